@@ -1,0 +1,1 @@
+//! End-to-end pipelines across the paylot binaries live in `tests/`.
