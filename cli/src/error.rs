@@ -168,6 +168,9 @@ mod tests {
             io::Error::from_raw_os_error(2), // ENOENT
         );
         assert_eq!(err.message(), "reading \"a\": No such file or directory");
-        assert_eq!(err.context("seal").message(), "seal: reading \"a\": No such file or directory");
+        assert_eq!(
+            err.context("seal").message(),
+            "seal: reading \"a\": No such file or directory"
+        );
     }
 }

@@ -22,7 +22,8 @@ impl Input {
             Some(p) if p.as_os_str() == "-" => Ok(Input::stdin()),
             Some(p) => {
                 let name = p.display().to_string();
-                let file = File::open(p).map_err(|e| Error::io(format!("cannot open \"{name}\""), e))?;
+                let file =
+                    File::open(p).map_err(|e| Error::io(format!("cannot open \"{name}\""), e))?;
                 if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
                     return Err(Error::trouble(format!("\"{name}\" is a directory")));
                 }

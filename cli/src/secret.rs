@@ -38,8 +38,9 @@ impl SecretSource {
         match self {
             SecretSource::File(path) => {
                 let shown = path.display();
-                let meta = fs::metadata(path)
-                    .map_err(|e| Error::io(format!("cannot read the {what} file \"{shown}\""), e))?;
+                let meta = fs::metadata(path).map_err(|e| {
+                    Error::io(format!("cannot read the {what} file \"{shown}\""), e)
+                })?;
                 #[cfg(unix)]
                 {
                     use std::os::unix::fs::PermissionsExt;
@@ -54,13 +55,14 @@ impl SecretSource {
                 }
                 #[cfg(not(unix))]
                 let _ = &meta;
-                let raw = Zeroizing::new(
-                    fs::read(path)
-                        .map_err(|e| Error::io(format!("cannot read the {what} file \"{shown}\""), e))?,
-                );
+                let raw = Zeroizing::new(fs::read(path).map_err(|e| {
+                    Error::io(format!("cannot read the {what} file \"{shown}\""), e)
+                })?);
                 let (bytes, trailing) = split_line_ending(&raw);
                 if bytes.is_empty() {
-                    return Err(Error::trouble(format!("the {what} file \"{shown}\" is empty")));
+                    return Err(Error::trouble(format!(
+                        "the {what} file \"{shown}\" is empty"
+                    )));
                 }
                 Ok(Secret {
                     bytes: Zeroizing::new(bytes.to_vec()),
@@ -136,7 +138,12 @@ impl Secret {
 
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Secret(from {}, {} bytes)", self.origin, self.bytes.len())
+        write!(
+            f,
+            "Secret(from {}, {} bytes)",
+            self.origin,
+            self.bytes.len()
+        )
     }
 }
 
@@ -174,7 +181,9 @@ mod tests {
         let empty = dir.path().join("empty");
         fs::write(&empty, b"\n").unwrap();
         let mut warnings = Vec::new();
-        let err = SecretSource::File(empty).read("key", &mut |w| warnings.push(w)).unwrap_err();
+        let err = SecretSource::File(empty)
+            .read("key", &mut |w| warnings.push(w))
+            .unwrap_err();
         assert_eq!(err.exit_status(), 2);
         assert!(err.message().contains("is empty"), "{}", err.message());
         let err = SecretSource::File(dir.path().join("absent"))

@@ -1,1 +1,5 @@
-fn main(){}
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    paylot_cli::run(seal::cli::TOOL, seal::cli::main)
+}

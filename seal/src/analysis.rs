@@ -1,0 +1,275 @@
+//! What a message's seal is made of: the scheme, the algorithm, the seal
+//! string, and the seal the message carries — each with the reason it was
+//! chosen, since "why did you pick that?" is half of every seal problem.
+
+use base64::Engine as _;
+use serde_json::{Map, Value};
+
+use crate::algorithm::Algorithm;
+use crate::canon::{self, SealString, SipsJsonRule};
+use crate::message::{self, Message};
+use crate::scheme::Scheme;
+
+/// A Sips JSON message is a request or a response; they exclude different
+/// fields from the seal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Direction {
+    /// Excludes `seal`, `keyVersion`, `sealAlgorithm`.
+    Request,
+    /// Excludes only `seal`: every other field counts, known or not.
+    Response,
+}
+
+/// Fields whose presence marks a Sips JSON response.
+const RESPONSE_MARKERS: [&str; 5] = [
+    "responseCode",
+    "redirectionStatusCode",
+    "redirectionData",
+    "acquirerResponseCode",
+    "errorFieldName",
+];
+
+/// What the command line asks for; `None` means "decide from the message".
+#[derive(Debug, Clone, Default)]
+pub struct Choice {
+    pub scheme: Option<Scheme>,
+    pub algorithm: Option<String>,
+    pub direction: Option<Direction>,
+}
+
+/// A message's seal, taken apart.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    pub scheme: Scheme,
+    pub scheme_reason: String,
+    pub algorithm: Algorithm,
+    pub algorithm_reason: String,
+    pub direction: Option<(Direction, String)>,
+    /// Fields present in the message that do not enter the seal.
+    pub excluded: Vec<String>,
+    pub seal_string: SealString,
+    /// The seal the message carries, if any.
+    pub given: Option<String>,
+    /// Things a person should know (undocumented rules, odd input).
+    pub notes: Vec<String>,
+    /// Sips POST: the `key=value` pairs of `Data`, for reading only.
+    pub data_pairs: Vec<canon::Segment>,
+    /// Sips POST: `Data` was built here from a plain JSON object.
+    pub built_data: Option<String>,
+    /// The message's fields as ordered pairs (flat schemes), for variants.
+    pub pairs: Vec<(String, String)>,
+}
+
+impl Analysis {
+    pub fn of(msg: &Message, choice: &Choice) -> Result<Analysis, String> {
+        let (scheme, scheme_reason) = match choice.scheme {
+            Some(s) => (s, "--scheme on the command line".to_string()),
+            None => detect(msg),
+        };
+        if scheme == Scheme::PayboxIpn {
+            return Err("internal: paybox-ipn is not analysed here".into());
+        }
+        let (algorithm, algorithm_reason) = algorithm_for(scheme, &msg.fields, choice)?;
+        let mut a = Analysis {
+            scheme,
+            scheme_reason,
+            algorithm,
+            algorithm_reason,
+            direction: None,
+            excluded: Vec::new(),
+            seal_string: SealString::whole("", ""),
+            given: None,
+            notes: Vec::new(),
+            data_pairs: Vec::new(),
+            built_data: None,
+            pairs: Vec::new(),
+        };
+        match scheme {
+            Scheme::SipsJson => a.sips_json(&msg.fields, choice),
+            Scheme::SipsPost => a.sips_post(&msg.fields)?,
+            Scheme::Paybox => {
+                a.pairs = message::flat_pairs(&msg.fields)?;
+                a.seal_string = canon::paybox(&a.pairs);
+                a.given = text_field(&msg.fields, "PBX_HMAC");
+                a.excluded = present(&msg.fields, &["PBX_HMAC"]);
+            }
+            Scheme::Lyra => {
+                a.pairs = message::flat_pairs(&msg.fields)?;
+                a.seal_string = canon::lyra(&a.pairs, true);
+                a.given = text_field(&msg.fields, "signature");
+                a.excluded = msg
+                    .fields
+                    .keys()
+                    .filter(|k| !k.starts_with("vads_"))
+                    .cloned()
+                    .collect();
+                if a.pairs
+                    .iter()
+                    .any(|(k, v)| k.starts_with("vads_") && v.is_empty())
+                {
+                    a.notes.push(
+                        "empty vads_* fields contribute an empty value between two '+' \
+                         (Lyra's rule: every vads_* field counts); some libraries drop them"
+                            .into(),
+                    );
+                }
+            }
+            Scheme::PayboxIpn => unreachable!("handled above"),
+        }
+        Ok(a)
+    }
+
+    fn sips_json(&mut self, fields: &Map<String, Value>, choice: &Choice) {
+        let (direction, why) = match choice.direction {
+            Some(d) => (d, "--message on the command line".to_string()),
+            None => match RESPONSE_MARKERS.iter().find(|m| fields.contains_key(**m)) {
+                Some(m) => (Direction::Response, format!("it has a {m} field")),
+                None => (
+                    Direction::Request,
+                    format!("it has none of {}", RESPONSE_MARKERS.join(", ")),
+                ),
+            },
+        };
+        let excluded: &[&str] = match direction {
+            Direction::Request => &canon::SIPS_REQUEST_EXCLUDED,
+            Direction::Response => &canon::SIPS_RESPONSE_EXCLUDED,
+        };
+        self.direction = Some((direction, why));
+        self.excluded = present(fields, excluded);
+        self.seal_string = canon::sips_json(fields, excluded, SipsJsonRule::default());
+        self.given = text_field(fields, "seal");
+        if fields.values().any(canon::has_booleans) {
+            self.notes.push(
+                "booleans enter the seal as true/false: the gateway does not document this \
+                 (PHP libraries write 1 and nothing)"
+                    .into(),
+            );
+        }
+    }
+
+    fn sips_post(&mut self, fields: &Map<String, Value>) -> Result<(), String> {
+        const FORM_FIELDS: [&str; 5] = [
+            "Data",
+            "Seal",
+            "InterfaceVersion",
+            "Encode",
+            "SealAlgorithm",
+        ];
+        let data = match fields.get("Data") {
+            Some(Value::String(d)) => d.clone(),
+            Some(_) => return Err("field \"Data\" must be a string".into()),
+            None => {
+                // A plain object: build Data the way the official kit does.
+                let mut rest = fields.clone();
+                for f in FORM_FIELDS {
+                    rest.shift_remove(f);
+                }
+                let mut data = canon::sips_post_data(&rest);
+                if is_base64_encoded(fields) {
+                    data = base64::engine::general_purpose::STANDARD.encode(data.as_bytes());
+                }
+                self.built_data = Some(data.clone());
+                data
+            }
+        };
+        let decoded = if is_base64_encoded(fields) {
+            match base64::engine::general_purpose::STANDARD.decode(data.trim()) {
+                Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+                Err(_) => {
+                    self.notes
+                        .push("Encode=base64 but Data is not valid base64".into());
+                    String::new()
+                }
+            }
+        } else {
+            data.clone()
+        };
+        if is_base64_encoded(fields) {
+            self.notes.push(
+                "Encode=base64: the seal covers the base64 text of Data, not the decoded pairs"
+                    .into(),
+            );
+        }
+        self.data_pairs = canon::sips_post_pairs(&decoded);
+        self.seal_string = SealString::whole("Data", &data);
+        self.given = text_field(fields, "Seal");
+        self.excluded = fields
+            .keys()
+            .filter(|k| k.as_str() != "Data")
+            .cloned()
+            .collect();
+        Ok(())
+    }
+}
+
+pub fn is_base64_encoded(fields: &Map<String, Value>) -> bool {
+    matches!(fields.get("Encode"), Some(Value::String(e)) if e.eq_ignore_ascii_case("base64"))
+}
+
+fn detect(msg: &Message) -> (Scheme, String) {
+    let (scheme, why) = Scheme::detect(&msg.fields);
+    if scheme == Scheme::SipsJson && msg.raw_form.is_some() {
+        return (
+            Scheme::PayboxIpn,
+            "a form body with none of Data, PBX_*, vads_* (a Paybox return query string)".into(),
+        );
+    }
+    (scheme, why)
+}
+
+/// The scheme of a message, when the command line leaves it to us.
+pub fn scheme_of(msg: &Message, choice: &Choice) -> (Scheme, String) {
+    match choice.scheme {
+        Some(s) => (s, "--scheme on the command line".into()),
+        None => detect(msg),
+    }
+}
+
+fn algorithm_for(
+    scheme: Scheme,
+    fields: &Map<String, Value>,
+    choice: &Choice,
+) -> Result<(Algorithm, String), String> {
+    if let Some(name) = &choice.algorithm {
+        return Algorithm::parse(name, scheme)
+            .map(|a| (a, "--algorithm on the command line".into()));
+    }
+    let field = match scheme {
+        Scheme::SipsJson => Some("sealAlgorithm"),
+        Scheme::SipsPost => Some("SealAlgorithm"),
+        Scheme::Paybox => Some("PBX_HASH"),
+        _ => None,
+    };
+    if let Some(f) = field {
+        if let Some(v) = fields.get(f) {
+            let text = canon::scalar_text(v).unwrap_or_default();
+            if !text.is_empty() {
+                return Algorithm::parse(&text, scheme)
+                    .map(|a| (a, format!("the message's {f} field")))
+                    .map_err(|e| format!("field {f}: {e}"));
+            }
+        }
+    }
+    let default = Algorithm::for_scheme(scheme)[0];
+    let why = match field {
+        Some(f) => format!("the {scheme} default (the message has no {f} field)"),
+        None => format!("the {scheme} default (use --algorithm SHA-1 for shops set to SHA-1)"),
+    };
+    Ok((default, why))
+}
+
+fn text_field(fields: &Map<String, Value>, name: &str) -> Option<String> {
+    fields
+        .get(name)
+        .and_then(canon::scalar_text)
+        .filter(|s| !s.is_empty())
+}
+
+/// The fields of `names` that the message has, in message order.
+fn present(fields: &Map<String, Value>, names: &[&str]) -> Vec<String> {
+    fields
+        .keys()
+        .filter(|k| names.contains(&k.as_str()))
+        .cloned()
+        .collect()
+}

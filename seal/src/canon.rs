@@ -1,0 +1,339 @@
+//! Seal strings: what each scheme feeds to its algorithm, built field by
+//! field so that `explain` can show where one field ends and the next
+//! begins (the strings have no separators, so two payloads can share a
+//! seal).
+//!
+//! The `Variant` knobs reproduce the known wrong ways of building these
+//! strings, for diagnosis; the default of each is the gateway's rule.
+
+use std::cmp::Ordering;
+
+use serde_json::{Map, Value};
+
+/// One field's contribution to a seal string.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Segment {
+    /// Where the value comes from: `amount`, `customerContact.email`,
+    /// `instalmentData.amountsList[1]`.
+    pub path: String,
+    /// The text it contributes (before any separator).
+    pub text: String,
+}
+
+/// A seal string and the segments it was made of.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SealString {
+    pub segments: Vec<Segment>,
+    /// The text fed to the algorithm, without the key.
+    pub text: String,
+    /// Between segments (`""` for Sips, `+` for Lyra).
+    pub separator: &'static str,
+}
+
+impl SealString {
+    fn joined(segments: Vec<Segment>, separator: &'static str) -> SealString {
+        let mut text = String::new();
+        for (i, s) in segments.iter().enumerate() {
+            if i > 0 {
+                text.push_str(separator);
+            }
+            text.push_str(&s.text);
+        }
+        SealString {
+            segments,
+            text,
+            separator,
+        }
+    }
+
+    /// A seal string that is one opaque piece (Sips POST `Data`, Paybox IPN).
+    pub fn whole(path: &str, text: &str) -> SealString {
+        SealString::joined(
+            vec![Segment {
+                path: path.to_string(),
+                text: text.to_string(),
+            }],
+            "",
+        )
+    }
+}
+
+/// The fields a Sips JSON request leaves out of its seal (top level only).
+pub const SIPS_REQUEST_EXCLUDED: [&str; 3] = ["seal", "keyVersion", "sealAlgorithm"];
+/// A Sips JSON response seals everything but the seal itself.
+pub const SIPS_RESPONSE_EXCLUDED: [&str; 1] = ["seal"];
+
+/// How a Sips JSON seal string is built. `Default` is the gateway's rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SipsJsonRule {
+    /// Sort names ignoring case (the Java SDK's `compareToIgnoreCase`).
+    pub case_insensitive_order: bool,
+    /// Sort list elements (the Java SDK sorts every collection).
+    pub sort_lists: bool,
+    /// Booleans as PHP prints them: `1` and nothing.
+    pub php_booleans: bool,
+}
+
+fn name_order(a: &str, b: &str, case_insensitive: bool) -> Ordering {
+    if case_insensitive {
+        // Java's compareToIgnoreCase folds each char, ties left as equal
+        // (a stable sort then keeps the original order).
+        let fa = a.chars().map(|c| c.to_ascii_lowercase());
+        let fb = b.chars().map(|c| c.to_ascii_lowercase());
+        fa.cmp(fb)
+    } else {
+        a.as_bytes().cmp(b.as_bytes())
+    }
+}
+
+/// Sips JSON: values of all fields but `excluded` (top level), in byte
+/// order of names, containers recursively, lists in order.
+pub fn sips_json(fields: &Map<String, Value>, excluded: &[&str], rule: SipsJsonRule) -> SealString {
+    let mut segments = Vec::new();
+    walk_object(fields, "", Some(excluded), rule, &mut segments);
+    SealString::joined(segments, "")
+}
+
+fn walk_object(
+    fields: &Map<String, Value>,
+    prefix: &str,
+    excluded: Option<&[&str]>,
+    rule: SipsJsonRule,
+    out: &mut Vec<Segment>,
+) {
+    let mut names: Vec<&String> = fields
+        .keys()
+        .filter(|k| excluded.is_none_or(|ex| !ex.contains(&k.as_str())))
+        .collect();
+    names.sort_by(|a, b| name_order(a, b, rule.case_insensitive_order));
+    for name in names {
+        let path = if prefix.is_empty() {
+            name.clone()
+        } else {
+            format!("{prefix}.{name}")
+        };
+        walk_value(&fields[name.as_str()], &path, rule, out);
+    }
+}
+
+fn walk_value(value: &Value, path: &str, rule: SipsJsonRule, out: &mut Vec<Segment>) {
+    match value {
+        Value::Null => {}
+        Value::String(s) if s.is_empty() => {}
+        Value::String(s) => out.push(Segment {
+            path: path.to_string(),
+            text: s.clone(),
+        }),
+        // With serde_json's arbitrary_precision, this is the number's text
+        // exactly as written (`1.0` stays `1.0`).
+        Value::Number(n) => out.push(Segment {
+            path: path.to_string(),
+            text: n.to_string(),
+        }),
+        Value::Bool(b) => {
+            let text = match (rule.php_booleans, b) {
+                (true, true) => "1",
+                (true, false) => "",
+                (false, true) => "true",
+                (false, false) => "false",
+            };
+            if !text.is_empty() {
+                out.push(Segment {
+                    path: path.to_string(),
+                    text: text.to_string(),
+                });
+            }
+        }
+        Value::Object(map) => walk_object(map, path, None, rule, out),
+        Value::Array(items) => {
+            let mut parts: Vec<Vec<Segment>> = items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| {
+                    let mut inner = Vec::new();
+                    walk_value(item, &format!("{path}[{i}]"), rule, &mut inner);
+                    inner
+                })
+                .collect();
+            if rule.sort_lists {
+                parts.sort_by(|a, b| {
+                    let ta: String = a.iter().map(|s| s.text.as_str()).collect();
+                    let tb: String = b.iter().map(|s| s.text.as_str()).collect();
+                    ta.cmp(&tb)
+                });
+            }
+            out.extend(parts.into_iter().flatten());
+        }
+    }
+}
+
+/// Whether the message holds a boolean anywhere (their rendering is
+/// undocumented by the gateway, so `explain` says so).
+pub fn has_booleans(value: &Value) -> bool {
+    match value {
+        Value::Bool(_) => true,
+        Value::Object(m) => m.values().any(has_booleans),
+        Value::Array(a) => a.iter().any(has_booleans),
+        _ => false,
+    }
+}
+
+/// Whether a list holds more than one element anywhere.
+pub fn has_lists(value: &Value) -> bool {
+    match value {
+        Value::Array(a) => a.len() > 1 || a.iter().any(has_lists),
+        Value::Object(m) => m.values().any(has_lists),
+        _ => false,
+    }
+}
+
+/// The text of a flat field value (form fields are strings; JSON numbers
+/// and booleans are taken as written).
+pub fn scalar_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Null => Some(String::new()),
+        _ => None,
+    }
+}
+
+/// Paybox: `NAME=value` for every field but `PBX_HMAC`, in message order,
+/// joined with `&`, values not URL-encoded.
+pub fn paybox(fields: &[(String, String)]) -> SealString {
+    let segments = fields
+        .iter()
+        .filter(|(k, _)| k != "PBX_HMAC")
+        .map(|(k, v)| Segment {
+            path: k.clone(),
+            text: format!("{k}={v}"),
+        })
+        .collect();
+    SealString::joined(segments, "&")
+}
+
+/// Lyra: the values of the `vads_*` fields in byte order of names, joined
+/// with `+` (the key is appended when sealing).
+pub fn lyra(fields: &[(String, String)], sorted: bool) -> SealString {
+    let mut vads: Vec<&(String, String)> = fields
+        .iter()
+        .filter(|(k, _)| k.starts_with("vads_"))
+        .collect();
+    if sorted {
+        vads.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    }
+    let segments = vads
+        .into_iter()
+        .map(|(k, v)| Segment {
+            path: k.clone(),
+            text: v.clone(),
+        })
+        .collect();
+    SealString::joined(segments, "+")
+}
+
+/// Sips POST: build `Data` from a JSON object the way the official kit
+/// flattens it: nested objects become dotted keys, lists comma-joined
+/// values, pairs joined with `|` in object order.
+pub fn sips_post_data(fields: &Map<String, Value>) -> String {
+    let mut pairs = Vec::new();
+    flatten(fields, "", &mut pairs);
+    pairs
+        .into_iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("|")
+}
+
+fn flatten(fields: &Map<String, Value>, prefix: &str, out: &mut Vec<(String, String)>) {
+    for (name, value) in fields {
+        let key = if prefix.is_empty() {
+            name.clone()
+        } else {
+            format!("{prefix}.{name}")
+        };
+        match value {
+            Value::Object(m) => flatten(m, &key, out),
+            Value::Array(items) => {
+                let joined: Vec<String> = items.iter().filter_map(scalar_text).collect();
+                out.push((key, joined.join(",")));
+            }
+            other => out.push((key, scalar_text(other).unwrap_or_default())),
+        }
+    }
+}
+
+/// The `key=value` pairs of a Sips POST `Data` string, for reading only:
+/// split on `|`, then on the first `=` (values may hold `=`).
+pub fn sips_post_pairs(data: &str) -> Vec<Segment> {
+    data.split('|')
+        .map(|pair| match pair.split_once('=') {
+            Some((k, v)) => Segment {
+                path: k.to_string(),
+                text: v.to_string(),
+            },
+            None => Segment {
+                path: String::new(),
+                text: pair.to_string(),
+            },
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn obj(v: Value) -> Map<String, Value> {
+        v.as_object().unwrap().clone()
+    }
+
+    #[test]
+    fn byte_order_puts_upper_case_first() {
+        let m = obj(json!({"authorisationId": "b", "authorResponseMessage": "a"}));
+        assert_eq!(
+            sips_json(&m, &SIPS_REQUEST_EXCLUDED, Default::default()).text,
+            "ab"
+        );
+        let java = SipsJsonRule {
+            case_insensitive_order: true,
+            ..Default::default()
+        };
+        assert_eq!(sips_json(&m, &SIPS_REQUEST_EXCLUDED, java).text, "ba");
+    }
+
+    #[test]
+    fn containers_sort_inside_and_lists_keep_their_order() {
+        let m: Map<String, Value> = serde_json::from_str(
+            r#"{"b": {"z": "1", "a": "2"}, "a": ["1000", "1000", "500"],
+                "c": [{"y": "Y", "x": "X"}], "d": null, "e": "", "f": {}, "g": [], "n": 1.50}"#,
+        )
+        .unwrap();
+        let s = sips_json(&m, &[], Default::default());
+        assert_eq!(s.text, "1000100050021XY1.50");
+        assert_eq!(s.segments[3].path, "b.a");
+        assert_eq!(s.segments[5].path, "c[0].x");
+    }
+
+    #[test]
+    fn exclusions_apply_at_the_top_level_only() {
+        let m = obj(json!({"keyVersion": "1", "x": {"keyVersion": "2"}}));
+        assert_eq!(
+            sips_json(&m, &SIPS_REQUEST_EXCLUDED, Default::default()).text,
+            "2"
+        );
+    }
+
+    #[test]
+    fn post_data_flattens_like_the_official_kit() {
+        let m = obj(
+            json!({"amount": "9000", "instalmentData": {"number": "3", "amountsList": ["1000", "1000", "7000"]}}),
+        );
+        assert_eq!(
+            sips_post_data(&m),
+            "amount=9000|instalmentData.number=3|instalmentData.amountsList=1000,1000,7000"
+        );
+    }
+}

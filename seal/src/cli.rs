@@ -1,0 +1,237 @@
+//! The command line: `seal compute`, `seal verify`, `seal explain`.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Args, CommandFactory, Parser, Subcommand};
+use paylot_cli::{Error, Input, Outcome, Output, Result, SecretSource};
+
+use crate::analysis::{Choice, Direction};
+use crate::message::InputKind;
+use crate::scheme::Scheme;
+
+pub const TOOL: &str = "seal";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "seal",
+    version,
+    about = "Compute, verify and explain the seals of French payment gateways",
+    long_about = "Compute, verify and explain the seals (HMACs and hashes) that Worldline Sips \
+(Sogenactif, Mercanet, Sherlock's), Paybox (E-Transactions, Up2pay) and Lyra (Systempay, PayZen) \
+put on requests and responses. Messages are JSON objects on stdin or in FILE (one per line with \
+--jsonl), or raw form bodies of real callbacks (--input form).\n\n\
+Keys come from a file (--key-file) or an environment variable named on the command line \
+(--key-env), never from the command line itself.",
+    after_help = "Examples:\n  \
+seal compute --key-env SIPS_KEY < request.json\n  \
+seal verify --key-file shop.key --jsonl responses.jsonl\n  \
+seal explain --key-file shop.key response.json\n  \
+seal verify --scheme paybox-ipn --input form <<< \"$QUERY_STRING\"\n\n\
+Exit status:\n  \
+0  success; for verify, every seal is valid\n  \
+1  verify/explain: a seal is wrong or missing (what and where on stderr)\n  \
+2  trouble: bad usage, malformed input, unreadable or missing key",
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print each message with its seal field set
+    #[command(after_help = concat!(
+        "Examples:\n  ",
+        "echo '{\"amount\":\"2500\",\"currencyCode\":\"978\"}' | seal compute --key-env SIPS_KEY\n  ",
+        "seal compute --jsonl --key-file shop.key orders.jsonl > sealed.jsonl\n  ",
+        "seal compute --scheme lyra --algorithm SHA-1 --key-env LYRA_KEY --seal-only form.json\n\n",
+        "The seal field is seal (sips-json), Seal (sips-post), PBX_HMAC (paybox) or signature (lyra);\n",
+        "an existing one is replaced in place, else it is added last. Field order is kept.\n\n",
+        "Exit status:\n  0  every message was sealed\n  2  trouble: bad usage, malformed input, missing key",
+    ))]
+    Compute(ComputeArgs),
+    /// Check the seal each message carries, and say why it is wrong
+    #[command(after_help = concat!(
+        "Examples:\n  ",
+        "seal verify --key-file shop.key response.json\n  ",
+        "seal verify --jsonl --key-env SIPS_KEY responses.jsonl | jq 'select(.valid|not)'\n  ",
+        "seal verify --input form --key-file shop.key < callback-body.txt\n  ",
+        "seal verify --scheme paybox-ipn --input form <<< 'Mt=1000&Ref=CMD1&Erreur=00000&Sign=...'\n\n",
+        "One JSON line per message on stdout: {\"type\":\"verify\",\"version\":1,\"line\":N,\"valid\":…,\n",
+        "\"scheme\":…,\"algorithm\":…} and, when invalid, \"reason\" and \"likely_cause\" (the known\n",
+        "integration mistake that reproduces the seal, or null).\n\n",
+        "Exit status:\n  0  every seal is valid\n  1  a seal is wrong or missing\n",
+        "  2  trouble: bad usage, malformed input, unreadable or missing key",
+    ))]
+    Verify(VerifyArgs),
+    /// Show, for a person, how a message's seal is made
+    #[command(after_help = concat!(
+        "Examples:\n  ",
+        "seal explain request.json\n  ",
+        "seal explain --key-file shop.key response.json\n  ",
+        "seal explain --json --input form < callback-body.txt | jq .seal_string\n\n",
+        "Card numbers are masked (first 6, last 4) and security codes hidden unless --reveal.\n\n",
+        "Exit status:\n  0  explained (with a key: and the seal matches)\n",
+        "  1  with a key: the seal in the message does not match\n  2  trouble",
+    ))]
+    Explain(ExplainArgs),
+}
+
+/// `--scheme`: a scheme, or `auto` (None) to detect it from the message.
+#[derive(Debug, Clone, Copy)]
+pub struct SchemeArg(pub Option<Scheme>);
+
+fn parse_scheme(s: &str) -> std::result::Result<SchemeArg, String> {
+    if s.eq_ignore_ascii_case("auto") {
+        Ok(SchemeArg(None))
+    } else {
+        s.parse().map(|s| SchemeArg(Some(s)))
+    }
+}
+
+/// How messages are read and which rules apply.
+#[derive(Debug, Args)]
+pub struct MessageArgs {
+    /// Seal scheme: auto, sips-json, sips-post, paybox, paybox-ipn, lyra
+    #[arg(long, value_name = "S", default_value = "auto", value_parser = parse_scheme)]
+    pub scheme: SchemeArg,
+    /// Algorithm (default: the message's sealAlgorithm/SealAlgorithm/PBX_HASH, else the scheme's)
+    #[arg(long, value_name = "A")]
+    pub algorithm: Option<String>,
+    /// One message per line (JSON Lines, or one form body per line)
+    #[arg(long)]
+    pub jsonl: bool,
+    /// How messages are written: auto (JSON if it starts with '{'), json, form
+    #[arg(long, value_name = "KIND", value_enum, default_value = "auto")]
+    pub input: InputKind,
+    /// Sips JSON: treat messages as requests or responses (default: guessed from their fields)
+    #[arg(long, value_name = "DIR", value_enum)]
+    pub message: Option<Direction>,
+    /// Input file (default: standard input; - for stdin)
+    #[arg(value_name = "FILE")]
+    pub file: Option<PathBuf>,
+}
+
+impl MessageArgs {
+    pub fn choice(&self) -> Choice {
+        Choice {
+            scheme: self.scheme.0,
+            algorithm: self.algorithm.clone(),
+            direction: self.message,
+        }
+    }
+}
+
+/// Where the secret key comes from.
+#[derive(Debug, Args)]
+pub struct KeyArgs {
+    /// Read the secret key from this file (one trailing newline is ignored)
+    #[arg(long, value_name = "PATH", conflicts_with = "key_env")]
+    pub key_file: Option<PathBuf>,
+    /// Read the secret key from this environment variable
+    #[arg(long, value_name = "VAR")]
+    pub key_env: Option<String>,
+}
+
+impl KeyArgs {
+    pub fn source(&self) -> Option<SecretSource> {
+        SecretSource::from_options(self.key_file.clone(), self.key_env.clone())
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ComputeArgs {
+    #[command(flatten)]
+    pub message: MessageArgs,
+    #[command(flatten)]
+    pub key: KeyArgs,
+    /// Print only the seal, one per line
+    #[arg(long)]
+    pub seal_only: bool,
+    /// Write to FILE (atomically) instead of standard output
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    pub message: MessageArgs,
+    #[command(flatten)]
+    pub key: KeyArgs,
+    /// paybox-ipn: the RSA public key (PEM) to verify with, instead of Paybox's shipped key
+    #[arg(long, value_name = "PEM")]
+    pub pubkey: Option<PathBuf>,
+    /// paybox-ipn: the name of the signature parameter (default: the last parameter)
+    #[arg(long, value_name = "NAME")]
+    pub sig_field: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    #[command(flatten)]
+    pub message: MessageArgs,
+    #[command(flatten)]
+    pub key: KeyArgs,
+    /// One JSON object per message instead of text
+    #[arg(long)]
+    pub json: bool,
+    /// Show card numbers and security codes in full
+    #[arg(long)]
+    pub reveal: bool,
+    /// paybox-ipn: the RSA public key (PEM) to verify with
+    #[arg(long, value_name = "PEM")]
+    pub pubkey: Option<PathBuf>,
+    /// paybox-ipn: the name of the signature parameter (default: the last parameter)
+    #[arg(long, value_name = "NAME")]
+    pub sig_field: Option<String>,
+}
+
+/// The clap definition, for man pages and completions.
+pub fn command() -> clap::Command {
+    Cli::command()
+}
+
+/// Parse the command line and run.
+pub fn main() -> Result<Outcome> {
+    let cli = Cli::parse();
+    let mut out_path = None;
+    if let Command::Compute(c) = &cli.command {
+        out_path = c.output.clone();
+    }
+    let mut out = Output::create(out_path.as_deref())?;
+    let outcome = match cli.command {
+        Command::Compute(args) => crate::commands::compute(&args, &mut out),
+        Command::Verify(args) => crate::commands::verify(&args, &mut out),
+        Command::Explain(args) => crate::commands::explain(&args, &mut out),
+    };
+    match outcome {
+        Ok(o) => {
+            out.commit()?;
+            Ok(o)
+        }
+        Err(e) => {
+            // Data already produced for good records still reaches stdout
+            // (a file output is not committed: no half file).
+            if out.name() == "<stdout>" {
+                let _ = out.flush();
+            }
+            Err(e)
+        }
+    }
+}
+
+/// Open the input named on the command line.
+pub fn open_input(args: &MessageArgs) -> Result<Input> {
+    Input::open(args.file.as_deref())
+}
+
+/// Write one line, turning I/O failures into errors (a closed pipe ends
+/// the run quietly).
+pub fn write_line(out: &mut Output, line: &[u8]) -> Result<()> {
+    out.write_all(line)
+        .and_then(|_| out.write_all(b"\n"))
+        .map_err(|e| Error::io("writing <stdout>", e))
+}

@@ -1,0 +1,498 @@
+//! The three subcommands, record by record. Bad records are reported with
+//! their location and skipped; the others are still processed, and the
+//! run ends with status 2.
+
+use std::io::Write;
+
+use paylot_cli::{warn, Error, Input, Outcome, Output, Result, Secret};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::analysis::{self, Analysis, Choice, Direction};
+use crate::cli::{open_input, write_line, ComputeArgs, ExplainArgs, KeyArgs, VerifyArgs, TOOL};
+use crate::compute::{differs_only_in_case, key_bytes, same_seal, seal_of};
+use crate::explain;
+use crate::ipn;
+use crate::message::{self, InputKind, Message};
+use crate::scheme::Scheme;
+
+/// Records from the input: the whole input, or one per line.
+struct Records {
+    input: Input,
+    jsonl: bool,
+    line: usize,
+    done: bool,
+    buf: Vec<u8>,
+}
+
+impl Records {
+    fn new(input: Input, jsonl: bool) -> Records {
+        Records {
+            input,
+            jsonl,
+            line: 0,
+            done: false,
+            buf: Vec::with_capacity(1024),
+        }
+    }
+
+    fn name(&self) -> String {
+        self.input.name().to_string()
+    }
+
+    /// The next record and its first line number.
+    fn next(&mut self) -> Result<Option<(usize, &[u8])>> {
+        if self.done {
+            return Ok(None);
+        }
+        let name = self.input.name().to_string();
+        let rerr = |e| Error::io(format!("reading {}", paylot_cli::input::quote(&name)), e);
+        if !self.jsonl {
+            self.done = true;
+            self.buf.clear();
+            self.input
+                .reader()
+                .read_to_end(&mut self.buf)
+                .map_err(rerr)?;
+            let first = message::records(&self.buf, false)[0].0;
+            return Ok(Some((first, &self.buf)));
+        }
+        loop {
+            self.buf.clear();
+            let n = self
+                .input
+                .reader()
+                .read_until(b'\n', &mut self.buf)
+                .map_err(rerr)?;
+            if n == 0 {
+                self.done = true;
+                return Ok(None);
+            }
+            self.line += 1;
+            if !self.buf.iter().all(|b| b.is_ascii_whitespace()) {
+                return Ok(Some((self.line, &self.buf)));
+            }
+        }
+    }
+}
+
+fn read_secret(key: &KeyArgs, needed_for: Option<&str>) -> Result<Option<Secret>> {
+    match key.source() {
+        Some(source) => source.read("key", &mut |w| warn(TOOL, w)).map(Some),
+        None => match needed_for {
+            Some(what) => Err(Error::trouble(format!(
+                "{what} needs the secret key: give --key-file PATH or --key-env VAR \
+                 (keys are never taken from the command line)"
+            ))),
+            None => Ok(None),
+        },
+    }
+}
+
+/// Counts bad records; the run ends with status 2 if any.
+#[derive(Default)]
+struct Trouble {
+    bad: usize,
+}
+
+impl Trouble {
+    fn report(&mut self, name: &str, what: impl std::fmt::Display) {
+        self.bad += 1;
+        eprintln!("{TOOL}: {name}:{what}");
+    }
+
+    fn finish(self, outcome: Outcome) -> Result<Outcome> {
+        match self.bad {
+            0 => Ok(outcome),
+            1 => Err(Error::trouble("1 message could not be read (see above)")),
+            n => Err(Error::trouble(format!(
+                "{n} messages could not be read (see above)"
+            ))),
+        }
+    }
+}
+
+fn parse_record(
+    bytes: &[u8],
+    kind: InputKind,
+    line: usize,
+    name: &str,
+    trouble: &mut Trouble,
+) -> Option<Message> {
+    match message::parse(bytes, kind, line) {
+        Ok(m) => Some(m),
+        Err(e) => {
+            trouble.report(name, e);
+            None
+        }
+    }
+}
+
+pub fn compute(args: &ComputeArgs, out: &mut Output) -> Result<Outcome> {
+    let secret = read_secret(&args.key, Some("seal compute"))?.expect("required");
+    let choice = args.message.choice();
+    let mut records = Records::new(open_input(&args.message)?, args.message.jsonl);
+    let name = records.name();
+    let mut trouble = Trouble::default();
+    let mut keys: Vec<(Scheme, Vec<u8>)> = Vec::new();
+    let mut line_buf = Vec::with_capacity(1024);
+    while let Some((line, bytes)) = records.next()? {
+        let Some(mut msg) = parse_record(bytes, args.message.input, line, &name, &mut trouble)
+        else {
+            continue;
+        };
+        let (scheme, _) = analysis::scheme_of(&msg, &choice);
+        if scheme == Scheme::PayboxIpn {
+            return Err(Error::trouble(
+                "paybox-ipn signatures are made by Paybox with its private key: they can only be \
+                 checked, with seal verify",
+            ));
+        }
+        let a = match Analysis::of(&msg, &choice) {
+            Ok(a) => a,
+            Err(e) => {
+                trouble.report(&name, format_args!("{line}: {e}"));
+                continue;
+            }
+        };
+        let key = match keys.iter().find(|(s, _)| *s == scheme) {
+            Some((_, k)) => k,
+            None => {
+                let k = key_bytes(scheme, secret.expose()).map_err(Error::trouble)?;
+                keys.push((scheme, k));
+                &keys.last().expect("just pushed").1
+            }
+        };
+        let seal = seal_of(scheme, a.algorithm, a.seal_string.text.as_bytes(), key);
+        if args.seal_only {
+            write_line(out, seal.as_bytes())?;
+            continue;
+        }
+        let sealed = match (&a.built_data, scheme) {
+            (Some(data), Scheme::SipsPost) => post_form(&msg.fields, data, &seal),
+            _ => {
+                msg.fields
+                    .insert(scheme.seal_field().to_string(), Value::String(seal));
+                msg.fields
+            }
+        };
+        line_buf.clear();
+        serde_json::to_writer(&mut line_buf, &sealed).map_err(|e| Error::trouble(e.to_string()))?;
+        write_line(out, &line_buf)?;
+    }
+    trouble.finish(Outcome::Yes)
+}
+
+/// A Sips POST form built from a plain object: `Data`, the form-level
+/// fields the object named, and `Seal`.
+fn post_form(fields: &Map<String, Value>, data: &str, seal: &str) -> Map<String, Value> {
+    let mut form = Map::new();
+    form.insert("Data".into(), Value::String(data.to_string()));
+    for f in ["InterfaceVersion", "Encode", "SealAlgorithm"] {
+        if let Some(v) = fields.get(f) {
+            form.insert(f.into(), v.clone());
+        }
+    }
+    form.insert("Seal".into(), Value::String(seal.to_string()));
+    form
+}
+
+/// One verification result, as printed.
+#[derive(Debug, Serialize)]
+struct Verdict {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    version: u32,
+    line: usize,
+    valid: bool,
+    scheme: &'static str,
+    algorithm: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    likely_cause: Option<Option<String>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    warnings: Vec<String>,
+}
+
+const NO_KNOWN_CAUSE: &str = "no known integration mistake reproduces this seal: check that the key \
+    (and keyVersion) is the one the gateway uses for this shop and environment, and that the message \
+    reached you unchanged";
+
+pub fn verify(args: &VerifyArgs, out: &mut Output) -> Result<Outcome> {
+    let choice = args.message.choice();
+    let secret = read_secret(&args.key, None)?;
+    let pubkey = load_pubkey(args.pubkey.as_deref())?;
+    let mut records = Records::new(open_input(&args.message)?, args.message.jsonl);
+    let name = records.name();
+    let mut trouble = Trouble::default();
+    let mut all_valid = true;
+    let mut buf = Vec::new();
+    while let Some((line, bytes)) = records.next()? {
+        let Some(msg) = parse_record(bytes, args.message.input, line, &name, &mut trouble) else {
+            continue;
+        };
+        let (scheme, _) = analysis::scheme_of(&msg, &choice);
+        let verdict = if scheme == Scheme::PayboxIpn {
+            match verify_ipn(&msg, &pubkey, args.sig_field.as_deref(), line) {
+                Ok(v) => v,
+                Err(e) => {
+                    trouble.report(&name, format_args!("{line}: {e}"));
+                    continue;
+                }
+            }
+        } else {
+            let Some(secret) = &secret else {
+                return Err(Error::trouble(
+                    "seal verify needs the secret key: give --key-file PATH or --key-env VAR \
+                     (keys are never taken from the command line)",
+                ));
+            };
+            let a = match Analysis::of(&msg, &choice) {
+                Ok(a) => a,
+                Err(e) => {
+                    trouble.report(&name, format_args!("{line}: {e}"));
+                    continue;
+                }
+            };
+            verify_one(&msg, &a, secret, line)?
+        };
+        if !verdict.valid {
+            all_valid = false;
+            let cause = match &verdict.likely_cause {
+                Some(Some(c)) => format!("; likely cause: {c}"),
+                _ => String::new(),
+            };
+            eprintln!(
+                "{TOOL}: {name}:{line}: {}{cause}",
+                verdict.reason.as_deref().unwrap_or("invalid")
+            );
+        }
+        for w in &verdict.warnings {
+            warn(TOOL, format_args!("{name}:{line}: {w}"));
+        }
+        buf.clear();
+        serde_json::to_writer(&mut buf, &verdict).map_err(|e| Error::trouble(e.to_string()))?;
+        write_line(out, &buf)?;
+    }
+    trouble.finish(Outcome::from_bool(all_valid))
+}
+
+fn verify_one(msg: &Message, a: &Analysis, secret: &Secret, line: usize) -> Result<Verdict> {
+    let key = key_bytes(a.scheme, secret.expose()).map_err(Error::trouble)?;
+    let mut v = Verdict {
+        kind: "verify",
+        version: 1,
+        line,
+        valid: false,
+        scheme: a.scheme.name(),
+        algorithm: a.algorithm.name(),
+        reason: None,
+        likely_cause: None,
+        warnings: Vec::new(),
+    };
+    let Some(given) = &a.given else {
+        let mut reason = format!(
+            "unsealed: the message carries no {} field",
+            a.scheme.seal_field()
+        );
+        if a.scheme == Scheme::SipsJson && matches!(a.direction, Some((Direction::Response, _))) {
+            reason.push_str(
+                " (the Sips test platform sends none; an unsealed response must never be taken as valid)",
+            );
+        }
+        v.reason = Some(reason);
+        return Ok(v);
+    };
+    let computed = seal_of(a.scheme, a.algorithm, a.seal_string.text.as_bytes(), &key);
+    if same_seal(given, &computed) {
+        v.valid = true;
+        if differs_only_in_case(given, &computed) {
+            v.warnings.push(format!(
+                "the seal matches, but its hex digits are in the other case than {} writes them",
+                a.scheme
+            ));
+        }
+        return Ok(v);
+    }
+    v.reason = Some("seal does not match".to_string());
+    let cause = crate::diagnose::diagnose(msg, a, secret.expose(), secret.trailing_line_ending());
+    v.likely_cause = Some(Some(cause.unwrap_or_else(|| NO_KNOWN_CAUSE.to_string())));
+    Ok(v)
+}
+
+fn load_pubkey(path: Option<&std::path::Path>) -> Result<rsa::RsaPublicKey> {
+    match path {
+        None => ipn::public_key(ipn::PAYBOX_PUBLIC_KEY).map_err(Error::trouble),
+        Some(p) => {
+            let text = std::fs::read_to_string(p).map_err(|e| {
+                Error::io(format!("cannot read the public key \"{}\"", p.display()), e)
+            })?;
+            ipn::public_key(&text).map_err(|e| Error::trouble(format!("\"{}\": {e}", p.display())))
+        }
+    }
+}
+
+/// The raw query string of a Paybox return: the form body as received, or
+/// a JSON object's `query` field.
+fn ipn_query(msg: &Message) -> std::result::Result<String, String> {
+    if let Some(raw) = &msg.raw_form {
+        return Ok(raw.trim().to_string());
+    }
+    match msg.fields.get("query") {
+        Some(Value::String(q)) => Ok(q.clone()),
+        _ => Err(
+            "paybox-ipn needs the raw query string as received: give it with --input form, \
+                  or as the \"query\" field of a JSON object"
+                .into(),
+        ),
+    }
+}
+
+fn verify_ipn(
+    msg: &Message,
+    key: &rsa::RsaPublicKey,
+    sig_field: Option<&str>,
+    line: usize,
+) -> std::result::Result<Verdict, String> {
+    let query = ipn_query(msg)?;
+    let split = ipn::split(&query, sig_field)?;
+    let mut v = Verdict {
+        kind: "verify",
+        version: 1,
+        line,
+        valid: false,
+        scheme: Scheme::PayboxIpn.name(),
+        algorithm: "RSA-SHA-1",
+        reason: None,
+        likely_cause: None,
+        warnings: Vec::new(),
+    };
+    if !split.last {
+        v.warnings.push(format!(
+            "the signature parameter {} is not the last one; Paybox puts it last (K must end PBX_RETOUR)",
+            split.field
+        ));
+    }
+    let signature = match ipn::decode_signature(split.raw_signature) {
+        Ok(s) => s,
+        Err(e) => {
+            let spaced = split.raw_signature.contains(' ') || split.raw_signature.is_empty();
+            v.reason = Some(format!("parameter {}: {e}", split.field));
+            v.likely_cause = Some(Some(if spaced {
+                "the signature's '+' signs were turned into spaces by form decoding: pass the raw query string".into()
+            } else {
+                NO_KNOWN_CAUSE.into()
+            }));
+            return Ok(v);
+        }
+    };
+    if ipn::verifies(key, split.signed.as_bytes(), &signature) {
+        v.valid = true;
+        return Ok(v);
+    }
+    v.reason = Some(format!(
+        "signature does not verify over \"{}\" (the text before &{}=)",
+        crate::mask::mask_text(split.signed),
+        split.field
+    ));
+    v.likely_cause = Some(Some(ipn::diagnose(key, &split, &signature).unwrap_or_else(
+        || {
+            "no known integration mistake reproduces this signature: check that the query string \
+             is complete and exactly as received, that the signature parameter is the right one \
+             (--sig-field), and that the IPN came from Paybox"
+                .into()
+        },
+    )));
+    Ok(v)
+}
+
+pub fn explain(args: &ExplainArgs, out: &mut Output) -> Result<Outcome> {
+    let choice: Choice = args.message.choice();
+    let secret = read_secret(&args.key, None)?;
+    let pubkey = load_pubkey(args.pubkey.as_deref())?;
+    let mut records = Records::new(open_input(&args.message)?, args.message.jsonl);
+    let name = records.name();
+    let mut trouble = Trouble::default();
+    let mut all_match = true;
+    let mut first = true;
+    while let Some((line, bytes)) = records.next()? {
+        let Some(msg) = parse_record(bytes, args.message.input, line, &name, &mut trouble) else {
+            continue;
+        };
+        let (scheme, scheme_reason) = analysis::scheme_of(&msg, &choice);
+        let report = if scheme == Scheme::PayboxIpn {
+            let query = match ipn_query(&msg) {
+                Ok(q) => q,
+                Err(e) => {
+                    trouble.report(&name, format_args!("{line}: {e}"));
+                    continue;
+                }
+            };
+            match explain::ipn_report(
+                &query,
+                &scheme_reason,
+                &pubkey,
+                args.sig_field.as_deref(),
+                args.reveal,
+                line,
+            ) {
+                Ok(r) => r,
+                Err(e) => {
+                    trouble.report(&name, format_args!("{line}: {e}"));
+                    continue;
+                }
+            }
+        } else {
+            let a = match Analysis::of(&msg, &choice) {
+                Ok(a) => a,
+                Err(e) => {
+                    trouble.report(&name, format_args!("{line}: {e}"));
+                    continue;
+                }
+            };
+            let check = match &secret {
+                Some(s) => {
+                    let key = key_bytes(a.scheme, s.expose()).map_err(Error::trouble)?;
+                    let computed =
+                        seal_of(a.scheme, a.algorithm, a.seal_string.text.as_bytes(), &key);
+                    let cause = match &a.given {
+                        Some(g) if !same_seal(g, &computed) => Some(
+                            crate::diagnose::diagnose(
+                                &msg,
+                                &a,
+                                s.expose(),
+                                s.trailing_line_ending(),
+                            )
+                            .unwrap_or_else(|| NO_KNOWN_CAUSE.to_string()),
+                        ),
+                        _ => None,
+                    };
+                    Some((computed, s.origin().to_string(), cause))
+                }
+                None => None,
+            };
+            explain::report(&a, check, args.reveal, line)
+        };
+        if report.matches == Some(false) {
+            all_match = false;
+        }
+        if args.json {
+            let mut buf = serde_json::to_vec(&report).map_err(|e| Error::trouble(e.to_string()))?;
+            buf.shrink_to_fit();
+            write_line(out, &buf)?;
+        } else {
+            if !first {
+                write_line(out, b"")?;
+            }
+            let text = explain::render(
+                &report,
+                !out.is_terminal() || std::env::var_os("NO_COLOR").is_some(),
+            );
+            out.write_all(text.as_bytes())
+                .map_err(|e| Error::io("writing <stdout>", e))?;
+        }
+        first = false;
+    }
+    trouble.finish(Outcome::from_bool(all_match))
+}

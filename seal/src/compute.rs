@@ -1,0 +1,104 @@
+//! Turning a seal string and a key into the seal, as each scheme writes
+//! it, and comparing seals in constant time.
+
+use base64::Engine as _;
+use subtle::ConstantTimeEq;
+
+use crate::algorithm::Algorithm;
+use crate::scheme::Scheme;
+
+/// The key as the scheme uses it: Paybox's secret is hex text decoded to
+/// bytes; Sips and Lyra use the secret's exact UTF-8 bytes.
+pub fn key_bytes(scheme: Scheme, secret: &[u8]) -> Result<Vec<u8>, String> {
+    if scheme != Scheme::Paybox {
+        return Ok(secret.to_vec());
+    }
+    if let Some(at) = secret.iter().position(|b| !b.is_ascii_hexdigit()) {
+        let shown = match secret[at] {
+            b if b.is_ascii_graphic() => format!("'{}'", b as char),
+            b => format!("byte 0x{b:02X}"),
+        };
+        return Err(format!(
+            "the paybox key is not hexadecimal text: {shown} at position {} \
+             (expected the back-office key, typically 128 digits 0-9 A-F)",
+            at + 1
+        ));
+    }
+    if secret.len() % 2 != 0 {
+        return Err(format!(
+            "the paybox key has an odd number of hex digits ({}): a digit is missing",
+            secret.len()
+        ));
+    }
+    hex::decode(secret).map_err(|e| format!("the paybox key is not hexadecimal text: {e}"))
+}
+
+/// The seal of `text` under `key`, written as `scheme` writes it.
+/// Lyra appends `+key` to the string before hashing, as its rule says.
+pub fn seal_of(scheme: Scheme, algorithm: Algorithm, text: &[u8], key: &[u8]) -> String {
+    match scheme {
+        Scheme::Lyra => {
+            let mut full = Vec::with_capacity(text.len() + 1 + key.len());
+            full.extend_from_slice(text);
+            full.push(b'+');
+            full.extend_from_slice(key);
+            let digest = algorithm.digest(key, &full);
+            match algorithm {
+                Algorithm::Sha1 => hex::encode(digest),
+                _ => base64::engine::general_purpose::STANDARD.encode(digest),
+            }
+        }
+        Scheme::Paybox => hex::encode_upper(algorithm.digest(key, text)),
+        _ => hex::encode(algorithm.digest(key, text)),
+    }
+}
+
+/// Whether two seals are equal, in constant time. Hex seals compare
+/// without regard to case (a warning is the caller's business).
+pub fn same_seal(given: &str, computed: &str) -> bool {
+    let a = given.trim().as_bytes();
+    let b = computed.as_bytes();
+    if a.len() != b.len() {
+        return false;
+    }
+    let hex = b.iter().all(|c| c.is_ascii_hexdigit());
+    if hex {
+        let a: Vec<u8> = a.iter().map(|c| c.to_ascii_lowercase()).collect();
+        let b: Vec<u8> = b.iter().map(|c| c.to_ascii_lowercase()).collect();
+        a.ct_eq(&b).into()
+    } else {
+        a.ct_eq(b).into()
+    }
+}
+
+/// Whether a hex seal matched only because case was ignored.
+pub fn differs_only_in_case(given: &str, computed: &str) -> bool {
+    given.trim() != computed && same_seal(given, computed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paybox_keys_must_be_hex() {
+        assert_eq!(
+            key_bytes(Scheme::Paybox, b"0aFF").unwrap(),
+            vec![0x0a, 0xff]
+        );
+        let e = key_bytes(Scheme::Paybox, b"01G3").unwrap_err();
+        assert!(e.contains("'G' at position 3"), "{e}");
+        assert!(key_bytes(Scheme::Paybox, b"012")
+            .unwrap_err()
+            .contains("odd number"));
+        assert_eq!(key_bytes(Scheme::SipsJson, b"zz").unwrap(), b"zz");
+    }
+
+    #[test]
+    fn comparison_ignores_hex_case_only() {
+        assert!(same_seal("ABCD", "abcd"));
+        assert!(differs_only_in_case("ABCD", "abcd"));
+        assert!(!same_seal("abc=", "ABC="));
+        assert!(!same_seal("abcd", "abce"));
+    }
+}

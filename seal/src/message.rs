@@ -1,0 +1,193 @@
+//! Reading messages: one JSON object, one object per line (`--jsonl`), or
+//! the raw `application/x-www-form-urlencoded` body of a callback.
+
+use serde_json::{Map, Value};
+
+/// How the input is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum InputKind {
+    /// JSON when the text starts with `{`, else a form body.
+    Auto,
+    /// A JSON object.
+    Json,
+    /// A raw form body or query string (`Data=…&Seal=…`, `Mt=…&Sign=…`).
+    Form,
+}
+
+/// One message, as read.
+#[derive(Debug, Clone)]
+pub struct Message {
+    /// The fields, in message order. Form values are form-decoded.
+    pub fields: Map<String, Value>,
+    /// The raw text of a form body, exactly as received.
+    pub raw_form: Option<String>,
+}
+
+/// Where a record starts, for messages: `name:line`.
+#[derive(Debug, Clone)]
+pub struct Location {
+    pub name: String,
+    pub line: usize,
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.name, self.line)
+    }
+}
+
+/// Split the input into records: the whole input, or one per non-blank
+/// line with `--jsonl`. Each comes with its first line number.
+pub fn records(input: &[u8], jsonl: bool) -> Vec<(usize, &[u8])> {
+    if !jsonl {
+        let line = 1 + input
+            .iter()
+            .take_while(|b| b.is_ascii_whitespace())
+            .filter(|b| **b == b'\n')
+            .count();
+        return vec![(line, input)];
+    }
+    input
+        .split(|b| *b == b'\n')
+        .enumerate()
+        .filter(|(_, l)| !l.iter().all(|b| b.is_ascii_whitespace()))
+        .map(|(i, l)| (i + 1, l))
+        .collect()
+}
+
+/// Parse one record. `Err` holds a message that names the position in the
+/// record (`line:column: …`), relative to the record's first line.
+pub fn parse(bytes: &[u8], kind: InputKind, first_line: usize) -> Result<Message, String> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let at = e.valid_up_to();
+        let (line, col) = line_col(&bytes[..at], first_line);
+        format!(
+            "{line}:{col}: not UTF-8 (byte 0x{:02X}); convert the input to UTF-8, e.g. with iconv -f latin1 -t utf-8",
+            bytes[at]
+        )
+    })?;
+    let trimmed = text
+        .trim_start_matches('\u{feff}')
+        .trim_end_matches(['\r', '\n']);
+    let kind = match kind {
+        InputKind::Auto if looks_like_form(trimmed) => InputKind::Form,
+        InputKind::Auto => InputKind::Json,
+        k => k,
+    };
+    match kind {
+        InputKind::Json => parse_json(trimmed, first_line),
+        _ => Ok(parse_form(trimmed)),
+    }
+}
+
+/// A form body is `name=value` pairs: it has an `=` and does not start
+/// like a JSON value.
+fn looks_like_form(text: &str) -> bool {
+    let t = text.trim_start();
+    let json_start =
+        t.starts_with(['{', '[', '"', '-']) || t.starts_with(|c: char| c.is_ascii_digit());
+    !json_start && t.contains('=')
+}
+
+fn line_col(before: &[u8], first_line: usize) -> (usize, usize) {
+    let line = first_line + before.iter().filter(|b| **b == b'\n').count();
+    let col = 1 + before.iter().rev().take_while(|b| **b != b'\n').count();
+    (line, col)
+}
+
+fn parse_json(text: &str, first_line: usize) -> Result<Message, String> {
+    if text.trim().is_empty() {
+        return Err(format!("{first_line}: empty input: expected a JSON object"));
+    }
+    let value: Value = serde_json::from_str(text).map_err(|e| {
+        let line = first_line + e.line().saturating_sub(1);
+        let what = e.to_string();
+        let what = match what.find(" at line ") {
+            Some(at) => what[..at].to_string(),
+            None => what,
+        };
+        let hint = if what.contains("trailing characters") {
+            " (for one object per line, use --jsonl)"
+        } else {
+            ""
+        };
+        format!("{line}:{}: malformed JSON: {what}{hint}", e.column().max(1))
+    })?;
+    match value {
+        Value::Object(fields) => Ok(Message {
+            fields,
+            raw_form: None,
+        }),
+        other => Err(format!(
+            "{first_line}: expected a JSON object, found {}",
+            kind_of(&other)
+        )),
+    }
+}
+
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// A form body: the pairs form-decoded (`+` is a space, `%XX` a byte), and
+/// the raw text kept, since some seals cover it as received.
+pub fn parse_form(raw: &str) -> Message {
+    let mut fields = Map::new();
+    for (k, v) in form_urlencoded::parse(raw.as_bytes()) {
+        fields.insert(k.into_owned(), Value::String(v.into_owned()));
+    }
+    Message {
+        fields,
+        raw_form: Some(raw.to_string()),
+    }
+}
+
+/// The fields as ordered `(name, text)` pairs, for the flat schemes.
+pub fn flat_pairs(fields: &Map<String, Value>) -> Result<Vec<(String, String)>, String> {
+    fields
+        .iter()
+        .map(|(k, v)| match crate::canon::scalar_text(v) {
+            Some(t) => Ok((k.clone(), t)),
+            None => Err(format!(
+                "field \"{k}\" is {}: this scheme takes flat fields only",
+                kind_of(v)
+            )),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jsonl_records_keep_their_line_numbers() {
+        let r = records(b"{}\n\n{\"a\":1}\n", true);
+        assert_eq!(r.iter().map(|(l, _)| *l).collect::<Vec<_>>(), vec![1, 3]);
+    }
+
+    #[test]
+    fn errors_name_line_and_column() {
+        let e = parse(b"{\n \"a\": 1,\n}", InputKind::Json, 1).unwrap_err();
+        assert!(e.starts_with("3:1: malformed JSON"), "{e}");
+        let e = parse(b"{\"a\": \"\xe9\"}", InputKind::Json, 4).unwrap_err();
+        assert!(e.starts_with("4:8: not UTF-8 (byte 0xE9)"), "{e}");
+        let e = parse(b"[1]", InputKind::Json, 1).unwrap_err();
+        assert_eq!(e, "1: expected a JSON object, found an array");
+    }
+
+    #[test]
+    fn forms_are_decoded_and_kept_raw() {
+        let m = parse(b"Data=a%3D1%7Cb%3D2&Seal=x+y", InputKind::Auto, 1).unwrap();
+        assert_eq!(m.fields["Data"], "a=1|b=2");
+        assert_eq!(m.fields["Seal"], "x y");
+        assert_eq!(m.raw_form.as_deref(), Some("Data=a%3D1%7Cb%3D2&Seal=x+y"));
+    }
+}

@@ -1,0 +1,102 @@
+//! The seal schemes, and how one is recognised from a message's fields.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde_json::{Map, Value};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Scheme {
+    /// Worldline Sips 2.0 JSON (Office JSON, Paypage JSON).
+    SipsJson,
+    /// Worldline Sips 2.0 Paypage POST (`Data` / `Seal`).
+    SipsPost,
+    /// Paybox System / Direct `PBX_HMAC`.
+    Paybox,
+    /// Paybox return (IPN) signature: RSA/SHA-1 over the raw query string.
+    PayboxIpn,
+    /// Lyra form signature (`vads_*` fields).
+    Lyra,
+}
+
+impl Scheme {
+    pub const ALL: [Scheme; 5] = [
+        Scheme::SipsJson,
+        Scheme::SipsPost,
+        Scheme::Paybox,
+        Scheme::PayboxIpn,
+        Scheme::Lyra,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Scheme::SipsJson => "sips-json",
+            Scheme::SipsPost => "sips-post",
+            Scheme::Paybox => "paybox",
+            Scheme::PayboxIpn => "paybox-ipn",
+            Scheme::Lyra => "lyra",
+        }
+    }
+
+    /// The field that carries the seal in a message of this scheme.
+    pub fn seal_field(self) -> &'static str {
+        match self {
+            Scheme::SipsJson => "seal",
+            Scheme::SipsPost => "Seal",
+            Scheme::Paybox => "PBX_HMAC",
+            Scheme::PayboxIpn => "Sign",
+            Scheme::Lyra => "signature",
+        }
+    }
+
+    /// Recognise the scheme from field names, and say why.
+    pub fn detect(fields: &Map<String, Value>) -> (Scheme, String) {
+        if let Some(k) = fields.keys().find(|k| k.starts_with("PBX_")) {
+            return (
+                Scheme::Paybox,
+                format!("field {k} (PBX_* fields are Paybox's)"),
+            );
+        }
+        if let Some(k) = fields.keys().find(|k| k.starts_with("vads_")) {
+            return (
+                Scheme::Lyra,
+                format!("field {k} (vads_* fields are Lyra's)"),
+            );
+        }
+        if fields.contains_key("Data")
+            && (fields.contains_key("InterfaceVersion") || fields.contains_key("Seal"))
+        {
+            return (
+                Scheme::SipsPost,
+                "fields Data and InterfaceVersion/Seal (a Sips Paypage POST form)".to_string(),
+            );
+        }
+        (
+            Scheme::SipsJson,
+            "no PBX_*, vads_* or Data+InterfaceVersion fields, so Sips JSON".to_string(),
+        )
+    }
+}
+
+impl fmt::Display for Scheme {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Scheme {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Scheme, String> {
+        Scheme::ALL
+            .iter()
+            .copied()
+            .find(|sc| sc.name().eq_ignore_ascii_case(s))
+            .ok_or_else(|| {
+                let names: Vec<&str> = Scheme::ALL.iter().map(|s| s.name()).collect();
+                format!(
+                    "unknown scheme \"{s}\" (expected auto, {})",
+                    names.join(", ")
+                )
+            })
+    }
+}

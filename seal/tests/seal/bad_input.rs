@@ -1,0 +1,193 @@
+//! Bad input: one clear message, the documented status, no panic.
+
+use crate::util::*;
+
+fn key(d: &Dir) -> String {
+    d.key("k", b"secret123").display().to_string()
+}
+
+#[test]
+fn malformed_json_names_line_and_column() {
+    let d = Dir::new();
+    let r = seal(
+        &["compute", "--key-file", &key(&d)],
+        b"{\n  \"a\": \"1\",\n  \"b\" 2\n}",
+    );
+    expect_status(&r, 2);
+    assert!(
+        r.stderr
+            .contains("seal: <stdin>:3:7: malformed JSON: expected `:`"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(r.stdout, "");
+}
+
+#[test]
+fn several_objects_without_jsonl_suggest_it() {
+    let d = Dir::new();
+    let r = seal(
+        &["compute", "--key-file", &key(&d)],
+        b"{\"a\":\"1\"}\n{\"a\":\"2\"}\n",
+    );
+    expect_status(&r, 2);
+    assert!(r.stderr.contains("use --jsonl"), "{}", r.stderr);
+}
+
+#[test]
+fn a_non_object_is_refused() {
+    let d = Dir::new();
+    let r = seal(&["compute", "--key-file", &key(&d)], b"[1,2]");
+    expect_status(&r, 2);
+    assert!(
+        r.stderr
+            .contains("<stdin>:1: expected a JSON object, found an array"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn non_utf8_bytes_are_located() {
+    let d = Dir::new();
+    let f = d.file("latin1.json", b"{\"name\": \"H\xe9l\xe8ne\"}");
+    let r = seal(
+        &["compute", "--key-file", &key(&d), f.to_str().unwrap()],
+        b"",
+    );
+    expect_status(&r, 2);
+    assert!(
+        r.stderr.contains("latin1.json:1:12: not UTF-8 (byte 0xE9)"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn one_bad_jsonl_line_is_reported_and_the_others_processed() {
+    let d = Dir::new();
+    let input = "{\"a\":\"1\"}\n{\"a\":\n{\"a\":\"3\"}\n";
+    let r = seal(
+        &["compute", "--jsonl", "--key-file", &key(&d)],
+        input.as_bytes(),
+    );
+    expect_status(&r, 2);
+    assert_eq!(r.stdout.lines().count(), 2, "{}", r.stdout);
+    assert!(r.stderr.contains("<stdin>:2:"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("1 message could not be read"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn empty_missing_and_world_readable_keys() {
+    let d = Dir::new();
+    let empty = d.key("empty", b"\n");
+    let r = seal(&["compute", "--key-file", empty.to_str().unwrap()], b"{}");
+    expect_status(&r, 2);
+    assert!(r.stderr.contains("is empty"), "{}", r.stderr);
+
+    let r = seal(
+        &["compute", "--key-file", d.path("absent").to_str().unwrap()],
+        b"{}",
+    );
+    expect_status(&r, 2);
+    assert!(
+        r.stderr.contains("No such file or directory"),
+        "{}",
+        r.stderr
+    );
+
+    let open = d.file("open", b"secret123");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let r = seal(
+        &[
+            "compute",
+            "--key-file",
+            open.to_str().unwrap(),
+            "--seal-only",
+        ],
+        b"{\"a\":\"1\"}",
+    );
+    expect_status(&r, 0);
+    assert!(
+        r.stderr.contains("warning: the key file") && r.stderr.contains("chmod 600"),
+        "{}",
+        r.stderr
+    );
+
+    let r = seal_env(&["compute", "--key-env", "K"], b"{}", &[("K", "")]);
+    expect_status(&r, 2);
+    assert!(r.stderr.contains("is empty"), "{}", r.stderr);
+
+    let r = seal(&["compute"], b"{}");
+    expect_status(&r, 2);
+    assert!(
+        r.stderr.contains("give --key-file PATH or --key-env VAR"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn unknown_scheme_and_algorithm() {
+    let d = Dir::new();
+    let r = seal(
+        &["compute", "--scheme", "stripe", "--key-file", &key(&d)],
+        b"{}",
+    );
+    expect_status(&r, 2);
+    assert!(
+        r.stderr.contains("unknown scheme \"stripe\""),
+        "{}",
+        r.stderr
+    );
+    let r = seal(
+        &["compute", "--algorithm", "MD5", "--key-file", &key(&d)],
+        b"{\"a\":\"1\"}",
+    );
+    expect_status(&r, 2);
+    assert!(
+        r.stderr
+            .contains("unknown algorithm \"MD5\" for the sips-json scheme"),
+        "{}",
+        r.stderr
+    );
+    let r = seal(
+        &["compute", "--key-file", &key(&d)],
+        b"{\"a\":\"1\",\"sealAlgorithm\":\"HMAC-MD5\"}",
+    );
+    expect_status(&r, 2);
+    assert!(r.stderr.contains("field sealAlgorithm"), "{}", r.stderr);
+}
+
+#[test]
+fn paybox_key_must_be_hex() {
+    let d = Dir::new();
+    let k = d.key("pbx", b"0123456789ABCDEFXX");
+    let r = seal(
+        &["compute", "--key-file", k.to_str().unwrap()],
+        b"{\"PBX_SITE\":\"1\"}",
+    );
+    expect_status(&r, 2);
+    assert!(
+        r.stderr
+            .contains("the paybox key is not hexadecimal text: 'X' at position 17"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn paybox_ipn_cannot_be_computed() {
+    let d = Dir::new();
+    let r = seal(
+        &["compute", "--scheme", "paybox-ipn", "--key-file", &key(&d)],
+        b"a=1&K=2",
+    );
+    expect_status(&r, 2);
+    assert!(r.stderr.contains("can only be"), "{}", r.stderr);
+}

@@ -1,0 +1,116 @@
+//! `seal explain`: what a person sees.
+
+use crate::util::*;
+
+const CARD: &str = r#"{"amount":"2500","cardCSCValue":"123","cardNumber":"4111111111111111","flag":true,"keyVersion":"1","seal":"00"}"#;
+
+#[test]
+fn masks_card_numbers_and_codes_unless_revealed() {
+    let r = seal(&["explain"], CARD.as_bytes());
+    expect_status(&r, 0);
+    assert!(r.stdout.contains("411111******1111"), "{}", r.stdout);
+    assert!(!r.stdout.contains("4111111111111111"), "{}", r.stdout);
+    assert!(!r.stdout.contains("\"123\""), "{}", r.stdout);
+    let r = seal(&["explain", "--reveal"], CARD.as_bytes());
+    assert!(r.stdout.contains("4111111111111111"), "{}", r.stdout);
+}
+
+#[test]
+fn says_why_each_choice_was_made() {
+    let r = seal(&["explain"], CARD.as_bytes());
+    expect_status(&r, 0);
+    for want in [
+        "scheme      sips-json",
+        "message     request",
+        "algorithm   HMAC-SHA-256 — the sips-json default",
+        "excluded    keyVersion, seal",
+        "fields      4 enter the seal, in this order:",
+        "seal string 27 bytes",
+        "2500¦***¦411111******1111¦true",
+        "booleans enter the seal as true/false: the gateway does not document this",
+        "result      not checked",
+    ] {
+        assert!(
+            r.stdout.contains(want),
+            "missing {want:?} in:\n{}",
+            r.stdout
+        );
+    }
+}
+
+#[test]
+fn with_a_key_it_compares_and_diagnoses() {
+    let d = Dir::new();
+    let k = d.key("k", b"secret");
+    let msg = format!(
+        r#"{{"amount":"2500","orderId":"x","seal":"{}"}}"#,
+        sha256_hex(b"2500xsecret")
+    );
+    let r = seal(
+        &["explain", "--json", "--key-file", k.to_str().unwrap()],
+        msg.as_bytes(),
+    );
+    expect_status(&r, 1);
+    let j = r.json();
+    assert_eq!(j["type"], "explain");
+    assert_eq!(j["matches"], false);
+    assert_eq!(j["computed_seal"], hmac_sha256_hex(b"secret", b"2500x"));
+    assert!(j["likely_cause"]
+        .as_str()
+        .unwrap()
+        .contains("SHA-256 instead of HMAC-SHA-256"));
+    assert_eq!(j["fields"][1]["name"], "orderId");
+    assert_eq!(j["fields"][1]["offset"], 4);
+    // The key itself is never printed.
+    assert!(!r.stdout.contains("secret\""), "{}", r.stdout);
+}
+
+#[test]
+fn lyra_and_paybox_show_their_separators() {
+    let r = seal(
+        &["explain", "--json"],
+        br#"{"vads_b":"2","vads_a":"1","other":"x"}"#,
+    );
+    let j = r.json();
+    assert_eq!(j["seal_string"]["text"], "1+2");
+    assert_eq!(j["excluded"], serde_json::json!(["other"]));
+    assert!(j["seal_string"]["then"]
+        .as_str()
+        .unwrap()
+        .contains("the key"));
+    let r = seal(
+        &["explain", "--json"],
+        br#"{"PBX_SITE":"1","PBX_PORTEUR":"4111111111111111","PBX_HMAC":"AA"}"#,
+    );
+    let j = r.json();
+    assert_eq!(
+        j["seal_string"]["text"],
+        "PBX_SITE=1&PBX_PORTEUR=411111******1111"
+    );
+    assert_eq!(j["algorithm"]["name"], "SHA512");
+}
+
+#[test]
+fn post_data_pairs_are_shown_for_reading() {
+    let r = seal(
+        &["explain", "--json"],
+        br#"{"Data":"amount=5|cardNumber=4111111111111111","InterfaceVersion":"HP_2.0"}"#,
+    );
+    expect_status(&r, 0);
+    let j = r.json();
+    assert_eq!(j["scheme"]["name"], "sips-post");
+    assert_eq!(j["data_pairs"][1]["name"], "cardNumber");
+    assert_eq!(j["data_pairs"][1]["value"], "411111******1111");
+    assert_eq!(
+        j["seal_string"]["text"],
+        "amount=5|cardNumber=411111******1111"
+    );
+}
+
+#[test]
+fn control_characters_never_reach_the_terminal() {
+    let r = seal(&["explain"], br#"{"a":"\u001b[31mred"}"#);
+    expect_status(&r, 0);
+    assert!(!r.stdout.contains('\u{1b}'), "{:?}", r.stdout);
+    assert!(r.stdout.contains("\\u{1b}[31mred"), "{}", r.stdout);
+}

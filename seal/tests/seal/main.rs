@@ -1,0 +1,10 @@
+//! End-to-end tests of the `seal` binary: published vectors, diagnosis,
+//! exit statuses, masking and bad input.
+
+mod util;
+
+mod bad_input;
+mod diagnosis;
+mod explain;
+mod vectors;
+mod verify;

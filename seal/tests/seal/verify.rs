@@ -1,0 +1,231 @@
+//! Exit statuses and output of compute and verify.
+
+use crate::util::*;
+
+const REQ: &str = r#"{"amount":"2500","currencyCode":"978","merchantId":"011223344550000"}"#;
+
+fn sealed(d: &Dir) -> (String, String) {
+    let k = d.key("k", b"secret123").display().to_string();
+    let r = seal(&["compute", "--key-file", &k], REQ.as_bytes());
+    expect_status(&r, 0);
+    (k, r.stdout)
+}
+
+#[test]
+fn jsonl_verifies_each_line_and_exits_1_if_any_is_wrong() {
+    let d = Dir::new();
+    let (k, good) = sealed(&d);
+    let bad = good.replace("2500", "2501");
+    let input = format!("{good}{bad}{good}");
+    let r = seal(&["verify", "--jsonl", "--key-file", &k], input.as_bytes());
+    expect_status(&r, 1);
+    let lines = r.lines();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(
+        lines
+            .iter()
+            .map(|l| l["valid"].as_bool().unwrap())
+            .collect::<Vec<_>>(),
+        vec![true, false, true]
+    );
+    assert_eq!(lines[1]["line"], 2);
+    assert_eq!(lines[1]["type"], "verify");
+    assert_eq!(lines[1]["version"], 1);
+    assert!(
+        r.stderr.contains("<stdin>:2: seal does not match"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_missing_seal_is_never_valid() {
+    let d = Dir::new();
+    let k = d.key("k", b"secret123");
+    let resp = r#"{"responseCode":"00","amount":"2500"}"#;
+    let r = seal(
+        &["verify", "--key-file", k.to_str().unwrap()],
+        resp.as_bytes(),
+    );
+    expect_status(&r, 1);
+    let j = r.json();
+    assert_eq!(j["valid"], false);
+    let reason = j["reason"].as_str().unwrap();
+    assert!(
+        reason.starts_with("unsealed: the message carries no seal field"),
+        "{reason}"
+    );
+    assert!(reason.contains("test platform"), "{reason}");
+}
+
+#[test]
+fn key_from_an_environment_variable() {
+    let d = Dir::new();
+    let (_, good) = sealed(&d);
+    let r = seal_env(
+        &["verify", "--key-env", "SHOP_KEY"],
+        good.as_bytes(),
+        &[("SHOP_KEY", "secret123")],
+    );
+    expect_status(&r, 0);
+    let r = seal_env(
+        &["verify", "--key-env", "SHOP_KEY"],
+        good.as_bytes(),
+        &[("SHOP_KEY", "wrong")],
+    );
+    expect_status(&r, 1);
+}
+
+#[test]
+fn upper_case_hex_matches_with_a_warning() {
+    let d = Dir::new();
+    let (k, good) = sealed(&d);
+    let v: serde_json::Value = serde_json::from_str(&good).unwrap();
+    let upper = good.replace(
+        v["seal"].as_str().unwrap(),
+        &v["seal"].as_str().unwrap().to_uppercase(),
+    );
+    let r = seal(&["verify", "--key-file", &k], upper.as_bytes());
+    expect_status(&r, 0);
+    assert!(r.stderr.contains("warning"), "{}", r.stderr);
+}
+
+#[test]
+fn algorithm_from_the_message_unless_the_command_line_names_one() {
+    let d = Dir::new();
+    let k = d.key("k", b"secret123").display().to_string();
+    let msg = r#"{"amount":"1","sealAlgorithm":"SHA-256"}"#;
+    let r = seal(
+        &["compute", "--key-file", &k, "--seal-only"],
+        msg.as_bytes(),
+    );
+    assert_eq!(r.stdout.trim(), sha256_hex(b"1secret123"));
+    let r = seal(
+        &[
+            "compute",
+            "--key-file",
+            &k,
+            "--seal-only",
+            "--algorithm",
+            "HMAC-SHA-256",
+        ],
+        msg.as_bytes(),
+    );
+    assert_eq!(r.stdout.trim(), hmac_sha256_hex(b"secret123", b"1"));
+    let r = seal(
+        &[
+            "compute",
+            "--key-file",
+            &k,
+            "--seal-only",
+            "--algorithm",
+            "HMAC-SHA-512",
+        ],
+        msg.as_bytes(),
+    );
+    assert_eq!(r.stdout.trim().len(), 128);
+}
+
+#[test]
+fn compute_replaces_an_existing_seal_in_place() {
+    let d = Dir::new();
+    let k = d.key("k", b"secret123").display().to_string();
+    let msg = r#"{"a":"1","seal":"old","b":"2"}"#;
+    let r = seal(&["compute", "--key-file", &k], msg.as_bytes());
+    expect_status(&r, 0);
+    let expected = hmac_sha256_hex(b"secret123", b"12");
+    assert_eq!(
+        r.stdout,
+        format!("{{\"a\":\"1\",\"seal\":\"{expected}\",\"b\":\"2\"}}\n")
+    );
+}
+
+#[test]
+fn numbers_enter_the_seal_as_written() {
+    let d = Dir::new();
+    let k = d.key("k", b"secret123").display().to_string();
+    // serde_json writes exponents as e+N/e-N: the one rewriting it does.
+    let msg = r#"{"a":1.50,"b":-0,"c":10,"d":12345678901234567890123,"e":1e-3}"#;
+    let r = seal(&["compute", "--key-file", &k], msg.as_bytes());
+    expect_status(&r, 0);
+    assert!(
+        r.stdout.starts_with(
+            r#"{"a":1.50,"b":-0,"c":10,"d":12345678901234567890123,"e":1e-3,"seal":""#
+        ),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains(&hmac_sha256_hex(
+        b"secret123",
+        b"1.50-010123456789012345678901231e-3"
+    )));
+}
+
+#[test]
+fn output_file_is_written_atomically() {
+    let d = Dir::new();
+    let k = d.key("k", b"secret123").display().to_string();
+    let out = d.path("sealed.jsonl");
+    let r = seal(
+        &[
+            "compute",
+            "--jsonl",
+            "--key-file",
+            &k,
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        format!("{REQ}\n{REQ}\n").as_bytes(),
+    );
+    expect_status(&r, 0);
+    assert_eq!(r.stdout, "");
+    assert_eq!(std::fs::read_to_string(&out).unwrap().lines().count(), 2);
+    // A failed run leaves the good file as it was and no temporary.
+    let r = seal(
+        &[
+            "compute",
+            "--jsonl",
+            "--key-file",
+            &k,
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        b"{bad\n",
+    );
+    expect_status(&r, 2);
+    assert_eq!(std::fs::read_to_string(&out).unwrap().lines().count(), 2);
+    assert_eq!(std::fs::read_dir(d.dir.path()).unwrap().count(), 2);
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    let d = Dir::new();
+    let k = d.key("k", b"secret123");
+    let input = d.file("many.jsonl", format!("{REQ}\n").repeat(200_000).as_bytes());
+    let bin = assert_cmd::cargo::cargo_bin("seal");
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "set -o pipefail; '{}' compute --jsonl --key-file '{}' '{}' | head -n 1 >/dev/null; echo \"${{PIPESTATUS[0]}}\"",
+            bin.display(),
+            k.display(),
+            input.display()
+        ))
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "0");
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
+
+#[test]
+fn help_documents_the_exit_status_and_gives_examples() {
+    for sub in ["compute", "verify", "explain"] {
+        let r = seal(&[sub, "--help"], b"");
+        expect_status(&r, 0);
+        assert!(r.stdout.contains("Exit status:"), "{sub}: {}", r.stdout);
+        assert!(r.stdout.contains("Examples:"), "{sub}: {}", r.stdout);
+    }
+    let r = seal(&["--version"], b"");
+    expect_status(&r, 0);
+    assert!(r.stdout.starts_with("seal "));
+}
