@@ -10,8 +10,9 @@ use serde_json::{Map, Value};
 
 use crate::analysis::{self, Analysis, Choice, Direction};
 use crate::cli::{open_input, write_line, ComputeArgs, ExplainArgs, KeyArgs, VerifyArgs, TOOL};
-use crate::compute::{differs_only_in_case, key_bytes, same_seal, seal_of};
+use crate::compute::{differs_only_in_case, key_bytes, same_seal, seal_of, Keys};
 use crate::explain;
+use crate::fast;
 use crate::ipn;
 use crate::message::{self, InputKind, Message};
 use crate::scheme::Scheme;
@@ -128,57 +129,178 @@ fn parse_record(
     }
 }
 
-pub fn compute(args: &ComputeArgs, out: &mut Output) -> Result<Outcome> {
-    let secret = read_secret(&args.key, Some("seal compute"))?.expect("required");
-    let choice = args.message.choice();
-    let mut records = Records::new(open_input(&args.message)?, args.message.jsonl);
-    let name = records.name();
-    let mut trouble = Trouble::default();
-    let mut keys: Vec<(Scheme, Vec<u8>)> = Vec::new();
-    let mut line_buf = Vec::with_capacity(1024);
-    while let Some((line, bytes)) = records.next()? {
-        let Some(mut msg) = parse_record(bytes, args.message.input, line, &name, &mut trouble)
-        else {
-            continue;
+/// What sealing one record gave.
+enum Sealed {
+    /// Its line was appended to the output.
+    Done,
+    /// A bad record: the message (with its position), and the run goes on.
+    Bad(String),
+    /// Trouble that stops the run.
+    Fatal(Error),
+}
+
+struct ComputeJob<'a> {
+    args: &'a ComputeArgs,
+    choice: Choice,
+    keys: Keys,
+    /// Whether the fast path may be tried (tests compare both paths).
+    fast: bool,
+}
+
+impl ComputeJob<'_> {
+    fn record(
+        &self,
+        bytes: &[u8],
+        line: usize,
+        scratch: &mut fast::Scratch,
+        out: &mut Vec<u8>,
+    ) -> Sealed {
+        if self.fast
+            && self.args.message.input != InputKind::Form
+            && fast::compute_line(
+                bytes,
+                &self.choice,
+                self.args.seal_only,
+                &self.keys,
+                scratch,
+                out,
+            )
+            .is_some()
+        {
+            out.push(b'\n');
+            return Sealed::Done;
+        }
+        let mut msg = match message::parse(bytes, self.args.message.input, line) {
+            Ok(m) => m,
+            Err(e) => return Sealed::Bad(e),
         };
-        let (scheme, _) = analysis::scheme_of(&msg, &choice);
+        let (scheme, _) = analysis::scheme_of(&msg, &self.choice);
         if scheme == Scheme::PayboxIpn {
-            return Err(Error::trouble(
+            return Sealed::Fatal(Error::trouble(
                 "paybox-ipn signatures are made by Paybox with its private key: they can only be \
                  checked, with seal verify",
             ));
         }
-        let a = match Analysis::of(&msg, &choice) {
+        let a = match Analysis::of(&msg, &self.choice) {
             Ok(a) => a,
-            Err(e) => {
-                trouble.report(&name, format_args!("{line}: {e}"));
-                continue;
-            }
+            Err(e) => return Sealed::Bad(format!("{line}: {e}")),
         };
-        let key = match keys.iter().find(|(s, _)| *s == scheme) {
-            Some((_, k)) => k,
-            None => {
-                let k = key_bytes(scheme, secret.expose()).map_err(Error::trouble)?;
-                keys.push((scheme, k));
-                &keys.last().expect("just pushed").1
-            }
+        let key = match self.keys.get(scheme) {
+            Ok(k) => k,
+            Err(e) => return Sealed::Fatal(Error::trouble(e)),
         };
         let seal = seal_of(scheme, a.algorithm, a.seal_string.text.as_bytes(), key);
-        if args.seal_only {
-            write_line(out, seal.as_bytes())?;
-            continue;
-        }
-        let sealed = match (&a.built_data, scheme) {
-            (Some(data), Scheme::SipsPost) => post_form(&msg.fields, data, &seal),
-            _ => {
-                msg.fields
-                    .insert(scheme.seal_field().to_string(), Value::String(seal));
-                msg.fields
+        if self.args.seal_only {
+            out.extend_from_slice(seal.as_bytes());
+        } else {
+            let sealed = match (&a.built_data, scheme) {
+                (Some(data), Scheme::SipsPost) => post_form(&msg.fields, data, &seal),
+                _ => {
+                    msg.fields
+                        .insert(scheme.seal_field().to_string(), Value::String(seal));
+                    msg.fields
+                }
+            };
+            if let Err(e) = serde_json::to_writer(&mut *out, &sealed) {
+                return Sealed::Fatal(Error::trouble(e.to_string()));
             }
-        };
-        line_buf.clear();
-        serde_json::to_writer(&mut line_buf, &sealed).map_err(|e| Error::trouble(e.to_string()))?;
-        write_line(out, &line_buf)?;
+        }
+        out.push(b'\n');
+        Sealed::Done
+    }
+}
+
+/// Lines per batch in `--jsonl` mode; each batch is split between the
+/// machine's cores and written out in input order.
+const BATCH_LINES: usize = 4096;
+
+pub fn compute(args: &ComputeArgs, out: &mut Output) -> Result<Outcome> {
+    let secret = read_secret(&args.key, Some("seal compute"))?.expect("required");
+    let job = ComputeJob {
+        args,
+        choice: args.message.choice(),
+        keys: Keys::new(secret.expose()),
+        fast: true,
+    };
+    let mut input = open_input(&args.message)?;
+    let name = input.name().to_string();
+    let mut trouble = Trouble::default();
+    let werr = |e| Error::io("writing <stdout>", e);
+
+    if !args.message.jsonl {
+        let bytes = input.read_all()?;
+        let first = message::records(&bytes, false)[0].0;
+        let mut buf = Vec::new();
+        match job.record(&bytes, first, &mut fast::Scratch::default(), &mut buf) {
+            Sealed::Done => out.write_all(&buf).map_err(werr)?,
+            Sealed::Bad(e) => trouble.report(&name, e),
+            Sealed::Fatal(e) => return Err(e),
+        }
+        return trouble.finish(Outcome::Yes);
+    }
+
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8);
+    let mut chunk: Vec<u8> = Vec::with_capacity(BATCH_LINES * 512);
+    let mut lines: Vec<(usize, std::ops::Range<usize>)> = Vec::with_capacity(BATCH_LINES);
+    let mut line_no = 0;
+    let mut outputs: Vec<Vec<u8>> = (0..workers).map(|_| Vec::new()).collect();
+    loop {
+        chunk.clear();
+        lines.clear();
+        while lines.len() < BATCH_LINES {
+            let start = chunk.len();
+            let n = input.reader().read_until(b'\n', &mut chunk).map_err(|e| {
+                Error::io(format!("reading {}", paylot_cli::input::quote(&name)), e)
+            })?;
+            if n == 0 {
+                break;
+            }
+            line_no += 1;
+            if !chunk[start..].iter().all(u8::is_ascii_whitespace) {
+                lines.push((line_no, start..chunk.len()));
+            }
+        }
+        if lines.is_empty() {
+            break;
+        }
+        let per = lines.len().div_ceil(workers);
+        let results: Vec<(Vec<(usize, String)>, Option<Error>)> = std::thread::scope(|scope| {
+            let handles: Vec<_> = lines
+                .chunks(per)
+                .zip(outputs.iter_mut())
+                .map(|(part, buf)| {
+                    let (job, chunk) = (&job, &chunk);
+                    scope.spawn(move || {
+                        buf.clear();
+                        let mut scratch = fast::Scratch::default();
+                        let mut bad = Vec::new();
+                        for (line, range) in part {
+                            match job.record(&chunk[range.clone()], *line, &mut scratch, buf) {
+                                Sealed::Done => {}
+                                Sealed::Bad(e) => bad.push((*line, e)),
+                                Sealed::Fatal(e) => return (bad, Some(e)),
+                            }
+                        }
+                        (bad, None)
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("a worker panicked"))
+                .collect()
+        });
+        for (buf, (bad, fatal)) in outputs.iter().zip(results) {
+            out.write_all(buf).map_err(werr)?;
+            for (_, e) in bad {
+                trouble.report(&name, e);
+            }
+            if let Some(e) = fatal {
+                return Err(e);
+            }
+        }
     }
     trouble.finish(Outcome::Yes)
 }
@@ -495,4 +617,70 @@ pub fn explain(args: &ExplainArgs, out: &mut Output) -> Result<Outcome> {
         first = false;
     }
     trouble.finish(Outcome::from_bool(all_match))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+    use proptest::prelude::*;
+
+    fn job(args: &[&str]) -> ComputeArgs {
+        let mut argv = vec!["seal", "compute"];
+        argv.extend_from_slice(args);
+        match crate::cli::Cli::parse_from(argv).command {
+            crate::cli::Command::Compute(c) => c,
+            _ => unreachable!(),
+        }
+    }
+
+    fn run(args: &ComputeArgs, fast: bool, line: &[u8]) -> Option<Vec<u8>> {
+        let job = ComputeJob {
+            args,
+            choice: args.message.choice(),
+            keys: Keys::new(b"0123456789abcdef"),
+            fast,
+        };
+        let mut out = Vec::new();
+        match job.record(line, 1, &mut fast::Scratch::default(), &mut out) {
+            Sealed::Done => Some(out),
+            _ => None,
+        }
+    }
+
+    fn field() -> impl Strategy<Value = (String, Value)> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i32>().prop_map(|n| Value::Number(n.into())),
+            "[ -~\u{e9}\\\\\"]{0,8}".prop_map(Value::String),
+        ];
+        let value = leaf.prop_recursive(2, 12, 3, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..3).prop_map(Value::Array),
+                prop::collection::vec(("[a-zA-Z]{1,4}", inner), 0..3)
+                    .prop_map(|kv| Value::Object(kv.into_iter().collect())),
+            ]
+        });
+        (
+            prop_oneof![
+                "[a-zA-Z]{1,6}",
+                "PBX_[A-Z]{1,3}",
+                "vads_[a-z]{1,3}",
+                Just("responseCode".to_string())
+            ],
+            value,
+        )
+    }
+
+    proptest! {
+        /// The fast path writes exactly what the general path writes.
+        #[test]
+        fn fast_and_general_paths_agree(fields in prop::collection::vec(field(), 0..6), seal_only in any::<bool>()) {
+            let obj: Map<String, Value> = fields.into_iter().collect();
+            let line = serde_json::to_vec(&obj).unwrap();
+            let args = if seal_only { job(&["--key-env", "K", "--seal-only"]) } else { job(&["--key-env", "K"]) };
+            prop_assert_eq!(run(&args, true, &line), run(&args, false, &line));
+        }
+    }
 }

@@ -33,6 +33,29 @@ pub fn key_bytes(scheme: Scheme, secret: &[u8]) -> Result<Vec<u8>, String> {
     hex::decode(secret).map_err(|e| format!("the paybox key is not hexadecimal text: {e}"))
 }
 
+/// The key of each scheme, derived once from the secret.
+pub struct Keys {
+    raw: Vec<u8>,
+    paybox: Result<Vec<u8>, String>,
+}
+
+impl Keys {
+    pub fn new(secret: &[u8]) -> Keys {
+        Keys {
+            raw: secret.to_vec(),
+            paybox: key_bytes(Scheme::Paybox, secret),
+        }
+    }
+
+    /// The key for `scheme`, or why the secret cannot be one.
+    pub fn get(&self, scheme: Scheme) -> Result<&[u8], String> {
+        match scheme {
+            Scheme::Paybox => self.paybox.as_deref().map_err(Clone::clone),
+            _ => Ok(&self.raw),
+        }
+    }
+}
+
 /// The seal of `text` under `key`, written as `scheme` writes it.
 /// Lyra appends `+key` to the string before hashing, as its rule says.
 pub fn seal_of(scheme: Scheme, algorithm: Algorithm, text: &[u8], key: &[u8]) -> String {

@@ -16,6 +16,7 @@ mod commands;
 pub mod compute;
 pub mod diagnose;
 pub mod explain;
+pub mod fast;
 pub mod ipn;
 pub mod mask;
 pub mod message;

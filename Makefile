@@ -1,0 +1,26 @@
+# paylot — the two commands a fresh machine needs:
+#   make demo   build the tools and run the whole exchange on bundled samples
+#   make test   install what the tests use (gpg, sshd, ...) and run every test
+#
+# Others: make check (clippy + rustfmt, as CI), make bench.
+
+CARGO ?= cargo
+
+.PHONY: demo test test-deps check bench
+
+demo:
+	$(CARGO) build --quiet --workspace --bins
+	PATH="$(CURDIR)/target/debug:$$PATH" ./demo/run.sh
+
+test: test-deps
+	$(CARGO) test --workspace
+
+test-deps:
+	./scripts/install-test-deps.sh
+
+check:
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(CARGO) fmt --all -- --check
+
+bench:
+	./seal/benches/run.sh

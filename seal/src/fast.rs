@@ -1,0 +1,390 @@
+//! The fast path of `seal compute`: for a compact one-line JSON object,
+//! parse it into a borrowed tree (no hashing, almost no allocation),
+//! build the seal string into a reused buffer, and splice the seal into
+//! the original line. Anything unusual (a seal field already present,
+//! whitespace to normalise, a Sips POST form) returns `None` and takes the
+//! general path, which gives the same answer: a property test holds the
+//! two paths to the same output.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+
+use crate::algorithm::Algorithm;
+use crate::analysis::Choice;
+use crate::canon::{SIPS_REQUEST_EXCLUDED, SIPS_RESPONSE_EXCLUDED};
+use crate::compute::{seal_of, Keys};
+use crate::scheme::Scheme;
+
+/// serde_json's private name for a number kept as text
+/// (`arbitrary_precision`): numbers reach a visitor as a one-entry map.
+const NUMBER_TOKEN: &str = "$serde_json::private::Number";
+
+/// Response markers, as in `analysis`.
+const RESPONSE_MARKERS: [&str; 5] = [
+    "responseCode",
+    "redirectionStatusCode",
+    "redirectionData",
+    "acquirerResponseCode",
+    "errorFieldName",
+];
+
+enum Node<'a> {
+    Null,
+    Bool(bool),
+    Num(Cow<'a, str>),
+    Str(Cow<'a, str>),
+    Arr(Vec<Node<'a>>),
+    Obj(Vec<(Cow<'a, str>, Node<'a>)>),
+}
+
+struct NodeVisitor;
+
+impl<'de> Visitor<'de> for NodeVisitor {
+    type Value = Node<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_unit<E>(self) -> Result<Node<'de>, E> {
+        Ok(Node::Null)
+    }
+    fn visit_bool<E>(self, b: bool) -> Result<Node<'de>, E> {
+        Ok(Node::Bool(b))
+    }
+    fn visit_u64<E>(self, n: u64) -> Result<Node<'de>, E> {
+        Ok(Node::Num(Cow::Owned(n.to_string())))
+    }
+    fn visit_i64<E>(self, n: i64) -> Result<Node<'de>, E> {
+        Ok(Node::Num(Cow::Owned(n.to_string())))
+    }
+    fn visit_f64<E>(self, n: f64) -> Result<Node<'de>, E> {
+        Ok(Node::Num(Cow::Owned(n.to_string())))
+    }
+    fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Node<'de>, E> {
+        Ok(Node::Str(Cow::Borrowed(s)))
+    }
+    fn visit_str<E>(self, s: &str) -> Result<Node<'de>, E> {
+        Ok(Node::Str(Cow::Owned(s.to_owned())))
+    }
+    fn visit_string<E>(self, s: String) -> Result<Node<'de>, E> {
+        Ok(Node::Str(Cow::Owned(s)))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Node<'de>, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Node::Arr(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node<'de>, A::Error> {
+        let mut fields: Vec<(Cow<'de, str>, Node<'de>)> = Vec::with_capacity(24);
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            if fields.is_empty() && key.0 == NUMBER_TOKEN {
+                let text: Key<'de> = map.next_value()?;
+                return Ok(Node::Num(text.0));
+            }
+            let value: Node<'de> = map.next_value()?;
+            fields.push((key.0, value));
+        }
+        Ok(Node::Obj(fields))
+    }
+}
+
+impl<'de> Deserialize<'de> for Node<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Node<'de>, D::Error> {
+        d.deserialize_any(NodeVisitor)
+    }
+}
+
+/// A string, borrowed from the input when it has no escapes.
+struct Key<'a>(Cow<'a, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Key<'de>, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(s)))
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(s.to_owned())))
+            }
+            fn visit_string<E>(self, s: String) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(s)))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// Whether the line is one compact JSON object (no whitespace outside
+/// strings), so that the seal can be spliced in before its last `}`.
+fn is_compact(line: &[u8]) -> bool {
+    if line.first() != Some(&b'{') || line.last() != Some(&b'}') {
+        return false;
+    }
+    // Most lines have no whitespace byte at all: one quick pass says so.
+    if !line
+        .iter()
+        .any(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+    {
+        return true;
+    }
+    let mut in_string = false;
+    let mut escaped = false;
+    for &b in line {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+        } else if b == b'"' {
+            in_string = true;
+        } else if b.is_ascii_whitespace() {
+            return false;
+        }
+    }
+    true
+}
+
+/// Reused buffers of one worker.
+#[derive(Default)]
+pub struct Scratch {
+    text: String,
+    order: Vec<usize>,
+}
+
+/// Seal one line, if the fast path applies: the sealed line (without its
+/// newline) is appended to `out`.
+pub fn compute_line(
+    line: &[u8],
+    choice: &Choice,
+    seal_only: bool,
+    keys: &Keys,
+    scratch: &mut Scratch,
+    out: &mut Vec<u8>,
+) -> Option<()> {
+    let line = trim_ascii(line);
+    if !is_compact(line) {
+        return None;
+    }
+    let node: Node = serde_json::from_slice(line).ok()?;
+    let Node::Obj(fields) = node else { return None };
+    let scheme = match choice.scheme {
+        Some(s) => s,
+        None => detect(&fields)?,
+    };
+    let seal_field = scheme.seal_field();
+    if fields.iter().any(|(k, _)| k == seal_field) {
+        return None;
+    }
+    let algorithm = algorithm(scheme, &fields, choice)?;
+    let text = &mut scratch.text;
+    text.clear();
+    match scheme {
+        Scheme::SipsJson => {
+            let response = match choice.direction {
+                Some(d) => d == crate::analysis::Direction::Response,
+                None => fields
+                    .iter()
+                    .any(|(k, _)| RESPONSE_MARKERS.contains(&k.as_ref())),
+            };
+            let excluded: &[&str] = if response {
+                &SIPS_RESPONSE_EXCLUDED
+            } else {
+                &SIPS_REQUEST_EXCLUDED
+            };
+            sips_object(&fields, Some(excluded), text, &mut scratch.order)?;
+        }
+        Scheme::Paybox => {
+            let mut first = true;
+            for (k, v) in &fields {
+                if k == "PBX_HMAC" {
+                    continue;
+                }
+                if !first {
+                    text.push('&');
+                }
+                first = false;
+                text.push_str(k);
+                text.push('=');
+                flat(v, text)?;
+            }
+        }
+        Scheme::Lyra => {
+            let order = &mut scratch.order;
+            order.clear();
+            order.extend((0..fields.len()).filter(|i| fields[*i].0.starts_with("vads_")));
+            order.sort_by(|a, b| fields[*a].0.as_bytes().cmp(fields[*b].0.as_bytes()));
+            for (n, i) in order.iter().enumerate() {
+                if n > 0 {
+                    text.push('+');
+                }
+                flat(&fields[*i].1, text)?;
+            }
+        }
+        Scheme::SipsPost | Scheme::PayboxIpn => return None,
+    }
+    let seal = seal_of(scheme, algorithm, text.as_bytes(), keys.get(scheme).ok()?);
+    if seal_only {
+        out.extend_from_slice(seal.as_bytes());
+    } else {
+        out.extend_from_slice(&line[..line.len() - 1]);
+        if fields.is_empty() {
+            out.push(b'"');
+        } else {
+            out.extend_from_slice(b",\"");
+        }
+        out.extend_from_slice(seal_field.as_bytes());
+        out.extend_from_slice(b"\":\"");
+        out.extend_from_slice(seal.as_bytes());
+        out.extend_from_slice(b"\"}");
+    }
+    Some(())
+}
+
+fn trim_ascii(mut b: &[u8]) -> &[u8] {
+    while let [rest @ .., last] = b {
+        if last.is_ascii_whitespace() {
+            b = rest;
+        } else {
+            break;
+        }
+    }
+    while let [first, rest @ ..] = b {
+        if first.is_ascii_whitespace() {
+            b = rest;
+        } else {
+            break;
+        }
+    }
+    b
+}
+
+fn detect(fields: &[(Cow<str>, Node)]) -> Option<Scheme> {
+    if fields.iter().any(|(k, _)| k.starts_with("PBX_")) {
+        return Some(Scheme::Paybox);
+    }
+    if fields.iter().any(|(k, _)| k.starts_with("vads_")) {
+        return Some(Scheme::Lyra);
+    }
+    let has = |n: &str| fields.iter().any(|(k, _)| k == n);
+    if has("Data") && (has("InterfaceVersion") || has("Seal")) {
+        return None; // Sips POST: the general path
+    }
+    Some(Scheme::SipsJson)
+}
+
+fn algorithm(scheme: Scheme, fields: &[(Cow<str>, Node)], choice: &Choice) -> Option<Algorithm> {
+    if let Some(name) = &choice.algorithm {
+        return Algorithm::parse(name, scheme).ok();
+    }
+    let field = match scheme {
+        Scheme::SipsJson => "sealAlgorithm",
+        Scheme::Paybox => "PBX_HASH",
+        _ => return Some(Algorithm::for_scheme(scheme)[0]),
+    };
+    match fields.iter().find(|(k, _)| k == field) {
+        Some((_, Node::Str(s))) if !s.is_empty() => Algorithm::parse(s, scheme).ok(),
+        Some((_, Node::Str(_))) | None => Some(Algorithm::for_scheme(scheme)[0]),
+        // Anything else: let the general path explain it.
+        Some(_) => None,
+    }
+}
+
+/// A flat scheme's value: strings, numbers and booleans as written.
+fn flat(v: &Node, out: &mut String) -> Option<()> {
+    match v {
+        Node::Str(s) | Node::Num(s) => out.push_str(s),
+        Node::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Node::Null => {}
+        _ => return None,
+    }
+    Some(())
+}
+
+fn sips_object(
+    fields: &[(Cow<str>, Node)],
+    excluded: Option<&[&str]>,
+    out: &mut String,
+    order: &mut Vec<usize>,
+) -> Option<()> {
+    let start = order.len();
+    order.extend(
+        (0..fields.len())
+            .filter(|i| excluded.is_none_or(|ex| !ex.contains(&fields[*i].0.as_ref()))),
+    );
+    order[start..].sort_by(|a, b| fields[*a].0.as_bytes().cmp(fields[*b].0.as_bytes()));
+    for n in start..order.len() {
+        let i = order[n];
+        sips_value(&fields[i].1, out, order)?;
+    }
+    order.truncate(start);
+    Some(())
+}
+
+fn sips_value(v: &Node, out: &mut String, order: &mut Vec<usize>) -> Option<()> {
+    match v {
+        Node::Null => {}
+        Node::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Node::Num(s) | Node::Str(s) => out.push_str(s),
+        Node::Arr(items) => {
+            for item in items {
+                sips_value(item, out, order)?;
+            }
+        }
+        Node::Obj(fields) => sips_object(fields, None, out, order)?,
+    }
+    Some(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fast(line: &str) -> Option<String> {
+        let mut out = Vec::new();
+        compute_line(
+            line.as_bytes(),
+            &Choice::default(),
+            true,
+            &Keys::new(b"secret123"),
+            &mut Scratch::default(),
+            &mut out,
+        )?;
+        Some(String::from_utf8(out).unwrap())
+    }
+
+    #[test]
+    fn applies_to_usual_messages() {
+        let spec = r#"{"amount":"2500","captureDay":"0","captureMode":"AUTHOR_CAPTURE","cardCSCValue":"000","cardExpiryDate":"201612","cardNumber":"1234123412341234","currencyCode":"978","customerContact":{"email":"customer@email.com"},"interfaceVersion":"IR_WS_2.3","keyVersion":"1","merchantId":"011223344550000","orderChannel":"INTERNET","orderId":"ORD101","returnContext":"ReturnContext","transactionOrigin":"SO_WEBAPPLI","transactionReference":"TREFEXA2012"}"#;
+        assert_eq!(
+            fast(spec).as_deref(),
+            Some("f1772faa4b73c0fc5a9810ad7fcaf91458d6174b2178a0a0a2bea2d860b404f5")
+        );
+        assert!(fast(r#"{"vads_a":"1","n":2}"#).is_some());
+        assert!(
+            fast(r#"{"PBX_SITE":1}"#).is_none(),
+            "a paybox key must be hex"
+        );
+    }
+
+    #[test]
+    fn leaves_the_unusual_to_the_general_path() {
+        assert!(fast(r#"{"a": "1"}"#).is_none(), "whitespace");
+        assert!(fast(r#"{"a":"1","seal":"x"}"#).is_none(), "seal present");
+        assert!(fast(r#"{"Data":"a=1","Seal":"x"}"#).is_none(), "sips-post");
+        assert!(fast(r#"[1]"#).is_none());
+        assert!(is_compact(br#"{"a":"b c"}"#));
+        assert!(!is_compact(br#"{"a":"b\"", "c":1}"#));
+    }
+}
