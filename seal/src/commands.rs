@@ -210,6 +210,9 @@ impl ComputeJob<'_> {
     }
 }
 
+/// A worker's bad records (line, message) and the trouble that stopped it.
+type PartResult = (Vec<(usize, String)>, Option<Error>);
+
 /// Lines per batch in `--jsonl` mode; each batch is split between the
 /// machine's cores and written out in input order.
 const BATCH_LINES: usize = 4096;
@@ -266,7 +269,7 @@ pub fn compute(args: &ComputeArgs, out: &mut Output) -> Result<Outcome> {
             break;
         }
         let per = lines.len().div_ceil(workers);
-        let results: Vec<(Vec<(usize, String)>, Option<Error>)> = std::thread::scope(|scope| {
+        let results: Vec<PartResult> = std::thread::scope(|scope| {
             let handles: Vec<_> = lines
                 .chunks(per)
                 .zip(outputs.iter_mut())
