@@ -5,12 +5,14 @@
 # Others: make check (clippy + rustfmt, as CI), make bench.
 
 CARGO ?= cargo
+# Where cargo puts the binaries (CARGO_TARGET_DIR when set).
+TARGET_DIR ?= $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
 
 .PHONY: demo test test-deps check bench
 
 demo:
 	$(CARGO) build --quiet --workspace --bins
-	PATH="$(CURDIR)/target/debug:$$PATH" ./demo/run.sh
+	PATH="$(TARGET_DIR)/debug:$$PATH" ./demo/run.sh
 
 test: test-deps
 	$(CARGO) test --workspace
