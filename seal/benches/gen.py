@@ -22,6 +22,5 @@ for i in range(n):
         "returnContext": "ReturnContext",
         "transactionOrigin": "SO_WEBAPPLI",
         "transactionReference": f"TREF{i:012d}",
-        "s10TransactionReference": {"s10TransactionId": f"{i % 1000000:06d}"},
     }
     out.write(json.dumps(o, separators=(",", ":")) + "\n")

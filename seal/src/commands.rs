@@ -210,6 +210,40 @@ impl ComputeJob<'_> {
     }
 }
 
+/// Up to `BATCH_LINES` non-blank lines and where each starts.
+#[derive(Default)]
+struct Batch {
+    chunk: Vec<u8>,
+    lines: Vec<(usize, std::ops::Range<usize>)>,
+}
+
+impl Batch {
+    fn fill(&mut self, input: &mut Input, line_no: &mut usize) -> Result<()> {
+        self.chunk.clear();
+        self.lines.clear();
+        while self.lines.len() < BATCH_LINES {
+            let start = self.chunk.len();
+            let n = input
+                .reader()
+                .read_until(b'\n', &mut self.chunk)
+                .map_err(|e| {
+                    Error::io(
+                        format!("reading {}", paylot_cli::input::quote(input.name())),
+                        e,
+                    )
+                })?;
+            if n == 0 {
+                break;
+            }
+            *line_no += 1;
+            if !self.chunk[start..].iter().all(u8::is_ascii_whitespace) {
+                self.lines.push((*line_no, start..self.chunk.len()));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// A worker's bad records (line, message) and the trouble that stopped it.
 type PartResult = (Vec<(usize, String)>, Option<Error>);
 
@@ -245,36 +279,21 @@ pub fn compute(args: &ComputeArgs, out: &mut Output) -> Result<Outcome> {
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, 8);
-    let mut chunk: Vec<u8> = Vec::with_capacity(BATCH_LINES * 512);
-    let mut lines: Vec<(usize, std::ops::Range<usize>)> = Vec::with_capacity(BATCH_LINES);
-    let mut line_no = 0;
     let mut outputs: Vec<Vec<u8>> = (0..workers).map(|_| Vec::new()).collect();
-    loop {
-        chunk.clear();
-        lines.clear();
-        while lines.len() < BATCH_LINES {
-            let start = chunk.len();
-            let n = input.reader().read_until(b'\n', &mut chunk).map_err(|e| {
-                Error::io(format!("reading {}", paylot_cli::input::quote(&name)), e)
-            })?;
-            if n == 0 {
-                break;
-            }
-            line_no += 1;
-            if !chunk[start..].iter().all(u8::is_ascii_whitespace) {
-                lines.push((line_no, start..chunk.len()));
-            }
-        }
-        if lines.is_empty() {
-            break;
-        }
-        let per = lines.len().div_ceil(workers);
-        let results: Vec<PartResult> = std::thread::scope(|scope| {
-            let handles: Vec<_> = lines
+    let mut line_no = 0;
+    let mut current = Batch::default();
+    let mut next = Batch::default();
+    current.fill(&mut input, &mut line_no)?;
+    while !current.lines.is_empty() {
+        // The workers seal this batch while this thread reads the next.
+        let per = current.lines.len().div_ceil(workers);
+        let (results, read): (Vec<PartResult>, Result<()>) = std::thread::scope(|scope| {
+            let handles: Vec<_> = current
+                .lines
                 .chunks(per)
                 .zip(outputs.iter_mut())
                 .map(|(part, buf)| {
-                    let (job, chunk) = (&job, &chunk);
+                    let (job, chunk) = (&job, &current.chunk);
                     scope.spawn(move || {
                         buf.clear();
                         let mut scratch = fast::Scratch::default();
@@ -290,10 +309,12 @@ pub fn compute(args: &ComputeArgs, out: &mut Output) -> Result<Outcome> {
                     })
                 })
                 .collect();
-            handles
+            let read = next.fill(&mut input, &mut line_no);
+            let results = handles
                 .into_iter()
                 .map(|h| h.join().expect("a worker panicked"))
-                .collect()
+                .collect();
+            (results, read)
         });
         for (buf, (bad, fatal)) in outputs.iter().zip(results) {
             out.write_all(buf).map_err(werr)?;
@@ -304,6 +325,8 @@ pub fn compute(args: &ComputeArgs, out: &mut Output) -> Result<Outcome> {
                 return Err(e);
             }
         }
+        read?;
+        std::mem::swap(&mut current, &mut next);
     }
     trouble.finish(Outcome::Yes)
 }

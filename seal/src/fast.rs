@@ -179,12 +179,13 @@ pub fn compute_line(
     }
     let node: Node = serde_json::from_slice(line).ok()?;
     let Node::Obj(fields) = node else { return None };
+    let seen = Seen::of(&fields);
     let scheme = match choice.scheme {
         Some(s) => s,
-        None => detect(&fields)?,
+        None => seen.scheme()?,
     };
     let seal_field = scheme.seal_field();
-    if fields.iter().any(|(k, _)| k == seal_field) {
+    if seen.has(seal_field) {
         return None;
     }
     let algorithm = algorithm(scheme, &fields, choice)?;
@@ -270,18 +271,64 @@ fn trim_ascii(mut b: &[u8]) -> &[u8] {
     b
 }
 
-fn detect(fields: &[(Cow<str>, Node)]) -> Option<Scheme> {
-    if fields.iter().any(|(k, _)| k.starts_with("PBX_")) {
-        return Some(Scheme::Paybox);
+/// What one pass over the top-level names tells.
+struct Seen {
+    pbx: bool,
+    vads: bool,
+    data: bool,
+    interface_version: bool,
+    seal_fields: [bool; 4],
+    response_marker: bool,
+}
+
+/// The seal fields of the schemes the fast path handles.
+const SEAL_FIELDS: [&str; 4] = ["seal", "PBX_HMAC", "signature", "Seal"];
+
+impl Seen {
+    fn of(fields: &[(Cow<str>, Node)]) -> Seen {
+        let mut s = Seen {
+            pbx: false,
+            vads: false,
+            data: false,
+            interface_version: false,
+            seal_fields: [false; 4],
+            response_marker: false,
+        };
+        for (k, _) in fields {
+            let k = k.as_ref();
+            match k.as_bytes().first() {
+                Some(b'P') => s.pbx |= k.starts_with("PBX_"),
+                Some(b'v') => s.vads |= k.starts_with("vads_"),
+                Some(b'D') => s.data |= k == "Data",
+                Some(b'I') => s.interface_version |= k == "InterfaceVersion",
+                _ => {}
+            }
+            if let Some(i) = SEAL_FIELDS.iter().position(|f| *f == k) {
+                s.seal_fields[i] = true;
+            }
+            s.response_marker |= RESPONSE_MARKERS.contains(&k);
+        }
+        s
     }
-    if fields.iter().any(|(k, _)| k.starts_with("vads_")) {
-        return Some(Scheme::Lyra);
+
+    fn has(&self, seal_field: &str) -> bool {
+        SEAL_FIELDS
+            .iter()
+            .position(|f| *f == seal_field)
+            .is_some_and(|i| self.seal_fields[i])
     }
-    let has = |n: &str| fields.iter().any(|(k, _)| k == n);
-    if has("Data") && (has("InterfaceVersion") || has("Seal")) {
-        return None; // Sips POST: the general path
+
+    fn scheme(&self) -> Option<Scheme> {
+        if self.pbx {
+            Some(Scheme::Paybox)
+        } else if self.vads {
+            Some(Scheme::Lyra)
+        } else if self.data && (self.interface_version || self.seal_fields[3]) {
+            None // Sips POST: the general path
+        } else {
+            Some(Scheme::SipsJson)
+        }
     }
-    Some(Scheme::SipsJson)
 }
 
 fn algorithm(scheme: Scheme, fields: &[(Cow<str>, Node)], choice: &Choice) -> Option<Algorithm> {

@@ -114,3 +114,27 @@ fn control_characters_never_reach_the_terminal() {
     assert!(!r.stdout.contains('\u{1b}'), "{:?}", r.stdout);
     assert!(r.stdout.contains("\\u{1b}[31mred"), "{}", r.stdout);
 }
+
+#[test]
+fn paybox_ipn_shows_the_raw_signed_text() {
+    let q = crate::vectors::lexik_query("Mt=1000&Ref=CMD1349338388&Auto=XXXXXX&Erreur=00000");
+    let r = seal(&["explain", "--json"], q.as_bytes());
+    expect_status(&r, 0);
+    let j = r.json();
+    assert_eq!(j["scheme"]["name"], "paybox-ipn");
+    assert_eq!(j["algorithm"]["name"], "RSA-SHA-1");
+    assert_eq!(
+        j["seal_string"]["text"],
+        "Mt=1000&Ref=CMD1349338388&Auto=XXXXXX&Erreur=00000"
+    );
+    assert_eq!(j["excluded"], serde_json::json!(["Sign"]));
+    assert_eq!(j["matches"], true);
+    let tampered = q.replace("Mt=1000", "Mt=9000");
+    let r = seal(&["explain"], tampered.as_bytes());
+    expect_status(&r, 1);
+    assert!(
+        r.stdout.contains("result      DOES NOT MATCH"),
+        "{}",
+        r.stdout
+    );
+}
