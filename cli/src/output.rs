@@ -41,16 +41,22 @@ impl Output {
     /// Standard output for `None` and `-`, else `path`, written atomically.
     pub fn create(path: Option<&Path>) -> Result<Output> {
         match path {
-            Some(p) if p.as_os_str() != "-" => Output::atomic(p),
+            Some(p) if p.as_os_str() != "-" => Output::atomic(p, Access::Usual),
             _ => Ok(Output::stdout()),
         }
+    }
+
+    /// A file only its owner may read (mode 0600 from its creation on),
+    /// written atomically: for secret keys.
+    pub fn create_private(path: &Path) -> Result<Output> {
+        Output::atomic(path, Access::Private)
     }
 
     /// Like [`Output::create`], but on standard output nothing is written
     /// before [`Output::commit`]: if the run fails, stdout stays empty.
     pub fn create_spooled(path: Option<&Path>) -> Result<Output> {
         match path {
-            Some(p) if p.as_os_str() != "-" => Output::atomic(p),
+            Some(p) if p.as_os_str() != "-" => Output::atomic(p, Access::Usual),
             _ => {
                 let file = tempfile::tempfile()
                     .map_err(|e| Error::io("cannot create a temporary file", e))?;
@@ -72,7 +78,7 @@ impl Output {
         Output { inner }
     }
 
-    fn atomic(target: &Path) -> Result<Output> {
+    fn atomic(target: &Path, access: Access) -> Result<Output> {
         let dir = match target.parent() {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
             _ => PathBuf::from("."),
@@ -90,6 +96,7 @@ impl Output {
         let tmp = tempfile::Builder::new()
             .prefix(&format!(".{name}."))
             .suffix(".tmp")
+            .permissions(access.mode(target))
             .tempfile_in(&dir)
             .map_err(|e| Error::io(format!("cannot write in \"{}\"", dir.display()), e))?;
         Ok(Output {
@@ -170,9 +177,42 @@ impl Write for Output {
     }
 }
 
+/// Who may read a file we create.
+#[derive(Clone, Copy)]
+enum Access {
+    /// As `cp` or a shell redirection would: the mode of the file it
+    /// replaces, else 0666 less the umask.
+    Usual,
+    /// Its owner only (0600), from the moment it exists.
+    Private,
+}
+
+impl Access {
+    fn mode(self, target: &Path) -> fs::Permissions {
+        use std::os::unix::fs::PermissionsExt;
+        match self {
+            Access::Private => fs::Permissions::from_mode(0o600),
+            // The kernel applies the umask to the mode given at creation.
+            Access::Usual => match fs::metadata(target) {
+                Ok(m) => fs::Permissions::from_mode(m.permissions().mode() & 0o7777),
+                Err(_) => fs::Permissions::from_mode(0o666),
+            },
+        }
+    }
+}
+
 /// Write `bytes` to `target` atomically (temporary file, fsync, rename).
 pub fn write_atomically(target: &Path, bytes: &[u8]) -> Result<()> {
-    let mut out = Output::atomic(target)?;
+    write_with(target, bytes, Access::Usual)
+}
+
+/// Like [`write_atomically`], for a secret: mode 0600 from the start.
+pub fn write_atomically_private(target: &Path, bytes: &[u8]) -> Result<()> {
+    write_with(target, bytes, Access::Private)
+}
+
+fn write_with(target: &Path, bytes: &[u8], access: Access) -> Result<()> {
+    let mut out = Output::atomic(target, access)?;
     out.write_all(bytes)
         .map_err(|e| Error::io(format!("writing \"{}\"", target.display()), e))?;
     out.commit()
@@ -213,6 +253,31 @@ mod tests {
         assert_eq!(fs::read(&target).unwrap(), b"hello");
         // no temporary left behind
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn modes_follow_umask_keep_the_replaced_file_or_stay_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let public = dir.path().join("public");
+        write_atomically(&public, b"x").unwrap();
+        // Linux tells the umask in /proc/self/status.
+        let umask = fs::read_to_string("/proc/self/status")
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find_map(|l| l.strip_prefix("Umask:").map(|v| v.trim().to_string()))
+            })
+            .and_then(|v| u32::from_str_radix(&v, 8).ok())
+            .unwrap_or(0o022);
+        assert_eq!(mode(&public), 0o666 & !umask);
+        fs::set_permissions(&public, fs::Permissions::from_mode(0o640)).unwrap();
+        write_atomically(&public, b"y").unwrap();
+        assert_eq!(mode(&public), 0o640);
+        let secret = dir.path().join("secret");
+        write_atomically_private(&secret, b"k").unwrap();
+        assert_eq!(mode(&secret), 0o600);
     }
 
     #[test]
