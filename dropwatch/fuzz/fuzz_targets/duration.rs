@@ -1,0 +1,7 @@
+#![no_main]
+use dropwatch::fsutil::parse_duration;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let _ = parse_duration(&String::from_utf8_lossy(data));
+});

@@ -1,0 +1,180 @@
+//! dropwatch: the drop-directory lifecycle of the payment gateways' SFTP
+//! file exchange (Lyra IPS, Paybox batch): next free file name, pre-upload
+//! checks, a watcher reporting JSON Lines events, retention (gzip, purge)
+//! and a local sandbox gateway.
+//!
+//! The rules come from `../shared/spec/drop-lifecycle.md`; the command-line
+//! definitions below are also what man pages and completions are built
+//! from ([`command`]).
+
+use std::time::Duration;
+
+use clap::{CommandFactory, Parser, Subcommand};
+use paylot_cli::{Error, Outcome, Result};
+
+pub mod check;
+pub mod events;
+pub mod fsutil;
+pub mod gateway;
+pub mod name;
+pub mod names;
+pub mod state;
+pub mod sweep;
+pub mod watch;
+
+use names::{Mode, Scheme};
+
+pub const TOOL: &str = "dropwatch";
+
+const EXIT_STATUS: &str = "\
+Exit status:
+  0  success (check: every file would be accepted)
+  1  the answer is no (check: a file would be rejected; name: no free name left)
+  2  trouble: bad usage, unreadable directory, I/O error";
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "dropwatch",
+    version,
+    about = "Drop-directory lifecycle for payment gateways: names, checks, watcher, retention, sandbox",
+    long_about = "Drop-directory lifecycle for the SFTP file exchange of payment gateways \
+(Lyra IPS payment files, Paybox batch Question files): the next free file name, what the \
+gateway's validation would say before upload, a watcher printing one JSON line per state change, \
+retention (gzip then purge), and a local sandbox gateway.",
+    after_help = EXIT_STATUS
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Cmd,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Cmd {
+    /// Print the next free request name for the day (Lyra) or the next Question name (Paybox)
+    #[command(after_help = "\
+Examples:
+  $ dropwatch name --scheme lyra --shop 12345678 --mode test outbox/
+  20261123.12345678.PAY.REQ.T.01
+  $ dropwatch name --scheme paybox --site 1999888 --rank 32 --sent sent.log --record outbox/
+  1999888.032.000001.xml
+
+Names already used, in any state, are known: present in DIR (searched recursively), renamed \
+_ERROR or _DUPLICATE, compressed (.gz), moved to result_ips, answered (ANS, .status.xml, .err), \
+or listed in a --sent file.
+
+Exit status: 0 a name was printed; 1 no free name is left (Lyra: 99 files a day); 2 trouble.")]
+    Name(name::Args),
+    /// Say what the gateway's validation would say about files before upload
+    #[command(after_help = "\
+Examples:
+  $ dropwatch check outbox/20261123.12345678.PAY.REQ.T.01
+  $ dropwatch check --scheme paybox --known out/ --sent sent.log 1999888.032.000042.xml
+
+Checks, in the gateway's order: naming rule, empty file, name (or Paybox batch number) already \
+used, then whether some process still has the file open (like fuser).
+
+Exit status: 0 every file would be accepted; 1 some file would be rejected; 2 trouble.")]
+    Check(check::Args),
+    /// Print one JSON line per state change in drop directories
+    #[command(after_help = "\
+Examples:
+  $ dropwatch watch drop/ | while read -r ev; do echo \"$ev\" | jq -r .type; done
+  $ dropwatch watch --once --state /var/lib/dropwatch/shop.json drop/     # from cron
+  $ dropwatch watch --poll 10s /mnt/sftp-mirror/                         # network mount
+
+Event types: request_waiting, request_taken, answer_ready, request_rejected, status_ready, \
+error_file, compressed, purged (see docs/dropwatch.md). Every line has version, type, scheme, \
+path, name, size, mtime and time.
+
+Exit status: 0 normal end (--once, or the reader of stdout went away); 2 trouble.")]
+    Watch(watch::Args),
+    /// Compress old files to .gz and delete older ones
+    #[command(after_help = "\
+Examples:
+  $ dropwatch sweep --dry-run drop/
+  $ dropwatch sweep --compress-after 7d --delete-after 15d drop/
+
+A file in use (open by any process) is never touched. The .gz is written as NAME.gz.tmp, synced, \
+given the original's mtime, renamed, and only then is the original removed.
+
+Exit status: 0 done; 2 trouble (some action failed; the others were done).")]
+    Sweep(sweep::Args),
+    /// Run a local sandbox gateway over a drop tree
+    #[command(after_help = "\
+Examples:
+  $ dropwatch gateway --scheme lyra --once --responder 'xmlbatch respond' sandbox/
+  $ dropwatch gateway --scheme paybox --every 10s \\
+      --responder 'pgpwrap decrypt --element Merchant --key gw.key --verify-with shop.pub | xmlbatch respond | pgpwrap sign --key gw.key' sandbox/
+
+Lyra tree: ROOT/<shopId>/request_ips (uploads) and ROOT/<shopId>/result_ips (answers)
+(older accounts: depot and id).
+Paybox tree: ROOT/<merchant>/in (uploads), ROOT/<merchant>/out (status and .err files),
+ROOT/<merchant>/processed (Question files taken).
+
+Exit status: 0 done; 2 trouble.")]
+    Gateway(gateway::Args),
+}
+
+/// The clap definition, for man pages and completions.
+pub fn command() -> clap::Command {
+    Cli::command()
+}
+
+/// Entry point used by `main.rs`.
+pub fn main() -> Result<Outcome> {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            // clap prints help/version itself (exit 0) and usage errors (exit 2).
+            e.exit();
+        }
+    };
+    match cli.command {
+        Cmd::Name(a) => name::run(a),
+        Cmd::Check(a) => check::run(a),
+        Cmd::Watch(a) => watch::run(a),
+        Cmd::Sweep(a) => sweep::run(a),
+        Cmd::Gateway(a) => gateway::run(a),
+    }
+}
+
+/// clap value parser for durations.
+pub fn duration_arg(s: &str) -> std::result::Result<Duration, String> {
+    fsutil::parse_duration(s)
+}
+
+/// clap value parser for templates.
+pub fn template_arg(s: &str) -> std::result::Result<names::Template, String> {
+    names::Template::parse(s)
+}
+
+/// Paybox naming options shared by several commands.
+#[derive(clap::Args, Debug, Clone)]
+pub struct NamingOpts {
+    /// Paybox Question naming template: {site} 7 digits, {rank} 3 digits, {batch} or {batch:N}
+    #[arg(long, value_name = "TEMPLATE", default_value = names::DEFAULT_PAYBOX_TEMPLATE, value_parser = template_arg)]
+    pub template: names::Template,
+}
+
+pub(crate) fn trouble(msg: impl Into<String>) -> Error {
+    Error::trouble(msg)
+}
+
+pub(crate) fn default_mode() -> Mode {
+    Mode::Test
+}
+
+pub(crate) fn schemes(s: Option<Scheme>) -> Vec<Scheme> {
+    match s {
+        Some(s) => vec![s],
+        None => vec![Scheme::Lyra, Scheme::Paybox],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn clap_definition_is_consistent() {
+        super::command().debug_assert();
+    }
+}

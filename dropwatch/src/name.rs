@@ -1,0 +1,268 @@
+//! `dropwatch name`: the next free request name.
+
+use std::collections::BTreeSet;
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use fs2::FileExt;
+use paylot_cli::{Error, Outcome, Result};
+
+use crate::fsutil::quote_path;
+use crate::names::{self, LyraName, Mode, Scheme, Template};
+use crate::{trouble, NamingOpts};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Naming rules of the gateway
+    #[arg(long, value_enum, default_value = "lyra")]
+    pub scheme: Scheme,
+    /// Lyra shop identifier (8 digits)
+    #[arg(long, value_name = "N")]
+    pub shop: Option<String>,
+    /// Lyra mode
+    #[arg(long, value_enum, default_value_t = crate::default_mode())]
+    pub mode: Mode,
+    /// Lyra file date, YYYYMMDD or YYYY-MM-DD [default: today, local time]
+    #[arg(long, value_name = "D")]
+    pub date: Option<String>,
+    /// Paybox site number (7 digits)
+    #[arg(long, value_name = "N")]
+    pub site: Option<String>,
+    /// Paybox rank (1 to 3 digits, written with 3)
+    #[arg(long, value_name = "N")]
+    pub rank: Option<String>,
+    #[command(flatten)]
+    pub naming: NamingOpts,
+    /// File listing names already sent, one a line (repeatable)
+    #[arg(long, value_name = "FILE")]
+    pub sent: Vec<PathBuf>,
+    /// Append the chosen name to the first --sent file (under a lock, so
+    /// that two concurrent runs never get the same name)
+    #[arg(long, requires = "sent")]
+    pub record: bool,
+    /// Directories holding the names already used (searched recursively;
+    /// for request_ips / in, the sibling result_ips / out too)
+    #[arg(value_name = "DIR", required = true)]
+    pub dirs: Vec<PathBuf>,
+}
+
+pub fn run(a: Args) -> Result<Outcome> {
+    // Take the lock first: the choice and the record are one step.
+    let mut record = None;
+    if a.record {
+        let path = &a.sent[0];
+        let f = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .create(true)
+            .open(path)
+            .map_err(|e| Error::io(format!("opening {}", quote_path(path)), e))?;
+        f.lock_exclusive()
+            .map_err(|e| Error::io(format!("locking {}", quote_path(path)), e))?;
+        record = Some((path.clone(), f));
+    }
+    let mut known = Vec::new();
+    for d in &a.dirs {
+        collect_dir(d, &mut known)?;
+    }
+    for s in &a.sent {
+        collect_sent(s, &mut known)?;
+    }
+    let name = match a.scheme {
+        Scheme::Lyra => next_lyra(&a, &known)?,
+        Scheme::Paybox => next_paybox(&a, &known)?,
+    };
+    if let Some((path, mut f)) = record {
+        f.seek(SeekFrom::End(0))
+            .and_then(|_| f.write_all(format!("{name}\n").as_bytes()))
+            .and_then(|_| f.sync_all())
+            .map_err(|e| Error::io(format!("recording in {}", quote_path(&path)), e))?;
+        let _ = FileExt::unlock(&f);
+    }
+    println!("{name}");
+    Ok(Outcome::Yes)
+}
+
+fn next_lyra(a: &Args, known: &[String]) -> Result<String> {
+    let shop = a.shop.as_deref().ok_or_else(|| {
+        trouble("name: --scheme lyra needs --shop (8 digits, e.g. --shop 12345678)")
+    })?;
+    if shop.len() != 8 || !shop.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(trouble(format!(
+            "name: --shop \"{shop}\" is not 8 digits (e.g. 12345678)"
+        )));
+    }
+    let date = match &a.date {
+        Some(d) => {
+            let d = d.replace('-', "");
+            if !names::is_date(&d) {
+                return Err(trouble(format!(
+                    "name: --date \"{}\" is not a date (expected YYYYMMDD or YYYY-MM-DD)",
+                    crate::fsutil::sanitize(&d)
+                )));
+            }
+            d
+        }
+        None => today(),
+    };
+    let used = used_lyra(known, &date, shop, a.mode);
+    let next = used.iter().next_back().map(|m| m + 1).unwrap_or(1);
+    if next > 99 {
+        return Err(Error::no(format!(
+            "name: no free request name left for {date}, shop {shop}, mode {}: sequence 99 is already used (at most 99 files a day; use another --date)",
+            a.mode.letter()
+        )));
+    }
+    Ok(LyraName {
+        date,
+        shop: shop.to_string(),
+        direction: names::Direction::Req,
+        mode: a.mode,
+        seq: next as u8,
+    }
+    .to_string())
+}
+
+/// Sequence numbers used by known names for that day, shop and mode.
+pub fn used_lyra(known: &[String], date: &str, shop: &str, mode: Mode) -> BTreeSet<u32> {
+    known
+        .iter()
+        .filter_map(|n| {
+            let (base, _, _) = names::strip_decorations(n);
+            LyraName::parse(base)
+        })
+        .filter(|n| n.date == date && n.shop == shop && n.mode == mode)
+        .map(|n| n.seq as u32)
+        .collect()
+}
+
+fn next_paybox(a: &Args, known: &[String]) -> Result<String> {
+    let t = &a.naming.template;
+    let site = match &a.site {
+        Some(s) => names::check_site(s).map_err(|e| trouble(format!("name: --site {e}")))?,
+        None if t.uses_site() => {
+            return Err(trouble(
+                "name: --scheme paybox needs --site (7 digits) and --rank",
+            ))
+        }
+        None => String::new(),
+    };
+    let rank = match &a.rank {
+        Some(r) => names::pad_rank(r).map_err(|e| trouble(format!("name: --rank {e}")))?,
+        None if t.uses_rank() => {
+            return Err(trouble("name: --scheme paybox needs --rank (e.g. 032)"))
+        }
+        None => String::new(),
+    };
+    let last = last_batch(known, t, &site, &rank);
+    let next = last + 1;
+    if next > t.max_batch() {
+        return Err(Error::no(format!(
+            "name: no batch number left: {last} is the largest the template \"{}\" can hold (give a wider {{batch:N}})",
+            t.text()
+        )));
+    }
+    Ok(t.render(&site, &rank, next))
+}
+
+/// The largest batch number among known names for this site and rank
+/// (0 if none).
+pub fn last_batch(known: &[String], t: &Template, site: &str, rank: &str) -> u64 {
+    known
+        .iter()
+        .filter_map(|n| question_of(n, t))
+        .filter(|q| {
+            (q.site.is_none() || q.site.as_deref() == Some(site))
+                && (q.rank.is_none() || q.rank.as_deref() == Some(rank))
+        })
+        .map(|q| q.batch)
+        .max()
+        .unwrap_or(0)
+}
+
+/// The Question a name stands for, whatever its state (`.status.xml`,
+/// `.err`, `.gz`).
+pub fn question_of(name: &str, t: &Template) -> Option<names::QuestionName> {
+    let n = name.strip_suffix(names::GZ_SUFFIX).unwrap_or(name);
+    let q = if let Some(stem) = n.strip_suffix(".status.xml") {
+        format!("{stem}.xml")
+    } else if let Some(stem) = n.strip_suffix(".err") {
+        format!("{stem}.xml")
+    } else {
+        n.to_string()
+    };
+    t.parse_name(&q)
+}
+
+fn today() -> String {
+    let now = time::OffsetDateTime::now_local().unwrap_or_else(|_| time::OffsetDateTime::now_utc());
+    format!(
+        "{:04}{:02}{:02}",
+        now.year(),
+        u8::from(now.month()),
+        now.day()
+    )
+}
+
+/// Every file name under `dir` (recursively, symlinks not followed), and
+/// under the sibling answer directory of an upload directory.
+pub fn collect_dir(dir: &Path, out: &mut Vec<String>) -> Result<()> {
+    if !dir.is_dir() {
+        return Err(trouble(format!(
+            "{}: not a directory (give the directory holding your request files)",
+            quote_path(dir)
+        )));
+    }
+    let mut dirs = vec![dir.to_path_buf()];
+    if let Some(last) = dir.file_name().and_then(|n| n.to_str()) {
+        let sibling = match last {
+            "request_ips" => Some("result_ips"),
+            "depot" => Some("id"),
+            "in" => Some("out"),
+            _ => None,
+        };
+        if let (Some(s), Some(parent)) = (sibling, dir.parent()) {
+            let p = parent.join(s);
+            if crate::fsutil::is_real_dir(&p) {
+                dirs.push(p);
+            }
+        }
+    }
+    for d in dirs {
+        for e in walkdir::WalkDir::new(&d).follow_links(false) {
+            let e = e.map_err(|e| {
+                trouble(format!(
+                    "reading {}: {}",
+                    quote_path(e.path().unwrap_or(&d)),
+                    e
+                ))
+            })?;
+            if !e.file_type().is_dir() {
+                out.push(e.file_name().to_string_lossy().into_owned());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Names listed in a sent file (a missing file lists none).
+pub fn collect_sent(path: &Path, out: &mut Vec<String>) -> Result<()> {
+    let mut text = String::new();
+    match File::open(path) {
+        Ok(mut f) => {
+            f.read_to_string(&mut text)
+                .map_err(|e| Error::io(format!("reading {}", quote_path(path)), e))?;
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(Error::io(format!("reading {}", quote_path(path)), e)),
+    }
+    for line in text.lines() {
+        let l = line.trim();
+        if !l.is_empty() && !l.starts_with('#') {
+            // A line may be a path: keep its last component.
+            out.push(l.rsplit('/').next().unwrap_or(l).to_string());
+        }
+    }
+    Ok(())
+}

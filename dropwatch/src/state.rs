@@ -1,0 +1,107 @@
+//! Small state files (JSON), read at start and written atomically
+//! (temporary file, fsync, rename) so that a crash leaves either the old or
+//! the new state, never half of one.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::io;
+use std::path::Path;
+
+use paylot_cli::{Error, Result};
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+
+use crate::fsutil::{quote_path, write_atomically};
+
+pub const STATE_VERSION: u32 = 1;
+
+/// Load a state file; a missing file gives the default state.
+pub fn load<T: DeserializeOwned + Default>(path: &Path) -> Result<T> {
+    match fs::read(path) {
+        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
+            Error::trouble(format!(
+                "{}: not a dropwatch state file ({e}); move it away or give another --state",
+                quote_path(path)
+            ))
+        }),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(T::default()),
+        Err(e) => Err(Error::io(format!("reading {}", quote_path(path)), e)),
+    }
+}
+
+/// Save a state file atomically.
+pub fn save<T: Serialize>(path: &Path, state: &T) -> Result<()> {
+    let mut bytes =
+        serde_json::to_vec(state).map_err(|e| Error::trouble(format!("encoding state: {e}")))?;
+    bytes.push(b'\n');
+    write_atomically(path, &bytes)
+}
+
+/// The sandbox gateway's memory: every valid name processed (per upload
+/// directory), the last Paybox batch number per merchant, and the journal
+/// of the request being processed.
+#[derive(Debug, Serialize, Deserialize, PartialEq)]
+pub struct GatewayState {
+    #[serde(default = "version")]
+    pub version: u32,
+    /// Upload directory (relative to ROOT) → names processed.
+    #[serde(default)]
+    pub seen: BTreeMap<String, BTreeSet<String>>,
+    /// `<merchant dir>/<site>.<rank>` → last batch number accepted.
+    #[serde(default)]
+    pub last_batch: BTreeMap<String, u64>,
+    /// Requests claimed (recorded as seen) whose processing has not been
+    /// finished; resumed first on the next run.
+    #[serde(default)]
+    pub pending: Vec<Pending>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Pending {
+    /// Account directory relative to ROOT (`<shopId>` or `<merchant>`).
+    pub account: String,
+    pub name: String,
+}
+
+fn version() -> u32 {
+    STATE_VERSION
+}
+
+/// The watcher's memory: what it last reported for each path.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct WatchState {
+    #[serde(default = "version")]
+    pub version: u32,
+    #[serde(default)]
+    pub reported: BTreeMap<String, Reported>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Reported {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub size: u64,
+    pub mtime_ns: i128,
+    /// The request this file stands for (for `request_taken` and `purged`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<String>,
+}
+
+impl Default for GatewayState {
+    fn default() -> Self {
+        GatewayState {
+            version: STATE_VERSION,
+            seen: BTreeMap::new(),
+            last_batch: BTreeMap::new(),
+            pending: Vec::new(),
+        }
+    }
+}
+
+impl Default for WatchState {
+    fn default() -> Self {
+        WatchState {
+            version: STATE_VERSION,
+            reported: BTreeMap::new(),
+        }
+    }
+}

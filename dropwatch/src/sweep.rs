@@ -1,0 +1,261 @@
+//! `dropwatch sweep`: retention. Files older than one limit are gzipped
+//! (`.gz` appended), files older than a second limit are deleted; a file
+//! in use is never touched.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime};
+
+use paylot_cli::{Error, Outcome, Result};
+
+use crate::events::{Event, Sink};
+use crate::fsutil::{self, quote_path, OpenFiles};
+use crate::names;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Compress files whose mtime is older than this
+    #[arg(long, value_name = "DURATION", default_value = "7d", value_parser = crate::duration_arg)]
+    pub compress_after: Duration,
+    /// Delete files (compressed or not) whose mtime is older than this
+    #[arg(long, value_name = "DURATION", default_value = "15d", value_parser = crate::duration_arg)]
+    pub delete_after: Duration,
+    /// Delete files renamed _ERROR / _DUPLICATE older than this (Lyra
+    /// purges them after 7 days) [default: as --delete-after]
+    #[arg(long, value_name = "DURATION", value_parser = crate::duration_arg)]
+    pub rejected_after: Option<Duration>,
+    /// Print what would be done, do nothing
+    #[arg(long, short = 'n')]
+    pub dry_run: bool,
+    /// Directories to sweep (recursively; symbolic links are not followed)
+    #[arg(value_name = "DIR", required = true)]
+    pub dirs: Vec<PathBuf>,
+}
+
+/// The retention rules.
+#[derive(Debug, Clone, Copy)]
+pub struct Policy {
+    pub compress_after: Duration,
+    pub delete_after: Duration,
+    pub rejected_after: Duration,
+    pub dry_run: bool,
+}
+
+pub fn run(a: Args) -> Result<Outcome> {
+    let policy = Policy {
+        compress_after: a.compress_after,
+        delete_after: a.delete_after,
+        rejected_after: a.rejected_after.unwrap_or(a.delete_after),
+        dry_run: a.dry_run,
+    };
+    let mut sink = Sink::new();
+    let mut sweeper = Sweeper::new(policy);
+    for d in &a.dirs {
+        if !fsutil::is_real_dir(d) {
+            return Err(Error::trouble(format!(
+                "{}: not a directory (symbolic links are not followed)",
+                quote_path(d)
+            )));
+        }
+        sweeper.sweep(d, &mut sink)?;
+    }
+    sink.flush()?;
+    if sweeper.failures > 0 {
+        return Err(Error::trouble(format!(
+            "sweep: {} action(s) failed (see above); the others were done",
+            sweeper.failures
+        )));
+    }
+    Ok(Outcome::Yes)
+}
+
+/// Applies a [`Policy`] to trees, counting failures.
+pub struct Sweeper {
+    pub policy: Policy,
+    open: OpenFiles,
+    scanned_at: Instant,
+    pub failures: usize,
+}
+
+impl Sweeper {
+    pub fn new(policy: Policy) -> Sweeper {
+        Sweeper {
+            policy,
+            open: OpenFiles::scan(),
+            scanned_at: Instant::now(),
+            failures: 0,
+        }
+    }
+
+    /// The open-file table, refreshed if older than a second, so that the
+    /// last check before acting is recent.
+    fn open_files(&mut self) -> &OpenFiles {
+        if self.scanned_at.elapsed() > Duration::from_secs(1) {
+            self.open = OpenFiles::scan();
+            self.scanned_at = Instant::now();
+        }
+        &self.open
+    }
+
+    pub fn sweep(&mut self, dir: &Path, sink: &mut Sink) -> Result<()> {
+        let now = SystemTime::now();
+        let walker = walkdir::WalkDir::new(dir)
+            .follow_links(false)
+            .sort_by_file_name();
+        for entry in walker {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    self.fail(&format!(
+                        "reading {}: {e}",
+                        quote_path(e.path().unwrap_or(dir))
+                    ));
+                    continue;
+                }
+            };
+            let ft = entry.file_type();
+            if ft.is_dir() {
+                continue;
+            }
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if ft.is_symlink() {
+                paylot_cli::warn(
+                    crate::TOOL,
+                    format!(
+                        "{}: symbolic link not followed, left alone",
+                        quote_path(path)
+                    ),
+                );
+                continue;
+            }
+            if !ft.is_file() || name.starts_with(names::OWN_PREFIX) {
+                continue;
+            }
+            let Ok(meta) = entry.metadata() else { continue };
+            if let Err(e) = self.one(path, &name, &meta, now, sink) {
+                self.fail(e.message());
+            }
+        }
+        Ok(())
+    }
+
+    fn fail(&mut self, msg: &str) {
+        eprintln!("{}: {msg}", crate::TOOL);
+        self.failures += 1;
+    }
+
+    fn one(
+        &mut self,
+        path: &Path,
+        name: &str,
+        meta: &fs::Metadata,
+        now: SystemTime,
+        sink: &mut Sink,
+    ) -> Result<()> {
+        let p = self.policy;
+        let age = fsutil::age(meta, now);
+        let base = || event_base(path, name, meta);
+        // A temporary .gz from a run that was killed.
+        if name.ends_with(".gz.tmp") {
+            if self.open_files().holder(meta).is_some() {
+                return Ok(());
+            }
+            if !p.dry_run {
+                fs::remove_file(path)
+                    .map_err(|e| Error::io(format!("removing {}", quote_path(path)), e))?;
+            }
+            return emit(sink, base(), "cleaned", p.dry_run);
+        }
+        let rejected = names::strip_decorations(name).1.is_some();
+        let limit = if rejected {
+            p.rejected_after.min(p.delete_after)
+        } else {
+            p.delete_after
+        };
+        if age > limit {
+            if let Some(pid) = self.open_files().holder(meta) {
+                return skipped(sink, base(), pid);
+            }
+            if !p.dry_run {
+                fs::remove_file(path)
+                    .map_err(|e| Error::io(format!("deleting {}", quote_path(path)), e))?;
+            }
+            return emit(sink, base(), "purged", p.dry_run);
+        }
+        if name.ends_with(names::GZ_SUFFIX) || age <= p.compress_after {
+            return Ok(());
+        }
+        let gz = fsutil::append_ext(path, names::GZ_SUFFIX);
+        if let Ok(gz_meta) = gz.symlink_metadata() {
+            // Killed between the rename of the .gz and the removal of the
+            // original (a killed run chose the file by the same rule, so it
+            // is old): finish only if the .gz holds exactly the original.
+            let same_mtime = match (gz_meta.modified(), meta.modified()) {
+                (Ok(a), Ok(b)) => a == b,
+                _ => false,
+            };
+            if !same_mtime || !fsutil::gz_matches(&gz, path) {
+                paylot_cli::warn(
+                    crate::TOOL,
+                    format!(
+                        "{}: not compressed: {} exists with other content",
+                        quote_path(path),
+                        quote_path(&gz)
+                    ),
+                );
+                return Ok(());
+            }
+            if let Some(pid) = self.open_files().holder(meta) {
+                return skipped(sink, base(), pid);
+            }
+            if !p.dry_run {
+                fs::remove_file(path)
+                    .map_err(|e| Error::io(format!("removing {}", quote_path(path)), e))?;
+            }
+            let ev = base()
+                .with("gz_path", gz.to_string_lossy().into_owned())
+                .with("resumed", true);
+            return emit(sink, ev, "compressed", p.dry_run);
+        }
+        if let Some(pid) = self.open_files().holder(meta) {
+            return skipped(sink, base(), pid);
+        }
+        let mut ev = base().with("gz_path", gz.to_string_lossy().into_owned());
+        if !p.dry_run {
+            let size = fsutil::gzip_file(path, meta)
+                .map_err(|e| Error::io(format!("compressing {}", quote_path(path)), e))?;
+            ev.set("gz_size", size);
+        }
+        emit(sink, ev, "compressed", p.dry_run)
+    }
+}
+
+fn event_base(path: &Path, name: &str, meta: &fs::Metadata) -> Event {
+    Event::new("")
+        .with("path", path.to_string_lossy().into_owned())
+        .with("name", fsutil::sanitize(name))
+        .with("size", meta.len())
+        .with(
+            "mtime",
+            meta.modified().map(fsutil::rfc3339).unwrap_or_default(),
+        )
+}
+
+fn emit(sink: &mut Sink, mut ev: Event, kind: &str, dry_run: bool) -> Result<()> {
+    ev.set("type", kind);
+    if dry_run {
+        ev.set("dry_run", true);
+    }
+    ev.set("time", fsutil::now_rfc3339());
+    sink.emit(&ev)
+}
+
+fn skipped(sink: &mut Sink, mut ev: Event, pid: u32) -> Result<()> {
+    ev.set("type", "skipped");
+    ev.set("reason", "in_use");
+    ev.set("pid", pid);
+    ev.set("process", fsutil::process_name(pid));
+    ev.set("time", fsutil::now_rfc3339());
+    sink.emit(&ev)
+}

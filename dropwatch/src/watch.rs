@@ -1,0 +1,536 @@
+//! `dropwatch watch`: one JSON line per state change in drop directories.
+//!
+//! inotify events (through the notify crate) are only hints: the tree is
+//! rescanned on start, when the kernel queue overflowed (`need_rescan`) and
+//! periodically, and every candidate is judged by looking at it. A file is
+//! reported once it is complete: no process holds it open (like `fuser`)
+//! and its size and mtime have not changed for `--settle`. What was
+//! reported is kept in a state file written atomically, so a restart
+//! reports only what changed meanwhile.
+
+use std::collections::{HashMap, HashSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use notify::event::{ModifyKind, RenameMode};
+use notify::{EventKind, RecursiveMode, Watcher as _};
+use paylot_cli::{Error, Outcome, Result};
+
+use crate::events::{Event, Sink};
+use crate::fsutil::{self, quote_path, OpenFiles};
+use crate::names::{self, Kind, Scheme, Template};
+use crate::state::{self, Reported, WatchState};
+use crate::NamingOpts;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Only this gateway's names [default: both]
+    #[arg(long, value_enum)]
+    pub scheme: Option<Scheme>,
+    #[command(flatten)]
+    pub naming: NamingOpts,
+    /// Report the current states not yet reported, then exit (for cron)
+    #[arg(long)]
+    pub once: bool,
+    /// A file is complete when no process has it open and its size and
+    /// mtime have not changed for this long
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = crate::duration_arg)]
+    pub settle: Duration,
+    /// What was reported [default: DIR/.dropwatch-watch.json, first DIR]
+    #[arg(long, value_name = "FILE", conflicts_with = "no_state")]
+    pub state: Option<PathBuf>,
+    /// Keep no state: report every current state
+    #[arg(long)]
+    pub no_state: bool,
+    /// Do not use inotify: rescan every DURATION (network mounts: NFS,
+    /// CIFS, sshfs see no remote writes)
+    #[arg(long, value_name = "DURATION", value_parser = crate::duration_arg)]
+    pub poll: Option<Duration>,
+    /// Full rescan period while watching with inotify
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = crate::duration_arg)]
+    pub rescan_every: Duration,
+    /// Directories to watch (recursively; symbolic links are not followed)
+    #[arg(value_name = "DIR", required = true)]
+    pub dirs: Vec<PathBuf>,
+}
+
+pub fn run(a: Args) -> Result<Outcome> {
+    let mut dirs = Vec::new();
+    for d in &a.dirs {
+        if !fsutil::is_real_dir(d) {
+            return Err(Error::trouble(format!(
+                "{}: not a directory (symbolic links are not followed)",
+                quote_path(d)
+            )));
+        }
+        dirs.push(
+            fs::canonicalize(d).map_err(|e| Error::io(format!("reading {}", quote_path(d)), e))?,
+        );
+    }
+    let state_path = if a.no_state {
+        None
+    } else {
+        Some(
+            a.state
+                .clone()
+                .unwrap_or_else(|| dirs[0].join(".dropwatch-watch.json")),
+        )
+    };
+    let st: WatchState = match &state_path {
+        Some(p) => {
+            // Temporaries of a killed run.
+            let dir = p.parent().filter(|d| !d.as_os_str().is_empty());
+            fsutil::remove_stale_temps(dir.unwrap_or(Path::new(".")), &OpenFiles::scan());
+            state::load(p)?
+        }
+        None => WatchState::default(),
+    };
+    let mut w = Watch {
+        schemes: crate::schemes(a.scheme),
+        template: a.naming.template.clone(),
+        settle: a.settle,
+        dirs,
+        state: st,
+        state_path,
+        candidates: HashMap::new(),
+        warned: HashSet::new(),
+        handed_off: HashSet::new(),
+        dirty: false,
+    };
+    let mut sink = Sink::new();
+    if a.once {
+        w.full_scan(&mut sink)?;
+        if !w.candidates.is_empty() {
+            std::thread::sleep(w.settle);
+            let due: Vec<PathBuf> = w.candidates.keys().cloned().collect();
+            let open = OpenFiles::scan();
+            w.observe(&due, &open, &mut sink)?;
+        }
+        return w.commit(&mut sink).map(|_| Outcome::Yes);
+    }
+    match a.poll {
+        Some(every) => loop {
+            w.full_scan(&mut sink)?;
+            w.commit(&mut sink)?;
+            w.sleep_until_next(every, &mut sink)?;
+        },
+        None => w.live(a.rescan_every, &mut sink),
+    }
+}
+
+/// First observation of a file that is not yet complete.
+struct Obs {
+    size: u64,
+    mtime_ns: i128,
+    since: Instant,
+}
+
+struct Watch {
+    schemes: Vec<Scheme>,
+    template: Template,
+    settle: Duration,
+    dirs: Vec<PathBuf>,
+    state: WatchState,
+    state_path: Option<PathBuf>,
+    candidates: HashMap<PathBuf, Obs>,
+    warned: HashSet<PathBuf>,
+    /// Paths renamed into place since they were last judged.
+    handed_off: HashSet<PathBuf>,
+    dirty: bool,
+}
+
+fn mtime_ns(meta: &fs::Metadata) -> i128 {
+    meta.modified()
+        .ok()
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map(|d| d.as_nanos() as i128)
+        .unwrap_or(0)
+}
+
+fn ns_rfc3339(ns: i128) -> String {
+    let d = Duration::from_nanos(u64::try_from(ns).unwrap_or(0));
+    fsutil::rfc3339(UNIX_EPOCH + d)
+}
+
+fn kind_type(k: &Kind) -> &'static str {
+    match k {
+        Kind::Request => "request_waiting",
+        Kind::Answer { .. } => "answer_ready",
+        Kind::Rejected { .. } => "request_rejected",
+        Kind::Status { .. } => "status_ready",
+        Kind::ErrorFile { .. } => "error_file",
+        Kind::Compressed { .. } => "compressed",
+    }
+}
+
+impl Watch {
+    /// Emitted events are flushed, then the state is saved: a kill -9
+    /// between the two can repeat the last events on restart, never lose
+    /// one.
+    fn commit(&mut self, sink: &mut Sink) -> Result<()> {
+        sink.flush()?;
+        if self.dirty {
+            if let Some(p) = &self.state_path {
+                state::save(p, &self.state)?;
+            }
+            self.dirty = false;
+        }
+        Ok(())
+    }
+
+    fn sleep_until_next(&mut self, every: Duration, sink: &mut Sink) -> Result<()> {
+        let start = Instant::now();
+        while start.elapsed() < every {
+            let next = self
+                .candidates
+                .values()
+                .map(|o| o.since + self.settle)
+                .min()
+                .unwrap_or(start + every)
+                .min(start + every);
+            std::thread::sleep(next.saturating_duration_since(Instant::now()));
+            if !self.candidates.is_empty() {
+                let due: Vec<PathBuf> = self.candidates.keys().cloned().collect();
+                let open = OpenFiles::scan();
+                self.observe(&due, &open, sink)?;
+                self.commit(sink)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Every candidate file under the watched directories.
+    fn walk(&mut self) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        for d in self.dirs.clone() {
+            for e in walkdir::WalkDir::new(&d)
+                .follow_links(false)
+                .into_iter()
+                .flatten()
+            {
+                let ft = e.file_type();
+                if ft.is_dir() {
+                    continue;
+                }
+                if ft.is_symlink() {
+                    if self.warned.insert(e.path().to_path_buf()) {
+                        paylot_cli::warn(
+                            crate::TOOL,
+                            format!("{}: symbolic link not followed", quote_path(e.path())),
+                        );
+                    }
+                    continue;
+                }
+                // Classified (and unknown names skipped) in observe.
+                out.push(e.into_path());
+            }
+        }
+        out
+    }
+
+    fn full_scan(&mut self, sink: &mut Sink) -> Result<()> {
+        let open = OpenFiles::scan();
+        let mut paths = self.walk();
+        let present: HashSet<String> = paths
+            .iter()
+            .map(|p| p.to_string_lossy().into_owned())
+            .collect();
+        // Reported files that are gone.
+        for k in self.state.reported.keys() {
+            if !present.contains(k) {
+                paths.push(PathBuf::from(k));
+            }
+        }
+        self.observe(&paths, &open, sink)
+    }
+
+    /// Judge these paths now and emit what changed.
+    fn observe(&mut self, paths: &[PathBuf], open: &OpenFiles, sink: &mut Sink) -> Result<()> {
+        let now = SystemTime::now();
+        let mut gone = Vec::new();
+        let mut uniq: HashSet<&PathBuf> = HashSet::with_capacity(paths.len());
+        for path in paths {
+            if !uniq.insert(path) {
+                continue;
+            }
+            let key = path.to_string_lossy().into_owned();
+            let meta = match fs::symlink_metadata(path) {
+                Ok(m) if m.is_file() => m,
+                _ => {
+                    self.candidates.remove(path);
+                    if self.state.reported.contains_key(&key) {
+                        gone.push(path.clone());
+                    }
+                    continue;
+                }
+            };
+            let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+                continue;
+            };
+            let Some((scheme, kind)) = names::classify(&name, &self.schemes, &self.template) else {
+                continue;
+            };
+            if kind == Kind::Request && in_answer_dir(path) {
+                // Moved there by the gateway: reported as request_taken
+                // when it left the upload directory.
+                continue;
+            }
+            let size = meta.len();
+            let mt = mtime_ns(&meta);
+            let ty = kind_type(&kind);
+            if let Some(r) = self.state.reported.get(&key) {
+                if r.kind == ty && r.size == size && r.mtime_ns == mt {
+                    self.candidates.remove(path);
+                    continue;
+                }
+            }
+            // Complete?
+            if open.holder(&meta).is_some() {
+                self.candidates.insert(
+                    path.clone(),
+                    Obs {
+                        size,
+                        mtime_ns: mt,
+                        since: Instant::now(),
+                    },
+                );
+                continue;
+            }
+            // A file renamed into place while nobody holds it open is
+            // complete: that rename is the writer's hand-off.
+            let handed_off = self.handed_off.remove(path);
+            let old_enough = handed_off || fsutil::age(&meta, now) >= self.settle;
+            let stable = match self.candidates.get(path) {
+                Some(o) => o.size == size && o.mtime_ns == mt && o.since.elapsed() >= self.settle,
+                None => false,
+            };
+            if !(old_enough || stable) {
+                let same = matches!(self.candidates.get(path), Some(o) if o.size == size && o.mtime_ns == mt);
+                if !same {
+                    self.candidates.insert(
+                        path.clone(),
+                        Obs {
+                            size,
+                            mtime_ns: mt,
+                            since: Instant::now(),
+                        },
+                    );
+                }
+                continue;
+            }
+            self.candidates.remove(path);
+            let mut ev = Event::new(ty)
+                .with("scheme", scheme.as_str())
+                .with("path", key.clone())
+                .with("name", fsutil::sanitize(&name))
+                .with("size", size)
+                .with(
+                    "mtime",
+                    meta.modified().map(fsutil::rfc3339).unwrap_or_default(),
+                );
+            let mut request = None;
+            match &kind {
+                Kind::Request => request = Some(name.clone()),
+                Kind::Answer { request: r } | Kind::Status { request: r } => {
+                    ev.set("request", fsutil::sanitize(r));
+                }
+                Kind::ErrorFile { request: r } => {
+                    ev.set("request", fsutil::sanitize(r));
+                    ev.set("message", first_line(path));
+                }
+                Kind::Rejected { request: r, reason } => {
+                    ev.set("request", fsutil::sanitize(r));
+                    ev.set("reason", reason.as_str());
+                }
+                Kind::Compressed { original } => {
+                    ev.set("original", fsutil::sanitize(original));
+                }
+            }
+            ev.set("time", fsutil::now_rfc3339());
+            sink.emit(&ev)?;
+            self.state.reported.insert(
+                key,
+                Reported {
+                    kind: ty.to_string(),
+                    size,
+                    mtime_ns: mt,
+                    request,
+                },
+            );
+            self.dirty = true;
+        }
+        for path in gone {
+            self.disappeared(&path, sink)?;
+        }
+        Ok(())
+    }
+
+    /// A reported file is gone: compressed (the .gz has its own event),
+    /// rejected (idem), taken by the gateway (a request), or purged.
+    fn disappeared(&mut self, path: &Path, sink: &mut Sink) -> Result<()> {
+        let key = path.to_string_lossy().into_owned();
+        let Some(r) = self.state.reported.remove(&key) else {
+            return Ok(());
+        };
+        self.dirty = true;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let dir = path.parent().unwrap_or(Path::new("/"));
+        if fsutil::append_ext(path, names::GZ_SUFFIX).exists() {
+            return Ok(());
+        }
+        let ty = if r.kind == "request_waiting" {
+            let siblings = fsutil::name_set(dir);
+            let rejected = siblings.iter().any(|s| {
+                s.starts_with(&name)
+                    && (s[name.len()..].starts_with(names::ERROR_SUFFIX)
+                        || s[name.len()..].starts_with(names::DUPLICATE_SUFFIX))
+            });
+            if rejected {
+                return Ok(());
+            }
+            "request_taken"
+        } else {
+            "purged"
+        };
+        let mut ev = Event::new(ty)
+            .with("scheme", scheme_of(&name))
+            .with("path", key)
+            .with("name", fsutil::sanitize(&name))
+            .with("size", r.size)
+            .with("mtime", ns_rfc3339(r.mtime_ns))
+            .with("was", r.kind.as_str());
+        ev.set("time", fsutil::now_rfc3339());
+        sink.emit(&ev)
+    }
+
+    fn live(&mut self, rescan_every: Duration, sink: &mut Sink) -> Result<Outcome> {
+        let (tx, rx) = mpsc::channel();
+        let config = notify::Config::default().with_follow_symlinks(false);
+        let mut watcher = notify::RecommendedWatcher::new(tx, config)
+            .map_err(|e| Error::trouble(format!("starting inotify: {e} (try --poll 5s)")))?;
+        for d in &self.dirs {
+            watcher.watch(d, RecursiveMode::Recursive).map_err(|e| {
+                Error::trouble(format!(
+                    "watching {}: {e} (raise fs.inotify.max_user_watches, or use --poll)",
+                    quote_path(d)
+                ))
+            })?;
+        }
+        // Watches are in place: now the start-up scan cannot miss a file.
+        self.full_scan(sink)?;
+        self.commit(sink)?;
+        let mut next_rescan = Instant::now() + rescan_every;
+        loop {
+            let next_due = self
+                .candidates
+                .values()
+                .map(|o| o.since + self.settle)
+                .min()
+                .unwrap_or(next_rescan)
+                .min(next_rescan);
+            let wait = next_due.saturating_duration_since(Instant::now());
+            let mut dirty: Vec<PathBuf> = Vec::new();
+            let mut full = false;
+            let first = rx.recv_timeout(wait.max(Duration::from_millis(1)));
+            let handle = |r: notify::Result<notify::Event>,
+                          dirty: &mut Vec<PathBuf>,
+                          full: &mut bool,
+                          handed: &mut HashSet<PathBuf>| match r {
+                Ok(ev) => {
+                    if ev.need_rescan() {
+                        *full = true;
+                    }
+                    // Renamed into place: the writer's hand-off.
+                    match ev.kind {
+                        EventKind::Modify(ModifyKind::Name(RenameMode::To)) => {
+                            handed.extend(ev.paths.first().cloned());
+                        }
+                        EventKind::Modify(ModifyKind::Name(RenameMode::Both)) => {
+                            handed.extend(ev.paths.get(1).cloned());
+                        }
+                        _ => {}
+                    }
+                    for p in ev.paths {
+                        if p.is_dir() {
+                            // A new directory: files may predate its watch.
+                            *full = true;
+                        }
+                        dirty.push(p);
+                    }
+                }
+                Err(e) => {
+                    paylot_cli::warn(crate::TOOL, format!("inotify: {e}; rescanning"));
+                    *full = true;
+                }
+            };
+            match first {
+                Ok(r) => {
+                    handle(r, &mut dirty, &mut full, &mut self.handed_off);
+                    while let Ok(r) = rx.try_recv() {
+                        handle(r, &mut dirty, &mut full, &mut self.handed_off);
+                    }
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) => {}
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    return Err(Error::trouble("inotify watcher stopped"));
+                }
+            }
+            if Instant::now() >= next_rescan {
+                full = true;
+                next_rescan = Instant::now() + rescan_every;
+            }
+            if full {
+                self.full_scan(sink)?;
+            } else {
+                let now = Instant::now();
+                dirty.extend(
+                    self.candidates
+                        .iter()
+                        .filter(|(_, o)| o.since + self.settle <= now)
+                        .map(|(p, _)| p.clone()),
+                );
+                if !dirty.is_empty() {
+                    let open = OpenFiles::scan();
+                    self.observe(&dirty, &open, sink)?;
+                }
+            }
+            self.handed_off.clear();
+            self.commit(sink)?;
+        }
+    }
+}
+
+/// Whether a file sits in a directory where the gateway puts what it has
+/// taken (Lyra `result_ips` / `id`, the sandbox's Paybox `processed`).
+fn in_answer_dir(p: &Path) -> bool {
+    matches!(
+        p.parent()
+            .and_then(|d| d.file_name())
+            .and_then(|n| n.to_str()),
+        Some("result_ips" | "id" | "processed")
+    )
+}
+
+fn scheme_of(name: &str) -> &'static str {
+    let (base, _, _) = names::strip_decorations(name);
+    if names::LyraName::parse(base).is_some() {
+        "lyra"
+    } else {
+        "paybox"
+    }
+}
+
+/// The first line of a small text file (the reason in a `.err`).
+fn first_line(p: &Path) -> String {
+    use std::io::Read;
+    let mut s = String::new();
+    if let Ok(f) = fs::File::open(p) {
+        let _ = f.take(4096).read_to_string(&mut s);
+    }
+    fsutil::sanitize(s.lines().next().unwrap_or("").trim())
+}

@@ -1,0 +1,296 @@
+//! `dropwatch name` and `dropwatch check` on real directory trees.
+
+mod util;
+
+use util::*;
+
+fn lyra_name(d: &Dir, extra: &[&str]) -> Run {
+    let mut args = vec![
+        "name", "--scheme", "lyra", "--shop", "12345678", "--mode", "test", "--date", "20261123",
+    ];
+    args.extend_from_slice(extra);
+    d.run(&args)
+}
+
+#[test]
+fn name_starts_at_01_in_an_empty_directory() {
+    let d = Dir::new();
+    d.mkdir("out");
+    let r = lyra_name(&d, &["out"]);
+    r.expect(0);
+    assert_eq!(r.stdout(), format!("{REQ1}\n"));
+}
+
+#[test]
+fn name_knows_every_state_of_a_name() {
+    let d = Dir::new();
+    d.write(
+        "12345678/request_ips/20261123.12345678.PAY.REQ.T.01_ERROR",
+        "x",
+    );
+    d.write(
+        "12345678/request_ips/20261123.12345678.PAY.REQ.T.02_DUPLICATE",
+        "x",
+    );
+    d.write(
+        "12345678/request_ips/20261123.12345678.PAY.REQ.T.03.gz",
+        "x",
+    );
+    // moved to result_ips as REQ and answered
+    d.write("12345678/result_ips/20261123.12345678.PAY.ANS.T.04", "x");
+    d.write("12345678/result_ips/20261123.12345678.PAY.REQ.T.05", "x");
+    // other day, other shop, other mode: not counted
+    d.write("12345678/request_ips/20261122.12345678.PAY.REQ.T.40", "x");
+    d.write("12345678/request_ips/20261123.87654321.PAY.REQ.T.41", "x");
+    d.write("12345678/request_ips/20261123.12345678.PAY.REQ.P.42", "x");
+    d.write("sent.log", "# sent\n20261123.12345678.PAY.REQ.T.06\n");
+    let r = lyra_name(&d, &["--sent", "sent.log", "12345678/request_ips"]);
+    r.expect(0);
+    assert_eq!(r.stdout().trim(), "20261123.12345678.PAY.REQ.T.07");
+    // production mode counts only P files
+    let r = d.run(&[
+        "name",
+        "--shop",
+        "12345678",
+        "--mode",
+        "production",
+        "--date",
+        "2026-11-23",
+        "12345678/request_ips",
+    ]);
+    r.expect(0);
+    assert_eq!(r.stdout().trim(), "20261123.12345678.PAY.REQ.P.43");
+}
+
+#[test]
+fn name_fails_clearly_after_99() {
+    let d = Dir::new();
+    d.write("out/20261123.12345678.PAY.REQ.T.99.gz", "x");
+    let r = lyra_name(&d, &["out"]);
+    r.expect(1);
+    assert!(
+        r.stderr().contains("no free request name left"),
+        "{}",
+        r.describe()
+    );
+    assert!(r.stdout().is_empty());
+}
+
+#[test]
+fn name_refuses_bad_options() {
+    let d = Dir::new();
+    d.mkdir("out");
+    let r = d.run(&["name", "--shop", "1234", "out"]);
+    r.expect(2);
+    assert!(r.stderr().contains("not 8 digits"), "{}", r.describe());
+    let r = d.run(&["name", "--shop", "12345678", "--date", "20261131", "out"]);
+    r.expect(2);
+    assert!(r.stderr().contains("not a date"), "{}", r.describe());
+    let r = d.run(&["name", "--shop", "12345678", "missing"]);
+    r.expect(2);
+}
+
+#[test]
+fn name_record_reserves_the_name() {
+    let d = Dir::new();
+    d.mkdir("out");
+    let a = lyra_name(&d, &["--sent", "sent.log", "--record", "out"]);
+    a.expect(0);
+    let b = lyra_name(&d, &["--sent", "sent.log", "--record", "out"]);
+    b.expect(0);
+    assert_eq!(a.stdout().trim(), REQ1);
+    assert_eq!(b.stdout().trim(), "20261123.12345678.PAY.REQ.T.02");
+    assert_eq!(
+        d.read("sent.log"),
+        format!("{REQ1}\n20261123.12345678.PAY.REQ.T.02\n")
+    );
+}
+
+#[test]
+fn paybox_name_takes_the_next_batch_number() {
+    let d = Dir::new();
+    d.write("m/in/1999888.032.000007.xml", "x");
+    d.write("m/out/1999888.032.000009.status.xml", "x");
+    d.write("m/out/1999888.032.000011.err", "x");
+    d.write("m/out/1999888.001.000050.status.xml", "x"); // other rank
+    let r = d.run(&[
+        "name", "--scheme", "paybox", "--site", "1999888", "--rank", "32", "m/in",
+    ]);
+    r.expect(0);
+    assert_eq!(r.stdout().trim(), "1999888.032.000012.xml");
+    // configurable naming
+    d.write("q/Q-5.xml", "x");
+    let r = d.run(&[
+        "name",
+        "--scheme",
+        "paybox",
+        "--template",
+        "Q-{batch}.xml",
+        "q",
+    ]);
+    r.expect(0);
+    assert_eq!(r.stdout().trim(), "Q-6.xml");
+    let r = d.run(&["name", "--scheme", "paybox", "--template", "Q.xml", "q"]);
+    r.expect(2);
+    assert!(r.stderr().contains("{batch}"), "{}", r.describe());
+    // the width of the template bounds the number
+    d.write("w/1999888.032.9.xml", "x");
+    let r = d.run(&[
+        "name",
+        "--scheme",
+        "paybox",
+        "--site",
+        "1999888",
+        "--rank",
+        "032",
+        "--template",
+        "{site}.{rank}.{batch:1}.xml",
+        "w",
+    ]);
+    r.expect(1);
+}
+
+#[test]
+fn check_accepts_a_good_file() {
+    let d = Dir::new();
+    let f = d.write(&format!("out/{REQ1}"), "00;PAY;06\n");
+    let r = d.run(&["check", f.to_str().unwrap()]);
+    r.expect(0);
+    assert!(r.stdout().contains(": ok"), "{}", r.describe());
+}
+
+#[test]
+fn check_reports_every_rule_in_order() {
+    let d = Dir::new();
+    d.write("out/bad.csv", "x");
+    d.write("out/20261123.12345678.PAY.REQ.T.02", "");
+    d.write("out/20261123.12345678.PAY.REQ.T.03", "x");
+    d.write("out/20261123.12345678.PAY.REQ.T.03_DUPLICATE", "x");
+    d.write("out/20261123.12345678.PAY.REQ.T.04", "x");
+    d.write("res/20261123.12345678.PAY.ANS.T.04.gz", "x");
+    let r = d.run(&[
+        "check",
+        "--json",
+        "--known",
+        "out",
+        "--known",
+        "res",
+        "out/bad.csv",
+        "out/20261123.12345678.PAY.REQ.T.02",
+        "out/20261123.12345678.PAY.REQ.T.03",
+        "out/20261123.12345678.PAY.REQ.T.04",
+    ]);
+    r.expect(1);
+    let ev = r.events();
+    assert_eq!(ev.len(), 4);
+    let codes = |i: usize| -> Vec<String> {
+        ev[i]["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["code"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(codes(0), ["name"]);
+    assert_eq!(codes(1), ["empty"]);
+    assert_eq!(codes(2), ["duplicate"]);
+    assert_eq!(codes(3), ["duplicate"]);
+    assert!(ev.iter().all(|e| e["ok"] == false && e["version"] == 1));
+    assert!(r.stderr().contains("_ERROR"), "{}", r.describe());
+    assert!(r.stderr().contains("_DUPLICATE"), "{}", r.describe());
+}
+
+#[test]
+fn check_sees_a_file_still_open() {
+    let d = Dir::new();
+    let f = d.write(&format!("out/{REQ1}"), "00;PAY;06\n");
+    {
+        let _h = Holder::new(&f);
+        let r = d.run(&["check", f.to_str().unwrap()]);
+        r.expect(1);
+        assert!(
+            r.stderr().contains("still open by process"),
+            "{}",
+            r.describe()
+        );
+    }
+    d.run(&["check", f.to_str().unwrap()]).expect(0);
+}
+
+#[test]
+fn check_refuses_symlinks_and_paybox_old_batches() {
+    let d = Dir::new();
+    d.write("real", "x");
+    d.mkdir("out");
+    std::os::unix::fs::symlink(d.path("real"), d.path(&format!("out/{REQ1}"))).unwrap();
+    let r = d.run(&["check", &format!("out/{REQ1}")]);
+    r.expect(1);
+    assert!(r.stderr().contains("symbolic link"), "{}", r.describe());
+
+    d.write("m/out/1999888.032.000042.status.xml", "x");
+    d.write("m/in/1999888.032.000041.xml", "<x/>");
+    d.write("m/in/1999888.032.000043.xml", "<x/>");
+    let r = d.run(&["check", "--scheme", "paybox", "m/in/1999888.032.000041.xml"]);
+    r.expect(1);
+    assert!(
+        r.stderr().contains("not greater than 42"),
+        "{}",
+        r.describe()
+    );
+    d.run(&["check", "--scheme", "paybox", "m/in/1999888.032.000043.xml"])
+        .expect(0);
+}
+
+#[test]
+fn check_missing_file_is_trouble_but_others_are_checked() {
+    let d = Dir::new();
+    d.write(&format!("out/{REQ1}"), "x");
+    let r = d.run(&["check", "out/nope", &format!("out/{REQ1}")]);
+    r.expect(2);
+    assert!(r.stdout().contains(": ok"), "{}", r.describe());
+}
+
+#[test]
+fn help_has_examples_and_exit_statuses() {
+    let d = Dir::new();
+    for sub in ["name", "check", "watch", "sweep", "gateway"] {
+        let r = d.run(&[sub, "--help"]);
+        r.expect(0);
+        assert!(
+            r.stdout().contains("$ dropwatch"),
+            "{sub}: {}",
+            r.describe()
+        );
+        assert!(
+            r.stdout().contains("Exit status"),
+            "{sub}: {}",
+            r.describe()
+        );
+    }
+    d.run(&["--version"]).expect(0);
+    d.run(&["frobnicate"]).expect(2);
+}
+
+#[test]
+fn check_agrees_with_fuser() {
+    let d = Dir::new();
+    let f = d.write(&format!("out/{REQ1}"), "00;PAY;06\n");
+    let h = Holder::new(&f);
+    let fuser = std::process::Command::new("fuser")
+        .arg(&f)
+        .output()
+        .expect("fuser (psmisc) is needed by this test: apt-get install -y psmisc");
+    let pids: Vec<u32> = String::from_utf8_lossy(&fuser.stdout)
+        .split_whitespace()
+        .filter_map(|p| p.parse().ok())
+        .collect();
+    assert_eq!(pids, vec![h.pid()], "fuser sees the holder");
+    let r = d.run(&["check", f.to_str().unwrap()]);
+    r.expect(1);
+    assert!(
+        r.stderr()
+            .contains(&format!("still open by process {} (sh)", h.pid())),
+        "{}",
+        r.describe()
+    );
+}

@@ -1,0 +1,295 @@
+//! `dropwatch watch`: events on real trees, once and live.
+
+mod util;
+
+use std::fs;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use serde_json::Value;
+use util::*;
+
+fn once(d: &Dir, extra: &[&str]) -> Run {
+    let mut args = vec!["watch", "--once", "--settle", "0s"];
+    args.extend_from_slice(extra);
+    args.push("drop");
+    d.run(&args)
+}
+
+fn types(r: &Run) -> Vec<String> {
+    let mut v: Vec<String> = r
+        .events()
+        .iter()
+        .map(|e| {
+            format!(
+                "{} {}",
+                e["type"].as_str().unwrap(),
+                e["name"].as_str().unwrap()
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn once_reports_every_state_once_across_runs() {
+    let d = Dir::new();
+    d.write(
+        "drop/12345678/request_ips/20261123.12345678.PAY.REQ.T.02",
+        "r",
+    );
+    d.write(
+        "drop/12345678/request_ips/20261123.12345678.PAY.REQ.T.03_DUPLICATE",
+        "r",
+    );
+    d.write("drop/12345678/request_ips/bad.csv_ERROR", "r");
+    d.write(&format!("drop/12345678/result_ips/{ANS1}"), "a");
+    d.write(&format!("drop/12345678/result_ips/{REQ1}"), "r");
+    d.write(
+        "drop/12345678/result_ips/20261101.12345678.PAY.ANS.T.09.gz",
+        "z",
+    );
+    d.write("drop/m/out/1999888.032.000001.status.xml", "<s/>");
+    d.write(
+        "drop/m/out/1999888.032.000002.err",
+        "1999888.032.000002.xml: empty file (0 bytes)\n",
+    );
+    d.write("drop/m/in/1999888.032.000003.xml", "<q/>");
+    d.write("drop/notes.txt", "ignored");
+    let r = once(&d, &[]);
+    r.expect(0);
+    assert_eq!(
+        types(&r),
+        vec![
+            "answer_ready 20261123.12345678.PAY.ANS.T.01",
+            "compressed 20261101.12345678.PAY.ANS.T.09.gz",
+            "error_file 1999888.032.000002.err",
+            "request_rejected 20261123.12345678.PAY.REQ.T.03_DUPLICATE",
+            "request_rejected bad.csv_ERROR",
+            "request_waiting 1999888.032.000003.xml",
+            "request_waiting 20261123.12345678.PAY.REQ.T.02",
+            "status_ready 1999888.032.000001.status.xml",
+        ],
+        "{}",
+        r.describe()
+    );
+    let ev = r.events();
+    let find = |ty: &str| ev.iter().find(|e| e["type"] == ty).unwrap().clone();
+    assert_eq!(find("answer_ready")["request"], REQ1);
+    assert_eq!(find("status_ready")["request"], "1999888.032.000001.xml");
+    assert_eq!(
+        find("error_file")["message"],
+        "1999888.032.000002.xml: empty file (0 bytes)"
+    );
+    assert_eq!(
+        find("compressed")["original"],
+        "20261101.12345678.PAY.ANS.T.09"
+    );
+    let dup = ev.iter().find(|e| e["reason"] == "duplicate").unwrap();
+    assert_eq!(dup["request"], "20261123.12345678.PAY.REQ.T.03");
+    for e in &ev {
+        for k in [
+            "version", "type", "scheme", "path", "name", "size", "mtime", "time",
+        ] {
+            assert!(!e[k].is_null(), "{k} missing in {e}");
+        }
+    }
+    // A second run (a restart) has nothing new to say.
+    let r = once(&d, &[]);
+    r.expect(0);
+    assert!(r.events().is_empty(), "{}", r.describe());
+    // Without state, everything again.
+    assert_eq!(once(&d, &["--no-state"]).events().len(), 8);
+
+    // Changes: the request is taken and renamed; the answer compressed; a status purged.
+    fs::rename(
+        d.path("drop/12345678/request_ips/20261123.12345678.PAY.REQ.T.02"),
+        d.path("drop/12345678/request_ips/20261123.12345678.PAY.REQ.T.02_ERROR"),
+    )
+    .unwrap();
+    d.mkdir("drop/m/processed");
+    fs::rename(
+        d.path("drop/m/in/1999888.032.000003.xml"),
+        d.path("drop/m/processed/1999888.032.000003.xml"),
+    )
+    .unwrap();
+    fs::remove_file(d.path(&format!("drop/12345678/result_ips/{ANS1}"))).unwrap();
+    d.write(&format!("drop/12345678/result_ips/{ANS1}.gz"), "z");
+    fs::remove_file(d.path("drop/m/out/1999888.032.000001.status.xml")).unwrap();
+    let r = once(&d, &[]);
+    r.expect(0);
+    for e in r.events() {
+        for k in [
+            "version", "type", "scheme", "path", "name", "size", "mtime", "time",
+        ] {
+            assert!(!e[k].is_null(), "{k} missing in {e}");
+        }
+    }
+    assert_eq!(
+        types(&r),
+        vec![
+            "compressed 20261123.12345678.PAY.ANS.T.01.gz",
+            "purged 1999888.032.000001.status.xml",
+            "request_rejected 20261123.12345678.PAY.REQ.T.02_ERROR",
+            "request_taken 1999888.032.000003.xml",
+        ],
+        "{}",
+        r.describe()
+    );
+}
+
+#[test]
+fn once_waits_for_files_in_use_and_scheme_filter() {
+    let d = Dir::new();
+    let f = d.write(&format!("drop/{REQ1}"), "r");
+    d.write("drop/1999888.032.000001.xml", "<q/>");
+    {
+        let _h = Holder::new(&f);
+        let r = once(&d, &["--scheme", "lyra"]);
+        r.expect(0);
+        assert!(r.events().is_empty(), "{}", r.describe());
+    }
+    let r = once(&d, &["--scheme", "lyra"]);
+    assert_eq!(types(&r), vec![format!("request_waiting {REQ1}")]);
+}
+
+#[test]
+fn once_state_file_is_where_asked_and_valid() {
+    let d = Dir::new();
+    d.write(&format!("drop/{REQ1}"), "r");
+    once(&d, &["--state", "st.json"]).expect(0);
+    let st: Value = serde_json::from_str(&d.read("st.json")).unwrap();
+    assert_eq!(st["version"], 1);
+    assert_eq!(st["reported"].as_object().unwrap().len(), 1);
+    assert!(!d.exists("drop/.dropwatch-watch.json"));
+    d.write("bad.json", "{not json");
+    let r = once(&d, &["--state", "bad.json"]);
+    r.expect(2);
+    assert!(
+        r.stderr().contains("not a dropwatch state file"),
+        "{}",
+        r.describe()
+    );
+}
+
+/// A live watcher, killed when dropped.
+struct Live {
+    child: Child,
+    rx: mpsc::Receiver<Value>,
+}
+
+impl Live {
+    fn start(d: &Dir, extra: &[&str]) -> Live {
+        let mut c = d.cmd();
+        c.args(["watch", "--settle", "50ms"])
+            .args(extra)
+            .arg("drop");
+        let mut child = c.stdout(Stdio::piped()).spawn().unwrap();
+        let out = child.stdout.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(out).lines() {
+                let Ok(line) = line else { break };
+                let v: Value = serde_json::from_str(&line).expect("JSON line");
+                if tx.send(v).is_err() {
+                    break;
+                }
+            }
+        });
+        Live { child, rx }
+    }
+
+    /// The next event; fails the test if none comes (generous limit: this
+    /// is not a timing assertion).
+    fn next(&self) -> Value {
+        self.rx
+            .recv_timeout(Duration::from_secs(30))
+            .expect("an event from the live watcher")
+    }
+
+    fn nothing_within(&self, t: Duration) -> bool {
+        self.rx.recv_timeout(t).is_err()
+    }
+}
+
+impl Drop for Live {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn live_watch_reports_renamed_files_once_complete() {
+    let d = Dir::new();
+    d.write(&format!("drop/{REQ1}"), "already there");
+    let live = Live::start(&d, &[]);
+    let e = live.next();
+    assert_eq!(e["type"], "request_waiting");
+    assert_eq!(e["name"], REQ1);
+    // Upload under a temporary name, then rename into place.
+    d.write("drop/12345678/result_ips/.upload.part", "answer");
+    fs::rename(
+        d.path("drop/12345678/result_ips/.upload.part"),
+        d.path(&format!("drop/12345678/result_ips/{ANS1}")),
+    )
+    .unwrap();
+    let e = live.next();
+    assert_eq!(e["type"], "answer_ready", "{e}");
+    assert_eq!(e["request"], REQ1);
+    // A file being written (held open) is reported only after it is closed.
+    {
+        let _h = Holder::writer(&d.path("drop/1999888.032.000001.status.xml"));
+        assert!(live.nothing_within(Duration::from_millis(400)));
+    }
+    let e = live.next();
+    assert_eq!(e["type"], "status_ready", "{e}");
+    assert_eq!(e["size"], 8, "{e}");
+    // Removal
+    fs::remove_file(d.path(&format!("drop/{REQ1}"))).unwrap();
+    let e = live.next();
+    assert_eq!(e["type"], "request_taken", "{e}");
+}
+
+#[test]
+fn poll_mode_sees_changes_too() {
+    let d = Dir::new();
+    d.mkdir("drop");
+    let live = Live::start(&d, &["--poll", "100ms"]);
+    d.write("drop/1999888.032.000001.err", "reason\n");
+    let e = live.next();
+    assert_eq!(e["type"], "error_file");
+    assert_eq!(e["message"], "reason");
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    let d = Dir::new();
+    // Far more output than a pipe buffer holds.
+    for i in 0..800 {
+        d.write(
+            &format!("drop/20261123.{:08}.PAY.REQ.T.01", 10_000_000 + i),
+            "r",
+        );
+    }
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg("\"$1\" watch --once --no-state --settle 0s drop | head -n 1; echo \"status=${PIPESTATUS[0]}\"")
+        .arg("bash")
+        .arg(bin())
+        .current_dir(d.path(""))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{stdout}");
+    assert_eq!(lines[1], "status=0");
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
