@@ -1,0 +1,204 @@
+//! `pgpwrap encrypt`: sign, then encrypt (the signature covers the
+//! plaintext the recipient reads).
+
+use std::io::{Read, Write};
+use std::path::PathBuf;
+
+use paylot_cli::{Error, Outcome, Output, Result};
+use sequoia_openpgp as openpgp;
+
+use openpgp::armor;
+use openpgp::crypto::KeyPair;
+use openpgp::policy::Policy;
+use openpgp::serialize::stream::{Armorer, Encryptor, LiteralWriter, Message, Recipient, Signer};
+use openpgp::Cert;
+
+use crate::element;
+use crate::io::{self, CopyError, LegacyArgs, PassphraseArgs};
+use crate::keys::{self, Need, Policies};
+
+const EXAMPLES: &str = "\
+Examples:
+  Sign with the shop's key and encrypt to the gateway, whole file:
+  $ pgpwrap encrypt --recipient gateway.pub --sign-with shop.key \\
+        --passphrase-env SHOP_PGP_PASS -o batch.xml.pgp batch.xml
+
+  Encrypt only the content of <Merchant>, leaving the rest of the XML readable:
+  $ pgpwrap encrypt --recipient gateway.pub --sign-with shop.key --element Merchant \\
+        -o question.xml question-clear.xml
+
+Output is binary unless --armor (--element always writes armor, inside the
+element). No compression is applied. Exit status: 0 written, 2 trouble.";
+
+/// Sign, then encrypt a file (or one XML element's content) for recipients
+#[derive(Debug, clap::Args)]
+#[command(after_help = EXAMPLES)]
+pub struct Args {
+    /// A recipient's certificate (public key file); repeat for several recipients
+    #[arg(long, short = 'r', value_name = "CERT", required = true)]
+    pub recipient: Vec<PathBuf>,
+    /// Sign with this secret key before encrypting (strongly recommended: gateways require it)
+    #[arg(long, value_name = "KEY")]
+    pub sign_with: Option<PathBuf>,
+    #[command(flatten)]
+    pub passphrase: PassphraseArgs,
+    /// Write ASCII armor instead of binary OpenPGP
+    #[arg(long, short = 'a')]
+    pub armor: bool,
+    /// Encrypt only the content of this XML element, in place (e.g. Merchant)
+    #[arg(long, value_name = "NAME")]
+    pub element: Option<String>,
+    #[command(flatten)]
+    pub legacy: LegacyArgs,
+    /// Write to FILE (atomically) instead of standard output
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// The file to encrypt (standard input if absent or -)
+    pub file: Option<PathBuf>,
+}
+
+/// The hash for data signatures: SHA-256, as gpg 2.2 chooses, readable
+/// by every OpenPGP implementation a gateway may run, and the fastest on
+/// CPUs with SHA extensions.
+pub const SIGNATURE_HASH: openpgp::types::HashAlgorithm = openpgp::types::HashAlgorithm::SHA256;
+
+/// Keys ready for sealing.
+pub struct Sealer {
+    pub recipients: Vec<Cert>,
+    pub signers: Vec<KeyPair>,
+    pub policies: Policies,
+}
+
+impl Sealer {
+    fn load(args: &Args) -> Result<Sealer> {
+        let policies = Policies::new(args.legacy.allow_legacy);
+        let recipients = keys::load_certs(&args.recipient, Need::Encrypt, &policies)?;
+        let signers = match &args.sign_with {
+            Some(path) => {
+                let (name, certs) = keys::load_secret(path, Need::Sign, &policies)?;
+                let pass = args.passphrase.read()?;
+                keys::signers(&certs, &name, pass.as_ref(), policies.active())?
+            }
+            None => Vec::new(),
+        };
+        Ok(Sealer {
+            recipients,
+            signers,
+            policies,
+        })
+    }
+
+    /// Sign (if signers) and encrypt everything from `input` into `sink`.
+    pub fn seal(
+        &self,
+        input: &mut dyn Read,
+        input_name: &str,
+        sink: &mut (dyn Write + Send + Sync),
+        armored: bool,
+        literal_name: Option<&str>,
+    ) -> Result<()> {
+        let p: &dyn Policy = self.policies.active();
+        let pgp =
+            |e: openpgp::anyhow::Error| Error::trouble(format!("encrypting: {}", io::describe(&e)));
+        let mut recipients: Vec<Recipient> = Vec::new();
+        for cert in &self.recipients {
+            let vc = cert.with_policy(p, None).map_err(pgp)?;
+            for ka in vc
+                .keys()
+                .supported()
+                .alive()
+                .revoked(false)
+                .for_transport_encryption()
+                .for_storage_encryption()
+            {
+                recipients.push(ka.into());
+            }
+        }
+        let mut message = Message::new(sink);
+        if armored {
+            message = Armorer::new(message)
+                .kind(armor::Kind::Message)
+                .build()
+                .map_err(pgp)?;
+        }
+        let mut message = Encryptor::for_recipients(message, recipients)
+            .build()
+            .map_err(pgp)?;
+        let mut signers = self.signers.iter().cloned();
+        if let Some(first) = signers.next() {
+            let mut signer = Signer::new(message, first)
+                .map_err(pgp)?
+                .hash_algo(SIGNATURE_HASH)
+                .map_err(pgp)?;
+            for s in signers {
+                signer = signer.add_signer(s).map_err(pgp)?;
+            }
+            message = signer.build().map_err(pgp)?;
+        }
+        let mut literal = LiteralWriter::new(message);
+        if let Some(n) = literal_name {
+            literal = literal.filename(n).map_err(pgp)?;
+        }
+        let mut w = literal.build().map_err(pgp)?;
+        io::copy(input, &mut w).map_err(|e| match e {
+            CopyError::Read(e) => Error::io(format!("reading {input_name}"), e),
+            CopyError::Write(e) => Error::io("writing the encrypted output", e),
+        })?;
+        w.finalize().map_err(pgp)?;
+        Ok(())
+    }
+}
+
+/// The literal data name recorded in the message (as gpg does): the input's
+/// file name, or none for standard input.
+pub fn literal_name(file: Option<&std::path::Path>) -> Option<String> {
+    let f = file?;
+    if f.as_os_str() == "-" {
+        return None;
+    }
+    f.file_name().map(|n| n.to_string_lossy().into_owned())
+}
+
+pub fn run(args: Args) -> Result<Outcome> {
+    let sealer = Sealer::load(&args)?;
+    if sealer.signers.is_empty() {
+        paylot_cli::warn(
+            crate::TOOL,
+            "encrypting without a signature (no --sign-with): the recipient cannot tell who \
+             sent the file, and gateways refuse unsigned files",
+        );
+    }
+    let mut input = io::open_input(args.file.as_deref())?;
+    match &args.element {
+        None => {
+            let mut out = Output::create(args.output.as_deref())?;
+            let name = literal_name(args.file.as_deref());
+            let input_name = input.name.clone();
+            sealer.seal(
+                &mut input.reader,
+                &input_name,
+                &mut out,
+                args.armor,
+                name.as_deref(),
+            )?;
+            out.commit()?;
+        }
+        Some(elem) => {
+            let doc = io::read_all(&mut input)?;
+            let range = element::find_content(&doc, elem)
+                .map_err(|e| Error::trouble(e.message(elem, &input.name)))?;
+            let mut armored = Vec::new();
+            let mut content = &doc[range.clone()];
+            sealer.seal(&mut content, &input.name, &mut armored, true, None)?;
+            let mut wrapped = Vec::with_capacity(armored.len() + 1);
+            wrapped.push(b'\n');
+            wrapped.extend_from_slice(&armored);
+            let result = element::splice(&doc, range, &wrapped);
+            let mut out = Output::create_spooled(args.output.as_deref())?;
+            out.write_all(&result)
+                .map_err(|e| Error::io(format!("writing {}", out.name()), e))?;
+            out.commit()?;
+        }
+    }
+    Ok(Outcome::Yes)
+}

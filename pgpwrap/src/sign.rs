@@ -1,0 +1,96 @@
+//! `pgpwrap sign`: an inline signed message (as `gpg --sign`) or a
+//! detached signature (as `gpg --detach-sign`).
+
+use std::path::PathBuf;
+
+use paylot_cli::{Error, Outcome, Output, Result};
+use sequoia_openpgp as openpgp;
+
+use openpgp::armor;
+use openpgp::serialize::stream::{Armorer, LiteralWriter, Message, Signer};
+
+use crate::io::{self, CopyError, LegacyArgs, PassphraseArgs};
+use crate::keys::{self, Need, Policies};
+
+const EXAMPLES: &str = "\
+Examples:
+  Gateway side: sign a status file (inline, binary, as `gpg --sign`):
+  $ pgpwrap sign --key gw.key -o status.xml.gpg status.xml
+
+  Detached, armored signature (as `gpg --armor --detach-sign`):
+  $ pgpwrap sign --key gw.key --detached --armor -o status.xml.asc status.xml
+
+Exit status: 0 signed, 2 trouble.";
+
+/// Sign a file: an inline signed message, or a detached signature
+#[derive(Debug, clap::Args)]
+#[command(after_help = EXAMPLES)]
+pub struct Args {
+    /// The secret key to sign with
+    #[arg(long, short = 'k', value_name = "KEY", required = true)]
+    pub key: PathBuf,
+    #[command(flatten)]
+    pub passphrase: PassphraseArgs,
+    /// Write only the signature, not the signed content
+    #[arg(long, short = 'd')]
+    pub detached: bool,
+    /// Write ASCII armor instead of binary OpenPGP
+    #[arg(long, short = 'a')]
+    pub armor: bool,
+    #[command(flatten)]
+    pub legacy: LegacyArgs,
+    /// Write to FILE (atomically) instead of standard output
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// The file to sign (standard input if absent or -)
+    pub file: Option<PathBuf>,
+}
+
+pub fn run(args: Args) -> Result<Outcome> {
+    let policies = Policies::new(args.legacy.allow_legacy);
+    let (name, certs) = keys::load_secret(&args.key, Need::Sign, &policies)?;
+    let pass = args.passphrase.read()?;
+    let mut pairs = keys::signers(&certs, &name, pass.as_ref(), policies.active())?.into_iter();
+    let first = pairs
+        .next()
+        .ok_or_else(|| Error::trouble(format!("{name}: no signing key")))?;
+    let mut input = io::open_input(args.file.as_deref())?;
+    let mut out = Output::create(args.output.as_deref())?;
+    let pgp = |e: openpgp::anyhow::Error| Error::trouble(format!("signing: {}", io::describe(&e)));
+    {
+        let mut message = Message::new(&mut out);
+        if args.armor {
+            let kind = if args.detached {
+                armor::Kind::Signature
+            } else {
+                armor::Kind::Message
+            };
+            message = Armorer::new(message).kind(kind).build().map_err(pgp)?;
+        }
+        let mut signer = Signer::new(message, first)
+            .map_err(pgp)?
+            .hash_algo(crate::encrypt::SIGNATURE_HASH)
+            .map_err(pgp)?;
+        for s in pairs {
+            signer = signer.add_signer(s).map_err(pgp)?;
+        }
+        let mut w = if args.detached {
+            signer.detached().build().map_err(pgp)?
+        } else {
+            let message = signer.build().map_err(pgp)?;
+            let mut literal = LiteralWriter::new(message);
+            if let Some(n) = crate::encrypt::literal_name(args.file.as_deref()) {
+                literal = literal.filename(n).map_err(pgp)?;
+            }
+            literal.build().map_err(pgp)?
+        };
+        let input_name = input.name.clone();
+        io::copy(&mut input.reader, &mut w).map_err(|e| match e {
+            CopyError::Read(e) => Error::io(format!("reading {input_name}"), e),
+            CopyError::Write(e) => Error::io("writing the signed output", e),
+        })?;
+        w.finalize().map_err(pgp)?;
+    }
+    out.commit()?;
+    Ok(Outcome::Yes)
+}
