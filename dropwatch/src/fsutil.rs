@@ -84,17 +84,7 @@ pub fn display_name(name: &std::ffi::OsStr) -> String {
     sanitize(&name.to_string_lossy())
 }
 
-pub fn sanitize(s: &str) -> String {
-    s.chars()
-        .flat_map(|c| {
-            if c.is_control() {
-                c.escape_default().collect::<Vec<_>>()
-            } else {
-                vec![c]
-            }
-        })
-        .collect()
-}
+pub use paylot_cli::sanitize;
 
 pub fn quote_path(p: &Path) -> String {
     format!("\"{}\"", sanitize(&p.to_string_lossy()))

@@ -184,17 +184,7 @@ pub fn describe(err: &sequoia_openpgp::anyhow::Error) -> String {
 
 /// An untrusted string (a user id, a literal data name) made safe for a
 /// terminal: control characters are shown escaped (`\u{1b}`), never sent.
-pub fn sanitize(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if c.is_control() {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
+pub use paylot_cli::sanitize;
 
 /// Format a time as RFC 3339 UTC, to the second.
 pub fn format_time(t: std::time::SystemTime) -> String {

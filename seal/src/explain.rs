@@ -422,14 +422,6 @@ fn quoted(v: &str) -> String {
 }
 
 /// Escape control characters (terminal escapes in a hostile message).
-pub fn safe(text: &str) -> String {
-    text.chars()
-        .flat_map(|c| {
-            if c.is_control() {
-                c.escape_default().collect::<Vec<_>>()
-            } else {
-                vec![c]
-            }
-        })
-        .collect()
+fn safe(text: &str) -> String {
+    paylot_cli::sanitize(text)
 }

@@ -13,33 +13,7 @@ const PAN_FIELDS: [&str; 6] = [
 /// Field names that hold a card security code.
 const CVV_FIELDS: [&str; 5] = ["cardcscvalue", "cvv", "vads_cvv", "pbx_cvv", "csc"];
 
-/// The Luhn check digit test.
-pub fn luhn_valid(digits: &str) -> bool {
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return false;
-    }
-    let mut sum = 0u32;
-    for (i, b) in digits.bytes().rev().enumerate() {
-        let mut d = u32::from(b - b'0');
-        if i % 2 == 1 {
-            d *= 2;
-            if d > 9 {
-                d -= 9;
-            }
-        }
-        sum += d;
-    }
-    sum % 10 == 0
-}
-
-/// `411111******1111`: first 6 and last 4 kept.
-pub fn mask_pan(digits: &str) -> String {
-    let n = digits.len();
-    if n <= 10 {
-        return "*".repeat(n);
-    }
-    format!("{}{}{}", &digits[..6], "*".repeat(n - 10), &digits[n - 4..])
-}
+pub use paylot_cli::card::{luhn_valid, mask_pan};
 
 fn last_name_part(path: &str) -> String {
     let last = path.rsplit('.').next().unwrap_or(path);
