@@ -21,7 +21,7 @@ pub enum Direction {
 }
 
 /// Fields whose presence marks a Sips JSON response.
-const RESPONSE_MARKERS: [&str; 5] = [
+pub(crate) const RESPONSE_MARKERS: [&str; 5] = [
     "responseCode",
     "redirectionStatusCode",
     "redirectionData",

@@ -12,7 +12,7 @@ use std::fmt;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use crate::algorithm::Algorithm;
-use crate::analysis::Choice;
+use crate::analysis::{Choice, RESPONSE_MARKERS};
 use crate::canon::{SIPS_REQUEST_EXCLUDED, SIPS_RESPONSE_EXCLUDED};
 use crate::compute::{seal_of, Keys};
 use crate::scheme::Scheme;
@@ -20,15 +20,6 @@ use crate::scheme::Scheme;
 /// serde_json's private name for a number kept as text
 /// (`arbitrary_precision`): numbers reach a visitor as a one-entry map.
 const NUMBER_TOKEN: &str = "$serde_json::private::Number";
-
-/// Response markers, as in `analysis`.
-const RESPONSE_MARKERS: [&str; 5] = [
-    "responseCode",
-    "redirectionStatusCode",
-    "redirectionData",
-    "acquirerResponseCode",
-    "errorFieldName",
-];
 
 enum Node<'a> {
     Null,
