@@ -61,6 +61,20 @@ proptest! {
         prop_assert!(same_seal(b.given.as_deref().unwrap(), &s));
     }
 
+    /// No query string makes the Paybox return path panic.
+    #[test]
+    fn ipn_never_panics(query in "[A-Za-z0-9=&%+/ @.-]{0,80}") {
+        let key = seal::ipn::public_key(seal::ipn::PAYBOX_PUBLIC_KEY).unwrap();
+        for field in [None, Some("Sign")] {
+            if let Ok(split) = seal::ipn::split(&query, field) {
+                if let Ok(sig) = seal::ipn::decode_signature(split.raw_signature) {
+                    prop_assert!(!seal::ipn::verifies(&key, split.signed.as_bytes(), &sig));
+                    let _ = seal::ipn::diagnose(&key, &split, &sig);
+                }
+            }
+        }
+    }
+
     /// The seal string is the fields' texts joined: explain's offsets add up.
     #[test]
     fn segments_make_the_seal_string(fields in prop::collection::vec(("[a-z]{1,8}", json_value()), 0..6)) {
