@@ -1,9 +1,5 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    paylot_cli::run("xmlbatch", || {
-        Err(paylot_cli::Error::trouble(
-            "not implemented yet (see the project's issues)",
-        ))
-    })
+    paylot_cli::run("xmlbatch", xmlbatch::main)
 }

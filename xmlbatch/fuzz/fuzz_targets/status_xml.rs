@@ -1,0 +1,15 @@
+#![no_main]
+//! Status XML → CSV: never panics.
+use libfuzzer_sys::fuzz_target;
+use std::io::Cursor;
+use xmlbatch::status::{status_paybox, OutFormat};
+
+fuzz_target!(|data: &[u8]| {
+    let _ = status_paybox(
+        None,
+        OutFormat::Csv,
+        "fuzz",
+        Box::new(Cursor::new(data.to_vec())),
+        &mut Vec::new(),
+    );
+});

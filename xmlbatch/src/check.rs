@@ -1,0 +1,302 @@
+//! `xmlbatch check`: is this Question XML or Lyra REQ acceptable?
+
+use std::collections::HashMap;
+use std::io::BufRead;
+use std::path::PathBuf;
+
+use clap::Args as ClapArgs;
+use paylot_cli::{Error, Input, Outcome, Result};
+
+use crate::fields::{self, show, Rules};
+use crate::lyra;
+use crate::paybox::{self, QuestionItem};
+use crate::{sniff, Detected};
+
+pub const ABOUT: &str =
+    "Check a Paybox Question XML or a Lyra PAY REQ against the rules build applies";
+
+pub const LONG_ABOUT: &str = "\
+Check a Paybox Question XML (ours or hand-made) or a Lyra PAY REQ file
+against the rules `xmlbatch build` applies, and report every problem on
+stderr as FILE:LINE: what is wrong (what would be right). The format is
+recognised from the content.
+
+Question XML: namespace, BatchNumber, CreatedOn, one Merchant with Site (7
+digits) and Rank (3 digits), and per question: unique Number, known Type,
+the elements the type needs, formats, Luhn, expiry not in the past.
+
+REQ: the file name (when it follows YYYYMMDD.<shop>.PAY.REQ.<T|P>.<NN>,
+the header must agree with it), the header, every detail line (positions
+1 to 16), transaction ids unique per day, the trailer count. Above 2,000
+lines a warning is printed.";
+
+pub const EXAMPLES: &str = "\
+Examples:
+  $ xmlbatch check batch.xml && echo ok
+  $ xmlbatch check 20261123.12345678.PAY.REQ.T.01
+
+Exit status: 0 valid, 1 invalid, 2 trouble (unreadable or not XML / REQ).";
+
+#[derive(Debug, ClapArgs)]
+pub struct Args {
+    /// The REQ's file name, when it comes on stdin, for the naming rule and
+    /// the header-vs-name check (default: FILE's name)
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// Question XML or REQ file (default: stdin)
+    pub file: Option<PathBuf>,
+}
+
+pub fn run(args: Args) -> Result<Outcome> {
+    let input = Input::open(args.file.as_deref())?;
+    let name = input.name().to_string();
+    let (detected, reader) = sniff(input)?;
+    let bad = match detected {
+        Detected::Xml => check_question(&name, reader)?,
+        Detected::LyraReq => {
+            let given = args.name.clone().or_else(|| args.file.as_ref().map(|p| p.to_string_lossy().into_owned()));
+            check_req(&name, given.as_deref(), reader)?
+        }
+        Detected::LyraAns => {
+            return Err(Error::trouble(format!(
+                "{}: this is a Lyra ANS; check reads Question XML and REQ files (use xmlbatch status for answers)",
+                paylot_cli::input::quote(&name)
+            )))
+        }
+    };
+    if bad > 0 {
+        return Err(Error::no(format!(
+            "{}: {bad} problem{}",
+            paylot_cli::input::quote(&name),
+            if bad == 1 { "" } else { "s" }
+        )));
+    }
+    Ok(Outcome::Yes)
+}
+
+fn check_question(name: &str, reader: Box<dyn BufRead>) -> Result<u64> {
+    let mut bad = 0u64;
+    let mut report = |line: u64, msg: String| {
+        bad += 1;
+        eprintln!("{name}:{line}: {msg}");
+    };
+    let rules = Rules {
+        allow_names: false,
+        decimal_amounts: false,
+        today: crate::build::today(),
+    };
+    let mut seen: HashMap<u32, u64> = HashMap::new();
+    let mut questions = 0u64;
+    paybox::read_questions(reader, name, |item| {
+        match item {
+            QuestionItem::Header(h) => {
+                if h.namespace.as_deref() != Some(paybox::QUESTION_NS) {
+                    report(
+                        h.line,
+                        format!(
+                            "the namespace is {} (expected {})",
+                            h.namespace
+                                .as_deref()
+                                .map(show)
+                                .unwrap_or_else(|| "missing".into()),
+                            paybox::QUESTION_NS
+                        ),
+                    );
+                }
+                let batch = h.batch.as_deref().unwrap_or("");
+                if !batch
+                    .parse::<u64>()
+                    .is_ok_and(|b| (1..=crate::state::MAX_BATCH).contains(&b))
+                    || batch.starts_with('+')
+                {
+                    report(
+                        h.line,
+                        format!(
+                            "BatchNumber {} is not a batch number (expected 1 to 2147483647)",
+                            show(batch)
+                        ),
+                    );
+                }
+                let created = h.created_on.as_deref().unwrap_or("");
+                if time::OffsetDateTime::parse(
+                    created,
+                    &time::format_description::well_known::Rfc3339,
+                )
+                .is_err()
+                {
+                    report(
+                        h.line,
+                        format!("CreatedOn {} is not a time (expected RFC 3339, e.g. 2026-11-22T10:15:00+01:00)", show(created)),
+                    );
+                }
+                if let Err(m) = fields::parse_site(h.site.as_deref().unwrap_or("")) {
+                    report(h.merchant_line, format!("Merchant Site: {m}"));
+                }
+                let rank = h.rank.as_deref().unwrap_or("");
+                if rank.len() != 3 || !rank.bytes().all(|b| b.is_ascii_digit()) {
+                    report(
+                        h.merchant_line,
+                        format!(
+                            "Merchant Rank: {} is not a rank (expected 3 digits, e.g. 032)",
+                            show(rank)
+                        ),
+                    );
+                }
+            }
+            QuestionItem::Question(q) => {
+                questions += 1;
+                let label = format!("question {}", show(q.number.as_deref().unwrap_or("")));
+                for s in &q.structure {
+                    report(q.line, format!("{label}: {s}"));
+                }
+                if let Some(n) = q
+                    .number
+                    .as_deref()
+                    .and_then(|n| fields::parse_question(n).ok())
+                {
+                    if let Some(first) = seen.insert(n, q.line) {
+                        report(q.line, format!("{label}: Number is already used on line {first} (numbers must be unique in a file)"));
+                    }
+                }
+                match fields::parse_operation(|f| q.get(f), None, &rules) {
+                    Ok(op) => {
+                        let brand_token = q.token;
+                        if brand_token != op.op.token && op.pan.is_some() {
+                            report(
+                                q.line,
+                                format!(
+                                    "{label}: a {} ({}) takes the card as {} (not {})",
+                                    op.op.name,
+                                    op.op.code,
+                                    if op.op.token { "PaymentHandle" } else { "PAN" },
+                                    if brand_token { "PaymentHandle" } else { "PAN" }
+                                ),
+                            );
+                        }
+                    }
+                    Err(problems) => {
+                        for p in problems {
+                            report(
+                                q.line,
+                                format!(
+                                    "{label}: element {}: {}",
+                                    show(p.field.element()),
+                                    p.message
+                                ),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    })?;
+    if questions == 0 {
+        report(
+            1,
+            "no questions (expected at least one Question in the Merchant)".into(),
+        );
+    }
+    Ok(bad)
+}
+
+fn check_req(name: &str, path: Option<&str>, reader: Box<dyn BufRead>) -> Result<u64> {
+    let mut bad = 0u64;
+    let mut report = |line: u64, msg: String| {
+        bad += 1;
+        eprintln!("{name}:{line}: {msg}");
+    };
+    let file_name = match path {
+        Some(p) => {
+            let parsed = lyra::parse_file_name(p);
+            match &parsed {
+                Some(n) if n.kind != "REQ" => report(0, format!("the name says {}, but the content is a REQ", n.kind)),
+                Some(_) => {}
+                None => paylot_cli::warn(
+                    "xmlbatch",
+                    format!(
+                        "{}: the name does not follow YYYYMMDD.<shop>.PAY.REQ.<T|P>.<NN> (no extension); the gateway renames such files _ERROR",
+                        paylot_cli::input::quote(name)
+                    ),
+                ),
+            }
+            parsed
+        }
+        None => None,
+    };
+    let req = lyra::read_req(reader, name)?;
+    let header: Vec<&str> = req.header.iter().map(String::as_str).collect();
+    if let Some((_, msg)) = lyra::check_header(&header, file_name.as_ref()) {
+        report(1, format!("header: {msg}"));
+    }
+    if let Some(n) = &file_name {
+        if header.get(5).is_some_and(|d| *d != n.date) {
+            report(
+                1,
+                format!(
+                    "header: the creation date {} is not the name's date {}",
+                    show(header[5]),
+                    n.date
+                ),
+            );
+        }
+    }
+    for (line, what) in &req.stray {
+        report(*line, what.clone());
+    }
+    match &req.trailer {
+        None => report(
+            0,
+            "no trailer (expected 01;<number of detail lines> as the last line)".into(),
+        ),
+        Some((line, t)) => {
+            let count = t.get(1).map(String::as_str).unwrap_or("");
+            if t.len() != 2 || count.parse::<usize>().ok() != Some(req.details.len()) {
+                report(
+                    *line,
+                    format!(
+                        "trailer {} does not match the {} detail lines (expected 01;{})",
+                        show(&t.join(";")),
+                        req.details.len(),
+                        req.details.len()
+                    ),
+                );
+            }
+        }
+    }
+    if req.details.is_empty() {
+        report(1, "no detail lines (expected at least one 02 line)".into());
+    }
+    let mut seen: HashMap<(String, String), u64> = HashMap::new();
+    for (i, (line, cols)) in req.details.iter().enumerate() {
+        let c: Vec<&str> = cols.iter().map(String::as_str).collect();
+        let problems = lyra::check_detail(&c);
+        for (pos, msg) in &problems {
+            let what = crate::codes::LYRA_POSITIONS
+                .iter()
+                .find(|(p, _)| *p == pos.to_string())
+                .map(|(_, w)| format!(" ({})", w.split(" (").next().unwrap_or(w)))
+                .unwrap_or_default();
+            report(*line, format!("position {pos}{what}: {msg}"));
+        }
+        if problems.is_empty() {
+            if c[1] != (i + 1).to_string() {
+                report(*line, format!("position 2 (sequence number): {} (expected {}, the lines are numbered 1, 2, ...)", show(c[1]), i + 1));
+            }
+            if let Some(first) = seen.insert((c[2].to_string(), c[4].to_string()), *line) {
+                report(*line, format!("position 5 (transaction id): {} is already used on line {first} for {} (ids must be unique per shop per day)", c[4], c[2]));
+            }
+        }
+    }
+    if req.details.len() > lyra::RECOMMENDED_MAX_LINES {
+        paylot_cli::warn(
+            "xmlbatch",
+            format!(
+                "{}: {} payment lines; the gateway recommends at most 2,000 per file",
+                paylot_cli::input::quote(name),
+                req.details.len()
+            ),
+        );
+    }
+    Ok(bad)
+}

@@ -1,0 +1,223 @@
+//! xmlbatch: CSV to gateway batch request files and back.
+//!
+//! - `build`: CSV → Paybox Question XML, or Lyra version-06 PAY REQ;
+//! - `respond`: play the gateway (status XML / ANS), deterministically;
+//! - `status`: status XML / ANS → CSV or JSON Lines, matched to the question;
+//! - `check`: is a Question XML or REQ acceptable?
+//!
+//! See docs/xmlbatch.md for every element, column, option and exit status.
+
+use std::io::{BufRead, Cursor, Read};
+
+use clap::{CommandFactory, Parser, Subcommand};
+use paylot_cli::{Error, Input, Outcome, Result};
+
+pub mod build;
+pub mod check;
+pub mod codes;
+pub mod fields;
+pub mod lyra;
+pub mod paybox;
+pub mod respond;
+pub mod state;
+pub mod status;
+pub mod xml;
+
+const EXIT_STATUS: &str = "\
+Exit status: 0 success (valid, all accepted), 1 the answer is no (bad rows,
+invalid file, refused answers, mismatches), 2 trouble (usage, unreadable or
+malformed input, I/O).";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "xmlbatch",
+    version,
+    about = "CSV to Paybox Question XML / Lyra PAY REQ batch files, and the gateway's answers back to CSV",
+    after_help = EXIT_STATUS
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    #[command(about = build::ABOUT, long_about = build::LONG_ABOUT, after_help = build::EXAMPLES)]
+    Build(Box<build::Args>),
+    #[command(about = respond::ABOUT, long_about = respond::LONG_ABOUT, after_help = respond::EXAMPLES)]
+    Respond(respond::Args),
+    #[command(about = status::ABOUT, long_about = status::LONG_ABOUT, after_help = status::EXAMPLES)]
+    Status(status::Args),
+    #[command(about = check::ABOUT, long_about = check::LONG_ABOUT, after_help = check::EXAMPLES)]
+    Check(check::Args),
+}
+
+/// The command-line definition, for man pages and completions.
+pub fn command() -> clap::Command {
+    Cli::command()
+}
+
+/// Parse the arguments and run.
+pub fn main() -> Result<Outcome> {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // Help and version go to stdout with status 0; usage errors to
+            // stderr with status 2, as clap prints them.
+            let _ = e.print();
+            return if e.use_stderr() {
+                Err(Error::trouble(String::new()))
+            } else {
+                Ok(Outcome::Yes)
+            };
+        }
+    };
+    match cli.command {
+        Command::Build(a) => build::run(*a),
+        Command::Respond(a) => respond::run(a),
+        Command::Status(a) => status::run(a),
+        Command::Check(a) => check::run(a),
+    }
+}
+
+/// What an input holds, judged from its first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detected {
+    /// XML (a Question or status file).
+    Xml,
+    /// A Lyra request: `00;PAY;06;<shop>;...`.
+    LyraReq,
+    /// A Lyra answer: `00;PAY;06;<result 0|1|2>;...`.
+    LyraAns,
+}
+
+/// Recognise the input's format from its first bytes, and give back a
+/// reader that still sees every byte.
+pub fn sniff(input: Input) -> Result<(Detected, Box<dyn BufRead>)> {
+    let name = input.name().to_string();
+    let mut reader = input.into_reader();
+    let mut head = Vec::with_capacity(256);
+    let mut chunk = [0u8; 256];
+    while head.len() < 256 {
+        let n = reader
+            .read(&mut chunk[..256 - head.len()])
+            .map_err(|e| Error::io(format!("reading {}", paylot_cli::input::quote(&name)), e))?;
+        if n == 0 {
+            break;
+        }
+        head.extend_from_slice(&chunk[..n]);
+    }
+    let detected = detect(&head).ok_or_else(|| {
+        if head.is_empty() {
+            Error::trouble(format!(
+                "{}: empty input (expected a Paybox XML file or a Lyra PAY file)",
+                paylot_cli::input::quote(&name)
+            ))
+        } else {
+            Error::trouble(format!(
+                "{}: not a Paybox XML file nor a Lyra PAY file (expected '<' or '00;PAY;' at the start)",
+                paylot_cli::input::quote(&name)
+            ))
+        }
+    })?;
+    // Both halves are buffered already: chaining them needs no third buffer.
+    let reader: Box<dyn BufRead> = Box::new(Cursor::new(head).chain(reader));
+    Ok((detected, reader))
+}
+
+/// The format of a document from its first bytes.
+pub fn detect(head: &[u8]) -> Option<Detected> {
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let start = head
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(head.len());
+    let head = &head[start..];
+    if head.starts_with(b"<") {
+        return Some(Detected::Xml);
+    }
+    // A Lyra file: `00;PAY;...`, or at least a 2-digit record code (a
+    // request with a bad header is still answered as a request).
+    let record_code =
+        head.len() >= 3 && head[..2].iter().all(u8::is_ascii_digit) && head[2] == b';';
+    if record_code && !head.starts_with(b"00;PAY;") {
+        return Some(Detected::LyraReq);
+    }
+    if head.starts_with(b"00;PAY;") {
+        let col4 = head.split(|b| *b == b';').nth(3).unwrap_or(b"");
+        let col4 = col4
+            .split(|b| *b == b'\n' || *b == b'\r')
+            .next()
+            .unwrap_or(b"");
+        return Some(if col4.len() == 1 {
+            Detected::LyraAns
+        } else {
+            Detected::LyraReq
+        });
+    }
+    None
+}
+
+/// Progress of a long job on stderr, only when stderr is a terminal: a
+/// line `xmlbatch: N rows` rewritten in place every 100,000 records and
+/// erased at the end.
+pub struct Progress {
+    on: bool,
+    what: &'static str,
+    shown: usize,
+}
+
+impl Progress {
+    const EVERY: u64 = 100_000;
+
+    pub fn new(what: &'static str) -> Progress {
+        use std::io::IsTerminal;
+        Progress {
+            on: std::io::stderr().is_terminal(),
+            what,
+            shown: 0,
+        }
+    }
+
+    pub fn tick(&mut self, count: u64) {
+        if self.on && count % Self::EVERY == 0 && count > 0 {
+            let text = format!("xmlbatch: {count} {}", self.what);
+            self.shown = text.len();
+            // The cursor goes back to the start of the line, so the next
+            // message overwrites it.
+            eprint!("{text}\r");
+        }
+    }
+
+    pub fn done(&mut self) {
+        if self.on && self.shown > 0 {
+            eprint!("{}\r", " ".repeat(self.shown));
+            self.shown = 0;
+        }
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        self.done();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_definition_is_consistent() {
+        command().debug_assert();
+    }
+
+    #[test]
+    fn detection() {
+        assert_eq!(detect(b"\xEF\xBB\xBF  <?xml"), Some(Detected::Xml));
+        assert_eq!(detect(b"00;PAY;06;12345678;TEST"), Some(Detected::LyraReq));
+        assert_eq!(detect(b"00;PAY;06;0;;12345678"), Some(Detected::LyraAns));
+        assert_eq!(detect(b"TYPE,MONTANT"), None);
+        assert_eq!(detect(b""), None);
+    }
+}

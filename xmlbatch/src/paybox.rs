@@ -1,0 +1,511 @@
+//! Paybox batch documents: the Question file (`PayboxBatch`) and the
+//! status file (`PayboxBatchStatus`), written and read with quick-xml.
+
+use std::collections::HashMap;
+use std::io::{self, BufRead, Write};
+
+use paylot_cli::{Error, Result};
+use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
+use quick_xml::Writer;
+
+use crate::fields::{Field, Operation};
+use crate::xml::{self, XmlEvent};
+
+pub const QUESTION_NS: &str = "http://www.paybox.com/PayboxBatch";
+pub const STATUS_NS: &str = "http://www.paybox.com/PayboxBatchStatus";
+
+fn leaf<W: Write>(w: &mut Writer<W>, name: &str, value: &str) -> io::Result<()> {
+    w.create_element(name)
+        .write_text_content(BytesText::new(value))?;
+    Ok(())
+}
+
+fn open<W: Write>(w: &mut Writer<W>, start: BytesStart<'_>) -> io::Result<()> {
+    w.write_event(Event::Start(start))
+}
+
+fn close<W: Write>(w: &mut Writer<W>, name: &str) -> io::Result<()> {
+    w.write_event(Event::End(BytesEnd::new(name)))
+}
+
+/// The card element for a card number: `Amex` for 34/37, else `CB`.
+pub fn card_brand(pan: &str, token: bool) -> &'static str {
+    if !token && (pan.starts_with("34") || pan.starts_with("37")) {
+        "Amex"
+    } else {
+        "CB"
+    }
+}
+
+/// Writes a Question file, one question at a time.
+pub struct QuestionWriter<W: Write> {
+    w: Writer<W>,
+}
+
+impl<W: Write> QuestionWriter<W> {
+    pub fn start(out: W, batch: u64, created_on: &str, site: &str, rank: &str) -> io::Result<Self> {
+        let mut w = Writer::new_with_indent(out, b' ', 2);
+        w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
+        let batch = batch.to_string();
+        open(
+            &mut w,
+            BytesStart::new("PayboxBatch").with_attributes([
+                ("xmlns", QUESTION_NS),
+                ("BatchNumber", batch.as_str()),
+                ("CreatedOn", created_on),
+            ]),
+        )?;
+        open(
+            &mut w,
+            BytesStart::new("Merchant").with_attributes([("Site", site), ("Rank", rank)]),
+        )?;
+        Ok(QuestionWriter { w })
+    }
+
+    pub fn question(&mut self, op: &Operation, default_date: &str) -> io::Result<()> {
+        let w = &mut self.w;
+        let number = format!("{:010}", op.number);
+        open(
+            w,
+            BytesStart::new("Question")
+                .with_attributes([("Number", number.as_str()), ("Type", op.op.code)]),
+        )?;
+        if let Some(a) = op.amount {
+            leaf(w, "Amount", &a.to_string())?;
+        }
+        if let Some(c) = op.currency {
+            leaf(w, "Currency", c.numeric)?;
+        }
+        if let Some(r) = &op.reference {
+            leaf(w, "Reference", r)?;
+        }
+        if let Some(a) = op.activity {
+            leaf(w, "Activity", a)?;
+        }
+        leaf(w, "Date", op.date.as_deref().unwrap_or(default_date))?;
+        if let Some(s) = &op.subscriber {
+            leaf(w, "Subscriber", s)?;
+        }
+        if let Some(a) = &op.authorization {
+            leaf(w, "Authorization", a)?;
+        }
+        if let Some(c) = &op.call_id {
+            leaf(w, "CallId", c)?;
+        }
+        if let Some(t) = &op.transaction_id {
+            leaf(w, "TransactionId", t)?;
+        }
+        if let Some(pan) = &op.pan {
+            let brand = card_brand(pan, op.op.token);
+            open(w, BytesStart::new("Card"))?;
+            open(w, BytesStart::new(brand))?;
+            leaf(w, if op.op.token { "PaymentHandle" } else { "PAN" }, pan)?;
+            if let Some(e) = &op.expiry {
+                leaf(w, "Expiry", e)?;
+            }
+            if let Some(c) = &op.cvv {
+                leaf(w, "CVV", c)?;
+            }
+            close(w, brand)?;
+            close(w, "Card")?;
+        }
+        close(w, "Question")
+    }
+
+    pub fn finish(mut self) -> io::Result<W> {
+        close(&mut self.w, "Merchant")?;
+        close(&mut self.w, "PayboxBatch")?;
+        self.w.get_mut().write_all(b"\n")?;
+        Ok(self.w.into_inner())
+    }
+}
+
+/// The root and Merchant of a batch document.
+#[derive(Debug, Default, Clone)]
+pub struct Header {
+    pub batch: Option<String>,
+    pub created_on: Option<String>,
+    pub namespace: Option<String>,
+    pub site: Option<String>,
+    pub rank: Option<String>,
+    pub paybox_id: Option<String>,
+    /// The lines of the root and of the Merchant element.
+    pub line: u64,
+    pub merchant_line: u64,
+}
+
+/// A question as found in a file: raw values, not yet checked.
+#[derive(Debug, Default, Clone)]
+pub struct RawQuestion {
+    pub line: u64,
+    pub number: Option<String>,
+    pub type_code: Option<String>,
+    pub values: HashMap<Field, String>,
+    /// `PaymentHandle` was used instead of `PAN`.
+    pub token: bool,
+    /// Structure problems (unknown or repeated elements).
+    pub structure: Vec<String>,
+}
+
+impl RawQuestion {
+    pub fn get(&self, f: Field) -> Option<&str> {
+        match f {
+            Field::Question => self.number.as_deref(),
+            Field::Type => self.type_code.as_deref(),
+            _ => self.values.get(&f).map(String::as_str),
+        }
+    }
+}
+
+pub enum QuestionItem {
+    /// The root and Merchant were read (sent once, before any question).
+    Header(Header),
+    Question(RawQuestion),
+}
+
+const QUESTION_LEAVES: &[(&str, Field)] = &[
+    ("Amount", Field::Amount),
+    ("Currency", Field::Currency),
+    ("Reference", Field::Reference),
+    ("Activity", Field::Activity),
+    ("Date", Field::Date),
+    ("Subscriber", Field::Subscriber),
+    ("Authorization", Field::Authorization),
+    ("CallId", Field::CallId),
+    ("TransactionId", Field::TransactionId),
+];
+
+const CARD_BRANDS: &[&str] = &["CB", "Amex", "BaseCard", "Cofinoga", "Sofinco"];
+
+/// Read a Question file, streaming: `f` gets the header, then each
+/// question. A document that is not a Question file is trouble.
+pub fn read_questions<R: BufRead>(
+    src: R,
+    name: &str,
+    mut f: impl FnMut(QuestionItem) -> Result<()>,
+) -> Result<()> {
+    let mut path: Vec<String> = Vec::new();
+    let mut header = Header::default();
+    let mut header_sent = false;
+    let mut current: Option<RawQuestion> = None;
+    let mut merchants = 0;
+    xml::walk(src, name, |ev| {
+        match ev {
+            XmlEvent::Start {
+                name: el,
+                attrs,
+                line,
+            } => {
+                match path.len() {
+                    0 => {
+                        if el != "PayboxBatch" {
+                            return Err(Error::trouble(format!(
+                                "{name}:{line}: the root element is <{el}>, not <PayboxBatch> (expected a Paybox Question file)"
+                            )));
+                        }
+                        header.batch = xml::attr(&attrs, "BatchNumber").map(str::to_string);
+                        header.created_on = xml::attr(&attrs, "CreatedOn").map(str::to_string);
+                        header.namespace = attrs
+                            .iter()
+                            .find(|(k, _)| k == "xmlns")
+                            .map(|(_, v)| v.clone());
+                        header.line = line;
+                    }
+                    1 if el == "Merchant" => {
+                        merchants += 1;
+                        if merchants > 1 {
+                            return Err(Error::no(format!(
+                                "{name}:{line}: a second <Merchant> element (one shop per file)"
+                            )));
+                        }
+                        header.site = xml::attr(&attrs, "Site").map(str::to_string);
+                        header.rank = xml::attr(&attrs, "Rank").map(str::to_string);
+                        header.merchant_line = line;
+                        f(QuestionItem::Header(header.clone()))?;
+                        header_sent = true;
+                    }
+                    2 if el == "Question" && path[1] == "Merchant" => {
+                        current = Some(RawQuestion {
+                            line,
+                            number: xml::attr(&attrs, "Number").map(str::to_string),
+                            type_code: xml::attr(&attrs, "Type").map(str::to_string),
+                            ..RawQuestion::default()
+                        });
+                    }
+                    _ => {
+                        if let Some(q) = current.as_mut() {
+                            let parent = path.last().map(String::as_str).unwrap_or("");
+                            let ok = match path.len() {
+                                3 => el == "Card" || QUESTION_LEAVES.iter().any(|(n, _)| *n == el),
+                                4 => parent == "Card" && CARD_BRANDS.contains(&el),
+                                5 => ["PAN", "PaymentHandle", "Expiry", "CVV", "Authorization"]
+                                    .contains(&el),
+                                _ => false,
+                            };
+                            if !ok {
+                                q.structure
+                                    .push(format!("unexpected element <{el}> in <{parent}>"));
+                            }
+                        } else {
+                            return Err(Error::no(format!(
+                                "{name}:{line}: unexpected element <{el}> in <{}> (expected <Merchant> holding <Question> elements)",
+                                path.last().map(String::as_str).unwrap_or("")
+                            )));
+                        }
+                    }
+                }
+                path.push(el.to_string());
+            }
+            XmlEvent::End { name: el, text, .. } => {
+                path.pop();
+                if let Some(q) = current.as_mut() {
+                    let field = match path.len() {
+                        3 => QUESTION_LEAVES
+                            .iter()
+                            .find(|(n, _)| *n == el)
+                            .map(|(_, f)| *f),
+                        5 => match el {
+                            "PAN" => Some(Field::Pan),
+                            "PaymentHandle" => {
+                                q.token = true;
+                                Some(Field::Pan)
+                            }
+                            "Expiry" => Some(Field::Expiry),
+                            "CVV" => Some(Field::Cvv),
+                            "Authorization" => Some(Field::Authorization),
+                            _ => None,
+                        },
+                        _ => None,
+                    };
+                    if let Some(field) = field {
+                        if q.values.insert(field, text.to_string()).is_some() {
+                            q.structure.push(format!("<{el}> given twice"));
+                        }
+                    }
+                    if path.len() == 2 && el == "Question" {
+                        if let Some(q) = current.take() {
+                            f(QuestionItem::Question(q))?;
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    })?;
+    if !header_sent {
+        return Err(Error::no(format!(
+            "{name}: no <Merchant> element (expected one, holding the questions)"
+        )));
+    }
+    Ok(())
+}
+
+/// One answer of a status file.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Answer {
+    pub number: String,
+    pub type_code: String,
+    pub response_code: String,
+    pub comment: String,
+    pub reference: String,
+    pub amount: String,
+    pub currency: String,
+    pub authorization: String,
+    pub call_id: String,
+    pub transaction_id: String,
+    pub card_country: String,
+    pub subscriber: String,
+    pub line: u64,
+}
+
+impl Answer {
+    /// Empty every field, keeping the buffers.
+    pub fn clear(&mut self) {
+        for s in [
+            &mut self.number,
+            &mut self.type_code,
+            &mut self.response_code,
+            &mut self.comment,
+            &mut self.reference,
+            &mut self.amount,
+            &mut self.currency,
+            &mut self.authorization,
+            &mut self.call_id,
+            &mut self.transaction_id,
+            &mut self.card_country,
+            &mut self.subscriber,
+        ] {
+            s.clear();
+        }
+        self.line = 0;
+    }
+}
+
+/// Writes a status file, one answer at a time.
+pub struct StatusWriter<W: Write> {
+    w: Writer<W>,
+}
+
+impl<W: Write> StatusWriter<W> {
+    pub fn start(out: W, header: &Header) -> io::Result<Self> {
+        let mut w = Writer::new_with_indent(out, b' ', 2);
+        w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
+        open(
+            &mut w,
+            BytesStart::new("PayboxBatchStatus").with_attributes([
+                ("xmlns", STATUS_NS),
+                ("BatchNumber", header.batch.as_deref().unwrap_or("")),
+                ("CreatedOn", header.created_on.as_deref().unwrap_or("")),
+            ]),
+        )?;
+        open(
+            &mut w,
+            BytesStart::new("Merchant").with_attributes([
+                ("Site", header.site.as_deref().unwrap_or("")),
+                ("Rank", header.rank.as_deref().unwrap_or("")),
+                ("PayboxId", header.paybox_id.as_deref().unwrap_or("")),
+            ]),
+        )?;
+        Ok(StatusWriter { w })
+    }
+
+    pub fn answer(&mut self, a: &Answer) -> io::Result<()> {
+        let w = &mut self.w;
+        open(
+            w,
+            BytesStart::new("Answer").with_attributes([
+                ("Number", a.number.as_str()),
+                ("Type", a.type_code.as_str()),
+            ]),
+        )?;
+        leaf(w, "ResponseCode", &a.response_code)?;
+        leaf(w, "Comment", &a.comment)?;
+        for (name, value) in [
+            ("Reference", &a.reference),
+            ("Amount", &a.amount),
+            ("Currency", &a.currency),
+            ("Authorization", &a.authorization),
+            ("CallId", &a.call_id),
+            ("TransactionId", &a.transaction_id),
+            ("CardCountryCode", &a.card_country),
+            ("Subscriber", &a.subscriber),
+        ] {
+            if !value.is_empty() {
+                leaf(w, name, value)?;
+            }
+        }
+        close(w, "Answer")
+    }
+
+    pub fn finish(mut self) -> io::Result<W> {
+        close(&mut self.w, "Merchant")?;
+        close(&mut self.w, "PayboxBatchStatus")?;
+        self.w.get_mut().write_all(b"\n")?;
+        Ok(self.w.into_inner())
+    }
+}
+
+pub enum StatusItem<'a> {
+    Header(Header),
+    /// The answer just read (the same buffers are reused for the next one).
+    Answer(&'a mut Answer),
+}
+
+/// Read a status file, streaming.
+pub fn read_status<R: BufRead>(
+    src: R,
+    name: &str,
+    mut f: impl FnMut(StatusItem<'_>) -> Result<()>,
+) -> Result<()> {
+    let mut depth = 0usize;
+    let mut header = Header::default();
+    let mut header_sent = false;
+    let mut answer = Answer::default();
+    let mut in_answer = false;
+    xml::walk(src, name, |ev| {
+        match ev {
+            XmlEvent::Start {
+                name: el,
+                attrs,
+                line,
+            } => {
+                match depth {
+                    0 => {
+                        if el != "PayboxBatchStatus" {
+                            return Err(Error::trouble(format!(
+                                "{name}:{line}: the root element is <{el}>, not <PayboxBatchStatus> (expected a Paybox status file)"
+                            )));
+                        }
+                        let ns = attrs.iter().find(|(k, _)| k == "xmlns").map(|(_, v)| v.as_str());
+                        if ns != Some(STATUS_NS) {
+                            return Err(Error::trouble(format!(
+                                "{name}:{line}: the namespace is {}, not {STATUS_NS}",
+                                ns.map(crate::fields::show).unwrap_or_else(|| "missing".into())
+                            )));
+                        }
+                        header.batch = xml::attr(&attrs, "BatchNumber").map(str::to_string);
+                        header.created_on = xml::attr(&attrs, "CreatedOn").map(str::to_string);
+                        header.line = line;
+                    }
+                    1 if el == "Merchant" && !header_sent => {
+                        header.site = xml::attr(&attrs, "Site").map(str::to_string);
+                        header.rank = xml::attr(&attrs, "Rank").map(str::to_string);
+                        header.merchant_line = line;
+                        header.paybox_id = xml::attr(&attrs, "PayboxId").map(str::to_string);
+                        header_sent = true;
+                        f(StatusItem::Header(header.clone()))?;
+                    }
+                    2 if header_sent => {
+                        answer.clear();
+                        answer.number.push_str(xml::attr(&attrs, "Number").unwrap_or(""));
+                        answer.type_code.push_str(xml::attr(&attrs, "Type").unwrap_or(""));
+                        answer.line = line;
+                        in_answer = true;
+                    }
+                    d if d >= 3 && in_answer => {}
+                    _ => {
+                        return Err(Error::trouble(format!(
+                            "{name}:{line}: unexpected element <{el}> (expected <Merchant> holding answer elements)"
+                        )))
+                    }
+                }
+                depth += 1;
+            }
+            XmlEvent::End { name: el, text, .. } => {
+                depth -= 1;
+                if depth == 3 {
+                    if in_answer {
+                        let a = &mut answer;
+                        let slot = match el {
+                            "ResponseCode" => Some(&mut a.response_code),
+                            "Comment" => Some(&mut a.comment),
+                            "Reference" => Some(&mut a.reference),
+                            "Amount" => Some(&mut a.amount),
+                            "Currency" => Some(&mut a.currency),
+                            "Authorization" => Some(&mut a.authorization),
+                            "CallId" => Some(&mut a.call_id),
+                            "TransactionId" => Some(&mut a.transaction_id),
+                            "CardCountryCode" => Some(&mut a.card_country),
+                            "Subscriber" => Some(&mut a.subscriber),
+                            _ => None,
+                        };
+                        if let Some(slot) = slot {
+                            slot.clear();
+                            slot.push_str(text);
+                        }
+                    }
+                } else if depth == 2 && in_answer {
+                    in_answer = false;
+                    f(StatusItem::Answer(&mut answer))?;
+                }
+            }
+        }
+        Ok(())
+    })?;
+    if !header_sent {
+        return Err(Error::trouble(format!(
+            "{name}: no <Merchant> element (expected one, holding the answers)"
+        )));
+    }
+    Ok(())
+}

@@ -1,0 +1,506 @@
+//! `xmlbatch respond`: play the gateway. Question XML in, status XML out;
+//! or Lyra REQ in, ANS out. Deterministic: the same input and seed give the
+//! same answer, byte for byte.
+
+use std::collections::HashSet;
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+
+use clap::Args as ClapArgs;
+use paylot_cli::{Error, Input, Outcome, Output, Result};
+
+use crate::codes::{self, Kind};
+use crate::fields::{self, Field, Rules, YearMonth};
+use crate::lyra;
+use crate::paybox::{self, Answer, Header, QuestionItem, StatusWriter};
+use crate::{sniff, Detected};
+
+pub const ABOUT: &str = "Play the gateway: answer a Question XML (status XML) or a Lyra REQ (ANS)";
+
+pub const LONG_ABOUT: &str = "\
+Play the gateway, deterministically: read a Paybox Question XML and write
+the status XML the gateway would send back, or read a Lyra PAY REQ and write
+its PAY ANS. The format is recognised from the content (XML, or a line
+starting 00;PAY;).
+
+Paybox: valid card operations are accepted (00000) with an authorisation
+number, call and transaction numbers; invalid data gets the platform's code
+(00004 bad card number or CVV, 00008 bad expiry, 00010 unknown currency,
+00011 wrong amount, ...). Test cards 111122223333CCCx (CCC a code, x the
+Luhn digit) force response code 00CCC: 1111222233331515 insufficient funds
+(00151), 1111222233331549 expired (00154), 1111222233331598 suspected fraud
+(00159), 1111222233331911 issuer unreachable (00191). The Paybox test card
+1111222233334444 is accepted. Expiry is judged against the batch's CreatedOn.
+
+Lyra: header errors reject the whole file (result 1 or 2); a bad line gets
+30 and the position of the bad field; a reused transaction id gets 96
+transaction.exist; token TEST-REFUSE-NN forces the CB code NN (51, 54, 59,
+91, ...); other lines are accepted (00).";
+
+pub const EXAMPLES: &str = "\
+Examples:
+  $ xmlbatch respond batch.xml > batch.status.xml
+  $ xmlbatch build --site 1999888 --rank 32 --batch 1 p.csv | xmlbatch respond | xmlbatch status
+  $ xmlbatch respond 20261123.12345678.PAY.REQ.T.01 > 20261123.12345678.PAY.ANS.T.01
+  $ xmlbatch respond --name 20261123.12345678.PAY.REQ.T.01 < req > ans
+
+Exit status: 0 answered, 2 trouble (not a Question or REQ file, malformed XML).";
+
+#[derive(Debug, ClapArgs)]
+pub struct Args {
+    /// Seed for the authorisation, call and transaction numbers
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub seed: u64,
+    /// Write to FILE (atomically) instead of stdout
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// The REQ's file name, when it comes on stdin, for the check that the
+    /// header agrees with the name (default: FILE's name)
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// Question XML or Lyra REQ (default: stdin)
+    pub file: Option<PathBuf>,
+}
+
+pub fn run(args: Args) -> Result<Outcome> {
+    let input = Input::open(args.file.as_deref())?;
+    let name = input.name().to_string();
+    let (detected, reader) = sniff(input)?;
+    match detected {
+        Detected::Xml => {
+            let mut out = Output::create_spooled(args.output.as_deref())?;
+            respond_paybox(args.seed, &name, reader, &mut out)?;
+            out.commit()?;
+            Ok(Outcome::Yes)
+        }
+        Detected::LyraReq => {
+            let given = args
+                .name
+                .clone()
+                .or_else(|| args.file.as_ref().map(|p| p.to_string_lossy().into_owned()));
+            let file_name = given.as_deref().and_then(lyra::parse_file_name);
+            let mut out = Output::create_spooled(args.output.as_deref())?;
+            respond_lyra(args.seed, file_name.as_ref(), &name, reader, &mut out)?;
+            out.commit()?;
+            Ok(Outcome::Yes)
+        }
+        Detected::LyraAns => Err(Error::trouble(format!(
+            "{}: this is a Lyra ANS (an answer); respond reads a REQ or a Question XML",
+            paylot_cli::input::quote(&name)
+        ))),
+    }
+}
+
+/// A deterministic 64-bit mix of the seed and some values (SplitMix64).
+pub fn mix(seed: u64, parts: &[&str]) -> u64 {
+    let mut h: u64 = seed ^ 0x9E37_79B9_7F4A_7C15;
+    for p in parts {
+        for b in p.bytes() {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01B3);
+        }
+        h ^= 0xFF;
+        h = h.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = h;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        h = z ^ (z >> 31);
+    }
+    h
+}
+
+struct Ctx {
+    seed: u64,
+    batch: String,
+    site: String,
+    rank: String,
+    /// A problem with the whole file: (code, comment).
+    header_problem: Option<(&'static str, String)>,
+    today: YearMonth,
+    seen: HashSet<u32>,
+}
+
+fn status_header(h: &Header, seed: u64) -> Header {
+    let created = h
+        .created_on
+        .as_deref()
+        .and_then(|c| {
+            time::OffsetDateTime::parse(c, &time::format_description::well_known::Rfc3339).ok()
+        })
+        .map(|t| t + time::Duration::hours(1))
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        });
+    let site = h.site.clone().unwrap_or_default();
+    let rank = h.rank.clone().unwrap_or_default();
+    Header {
+        batch: h.batch.clone(),
+        created_on: created.or_else(|| h.created_on.clone()),
+        namespace: None,
+        paybox_id: Some(format!(
+            "{:010}",
+            mix(seed, &["payboxid", &site, &rank]) % 10_000_000_000
+        )),
+        site: Some(site),
+        rank: Some(rank),
+        line: 0,
+        merchant_line: 0,
+    }
+}
+
+fn header_problem(h: &Header) -> Option<(&'static str, String)> {
+    let batch_ok = h
+        .batch
+        .as_deref()
+        .and_then(|b| b.parse::<u64>().ok())
+        .is_some_and(|b| (1..=crate::state::MAX_BATCH).contains(&b));
+    if !batch_ok {
+        return Some((
+            "00014",
+            "incoherent frame: BatchNumber is missing or not a number from 1 to 2147483647".into(),
+        ));
+    }
+    let created_ok = h.created_on.as_deref().is_some_and(|c| {
+        time::OffsetDateTime::parse(c, &time::format_description::well_known::Rfc3339).is_ok()
+    });
+    if !created_ok {
+        return Some((
+            "00007",
+            "invalid date: CreatedOn is missing or not an RFC 3339 time".into(),
+        ));
+    }
+    match h.site.as_deref().map(fields::parse_site) {
+        Some(Ok(_)) => {}
+        _ => {
+            return Some((
+                "00006",
+                "access refused: the Merchant's Site is missing or not 7 digits".into(),
+            ))
+        }
+    }
+    match h.rank.as_deref() {
+        Some(r) if r.len() == 3 && r.bytes().all(|b| b.is_ascii_digit()) => {}
+        _ => {
+            return Some((
+                "00006",
+                "access refused: the Merchant's Rank is missing or not 3 digits".into(),
+            ))
+        }
+    }
+    None
+}
+
+fn answer_for(q: &paybox::RawQuestion, ctx: &mut Ctx) -> Answer {
+    let raw = |f: Field| q.get(f).unwrap_or("").to_string();
+    let mut a = Answer {
+        number: raw(Field::Question),
+        type_code: raw(Field::Type),
+        reference: raw(Field::Reference),
+        amount: raw(Field::Amount),
+        currency: raw(Field::Currency),
+        subscriber: raw(Field::Subscriber),
+        ..Answer::default()
+    };
+    let refuse = |a: &mut Answer, code: &str, comment: String| {
+        a.response_code = code.to_string();
+        a.comment = comment;
+    };
+    if let Some((code, comment)) = &ctx.header_problem {
+        refuse(&mut a, code, comment.clone());
+        return a;
+    }
+    if let Some(s) = q.structure.first() {
+        refuse(&mut a, "00014", format!("incoherent frame: {s}"));
+        return a;
+    }
+    if let Some(n) = q
+        .number
+        .as_deref()
+        .and_then(|n| fields::parse_question(n).ok())
+    {
+        if !ctx.seen.insert(n) {
+            refuse(
+                &mut a,
+                "00005",
+                "invalid question number: already used in this file".into(),
+            );
+            return a;
+        }
+    }
+    let rules = Rules {
+        allow_names: false,
+        decimal_amounts: false,
+        today: ctx.today,
+    };
+    let op = match fields::parse_operation(|f| q.get(f), None, &rules) {
+        Ok(op) => op,
+        Err(problems) => {
+            let p = &problems[0];
+            let code = p.field.error_code();
+            refuse(
+                &mut a,
+                code,
+                format!(
+                    "{}: {}: {}",
+                    codes::paybox_meaning(code),
+                    p.field.element(),
+                    p.message
+                ),
+            );
+            return a;
+        }
+    };
+    let num = format!("{:010}", op.number);
+    let h = |salt: &str| mix(ctx.seed, &[salt, &ctx.site, &ctx.rank, &ctx.batch, &num]);
+    let card_kind = matches!(op.op.kind, Kind::Card | Kind::SubscriberCard);
+    let forced = op
+        .pan
+        .as_deref()
+        .filter(|_| !op.op.token)
+        .and_then(codes::forced_code);
+    if let Some(code) = forced {
+        refuse(&mut a, code, codes::paybox_meaning(code).to_string());
+        if code.starts_with("001") {
+            a.call_id = format!("{:010}", h("call") % 100_000_000);
+            a.transaction_id = format!("{:010}", h("trans") % 100_000_000);
+            a.card_country = "250".into();
+        }
+        return a;
+    }
+    a.response_code = "00000".into();
+    a.comment = codes::paybox_meaning("00000").into();
+    if op.op.authorizes {
+        a.authorization = format!("{:06}", h("auth") % 1_000_000);
+    }
+    match op.op.kind {
+        Kind::FollowUp | Kind::SubscriberFollowUp | Kind::Check | Kind::Inquiry => {
+            a.call_id = op
+                .call_id
+                .clone()
+                .unwrap_or_else(|| format!("{:010}", h("call") % 100_000_000));
+            a.transaction_id = op.transaction_id.clone().unwrap_or_default();
+        }
+        _ => {
+            a.call_id = format!("{:010}", h("call") % 100_000_000);
+            a.transaction_id = format!("{:010}", h("trans") % 100_000_000);
+        }
+    }
+    if card_kind {
+        a.card_country = "250".into();
+    }
+    if let Some(c) = op.currency {
+        a.currency = c.numeric.into();
+    }
+    a
+}
+
+/// Answer a Question XML read from `reader` with a status XML on `out`.
+pub fn respond_paybox(
+    seed: u64,
+    name: &str,
+    reader: Box<dyn BufRead>,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let werr = |e: std::io::Error| Error::io("writing the status XML", e);
+    let mut writer: Option<StatusWriter<&mut dyn Write>> = None;
+    let mut ctx: Option<Ctx> = None;
+    let mut out_slot = Some(out);
+    paybox::read_questions(reader, name, |item| {
+        match item {
+            QuestionItem::Header(h) => {
+                if h.namespace.as_deref() != Some(paybox::QUESTION_NS) {
+                    return Err(Error::trouble(format!(
+                        "{name}:{}: the namespace is {}, not {} (expected a Paybox Question file)",
+                        h.line,
+                        h.namespace
+                            .as_deref()
+                            .map(fields::show)
+                            .unwrap_or_else(|| "missing".into()),
+                        paybox::QUESTION_NS
+                    )));
+                }
+                let today = h
+                    .created_on
+                    .as_deref()
+                    .and_then(|c| {
+                        time::OffsetDateTime::parse(
+                            c,
+                            &time::format_description::well_known::Rfc3339,
+                        )
+                        .ok()
+                    })
+                    .map(|t| YearMonth {
+                        year: t.year(),
+                        month: t.month() as u8,
+                    })
+                    .unwrap_or_else(crate::build::today);
+                ctx = Some(Ctx {
+                    seed,
+                    batch: h.batch.clone().unwrap_or_default(),
+                    site: h.site.clone().unwrap_or_default(),
+                    rank: h.rank.clone().unwrap_or_default(),
+                    header_problem: header_problem(&h),
+                    today,
+                    seen: HashSet::new(),
+                });
+                let out = out_slot
+                    .take()
+                    .ok_or_else(|| Error::trouble("two headers"))?;
+                writer = Some(StatusWriter::start(out, &status_header(&h, seed)).map_err(werr)?);
+            }
+            QuestionItem::Question(q) => {
+                if let (Some(w), Some(ctx)) = (writer.as_mut(), ctx.as_mut()) {
+                    let a = answer_for(&q, ctx);
+                    w.answer(&a).map_err(werr)?;
+                }
+            }
+        }
+        Ok(())
+    })?;
+    if let Some(w) = writer {
+        w.finish().map_err(werr)?;
+    }
+    Ok(())
+}
+
+fn plus_hour(date: &str, time_: &str) -> Option<(String, String)> {
+    if !lyra::valid_date(date) || !lyra::valid_time(time_) {
+        return None;
+    }
+    let fmt = time::macros::format_description!("[year][month][day][hour][minute][second]");
+    let t = time::PrimitiveDateTime::parse(&format!("{date}{time_}"), &fmt).ok()?
+        + time::Duration::hours(1);
+    let s = t.format(&fmt).ok()?;
+    Some((s[..8].to_string(), s[8..].to_string()))
+}
+
+/// Answer a REQ read from `reader` with an ANS on `out`. `file_name` is the
+/// REQ's name, when it follows the naming rule: the header must agree.
+pub fn respond_lyra(
+    seed: u64,
+    file_name: Option<&lyra::FileName>,
+    name: &str,
+    reader: Box<dyn BufRead>,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let req = lyra::read_req(reader, name)?;
+    let header: Vec<&str> = req.header.iter().map(String::as_str).collect();
+    let rejection = lyra::check_header(&header, file_name).or_else(|| lyra::check_trailer(&req));
+    let get = |i: usize| header.get(i).copied().unwrap_or("");
+    let shop = if get(3).len() == 8 && get(3).bytes().all(|b| b.is_ascii_digit()) {
+        get(3)
+    } else {
+        ""
+    };
+    let mode = if lyra::mode_letter(get(4)).is_some() {
+        get(4)
+    } else {
+        ""
+    };
+    let (cdate, ctime) = if lyra::valid_date(get(5)) && lyra::valid_time(get(6)) {
+        (get(5), get(6))
+    } else {
+        ("", "")
+    };
+    let (edate, etime) = plus_hour(cdate, ctime).unwrap_or_default();
+
+    let mut w = lyra::writer(out);
+    let werr = |e: csv::Error| Error::trouble(format!("writing: {e}"));
+    let (result, message) = match &rejection {
+        Some((r, m)) => (r.to_string(), m.clone()),
+        None => ("0".to_string(), String::new()),
+    };
+    w.write_record([
+        "00",
+        "PAY",
+        lyra::VERSION,
+        &result,
+        &message,
+        shop,
+        mode,
+        cdate,
+        ctime,
+        &edate,
+        &etime,
+    ])
+    .map_err(werr)?;
+    let mut count = 0usize;
+    if rejection.is_none() {
+        let mut seen: HashSet<(String, String)> = HashSet::new();
+        for (_, cols) in &req.details {
+            let c: Vec<&str> = cols.iter().map(String::as_str).collect();
+            let col = |i: usize| c.get(i - 1).copied().unwrap_or("");
+            let mut line: Vec<String> = vec![String::new(); lyra::ANS_COLUMNS];
+            for i in 1..=8 {
+                line[i - 1] = col(i).to_string();
+            }
+            let problems = lyra::check_detail(&c);
+            let (code, additional) = if let Some((pos, _)) = problems.first() {
+                ("30".to_string(), pos.to_string())
+            } else if !seen.insert((col(3).to_string(), col(5).to_string())) {
+                ("96".to_string(), "transaction.exist".to_string())
+            } else if let Some(code) = codes::lyra_forced_code(col(11)) {
+                (code.to_string(), String::new())
+            } else {
+                ("00".to_string(), "00".to_string())
+            };
+            let h = |salt: &str| mix(seed, &[salt, shop, col(3), col(5), col(2)]);
+            if code != "30" {
+                line[8] = col(7).to_string();
+                line[9] = col(8).to_string();
+                line[10] = if col(9).is_empty() {
+                    col(3).to_string()
+                } else {
+                    col(9).to_string()
+                };
+                line[11] = col(10).to_string();
+                line[12] = col(11).to_string();
+                line[13] = col(12).to_string();
+                line[14] = col(13).to_string();
+            }
+            if code == "00" {
+                line[15] = format!("{:06}", h("auth") % 1_000_000);
+            }
+            if code != "30" && code != "96" {
+                line[16] = "CB".into();
+            }
+            line[18] = code.clone();
+            line[19] = match code.as_str() {
+                "00" => "AUTHORISED",
+                "30" | "96" => "ERROR",
+                _ => "REFUSED",
+            }
+            .into();
+            line[20] = format!("{:016x}{:016x}", h("uuid1"), h("uuid2"));
+            line[21] = edate.clone();
+            line[22] = etime.clone();
+            line[24] = additional;
+            w.write_record(&line).map_err(werr)?;
+            count += 1;
+        }
+    }
+    w.write_record(["01", &count.to_string()]).map_err(werr)?;
+    w.flush().map_err(|e| Error::io("writing the ANS", e))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mix_is_deterministic_and_seed_dependent() {
+        assert_eq!(mix(1, &["a", "b"]), mix(1, &["a", "b"]));
+        assert_ne!(mix(1, &["a", "b"]), mix(2, &["a", "b"]));
+        assert_ne!(mix(1, &["ab", ""]), mix(1, &["a", "b"]));
+    }
+
+    #[test]
+    fn plus_hour_rolls_over_midnight() {
+        assert_eq!(
+            plus_hour("20261231", "233000"),
+            Some(("20270101".into(), "003000".into()))
+        );
+        assert_eq!(plus_hour("2026123", "233000"), None);
+    }
+}

@@ -1,0 +1,188 @@
+//! A small streaming walker over quick-xml: start and end events with
+//! local names, unescaped attributes and text, and the line they are on.
+//! Used by the Question and status readers.
+
+use std::io::{self, BufRead};
+
+use paylot_cli::{Error, Result};
+use quick_xml::events::Event;
+use quick_xml::Reader;
+
+/// One step of the walk (borrowed: copy what you keep).
+#[derive(Debug)]
+pub enum XmlEvent<'a> {
+    Start {
+        name: &'a str,
+        attrs: Vec<(String, String)>,
+        line: u64,
+    },
+    End {
+        name: &'a str,
+        /// The element's own text (not its children's), trimmed.
+        text: &'a str,
+        line: u64,
+    },
+}
+
+/// Walk a whole document, calling `f` for each element start and end.
+/// Malformed XML is trouble (exit 2), reported with its line.
+pub fn walk<R: BufRead>(
+    src: R,
+    name: &str,
+    mut f: impl FnMut(XmlEvent<'_>) -> Result<()>,
+) -> Result<()> {
+    let mut reader = Reader::from_reader(src);
+    // Every byte of the document is in exactly one event, and `buf` holds
+    // the event's bytes: counting the newlines there gives the line.
+    let mut newlines = 0u64;
+    let mut buf = Vec::new();
+    // The text of each open element; buffers are reused from one element
+    // to the next at the same depth.
+    let mut texts: Vec<String> = Vec::new();
+    let mut containers: Vec<bool> = Vec::new();
+    let mut depth = 0usize;
+    let mut seen_root = false;
+    let malformed = |line: u64, what: String| {
+        Error::trouble(format!(
+            "{name}:{line}: malformed XML: {what} (expected a well-formed XML document)"
+        ))
+    };
+    let utf8 =
+        |line: u64| Error::trouble(format!("{name}:{line}: malformed XML: a name is not UTF-8"));
+    loop {
+        let line = newlines + 1;
+        let event = match reader.read_event_into(&mut buf) {
+            Ok(e) => e,
+            Err(quick_xml::Error::Io(e)) => {
+                let e = std::sync::Arc::try_unwrap(e)
+                    .unwrap_or_else(|e| io::Error::new(e.kind(), e.to_string()));
+                return Err(Error::io(
+                    format!("reading {}", paylot_cli::input::quote(name)),
+                    e,
+                ));
+            }
+            Err(e) => return Err(malformed(line, e.to_string())),
+        };
+        match event {
+            Event::Start(ref e) | Event::Empty(ref e) => {
+                let is_empty = matches!(event, Event::Empty(_));
+                if depth == 0 && seen_root {
+                    return Err(malformed(line, "more than one root element".into()));
+                }
+                seen_root = true;
+                let local =
+                    std::str::from_utf8(e.local_name().into_inner()).map_err(|_| utf8(line))?;
+                let mut attrs = Vec::new();
+                for a in e.attributes() {
+                    let a = a.map_err(|err| malformed(line, err.to_string()))?;
+                    let key = String::from_utf8_lossy(a.key.as_ref()).into_owned();
+                    let value = a
+                        .unescape_value()
+                        .map_err(|err| malformed(line, err.to_string()))?;
+                    attrs.push((key, value.into_owned()));
+                }
+                // The parent holds elements: its own text (whitespace
+                // between them) is not kept, so memory stays constant.
+                if depth > 0 {
+                    texts[depth - 1].clear();
+                    containers[depth - 1] = true;
+                }
+                f(XmlEvent::Start {
+                    name: local,
+                    attrs,
+                    line,
+                })?;
+                if is_empty {
+                    f(XmlEvent::End {
+                        name: local,
+                        text: "",
+                        line,
+                    })?;
+                } else {
+                    if texts.len() <= depth {
+                        texts.push(String::new());
+                        containers.push(false);
+                    }
+                    texts[depth].clear();
+                    containers[depth] = false;
+                    depth += 1;
+                }
+            }
+            Event::End(ref e) => {
+                let local =
+                    std::str::from_utf8(e.local_name().into_inner()).map_err(|_| utf8(line))?;
+                depth = depth.saturating_sub(1);
+                let text = texts.get(depth).map(|t| t.trim()).unwrap_or("");
+                f(XmlEvent::End {
+                    name: local,
+                    text,
+                    line,
+                })?;
+            }
+            // Whitespace between child elements is not kept: skip it
+            // before decoding.
+            Event::Text(_) if depth > 0 && containers[depth - 1] => {}
+            Event::Text(ref t) => {
+                let s = t
+                    .xml_content()
+                    .map_err(|err| malformed(line, err.to_string()))?;
+                if depth == 0 {
+                    if !s.trim().is_empty() {
+                        return Err(malformed(line, "text outside the root element".into()));
+                    }
+                } else if !containers[depth - 1] {
+                    texts[depth - 1].push_str(&s);
+                }
+            }
+            Event::CData(ref t) => {
+                if depth == 0 {
+                    return Err(malformed(line, "text outside the root element".into()));
+                }
+                texts[depth - 1].push_str(&String::from_utf8_lossy(t));
+            }
+            Event::GeneralRef(ref r) => {
+                let resolved = if r.is_char_ref() {
+                    r.resolve_char_ref()
+                        .map_err(|err| malformed(line, err.to_string()))?
+                } else {
+                    let n = String::from_utf8_lossy(r).into_owned();
+                    quick_xml::escape::resolve_predefined_entity(&n).and_then(|s| s.chars().next())
+                };
+                let c = resolved.ok_or_else(|| {
+                    malformed(
+                        line,
+                        format!("unknown entity &{};", String::from_utf8_lossy(r)),
+                    )
+                })?;
+                if depth == 0 {
+                    return Err(malformed(line, "text outside the root element".into()));
+                }
+                texts[depth - 1].push(c);
+            }
+            Event::DocType(_) => return Err(malformed(line, "a DOCTYPE is not allowed".into())),
+            Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
+            Event::Eof => {
+                if depth != 0 {
+                    return Err(malformed(
+                        line,
+                        "the document ends inside an element".into(),
+                    ));
+                }
+                if !seen_root {
+                    return Err(malformed(line, "no root element".into()));
+                }
+                return Ok(());
+            }
+        }
+        newlines += memchr::memchr_iter(b'\n', &buf).count() as u64;
+        buf.clear();
+    }
+}
+
+/// The value of attribute `key` (local name) in `attrs`.
+pub fn attr<'a>(attrs: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    attrs
+        .iter()
+        .find(|(k, _)| k == key || k.rsplit(':').next() == Some(key) && !k.starts_with("xmlns"))
+        .map(|(_, v)| v.as_str())
+}

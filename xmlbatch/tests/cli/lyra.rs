@@ -1,0 +1,372 @@
+//! Lyra: build a REQ, respond with an ANS, status, check.
+
+use crate::util::*;
+
+const REQ_EXAMPLE: &str = "00;PAY;06;12345678;TEST;20181130;102008;\n\
+02;1;20181130;102008;000001;CD;93599;978;;;TOKEN-1;;;;;\n\
+02;2;20181130;102008;000002;CD;7590;978;;;TOKEN-2;;;;;\n\
+01;2\n";
+
+#[test]
+fn builds_the_spec_example() {
+    let d = Dir::new();
+    let csv =
+        "transaction_id,amount,currency,token\n1,93599,978,TOKEN-1\n000002,75.90,EUR,TOKEN-2\n";
+    let r = d
+        .run_stdin(
+            &[
+                "build",
+                "--format",
+                "lyra",
+                "--shop",
+                "12345678",
+                "--mode",
+                "test",
+                "--date",
+                "20181130",
+                "--time",
+                "102008",
+                "--decimal-amounts",
+            ],
+            csv.replace("93599", "935.99"),
+        )
+        .expect(0);
+    assert_eq!(r.stdout, REQ_EXAMPLE);
+}
+
+#[test]
+fn round_trip_csv_build_respond_status_csv() {
+    let d = Dir::new();
+    let sample = sample("lyra.csv");
+    d.run(&lyra_args(&[
+        "-o",
+        "20261123.12345678.PAY.REQ.T.01",
+        sample.to_str().unwrap(),
+    ]))
+    .expect(0);
+    d.run(&["check", "20261123.12345678.PAY.REQ.T.01"])
+        .expect(0);
+    // The sandbox gateway pipes the REQ on stdin.
+    let req = d.read("20261123.12345678.PAY.REQ.T.01");
+    let ans = d.run_stdin(&["respond"], &req).expect(0);
+    d.write("20261123.12345678.PAY.ANS.T.01", &ans.stdout);
+    let header = ans.stdout.lines().next().unwrap();
+    assert_eq!(
+        header,
+        "00;PAY;06;0;;12345678;TEST;20261123;101500;20261123;111500"
+    );
+    for line in ans.stdout.lines().filter(|l| l.starts_with("02;")) {
+        assert_eq!(line.split(';').count(), 25, "{line}");
+    }
+    assert_eq!(ans.stdout.lines().last().unwrap(), "01;4");
+    let st = d
+        .run(&[
+            "status",
+            "--question",
+            "20261123.12345678.PAY.REQ.T.01",
+            "20261123.12345678.PAY.ANS.T.01",
+        ])
+        .expect(1);
+    assert_eq!(st.column("return_code"), ["00", "00", "51", "91"]);
+    assert_eq!(
+        st.column("outcome"),
+        ["accepted", "accepted", "refused", "retry"]
+    );
+    assert_eq!(
+        st.column("transaction_id"),
+        ["000001", "000002", "000003", "000004"]
+    );
+    assert_eq!(
+        st.column("reference"),
+        ["ORDER-1", "ORDER-2", "ORDER-3", "ORDER-4"]
+    );
+    assert_eq!(
+        st.column("meaning")[2],
+        "insufficient funds or credit limit exceeded"
+    );
+    st.stderr_has("xmlbatch: 4 answers: 2 accepted, 1 refused, 1 to retry");
+}
+
+#[test]
+fn bad_lines_get_30_and_the_position_and_reused_ids_96() {
+    let d = Dir::new();
+    let req = "00;PAY;06;12345678;TEST;20261123;101500;\r\n\
+02;1;20261123;101500;000001;CD;100;978;;;TOK;;;;;\r\n\
+02;2;20261123;101500;000001;CD;100;978;;;TOK;;;;;\r\n\
+02;3;20261123;101500;000003;CD;1.5;978;;;TOK;;;;;\r\n\
+02;4;20261123;101500;000004;CD;100;999;;;TOK;;;;;\r\n\
+02;5;20261123;101500;000005;XX;100;978;;;TOK;;;;;\r\n\
+02;6;20261123;101500;000006;CD;100;978;;;;;;;;\r\n\
+01;6\r\n";
+    let ans = d.run_stdin(&["respond"], req).expect(0);
+    let st = d
+        .run_stdin(&["status", "--format-in", "lyra"], &ans.stdout)
+        .expect(1);
+    assert_eq!(
+        st.column("return_code"),
+        ["00", "96", "30", "30", "30", "30"]
+    );
+    assert_eq!(
+        st.column("additional_code"),
+        ["00", "transaction.exist", "7", "8", "6", "11"]
+    );
+    assert_eq!(
+        st.column("additional_meaning")[1],
+        "the transaction id already exists"
+    );
+    assert_eq!(
+        st.column("additional_meaning")[2],
+        "bad field at position 7: amount"
+    );
+}
+
+#[test]
+fn header_errors_reject_the_whole_file() {
+    let d = Dir::new();
+    let cases = [
+        (
+            "01;PAY;06;12345678;TEST;20261123;101500;",
+            "1;Expected header type (record code 00)",
+        ),
+        (
+            "00;PAY;06;12345678;TEST;20261123;101500",
+            "1;Invalid number of columns (the header has 7, expected 8)",
+        ),
+        (
+            "00;PAY;05;12345678;TEST;20261123;101500;",
+            "1;Incorrect header version (\"05\", expected 06)",
+        ),
+        (
+            "00;PAY;06;1234567;TEST;20261123;101500;",
+            "2;Incorrect shop identification (\"1234567\", expected 8 digits)",
+        ),
+        (
+            "00;PAY;06;12345678;TESTING;20261123;101500;",
+            "2;Incorrect environment (\"TESTING\", expected TEST or PRODUCTION)",
+        ),
+        (
+            "00;PAY;06;12345678;TEST;20261131;101500;",
+            "2;Incorrect creation date or time (expected YYYYMMDD and HHMMSS)",
+        ),
+        (
+            "00;PAY;06;12345678;TEST;20261123;101500;20261124",
+            "2;Execution date not empty",
+        ),
+    ];
+    for (header, expected) in cases {
+        let req = format!("{header}\n02;1;20261123;101500;000001;CD;100;978;;;TOK;;;;;\n01;1\n");
+        let ans = d.run_stdin(&["respond"], &req).expect(0);
+        let first = ans.stdout.lines().next().unwrap();
+        assert!(
+            first.starts_with(&format!("00;PAY;06;{expected};")),
+            "{header} -> {first}"
+        );
+        assert_eq!(
+            ans.stdout.lines().count(),
+            2,
+            "header and trailer only\n{ans}"
+        );
+        assert_eq!(ans.stdout.lines().last(), Some("01;0"));
+        let st = d.run_stdin(&["status"], &ans.stdout).expect(1);
+        st.stderr_has("the gateway rejected the whole file");
+        st.stderr_has("resend it under a new name");
+    }
+    // The trailer must agree.
+    let ans = d.run_stdin(&["respond"], "00;PAY;06;12345678;TEST;20261123;101500;\n02;1;20261123;101500;000001;CD;100;978;;;TOK;;;;;\n01;2\n").expect(0);
+    assert!(
+        ans.stdout
+            .starts_with("00;PAY;06;1;Trailer count \"2\" does not match the 1 detail lines;"),
+        "{ans}"
+    );
+    // The header must agree with the file name.
+    d.write(
+        "20261123.12345679.PAY.REQ.T.01",
+        REQ_EXAMPLE.replace("20181130", "20261123"),
+    );
+    let ans = d
+        .run(&["respond", "20261123.12345679.PAY.REQ.T.01"])
+        .expect(0);
+    assert!(
+        ans.stdout
+            .starts_with("00;PAY;06;2;Header does not match filename;"),
+        "{ans}"
+    );
+}
+
+#[test]
+fn build_lyra_rules() {
+    let d = Dir::new();
+    let csv = "transaction_id,amount,currency,token,reference\n\
+1,100,978,TOK,A\n\
+1,100,978,TOK,B\n\
+1234567,100,978,TOK,C\n\
+4,12.50,978,TOK,D\n\
+5,100,EURO,TOK,E\n\
+6,100,978,,F\n\
+7,100,978,TOK,G;H\n";
+    let r = d.run_stdin(&lyra_args(&[]), csv).expect(1);
+    assert_eq!(r.stdout, "");
+    assert_eq!(
+        r.stderr,
+        "<stdin>:3: column \"transaction_id\": transaction id 000001 is already used on line 2 for 20261123 (ids must be unique per shop per day)\n\
+<stdin>:4: column \"transaction_id\": \"1234567\" is not a transaction id (expected 6 digits, e.g. 000001)\n\
+<stdin>:5: column \"amount\": \"12.50\" is not an amount in cents (expected up to 13 digits, e.g. 1250); use --decimal-amounts to read 12.50 as 1250\n\
+<stdin>:6: column \"currency\": \"EURO\" is not a known ISO 4217 currency (expected e.g. 978 or EUR)\n\
+<stdin>:7: column \"token\": missing (every Lyra payment needs it)\n\
+<stdin>:8: column \"reference\": \"G;H\" contains ;, CR or LF (not allowed in a Lyra file)\n\
+xmlbatch: 6 of 7 rows rejected in <stdin>; nothing written\n"
+    );
+    d.run_stdin(&["build", "--format", "lyra", "--mode", "test"], csv)
+        .expect(2)
+        .stderr_has("--shop is required");
+    d.run_stdin(&lyra_args(&["--site", "1999888"]), csv)
+        .expect(2)
+        .stderr_has("--site is for --format paybox");
+    d.run_stdin(&lyra_args(&["-o", "20261123.12345678.PAY.REQ.P.01"]), csv)
+        .expect(2)
+        .stderr_has("does not match the name");
+}
+
+#[test]
+fn more_than_2000_lines_warns() {
+    let d = Dir::new();
+    let mut csv = String::from("transaction_id,amount,currency,token\n");
+    for i in 1..=2001 {
+        csv.push_str(&format!("{i},100,978,TOK\n"));
+    }
+    let r = d.run_stdin(&lyra_args(&[]), csv).expect(0);
+    r.stderr_has("xmlbatch: warning: 2001 payment lines; the gateway recommends at most 2,000 per file (split the CSV)");
+    assert_eq!(r.stdout.lines().last(), Some("01;2001"));
+}
+
+#[test]
+fn check_req_reports_every_problem() {
+    let d = Dir::new();
+    d.write(
+        "20261123.12345678.PAY.REQ.P.01",
+        "00;PAY;06;12345678;TEST;20261124;101500;\n\
+02;1;20261123;101500;000001;CD;100;978;;;TOK;;;;;\n\
+02;3;20261123;250000;000002;CD;100;978;;2;TOK;;;;;\n\
+02;3;20261123;101500;000001;CD;100;978;;;TOK;;;;;\n\
+01;2\n",
+    );
+    let r = d
+        .run(&["check", "20261123.12345678.PAY.REQ.P.01"])
+        .expect(1);
+    let name = "20261123.12345678.PAY.REQ.P.01";
+    assert_eq!(
+        r.stderr,
+        format!(
+            "{name}:1: header: Header does not match filename\n\
+{name}:1: header: the creation date \"20261124\" is not the name's date 20261123\n\
+{name}:5: trailer \"01;2\" does not match the 3 detail lines (expected 01;3)\n\
+{name}:3: position 4 (transaction time): \"250000\" is not a time (expected HHMMSS)\n\
+{name}:3: position 10 (validation mode): \"2\" is not a validation mode (expected 0, 1 or empty)\n\
+{name}:4: position 5 (transaction id): 000001 is already used on line 2 for 20261123 (ids must be unique per shop per day)\n\
+xmlbatch: \"{name}\": 6 problems\n"
+        )
+    );
+}
+
+#[test]
+fn status_reads_ans_with_extra_columns_and_reports_short_lines() {
+    let d = Dir::new();
+    let mut line: Vec<String> = (1..=30).map(|_| String::new()).collect();
+    for (i, v) in [
+        "02", "1", "20261123", "101500", "000001", "CD", "100", "978",
+    ]
+    .iter()
+    .enumerate()
+    {
+        line[i] = v.to_string();
+    }
+    line[18] = "05".into();
+    line[24] = "02".into();
+    let ans = format!(
+        "00;PAY;06;0;;12345678;TEST;20261123;101500;20261123;111500\n{}\n01;1\n",
+        line.join(";")
+    );
+    let st = d.run_stdin(&["status"], &ans).expect(1);
+    assert_eq!(st.column("return_code"), ["05"]);
+    assert_eq!(st.column("meaning"), ["do not honour"]);
+    assert_eq!(st.column("additional_meaning"), ["card velocity exceeded"]);
+    let short = "00;PAY;06;0;;12345678;TEST;20261123;101500;20261123;111500\n02;1;20261123\n01;1\n";
+    d.run_stdin(&["status"], short)
+        .expect(2)
+        .stderr_has("<stdin>:2: the answer line has 3 columns (expected at least 19");
+    let truncated = "00;PAY;06;0;;12345678;TEST;20261123;101500;20261123;111500\n";
+    d.run_stdin(&["status"], truncated)
+        .expect(1)
+        .stderr_has("no trailer line");
+    d.run_stdin(&["status"], REQ_EXAMPLE)
+        .expect(2)
+        .stderr_has("this is a Lyra REQ");
+}
+
+#[test]
+fn status_matches_ans_lines_to_the_request() {
+    let d = Dir::new();
+    d.write("r", REQ_EXAMPLE);
+    let ans = d.run(&["respond", "r"]).expect(0);
+    d.write("a", &ans.stdout);
+    d.run(&["status", "--question", "r", "a"]).expect(0);
+    // Shop changed, line 1's amount changed, line 2 renumbered 3.
+    let bad: String = ans
+        .stdout
+        .lines()
+        .map(|l| {
+            let l = l.replace(";0;;12345678;", ";0;;12345679;");
+            let l = if l.starts_with("02;1;") {
+                l.replacen(";93599;", ";93590;", 1)
+            } else {
+                l
+            };
+            let l = if l.starts_with("02;2;") {
+                l.replacen("02;2;", "02;3;", 1)
+            } else {
+                l
+            };
+            format!("{l}\n")
+        })
+        .collect();
+    d.write("bad", bad);
+    let r = d.run(&["status", "--question", "r", "bad"]).expect(1);
+    r.stderr_has("bad:1: shop is \"12345679\", the request \"r\" says \"12345678\"");
+    r.stderr_has("bad:2: answer line 1: amount is \"93590\", the request (line 2) says \"93599\"");
+    r.stderr_has("bad:3: answer line \"3\" is unexpected: no such sequence number in \"r\"");
+    r.stderr_has("r:3: request line 2 has no answer in \"bad\"");
+}
+
+#[test]
+fn the_name_can_be_given_for_stdin() {
+    let d = Dir::new();
+    let ans = d
+        .run_stdin(
+            &["respond", "--name", "20181130.12345679.PAY.REQ.T.01"],
+            REQ_EXAMPLE,
+        )
+        .expect(0);
+    assert!(
+        ans.stdout
+            .starts_with("00;PAY;06;2;Header does not match filename;"),
+        "{ans}"
+    );
+    let ans = d
+        .run_stdin(
+            &["respond", "--name", "20181130.12345678.PAY.REQ.T.01"],
+            REQ_EXAMPLE,
+        )
+        .expect(0);
+    assert!(ans.stdout.starts_with("00;PAY;06;0;;"), "{ans}");
+    d.run_stdin(
+        &["check", "--name", "20181130.12345678.PAY.REQ.P.01"],
+        REQ_EXAMPLE,
+    )
+    .expect(1)
+    .stderr_has("<stdin>:1: header: Header does not match filename");
+    d.run_stdin(
+        &["check", "--name", "20181130.12345678.PAY.REQ.T.01"],
+        REQ_EXAMPLE,
+    )
+    .expect(0);
+}

@@ -1,0 +1,7 @@
+//! End-to-end tests through the real `xmlbatch` binary.
+
+mod build;
+mod check;
+mod lyra;
+mod respond_status;
+mod util;

@@ -1,0 +1,307 @@
+//! `respond` and `status` for Paybox: the round trip through the binaries,
+//! forced refusals, platform codes, matching answers to questions.
+
+use crate::util::*;
+
+fn question(inner: &str) -> String {
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<PayboxBatch xmlns="http://www.paybox.com/PayboxBatch" BatchNumber="7" CreatedOn="2026-11-22T10:15:00+01:00">
+  <Merchant Site="1999888" Rank="032">{inner}
+  </Merchant>
+</PayboxBatch>
+"#
+    )
+}
+
+fn card_question(number: u32, currency: &str, pan: &str, expiry: &str) -> String {
+    format!(
+        r#"
+    <Question Number="{number:010}" Type="00003"><Amount>1000</Amount><Currency>{currency}</Currency><Reference>R{number}</Reference>
+      <Card><CB><PAN>{pan}</PAN><Expiry>{expiry}</Expiry><CVV>123</CVV></CB></Card></Question>"#
+    )
+}
+
+#[test]
+fn round_trip_csv_build_respond_status_csv() {
+    let d = Dir::new();
+    let sample = sample("paybox.csv");
+    let q = d.run(&paybox_args(&[sample.to_str().unwrap()])).expect(0);
+    d.write("q.xml", &q.stdout);
+    let s = d.run_stdin(&["respond"], &q.stdout).expect(0);
+    d.write("q.status.xml", &s.stdout);
+    let st = d
+        .run(&["status", "--question", "q.xml", "q.status.xml"])
+        .expect(1);
+    st.stderr_has("xmlbatch: 5 answers: 3 accepted, 1 refused, 1 to retry");
+    assert_eq!(
+        st.column("response_code"),
+        ["00000", "00151", "00000", "00000", "00191"]
+    );
+    assert_eq!(
+        st.column("outcome"),
+        ["accepted", "refused", "accepted", "accepted", "retry"]
+    );
+    assert_eq!(st.column("meaning")[1], "insufficient funds");
+    assert_eq!(
+        st.column("reference"),
+        ["ORDER-1", "ORDER-2", "ORDER-0", "ORDER-0", "ORDER-3"]
+    );
+    assert_eq!(
+        st.column("operation_name"),
+        [
+            "authorize_capture",
+            "authorize",
+            "capture",
+            "refund",
+            "authorize_capture"
+        ]
+    );
+    let rec = &st.records()[0];
+    assert_eq!(rec["authorization"].len(), 6);
+    assert_eq!(rec["call_id"].len(), 10);
+    assert_eq!(rec["card_country"], "250");
+    // A capture echoes the numbers it was given.
+    assert_eq!(st.records()[2]["call_id"], "0030378572");
+    assert_eq!(st.records()[2]["transaction_id"], "0013989865");
+}
+
+#[test]
+fn status_xml_shape() {
+    let d = Dir::new();
+    let s = d
+        .run_stdin(
+            &["respond"],
+            question(&card_question(1, "978", "1111222233334444", "1230")),
+        )
+        .expect(0);
+    assert!(s.stdout.starts_with(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<PayboxBatchStatus xmlns=\"http://www.paybox.com/PayboxBatchStatus\" BatchNumber=\"7\" CreatedOn=\"2026-11-22T11:15:00+01:00\">\n  <Merchant Site=\"1999888\" Rank=\"032\" PayboxId=\""
+    ), "{s}");
+    for el in [
+        "<Answer Number=\"0000000001\" Type=\"00003\">",
+        "<ResponseCode>00000</ResponseCode>",
+        "<Comment>success</Comment>",
+        "<Reference>R1</Reference>",
+        "<Amount>1000</Amount>",
+        "<Authorization>",
+        "<CallId>",
+        "<TransactionId>",
+        "<CardCountryCode>250</CardCountryCode>",
+    ] {
+        assert!(s.stdout.contains(el), "{el}\n{s}");
+    }
+    // No card data in the answer.
+    assert!(!s.stdout.contains("1111222233334444"));
+}
+
+#[test]
+fn test_cards_force_their_codes() {
+    let d = Dir::new();
+    let cards = [
+        ("1111222233334444", "00000"),
+        ("1111222233331515", "00151"),
+        ("1111222233331549", "00154"),
+        ("1111222233331598", "00159"),
+        ("1111222233331911", "00191"),
+        ("1111222233330012", "00001"),
+    ];
+    let inner: String = cards
+        .iter()
+        .enumerate()
+        .map(|(i, (pan, _))| card_question(i as u32 + 1, "978", pan, "1230"))
+        .collect();
+    let s = d.run_stdin(&["respond"], question(&inner)).expect(0);
+    let st = d.run_stdin(&["status"], &s.stdout).expect(1);
+    let expected: Vec<&str> = cards.iter().map(|(_, c)| *c).collect();
+    assert_eq!(st.column("response_code"), expected);
+    assert_eq!(
+        st.column("outcome"),
+        ["accepted", "refused", "refused", "refused", "retry", "retry"]
+    );
+}
+
+#[test]
+fn invalid_data_gets_platform_codes() {
+    let d = Dir::new();
+    let inner = [
+        card_question(1, "999", "1111222233334444", "1230"),  // unknown currency
+        card_question(2, "978", "1111222233334444", "0120"),  // expired (before CreatedOn)
+        card_question(3, "978", "1111222233334445", "1230"),  // Luhn
+        card_question(4, "978", "1111222233334444", "1330"),  // bad expiry
+        r#"<Question Number="0000000005" Type="00099"><Amount>1</Amount></Question>"#.to_string(),
+        r#"<Question Number="0000000006" Type="00003"><Amount>1,5</Amount><Currency>978</Currency><Reference>X</Reference><Card><CB><PAN>1111222233334444</PAN><Expiry>1230</Expiry></CB></Card></Question>"#.to_string(),
+        r#"<Question Number="0000000007" Type="00002"><Amount>1</Amount><Currency>978</Currency><Reference>X</Reference><CallId>1</CallId></Question>"#.to_string(),
+        card_question(7, "978", "1111222233334444", "1230"), // number reused
+        r#"<Question Number="0000000009" Type="00003"><Bogus/></Question>"#.to_string(),
+    ]
+    .concat();
+    let s = d.run_stdin(&["respond"], question(&inner)).expect(0);
+    let st = d.run_stdin(&["status"], &s.stdout).expect(1);
+    assert_eq!(
+        st.column("response_code"),
+        ["00010", "00008", "00004", "00008", "00009", "00011", "00018", "00005", "00014"]
+    );
+    assert_eq!(
+        st.column("comment")[0],
+        "unknown currency: Currency: \"999\" is not a known ISO 4217 numeric currency (expected e.g. 978)"
+    );
+    assert!(
+        st.column("comment")[2].contains("\"111122******4445\""),
+        "{st}"
+    );
+    assert!(!s.stdout.contains("1111222233334445"));
+}
+
+#[test]
+fn respond_is_deterministic_and_seeded() {
+    let d = Dir::new();
+    let q = question(&card_question(1, "978", "1111222233334444", "1230"));
+    let a = d.run_stdin(&["respond"], &q).expect(0);
+    let b = d.run_stdin(&["respond"], &q).expect(0);
+    assert_eq!(a.stdout, b.stdout);
+    let c = d.run_stdin(&["respond", "--seed", "9"], &q).expect(0);
+    assert_ne!(a.stdout, c.stdout);
+}
+
+#[test]
+fn respond_refuses_what_is_not_a_question_file() {
+    let d = Dir::new();
+    d.run_stdin(&["respond"], "hello")
+        .expect(2)
+        .stderr_has("not a Paybox XML file nor a Lyra PAY file");
+    let r = d.run_stdin(&["respond"], "<PayboxBatch xmlns=\"http://www.paybox.com/PayboxBatch\"><Merchant Site=\"1\" Rank=\"1\"><Question>").expect(2);
+    r.stderr_has("malformed XML");
+    assert_eq!(r.stdout, "", "nothing is released on failure");
+    d.run_stdin(&["respond"], "<Other/>")
+        .expect(2)
+        .stderr_has("the root element is <Other>, not <PayboxBatch>");
+    d.run_stdin(
+        &["respond"],
+        "<PayboxBatch xmlns=\"urn:x\"><Merchant/></PayboxBatch>",
+    )
+    .expect(2)
+    .stderr_has("the namespace is \"urn:x\"");
+}
+
+#[test]
+fn a_bad_header_refuses_every_question() {
+    let d = Dir::new();
+    let q = question(&card_question(1, "978", "1111222233334444", "1230"))
+        .replace("Site=\"1999888\"", "Site=\"12\"");
+    let s = d.run_stdin(&["respond"], q).expect(0);
+    let st = d.run_stdin(&["status"], &s.stdout).expect(1);
+    assert_eq!(st.column("response_code"), ["00006"]);
+}
+
+#[test]
+fn status_jsonl_records_have_type_and_version() {
+    let d = Dir::new();
+    let s = d
+        .run_stdin(
+            &["respond"],
+            question(&card_question(1, "978", "1111222233334444", "1230")),
+        )
+        .expect(0);
+    let st = d
+        .run_stdin(&["status", "--format", "jsonl"], &s.stdout)
+        .expect(0);
+    let lines: Vec<serde_json::Value> = st
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0]["type"], "answer");
+    assert_eq!(lines[0]["version"], 1);
+    assert_eq!(lines[0]["response_code"], "00000");
+    assert_eq!(lines[0]["question"], "0000000001");
+    st.stderr_has("xmlbatch: 1 answers: 1 accepted, 0 refused, 0 to retry");
+}
+
+#[test]
+fn status_matches_answers_to_questions() {
+    let d = Dir::new();
+    let q = question(
+        &[
+            card_question(1, "978", "1111222233334444", "1230"),
+            card_question(2, "978", "1111222233334444", "1230"),
+        ]
+        .concat(),
+    );
+    d.write("q.xml", &q);
+    let s = d.run_stdin(&["respond"], &q).expect(0);
+    // All good first.
+    d.write("ok.status.xml", &s.stdout);
+    d.run(&["status", "--question", "q.xml", "ok.status.xml"])
+        .expect(0);
+    // Then tampered: site, one answer renumbered (so one missing, one unexpected), a type changed.
+    let bad = s
+        .stdout
+        .replace("Site=\"1999888\"", "Site=\"1999889\"")
+        .replace(
+            "Number=\"0000000002\" Type=\"00003\"",
+            "Number=\"0000000003\" Type=\"00003\"",
+        )
+        .replace(
+            "Number=\"0000000001\" Type=\"00003\"",
+            "Number=\"0000000001\" Type=\"00001\"",
+        );
+    d.write("bad.status.xml", bad);
+    let r = d
+        .run(&["status", "--question", "q.xml", "bad.status.xml"])
+        .expect(1);
+    r.stderr_has(
+        "bad.status.xml:3: Site is \"1999889\", the question file \"q.xml\" says \"1999888\"",
+    );
+    r.stderr_has("answer \"0000000001\": Type is \"00001\", the question (line 4) says \"00003\"");
+    r.stderr_has("answer \"0000000003\" is unexpected: no such question in \"q.xml\"");
+    r.stderr_has("q.xml:6: question 2 has no answer in \"bad.status.xml\"");
+    r.stderr_has("; 4 mismatches with the question file");
+}
+
+#[test]
+fn status_refuses_what_is_not_a_status_file() {
+    let d = Dir::new();
+    d.run_stdin(&["status"], "<PayboxBatchStatus xmlns=\"urn:x\"/>")
+        .expect(2)
+        .stderr_has("the namespace is \"urn:x\"");
+    d.run_stdin(&["status"], "<x/>")
+        .expect(2)
+        .stderr_has("not <PayboxBatchStatus>");
+    d.run_stdin(&["status"], "")
+        .expect(2)
+        .stderr_has("empty input");
+    d.run_stdin(&["status"], "<PayboxBatchStatus xmlns=\"http://www.paybox.com/PayboxBatchStatus\"><Merchant></PayboxBatchStatus>").expect(2).stderr_has("malformed XML");
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    let d = Dir::new();
+    let mut csv = String::from("type,amount,currency,reference,pan,expiry\n");
+    for i in 0..10000 {
+        csv.push_str(&format!("authorize,100,978,R{i},1111222233334444,1230\n"));
+    }
+    let q = d.run_stdin(&paybox_args(&[]), csv).expect(0);
+    let s = d.run_stdin(&["respond"], &q.stdout).expect(0);
+    d.write("s.xml", &s.stdout);
+    let bin = env!("CARGO_BIN_EXE_xmlbatch");
+    let r = d.command(&[]).get_program().to_owned();
+    assert_eq!(r, std::ffi::OsString::from(bin));
+    let out = std::process::Command::new("bash")
+        .args([
+            "-c",
+            "set -o pipefail; \"$0\" status s.xml | head -n 1 > /dev/null",
+            bin,
+        ])
+        .current_dir(d.tmp.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
