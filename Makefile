@@ -8,13 +8,14 @@ CARGO ?= cargo
 # Where cargo puts the binaries (CARGO_TARGET_DIR when set).
 TARGET_DIR ?= $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
 
-.PHONY: demo test test-deps check bench
+.PHONY: demo test test-deps check bench man
 
 demo:
 	$(CARGO) build --quiet --workspace --bins
 	PATH="$(TARGET_DIR)/debug:$$PATH" ./demo/run.sh
 
 test: test-deps
+	$(CARGO) build --workspace --bins
 	$(CARGO) test --workspace
 
 test-deps:
@@ -26,3 +27,6 @@ check:
 
 bench:
 	./seal/benches/run.sh
+
+man:
+	$(CARGO) run --quiet -p paylot-tests --bin paylot-docgen -- $(TARGET_DIR)/doc

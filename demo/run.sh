@@ -1,49 +1,115 @@
 #!/usr/bin/env bash
-# The paylot demonstration: every step on bundled samples, in a temporary
-# directory, with the gateways' published test keys. Copy the parts you
-# need into your own jobs: each step is one plain command line.
+# The paylot demonstration: a day's payments go from a CSV file to the
+# gateway and back, with every tool playing its part, against the local
+# sandbox gateway (no network, no account). Everything happens in a
+# temporary directory, with the gateways' published test values.
+#
+# Copy the parts you need into your own jobs: each step is one plain
+# command line. `make demo` builds the tools and runs this script.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/paylot-demo.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-# Key files must not be readable by others (git does not keep modes).
-install -d -m 0700 "$work/keys"
-for k in "$here"/keys/*.key; do install -m 0600 "$k" "$work/keys/"; done
-keys=$work/keys
 samples=$here/samples
+cd "$work"
 
 if [ -t 2 ] && [ -z "${NO_COLOR:-}" ]; then bold=$'\033[1m'; plain=$'\033[0m'; else bold=; plain=; fi
 step() { printf '\n%s== %s%s\n' "$bold" "$*" "$plain" >&2; }
-show() { printf '$ %s\n' "$*" >&2; }
+run() { printf '$ %s\n' "$*" >&2; "$@"; }
 
-step "seal: a Sips Office JSON cardOrder request (the gateway's published example)"
-show "seal compute --key-file sips-office.key < sips-card-order.json"
-seal compute --key-file "$keys/sips-office.key" < "$samples/sips-card-order.json" > "$work/card-order.sealed.json"
-cat "$work/card-order.sealed.json"
+# Key files must not be readable by others (git does not keep modes).
+install -d -m 0700 keys
+for k in "$here"/keys/*.key; do install -m 0600 "$k" keys/; done
 
-step "seal: the gateway checks it"
-show "seal verify --key-file sips-office.key < card-order.sealed.json"
-seal verify --key-file "$keys/sips-office.key" < "$work/card-order.sealed.json"
+step "Keys: the merchant's and the gateway's OpenPGP keys (the gateway's side runs GnuPG in real life)"
+run pgpwrap keygen --userid "Demo shop <shop@example.com>" --out keys/shop
+run pgpwrap keygen --userid "Sandbox gateway <gateway@example.com>" --out keys/gateway
 
-step "seal: what went into that seal (card number and CVV masked)"
-show "seal explain --key-file sips-office.key < card-order.sealed.json"
-seal explain --key-file "$keys/sips-office.key" < "$work/card-order.sealed.json"
+###########################################################################
+step "Paybox 1/6: CSV of the day's operations -> Question XML (every row checked first)"
+mkdir -p outbox sandbox/paybox/shop/in sandbox/paybox/shop/out
+cat "$samples/paybox-operations.csv" >&2
+run xmlbatch build --site 1999888 --rank 32 --batch-state outbox/paybox.batch \
+    -o outbox/question.xml "$samples/paybox-operations.csv"
+question=$(dropwatch name --scheme paybox --site 1999888 --rank 32 sandbox/paybox/shop/in)
+echo "the gateway will see it as $question" >&2
 
-step "seal: a response that says 'invalid seal' — and why"
-show "seal verify --key-file sips-demo.key < sips-response-sha256.json"
-status=0
-seal verify --key-file "$keys/sips-demo.key" < "$samples/sips-response-sha256.json" || status=$?
-echo "exit status $status (1: the seal does not match)" >&2
+step "Paybox 2/6: sign, then encrypt the Merchant element (batch number, date, site, rank stay readable)"
+run pgpwrap encrypt --recipient keys/gateway.pub --sign-with keys/shop.key \
+    --element Merchant -o "outbox/$question" outbox/question.xml
+head -n 4 "outbox/$question" >&2
 
-step "seal: Paybox System PBX_HMAC and Lyra form signature"
-show "seal compute --key-file paybox-hmac.key --seal-only < paybox-system.json"
-seal compute --key-file "$keys/paybox-hmac.key" --seal-only < "$samples/paybox-system.json"
-show "seal compute --key-file lyra.key --seal-only < lyra-form.json"
-seal compute --key-file "$keys/lyra.key" --seal-only < "$samples/lyra-form.json"
+step "Paybox 3/6: upload under a temporary name, then rename (what sftp does with put + rename)"
+run dropwatch check --scheme paybox "outbox/$question"
+run cp "outbox/$question" "sandbox/paybox/shop/in/.$question.part"
+run mv "sandbox/paybox/shop/in/.$question.part" "sandbox/paybox/shop/in/$question"
 
-step "seal: a Paybox return (IPN), checked over the raw query string with Paybox's public key"
-show "seal verify --input form < paybox-ipn.txt"
-seal verify --input form < "$samples/paybox-ipn.txt"
+step "Paybox 4/6: the sandbox gateway decrypts, checks the signature, answers, signs the status file"
+run dropwatch gateway --scheme paybox --once --settle 0s \
+    --responder "pgpwrap decrypt --element Merchant --key keys/gateway.key --verify-with keys/shop.pub | xmlbatch respond | pgpwrap sign --key keys/gateway.key" \
+    sandbox/paybox
 
+step "Paybox 5/6: the watcher sees the answer (cron-style: --once)"
+run dropwatch watch --once --no-state --settle 0s sandbox/paybox/shop/out
+status_file=sandbox/paybox/shop/out/${question%.xml}.status.xml
+
+step "Paybox 6/6: accept the status file only if the gateway signed it, and match answers to questions"
+set +e
+pgpwrap verify --signer keys/gateway.pub "$status_file" \
+  | xmlbatch status --question outbox/question.xml --format csv > paybox-results.csv
+codes=("${PIPESTATUS[@]}")
+set -e
+echo "pgpwrap verify: ${codes[0]} (0: good signature); xmlbatch status: ${codes[1]} (1: some operations were refused or must be retried)" >&2
+[ "${codes[0]}" -eq 0 ] && [ "${codes[1]}" -le 1 ]
+
+###########################################################################
+step "Lyra 1/4: CSV of token payments -> PAY REQ version 06"
+mkdir -p sandbox/lyra/12345678/request_ips
+cat "$samples/lyra-payments.csv" >&2
+request=$(dropwatch name --scheme lyra --shop 12345678 --mode test sandbox/lyra/12345678/request_ips)
+run xmlbatch build --format lyra --shop 12345678 --mode test -o "outbox/$request" "$samples/lyra-payments.csv"
+cat "outbox/$request" >&2
+
+step "Lyra 2/4: upload under a temporary name, then rename"
+run cp "outbox/$request" "sandbox/lyra/12345678/request_ips/.$request.part"
+run mv "sandbox/lyra/12345678/request_ips/.$request.part" "sandbox/lyra/12345678/request_ips/$request"
+
+step "Lyra 3/4: the sandbox gateway's scheduled run: validate the name, answer, move REQ and ANS to result_ips"
+run dropwatch gateway --scheme lyra --once --settle 0s sandbox/lyra
+run dropwatch watch --once --no-state --settle 0s sandbox/lyra
+
+step "Lyra 4/4: the ANS, line by line"
+set +e
+xmlbatch status "sandbox/lyra/12345678/result_ips/${request/.REQ./.ANS.}" > lyra-results.csv
+code=$?
+set -e
+[ "$code" -le 1 ]
+
+step "Lyra, again: the same name uploaded twice is renamed _DUPLICATE by the gateway"
+cp "outbox/$request" "sandbox/lyra/12345678/request_ips/$request"
+dropwatch gateway --scheme lyra --once --settle 0s sandbox/lyra > /dev/null
+run dropwatch watch --once --no-state --settle 0s sandbox/lyra/12345678/request_ips
+
+###########################################################################
+step "Sips: seal an Office JSON cardOrder request, and check it as the gateway would"
+run seal compute --key-file keys/sips-office.key -o card-order.json "$samples/sips-card-order.json"
+run seal verify --key-file keys/sips-office.key card-order.json
+
+step "Sips: a response that says 'invalid seal' - and why"
+set +e
+run seal verify --key-file keys/sips-demo.key "$samples/sips-response-sha256.json" 2>/dev/null
+set -e
+
+step "Paybox System and Lyra form seals, and a Paybox return (IPN) checked with Paybox's public key"
+run seal compute --key-file keys/paybox-hmac.key --seal-only "$samples/paybox-system.json"
+run seal compute --key-file keys/lyra.key --seal-only "$samples/lyra-form.json"
+run seal verify --input form "$samples/paybox-ipn.txt"
+
+###########################################################################
+step "Results"
+printf '\nPaybox batch (%s):\n' "$question"
+column -s, -t < paybox-results.csv 2>/dev/null || cat paybox-results.csv
+printf '\nLyra file (%s):\n' "$request"
+column -s, -t < lyra-results.csv 2>/dev/null || cat lyra-results.csv
 printf '\n%sdone.%s\n' "$bold" "$plain" >&2
