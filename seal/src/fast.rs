@@ -14,7 +14,7 @@ use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use crate::algorithm::Algorithm;
 use crate::analysis::{Choice, RESPONSE_MARKERS};
 use crate::canon::{SIPS_REQUEST_EXCLUDED, SIPS_RESPONSE_EXCLUDED};
-use crate::compute::{seal_of, Keys};
+use crate::compute::Keys;
 use crate::scheme::Scheme;
 
 /// serde_json's private name for a number kept as text
@@ -168,7 +168,10 @@ pub fn compute_line(
     if !is_compact(line) {
         return None;
     }
-    let node: Node = serde_json::from_slice(line).ok()?;
+    // One UTF-8 check of the whole line (fast on ASCII), after which the
+    // JSON reader need not check each string again.
+    let text = std::str::from_utf8(line).ok()?;
+    let node: Node = serde_json::from_str(text).ok()?;
     let Node::Obj(fields) = node else { return None };
     let seen = Seen::of(&fields);
     let scheme = match choice.scheme {
@@ -226,10 +229,8 @@ pub fn compute_line(
         }
         Scheme::SipsPost | Scheme::PayboxIpn => return None,
     }
-    let seal = seal_of(scheme, algorithm, text.as_bytes(), keys.get(scheme).ok()?);
-    if seal_only {
-        out.extend_from_slice(seal.as_bytes());
-    } else {
+    let key = keys.get(scheme).ok()?;
+    if !seal_only {
         out.extend_from_slice(&line[..line.len() - 1]);
         if fields.is_empty() {
             out.push(b'"');
@@ -238,7 +239,9 @@ pub fn compute_line(
         }
         out.extend_from_slice(seal_field.as_bytes());
         out.extend_from_slice(b"\":\"");
-        out.extend_from_slice(seal.as_bytes());
+    }
+    crate::compute::write_seal(scheme, algorithm, scratch.text.as_bytes(), key, out);
+    if !seal_only {
         out.extend_from_slice(b"\"}");
     }
     Some(())
@@ -294,10 +297,15 @@ impl Seen {
                 Some(b'I') => s.interface_version |= k == "InterfaceVersion",
                 _ => {}
             }
-            if let Some(i) = SEAL_FIELDS.iter().position(|f| *f == k) {
-                s.seal_fields[i] = true;
+            // Compare whole names only when the first letter could match.
+            if matches!(k.as_bytes().first(), Some(b's' | b'P' | b'S')) {
+                if let Some(i) = SEAL_FIELDS.iter().position(|f| *f == k) {
+                    s.seal_fields[i] = true;
+                }
             }
-            s.response_marker |= RESPONSE_MARKERS.contains(&k);
+            if matches!(k.as_bytes().first(), Some(b'r' | b'a' | b'e')) {
+                s.response_marker |= RESPONSE_MARKERS.contains(&k);
+            }
         }
         s
     }
