@@ -27,6 +27,10 @@ check:
 
 bench:
 	./seal/benches/run.sh
+	./xmlbatch/benches/run.sh
+	$(CARGO) build --release --quiet -p pgpwrap
+	./pgpwrap/benches/run.sh
+	./dropwatch/benches/run.sh
 
 man:
 	$(CARGO) run --quiet -p paylot-tests --bin paylot-docgen -- $(TARGET_DIR)/doc

@@ -10,7 +10,7 @@ N=${1:-1000}
 FILES=${2:-100000}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/work/target-dropwatch}
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$root/target}
 cargo build --release -q -p dropwatch --manifest-path "$root/Cargo.toml"
 DW="$CARGO_TARGET_DIR/release/dropwatch"
 for t in inotifywait hyperfine python3 find; do

@@ -9,7 +9,7 @@ set -eu
 ROWS=${1:-1000000}
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
-export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/work/target-xmlbatch}
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 cargo build --release -p xmlbatch --manifest-path "$ROOT/Cargo.toml" -q
 BIN="$CARGO_TARGET_DIR/release/xmlbatch"
 WORK=$(mktemp -d)
