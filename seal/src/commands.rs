@@ -3,6 +3,8 @@
 //! run ends with status 2.
 
 use std::io::Write;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 use paylot_cli::{warn, Error, Input, Outcome, Output, Result, Secret};
 use serde::Serialize;
@@ -244,8 +246,17 @@ impl Batch {
     }
 }
 
-/// A worker's bad records (line, message) and the trouble that stopped it.
-type PartResult = (Vec<(usize, String)>, Option<Error>);
+/// What sealing one part of a batch gave: its output, its bad records,
+/// and the trouble that stopped it.
+#[derive(Default)]
+struct Part {
+    out: Vec<u8>,
+    bad: Vec<String>,
+    fatal: Option<Error>,
+}
+
+/// Lines per part of a batch.
+const PART_LINES: usize = 256;
 
 /// Lines per batch in `--jsonl` mode; each batch is split between the
 /// machine's cores and written out in input order.
@@ -276,52 +287,59 @@ pub fn compute(args: &ComputeArgs, out: &mut Output) -> Result<Outcome> {
         return trouble.finish(Outcome::Yes);
     }
 
-    let workers = std::thread::available_parallelism()
+    let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, 8);
-    let mut outputs: Vec<Vec<u8>> = (0..workers).map(|_| Vec::new()).collect();
+    // Each batch is cut into parts that the threads take in turn, so that
+    // this thread, once it has read the next batch, seals parts too.
+    let mut slots: Vec<Mutex<Part>> = Vec::new();
     let mut line_no = 0;
     let mut current = Batch::default();
     let mut next = Batch::default();
     current.fill(&mut input, &mut line_no)?;
     while !current.lines.is_empty() {
-        // The workers seal this batch while this thread reads the next.
-        let per = current.lines.len().div_ceil(workers);
-        let (results, read): (Vec<PartResult>, Result<()>) = std::thread::scope(|scope| {
-            let handles: Vec<_> = current
-                .lines
-                .chunks(per)
-                .zip(outputs.iter_mut())
-                .map(|(part, buf)| {
-                    let (job, chunk) = (&job, &current.chunk);
-                    scope.spawn(move || {
-                        buf.clear();
-                        let mut scratch = fast::Scratch::default();
-                        let mut bad = Vec::new();
-                        for (line, range) in part {
-                            match job.record(&chunk[range.clone()], *line, &mut scratch, buf) {
-                                Sealed::Done => {}
-                                Sealed::Bad(e) => bad.push((*line, e)),
-                                Sealed::Fatal(e) => return (bad, Some(e)),
-                            }
+        let parts: Vec<&[(usize, std::ops::Range<usize>)]> = current.lines.chunks(PART_LINES).collect();
+        while slots.len() < parts.len() {
+            slots.push(Mutex::new(Part::default()));
+        }
+        let taken = AtomicUsize::new(0);
+        let seal_parts = || {
+            let mut scratch = fast::Scratch::default();
+            loop {
+                let i = taken.fetch_add(1, Ordering::Relaxed);
+                let Some(lines) = parts.get(i) else { break };
+                let mut slot = slots[i].lock().expect("a worker panicked");
+                let Part { out: buf, bad, fatal } = &mut *slot;
+                buf.clear();
+                bad.clear();
+                *fatal = None;
+                for (line, range) in lines.iter() {
+                    match job.record(&current.chunk[range.clone()], *line, &mut scratch, buf) {
+                        Sealed::Done => {}
+                        Sealed::Bad(e) => bad.push(e),
+                        Sealed::Fatal(e) => {
+                            *fatal = Some(e);
+                            break;
                         }
-                        (bad, None)
-                    })
-                })
-                .collect();
+                    }
+                }
+            }
+        };
+        let read = std::thread::scope(|scope| {
+            for _ in 1..threads {
+                scope.spawn(seal_parts);
+            }
             let read = next.fill(&mut input, &mut line_no);
-            let results = handles
-                .into_iter()
-                .map(|h| h.join().expect("a worker panicked"))
-                .collect();
-            (results, read)
+            seal_parts();
+            read
         });
-        for (buf, (bad, fatal)) in outputs.iter().zip(results) {
-            out.write_all(buf).map_err(werr)?;
-            for (_, e) in bad {
+        for slot in &mut slots[..parts.len()] {
+            let part = slot.get_mut().expect("a worker panicked");
+            out.write_all(&part.out).map_err(werr)?;
+            for e in part.bad.drain(..) {
                 trouble.report(&name, e);
             }
-            if let Some(e) = fatal {
+            if let Some(e) = part.fatal.take() {
                 return Err(e);
             }
         }
