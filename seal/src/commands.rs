@@ -298,7 +298,8 @@ pub fn compute(args: &ComputeArgs, out: &mut Output) -> Result<Outcome> {
     let mut next = Batch::default();
     current.fill(&mut input, &mut line_no)?;
     while !current.lines.is_empty() {
-        let parts: Vec<&[(usize, std::ops::Range<usize>)]> = current.lines.chunks(PART_LINES).collect();
+        let parts: Vec<&[(usize, std::ops::Range<usize>)]> =
+            current.lines.chunks(PART_LINES).collect();
         while slots.len() < parts.len() {
             slots.push(Mutex::new(Part::default()));
         }
@@ -309,7 +310,11 @@ pub fn compute(args: &ComputeArgs, out: &mut Output) -> Result<Outcome> {
                 let i = taken.fetch_add(1, Ordering::Relaxed);
                 let Some(lines) = parts.get(i) else { break };
                 let mut slot = slots[i].lock().expect("a worker panicked");
-                let Part { out: buf, bad, fatal } = &mut *slot;
+                let Part {
+                    out: buf,
+                    bad,
+                    fatal,
+                } = &mut *slot;
                 buf.clear();
                 bad.clear();
                 *fatal = None;
