@@ -95,13 +95,8 @@ impl Analysis {
             }
             Scheme::Lyra => {
                 // Only vads_* fields count, so only they must be flat.
-                let vads: Map<String, Value> = msg
-                    .fields
-                    .iter()
-                    .filter(|(k, _)| k.starts_with("vads_"))
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect();
-                a.pairs = message::flat_pairs(&vads)?;
+                a.pairs =
+                    message::flat_pairs(msg.fields.iter().filter(|(k, _)| k.starts_with("vads_")))?;
                 a.seal_string = canon::lyra(&a.pairs, true);
                 a.given = text_field(&msg.fields, "signature");
                 a.excluded = msg

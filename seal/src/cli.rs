@@ -60,8 +60,8 @@ pub enum Command {
         "seal verify --input form --key-file shop.key < callback-body.txt\n  ",
         "seal verify --scheme paybox-ipn --input form <<< 'Mt=1000&Ref=CMD1&Erreur=00000&Sign=...'\n\n",
         "One JSON line per message on stdout: {\"type\":\"verify\",\"version\":1,\"line\":N,\"valid\":…,\n",
-        "\"scheme\":…,\"algorithm\":…} and, when invalid, \"reason\" and \"likely_cause\" (the known\n",
-        "integration mistake that reproduces the seal, or null).\n\n",
+        "\"scheme\":…,\"algorithm\":…} and, when invalid, \"reason\"; when the seal does not match,\n",
+        "\"likely_cause\": the known integration mistake that reproduces it, or what to check.\n\n",
         "Exit status:\n  0  every seal is valid\n  1  a seal is wrong or missing\n",
         "  2  trouble: bad usage, malformed input, unreadable or missing key",
     ))]

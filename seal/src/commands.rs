@@ -381,9 +381,26 @@ struct Verdict {
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    likely_cause: Option<Option<String>>,
+    likely_cause: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     warnings: Vec<String>,
+}
+
+impl Verdict {
+    /// A result that is not valid until the check says so.
+    fn invalid(line: usize, scheme: &'static str, algorithm: &'static str) -> Verdict {
+        Verdict {
+            kind: "verify",
+            version: 1,
+            line,
+            valid: false,
+            scheme,
+            algorithm,
+            reason: None,
+            likely_cause: None,
+            warnings: Vec::new(),
+        }
+    }
 }
 
 const NO_KNOWN_CAUSE: &str = "no known integration mistake reproduces this seal: check that the key \
@@ -431,8 +448,8 @@ pub fn verify(args: &VerifyArgs, out: &mut Output) -> Result<Outcome> {
         if !verdict.valid {
             all_valid = false;
             let cause = match &verdict.likely_cause {
-                Some(Some(c)) => format!("; likely cause: {c}"),
-                _ => String::new(),
+                Some(c) => format!("; likely cause: {c}"),
+                None => String::new(),
             };
             eprintln!(
                 "{TOOL}: {name}:{line}: {}{cause}",
@@ -451,17 +468,7 @@ pub fn verify(args: &VerifyArgs, out: &mut Output) -> Result<Outcome> {
 
 fn verify_one(msg: &Message, a: &Analysis, secret: &Secret, line: usize) -> Result<Verdict> {
     let key = key_bytes(a.scheme, secret.expose()).map_err(Error::trouble)?;
-    let mut v = Verdict {
-        kind: "verify",
-        version: 1,
-        line,
-        valid: false,
-        scheme: a.scheme.name(),
-        algorithm: a.algorithm.name(),
-        reason: None,
-        likely_cause: None,
-        warnings: Vec::new(),
-    };
+    let mut v = Verdict::invalid(line, a.scheme.name(), a.algorithm.name());
     let Some(given) = &a.given else {
         let mut reason = format!(
             "unsealed: the message carries no {} field",
@@ -488,7 +495,7 @@ fn verify_one(msg: &Message, a: &Analysis, secret: &Secret, line: usize) -> Resu
     }
     v.reason = Some("seal does not match".to_string());
     let cause = crate::diagnose::diagnose(msg, a, secret.expose(), secret.trailing_line_ending());
-    v.likely_cause = Some(Some(cause.unwrap_or_else(|| NO_KNOWN_CAUSE.to_string())));
+    v.likely_cause = Some(cause.unwrap_or_else(|| NO_KNOWN_CAUSE.to_string()));
     Ok(v)
 }
 
@@ -528,17 +535,7 @@ fn verify_ipn(
 ) -> std::result::Result<Verdict, String> {
     let query = ipn_query(msg)?;
     let split = ipn::split(&query, sig_field)?;
-    let mut v = Verdict {
-        kind: "verify",
-        version: 1,
-        line,
-        valid: false,
-        scheme: Scheme::PayboxIpn.name(),
-        algorithm: "RSA-SHA-1",
-        reason: None,
-        likely_cause: None,
-        warnings: Vec::new(),
-    };
+    let mut v = Verdict::invalid(line, Scheme::PayboxIpn.name(), "RSA-SHA-1");
     if !split.last {
         v.warnings.push(format!(
             "the signature parameter {} is not the last one; Paybox puts it last (K must end PBX_RETOUR)",
@@ -550,11 +547,11 @@ fn verify_ipn(
         Err(e) => {
             let spaced = split.raw_signature.contains(' ') || split.raw_signature.is_empty();
             v.reason = Some(format!("parameter {}: {e}", split.field));
-            v.likely_cause = Some(Some(if spaced {
+            v.likely_cause = Some(if spaced {
                 "the signature's '+' signs were turned into spaces by form decoding: pass the raw query string".into()
             } else {
                 NO_KNOWN_CAUSE.into()
-            }));
+            });
             return Ok(v);
         }
     };
@@ -567,14 +564,12 @@ fn verify_ipn(
         crate::mask::mask_text(split.signed),
         split.field
     ));
-    v.likely_cause = Some(Some(ipn::diagnose(key, &split, &signature).unwrap_or_else(
-        || {
-            "no known integration mistake reproduces this signature: check that the query string \
-             is complete and exactly as received, that the signature parameter is the right one \
-             (--sig-field), and that the IPN came from Paybox"
-                .into()
-        },
-    )));
+    v.likely_cause = Some(ipn::diagnose(key, &split, &signature).unwrap_or_else(|| {
+        "no known integration mistake reproduces this signature: check that the query string \
+         is complete and exactly as received, that the signature parameter is the right one \
+         (--sig-field), and that the IPN came from Paybox"
+            .into()
+    }));
     Ok(v)
 }
 

@@ -59,25 +59,14 @@ impl Keys {
 /// The seal of `text` under `key`, written as `scheme` writes it.
 /// Lyra appends `+key` to the string before hashing, as its rule says.
 pub fn seal_of(scheme: Scheme, algorithm: Algorithm, text: &[u8], key: &[u8]) -> String {
-    match scheme {
-        Scheme::Lyra => {
-            let mut full = Vec::with_capacity(text.len() + 1 + key.len());
-            full.extend_from_slice(text);
-            full.push(b'+');
-            full.extend_from_slice(key);
-            let digest = algorithm.digest(key, &full);
-            match algorithm {
-                Algorithm::Sha1 => hex::encode(digest),
-                _ => base64::engine::general_purpose::STANDARD.encode(digest),
-            }
-        }
-        Scheme::Paybox => hex::encode_upper(algorithm.digest(key, text)),
-        _ => hex::encode(algorithm.digest(key, text)),
-    }
+    let mut out = Vec::with_capacity(128);
+    write_seal(scheme, algorithm, text, key, &mut out);
+    String::from_utf8(out).expect("seals are hex or base64")
 }
 
-/// Append the seal to `out`, as [`seal_of`] writes it, without building
-/// a string (the hot path of `seal compute --jsonl`).
+/// Append the seal to `out`, as [`seal_of`] returns it, without building
+/// a string (the hot path of `seal compute --jsonl`). The one place that
+/// decides how each scheme writes its seal.
 pub fn write_seal(
     scheme: Scheme,
     algorithm: Algorithm,
@@ -87,15 +76,24 @@ pub fn write_seal(
 ) {
     const LOWER: &[u8; 16] = b"0123456789abcdef";
     const UPPER: &[u8; 16] = b"0123456789ABCDEF";
-    let digits = match scheme {
+    let (digest, digits) = match scheme {
         Scheme::Lyra => {
-            out.extend_from_slice(seal_of(scheme, algorithm, text, key).as_bytes());
-            return;
+            let mut full = Vec::with_capacity(text.len() + 1 + key.len());
+            full.extend_from_slice(text);
+            full.push(b'+');
+            full.extend_from_slice(key);
+            let digest = algorithm.digest(key, &full);
+            if algorithm != Algorithm::Sha1 {
+                let b64 = base64::engine::general_purpose::STANDARD.encode(digest);
+                out.extend_from_slice(b64.as_bytes());
+                return;
+            }
+            (digest, LOWER)
         }
-        Scheme::Paybox => UPPER,
-        _ => LOWER,
+        Scheme::Paybox => (algorithm.digest(key, text), UPPER),
+        _ => (algorithm.digest(key, text), LOWER),
     };
-    for b in algorithm.digest(key, text) {
+    for b in digest {
         out.push(digits[usize::from(b >> 4)]);
         out.push(digits[usize::from(b & 15)]);
     }

@@ -150,9 +150,11 @@ pub fn parse_form(raw: &str) -> Message {
 }
 
 /// The fields as ordered `(name, text)` pairs, for the flat schemes.
-pub fn flat_pairs(fields: &Map<String, Value>) -> Result<Vec<(String, String)>, String> {
+pub fn flat_pairs<'a>(
+    fields: impl IntoIterator<Item = (&'a String, &'a Value)>,
+) -> Result<Vec<(String, String)>, String> {
     fields
-        .iter()
+        .into_iter()
         .map(|(k, v)| match crate::canon::scalar_text(v) {
             Some(t) => Ok((k.clone(), t)),
             None => Err(format!(
