@@ -94,14 +94,6 @@ impl Error {
     pub fn message(&self) -> &str {
         &self.message
     }
-
-    /// Prefix the message with where it happened (`file:line: ...`).
-    pub fn context(mut self, what: impl fmt::Display) -> Error {
-        if self.kind != Kind::BrokenPipe {
-            self.message = format!("{what}: {}", self.message);
-        }
-        self
-    }
 }
 
 impl fmt::Display for Error {
@@ -168,9 +160,5 @@ mod tests {
             io::Error::from_raw_os_error(2), // ENOENT
         );
         assert_eq!(err.message(), "reading \"a\": No such file or directory");
-        assert_eq!(
-            err.context("seal").message(),
-            "seal: reading \"a\": No such file or directory"
-        );
     }
 }

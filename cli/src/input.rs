@@ -2,7 +2,7 @@
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::error::{Error, Result};
 
@@ -10,7 +10,6 @@ use crate::error::{Error, Result};
 /// `<stdin>`).
 pub struct Input {
     name: String,
-    path: Option<PathBuf>,
     reader: Box<dyn BufRead>,
 }
 
@@ -29,7 +28,6 @@ impl Input {
                 }
                 Ok(Input {
                     name,
-                    path: Some(p.to_path_buf()),
                     reader: Box::new(BufReader::with_capacity(64 * 1024, file)),
                 })
             }
@@ -39,7 +37,6 @@ impl Input {
     fn stdin() -> Input {
         Input {
             name: "<stdin>".to_string(),
-            path: None,
             reader: Box::new(BufReader::with_capacity(64 * 1024, io::stdin())),
         }
     }
@@ -48,7 +45,6 @@ impl Input {
     pub fn from_reader(name: impl Into<String>, reader: impl Read + 'static) -> Input {
         Input {
             name: name.into(),
-            path: None,
             reader: Box::new(BufReader::new(reader)),
         }
     }
@@ -56,11 +52,6 @@ impl Input {
     /// The name for messages: the path as given, or `<stdin>`.
     pub fn name(&self) -> &str {
         &self.name
-    }
-
-    /// The path, when the input is a file.
-    pub fn path(&self) -> Option<&Path> {
-        self.path.as_deref()
     }
 
     /// Read everything, as bytes.

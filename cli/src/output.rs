@@ -46,12 +46,6 @@ impl Output {
         }
     }
 
-    /// A file only its owner may read (mode 0600 from its creation on),
-    /// written atomically: for secret keys.
-    pub fn create_private(path: &Path) -> Result<Output> {
-        Output::atomic(path, Access::Private)
-    }
-
     /// Like [`Output::create`], but on standard output nothing is written
     /// before [`Output::commit`]: if the run fails, stdout stays empty.
     pub fn create_spooled(path: Option<&Path>) -> Result<Output> {
