@@ -1,14 +1,24 @@
-//! Card numbers are secrets: every message a tool prints masks them the
-//! same way (first 6 and last 4 kept), and every tool checks them with
-//! the same Luhn test.
+//! Card numbers and security codes are secrets: every tool checks card
+//! numbers with the same Luhn test, recognises the same card and
+//! security-code fields of every gateway, and masks them the same way
+//! (first 6 and last 4 digits kept, security codes blanked).
+
+/// The shortest and longest card numbers (ISO/IEC 7812).
+pub const MIN_PAN_DIGITS: usize = 12;
+pub const MAX_PAN_DIGITS: usize = 19;
 
 /// Whether `digits` (ASCII digits only) passes the Luhn check.
 pub fn luhn_valid(digits: &str) -> bool {
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+    luhn_valid_bytes(digits.as_bytes())
+}
+
+/// [`luhn_valid`] on bytes.
+pub fn luhn_valid_bytes(digits: &[u8]) -> bool {
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
         return false;
     }
     let sum: u32 = digits
-        .bytes()
+        .iter()
         .rev()
         .enumerate()
         .map(|(i, b)| {
@@ -20,7 +30,20 @@ pub fn luhn_valid(digits: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
+}
+
+/// The digit that makes `body` followed by it pass the Luhn check.
+pub fn luhn_check_digit(body: &str) -> char {
+    let mut candidate = body.as_bytes().to_vec();
+    candidate.push(b'0');
+    for d in b'0'..=b'9' {
+        *candidate.last_mut().expect("pushed") = d;
+        if luhn_valid_bytes(&candidate) {
+            return char::from(d);
+        }
+    }
+    '0'
 }
 
 /// A card number (or token) as it may be shown: first 6 and last 4
@@ -28,7 +51,7 @@ pub fn luhn_valid(digits: &str) -> bool {
 /// are starred completely (6 + 4 would show most of them).
 pub fn mask_pan(value: &str) -> String {
     let n = value.chars().count();
-    if n < 12 {
+    if n < MIN_PAN_DIGITS {
         return "*".repeat(n);
     }
     value
@@ -36,6 +59,73 @@ pub fn mask_pan(value: &str) -> String {
         .enumerate()
         .map(|(i, c)| if i < 6 || i >= n - 4 { c } else { '*' })
         .collect()
+}
+
+/// Field names that hold a card number, in every gateway's vocabulary
+/// (compared without regard to case).
+const PAN_FIELDS: [&str; 7] = [
+    "cardnumber",
+    "porteur",
+    "pan",
+    "vads_card_number",
+    "pbx_porteur_pan",
+    "cardno",
+    "card_number",
+];
+
+/// Field names that hold a card security code (CVV, CVC, CSC, "cryptogramme
+/// visuel"), in every gateway's vocabulary: Paybox `CVV`, Sips
+/// `cardCSCValue` and `cardSecurityCode`, Lyra `vads_card_cvv` and
+/// `securityCode`, and the usual spellings of CSV exports.
+const CVV_FIELDS: [&str; 14] = [
+    "cvv",
+    "cvv2",
+    "cvc",
+    "cvc2",
+    "csc",
+    "cardcscvalue",
+    "cardsecuritycode",
+    "securitycode",
+    "vads_card_cvv",
+    "vads_cvv",
+    "pbx_cvv",
+    "card_cvv",
+    "cryptogramme",
+    "cvx",
+];
+
+/// The last part of a field path (`customerContact.cardNumber`,
+/// `cards[1].cvv`), lower-cased.
+fn last_name_part(path: &str) -> String {
+    let last = path.rsplit('.').next().unwrap_or(path);
+    let last = last.split('[').next().unwrap_or(last);
+    last.to_ascii_lowercase()
+}
+
+/// Whether a field of this name holds a card number.
+pub fn is_pan_field(path: &str) -> bool {
+    PAN_FIELDS.contains(&last_name_part(path).as_str())
+}
+
+/// Whether a field of this name holds a card security code.
+pub fn is_cvv_field(path: &str) -> bool {
+    CVV_FIELDS.contains(&last_name_part(path).as_str())
+}
+
+/// A field's value as it may be shown to a person: a security code
+/// blanked, a card number masked, any other value through
+/// [`crate::text::mask`].
+pub fn mask_field(path: &str, value: &str) -> String {
+    if is_cvv_field(path) {
+        return "*".repeat(value.chars().count());
+    }
+    if is_pan_field(path)
+        && value.len() >= MIN_PAN_DIGITS
+        && value.bytes().all(|b| b.is_ascii_digit())
+    {
+        return mask_pan(value);
+    }
+    crate::text::mask(value).into_owned()
 }
 
 #[cfg(test)]
@@ -49,6 +139,7 @@ mod tests {
         assert!(!luhn_valid("4111111111111112"));
         assert!(!luhn_valid(""));
         assert!(!luhn_valid("4111 1111"));
+        assert_eq!(luhn_check_digit("111122223333444"), '4');
     }
 
     #[test]
@@ -56,5 +147,31 @@ mod tests {
         assert_eq!(mask_pan("1111222233334444"), "111122******4444");
         assert_eq!(mask_pan("12345678901"), "***********");
         assert_eq!(mask_pan("TOKEN-ÉÉÉÉ-123456"), "TOKEN-*******3456");
+    }
+
+    #[test]
+    fn fields_of_every_gateway() {
+        assert_eq!(
+            mask_field("cardNumber", "1234123412341234"),
+            "123412******1234"
+        );
+        assert_eq!(
+            mask_field("x.PORTEUR", "1111222233334444"),
+            "111122******4444"
+        );
+        for cvv in [
+            "cardCSCValue",
+            "cardSecurityCode",
+            "CVV",
+            "vads_card_cvv",
+            "card.securityCode",
+        ] {
+            assert_eq!(mask_field(cvv, "123"), "***", "{cvv}");
+        }
+        assert!(!is_cvv_field("cardCSCResultCode"));
+        assert_eq!(
+            mask_field("reference", "order 4111111111111111"),
+            "order 411111******1111"
+        );
     }
 }

@@ -1,8 +1,13 @@
-//! Errors and exit status, like `diff` and `cmp`: 0 yes, 1 no, 2 trouble.
+//! Errors and exit status, like `diff` and `cmp`: 0 yes, 1 no, 2 trouble;
+//! and the one place that prints a message for a person.
+//!
+//! Every line a tool prints on stderr goes through [`say`]: the text is
+//! made safe ([`crate::text::safe`]: card numbers masked, security codes
+//! blanked, control characters escaped) and any secret read during the
+//! run is scrubbed from it, whatever the message quotes.
 
 use std::fmt;
-use std::io;
-use std::process::ExitCode;
+use std::io::{self, Write};
 
 /// How a run that met no trouble ended: the answer to the question the
 /// command asks ("is this seal valid?", "is this file acceptable?").
@@ -30,37 +35,64 @@ impl Outcome {
 enum Kind {
     /// Exit 1: the input was read and judged, and the answer is no.
     No,
-    /// Exit 2: bad usage, unreadable or malformed input, I/O, missing key.
+    /// Exit 2: unreadable or malformed input, I/O, missing key.
     Trouble,
+    /// Exit 2: bad usage; the message is followed by "Try 'TOOL --help'".
+    Usage,
     /// The reader of our stdout went away (`tool | head`): end quietly, 0.
     BrokenPipe,
+    /// Exit 2 with nothing more to say (the message was printed already).
+    Reported,
+    /// Exit 0 with nothing more to say (`--help` was printed).
+    Done,
 }
 
-/// An error that ends the run, with the message for stderr and the exit
+/// An error that ends the run: what went wrong, its causes, and the exit
 /// status it implies.
 #[derive(Debug)]
 pub struct Error {
     kind: Kind,
     message: String,
+    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    /// Lines printed after the message (a usage error's usage line).
+    detail: Vec<String>,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
-    /// Trouble (exit 2): usage, unreadable or malformed input, I/O.
-    pub fn trouble(message: impl Into<String>) -> Error {
+    fn new(kind: Kind, message: impl Into<String>) -> Error {
         Error {
-            kind: Kind::Trouble,
+            kind,
             message: message.into(),
+            source: None,
+            detail: Vec::new(),
         }
+    }
+
+    /// Trouble (exit 2): unreadable or malformed input, I/O, missing key.
+    pub fn trouble(message: impl Into<String>) -> Error {
+        Error::new(Kind::Trouble, message)
+    }
+
+    /// Bad usage (exit 2): printed with a pointer to `--help`.
+    pub fn usage(message: impl Into<String>) -> Error {
+        Error::new(Kind::Usage, message)
     }
 
     /// A "no" answer that stops the run (exit 1).
     pub fn no(message: impl Into<String>) -> Error {
-        Error {
-            kind: Kind::No,
-            message: message.into(),
-        }
+        Error::new(Kind::No, message)
+    }
+
+    /// Exit 2, the reason having been printed already.
+    pub fn reported() -> Error {
+        Error::new(Kind::Reported, "")
+    }
+
+    /// Exit 0, the run having done all it had to (`--help`).
+    pub fn done() -> Error {
+        Error::new(Kind::Done, "")
     }
 
     /// An I/O error, with what we were doing (e.g. `reading "x.csv"`).
@@ -68,20 +100,44 @@ impl Error {
     /// when its reader goes away.
     pub fn io(context: impl fmt::Display, err: io::Error) -> Error {
         if err.kind() == io::ErrorKind::BrokenPipe {
-            return Error {
-                kind: Kind::BrokenPipe,
-                message: String::new(),
+            return Error::new(Kind::BrokenPipe, "");
+        }
+        Error::new(Kind::Trouble, context.to_string()).caused_by(err)
+    }
+
+    /// The same error, with lines to print after it (each made safe).
+    pub fn with_detail(mut self, lines: Vec<String>) -> Error {
+        self.detail = lines;
+        self
+    }
+
+    /// The same error, with its cause (printed after the message).
+    pub fn caused_by(
+        mut self,
+        cause: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Error {
+        self.source = Some(cause.into());
+        self
+    }
+
+    /// The same error, said of something: `what: message`.
+    pub fn within(mut self, what: impl fmt::Display) -> Error {
+        if self.kind != Kind::BrokenPipe {
+            self.message = if self.message.is_empty() {
+                what.to_string()
+            } else {
+                format!("{what}: {}", self.message)
             };
         }
-        Error::trouble(format!("{context}: {}", describe_io(&err)))
+        self
     }
 
     /// The exit status this error implies (0 for a closed pipe).
     pub fn exit_status(&self) -> u8 {
         match self.kind {
             Kind::No => 1,
-            Kind::Trouble => 2,
-            Kind::BrokenPipe => 0,
+            Kind::Trouble | Kind::Usage | Kind::Reported => 2,
+            Kind::BrokenPipe | Kind::Done => 0,
         }
     }
 
@@ -90,19 +146,45 @@ impl Error {
         self.kind == Kind::BrokenPipe
     }
 
-    /// The message, without the tool's name.
-    pub fn message(&self) -> &str {
-        &self.message
+    /// Whether the answer is no (exit 1), not trouble.
+    pub fn is_no(&self) -> bool {
+        self.kind == Kind::No
+    }
+
+    /// The message and its causes, without the tool's name:
+    /// `what: cause: cause`.
+    pub fn message(&self) -> String {
+        self.to_string()
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        f.write_str(&self.message)?;
+        let mut cause = self.source.as_deref().map(|e| e as &dyn std::error::Error);
+        while let Some(c) = cause {
+            let text = describe(c);
+            // Some causes repeat their own cause in their text.
+            if !self.message.ends_with(&text) {
+                if self.message.is_empty() {
+                    f.write_str(&text)?;
+                } else {
+                    write!(f, ": {text}")?;
+                }
+            }
+            cause = c.source();
+        }
+        Ok(())
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
 
 impl From<io::Error> for Error {
     fn from(err: io::Error) -> Error {
@@ -110,9 +192,9 @@ impl From<io::Error> for Error {
     }
 }
 
-/// The OS error text without Rust's "(os error N)" suffix, lower-cased
-/// the way coreutils prints it ("No such file or directory").
-fn describe_io(err: &io::Error) -> String {
+/// The text of one cause; for an OS error, without Rust's "(os error N)"
+/// suffix, as coreutils prints it ("No such file or directory").
+fn describe(err: &dyn std::error::Error) -> String {
     let text = err.to_string();
     match text.find(" (os error") {
         Some(at) => text[..at].to_string(),
@@ -120,24 +202,65 @@ fn describe_io(err: &io::Error) -> String {
     }
 }
 
-/// Run a tool's body and turn its result into a message and an exit
-/// status. Every `main.rs` is one call to this.
-pub fn run(tool: &str, body: impl FnOnce() -> Result<Outcome>) -> ExitCode {
-    match body() {
-        Ok(Outcome::Yes) => ExitCode::from(0),
-        Ok(Outcome::No) => ExitCode::from(1),
-        Err(err) => {
-            if !err.is_broken_pipe() && !err.message.is_empty() {
-                eprintln!("{tool}: {}", err.message);
-            }
-            ExitCode::from(err.exit_status())
-        }
-    }
+/// Print one line for a person on stderr: `tool: text`, made safe. A
+/// closed stderr is not an error worth dying for: the line is dropped.
+pub fn say(tool: &str, text: impl fmt::Display) {
+    let text = text.to_string();
+    let scrubbed = crate::secret::scrub(&text);
+    let safe = crate::text::safe(&scrubbed);
+    let mut err = io::stderr().lock();
+    let _ = writeln!(err, "{tool}: {safe}");
+}
+
+/// Print one diagnostic line for a person on stderr, without the tool's
+/// name (`payments.csv:17: column "amount": …`, as compilers write
+/// them), made safe like [`say`].
+pub fn note(text: impl fmt::Display) {
+    let text = text.to_string();
+    let scrubbed = crate::secret::scrub(&text);
+    let safe = crate::text::safe(&scrubbed);
+    let mut err = io::stderr().lock();
+    let _ = writeln!(err, "{safe}");
 }
 
 /// A warning on stderr: `tool: warning: message`. The run goes on.
 pub fn warn(tool: &str, message: impl fmt::Display) {
-    eprintln!("{tool}: warning: {message}");
+    say(tool, format_args!("warning: {message}"));
+}
+
+/// Print the error that ended a run, and give its exit status.
+pub fn report(tool: &str, err: &Error) -> u8 {
+    match err.kind {
+        Kind::BrokenPipe | Kind::Reported | Kind::Done => {}
+        Kind::Usage => {
+            say(tool, err);
+            for line in &err.detail {
+                note(line);
+            }
+            // The subcommand's help when the usage line names it.
+            let command = err
+                .detail
+                .iter()
+                .find_map(|l| l.trim().strip_prefix("Usage: "))
+                .map(|u| {
+                    u.split_whitespace()
+                        .take_while(|w| !w.starts_with(['[', '<', '-']))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
+                .filter(|c| !c.is_empty())
+                .unwrap_or_else(|| tool.to_string());
+            note(format_args!("Try '{command} --help' for more information."));
+        }
+        _ if err.message.is_empty() && err.source.is_none() => {}
+        _ => {
+            say(tool, err);
+            for line in &err.detail {
+                note(line);
+            }
+        }
+    }
+    err.exit_status()
 }
 
 #[cfg(test)]
@@ -148,17 +271,23 @@ mod tests {
     fn statuses_follow_the_contract() {
         assert_eq!(Error::no("x").exit_status(), 1);
         assert_eq!(Error::trouble("x").exit_status(), 2);
+        assert_eq!(Error::usage("x").exit_status(), 2);
         let pipe = Error::io("writing", io::Error::from(io::ErrorKind::BrokenPipe));
         assert!(pipe.is_broken_pipe());
         assert_eq!(pipe.exit_status(), 0);
     }
 
     #[test]
-    fn io_errors_read_like_coreutils() {
+    fn io_errors_read_like_coreutils_with_their_causes() {
         let err = Error::io(
             "reading \"a\"",
             io::Error::from_raw_os_error(2), // ENOENT
         );
         assert_eq!(err.message(), "reading \"a\": No such file or directory");
+        let err = err.within("seal");
+        assert_eq!(
+            err.message(),
+            "seal: reading \"a\": No such file or directory"
+        );
     }
 }

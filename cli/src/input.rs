@@ -7,10 +7,11 @@ use std::path::Path;
 use crate::error::{Error, Result};
 
 /// An open input and the name to use for it in messages (`"x.csv"` or
-/// `<stdin>`).
+/// `<stdin>`). It can move to another thread (the OpenPGP parser wants
+/// `Send + Sync`).
 pub struct Input {
     name: String,
-    reader: Box<dyn BufRead>,
+    reader: Box<dyn BufRead + Send + Sync>,
 }
 
 impl Input {
@@ -20,11 +21,11 @@ impl Input {
             None => Ok(Input::stdin()),
             Some(p) if p.as_os_str() == "-" => Ok(Input::stdin()),
             Some(p) => {
-                let name = p.display().to_string();
-                let file =
-                    File::open(p).map_err(|e| Error::io(format!("cannot open \"{name}\""), e))?;
+                let name = p.to_string_lossy().into_owned();
+                let file = File::open(p)
+                    .map_err(|e| Error::io(format!("cannot open {}", quote(&name)), e))?;
                 if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
-                    return Err(Error::trouble(format!("\"{name}\" is a directory")));
+                    return Err(Error::trouble(format!("{} is a directory", quote(&name))));
                 }
                 Ok(Input {
                     name,
@@ -42,7 +43,10 @@ impl Input {
     }
 
     /// Wrap any reader (tests, in-memory data).
-    pub fn from_reader(name: impl Into<String>, reader: impl Read + 'static) -> Input {
+    pub fn from_reader(
+        name: impl Into<String>,
+        reader: impl Read + Send + Sync + 'static,
+    ) -> Input {
         Input {
             name: name.into(),
             reader: Box::new(BufReader::new(reader)),
@@ -54,31 +58,42 @@ impl Input {
         &self.name
     }
 
+    /// The name quoted for a message: `"x.csv"`, or `<stdin>`.
+    pub fn quoted(&self) -> String {
+        quote(&self.name)
+    }
+
+    /// The error for a failed read of this input.
+    pub fn read_error(&self, err: io::Error) -> Error {
+        Error::io(format!("reading {}", self.quoted()), err)
+    }
+
     /// Read everything, as bytes.
     pub fn read_all(mut self) -> Result<Vec<u8>> {
         let mut buf = Vec::new();
-        self.reader
-            .read_to_end(&mut buf)
-            .map_err(|e| Error::io(format!("reading {}", quote(&self.name)), e))?;
-        Ok(buf)
+        match self.reader.read_to_end(&mut buf) {
+            Ok(_) => Ok(buf),
+            Err(e) => Err(self.read_error(e)),
+        }
     }
 
     /// The buffered reader, for streaming.
-    pub fn reader(&mut self) -> &mut dyn BufRead {
+    pub fn reader(&mut self) -> &mut (dyn BufRead + Send + Sync) {
         &mut *self.reader
     }
 
     /// Give up the name and take the reader.
-    pub fn into_reader(self) -> Box<dyn BufRead> {
+    pub fn into_reader(self) -> Box<dyn BufRead + Send + Sync> {
         self.reader
     }
 }
 
-/// `"name"` for files, `<stdin>` as is: how messages name an input.
+/// `"name"` for files (made safe for a terminal), `<stdin>` as is: how
+/// messages name an input.
 pub fn quote(name: &str) -> String {
-    if name.starts_with('<') {
+    if name == "<stdin>" {
         name.to_string()
     } else {
-        format!("\"{name}\"")
+        crate::text::quote(name)
     }
 }

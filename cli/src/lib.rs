@@ -1,26 +1,138 @@
 //! What every paylot tool needs alike, kept in one place so that the four
 //! tools behave the same way (see `../shared/spec/conventions.md`):
 //!
-//! - [`error`]: one error type, one exit-status contract (0 yes, 1 no,
-//!   2 trouble), one way to print `tool: message` and end quietly on a
-//!   closed pipe;
+//! - [`run`]: the one `main` of every tool: exit status 0 yes, 1 no,
+//!   2 trouble; a panic anywhere ends in a message and status 2, never
+//!   in an abort; signals remove temporary files;
+//! - [`args`]: the command line, with usage errors that never repeat a
+//!   value (it may be a secret typed in the wrong place);
+//! - [`error`]: one error type with its causes, and [`say`], the one way a
+//!   line reaches stderr;
+//! - [`text`]: untrusted text made safe for a person (card numbers
+//!   masked, security codes blanked, control characters escaped);
+//! - [`card`]: the Luhn check and the card and security-code fields of
+//!   every gateway;
 //! - [`secret`]: keys and passphrases from a file or a named environment
 //!   variable, never from argv, never printed;
 //! - [`input`]: a file or standard input, named for messages;
-//! - [`output`]: standard output or a file written atomically, and a
-//!   spooled mode that releases nothing until the run has succeeded;
-//! - [`card`]: the Luhn check and the one way card numbers are masked;
-//! - [`sanitize`]: untrusted text made safe for a terminal.
+//! - [`output`]: standard output or a file written atomically, private
+//!   when it may hold card data, and a spooled mode that releases nothing
+//!   until the run has succeeded;
+//! - [`cleanup`]: temporary files removed on signals, and those of killed
+//!   runs removed by the next run.
 
+use std::process::ExitCode;
+use std::sync::{Mutex, OnceLock};
+
+pub mod args;
 pub mod card;
+pub mod cleanup;
 pub mod error;
 pub mod input;
+pub mod json;
 pub mod output;
-pub mod sanitize;
 pub mod secret;
+pub mod text;
 
-pub use error::{run, warn, Error, Outcome, Result};
+pub use error::{note, say, warn, Error, Outcome, Result};
 pub use input::Input;
-pub use output::Output;
-pub use sanitize::sanitize;
-pub use secret::{Secret, SecretSource};
+pub use output::{Access, Output};
+pub use secret::{KeyArgs, PassphraseArgs, Secret, SecretSource};
+pub use text::{quote, safe, sanitize};
+
+static TOOL: OnceLock<&'static str> = OnceLock::new();
+
+/// The name of the running tool, for messages.
+pub fn tool() -> &'static str {
+    TOOL.get().copied().unwrap_or("paylot")
+}
+
+/// What the last panic said, and where.
+static PANIC: Mutex<Option<String>> = Mutex::new(None);
+
+/// Panics are recorded for the message that reports them, not printed
+/// (the default hook would print a backtrace with paths and values).
+fn quiet_panics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        std::panic::set_hook(Box::new(|info| {
+            let what = match (
+                info.payload().downcast_ref::<&str>(),
+                info.payload().downcast_ref::<String>(),
+            ) {
+                (Some(s), _) => (*s).to_string(),
+                (_, Some(s)) => s.clone(),
+                _ => "no message".to_string(),
+            };
+            let at = info
+                .location()
+                .map(|l| format!(" at {}:{}", short_path(l.file()), l.line()))
+                .unwrap_or_default();
+            if let Ok(mut p) = PANIC.lock() {
+                *p = Some(format!("{what}{at}"));
+            }
+        }));
+    });
+}
+
+/// A source path as a bug report needs it: from the crate's directory
+/// (`sequoia-openpgp-2.3.0/src/parse.rs`), not from the build machine's
+/// home.
+fn short_path(file: &str) -> &str {
+    match file.find("/registry/src/") {
+        Some(at) => {
+            let rest = &file[at + "/registry/src/".len()..];
+            rest.split_once('/')
+                .map_or(rest, |(_, crate_path)| crate_path)
+        }
+        None => file,
+    }
+}
+
+/// Run `f`, and turn a panic inside it (a library's `unwrap` on input it
+/// did not expect) into `Err` with what the panic said, so that the
+/// caller can say which input made it fail. Nothing is printed.
+pub fn contain<T>(f: impl FnOnce() -> T) -> std::result::Result<T, String> {
+    quiet_panics();
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|_| {
+        PANIC
+            .lock()
+            .ok()
+            .and_then(|mut p| p.take())
+            .unwrap_or_else(|| "no message".into())
+    })
+}
+
+/// Run a tool's body and turn its result into a message and an exit
+/// status. Every `main.rs` is one call to this.
+///
+/// A panic (in the tool, or inside a library it uses) does not abort: it
+/// ends the run with a message and status 2, after the unwinding has
+/// dropped every temporary file and spool, so nothing half-done is left.
+pub fn run(tool: &'static str, body: impl FnOnce() -> Result<Outcome>) -> ExitCode {
+    let _ = TOOL.set(tool);
+    cleanup::install(tool);
+    quiet_panics();
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(body));
+    let code = match result {
+        Ok(Ok(Outcome::Yes)) => 0,
+        Ok(Ok(Outcome::No)) => 1,
+        Ok(Err(err)) => error::report(tool, &err),
+        Err(_) => {
+            let what = PANIC
+                .lock()
+                .ok()
+                .and_then(|mut p| p.take())
+                .unwrap_or_else(|| "unknown".into());
+            say(
+                tool,
+                format_args!(
+                    "internal error ({what}); nothing was written; this is a bug: please \
+                     report it with the command line that caused it"
+                ),
+            );
+            2
+        }
+    };
+    ExitCode::from(code)
+}

@@ -7,6 +7,12 @@
 //! invalid, plaintext whose signature has not been checked yet): on
 //! standard output it spools to an unnamed temporary file and copies it
 //! out only in [`Output::commit`].
+//!
+//! A file that may hold cardholder data or unverified plaintext is
+//! created with [`Access::Private`]: mode 0600 from the moment it exists,
+//! temporary and final alike, whatever the umask. Temporary files are
+//! registered for removal on a signal, and those of killed runs are
+//! removed by the next run in the same directory ([`crate::cleanup`]).
 
 use std::fs::{self, File};
 use std::io::{self, BufWriter, IsTerminal, LineWriter, Seek, SeekFrom, Write};
@@ -14,9 +20,35 @@ use std::path::{Path, PathBuf};
 
 use tempfile::NamedTempFile;
 
+use crate::cleanup::{self, Registered};
 use crate::error::{Error, Result};
 
 const BUFFER: usize = 64 * 1024;
+
+/// Who may read a file a tool creates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// As `cp` or a shell redirection would: the mode of the file it
+    /// replaces, else 0666 less the umask.
+    Usual,
+    /// Its owner only (0600), from the moment it exists: for anything that
+    /// may hold cardholder data or unverified plaintext.
+    Private,
+}
+
+impl Access {
+    fn mode(self, target: &Path) -> fs::Permissions {
+        use std::os::unix::fs::PermissionsExt;
+        match self {
+            Access::Private => fs::Permissions::from_mode(0o600),
+            // The kernel applies the umask to the mode given at creation.
+            Access::Usual => match fs::metadata(target) {
+                Ok(m) => fs::Permissions::from_mode(m.permissions().mode() & 0o7777),
+                Err(_) => fs::Permissions::from_mode(0o666),
+            },
+        }
+    }
+}
 
 /// Where a command writes its data.
 pub struct Output {
@@ -28,37 +60,43 @@ enum Inner {
     Terminal(LineWriter<io::Stdout>),
     /// Block-buffered in a pipe, for throughput.
     Pipe(BufWriter<io::Stdout>),
-    /// Held back in an anonymous temporary file until `commit`.
+    /// Held back in an anonymous temporary file (mode 0600, gone with the
+    /// process) until `commit`.
     Spool(BufWriter<File>),
     /// A temporary file beside the target, renamed over it in `commit`.
-    Atomic {
-        writer: BufWriter<NamedTempFile>,
-        target: PathBuf,
-    },
+    Atomic(AtomicFile),
 }
 
 impl Output {
-    /// Standard output for `None` and `-`, else `path`, written atomically.
+    /// Standard output for `None` and `-`, else `path`, written atomically
+    /// with the usual mode.
     pub fn create(path: Option<&Path>) -> Result<Output> {
-        match path {
-            Some(p) if p.as_os_str() != "-" => Output::atomic(p, Access::Usual),
-            _ => Ok(Output::stdout()),
-        }
+        Output::open(path, Access::Usual, false)
+    }
+
+    /// Like [`Output::create`], for data that may hold card numbers: a
+    /// file is 0600 from creation.
+    pub fn create_private(path: Option<&Path>) -> Result<Output> {
+        Output::open(path, Access::Private, false)
     }
 
     /// Like [`Output::create`], but on standard output nothing is written
     /// before [`Output::commit`]: if the run fails, stdout stays empty.
-    pub fn create_spooled(path: Option<&Path>) -> Result<Output> {
-        match path {
-            Some(p) if p.as_os_str() != "-" => Output::atomic(p, Access::Usual),
-            _ => {
+    pub fn create_spooled(path: Option<&Path>, access: Access) -> Result<Output> {
+        Output::open(path, access, true)
+    }
+
+    fn open(path: Option<&Path>, access: Access, hold: bool) -> Result<Output> {
+        let inner = match path {
+            Some(p) if p.as_os_str() != "-" => Inner::Atomic(AtomicFile::create(p, access)?),
+            _ if hold => {
                 let file = tempfile::tempfile()
                     .map_err(|e| Error::io("cannot create a temporary file", e))?;
-                Ok(Output {
-                    inner: Inner::Spool(BufWriter::with_capacity(BUFFER, file)),
-                })
+                Inner::Spool(BufWriter::with_capacity(BUFFER, file))
             }
-        }
+            _ => return Ok(Output::stdout()),
+        };
+        Ok(Output { inner })
     }
 
     /// Standard output, buffered as its reader needs.
@@ -72,44 +110,21 @@ impl Output {
         Output { inner }
     }
 
-    fn atomic(target: &Path, access: Access) -> Result<Output> {
-        let dir = match target.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        if target.is_dir() {
-            return Err(Error::trouble(format!(
-                "cannot write \"{}\": it is a directory",
-                target.display()
-            )));
-        }
-        let name = target
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let tmp = tempfile::Builder::new()
-            .prefix(&format!(".{name}."))
-            .suffix(".tmp")
-            .permissions(access.mode(target))
-            .tempfile_in(&dir)
-            .map_err(|e| Error::io(format!("cannot write in \"{}\"", dir.display()), e))?;
-        Ok(Output {
-            inner: Inner::Atomic {
-                writer: BufWriter::with_capacity(BUFFER, tmp),
-                target: target.to_path_buf(),
-            },
-        })
-    }
-
     /// Whether this writes to a terminal (for human-only decoration).
     pub fn is_terminal(&self) -> bool {
         matches!(self.inner, Inner::Terminal(_))
     }
 
+    /// Whether this is standard output, written as it goes (not a file,
+    /// not a spool).
+    pub fn is_stdout(&self) -> bool {
+        matches!(self.inner, Inner::Terminal(_) | Inner::Pipe(_))
+    }
+
     /// The destination, for messages: the file name or `<stdout>`.
     pub fn name(&self) -> String {
         match &self.inner {
-            Inner::Atomic { target, .. } => format!("\"{}\"", target.display()),
+            Inner::Atomic(a) => crate::text::quote(&a.target.to_string_lossy()),
             _ => "<stdout>".to_string(),
         }
     }
@@ -130,13 +145,7 @@ impl Output {
                 io::copy(&mut file, &mut out).map_err(werr)?;
                 out.flush().map_err(werr)
             }
-            Inner::Atomic { writer, target } => {
-                let tmp = writer.into_inner().map_err(|e| werr(e.into_error()))?;
-                tmp.as_file().sync_all().map_err(werr)?;
-                tmp.persist(&target).map_err(|e| werr(e.error))?;
-                sync_dir_of(&target);
-                Ok(())
-            }
+            Inner::Atomic(a) => a.commit(),
         }
     }
 }
@@ -147,7 +156,7 @@ impl Write for Output {
             Inner::Terminal(w) => w.write(buf),
             Inner::Pipe(w) => w.write(buf),
             Inner::Spool(w) => w.write(buf),
-            Inner::Atomic { writer, .. } => writer.write(buf),
+            Inner::Atomic(a) => a.writer.write(buf),
         }
     }
 
@@ -156,7 +165,7 @@ impl Write for Output {
             Inner::Terminal(w) => w.write_all(buf),
             Inner::Pipe(w) => w.write_all(buf),
             Inner::Spool(w) => w.write_all(buf),
-            Inner::Atomic { writer, .. } => writer.write_all(buf),
+            Inner::Atomic(a) => a.writer.write_all(buf),
         }
     }
 
@@ -166,32 +175,78 @@ impl Write for Output {
             Inner::Pipe(w) => w.flush(),
             // Flushing a spool or a temporary file releases nothing.
             Inner::Spool(w) => w.flush(),
-            Inner::Atomic { writer, .. } => writer.flush(),
+            Inner::Atomic(a) => a.writer.flush(),
         }
     }
 }
 
-/// Who may read a file we create.
-#[derive(Clone, Copy)]
-enum Access {
-    /// As `cp` or a shell redirection would: the mode of the file it
-    /// replaces, else 0666 less the umask.
-    Usual,
-    /// Its owner only (0600), from the moment it exists.
-    Private,
+/// A file being written under a temporary name beside its target, and
+/// renamed over it when complete: the one way every tool writes a file.
+pub struct AtomicFile {
+    writer: BufWriter<NamedTempFile>,
+    target: PathBuf,
+    _registered: Registered,
 }
 
-impl Access {
-    fn mode(self, target: &Path) -> fs::Permissions {
-        use std::os::unix::fs::PermissionsExt;
-        match self {
-            Access::Private => fs::Permissions::from_mode(0o600),
-            // The kernel applies the umask to the mode given at creation.
-            Access::Usual => match fs::metadata(target) {
-                Ok(m) => fs::Permissions::from_mode(m.permissions().mode() & 0o7777),
-                Err(_) => fs::Permissions::from_mode(0o666),
-            },
+impl AtomicFile {
+    /// Start writing `target`: a temporary file in its directory, created
+    /// with `access`'s mode, locked and registered for removal on a
+    /// signal. Leftovers of killed runs in that directory are removed
+    /// first.
+    pub fn create(target: &Path, access: Access) -> Result<AtomicFile> {
+        let shown = crate::text::quote(&target.to_string_lossy());
+        let dir = match target.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        if target.is_dir() {
+            return Err(Error::trouble(format!(
+                "cannot write {shown}: it is a directory"
+            )));
         }
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        cleanup::remove_leftovers(crate::tool(), &dir);
+        let tmp = tempfile::Builder::new()
+            .prefix(&cleanup::temp_prefix(&name))
+            .suffix(cleanup::TEMP_SUFFIX)
+            .rand_bytes(6)
+            .permissions(access.mode(target))
+            .tempfile_in(&dir)
+            .map_err(|e| {
+                Error::io(
+                    format!(
+                        "cannot write in {}",
+                        crate::text::quote(&dir.to_string_lossy())
+                    ),
+                    e,
+                )
+            })?;
+        cleanup::hold(tmp.as_file());
+        let registered = Registered::new(tmp.path());
+        Ok(AtomicFile {
+            writer: BufWriter::with_capacity(BUFFER, tmp),
+            target: target.to_path_buf(),
+            _registered: registered,
+        })
+    }
+
+    /// The file being written.
+    pub fn writer(&mut self) -> &mut BufWriter<NamedTempFile> {
+        &mut self.writer
+    }
+
+    /// Flush, fsync, rename into place, fsync the directory.
+    pub fn commit(self) -> Result<()> {
+        let shown = crate::text::quote(&self.target.to_string_lossy());
+        let werr = |e: io::Error| Error::io(format!("writing {shown}"), e);
+        let tmp = self.writer.into_inner().map_err(|e| werr(e.into_error()))?;
+        tmp.as_file().sync_all().map_err(werr)?;
+        tmp.persist(&self.target).map_err(|e| werr(e.error))?;
+        sync_dir_of(&self.target);
+        Ok(())
     }
 }
 
@@ -206,10 +261,14 @@ pub fn write_atomically_private(target: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 fn write_with(target: &Path, bytes: &[u8], access: Access) -> Result<()> {
-    let mut out = Output::atomic(target, access)?;
-    out.write_all(bytes)
-        .map_err(|e| Error::io(format!("writing \"{}\"", target.display()), e))?;
-    out.commit()
+    let mut file = AtomicFile::create(target, access)?;
+    file.writer.write_all(bytes).map_err(|e| {
+        Error::io(
+            format!("writing {}", crate::text::quote(&target.to_string_lossy())),
+            e,
+        )
+    })?;
+    file.commit()
 }
 
 /// fsync the directory holding `path`, so that a rename survives a crash.
@@ -224,10 +283,14 @@ pub fn sync_dir_of(path: &Path) {
     }
 }
 
-/// Rename `from` to `to` and make the rename durable.
+/// Rename `from` to `to` and make the rename durable (both directories
+/// synced when they differ).
 pub fn rename_durably(from: &Path, to: &Path) -> io::Result<()> {
     fs::rename(from, to)?;
     sync_dir_of(to);
+    if from.parent() != to.parent() {
+        sync_dir_of(from);
+    }
     Ok(())
 }
 

@@ -2,98 +2,180 @@
 //! variable named on the command line, never from a command-line value:
 //! argv is visible to every user of the machine (`ps`, `/proc/*/cmdline`).
 //! A file descriptor works as a file: `--key-file /dev/fd/3`.
+//!
+//! The argument of a secret option is repeated in a message only once it
+//! has proven to be a name: a file that could be opened, a variable that
+//! is set. An argument that names nothing may be the secret itself, typed
+//! where its file or variable was expected, so it is never shown. Every
+//! secret read is also remembered until the process ends, and scrubbed
+//! from every message the tool prints ([`scrub`]).
 
+use std::borrow::Cow;
 use std::env;
 use std::fmt;
 use std::fs;
+use std::io::Read;
 use std::path::PathBuf;
+use std::sync::Mutex;
 
 use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
 
-/// Where a secret comes from.
+/// Where a secret comes from, and the option that said so.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SecretSource {
     /// A file; one trailing line ending is not part of the secret.
-    File(PathBuf),
+    File { path: PathBuf, option: &'static str },
     /// An environment variable, by name; its value is used exactly.
-    Env(String),
+    Env { name: String, option: &'static str },
 }
 
-impl SecretSource {
-    /// The source named by a pair of `--x-file PATH` / `--x-env NAME`
-    /// options (clap makes them mutually exclusive), if any.
-    pub fn from_options(file: Option<PathBuf>, env: Option<String>) -> Option<SecretSource> {
-        match (file, env) {
-            (Some(f), _) => Some(SecretSource::File(f)),
-            (None, Some(e)) => Some(SecretSource::Env(e)),
+/// `--key-file PATH` / `--key-env NAME`: where a tool's secret key comes
+/// from (never from a value on the command line).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct KeyArgs {
+    /// Read the secret key from this file (one trailing newline is ignored)
+    #[arg(long, value_name = "PATH", conflicts_with = "key_env")]
+    pub key_file: Option<PathBuf>,
+    /// Read the secret key from this environment variable
+    #[arg(long, value_name = "VAR")]
+    pub key_env: Option<String>,
+}
+
+impl KeyArgs {
+    /// The source named on the command line, if any.
+    pub fn source(&self) -> Option<SecretSource> {
+        match (&self.key_file, &self.key_env) {
+            (Some(path), _) => Some(SecretSource::File {
+                path: path.clone(),
+                option: "--key-file",
+            }),
+            (None, Some(name)) => Some(SecretSource::Env {
+                name: name.clone(),
+                option: "--key-env",
+            }),
             (None, None) => None,
         }
     }
 
+    /// Read the key, if one was named.
+    pub fn read(&self, tool: &str) -> Result<Option<Secret>> {
+        self.source()
+            .map(|s| s.read("key", &mut |w| crate::warn(tool, w)))
+            .transpose()
+    }
+}
+
+/// `--passphrase-file PATH` / `--passphrase-env NAME`: the passphrase of a
+/// protected secret key.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct PassphraseArgs {
+    /// Read the secret key's passphrase from FILE (one trailing newline is ignored)
+    #[arg(long, value_name = "FILE", conflicts_with = "passphrase_env")]
+    pub passphrase_file: Option<PathBuf>,
+    /// Read the secret key's passphrase from the environment variable NAME
+    #[arg(long, value_name = "NAME")]
+    pub passphrase_env: Option<String>,
+}
+
+impl PassphraseArgs {
+    /// The source named on the command line, if any.
+    pub fn source(&self) -> Option<SecretSource> {
+        match (&self.passphrase_file, &self.passphrase_env) {
+            (Some(path), _) => Some(SecretSource::File {
+                path: path.clone(),
+                option: "--passphrase-file",
+            }),
+            (None, Some(name)) => Some(SecretSource::Env {
+                name: name.clone(),
+                option: "--passphrase-env",
+            }),
+            (None, None) => None,
+        }
+    }
+
+    /// Read the passphrase, if one was named.
+    pub fn read(&self, tool: &str) -> Result<Option<Secret>> {
+        self.source()
+            .map(|s| s.read("passphrase", &mut |w| crate::warn(tool, w)))
+            .transpose()
+    }
+}
+
+/// Why an argument is not shown in a message.
+pub const NOT_REPEATED: &str = "the argument is not repeated, in case it is the secret itself";
+
+impl SecretSource {
     /// Read the secret. `what` names it in messages ("key",
     /// "passphrase"); warnings go through `warn`.
     pub fn read(&self, what: &str, warn: &mut dyn FnMut(String)) -> Result<Secret> {
         match self {
-            SecretSource::File(path) => {
-                let shown = path.display();
-                let meta = fs::metadata(path).map_err(|e| {
-                    Error::io(format!("cannot read the {what} file \"{shown}\""), e)
+            SecretSource::File { path, option } => {
+                let mut file = fs::File::open(path).map_err(|e| {
+                    Error::io(
+                        format!("{option}: cannot open the {what} file ({NOT_REPEATED})"),
+                        e,
+                    )
                 })?;
+                // Opened: the argument is a path, not the secret.
+                let shown = crate::text::quote(&path.to_string_lossy());
+                let meta = file
+                    .metadata()
+                    .map_err(|e| Error::io(format!("reading the {what} file {shown}"), e))?;
+                if meta.is_dir() {
+                    return Err(Error::trouble(format!(
+                        "{option}: {shown} is a directory, not a {what} file"
+                    )));
+                }
                 #[cfg(unix)]
                 {
                     use std::os::unix::fs::PermissionsExt;
                     let mode = meta.permissions().mode();
                     if meta.is_file() && mode & 0o004 != 0 {
                         warn(format!(
-                            "the {what} file \"{shown}\" is readable by every user of this machine \
-                             (mode {:o}); run: chmod 600 \"{shown}\"",
+                            "the {what} file {shown} is readable by every user of this machine \
+                             (mode {:o}); run: chmod 600 {shown}",
                             mode & 0o777
                         ));
                     }
                 }
                 #[cfg(not(unix))]
                 let _ = &meta;
-                let raw = Zeroizing::new(fs::read(path).map_err(|e| {
-                    Error::io(format!("cannot read the {what} file \"{shown}\""), e)
-                })?);
+                let mut raw = Zeroizing::new(Vec::new());
+                file.read_to_end(&mut raw)
+                    .map_err(|e| Error::io(format!("reading the {what} file {shown}"), e))?;
                 let (bytes, trailing) = split_line_ending(&raw);
                 if bytes.is_empty() {
-                    return Err(Error::trouble(format!(
-                        "the {what} file \"{shown}\" is empty"
-                    )));
+                    return Err(Error::trouble(format!("the {what} file {shown} is empty")));
                 }
-                Ok(Secret {
-                    bytes: Zeroizing::new(bytes.to_vec()),
-                    trailing: trailing.to_vec(),
-                    origin: format!("file \"{shown}\""),
-                })
+                Ok(Secret::new(bytes, trailing, format!("file {shown}")))
             }
-            SecretSource::Env(name) => {
+            SecretSource::Env { name, option } => {
                 let value = env::var_os(name).ok_or_else(|| {
                     Error::trouble(format!(
-                        "the environment variable {name}, named by --{}-env, is not set",
-                        what.split_whitespace().last().unwrap_or(what)
+                        "{option}: no environment variable of that name is set ({NOT_REPEATED})"
                     ))
                 })?;
                 #[cfg(unix)]
                 let bytes = {
-                    use std::os::unix::ffi::OsStrExt;
-                    value.as_bytes().to_vec()
+                    use std::os::unix::ffi::OsStringExt;
+                    Zeroizing::new(value.into_vec())
                 };
                 #[cfg(not(unix))]
-                let bytes = value.to_string_lossy().into_owned().into_bytes();
+                let bytes = Zeroizing::new(value.to_string_lossy().into_owned().into_bytes());
+                // Set: the argument is a variable's name.
+                let shown = crate::text::sanitize(name).into_owned();
                 if bytes.is_empty() {
                     return Err(Error::trouble(format!(
-                        "the environment variable {name} is empty: no {what}"
+                        "the environment variable {shown} is empty: no {what}"
                     )));
                 }
-                Ok(Secret {
-                    bytes: Zeroizing::new(bytes),
-                    trailing: Vec::new(),
-                    origin: format!("environment variable {name}"),
-                })
+                Ok(Secret::new(
+                    &bytes,
+                    b"",
+                    format!("environment variable {shown}"),
+                ))
             }
         }
     }
@@ -109,6 +191,15 @@ pub struct Secret {
 }
 
 impl Secret {
+    fn new(bytes: &[u8], trailing: &[u8], origin: String) -> Secret {
+        remember(bytes);
+        Secret {
+            bytes: Zeroizing::new(bytes.to_vec()),
+            trailing: trailing.to_vec(),
+            origin,
+        }
+    }
+
     /// The secret's bytes, exactly.
     pub fn expose(&self) -> &[u8] {
         &self.bytes
@@ -148,9 +239,52 @@ fn split_line_ending(raw: &[u8]) -> (&[u8], &[u8]) {
     }
 }
 
+/// The secrets read by this process, so that no message repeats them.
+static READ: Mutex<Vec<Zeroizing<String>>> = Mutex::new(Vec::new());
+
+/// Secrets shorter than this are too common as text to be scrubbed.
+const SCRUB_MIN: usize = 6;
+
+fn remember(bytes: &[u8]) {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return;
+    };
+    let text = text.trim();
+    if text.len() < SCRUB_MIN {
+        return;
+    }
+    if let Ok(mut read) = READ.lock() {
+        if !read.iter().any(|s| s.as_str() == text) {
+            read.push(Zeroizing::new(text.to_string()));
+        }
+    }
+}
+
+/// `text` with every secret this process has read replaced by
+/// `(a secret)`.
+pub fn scrub(text: &str) -> Cow<'_, str> {
+    let Ok(read) = READ.lock() else {
+        return Cow::Borrowed(text);
+    };
+    let mut out = Cow::Borrowed(text);
+    for s in read.iter() {
+        if out.contains(s.as_str()) {
+            out = Cow::Owned(out.replace(s.as_str(), "(a secret)"));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn file(path: PathBuf) -> SecretSource {
+        SecretSource::File {
+            path,
+            option: "--key-file",
+        }
+    }
 
     #[test]
     fn one_line_ending_is_not_part_of_the_secret() {
@@ -161,29 +295,46 @@ mod tests {
     }
 
     #[test]
-    fn debug_never_shows_the_secret() {
+    fn debug_never_shows_the_secret_and_messages_are_scrubbed() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("key");
-        fs::write(&path, b"hunter2\n").unwrap();
-        let s = SecretSource::File(path).read("key", &mut |_| {}).unwrap();
-        assert_eq!(s.expose(), b"hunter2");
+        fs::write(&path, b"hunter2-secret\n").unwrap();
+        let s = file(path).read("key", &mut |_| {}).unwrap();
+        assert_eq!(s.expose(), b"hunter2-secret");
         assert!(!format!("{s:?}").contains("hunter2"));
+        assert_eq!(
+            scrub("cannot open \"hunter2-secret\""),
+            "cannot open \"(a secret)\""
+        );
     }
 
     #[test]
-    fn empty_and_missing_files_are_trouble() {
+    fn arguments_that_name_nothing_are_not_repeated() {
+        let err = file(PathBuf::from("secret123"))
+            .read("key", &mut |_| {})
+            .unwrap_err();
+        assert_eq!(err.exit_status(), 2);
+        assert!(!err.message().contains("secret123"), "{}", err.message());
+        assert!(
+            err.message().starts_with("--key-file: cannot open"),
+            "{}",
+            err.message()
+        );
+        let env = SecretSource::Env {
+            name: "PAYLOT_TEST_NOT_SET_secret123".into(),
+            option: "--key-env",
+        };
+        let err = env.read("key", &mut |_| {}).unwrap_err();
+        assert!(!err.message().contains("secret123"), "{}", err.message());
+    }
+
+    #[test]
+    fn empty_files_are_trouble() {
         let dir = tempfile::tempdir().unwrap();
         let empty = dir.path().join("empty");
         fs::write(&empty, b"\n").unwrap();
-        let mut warnings = Vec::new();
-        let err = SecretSource::File(empty)
-            .read("key", &mut |w| warnings.push(w))
-            .unwrap_err();
+        let err = file(empty).read("key", &mut |_| {}).unwrap_err();
         assert_eq!(err.exit_status(), 2);
         assert!(err.message().contains("is empty"), "{}", err.message());
-        let err = SecretSource::File(dir.path().join("absent"))
-            .read("key", &mut |w| warnings.push(w))
-            .unwrap_err();
-        assert!(err.message().contains("No such file"), "{}", err.message());
     }
 }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use paylot_cli::{Error, Outcome, Result};
 
 use crate::events::{Event, Sink};
-use crate::fsutil::{display_name, process_name, quote_path, OpenFiles};
+use crate::fsutil::{process_name, quote_path, OpenFiles};
 use crate::name::{collect_dir, collect_sent, question_of};
 use crate::names::{self, LyraName, Scheme};
 use crate::NamingOpts;
@@ -53,13 +53,16 @@ pub fn run(a: Args) -> Result<Outcome> {
         let problems = match check_one(&a, f, &open, &sent) {
             Ok(p) => p,
             Err(e) => {
-                eprintln!("{}: {}", crate::TOOL, e.message());
+                paylot_cli::say(crate::TOOL, e.message());
                 trouble = Some(e);
                 continue;
             }
         };
         for p in &problems {
-            eprintln!("{}: {}: {}", crate::TOOL, quote_path(f), p.message);
+            paylot_cli::say(
+                crate::TOOL,
+                format_args!("{}: {}", quote_path(f), p.message),
+            );
         }
         if a.json {
             let list: Vec<serde_json::Value> = problems
@@ -68,13 +71,12 @@ pub fn run(a: Args) -> Result<Outcome> {
                 .collect();
             sink.emit(
                 &Event::new("check")
-                    .with("path", f.to_string_lossy().into_owned())
-                    .with("name", f.file_name().map(display_name).unwrap_or_default())
+                    .with_path(f)
                     .with("ok", problems.is_empty())
                     .with("problems", list),
             )?;
         } else if problems.is_empty() {
-            sink.emit_raw(&format!("{}: ok", f.display()))?;
+            sink.emit_human(&format!("{}: ok", f.display()))?;
         }
         all_ok &= problems.is_empty();
     }
@@ -203,7 +205,7 @@ fn used_problem(a: &Args, name: &str, known: &[String]) -> Option<Problem> {
                 code: "duplicate",
                 message: format!(
                     "name already used (found \"{}\"); the gateway would rename it {name}_DUPLICATE: take the next sequence number (dropwatch name)",
-                    crate::fsutil::sanitize(hit)
+                    hit
                 ),
             })
         }
@@ -221,7 +223,7 @@ fn used_problem(a: &Args, name: &str, known: &[String]) -> Option<Problem> {
                     "batch number {} is not greater than {} (found \"{}\"): the gateway would answer with {}.err; take the next number (dropwatch name --scheme paybox)",
                     me.batch,
                     hit.1.batch,
-                    crate::fsutil::sanitize(hit.0),
+                    hit.0,
                     names::question_stem(name)
                 ),
             })

@@ -22,12 +22,43 @@ impl Event {
     }
 
     pub fn with(mut self, key: &str, value: impl Into<Value>) -> Event {
-        self.0.insert(key.into(), value.into());
+        self.set(key, value);
         self
     }
 
+    /// Set a field. Text is masked ([`paylot_cli::text::mask`]): a card
+    /// number in a file name or a helper's message is never repeated;
+    /// control characters need nothing more, JSON escapes them.
     pub fn set(&mut self, key: &str, value: impl Into<Value>) {
-        self.0.insert(key.into(), value.into());
+        let value = match value.into() {
+            Value::String(s) => Value::String(paylot_cli::text::mask(&s).into_owned()),
+            other => other,
+        };
+        self.0.insert(key.into(), value);
+    }
+
+    /// Set `path` and `name` from a path, exactly: a name that is not
+    /// valid UTF-8 is given as text with each invalid byte replaced by
+    /// U+FFFD (in both fields, so that `name` is always the last part of
+    /// `path`), and its exact bytes in `path_bytes` / `name_bytes`, base64.
+    pub fn with_path(mut self, path: &std::path::Path) -> Event {
+        use base64::Engine as _;
+        use std::os::unix::ffi::OsStrExt;
+        let name = path.file_name().unwrap_or(path.as_os_str());
+        self.set("path", path.to_string_lossy().into_owned());
+        self.set("name", name.to_string_lossy().into_owned());
+        if path.to_str().is_none() {
+            let b64 = base64::engine::general_purpose::STANDARD;
+            self.0.insert(
+                "path_bytes".into(),
+                Value::from(b64.encode(path.as_os_str().as_bytes())),
+            );
+            self.0.insert(
+                "name_bytes".into(),
+                Value::from(b64.encode(name.as_bytes())),
+            );
+        }
+        self
     }
 
     pub fn to_line(&self) -> String {
@@ -60,10 +91,11 @@ impl Sink {
             .map_err(|e| Error::io("writing to standard output", e))
     }
 
-    /// A plain text line (human output).
-    pub fn emit_raw(&mut self, line: &str) -> Result<()> {
+    /// A plain text line for a person, made safe (card numbers masked,
+    /// control characters escaped).
+    pub fn emit_human(&mut self, line: &str) -> Result<()> {
         self.out
-            .write_all(line.as_bytes())
+            .write_all(paylot_cli::safe(line).as_bytes())
             .and_then(|_| self.out.write_all(b"\n"))
             .map_err(|e| Error::io("writing to standard output", e))
     }

@@ -78,16 +78,9 @@ pub fn now_rfc3339() -> String {
     })
 }
 
-/// A file name for messages and JSON: lossy UTF-8, control characters
-/// escaped so that a hostile name cannot drive the terminal.
-pub fn display_name(name: &std::ffi::OsStr) -> String {
-    sanitize(&name.to_string_lossy())
-}
-
-pub use paylot_cli::sanitize;
-
+/// A path quoted for a message, made safe for a terminal.
 pub fn quote_path(p: &Path) -> String {
-    format!("\"{}\"", sanitize(&p.to_string_lossy()))
+    paylot_cli::quote(&p.to_string_lossy())
 }
 
 /// Device and inode of every file held open by a process we may inspect,
@@ -136,7 +129,7 @@ impl OpenFiles {
 /// The command name of a process, for messages.
 pub fn process_name(pid: u32) -> String {
     fs::read_to_string(format!("/proc/{pid}/comm"))
-        .map(|s| sanitize(s.trim()))
+        .map(|s| s.trim().to_string())
         .unwrap_or_else(|_| "?".into())
 }
 

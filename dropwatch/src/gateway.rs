@@ -136,7 +136,7 @@ impl Gateway {
     }
 
     fn warn(&mut self, msg: String) {
-        eprintln!("{}: {msg}", crate::TOOL);
+        paylot_cli::say(crate::TOOL, msg);
         self.failures += 1;
     }
 
@@ -283,7 +283,7 @@ impl Gateway {
         };
         let size = fs::metadata(&tmp).map(|m| m.len()).unwrap_or(0);
         let stderr = String::from_utf8_lossy(&out.stderr);
-        let stderr = fsutil::sanitize(stderr.trim());
+        let stderr = stderr.trim();
         let code = out.status.code();
         if matches!(code, Some(126 | 127)) {
             // sh could not find or execute the command: a setup problem,
@@ -483,7 +483,7 @@ impl Gateway {
             &Event::new("request_rejected")
                 .with("scheme", "lyra")
                 .with("account", account)
-                .with("request", fsutil::display_name(n))
+                .with("request", n.to_string_lossy().into_owned())
                 .with("reason", why.as_str())
                 .with("detail", detail)
                 .with("path", target.to_string_lossy().into_owned())
@@ -642,7 +642,7 @@ impl Gateway {
                     &Event::new("file_deleted")
                         .with("scheme", "paybox")
                         .with("account", account)
-                        .with("name", fsutil::sanitize(&lossy))
+                        .with_path(&path)
                         .with("reason", "extension")
                         .with(
                             "detail",
@@ -651,7 +651,6 @@ impl Gateway {
                                 self.args.accept.join(", ")
                             ),
                         )
-                        .with("path", path.to_string_lossy().into_owned())
                         .with("time", fsutil::now_rfc3339()),
                 )?;
                 continue;
@@ -728,9 +727,9 @@ impl Gateway {
         done_dir: &Path,
         sink: &mut Sink,
     ) -> Result<()> {
-        let safe = fsutil::sanitize(name);
-        let err = out_dir.join(format!("{}.err", names::question_stem(&safe)));
-        fsutil::write_atomically(&err, format!("{safe}: {why}\n").as_bytes())?;
+        let err = out_dir.join(format!("{}.err", names::question_stem(name)));
+        let reason = paylot_cli::safe(&format!("{name}: {why}")).into_owned();
+        fsutil::write_atomically(&err, format!("{reason}\n").as_bytes())?;
         let is_link = path
             .symlink_metadata()
             .map(|m| m.file_type().is_symlink())
@@ -739,7 +738,7 @@ impl Gateway {
             fs::remove_file(path)
                 .map_err(|e| Error::io(format!("removing {}", quote_path(path)), e))?;
         } else if path.exists() {
-            let target = free_name(done_dir, &OsString::from(&safe), ".rejected");
+            let target = free_name(done_dir, &OsString::from(name), ".rejected");
             rename_durably(path, &target)
                 .map_err(|e| Error::io(format!("moving {}", quote_path(path)), e))?;
         }
@@ -747,7 +746,7 @@ impl Gateway {
             &Event::new("question_rejected")
                 .with("scheme", "paybox")
                 .with("account", account)
-                .with("request", safe.as_str())
+                .with("request", name)
                 .with("reason", code)
                 .with("detail", why)
                 .with("path", err.to_string_lossy().into_owned())

@@ -122,13 +122,7 @@ pub fn command() -> clap::Command {
 
 /// Entry point used by `main.rs`.
 pub fn main() -> Result<Outcome> {
-    let cli = match Cli::try_parse() {
-        Ok(c) => c,
-        Err(e) => {
-            // clap prints help/version itself (exit 0) and usage errors (exit 2).
-            e.exit();
-        }
-    };
+    let cli: Cli = paylot_cli::args::parse()?;
     match cli.command {
         Cmd::Name(a) => name::run(a),
         Cmd::Check(a) => check::run(a),

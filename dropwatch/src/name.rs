@@ -5,7 +5,6 @@ use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-use fs2::FileExt;
 use paylot_cli::{Error, Outcome, Result};
 
 use crate::fsutil::quote_path;
@@ -58,7 +57,7 @@ pub fn run(a: Args) -> Result<Outcome> {
             .create(true)
             .open(path)
             .map_err(|e| Error::io(format!("opening {}", quote_path(path)), e))?;
-        f.lock_exclusive()
+        f.lock()
             .map_err(|e| Error::io(format!("locking {}", quote_path(path)), e))?;
         record = Some((path.clone(), f));
     }
@@ -78,7 +77,7 @@ pub fn run(a: Args) -> Result<Outcome> {
             .and_then(|_| f.write_all(format!("{name}\n").as_bytes()))
             .and_then(|_| f.sync_all())
             .map_err(|e| Error::io(format!("recording in {}", quote_path(&path)), e))?;
-        let _ = FileExt::unlock(&f);
+        let _ = f.unlock();
     }
     println!("{name}");
     Ok(Outcome::Yes)
@@ -99,7 +98,7 @@ fn next_lyra(a: &Args, known: &[String]) -> Result<String> {
             if !names::is_date(&d) {
                 return Err(trouble(format!(
                     "name: --date \"{}\" is not a date (expected YYYYMMDD or YYYY-MM-DD)",
-                    crate::fsutil::sanitize(&d)
+                    paylot_cli::safe(&d)
                 )));
             }
             d

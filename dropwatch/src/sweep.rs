@@ -106,7 +106,7 @@ impl Sweeper {
             let entry = match entry {
                 Ok(e) => e,
                 Err(e) => {
-                    self.fail(&format!(
+                    self.fail(format!(
                         "reading {}: {e}",
                         quote_path(e.path().unwrap_or(dir))
                     ));
@@ -140,8 +140,8 @@ impl Sweeper {
         Ok(())
     }
 
-    fn fail(&mut self, msg: &str) {
-        eprintln!("{}: {msg}", crate::TOOL);
+    fn fail(&mut self, msg: impl std::fmt::Display) {
+        paylot_cli::say(crate::TOOL, msg);
         self.failures += 1;
     }
 
@@ -232,9 +232,9 @@ impl Sweeper {
 }
 
 fn event_base(path: &Path, name: &str, meta: &fs::Metadata) -> Event {
+    let _ = name;
     Event::new("")
-        .with("path", path.to_string_lossy().into_owned())
-        .with("name", fsutil::sanitize(name))
+        .with_path(path)
         .with("size", meta.len())
         .with(
             "mtime",

@@ -323,8 +323,7 @@ impl Watch {
             self.candidates.remove(path);
             let mut ev = Event::new(ty)
                 .with("scheme", scheme.as_str())
-                .with("path", key.clone())
-                .with("name", fsutil::sanitize(&name))
+                .with_path(path)
                 .with("size", size)
                 .with(
                     "mtime",
@@ -334,18 +333,18 @@ impl Watch {
             match &kind {
                 Kind::Request => request = Some(name.clone()),
                 Kind::Answer { request: r } | Kind::Status { request: r } => {
-                    ev.set("request", fsutil::sanitize(r));
+                    ev.set("request", r.as_str());
                 }
                 Kind::ErrorFile { request: r } => {
-                    ev.set("request", fsutil::sanitize(r));
+                    ev.set("request", r.as_str());
                     ev.set("message", first_line(path));
                 }
                 Kind::Rejected { request: r, reason } => {
-                    ev.set("request", fsutil::sanitize(r));
+                    ev.set("request", r.as_str());
                     ev.set("reason", reason.as_str());
                 }
                 Kind::Compressed { original } => {
-                    ev.set("original", fsutil::sanitize(original));
+                    ev.set("original", original.as_str());
                 }
             }
             ev.set("time", fsutil::now_rfc3339());
@@ -399,8 +398,7 @@ impl Watch {
         };
         let mut ev = Event::new(ty)
             .with("scheme", scheme_of(&name))
-            .with("path", key)
-            .with("name", fsutil::sanitize(&name))
+            .with_path(path)
             .with("size", r.size)
             .with("mtime", ns_rfc3339(r.mtime_ns))
             .with("was", r.kind.as_str());
@@ -532,5 +530,5 @@ fn first_line(p: &Path) -> String {
     if let Ok(f) = fs::File::open(p) {
         let _ = f.take(4096).read_to_string(&mut s);
     }
-    fsutil::sanitize(s.lines().next().unwrap_or("").trim())
+    s.lines().next().unwrap_or("").trim().to_string()
 }

@@ -4,7 +4,7 @@
 use std::io::{Read, Write};
 use std::path::PathBuf;
 
-use paylot_cli::{Error, Outcome, Output, Result};
+use paylot_cli::{Access, Error, Input, Outcome, Output, PassphraseArgs, Result};
 use sequoia_openpgp as openpgp;
 
 use openpgp::parse::stream::DecryptorBuilder;
@@ -12,7 +12,7 @@ use openpgp::parse::Parse;
 use openpgp::policy::Policy;
 
 use crate::element;
-use crate::io::{self, CopyError, LegacyArgs, PassphraseArgs};
+use crate::io::{self, CopyError, LegacyArgs};
 use crate::keys::{self, Need, Policies};
 use crate::verdict::{Helper, Report};
 
@@ -57,7 +57,28 @@ pub struct Args {
 
 /// Decrypt and verify `input` into `out`. Returns the report (good
 /// signers). `out` must hold everything back until the caller commits.
+///
+/// A panic inside the OpenPGP library (it has `unwrap`s on input it does
+/// not expect: docs/pgpwrap.md, "Upstream reports") ends in an error, exit
+/// 2: the message could not be read, nothing is released.
 pub fn open(
+    input: Box<dyn Read + Send + Sync>,
+    input_name: &str,
+    helper: Helper,
+    key_name: &str,
+    p: &dyn Policy,
+    out: &mut dyn Write,
+) -> Result<Report> {
+    paylot_cli::contain(|| open_unguarded(input, input_name, helper, key_name, p, out))
+        .unwrap_or_else(|panic| {
+            Err(Error::trouble(format!(
+                "{input_name}: the message is damaged: the OpenPGP library (sequoia-openpgp) \
+                 failed while reading it ({panic}); nothing was written"
+            )))
+        })
+}
+
+fn open_unguarded(
     input: Box<dyn Read + Send + Sync>,
     input_name: &str,
     helper: Helper,
@@ -197,19 +218,20 @@ fn classify(
 
 pub fn run(args: Args) -> Result<Outcome> {
     let policies = Policies::new(args.legacy.allow_legacy);
-    let (key_name, secret) = keys::load_secret(&args.key, Need::Decrypt, &policies)?;
+    let (key_name, secret) = keys::load_secret(&args.key, "--key", Need::Decrypt, &policies)?;
     let signers = keys::load_certs(&args.verify_with, Need::Verify, &policies)?;
-    let pass = args.passphrase.read()?;
+    let pass = io::passphrase(&args.passphrase)?;
     let pairs = keys::decryptors(&secret, &key_name, pass.as_ref(), policies.active())?;
     let helper = Helper::new(signers, pairs, true);
-    let mut input = io::open_input(args.file.as_deref())?;
+    let input = Input::open(args.file.as_deref())?;
+    let input_name = input.quoted();
     match &args.element {
         None => {
-            let mut out = Output::create_spooled(args.output.as_deref())?;
-            let name = input.name.clone();
+            // Unverified plaintext: held back, and private from creation.
+            let mut out = Output::create_spooled(args.output.as_deref(), Access::Private)?;
             open(
-                input.reader,
-                &name,
+                input.into_reader(),
+                &input_name,
                 helper,
                 &key_name,
                 policies.active(),
@@ -218,31 +240,31 @@ pub fn run(args: Args) -> Result<Outcome> {
             out.commit()?;
         }
         Some(elem) => {
-            let doc = io::read_all(&mut input)?;
+            let doc = input.read_all()?;
             let range = element::find_content(&doc, elem)
-                .map_err(|e| Error::trouble(e.message(elem, &input.name)))?;
+                .map_err(|e| Error::trouble(e.message(elem, &input_name)))?;
             let content = doc[range.clone()].to_vec();
             let trimmed = content.iter().position(|b| !b.is_ascii_whitespace());
             if !trimmed.is_some_and(|i| content[i..].starts_with(b"-----BEGIN PGP MESSAGE-----")) {
                 return Err(Error::trouble(format!(
-                    "{}: element <{elem}> does not hold an armored OpenPGP message (was it \
-                     written by `pgpwrap encrypt --element {elem}`?)",
-                    input.name
+                    "{input_name}: element <{elem}> does not hold an armored OpenPGP message \
+                     (was it written by `pgpwrap encrypt --element {elem}`?)"
                 )));
             }
-            let mut plain = Vec::new();
-            let where_ = format!("{} element <{elem}>", input.name);
+            let mut signed = Vec::new();
+            let where_ = format!("{input_name} element <{elem}>");
             open(
                 Box::new(std::io::Cursor::new(content)),
                 &where_,
                 helper,
                 &key_name,
                 policies.active(),
-                &mut plain,
+                &mut signed,
             )?;
-            let result = element::splice(&doc, range, &plain);
-            let mut out = Output::create_spooled(args.output.as_deref())?;
-            out.write_all(&result)
+            element::check_binding(&doc, range, &signed, elem)
+                .map_err(|u| Error::no(u.message(elem, &input_name)))?;
+            let mut out = Output::create_spooled(args.output.as_deref(), Access::Private)?;
+            out.write_all(&signed)
                 .map_err(|e| Error::io(format!("writing {}", out.name()), e))?;
             out.commit()?;
         }

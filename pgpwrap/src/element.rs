@@ -1,5 +1,20 @@
-//! Finding one element's content in an XML document, by byte offsets, with
-//! quick-xml: everything outside the content stays byte for byte.
+//! Element mode: one XML element's content encrypted in place, the rest of
+//! the document readable (the Paybox Question: batch number, date, site
+//! and rank stay readable so that the gateway can route and order a file
+//! before decrypting it).
+//!
+//! Readable is not unsigned. What is signed, then encrypted, and placed as
+//! armor in the element's content is the whole clear document; the
+//! readable copy around it is the same document with the element's
+//! content replaced by that armor. Decrypting checks that the readable
+//! copy and the signed document agree byte for byte outside the element's
+//! content, so a file whose routing data (`BatchNumber`, `CreatedOn`,
+//! `Site`, `Rank`, or anything else outside the element) was changed after
+//! signing is refused. The gateway side does the same with
+//! `gpg --decrypt` (docs/pgpwrap.md).
+//!
+//! The element is found by byte offsets, with quick-xml: everything
+//! outside its content stays byte for byte.
 
 use quick_xml::events::Event;
 use quick_xml::Reader;
@@ -142,6 +157,139 @@ pub fn find_content(doc: &[u8], name: &str) -> Result<std::ops::Range<usize>, Fi
     }
 }
 
+/// Why a decrypted element does not vouch for the readable document
+/// around it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unbound {
+    /// What was signed is not a whole document holding the element: only
+    /// the element's content was signed (an older pgpwrap, or
+    /// `gpg --sign --encrypt` of the content alone), so nothing vouches for
+    /// the readable routing data.
+    ContentOnly,
+    /// The readable document differs from the signed one outside the
+    /// element's content: each difference in words (an attribute), or the
+    /// line where the texts part.
+    Altered(Vec<String>),
+}
+
+impl Unbound {
+    /// The message for `input`, whose element `element` was decrypted.
+    pub fn message(&self, element: &str, input: &str) -> String {
+        match self {
+            Unbound::ContentOnly => format!(
+                "{input}: what was signed is only the content of <{element}>, not the document \
+                 around it, so nothing vouches for its readable routing data (batch number, \
+                 date, site, rank); refused. Ask the sender to encrypt with pgpwrap encrypt \
+                 --element {element}, which signs the whole document"
+            ),
+            Unbound::Altered(diffs) => format!(
+                "{input}: the readable part of the document was altered after signing: {}; \
+                 refused, nothing was written",
+                diffs.join("; ")
+            ),
+        }
+    }
+}
+
+/// Check that `envelope` (whose element content is at `range`) and the
+/// signed document `signed` agree everywhere outside the element's
+/// content.
+pub fn check_binding(
+    envelope: &[u8],
+    range: std::ops::Range<usize>,
+    signed: &[u8],
+    element: &str,
+) -> Result<(), Unbound> {
+    let signed_range = find_content(signed, element).map_err(|_| Unbound::ContentOnly)?;
+    let same = envelope[..range.start] == signed[..signed_range.start]
+        && envelope[range.end..] == signed[signed_range.end..];
+    if same {
+        return Ok(());
+    }
+    let outside = attributes(envelope, element);
+    let inside = attributes(signed, element);
+    let mut diffs = Vec::new();
+    for (el, name, value) in &inside {
+        match outside.iter().find(|(e, n, _)| e == el && n == name) {
+            Some((_, _, v)) if v != value => diffs.push(format!(
+                "{el} {name} is {} in the readable part, {} in the signed document",
+                quote(v),
+                quote(value)
+            )),
+            None => diffs.push(format!(
+                "{el} {name} ({} in the signed document) is missing from the readable part",
+                quote(value)
+            )),
+            _ => {}
+        }
+    }
+    for (el, name, value) in &outside {
+        if !inside.iter().any(|(e, n, _)| e == el && n == name) {
+            diffs.push(format!(
+                "{el} {name}={} is in the readable part, not in the signed document",
+                quote(value)
+            ));
+        }
+    }
+    if diffs.is_empty() {
+        let (a, b) = if envelope[..range.start] != signed[..signed_range.start] {
+            (&envelope[..range.start], &signed[..signed_range.start])
+        } else {
+            (&envelope[range.end..], &signed[signed_range.end..])
+        };
+        let at = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+        let base = if a.as_ptr() == envelope.as_ptr() {
+            0
+        } else {
+            range.end
+        };
+        diffs.push(format!(
+            "the text differs from the signed document from line {}",
+            line_of(envelope, base + at)
+        ));
+    }
+    Err(Unbound::Altered(diffs))
+}
+
+fn quote(v: &str) -> String {
+    paylot_cli::quote(v)
+}
+
+/// The attributes of the start tags of `element` and of every element
+/// around it, as (element, attribute, value), in document order.
+fn attributes(doc: &[u8], element: &str) -> Vec<(String, String, String)> {
+    let mut reader = Reader::from_reader(doc);
+    let mut open: Vec<Vec<(String, String, String)>> = Vec::new();
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(e)) => {
+                let el = String::from_utf8_lossy(e.name().as_ref()).into_owned();
+                let attrs: Vec<(String, String, String)> = e
+                    .attributes()
+                    .flatten()
+                    .map(|a| {
+                        (
+                            el.clone(),
+                            String::from_utf8_lossy(a.key.as_ref()).into_owned(),
+                            String::from_utf8_lossy(&a.value).into_owned(),
+                        )
+                    })
+                    .collect();
+                let found = el == element;
+                open.push(attrs);
+                if found {
+                    return open.into_iter().flatten().collect();
+                }
+            }
+            Ok(Event::End(_)) => {
+                open.pop();
+            }
+            Ok(Event::Eof) | Err(_) => return Vec::new(),
+            _ => {}
+        }
+    }
+}
+
 /// `doc` with the bytes in `range` replaced by `with`.
 pub fn splice(doc: &[u8], range: std::ops::Range<usize>, with: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(doc.len() - range.len() + with.len());
@@ -212,6 +360,38 @@ mod tests {
                 proptest::prop_assert_eq!(back, doc.as_bytes());
             }
         }
+    }
+
+    #[test]
+    fn the_readable_copy_must_match_what_was_signed() {
+        let signed = b"<B n=\"42\" d=\"x\"><M s=\"1999888\" r=\"032\"><Q/></M></B>\n";
+        let r = find_content(signed, "M").unwrap();
+        let envelope = splice(signed, r, b"ARMOR");
+        let er = find_content(&envelope, "M").unwrap();
+        assert_eq!(check_binding(&envelope, er.clone(), signed, "M"), Ok(()));
+        let altered = String::from_utf8(envelope.clone())
+            .unwrap()
+            .replace("42", "999");
+        let ar = find_content(altered.as_bytes(), "M").unwrap();
+        let Err(Unbound::Altered(d)) = check_binding(altered.as_bytes(), ar, signed, "M") else {
+            panic!("accepted");
+        };
+        assert_eq!(
+            d,
+            vec!["B n is \"999\" in the readable part, \"42\" in the signed document"]
+        );
+        let moved = String::from_utf8(envelope.clone())
+            .unwrap()
+            .replace("</B>\n", "</B>\n<!-- -->");
+        let mr = find_content(moved.as_bytes(), "M").unwrap();
+        assert!(matches!(
+            check_binding(moved.as_bytes(), mr, signed, "M"),
+            Err(Unbound::Altered(_))
+        ));
+        assert_eq!(
+            check_binding(&envelope, er, b"<Q/>", "M"),
+            Err(Unbound::ContentOnly)
+        );
     }
 
     #[test]

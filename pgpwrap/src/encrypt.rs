@@ -4,7 +4,7 @@
 use std::io::{Read, Write};
 use std::path::PathBuf;
 
-use paylot_cli::{Error, Outcome, Output, Result};
+use paylot_cli::{Access, Error, Input, Outcome, Output, PassphraseArgs, Result};
 use sequoia_openpgp as openpgp;
 
 use openpgp::armor;
@@ -14,7 +14,7 @@ use openpgp::serialize::stream::{Armorer, Encryptor, LiteralWriter, Message, Rec
 use openpgp::Cert;
 
 use crate::element;
-use crate::io::{self, CopyError, LegacyArgs, PassphraseArgs};
+use crate::io::{self, CopyError, LegacyArgs};
 use crate::keys::{self, Need, Policies};
 
 const EXAMPLES: &str = "\
@@ -75,8 +75,8 @@ impl Sealer {
         let recipients = keys::load_certs(&args.recipient, Need::Encrypt, &policies)?;
         let signers = match &args.sign_with {
             Some(path) => {
-                let (name, certs) = keys::load_secret(path, Need::Sign, &policies)?;
-                let pass = args.passphrase.read()?;
+                let (name, certs) = keys::load_secret(path, "--sign-with", Need::Sign, &policies)?;
+                let pass = io::passphrase(&args.passphrase)?;
                 keys::signers(&certs, &name, pass.as_ref(), policies.active())?
             }
             None => Vec::new(),
@@ -168,14 +168,15 @@ pub fn run(args: Args) -> Result<Outcome> {
              sent the file, and gateways refuse unsigned files",
         );
     }
-    let mut input = io::open_input(args.file.as_deref())?;
+    let input = Input::open(args.file.as_deref())?;
     match &args.element {
         None => {
             let mut out = Output::create(args.output.as_deref())?;
             let name = literal_name(args.file.as_deref());
-            let input_name = input.name.clone();
+            let input_name = input.quoted();
+            let mut reader = input.into_reader();
             sealer.seal(
-                &mut input.reader,
+                &mut reader,
                 &input_name,
                 &mut out,
                 args.armor,
@@ -184,17 +185,19 @@ pub fn run(args: Args) -> Result<Outcome> {
             out.commit()?;
         }
         Some(elem) => {
-            let doc = io::read_all(&mut input)?;
+            let input_name = input.quoted();
+            let doc = input.read_all()?;
             let range = element::find_content(&doc, elem)
-                .map_err(|e| Error::trouble(e.message(elem, &input.name)))?;
+                .map_err(|e| Error::trouble(e.message(elem, &input_name)))?;
+            // The whole clear document is signed, then encrypted, so that
+            // the signature also covers what stays readable (element.rs).
             let mut armored = Vec::new();
-            let mut content = &doc[range.clone()];
-            sealer.seal(&mut content, &input.name, &mut armored, true, None)?;
+            sealer.seal(&mut &doc[..], &input_name, &mut armored, true, None)?;
             let mut wrapped = Vec::with_capacity(armored.len() + 1);
             wrapped.push(b'\n');
             wrapped.extend_from_slice(&armored);
             let result = element::splice(&doc, range, &wrapped);
-            let mut out = Output::create_spooled(args.output.as_deref())?;
+            let mut out = Output::create_spooled(args.output.as_deref(), Access::Usual)?;
             out.write_all(&result)
                 .map_err(|e| Error::io(format!("writing {}", out.name()), e))?;
             out.commit()?;

@@ -5,7 +5,7 @@
 use std::io::{Cursor, Read, Write};
 use std::path::PathBuf;
 
-use paylot_cli::{Error, Outcome, Output, Result};
+use paylot_cli::{Error, Input, Outcome, Output, Result};
 use sequoia_openpgp as openpgp;
 
 use openpgp::cert::prelude::*;
@@ -212,7 +212,7 @@ fn describe_message(reader: Box<dyn Read + Send + Sync>, name: &str) -> Result<V
 fn text(v: &Value, armored: bool, out: &mut String) {
     use std::fmt::Write as _;
     let s = |v: &Value| match v {
-        Value::String(s) => io::sanitize(s),
+        Value::String(s) => paylot_cli::safe(s).into_owned(),
         Value::Null => "-".to_string(),
         other => other.to_string(),
     };
@@ -390,14 +390,16 @@ pub fn describe(mut reader: Box<dyn Read + Send + Sync>, name: &str) -> Result<(
 }
 
 pub fn run(args: Args) -> Result<Outcome> {
-    let input = io::open_input(args.file.as_deref())?;
-    let (armored, docs) = describe(input.reader, &input.name)?;
+    let input = Input::open(args.file.as_deref())?;
+    let name = input.quoted();
+    let (armored, docs) = describe(input.into_reader(), &name)?;
     let mut out = Output::create(None)?;
     let werr = |e| Error::io("writing", e);
     if args.json {
         for mut d in docs {
             d["armored"] = json!(armored);
             d["version"] = json!(1);
+            paylot_cli::json::mask_strings(&mut d);
             writeln!(out, "{d}").map_err(werr)?;
         }
     } else {
@@ -405,7 +407,9 @@ pub fn run(args: Args) -> Result<Outcome> {
         for d in &docs {
             text(d, armored, &mut s);
         }
-        out.write_all(s.as_bytes()).map_err(werr)?;
+        for line in s.lines() {
+            writeln!(out, "{}", paylot_cli::safe(line)).map_err(werr)?;
+        }
     }
     out.commit()?;
     Ok(Outcome::Yes)

@@ -1,10 +1,8 @@
 //! Inputs, outputs and options shared by the subcommands.
 
-use std::fs::File;
 use std::io::{self, Read, Write};
-use std::path::{Path, PathBuf};
 
-use paylot_cli::{Error, Result, SecretSource};
+use paylot_cli::{PassphraseArgs, Result};
 use sequoia_openpgp::crypto::Password;
 
 /// Bytes read and written per step when streaming.
@@ -19,43 +17,6 @@ pub const PARSER_BUFFER: usize = 1024 * 1024;
 /// The parser buffer to use, clamped to a safe minimum.
 pub fn parser_buffer(requested: usize) -> usize {
     requested.max(64 * 1024)
-}
-
-/// An input for the OpenPGP parser, which wants `Read + Send + Sync`.
-pub struct SendInput {
-    pub name: String,
-    pub reader: Box<dyn Read + Send + Sync>,
-}
-
-/// Open `path`, or standard input for `None` and `-`.
-pub fn open_input(path: Option<&Path>) -> Result<SendInput> {
-    match path {
-        Some(p) if p.as_os_str() != "-" => {
-            let name = format!("\"{}\"", p.display());
-            let file = File::open(p).map_err(|e| Error::io(format!("cannot open {name}"), e))?;
-            if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
-                return Err(Error::trouble(format!("{name} is a directory")));
-            }
-            Ok(SendInput {
-                name,
-                reader: Box::new(file),
-            })
-        }
-        _ => Ok(SendInput {
-            name: "<stdin>".to_string(),
-            reader: Box::new(io::stdin()),
-        }),
-    }
-}
-
-/// Read a whole input (element mode, detached signatures).
-pub fn read_all(input: &mut SendInput) -> Result<Vec<u8>> {
-    let mut buf = Vec::new();
-    input
-        .reader
-        .read_to_end(&mut buf)
-        .map_err(|e| Error::io(format!("reading {}", input.name), e))?;
-    Ok(buf)
 }
 
 /// Where a copy failed: reading the input or writing the output.
@@ -133,28 +94,12 @@ pub fn copy(r: &mut dyn Read, w: &mut dyn Write) -> std::result::Result<u64, Cop
     }
 }
 
-/// `--passphrase-file` / `--passphrase-env`, for a secret key.
-#[derive(Debug, Clone, Default, clap::Args)]
-pub struct PassphraseArgs {
-    /// Read the secret key's passphrase from FILE (one trailing newline is ignored)
-    #[arg(long, value_name = "FILE", conflicts_with = "passphrase_env")]
-    pub passphrase_file: Option<PathBuf>,
-    /// Read the secret key's passphrase from the environment variable NAME
-    #[arg(long, value_name = "NAME")]
-    pub passphrase_env: Option<String>,
-}
-
-impl PassphraseArgs {
-    /// The passphrase, if one was named.
-    pub fn read(&self) -> Result<Option<Password>> {
-        let Some(source) =
-            SecretSource::from_options(self.passphrase_file.clone(), self.passphrase_env.clone())
-        else {
-            return Ok(None);
-        };
-        let secret = source.read("passphrase", &mut |w| paylot_cli::warn(crate::TOOL, w))?;
-        Ok(Some(Password::from(secret.expose())))
-    }
+/// The passphrase named by `--passphrase-file` / `--passphrase-env`, if
+/// any, for a secret key.
+pub fn passphrase(args: &PassphraseArgs) -> Result<Option<Password>> {
+    Ok(args
+        .read(crate::TOOL)?
+        .map(|secret| Password::from(secret.expose())))
 }
 
 /// `--allow-legacy`.
@@ -182,10 +127,6 @@ pub fn describe(err: &sequoia_openpgp::anyhow::Error) -> String {
     text
 }
 
-/// An untrusted string (a user id, a literal data name) made safe for a
-/// terminal: control characters are shown escaped (`\u{1b}`), never sent.
-pub use paylot_cli::sanitize;
-
 /// Format a time as RFC 3339 UTC, to the second.
 pub fn format_time(t: std::time::SystemTime) -> String {
     let odt = time::OffsetDateTime::from(t);
@@ -202,13 +143,5 @@ mod tests {
         assert_eq!(super::parser_buffer(0), 64 * 1024);
         assert_eq!(super::parser_buffer(4096), 64 * 1024);
         assert_eq!(super::parser_buffer(super::PARSER_BUFFER), 1024 * 1024);
-    }
-
-    #[test]
-    fn control_characters_never_reach_the_terminal() {
-        assert_eq!(super::sanitize("Shop <a@b>"), "Shop <a@b>");
-        let s = super::sanitize("evil\x1b[2J\r\nname é");
-        assert!(!s.chars().any(char::is_control), "{s}");
-        assert_eq!(s, "evil\\u{1b}[2J\\r\\nname é");
     }
 }

@@ -11,7 +11,8 @@ use openpgp::cert::prelude::*;
 use openpgp::serialize::SerializeInto;
 use openpgp::types::Features;
 
-use crate::io::PassphraseArgs;
+use crate::io;
+use paylot_cli::PassphraseArgs;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -72,12 +73,12 @@ pub fn run(args: Args) -> Result<Outcome> {
     for p in [&key_path, &pub_path] {
         if p.exists() {
             return Err(Error::trouble(format!(
-                "\"{}\" already exists; not overwriting a key (choose another --out)",
-                p.display()
+                "{} already exists; not overwriting a key (choose another --out)",
+                paylot_cli::quote(&p.to_string_lossy())
             )));
         }
     }
-    let pass = args.passphrase.read()?;
+    let pass = io::passphrase(&args.passphrase)?;
     let suite = match args.algo {
         Algo::Cv25519 => CipherSuite::Cv25519,
         Algo::Rsa3k => CipherSuite::RSA3k,
@@ -101,12 +102,14 @@ pub fn run(args: Args) -> Result<Outcome> {
     // gets the usual mode (it is meant to be handed out).
     paylot_cli::output::write_atomically_private(&key_path, &secret)?;
     paylot_cli::output::write_atomically(&pub_path, &public)?;
-    eprintln!(
-        "{}: wrote \"{}\" (secret) and \"{}\" (certificate), fingerprint {}",
+    paylot_cli::say(
         crate::TOOL,
-        key_path.display(),
-        pub_path.display(),
-        cert.fingerprint()
+        format_args!(
+            "wrote {} (secret) and {} (certificate), fingerprint {}",
+            paylot_cli::quote(&key_path.to_string_lossy()),
+            paylot_cli::quote(&pub_path.to_string_lossy()),
+            cert.fingerprint()
+        ),
     );
     Ok(Outcome::Yes)
 }

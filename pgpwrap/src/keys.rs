@@ -253,10 +253,21 @@ fn why_unusable(cert: &Cert, p: &dyn Policy, need: Need) -> String {
     )
 }
 
-/// Read every certificate or key in the file at `path`.
-pub fn read_file(path: &Path) -> Result<(String, Vec<Cert>)> {
-    let name = format!("\"{}\"", path.display());
-    let bytes = std::fs::read(path).map_err(|e| Error::io(format!("cannot read {name}"), e))?;
+/// Read every certificate or key in the file at `path`. For a secret key
+/// file, named by `secret_option`, the path is not repeated when the file
+/// cannot be read: it may be the key itself, typed in the wrong place.
+pub fn read_file(path: &Path, secret_option: Option<&str>) -> Result<(String, Vec<Cert>)> {
+    let name = paylot_cli::quote(&path.to_string_lossy());
+    let bytes = std::fs::read(path).map_err(|e| match secret_option {
+        Some(option) => Error::io(
+            format!(
+                "{option}: cannot read the key file ({})",
+                paylot_cli::secret::NOT_REPEATED
+            ),
+            e,
+        ),
+        None => Error::io(format!("cannot read {name}"), e),
+    })?;
     let certs = parse_certs(&bytes).map_err(|e| {
         Error::trouble(format!(
             "{name}: not an OpenPGP key or certificate ({e}); expected what `gpg --export \
@@ -293,7 +304,7 @@ pub fn load_certs(
 ) -> Result<Vec<Cert>> {
     let mut all = Vec::new();
     for path in paths {
-        let (name, certs) = read_file(path)?;
+        let (name, certs) = read_file(path, None)?;
         for cert in certs {
             if cert.is_tsk() {
                 return Err(Error::trouble(format!(
@@ -308,9 +319,14 @@ pub fn load_certs(
     Ok(all)
 }
 
-/// A secret key file named by `--key` / `--sign-with`.
-pub fn load_secret(path: &Path, need: Need, policies: &Policies) -> Result<(String, Vec<Cert>)> {
-    let (name, certs) = read_file(path)?;
+/// A secret key file named by `option` (`--key`, `--sign-with`).
+pub fn load_secret(
+    path: &Path,
+    option: &str,
+    need: Need,
+    policies: &Policies,
+) -> Result<(String, Vec<Cert>)> {
+    let (name, certs) = read_file(path, Some(option))?;
     for cert in &certs {
         if !cert.is_tsk() {
             return Err(Error::trouble(format!(

@@ -67,13 +67,7 @@ pub fn command() -> clap::Command {
 
 /// Parse the command line and run the subcommand.
 pub fn main() -> Result<Outcome> {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
-        Err(e) => {
-            // --help and --version print and exit 0; usage errors exit 2.
-            e.exit();
-        }
-    };
+    let cli: Cli = paylot_cli::args::parse()?;
     match cli.command {
         Cmd::Keygen(a) => keygen::run(a),
         Cmd::Encrypt(a) => encrypt::run(a),

@@ -3,13 +3,13 @@
 
 use std::path::PathBuf;
 
-use paylot_cli::{Error, Outcome, Output, Result};
+use paylot_cli::{Error, Input, Outcome, Output, PassphraseArgs, Result};
 use sequoia_openpgp as openpgp;
 
 use openpgp::armor;
 use openpgp::serialize::stream::{Armorer, LiteralWriter, Message, Signer};
 
-use crate::io::{self, CopyError, LegacyArgs, PassphraseArgs};
+use crate::io::{self, CopyError, LegacyArgs};
 use crate::keys::{self, Need, Policies};
 
 const EXAMPLES: &str = "\
@@ -48,13 +48,13 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<Outcome> {
     let policies = Policies::new(args.legacy.allow_legacy);
-    let (name, certs) = keys::load_secret(&args.key, Need::Sign, &policies)?;
-    let pass = args.passphrase.read()?;
+    let (name, certs) = keys::load_secret(&args.key, "--key", Need::Sign, &policies)?;
+    let pass = io::passphrase(&args.passphrase)?;
     let mut pairs = keys::signers(&certs, &name, pass.as_ref(), policies.active())?.into_iter();
     let first = pairs
         .next()
         .ok_or_else(|| Error::trouble(format!("{name}: no signing key")))?;
-    let mut input = io::open_input(args.file.as_deref())?;
+    let mut input = Input::open(args.file.as_deref())?;
     let mut out = Output::create(args.output.as_deref())?;
     let pgp = |e: openpgp::anyhow::Error| Error::trouble(format!("signing: {}", io::describe(&e)));
     {
@@ -84,8 +84,8 @@ pub fn run(args: Args) -> Result<Outcome> {
             }
             literal.build().map_err(pgp)?
         };
-        let input_name = input.name.clone();
-        io::copy(&mut input.reader, &mut w).map_err(|e| match e {
+        let input_name = input.quoted();
+        io::copy(input.reader(), &mut w).map_err(|e| match e {
             CopyError::Read(e) => Error::io(format!("reading {input_name}"), e),
             CopyError::Write(e) => Error::io("writing the signed output", e),
         })?;

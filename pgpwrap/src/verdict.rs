@@ -122,7 +122,7 @@ fn signer_name(ka_cert: &Cert) -> String {
         .next()
         .map(|u| String::from_utf8_lossy(u.userid().value()).into_owned());
     match uid {
-        Some(u) => format!("{} ({})", ka_cert.fingerprint(), crate::io::sanitize(&u)),
+        Some(u) => format!("{} ({})", ka_cert.fingerprint(), paylot_cli::safe(&u)),
         None => ka_cert.fingerprint().to_hex(),
     }
 }

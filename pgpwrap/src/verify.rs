@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use paylot_cli::{Error, Outcome, Output, Result};
+use paylot_cli::{Access, Error, Input, Outcome, Output, Result};
 use sequoia_openpgp as openpgp;
 
 use openpgp::parse::stream::{DetachedVerifierBuilder, VerifierBuilder};
@@ -66,10 +66,11 @@ pub fn run(args: Args) -> Result<Outcome> {
     let report = helper.report.clone();
     match &args.signature {
         Some(sig_path) => {
-            let sig = io::open_input(Some(sig_path))?;
-            let data = io::open_input(args.file.as_deref())?;
-            let sig_name = sig.name.clone();
-            let mut v = DetachedVerifierBuilder::from_reader(sig.reader)
+            let sig = Input::open(Some(sig_path))?;
+            let data = Input::open(args.file.as_deref())?;
+            let sig_name = sig.quoted();
+            let data_name = data.quoted();
+            let mut v = DetachedVerifierBuilder::from_reader(sig.into_reader())
                 .map_err(|e| {
                     Error::trouble(format!(
                         "{sig_name}: not an OpenPGP signature: {}",
@@ -78,14 +79,15 @@ pub fn run(args: Args) -> Result<Outcome> {
                 })?
                 .with_policy(p, None, helper)
                 .map_err(|e| fail(e, &report, &sig_name))?;
-            v.verify_reader(data.reader)
-                .map_err(|e| fail(e, &report, &data.name))?;
+            v.verify_reader(data.into_reader())
+                .map_err(|e| fail(e, &report, &data_name))?;
         }
         None => {
-            let input = io::open_input(args.file.as_deref())?;
-            let name = input.name.clone();
-            let mut out = Output::create_spooled(args.output.as_deref())?;
-            let mut v = VerifierBuilder::from_reader(input.reader)
+            let input = Input::open(args.file.as_deref())?;
+            let name = input.quoted();
+            // Unverified until the end: held back, and private.
+            let mut out = Output::create_spooled(args.output.as_deref(), Access::Private)?;
+            let mut v = VerifierBuilder::from_reader(input.into_reader())
                 .map_err(|e| fail(e, &report, &name))?
                 .buffer_size(io::parser_buffer(io::PARSER_BUFFER))
                 .with_policy(p, None, helper)

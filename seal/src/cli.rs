@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{Args, CommandFactory, Parser, Subcommand};
-use paylot_cli::{Error, Input, Outcome, Output, Result, SecretSource};
+use paylot_cli::{Error, Input, KeyArgs, Outcome, Output, Result};
 
 use crate::analysis::{Choice, Direction};
 use crate::message::InputKind;
@@ -124,23 +124,6 @@ impl MessageArgs {
     }
 }
 
-/// Where the secret key comes from.
-#[derive(Debug, Args)]
-pub struct KeyArgs {
-    /// Read the secret key from this file (one trailing newline is ignored)
-    #[arg(long, value_name = "PATH", conflicts_with = "key_env")]
-    pub key_file: Option<PathBuf>,
-    /// Read the secret key from this environment variable
-    #[arg(long, value_name = "VAR")]
-    pub key_env: Option<String>,
-}
-
-impl KeyArgs {
-    pub fn source(&self) -> Option<SecretSource> {
-        SecretSource::from_options(self.key_file.clone(), self.key_env.clone())
-    }
-}
-
 #[derive(Debug, Args)]
 pub struct ComputeArgs {
     #[command(flatten)]
@@ -196,7 +179,7 @@ pub fn command() -> clap::Command {
 
 /// Parse the command line and run.
 pub fn main() -> Result<Outcome> {
-    let cli = Cli::parse();
+    let cli: Cli = paylot_cli::args::parse()?;
     let mut out_path = None;
     if let Command::Compute(c) = &cli.command {
         out_path = c.output.clone();
@@ -215,7 +198,7 @@ pub fn main() -> Result<Outcome> {
         Err(e) => {
             // Data already produced for good records still reaches stdout
             // (a file output is not committed: no half file).
-            if out.name() == "<stdout>" {
+            if out.is_stdout() {
                 let _ = out.flush();
             }
             Err(e)

@@ -6,12 +6,12 @@ use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-use paylot_cli::{warn, Error, Input, Outcome, Output, Result, Secret};
+use paylot_cli::{say, warn, Error, Input, KeyArgs, Outcome, Output, Result, Secret};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::analysis::{self, Analysis, Choice, Direction};
-use crate::cli::{open_input, write_line, ComputeArgs, ExplainArgs, KeyArgs, VerifyArgs, TOOL};
+use crate::cli::{open_input, write_line, ComputeArgs, ExplainArgs, VerifyArgs, TOOL};
 use crate::compute::{differs_only_in_case, key_bytes, same_seal, seal_of, Keys};
 use crate::explain;
 use crate::fast;
@@ -80,8 +80,8 @@ impl Records {
 }
 
 fn read_secret(key: &KeyArgs, needed_for: Option<&str>) -> Result<Option<Secret>> {
-    match key.source() {
-        Some(source) => source.read("key", &mut |w| warn(TOOL, w)).map(Some),
+    match key.read(TOOL)? {
+        Some(secret) => Ok(Some(secret)),
         None => match needed_for {
             Some(what) => Err(Error::trouble(format!(
                 "{what} needs the secret key: give --key-file PATH or --key-env VAR \
@@ -101,7 +101,7 @@ struct Trouble {
 impl Trouble {
     fn report(&mut self, name: &str, what: impl std::fmt::Display) {
         self.bad += 1;
-        eprintln!("{TOOL}: {name}:{what}");
+        say(TOOL, format_args!("{name}:{what}"));
     }
 
     fn finish(self, outcome: Outcome) -> Result<Outcome> {
@@ -451,9 +451,12 @@ pub fn verify(args: &VerifyArgs, out: &mut Output) -> Result<Outcome> {
                 Some(c) => format!("; likely cause: {c}"),
                 None => String::new(),
             };
-            eprintln!(
-                "{TOOL}: {name}:{line}: {}{cause}",
-                verdict.reason.as_deref().unwrap_or("invalid")
+            say(
+                TOOL,
+                format_args!(
+                    "{name}:{line}: {}{cause}",
+                    verdict.reason.as_deref().unwrap_or("invalid")
+                ),
             );
         }
         for w in &verdict.warnings {
@@ -561,7 +564,7 @@ fn verify_ipn(
     }
     v.reason = Some(format!(
         "signature does not verify over \"{}\" (the text before &{}=)",
-        crate::mask::mask_text(split.signed),
+        paylot_cli::text::mask(split.signed),
         split.field
     ));
     v.likely_cause = Some(ipn::diagnose(key, &split, &signature).unwrap_or_else(|| {
@@ -651,10 +654,7 @@ pub fn explain(args: &ExplainArgs, out: &mut Output) -> Result<Outcome> {
             if !first {
                 write_line(out, b"")?;
             }
-            let text = explain::render(
-                &report,
-                !out.is_terminal() || std::env::var_os("NO_COLOR").is_some(),
-            );
+            let text = explain::render(&report, args.reveal);
             out.write_all(text.as_bytes())
                 .map_err(|e| Error::io("writing <stdout>", e))?;
         }

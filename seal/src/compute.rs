@@ -24,7 +24,7 @@ pub fn key_bytes(scheme: Scheme, secret: &[u8]) -> Result<Vec<u8>, String> {
             at + 1
         ));
     }
-    if secret.len() % 2 != 0 {
+    if !secret.len().is_multiple_of(2) {
         return Err(format!(
             "the paybox key has an odd number of hex digits ({}): a digit is missing",
             secret.len()

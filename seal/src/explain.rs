@@ -5,7 +5,6 @@ use serde::Serialize;
 use crate::algorithm::Algorithm;
 use crate::analysis::{Analysis, Direction};
 use crate::ipn;
-use crate::mask;
 use crate::scheme::Scheme;
 
 #[derive(Debug, Serialize)]
@@ -73,7 +72,7 @@ pub fn report(
         if reveal {
             text.to_string()
         } else {
-            mask::mask_field(path, text)
+            paylot_cli::card::mask_field(path, text)
         }
     };
     let mut fields = Vec::new();
@@ -210,7 +209,7 @@ pub fn ipn_report(
         if reveal {
             t.to_string()
         } else {
-            mask::mask_text(t)
+            paylot_cli::text::mask(t).into_owned()
         }
     };
     let mut fields = Vec::new();
@@ -299,9 +298,25 @@ pub fn ipn_report(
     })
 }
 
-/// The report as text for a person. Values from the message are escaped
-/// so that control characters cannot reach the terminal.
-pub fn render(r: &Report, _plain: bool) -> String {
+/// The report as text for a person. Every line is made safe: control
+/// characters escaped, and unless `reveal`, card numbers and security
+/// codes masked wherever they stand (the report's values are masked
+/// already; this also covers names and notes).
+pub fn render(r: &Report, reveal: bool) -> String {
+    let text = render_lines(r);
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines() {
+        if reveal {
+            out.push_str(&paylot_cli::sanitize(line));
+        } else {
+            out.push_str(&paylot_cli::safe(line));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn render_lines(r: &Report) -> String {
     use std::fmt::Write as _;
     let mut o = String::new();
     let _ = writeln!(
@@ -423,5 +438,5 @@ fn quoted(v: &str) -> String {
 
 /// Escape control characters (terminal escapes in a hostile message).
 fn safe(text: &str) -> String {
-    paylot_cli::sanitize(text)
+    paylot_cli::sanitize(text).into_owned()
 }

@@ -18,7 +18,6 @@ pub mod diagnose;
 pub mod explain;
 pub mod fast;
 pub mod ipn;
-pub mod mask;
 pub mod message;
 pub mod scheme;
 

@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{Args as ClapArgs, ValueEnum};
-use paylot_cli::{Error, Input, Outcome, Output, Result};
+use paylot_cli::{Access, Error, Input, Outcome, Output, Result};
 
 use crate::fields::{self, show, Field, Problem, Rules};
 use crate::lyra;
@@ -148,7 +148,7 @@ pub fn today() -> fields::YearMonth {
     }
 }
 
-type CsvReader = csv::Reader<Box<dyn std::io::BufRead>>;
+type CsvReader = csv::Reader<Box<dyn std::io::BufRead + Send + Sync>>;
 
 /// The CSV reader and its header, with the BOM stripped.
 fn open_csv(
@@ -243,7 +243,7 @@ fn next_record(
         Err(e) => {
             let line = e.position().map(|p| p.line()).unwrap_or(0);
             if let csv::ErrorKind::UnequalLengths { len, .. } = e.kind() {
-                eprintln!("{name}:{line}: the row has {len} fields, the header has {columns} (check the delimiter and quoting)");
+                paylot_cli::note(format_args!("{name}:{line}: the row has {len} fields, the header has {columns} (check the delimiter and quoting)"));
                 *bad_rows += 1;
                 Ok(Some(false))
             } else {
@@ -338,7 +338,7 @@ fn build_paybox(args: Args, delim: u8) -> Result<Outcome> {
         encoding: encoding(&args.encoding)?,
     };
     let input = Input::open(args.file.as_deref())?;
-    let mut out = Output::create_spooled(args.output.as_deref())?;
+    let mut out = Output::create_spooled(args.output.as_deref(), Access::Private)?;
     write_paybox(&opts, input, &mut out)?;
     if let Some(s) = &state {
         s.store()?;
@@ -478,7 +478,7 @@ pub fn write_paybox(opts: &PayboxOpts, input: Input, out: &mut dyn Write) -> Res
         if !msgs.is_empty() {
             bad_rows += 1;
             for (col, msg) in msgs {
-                eprintln!("{name}:{line}: column {}: {msg}", show(&col));
+                paylot_cli::note(format_args!("{name}:{line}: column {}: {msg}", show(&col)));
             }
         }
     }
@@ -650,7 +650,7 @@ fn build_lyra(args: Args, delim: u8) -> Result<Outcome> {
         encoding: encoding(&args.encoding)?,
     };
     let input = Input::open(args.file.as_deref())?;
-    let mut out = Output::create_spooled(args.output.as_deref())?;
+    let mut out = Output::create_spooled(args.output.as_deref(), Access::Private)?;
     write_lyra(&opts, input, &mut out)?;
     out.commit()?;
     Ok(Outcome::Yes)
@@ -841,7 +841,7 @@ pub fn write_lyra(opts: &LyraOpts, input: Input, out: &mut dyn Write) -> Result<
         } else {
             bad_rows += 1;
             for (col, msg) in msgs {
-                eprintln!("{name}:{line}: column {}: {msg}", show(&col));
+                paylot_cli::note(format_args!("{name}:{line}: column {}: {msg}", show(&col)));
             }
         }
     }

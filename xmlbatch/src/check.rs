@@ -78,7 +78,7 @@ fn check_question(name: &str, reader: Box<dyn BufRead>) -> Result<u64> {
     let mut bad = 0u64;
     let mut report = |line: u64, msg: String| {
         bad += 1;
-        eprintln!("{name}:{line}: {msg}");
+        paylot_cli::note(format_args!("{name}:{line}: {msg}"));
     };
     let rules = Rules {
         allow_names: false,
@@ -204,7 +204,7 @@ fn check_req(name: &str, path: Option<&str>, reader: Box<dyn BufRead>) -> Result
     let mut bad = 0u64;
     let mut report = |line: u64, msg: String| {
         bad += 1;
-        eprintln!("{name}:{line}: {msg}");
+        paylot_cli::note(format_args!("{name}:{line}: {msg}"));
     };
     let file_name = match path {
         Some(p) => {

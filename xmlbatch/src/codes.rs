@@ -514,7 +514,7 @@ pub fn forced_code(pan: &str) -> Option<&'static str> {
 /// The test card number that forces `code` (e.g. `00151`).
 pub fn test_card_for(code: &str) -> String {
     let body = format!("{TEST_CARD_PREFIX}{}", &code[2..]);
-    let check = crate::fields::luhn_check_digit(&body);
+    let check = paylot_cli::card::luhn_check_digit(&body);
     format!("{body}{check}")
 }
 

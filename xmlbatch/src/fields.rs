@@ -3,8 +3,6 @@
 //! canonical value or the message that says what is wrong and what would
 //! be right. Card numbers are masked in every message.
 
-use std::fmt::Write as _;
-
 use crate::codes::{self, Currency, Kind, OpType};
 
 /// A Paybox operation field.
@@ -162,19 +160,10 @@ pub fn required(op: &OpType) -> &'static [Field] {
     }
 }
 
-/// A value quoted for a message: control characters escaped, long values
-/// shortened.
+/// A value quoted for a message: made safe (card numbers masked, control
+/// characters escaped), long values shortened.
 pub fn show(value: &str) -> String {
-    let mut out = String::from("\"");
-    for (i, c) in value.chars().enumerate() {
-        if i == 40 {
-            out.push('…');
-            break;
-        }
-        let _ = write!(out, "{}", c.escape_debug());
-    }
-    out.push('"');
-    out
+    paylot_cli::text::quote_cut(value, 40)
 }
 
 /// A card number masked as first 6 / last 4 (shorter values are masked
@@ -184,18 +173,6 @@ pub fn mask(value: &str) -> String {
 }
 
 pub use paylot_cli::card::luhn_valid;
-
-/// The digit that makes `body` + digit pass the Luhn check.
-pub fn luhn_check_digit(body: &str) -> char {
-    for d in b'0'..=b'9' {
-        let mut s = body.to_string();
-        s.push(d as char);
-        if luhn_valid(&s) {
-            return d as char;
-        }
-    }
-    '0'
-}
 
 fn all_digits(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
@@ -720,7 +697,6 @@ mod tests {
         assert!(luhn_valid("1111222233334444"));
         assert!(!luhn_valid("1111222233334445"));
         assert!(!luhn_valid(""));
-        assert_eq!(luhn_check_digit("111122223333444"), '4');
     }
 
     #[test]
@@ -776,5 +752,6 @@ mod tests {
     #[test]
     fn show_escapes_control_characters() {
         assert_eq!(show("a\u{1b}[31m"), "\"a\\u{1b}[31m\"");
+        assert_eq!(show("4111111111111111"), "\"411111******1111\"");
     }
 }

@@ -59,19 +59,7 @@ pub fn command() -> clap::Command {
 
 /// Parse the arguments and run.
 pub fn main() -> Result<Outcome> {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
-        Err(e) => {
-            // Help and version go to stdout with status 0; usage errors to
-            // stderr with status 2, as clap prints them.
-            let _ = e.print();
-            return if e.use_stderr() {
-                Err(Error::trouble(String::new()))
-            } else {
-                Ok(Outcome::Yes)
-            };
-        }
-    };
+    let cli: Cli = paylot_cli::args::parse()?;
     match cli.command {
         Command::Build(a) => build::run(*a),
         Command::Respond(a) => respond::run(a),
@@ -180,7 +168,7 @@ impl Progress {
     }
 
     pub fn tick(&mut self, count: u64) {
-        if self.on && count % Self::EVERY == 0 && count > 0 {
+        if self.on && count.is_multiple_of(Self::EVERY) && count > 0 {
             let text = format!("xmlbatch: {count} {}", self.what);
             self.shown = text.len();
             // The cursor goes back to the start of the line, so the next

@@ -7,7 +7,7 @@ use std::io::{BufRead, Write};
 use std::path::PathBuf;
 
 use clap::Args as ClapArgs;
-use paylot_cli::{Error, Input, Outcome, Output, Result};
+use paylot_cli::{Access, Error, Input, Outcome, Output, Result};
 
 use crate::codes::{self, Kind};
 use crate::fields::{self, Field, Rules, YearMonth};
@@ -68,7 +68,7 @@ pub fn run(args: Args) -> Result<Outcome> {
     let (detected, reader) = sniff(input)?;
     match detected {
         Detected::Xml => {
-            let mut out = Output::create_spooled(args.output.as_deref())?;
+            let mut out = Output::create_spooled(args.output.as_deref(), Access::Usual)?;
             respond_paybox(args.seed, &name, reader, &mut out)?;
             out.commit()?;
             Ok(Outcome::Yes)
@@ -79,7 +79,7 @@ pub fn run(args: Args) -> Result<Outcome> {
                 .clone()
                 .or_else(|| args.file.as_ref().map(|p| p.to_string_lossy().into_owned()));
             let file_name = given.as_deref().and_then(lyra::parse_file_name);
-            let mut out = Output::create_spooled(args.output.as_deref())?;
+            let mut out = Output::create_spooled(args.output.as_deref(), Access::Usual)?;
             respond_lyra(args.seed, file_name.as_ref(), &name, reader, &mut out)?;
             out.commit()?;
             Ok(Outcome::Yes)

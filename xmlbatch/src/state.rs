@@ -1,6 +1,6 @@
 //! `--batch-state FILE`: the last batch number used, kept in a file.
 //!
-//! The run takes an exclusive lock on `FILE.lock` (fs2) before reading the
+//! The run takes an exclusive lock on `FILE.lock` before reading the
 //! number and keeps it until the end, so two runs at the same time never
 //! get the same number. The new number is stored (atomically: temporary
 //! file and rename) only once the document is complete, so a failed run
@@ -9,7 +9,6 @@
 use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
 
-use fs2::FileExt;
 use paylot_cli::{Error, Result};
 
 pub const MAX_BATCH: u64 = 2_147_483_647;
@@ -43,7 +42,7 @@ impl BatchState {
                     e,
                 )
             })?;
-        lock.lock_exclusive()
+        lock.lock()
             .map_err(|e| Error::io(format!("cannot lock \"{}\"", lock_name.display()), e))?;
         let last = match std::fs::read_to_string(path) {
             Ok(text) => {

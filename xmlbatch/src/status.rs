@@ -170,7 +170,7 @@ impl Tally {
 
     fn report(&self) -> Outcome {
         let total = self.accepted + self.refused + self.retry;
-        eprintln!(
+        paylot_cli::note(format_args!(
             "xmlbatch: {total} answers: {} accepted, {} refused, {} to retry{}",
             self.accepted,
             self.refused,
@@ -180,14 +180,14 @@ impl Tally {
             } else {
                 String::new()
             }
-        );
+        ));
         Outcome::from_bool(self.refused == 0 && self.retry == 0 && self.mismatches == 0)
     }
 }
 
 fn mismatch(tally: &mut Tally, msg: String) {
     tally.mismatches += 1;
-    eprintln!("{msg}");
+    paylot_cli::note(format_args!("{msg}"));
 }
 
 pub fn run(args: Args) -> Result<Outcome> {
@@ -486,11 +486,11 @@ pub fn status_lyra(
                     "2" => "value error",
                     _ => "unknown result",
                 };
-                eprintln!(
+                paylot_cli::note(format_args!(
                     "{name}:{line}: the gateway rejected the whole file (result {}, {what}: {}); nothing was processed: fix the request and resend it under a new name (the next sequence number), since the gateway never processes a name twice",
                     show(col(4)),
                     show(col(5))
-                );
+                ));
                 rec.finish()?;
                 return Ok(Outcome::No);
             }
@@ -517,10 +517,10 @@ pub fn status_lyra(
                 details += 1;
                 if cols.len() < 19 {
                     malformed += 1;
-                    eprintln!(
+                    paylot_cli::note(format_args!(
                         "{name}:{line}: the answer line has {} columns (expected at least 19: the return code is in column 19)",
                         cols.len()
-                    );
+                    ));
                     continue;
                 }
                 let code = col(19);
@@ -569,10 +569,10 @@ pub fn status_lyra(
             "" if cols.len() == 1 => {}
             other => {
                 malformed += 1;
-                eprintln!(
+                paylot_cli::note(format_args!(
                     "{name}:{line}: record code {} (expected 02 or 01)",
                     show(other)
-                );
+                ));
             }
         }
     }

@@ -1,0 +1,213 @@
+//! Temporary files never outlive their run.
+//!
+//! Every temporary file a tool creates beside a target is registered
+//! here while it exists: SIGINT, SIGTERM and SIGHUP remove the registered
+//! files before the process ends (status 128 + the signal's number, as a
+//! shell reports it). A run killed outright (SIGKILL, a power cut) cannot
+//! clean up; its temporary files are recognisable by name
+//! (`.<target>.<pid>.<random>.paylot-tmp`) and carry a lock while their
+//! run lives, so the next run that writes in that directory removes them
+//! and says so ([`remove_leftovers`]).
+
+use std::fs::{self, File};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, Once};
+use std::time::{Duration, SystemTime};
+
+/// What every temporary file's name ends with.
+pub const TEMP_SUFFIX: &str = ".paylot-tmp";
+
+static TEMPS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+static INSTALLED: Once = Once::new();
+
+/// Remove the registered temporary files on SIGINT, SIGTERM and SIGHUP,
+/// then end with status 128 + the signal. Called once by [`crate::run`].
+pub fn install(tool: &'static str) {
+    INSTALLED.call_once(|| {
+        use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+        // A signal ignored when the run started (nohup, a background job
+        // of a script) stays ignored.
+        let ignored = ignored_signals();
+        let wanted: Vec<i32> = [SIGINT, SIGTERM, SIGHUP]
+            .into_iter()
+            .filter(|s| ignored & (1 << (s - 1)) == 0)
+            .collect();
+        let Ok(mut signals) = signal_hook::iterator::Signals::new(wanted) else {
+            return;
+        };
+        let spawned = std::thread::Builder::new()
+            .name("signals".into())
+            .spawn(move || {
+                if let Some(sig) = signals.forever().next() {
+                    let removed = remove_registered();
+                    let name = match sig {
+                        SIGINT => "SIGINT",
+                        SIGTERM => "SIGTERM",
+                        _ => "SIGHUP",
+                    };
+                    let what = if removed > 0 {
+                        "; its temporary files were removed, nothing was written"
+                    } else {
+                        ""
+                    };
+                    crate::say(tool, format_args!("interrupted by {name}{what}"));
+                    std::process::exit(128 + sig);
+                }
+            });
+        drop(spawned);
+    });
+}
+
+/// The signals this process ignores, as the kernel tells them
+/// (`SigIgn` in /proc/self/status: bit N-1 for signal N).
+fn ignored_signals() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("SigIgn:"))
+                .and_then(|v| u64::from_str_radix(v.trim(), 16).ok())
+        })
+        .unwrap_or(0)
+}
+
+fn remove_registered() -> usize {
+    let Ok(temps) = TEMPS.lock() else { return 0 };
+    temps.iter().filter(|p| fs::remove_file(p).is_ok()).count()
+}
+
+/// A registered temporary file; dropping it unregisters the path (the
+/// file itself is the owner's business).
+#[derive(Debug)]
+pub struct Registered {
+    path: PathBuf,
+}
+
+impl Registered {
+    /// Register `path` for removal on a signal.
+    pub fn new(path: &Path) -> Registered {
+        if let Ok(mut temps) = TEMPS.lock() {
+            temps.push(path.to_path_buf());
+        }
+        Registered {
+            path: path.to_path_buf(),
+        }
+    }
+
+    /// The registered path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for Registered {
+    fn drop(&mut self) {
+        if let Ok(mut temps) = TEMPS.lock() {
+            if let Some(at) = temps.iter().position(|p| *p == self.path) {
+                temps.swap_remove(at);
+            }
+        }
+    }
+}
+
+/// The prefix of a temporary file for `target`'s name, for this process:
+/// `.<name>.<pid>.` (a random part and [`TEMP_SUFFIX`] follow).
+pub fn temp_prefix(target_name: &str) -> String {
+    format!(".{target_name}.{}.", std::process::id())
+}
+
+/// Take the lock that tells later runs this temporary file is in use.
+/// Best effort: a file system without locks still has the pid test.
+pub fn hold(file: &File) {
+    let _ = file.try_lock();
+}
+
+/// How old a leftover with a live pid must be before its lock is trusted
+/// to tell that its run is gone (the pid may have been reused).
+const REUSED_PID_AGE: Duration = Duration::from_secs(60);
+
+/// Whether `name` is a temporary file of ours, and the pid that made it.
+fn leftover_pid(name: &str) -> Option<u32> {
+    let rest = name.strip_prefix('.')?.strip_suffix(TEMP_SUFFIX)?;
+    let mut parts = rest.rsplitn(3, '.');
+    let _random = parts.next()?;
+    let pid = parts.next()?.parse().ok()?;
+    parts.next()?;
+    Some(pid)
+}
+
+fn is_stale(path: &Path, pid: u32) -> bool {
+    if pid == std::process::id() {
+        return false;
+    }
+    if !Path::new("/proc").join(pid.to_string()).exists() {
+        return true;
+    }
+    // The pid lives: stale only if nobody holds the lock, and old enough
+    // that the maker cannot be between creating and locking it.
+    let old = fs::symlink_metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| SystemTime::now().duration_since(t).ok())
+        .is_some_and(|age| age >= REUSED_PID_AGE);
+    old && File::open(path).is_ok_and(|f| f.try_lock().is_ok())
+}
+
+/// Remove, from `dir`, the temporary files of runs that were killed, and
+/// say so on stderr. Returns the names removed.
+pub fn remove_leftovers(tool: &str, dir: &Path) -> Vec<PathBuf> {
+    let mut removed = Vec::new();
+    let Ok(entries) = fs::read_dir(dir) else {
+        return removed;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let Some(pid) = name.to_str().and_then(leftover_pid) else {
+            continue;
+        };
+        let path = e.path();
+        let regular = fs::symlink_metadata(&path).is_ok_and(|m| m.is_file());
+        if regular && is_stale(&path, pid) && fs::remove_file(&path).is_ok() {
+            crate::say(
+                tool,
+                format_args!(
+                    "removed {}, a temporary file left by a run that was killed (pid {pid})",
+                    crate::text::quote(&path.to_string_lossy())
+                ),
+            );
+            removed.push(path);
+        }
+    }
+    removed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn leftover_names_are_recognised() {
+        assert_eq!(leftover_pid(".a.xml.123.Ab3dE9.paylot-tmp"), Some(123));
+        assert_eq!(leftover_pid(".x.123.Ab3dE9.paylot-tmp"), Some(123));
+        assert_eq!(leftover_pid("a.xml.123.Ab3dE9.paylot-tmp"), None);
+        assert_eq!(leftover_pid(".a.xml.x.Ab3dE9.paylot-tmp"), None);
+        assert_eq!(leftover_pid(".a.xml.123.Ab3dE9.tmp"), None);
+    }
+
+    #[test]
+    fn leftovers_of_dead_runs_go_and_live_ones_stay() {
+        let dir = tempfile::tempdir().unwrap();
+        // A pid that does not exist (above the kernel's maximum).
+        let dead = dir.path().join(".a.xml.4999999.AAAAAA.paylot-tmp");
+        fs::write(&dead, b"4111111111111111").unwrap();
+        let mine = dir
+            .path()
+            .join(format!("{}BBBBBB{TEMP_SUFFIX}", temp_prefix("b.xml")));
+        fs::write(&mine, b"x").unwrap();
+        let other = dir.path().join("keep.paylot-tmp");
+        fs::write(&other, b"x").unwrap();
+        let removed = remove_leftovers("test", dir.path());
+        assert_eq!(removed, vec![dead.clone()]);
+        assert!(!dead.exists() && mine.exists() && other.exists());
+    }
+}
