@@ -17,6 +17,8 @@ cd "$work"
 if [ -t 2 ] && [ -z "${NO_COLOR:-}" ]; then bold=$'\033[1m'; plain=$'\033[0m'; else bold=; plain=; fi
 step() { printf '\n%s== %s%s\n' "$bold" "$*" "$plain" >&2; }
 run() { printf '$ %s\n' "$*" >&2; "$@"; }
+# A pipeline, shown as written and run with pipefail.
+pipeline() { printf '$ %s\n' "$1" >&2; bash -o pipefail -c "$1"; }
 
 # Key files must not be readable by others (git does not keep modes).
 install -d -m 0700 keys
@@ -27,17 +29,19 @@ run pgpwrap keygen --userid "Demo shop <shop@example.com>" --out keys/shop
 run pgpwrap keygen --userid "Sandbox gateway <gateway@example.com>" --out keys/gateway
 
 ###########################################################################
-step "Paybox 1/6: CSV of the day's operations -> Question XML (every row checked first)"
+step "Paybox 1/6: CSV of the day's operations -> Question XML, every row checked first"
 mkdir -p outbox sandbox/paybox/shop/in sandbox/paybox/shop/out
 cat "$samples/paybox-operations.csv" >&2
-run xmlbatch build --site 1999888 --rank 32 --batch-state outbox/paybox.batch \
-    -o outbox/question.xml "$samples/paybox-operations.csv"
 question=$(dropwatch name --scheme paybox --site 1999888 --rank 32 sandbox/paybox/shop/in)
 echo "the gateway will see it as $question" >&2
 
-step "Paybox 2/6: sign, then encrypt the Merchant element (batch number, date, site, rank stay readable)"
-run pgpwrap encrypt --recipient keys/gateway.pub --sign-with keys/shop.key \
-    --element Merchant -o "outbox/$question" outbox/question.xml
+step "Paybox 2/6: ... signed, then encrypted on the fly: the clear Question (card numbers) never touches the disk"
+# The whole Question is signed; the Merchant element's content is replaced
+# by the encrypted copy; batch number, date, site and rank stay readable
+# (and are checked against the signed copy on the other side). Encrypted
+# to the shop too, so that the answers can be matched to it later.
+pipeline "xmlbatch build --site 1999888 --rank 32 --batch-state outbox/paybox.batch $samples/paybox-operations.csv \\
+  | pgpwrap encrypt --recipient keys/gateway.pub --recipient keys/shop.pub --sign-with keys/shop.key --element Merchant -o outbox/$question"
 head -n 4 "outbox/$question" >&2
 
 step "Paybox 3/6: upload under a temporary name, then rename (what sftp does with put + rename)"
@@ -55,9 +59,14 @@ run dropwatch watch --once --no-state --settle 0s sandbox/paybox/shop/out
 status_file=sandbox/paybox/shop/out/${question%.xml}.status.xml
 
 step "Paybox 6/6: accept the status file only if the gateway signed it, and match answers to questions"
+# The questions are read from our own encrypted copy, through a pipe.
+printf '$ %s\n' "pgpwrap verify --signer keys/gateway.pub $status_file | xmlbatch status --format csv \\
+    --question <(pgpwrap decrypt --element Merchant --key keys/shop.key --verify-with keys/shop.pub outbox/$question)" >&2
 set +e
 pgpwrap verify --signer keys/gateway.pub "$status_file" \
-  | xmlbatch status --question outbox/question.xml --format csv > paybox-results.csv
+  | xmlbatch status --format csv \
+      --question <(pgpwrap decrypt --element Merchant --key keys/shop.key --verify-with keys/shop.pub "outbox/$question") \
+  > paybox-results.csv
 codes=("${PIPESTATUS[@]}")
 set -e
 echo "pgpwrap verify: ${codes[0]} (0: good signature); xmlbatch status: ${codes[1]} (1: some operations were refused or must be retried)" >&2

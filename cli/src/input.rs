@@ -22,8 +22,12 @@ impl Input {
             Some(p) if p.as_os_str() == "-" => Ok(Input::stdin()),
             Some(p) => {
                 let name = p.to_string_lossy().into_owned();
-                let file = File::open(p)
-                    .map_err(|e| Error::io(format!("cannot open {}", quote(&name)), e))?;
+                let file = File::open(p).map_err(|e| {
+                    Error::io(
+                        format!("cannot open {}", crate::text::quote_unresolved(&name)),
+                        e,
+                    )
+                })?;
                 if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
                     return Err(Error::trouble(format!("{} is a directory", quote(&name))));
                 }

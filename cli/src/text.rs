@@ -154,6 +154,24 @@ pub fn quote(text: &str) -> String {
     format!("\"{}\"", safe(text))
 }
 
+/// An argument that named nothing (a file that cannot be opened), quoted
+/// for a message, unless it may be a secret typed in the wrong place:
+/// only what looks like a file name (it holds `/` or `.`, or is a plain
+/// lower-case word) is repeated.
+pub fn quote_unresolved(arg: &str) -> String {
+    let plain_word = !arg.is_empty()
+        && arg
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c == '-' || c == '_');
+    if arg.contains(['/', '.']) || plain_word {
+        quote(arg)
+    } else {
+        "the name given (not repeated: it does not look like a file name, and may be a secret \
+         typed in the wrong place)"
+            .to_string()
+    }
+}
+
 /// A value quoted for a message, cut after `max` characters: masked
 /// first, so that a cut never leaves more of a card number than the mask
 /// shows.

@@ -30,10 +30,8 @@ impl Event {
     /// number in a file name or a helper's message is never repeated;
     /// control characters need nothing more, JSON escapes them.
     pub fn set(&mut self, key: &str, value: impl Into<Value>) {
-        let value = match value.into() {
-            Value::String(s) => Value::String(paylot_cli::text::mask(&s).into_owned()),
-            other => other,
-        };
+        let mut value = value.into();
+        paylot_cli::json::mask_strings(&mut value);
         self.0.insert(key.into(), value);
     }
 

@@ -266,7 +266,13 @@ pub fn read_file(path: &Path, secret_option: Option<&str>) -> Result<(String, Ve
             ),
             e,
         ),
-        None => Error::io(format!("cannot read {name}"), e),
+        None => Error::io(
+            format!(
+                "cannot read {}",
+                paylot_cli::text::quote_unresolved(&path.to_string_lossy())
+            ),
+            e,
+        ),
     })?;
     let certs = parse_certs(&bytes).map_err(|e| {
         Error::trouble(format!(

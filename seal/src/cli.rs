@@ -184,7 +184,8 @@ pub fn main() -> Result<Outcome> {
     if let Command::Compute(c) = &cli.command {
         out_path = c.output.clone();
     }
-    let mut out = Output::create(out_path.as_deref())?;
+    // A sealed cardOrder holds a card number and its security code.
+    let mut out = Output::create_private(out_path.as_deref())?;
     let outcome = match cli.command {
         Command::Compute(args) => crate::commands::compute(&args, &mut out),
         Command::Verify(args) => crate::commands::verify(&args, &mut out),

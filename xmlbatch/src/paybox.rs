@@ -369,17 +369,22 @@ impl<W: Write> StatusWriter<W> {
         Ok(StatusWriter { w })
     }
 
+    /// Write one answer. A status file carries no card data (it is signed,
+    /// not encrypted): every value is masked on its way in, so that a card
+    /// number echoed from a bad question (a reference, a misplaced amount)
+    /// never reaches it.
     pub fn answer(&mut self, a: &Answer) -> io::Result<()> {
+        use paylot_cli::text::mask;
         let w = &mut self.w;
         open(
             w,
             BytesStart::new("Answer").with_attributes([
-                ("Number", a.number.as_str()),
-                ("Type", a.type_code.as_str()),
+                ("Number", mask(&a.number).as_ref()),
+                ("Type", mask(&a.type_code).as_ref()),
             ]),
         )?;
-        leaf(w, "ResponseCode", &a.response_code)?;
-        leaf(w, "Comment", &a.comment)?;
+        leaf(w, "ResponseCode", &mask(&a.response_code))?;
+        leaf(w, "Comment", &mask(&a.comment))?;
         for (name, value) in [
             ("Reference", &a.reference),
             ("Amount", &a.amount),
@@ -391,7 +396,7 @@ impl<W: Write> StatusWriter<W> {
             ("Subscriber", &a.subscriber),
         ] {
             if !value.is_empty() {
-                leaf(w, name, value)?;
+                leaf(w, name, &mask(value))?;
             }
         }
         close(w, "Answer")

@@ -1,0 +1,145 @@
+//! A run killed at any point leaves nothing readable by others, and the
+//! next run in the same directory removes what it left: `xmlbatch build
+//! -o` (a clear Question, card numbers and security codes) and `pgpwrap
+//! decrypt -o` (plaintext not yet verified) are killed with SIGKILL at
+//! many points, under a umask that would make any file created without an
+//! explicit mode world-readable. SIGTERM, SIGINT and SIGHUP remove the
+//! temporary file at once.
+
+mod common;
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use common::{bin_dir, Sh};
+
+fn leftovers(dir: &Path) -> Vec<(String, u32)> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".paylot-tmp"))
+        .map(|e| {
+            let mode = e.metadata().unwrap().permissions().mode() & 0o777;
+            (e.file_name().to_string_lossy().into_owned(), mode)
+        })
+        .collect()
+}
+
+/// Start `command` (a tool and its arguments) under umask 000 in `dir`.
+fn start(dir: &Path, command: &str) -> std::process::Child {
+    Command::new("sh")
+        .arg("-c")
+        .arg(format!("umask 000; exec {command}"))
+        .current_dir(dir)
+        .env("PATH", format!("{}:/usr/bin:/bin", bin_dir().display()))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+fn prepare(sh: &Sh) {
+    let mut csv = String::from("type,amount,currency,reference,pan,expiry,cvv\n");
+    for i in 0..20_000 {
+        csv.push_str(&format!(
+            "authorize_capture,1000,EUR,ORDER-{i},1111222233334444,1230,123\n"
+        ));
+    }
+    std::fs::write(sh.path("day.csv"), csv).unwrap();
+    sh.ok("head -c 6000000 /dev/urandom | base64 > plain.txt
+         pgpwrap encrypt --recipient gateway.pub --sign-with shop.key -o message.pgp plain.txt");
+}
+
+fn kill_at_many_points(sh: &Sh, command: &str, target: &str) {
+    let mut caught = 0;
+    for delay_ms in [0, 1, 3, 6, 10, 20, 35, 50, 80, 120, 170, 230, 300] {
+        let mut child = start(sh.dir.path(), command);
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        for (name, mode) in leftovers(sh.dir.path()) {
+            assert_eq!(
+                mode, 0o600,
+                "{command}: {name} is mode {mode:o} after a kill at {delay_ms} ms"
+            );
+            caught += 1;
+        }
+        if let Ok(meta) = std::fs::metadata(sh.path(target)) {
+            assert_eq!(
+                meta.permissions().mode() & 0o777,
+                0o600,
+                "{command}: {target}"
+            );
+        }
+    }
+    assert!(
+        caught > 0,
+        "{command}: no kill landed while the run was writing"
+    );
+    // The next run in that directory removes every leftover and says so.
+    let out = sh.run(&format!("umask 000; {command}"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("left by a run that was killed"), "{err}");
+    assert_eq!(leftovers(sh.dir.path()), vec![], "{command}");
+    let mode = std::fs::metadata(sh.path(target))
+        .unwrap()
+        .permissions()
+        .mode()
+        & 0o777;
+    assert_eq!(mode, 0o600, "{command}: the final {target}");
+}
+
+#[test]
+fn killed_builds_and_decryptions_leave_nothing_readable_and_are_cleaned_up() {
+    let sh = Sh::new();
+    prepare(&sh);
+    kill_at_many_points(
+        &sh,
+        "xmlbatch build --site 1999888 --rank 32 --batch 1 -o question.xml day.csv",
+        "question.xml",
+    );
+    kill_at_many_points(
+        &sh,
+        "pgpwrap decrypt --key gateway.key --verify-with shop.pub -o plain.out message.pgp",
+        "plain.out",
+    );
+}
+
+#[test]
+fn interrupted_runs_remove_their_temporary_file_at_once() {
+    let sh = Sh::new();
+    prepare(&sh);
+    for (signal, status) in [("TERM", 143), ("INT", 130), ("HUP", 129)] {
+        let mut child = start(
+            sh.dir.path(),
+            "xmlbatch build --site 1999888 --rank 32 --batch 1 -o question.xml day.csv",
+        );
+        // Wait until the run is writing its temporary file.
+        for _ in 0..500 {
+            if !leftovers(sh.dir.path()).is_empty() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        assert!(
+            !leftovers(sh.dir.path()).is_empty(),
+            "the run wrote nothing"
+        );
+        let pid = child.id().to_string();
+        Command::new("kill")
+            .args([&format!("-{signal}"), &pid])
+            .status()
+            .unwrap();
+        let code = child.wait().unwrap().code();
+        assert_eq!(code, Some(status), "SIG{signal}");
+        assert_eq!(leftovers(sh.dir.path()), vec![], "SIG{signal}");
+        assert!(!sh.path("question.xml").exists());
+    }
+}

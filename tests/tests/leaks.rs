@@ -1,0 +1,391 @@
+//! No card number, security code, key or passphrase ever reaches a
+//! person: every subcommand of every tool is run over bad and good inputs
+//! that carry the gateways' test card numbers, a security code, the
+//! published test keys and a passphrase — in values, in wrong columns, in
+//! field names, in malformed XML, as misplaced arguments — and nothing of
+//! them may appear unmasked on stdout or stderr, except in the data a user
+//! asked for (a Question, a sealed message, a decrypted file, `--reveal`).
+//! Text from outside never reaches the terminal with its control
+//! characters.
+
+mod common;
+
+use common::Sh;
+
+/// The gateways' published test card numbers.
+const PANS: [&str; 4] = [
+    "1111222233334444",
+    "4012001037141112",
+    "1111222233331515",
+    "4111111111111111",
+];
+/// A security code that appears nowhere else in the inputs.
+const CVV: &str = "7319";
+/// The published test keys of the gateways (demo/keys) and a passphrase.
+const SIPS_KEY: &str = "secret123";
+const SIPS_DEMO_KEY: &str = "002001000000001_KEY1";
+const PAYBOX_KEY: &str = "0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF";
+const LYRA_KEY: &str = "1122334455667788";
+const PASSPHRASE: &str = "Tr0ub4dor&3-paylot";
+
+/// What a case's output may hold.
+#[derive(Clone, Copy, PartialEq)]
+enum Data {
+    /// Neither stdout nor stderr may hold a secret.
+    None,
+    /// Stdout is the data the user asked for; only stderr is scanned.
+    Stdout,
+}
+
+struct Case {
+    what: &'static str,
+    script: String,
+    data: Data,
+}
+
+fn case(what: &'static str, script: impl Into<String>) -> Case {
+    Case {
+        what,
+        script: script.into(),
+        data: Data::None,
+    }
+}
+
+fn data(what: &'static str, script: impl Into<String>) -> Case {
+    Case {
+        what,
+        script: script.into(),
+        data: Data::Stdout,
+    }
+}
+
+/// Every form a secret must not take in output.
+fn forbidden(sh: &Sh) -> Vec<String> {
+    let mut f: Vec<String> = Vec::new();
+    for pan in PANS {
+        f.push(pan.to_string());
+        let groups: Vec<&str> = (0..4).map(|i| &pan[i * 4..i * 4 + 4]).collect();
+        f.push(groups.join(" "));
+        f.push(groups.join("-"));
+        // More than the mask shows: 7 leading digits.
+        f.push(pan[..7].to_string() + &pan[7..8]);
+    }
+    f.push(CVV.to_string());
+    for k in [
+        SIPS_KEY,
+        SIPS_DEMO_KEY,
+        PAYBOX_KEY,
+        &PAYBOX_KEY[..32],
+        LYRA_KEY,
+        PASSPHRASE,
+    ] {
+        f.push(k.to_string());
+    }
+    // A line from the middle of each armored secret key.
+    for key in ["shop.key", "gateway.key", "locked.key"] {
+        let text = std::fs::read_to_string(sh.path(key)).unwrap();
+        let lines: Vec<&str> = text.lines().filter(|l| l.len() > 40).collect();
+        f.push(lines[lines.len() / 2].to_string());
+    }
+    f
+}
+
+fn setup() -> Sh {
+    let sh = Sh::new();
+    let pans = PANS;
+    let files: Vec<(&str, String)> = vec![
+        ("sips.key", format!("{SIPS_KEY}\n")),
+        ("paybox.key", format!("{PAYBOX_KEY}\n")),
+        ("lyra.key", format!("{LYRA_KEY}\n")),
+        ("pass.txt", format!("{PASSPHRASE}\n")),
+        (
+            "wrong-column.csv",
+            format!(
+                "type,amount,currency,reference,pan,expiry,cvv\n\
+                 00003,1000,978,O1,{},{},{CVV}\n\
+                 00003,1000,978,O2,{CVV},0529,123\n",
+                pans[0], pans[1]
+            ),
+        ),
+        (
+            "pan-header.csv",
+            format!("type,amount,{}\n00003,1000,x\n", pans[0]),
+        ),
+        (
+            "bad-values.csv",
+            format!(
+                "type,amount,currency,reference,pan,expiry,cvv\n\
+                 00003,{},978,O1,{},0529,{CVV}x\n\
+                 00003,1000,{},O2,{} ,0529,1\n\
+                 00003,1000,978,O3,4111 1111 1111 1112,0529,{CVV}\n",
+                pans[3], pans[2], pans[0], pans[1]
+            ),
+        ),
+        (
+            "good.csv",
+            format!(
+                "type,amount,currency,reference,pan,expiry,cvv\n\
+                 authorize_capture,1000,EUR,ORDER-1,{},1230,{CVV}\n\
+                 authorize,2590,978,ORDER-2,{},1230,{CVV}\n",
+                pans[0], pans[2]
+            ),
+        ),
+        (
+            "malformed.xml",
+            format!(
+                "<?xml version=\"1.0\"?>\n<PayboxBatch xmlns=\"http://www.paybox.com/PayboxBatch\" BatchNumber=\"1\" CreatedOn=\"2026-11-22T10:15:00+01:00\">\n\
+                 <Merchant Site=\"1999888\" Rank=\"032\">\n<Question Number=\"1\" Type=\"00003\">\n\
+                 <Card><CB><PAN{}</PAN><Expiry>0529</Expiry><CVV>{CVV}</CVV></CB></Card>\n</Question>\n</Merchant>\n</PayboxBatch>\n",
+                pans[0]
+            ),
+        ),
+        (
+            "bad-question.xml",
+            format!(
+                "<?xml version=\"1.0\"?>\n<PayboxBatch xmlns=\"http://www.paybox.com/PayboxBatch\" BatchNumber=\"1\" CreatedOn=\"2026-11-22T10:15:00+01:00\">\n\
+                 <Merchant Site=\"1999888\" Rank=\"032\">\n<Question Number=\"0000000001\" Type=\"00003\">\n\
+                 <Amount>1000</Amount><Currency>978</Currency><Reference>{}</Reference><Date>22112026101500</Date>\n\
+                 <Card><CB><PAN>{}</PAN><Expiry>{}</Expiry><CVV>{CVV}1</CVV></CB></Card>\n</Question>\n\
+                 <Question Number=\"0000000002\" Type=\"00003\">\n<Amount>{}</Amount><Currency>978</Currency><Reference>R</Reference>\n\
+                 <Card><CB><PAN>4111111111111112</PAN><Expiry>0120</Expiry><CVV>{CVV}</CVV></CB></Card>\n</Question>\n</Merchant>\n</PayboxBatch>\n",
+                pans[3], pans[0], pans[1], pans[2]
+            ),
+        ),
+        (
+            "status-pan.xml",
+            format!(
+                "<?xml version=\"1.0\"?>\n<PayboxBatchStatus xmlns=\"http://www.paybox.com/PayboxBatchStatus\" BatchNumber=\"1\" CreatedOn=\"x\">\n\
+                 <Merchant Site=\"1999888\" Rank=\"032\" PayboxId=\"1\">\n<Answer Number=\"{}\" Type=\"00003\"><ResponseCode>00004</ResponseCode><Comment>card {} CVV {CVV}</Comment></Answer>\n\
+                 <Answer Number=\"2\" Type=\"00003\"><ResponseCode>{}</ResponseCode></Answer>\n</Merchant>\n</PayboxBatchStatus>\n",
+                pans[1], pans[0], pans[2]
+            ),
+        ),
+        (
+            "card-order.json",
+            format!(
+                "{{\"amount\":\"2500\",\"cardCSCValue\":\"{CVV}\",\"cardSecurityCode\":\"{CVV}\",\"cardExpiryDate\":\"202912\",\"cardNumber\":\"{}\",\"currencyCode\":\"978\",\"keyVersion\":\"1\",\"merchantId\":\"011223344550000\",\"orderId\":\"{}\",\"seal\":\"00\"}}\n",
+                pans[0], pans[1]
+            ),
+        ),
+        (
+            "lines.jsonl",
+            format!(
+                "{{\"{}\":\"x\",\"cardNumber\":\"{}\"}}\n{{\"cardNumber\":\"{}\",\n[\"{}\"]\n{{\"cvv\":\"{CVV}\"}}\n",
+                pans[0], pans[1], pans[2], pans[3]
+            ),
+        ),
+        (
+            "ipn.txt",
+            format!(
+                "Mt=1000&Ref={}&CVV={CVV}&Erreur=00000&Sign=AAAA\n",
+                pans[0]
+            ),
+        ),
+        (
+            "paybox-form.json",
+            format!(
+                "{{\"PBX_SITE\":\"1999888\",\"PBX_PORTEUR_PAN\":\"{}\",\"PBX_CVV\":\"{CVV}\",\"PBX_HMAC\":\"00\"}}\n",
+                pans[0]
+            ),
+        ),
+        (
+            "lyra-form.json",
+            format!(
+                "{{\"vads_card_number\":\"{}\",\"vads_card_cvv\":\"{CVV}\",\"vads_amount\":\"1\",\"signature\":\"x\"}}\n",
+                pans[1]
+            ),
+        ),
+    ];
+    for (name, text) in files {
+        std::fs::write(sh.path(name), text).unwrap();
+    }
+    sh.ok(
+        "chmod 600 *.key pass.txt
+         pgpwrap keygen --userid 'Locked <l@example.com>' --passphrase-file pass.txt --out locked 2>/dev/null
+         pgpwrap keygen --userid 'Shop 4111111111111111' --out panuid 2>/dev/null",
+    );
+    sh
+}
+
+fn cases() -> Vec<Case> {
+    let [p0, p1, _p2, p3] = PANS;
+    let armored = "\"$(cat shop.key)\"";
+    vec![
+        // seal
+        case("seal compute: the key as --key-env", format!("seal compute --key-env {SIPS_KEY} < card-order.json")),
+        case("seal compute: the key as --key-file", format!("seal compute --key-file {SIPS_KEY} < card-order.json")),
+        case("seal compute: a Paybox key as --key-file", format!("seal compute --key-file {PAYBOX_KEY} paybox-form.json")),
+        case("seal compute: the key as a file", format!("seal compute --key-file sips.key {SIPS_DEMO_KEY}")),
+        case("seal compute: the key as an extra argument", format!("seal compute --key-file sips.key card-order.json {LYRA_KEY}")),
+        case("seal compute: a card number as a file", format!("seal compute --key-file sips.key {p0}")),
+        data("seal compute: a card order", "seal compute --key-file sips.key card-order.json"),
+        case("seal compute: bad lines", "seal compute --jsonl --key-file sips.key lines.jsonl > /dev/null"),
+        case("seal verify: a card order", "seal verify --key-file sips.key card-order.json"),
+        case("seal verify: bad lines", "seal verify --jsonl --key-file sips.key lines.jsonl"),
+        case("seal verify: a Paybox form", "seal verify --key-file paybox.key paybox-form.json"),
+        case("seal verify: a Lyra form", "seal verify --key-file lyra.key lyra-form.json"),
+        case("seal verify: an IPN", "seal verify --input form ipn.txt"),
+        case("seal explain: a card order", "seal explain card-order.json"),
+        case("seal explain: with a key", "seal explain --key-file sips.key card-order.json"),
+        case("seal explain: JSON", "seal explain --json --key-file sips.key card-order.json"),
+        case("seal explain: bad lines", "seal explain --jsonl lines.jsonl"),
+        case("seal explain: an IPN", "seal explain --input form ipn.txt"),
+        case("seal explain: forms", "seal explain paybox-form.json; seal explain lyra-form.json"),
+        data("seal explain --reveal", "seal explain --reveal card-order.json"),
+        case("seal: a card number as a scheme", format!("seal verify --scheme {p0} < card-order.json")),
+        case("seal: a card number as a subcommand", format!("seal {p1}")),
+        // xmlbatch
+        case("xmlbatch build: a card number in the expiry column", "xmlbatch build --site 1999888 --rank 32 --batch 1 wrong-column.csv"),
+        case("xmlbatch build: a card number as a column name", "xmlbatch build --site 1999888 --rank 32 --batch 1 pan-header.csv"),
+        case("xmlbatch build: bad values", "xmlbatch build --site 1999888 --rank 32 --batch 1 bad-values.csv"),
+        case("xmlbatch build: a card number as the site", format!("xmlbatch build --site {p0} --rank 32 --batch 1 good.csv")),
+        case("xmlbatch build: a card number as the delimiter", format!("xmlbatch build --site 1999888 --rank 32 --batch 1 -d {p0} good.csv")),
+        case("xmlbatch build: a Lyra file of card rows", "xmlbatch build --format lyra --shop 12345678 --mode test wrong-column.csv"),
+        case("xmlbatch build: good rows to a file", "xmlbatch build --site 1999888 --rank 32 --batch 1 -o q.xml good.csv"),
+        data("xmlbatch build: good rows to stdout", "xmlbatch build --site 1999888 --rank 32 --batch 1 good.csv"),
+        case("xmlbatch check: malformed XML", "xmlbatch check malformed.xml"),
+        case("xmlbatch check: bad questions", "xmlbatch check bad-question.xml"),
+        case("xmlbatch respond: malformed XML", "xmlbatch respond malformed.xml"),
+        case("xmlbatch respond: bad questions", "xmlbatch respond bad-question.xml"),
+        case("xmlbatch respond: good questions", "xmlbatch build --site 1999888 --rank 32 --batch 1 good.csv | xmlbatch respond"),
+        data("xmlbatch status: a status file quoting a card", "xmlbatch status --format jsonl status-pan.xml"),
+        case("xmlbatch status: against its question", "xmlbatch status --question bad-question.xml status-pan.xml > /dev/null"),
+        case("xmlbatch status: malformed XML", "xmlbatch status malformed.xml"),
+        // pgpwrap
+        case("pgpwrap sign: the armored key as --key", format!("pgpwrap sign --key {armored} x")),
+        case("pgpwrap sign: the armored key as --key=", format!("pgpwrap sign --key={armored} x")),
+        case("pgpwrap decrypt: the armored key as --key", format!("pgpwrap decrypt --key {armored} --verify-with shop.pub x")),
+        case("pgpwrap encrypt: the armored key as --sign-with", format!("pgpwrap encrypt --recipient gateway.pub --sign-with {armored} good.csv")),
+        case("pgpwrap: the passphrase as --passphrase-env", format!("pgpwrap sign --key locked.key --passphrase-env '{PASSPHRASE}' good.csv")),
+        case("pgpwrap: the passphrase as --passphrase-file", format!("pgpwrap sign --key locked.key --passphrase-file '{PASSPHRASE}' good.csv")),
+        case("pgpwrap: the passphrase as an argument", format!("pgpwrap sign --key locked.key '{PASSPHRASE}'")),
+        case("pgpwrap: a wrong passphrase", "echo wrong > wrong.txt; pgpwrap sign --key locked.key --passphrase-file wrong.txt good.csv"),
+        case("pgpwrap encrypt --element: malformed XML", "pgpwrap encrypt --recipient gateway.pub --sign-with shop.key --element Merchant malformed.xml"),
+        case("pgpwrap encrypt --element: a Question", "xmlbatch build --site 1999888 --rank 32 --batch 1 good.csv | pgpwrap encrypt --recipient gateway.pub --sign-with locked.key --passphrase-file pass.txt --element Merchant -o enc.xml"),
+        case("pgpwrap inspect: an element envelope", "xmlbatch build --site 1999888 --rank 32 --batch 1 good.csv | pgpwrap encrypt --recipient gateway.pub --sign-with shop.key --element Merchant | pgpwrap inspect"),
+        case("pgpwrap inspect: a file named by a card number", format!("cp good.csv {p3}.csv; pgpwrap encrypt --recipient gateway.pub --sign-with shop.key -o m.pgp {p3}.csv; pgpwrap inspect m.pgp; pgpwrap inspect --json m.pgp")),
+        case("pgpwrap inspect: a user id with a card number", "pgpwrap inspect panuid.pub; pgpwrap inspect --json panuid.pub"),
+        data("pgpwrap decrypt: a Question", "xmlbatch build --site 1999888 --rank 32 --batch 1 good.csv | pgpwrap encrypt --recipient gateway.pub --sign-with shop.key --element Merchant | pgpwrap decrypt --key gateway.key --verify-with shop.pub --element Merchant"),
+        case("pgpwrap decrypt: the wrong signer", "xmlbatch build --site 1999888 --rank 32 --batch 1 good.csv | pgpwrap encrypt --recipient gateway.pub --sign-with shop.key --element Merchant | pgpwrap decrypt --key gateway.key --verify-with gateway.pub --element Merchant"),
+        case("pgpwrap verify: an unsigned file", "pgpwrap verify --signer gateway.pub status-pan.xml"),
+        // dropwatch
+        case("dropwatch check: a file named by a card number", format!("cp good.csv {p0}.xml; dropwatch check --scheme paybox {p0}.xml; dropwatch check {p0}.xml; dropwatch check --json {p0}.xml")),
+        case("dropwatch name: a card number as the shop", format!("mkdir -p out; dropwatch name --scheme lyra --shop {p1} out")),
+        case("dropwatch watch: files named by card numbers", format!("mkdir -p w; cp good.csv w/{p0}.xml; cp good.csv w/20261201.12345678.PAY.REQ.T.01; cp good.csv w/{p1}.status.xml; dropwatch watch --once --no-state --settle 0s w")),
+        case("dropwatch sweep: files named by card numbers", format!("mkdir -p s; cp good.csv s/{p0}.xml; touch -d '20 days ago' s/{p0}.xml; dropwatch sweep --dry-run s")),
+        case(
+            "dropwatch gateway: a malformed Question",
+            "mkdir -p gw/shop/in; cp malformed.xml gw/shop/in/1999888.032.000001.xml; dropwatch gateway --scheme paybox --once --settle 0s gw; cat gw/shop/out/*.err",
+        ),
+        case(
+            "dropwatch gateway: a Lyra request of card rows",
+            "mkdir -p ly/12345678/request_ips; cp wrong-column.csv ly/12345678/request_ips/20261201.12345678.PAY.REQ.T.01; dropwatch gateway --scheme lyra --once --settle 0s ly; cat ly/12345678/result_ips/*ANS* 2>/dev/null",
+        ),
+    ]
+}
+
+#[test]
+fn no_secret_reaches_stdout_or_stderr_unmasked() {
+    let sh = setup();
+    let forbidden = forbidden(&sh);
+    let mut leaks = Vec::new();
+    let mut ran = 0;
+    for c in cases() {
+        let out = sh.run(&c.script);
+        ran += 1;
+        let code = out.status.code();
+        assert!(
+            matches!(code, Some(0..=2)),
+            "{}: ended with {:?} (a tool may end with 0, 1 or 2 only)\n{}",
+            c.what,
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut streams = vec![("stderr", out.stderr)];
+        if c.data == Data::None {
+            streams.push(("stdout", out.stdout));
+        }
+        for (stream, bytes) in streams {
+            let text = String::from_utf8_lossy(&bytes);
+            for f in &forbidden {
+                if text.contains(f.as_str()) {
+                    leaks.push(format!("{}: {stream} holds {f:?}:\n{text}", c.what));
+                }
+            }
+        }
+    }
+    assert!(ran > 50);
+    assert!(
+        leaks.is_empty(),
+        "{} leaks:\n{}",
+        leaks.len(),
+        leaks.join("\n---\n")
+    );
+}
+
+/// The data a user asked for does hold the card numbers: the scan above
+/// would catch a leak, not a tool that lost its data.
+#[test]
+fn the_data_itself_is_intact() {
+    let sh = setup();
+    let question = sh.ok("xmlbatch build --site 1999888 --rank 32 --batch 1 good.csv");
+    assert!(question.contains(PANS[0]) && question.contains(&format!("<CVV>{CVV}</CVV>")));
+    let revealed = sh.ok("seal explain --reveal card-order.json");
+    assert!(
+        revealed.contains(PANS[0]) && revealed.contains(CVV),
+        "{revealed}"
+    );
+    let masked = sh.ok("seal explain card-order.json");
+    assert!(masked.contains("111122******4444"), "{masked}");
+}
+
+#[test]
+fn control_characters_never_reach_the_terminal() {
+    let sh = Sh::new();
+    std::fs::write(
+        sh.path("ipn.txt"),
+        "Mt=1000&Ref=\x1b]0;pwn\x07\nFAKE&Erreur=00000&Sign=AAAA\n",
+    )
+    .unwrap();
+    let evil = "evil\x1b]0;t\x07\nx";
+    std::fs::write(sh.path(evil), "x").unwrap();
+    for script in [
+        "seal verify --input form ipn.txt",
+        "seal explain --input form ipn.txt",
+        "dropwatch check ./evil*",
+        "dropwatch check --scheme paybox ./evil*",
+    ] {
+        let out = sh.run(script);
+        for (stream, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
+            let text = String::from_utf8_lossy(bytes);
+            assert!(
+                !bytes.iter().any(|b| *b == 0x1b || *b == 0x07),
+                "{script}: {stream} holds a raw control character: {text:?}"
+            );
+            assert!(
+                !text.lines().any(|l| l.starts_with("FAKE") || l == "x"),
+                "{script}: {stream} lets a value start a line of its own: {text:?}"
+            );
+        }
+    }
+    // In JSON the name is a valid JSON string, exactly the file's name.
+    let out = sh.run("dropwatch check --json ./evil*");
+    let line = String::from_utf8(out.stdout).unwrap();
+    let event: serde_json::Value = serde_json::from_str(line.trim()).unwrap();
+    assert_eq!(event["name"], evil);
+    assert_eq!(event["path"], format!("./{evil}"));
+}
+
+#[test]
+fn names_that_are_not_utf8_agree_in_name_and_path() {
+    use std::os::unix::ffi::OsStrExt;
+    let sh = Sh::new();
+    let name = std::ffi::OsStr::from_bytes(b"bad\xe9name.xml");
+    std::fs::write(sh.path("").join(name), "x").unwrap();
+    let out = sh.run("dropwatch check --json ./bad*");
+    let line = String::from_utf8(out.stdout).unwrap();
+    let event: serde_json::Value = serde_json::from_str(line.trim()).unwrap();
+    assert_eq!(event["name"], "bad\u{fffd}name.xml");
+    assert_eq!(event["path"], "./bad\u{fffd}name.xml");
+    assert_eq!(event["name_bytes"], "YmFk6W5hbWUueG1s");
+}
