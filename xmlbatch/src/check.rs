@@ -7,9 +7,14 @@ use std::path::PathBuf;
 use clap::Args as ClapArgs;
 use paylot_cli::{Error, Input, Outcome, Result};
 
-use crate::fields::{self, show, Rules};
-use crate::lyra;
-use crate::paybox::{self, QuestionItem};
+use gateways::lyra::file as lyra;
+use gateways::lyra::names::{FileKind, Name};
+use gateways::paybox::operation::parse_operation;
+use gateways::paybox::question::{self, QuestionItem};
+use gateways::paybox::values::{parse_question, parse_site, Rules};
+use gateways::paybox::MAX_BATCH;
+use gateways::show;
+
 use crate::{sniff, Detected};
 
 pub const ABOUT: &str =
@@ -87,10 +92,10 @@ fn check_question(name: &str, reader: Box<dyn BufRead>) -> Result<u64> {
     };
     let mut seen: HashMap<u32, u64> = HashMap::new();
     let mut questions = 0u64;
-    paybox::read_questions(reader, name, |item| {
+    question::read_questions(reader, name, |item| {
         match item {
             QuestionItem::Header(h) => {
-                if h.namespace.as_deref() != Some(paybox::QUESTION_NS) {
+                if h.namespace.as_deref() != Some(question::QUESTION_NS) {
                     report(
                         h.line,
                         format!(
@@ -99,14 +104,14 @@ fn check_question(name: &str, reader: Box<dyn BufRead>) -> Result<u64> {
                                 .as_deref()
                                 .map(show)
                                 .unwrap_or_else(|| "missing".into()),
-                            paybox::QUESTION_NS
+                            question::QUESTION_NS
                         ),
                     );
                 }
                 let batch = h.batch.as_deref().unwrap_or("");
                 if !batch
                     .parse::<u64>()
-                    .is_ok_and(|b| (1..=crate::state::MAX_BATCH).contains(&b))
+                    .is_ok_and(|b| (1..=MAX_BATCH).contains(&b))
                     || batch.starts_with('+')
                 {
                     report(
@@ -118,18 +123,13 @@ fn check_question(name: &str, reader: Box<dyn BufRead>) -> Result<u64> {
                     );
                 }
                 let created = h.created_on.as_deref().unwrap_or("");
-                if time::OffsetDateTime::parse(
-                    created,
-                    &time::format_description::well_known::Rfc3339,
-                )
-                .is_err()
-                {
+                if gateways::calendar::rfc3339(created).is_none() {
                     report(
                         h.line,
                         format!("CreatedOn {} is not a time (expected RFC 3339, e.g. 2026-11-22T10:15:00+01:00)", show(created)),
                     );
                 }
-                if let Err(m) = fields::parse_site(h.site.as_deref().unwrap_or("")) {
+                if let Err(m) = parse_site(h.site.as_deref().unwrap_or("")) {
                     report(h.merchant_line, format!("Merchant Site: {m}"));
                 }
                 let rank = h.rank.as_deref().unwrap_or("");
@@ -149,16 +149,12 @@ fn check_question(name: &str, reader: Box<dyn BufRead>) -> Result<u64> {
                 for s in &q.structure {
                     report(q.line, format!("{label}: {s}"));
                 }
-                if let Some(n) = q
-                    .number
-                    .as_deref()
-                    .and_then(|n| fields::parse_question(n).ok())
-                {
+                if let Some(n) = q.number.as_deref().and_then(|n| parse_question(n).ok()) {
                     if let Some(first) = seen.insert(n, q.line) {
                         report(q.line, format!("{label}: Number is already used on line {first} (numbers must be unique in a file)"));
                     }
                 }
-                match fields::parse_operation(|f| q.get(f), None, &rules) {
+                match parse_operation(|f| q.get(f), None, &rules) {
                     Ok(op) => {
                         let brand_token = q.token;
                         if brand_token != op.op.token && op.pan.is_some() {
@@ -208,9 +204,9 @@ fn check_req(name: &str, path: Option<&str>, reader: Box<dyn BufRead>) -> Result
     };
     let file_name = match path {
         Some(p) => {
-            let parsed = lyra::parse_file_name(p);
+            let parsed = Name::parse(p);
             match &parsed {
-                Some(n) if n.kind != "REQ" => report(0, format!("the name says {}, but the content is a REQ", n.kind)),
+                Some(n) if n.kind != FileKind::Req => report(0, format!("the name says {}, but the content is a REQ", n.kind.as_str())),
                 Some(_) => {}
                 None => paylot_cli::warn(
                     "xmlbatch",
@@ -272,7 +268,7 @@ fn check_req(name: &str, path: Option<&str>, reader: Box<dyn BufRead>) -> Result
         let c: Vec<&str> = cols.iter().map(String::as_str).collect();
         let problems = lyra::check_detail(&c);
         for (pos, msg) in &problems {
-            let what = crate::codes::LYRA_POSITIONS
+            let what = gateways::lyra::codes::POSITIONS
                 .iter()
                 .find(|(p, _)| *p == pos.to_string())
                 .map(|(_, w)| format!(" ({})", w.split(" (").next().unwrap_or(w)))

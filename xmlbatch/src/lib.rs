@@ -14,14 +14,9 @@ use paylot_cli::{Error, Input, Outcome, Result};
 
 pub mod build;
 pub mod check;
-pub mod codes;
-pub mod fields;
-pub mod lyra;
-pub mod paybox;
+mod csv_input;
 pub mod respond;
-pub mod state;
 pub mod status;
-pub mod xml;
 
 const EXIT_STATUS: &str = "\
 Exit status: 0 success (valid, all accepted), 1 the answer is no (bad rows,
@@ -144,51 +139,6 @@ pub fn detect(head: &[u8]) -> Option<Detected> {
         });
     }
     None
-}
-
-/// Progress of a long job on stderr, only when stderr is a terminal: a
-/// line `xmlbatch: N rows` rewritten in place every 100,000 records and
-/// erased at the end.
-pub struct Progress {
-    on: bool,
-    what: &'static str,
-    shown: usize,
-}
-
-impl Progress {
-    const EVERY: u64 = 100_000;
-
-    pub fn new(what: &'static str) -> Progress {
-        use std::io::IsTerminal;
-        Progress {
-            on: std::io::stderr().is_terminal(),
-            what,
-            shown: 0,
-        }
-    }
-
-    pub fn tick(&mut self, count: u64) {
-        if self.on && count.is_multiple_of(Self::EVERY) && count > 0 {
-            let text = format!("xmlbatch: {count} {}", self.what);
-            self.shown = text.len();
-            // The cursor goes back to the start of the line, so the next
-            // message overwrites it.
-            eprint!("{text}\r");
-        }
-    }
-
-    pub fn done(&mut self) {
-        if self.on && self.shown > 0 {
-            eprint!("{}\r", " ".repeat(self.shown));
-            self.shown = 0;
-        }
-    }
-}
-
-impl Drop for Progress {
-    fn drop(&mut self) {
-        self.done();
-    }
 }
 
 #[cfg(test)]

@@ -9,10 +9,17 @@ use std::path::PathBuf;
 use clap::Args as ClapArgs;
 use paylot_cli::{Access, Error, Input, Outcome, Output, Result};
 
-use crate::codes::{self, Kind};
-use crate::fields::{self, Field, Rules, YearMonth};
-use crate::lyra;
-use crate::paybox::{self, Answer, Header, QuestionItem, StatusWriter};
+use gateways::calendar::{is_hhmmss, is_yyyymmdd};
+use gateways::lyra::file as lyra;
+use gateways::lyra::names::{Mode, Name};
+use gateways::paybox::codes::{self, Kind};
+use gateways::paybox::fields::Field;
+use gateways::paybox::operation::parse_operation;
+use gateways::paybox::question::{self, Header, QuestionItem, RawQuestion};
+use gateways::paybox::status::{Answer, StatusWriter};
+use gateways::paybox::values::{parse_question, parse_site, Rules, YearMonth};
+use gateways::paybox::MAX_BATCH;
+
 use crate::{sniff, Detected};
 
 pub const ABOUT: &str = "Play the gateway: answer a Question XML (status XML) or a Lyra REQ (ANS)";
@@ -78,7 +85,7 @@ pub fn run(args: Args) -> Result<Outcome> {
                 .name
                 .clone()
                 .or_else(|| args.file.as_ref().map(|p| p.to_string_lossy().into_owned()));
-            let file_name = given.as_deref().and_then(lyra::parse_file_name);
+            let file_name = given.as_deref().and_then(Name::parse);
             let mut out = Output::create_spooled(args.output.as_deref(), Access::Usual)?;
             respond_lyra(args.seed, file_name.as_ref(), &name, reader, &mut out)?;
             out.commit()?;
@@ -153,7 +160,7 @@ fn header_problem(h: &Header) -> Option<(&'static str, String)> {
         .batch
         .as_deref()
         .and_then(|b| b.parse::<u64>().ok())
-        .is_some_and(|b| (1..=crate::state::MAX_BATCH).contains(&b));
+        .is_some_and(|b| (1..=MAX_BATCH).contains(&b));
     if !batch_ok {
         return Some((
             "00014",
@@ -169,7 +176,7 @@ fn header_problem(h: &Header) -> Option<(&'static str, String)> {
             "invalid date: CreatedOn is missing or not an RFC 3339 time".into(),
         ));
     }
-    match h.site.as_deref().map(fields::parse_site) {
+    match h.site.as_deref().map(parse_site) {
         Some(Ok(_)) => {}
         _ => {
             return Some((
@@ -190,7 +197,7 @@ fn header_problem(h: &Header) -> Option<(&'static str, String)> {
     None
 }
 
-fn answer_for(q: &paybox::RawQuestion, ctx: &mut Ctx) -> Answer {
+fn answer_for(q: &RawQuestion, ctx: &mut Ctx) -> Answer {
     let raw = |f: Field| q.get(f).unwrap_or("").to_string();
     let mut a = Answer {
         number: raw(Field::Question),
@@ -213,11 +220,7 @@ fn answer_for(q: &paybox::RawQuestion, ctx: &mut Ctx) -> Answer {
         refuse(&mut a, "00014", format!("incoherent frame: {s}"));
         return a;
     }
-    if let Some(n) = q
-        .number
-        .as_deref()
-        .and_then(|n| fields::parse_question(n).ok())
-    {
+    if let Some(n) = q.number.as_deref().and_then(|n| parse_question(n).ok()) {
         if !ctx.seen.insert(n) {
             refuse(
                 &mut a,
@@ -232,7 +235,7 @@ fn answer_for(q: &paybox::RawQuestion, ctx: &mut Ctx) -> Answer {
         decimal_amounts: false,
         today: ctx.today,
     };
-    let op = match fields::parse_operation(|f| q.get(f), None, &rules) {
+    let op = match parse_operation(|f| q.get(f), None, &rules) {
         Ok(op) => op,
         Err(problems) => {
             let p = &problems[0];
@@ -242,7 +245,7 @@ fn answer_for(q: &paybox::RawQuestion, ctx: &mut Ctx) -> Answer {
                 code,
                 format!(
                     "{}: {}: {}",
-                    codes::paybox_meaning(code),
+                    codes::meaning(code),
                     p.field.element(),
                     p.message
                 ),
@@ -257,9 +260,9 @@ fn answer_for(q: &paybox::RawQuestion, ctx: &mut Ctx) -> Answer {
         .pan
         .as_deref()
         .filter(|_| !op.op.token)
-        .and_then(codes::forced_code);
+        .and_then(gateways::paybox::test_cards::forced_code);
     if let Some(code) = forced {
-        refuse(&mut a, code, codes::paybox_meaning(code).to_string());
+        refuse(&mut a, code, codes::meaning(code).to_string());
         if code.starts_with("001") {
             a.call_id = format!("{:010}", h("call") % 100_000_000);
             a.transaction_id = format!("{:010}", h("trans") % 100_000_000);
@@ -268,7 +271,7 @@ fn answer_for(q: &paybox::RawQuestion, ctx: &mut Ctx) -> Answer {
         return a;
     }
     a.response_code = "00000".into();
-    a.comment = codes::paybox_meaning("00000").into();
+    a.comment = codes::meaning("00000").into();
     if op.op.authorizes {
         a.authorization = format!("{:06}", h("auth") % 1_000_000);
     }
@@ -305,18 +308,18 @@ pub fn respond_paybox(
     let mut writer: Option<StatusWriter<&mut dyn Write>> = None;
     let mut ctx: Option<Ctx> = None;
     let mut out_slot = Some(out);
-    paybox::read_questions(reader, name, |item| {
+    question::read_questions(reader, name, |item| {
         match item {
             QuestionItem::Header(h) => {
-                if h.namespace.as_deref() != Some(paybox::QUESTION_NS) {
+                if h.namespace.as_deref() != Some(question::QUESTION_NS) {
                     return Err(Error::trouble(format!(
                         "{name}:{}: the namespace is {}, not {} (expected a Paybox Question file)",
                         h.line,
                         h.namespace
                             .as_deref()
-                            .map(fields::show)
+                            .map(gateways::show)
                             .unwrap_or_else(|| "missing".into()),
-                        paybox::QUESTION_NS
+                        question::QUESTION_NS
                     )));
                 }
                 let today = h
@@ -364,7 +367,7 @@ pub fn respond_paybox(
 }
 
 fn plus_hour(date: &str, time_: &str) -> Option<(String, String)> {
-    if !lyra::valid_date(date) || !lyra::valid_time(time_) {
+    if !is_yyyymmdd(date) || !is_hhmmss(time_) {
         return None;
     }
     let fmt = time::macros::format_description!("[year][month][day][hour][minute][second]");
@@ -378,7 +381,7 @@ fn plus_hour(date: &str, time_: &str) -> Option<(String, String)> {
 /// REQ's name, when it follows the naming rule: the header must agree.
 pub fn respond_lyra(
     seed: u64,
-    file_name: Option<&lyra::FileName>,
+    file_name: Option<&Name>,
     name: &str,
     reader: Box<dyn BufRead>,
     out: &mut dyn Write,
@@ -392,12 +395,12 @@ pub fn respond_lyra(
     } else {
         ""
     };
-    let mode = if lyra::mode_letter(get(4)).is_some() {
+    let mode = if Mode::from_word(get(4)).is_some() {
         get(4)
     } else {
         ""
     };
-    let (cdate, ctime) = if lyra::valid_date(get(5)) && lyra::valid_time(get(6)) {
+    let (cdate, ctime) = if is_yyyymmdd(get(5)) && is_hhmmss(get(6)) {
         (get(5), get(6))
     } else {
         ("", "")
@@ -439,7 +442,7 @@ pub fn respond_lyra(
                 ("30".to_string(), pos.to_string())
             } else if !seen.insert((col(3).to_string(), col(5).to_string())) {
                 ("96".to_string(), "transaction.exist".to_string())
-            } else if let Some(code) = codes::lyra_forced_code(col(11)) {
+            } else if let Some(code) = gateways::lyra::test_cards::forced_code(col(11)) {
                 (code.to_string(), String::new())
             } else {
                 ("00".to_string(), "00".to_string())

@@ -3,13 +3,16 @@
 
 use std::io::Cursor;
 
+use gateways::lyra::file as lyra;
+use gateways::paybox::fields::Field;
+use gateways::paybox::question::{read_questions, QuestionItem};
+use gateways::paybox::status::read_status;
+use paylot_cli::records::OutputFormat as OutFormat;
 use paylot_cli::Input;
 use proptest::prelude::*;
 use xmlbatch::build::{write_lyra, write_paybox, LyraOpts, PayboxOpts};
-use xmlbatch::fields::Field;
-use xmlbatch::paybox::{read_questions, read_status, QuestionItem};
-use xmlbatch::status::{status_lyra, status_paybox, OutFormat};
-use xmlbatch::{lyra, respond};
+use xmlbatch::respond;
+use xmlbatch::status::{status_lyra, status_paybox};
 
 fn reader(data: &[u8]) -> Box<dyn std::io::BufRead> {
     Box::new(Cursor::new(data.to_vec()))
@@ -119,7 +122,7 @@ proptest! {
         respond::respond_paybox(3, "q", reader(&q), &mut s).unwrap();
         let mut codes = Vec::new();
         read_status(reader(&s), "s", |item| {
-            if let xmlbatch::paybox::StatusItem::Answer(a) = item {
+            if let gateways::paybox::status::StatusItem::Answer(a) = item {
                 codes.push(a.response_code.clone());
             }
             Ok(())

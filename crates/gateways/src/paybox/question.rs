@@ -1,32 +1,20 @@
-//! Paybox batch documents: the Question file (`PayboxBatch`) and the
-//! status file (`PayboxBatchStatus`), written and read with quick-xml.
+//! The Paybox Question file (`PayboxBatch`): written one question at a
+//! time, read streaming. The layout keeps the batch number, date, site and
+//! rank outside the `Merchant` element's content, so that they stay
+//! readable when that content is encrypted.
 
 use std::collections::HashMap;
 use std::io::{self, BufRead, Write};
 
 use paylot_cli::{Error, Result};
-use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
+use quick_xml::events::{BytesDecl, BytesStart, Event};
 use quick_xml::Writer;
 
-use crate::fields::{Field, Operation};
-use crate::xml::{self, XmlEvent};
+use super::fields::Field;
+use super::operation::Operation;
+use crate::xml::{self, close, leaf, open, XmlEvent};
 
 pub const QUESTION_NS: &str = "http://www.paybox.com/PayboxBatch";
-pub const STATUS_NS: &str = "http://www.paybox.com/PayboxBatchStatus";
-
-fn leaf<W: Write>(w: &mut Writer<W>, name: &str, value: &str) -> io::Result<()> {
-    w.create_element(name)
-        .write_text_content(BytesText::new(value))?;
-    Ok(())
-}
-
-fn open<W: Write>(w: &mut Writer<W>, start: BytesStart<'_>) -> io::Result<()> {
-    w.write_event(Event::Start(start))
-}
-
-fn close<W: Write>(w: &mut Writer<W>, name: &str) -> io::Result<()> {
-    w.write_event(Event::End(BytesEnd::new(name)))
-}
 
 /// The card element for a card number: `Amex` for 34/37, else `CB`.
 pub fn card_brand(pan: &str, token: bool) -> &'static str {
@@ -295,221 +283,6 @@ pub fn read_questions<R: BufRead>(
     if !header_sent {
         return Err(Error::no(format!(
             "{name}: no <Merchant> element (expected one, holding the questions)"
-        )));
-    }
-    Ok(())
-}
-
-/// One answer of a status file.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Answer {
-    pub number: String,
-    pub type_code: String,
-    pub response_code: String,
-    pub comment: String,
-    pub reference: String,
-    pub amount: String,
-    pub currency: String,
-    pub authorization: String,
-    pub call_id: String,
-    pub transaction_id: String,
-    pub card_country: String,
-    pub subscriber: String,
-    pub line: u64,
-}
-
-impl Answer {
-    /// Empty every field, keeping the buffers.
-    pub fn clear(&mut self) {
-        for s in [
-            &mut self.number,
-            &mut self.type_code,
-            &mut self.response_code,
-            &mut self.comment,
-            &mut self.reference,
-            &mut self.amount,
-            &mut self.currency,
-            &mut self.authorization,
-            &mut self.call_id,
-            &mut self.transaction_id,
-            &mut self.card_country,
-            &mut self.subscriber,
-        ] {
-            s.clear();
-        }
-        self.line = 0;
-    }
-}
-
-/// Writes a status file, one answer at a time.
-pub struct StatusWriter<W: Write> {
-    w: Writer<W>,
-}
-
-impl<W: Write> StatusWriter<W> {
-    pub fn start(out: W, header: &Header) -> io::Result<Self> {
-        let mut w = Writer::new_with_indent(out, b' ', 2);
-        w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
-        open(
-            &mut w,
-            BytesStart::new("PayboxBatchStatus").with_attributes([
-                ("xmlns", STATUS_NS),
-                ("BatchNumber", header.batch.as_deref().unwrap_or("")),
-                ("CreatedOn", header.created_on.as_deref().unwrap_or("")),
-            ]),
-        )?;
-        open(
-            &mut w,
-            BytesStart::new("Merchant").with_attributes([
-                ("Site", header.site.as_deref().unwrap_or("")),
-                ("Rank", header.rank.as_deref().unwrap_or("")),
-                ("PayboxId", header.paybox_id.as_deref().unwrap_or("")),
-            ]),
-        )?;
-        Ok(StatusWriter { w })
-    }
-
-    /// Write one answer. A status file carries no card data (it is signed,
-    /// not encrypted): every value is masked on its way in, so that a card
-    /// number echoed from a bad question (a reference, a misplaced amount)
-    /// never reaches it.
-    pub fn answer(&mut self, a: &Answer) -> io::Result<()> {
-        use paylot_cli::text::mask;
-        let w = &mut self.w;
-        open(
-            w,
-            BytesStart::new("Answer").with_attributes([
-                ("Number", mask(&a.number).as_ref()),
-                ("Type", mask(&a.type_code).as_ref()),
-            ]),
-        )?;
-        leaf(w, "ResponseCode", &mask(&a.response_code))?;
-        leaf(w, "Comment", &mask(&a.comment))?;
-        for (name, value) in [
-            ("Reference", &a.reference),
-            ("Amount", &a.amount),
-            ("Currency", &a.currency),
-            ("Authorization", &a.authorization),
-            ("CallId", &a.call_id),
-            ("TransactionId", &a.transaction_id),
-            ("CardCountryCode", &a.card_country),
-            ("Subscriber", &a.subscriber),
-        ] {
-            if !value.is_empty() {
-                leaf(w, name, &mask(value))?;
-            }
-        }
-        close(w, "Answer")
-    }
-
-    pub fn finish(mut self) -> io::Result<W> {
-        close(&mut self.w, "Merchant")?;
-        close(&mut self.w, "PayboxBatchStatus")?;
-        self.w.get_mut().write_all(b"\n")?;
-        Ok(self.w.into_inner())
-    }
-}
-
-pub enum StatusItem<'a> {
-    Header(Header),
-    /// The answer just read (the same buffers are reused for the next one).
-    Answer(&'a mut Answer),
-}
-
-/// Read a status file, streaming.
-pub fn read_status<R: BufRead>(
-    src: R,
-    name: &str,
-    mut f: impl FnMut(StatusItem<'_>) -> Result<()>,
-) -> Result<()> {
-    let mut depth = 0usize;
-    let mut header = Header::default();
-    let mut header_sent = false;
-    let mut answer = Answer::default();
-    let mut in_answer = false;
-    xml::walk(src, name, |ev| {
-        match ev {
-            XmlEvent::Start {
-                name: el,
-                attrs,
-                line,
-            } => {
-                match depth {
-                    0 => {
-                        if el != "PayboxBatchStatus" {
-                            return Err(Error::trouble(format!(
-                                "{name}:{line}: the root element is <{el}>, not <PayboxBatchStatus> (expected a Paybox status file)"
-                            )));
-                        }
-                        let ns = attrs.iter().find(|(k, _)| k == "xmlns").map(|(_, v)| v.as_str());
-                        if ns != Some(STATUS_NS) {
-                            return Err(Error::trouble(format!(
-                                "{name}:{line}: the namespace is {}, not {STATUS_NS}",
-                                ns.map(crate::fields::show).unwrap_or_else(|| "missing".into())
-                            )));
-                        }
-                        header.batch = xml::attr(&attrs, "BatchNumber").map(str::to_string);
-                        header.created_on = xml::attr(&attrs, "CreatedOn").map(str::to_string);
-                        header.line = line;
-                    }
-                    1 if el == "Merchant" && !header_sent => {
-                        header.site = xml::attr(&attrs, "Site").map(str::to_string);
-                        header.rank = xml::attr(&attrs, "Rank").map(str::to_string);
-                        header.merchant_line = line;
-                        header.paybox_id = xml::attr(&attrs, "PayboxId").map(str::to_string);
-                        header_sent = true;
-                        f(StatusItem::Header(header.clone()))?;
-                    }
-                    2 if header_sent => {
-                        answer.clear();
-                        answer.number.push_str(xml::attr(&attrs, "Number").unwrap_or(""));
-                        answer.type_code.push_str(xml::attr(&attrs, "Type").unwrap_or(""));
-                        answer.line = line;
-                        in_answer = true;
-                    }
-                    d if d >= 3 && in_answer => {}
-                    _ => {
-                        return Err(Error::trouble(format!(
-                            "{name}:{line}: unexpected element <{el}> (expected <Merchant> holding answer elements)"
-                        )))
-                    }
-                }
-                depth += 1;
-            }
-            XmlEvent::End { name: el, text, .. } => {
-                depth -= 1;
-                if depth == 3 {
-                    if in_answer {
-                        let a = &mut answer;
-                        let slot = match el {
-                            "ResponseCode" => Some(&mut a.response_code),
-                            "Comment" => Some(&mut a.comment),
-                            "Reference" => Some(&mut a.reference),
-                            "Amount" => Some(&mut a.amount),
-                            "Currency" => Some(&mut a.currency),
-                            "Authorization" => Some(&mut a.authorization),
-                            "CallId" => Some(&mut a.call_id),
-                            "TransactionId" => Some(&mut a.transaction_id),
-                            "CardCountryCode" => Some(&mut a.card_country),
-                            "Subscriber" => Some(&mut a.subscriber),
-                            _ => None,
-                        };
-                        if let Some(slot) = slot {
-                            slot.clear();
-                            slot.push_str(text);
-                        }
-                    }
-                } else if depth == 2 && in_answer {
-                    in_answer = false;
-                    f(StatusItem::Answer(&mut answer))?;
-                }
-            }
-        }
-        Ok(())
-    })?;
-    if !header_sent {
-        return Err(Error::trouble(format!(
-            "{name}: no <Merchant> element (expected one, holding the answers)"
         )));
     }
     Ok(())

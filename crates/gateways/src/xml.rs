@@ -1,12 +1,13 @@
-//! A small streaming walker over quick-xml: start and end events with
-//! local names, unescaped attributes and text, and the line they are on.
-//! Used by the Question and status readers.
+//! The XML of the Paybox batch files: a small streaming walker over
+//! quick-xml (start and end events with local names, unescaped attributes
+//! and text, and the line they are on), used by the Question and status
+//! readers, and the writer's small steps.
 
-use std::io::{self, BufRead};
+use std::io::{self, BufRead, Write};
 
 use paylot_cli::{Error, Result};
-use quick_xml::events::Event;
-use quick_xml::Reader;
+use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
+use quick_xml::{Reader, Writer};
 
 /// One step of the walk (borrowed: copy what you keep).
 #[derive(Debug)]
@@ -20,7 +21,6 @@ pub enum XmlEvent<'a> {
         name: &'a str,
         /// The element's own text (not its children's), trimmed.
         text: &'a str,
-        line: u64,
     },
 }
 
@@ -96,7 +96,6 @@ pub fn walk<R: BufRead>(
                     f(XmlEvent::End {
                         name: local,
                         text: "",
-                        line,
                     })?;
                 } else {
                     if texts.len() <= depth {
@@ -113,11 +112,7 @@ pub fn walk<R: BufRead>(
                     std::str::from_utf8(e.local_name().into_inner()).map_err(|_| utf8(line))?;
                 depth = depth.saturating_sub(1);
                 let text = texts.get(depth).map(|t| t.trim()).unwrap_or("");
-                f(XmlEvent::End {
-                    name: local,
-                    text,
-                    line,
-                })?;
+                f(XmlEvent::End { name: local, text })?;
             }
             // Whitespace between child elements is not kept: skip it
             // before decoding.
@@ -185,4 +180,21 @@ pub fn attr<'a>(attrs: &'a [(String, String)], key: &str) -> Option<&'a str> {
         .iter()
         .find(|(k, _)| k == key || k.rsplit(':').next() == Some(key) && !k.starts_with("xmlns"))
         .map(|(_, v)| v.as_str())
+}
+
+/// Write `<name>value</name>` (the value escaped).
+pub fn leaf<W: Write>(w: &mut Writer<W>, name: &str, value: &str) -> io::Result<()> {
+    w.create_element(name)
+        .write_text_content(BytesText::new(value))?;
+    Ok(())
+}
+
+/// Write a start tag.
+pub fn open<W: Write>(w: &mut Writer<W>, start: BytesStart<'_>) -> io::Result<()> {
+    w.write_event(Event::Start(start))
+}
+
+/// Write an end tag.
+pub fn close<W: Write>(w: &mut Writer<W>, name: &str) -> io::Result<()> {
+    w.write_event(Event::End(BytesEnd::new(name)))
 }

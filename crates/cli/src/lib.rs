@@ -19,7 +19,12 @@
 //!   when it may hold card data, and a spooled mode that releases nothing
 //!   until the run has succeeded;
 //! - [`cleanup`]: temporary files removed on signals, and those of killed
-//!   runs removed by the next run.
+//!   runs removed by the next run;
+//! - [`csv`], [`json`], [`records`]: records in and out;
+//! - [`counter`]: a number kept in a locked file, consumed only by a run
+//!   that succeeded;
+//! - [`progress`]: progress on a terminal, never in a pipe;
+//! - [`time`]: RFC 3339 times and the durations options take.
 
 use std::process::ExitCode;
 use std::sync::{Mutex, OnceLock};
@@ -27,12 +32,17 @@ use std::sync::{Mutex, OnceLock};
 pub mod args;
 pub mod card;
 pub mod cleanup;
+pub mod counter;
+pub mod csv;
 pub mod error;
 pub mod input;
 pub mod json;
 pub mod output;
+pub mod progress;
+pub mod records;
 pub mod secret;
 pub mod text;
+pub mod time;
 
 pub use error::{note, say, warn, Error, Outcome, Result};
 pub use input::Input;

@@ -6,8 +6,10 @@ use std::io::{BufRead, Write};
 
 use paylot_cli::{Error, Result};
 
-use crate::codes;
-use crate::fields::show;
+use super::names::{Mode, Name};
+use crate::calendar::{is_hhmmss, is_yyyymmdd};
+use crate::currency;
+use crate::show;
 
 pub const VERSION: &str = "06";
 pub const DETAIL_COLUMNS: usize = 16;
@@ -35,91 +37,14 @@ pub fn writer<W: Write>(out: W) -> csv::Writer<W> {
         .from_writer(out)
 }
 
-pub fn csv_error(name: &str, e: csv::Error) -> Error {
-    let line = e.position().map(|p| p.line()).unwrap_or(0);
-    match e.into_kind() {
-        csv::ErrorKind::Io(io) => {
-            Error::io(format!("reading {}", paylot_cli::input::quote(name)), io)
-        }
-        other => Error::trouble(format!("{name}:{line}: {other:?}")),
-    }
-}
-
 fn digits(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
-}
-
-pub fn valid_date(s: &str) -> bool {
-    if s.len() != 8 || !digits(s) {
-        return false;
-    }
-    let y: i32 = s[..4].parse().unwrap_or(0);
-    let m: u8 = s[4..6].parse().unwrap_or(0);
-    let d: u8 = s[6..].parse().unwrap_or(0);
-    match time::Month::try_from(m) {
-        Ok(month) => time::Date::from_calendar_date(y, month, d).is_ok(),
-        Err(_) => false,
-    }
-}
-
-pub fn valid_time(s: &str) -> bool {
-    if s.len() != 6 || !digits(s) {
-        return false;
-    }
-    let h: u8 = s[..2].parse().unwrap_or(99);
-    let m: u8 = s[2..4].parse().unwrap_or(99);
-    let sec: u8 = s[4..].parse().unwrap_or(99);
-    h < 24 && m < 60 && sec < 60
-}
-
-/// The mode word for T / P and back.
-pub fn mode_letter(mode: &str) -> Option<char> {
-    match mode {
-        "TEST" => Some('T'),
-        "PRODUCTION" => Some('P'),
-        _ => None,
-    }
-}
-
-/// The parts of a file name `YYYYMMDD.<shop>.PAY.<REQ|ANS>.<T|P>.<NN>`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FileName {
-    pub date: String,
-    pub shop: String,
-    pub kind: String,
-    pub mode: char,
-    pub sequence: String,
-}
-
-/// Parse a Lyra file name (the last path component); None if the name
-/// does not follow the pattern.
-pub fn parse_file_name(path: &str) -> Option<FileName> {
-    let base = path.rsplit('/').next()?;
-    let parts: Vec<&str> = base.split('.').collect();
-    if parts.len() != 6 || parts[2] != "PAY" {
-        return None;
-    }
-    let ok = valid_date(parts[0])
-        && parts[1].len() == 8
-        && digits(parts[1])
-        && (parts[3] == "REQ" || parts[3] == "ANS")
-        && (parts[4] == "T" || parts[4] == "P")
-        && parts[5].len() == 2
-        && digits(parts[5])
-        && parts[5] != "00";
-    ok.then(|| FileName {
-        date: parts[0].into(),
-        shop: parts[1].into(),
-        kind: parts[3].into(),
-        mode: parts[4].chars().next().unwrap_or('T'),
-        sequence: parts[5].into(),
-    })
 }
 
 /// The checks of a REQ header (`00;PAY;06;<shop>;<mode>;<date>;<time>;`),
 /// in the gateway's order. Returns the result code (1 format error,
 /// 2 value error) and the gateway's message.
-pub fn check_header(cols: &[&str], name: Option<&FileName>) -> Option<(u8, String)> {
+pub fn check_header(cols: &[&str], name: Option<&Name>) -> Option<(u8, String)> {
     if cols.first() != Some(&"00") {
         return Some((1, "Expected header type (record code 00)".into()));
     }
@@ -150,7 +75,7 @@ pub fn check_header(cols: &[&str], name: Option<&FileName>) -> Option<(u8, Strin
             ),
         ));
     }
-    if mode_letter(cols[4]).is_none() {
+    if Mode::from_word(cols[4]).is_none() {
         return Some((
             2,
             format!(
@@ -159,7 +84,7 @@ pub fn check_header(cols: &[&str], name: Option<&FileName>) -> Option<(u8, Strin
             ),
         ));
     }
-    if !valid_date(cols[5]) || !valid_time(cols[6]) {
+    if !is_yyyymmdd(cols[5]) || !is_hhmmss(cols[6]) {
         return Some((
             2,
             "Incorrect creation date or time (expected YYYYMMDD and HHMMSS)".into(),
@@ -169,7 +94,7 @@ pub fn check_header(cols: &[&str], name: Option<&FileName>) -> Option<(u8, Strin
         return Some((2, "Execution date not empty".into()));
     }
     if let Some(n) = name {
-        if n.shop != cols[3] || Some(n.mode) != mode_letter(cols[4]) {
+        if n.shop != cols[3] || Some(n.mode) != Mode::from_word(cols[4]) {
             return Some((2, "Header does not match filename".into()));
         }
     }
@@ -204,13 +129,13 @@ pub fn check_detail(cols: &[&str]) -> Vec<(usize, String)> {
             format!("sequence number {} (expected 1 to 999999)", show(seq)),
         ));
     }
-    if !valid_date(get(3)) {
+    if !is_yyyymmdd(get(3)) {
         out.push((
             3,
             format!("{} is not a date (expected YYYYMMDD)", show(get(3))),
         ));
     }
-    if !valid_time(get(4)) {
+    if !is_hhmmss(get(4)) {
         out.push((
             4,
             format!("{} is not a time (expected HHMMSS)", show(get(4))),
@@ -240,7 +165,7 @@ pub fn check_detail(cols: &[&str]) -> Vec<(usize, String)> {
             ),
         ));
     }
-    if codes::currency_by_numeric(get(8)).is_none() {
+    if currency::currency_by_numeric(get(8)).is_none() {
         out.push((
             8,
             format!(
@@ -249,7 +174,7 @@ pub fn check_detail(cols: &[&str]) -> Vec<(usize, String)> {
             ),
         ));
     }
-    if !get(9).is_empty() && !valid_date(get(9)) {
+    if !get(9).is_empty() && !is_yyyymmdd(get(9)) {
         out.push((
             9,
             format!(
@@ -325,7 +250,7 @@ pub fn read_req<R: BufRead>(src: R, name: &str) -> Result<Req> {
                         "{name}:{line}: not valid UTF-8 (expected UTF-8 text)"
                     )));
                 }
-                return Err(csv_error(name, e));
+                return Err(paylot_cli::csv::error(name, e));
             }
         }
         let line = rec.position().map(|p| p.line()).unwrap_or(0);
@@ -386,27 +311,4 @@ pub fn check_trailer(req: &Req) -> Option<(u8, String)> {
             }
         }
     }
-}
-
-/// One ANS detail line, as read by `status`.
-#[derive(Debug, Clone, Default)]
-pub struct AnsLine {
-    pub line: u64,
-    pub sequence: String,
-    pub date: String,
-    pub time: String,
-    pub transaction_id: String,
-    pub amount: String,
-    pub currency: String,
-    pub return_code: String,
-    pub additional: String,
-}
-
-/// What an ANS file says.
-#[derive(Debug, Default)]
-pub struct AnsHeader {
-    pub result: String,
-    pub message: String,
-    pub shop: String,
-    pub mode: String,
 }

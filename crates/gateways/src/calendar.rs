@@ -1,0 +1,71 @@
+//! The date and time formats of the gateways' files and names: real
+//! calendar dates and times, never a pattern of digits alone.
+
+use time::format_description::well_known::Rfc3339;
+
+use crate::all_digits;
+
+/// Whether (`year`, `month`, `day`) is a real calendar date.
+pub fn is_date(year: i32, month: u8, day: u8) -> bool {
+    match time::Month::try_from(month) {
+        Ok(m) => time::Date::from_calendar_date(year, m, day).is_ok(),
+        Err(_) => false,
+    }
+}
+
+fn number<T: std::str::FromStr>(s: &str) -> Option<T> {
+    s.parse().ok()
+}
+
+/// `YYYYMMDD`, a real date (Lyra file names, headers and lines).
+pub fn is_yyyymmdd(s: &str) -> bool {
+    s.len() == 8
+        && all_digits(s)
+        && matches!(
+            (number(&s[..4]), number(&s[4..6]), number(&s[6..])),
+            (Some(y), Some(m), Some(d)) if is_date(y, m, d)
+        )
+}
+
+/// `HHMMSS`, a real time of day.
+pub fn is_hhmmss(s: &str) -> bool {
+    s.len() == 6
+        && all_digits(s)
+        && matches!(
+            (number::<u8>(&s[..2]), number::<u8>(&s[2..4]), number::<u8>(&s[4..])),
+            (Some(h), Some(m), Some(sec)) if h < 24 && m < 60 && sec < 60
+        )
+}
+
+/// `DDMMYYYYHHMMSS`, a real date and time (Paybox DATEQ).
+pub fn is_ddmmyyyyhhmmss(s: &str) -> bool {
+    s.len() == 14
+        && all_digits(s)
+        && matches!(
+            (number(&s[..2]), number(&s[2..4]), number(&s[4..8])),
+            (Some(d), Some(m), Some(y)) if is_date(y, m, d)
+        )
+        && is_hhmmss(&s[8..])
+}
+
+/// An RFC 3339 time (Paybox CreatedOn), parsed.
+pub fn rfc3339(s: &str) -> Option<time::OffsetDateTime> {
+    time::OffsetDateTime::parse(s, &Rfc3339).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn real_dates_and_times_only() {
+        assert!(is_yyyymmdd("20240229") && !is_yyyymmdd("20230229"));
+        assert!(!is_yyyymmdd("2026113") && !is_yyyymmdd("20261131"));
+        assert!(is_hhmmss("235959") && !is_hhmmss("240000") && !is_hhmmss("12345"));
+        assert!(is_ddmmyyyyhhmmss("22112026101500"));
+        assert!(!is_ddmmyyyyhhmmss("31022026101500"));
+        assert!(!is_ddmmyyyyhhmmss("22112026241500"));
+        assert!(rfc3339("2026-11-22T10:15:00+01:00").is_some());
+        assert!(rfc3339("22/11/2026").is_none());
+    }
+}

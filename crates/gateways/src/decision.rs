@@ -1,0 +1,21 @@
+//! What an answer code means for the operation it answers: done, refused,
+//! or worth sending again later. The same words for every gateway.
+
+/// How the gateway decided an operation, for summaries and the `outcome`
+/// column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Accepted,
+    Refused,
+    Retry,
+}
+
+impl Decision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Accepted => "accepted",
+            Decision::Refused => "refused",
+            Decision::Retry => "retry",
+        }
+    }
+}

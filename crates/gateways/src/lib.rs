@@ -1,0 +1,100 @@
+//! The gateways' rules, each in one place, for every tool: a newcomer who
+//! must change a Lyra naming rule, a Paybox answer code or how a Sips
+//! seal string is built changes it here, and `seal`, `xmlbatch`,
+//! `pgpwrap` and `dropwatch` all follow.
+//!
+//! - [`paybox`]: Paybox (E-Transactions, Up2pay) — the Direct vocabulary
+//!   of operation fields, the operation and answer code tables, the
+//!   Question and status XML, Question file names and batch numbers, the
+//!   drop directory's rules, the sandbox's test cards;
+//! - [`lyra`]: Lyra (Systempay, PayZen, Scellius, Sogecommerce) — the PAY
+//!   REQ / ANS files, their names, the return codes, the drop directory's
+//!   rules, the sandbox's test tokens;
+//! - [`currency`], [`calendar`], [`Decision`]: what both families share
+//!   (ISO 4217 amounts, the date formats, what an answer code decides).
+//!
+//! What is shown to a person about a value goes through the shared
+//! masking of `paylot-cli` ([`show`]): messages built here never hold a
+//! card number.
+
+pub mod calendar;
+pub mod currency;
+mod decision;
+pub mod lyra;
+pub mod paybox;
+mod xml;
+
+pub use decision::Decision;
+
+/// Which gateway's rules apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Gateway {
+    /// Paybox, E-Transactions, Up2pay.
+    Paybox,
+    /// Lyra: Systempay, PayZen, Scellius, Sogecommerce.
+    Lyra,
+}
+
+impl Gateway {
+    pub const ALL: [Gateway; 2] = [Gateway::Paybox, Gateway::Lyra];
+
+    /// The name on command lines and in JSON records.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Gateway::Paybox => "paybox",
+            Gateway::Lyra => "lyra",
+        }
+    }
+}
+
+impl std::fmt::Display for Gateway {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Gateway {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Gateway, String> {
+        Gateway::ALL
+            .into_iter()
+            .find(|g| g.as_str().eq_ignore_ascii_case(s))
+            .ok_or_else(|| "expected paybox or lyra".to_string())
+    }
+}
+
+/// A value the gateway would refuse: what is wrong with it and what would
+/// be right, in words (card numbers masked).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Invalid(pub String);
+
+impl Invalid {
+    /// The message, in words.
+    pub fn message(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A value quoted for a message: masked and made safe, cut after 40
+/// characters.
+pub fn show(value: &str) -> String {
+    paylot_cli::text::quote_cut(value, 40)
+}
+
+/// Whether `s` is one or more ASCII digits.
+pub(crate) fn all_digits(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_are_shown_masked_and_escaped() {
+        assert_eq!(show("a\u{1b}[31m"), "\"a\\u{1b}[31m\"");
+        assert_eq!(show("4111111111111111"), "\"411111******1111\"");
+        assert_eq!("LYRA".parse::<Gateway>(), Ok(Gateway::Lyra));
+    }
+}

@@ -1,0 +1,160 @@
+//! Lyra code tables: the line return codes of a PAY ANS (column 19, CB
+//! authorisation codes), the additional codes (column 25), and the REQ
+//! positions a `30` answer names.
+
+use crate::Decision;
+
+/// CB authorisation codes, as Lyra writes them in column 19 for refusals.
+pub static CB_CODES: &[(&str, &str)] = &[
+    ("00", "accepted"),
+    ("02", "contact the card issuer"),
+    ("03", "invalid acceptor"),
+    ("04", "keep the card"),
+    ("05", "do not honour"),
+    ("07", "keep the card, special conditions"),
+    ("08", "confirm after identification"),
+    ("12", "incorrect transaction code"),
+    ("13", "invalid amount"),
+    ("14", "invalid card holder number"),
+    ("15", "unknown issuer"),
+    ("17", "cancelled by the buyer"),
+    ("19", "retry later"),
+    ("20", "incorrect response"),
+    ("24", "unsupported file update"),
+    ("25", "cannot locate record"),
+    ("26", "duplicate, previous replaced"),
+    ("27", "file update edit error"),
+    ("28", "denied access to file"),
+    ("29", "unable to update"),
+    ("30", "request error"),
+    ("31", "unknown acquirer"),
+    ("33", "expired card"),
+    ("34", "suspected fraud"),
+    ("41", "lost card"),
+    ("43", "stolen card"),
+    ("51", "insufficient funds or credit limit exceeded"),
+    ("54", "expired card"),
+    ("55", "wrong PIN"),
+    ("56", "card not in file"),
+    ("57", "not allowed for this card holder"),
+    ("58", "not allowed at this terminal"),
+    ("59", "suspected fraud"),
+    ("60", "acceptor must contact the acquirer"),
+    ("61", "withdrawal limit exceeded"),
+    ("63", "security rules unfulfilled"),
+    ("65", "too many withdrawals"),
+    ("68", "no or late response"),
+    ("75", "too many PIN attempts"),
+    ("76", "card holder already blocked"),
+    ("78", "blocked, first transaction not unblocked"),
+    ("80", "contactless not accepted"),
+    ("81", "unsecured payment not accepted (soft decline)"),
+    ("82", "CVV incorrect"),
+    ("83", "revocation of all recurring payments"),
+    ("84", "revocation for this merchant"),
+    ("86", "issuer data verification failure"),
+    ("88", "misuse of the TRA exemption"),
+    ("90", "temporary shutdown"),
+    ("91", "card issuer unreachable"),
+    ("96", "business or technical error"),
+    ("97", "timeout"),
+    ("98", "server unavailable"),
+    ("99", "initiator domain incident"),
+];
+
+/// The meaning of a Lyra line return code (ANS column 19).
+pub fn meaning(code: &str) -> &'static str {
+    CB_CODES
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, m)| *m)
+        .unwrap_or("unknown return code")
+}
+
+const LYRA_RETRY: &[&str] = &["19", "68", "90", "91", "97", "98"];
+
+pub fn decision(code: &str) -> Decision {
+    if code == "00" {
+        Decision::Accepted
+    } else if LYRA_RETRY.contains(&code) {
+        Decision::Retry
+    } else {
+        Decision::Refused
+    }
+}
+
+/// The meaning of a Lyra additional code (ANS column 25), given the
+/// return code it follows.
+pub fn additional_meaning(code: &str, additional: &str) -> String {
+    match code {
+        "30" => match POSITIONS.iter().find(|(p, _)| *p == additional) {
+            Some((_, what)) => format!("bad field at position {additional}: {what}"),
+            None => format!("bad field at position {additional}"),
+        },
+        "96" => match additional {
+            "transaction.exist" => "the transaction id already exists".into(),
+            "contratAccepteur.nomatch.cardtype.notaccepted" => {
+                "the contract does not accept the token's card type".into()
+            }
+            "" => String::new(),
+            other => other.to_string(),
+        },
+        _ => match additional {
+            "" => String::new(),
+            "00" => "all risk checks passed".into(),
+            "02" => "card velocity exceeded".into(),
+            "03" => "card on the merchant's greylist".into(),
+            "04" => "card's country on greylist".into(),
+            "05" => "IP address on greylist".into(),
+            "06" => "BIN on greylist".into(),
+            "07" => "e-carte bleue detected".into(),
+            "08" => "national commercial card".into(),
+            "09" => "foreign commercial card".into(),
+            "14" => "card requiring systematic authorisation".into(),
+            "20" => "countries do not match".into(),
+            "30" => "IP country on greylist".into(),
+            "99" => "technical problem during a risk check".into(),
+            other => format!("risk check {other}"),
+        },
+    }
+}
+
+/// REQ detail-line positions, as named in `30` answers.
+pub static POSITIONS: &[(&str, &str)] = &[
+    ("1", "record code (expected 02)"),
+    ("2", "sequence number"),
+    ("3", "transaction date"),
+    ("4", "transaction time"),
+    ("5", "transaction id"),
+    ("6", "transaction type (expected CD)"),
+    ("7", "amount"),
+    ("8", "currency"),
+    ("9", "capture date"),
+    ("10", "validation mode"),
+    ("11", "token"),
+    ("12", "contract"),
+    ("13", "order reference"),
+    ("14", "order info 1"),
+    ("15", "order info 2"),
+    ("16", "order info 3"),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn return_codes_in_words_and_decisions() {
+        assert_eq!(decision("00"), Decision::Accepted);
+        assert_eq!(decision("91"), Decision::Retry);
+        assert_eq!(decision("51"), Decision::Refused);
+        assert_eq!(
+            additional_meaning("30", "7"),
+            "bad field at position 7: amount"
+        );
+        assert_eq!(
+            additional_meaning("96", "transaction.exist"),
+            "the transaction id already exists"
+        );
+    }
+}

@@ -1,0 +1,8 @@
+//! Lyra (Systempay, PayZen, Scellius, Sogecommerce): PAY REQ / ANS payment
+//! files by deposit.
+
+pub mod codes;
+pub mod drop;
+pub mod file;
+pub mod names;
+pub mod test_cards;

@@ -1,0 +1,162 @@
+//! The fields of a Paybox operation, in the gateway's Direct vocabulary
+//! (TYPE, MONTANT, PORTEUR…): their names in the Direct protocol, in this
+//! project's CSV columns and in the Question XML, the answer code the
+//! gateway gives when one is wrong, and the fields each operation type
+//! needs.
+
+use super::codes::{Kind, OpType};
+
+/// A Paybox operation field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    Question,
+    Type,
+    Currency,
+    Amount,
+    Reference,
+    Date,
+    Activity,
+    Pan,
+    Expiry,
+    Cvv,
+    CallId,
+    TransactionId,
+    Subscriber,
+    Authorization,
+    Site,
+    Rank,
+}
+
+impl Field {
+    pub const ALL: [Field; 16] = [
+        Field::Question,
+        Field::Type,
+        Field::Currency,
+        Field::Amount,
+        Field::Reference,
+        Field::Date,
+        Field::Activity,
+        Field::Pan,
+        Field::Expiry,
+        Field::Cvv,
+        Field::CallId,
+        Field::TransactionId,
+        Field::Subscriber,
+        Field::Authorization,
+        Field::Site,
+        Field::Rank,
+    ];
+
+    /// The Paybox Direct name (CSV column).
+    pub fn direct(self) -> &'static str {
+        match self {
+            Field::Question => "NUMQUESTION",
+            Field::Type => "TYPE",
+            Field::Currency => "DEVISE",
+            Field::Amount => "MONTANT",
+            Field::Reference => "REFERENCE",
+            Field::Date => "DATEQ",
+            Field::Activity => "ACTIVITE",
+            Field::Pan => "PORTEUR",
+            Field::Expiry => "DATEVAL",
+            Field::Cvv => "CVV",
+            Field::CallId => "NUMAPPEL",
+            Field::TransactionId => "NUMTRANS",
+            Field::Subscriber => "REFABONNE",
+            Field::Authorization => "AUTORISATION",
+            Field::Site => "SITE",
+            Field::Rank => "RANG",
+        }
+    }
+
+    /// The readable name (CSV column).
+    pub fn readable(self) -> &'static str {
+        match self {
+            Field::Question => "question",
+            Field::Type => "type",
+            Field::Currency => "currency",
+            Field::Amount => "amount",
+            Field::Reference => "reference",
+            Field::Date => "date",
+            Field::Activity => "activity",
+            Field::Pan => "pan",
+            Field::Expiry => "expiry",
+            Field::Cvv => "cvv",
+            Field::CallId => "call_id",
+            Field::TransactionId => "transaction_id",
+            Field::Subscriber => "subscriber",
+            Field::Authorization => "authorization",
+            Field::Site => "site",
+            Field::Rank => "rank",
+        }
+    }
+
+    /// The element (or attribute) of the Question XML.
+    pub fn element(self) -> &'static str {
+        match self {
+            Field::Question => "Number",
+            Field::Type => "Type",
+            Field::Currency => "Currency",
+            Field::Amount => "Amount",
+            Field::Reference => "Reference",
+            Field::Date => "Date",
+            Field::Activity => "Activity",
+            Field::Pan => "PAN",
+            Field::Expiry => "Expiry",
+            Field::Cvv => "CVV",
+            Field::CallId => "CallId",
+            Field::TransactionId => "TransactionId",
+            Field::Subscriber => "Subscriber",
+            Field::Authorization => "Authorization",
+            Field::Site => "Site",
+            Field::Rank => "Rank",
+        }
+    }
+
+    /// The CSV column for a header name (Direct or readable, any case).
+    pub fn from_column(name: &str) -> Option<Field> {
+        let name = name.trim();
+        Field::ALL.into_iter().find(|f| {
+            f.direct().eq_ignore_ascii_case(name) || f.readable().eq_ignore_ascii_case(name)
+        })
+    }
+
+    /// The Paybox response code the gateway gives when this field is wrong.
+    pub fn error_code(self) -> &'static str {
+        match self {
+            Field::Question => "00005",
+            Field::Type => "00009",
+            Field::Currency => "00010",
+            Field::Amount => "00011",
+            Field::Reference => "00012",
+            Field::Date => "00007",
+            Field::Activity => "00026",
+            Field::Pan | Field::Cvv => "00004",
+            Field::Expiry => "00008",
+            Field::CallId | Field::TransactionId => "00018",
+            Field::Subscriber => "00017",
+            Field::Authorization => "00014",
+            Field::Site | Field::Rank => "00006",
+        }
+    }
+}
+
+/// The fields an operation type needs.
+pub fn required(op: &OpType) -> &'static [Field] {
+    use Field::*;
+    match op.kind {
+        Kind::Card => &[Amount, Currency, Reference, Pan, Expiry],
+        Kind::FollowUp => &[Amount, Currency, Reference, CallId, TransactionId],
+        Kind::Check | Kind::Inquiry => &[TransactionId],
+        Kind::SubscriberCard => &[Amount, Currency, Reference, Subscriber, Pan, Expiry],
+        Kind::SubscriberFollowUp => &[
+            Amount,
+            Currency,
+            Reference,
+            Subscriber,
+            CallId,
+            TransactionId,
+        ],
+        Kind::SubscriberDelete => &[Subscriber],
+    }
+}

@@ -1,0 +1,374 @@
+//! `xmlbatch build --format lyra`: the version-06 PAY REQ.
+
+use std::collections::HashMap;
+use std::io::Write;
+
+use gateways::calendar::{is_hhmmss, is_yyyymmdd};
+use gateways::currency::{parse_currency, parse_decimal_amount};
+use gateways::lyra::file::{self as lyra, DETAIL_COLUMNS, RECOMMENDED_MAX_LINES, VERSION};
+use gateways::lyra::names::{FileKind, Name};
+use gateways::show;
+use paylot_cli::progress::{Progress, Unit};
+use paylot_cli::{Access, Error, Input, Outcome, Output, Result};
+
+use super::{usage, Args};
+use crate::csv_input::{decode, encoding, next_record, open_csv};
+
+/// The Lyra CSV columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LyraColumn {
+    TransactionId,
+    Amount,
+    Currency,
+    Token,
+    CaptureDate,
+    ValidationMode,
+    Contract,
+    Reference,
+    OrderInfo1,
+    OrderInfo2,
+    OrderInfo3,
+    Date,
+    Time,
+    Type,
+}
+
+impl LyraColumn {
+    fn from_name(name: &str) -> Option<LyraColumn> {
+        use LyraColumn::*;
+        let n = name.trim().to_ascii_lowercase();
+        Some(match n.as_str() {
+            "transaction_id" | "trans_id" => TransactionId,
+            "amount" => Amount,
+            "currency" => Currency,
+            "token" | "identifier" => Token,
+            "capture_date" => CaptureDate,
+            "validation_mode" => ValidationMode,
+            "contract" => Contract,
+            "reference" | "order_id" => Reference,
+            "order_info1" | "order_info" => OrderInfo1,
+            "order_info2" => OrderInfo2,
+            "order_info3" => OrderInfo3,
+            "date" => Date,
+            "time" => Time,
+            "type" => Type,
+            _ => return None,
+        })
+    }
+
+    /// The REQ position this column fills.
+    fn position(self) -> usize {
+        use LyraColumn::*;
+        match self {
+            Date => 3,
+            Time => 4,
+            TransactionId => 5,
+            Type => 6,
+            Amount => 7,
+            Currency => 8,
+            CaptureDate => 9,
+            ValidationMode => 10,
+            Token => 11,
+            Contract => 12,
+            Reference => 13,
+            OrderInfo1 => 14,
+            OrderInfo2 => 15,
+            OrderInfo3 => 16,
+        }
+    }
+
+    fn readable(self) -> &'static str {
+        use LyraColumn::*;
+        match self {
+            TransactionId => "transaction_id",
+            Amount => "amount",
+            Currency => "currency",
+            Token => "token",
+            CaptureDate => "capture_date",
+            ValidationMode => "validation_mode",
+            Contract => "contract",
+            Reference => "reference",
+            OrderInfo1 => "order_info1",
+            OrderInfo2 => "order_info2",
+            OrderInfo3 => "order_info3",
+            Date => "date",
+            Time => "time",
+            Type => "type",
+        }
+    }
+}
+
+pub(super) fn build_lyra(args: Args, delim: u8) -> Result<Outcome> {
+    for (given, opt) in [
+        (args.site.is_some(), "--site"),
+        (args.rank.is_some(), "--rank"),
+        (args.batch.is_some(), "--batch"),
+        (args.batch_state.is_some(), "--batch-state"),
+        (args.created_on.is_some(), "--created-on"),
+    ] {
+        if given {
+            return Err(usage(format!("{opt} is for --format paybox")));
+        }
+    }
+    let shop = args
+        .shop
+        .as_deref()
+        .ok_or_else(|| usage("--shop is required with --format lyra (the 8-digit shop id)"))?;
+    if shop.len() != 8 || !shop.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(usage(format!(
+            "--shop {}: expected 8 digits, e.g. 12345678",
+            show(shop)
+        )));
+    }
+    let Some(mode_arg) = args.mode else {
+        return Err(usage(
+            "--mode test|production is required with --format lyra",
+        ));
+    };
+    let mode = mode_arg.word();
+    let now = time::OffsetDateTime::now_utc();
+    let date = match &args.date {
+        Some(d) if is_yyyymmdd(d) => d.clone(),
+        Some(d) => return Err(usage(format!("--date {}: expected YYYYMMDD", show(d)))),
+        None => format!("{:04}{:02}{:02}", now.year(), now.month() as u8, now.day()),
+    };
+    let time_ = match &args.time {
+        Some(t) if is_hhmmss(t) => t.clone(),
+        Some(t) => return Err(usage(format!("--time {}: expected HHMMSS", show(t)))),
+        None => format!("{:02}{:02}{:02}", now.hour(), now.minute(), now.second()),
+    };
+    if let Some(out) = &args.output {
+        if let Some(n) = Name::parse(&out.to_string_lossy()) {
+            if n.kind != FileKind::Req || n.shop != shop || n.mode != mode_arg {
+                return Err(usage(format!(
+                    "-o {}: the name says {} for shop {} in mode {}, the header would say REQ for shop {shop} in mode {mode} (the gateway rejects a header that does not match the name)",
+                    show(&out.to_string_lossy()),
+                    n.kind.as_str(),
+                    n.shop,
+                    n.mode.letter()
+                )));
+            }
+        }
+    }
+
+    let opts = LyraOpts {
+        shop: shop.to_string(),
+        mode,
+        date,
+        time: time_,
+        decimal_amounts: args.decimal_amounts,
+        delim,
+        encoding: encoding(&args.encoding)?,
+    };
+    let input = Input::open(args.file.as_deref())?;
+    let mut out = Output::create_spooled(args.output.as_deref(), Access::Private)?;
+    write_lyra(&opts, input, &mut out)?;
+    out.commit()?;
+    Ok(Outcome::Yes)
+}
+
+/// What a Lyra REQ is built with.
+#[derive(Debug, Clone)]
+pub struct LyraOpts {
+    pub shop: String,
+    /// TEST or PRODUCTION.
+    pub mode: &'static str,
+    pub date: String,
+    pub time: String,
+    pub decimal_amounts: bool,
+    pub delim: u8,
+    /// The CSV's encoding, None for UTF-8.
+    pub encoding: Option<&'static encoding_rs::Encoding>,
+}
+
+/// Read the CSV and write the REQ to `out`; every bad row is reported and
+/// an error returned.
+pub fn write_lyra(opts: &LyraOpts, input: Input, out: &mut dyn Write) -> Result<()> {
+    let (name, mut rdr, names) = open_csv(input, opts.delim, opts.encoding)?;
+    let mut index: HashMap<LyraColumn, usize> = HashMap::new();
+    for (i, h) in names.iter().enumerate() {
+        match LyraColumn::from_name(h) {
+            Some(c) => {
+                if index.insert(c, i).is_some() {
+                    return Err(Error::trouble(format!("{name}:1: column {} given twice", show(h))));
+                }
+            }
+            None => {
+                return Err(Error::trouble(format!(
+                    "{name}:1: unknown column {} (expected transaction_id, amount, currency, token, capture_date, validation_mode, contract, reference, order_info1, order_info2, order_info3, date, time or type)",
+                    show(h)
+                )))
+            }
+        }
+    }
+    for c in [
+        LyraColumn::TransactionId,
+        LyraColumn::Amount,
+        LyraColumn::Currency,
+        LyraColumn::Token,
+    ] {
+        if !index.contains_key(&c) {
+            return Err(Error::trouble(format!(
+                "{name}:1: no {} column (every Lyra payment needs transaction_id, amount, currency and token)",
+                c.readable()
+            )));
+        }
+    }
+    let by_position: HashMap<usize, LyraColumn> =
+        index.keys().map(|c| (c.position(), *c)).collect();
+    let column_name = |pos: usize| -> String {
+        match by_position.get(&pos) {
+            Some(c) => names[index[c]].clone(),
+            None => match pos {
+                3 => "date".into(),
+                4 => "time".into(),
+                _ => format!("position {pos}"),
+            },
+        }
+    };
+
+    let mut w = lyra::writer(out);
+    let werr = |e: csv::Error| Error::trouble(format!("writing: {e}"));
+    w.write_record([
+        "00", "PAY", VERSION, &opts.shop, opts.mode, &opts.date, &opts.time, "",
+    ])
+    .map_err(werr)?;
+    let mut rec = csv::ByteRecord::new();
+    let mut progress = Progress::new(Unit::Records("rows"));
+    let mut rows = 0usize;
+    let mut bad_rows = 0usize;
+    let mut seen: HashMap<(String, String), u64> = HashMap::new();
+    while let Some(ok) = next_record(&mut rdr, &mut rec, &name, names.len(), &mut bad_rows)? {
+        rows += 1;
+        progress.update(rows as u64);
+        if !ok {
+            continue;
+        }
+        let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        let (vals, mut msgs) = decode(&rec, &names, opts.encoding);
+        let get = |c: LyraColumn| {
+            index
+                .get(&c)
+                .and_then(|i| vals.get(*i).map(|v| v.as_ref()))
+                .unwrap_or("")
+        };
+        let mut cols: Vec<String> = vec![String::new(); DETAIL_COLUMNS];
+        cols[0] = "02".into();
+        cols[1] = rows.to_string();
+        cols[2] = opts.date.clone();
+        cols[3] = opts.time.clone();
+        cols[5] = "CD".into();
+        for (&c, &i) in &index {
+            let raw = vals.get(i).map(|v| v.as_ref()).unwrap_or("");
+            if raw.contains([';', '\r', '\n']) {
+                msgs.push((
+                    names[i].clone(),
+                    format!(
+                        "{} contains ;, CR or LF (not allowed in a Lyra file)",
+                        show(raw)
+                    ),
+                ));
+                continue;
+            }
+            if raw.is_empty() && matches!(c, LyraColumn::Date | LyraColumn::Time | LyraColumn::Type)
+            {
+                continue;
+            }
+            cols[c.position() - 1] = raw.to_string();
+        }
+        // Conversions: type names, alphabetic currencies, decimal
+        // amounts, short transaction ids.
+        let t = get(LyraColumn::Type);
+        if !t.is_empty() {
+            if t.eq_ignore_ascii_case("CD") || t.eq_ignore_ascii_case("debit") {
+                cols[5] = "CD".into();
+            } else {
+                msgs.push((
+                    names[index[&LyraColumn::Type]].clone(),
+                    format!(
+                        "{} is not a Lyra transaction type (expected CD or debit)",
+                        show(t)
+                    ),
+                ));
+            }
+        }
+        let cur_raw = get(LyraColumn::Currency);
+        let currency = parse_currency(cur_raw, true);
+        match &currency {
+            Ok(c) => cols[7] = c.numeric.to_string(),
+            Err(m) if !cur_raw.is_empty() => {
+                msgs.push((names[index[&LyraColumn::Currency]].clone(), m.to_string()))
+            }
+            Err(_) => {}
+        }
+        let amount_raw = get(LyraColumn::Amount);
+        if opts.decimal_amounts {
+            match (&currency, amount_raw.is_empty()) {
+                (_, true) => {}
+                (Ok(c), false) => match parse_decimal_amount(amount_raw, c) {
+                    Ok(a) => cols[6] = a.to_string(),
+                    Err(m) => msgs.push((names[index[&LyraColumn::Amount]].clone(), m.to_string())),
+                },
+                (Err(_), false) => {}
+            }
+        }
+        let tid = get(LyraColumn::TransactionId);
+        if !tid.is_empty() && tid.len() < 6 && tid.bytes().all(|b| b.is_ascii_digit()) {
+            cols[4] = format!("{tid:0>6}");
+        }
+        let refs: Vec<&str> = cols.iter().map(String::as_str).collect();
+        let already: Vec<String> = msgs.iter().map(|(c, _)| c.clone()).collect();
+        for (pos, msg) in lyra::check_detail(&refs) {
+            let col = column_name(pos);
+            if already.contains(&col) {
+                continue;
+            }
+            let msg = if matches!(pos, 5 | 7 | 8 | 11) && refs[pos - 1].is_empty() {
+                "missing (every Lyra payment needs it)".to_string()
+            } else if pos == 7 && !opts.decimal_amounts && amount_raw.contains(['.', ',']) {
+                format!("{msg}; use --decimal-amounts to read 12.50 as 1250")
+            } else {
+                msg
+            };
+            msgs.push((col, msg));
+        }
+        if msgs.is_empty() {
+            let key = (cols[2].clone(), cols[4].clone());
+            if let Some(first) = seen.insert(key, line) {
+                msgs.push((column_name(5), format!("transaction id {} is already used on line {first} for {} (ids must be unique per shop per day)", cols[4], cols[2])));
+            }
+        }
+        if msgs.is_empty() {
+            if bad_rows == 0 {
+                w.write_record(&cols).map_err(werr)?;
+            }
+        } else {
+            bad_rows += 1;
+            for (col, msg) in msgs {
+                paylot_cli::note(format_args!("{name}:{line}: column {}: {msg}", show(&col)));
+            }
+        }
+    }
+    if bad_rows > 0 {
+        return Err(Error::no(format!(
+            "{bad_rows} of {rows} rows rejected in {}; nothing written",
+            paylot_cli::input::quote(&name)
+        )));
+    }
+    if rows == 0 {
+        return Err(Error::no(format!(
+            "{}: no payments (expected at least one row after the header); nothing written",
+            paylot_cli::input::quote(&name)
+        )));
+    }
+    if rows > RECOMMENDED_MAX_LINES {
+        paylot_cli::warn(
+            "xmlbatch",
+            format!("{rows} payment lines; the gateway recommends at most 2,000 per file (split the CSV)"),
+        );
+    }
+    w.write_record(["01", &rows.to_string()]).map_err(werr)?;
+    w.flush().map_err(|e| Error::io("writing", e))?;
+    drop(w);
+    Ok(())
+}

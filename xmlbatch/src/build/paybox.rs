@@ -1,0 +1,268 @@
+//! `xmlbatch build` for Paybox: the Question XML.
+
+use std::collections::HashMap;
+use std::io::Write;
+
+use gateways::paybox::fields::Field;
+use gateways::paybox::operation::{parse_operation, Problem};
+use gateways::paybox::question::QuestionWriter;
+use gateways::paybox::values::{parse_question, parse_rank, parse_site, Rules};
+use gateways::paybox::MAX_BATCH;
+use gateways::show;
+use paylot_cli::counter::Counter;
+use paylot_cli::progress::{Progress, Unit};
+use paylot_cli::{Access, Error, Input, Outcome, Output, Result};
+
+use super::{today, usage, Args};
+use crate::csv_input::{decode, encoding, next_record, open_csv};
+
+pub(super) fn build_paybox(args: Args, delim: u8) -> Result<Outcome> {
+    for (given, opt) in [
+        (args.shop.is_some(), "--shop"),
+        (args.mode.is_some(), "--mode"),
+        (args.date.is_some(), "--date"),
+        (args.time.is_some(), "--time"),
+    ] {
+        if given {
+            return Err(usage(format!("{opt} is for --format lyra")));
+        }
+    }
+    let site = args
+        .site
+        .as_deref()
+        .ok_or_else(|| usage("--site is required (the shop's 7-digit site number)"))?;
+    let site = parse_site(site).map_err(|m| usage(format!("--site: {m}")))?;
+    let rank = args
+        .rank
+        .as_deref()
+        .ok_or_else(|| usage("--rank is required (the shop's rank, e.g. 032)"))?;
+    let rank = parse_rank(rank).map_err(|m| usage(format!("--rank: {m}")))?;
+    if args.batch.is_none() && args.batch_state.is_none() {
+        return Err(usage("one of --batch N or --batch-state FILE is required"));
+    }
+    if let Some(b) = args.batch {
+        if !(1..=MAX_BATCH).contains(&b) {
+            return Err(usage(format!("--batch {b}: expected 1 to {MAX_BATCH}")));
+        }
+    }
+    if !(1..=2_147_483_647).contains(&args.first_question) {
+        return Err(usage(format!(
+            "--first-question {}: expected 1 to 2147483647",
+            args.first_question
+        )));
+    }
+    let created = match &args.created_on {
+        Some(t) => time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
+            .map_err(|_| {
+            usage(format!(
+                "--created-on {}: expected an RFC 3339 time such as 2026-11-22T10:15:00+01:00",
+                show(t)
+            ))
+        })?,
+        None => time::OffsetDateTime::now_local()
+            .unwrap_or_else(|_| time::OffsetDateTime::now_utc())
+            .replace_nanosecond(0)
+            .unwrap_or_else(|_| time::OffsetDateTime::now_utc()),
+    };
+    let created_on = created
+        .format(&time::format_description::well_known::Rfc3339)
+        .map_err(|e| Error::trouble(format!("--created-on: {e}")))?;
+    let default_date = created
+        .format(time::macros::format_description!(
+            "[day][month][year][hour][minute][second]"
+        ))
+        .map_err(|e| Error::trouble(format!("--created-on: {e}")))?;
+
+    // The batch number comes last among the checks of the options, so a
+    // usage error takes no lock.
+    let state = match &args.batch_state {
+        Some(p) => Some(Counter::open(p, "batch number", MAX_BATCH)?),
+        None => None,
+    };
+    if let (Some(s), Some(p)) = (&state, &args.batch_state) {
+        if s.last >= MAX_BATCH {
+            return Err(Error::trouble(format!(
+                "{}: the last batch number is {MAX_BATCH}, the highest allowed (ask the gateway how to restart the numbering)",
+                paylot_cli::quote(&p.to_string_lossy())
+            )));
+        }
+    }
+    let batch = state
+        .as_ref()
+        .map(|s| s.last + 1)
+        .or(args.batch)
+        .unwrap_or(1);
+
+    let opts = PayboxOpts {
+        site,
+        rank,
+        batch,
+        created_on,
+        default_date,
+        first_question: args.first_question,
+        decimal_amounts: args.decimal_amounts,
+        delim,
+        encoding: encoding(&args.encoding)?,
+    };
+    let input = Input::open(args.file.as_deref())?;
+    let mut out = Output::create_spooled(args.output.as_deref(), Access::Private)?;
+    write_paybox(&opts, input, &mut out)?;
+    if let Some(s) = &state {
+        s.store(batch)?;
+    }
+    out.commit()?;
+    Ok(Outcome::Yes)
+}
+
+/// What a Paybox Question file is built with.
+#[derive(Debug, Clone)]
+pub struct PayboxOpts {
+    pub site: String,
+    pub rank: String,
+    pub batch: u64,
+    pub created_on: String,
+    /// DATEQ for questions without a date column (DDMMYYYYHHMMSS).
+    pub default_date: String,
+    pub first_question: u64,
+    pub decimal_amounts: bool,
+    pub delim: u8,
+    /// The CSV's encoding, None for UTF-8.
+    pub encoding: Option<&'static encoding_rs::Encoding>,
+}
+
+/// Read the CSV and write the Question XML to `out`. On any bad row,
+/// every bad row is reported and an error returned: the caller then drops
+/// its (spooled) output.
+pub fn write_paybox(opts: &PayboxOpts, input: Input, out: &mut dyn Write) -> Result<()> {
+    let site = &opts.site;
+    let rank = &opts.rank;
+    let (name, mut rdr, names) = open_csv(input, opts.delim, opts.encoding)?;
+    let mut columns: Vec<Option<Field>> = Vec::new();
+    let mut index: HashMap<Field, usize> = HashMap::new();
+    for (i, h) in names.iter().enumerate() {
+        match Field::from_column(h) {
+            Some(f) => {
+                if let Some(prev) = index.insert(f, i) {
+                    return Err(Error::trouble(format!(
+                        "{name}:1: columns {} and {} both give the {} (keep one)",
+                        show(&names[prev]),
+                        show(h),
+                        f.readable()
+                    )));
+                }
+                columns.push(Some(f));
+            }
+            None => {
+                return Err(Error::trouble(format!(
+                    "{name}:1: unknown column {} (expected Paybox Direct names such as MONTANT or readable names such as amount; see xmlbatch build --help)",
+                    show(h)
+                )))
+            }
+        }
+    }
+    if !index.contains_key(&Field::Type) {
+        return Err(Error::trouble(format!(
+            "{name}:1: no TYPE (or type) column (every operation needs a type)"
+        )));
+    }
+    let column_name = |f: Field| {
+        index
+            .get(&f)
+            .map(|i| names[*i].clone())
+            .unwrap_or_else(|| f.readable().to_string())
+    };
+
+    let rules = Rules {
+        allow_names: true,
+        decimal_amounts: opts.decimal_amounts,
+        today: today(),
+    };
+    let write_err = |e: std::io::Error| Error::io("writing the Question XML", e);
+    // Many small writes: buffer them before they reach the output.
+    let mut buffered = std::io::BufWriter::with_capacity(64 * 1024, out);
+    let mut writer = QuestionWriter::start(&mut buffered, opts.batch, &opts.created_on, site, rank)
+        .map_err(write_err)?;
+    let mut rec = csv::ByteRecord::new();
+    let mut progress = Progress::new(Unit::Records("rows"));
+    let mut rows = 0u64;
+    let mut bad_rows = 0usize;
+    let mut seen_questions: HashMap<u32, u64> = HashMap::new();
+    let has_question = index.contains_key(&Field::Question);
+    // The column of each field, by the field's position in `Field::ALL`.
+    let slots: [Option<usize>; 16] = Field::ALL.map(|f| index.get(&f).copied());
+    while let Some(ok) = next_record(&mut rdr, &mut rec, &name, names.len(), &mut bad_rows)? {
+        rows += 1;
+        progress.update(rows);
+        if !ok {
+            continue;
+        }
+        let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        let (vals, utf8) = decode(&rec, &names, opts.encoding);
+        let mut msgs: Vec<(String, String)> = utf8;
+        let assigned = opts.first_question + rows - 1;
+        let number = if has_question {
+            None
+        } else if assigned > 2_147_483_647 {
+            msgs.push((column_name(Field::Question), format!("the assigned question number {assigned} is above 2147483647 (lower --first-question)")));
+            None
+        } else {
+            Some(assigned as u32)
+        };
+        let get = |f: Field| slots[f as usize].and_then(|i| vals.get(i).map(|v| v.as_ref()));
+        // Numbers are unique among all rows, good or bad.
+        if let Some(n) = get(Field::Question).and_then(|q| parse_question(q).ok()) {
+            if let Some(first) = seen_questions.insert(n, line) {
+                msgs.push((
+                    column_name(Field::Question),
+                    format!("question number {n} is already used on line {first} (numbers must be unique in a file)"),
+                ));
+            }
+        }
+        match parse_operation(get, number, &rules) {
+            Ok(op) => {
+                if let Some(s) = &op.site {
+                    if *s != *site {
+                        msgs.push((column_name(Field::Site), format!("{} is not this file's shop (expected {site}, as given by --site; one shop per file)", show(s))));
+                    }
+                }
+                if let Some(r) = &op.rank {
+                    if *r != *rank {
+                        msgs.push((column_name(Field::Rank), format!("{} is not this file's rank (expected {rank}, as given by --rank; one shop per file)", show(r))));
+                    }
+                }
+                if msgs.is_empty() && bad_rows == 0 {
+                    writer
+                        .question(&op, &opts.default_date)
+                        .map_err(write_err)?;
+                }
+            }
+            Err(problems) => {
+                for Problem { field, message } in problems {
+                    msgs.push((column_name(field), message));
+                }
+            }
+        }
+        if !msgs.is_empty() {
+            bad_rows += 1;
+            for (col, msg) in msgs {
+                paylot_cli::note(format_args!("{name}:{line}: column {}: {msg}", show(&col)));
+            }
+        }
+    }
+    if bad_rows > 0 {
+        return Err(Error::no(format!(
+            "{} of {rows} rows rejected in {}; nothing written",
+            bad_rows,
+            paylot_cli::input::quote(&name)
+        )));
+    }
+    if rows == 0 {
+        return Err(Error::no(format!(
+            "{}: no operations (expected at least one row after the header); nothing written",
+            paylot_cli::input::quote(&name)
+        )));
+    }
+    writer.finish().map_err(write_err)?;
+    buffered.flush().map_err(write_err)?;
+    Ok(())
+}

@@ -1,0 +1,193 @@
+//! `xmlbatch status` for Paybox: a status XML, matched to its Question.
+
+use std::collections::HashMap;
+use std::io::{BufRead, Write};
+use std::path::Path;
+
+use gateways::paybox::codes;
+use gateways::paybox::fields::Field;
+use gateways::paybox::question::{self, Header, QuestionItem};
+use gateways::paybox::status::{read_status, StatusItem};
+use gateways::show;
+use paylot_cli::progress::{Progress, Unit};
+use paylot_cli::records::{OutputFormat, RecordWriter};
+use paylot_cli::{Input, Outcome, Result};
+
+use super::{mismatch, Tally};
+
+const PAYBOX_COLUMNS: &[&str] = &[
+    "question",
+    "operation",
+    "operation_name",
+    "reference",
+    "amount",
+    "currency",
+    "response_code",
+    "meaning",
+    "outcome",
+    "authorization",
+    "call_id",
+    "transaction_id",
+    "card_country",
+    "comment",
+];
+
+struct QuestionInfo {
+    type_code: String,
+    reference: String,
+    amount: String,
+    currency: String,
+    line: u64,
+}
+
+/// Write one record per answer of the status XML in `reader` to `out`.
+pub fn status_paybox(
+    question: Option<&Path>,
+    format: OutputFormat,
+    name: &str,
+    reader: Box<dyn BufRead>,
+    out: &mut dyn Write,
+) -> Result<Outcome> {
+    // The questions, when asked to match.
+    let mut questions: Option<(String, Header, HashMap<String, QuestionInfo>)> = None;
+    if let Some(qpath) = question {
+        let qin = Input::open(Some(qpath))?;
+        let qname = qin.name().to_string();
+        let mut header = Header::default();
+        let mut map = HashMap::new();
+        question::read_questions(qin.into_reader(), &qname, |item| {
+            match item {
+                QuestionItem::Header(h) => header = h,
+                QuestionItem::Question(q) => {
+                    let key = q.number.clone().unwrap_or_default();
+                    let key = key.trim_start_matches('0').to_string();
+                    map.insert(
+                        key,
+                        QuestionInfo {
+                            type_code: q.type_code.clone().unwrap_or_default(),
+                            reference: q.get(Field::Reference).unwrap_or("").to_string(),
+                            amount: q.get(Field::Amount).unwrap_or("").to_string(),
+                            currency: q.get(Field::Currency).unwrap_or("").to_string(),
+                            line: q.line,
+                        },
+                    );
+                }
+            }
+            Ok(())
+        })?;
+        questions = Some((qname, header, map));
+    }
+
+    let mut rec = RecordWriter::new(out, format, "answer", PAYBOX_COLUMNS)?;
+    let mut tally = Tally::default();
+    let mut progress = Progress::new(Unit::Records("answers"));
+    read_status(reader, name, |item| {
+        match item {
+            StatusItem::Header(h) => {
+                if let Some((qname, qh, _)) = &questions {
+                    for (what, a, q, line) in [
+                        ("BatchNumber", &h.batch, &qh.batch, h.line),
+                        ("Site", &h.site, &qh.site, h.merchant_line),
+                        ("Rank", &h.rank, &qh.rank, h.merchant_line),
+                    ] {
+                        if a != q {
+                            mismatch(
+                                &mut tally,
+                                format!(
+                                    "{name}:{line}: {what} is {}, the question file {} says {}",
+                                    show(a.as_deref().unwrap_or("")),
+                                    paylot_cli::input::quote(qname),
+                                    show(q.as_deref().unwrap_or(""))
+                                ),
+                            );
+                        }
+                    }
+                }
+            }
+            StatusItem::Answer(a) => {
+                let code = a.response_code.clone();
+                if let Some((qname, _, map)) = questions.as_mut() {
+                    let key = a.number.trim_start_matches('0').to_string();
+                    match map.remove(&key) {
+                        None => mismatch(
+                            &mut tally,
+                            format!(
+                                "{name}:{}: answer {} is unexpected: no such question in {}",
+                                a.line,
+                                show(&a.number),
+                                paylot_cli::input::quote(qname)
+                            ),
+                        ),
+                        Some(q) => {
+                            if !a.type_code.is_empty() && a.type_code != q.type_code {
+                                mismatch(
+                                    &mut tally,
+                                    format!(
+                                        "{name}:{}: answer {}: Type is {}, the question (line {}) says {}",
+                                        a.line,
+                                        show(&a.number),
+                                        show(&a.type_code),
+                                        q.line,
+                                        show(&q.type_code)
+                                    ),
+                                );
+                            }
+                            if a.type_code.is_empty() {
+                                a.type_code = q.type_code;
+                            }
+                            if a.reference.is_empty() {
+                                a.reference = q.reference;
+                            }
+                            if a.amount.is_empty() {
+                                a.amount = q.amount;
+                            }
+                            if a.currency.is_empty() {
+                                a.currency = q.currency;
+                            }
+                        }
+                    }
+                }
+                let outcome = codes::decision(&code);
+                tally.add(outcome);
+                progress.update(tally.accepted + tally.refused + tally.retry);
+                let op_name = codes::op_by_code(&a.type_code)
+                    .filter(|_| a.type_code.len() == 5)
+                    .map(|t| t.name)
+                    .unwrap_or("");
+                rec.write(&[
+                    &a.number,
+                    &a.type_code,
+                    op_name,
+                    &a.reference,
+                    &a.amount,
+                    &a.currency,
+                    &code,
+                    codes::meaning(&code),
+                    outcome.as_str(),
+                    &a.authorization,
+                    &a.call_id,
+                    &a.transaction_id,
+                    &a.card_country,
+                    &a.comment,
+                ])?;
+            }
+        }
+        Ok(())
+    })?;
+    if let Some((qname, _, map)) = questions {
+        let mut missing: Vec<(u64, String)> = map.into_iter().map(|(k, q)| (q.line, k)).collect();
+        missing.sort();
+        for (line, number) in missing {
+            mismatch(
+                &mut tally,
+                format!(
+                    "{qname}:{line}: question {number} has no answer in {}",
+                    paylot_cli::input::quote(name)
+                ),
+            );
+        }
+    }
+    rec.finish()?;
+    progress.done();
+    Ok(tally.report())
+}
