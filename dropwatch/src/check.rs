@@ -3,19 +3,24 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use gateways::drop::Reason;
+use gateways::lyra::drop as lyra_drop;
+use gateways::lyra::names::{strip_decorations, FileKind, Name};
+use gateways::paybox::drop as paybox_drop;
+use gateways::paybox::names::question_stem;
+use gateways::Gateway;
+use paylot_cli::json::{Lines, Record};
 use paylot_cli::{Error, Outcome, Result};
 
-use crate::events::{Event, Sink};
 use crate::fsutil::{process_name, quote_path, OpenFiles};
-use crate::name::{collect_dir, collect_sent, question_of};
-use crate::names::{self, LyraName, Scheme};
+use crate::name::{collect_dir, collect_sent};
 use crate::NamingOpts;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Naming rules of the gateway
-    #[arg(long, value_enum, default_value = "lyra")]
-    pub scheme: Scheme,
+    /// Which gateway's naming rules apply
+    #[arg(long, alias = "scheme", value_enum, default_value = "lyra")]
+    pub gateway: Gateway,
     #[command(flatten)]
     pub naming: NamingOpts,
     /// Directory holding names already used (repeatable) [default: each
@@ -46,14 +51,14 @@ pub fn run(a: Args) -> Result<Outcome> {
     for s in &a.sent {
         collect_sent(s, &mut sent)?;
     }
-    let mut sink = Sink::new();
+    let mut out = Lines::stdout();
     let mut all_ok = true;
     let mut trouble: Option<Error> = None;
     for f in &a.files {
         let problems = match check_one(&a, f, &open, &sent) {
             Ok(p) => p,
             Err(e) => {
-                paylot_cli::say(crate::TOOL, e.message());
+                paylot_cli::say(crate::TOOL, &e);
                 trouble = Some(e);
                 continue;
             }
@@ -69,23 +74,19 @@ pub fn run(a: Args) -> Result<Outcome> {
                 .iter()
                 .map(|p| serde_json::json!({"code": p.code, "message": p.message}))
                 .collect();
-            sink.emit(
-                &Event::new("check")
+            out.emit(
+                &Record::new("check")
                     .with_path(f)
                     .with("ok", problems.is_empty())
                     .with("problems", list),
             )?;
         } else if problems.is_empty() {
-            sink.emit_human(&format!("{}: ok", f.display()))?;
+            out.human(&format!("{}: ok", f.display()))?;
         }
         all_ok &= problems.is_empty();
     }
-    sink.flush()?;
     if let Some(e) = trouble {
-        return Err(Error::trouble(format!(
-            "{} (the other files were checked)",
-            e.message()
-        )));
+        return Err(e.within("(the other files were checked)"));
     }
     Ok(Outcome::from_bool(all_ok))
 }
@@ -107,69 +108,23 @@ fn check_one(a: &Args, f: &Path, open: &OpenFiles, sent: &[String]) -> Result<Ve
         });
         return Ok(problems);
     }
-    let Some(name) = f.file_name().and_then(|n| n.to_str()) else {
-        problems.push(Problem {
-            code: "name",
-            message: "bad name: not valid UTF-8".into(),
-        });
-        return Ok(problems);
+    let name = f.file_name().and_then(|n| n.to_str());
+    let known = known_names(a, f, sent)?;
+    // The gateway's checks, in its order.
+    let found = match a.gateway {
+        Gateway::Lyra => lyra_drop::problems(name, meta.len(), |n| used_lyra(&known, n).is_some()),
+        Gateway::Paybox => paybox_drop::problems(name, meta.len(), &a.naming.template),
     };
-    // (1) naming rule
-    let name_problem = match a.scheme {
-        Scheme::Lyra => names::lyra_request_problem(name),
-        Scheme::Paybox => a.naming.template.problem(name),
-    };
-    let name_ok = name_problem.is_none();
-    if let Some(m) = name_problem {
-        problems.push(Problem {
-            code: "name",
-            message: format!("{m}; the gateway would rename it {name}_ERROR"),
-        });
+    for reason in found {
+        problems.push(describe(a, name.unwrap_or_default(), &reason, &known));
     }
-    // (2) empty file
-    if meta.len() == 0 {
-        problems.push(Problem {
-            code: "empty",
-            message: format!("is empty (0 bytes); the gateway would rename it {name}_ERROR"),
-        });
-    }
-    // (3) name already used
-    if name_ok {
-        let mut known = sent.to_vec();
-        let dirs: Vec<PathBuf> = if a.known.is_empty() {
-            let parent = match f.parent() {
-                Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-                _ => PathBuf::from("."),
-            };
-            vec![parent]
-        } else {
-            a.known.clone()
-        };
-        let own_dir = f
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."))
-            .canonicalize()
-            .ok();
-        for d in &dirs {
-            let mut names = Vec::new();
-            collect_dir(d, &mut names)?;
-            // Other requests waiting beside the file in its own directory
-            // are not uses of a name yet (only their answers, rejections
-            // and compressed copies are).
-            let is_own = d.canonicalize().ok() == own_dir;
-            for n in names {
-                if is_own && is_bare_request(a, &n) {
-                    continue;
-                }
-                known.push(n);
-            }
-        }
-        if let Some(p) = used_problem(a, name, &known) {
+    // Paybox: the batch number, against the names already used.
+    if a.gateway == Gateway::Paybox && problems.is_empty() {
+        if let Some(p) = name.and_then(|n| batch_problem(a, n, &known)) {
             problems.push(p);
         }
     }
-    // (4) still open by some process
+    // Still open by some process?
     if let Some(pid) = open.holder(&meta) {
         problems.push(Problem {
             code: "open",
@@ -182,51 +137,97 @@ fn check_one(a: &Args, f: &Path, open: &OpenFiles, sent: &[String]) -> Result<Ve
     Ok(problems)
 }
 
-fn is_bare_request(a: &Args, n: &str) -> bool {
-    match a.scheme {
-        Scheme::Lyra => LyraName::parse(n)
-            .map(|l| l.direction == names::Direction::Req)
-            .unwrap_or(false),
-        Scheme::Paybox => a.naming.template.parse_name(n).is_some(),
+/// A reason of the gateway's, as this check says it.
+fn describe(a: &Args, name: &str, reason: &Reason, known: &[String]) -> Problem {
+    let fate = match a.gateway {
+        Gateway::Lyra => format!(
+            "the gateway would rename it {name}{}",
+            lyra_drop::rejection(reason).suffix()
+        ),
+        Gateway::Paybox => format!("the gateway would answer with {}.err", question_stem(name)),
+    };
+    match reason {
+        Reason::BadName(m) => Problem {
+            code: "name",
+            message: format!("{m}; {fate}"),
+        },
+        Reason::Empty => Problem {
+            code: "empty",
+            message: format!("is empty (0 bytes); {fate}"),
+        },
+        Reason::Duplicate => Problem {
+            code: "duplicate",
+            message: format!(
+                "name already used (found \"{}\"); {fate}: take the next sequence number (dropwatch name)",
+                used_lyra(known, name).map(String::as_str).unwrap_or_default()
+            ),
+        },
     }
 }
 
-fn used_problem(a: &Args, name: &str, known: &[String]) -> Option<Problem> {
-    match a.scheme {
-        Scheme::Lyra => {
-            let me = LyraName::parse(name)?;
-            let hit = known.iter().find(|k| {
-                let (base, _, _) = names::strip_decorations(k);
-                LyraName::parse(base)
-                    .map(|n| n.with_direction(me.direction) == me)
-                    .unwrap_or(false)
-            })?;
-            Some(Problem {
-                code: "duplicate",
-                message: format!(
-                    "name already used (found \"{}\"); the gateway would rename it {name}_DUPLICATE: take the next sequence number (dropwatch name)",
-                    hit
-                ),
-            })
-        }
-        Scheme::Paybox => {
-            let t = &a.naming.template;
-            let me = t.parse_name(name)?;
-            let hit = known
-                .iter()
-                .filter_map(|k| question_of(k, t).map(|q| (k, q)))
-                .filter(|(_, q)| q.site == me.site && q.rank == me.rank && q.batch >= me.batch)
-                .max_by_key(|(_, q)| q.batch)?;
-            Some(Problem {
-                code: "batch",
-                message: format!(
-                    "batch number {} is not greater than {} (found \"{}\"): the gateway would answer with {}.err; take the next number (dropwatch name --scheme paybox)",
-                    me.batch,
-                    hit.1.batch,
-                    hit.0,
-                    names::question_stem(name)
-                ),
-            })
-        }
+/// The names already used, for `f`: the --sent lists, and the files of
+/// the --known directories (default: the file's own directory). Other
+/// requests waiting beside the file in its own directory are not uses of
+/// a name yet (only their answers, rejections and compressed copies are).
+fn known_names(a: &Args, f: &Path, sent: &[String]) -> Result<Vec<String>> {
+    let mut known = sent.to_vec();
+    let own = f
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .to_path_buf();
+    let dirs = if a.known.is_empty() {
+        vec![own.clone()]
+    } else {
+        a.known.clone()
+    };
+    let own_dir = own.canonicalize().ok();
+    for d in &dirs {
+        let mut names = Vec::new();
+        collect_dir(d, &mut names)?;
+        let is_own = d.canonicalize().ok() == own_dir;
+        known.extend(
+            names
+                .into_iter()
+                .filter(|n| !(is_own && is_bare_request(a, n))),
+        );
     }
+    Ok(known)
+}
+
+fn is_bare_request(a: &Args, n: &str) -> bool {
+    match a.gateway {
+        Gateway::Lyra => Name::parse(n).is_some_and(|l| l.kind == FileKind::Req),
+        Gateway::Paybox => a.naming.template.parse_name(n).is_some(),
+    }
+}
+
+/// A known name that is a use of the Lyra name `name` (its REQ or ANS, in
+/// any state).
+fn used_lyra<'a>(known: &'a [String], name: &str) -> Option<&'a String> {
+    let me = Name::parse(name)?;
+    known.iter().find(|k| {
+        let (base, _, _) = strip_decorations(k);
+        Name::parse(base).is_some_and(|n| n.with_kind(me.kind) == me)
+    })
+}
+
+fn batch_problem(a: &Args, name: &str, known: &[String]) -> Option<Problem> {
+    let t = &a.naming.template;
+    let me = t.parse_name(name)?;
+    let hit = known
+        .iter()
+        .filter_map(|k| t.question_of(k).map(|q| (k, q)))
+        .filter(|(_, q)| q.site == me.site && q.rank == me.rank)
+        .max_by_key(|(_, q)| q.batch);
+    let (found, last) = hit?;
+    paybox_drop::batch_problem(me.batch, last.batch).map(|_| Problem {
+        code: "batch",
+        message: format!(
+            "batch number {} is not greater than {} (found \"{found}\"): the gateway would answer with {}.err; take the next number (dropwatch name --gateway paybox)",
+            me.batch,
+            last.batch,
+            question_stem(name)
+        ),
+    })
 }

@@ -13,16 +13,17 @@ use clap::{CommandFactory, Parser, Subcommand};
 use paylot_cli::{Error, Outcome, Result};
 
 pub mod check;
-pub mod events;
 pub mod fsutil;
 pub mod gateway;
 pub mod name;
-pub mod names;
 pub mod state;
+pub mod states;
 pub mod sweep;
 pub mod watch;
 
-use names::{Mode, Scheme};
+use gateways::lyra::names::Mode;
+use gateways::paybox::names::{Template, DEFAULT_TEMPLATE};
+use gateways::Gateway;
 
 pub const TOOL: &str = "dropwatch";
 
@@ -53,9 +54,9 @@ pub enum Cmd {
     /// Print the next free request name for the day (Lyra) or the next Question name (Paybox)
     #[command(after_help = "\
 Examples:
-  $ dropwatch name --scheme lyra --shop 12345678 --mode test outbox/
+  $ dropwatch name --gateway lyra --shop 12345678 --mode test outbox/
   20261123.12345678.PAY.REQ.T.01
-  $ dropwatch name --scheme paybox --site 1999888 --rank 32 --sent sent.log --record outbox/
+  $ dropwatch name --gateway paybox --site 1999888 --rank 32 --sent sent.log --record outbox/
   1999888.032.000001.xml
 
 Names already used, in any state, are known: present in DIR (searched recursively), renamed \
@@ -68,7 +69,7 @@ Exit status: 0 a name was printed; 1 no free name is left (Lyra: 99 files a day)
     #[command(after_help = "\
 Examples:
   $ dropwatch check outbox/20261123.12345678.PAY.REQ.T.01
-  $ dropwatch check --scheme paybox --known out/ --sent sent.log 1999888.032.000042.xml
+  $ dropwatch check --gateway paybox --known out/ --sent sent.log 1999888.032.000042.xml
 
 Checks, in the gateway's order: naming rule, empty file, name (or Paybox batch number) already \
 used, then whether some process still has the file open (like fuser).
@@ -102,8 +103,8 @@ Exit status: 0 done; 2 trouble (some action failed; the others were done).")]
     /// Run a local sandbox gateway over a drop tree
     #[command(after_help = "\
 Examples:
-  $ dropwatch gateway --scheme lyra --once --responder 'xmlbatch respond' sandbox/
-  $ dropwatch gateway --scheme paybox --every 10s \\
+  $ dropwatch gateway --gateway lyra --once --responder 'xmlbatch respond' sandbox/
+  $ dropwatch gateway --gateway paybox --every 10s \\
       --responder 'pgpwrap decrypt --element Merchant --key gw.key --verify-with shop.pub | xmlbatch respond | pgpwrap sign --key gw.key' sandbox/
 
 Lyra tree: ROOT/<shopId>/request_ips (uploads) and ROOT/<shopId>/result_ips (answers)
@@ -134,20 +135,20 @@ pub fn main() -> Result<Outcome> {
 
 /// clap value parser for durations.
 pub fn duration_arg(s: &str) -> std::result::Result<Duration, String> {
-    fsutil::parse_duration(s)
+    paylot_cli::time::parse_duration(s)
 }
 
 /// clap value parser for templates.
-pub fn template_arg(s: &str) -> std::result::Result<names::Template, String> {
-    names::Template::parse(s)
+pub fn template_arg(s: &str) -> std::result::Result<Template, String> {
+    Template::parse(s)
 }
 
 /// Paybox naming options shared by several commands.
 #[derive(clap::Args, Debug, Clone)]
 pub struct NamingOpts {
     /// Paybox Question naming template: {site} 7 digits, {rank} 3 digits, {batch} or {batch:N}
-    #[arg(long, value_name = "TEMPLATE", default_value = names::DEFAULT_PAYBOX_TEMPLATE, value_parser = template_arg)]
-    pub template: names::Template,
+    #[arg(long, value_name = "TEMPLATE", default_value = DEFAULT_TEMPLATE, value_parser = template_arg)]
+    pub template: Template,
 }
 
 pub(crate) fn trouble(msg: impl Into<String>) -> Error {
@@ -158,10 +159,11 @@ pub(crate) fn default_mode() -> Mode {
     Mode::Test
 }
 
-pub(crate) fn schemes(s: Option<Scheme>) -> Vec<Scheme> {
-    match s {
-        Some(s) => vec![s],
-        None => vec![Scheme::Lyra, Scheme::Paybox],
+/// The gateways whose rules apply: the one named, or both.
+pub(crate) fn gateways(g: Option<Gateway>) -> Vec<Gateway> {
+    match g {
+        Some(g) => vec![g],
+        None => vec![Gateway::Lyra, Gateway::Paybox],
     }
 }
 

@@ -8,14 +8,18 @@ use std::path::{Path, PathBuf};
 use paylot_cli::{Error, Outcome, Result};
 
 use crate::fsutil::quote_path;
-use crate::names::{self, LyraName, Mode, Scheme, Template};
 use crate::{trouble, NamingOpts};
+use gateways::calendar::is_yyyymmdd;
+use gateways::lyra::names::{strip_decorations, FileKind, Mode, Name};
+use gateways::paybox::names::Template;
+use gateways::paybox::values::{parse_rank, parse_site};
+use gateways::Gateway;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Naming rules of the gateway
-    #[arg(long, value_enum, default_value = "lyra")]
-    pub scheme: Scheme,
+    /// Which gateway's naming rules apply
+    #[arg(long, alias = "scheme", value_enum, default_value = "lyra")]
+    pub gateway: Gateway,
     /// Lyra shop identifier (8 digits)
     #[arg(long, value_name = "N")]
     pub shop: Option<String>,
@@ -68,9 +72,9 @@ pub fn run(a: Args) -> Result<Outcome> {
     for s in &a.sent {
         collect_sent(s, &mut known)?;
     }
-    let name = match a.scheme {
-        Scheme::Lyra => next_lyra(&a, &known)?,
-        Scheme::Paybox => next_paybox(&a, &known)?,
+    let name = match a.gateway {
+        Gateway::Lyra => next_lyra(&a, &known)?,
+        Gateway::Paybox => next_paybox(&a, &known)?,
     };
     if let Some((path, mut f)) = record {
         f.seek(SeekFrom::End(0))
@@ -79,13 +83,15 @@ pub fn run(a: Args) -> Result<Outcome> {
             .map_err(|e| Error::io(format!("recording in {}", quote_path(&path)), e))?;
         let _ = f.unlock();
     }
-    println!("{name}");
+    let mut out = paylot_cli::Output::stdout();
+    writeln!(out, "{name}").map_err(|e| Error::io("writing to standard output", e))?;
+    out.commit()?;
     Ok(Outcome::Yes)
 }
 
 fn next_lyra(a: &Args, known: &[String]) -> Result<String> {
     let shop = a.shop.as_deref().ok_or_else(|| {
-        trouble("name: --scheme lyra needs --shop (8 digits, e.g. --shop 12345678)")
+        trouble("name: --gateway lyra needs --shop (8 digits, e.g. --shop 12345678)")
     })?;
     if shop.len() != 8 || !shop.bytes().all(|b| b.is_ascii_digit()) {
         return Err(trouble(format!(
@@ -95,7 +101,7 @@ fn next_lyra(a: &Args, known: &[String]) -> Result<String> {
     let date = match &a.date {
         Some(d) => {
             let d = d.replace('-', "");
-            if !names::is_date(&d) {
+            if !is_yyyymmdd(&d) {
                 return Err(trouble(format!(
                     "name: --date \"{}\" is not a date (expected YYYYMMDD or YYYY-MM-DD)",
                     paylot_cli::safe(&d)
@@ -113,10 +119,10 @@ fn next_lyra(a: &Args, known: &[String]) -> Result<String> {
             a.mode.letter()
         )));
     }
-    Ok(LyraName {
+    Ok(Name {
         date,
         shop: shop.to_string(),
-        direction: names::Direction::Req,
+        kind: FileKind::Req,
         mode: a.mode,
         seq: next as u8,
     }
@@ -128,8 +134,8 @@ pub fn used_lyra(known: &[String], date: &str, shop: &str, mode: Mode) -> BTreeS
     known
         .iter()
         .filter_map(|n| {
-            let (base, _, _) = names::strip_decorations(n);
-            LyraName::parse(base)
+            let (base, _, _) = strip_decorations(n);
+            Name::parse(base)
         })
         .filter(|n| n.date == date && n.shop == shop && n.mode == mode)
         .map(|n| n.seq as u32)
@@ -139,18 +145,18 @@ pub fn used_lyra(known: &[String], date: &str, shop: &str, mode: Mode) -> BTreeS
 fn next_paybox(a: &Args, known: &[String]) -> Result<String> {
     let t = &a.naming.template;
     let site = match &a.site {
-        Some(s) => names::check_site(s).map_err(|e| trouble(format!("name: --site {e}")))?,
+        Some(s) => parse_site(s).map_err(|e| trouble(format!("name: --site {e}")))?,
         None if t.uses_site() => {
             return Err(trouble(
-                "name: --scheme paybox needs --site (7 digits) and --rank",
+                "name: --gateway paybox needs --site (7 digits) and --rank",
             ))
         }
         None => String::new(),
     };
     let rank = match &a.rank {
-        Some(r) => names::pad_rank(r).map_err(|e| trouble(format!("name: --rank {e}")))?,
+        Some(r) => parse_rank(r).map_err(|e| trouble(format!("name: --rank {e}")))?,
         None if t.uses_rank() => {
-            return Err(trouble("name: --scheme paybox needs --rank (e.g. 032)"))
+            return Err(trouble("name: --gateway paybox needs --rank (e.g. 032)"))
         }
         None => String::new(),
     };
@@ -170,7 +176,7 @@ fn next_paybox(a: &Args, known: &[String]) -> Result<String> {
 pub fn last_batch(known: &[String], t: &Template, site: &str, rank: &str) -> u64 {
     known
         .iter()
-        .filter_map(|n| question_of(n, t))
+        .filter_map(|n| t.question_of(n))
         .filter(|q| {
             (q.site.is_none() || q.site.as_deref() == Some(site))
                 && (q.rank.is_none() || q.rank.as_deref() == Some(rank))
@@ -180,22 +186,8 @@ pub fn last_batch(known: &[String], t: &Template, site: &str, rank: &str) -> u64
         .unwrap_or(0)
 }
 
-/// The Question a name stands for, whatever its state (`.status.xml`,
-/// `.err`, `.gz`).
-pub fn question_of(name: &str, t: &Template) -> Option<names::QuestionName> {
-    let n = name.strip_suffix(names::GZ_SUFFIX).unwrap_or(name);
-    let q = if let Some(stem) = n.strip_suffix(".status.xml") {
-        format!("{stem}.xml")
-    } else if let Some(stem) = n.strip_suffix(".err") {
-        format!("{stem}.xml")
-    } else {
-        n.to_string()
-    };
-    t.parse_name(&q)
-}
-
 fn today() -> String {
-    let now = time::OffsetDateTime::now_local().unwrap_or_else(|_| time::OffsetDateTime::now_utc());
+    let now = paylot_cli::time::local_now();
     format!(
         "{:04}{:02}{:02}",
         now.year(),

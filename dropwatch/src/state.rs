@@ -10,7 +10,9 @@ use std::path::Path;
 use paylot_cli::{Error, Result};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
-use crate::fsutil::{quote_path, write_atomically};
+use paylot_cli::output::write_atomically;
+
+use crate::fsutil::quote_path;
 
 pub const STATE_VERSION: u32 = 1;
 

@@ -8,17 +8,21 @@ use std::time::{Duration, Instant, SystemTime};
 
 use paylot_cli::{Error, Outcome, Result};
 
-use crate::events::{Event, Sink};
+use gateways::lyra::drop::{COMPRESS_AFTER, DELETE_AFTER};
+use gateways::lyra::names::{strip_decorations, GZ_SUFFIX};
+use paylot_cli::cleanup::{is_temp_name, stale_leftovers};
+use paylot_cli::json::{Lines, Record};
+
 use crate::fsutil::{self, quote_path, OpenFiles};
-use crate::names;
+use crate::states::OWN_PREFIX;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Compress files whose mtime is older than this
-    #[arg(long, value_name = "DURATION", default_value = "7d", value_parser = crate::duration_arg)]
+    #[arg(long, value_name = "DURATION", default_value = COMPRESS_AFTER, value_parser = crate::duration_arg)]
     pub compress_after: Duration,
     /// Delete files (compressed or not) whose mtime is older than this
-    #[arg(long, value_name = "DURATION", default_value = "15d", value_parser = crate::duration_arg)]
+    #[arg(long, value_name = "DURATION", default_value = DELETE_AFTER, value_parser = crate::duration_arg)]
     pub delete_after: Duration,
     /// Delete files renamed _ERROR / _DUPLICATE older than this (Lyra
     /// purges them after 7 days) [default: as --delete-after]
@@ -48,7 +52,7 @@ pub fn run(a: Args) -> Result<Outcome> {
         rejected_after: a.rejected_after.unwrap_or(a.delete_after),
         dry_run: a.dry_run,
     };
-    let mut sink = Sink::new();
+    let mut sink = Lines::stdout();
     let mut sweeper = Sweeper::new(policy);
     for d in &a.dirs {
         if !fsutil::is_real_dir(d) {
@@ -59,7 +63,6 @@ pub fn run(a: Args) -> Result<Outcome> {
         }
         sweeper.sweep(d, &mut sink)?;
     }
-    sink.flush()?;
     if sweeper.failures > 0 {
         return Err(Error::trouble(format!(
             "sweep: {} action(s) failed (see above); the others were done",
@@ -97,7 +100,7 @@ impl Sweeper {
         &self.open
     }
 
-    pub fn sweep(&mut self, dir: &Path, sink: &mut Sink) -> Result<()> {
+    pub fn sweep(&mut self, dir: &Path, sink: &mut Lines) -> Result<()> {
         let now = SystemTime::now();
         let walker = walkdir::WalkDir::new(dir)
             .follow_links(false)
@@ -115,6 +118,8 @@ impl Sweeper {
             };
             let ft = entry.file_type();
             if ft.is_dir() {
+                // Before its files: what killed runs left in it.
+                self.clean(entry.path(), sink)?;
                 continue;
             }
             let path = entry.path();
@@ -129,13 +134,40 @@ impl Sweeper {
                 );
                 continue;
             }
-            if !ft.is_file() || name.starts_with(names::OWN_PREFIX) {
+            if !ft.is_file() || name.starts_with(OWN_PREFIX) || is_temp_name(&name) {
                 continue;
             }
             let Ok(meta) = entry.metadata() else { continue };
             if let Err(e) = self.one(path, &name, &meta, now, sink) {
                 self.fail(e.message());
             }
+        }
+        Ok(())
+    }
+
+    /// Remove the temporary files that killed runs left in `dir` (written
+    /// under the shared naming scheme, `paylot_cli::cleanup`), one
+    /// `cleaned` event each; one still held open by a process is left.
+    fn clean(&mut self, dir: &Path, sink: &mut Lines) -> Result<()> {
+        for (path, _) in stale_leftovers(dir) {
+            let Ok(meta) = path.symlink_metadata() else {
+                continue;
+            };
+            if self.open_files().holder(&meta).is_some() {
+                continue;
+            }
+            if !self.policy.dry_run {
+                if let Err(e) = fs::remove_file(&path) {
+                    self.fail(Error::io(format!("removing {}", quote_path(&path)), e));
+                    continue;
+                }
+            }
+            emit(
+                sink,
+                event_base(&path, &meta),
+                "cleaned",
+                self.policy.dry_run,
+            )?;
         }
         Ok(())
     }
@@ -151,23 +183,12 @@ impl Sweeper {
         name: &str,
         meta: &fs::Metadata,
         now: SystemTime,
-        sink: &mut Sink,
+        sink: &mut Lines,
     ) -> Result<()> {
         let p = self.policy;
         let age = fsutil::age(meta, now);
-        let base = || event_base(path, name, meta);
-        // A temporary .gz from a run that was killed.
-        if name.ends_with(".gz.tmp") {
-            if self.open_files().holder(meta).is_some() {
-                return Ok(());
-            }
-            if !p.dry_run {
-                fs::remove_file(path)
-                    .map_err(|e| Error::io(format!("removing {}", quote_path(path)), e))?;
-            }
-            return emit(sink, base(), "cleaned", p.dry_run);
-        }
-        let rejected = names::strip_decorations(name).1.is_some();
+        let base = || event_base(path, meta);
+        let rejected = strip_decorations(name).1.is_some();
         let limit = if rejected {
             p.rejected_after.min(p.delete_after)
         } else {
@@ -183,10 +204,10 @@ impl Sweeper {
             }
             return emit(sink, base(), "purged", p.dry_run);
         }
-        if name.ends_with(names::GZ_SUFFIX) || age <= p.compress_after {
+        if name.ends_with(GZ_SUFFIX) || age <= p.compress_after {
             return Ok(());
         }
-        let gz = fsutil::append_ext(path, names::GZ_SUFFIX);
+        let gz = fsutil::append_ext(path, GZ_SUFFIX);
         if let Ok(gz_meta) = gz.symlink_metadata() {
             // Killed between the rename of the .gz and the removal of the
             // original (a killed run chose the file by the same rule, so it
@@ -223,39 +244,39 @@ impl Sweeper {
         }
         let mut ev = base().with("gz_path", gz.to_string_lossy().into_owned());
         if !p.dry_run {
-            let size = fsutil::gzip_file(path, meta)
-                .map_err(|e| Error::io(format!("compressing {}", quote_path(path)), e))?;
+            let size = fsutil::gzip_file(path, meta)?;
             ev.set("gz_size", size);
         }
         emit(sink, ev, "compressed", p.dry_run)
     }
 }
 
-fn event_base(path: &Path, name: &str, meta: &fs::Metadata) -> Event {
-    let _ = name;
-    Event::new("")
+fn event_base(path: &Path, meta: &fs::Metadata) -> Record {
+    Record::new("")
         .with_path(path)
         .with("size", meta.len())
         .with(
             "mtime",
-            meta.modified().map(fsutil::rfc3339).unwrap_or_default(),
+            meta.modified()
+                .map(paylot_cli::time::rfc3339_millis)
+                .unwrap_or_default(),
         )
 }
 
-fn emit(sink: &mut Sink, mut ev: Event, kind: &str, dry_run: bool) -> Result<()> {
+fn emit(sink: &mut Lines, mut ev: Record, kind: &str, dry_run: bool) -> Result<()> {
     ev.set("type", kind);
     if dry_run {
         ev.set("dry_run", true);
     }
-    ev.set("time", fsutil::now_rfc3339());
+    ev.set("time", paylot_cli::time::now_rfc3339());
     sink.emit(&ev)
 }
 
-fn skipped(sink: &mut Sink, mut ev: Event, pid: u32) -> Result<()> {
+fn skipped(sink: &mut Lines, mut ev: Record, pid: u32) -> Result<()> {
     ev.set("type", "skipped");
     ev.set("reason", "in_use");
     ev.set("pid", pid);
     ev.set("process", fsutil::process_name(pid));
-    ev.set("time", fsutil::now_rfc3339());
+    ev.set("time", paylot_cli::time::now_rfc3339());
     sink.emit(&ev)
 }

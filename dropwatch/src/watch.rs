@@ -18,17 +18,21 @@ use notify::event::{ModifyKind, RenameMode};
 use notify::{EventKind, RecursiveMode, Watcher as _};
 use paylot_cli::{Error, Outcome, Result};
 
-use crate::events::{Event, Sink};
+use gateways::lyra::names::{strip_decorations, Name, DUPLICATE_SUFFIX, ERROR_SUFFIX, GZ_SUFFIX};
+use gateways::paybox::names::Template;
+use gateways::Gateway;
+use paylot_cli::json::{Lines, Record};
+
 use crate::fsutil::{self, quote_path, OpenFiles};
-use crate::names::{self, Kind, Scheme, Template};
 use crate::state::{self, Reported, WatchState};
+use crate::states::{classify, Kind};
 use crate::NamingOpts;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Only this gateway's names [default: both]
-    #[arg(long, value_enum)]
-    pub scheme: Option<Scheme>,
+    #[arg(long, alias = "scheme", value_enum)]
+    pub gateway: Option<Gateway>,
     #[command(flatten)]
     pub naming: NamingOpts,
     /// Report the current states not yet reported, then exit (for cron)
@@ -82,13 +86,13 @@ pub fn run(a: Args) -> Result<Outcome> {
         Some(p) => {
             // Temporaries of a killed run.
             let dir = p.parent().filter(|d| !d.as_os_str().is_empty());
-            fsutil::remove_stale_temps(dir.unwrap_or(Path::new(".")), &OpenFiles::scan());
+            paylot_cli::cleanup::remove_leftovers(crate::TOOL, dir.unwrap_or(Path::new(".")));
             state::load(p)?
         }
         None => WatchState::default(),
     };
     let mut w = Watch {
-        schemes: crate::schemes(a.scheme),
+        gateways: crate::gateways(a.gateway),
         template: a.naming.template.clone(),
         settle: a.settle,
         dirs,
@@ -99,7 +103,7 @@ pub fn run(a: Args) -> Result<Outcome> {
         handed_off: HashSet::new(),
         dirty: false,
     };
-    let mut sink = Sink::new();
+    let mut sink = Lines::stdout();
     if a.once {
         w.full_scan(&mut sink)?;
         if !w.candidates.is_empty() {
@@ -108,12 +112,12 @@ pub fn run(a: Args) -> Result<Outcome> {
             let open = OpenFiles::scan();
             w.observe(&due, &open, &mut sink)?;
         }
-        return w.commit(&mut sink).map(|_| Outcome::Yes);
+        return w.commit().map(|_| Outcome::Yes);
     }
     match a.poll {
         Some(every) => loop {
             w.full_scan(&mut sink)?;
-            w.commit(&mut sink)?;
+            w.commit()?;
             w.sleep_until_next(every, &mut sink)?;
         },
         None => w.live(a.rescan_every, &mut sink),
@@ -128,7 +132,7 @@ struct Obs {
 }
 
 struct Watch {
-    schemes: Vec<Scheme>,
+    gateways: Vec<Gateway>,
     template: Template,
     settle: Duration,
     dirs: Vec<PathBuf>,
@@ -151,7 +155,7 @@ fn mtime_ns(meta: &fs::Metadata) -> i128 {
 
 fn ns_rfc3339(ns: i128) -> String {
     let d = Duration::from_nanos(u64::try_from(ns).unwrap_or(0));
-    fsutil::rfc3339(UNIX_EPOCH + d)
+    paylot_cli::time::rfc3339_millis(UNIX_EPOCH + d)
 }
 
 fn kind_type(k: &Kind) -> &'static str {
@@ -169,8 +173,7 @@ impl Watch {
     /// Emitted events are flushed, then the state is saved: a kill -9
     /// between the two can repeat the last events on restart, never lose
     /// one.
-    fn commit(&mut self, sink: &mut Sink) -> Result<()> {
-        sink.flush()?;
+    fn commit(&mut self) -> Result<()> {
         if self.dirty {
             if let Some(p) = &self.state_path {
                 state::save(p, &self.state)?;
@@ -180,7 +183,7 @@ impl Watch {
         Ok(())
     }
 
-    fn sleep_until_next(&mut self, every: Duration, sink: &mut Sink) -> Result<()> {
+    fn sleep_until_next(&mut self, every: Duration, sink: &mut Lines) -> Result<()> {
         let start = Instant::now();
         while start.elapsed() < every {
             let next = self
@@ -195,7 +198,7 @@ impl Watch {
                 let due: Vec<PathBuf> = self.candidates.keys().cloned().collect();
                 let open = OpenFiles::scan();
                 self.observe(&due, &open, sink)?;
-                self.commit(sink)?;
+                self.commit()?;
             }
         }
         Ok(())
@@ -230,7 +233,7 @@ impl Watch {
         out
     }
 
-    fn full_scan(&mut self, sink: &mut Sink) -> Result<()> {
+    fn full_scan(&mut self, sink: &mut Lines) -> Result<()> {
         let open = OpenFiles::scan();
         let mut paths = self.walk();
         let present: HashSet<String> = paths
@@ -247,7 +250,7 @@ impl Watch {
     }
 
     /// Judge these paths now and emit what changed.
-    fn observe(&mut self, paths: &[PathBuf], open: &OpenFiles, sink: &mut Sink) -> Result<()> {
+    fn observe(&mut self, paths: &[PathBuf], open: &OpenFiles, sink: &mut Lines) -> Result<()> {
         let now = SystemTime::now();
         let mut gone = Vec::new();
         let mut uniq: HashSet<&PathBuf> = HashSet::with_capacity(paths.len());
@@ -269,7 +272,7 @@ impl Watch {
             let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
                 continue;
             };
-            let Some((scheme, kind)) = names::classify(&name, &self.schemes, &self.template) else {
+            let Some((gateway, kind)) = classify(&name, &self.gateways, &self.template) else {
                 continue;
             };
             if kind == Kind::Request && in_answer_dir(path) {
@@ -321,13 +324,17 @@ impl Watch {
                 continue;
             }
             self.candidates.remove(path);
-            let mut ev = Event::new(ty)
-                .with("scheme", scheme.as_str())
+            let mut ev = Record::new(ty)
+                .with("gateway", gateway.as_str())
+                // The old name of the field, kept for one release.
+                .with("scheme", gateway.as_str())
                 .with_path(path)
                 .with("size", size)
                 .with(
                     "mtime",
-                    meta.modified().map(fsutil::rfc3339).unwrap_or_default(),
+                    meta.modified()
+                        .map(paylot_cli::time::rfc3339_millis)
+                        .unwrap_or_default(),
                 );
             let mut request = None;
             match &kind {
@@ -347,7 +354,7 @@ impl Watch {
                     ev.set("original", original.as_str());
                 }
             }
-            ev.set("time", fsutil::now_rfc3339());
+            ev.set("time", paylot_cli::time::now_rfc3339());
             sink.emit(&ev)?;
             self.state.reported.insert(
                 key,
@@ -368,7 +375,7 @@ impl Watch {
 
     /// A reported file is gone: compressed (the .gz has its own event),
     /// rejected (idem), taken by the gateway (a request), or purged.
-    fn disappeared(&mut self, path: &Path, sink: &mut Sink) -> Result<()> {
+    fn disappeared(&mut self, path: &Path, sink: &mut Lines) -> Result<()> {
         let key = path.to_string_lossy().into_owned();
         let Some(r) = self.state.reported.remove(&key) else {
             return Ok(());
@@ -379,15 +386,15 @@ impl Watch {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let dir = path.parent().unwrap_or(Path::new("/"));
-        if fsutil::append_ext(path, names::GZ_SUFFIX).exists() {
+        if fsutil::append_ext(path, GZ_SUFFIX).exists() {
             return Ok(());
         }
         let ty = if r.kind == "request_waiting" {
             let siblings = fsutil::name_set(dir);
             let rejected = siblings.iter().any(|s| {
                 s.starts_with(&name)
-                    && (s[name.len()..].starts_with(names::ERROR_SUFFIX)
-                        || s[name.len()..].starts_with(names::DUPLICATE_SUFFIX))
+                    && (s[name.len()..].starts_with(ERROR_SUFFIX)
+                        || s[name.len()..].starts_with(DUPLICATE_SUFFIX))
             });
             if rejected {
                 return Ok(());
@@ -396,17 +403,18 @@ impl Watch {
         } else {
             "purged"
         };
-        let mut ev = Event::new(ty)
-            .with("scheme", scheme_of(&name))
+        let mut ev = Record::new(ty)
+            .with("gateway", gateway_of(&name))
+            .with("scheme", gateway_of(&name))
             .with_path(path)
             .with("size", r.size)
             .with("mtime", ns_rfc3339(r.mtime_ns))
             .with("was", r.kind.as_str());
-        ev.set("time", fsutil::now_rfc3339());
+        ev.set("time", paylot_cli::time::now_rfc3339());
         sink.emit(&ev)
     }
 
-    fn live(&mut self, rescan_every: Duration, sink: &mut Sink) -> Result<Outcome> {
+    fn live(&mut self, rescan_every: Duration, sink: &mut Lines) -> Result<Outcome> {
         let (tx, rx) = mpsc::channel();
         let config = notify::Config::default().with_follow_symlinks(false);
         let mut watcher = notify::RecommendedWatcher::new(tx, config)
@@ -421,7 +429,7 @@ impl Watch {
         }
         // Watches are in place: now the start-up scan cannot miss a file.
         self.full_scan(sink)?;
-        self.commit(sink)?;
+        self.commit()?;
         let mut next_rescan = Instant::now() + rescan_every;
         loop {
             let next_due = self
@@ -498,7 +506,7 @@ impl Watch {
                 }
             }
             self.handed_off.clear();
-            self.commit(sink)?;
+            self.commit()?;
         }
     }
 }
@@ -514,9 +522,9 @@ fn in_answer_dir(p: &Path) -> bool {
     )
 }
 
-fn scheme_of(name: &str) -> &'static str {
-    let (base, _, _) = names::strip_decorations(name);
-    if names::LyraName::parse(base).is_some() {
+fn gateway_of(name: &str) -> &'static str {
+    let (base, _, _) = strip_decorations(name);
+    if Name::parse(base).is_some() {
         "lyra"
     } else {
         "paybox"

@@ -275,9 +275,10 @@ fn lyra_resumes_a_pending_request_without_calling_it_a_duplicate() {
         ".dropwatch-gateway.json",
         &format!(r#"{{"version":1,"seen":{{"12345678":["{REQ1}"]}},"last_batch":{{}},"pending":[{{"account":"12345678","name":"{REQ1}"}}]}}"#),
     );
-    // and a half answer under a temporary name
+    // and a half answer under a temporary name (of a pid that no longer
+    // runs)
     d.write(
-        &format!("12345678/result_ips/.dropwatch.{ANS1}.999999.tmp"),
+        &format!("12345678/result_ips/.{ANS1}.4999999.AbCdEf.paylot-tmp"),
         "half",
     );
     let r = lyra(&d, &[]);

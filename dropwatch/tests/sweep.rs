@@ -109,9 +109,10 @@ fn sweep_never_touches_a_file_in_use_nor_follows_links() {
 #[test]
 fn sweep_finishes_what_a_killed_run_left() {
     let d = Dir::new();
-    // killed while writing the .gz: a temporary, never taken for a result
+    // killed while writing the .gz: a temporary (of a pid that no longer
+    // runs), never taken for a result
     d.write_old("t/a", "aaa", 8);
-    d.write("t/a.gz.tmp", "half");
+    d.write("t/.a.gz.4999999.AbCdEf.paylot-tmp", "half");
     // killed after the rename, before removing the original
     let b = d.write_old("t/b", "bbb\n", 8);
     let meta = fs::metadata(&b).unwrap();
@@ -139,8 +140,8 @@ fn sweep_finishes_what_a_killed_run_left() {
     assert_eq!(gunzip(&d.path("t/a.gz")), "aaa");
     assert_eq!(gunzip(&d.path("t/b.gz")), "bbb\n");
     // the leftover temporary alone (no original beside it) is cleaned
-    d.write("t/z.gz.tmp", "half");
+    d.write("t/.z.gz.4999999.AbCdEf.paylot-tmp", "half");
     let r = d.run(&["sweep", "t"]);
     assert_eq!(r.of_type("cleaned").len(), 1, "{}", r.describe());
-    assert!(!d.exists("t/z.gz.tmp"));
+    assert!(!d.exists("t/.z.gz.4999999.AbCdEf.paylot-tmp"));
 }

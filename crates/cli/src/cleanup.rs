@@ -153,12 +153,12 @@ fn is_stale(path: &Path, pid: u32) -> bool {
     old && File::open(path).is_ok_and(|f| f.try_lock().is_ok())
 }
 
-/// Remove, from `dir`, the temporary files of runs that were killed, and
-/// say so on stderr. Returns the names removed.
-pub fn remove_leftovers(tool: &str, dir: &Path) -> Vec<PathBuf> {
-    let mut removed = Vec::new();
+/// The temporary files in `dir` left by runs that were killed, with the
+/// pid of each (nothing is removed).
+pub fn stale_leftovers(dir: &Path) -> Vec<(PathBuf, u32)> {
+    let mut stale = Vec::new();
     let Ok(entries) = fs::read_dir(dir) else {
-        return removed;
+        return stale;
     };
     for e in entries.flatten() {
         let name = e.file_name();
@@ -167,7 +167,24 @@ pub fn remove_leftovers(tool: &str, dir: &Path) -> Vec<PathBuf> {
         };
         let path = e.path();
         let regular = fs::symlink_metadata(&path).is_ok_and(|m| m.is_file());
-        if regular && is_stale(&path, pid) && fs::remove_file(&path).is_ok() {
+        if regular && is_stale(&path, pid) {
+            stale.push((path, pid));
+        }
+    }
+    stale
+}
+
+/// Whether `name` is the name of a temporary file of ours.
+pub fn is_temp_name(name: &str) -> bool {
+    leftover_pid(name).is_some()
+}
+
+/// Remove, from `dir`, the temporary files of runs that were killed, and
+/// say so on stderr. Returns the names removed.
+pub fn remove_leftovers(tool: &str, dir: &Path) -> Vec<PathBuf> {
+    let mut removed = Vec::new();
+    for (path, pid) in stale_leftovers(dir) {
+        if fs::remove_file(&path).is_ok() {
             crate::say(
                 tool,
                 format_args!(

@@ -34,6 +34,9 @@ pub enum Access {
     /// Its owner only (0600), from the moment it exists: for anything that
     /// may hold cardholder data or unverified plaintext.
     Private,
+    /// These permission bits (less the umask): a file made from another
+    /// keeps its mode (a compressed copy of a private file stays private).
+    Mode(u32),
 }
 
 impl Access {
@@ -41,6 +44,7 @@ impl Access {
         use std::os::unix::fs::PermissionsExt;
         match self {
             Access::Private => fs::Permissions::from_mode(0o600),
+            Access::Mode(mode) => fs::Permissions::from_mode(mode & 0o777),
             // The kernel applies the umask to the mode given at creation.
             Access::Usual => match fs::metadata(target) {
                 Ok(m) => fs::Permissions::from_mode(m.permissions().mode() & 0o7777),
@@ -182,10 +186,17 @@ impl Write for Output {
 
 /// A file being written under a temporary name beside its target, and
 /// renamed over it when complete: the one way every tool writes a file.
+///
+/// A target that exists and is not a regular file (`/dev/null`, a named
+/// pipe, a terminal) cannot be replaced by a rename: it is written
+/// directly, as a shell redirection would. A symbolic link to a file is
+/// followed: the file it names is replaced, the link stays.
 pub struct AtomicFile {
-    writer: BufWriter<NamedTempFile>,
+    writer: BufWriter<File>,
+    /// The temporary file, removed when dropped unless renamed into place.
+    temp: Option<tempfile::TempPath>,
     target: PathBuf,
-    _registered: Registered,
+    _registered: Option<Registered>,
 }
 
 impl AtomicFile {
@@ -195,25 +206,48 @@ impl AtomicFile {
     /// first.
     pub fn create(target: &Path, access: Access) -> Result<AtomicFile> {
         let shown = crate::text::quote(&target.to_string_lossy());
-        let dir = match target.parent() {
+        match fs::metadata(target) {
+            Ok(m) if m.is_dir() => {
+                return Err(Error::trouble(format!(
+                    "cannot write {shown}: it is a directory"
+                )))
+            }
+            Ok(m) if !m.is_file() => {
+                let file = fs::OpenOptions::new()
+                    .write(true)
+                    .truncate(true)
+                    .open(target)
+                    .map_err(|e| Error::io(format!("cannot write {shown}"), e))?;
+                return Ok(AtomicFile {
+                    writer: BufWriter::with_capacity(BUFFER, file),
+                    temp: None,
+                    target: target.to_path_buf(),
+                    _registered: None,
+                });
+            }
+            _ => {}
+        }
+        // Through a symbolic link, the file it names.
+        let real = match fs::symlink_metadata(target) {
+            Ok(m) if m.file_type().is_symlink() => {
+                fs::canonicalize(target).unwrap_or_else(|_| target.to_path_buf())
+            }
+            _ => target.to_path_buf(),
+        };
+        let dir = match real.parent() {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        if target.is_dir() {
-            return Err(Error::trouble(format!(
-                "cannot write {shown}: it is a directory"
-            )));
-        }
-        let name = target
+        let name = real
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         cleanup::remove_leftovers(crate::tool(), &dir);
-        let tmp = tempfile::Builder::new()
+        let tmp: NamedTempFile = tempfile::Builder::new()
             .prefix(&cleanup::temp_prefix(&name))
             .suffix(cleanup::TEMP_SUFFIX)
             .rand_bytes(6)
-            .permissions(access.mode(target))
+            .permissions(access.mode(&real))
             .tempfile_in(&dir)
             .map_err(|e| {
                 Error::io(
@@ -226,25 +260,47 @@ impl AtomicFile {
             })?;
         cleanup::hold(tmp.as_file());
         let registered = Registered::new(tmp.path());
+        let (file, path) = tmp.into_parts();
         Ok(AtomicFile {
-            writer: BufWriter::with_capacity(BUFFER, tmp),
-            target: target.to_path_buf(),
-            _registered: registered,
+            writer: BufWriter::with_capacity(BUFFER, file),
+            temp: Some(path),
+            target: real,
+            _registered: Some(registered),
         })
     }
 
     /// The file being written.
-    pub fn writer(&mut self) -> &mut BufWriter<NamedTempFile> {
+    pub fn writer(&mut self) -> &mut BufWriter<File> {
         &mut self.writer
     }
 
-    /// Flush, fsync, rename into place, fsync the directory.
+    /// The file itself (its times, or a copy of its descriptor for a child
+    /// process's stdout). Flush [`AtomicFile::writer`] first when mixing.
+    pub fn file(&self) -> &File {
+        self.writer.get_ref()
+    }
+
+    /// The size written so far (after a flush, or a child's writes).
+    pub fn len(&self) -> u64 {
+        self.file().metadata().map(|m| m.len()).unwrap_or(0)
+    }
+
+    /// Whether nothing was written.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Flush, fsync, rename into place, fsync the directory (a target that
+    /// is not a regular file is only flushed).
     pub fn commit(self) -> Result<()> {
         let shown = crate::text::quote(&self.target.to_string_lossy());
         let werr = |e: io::Error| Error::io(format!("writing {shown}"), e);
-        let tmp = self.writer.into_inner().map_err(|e| werr(e.into_error()))?;
-        tmp.as_file().sync_all().map_err(werr)?;
-        tmp.persist(&self.target).map_err(|e| werr(e.error))?;
+        let file = self.writer.into_inner().map_err(|e| werr(e.into_error()))?;
+        let Some(temp) = self.temp else {
+            return Ok(());
+        };
+        file.sync_all().map_err(werr)?;
+        temp.persist(&self.target).map_err(|e| werr(e.error))?;
         sync_dir_of(&self.target);
         Ok(())
     }
@@ -278,6 +334,12 @@ pub fn sync_dir_of(path: &Path) {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
+    sync_dir(dir);
+}
+
+/// fsync a directory (after creating, renaming or removing an entry).
+/// Best effort, like [`sync_dir_of`].
+pub fn sync_dir(dir: &Path) {
     if let Ok(d) = File::open(dir) {
         let _ = d.sync_all();
     }
@@ -335,6 +397,25 @@ mod tests {
         let secret = dir.path().join("secret");
         write_atomically_private(&secret, b"k").unwrap();
         assert_eq!(mode(&secret), 0o600);
+    }
+
+    #[test]
+    fn devices_are_written_not_replaced_and_links_are_followed() {
+        let out = Output::create(Some(Path::new("/dev/null"))).unwrap();
+        out.commit().unwrap();
+        let meta = fs::metadata("/dev/null").unwrap();
+        assert!(!meta.is_file(), "/dev/null was replaced by a file");
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real");
+        fs::write(&real, b"old").unwrap();
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        write_atomically(&link, b"new").unwrap();
+        assert!(fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(fs::read(&real).unwrap(), b"new");
     }
 
     #[test]

@@ -26,7 +26,7 @@ pub struct RecordWriter<'a> {
 }
 
 enum Sink<'a> {
-    Csv(csv::Writer<&'a mut dyn Write>),
+    Csv(Box<csv::Writer<&'a mut dyn Write>>),
     Jsonl(&'a mut dyn Write),
 }
 
@@ -54,7 +54,7 @@ impl<'a> RecordWriter<'a> {
             OutputFormat::Csv => {
                 let mut w = csv::Writer::from_writer(out);
                 w.write_record(columns).map_err(csv_err)?;
-                Sink::Csv(w)
+                Sink::Csv(Box::new(w))
             }
             OutputFormat::Jsonl => Sink::Jsonl(out),
         };

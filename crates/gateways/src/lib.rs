@@ -20,14 +20,15 @@
 pub mod calendar;
 pub mod currency;
 mod decision;
+pub mod drop;
 pub mod lyra;
 pub mod paybox;
 mod xml;
 
 pub use decision::Decision;
 
-/// Which gateway's rules apply.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// Which gateway's rules apply (`--gateway` in every tool).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
 pub enum Gateway {
     /// Paybox, E-Transactions, Up2pay.
     Paybox,

@@ -13,6 +13,7 @@
 //! or the purge deletes them.
 
 use super::names::{request_problem, strip_decorations, Rejection};
+pub use crate::drop::Reason;
 
 /// The (upload, answer) directories of a Lyra account, newest layout
 /// first.
@@ -22,24 +23,11 @@ pub const LAYOUTS: [(&str, &str); 2] = [("request_ips", "result_ips"), ("depot",
 pub const COMPRESS_AFTER: &str = "7d";
 pub const DELETE_AFTER: &str = "15d";
 
-/// Why the gateway rejects a file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Reason {
-    /// (1) the name does not follow the naming rule (in words).
-    BadName(String),
-    /// (2) the file is empty.
-    Empty,
-    /// (3) the name was processed before.
-    Duplicate,
-}
-
-impl Reason {
-    /// How the gateway renames the file.
-    pub fn rejection(&self) -> Rejection {
-        match self {
-            Reason::Duplicate => Rejection::Duplicate,
-            _ => Rejection::Error,
-        }
+/// How the gateway renames a file it rejects for `reason`.
+pub fn rejection(reason: &Reason) -> Rejection {
+    match reason {
+        Reason::Duplicate => Rejection::Duplicate,
+        _ => Rejection::Error,
     }
 }
 
@@ -50,26 +38,43 @@ pub fn ignored(name: &str) -> bool {
     rejected.is_some() || gz
 }
 
-/// The gateway's checks of one upload, in its order: `name` (`None` when
-/// it is not UTF-8), its size, and whether the name was processed before.
+/// Every check of one upload that fails, in the gateway's order: `name`
+/// (`None` when it is not UTF-8), its size, and whether the name was
+/// processed before (asked only of a valid name).
+pub fn problems(name: Option<&str>, size: u64, seen: impl FnOnce(&str) -> bool) -> Vec<Reason> {
+    let mut found = Vec::new();
+    let valid = match name.map(|n| (n, request_problem(n))) {
+        None => {
+            found.push(Reason::BadName("bad name: not valid UTF-8".into()));
+            None
+        }
+        Some((_, Some(why))) => {
+            found.push(Reason::BadName(why));
+            None
+        }
+        Some((n, None)) => Some(n),
+    };
+    if size == 0 {
+        found.push(Reason::Empty);
+    }
+    if let Some(n) = valid {
+        if seen(n) {
+            found.push(Reason::Duplicate);
+        }
+    }
+    found
+}
+
+/// What the gateway does: the first failing check decides.
 pub fn validate(
     name: Option<&str>,
     size: u64,
     seen: impl FnOnce(&str) -> bool,
 ) -> Result<(), Reason> {
-    let Some(name) = name else {
-        return Err(Reason::BadName("bad name: not valid UTF-8".into()));
-    };
-    if let Some(why) = request_problem(name) {
-        return Err(Reason::BadName(why));
+    match problems(name, size, seen).into_iter().next() {
+        Some(r) => Err(r),
+        None => Ok(()),
     }
-    if size == 0 {
-        return Err(Reason::Empty);
-    }
-    if seen(name) {
-        return Err(Reason::Duplicate);
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -88,11 +93,16 @@ mod tests {
         ));
         assert_eq!(validate(Some(OK), 0, |_| true), Err(Reason::Empty));
         assert_eq!(validate(Some(OK), 10, |_| true), Err(Reason::Duplicate));
-        assert_eq!(Reason::Duplicate.rejection(), Rejection::Duplicate);
+        assert_eq!(rejection(&Reason::Duplicate), Rejection::Duplicate);
         assert!(matches!(
             validate(None, 10, |_| false),
             Err(Reason::BadName(_))
         ));
         assert!(ignored(&format!("{OK}_ERROR")) && ignored(&format!("{OK}.gz")) && !ignored(OK));
+        // All of them, for a check before upload.
+        assert_eq!(
+            problems(Some(OK), 0, |_| true),
+            vec![Reason::Empty, Reason::Duplicate]
+        );
     }
 }

@@ -5,6 +5,7 @@
 //! numbers must strictly increase from one file to the next, per shop.
 
 use super::names::{QuestionName, Template};
+pub use crate::drop::Reason;
 
 /// The (upload, answer) directories of a Paybox account.
 pub const LAYOUT: (&str, &str) = ("in", "out");
@@ -24,6 +25,32 @@ pub enum Verdict {
     Refuse(&'static str, String),
 }
 
+/// Whether the gateway keeps a file of this name (its extension is one
+/// of the agreed ones).
+pub fn kept(name: &str, accepted: &[String]) -> bool {
+    accepted
+        .iter()
+        .any(|ext| name.len() > ext.len() + 1 && name.ends_with(&format!(".{ext}")))
+}
+
+/// Every check of a Question's name and size that fails, in the
+/// gateway's order (`name` is `None` when it is not UTF-8).
+pub fn problems(name: Option<&str>, size: u64, template: &Template) -> Vec<Reason> {
+    let mut found = Vec::new();
+    match name {
+        None => found.push(Reason::BadName("bad name: not valid UTF-8".into())),
+        Some(n) => {
+            if let Some(why) = template.problem(n) {
+                found.push(Reason::BadName(why));
+            }
+        }
+    }
+    if size == 0 {
+        found.push(Reason::Empty);
+    }
+    found
+}
+
 /// The gateway's checks of one upload, in its order: extension, name,
 /// size. `name` is `None` when it is not UTF-8.
 pub fn validate(
@@ -32,25 +59,20 @@ pub fn validate(
     accepted: &[String],
     template: &Template,
 ) -> Verdict {
-    let Some(name) = name else {
-        return Verdict::Delete("the name is not valid UTF-8".into());
+    let Some(text) = name.filter(|n| kept(n, accepted)) else {
+        return Verdict::Delete(match name {
+            None => "the name is not valid UTF-8".into(),
+            Some(_) => format!("extension not accepted (accepted: {})", accepted.join(", ")),
+        });
     };
-    let kept = accepted
-        .iter()
-        .any(|ext| name.len() > ext.len() + 1 && name.ends_with(&format!(".{ext}")));
-    if !kept {
-        return Verdict::Delete(format!(
-            "extension not accepted (accepted: {})",
-            accepted.join(", ")
-        ));
+    match problems(name, size, template).into_iter().next() {
+        Some(Reason::BadName(why)) => Verdict::Refuse("name", why),
+        Some(_) => Verdict::Refuse("empty", "empty file (0 bytes)".into()),
+        None => match template.parse_name(text) {
+            Some(q) => Verdict::Question(q),
+            None => Verdict::Refuse("name", template.problem(text).unwrap_or_default()),
+        },
     }
-    let Some(q) = template.parse_name(name) else {
-        return Verdict::Refuse("name", template.problem(name).unwrap_or_default());
-    };
-    if size == 0 {
-        return Verdict::Refuse("empty", "empty file (0 bytes)".into());
-    }
-    Verdict::Question(q)
 }
 
 /// The batch rule: a Question's number must be greater than the last one

@@ -205,6 +205,12 @@ impl Template {
         Some(q)
     }
 
+    /// The Question a name stands for, whatever its state (`.status.xml`,
+    /// `.err`, `.gz`).
+    pub fn question_of(&self, name: &str) -> Option<QuestionName> {
+        self.parse_name(&question_name_of(name))
+    }
+
     /// Why the gateway would refuse this Question name, or `None`.
     pub fn problem(&self, name: &str) -> Option<String> {
         if self.parse_name(name).is_some() {
@@ -215,6 +221,36 @@ impl Template {
             "bad name: does not follow the Question naming \"{}\" ({{site}} 7 digits, {{rank}} 3 digits, batch number from 1), e.g. {example}",
             self.text
         ))
+    }
+}
+
+/// The answer to `X.xml` is `X.status.xml`.
+pub const STATUS_SUFFIX: &str = ".status.xml";
+/// A Question that could not be processed gets `X.err`, with the reason.
+pub const ERROR_FILE_SUFFIX: &str = ".err";
+/// What a compressed file gets (the same as Lyra's).
+const GZ_SUFFIX: &str = ".gz";
+
+/// The name of the status file answering the Question `name`.
+pub fn status_name(name: &str) -> String {
+    format!("{}{STATUS_SUFFIX}", question_stem(name))
+}
+
+/// The name of the `.err` file for the Question `name`.
+pub fn error_file_name(name: &str) -> String {
+    format!("{}{ERROR_FILE_SUFFIX}", question_stem(name))
+}
+
+/// The Question name that a file in any state stands for: itself, its
+/// status file, its `.err`, any of them compressed.
+pub fn question_name_of(name: &str) -> String {
+    let n = name.strip_suffix(GZ_SUFFIX).unwrap_or(name);
+    if let Some(stem) = n.strip_suffix(STATUS_SUFFIX) {
+        format!("{stem}.xml")
+    } else if let Some(stem) = n.strip_suffix(ERROR_FILE_SUFFIX) {
+        format!("{stem}.xml")
+    } else {
+        n.to_string()
     }
 }
 
@@ -244,5 +280,25 @@ mod tests {
         assert!(Template::parse("{site}.xml").is_err());
         assert!(Template::parse("a/{batch}.xml").is_err());
         assert!(Template::parse("{batch}.txt").is_err());
+    }
+
+    #[test]
+    fn every_state_of_a_question_name() {
+        let t = Template::parse(DEFAULT_TEMPLATE).unwrap();
+        assert_eq!(
+            status_name("1999888.032.000042.xml"),
+            "1999888.032.000042.status.xml"
+        );
+        assert_eq!(
+            error_file_name("1999888.032.000042.xml"),
+            "1999888.032.000042.err"
+        );
+        for n in [
+            "1999888.032.000042.status.xml",
+            "1999888.032.000042.err",
+            "1999888.032.000042.xml.gz",
+        ] {
+            assert_eq!(t.question_of(n).unwrap().batch, 42, "{n}");
+        }
     }
 }

@@ -1,0 +1,218 @@
+//! The sandbox as the Lyra gateway: at each pass, every file of
+//! `request_ips` is judged in the gateway's order (`gateways::lyra::drop`),
+//! a valid request is answered by the responder, moved to `result_ips`
+//! beside its ANS, and retention applies.
+
+use std::ffi::OsString;
+use std::fs;
+use std::path::Path;
+
+use gateways::lyra::drop::{self, rejection, Reason};
+use gateways::lyra::names::{FileKind, Name, Rejection, GZ_SUFFIX};
+use paylot_cli::json::{Lines, Record};
+use paylot_cli::output::rename_durably;
+use paylot_cli::Error;
+
+use super::responder::Answered;
+use super::{free_name, Account, Failure, Gateway};
+use crate::fsutil::{self, quote_path, OpenFiles};
+use crate::state::{GatewayState, Pending};
+use crate::sweep::{Policy, Sweeper};
+
+type Outcome = std::result::Result<(), Failure>;
+
+impl Gateway {
+    pub(super) fn lyra_account(
+        &mut self,
+        acc: &Account,
+        st: &mut GatewayState,
+        open: &OpenFiles,
+        out: &mut Lines,
+    ) -> Outcome {
+        let account = acc.name.as_str();
+        let req_dir = acc.dir.join(acc.upload);
+        let res_dir = self.inner_dir(&acc.dir, acc.answer)?;
+        paylot_cli::cleanup::remove_leftovers(crate::TOOL, &res_dir);
+        // Finish what a killed run left pending.
+        let pending: Vec<Pending> = st
+            .pending
+            .iter()
+            .filter(|p| p.account == account)
+            .cloned()
+            .collect();
+        for p in pending {
+            self.lyra_finish(&p, &req_dir, &res_dir, st, out)?;
+        }
+        let names = fsutil::names_in(&req_dir)
+            .map_err(|e| Error::io(format!("reading {}", quote_path(&req_dir)), e))?;
+        for n in names {
+            let r = self.lyra_file(account, &req_dir, &res_dir, &n, st, open, out);
+            self.settle_failure(r, None)?;
+        }
+        if !self.args.no_retention {
+            let mut sw = Sweeper::new(Policy {
+                compress_after: self.args.compress_after,
+                delete_after: self.args.delete_after,
+                rejected_after: self.args.rejected_after,
+                dry_run: false,
+            });
+            sw.sweep(&req_dir, out)?;
+            sw.sweep(&res_dir, out)?;
+            self.failures += sw.failures;
+        }
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn lyra_file(
+        &mut self,
+        account: &str,
+        req_dir: &Path,
+        res_dir: &Path,
+        n: &OsString,
+        st: &mut GatewayState,
+        open: &OpenFiles,
+        out: &mut Lines,
+    ) -> Outcome {
+        let path = req_dir.join(n);
+        let lossy = n.to_string_lossy().into_owned();
+        // Hidden files: uploads in progress under a temporary name; and
+        // what later scans ignore.
+        if lossy.starts_with('.') || drop::ignored(&lossy) {
+            return Ok(());
+        }
+        let meta = path
+            .symlink_metadata()
+            .map_err(|e| Error::io(quote_path(&path), e))?;
+        if meta.file_type().is_symlink() {
+            return self.lyra_reject(
+                account,
+                &path,
+                n,
+                Rejection::Error,
+                "symbolic link refused (not followed)",
+                out,
+            );
+        }
+        if !meta.is_file() || !self.complete(&meta, open) {
+            return Ok(());
+        }
+        let seen = |name: &str| {
+            let in_results = res_dir.join(name).exists()
+                || fsutil::append_ext(&res_dir.join(name), GZ_SUFFIX).exists();
+            in_results || st.seen.get(account).is_some_and(|s| s.contains(name))
+        };
+        if let Err(reason) = drop::validate(n.to_str(), meta.len(), seen) {
+            let detail = match &reason {
+                Reason::BadName(why) => why.clone(),
+                Reason::Empty => "empty file (0 bytes)".to_string(),
+                Reason::Duplicate => "name already processed".to_string(),
+            };
+            return self.lyra_reject(account, &path, n, rejection(&reason), &detail, out);
+        }
+        // Claim: record before acting.
+        st.seen
+            .entry(account.to_string())
+            .or_default()
+            .insert(lossy.clone());
+        let p = Pending {
+            account: account.to_string(),
+            name: lossy,
+        };
+        st.pending.push(p.clone());
+        self.save(st)?;
+        self.lyra_finish(&p, req_dir, res_dir, st, out)
+    }
+
+    fn lyra_reject(
+        &mut self,
+        account: &str,
+        path: &Path,
+        n: &OsString,
+        why: Rejection,
+        detail: &str,
+        out: &mut Lines,
+    ) -> Outcome {
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let target = free_name(dir, n, why.suffix());
+        rename_durably(path, &target)
+            .map_err(|e| Error::io(format!("renaming {}", quote_path(path)), e))?;
+        out.emit(
+            &Record::new("request_rejected")
+                .with("gateway", "lyra")
+                .with("scheme", "lyra")
+                .with("account", account)
+                .with("request", n.to_string_lossy().into_owned())
+                .with("reason", why.as_str())
+                .with("detail", detail)
+                .with("path", target.to_string_lossy().into_owned())
+                .with("time", paylot_cli::time::now_rfc3339()),
+        )?;
+        Ok(())
+    }
+
+    /// Finish a claimed request; idempotent.
+    fn lyra_finish(
+        &mut self,
+        p: &Pending,
+        req_dir: &Path,
+        res_dir: &Path,
+        st: &mut GatewayState,
+        out: &mut Lines,
+    ) -> Outcome {
+        let req_in = req_dir.join(&p.name);
+        let req_out = res_dir.join(&p.name);
+        let ans_name = Name::parse(&p.name)
+            .map(|n| n.with_kind(FileKind::Ans).to_string())
+            .ok_or_else(|| Error::trouble(format!("state: bad pending name \"{}\"", p.name)))?;
+        let ans = res_dir.join(&ans_name);
+        if !ans.exists() {
+            let source = [&req_in, &req_out].into_iter().find(|f| f.is_file());
+            match source {
+                None => {
+                    self.warn(format_args!(
+                        "{}: pending request disappeared before it was answered",
+                        quote_path(&req_in)
+                    ));
+                }
+                Some(src) => {
+                    let env = [
+                        ("DROPWATCH_SCHEME", "lyra"),
+                        ("DROPWATCH_ACCOUNT", p.account.as_str()),
+                        ("DROPWATCH_REQUEST", p.name.as_str()),
+                        ("DROPWATCH_ANSWER", ans_name.as_str()),
+                    ];
+                    if let Answered::Failed(why) = self.responder.respond(src, &ans, &env)? {
+                        if req_in.exists() {
+                            let n = OsString::from(&p.name);
+                            self.lyra_reject(&p.account, &req_in, &n, Rejection::Error, &why, out)?;
+                        }
+                        st.pending.retain(|q| q != p);
+                        self.save(st)?;
+                        return Ok(());
+                    }
+                }
+            }
+        }
+        if req_in.exists() {
+            rename_durably(&req_in, &req_out)
+                .map_err(|e| Error::io(format!("moving {}", quote_path(&req_in)), e))?;
+        }
+        st.pending.retain(|q| q != p);
+        self.save(st)?;
+        if ans.exists() {
+            out.emit(
+                &Record::new("request_answered")
+                    .with("gateway", "lyra")
+                    .with("scheme", "lyra")
+                    .with("account", p.account.as_str())
+                    .with("request", p.name.as_str())
+                    .with("answer", ans_name.as_str())
+                    .with("path", ans.to_string_lossy().into_owned())
+                    .with("size", fs::metadata(&ans).map(|m| m.len()).unwrap_or(0))
+                    .with("time", paylot_cli::time::now_rfc3339()),
+            )?;
+        }
+        Ok(())
+    }
+}

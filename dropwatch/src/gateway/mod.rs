@@ -1,0 +1,305 @@
+//! `dropwatch gateway`: a local sandbox that behaves like the gateways'
+//! SFTP side, so that merchants can rehearse the whole exchange. The
+//! gateways' rules (names, the order of the checks, what a rejected file
+//! becomes) are those of `gateways::lyra::drop` and
+//! `gateways::paybox::drop`; this module moves the files.
+//!
+//! Crash safety: before a request is handed to the responder its name is
+//! recorded as seen and as pending in the state file (written atomically);
+//! every later step (answer written under a temporary name then renamed,
+//! request moved) is idempotent, and pending requests are finished first on
+//! the next run. A kill at any point therefore loses no file, leaves no
+//! half answer under its final name, and never answers a request twice.
+
+use std::ffi::OsString;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use gateways::lyra::drop::{COMPRESS_AFTER, DELETE_AFTER, LAYOUTS};
+use gateways::paybox::drop::{ACCEPTED, LAYOUT};
+use gateways::Gateway as Family;
+use paylot_cli::json::Lines;
+use paylot_cli::output::sync_dir;
+use paylot_cli::{Error, Outcome, Result};
+
+use crate::fsutil::{self, quote_path, OpenFiles};
+use crate::state::{self, GatewayState};
+use crate::NamingOpts;
+
+mod lyra;
+mod paybox;
+mod responder;
+
+use responder::Responder;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Which gateway to play
+    #[arg(long, alias = "scheme", value_enum)]
+    pub gateway: Family,
+    /// Run one pass and exit (for tests and cron)
+    #[arg(long, conflicts_with = "every")]
+    pub once: bool,
+    /// Run a pass every DURATION until killed
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = crate::duration_arg)]
+    pub every: Duration,
+    /// Command line run with `sh -c` for each request: request on stdin,
+    /// answer on stdout [default: "xmlbatch respond", xmlbatch looked for
+    /// next to dropwatch first, then on PATH]
+    #[arg(long, value_name = "CMD")]
+    pub responder: Option<String>,
+    /// State file: names processed, last batch numbers, journal
+    /// [default: ROOT/.dropwatch-gateway.json]
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// Take a file only when no process has it open and its mtime is at
+    /// least this old
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = crate::duration_arg)]
+    pub settle: Duration,
+    /// Lyra retention: compress files older than this
+    #[arg(long, value_name = "DURATION", default_value = COMPRESS_AFTER, value_parser = crate::duration_arg)]
+    pub compress_after: Duration,
+    /// Lyra retention: delete files older than this
+    #[arg(long, value_name = "DURATION", default_value = DELETE_AFTER, value_parser = crate::duration_arg)]
+    pub delete_after: Duration,
+    /// Lyra retention: delete _ERROR / _DUPLICATE files older than this
+    #[arg(long, value_name = "DURATION", default_value = COMPRESS_AFTER, value_parser = crate::duration_arg)]
+    pub rejected_after: Duration,
+    /// Do not apply retention
+    #[arg(long)]
+    pub no_retention: bool,
+    /// Paybox: file extension kept in in/ (repeatable); others are deleted
+    #[arg(long, value_name = "EXT", default_values_t = vec![ACCEPTED.to_string()])]
+    pub accept: Vec<String>,
+    #[command(flatten)]
+    pub naming: NamingOpts,
+    /// The drop tree: ROOT/<shopId>/request_ips (Lyra) or ROOT/<merchant>/in (Paybox)
+    #[arg(value_name = "ROOT")]
+    pub root: PathBuf,
+}
+
+/// Why a file could not be handled.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum Failure {
+    /// The pass cannot go on: the responder cannot be run at all, or the
+    /// reader of our output went away. The request stays pending.
+    #[error(transparent)]
+    Stop(Error),
+    /// This file could not be handled; the others are.
+    #[error(transparent)]
+    File(Error),
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Failure {
+        if e.is_broken_pipe() {
+            Failure::Stop(e)
+        } else {
+            Failure::File(e)
+        }
+    }
+}
+
+pub fn run(a: Args) -> Result<Outcome> {
+    if !fsutil::is_real_dir(&a.root) {
+        return Err(Error::trouble(format!(
+            "{}: not a directory (give the root of the drop tree; symbolic links are not followed)",
+            quote_path(&a.root)
+        )));
+    }
+    let mut gw = Gateway::new(a);
+    let mut out = Lines::stdout();
+    loop {
+        gw.pass(&mut out)?;
+        if gw.args.once {
+            break;
+        }
+        std::thread::sleep(gw.args.every);
+    }
+    if gw.failures > 0 {
+        return Err(Error::trouble(format!(
+            "gateway: {} file(s) could not be handled (see above)",
+            gw.failures
+        )));
+    }
+    Ok(Outcome::Yes)
+}
+
+struct Account {
+    /// Directory name relative to ROOT (`.` for ROOT itself).
+    name: String,
+    dir: PathBuf,
+    upload: &'static str,
+    answer: &'static str,
+}
+
+struct Gateway {
+    args: Args,
+    state_path: PathBuf,
+    responder: Responder,
+    failures: usize,
+}
+
+impl Gateway {
+    fn new(args: Args) -> Gateway {
+        let state_path = args
+            .state
+            .clone()
+            .unwrap_or_else(|| args.root.join(".dropwatch-gateway.json"));
+        let responder = Responder::new(args.responder.clone());
+        Gateway {
+            args,
+            state_path,
+            responder,
+            failures: 0,
+        }
+    }
+
+    fn warn(&mut self, msg: impl std::fmt::Display) {
+        paylot_cli::say(crate::TOOL, msg);
+        self.failures += 1;
+    }
+
+    /// Count a file's failure, or stop the pass.
+    fn settle_failure(
+        &mut self,
+        r: std::result::Result<(), Failure>,
+        dir: Option<&Path>,
+    ) -> Result<()> {
+        match r {
+            Ok(()) => Ok(()),
+            Err(Failure::Stop(e)) => Err(e),
+            Err(Failure::File(e)) => {
+                match dir {
+                    Some(d) => self.warn(format_args!("{}: {e}", quote_path(d))),
+                    None => self.warn(e),
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn pass(&mut self, out: &mut Lines) -> Result<()> {
+        let mut st: GatewayState = state::load(&self.state_path)?;
+        let open = OpenFiles::scan();
+        let accounts = self.accounts()?;
+        for acc in accounts {
+            let res = match self.args.gateway {
+                Family::Lyra => self.lyra_account(&acc, &mut st, &open, out),
+                Family::Paybox => self.paybox_account(&acc.name, &acc.dir, &mut st, &open, out),
+            };
+            self.settle_failure(res, Some(&acc.dir))?;
+        }
+        Ok(())
+    }
+
+    /// Account directories: each real directory under ROOT holding an
+    /// upload directory (and ROOT itself when it holds one), with the
+    /// names of its upload and answer directories.
+    fn accounts(&mut self) -> Result<Vec<Account>> {
+        let mut v = Vec::new();
+        if let Some((up, ans)) = self.layout_of(&self.args.root.clone()) {
+            v.push(Account {
+                name: ".".to_string(),
+                dir: self.args.root.clone(),
+                upload: up,
+                answer: ans,
+            });
+        }
+        let names = fsutil::names_in(&self.args.root)
+            .map_err(|e| Error::io(format!("reading {}", quote_path(&self.args.root)), e))?;
+        for n in names {
+            let Some(s) = n.to_str() else { continue };
+            if s.starts_with('.') {
+                continue;
+            }
+            let p = self.args.root.join(&n);
+            if !fsutil::is_real_dir(&p) {
+                continue;
+            }
+            if let Some((up, ans)) = self.layout_of(&p) {
+                v.push(Account {
+                    name: s.to_string(),
+                    dir: p,
+                    upload: up,
+                    answer: ans,
+                });
+            }
+        }
+        Ok(v)
+    }
+
+    /// The (upload, answer) directory names used in an account directory,
+    /// by the gateway's layouts. A symbolic link in their place is refused.
+    fn layout_of(&mut self, dir: &Path) -> Option<(&'static str, &'static str)> {
+        let layouts: &[(&'static str, &'static str)] = match self.args.gateway {
+            Family::Lyra => &LAYOUTS,
+            Family::Paybox => std::slice::from_ref(&LAYOUT),
+        };
+        for (up, ans) in layouts {
+            let p = dir.join(up);
+            match p.symlink_metadata() {
+                Ok(m) if m.file_type().is_symlink() => {
+                    self.warn(format_args!(
+                        "{}: symbolic link refused, not followed",
+                        quote_path(&p)
+                    ));
+                    return None;
+                }
+                Ok(m) if m.is_dir() => return Some((up, ans)),
+                _ => {}
+            }
+        }
+        None
+    }
+
+    fn save(&self, st: &GatewayState) -> Result<()> {
+        state::save(&self.state_path, st)
+    }
+
+    /// Whether a file is complete: nobody has it open and its mtime is at
+    /// least `--settle` old.
+    fn complete(&self, meta: &fs::Metadata, open: &OpenFiles) -> bool {
+        open.holder(meta).is_none() && fsutil::age(meta, SystemTime::now()) >= self.args.settle
+    }
+
+    /// A real directory inside the account, created if missing.
+    fn inner_dir(&self, account_dir: &Path, name: &str) -> Result<PathBuf> {
+        let p = account_dir.join(name);
+        match p.symlink_metadata() {
+            Ok(m) if m.is_dir() => Ok(p),
+            Ok(_) => Err(Error::trouble(format!(
+                "{}: not a directory (symbolic links are refused)",
+                quote_path(&p)
+            ))),
+            Err(_) => {
+                fs::create_dir(&p)
+                    .map_err(|e| Error::io(format!("creating {}", quote_path(&p)), e))?;
+                sync_dir(account_dir);
+                Ok(p)
+            }
+        }
+    }
+}
+
+/// `dir/<name><suffix>`, or with `.2`, `.3`… if taken (nothing is ever
+/// overwritten).
+fn free_name(dir: &Path, n: &OsString, suffix: &str) -> PathBuf {
+    let mut base = n.clone();
+    base.push(suffix);
+    let first = dir.join(&base);
+    if first.symlink_metadata().is_err() {
+        return first;
+    }
+    let mut i = 2u64;
+    loop {
+        let mut b = base.clone();
+        b.push(format!(".{i}"));
+        let p = dir.join(&b);
+        if p.symlink_metadata().is_err() {
+            return p;
+        }
+        i += 1;
+    }
+}

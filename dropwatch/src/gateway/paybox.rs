@@ -1,0 +1,244 @@
+//! The sandbox as the Paybox gateway: at each pass, the files of `in/`
+//! are judged by `gateways::paybox::drop` (extension, name, size, batch
+//! order); a Question is answered by the responder with
+//! `<stem>.status.xml` in `out/`, or `<stem>.err` with the reason, and
+//! moved to `processed/`.
+
+use std::ffi::OsString;
+use std::fs;
+use std::path::Path;
+
+use gateways::paybox::drop::{self, Verdict};
+use gateways::paybox::names::{error_file_name, status_name};
+use paylot_cli::json::{Lines, Record};
+use paylot_cli::output::{rename_durably, sync_dir, write_atomically};
+use paylot_cli::Error;
+
+use super::responder::Answered;
+use super::{free_name, Failure, Gateway};
+use crate::fsutil::{self, quote_path, OpenFiles};
+use crate::state::{GatewayState, Pending};
+
+type Outcome = std::result::Result<(), Failure>;
+
+/// Where one account's files go.
+struct Dirs<'a> {
+    account: &'a str,
+    upload: &'a Path,
+    answers: &'a Path,
+    done: &'a Path,
+}
+
+impl Gateway {
+    pub(super) fn paybox_account(
+        &mut self,
+        account: &str,
+        dir: &Path,
+        st: &mut GatewayState,
+        open: &OpenFiles,
+        out: &mut Lines,
+    ) -> Outcome {
+        let in_dir = dir.join("in");
+        let out_dir = self.inner_dir(dir, "out")?;
+        let done_dir = self.inner_dir(dir, "processed")?;
+        paylot_cli::cleanup::remove_leftovers(crate::TOOL, &out_dir);
+        let dirs = Dirs {
+            account,
+            upload: &in_dir,
+            answers: &out_dir,
+            done: &done_dir,
+        };
+        let pending: Vec<Pending> = st
+            .pending
+            .iter()
+            .filter(|p| p.account == account)
+            .cloned()
+            .collect();
+        for p in pending {
+            self.paybox_finish(&p, &dirs, st, out)?;
+        }
+        let t = self.args.naming.template.clone();
+        let mut candidates = Vec::new();
+        let names = fsutil::names_in(&in_dir)
+            .map_err(|e| Error::io(format!("reading {}", quote_path(&in_dir)), e))?;
+        for n in names {
+            let path = in_dir.join(&n);
+            let Ok(meta) = path.symlink_metadata() else {
+                continue;
+            };
+            let lossy = n.to_string_lossy().into_owned();
+            // Hidden files: uploads in progress under a temporary name.
+            if lossy.starts_with('.') {
+                continue;
+            }
+            if meta.file_type().is_symlink() {
+                // Never followed: the link itself is removed.
+                let why = "symbolic link refused (not followed)";
+                self.paybox_reject(&dirs, &path, &lossy, "symlink", why, out)?;
+                continue;
+            }
+            if !meta.is_file() || !self.complete(&meta, open) {
+                continue;
+            }
+            match drop::validate(n.to_str(), meta.len(), &self.args.accept, &t) {
+                Verdict::Delete(detail) => {
+                    fs::remove_file(&path)
+                        .map_err(|e| Error::io(format!("deleting {}", quote_path(&path)), e))?;
+                    sync_dir(&in_dir);
+                    out.emit(
+                        &Record::new("file_deleted")
+                            .with("gateway", "paybox")
+                            .with("scheme", "paybox")
+                            .with("account", account)
+                            .with_path(&path)
+                            .with("reason", "extension")
+                            .with("detail", detail)
+                            .with("time", paylot_cli::time::now_rfc3339()),
+                    )?;
+                }
+                Verdict::Refuse(code, why) => {
+                    self.paybox_reject(&dirs, &path, &lossy, code, &why, out)?;
+                }
+                Verdict::Question(q) => candidates.push((q.merchant_key(), q.batch, lossy)),
+            }
+        }
+        candidates.sort();
+        // Batch numbers already taken, also from processed/ (if the state
+        // file was lost).
+        let done_names = fsutil::name_set(&done_dir);
+        for (key, batch, name) in candidates {
+            let state_key = format!("{account}/{key}");
+            let from_state = st.last_batch.get(&state_key).copied().unwrap_or(0);
+            let from_done = done_names
+                .iter()
+                .filter(|d| !d.contains(".rejected"))
+                .filter_map(|d| t.question_of(d))
+                .filter(|q| q.merchant_key() == key)
+                .map(|q| q.batch)
+                .max()
+                .unwrap_or(0);
+            let path = in_dir.join(&name);
+            if let Some(why) = drop::batch_problem(batch, from_state.max(from_done)) {
+                self.paybox_reject(&dirs, &path, &name, "batch", &why, out)?;
+                continue;
+            }
+            st.last_batch.insert(state_key, batch);
+            let p = Pending {
+                account: account.to_string(),
+                name,
+            };
+            st.pending.push(p.clone());
+            self.save(st)?;
+            self.paybox_finish(&p, &dirs, st, out)?;
+        }
+        Ok(())
+    }
+
+    /// Write `<stem>.err` with the reason, then move the file away from
+    /// in/ (a symbolic link is removed, never followed).
+    fn paybox_reject(
+        &mut self,
+        dirs: &Dirs,
+        path: &Path,
+        name: &str,
+        code: &str,
+        why: &str,
+        out: &mut Lines,
+    ) -> Outcome {
+        let err = dirs.answers.join(error_file_name(name));
+        let reason = paylot_cli::safe(&format!("{name}: {why}")).into_owned();
+        write_atomically(&err, format!("{reason}\n").as_bytes())?;
+        let is_link = path
+            .symlink_metadata()
+            .map(|m| m.file_type().is_symlink())
+            .unwrap_or(false);
+        if is_link {
+            fs::remove_file(path)
+                .map_err(|e| Error::io(format!("removing {}", quote_path(path)), e))?;
+        } else if path.exists() {
+            let target = free_name(dirs.done, &OsString::from(name), ".rejected");
+            rename_durably(path, &target)
+                .map_err(|e| Error::io(format!("moving {}", quote_path(path)), e))?;
+        }
+        out.emit(
+            &Record::new("question_rejected")
+                .with("gateway", "paybox")
+                .with("scheme", "paybox")
+                .with("account", dirs.account)
+                .with("request", name)
+                .with("reason", code)
+                .with("detail", why)
+                .with("path", err.to_string_lossy().into_owned())
+                .with("time", paylot_cli::time::now_rfc3339()),
+        )?;
+        Ok(())
+    }
+
+    fn paybox_finish(
+        &mut self,
+        p: &Pending,
+        dirs: &Dirs,
+        st: &mut GatewayState,
+        out: &mut Lines,
+    ) -> Outcome {
+        let q_in = dirs.upload.join(&p.name);
+        let q_done = dirs.done.join(&p.name);
+        let status_file = status_name(&p.name);
+        let status = dirs.answers.join(&status_file);
+        let err = dirs.answers.join(error_file_name(&p.name));
+        let mut event = None;
+        if !status.exists() && !err.exists() {
+            match [&q_in, &q_done].into_iter().find(|f| f.is_file()) {
+                Some(src) => {
+                    let env = [
+                        ("DROPWATCH_SCHEME", "paybox"),
+                        ("DROPWATCH_ACCOUNT", p.account.as_str()),
+                        ("DROPWATCH_REQUEST", p.name.as_str()),
+                        ("DROPWATCH_ANSWER", status_file.as_str()),
+                    ];
+                    if let Answered::Failed(why) = self.responder.respond(src, &status, &env)? {
+                        let reason = paylot_cli::safe(&format!("{}: {why}", p.name)).into_owned();
+                        write_atomically(&err, format!("{reason}\n").as_bytes())?;
+                        event = Some(
+                            Record::new("question_rejected")
+                                .with("gateway", "paybox")
+                                .with("scheme", "paybox")
+                                .with("account", p.account.as_str())
+                                .with("request", p.name.as_str())
+                                .with("reason", "responder")
+                                .with("detail", why)
+                                .with("path", err.to_string_lossy().into_owned()),
+                        );
+                    }
+                }
+                None => self.warn(format_args!(
+                    "{}: pending Question disappeared before it was answered",
+                    quote_path(&q_in)
+                )),
+            }
+        }
+        if q_in.exists() {
+            rename_durably(&q_in, &q_done)
+                .map_err(|e| Error::io(format!("moving {}", quote_path(&q_in)), e))?;
+        }
+        if event.is_none() && status.exists() {
+            event = Some(
+                Record::new("question_answered")
+                    .with("gateway", "paybox")
+                    .with("scheme", "paybox")
+                    .with("account", p.account.as_str())
+                    .with("request", p.name.as_str())
+                    .with("answer", status_file.as_str())
+                    .with("path", status.to_string_lossy().into_owned())
+                    .with("size", fs::metadata(&status).map(|m| m.len()).unwrap_or(0)),
+            );
+        }
+        st.pending.retain(|q| q != p);
+        self.save(st)?;
+        if let Some(mut ev) = event {
+            ev.set("time", paylot_cli::time::now_rfc3339());
+            out.emit(&ev)?;
+        }
+        Ok(())
+    }
+}
