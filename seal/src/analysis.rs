@@ -3,31 +3,15 @@
 //! chosen, since "why did you pick that?" is half of every seal problem.
 
 use base64::Engine as _;
+use gateways::lyra::signature::{self as lyra, FIELD_PREFIX as VADS};
+use gateways::paybox::hmac as paybox;
+use gateways::seal::{has_booleans, scalar_text, Algorithm, Scheme, SealString, Segment};
+use gateways::sips::seal::{
+    self as sips, Direction, SipsJsonRule, POST_FORM_FIELDS, RESPONSE_MARKERS,
+};
 use serde_json::{Map, Value};
 
-use crate::algorithm::Algorithm;
-use crate::canon::{self, SealString, SipsJsonRule};
 use crate::message::{self, Message};
-use crate::scheme::Scheme;
-
-/// A Sips JSON message is a request or a response; they exclude different
-/// fields from the seal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Direction {
-    /// Excludes `seal`, `keyVersion`, `sealAlgorithm`.
-    Request,
-    /// Excludes only `seal`: every other field counts, known or not.
-    Response,
-}
-
-/// Fields whose presence marks a Sips JSON response.
-pub(crate) const RESPONSE_MARKERS: [&str; 5] = [
-    "responseCode",
-    "redirectionStatusCode",
-    "redirectionData",
-    "acquirerResponseCode",
-    "errorFieldName",
-];
 
 /// What the command line asks for; `None` means "decide from the message".
 #[derive(Debug, Clone, Default)]
@@ -53,7 +37,7 @@ pub struct Analysis {
     /// Things a person should know (undocumented rules, odd input).
     pub notes: Vec<String>,
     /// Sips POST: the `key=value` pairs of `Data`, for reading only.
-    pub data_pairs: Vec<canon::Segment>,
+    pub data_pairs: Vec<Segment>,
     /// Sips POST: `Data` was built here from a plain JSON object.
     pub built_data: Option<String>,
     /// The message's fields as ordered pairs (flat schemes), for variants.
@@ -89,25 +73,25 @@ impl Analysis {
             Scheme::SipsPost => a.sips_post(&msg.fields)?,
             Scheme::Paybox => {
                 a.pairs = message::flat_pairs(&msg.fields)?;
-                a.seal_string = canon::paybox(&a.pairs);
-                a.given = text_field(&msg.fields, "PBX_HMAC");
-                a.excluded = present(&msg.fields, &["PBX_HMAC"]);
+                a.seal_string = paybox::seal_string(&a.pairs);
+                a.given = text_field(&msg.fields, paybox::SEAL_FIELD);
+                a.excluded = present(&msg.fields, &[paybox::SEAL_FIELD]);
             }
             Scheme::Lyra => {
                 // Only vads_* fields count, so only they must be flat.
                 a.pairs =
-                    message::flat_pairs(msg.fields.iter().filter(|(k, _)| k.starts_with("vads_")))?;
-                a.seal_string = canon::lyra(&a.pairs, true);
-                a.given = text_field(&msg.fields, "signature");
+                    message::flat_pairs(msg.fields.iter().filter(|(k, _)| k.starts_with(VADS)))?;
+                a.seal_string = lyra::seal_string(&a.pairs, true);
+                a.given = text_field(&msg.fields, lyra::SEAL_FIELD);
                 a.excluded = msg
                     .fields
                     .keys()
-                    .filter(|k| !k.starts_with("vads_"))
+                    .filter(|k| !k.starts_with(VADS))
                     .cloned()
                     .collect();
                 if a.pairs
                     .iter()
-                    .any(|(k, v)| k.starts_with("vads_") && v.is_empty())
+                    .any(|(k, v)| k.starts_with(VADS) && v.is_empty())
                 {
                     a.notes.push(
                         "empty vads_* fields contribute an empty value between two '+' \
@@ -133,14 +117,14 @@ impl Analysis {
             },
         };
         let excluded: &[&str] = match direction {
-            Direction::Request => &canon::SIPS_REQUEST_EXCLUDED,
-            Direction::Response => &canon::SIPS_RESPONSE_EXCLUDED,
+            Direction::Request => &sips::SIPS_REQUEST_EXCLUDED,
+            Direction::Response => &sips::SIPS_RESPONSE_EXCLUDED,
         };
         self.direction = Some((direction, why));
         self.excluded = present(fields, excluded);
-        self.seal_string = canon::sips_json(fields, excluded, SipsJsonRule::default());
-        self.given = text_field(fields, "seal");
-        if fields.values().any(canon::has_booleans) {
+        self.seal_string = sips::json_seal_string(fields, excluded, SipsJsonRule::default());
+        self.given = text_field(fields, sips::SEAL_FIELD);
+        if fields.values().any(has_booleans) {
             self.notes.push(
                 "booleans enter the seal as true/false: the gateway does not document this \
                  (PHP libraries write 1 and nothing)"
@@ -150,23 +134,16 @@ impl Analysis {
     }
 
     fn sips_post(&mut self, fields: &Map<String, Value>) -> Result<(), String> {
-        const FORM_FIELDS: [&str; 5] = [
-            "Data",
-            "Seal",
-            "InterfaceVersion",
-            "Encode",
-            "SealAlgorithm",
-        ];
         let data = match fields.get("Data") {
             Some(Value::String(d)) => d.clone(),
             Some(_) => return Err("field \"Data\" must be a string".into()),
             None => {
                 // A plain object: build Data the way the official kit does.
                 let mut rest = fields.clone();
-                for f in FORM_FIELDS {
+                for f in POST_FORM_FIELDS {
                     rest.shift_remove(f);
                 }
-                let mut data = canon::sips_post_data(&rest);
+                let mut data = sips::post_data(&rest);
                 if is_base64_encoded(fields) {
                     data = base64::engine::general_purpose::STANDARD.encode(data.as_bytes());
                 }
@@ -192,9 +169,9 @@ impl Analysis {
                     .into(),
             );
         }
-        self.data_pairs = canon::sips_post_pairs(&decoded);
+        self.data_pairs = sips::post_pairs(&decoded);
         self.seal_string = SealString::whole("Data", &data);
-        self.given = text_field(fields, "Seal");
+        self.given = text_field(fields, sips::POST_SEAL_FIELD);
         self.excluded = fields
             .keys()
             .filter(|k| k.as_str() != "Data")
@@ -236,15 +213,10 @@ fn algorithm_for(
         return Algorithm::parse(name, scheme)
             .map(|a| (a, "--algorithm on the command line".into()));
     }
-    let field = match scheme {
-        Scheme::SipsJson => Some("sealAlgorithm"),
-        Scheme::SipsPost => Some("SealAlgorithm"),
-        Scheme::Paybox => Some("PBX_HASH"),
-        _ => None,
-    };
+    let field = scheme.algorithm_field();
     if let Some(f) = field {
         if let Some(v) = fields.get(f) {
-            let text = canon::scalar_text(v).unwrap_or_default();
+            let text = scalar_text(v).unwrap_or_default();
             if !text.is_empty() {
                 return Algorithm::parse(&text, scheme)
                     .map(|a| (a, format!("the message's {f} field")))
@@ -263,7 +235,7 @@ fn algorithm_for(
 fn text_field(fields: &Map<String, Value>, name: &str) -> Option<String> {
     fields
         .get(name)
-        .and_then(canon::scalar_text)
+        .and_then(scalar_text)
         .filter(|s| !s.is_empty())
 }
 

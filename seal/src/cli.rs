@@ -4,13 +4,13 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{Args, CommandFactory, Parser, Subcommand};
-use paylot_cli::{Error, Input, KeyArgs, Outcome, Output, Result};
+use paylot_cli::{Error, Input, KeyArgs, Output, Result};
 
-use crate::analysis::{Choice, Direction};
+use gateways::seal::Scheme;
+use gateways::sips::seal::Direction;
+
+use crate::analysis::Choice;
 use crate::message::InputKind;
-use crate::scheme::Scheme;
-
-pub const TOOL: &str = "seal";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -175,36 +175,6 @@ pub struct ExplainArgs {
 /// The clap definition, for man pages and completions.
 pub fn command() -> clap::Command {
     Cli::command()
-}
-
-/// Parse the command line and run.
-pub fn main() -> Result<Outcome> {
-    let cli: Cli = paylot_cli::args::parse()?;
-    let mut out_path = None;
-    if let Command::Compute(c) = &cli.command {
-        out_path = c.output.clone();
-    }
-    // A sealed cardOrder holds a card number and its security code.
-    let mut out = Output::create_private(out_path.as_deref())?;
-    let outcome = match cli.command {
-        Command::Compute(args) => crate::commands::compute(&args, &mut out),
-        Command::Verify(args) => crate::commands::verify(&args, &mut out),
-        Command::Explain(args) => crate::commands::explain(&args, &mut out),
-    };
-    match outcome {
-        Ok(o) => {
-            out.commit()?;
-            Ok(o)
-        }
-        Err(e) => {
-            // Data already produced for good records still reaches stdout
-            // (a file output is not committed: no half file).
-            if out.is_stdout() {
-                let _ = out.flush();
-            }
-            Err(e)
-        }
-    }
 }
 
 /// Open the input named on the command line.

@@ -1,150 +1,319 @@
-//! Turning a seal string and a key into the seal, as each scheme writes
-//! it, and comparing seals in constant time.
+//! `seal compute`: each message with its seal set, record by record; with
+//! `--jsonl`, batches of lines sealed by every core, written in order.
 
-use base64::Engine as _;
-use subtle::ConstantTimeEq;
+use std::io::Write;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
-use crate::algorithm::Algorithm;
-use crate::scheme::Scheme;
+use gateways::seal::{seal_of, Keys, Scheme};
+use paylot_cli::{Error, Input, Outcome, Output, Result};
+use serde_json::{Map, Value};
 
-/// The key as the scheme uses it: Paybox's secret is hex text decoded to
-/// bytes; Sips and Lyra use the secret's exact UTF-8 bytes.
-pub fn key_bytes(scheme: Scheme, secret: &[u8]) -> Result<Vec<u8>, String> {
-    if scheme != Scheme::Paybox {
-        return Ok(secret.to_vec());
-    }
-    if let Some(at) = secret.iter().position(|b| !b.is_ascii_hexdigit()) {
-        let shown = match secret[at] {
-            b if b.is_ascii_graphic() => format!("'{}'", b as char),
-            b => format!("byte 0x{b:02X}"),
+use crate::analysis::{self, Analysis, Choice};
+use crate::cli::{open_input, ComputeArgs};
+use crate::fast;
+use crate::message::{self, InputKind};
+use crate::records::{read_secret, Trouble};
+
+/// What sealing one record gave.
+enum Sealed {
+    /// Its line was appended to the output.
+    Done,
+    /// A bad record: the message (with its position), and the run goes on.
+    Bad(String),
+    /// Trouble that stops the run.
+    Fatal(Error),
+}
+
+struct ComputeJob<'a> {
+    args: &'a ComputeArgs,
+    choice: Choice,
+    keys: Keys,
+    /// Whether the fast path may be tried (tests compare both paths).
+    fast: bool,
+}
+
+impl ComputeJob<'_> {
+    fn record(
+        &self,
+        bytes: &[u8],
+        line: usize,
+        scratch: &mut fast::Scratch,
+        out: &mut Vec<u8>,
+    ) -> Sealed {
+        if self.fast
+            && self.args.message.input != InputKind::Form
+            && fast::compute_line(
+                bytes,
+                &self.choice,
+                self.args.seal_only,
+                &self.keys,
+                scratch,
+                out,
+            )
+            .is_some()
+        {
+            out.push(b'\n');
+            return Sealed::Done;
+        }
+        let mut msg = match message::parse(bytes, self.args.message.input, line) {
+            Ok(m) => m,
+            Err(e) => return Sealed::Bad(e),
         };
-        return Err(format!(
-            "the paybox key is not hexadecimal text: {shown} at position {} \
-             (expected the back-office key, typically 128 digits 0-9 A-F)",
-            at + 1
-        ));
-    }
-    if !secret.len().is_multiple_of(2) {
-        return Err(format!(
-            "the paybox key has an odd number of hex digits ({}): a digit is missing",
-            secret.len()
-        ));
-    }
-    hex::decode(secret).map_err(|e| format!("the paybox key is not hexadecimal text: {e}"))
-}
-
-/// The key of each scheme, derived once from the secret.
-pub struct Keys {
-    raw: Vec<u8>,
-    paybox: Result<Vec<u8>, String>,
-}
-
-impl Keys {
-    pub fn new(secret: &[u8]) -> Keys {
-        Keys {
-            raw: secret.to_vec(),
-            paybox: key_bytes(Scheme::Paybox, secret),
+        let (scheme, _) = analysis::scheme_of(&msg, &self.choice);
+        if scheme == Scheme::PayboxIpn {
+            return Sealed::Fatal(Error::trouble(
+                "paybox-ipn signatures are made by Paybox with its private key: they can only be \
+                 checked, with seal verify",
+            ));
         }
-    }
-
-    /// The key for `scheme`, or why the secret cannot be one.
-    pub fn get(&self, scheme: Scheme) -> Result<&[u8], String> {
-        match scheme {
-            Scheme::Paybox => self.paybox.as_deref().map_err(Clone::clone),
-            _ => Ok(&self.raw),
-        }
-    }
-}
-
-/// The seal of `text` under `key`, written as `scheme` writes it.
-/// Lyra appends `+key` to the string before hashing, as its rule says.
-pub fn seal_of(scheme: Scheme, algorithm: Algorithm, text: &[u8], key: &[u8]) -> String {
-    let mut out = Vec::with_capacity(128);
-    write_seal(scheme, algorithm, text, key, &mut out);
-    String::from_utf8(out).expect("seals are hex or base64")
-}
-
-/// Append the seal to `out`, as [`seal_of`] returns it, without building
-/// a string (the hot path of `seal compute --jsonl`). The one place that
-/// decides how each scheme writes its seal.
-pub fn write_seal(
-    scheme: Scheme,
-    algorithm: Algorithm,
-    text: &[u8],
-    key: &[u8],
-    out: &mut Vec<u8>,
-) {
-    const LOWER: &[u8; 16] = b"0123456789abcdef";
-    const UPPER: &[u8; 16] = b"0123456789ABCDEF";
-    let (digest, digits) = match scheme {
-        Scheme::Lyra => {
-            let mut full = Vec::with_capacity(text.len() + 1 + key.len());
-            full.extend_from_slice(text);
-            full.push(b'+');
-            full.extend_from_slice(key);
-            let digest = algorithm.digest(key, &full);
-            if algorithm != Algorithm::Sha1 {
-                let b64 = base64::engine::general_purpose::STANDARD.encode(digest);
-                out.extend_from_slice(b64.as_bytes());
-                return;
+        let a = match Analysis::of(&msg, &self.choice) {
+            Ok(a) => a,
+            Err(e) => return Sealed::Bad(format!("{line}: {e}")),
+        };
+        let key = match self.keys.get(scheme) {
+            Ok(k) => k,
+            Err(e) => return Sealed::Fatal(Error::trouble(e.to_string())),
+        };
+        let seal = seal_of(scheme, a.algorithm, a.seal_string.text.as_bytes(), key);
+        if self.args.seal_only {
+            out.extend_from_slice(seal.as_bytes());
+        } else {
+            let sealed = match (&a.built_data, scheme) {
+                (Some(data), Scheme::SipsPost) => post_form(&msg.fields, data, &seal),
+                _ => {
+                    msg.fields
+                        .insert(scheme.seal_field().to_string(), Value::String(seal));
+                    msg.fields
+                }
+            };
+            if let Err(e) = serde_json::to_writer(&mut *out, &sealed) {
+                return Sealed::Fatal(Error::trouble(e.to_string()));
             }
-            (digest, LOWER)
         }
-        Scheme::Paybox => (algorithm.digest(key, text), UPPER),
-        _ => (algorithm.digest(key, text), LOWER),
+        out.push(b'\n');
+        Sealed::Done
+    }
+}
+
+/// Up to `BATCH_LINES` non-blank lines and where each starts.
+#[derive(Default)]
+struct Batch {
+    chunk: Vec<u8>,
+    lines: Vec<(usize, std::ops::Range<usize>)>,
+}
+
+impl Batch {
+    fn fill(&mut self, input: &mut Input, line_no: &mut usize) -> Result<()> {
+        self.chunk.clear();
+        self.lines.clear();
+        while self.lines.len() < BATCH_LINES {
+            let start = self.chunk.len();
+            let n = input
+                .reader()
+                .read_until(b'\n', &mut self.chunk)
+                .map_err(|e| {
+                    Error::io(
+                        format!("reading {}", paylot_cli::input::quote(input.name())),
+                        e,
+                    )
+                })?;
+            if n == 0 {
+                break;
+            }
+            *line_no += 1;
+            if !self.chunk[start..].iter().all(u8::is_ascii_whitespace) {
+                self.lines.push((*line_no, start..self.chunk.len()));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What sealing one part of a batch gave: its output, its bad records,
+/// and the trouble that stopped it.
+#[derive(Default)]
+struct Part {
+    out: Vec<u8>,
+    bad: Vec<String>,
+    fatal: Option<Error>,
+}
+
+/// Lines per part of a batch.
+const PART_LINES: usize = 256;
+
+/// Lines per batch in `--jsonl` mode; each batch is split between the
+/// machine's cores and written out in input order.
+const BATCH_LINES: usize = 4096;
+
+pub fn run(args: &ComputeArgs, out: &mut Output) -> Result<Outcome> {
+    let secret = read_secret(&args.key, Some("seal compute"))?.expect("required");
+    let job = ComputeJob {
+        args,
+        choice: args.message.choice(),
+        keys: Keys::new(secret.expose()),
+        fast: true,
     };
-    for b in digest {
-        out.push(digits[usize::from(b >> 4)]);
-        out.push(digits[usize::from(b & 15)]);
+    let mut input = open_input(&args.message)?;
+    let name = input.name().to_string();
+    let mut trouble = Trouble::default();
+    let werr = |e| Error::io("writing <stdout>", e);
+
+    if !args.message.jsonl {
+        let bytes = input.read_all()?;
+        let first = message::records(&bytes, false)[0].0;
+        let mut buf = Vec::new();
+        match job.record(&bytes, first, &mut fast::Scratch::default(), &mut buf) {
+            Sealed::Done => out.write_all(&buf).map_err(werr)?,
+            Sealed::Bad(e) => trouble.report(&name, e),
+            Sealed::Fatal(e) => return Err(e),
+        }
+        return trouble.finish(Outcome::Yes);
     }
+
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8);
+    // Each batch is cut into parts that the threads take in turn, so that
+    // this thread, once it has read the next batch, seals parts too.
+    let mut slots: Vec<Mutex<Part>> = Vec::new();
+    let mut line_no = 0;
+    let mut current = Batch::default();
+    let mut next = Batch::default();
+    current.fill(&mut input, &mut line_no)?;
+    while !current.lines.is_empty() {
+        let parts: Vec<&[(usize, std::ops::Range<usize>)]> =
+            current.lines.chunks(PART_LINES).collect();
+        while slots.len() < parts.len() {
+            slots.push(Mutex::new(Part::default()));
+        }
+        let taken = AtomicUsize::new(0);
+        let seal_parts = || {
+            let mut scratch = fast::Scratch::default();
+            loop {
+                let i = taken.fetch_add(1, Ordering::Relaxed);
+                let Some(lines) = parts.get(i) else { break };
+                let mut slot = slots[i].lock().expect("a worker panicked");
+                let Part {
+                    out: buf,
+                    bad,
+                    fatal,
+                } = &mut *slot;
+                buf.clear();
+                bad.clear();
+                *fatal = None;
+                for (line, range) in lines.iter() {
+                    match job.record(&current.chunk[range.clone()], *line, &mut scratch, buf) {
+                        Sealed::Done => {}
+                        Sealed::Bad(e) => bad.push(e),
+                        Sealed::Fatal(e) => {
+                            *fatal = Some(e);
+                            break;
+                        }
+                    }
+                }
+            }
+        };
+        let read = std::thread::scope(|scope| {
+            for _ in 1..threads {
+                scope.spawn(seal_parts);
+            }
+            let read = next.fill(&mut input, &mut line_no);
+            seal_parts();
+            read
+        });
+        for slot in &mut slots[..parts.len()] {
+            let part = slot.get_mut().expect("a worker panicked");
+            out.write_all(&part.out).map_err(werr)?;
+            for e in part.bad.drain(..) {
+                trouble.report(&name, e);
+            }
+            if let Some(e) = part.fatal.take() {
+                return Err(e);
+            }
+        }
+        read?;
+        std::mem::swap(&mut current, &mut next);
+    }
+    trouble.finish(Outcome::Yes)
 }
 
-/// Whether two seals are equal, in constant time. Hex seals compare
-/// without regard to case (a warning is the caller's business).
-pub fn same_seal(given: &str, computed: &str) -> bool {
-    let a = given.trim().as_bytes();
-    let b = computed.as_bytes();
-    if a.len() != b.len() {
-        return false;
+/// A Sips POST form built from a plain object: `Data`, the form-level
+/// fields the object named, and `Seal`.
+fn post_form(fields: &Map<String, Value>, data: &str, seal: &str) -> Map<String, Value> {
+    let mut form = Map::new();
+    form.insert("Data".into(), Value::String(data.to_string()));
+    for f in ["InterfaceVersion", "Encode", "SealAlgorithm"] {
+        if let Some(v) = fields.get(f) {
+            form.insert(f.into(), v.clone());
+        }
     }
-    let hex = b.iter().all(|c| c.is_ascii_hexdigit());
-    if hex {
-        let a: Vec<u8> = a.iter().map(|c| c.to_ascii_lowercase()).collect();
-        let b: Vec<u8> = b.iter().map(|c| c.to_ascii_lowercase()).collect();
-        a.ct_eq(&b).into()
-    } else {
-        a.ct_eq(b).into()
-    }
-}
-
-/// Whether a hex seal matched only because case was ignored.
-pub fn differs_only_in_case(given: &str, computed: &str) -> bool {
-    given.trim() != computed && same_seal(given, computed)
+    form.insert("Seal".into(), Value::String(seal.to_string()));
+    form
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::Parser;
+    use proptest::prelude::*;
 
-    #[test]
-    fn paybox_keys_must_be_hex() {
-        assert_eq!(
-            key_bytes(Scheme::Paybox, b"0aFF").unwrap(),
-            vec![0x0a, 0xff]
-        );
-        let e = key_bytes(Scheme::Paybox, b"01G3").unwrap_err();
-        assert!(e.contains("'G' at position 3"), "{e}");
-        assert!(key_bytes(Scheme::Paybox, b"012")
-            .unwrap_err()
-            .contains("odd number"));
-        assert_eq!(key_bytes(Scheme::SipsJson, b"zz").unwrap(), b"zz");
+    fn job(args: &[&str]) -> ComputeArgs {
+        let mut argv = vec!["seal", "compute"];
+        argv.extend_from_slice(args);
+        match crate::cli::Cli::parse_from(argv).command {
+            crate::cli::Command::Compute(c) => c,
+            _ => unreachable!(),
+        }
     }
 
-    #[test]
-    fn comparison_ignores_hex_case_only() {
-        assert!(same_seal("ABCD", "abcd"));
-        assert!(differs_only_in_case("ABCD", "abcd"));
-        assert!(!same_seal("abc=", "ABC="));
-        assert!(!same_seal("abcd", "abce"));
+    fn run(args: &ComputeArgs, fast: bool, line: &[u8]) -> Option<Vec<u8>> {
+        let job = ComputeJob {
+            args,
+            choice: args.message.choice(),
+            keys: Keys::new(b"0123456789abcdef"),
+            fast,
+        };
+        let mut out = Vec::new();
+        match job.record(line, 1, &mut fast::Scratch::default(), &mut out) {
+            Sealed::Done => Some(out),
+            _ => None,
+        }
+    }
+
+    fn field() -> impl Strategy<Value = (String, Value)> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i32>().prop_map(|n| Value::Number(n.into())),
+            "[ -~\u{e9}\\\\\"]{0,8}".prop_map(Value::String),
+        ];
+        let value = leaf.prop_recursive(2, 12, 3, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..3).prop_map(Value::Array),
+                prop::collection::vec(("[a-zA-Z]{1,4}", inner), 0..3)
+                    .prop_map(|kv| Value::Object(kv.into_iter().collect())),
+            ]
+        });
+        (
+            prop_oneof![
+                "[a-zA-Z]{1,6}",
+                "PBX_[A-Z]{1,3}",
+                "vads_[a-z]{1,3}",
+                Just("responseCode".to_string())
+            ],
+            value,
+        )
+    }
+
+    proptest! {
+        /// The fast path writes exactly what the general path writes.
+        #[test]
+        fn fast_and_general_paths_agree(fields in prop::collection::vec(field(), 0..6), seal_only in any::<bool>()) {
+            let obj: Map<String, Value> = fields.into_iter().collect();
+            let line = serde_json::to_vec(&obj).unwrap();
+            let args = if seal_only { job(&["--key-env", "K", "--seal-only"]) } else { job(&["--key-env", "K"]) };
+            prop_assert_eq!(run(&args, true, &line), run(&args, false, &line));
+        }
     }
 }

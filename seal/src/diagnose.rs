@@ -2,12 +2,12 @@
 //! name the one that reproduces the seal in the message. This is what no
 //! gateway library does, and what users lose days to.
 
-use crate::algorithm::Algorithm;
-use crate::analysis::{is_base64_encoded, Analysis, Direction};
-use crate::canon::{self, SipsJsonRule};
-use crate::compute::{key_bytes, same_seal, seal_of};
+use gateways::lyra::signature as lyra;
+use gateways::seal::{key_bytes, same_seal, seal_of, Algorithm, Scheme};
+use gateways::sips::seal::{self as sips, Direction, SipsJsonRule};
+
+use crate::analysis::{is_base64_encoded, Analysis};
 use crate::message::Message;
-use crate::scheme::Scheme;
 
 use base64::Engine as _;
 
@@ -16,7 +16,14 @@ use base64::Engine as _;
 struct Candidate {
     cause: String,
     text: Vec<u8>,
-    key: Vec<u8>,
+    key: Key,
+}
+
+/// A key tried, zeroed when dropped.
+type Key = zeroize::Zeroizing<Vec<u8>>;
+
+fn owned(bytes: &[u8]) -> Key {
+    zeroize::Zeroizing::new(bytes.to_vec())
 }
 
 /// Public test keys, published in the gateways' documentation and
@@ -41,7 +48,7 @@ pub fn diagnose(msg: &Message, a: &Analysis, secret: &[u8], trailing: &[u8]) -> 
     let text = a.seal_string.text.as_bytes();
     let mut shapes: Vec<Candidate> = Vec::new();
     let mut push =
-        |cause: String, text: Vec<u8>, key: Vec<u8>| shapes.push(Candidate { cause, text, key });
+        |cause: String, text: Vec<u8>, key: Key| shapes.push(Candidate { cause, text, key });
 
     // How the string was built.
     match a.scheme {
@@ -70,7 +77,7 @@ pub fn diagnose(msg: &Message, a: &Analysis, secret: &[u8], trailing: &[u8]) -> 
     }
     // What the key was.
     let newline: &[u8] = if trailing.is_empty() { b"\n" } else { trailing };
-    let mut with_newline = secret.to_vec();
+    let mut with_newline = owned(secret);
     with_newline.extend_from_slice(newline);
     if let Ok(k) = key_bytes(a.scheme, &with_newline) {
         push(
@@ -86,10 +93,10 @@ pub fn diagnose(msg: &Message, a: &Analysis, secret: &[u8], trailing: &[u8]) -> 
              hex-decoded"
                 .into(),
             text.to_vec(),
-            with_newline.clone(),
+            owned(&with_newline),
         );
     }
-    let mut with_space = secret.to_vec();
+    let mut with_space = owned(secret);
     with_space.push(b' ');
     if let Ok(k) = key_bytes(a.scheme, &with_space) {
         push(
@@ -98,8 +105,8 @@ pub fn diagnose(msg: &Message, a: &Analysis, secret: &[u8], trailing: &[u8]) -> 
             k,
         );
     }
-    let trimmed = String::from_utf8_lossy(secret).trim().as_bytes().to_vec();
-    if trimmed != secret {
+    let trimmed = owned(String::from_utf8_lossy(secret).trim().as_bytes());
+    if trimmed.as_slice() != secret {
         if let Ok(k) = key_bytes(a.scheme, &trimmed) {
             push(
                 "matches if the spaces around the key are removed: the key you gave has \
@@ -202,11 +209,11 @@ fn sips_json_shapes(
     msg: &Message,
     a: &Analysis,
     key: &[u8],
-    push: &mut dyn FnMut(String, Vec<u8>, Vec<u8>),
+    push: &mut dyn FnMut(String, Vec<u8>, Key),
 ) {
     let excluded: &[&str] = match a.direction {
-        Some((Direction::Response, _)) => &canon::SIPS_RESPONSE_EXCLUDED,
-        _ => &canon::SIPS_REQUEST_EXCLUDED,
+        Some((Direction::Response, _)) => &sips::SIPS_RESPONSE_EXCLUDED,
+        _ => &sips::SIPS_REQUEST_EXCLUDED,
     };
     let f = &msg.fields;
     let java_case = SipsJsonRule {
@@ -226,48 +233,48 @@ fn sips_json_shapes(
         php_booleans: true,
         ..Default::default()
     };
-    let text = |rule, ex: &[&str]| canon::sips_json(f, ex, rule).text.into_bytes();
+    let text = |rule, ex: &[&str]| sips::json_seal_string(f, ex, rule).text.into_bytes();
     push(
         "matches if the field names are sorted case-insensitively (the Worldline Java SDK's \
          behaviour); the gateway sorts them byte-wise, upper case first"
             .into(),
         text(java_case, excluded),
-        key.to_vec(),
+        owned(key),
     );
     push(
         "matches if list elements are sorted (the Worldline Java SDK's behaviour); the gateway \
          keeps lists in their order"
             .into(),
         text(java_lists, excluded),
-        key.to_vec(),
+        owned(key),
     );
     push(
         "matches the Worldline Java SDK's rules (names sorted case-insensitively and lists \
          sorted); the gateway sorts names byte-wise and keeps lists in order"
             .into(),
         text(java_both, excluded),
-        key.to_vec(),
+        owned(key),
     );
     match a.direction {
         Some((Direction::Response, _)) => push(
             "matches if keyVersion and sealAlgorithm are left out of the seal; in a response \
              every field but seal is sealed"
                 .into(),
-            text(SipsJsonRule::default(), &canon::SIPS_REQUEST_EXCLUDED),
-            key.to_vec(),
+            text(SipsJsonRule::default(), &sips::SIPS_REQUEST_EXCLUDED),
+            owned(key),
         ),
         _ => push(
             "matches if keyVersion and sealAlgorithm are included in the seal; a request leaves \
              them out"
                 .into(),
-            text(SipsJsonRule::default(), &canon::SIPS_RESPONSE_EXCLUDED),
-            key.to_vec(),
+            text(SipsJsonRule::default(), &sips::SIPS_RESPONSE_EXCLUDED),
+            owned(key),
         ),
     }
     push(
         "matches if booleans are written as PHP does (1 for true, nothing for false)".into(),
         text(php, excluded),
-        key.to_vec(),
+        owned(key),
     );
     let s = &a.seal_string.text;
     if s.contains(['[', ']', '"']) {
@@ -280,7 +287,7 @@ fn sips_json_shapes(
              class does this)"
                 .into(),
             stripped.into_bytes(),
-            key.to_vec(),
+            owned(key),
         );
     }
 }
@@ -289,7 +296,7 @@ fn sips_post_shapes(
     msg: &Message,
     a: &Analysis,
     key: &[u8],
-    push: &mut dyn FnMut(String, Vec<u8>, Vec<u8>),
+    push: &mut dyn FnMut(String, Vec<u8>, Key),
 ) {
     let data = &a.seal_string.text;
     let b64 = base64::engine::general_purpose::STANDARD;
@@ -300,7 +307,7 @@ fn sips_post_shapes(
                  exactly as transmitted"
                     .into(),
                 decoded,
-                key.to_vec(),
+                owned(key),
             );
         }
     } else {
@@ -309,7 +316,7 @@ fn sips_post_shapes(
              message lacks Encode=base64"
                 .into(),
             b64.encode(data.as_bytes()).into_bytes(),
-            key.to_vec(),
+            owned(key),
         );
         if let Ok(decoded) = b64.decode(data.trim()) {
             push(
@@ -317,7 +324,7 @@ fn sips_post_shapes(
                  the decoded pairs"
                     .into(),
                 decoded,
-                key.to_vec(),
+                owned(key),
             );
         }
     }
@@ -327,7 +334,7 @@ fn sips_post_shapes(
              decoding ('+' must travel as %2B, e.g. in transactionDateTime)"
                 .into(),
             data.replace(' ', "+").into_bytes(),
-            key.to_vec(),
+            owned(key),
         );
     }
     if data.contains('+') {
@@ -336,7 +343,7 @@ fn sips_post_shapes(
              spaces and not decoded before sealing"
                 .into(),
             data.replace('+', " ").into_bytes(),
-            key.to_vec(),
+            owned(key),
         );
     }
 }
@@ -345,7 +352,7 @@ fn paybox_shapes(
     a: &Analysis,
     secret: &[u8],
     key: &[u8],
-    push: &mut dyn FnMut(String, Vec<u8>, Vec<u8>),
+    push: &mut dyn FnMut(String, Vec<u8>, Key),
 ) {
     let text = a.seal_string.text.as_bytes();
     push(
@@ -353,7 +360,7 @@ fn paybox_shapes(
          pack('H*', $key); Python: bytes.fromhex(key))"
             .into(),
         text.to_vec(),
-        secret.to_vec(),
+        owned(secret),
     );
     let fields: Vec<&(String, String)> = a.pairs.iter().filter(|(k, _)| k != "PBX_HMAC").collect();
     let encoded: Vec<String> = fields
@@ -366,7 +373,7 @@ fn paybox_shapes(
     push(
         "matches if the values were URL-encoded before sealing; Paybox seals the raw values".into(),
         encoded.join("&").into_bytes(),
-        key.to_vec(),
+        owned(key),
     );
     let mut sorted = fields.clone();
     sorted.sort_by(|x, y| x.0.cmp(&y.0));
@@ -376,15 +383,15 @@ fn paybox_shapes(
          they are posted (send them in the order you sealed them)"
             .into(),
         sorted_text.join("&").into_bytes(),
-        key.to_vec(),
+        owned(key),
     );
 }
 
-fn lyra_shapes(a: &Analysis, key: &[u8], push: &mut dyn FnMut(String, Vec<u8>, Vec<u8>)) {
+fn lyra_shapes(a: &Analysis, key: &[u8], push: &mut dyn FnMut(String, Vec<u8>, Key)) {
     push(
         "matches if the vads_* fields are taken in message order instead of sorted by name".into(),
-        canon::lyra(&a.pairs, false).text.into_bytes(),
-        key.to_vec(),
+        lyra::seal_string(&a.pairs, false).text.into_bytes(),
+        owned(key),
     );
     let non_empty: Vec<(String, String)> = a
         .pairs
@@ -397,8 +404,8 @@ fn lyra_shapes(a: &Analysis, key: &[u8], push: &mut dyn FnMut(String, Vec<u8>, V
             "matches if empty vads_* fields are left out (some libraries drop them); Lyra counts \
              every vads_* field, empty or not"
                 .into(),
-            canon::lyra(&non_empty, true).text.into_bytes(),
-            key.to_vec(),
+            lyra::seal_string(&non_empty, true).text.into_bytes(),
+            owned(key),
         );
     }
 }

@@ -11,11 +11,12 @@ use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
-use crate::algorithm::Algorithm;
-use crate::analysis::{Choice, RESPONSE_MARKERS};
-use crate::canon::{SIPS_REQUEST_EXCLUDED, SIPS_RESPONSE_EXCLUDED};
-use crate::compute::Keys;
-use crate::scheme::Scheme;
+use gateways::seal::{write_seal, Algorithm, Keys, Scheme};
+use gateways::sips::seal::{
+    Direction, RESPONSE_MARKERS, SIPS_REQUEST_EXCLUDED, SIPS_RESPONSE_EXCLUDED,
+};
+
+use crate::analysis::Choice;
 
 /// serde_json's private name for a number kept as text
 /// (`arbitrary_precision`): numbers reach a visitor as a one-entry map.
@@ -188,7 +189,7 @@ pub fn compute_line(
     match scheme {
         Scheme::SipsJson => {
             let response = match choice.direction {
-                Some(d) => d == crate::analysis::Direction::Response,
+                Some(d) => d == Direction::Response,
                 None => fields
                     .iter()
                     .any(|(k, _)| RESPONSE_MARKERS.contains(&k.as_ref())),
@@ -240,7 +241,7 @@ pub fn compute_line(
         out.extend_from_slice(seal_field.as_bytes());
         out.extend_from_slice(b"\":\"");
     }
-    crate::compute::write_seal(scheme, algorithm, scratch.text.as_bytes(), key, out);
+    write_seal(scheme, algorithm, scratch.text.as_bytes(), key, out);
     if !seal_only {
         out.extend_from_slice(b"\"}");
     }

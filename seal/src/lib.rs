@@ -2,23 +2,64 @@
 //! payment gateways (Worldline Sips, Paybox, Lyra), and when a seal is
 //! wrong, name the integration mistake that made it.
 //!
-//! The library is what the `seal` binary runs; it is split by concern:
-//! [`scheme`] and [`algorithm`] say what applies, [`canon`] builds seal
-//! strings, [`compute`] turns them into seals, [`diagnose`] and
-//! [`ipn::diagnose`] find the likely cause of a mismatch, [`explain`]
-//! shows it all to a person, and [`cli`] / `commands` are the command line.
+//! The seal rules themselves (schemes, algorithms, seal strings, keys) are
+//! the gateways' (`gateways::seal` and each family's module); this library
+//! is what the `seal` binary does with them: [`message`] reads messages,
+//! [`analysis`] says which rules apply to one and why, [`check`] checks
+//! its seal, [`diagnose`] and [`ipn`] find the likely cause of a mismatch,
+//! [`report`] shows it all to a person; one module per subcommand
+//! ([`compute`], [`verify`], [`explain`]) over [`records`]; [`cli`] is the
+//! command line, [`fast`] the fast path of `compute --jsonl`.
 
-pub mod algorithm;
+use std::io::Write;
+
+use paylot_cli::{Outcome, Output, Result};
+
 pub mod analysis;
-pub mod canon;
+pub mod check;
 pub mod cli;
-mod commands;
 pub mod compute;
 pub mod diagnose;
 pub mod explain;
 pub mod fast;
 pub mod ipn;
 pub mod message;
-pub mod scheme;
+pub mod records;
+pub mod report;
+pub mod verify;
 
 pub use cli::command;
+use cli::{Cli, Command};
+
+/// The tool's name, for messages.
+pub const TOOL: &str = "seal";
+
+/// Parse the command line and run.
+pub fn main() -> Result<Outcome> {
+    let cli: Cli = paylot_cli::args::parse()?;
+    let mut out_path = None;
+    if let Command::Compute(c) = &cli.command {
+        out_path = c.output.clone();
+    }
+    // A sealed cardOrder holds a card number and its security code.
+    let mut out = Output::create_private(out_path.as_deref())?;
+    let outcome = match cli.command {
+        Command::Compute(args) => crate::compute::run(&args, &mut out),
+        Command::Verify(args) => crate::verify::run(&args, &mut out),
+        Command::Explain(args) => crate::explain::run(&args, &mut out),
+    };
+    match outcome {
+        Ok(o) => {
+            out.commit()?;
+            Ok(o)
+        }
+        Err(e) => {
+            // Data already produced for good records still reaches stdout
+            // (a file output is not committed: no half file).
+            if out.is_stdout() {
+                let _ = out.flush();
+            }
+            Err(e)
+        }
+    }
+}

@@ -1,5 +1,5 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    paylot_cli::run(seal::cli::TOOL, seal::cli::main)
+    paylot_cli::run(seal::TOOL, seal::main)
 }

@@ -155,7 +155,7 @@ pub fn flat_pairs<'a>(
 ) -> Result<Vec<(String, String)>, String> {
     fields
         .into_iter()
-        .map(|(k, v)| match crate::canon::scalar_text(v) {
+        .map(|(k, v)| match gateways::seal::scalar_text(v) {
             Some(t) => Ok((k.clone(), t)),
             None => Err(format!(
                 "field \"{k}\" is {}: this scheme takes flat fields only",

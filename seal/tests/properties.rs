@@ -1,8 +1,9 @@
 //! Properties of the seal library over generated input.
 
+use gateways::paybox::ipn;
+use gateways::seal::{key_bytes, same_seal, seal_of};
 use proptest::prelude::*;
 use seal::analysis::{Analysis, Choice};
-use seal::compute::{key_bytes, same_seal, seal_of};
 use seal::message::{self, InputKind};
 use serde_json::{Map, Value};
 
@@ -64,11 +65,11 @@ proptest! {
     /// No query string makes the Paybox return path panic.
     #[test]
     fn ipn_never_panics(query in "[A-Za-z0-9=&%+/ @.-]{0,80}") {
-        let key = seal::ipn::public_key(seal::ipn::PAYBOX_PUBLIC_KEY).unwrap();
+        let key = ipn::public_key(ipn::PAYBOX_PUBLIC_KEY).unwrap();
         for field in [None, Some("Sign")] {
-            if let Ok(split) = seal::ipn::split(&query, field) {
-                if let Ok(sig) = seal::ipn::decode_signature(split.raw_signature) {
-                    prop_assert!(!seal::ipn::verifies(&key, split.signed.as_bytes(), &sig));
+            if let Ok(split) = ipn::split(&query, field) {
+                if let Ok(sig) = ipn::decode_signature(split.raw_signature) {
+                    prop_assert!(!ipn::verifies(&key, split.signed.as_bytes(), &sig));
                     let _ = seal::ipn::diagnose(&key, &split, &sig);
                 }
             }
@@ -79,7 +80,7 @@ proptest! {
     #[test]
     fn segments_make_the_seal_string(fields in prop::collection::vec(("[a-z]{1,8}", json_value()), 0..6)) {
         let obj: Map<String, Value> = fields.into_iter().collect();
-        let s = seal::canon::sips_json(&obj, &[], Default::default());
+        let s = gateways::sips::seal::json_seal_string(&obj, &[], Default::default());
         let joined: String = s.segments.iter().map(|x| x.text.as_str()).collect();
         prop_assert_eq!(joined, s.text);
     }

@@ -10,7 +10,10 @@
 //! - [`lyra`]: Lyra (Systempay, PayZen, Scellius, Sogecommerce) — the PAY
 //!   REQ / ANS files, their names, the return codes, the drop directory's
 //!   rules, the sandbox's test tokens;
-//! - [`currency`], [`calendar`], [`Decision`]: what both families share
+//! - [`sips`]: Worldline Sips 2.0 — the JSON and POST seals;
+//! - [`seal`]: the seal machinery all three share (schemes, algorithms,
+//!   seal strings, keys);
+//! - [`currency`], [`calendar`], [`Decision`]: what the families share
 //!   (ISO 4217 amounts, the date formats, what an answer code decides).
 //!
 //! What is shown to a person about a value goes through the shared
@@ -23,6 +26,8 @@ mod decision;
 pub mod drop;
 pub mod lyra;
 pub mod paybox;
+pub mod seal;
+pub mod sips;
 mod xml;
 
 pub use decision::Decision;

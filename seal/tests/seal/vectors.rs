@@ -357,7 +357,10 @@ fn paybox_ipn_vectors_verify_under_the_shipped_key() {
 #[test]
 fn paybox_ipn_accepts_a_json_query_field_and_another_key() {
     let d = Dir::new();
-    let pem = d.file("pub.pem", include_bytes!("../../keys/paybox-pubkey.pem"));
+    let pem = d.file(
+        "pub.pem",
+        include_bytes!("../../../crates/gateways/keys/paybox-pubkey.pem"),
+    );
     let msg = serde_json::json!({"query": lexik_query("Mt=1000&Ref=CMD1349338388&Auto=XXXXXX&Erreur=00000")}).to_string();
     let r = seal(
         &[

@@ -5,4 +5,5 @@ pub mod codes;
 pub mod drop;
 pub mod file;
 pub mod names;
+pub mod signature;
 pub mod test_cards;

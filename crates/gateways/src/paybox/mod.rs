@@ -7,6 +7,8 @@ pub const MAX_BATCH: u64 = 2_147_483_647;
 pub mod codes;
 pub mod drop;
 pub mod fields;
+pub mod hmac;
+pub mod ipn;
 pub mod names;
 pub mod operation;
 pub mod question;

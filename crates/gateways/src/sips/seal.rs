@@ -1,62 +1,51 @@
-//! Seal strings: what each scheme feeds to its algorithm, built field by
-//! field so that `explain` can show where one field ends and the next
-//! begins (the strings have no separators, so two payloads can share a
-//! seal).
+//! The Worldline Sips 2.0 seals (Office Server JSON and Paypage JSON;
+//! Paypage POST), for every brand (Sogenactif, Mercanet, Sherlock's).
 //!
-//! The `Variant` knobs reproduce the known wrong ways of building these
-//! strings, for diagnosis; the default of each is the gateway's rule.
+//! JSON: the values of all fields but `seal` (and, in a request,
+//! `keyVersion` and `sealAlgorithm`), concatenated with no separator, in
+//! byte-wise order of names, containers recursively, lists in order.
+//! POST: the `Data` text exactly as transmitted.
 
 use std::cmp::Ordering;
 
 use serde_json::{Map, Value};
 
-/// One field's contribution to a seal string.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Segment {
-    /// Where the value comes from: `amount`, `customerContact.email`,
-    /// `instalmentData.amountsList[1]`.
-    pub path: String,
-    /// The text it contributes (before any separator).
-    pub text: String,
+use crate::seal::{scalar_text, SealString, Segment};
+
+/// The field that carries a JSON seal.
+pub const SEAL_FIELD: &str = "seal";
+/// The field of a JSON message that names the algorithm.
+pub const ALGORITHM_FIELD: &str = "sealAlgorithm";
+/// The POST form's seal and algorithm fields.
+pub const POST_SEAL_FIELD: &str = "Seal";
+pub const POST_ALGORITHM_FIELD: &str = "SealAlgorithm";
+/// The fields of a POST form that are not `Data`.
+pub const POST_FORM_FIELDS: [&str; 5] = [
+    "Data",
+    "Seal",
+    "InterfaceVersion",
+    "Encode",
+    "SealAlgorithm",
+];
+
+/// A Sips JSON message is a request or a response; they exclude different
+/// fields from the seal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Direction {
+    /// Excludes `seal`, `keyVersion`, `sealAlgorithm`.
+    Request,
+    /// Excludes only `seal`: every other field counts, known or not.
+    Response,
 }
 
-/// A seal string and the segments it was made of.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SealString {
-    pub segments: Vec<Segment>,
-    /// The text fed to the algorithm, without the key.
-    pub text: String,
-    /// Between segments (`""` for Sips, `+` for Lyra).
-    pub separator: &'static str,
-}
-
-impl SealString {
-    fn joined(segments: Vec<Segment>, separator: &'static str) -> SealString {
-        let mut text = String::new();
-        for (i, s) in segments.iter().enumerate() {
-            if i > 0 {
-                text.push_str(separator);
-            }
-            text.push_str(&s.text);
-        }
-        SealString {
-            segments,
-            text,
-            separator,
-        }
-    }
-
-    /// A seal string that is one opaque piece (Sips POST `Data`, Paybox IPN).
-    pub fn whole(path: &str, text: &str) -> SealString {
-        SealString::joined(
-            vec![Segment {
-                path: path.to_string(),
-                text: text.to_string(),
-            }],
-            "",
-        )
-    }
-}
+/// Fields whose presence marks a Sips JSON response.
+pub const RESPONSE_MARKERS: [&str; 5] = [
+    "responseCode",
+    "redirectionStatusCode",
+    "redirectionData",
+    "acquirerResponseCode",
+    "errorFieldName",
+];
 
 /// The fields a Sips JSON request leaves out of its seal (top level only).
 pub const SIPS_REQUEST_EXCLUDED: [&str; 3] = ["seal", "keyVersion", "sealAlgorithm"];
@@ -88,7 +77,11 @@ fn name_order(a: &str, b: &str, case_insensitive: bool) -> Ordering {
 
 /// Sips JSON: values of all fields but `excluded` (top level), in byte
 /// order of names, containers recursively, lists in order.
-pub fn sips_json(fields: &Map<String, Value>, excluded: &[&str], rule: SipsJsonRule) -> SealString {
+pub fn json_seal_string(
+    fields: &Map<String, Value>,
+    excluded: &[&str],
+    rule: SipsJsonRule,
+) -> SealString {
     let mut segments = Vec::new();
     walk_object(fields, "", Some(excluded), rule, &mut segments);
     SealString::joined(segments, "")
@@ -167,76 +160,10 @@ fn walk_value(value: &Value, path: &str, rule: SipsJsonRule, out: &mut Vec<Segme
     }
 }
 
-/// Whether the message holds a boolean anywhere (their rendering is
-/// undocumented by the gateway, so `explain` says so).
-pub fn has_booleans(value: &Value) -> bool {
-    match value {
-        Value::Bool(_) => true,
-        Value::Object(m) => m.values().any(has_booleans),
-        Value::Array(a) => a.iter().any(has_booleans),
-        _ => false,
-    }
-}
-
-/// Whether a list holds more than one element anywhere.
-pub fn has_lists(value: &Value) -> bool {
-    match value {
-        Value::Array(a) => a.len() > 1 || a.iter().any(has_lists),
-        Value::Object(m) => m.values().any(has_lists),
-        _ => false,
-    }
-}
-
-/// The text of a flat field value (form fields are strings; JSON numbers
-/// and booleans are taken as written).
-pub fn scalar_text(value: &Value) -> Option<String> {
-    match value {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        Value::Null => Some(String::new()),
-        _ => None,
-    }
-}
-
-/// Paybox: `NAME=value` for every field but `PBX_HMAC`, in message order,
-/// joined with `&`, values not URL-encoded.
-pub fn paybox(fields: &[(String, String)]) -> SealString {
-    let segments = fields
-        .iter()
-        .filter(|(k, _)| k != "PBX_HMAC")
-        .map(|(k, v)| Segment {
-            path: k.clone(),
-            text: format!("{k}={v}"),
-        })
-        .collect();
-    SealString::joined(segments, "&")
-}
-
-/// Lyra: the values of the `vads_*` fields in byte order of names, joined
-/// with `+` (the key is appended when sealing).
-pub fn lyra(fields: &[(String, String)], sorted: bool) -> SealString {
-    let mut vads: Vec<&(String, String)> = fields
-        .iter()
-        .filter(|(k, _)| k.starts_with("vads_"))
-        .collect();
-    if sorted {
-        vads.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-    }
-    let segments = vads
-        .into_iter()
-        .map(|(k, v)| Segment {
-            path: k.clone(),
-            text: v.clone(),
-        })
-        .collect();
-    SealString::joined(segments, "+")
-}
-
 /// Sips POST: build `Data` from a JSON object the way the official kit
 /// flattens it: nested objects become dotted keys, lists comma-joined
 /// values, pairs joined with `|` in object order.
-pub fn sips_post_data(fields: &Map<String, Value>) -> String {
+pub fn post_data(fields: &Map<String, Value>) -> String {
     let mut pairs = Vec::new();
     flatten(fields, "", &mut pairs);
     pairs
@@ -266,7 +193,7 @@ fn flatten(fields: &Map<String, Value>, prefix: &str, out: &mut Vec<(String, Str
 
 /// The `key=value` pairs of a Sips POST `Data` string, for reading only:
 /// split on `|`, then on the first `=` (values may hold `=`).
-pub fn sips_post_pairs(data: &str) -> Vec<Segment> {
+pub fn post_pairs(data: &str) -> Vec<Segment> {
     data.split('|')
         .map(|pair| match pair.split_once('=') {
             Some((k, v)) => Segment {
@@ -294,14 +221,17 @@ mod tests {
     fn byte_order_puts_upper_case_first() {
         let m = obj(json!({"authorisationId": "b", "authorResponseMessage": "a"}));
         assert_eq!(
-            sips_json(&m, &SIPS_REQUEST_EXCLUDED, Default::default()).text,
+            json_seal_string(&m, &SIPS_REQUEST_EXCLUDED, Default::default()).text,
             "ab"
         );
         let java = SipsJsonRule {
             case_insensitive_order: true,
             ..Default::default()
         };
-        assert_eq!(sips_json(&m, &SIPS_REQUEST_EXCLUDED, java).text, "ba");
+        assert_eq!(
+            json_seal_string(&m, &SIPS_REQUEST_EXCLUDED, java).text,
+            "ba"
+        );
     }
 
     #[test]
@@ -311,7 +241,7 @@ mod tests {
                 "c": [{"y": "Y", "x": "X"}], "d": null, "e": "", "f": {}, "g": [], "n": 1.50}"#,
         )
         .unwrap();
-        let s = sips_json(&m, &[], Default::default());
+        let s = json_seal_string(&m, &[], Default::default());
         assert_eq!(s.text, "1000100050021XY1.50");
         assert_eq!(s.segments[3].path, "b.a");
         assert_eq!(s.segments[5].path, "c[0].x");
@@ -321,7 +251,7 @@ mod tests {
     fn exclusions_apply_at_the_top_level_only() {
         let m = obj(json!({"keyVersion": "1", "x": {"keyVersion": "2"}}));
         assert_eq!(
-            sips_json(&m, &SIPS_REQUEST_EXCLUDED, Default::default()).text,
+            json_seal_string(&m, &SIPS_REQUEST_EXCLUDED, Default::default()).text,
             "2"
         );
     }
@@ -332,7 +262,7 @@ mod tests {
             json!({"amount": "9000", "instalmentData": {"number": "3", "amountsList": ["1000", "1000", "7000"]}}),
         );
         assert_eq!(
-            sips_post_data(&m),
+            post_data(&m),
             "amount=9000|instalmentData.number=3|instalmentData.amountsList=1000,1000,7000"
         );
     }

@@ -41,11 +41,22 @@ impl Scheme {
     /// The field that carries the seal in a message of this scheme.
     pub fn seal_field(self) -> &'static str {
         match self {
-            Scheme::SipsJson => "seal",
-            Scheme::SipsPost => "Seal",
-            Scheme::Paybox => "PBX_HMAC",
-            Scheme::PayboxIpn => "Sign",
-            Scheme::Lyra => "signature",
+            Scheme::SipsJson => crate::sips::seal::SEAL_FIELD,
+            Scheme::SipsPost => crate::sips::seal::POST_SEAL_FIELD,
+            Scheme::Paybox => crate::paybox::hmac::SEAL_FIELD,
+            Scheme::PayboxIpn => crate::paybox::ipn::SIGNATURE_FIELD,
+            Scheme::Lyra => crate::lyra::signature::SEAL_FIELD,
+        }
+    }
+
+    /// The field of a message that names its algorithm, if the scheme has
+    /// one.
+    pub fn algorithm_field(self) -> Option<&'static str> {
+        match self {
+            Scheme::SipsJson => Some(crate::sips::seal::ALGORITHM_FIELD),
+            Scheme::SipsPost => Some(crate::sips::seal::POST_ALGORITHM_FIELD),
+            Scheme::Paybox => Some(crate::paybox::hmac::ALGORITHM_FIELD),
+            Scheme::PayboxIpn | Scheme::Lyra => None,
         }
     }
 
@@ -57,7 +68,10 @@ impl Scheme {
                 format!("field {k} (PBX_* fields are Paybox's)"),
             );
         }
-        if let Some(k) = fields.keys().find(|k| k.starts_with("vads_")) {
+        if let Some(k) = fields
+            .keys()
+            .find(|k| k.starts_with(crate::lyra::signature::FIELD_PREFIX))
+        {
             return (
                 Scheme::Lyra,
                 format!("field {k} (vads_* fields are Lyra's)"),

@@ -6,7 +6,7 @@ use hmac::{Hmac, Mac};
 use sha1::Sha1;
 use sha2::{Digest, Sha224, Sha256, Sha384, Sha512};
 
-use crate::scheme::Scheme;
+use super::Scheme;
 
 /// How the bytes of a seal are computed from the seal string and the key.
 /// What the key is, and how the result is written, depends on the scheme.

@@ -1,0 +1,27 @@
+//! The Paybox `PBX_HMAC` seal (Paybox System, Paybox Direct; sold as
+//! E-Transactions and Up2pay): `NAME=value` for every field but
+//! `PBX_HMAC`, in message order, joined with `&`, values not URL-encoded;
+//! HMAC with the merchant's hex key (SHA-512 unless `PBX_HASH` says
+//! otherwise); UPPERCASE hex.
+
+use crate::seal::{SealString, Segment};
+
+/// The field that carries the seal.
+pub const SEAL_FIELD: &str = "PBX_HMAC";
+
+/// The field that names the algorithm.
+pub const ALGORITHM_FIELD: &str = "PBX_HASH";
+
+/// Paybox: `NAME=value` for every field but `PBX_HMAC`, in message order,
+/// joined with `&`, values not URL-encoded.
+pub fn seal_string(fields: &[(String, String)]) -> SealString {
+    let segments = fields
+        .iter()
+        .filter(|(k, _)| k != SEAL_FIELD)
+        .map(|(k, v)| Segment {
+            path: k.clone(),
+            text: format!("{k}={v}"),
+        })
+        .collect();
+    SealString::joined(segments, "&")
+}

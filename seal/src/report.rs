@@ -1,0 +1,435 @@
+//! What `seal explain` shows: everything that goes into a seal, as a
+//! report for a person (text) or a script (JSON).
+
+use gateways::paybox::ipn;
+use gateways::seal::{Algorithm, Scheme, Segment};
+use gateways::sips::seal::Direction;
+use serde::Serialize;
+
+use crate::analysis::Analysis;
+use crate::check::Check;
+
+#[derive(Debug, Serialize)]
+pub struct Named {
+    pub name: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Field {
+    pub position: usize,
+    pub name: String,
+    pub value: String,
+    /// Byte offset of the value in the seal string.
+    pub offset: usize,
+    /// Its length in bytes.
+    pub bytes: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SealStringView {
+    /// The seal string with masked values and the real separators.
+    pub text: String,
+    /// The same with a visible mark at every field boundary.
+    pub with_boundaries: String,
+    /// Its length in bytes (the real string, unmasked).
+    pub bytes: usize,
+    /// What follows the string when sealing, if anything (never the key).
+    pub then: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Report {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub version: u32,
+    pub line: usize,
+    pub scheme: Named,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<Named>,
+    pub algorithm: Named,
+    pub excluded: Vec<String>,
+    pub fields: Vec<Field>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub data_pairs: Vec<Field>,
+    pub seal_string: SealStringView,
+    pub notes: Vec<String>,
+    pub seal_in_message: Option<String>,
+    pub computed_seal: Option<String>,
+    pub key_from: Option<String>,
+    pub matches: Option<bool>,
+    pub likely_cause: Option<String>,
+}
+
+/// The mark shown between fields; it is not part of the seal string.
+pub const BOUNDARY: &str = "¦";
+
+pub fn report(a: &Analysis, check: Option<(Check, String)>, reveal: bool, line: usize) -> Report {
+    let show = |path: &str, text: &str| {
+        if reveal {
+            text.to_string()
+        } else {
+            paylot_cli::card::mask_field(path, text)
+        }
+    };
+    let mut fields = Vec::new();
+    let mut offset = 0;
+    let sep = a.seal_string.separator;
+    for (i, seg) in a.seal_string.segments.iter().enumerate() {
+        if i > 0 {
+            offset += sep.len();
+        }
+        fields.push(Field {
+            position: i + 1,
+            name: seg.path.clone(),
+            value: show(&seg.path, &seg.text),
+            offset,
+            bytes: seg.text.len(),
+        });
+        offset += seg.text.len();
+    }
+    // The Data of a Sips POST is one opaque piece; its pairs are shown for
+    // reading only.
+    let data_pairs: Vec<Field> = a
+        .data_pairs
+        .iter()
+        .enumerate()
+        .map(|(i, p)| Field {
+            position: i + 1,
+            name: p.path.clone(),
+            value: show(&p.path, &p.text),
+            offset: 0,
+            bytes: p.text.len(),
+        })
+        .collect();
+    let pair_text = |p: &Segment, masked: bool| {
+        let v = if masked {
+            show(&p.path, &p.text)
+        } else {
+            p.text.clone()
+        };
+        if p.path.is_empty() {
+            v
+        } else {
+            format!("{}={v}", p.path)
+        }
+    };
+    let rejoined: Vec<String> = a.data_pairs.iter().map(|p| pair_text(p, false)).collect();
+    let data_is_pairs = !a.data_pairs.is_empty() && rejoined.join("|") == a.seal_string.text;
+    let text = if a.scheme == Scheme::SipsPost && data_is_pairs {
+        a.data_pairs
+            .iter()
+            .map(|p| pair_text(p, true))
+            .collect::<Vec<_>>()
+            .join("|")
+    } else {
+        fields
+            .iter()
+            .map(|f| f.value.as_str())
+            .collect::<Vec<_>>()
+            .join(sep)
+    };
+    let with_boundaries = fields
+        .iter()
+        .map(|f| f.value.as_str())
+        .collect::<Vec<_>>()
+        .join(&format!("{BOUNDARY}{sep}"));
+    let then = match (a.scheme, a.algorithm) {
+        (Scheme::Lyra, _) => Some("+ and the key, then the whole string is hashed".into()),
+        (_, Algorithm::Sha256) => {
+            Some("the secret key, then the whole string is hashed (SHA-256)".into())
+        }
+        _ => None,
+    };
+    let (computed, key_from, cause, matches) = match check {
+        Some((c, origin)) => (Some(c.computed), Some(origin), c.likely_cause, c.matches),
+        None => (None, None, None, None),
+    };
+    let mut notes = a.notes.clone();
+    if computed.is_some() && a.given.is_none() {
+        notes.push(format!(
+            "the message carries no {} field: it is unsealed, so there is nothing to compare",
+            a.scheme.seal_field()
+        ));
+    }
+    Report {
+        kind: "explain",
+        version: 1,
+        line,
+        scheme: Named {
+            name: a.scheme.name().into(),
+            reason: a.scheme_reason.clone(),
+        },
+        message: a.direction.as_ref().map(|(d, why)| Named {
+            name: match d {
+                Direction::Request => "request".into(),
+                Direction::Response => "response".into(),
+            },
+            reason: why.clone(),
+        }),
+        algorithm: Named {
+            name: a.algorithm.spelling_for(a.scheme).into(),
+            reason: a.algorithm_reason.clone(),
+        },
+        excluded: a.excluded.clone(),
+        fields,
+        data_pairs,
+        seal_string: SealStringView {
+            text,
+            with_boundaries,
+            bytes: a.seal_string.text.len(),
+            then,
+        },
+        notes,
+        seal_in_message: a.given.clone(),
+        computed_seal: computed,
+        key_from,
+        matches,
+        likely_cause: cause,
+    }
+}
+
+pub fn ipn_report(
+    query: &str,
+    scheme_reason: &str,
+    key: &rsa::RsaPublicKey,
+    sig_field: Option<&str>,
+    reveal: bool,
+    line: usize,
+) -> Result<Report, String> {
+    let split = ipn::split(query, sig_field)?;
+    let show = |t: &str| {
+        if reveal {
+            t.to_string()
+        } else {
+            paylot_cli::text::mask(t).into_owned()
+        }
+    };
+    let mut fields = Vec::new();
+    let mut offset = 0;
+    for (i, pair) in split.signed.split('&').enumerate() {
+        if i > 0 {
+            offset += 1;
+        }
+        let name = pair.split_once('=').map(|(k, _)| k).unwrap_or(pair);
+        fields.push(Field {
+            position: i + 1,
+            name: name.to_string(),
+            value: show(pair),
+            offset,
+            bytes: pair.len(),
+        });
+        offset += pair.len();
+    }
+    let signature = ipn::decode_signature(split.raw_signature);
+    let (matches, cause, mut notes) = match &signature {
+        Ok(sig) => {
+            let ok = ipn::verifies(key, split.signed.as_bytes(), sig);
+            let cause = if ok {
+                None
+            } else {
+                crate::ipn::diagnose(key, &split, sig)
+            };
+            (
+                Some(ok),
+                cause,
+                vec![format!(
+                    "signature: {} bytes after base64 decoding",
+                    sig.len()
+                )],
+            )
+        }
+        Err(e) => (
+            Some(false),
+            None,
+            vec![format!("parameter {}: {e}", split.field)],
+        ),
+    };
+    notes.push(
+        "the signed text is the raw query string up to &<signature>=, still percent-encoded, \
+         exactly as received; decoding it first breaks the signature"
+            .into(),
+    );
+    if !split.last {
+        notes.push(format!(
+            "the signature parameter {} is not the last one; Paybox puts it last",
+            split.field
+        ));
+    }
+    Ok(Report {
+        kind: "explain",
+        version: 1,
+        line,
+        scheme: Named {
+            name: Scheme::PayboxIpn.name().into(),
+            reason: scheme_reason.into(),
+        },
+        message: None,
+        algorithm: Named {
+            name: "RSA-SHA-1".into(),
+            reason: "Paybox signs its returns with RSA/SHA-1 under its private key; checked with its public key".into(),
+        },
+        excluded: vec![split.field.to_string()],
+        seal_string: SealStringView {
+            text: show(split.signed),
+            with_boundaries: fields
+                .iter()
+                .map(|f| f.value.as_str())
+                .collect::<Vec<_>>()
+                .join(&format!("{BOUNDARY}&")),
+            bytes: split.signed.len(),
+            then: None,
+        },
+        fields,
+        data_pairs: Vec::new(),
+        notes,
+        seal_in_message: Some(split.raw_signature.to_string()),
+        computed_seal: None,
+        key_from: Some("the public key".into()),
+        matches,
+        likely_cause: cause,
+    })
+}
+
+/// The report as text for a person. Every line is made safe: control
+/// characters escaped, and unless `reveal`, card numbers and security
+/// codes masked wherever they stand (the report's values are masked
+/// already; this also covers names and notes).
+pub fn render(r: &Report, reveal: bool) -> String {
+    let text = render_lines(r);
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines() {
+        if reveal {
+            out.push_str(&paylot_cli::sanitize(line));
+        } else {
+            out.push_str(&paylot_cli::safe(line));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn render_lines(r: &Report) -> String {
+    use std::fmt::Write as _;
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "scheme      {} — {}",
+        r.scheme.name,
+        safe(&r.scheme.reason)
+    );
+    if let Some(m) = &r.message {
+        let _ = writeln!(o, "message     {} — {}", m.name, m.reason);
+    }
+    let _ = writeln!(
+        o,
+        "algorithm   {} — {}",
+        r.algorithm.name,
+        safe(&r.algorithm.reason)
+    );
+    if r.excluded.is_empty() {
+        let _ = writeln!(o, "excluded    none");
+    } else {
+        let _ = writeln!(o, "excluded    {}", safe(&r.excluded.join(", ")));
+    }
+    let width = r
+        .fields
+        .iter()
+        .map(|f| f.name.chars().count())
+        .max()
+        .unwrap_or(4)
+        .clamp(4, 40);
+    let _ = writeln!(
+        o,
+        "fields      {} enter the seal, in this order:",
+        r.fields.len()
+    );
+    for f in &r.fields {
+        let _ = writeln!(
+            o,
+            "  {:>3}  {:<width$}  {:>5}+{:<4} {}",
+            f.position,
+            safe(&f.name),
+            f.offset,
+            f.bytes,
+            quoted(&f.value),
+        );
+    }
+    if !r.data_pairs.is_empty() {
+        let _ = writeln!(
+            o,
+            "Data pairs  (for reading only: the seal covers Data exactly as transmitted)"
+        );
+        let w = r
+            .data_pairs
+            .iter()
+            .map(|f| f.name.chars().count())
+            .max()
+            .unwrap_or(4)
+            .clamp(4, 40);
+        for f in &r.data_pairs {
+            let _ = writeln!(
+                o,
+                "  {:>3}  {:<w$}  {}",
+                f.position,
+                safe(&f.name),
+                quoted(&f.value)
+            );
+        }
+    }
+    let _ = writeln!(
+        o,
+        "seal string {} bytes; fields marked with {BOUNDARY} here (the mark is not part of it):",
+        r.seal_string.bytes
+    );
+    let _ = writeln!(o, "  {}", safe(&r.seal_string.with_boundaries));
+    if let Some(then) = &r.seal_string.then {
+        let _ = writeln!(o, "  followed by {then}");
+    }
+    for n in &r.notes {
+        let _ = writeln!(o, "note        {}", safe(n));
+    }
+    match &r.seal_in_message {
+        Some(s) => {
+            let _ = writeln!(o, "in message  {}", safe(s));
+        }
+        None => {
+            let _ = writeln!(o, "in message  (no seal)");
+        }
+    }
+    if let Some(c) = &r.computed_seal {
+        let _ = writeln!(
+            o,
+            "computed    {}  (key from {})",
+            c,
+            safe(r.key_from.as_deref().unwrap_or("?"))
+        );
+    }
+    match r.matches {
+        Some(true) => {
+            let _ = writeln!(o, "result      matches");
+        }
+        Some(false) => {
+            let _ = writeln!(o, "result      DOES NOT MATCH");
+            if let Some(c) = &r.likely_cause {
+                let _ = writeln!(o, "likely      {}", safe(c));
+            }
+        }
+        None => {
+            let _ = writeln!(
+                o,
+                "result      not checked (give --key-file or --key-env to compute the seal)"
+            );
+        }
+    }
+    o
+}
+
+fn quoted(v: &str) -> String {
+    format!("\"{}\"", safe(v))
+}
+
+/// Escape control characters (terminal escapes in a hostile message).
+fn safe(text: &str) -> String {
+    paylot_cli::sanitize(text).into_owned()
+}
