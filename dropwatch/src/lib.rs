@@ -139,7 +139,7 @@ pub fn duration_arg(s: &str) -> std::result::Result<Duration, String> {
 }
 
 /// clap value parser for templates.
-pub fn template_arg(s: &str) -> std::result::Result<Template, String> {
+pub fn template_arg(s: &str) -> std::result::Result<Template, gateways::Invalid> {
     Template::parse(s)
 }
 

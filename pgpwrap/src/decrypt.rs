@@ -168,6 +168,49 @@ fn precheck(
     Ok(Box::new(std::io::Cursor::new(head)))
 }
 
+/// What a library error says about the message, by its type: the causes
+/// are walked (an `io::Error` from the reader may wrap the library's
+/// error), never matched as text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fault {
+    /// The integrity check (MDC / AEAD tag) failed.
+    Manipulated,
+    /// The data ended before the message did.
+    Truncated,
+    /// A packet is malformed (cut short, or damaged).
+    Malformed,
+    /// Anything else.
+    Other,
+}
+
+fn fault_of(e: &openpgp::anyhow::Error) -> Fault {
+    let of_library = |pe: &openpgp::Error| match pe {
+        openpgp::Error::ManipulatedMessage => Some(Fault::Manipulated),
+        openpgp::Error::MalformedPacket(_) | openpgp::Error::MalformedMessage(_) => {
+            Some(Fault::Malformed)
+        }
+        _ => None,
+    };
+    for cause in e.chain() {
+        if let Some(f) = cause.downcast_ref::<openpgp::Error>().and_then(of_library) {
+            return f;
+        }
+        if let Some(ioe) = cause.downcast_ref::<std::io::Error>() {
+            if let Some(f) = ioe
+                .get_ref()
+                .and_then(|inner| inner.downcast_ref::<openpgp::Error>())
+                .and_then(of_library)
+            {
+                return f;
+            }
+            if ioe.kind() == std::io::ErrorKind::UnexpectedEof {
+                return Fault::Truncated;
+            }
+        }
+    }
+    Fault::Other
+}
+
 /// Turn a library error into our message and exit status.
 fn classify(
     e: openpgp::anyhow::Error,
@@ -175,21 +218,13 @@ fn classify(
     input_name: &str,
     key_name: &str,
 ) -> Error {
-    // An io::Error from the reader may wrap the library's error.
-    let manipulated = matches!(
-        e.downcast_ref::<openpgp::Error>(),
-        Some(openpgp::Error::ManipulatedMessage)
-    ) || e
-        .downcast_ref::<std::io::Error>()
-        .and_then(|io| io.get_ref())
-        .and_then(|inner| inner.downcast_ref::<openpgp::Error>())
-        .is_some_and(|pe| matches!(pe, openpgp::Error::ManipulatedMessage));
+    let fault = fault_of(&e);
     let r = report.lock().map(|r| r.clone()).unwrap_or_default();
     if let Some(why) = r.refusal {
         return Error::no(format!("{input_name}: {why}"));
     }
     let text = io::describe(&e);
-    if manipulated {
+    if fault == Fault::Manipulated {
         return Error::no(format!(
             "{input_name}: the message has been tampered with or truncated (integrity check \
              failed); nothing was written"
@@ -202,18 +237,16 @@ fn classify(
             r.recipients.join(", ")
         ));
     }
-    if text.contains("Unexpected EOF") || text.contains("Truncated") || text.contains("truncated") {
-        return Error::trouble(format!(
-            "{input_name}: the message is truncated ({text}); nothing was written"
-        ));
-    }
-    if r.decrypted {
-        return Error::no(format!(
+    match fault {
+        Fault::Truncated | Fault::Malformed => Error::trouble(format!(
+            "{input_name}: the message is truncated or damaged ({text}); nothing was written"
+        )),
+        _ if r.decrypted => Error::no(format!(
             "{input_name}: the decrypted data is not a valid message ({text}); it may have been \
              tampered with; nothing was written"
-        ));
+        )),
+        _ => Error::trouble(format!("{input_name}: cannot decrypt: {text}")),
     }
-    Error::trouble(format!("{input_name}: cannot decrypt: {text}"))
 }
 
 pub fn run(args: Args) -> Result<Outcome> {

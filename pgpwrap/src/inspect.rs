@@ -16,7 +16,8 @@ use openpgp::policy::StandardPolicy;
 use openpgp::types::{KeyFlags, RevocationStatus};
 use serde_json::{json, Value};
 
-use crate::io::{self, format_time};
+use crate::io;
+use paylot_cli::time::rfc3339_seconds as format_time;
 
 const EXAMPLES: &str = "\
 Examples:

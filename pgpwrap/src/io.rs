@@ -2,6 +2,7 @@
 
 use std::io::{self, Read, Write};
 
+use paylot_cli::progress::{Progress, Unit};
 use paylot_cli::{PassphraseArgs, Result};
 use sequoia_openpgp::crypto::Password;
 
@@ -25,62 +26,12 @@ pub enum CopyError {
     Write(io::Error),
 }
 
-/// Progress of a long copy on stderr (bytes, rate), only when stderr is a
-/// terminal; nothing is ever written to a pipe or a log.
-struct Progress {
-    start: std::time::Instant,
-    last: std::time::Instant,
-    shown: bool,
-    enabled: bool,
-}
-
-impl Progress {
-    fn new() -> Progress {
-        use std::io::IsTerminal;
-        let now = std::time::Instant::now();
-        Progress {
-            start: now,
-            last: now,
-            shown: false,
-            enabled: io::stderr().is_terminal(),
-        }
-    }
-
-    fn update(&mut self, total: u64) {
-        if !self.enabled || self.last.elapsed().as_millis() < 1000 {
-            return;
-        }
-        self.last = std::time::Instant::now();
-        let secs = self.start.elapsed().as_secs_f64().max(0.001);
-        let mib = total as f64 / (1024.0 * 1024.0);
-        eprint!(
-            "\r{}: {mib:.0} MiB, {:.0} MiB/s   ",
-            crate::TOOL,
-            mib / secs
-        );
-        self.shown = true;
-    }
-
-    fn finish(&mut self) {
-        if self.shown {
-            eprint!("\r{:60}\r", "");
-            self.shown = false;
-        }
-    }
-}
-
-impl Drop for Progress {
-    fn drop(&mut self) {
-        self.finish();
-    }
-}
-
 /// Copy everything from `r` to `w` in large chunks (with progress on a
 /// terminal).
 pub fn copy(r: &mut dyn Read, w: &mut dyn Write) -> std::result::Result<u64, CopyError> {
     let mut buf = vec![0u8; CHUNK];
     let mut total = 0u64;
-    let mut progress = Progress::new();
+    let mut progress = Progress::new(Unit::Bytes);
     loop {
         let n = match r.read(&mut buf) {
             Ok(0) => return Ok(total),
@@ -125,14 +76,6 @@ pub fn describe(err: &sequoia_openpgp::anyhow::Error) -> String {
         }
     }
     text
-}
-
-/// Format a time as RFC 3339 UTC, to the second.
-pub fn format_time(t: std::time::SystemTime) -> String {
-    let odt = time::OffsetDateTime::from(t);
-    let odt = odt.replace_nanosecond(0).unwrap_or(odt);
-    odt.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_else(|_| format!("{odt}"))
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@ use openpgp::policy::{AsymmetricAlgorithm, HashAlgoSecurity, Policy, StandardPol
 use openpgp::types::{HashAlgorithm, PublicKeyAlgorithm, RevocationStatus};
 use openpgp::Cert;
 
-use crate::io::format_time;
+use paylot_cli::time::rfc3339_seconds as format_time;
 
 /// What a key file is needed for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -11,6 +11,7 @@ use gateways::sips::seal::{
 };
 use serde_json::{Map, Value};
 
+use crate::message::Unreadable;
 use crate::message::{self, Message};
 
 /// What the command line asks for; `None` means "decide from the message".
@@ -45,7 +46,7 @@ pub struct Analysis {
 }
 
 impl Analysis {
-    pub fn of(msg: &Message, choice: &Choice) -> Result<Analysis, String> {
+    pub fn of(msg: &Message, choice: &Choice) -> Result<Analysis, Unreadable> {
         let (scheme, scheme_reason) = match choice.scheme {
             Some(s) => (s, "--scheme on the command line".to_string()),
             None => detect(msg),
@@ -133,7 +134,7 @@ impl Analysis {
         }
     }
 
-    fn sips_post(&mut self, fields: &Map<String, Value>) -> Result<(), String> {
+    fn sips_post(&mut self, fields: &Map<String, Value>) -> Result<(), Unreadable> {
         let data = match fields.get("Data") {
             Some(Value::String(d)) => d.clone(),
             Some(_) => return Err("field \"Data\" must be a string".into()),
@@ -208,10 +209,11 @@ fn algorithm_for(
     scheme: Scheme,
     fields: &Map<String, Value>,
     choice: &Choice,
-) -> Result<(Algorithm, String), String> {
+) -> Result<(Algorithm, String), Unreadable> {
     if let Some(name) = &choice.algorithm {
         return Algorithm::parse(name, scheme)
-            .map(|a| (a, "--algorithm on the command line".into()));
+            .map(|a| (a, "--algorithm on the command line".into()))
+            .map_err(Unreadable::from);
     }
     let field = scheme.algorithm_field();
     if let Some(f) = field {
@@ -220,7 +222,7 @@ fn algorithm_for(
             if !text.is_empty() {
                 return Algorithm::parse(&text, scheme)
                     .map(|a| (a, format!("the message's {f} field")))
-                    .map_err(|e| format!("field {f}: {e}"));
+                    .map_err(|e| Unreadable(format!("field {f}: {e}")));
             }
         }
     }

@@ -58,7 +58,7 @@ impl ComputeJob<'_> {
         }
         let mut msg = match message::parse(bytes, self.args.message.input, line) {
             Ok(m) => m,
-            Err(e) => return Sealed::Bad(e),
+            Err(e) => return Sealed::Bad(e.0),
         };
         let (scheme, _) = analysis::scheme_of(&msg, &self.choice);
         if scheme == Scheme::PayboxIpn {

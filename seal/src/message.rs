@@ -23,6 +23,29 @@ pub struct Message {
     pub raw_form: Option<String>,
 }
 
+/// A message that cannot be judged: what is wrong with it, and where.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Unreadable(pub String);
+
+impl From<String> for Unreadable {
+    fn from(s: String) -> Unreadable {
+        Unreadable(s)
+    }
+}
+
+impl From<&str> for Unreadable {
+    fn from(s: &str) -> Unreadable {
+        Unreadable(s.to_string())
+    }
+}
+
+impl From<gateways::Invalid> for Unreadable {
+    fn from(e: gateways::Invalid) -> Unreadable {
+        Unreadable(e.0)
+    }
+}
+
 /// Where a record starts, for messages: `name:line`.
 #[derive(Debug, Clone)]
 pub struct Location {
@@ -57,7 +80,7 @@ pub fn records(input: &[u8], jsonl: bool) -> Vec<(usize, &[u8])> {
 
 /// Parse one record. `Err` holds a message that names the position in the
 /// record (`line:column: …`), relative to the record's first line.
-pub fn parse(bytes: &[u8], kind: InputKind, first_line: usize) -> Result<Message, String> {
+pub fn parse(bytes: &[u8], kind: InputKind, first_line: usize) -> Result<Message, Unreadable> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let at = e.valid_up_to();
         let (line, col) = line_col(&bytes[..at], first_line);
@@ -95,9 +118,9 @@ fn line_col(before: &[u8], first_line: usize) -> (usize, usize) {
     (line, col)
 }
 
-fn parse_json(text: &str, first_line: usize) -> Result<Message, String> {
+fn parse_json(text: &str, first_line: usize) -> Result<Message, Unreadable> {
     if text.trim().is_empty() {
-        return Err(format!("{first_line}: empty input: expected a JSON object"));
+        return Err(format!("{first_line}: empty input: expected a JSON object").into());
     }
     let value: Value = serde_json::from_str(text).map_err(|e| {
         let line = first_line + e.line().saturating_sub(1);
@@ -111,17 +134,20 @@ fn parse_json(text: &str, first_line: usize) -> Result<Message, String> {
         } else {
             ""
         };
-        format!("{line}:{}: malformed JSON: {what}{hint}", e.column().max(1))
+        Unreadable(format!(
+            "{line}:{}: malformed JSON: {what}{hint}",
+            e.column().max(1)
+        ))
     })?;
     match value {
         Value::Object(fields) => Ok(Message {
             fields,
             raw_form: None,
         }),
-        other => Err(format!(
+        other => Err(Unreadable(format!(
             "{first_line}: expected a JSON object, found {}",
             kind_of(&other)
-        )),
+        ))),
     }
 }
 
@@ -152,15 +178,15 @@ pub fn parse_form(raw: &str) -> Message {
 /// The fields as ordered `(name, text)` pairs, for the flat schemes.
 pub fn flat_pairs<'a>(
     fields: impl IntoIterator<Item = (&'a String, &'a Value)>,
-) -> Result<Vec<(String, String)>, String> {
+) -> Result<Vec<(String, String)>, Unreadable> {
     fields
         .into_iter()
         .map(|(k, v)| match gateways::seal::scalar_text(v) {
             Some(t) => Ok((k.clone(), t)),
-            None => Err(format!(
+            None => Err(Unreadable(format!(
                 "field \"{k}\" is {}: this scheme takes flat fields only",
                 kind_of(v)
-            )),
+            ))),
         })
         .collect()
 }
@@ -177,11 +203,15 @@ mod tests {
 
     #[test]
     fn errors_name_line_and_column() {
-        let e = parse(b"{\n \"a\": 1,\n}", InputKind::Json, 1).unwrap_err();
+        let e = parse(b"{\n \"a\": 1,\n}", InputKind::Json, 1)
+            .unwrap_err()
+            .0;
         assert!(e.starts_with("3:1: malformed JSON"), "{e}");
-        let e = parse(b"{\"a\": \"\xe9\"}", InputKind::Json, 4).unwrap_err();
+        let e = parse(b"{\"a\": \"\xe9\"}", InputKind::Json, 4)
+            .unwrap_err()
+            .0;
         assert!(e.starts_with("4:8: not UTF-8 (byte 0xE9)"), "{e}");
-        let e = parse(b"[1]", InputKind::Json, 1).unwrap_err();
+        let e = parse(b"[1]", InputKind::Json, 1).unwrap_err().0;
         assert_eq!(e, "1: expected a JSON object, found an array");
     }
 

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::analysis::Analysis;
 use crate::check::Check;
+use crate::message::Unreadable;
 
 #[derive(Debug, Serialize)]
 pub struct Named {
@@ -196,7 +197,7 @@ pub fn ipn_report(
     sig_field: Option<&str>,
     reveal: bool,
     line: usize,
-) -> Result<Report, String> {
+) -> Result<Report, Unreadable> {
     let split = ipn::split(query, sig_field)?;
     let show = |t: &str| {
         if reveal {

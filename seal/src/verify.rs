@@ -13,6 +13,7 @@ use crate::analysis::{self, Analysis};
 use crate::check::{self, NO_KNOWN_CAUSE};
 use crate::cli::{open_input, write_line, VerifyArgs};
 use crate::message::Message;
+use crate::message::Unreadable;
 use crate::records::{parse_record, read_secret, Records, Trouble};
 use crate::TOOL;
 
@@ -149,7 +150,7 @@ fn verify_one(msg: &Message, a: &Analysis, secret: &Secret, line: usize) -> Resu
 
 pub fn load_pubkey(path: Option<&std::path::Path>) -> Result<rsa::RsaPublicKey> {
     match path {
-        None => ipn::public_key(ipn::PAYBOX_PUBLIC_KEY).map_err(Error::trouble),
+        None => ipn::public_key(ipn::PAYBOX_PUBLIC_KEY).map_err(|e| Error::trouble(e.0)),
         Some(p) => {
             let text = std::fs::read_to_string(p).map_err(|e| {
                 Error::io(format!("cannot read the public key \"{}\"", p.display()), e)
@@ -161,7 +162,7 @@ pub fn load_pubkey(path: Option<&std::path::Path>) -> Result<rsa::RsaPublicKey> 
 
 /// The raw query string of a Paybox return: the form body as received, or
 /// a JSON object's `query` field.
-pub fn ipn_query(msg: &Message) -> std::result::Result<String, String> {
+pub fn ipn_query(msg: &Message) -> std::result::Result<String, Unreadable> {
     if let Some(raw) = &msg.raw_form {
         return Ok(raw.trim().to_string());
     }
@@ -180,7 +181,7 @@ fn verify_ipn(
     key: &rsa::RsaPublicKey,
     sig_field: Option<&str>,
     line: usize,
-) -> std::result::Result<Verdict, String> {
+) -> std::result::Result<Verdict, Unreadable> {
     let query = ipn_query(msg)?;
     let split = ipn::split(&query, sig_field)?;
     let mut v = Verdict::invalid(line, Scheme::PayboxIpn.name(), "RSA-SHA-1");

@@ -19,7 +19,11 @@ pub const SIGNATURE_FIELD: &str = "Sign";
 pub const PAYBOX_PUBLIC_KEY: &str = include_str!("../../keys/paybox-pubkey.pem");
 
 /// Read a public key in PEM (SubjectPublicKeyInfo or PKCS#1).
-pub fn public_key(pem: &str) -> Result<RsaPublicKey, String> {
+pub fn public_key(pem: &str) -> Result<RsaPublicKey, crate::Invalid> {
+    parse_public_key(pem).map_err(crate::Invalid)
+}
+
+fn parse_public_key(pem: &str) -> Result<RsaPublicKey, String> {
     RsaPublicKey::from_public_key_pem(pem.trim())
         .or_else(|_| {
             use rsa::pkcs1::DecodeRsaPublicKey;
@@ -41,7 +45,11 @@ pub struct Split<'a> {
 
 /// Split `query` at the signature parameter: `field` if named, else the
 /// last parameter (Paybox requires the signature letter K to come last).
-pub fn split<'a>(query: &'a str, field: Option<&str>) -> Result<Split<'a>, String> {
+pub fn split<'a>(query: &'a str, field: Option<&str>) -> Result<Split<'a>, crate::Invalid> {
+    split_query(query, field).map_err(crate::Invalid)
+}
+
+fn split_query<'a>(query: &'a str, field: Option<&str>) -> Result<Split<'a>, String> {
     let query = query.trim_start_matches('?');
     let start = match field {
         Some(name) => {

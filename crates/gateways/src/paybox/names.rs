@@ -47,7 +47,11 @@ impl QuestionName {
 }
 
 impl Template {
-    pub fn parse(text: &str) -> Result<Template, String> {
+    pub fn parse(text: &str) -> Result<Template, crate::Invalid> {
+        Self::parse_text(text).map_err(crate::Invalid)
+    }
+
+    fn parse_text(text: &str) -> Result<Template, String> {
         let mut pieces = Vec::new();
         let mut rest = text;
         let mut literal = String::new();

@@ -52,7 +52,11 @@ impl Algorithm {
     /// Spelling is forgiving (`hmac-sha-256`, `HMAC_SHA256`, `sha512`), but
     /// the meaning follows the scheme: Paybox's `PBX_HASH=SHA512` means
     /// HMAC-SHA-512, Sips' `SHA-256` means a plain hash.
-    pub fn parse(name: &str, scheme: Scheme) -> Result<Algorithm, String> {
+    pub fn parse(name: &str, scheme: Scheme) -> Result<Algorithm, crate::Invalid> {
+        Self::parse_name(name, scheme).map_err(crate::Invalid)
+    }
+
+    fn parse_name(name: &str, scheme: Scheme) -> Result<Algorithm, String> {
         let folded: String = name
             .chars()
             .filter(|c| *c != '-' && *c != '_' && *c != ' ')
@@ -151,6 +155,7 @@ mod tests {
         assert!(Algorithm::parse("SHA-1", Scheme::SipsJson).is_err());
         assert!(Algorithm::parse("MD5", Scheme::Paybox)
             .unwrap_err()
+            .message()
             .contains("expected one of: SHA512, SHA256, SHA384, SHA224"));
     }
 
