@@ -48,11 +48,10 @@ pub struct Args {
     pub element: Option<String>,
     #[command(flatten)]
     pub legacy: LegacyArgs,
-    /// Write to FILE (atomically) instead of standard output
-    #[arg(long, short = 'o', value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    /// The message to decrypt (standard input if absent or -)
-    pub file: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: paylot_cli::args::OutputArg,
+    #[command(flatten)]
+    pub file: paylot_cli::args::InputArg,
 }
 
 /// Decrypt and verify `input` into `out`. Returns the report (good
@@ -256,12 +255,12 @@ pub fn run(args: Args) -> Result<Outcome> {
     let pass = io::passphrase(&args.passphrase)?;
     let pairs = keys::decryptors(&secret, &key_name, pass.as_ref(), policies.active())?;
     let helper = Helper::new(signers, pairs, true);
-    let input = Input::open(args.file.as_deref())?;
+    let input = Input::open(args.file.path())?;
     let input_name = input.quoted();
     match &args.element {
         None => {
             // Unverified plaintext: held back, and private from creation.
-            let mut out = Output::create_spooled(args.output.as_deref(), Access::Private)?;
+            let mut out = Output::create_spooled(args.output.path(), Access::Private)?;
             open(
                 input.into_reader(),
                 &input_name,
@@ -296,7 +295,7 @@ pub fn run(args: Args) -> Result<Outcome> {
             )?;
             element::check_binding(&doc, range, &signed, elem)
                 .map_err(|u| Error::no(u.message(elem, &input_name)))?;
-            let mut out = Output::create_spooled(args.output.as_deref(), Access::Private)?;
+            let mut out = Output::create_spooled(args.output.path(), Access::Private)?;
             out.write_all(&signed)
                 .map_err(|e| Error::io(format!("writing {}", out.name()), e))?;
             out.commit()?;

@@ -50,11 +50,10 @@ pub struct Args {
     pub element: Option<String>,
     #[command(flatten)]
     pub legacy: LegacyArgs,
-    /// Write to FILE (atomically) instead of standard output
-    #[arg(long, short = 'o', value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    /// The file to encrypt (standard input if absent or -)
-    pub file: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: paylot_cli::args::OutputArg,
+    #[command(flatten)]
+    pub file: paylot_cli::args::InputArg,
 }
 
 /// The hash for data signatures: SHA-256, as gpg 2.2 chooses, readable
@@ -168,11 +167,11 @@ pub fn run(args: Args) -> Result<Outcome> {
              sent the file, and gateways refuse unsigned files",
         );
     }
-    let input = Input::open(args.file.as_deref())?;
+    let input = Input::open(args.file.path())?;
     match &args.element {
         None => {
-            let mut out = Output::create(args.output.as_deref())?;
-            let name = literal_name(args.file.as_deref());
+            let mut out = Output::create(args.output.path())?;
+            let name = literal_name(args.file.path());
             let input_name = input.quoted();
             let mut reader = input.into_reader();
             sealer.seal(
@@ -197,7 +196,7 @@ pub fn run(args: Args) -> Result<Outcome> {
             wrapped.push(b'\n');
             wrapped.extend_from_slice(&armored);
             let result = element::splice(&doc, range, &wrapped);
-            let mut out = Output::create_spooled(args.output.as_deref(), Access::Usual)?;
+            let mut out = Output::create_spooled(args.output.path(), Access::Usual)?;
             out.write_all(&result)
                 .map_err(|e| Error::io(format!("writing {}", out.name()), e))?;
             out.commit()?;

@@ -3,7 +3,6 @@
 //! keys, fingerprints, user ids, subkeys, capabilities, expiry.
 
 use std::io::{Cursor, Read, Write};
-use std::path::PathBuf;
 
 use paylot_cli::{Error, Input, Outcome, Output, Result};
 use sequoia_openpgp as openpgp;
@@ -38,8 +37,8 @@ pub struct Args {
     /// Write a JSON document instead of text
     #[arg(long)]
     pub json: bool,
-    /// The file to inspect (standard input if absent or -)
-    pub file: Option<PathBuf>,
+    #[command(flatten)]
+    pub file: paylot_cli::args::InputArg,
 }
 
 /// The first packet's tag, if the data starts with binary OpenPGP.
@@ -391,7 +390,7 @@ pub fn describe(mut reader: Box<dyn Read + Send + Sync>, name: &str) -> Result<(
 }
 
 pub fn run(args: Args) -> Result<Outcome> {
-    let input = Input::open(args.file.as_deref())?;
+    let input = Input::open(args.file.path())?;
     let name = input.quoted();
     let (armored, docs) = describe(input.into_reader(), &name)?;
     let mut out = Output::create(None)?;

@@ -39,11 +39,10 @@ pub struct Args {
     pub armor: bool,
     #[command(flatten)]
     pub legacy: LegacyArgs,
-    /// Write to FILE (atomically) instead of standard output
-    #[arg(long, short = 'o', value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    /// The file to sign (standard input if absent or -)
-    pub file: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: paylot_cli::args::OutputArg,
+    #[command(flatten)]
+    pub file: paylot_cli::args::InputArg,
 }
 
 pub fn run(args: Args) -> Result<Outcome> {
@@ -54,8 +53,8 @@ pub fn run(args: Args) -> Result<Outcome> {
     let first = pairs
         .next()
         .ok_or_else(|| Error::trouble(format!("{name}: no signing key")))?;
-    let mut input = Input::open(args.file.as_deref())?;
-    let mut out = Output::create(args.output.as_deref())?;
+    let mut input = Input::open(args.file.path())?;
+    let mut out = Output::create(args.output.path())?;
     let pgp = |e: openpgp::anyhow::Error| Error::trouble(format!("signing: {}", io::describe(&e)));
     {
         let mut message = Message::new(&mut out);
@@ -79,7 +78,7 @@ pub fn run(args: Args) -> Result<Outcome> {
         } else {
             let message = signer.build().map_err(pgp)?;
             let mut literal = LiteralWriter::new(message);
-            if let Some(n) = crate::encrypt::literal_name(args.file.as_deref()) {
+            if let Some(n) = crate::encrypt::literal_name(args.file.path()) {
                 literal = literal.filename(n).map_err(pgp)?;
             }
             literal.build().map_err(pgp)?

@@ -39,11 +39,10 @@ pub struct Args {
     pub signature: Option<PathBuf>,
     #[command(flatten)]
     pub legacy: LegacyArgs,
-    /// Write the verified content to FILE (atomically) instead of standard output
-    #[arg(long, short = 'o', value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    /// The signed message, or the signed file with --signature (standard input if absent or -)
-    pub file: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: paylot_cli::args::OutputArg,
+    #[command(flatten)]
+    pub file: paylot_cli::args::InputArg,
 }
 
 fn fail(e: openpgp::anyhow::Error, report: &std::sync::Mutex<Report>, input: &str) -> Error {
@@ -67,7 +66,7 @@ pub fn run(args: Args) -> Result<Outcome> {
     match &args.signature {
         Some(sig_path) => {
             let sig = Input::open(Some(sig_path))?;
-            let data = Input::open(args.file.as_deref())?;
+            let data = Input::open(args.file.path())?;
             let sig_name = sig.quoted();
             let data_name = data.quoted();
             let mut v = DetachedVerifierBuilder::from_reader(sig.into_reader())
@@ -83,10 +82,10 @@ pub fn run(args: Args) -> Result<Outcome> {
                 .map_err(|e| fail(e, &report, &data_name))?;
         }
         None => {
-            let input = Input::open(args.file.as_deref())?;
+            let input = Input::open(args.file.path())?;
             let name = input.quoted();
             // Unverified until the end: held back, and private.
-            let mut out = Output::create_spooled(args.output.as_deref(), Access::Private)?;
+            let mut out = Output::create_spooled(args.output.path(), Access::Private)?;
             let mut v = VerifierBuilder::from_reader(input.into_reader())
                 .map_err(|e| fail(e, &report, &name))?
                 .buffer_size(io::parser_buffer(io::PARSER_BUFFER))

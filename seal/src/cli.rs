@@ -109,9 +109,8 @@ pub struct MessageArgs {
     /// Sips JSON: treat messages as requests or responses (default: guessed from their fields)
     #[arg(long, value_name = "DIR", value_enum)]
     pub message: Option<Direction>,
-    /// Input file (default: standard input; - for stdin)
-    #[arg(value_name = "FILE")]
-    pub file: Option<PathBuf>,
+    #[command(flatten)]
+    pub file: paylot_cli::args::InputArg,
 }
 
 impl MessageArgs {
@@ -133,9 +132,8 @@ pub struct ComputeArgs {
     /// Print only the seal, one per line
     #[arg(long)]
     pub seal_only: bool,
-    /// Write to FILE (atomically) instead of standard output
-    #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: paylot_cli::args::OutputArg,
 }
 
 #[derive(Debug, Args)]
@@ -179,7 +177,7 @@ pub fn command() -> clap::Command {
 
 /// Open the input named on the command line.
 pub fn open_input(args: &MessageArgs) -> Result<Input> {
-    Input::open(args.file.as_deref())
+    Input::open(args.file.path())
 }
 
 /// Write one line, turning I/O failures into errors (a closed pipe ends

@@ -39,7 +39,7 @@ pub fn main() -> Result<Outcome> {
     let cli: Cli = paylot_cli::args::parse()?;
     let mut out_path = None;
     if let Command::Compute(c) = &cli.command {
-        out_path = c.output.clone();
+        out_path = c.output.output.clone();
     }
     // A sealed cardOrder holds a card number and its security code.
     let mut out = Output::create_private(out_path.as_deref())?;

@@ -2,7 +2,6 @@
 
 use std::collections::HashMap;
 use std::io::BufRead;
-use std::path::PathBuf;
 
 use clap::Args as ClapArgs;
 use paylot_cli::{Error, Input, Outcome, Result};
@@ -48,18 +47,18 @@ pub struct Args {
     /// the header-vs-name check (default: FILE's name)
     #[arg(long, value_name = "NAME")]
     pub name: Option<String>,
-    /// Question XML or REQ file (default: stdin)
-    pub file: Option<PathBuf>,
+    #[command(flatten)]
+    pub file: paylot_cli::args::InputArg,
 }
 
 pub fn run(args: Args) -> Result<Outcome> {
-    let input = Input::open(args.file.as_deref())?;
+    let input = Input::open(args.file.path())?;
     let name = input.name().to_string();
     let (detected, reader) = sniff(input)?;
     let bad = match detected {
         Detected::Xml => check_question(&name, reader)?,
         Detected::LyraReq => {
-            let given = args.name.clone().or_else(|| args.file.as_ref().map(|p| p.to_string_lossy().into_owned()));
+            let given = args.name.clone().or_else(|| args.file.path().map(|p| p.to_string_lossy().into_owned()));
             check_req(&name, given.as_deref(), reader)?
         }
         Detected::LyraAns => {

@@ -4,7 +4,6 @@
 
 use std::collections::HashSet;
 use std::io::{BufRead, Write};
-use std::path::PathBuf;
 
 use clap::Args as ClapArgs;
 use paylot_cli::{Access, Error, Input, Outcome, Output, Result};
@@ -58,24 +57,23 @@ pub struct Args {
     /// Seed for the authorisation, call and transaction numbers
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub seed: u64,
-    /// Write to FILE (atomically) instead of stdout
-    #[arg(short = 'o', long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: paylot_cli::args::OutputArg,
     /// The REQ's file name, when it comes on stdin, for the check that the
     /// header agrees with the name (default: FILE's name)
     #[arg(long, value_name = "NAME")]
     pub name: Option<String>,
-    /// Question XML or Lyra REQ (default: stdin)
-    pub file: Option<PathBuf>,
+    #[command(flatten)]
+    pub file: paylot_cli::args::InputArg,
 }
 
 pub fn run(args: Args) -> Result<Outcome> {
-    let input = Input::open(args.file.as_deref())?;
+    let input = Input::open(args.file.path())?;
     let name = input.name().to_string();
     let (detected, reader) = sniff(input)?;
     match detected {
         Detected::Xml => {
-            let mut out = Output::create_spooled(args.output.as_deref(), Access::Usual)?;
+            let mut out = Output::create_spooled(args.output.path(), Access::Usual)?;
             respond_paybox(args.seed, &name, reader, &mut out)?;
             out.commit()?;
             Ok(Outcome::Yes)
@@ -84,9 +82,9 @@ pub fn run(args: Args) -> Result<Outcome> {
             let given = args
                 .name
                 .clone()
-                .or_else(|| args.file.as_ref().map(|p| p.to_string_lossy().into_owned()));
+                .or_else(|| args.file.path().map(|p| p.to_string_lossy().into_owned()));
             let file_name = given.as_deref().and_then(Name::parse);
-            let mut out = Output::create_spooled(args.output.as_deref(), Access::Usual)?;
+            let mut out = Output::create_spooled(args.output.path(), Access::Usual)?;
             respond_lyra(args.seed, file_name.as_ref(), &name, reader, &mut out)?;
             out.commit()?;
             Ok(Outcome::Yes)

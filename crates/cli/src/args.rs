@@ -6,11 +6,44 @@
 //! it expects, and shows `…` where clap would have quoted the value.
 
 use std::ffi::OsString;
+use std::path::{Path, PathBuf};
 
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::Parser;
 
 use crate::error::{Error, Result};
+
+/// `-o FILE`: where the data goes, written atomically (standard output by
+/// default, and for `-`). The same option in every tool.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct OutputArg {
+    /// Write to FILE (atomically) instead of standard output
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+impl OutputArg {
+    /// The file named, if any.
+    pub fn path(&self) -> Option<&Path> {
+        self.output.as_deref()
+    }
+}
+
+/// `[FILE]`: the input (standard input by default, and for `-`). The same
+/// argument in every tool.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct InputArg {
+    /// Input file (default: standard input; - for stdin)
+    #[arg(value_name = "FILE")]
+    pub file: Option<PathBuf>,
+}
+
+impl InputArg {
+    /// The file named, if any.
+    pub fn path(&self) -> Option<&Path> {
+        self.file.as_deref()
+    }
+}
 
 /// Parse the process's arguments. Help and version are printed and end
 /// the run with status 0; a usage error ends it with status 2.

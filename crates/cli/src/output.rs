@@ -401,11 +401,32 @@ mod tests {
 
     #[test]
     fn devices_are_written_not_replaced_and_links_are_followed() {
-        let out = Output::create(Some(Path::new("/dev/null"))).unwrap();
-        out.commit().unwrap();
-        let meta = fs::metadata("/dev/null").unwrap();
-        assert!(!meta.is_file(), "/dev/null was replaced by a file");
+        use std::os::unix::fs::FileTypeExt;
+        // A named pipe stands for /dev/null, a terminal, a device.
         let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo");
+        assert!(std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success());
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || fs::read(fifo).unwrap())
+        };
+        let mut out = Output::create(Some(&fifo)).unwrap();
+        out.write_all(b"through").unwrap();
+        out.commit().unwrap();
+        assert!(
+            fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo(),
+            "replaced by a file"
+        );
+        assert_eq!(reader.join().unwrap(), b"through");
+        assert_eq!(
+            fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "a temporary file was made"
+        );
         let real = dir.path().join("real");
         fs::write(&real, b"old").unwrap();
         let link = dir.path().join("link");

@@ -137,7 +137,7 @@ pub(super) fn build_lyra(args: Args, delim: u8) -> Result<Outcome> {
         Some(t) => return Err(usage(format!("--time {}: expected HHMMSS", show(t)))),
         None => format!("{:02}{:02}{:02}", now.hour(), now.minute(), now.second()),
     };
-    if let Some(out) = &args.output {
+    if let Some(out) = args.output.path() {
         if let Some(n) = Name::parse(&out.to_string_lossy()) {
             if n.kind != FileKind::Req || n.shop != shop || n.mode != mode_arg {
                 return Err(usage(format!(
@@ -160,8 +160,8 @@ pub(super) fn build_lyra(args: Args, delim: u8) -> Result<Outcome> {
         delim,
         encoding: encoding(&args.encoding)?,
     };
-    let input = Input::open(args.file.as_deref())?;
-    let mut out = Output::create_spooled(args.output.as_deref(), Access::Private)?;
+    let input = Input::open(args.file.path())?;
+    let mut out = Output::create_spooled(args.output.path(), Access::Private)?;
     write_lyra(&opts, input, &mut out)?;
     out.commit()?;
     Ok(Outcome::Yes)

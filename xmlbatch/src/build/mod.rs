@@ -113,11 +113,10 @@ pub struct Args {
     /// CSV field delimiter (one character; `tab` for a tab)
     #[arg(short = 'd', long, value_name = "DELIM", default_value = ",")]
     pub delimiter: String,
-    /// Write to FILE (atomically) instead of stdout
-    #[arg(short = 'o', long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    /// CSV input (default: stdin)
-    pub file: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: paylot_cli::args::OutputArg,
+    #[command(flatten)]
+    pub file: paylot_cli::args::InputArg,
 }
 
 pub(crate) fn usage(msg: impl std::fmt::Display) -> Error {

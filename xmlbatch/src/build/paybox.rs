@@ -104,8 +104,8 @@ pub(super) fn build_paybox(args: Args, delim: u8) -> Result<Outcome> {
         delim,
         encoding: encoding(&args.encoding)?,
     };
-    let input = Input::open(args.file.as_deref())?;
-    let mut out = Output::create_spooled(args.output.as_deref(), Access::Private)?;
+    let input = Input::open(args.file.path())?;
+    let mut out = Output::create_spooled(args.output.path(), Access::Private)?;
     write_paybox(&opts, input, &mut out)?;
     if let Some(s) = &state {
         s.store(batch)?;

@@ -72,11 +72,10 @@ pub struct Args {
     /// How the records are written
     #[arg(long, value_enum, default_value_t = OutputFormat::Csv)]
     pub output_format: OutputFormat,
-    /// Write to FILE (atomically) instead of stdout
-    #[arg(short = 'o', long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    /// Status XML or ANS (default: stdin)
-    pub file: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: paylot_cli::args::OutputArg,
+    #[command(flatten)]
+    pub file: paylot_cli::args::InputArg,
 }
 
 #[derive(Default)]
@@ -119,7 +118,7 @@ pub(crate) fn mismatch(tally: &mut Tally, msg: String) {
 }
 
 pub fn run(args: Args) -> Result<Outcome> {
-    let input = Input::open(args.file.as_deref())?;
+    let input = Input::open(args.file.path())?;
     let name = input.name().to_string();
     let (detected, reader) = sniff(input)?;
     let mut output_format = args.output_format;
@@ -151,7 +150,7 @@ pub fn run(args: Args) -> Result<Outcome> {
             )))
         }
     };
-    let mut out = Output::create(args.output.as_deref())?;
+    let mut out = Output::create(args.output.path())?;
     let question = args.question.as_deref();
     let outcome = if lyra {
         status_lyra(question, output_format, &name, reader, &mut out)?
