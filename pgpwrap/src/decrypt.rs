@@ -4,7 +4,7 @@
 use std::io::{Read, Write};
 use std::path::PathBuf;
 
-use paylot_cli::{Access, Error, Input, Outcome, Output, PassphraseArgs, Result};
+use paylot_cli::{Access, Error, Input, Outcome, Output, Result};
 use sequoia_openpgp as openpgp;
 
 use openpgp::parse::stream::DecryptorBuilder;
@@ -35,11 +35,8 @@ message, wrong passphrase, malformed input).";
 #[derive(Debug, clap::Args)]
 #[command(after_help = EXAMPLES)]
 pub struct Args {
-    /// Our secret key (the message's recipient)
-    #[arg(long, short = 'k', value_name = "KEY", required = true)]
-    pub key: PathBuf,
     #[command(flatten)]
-    pub passphrase: PassphraseArgs,
+    pub secret: io::SecretKeyArgs,
     /// A certificate whose signature is accepted; repeat for several
     #[arg(long, value_name = "CERT", required = true)]
     pub verify_with: Vec<PathBuf>,
@@ -250,9 +247,10 @@ fn classify(
 
 pub fn run(args: Args) -> Result<Outcome> {
     let policies = Policies::new(args.legacy.allow_legacy);
-    let (key_name, secret) = keys::load_secret(&args.key, "--key", Need::Decrypt, &policies)?;
+    let (key_name, secret) =
+        keys::load_secret(&args.secret.key, "--key", Need::Decrypt, &policies)?;
     let signers = keys::load_certs(&args.verify_with, Need::Verify, &policies)?;
-    let pass = io::passphrase(&args.passphrase)?;
+    let pass = io::passphrase(&args.secret.passphrase)?;
     let pairs = keys::decryptors(&secret, &key_name, pass.as_ref(), policies.active())?;
     let helper = Helper::new(signers, pairs, true);
     let input = Input::open(args.file.path())?;

@@ -45,6 +45,17 @@ pub fn copy(r: &mut dyn Read, w: &mut dyn Write) -> std::result::Result<u64, Cop
     }
 }
 
+/// `--key KEY` and its passphrase: our secret key (armored or binary, as
+/// `pgpwrap keygen` or `gpg --export-secret-keys` writes it).
+#[derive(Debug, Clone, clap::Args)]
+pub struct SecretKeyArgs {
+    /// Our secret key file: the message's recipient, or the signer
+    #[arg(long, short = 'k', value_name = "KEY", required = true)]
+    pub key: std::path::PathBuf,
+    #[command(flatten)]
+    pub passphrase: PassphraseArgs,
+}
+
 /// The passphrase named by `--passphrase-file` / `--passphrase-env`, if
 /// any, for a secret key.
 pub fn passphrase(args: &PassphraseArgs) -> Result<Option<Password>> {

@@ -373,6 +373,52 @@ pub fn unlock(
     })
 }
 
+/// What a secret key is used for here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Use {
+    Signing,
+    Decryption,
+}
+
+/// The unlocked key pairs of the secret keys in `certs` for `what`: one
+/// signing key per certificate (alive, not revoked), or every decryption
+/// subkey (an old one may still be needed for an old message).
+fn key_pairs(
+    certs: &[Cert],
+    name: &str,
+    passphrase: Option<&Password>,
+    p: &dyn Policy,
+    what: Use,
+) -> Result<Vec<KeyPair>> {
+    let mut pairs = Vec::new();
+    for cert in certs {
+        let vc = cert
+            .with_policy(p, None)
+            .map_err(|e| Error::trouble(format!("{name}: {}", crate::io::describe(&e))))?;
+        let keys = vc.keys().secret().supported();
+        let chosen: Vec<Key<SecretParts, UnspecifiedRole>> = match what {
+            Use::Signing => {
+                let ka = keys
+                    .alive()
+                    .revoked(false)
+                    .for_signing()
+                    .next()
+                    .ok_or_else(|| Error::trouble(format!("{name}: no usable signing key")))?;
+                vec![ka.key().clone().role_into_unspecified()]
+            }
+            Use::Decryption => keys
+                .for_transport_encryption()
+                .for_storage_encryption()
+                .map(|ka| ka.key().clone().role_into_unspecified())
+                .collect(),
+        };
+        for key in chosen {
+            pairs.push(unlock(key, passphrase, name)?);
+        }
+    }
+    Ok(pairs)
+}
+
 /// The signing key pairs of the secret keys in `certs`.
 pub fn signers(
     certs: &[Cert],
@@ -380,27 +426,7 @@ pub fn signers(
     passphrase: Option<&Password>,
     p: &dyn Policy,
 ) -> Result<Vec<KeyPair>> {
-    let mut pairs = Vec::new();
-    for cert in certs {
-        let vc = cert
-            .with_policy(p, None)
-            .map_err(|e| Error::trouble(format!("{name}: {}", crate::io::describe(&e))))?;
-        let ka = vc
-            .keys()
-            .secret()
-            .supported()
-            .alive()
-            .revoked(false)
-            .for_signing()
-            .next()
-            .ok_or_else(|| Error::trouble(format!("{name}: no usable signing key")))?;
-        pairs.push(unlock(
-            ka.key().clone().role_into_unspecified(),
-            passphrase,
-            name,
-        )?);
-    }
-    Ok(pairs)
+    key_pairs(certs, name, passphrase, p, Use::Signing)
 }
 
 /// The decryption key pairs of the secret keys in `certs`.
@@ -410,24 +436,5 @@ pub fn decryptors(
     passphrase: Option<&Password>,
     p: &dyn Policy,
 ) -> Result<Vec<KeyPair>> {
-    let mut pairs = Vec::new();
-    for cert in certs {
-        let vc = cert
-            .with_policy(p, None)
-            .map_err(|e| Error::trouble(format!("{name}: {}", crate::io::describe(&e))))?;
-        for ka in vc
-            .keys()
-            .secret()
-            .supported()
-            .for_transport_encryption()
-            .for_storage_encryption()
-        {
-            pairs.push(unlock(
-                ka.key().clone().role_into_unspecified(),
-                passphrase,
-                name,
-            )?);
-        }
-    }
-    Ok(pairs)
+    key_pairs(certs, name, passphrase, p, Use::Decryption)
 }

@@ -1,9 +1,7 @@
 //! `pgpwrap sign`: an inline signed message (as `gpg --sign`) or a
 //! detached signature (as `gpg --detach-sign`).
 
-use std::path::PathBuf;
-
-use paylot_cli::{Error, Input, Outcome, Output, PassphraseArgs, Result};
+use paylot_cli::{Error, Input, Outcome, Output, Result};
 use sequoia_openpgp as openpgp;
 
 use openpgp::armor;
@@ -26,11 +24,8 @@ Exit status: 0 signed, 2 trouble.";
 #[derive(Debug, clap::Args)]
 #[command(after_help = EXAMPLES)]
 pub struct Args {
-    /// The secret key to sign with
-    #[arg(long, short = 'k', value_name = "KEY", required = true)]
-    pub key: PathBuf,
     #[command(flatten)]
-    pub passphrase: PassphraseArgs,
+    pub secret: io::SecretKeyArgs,
     /// Write only the signature, not the signed content
     #[arg(long, short = 'd')]
     pub detached: bool,
@@ -47,8 +42,8 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<Outcome> {
     let policies = Policies::new(args.legacy.allow_legacy);
-    let (name, certs) = keys::load_secret(&args.key, "--key", Need::Sign, &policies)?;
-    let pass = io::passphrase(&args.passphrase)?;
+    let (name, certs) = keys::load_secret(&args.secret.key, "--key", Need::Sign, &policies)?;
+    let pass = io::passphrase(&args.secret.passphrase)?;
     let mut pairs = keys::signers(&certs, &name, pass.as_ref(), policies.active())?.into_iter();
     let first = pairs
         .next()

@@ -43,23 +43,18 @@ Exit status: 0 valid, 1 invalid, 2 trouble (unreadable or not XML / REQ).";
 
 #[derive(Debug, ClapArgs)]
 pub struct Args {
-    /// The REQ's file name, when it comes on stdin, for the naming rule and
-    /// the header-vs-name check (default: FILE's name)
-    #[arg(long, value_name = "NAME")]
-    pub name: Option<String>,
     #[command(flatten)]
-    pub file: paylot_cli::args::InputArg,
+    pub request: crate::RequestFile,
 }
 
 pub fn run(args: Args) -> Result<Outcome> {
-    let input = Input::open(args.file.path())?;
+    let input = Input::open(args.request.file.path())?;
     let name = input.name().to_string();
     let (detected, reader) = sniff(input)?;
     let bad = match detected {
         Detected::Xml => check_question(&name, reader)?,
         Detected::LyraReq => {
-            let given = args.name.clone().or_else(|| args.file.path().map(|p| p.to_string_lossy().into_owned()));
-            check_req(&name, given.as_deref(), reader)?
+            check_req(&name, args.request.name().as_deref(), reader)?
         }
         Detected::LyraAns => {
             return Err(Error::trouble(format!(

@@ -59,16 +59,12 @@ pub struct Args {
     pub seed: u64,
     #[command(flatten)]
     pub output: paylot_cli::args::OutputArg,
-    /// The REQ's file name, when it comes on stdin, for the check that the
-    /// header agrees with the name (default: FILE's name)
-    #[arg(long, value_name = "NAME")]
-    pub name: Option<String>,
     #[command(flatten)]
-    pub file: paylot_cli::args::InputArg,
+    pub request: crate::RequestFile,
 }
 
 pub fn run(args: Args) -> Result<Outcome> {
-    let input = Input::open(args.file.path())?;
+    let input = Input::open(args.request.file.path())?;
     let name = input.name().to_string();
     let (detected, reader) = sniff(input)?;
     match detected {
@@ -79,11 +75,7 @@ pub fn run(args: Args) -> Result<Outcome> {
             Ok(Outcome::Yes)
         }
         Detected::LyraReq => {
-            let given = args
-                .name
-                .clone()
-                .or_else(|| args.file.path().map(|p| p.to_string_lossy().into_owned()));
-            let file_name = given.as_deref().and_then(Name::parse);
+            let file_name = args.request.name().as_deref().and_then(Name::parse);
             let mut out = Output::create_spooled(args.output.path(), Access::Usual)?;
             respond_lyra(args.seed, file_name.as_ref(), &name, reader, &mut out)?;
             out.commit()?;

@@ -182,6 +182,32 @@ pub fn attr<'a>(attrs: &'a [(String, String)], key: &str) -> Option<&'a str> {
         .map(|(_, v)| v.as_str())
 }
 
+/// Start a batch document: the XML declaration, then `root` (its
+/// attributes given) and `Merchant` (its own), indented.
+pub fn start_document<'a, W: Write>(
+    out: W,
+    root: BytesStart<'a>,
+    merchant: BytesStart<'a>,
+) -> io::Result<Writer<W>> {
+    let mut w = Writer::new_with_indent(out, b' ', 2);
+    w.write_event(Event::Decl(quick_xml::events::BytesDecl::new(
+        "1.0",
+        Some("UTF-8"),
+        None,
+    )))?;
+    open(&mut w, root)?;
+    open(&mut w, merchant)?;
+    Ok(w)
+}
+
+/// End a batch document: close `Merchant` and `root`, and the last line.
+pub fn end_document<W: Write>(mut w: Writer<W>, root: &str) -> io::Result<W> {
+    close(&mut w, "Merchant")?;
+    close(&mut w, root)?;
+    w.get_mut().write_all(b"\n")?;
+    Ok(w.into_inner())
+}
+
 /// Write `<name>value</name>` (the value escaped).
 pub fn leaf<W: Write>(w: &mut Writer<W>, name: &str, value: &str) -> io::Result<()> {
     w.create_element(name)

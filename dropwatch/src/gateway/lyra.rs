@@ -9,15 +9,16 @@ use std::path::Path;
 
 use gateways::lyra::drop::{self, rejection, Reason};
 use gateways::lyra::names::{FileKind, Name, Rejection, GZ_SUFFIX};
-use paylot_cli::json::{Lines, Record};
+use paylot_cli::json::Lines;
 use paylot_cli::output::rename_durably;
 use paylot_cli::Error;
 
 use super::responder::Answered;
-use super::{free_name, Account, Failure, Gateway};
+use super::{free_name, request_event, Account, Failure, Gateway};
 use crate::fsutil::{self, quote_path, OpenFiles};
 use crate::state::{GatewayState, Pending};
 use crate::sweep::{Policy, Sweeper};
+use gateways::Gateway as Family;
 
 type Outcome = std::result::Result<(), Failure>;
 
@@ -138,15 +139,16 @@ impl Gateway {
         rename_durably(path, &target)
             .map_err(|e| Error::io(format!("renaming {}", quote_path(path)), e))?;
         out.emit(
-            &Record::new("request_rejected")
-                .with("gateway", "lyra")
-                .with("scheme", "lyra")
-                .with("account", account)
-                .with("request", n.to_string_lossy().into_owned())
-                .with("reason", why.as_str())
-                .with("detail", detail)
-                .with("path", target.to_string_lossy().into_owned())
-                .with("time", paylot_cli::time::now_rfc3339()),
+            &request_event(
+                "request_rejected",
+                Family::Lyra,
+                account,
+                &n.to_string_lossy(),
+            )
+            .with("reason", why.as_str())
+            .with("detail", detail)
+            .with("path", target.to_string_lossy().into_owned())
+            .with("time", paylot_cli::time::now_rfc3339()),
         )?;
         Ok(())
     }
@@ -202,11 +204,7 @@ impl Gateway {
         self.save(st)?;
         if ans.exists() {
             out.emit(
-                &Record::new("request_answered")
-                    .with("gateway", "lyra")
-                    .with("scheme", "lyra")
-                    .with("account", p.account.as_str())
-                    .with("request", p.name.as_str())
+                &request_event("request_answered", Family::Lyra, &p.account, &p.name)
                     .with("answer", ans_name.as_str())
                     .with("path", ans.to_string_lossy().into_owned())
                     .with("size", fs::metadata(&ans).map(|m| m.len()).unwrap_or(0))

@@ -19,7 +19,7 @@ use std::time::{Duration, SystemTime};
 use gateways::lyra::drop::{COMPRESS_AFTER, DELETE_AFTER, LAYOUTS};
 use gateways::paybox::drop::{ACCEPTED, LAYOUT};
 use gateways::Gateway as Family;
-use paylot_cli::json::Lines;
+use paylot_cli::json::{Lines, Record};
 use paylot_cli::output::sync_dir;
 use paylot_cli::{Error, Outcome, Result};
 
@@ -281,6 +281,17 @@ impl Gateway {
             }
         }
     }
+}
+
+/// An event about one request of an account, with what every such event
+/// carries: the gateway (also under its old field name, `scheme`, for
+/// one release), the account and the request.
+fn request_event(kind: &str, gateway: Family, account: &str, request: &str) -> Record {
+    Record::new(kind)
+        .with("gateway", gateway.as_str())
+        .with("scheme", gateway.as_str())
+        .with("account", account)
+        .with("request", request)
 }
 
 /// `dir/<name><suffix>`, or with `.2`, `.3`… if taken (nothing is ever

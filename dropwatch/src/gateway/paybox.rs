@@ -15,9 +15,10 @@ use paylot_cli::output::{rename_durably, sync_dir, write_atomically};
 use paylot_cli::Error;
 
 use super::responder::Answered;
-use super::{free_name, Failure, Gateway};
+use super::{free_name, request_event, Failure, Gateway};
 use crate::fsutil::{self, quote_path, OpenFiles};
 use crate::state::{GatewayState, Pending};
+use gateways::Gateway as Family;
 
 type Outcome = std::result::Result<(), Failure>;
 
@@ -161,11 +162,7 @@ impl Gateway {
                 .map_err(|e| Error::io(format!("moving {}", quote_path(path)), e))?;
         }
         out.emit(
-            &Record::new("question_rejected")
-                .with("gateway", "paybox")
-                .with("scheme", "paybox")
-                .with("account", dirs.account)
-                .with("request", name)
+            &request_event("question_rejected", Family::Paybox, dirs.account, name)
                 .with("reason", code)
                 .with("detail", why)
                 .with("path", err.to_string_lossy().into_owned())
@@ -200,11 +197,7 @@ impl Gateway {
                         let reason = paylot_cli::safe(&format!("{}: {why}", p.name)).into_owned();
                         write_atomically(&err, format!("{reason}\n").as_bytes())?;
                         event = Some(
-                            Record::new("question_rejected")
-                                .with("gateway", "paybox")
-                                .with("scheme", "paybox")
-                                .with("account", p.account.as_str())
-                                .with("request", p.name.as_str())
+                            request_event("question_rejected", Family::Paybox, &p.account, &p.name)
                                 .with("reason", "responder")
                                 .with("detail", why)
                                 .with("path", err.to_string_lossy().into_owned()),
@@ -223,11 +216,7 @@ impl Gateway {
         }
         if event.is_none() && status.exists() {
             event = Some(
-                Record::new("question_answered")
-                    .with("gateway", "paybox")
-                    .with("scheme", "paybox")
-                    .with("account", p.account.as_str())
-                    .with("request", p.name.as_str())
+                request_event("question_answered", Family::Paybox, &p.account, &p.name)
                     .with("answer", status_file.as_str())
                     .with("path", status.to_string_lossy().into_owned())
                     .with("size", fs::metadata(&status).map(|m| m.len()).unwrap_or(0)),

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::io::{self, BufRead, Write};
 
 use paylot_cli::{Error, Result};
-use quick_xml::events::{BytesDecl, BytesStart, Event};
+use quick_xml::events::BytesStart;
 use quick_xml::Writer;
 
 use super::fields::Field;
@@ -32,19 +32,14 @@ pub struct QuestionWriter<W: Write> {
 
 impl<W: Write> QuestionWriter<W> {
     pub fn start(out: W, batch: u64, created_on: &str, site: &str, rank: &str) -> io::Result<Self> {
-        let mut w = Writer::new_with_indent(out, b' ', 2);
-        w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
         let batch = batch.to_string();
-        open(
-            &mut w,
+        let w = xml::start_document(
+            out,
             BytesStart::new("PayboxBatch").with_attributes([
                 ("xmlns", QUESTION_NS),
                 ("BatchNumber", batch.as_str()),
                 ("CreatedOn", created_on),
             ]),
-        )?;
-        open(
-            &mut w,
             BytesStart::new("Merchant").with_attributes([("Site", site), ("Rank", rank)]),
         )?;
         Ok(QuestionWriter { w })
@@ -100,11 +95,8 @@ impl<W: Write> QuestionWriter<W> {
         close(w, "Question")
     }
 
-    pub fn finish(mut self) -> io::Result<W> {
-        close(&mut self.w, "Merchant")?;
-        close(&mut self.w, "PayboxBatch")?;
-        self.w.get_mut().write_all(b"\n")?;
-        Ok(self.w.into_inner())
+    pub fn finish(self) -> io::Result<W> {
+        xml::end_document(self.w, "PayboxBatch")
     }
 }
 

@@ -4,7 +4,7 @@
 use std::io::{self, BufRead, Write};
 
 use paylot_cli::{Error, Result};
-use quick_xml::events::{BytesDecl, BytesStart, Event};
+use quick_xml::events::BytesStart;
 use quick_xml::Writer;
 
 use super::question::Header;
@@ -60,18 +60,13 @@ pub struct StatusWriter<W: Write> {
 
 impl<W: Write> StatusWriter<W> {
     pub fn start(out: W, header: &Header) -> io::Result<Self> {
-        let mut w = Writer::new_with_indent(out, b' ', 2);
-        w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
-        open(
-            &mut w,
+        let w = xml::start_document(
+            out,
             BytesStart::new("PayboxBatchStatus").with_attributes([
                 ("xmlns", STATUS_NS),
                 ("BatchNumber", header.batch.as_deref().unwrap_or("")),
                 ("CreatedOn", header.created_on.as_deref().unwrap_or("")),
             ]),
-        )?;
-        open(
-            &mut w,
             BytesStart::new("Merchant").with_attributes([
                 ("Site", header.site.as_deref().unwrap_or("")),
                 ("Rank", header.rank.as_deref().unwrap_or("")),
@@ -114,11 +109,8 @@ impl<W: Write> StatusWriter<W> {
         close(w, "Answer")
     }
 
-    pub fn finish(mut self) -> io::Result<W> {
-        close(&mut self.w, "Merchant")?;
-        close(&mut self.w, "PayboxBatchStatus")?;
-        self.w.get_mut().write_all(b"\n")?;
-        Ok(self.w.into_inner())
+    pub fn finish(self) -> io::Result<W> {
+        xml::end_document(self.w, "PayboxBatchStatus")
     }
 }
 
