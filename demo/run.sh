@@ -32,7 +32,7 @@ run pgpwrap keygen --userid "Sandbox gateway <gateway@example.com>" --out keys/g
 step "Paybox 1/6: CSV of the day's operations -> Question XML, every row checked first"
 mkdir -p outbox sandbox/paybox/shop/in sandbox/paybox/shop/out
 cat "$samples/paybox-operations.csv" >&2
-question=$(dropwatch name --scheme paybox --site 1999888 --rank 32 sandbox/paybox/shop/in)
+question=$(dropwatch name --gateway paybox --site 1999888 --rank 32 sandbox/paybox/shop/in)
 echo "the gateway will see it as $question" >&2
 
 step "Paybox 2/6: ... signed, then encrypted on the fly: the clear Question (card numbers) never touches the disk"
@@ -45,12 +45,12 @@ pipeline "xmlbatch build --site 1999888 --rank 32 --batch-state outbox/paybox.ba
 head -n 4 "outbox/$question" >&2
 
 step "Paybox 3/6: upload under a temporary name, then rename (what sftp does with put + rename)"
-run dropwatch check --scheme paybox "outbox/$question"
+run dropwatch check --gateway paybox "outbox/$question"
 run cp "outbox/$question" "sandbox/paybox/shop/in/.$question.part"
 run mv "sandbox/paybox/shop/in/.$question.part" "sandbox/paybox/shop/in/$question"
 
 step "Paybox 4/6: the sandbox gateway decrypts, checks the signature, answers, signs the status file"
-run dropwatch gateway --scheme paybox --once --settle 0s \
+run dropwatch gateway --gateway paybox --once --settle 0s \
     --responder "pgpwrap decrypt --element Merchant --key keys/gateway.key --verify-with keys/shop.pub | xmlbatch respond | pgpwrap sign --key keys/gateway.key" \
     sandbox/paybox
 
@@ -60,11 +60,11 @@ status_file=sandbox/paybox/shop/out/${question%.xml}.status.xml
 
 step "Paybox 6/6: accept the status file only if the gateway signed it, and match answers to questions"
 # The questions are read from our own encrypted copy, through a pipe.
-printf '$ %s\n' "pgpwrap verify --signer keys/gateway.pub $status_file | xmlbatch status --format csv \\
+printf '$ %s\n' "pgpwrap verify --signer keys/gateway.pub $status_file | xmlbatch status --output-format csv \\
     --question <(pgpwrap decrypt --element Merchant --key keys/shop.key --verify-with keys/shop.pub outbox/$question)" >&2
 set +e
 pgpwrap verify --signer keys/gateway.pub "$status_file" \
-  | xmlbatch status --format csv \
+  | xmlbatch status --output-format csv \
       --question <(pgpwrap decrypt --element Merchant --key keys/shop.key --verify-with keys/shop.pub "outbox/$question") \
   > paybox-results.csv
 codes=("${PIPESTATUS[@]}")
@@ -76,7 +76,7 @@ echo "pgpwrap verify: ${codes[0]} (0: good signature); xmlbatch status: ${codes[
 step "Lyra 1/4: CSV of token payments -> PAY REQ version 06"
 mkdir -p sandbox/lyra/12345678/request_ips
 cat "$samples/lyra-payments.csv" >&2
-request=$(dropwatch name --scheme lyra --shop 12345678 --mode test sandbox/lyra/12345678/request_ips)
+request=$(dropwatch name --gateway lyra --shop 12345678 --mode test sandbox/lyra/12345678/request_ips)
 run xmlbatch build --format lyra --shop 12345678 --mode test -o "outbox/$request" "$samples/lyra-payments.csv"
 cat "outbox/$request" >&2
 
@@ -85,7 +85,7 @@ run cp "outbox/$request" "sandbox/lyra/12345678/request_ips/.$request.part"
 run mv "sandbox/lyra/12345678/request_ips/.$request.part" "sandbox/lyra/12345678/request_ips/$request"
 
 step "Lyra 3/4: the sandbox gateway's scheduled run: validate the name, answer, move REQ and ANS to result_ips"
-run dropwatch gateway --scheme lyra --once --settle 0s sandbox/lyra
+run dropwatch gateway --gateway lyra --once --settle 0s sandbox/lyra
 run dropwatch watch --once --no-state --settle 0s sandbox/lyra
 
 step "Lyra 4/4: the ANS, line by line"
@@ -97,7 +97,7 @@ set -e
 
 step "Lyra, again: the same name uploaded twice is renamed _DUPLICATE by the gateway"
 cp "outbox/$request" "sandbox/lyra/12345678/request_ips/$request"
-dropwatch gateway --scheme lyra --once --settle 0s sandbox/lyra > /dev/null
+dropwatch gateway --gateway lyra --once --settle 0s sandbox/lyra > /dev/null
 run dropwatch watch --once --no-state --settle 0s sandbox/lyra/12345678/request_ips
 
 ###########################################################################

@@ -27,7 +27,7 @@ echo "kernel: $(uname -r); $("$DW" --version)"
 echo "== 1. rename into place -> event, $N files (median, p99)"
 # dropwatch prints a JSON line; the sentinel's line is its READY signal.
 python3 "$here/latency.py" "$N" "$work/lat-dw" sh -c \
-  "\"$DW\" watch --no-state --scheme lyra \"$work/lat-dw\" | sed -u 's/99999999/READY/'" \
+  "\"$DW\" watch --no-state --gateway lyra \"$work/lat-dw\" | sed -u 's/99999999/READY/'" \
   | sed 's/^/dropwatch watch (default --settle 1s):  /'
 python3 "$here/latency.py" "$N" "$work/lat-iw" sh -c \
   "inotifywait -q -m -e moved_to --format '%f' \"$work/lat-iw\" | sed -u 's/99999999/READY/'" \

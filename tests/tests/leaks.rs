@@ -248,7 +248,7 @@ fn cases() -> Vec<Case> {
         case("xmlbatch respond: malformed XML", "xmlbatch respond malformed.xml"),
         case("xmlbatch respond: bad questions", "xmlbatch respond bad-question.xml"),
         case("xmlbatch respond: good questions", "xmlbatch build --site 1999888 --rank 32 --batch 1 good.csv | xmlbatch respond"),
-        data("xmlbatch status: a status file quoting a card", "xmlbatch status --format jsonl status-pan.xml"),
+        data("xmlbatch status: a status file quoting a card", "xmlbatch status --output-format jsonl status-pan.xml"),
         case("xmlbatch status: against its question", "xmlbatch status --question bad-question.xml status-pan.xml > /dev/null"),
         case("xmlbatch status: malformed XML", "xmlbatch status malformed.xml"),
         // pgpwrap
@@ -269,17 +269,17 @@ fn cases() -> Vec<Case> {
         case("pgpwrap decrypt: the wrong signer", "xmlbatch build --site 1999888 --rank 32 --batch 1 good.csv | pgpwrap encrypt --recipient gateway.pub --sign-with shop.key --element Merchant | pgpwrap decrypt --key gateway.key --verify-with gateway.pub --element Merchant"),
         case("pgpwrap verify: an unsigned file", "pgpwrap verify --signer gateway.pub status-pan.xml"),
         // dropwatch
-        case("dropwatch check: a file named by a card number", format!("cp good.csv {p0}.xml; dropwatch check --scheme paybox {p0}.xml; dropwatch check {p0}.xml; dropwatch check --json {p0}.xml")),
-        case("dropwatch name: a card number as the shop", format!("mkdir -p out; dropwatch name --scheme lyra --shop {p1} out")),
+        case("dropwatch check: a file named by a card number", format!("cp good.csv {p0}.xml; dropwatch check --gateway paybox {p0}.xml; dropwatch check {p0}.xml; dropwatch check --json {p0}.xml")),
+        case("dropwatch name: a card number as the shop", format!("mkdir -p out; dropwatch name --gateway lyra --shop {p1} out")),
         case("dropwatch watch: files named by card numbers", format!("mkdir -p w; cp good.csv w/{p0}.xml; cp good.csv w/20261201.12345678.PAY.REQ.T.01; cp good.csv w/{p1}.status.xml; dropwatch watch --once --no-state --settle 0s w")),
         case("dropwatch sweep: files named by card numbers", format!("mkdir -p s; cp good.csv s/{p0}.xml; touch -d '20 days ago' s/{p0}.xml; dropwatch sweep --dry-run s")),
         case(
             "dropwatch gateway: a malformed Question",
-            "mkdir -p gw/shop/in; cp malformed.xml gw/shop/in/1999888.032.000001.xml; dropwatch gateway --scheme paybox --once --settle 0s gw; cat gw/shop/out/*.err",
+            "mkdir -p gw/shop/in; cp malformed.xml gw/shop/in/1999888.032.000001.xml; dropwatch gateway --gateway paybox --once --settle 0s gw; cat gw/shop/out/*.err",
         ),
         case(
             "dropwatch gateway: a Lyra request of card rows",
-            "mkdir -p ly/12345678/request_ips; cp wrong-column.csv ly/12345678/request_ips/20261201.12345678.PAY.REQ.T.01; dropwatch gateway --scheme lyra --once --settle 0s ly; cat ly/12345678/result_ips/*ANS* 2>/dev/null",
+            "mkdir -p ly/12345678/request_ips; cp wrong-column.csv ly/12345678/request_ips/20261201.12345678.PAY.REQ.T.01; dropwatch gateway --gateway lyra --once --settle 0s ly; cat ly/12345678/result_ips/*ANS* 2>/dev/null",
         ),
     ]
 }
@@ -353,7 +353,7 @@ fn control_characters_never_reach_the_terminal() {
         "seal verify --input form ipn.txt",
         "seal explain --input form ipn.txt",
         "dropwatch check ./evil*",
-        "dropwatch check --scheme paybox ./evil*",
+        "dropwatch check --gateway paybox ./evil*",
     ] {
         let out = sh.run(script);
         for (stream, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {

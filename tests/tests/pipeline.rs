@@ -18,10 +18,10 @@ fn paybox_round(sh: &Sh, csv: &str, batch: u32) -> String {
     sh.ok(&format!(
         r#"mkdir -p outbox sb/shop/in sb/shop/out
         xmlbatch build --site 1999888 --rank 32 --batch {batch} -o outbox/q{batch}.xml {csv}
-        name=$(dropwatch name --scheme paybox --site 1999888 --rank 32 sb/shop/in)
+        name=$(dropwatch name --gateway paybox --site 1999888 --rank 32 sb/shop/in)
         pgpwrap encrypt --recipient gateway.pub --sign-with shop.key --element Merchant -o "outbox/$name" outbox/q{batch}.xml
         cp "outbox/$name" "sb/shop/in/.$name.part" && mv "sb/shop/in/.$name.part" "sb/shop/in/$name"
-        dropwatch gateway --scheme paybox --once --settle 0s --responder '{RESPONDER}' sb >/dev/null
+        dropwatch gateway --gateway paybox --once --settle 0s --responder '{RESPONDER}' sb >/dev/null
         echo "$name""#
     ))
     .trim()
@@ -50,7 +50,7 @@ fn paybox_exchange_from_csv_to_results() {
     // Verified, matched to its questions, turned into CSV.
     let out = sh.run(
         "pgpwrap verify --signer gateway.pub sb/shop/out/1999888.032.000001.status.xml \
-         | xmlbatch status --question outbox/q1.xml --format csv",
+         | xmlbatch status --question outbox/q1.xml --output-format csv",
     );
     assert_eq!(
         out.status.code(),
@@ -88,12 +88,12 @@ fn lyra_exchange_from_csv_to_results() {
     let sh = Sh::new();
     let out = sh.ok(
         r#"mkdir -p sb/12345678/request_ips outbox
-        name=$(dropwatch name --scheme lyra --shop 12345678 --mode test sb/12345678/request_ips)
+        name=$(dropwatch name --gateway lyra --shop 12345678 --mode test sb/12345678/request_ips)
         xmlbatch build --format lyra --shop 12345678 --mode test -o "outbox/$name" "$SAMPLES/lyra-payments.csv"
         cp "outbox/$name" "sb/12345678/request_ips/.$name.part" && mv "sb/12345678/request_ips/.$name.part" "sb/12345678/request_ips/$name"
-        dropwatch gateway --scheme lyra --once --settle 0s sb >/dev/null
+        dropwatch gateway --gateway lyra --once --settle 0s sb >/dev/null
         dropwatch watch --once --no-state --settle 0s sb > events.jsonl
-        xmlbatch status --format csv "sb/12345678/result_ips/${name/.REQ./.ANS.}" || test $? -eq 1"#,
+        xmlbatch status --output-format csv "sb/12345678/result_ips/${name/.REQ./.ANS.}" || test $? -eq 1"#,
     );
     let rows = csv_rows(&out);
     let codes: Vec<&str> = rows.iter().map(|r| &r[6]).collect();
@@ -173,11 +173,11 @@ fn a_reused_request_name_is_reported_as_duplicate() {
     let sh = Sh::new();
     let out = sh.ok(r#"mkdir -p sb/12345678/request_ips
         xmlbatch build --format lyra --shop 12345678 --mode test -o req "$SAMPLES/lyra-payments.csv"
-        name=$(dropwatch name --scheme lyra --shop 12345678 --mode test sb/12345678/request_ips)
+        name=$(dropwatch name --gateway lyra --shop 12345678 --mode test sb/12345678/request_ips)
         cp req "sb/12345678/request_ips/$name"
-        dropwatch gateway --scheme lyra --once --settle 0s sb >/dev/null
+        dropwatch gateway --gateway lyra --once --settle 0s sb >/dev/null
         cp req "sb/12345678/request_ips/$name"
-        dropwatch gateway --scheme lyra --once --settle 0s sb >/dev/null
+        dropwatch gateway --gateway lyra --once --settle 0s sb >/dev/null
         dropwatch watch --once --no-state --settle 0s sb/12345678/request_ips"#);
     let events: Vec<serde_json::Value> = out
         .lines()
@@ -206,7 +206,7 @@ fn an_answer_that_does_not_match_its_question_is_flagged() {
     );
     let out = sh.run(
         "pgpwrap verify --signer gateway.pub sb/shop/out/1999888.032.000001.status.xml \
-         | xmlbatch status --question other.xml --format jsonl",
+         | xmlbatch status --question other.xml --output-format jsonl",
     );
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);

@@ -1,5 +1,5 @@
 #![no_main]
-use dropwatch::fsutil::parse_duration;
+use paylot_cli::time::parse_duration;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -2,7 +2,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use seal::ipn;
+use gateways::paybox::ipn;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
@@ -11,7 +11,7 @@ fuzz_target!(|data: &[u8]| {
         if let Ok(split) = ipn::split(text, field) {
             if let Ok(sig) = ipn::decode_signature(split.raw_signature) {
                 let _ = ipn::verifies(&key, split.signed.as_bytes(), &sig);
-                let _ = ipn::diagnose(&key, &split, &sig);
+                let _ = seal::ipn::diagnose(&key, &split, &sig);
             }
         }
     }

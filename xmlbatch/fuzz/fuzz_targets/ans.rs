@@ -2,7 +2,8 @@
 //! Lyra ANS → CSV: never panics.
 use libfuzzer_sys::fuzz_target;
 use std::io::Cursor;
-use xmlbatch::status::{status_lyra, OutFormat};
+use paylot_cli::records::OutputFormat as OutFormat;
+use xmlbatch::status::status_lyra;
 
 fuzz_target!(|data: &[u8]| {
     let _ = status_lyra(

@@ -2,7 +2,8 @@
 //! Status XML → CSV: never panics.
 use libfuzzer_sys::fuzz_target;
 use std::io::Cursor;
-use xmlbatch::status::{status_paybox, OutFormat};
+use paylot_cli::records::OutputFormat as OutFormat;
+use xmlbatch::status::status_paybox;
 
 fuzz_target!(|data: &[u8]| {
     let _ = status_paybox(

@@ -1,5 +1,5 @@
 #![no_main]
-use dropwatch::names::Template;
+use gateways::paybox::names::Template;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
