@@ -243,10 +243,10 @@ pub fn collect_sent(path: &Path, out: &mut Vec<String>) -> Result<()> {
     match File::open(path) {
         Ok(mut f) => {
             f.read_to_string(&mut text)
-                .map_err(|e| Error::io(format!("reading {}", quote_path(path)), e))?;
+                .map_err(|e| Error::reading_path(path, e))?;
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(Error::io(format!("reading {}", quote_path(path)), e)),
+        Err(e) => return Err(Error::reading_path(path, e)),
     }
     for line in text.lines() {
         let l = line.trim();

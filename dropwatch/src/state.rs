@@ -26,7 +26,7 @@ pub fn load<T: DeserializeOwned + Default>(path: &Path) -> Result<T> {
             ))
         }),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(T::default()),
-        Err(e) => Err(Error::io(format!("reading {}", quote_path(path)), e)),
+        Err(e) => Err(Error::reading_path(path, e)),
     }
 }
 

@@ -69,9 +69,7 @@ pub fn run(a: Args) -> Result<Outcome> {
                 quote_path(d)
             )));
         }
-        dirs.push(
-            fs::canonicalize(d).map_err(|e| Error::io(format!("reading {}", quote_path(d)), e))?,
-        );
+        dirs.push(fs::canonicalize(d).map_err(|e| Error::reading_path(d, e))?);
     }
     let state_path = if a.no_state {
         None

@@ -128,7 +128,7 @@ fn precheck(
     (&mut input)
         .take(PRECHECK as u64 + 1)
         .read_to_end(&mut head)
-        .map_err(|e| Error::io(format!("reading {input_name}"), e))?;
+        .map_err(|e| Error::reading(input_name, e))?;
     if head.len() > PRECHECK {
         return Ok(Box::new(std::io::Cursor::new(head).chain(input)));
     }

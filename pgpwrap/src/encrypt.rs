@@ -140,7 +140,7 @@ impl Sealer {
         }
         let mut w = literal.build().map_err(pgp)?;
         io::copy(input, &mut w).map_err(|e| match e {
-            CopyError::Read(e) => Error::io(format!("reading {input_name}"), e),
+            CopyError::Read(e) => Error::reading(input_name, e),
             CopyError::Write(e) => Error::io("writing the encrypted output", e),
         })?;
         w.finalize().map_err(pgp)?;

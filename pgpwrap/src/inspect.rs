@@ -349,7 +349,7 @@ pub fn describe(mut reader: Box<dyn Read + Send + Sync>, name: &str) -> Result<(
             Ok(0) => break,
             Ok(n) => filled += n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(Error::io(format!("reading {name}"), e)),
+            Err(e) => return Err(Error::reading(name, e)),
         }
     }
     head.truncate(filled);

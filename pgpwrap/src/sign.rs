@@ -80,7 +80,7 @@ pub fn run(args: Args) -> Result<Outcome> {
         };
         let input_name = input.quoted();
         io::copy(input.reader(), &mut w).map_err(|e| match e {
-            CopyError::Read(e) => Error::io(format!("reading {input_name}"), e),
+            CopyError::Read(e) => Error::reading(input_name, e),
             CopyError::Write(e) => Error::io("writing the signed output", e),
         })?;
         w.finalize().map_err(pgp)?;

@@ -112,12 +112,7 @@ impl Batch {
             let n = input
                 .reader()
                 .read_until(b'\n', &mut self.chunk)
-                .map_err(|e| {
-                    Error::io(
-                        format!("reading {}", paylot_cli::input::quote(input.name())),
-                        e,
-                    )
-                })?;
+                .map_err(|e| input.read_error(e))?;
             if n == 0 {
                 break;
             }

@@ -38,7 +38,7 @@ impl Records {
             return Ok(None);
         }
         let name = self.input.name().to_string();
-        let rerr = |e| Error::io(format!("reading {}", paylot_cli::input::quote(&name)), e);
+        let rerr = |e| Error::reading(paylot_cli::input::quote(&name), e);
         if !self.jsonl {
             self.done = true;
             self.buf.clear();

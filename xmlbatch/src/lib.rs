@@ -105,7 +105,7 @@ pub fn sniff(input: Input) -> Result<(Detected, Box<dyn BufRead>)> {
     while head.len() < 256 {
         let n = reader
             .read(&mut chunk[..256 - head.len()])
-            .map_err(|e| Error::io(format!("reading {}", paylot_cli::input::quote(&name)), e))?;
+            .map_err(|e| Error::reading(paylot_cli::input::quote(&name), e))?;
         if n == 0 {
             break;
         }

@@ -64,7 +64,7 @@ impl Counter {
                 })?
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => 0,
-            Err(e) => return Err(Error::io(format!("reading {name}"), e)),
+            Err(e) => return Err(Error::reading(name, e)),
         };
         Ok(Counter {
             path: path.to_path_buf(),

@@ -9,7 +9,7 @@ use crate::error::Error;
 pub fn error(name: &str, e: csv::Error) -> Error {
     let line = e.position().map(|p| p.line()).unwrap_or(0);
     match e.into_kind() {
-        csv::ErrorKind::Io(io) => Error::io(format!("reading {}", crate::input::quote(name)), io),
+        csv::ErrorKind::Io(io) => Error::reading(crate::input::quote(name), io),
         csv::ErrorKind::Utf8 { .. } => Error::trouble(format!(
             "{name}:{line}: not valid UTF-8 (expected UTF-8 text)"
         )),

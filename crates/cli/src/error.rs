@@ -105,6 +105,17 @@ impl Error {
         Error::new(Kind::Trouble, context.to_string()).caused_by(err)
     }
 
+    /// An input that could not be read: `reading NAME: cause`, where
+    /// `name` is already quoted for a message (`"x.csv"`, `<stdin>`).
+    pub fn reading(name: impl fmt::Display, err: io::Error) -> Error {
+        Error::io(format!("reading {name}"), err)
+    }
+
+    /// [`Error::reading`] for a path, quoted here.
+    pub fn reading_path(path: &std::path::Path, err: io::Error) -> Error {
+        Error::reading(crate::input::quote(&path.to_string_lossy()), err)
+    }
+
     /// The same error, with lines to print after it (each made safe).
     pub fn with_detail(mut self, lines: Vec<String>) -> Error {
         self.detail = lines;

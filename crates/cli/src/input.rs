@@ -69,7 +69,7 @@ impl Input {
 
     /// The error for a failed read of this input.
     pub fn read_error(&self, err: io::Error) -> Error {
-        Error::io(format!("reading {}", self.quoted()), err)
+        Error::reading(self.quoted(), err)
     }
 
     /// Read everything, as bytes.

@@ -56,10 +56,7 @@ pub fn walk<R: BufRead>(
             Err(quick_xml::Error::Io(e)) => {
                 let e = std::sync::Arc::try_unwrap(e)
                     .unwrap_or_else(|e| io::Error::new(e.kind(), e.to_string()));
-                return Err(Error::io(
-                    format!("reading {}", paylot_cli::input::quote(name)),
-                    e,
-                ));
+                return Err(Error::reading(paylot_cli::input::quote(name), e));
             }
             Err(e) => return Err(malformed(line, e.to_string())),
         };

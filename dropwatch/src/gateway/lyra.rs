@@ -44,8 +44,7 @@ impl Gateway {
         for p in pending {
             self.lyra_finish(&p, &req_dir, &res_dir, st, out)?;
         }
-        let names = fsutil::names_in(&req_dir)
-            .map_err(|e| Error::io(format!("reading {}", quote_path(&req_dir)), e))?;
+        let names = fsutil::names_in(&req_dir).map_err(|e| Error::reading_path(&req_dir, e))?;
         for n in names {
             let r = self.lyra_file(account, &req_dir, &res_dir, &n, st, open, out);
             self.settle_failure(r, None)?;

@@ -208,7 +208,7 @@ impl Gateway {
             });
         }
         let names = fsutil::names_in(&self.args.root)
-            .map_err(|e| Error::io(format!("reading {}", quote_path(&self.args.root)), e))?;
+            .map_err(|e| Error::reading_path(&self.args.root, e))?;
         for n in names {
             let Some(s) = n.to_str() else { continue };
             if s.starts_with('.') {

@@ -60,8 +60,7 @@ impl Gateway {
         }
         let t = self.args.naming.template.clone();
         let mut candidates = Vec::new();
-        let names = fsutil::names_in(&in_dir)
-            .map_err(|e| Error::io(format!("reading {}", quote_path(&in_dir)), e))?;
+        let names = fsutil::names_in(&in_dir).map_err(|e| Error::reading_path(&in_dir, e))?;
         for n in names {
             let path = in_dir.join(&n);
             let Ok(meta) = path.symlink_metadata() else {
