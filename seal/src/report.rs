@@ -70,7 +70,7 @@ pub fn report(a: &Analysis, check: Option<(Check, String)>, reveal: bool, line: 
         if reveal {
             text.to_string()
         } else {
-            paylot_cli::card::mask_field(path, text)
+            paylot_cli::text::mask_field(path, text)
         }
     };
     let mut fields = Vec::new();

@@ -112,22 +112,6 @@ pub fn is_cvv_field(path: &str) -> bool {
     CVV_FIELDS.contains(&last_name_part(path).as_str())
 }
 
-/// A field's value as it may be shown to a person: a security code
-/// blanked, a card number masked, any other value through
-/// [`crate::text::mask`].
-pub fn mask_field(path: &str, value: &str) -> String {
-    if is_cvv_field(path) {
-        return "*".repeat(value.chars().count());
-    }
-    if is_pan_field(path)
-        && value.len() >= MIN_PAN_DIGITS
-        && value.bytes().all(|b| b.is_ascii_digit())
-    {
-        return mask_pan(value);
-    }
-    crate::text::mask(value).into_owned()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,31 +131,5 @@ mod tests {
         assert_eq!(mask_pan("1111222233334444"), "111122******4444");
         assert_eq!(mask_pan("12345678901"), "***********");
         assert_eq!(mask_pan("TOKEN-ÉÉÉÉ-123456"), "TOKEN-*******3456");
-    }
-
-    #[test]
-    fn fields_of_every_gateway() {
-        assert_eq!(
-            mask_field("cardNumber", "1234123412341234"),
-            "123412******1234"
-        );
-        assert_eq!(
-            mask_field("x.PORTEUR", "1111222233334444"),
-            "111122******4444"
-        );
-        for cvv in [
-            "cardCSCValue",
-            "cardSecurityCode",
-            "CVV",
-            "vads_card_cvv",
-            "card.securityCode",
-        ] {
-            assert_eq!(mask_field(cvv, "123"), "***", "{cvv}");
-        }
-        assert!(!is_cvv_field("cardCSCResultCode"));
-        assert_eq!(
-            mask_field("reference", "order 4111111111111111"),
-            "order 411111******1111"
-        );
     }
 }

@@ -113,7 +113,7 @@ impl Error {
 
     /// [`Error::reading`] for a path, quoted here.
     pub fn reading_path(path: &std::path::Path, err: io::Error) -> Error {
-        Error::reading(crate::input::quote(&path.to_string_lossy()), err)
+        Error::reading(crate::text::quote_input(&path.to_string_lossy()), err)
     }
 
     /// The same error, with lines to print after it (each made safe).
@@ -217,7 +217,7 @@ fn describe(err: &dyn std::error::Error) -> String {
 /// closed stderr is not an error worth dying for: the line is dropped.
 pub fn say(tool: &str, text: impl fmt::Display) {
     let text = text.to_string();
-    let scrubbed = crate::secret::scrub(&text);
+    let scrubbed = crate::redact::scrub(&text);
     let safe = crate::text::safe(&scrubbed);
     let mut err = io::stderr().lock();
     let _ = writeln!(err, "{tool}: {safe}");
@@ -228,7 +228,7 @@ pub fn say(tool: &str, text: impl fmt::Display) {
 /// them), made safe like [`say`].
 pub fn note(text: impl fmt::Display) {
     let text = text.to_string();
-    let scrubbed = crate::secret::scrub(&text);
+    let scrubbed = crate::redact::scrub(&text);
     let safe = crate::text::safe(&scrubbed);
     let mut err = io::stderr().lock();
     let _ = writeln!(err, "{safe}");

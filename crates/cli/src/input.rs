@@ -92,12 +92,4 @@ impl Input {
     }
 }
 
-/// `"name"` for files (made safe for a terminal), `<stdin>` as is: how
-/// messages name an input.
-pub fn quote(name: &str) -> String {
-    if name == "<stdin>" {
-        name.to_string()
-    } else {
-        crate::text::quote(name)
-    }
-}
+pub use crate::text::quote_input as quote;

@@ -40,6 +40,7 @@ pub mod json;
 pub mod output;
 pub mod progress;
 pub mod records;
+pub mod redact;
 pub mod secret;
 pub mod text;
 pub mod time;

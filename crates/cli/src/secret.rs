@@ -10,17 +10,17 @@
 //! secret read is also remembered until the process ends, and scrubbed
 //! from every message the tool prints ([`scrub`]).
 
-use std::borrow::Cow;
 use std::env;
 use std::fmt;
 use std::fs;
 use std::io::Read;
 use std::path::PathBuf;
-use std::sync::Mutex;
 
 use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
+use crate::redact::remember;
+pub use crate::redact::scrub;
 
 /// Where a secret comes from, and the option that said so.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -237,42 +237,6 @@ fn split_line_ending(raw: &[u8]) -> (&[u8], &[u8]) {
     } else {
         (raw, &[])
     }
-}
-
-/// The secrets read by this process, so that no message repeats them.
-static READ: Mutex<Vec<Zeroizing<String>>> = Mutex::new(Vec::new());
-
-/// Secrets shorter than this are too common as text to be scrubbed.
-const SCRUB_MIN: usize = 6;
-
-fn remember(bytes: &[u8]) {
-    let Ok(text) = std::str::from_utf8(bytes) else {
-        return;
-    };
-    let text = text.trim();
-    if text.len() < SCRUB_MIN {
-        return;
-    }
-    if let Ok(mut read) = READ.lock() {
-        if !read.iter().any(|s| s.as_str() == text) {
-            read.push(Zeroizing::new(text.to_string()));
-        }
-    }
-}
-
-/// `text` with every secret this process has read replaced by
-/// `(a secret)`.
-pub fn scrub(text: &str) -> Cow<'_, str> {
-    let Ok(read) = READ.lock() else {
-        return Cow::Borrowed(text);
-    };
-    let mut out = Cow::Borrowed(text);
-    for s in read.iter() {
-        if out.contains(s.as_str()) {
-            out = Cow::Owned(out.replace(s.as_str(), "(a secret)"));
-        }
-    }
-    out
 }
 
 #[cfg(test)]

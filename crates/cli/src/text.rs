@@ -193,6 +193,32 @@ pub fn quote_cut(text: &str, max: usize) -> String {
     out
 }
 
+/// `"name"` for files (made safe for a terminal), `<stdin>` as is: how
+/// messages name an input.
+pub fn quote_input(name: &str) -> String {
+    if name == "<stdin>" {
+        name.to_string()
+    } else {
+        quote(name)
+    }
+}
+
+/// A field's value as it may be shown to a person: a security code
+/// blanked, a card number masked, any other value through
+/// [`mask`].
+pub fn mask_field(path: &str, value: &str) -> String {
+    if card::is_cvv_field(path) {
+        return "*".repeat(value.chars().count());
+    }
+    if card::is_pan_field(path)
+        && value.len() >= card::MIN_PAN_DIGITS
+        && value.bytes().all(|b| b.is_ascii_digit())
+    {
+        return card::mask_pan(value);
+    }
+    mask(value).into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -267,5 +293,31 @@ mod tests {
         let q = quote_cut(&long, 60);
         assert!(!q.contains("4111111111"), "{q}");
         assert_eq!(quote("a\nb"), "\"a\\nb\"");
+    }
+
+    #[test]
+    fn fields_of_every_gateway() {
+        assert_eq!(
+            mask_field("cardNumber", "1234123412341234"),
+            "123412******1234"
+        );
+        assert_eq!(
+            mask_field("x.PORTEUR", "1111222233334444"),
+            "111122******4444"
+        );
+        for cvv in [
+            "cardCSCValue",
+            "cardSecurityCode",
+            "CVV",
+            "vads_card_cvv",
+            "card.securityCode",
+        ] {
+            assert_eq!(mask_field(cvv, "123"), "***", "{cvv}");
+        }
+        assert!(!card::is_cvv_field("cardCSCResultCode"));
+        assert_eq!(
+            mask_field("reference", "order 4111111111111111"),
+            "order 411111******1111"
+        );
     }
 }
