@@ -274,12 +274,21 @@ pub fn run(args: Args) -> Result<Outcome> {
             let range = element::find_content(&doc, elem)
                 .map_err(|e| Error::trouble(e.message(elem, &input_name)))?;
             let content = doc[range.clone()].to_vec();
-            let trimmed = content.iter().position(|b| !b.is_ascii_whitespace());
-            if !trimmed.is_some_and(|i| content[i..].starts_with(b"-----BEGIN PGP MESSAGE-----")) {
-                return Err(Error::trouble(format!(
-                    "{input_name}: element <{elem}> does not hold an armored OpenPGP message \
-                     (was it written by `pgpwrap encrypt --element {elem}`?)"
-                )));
+            match element::judge_content(&content) {
+                element::Content::Armored => {}
+                element::Content::NotArmored => {
+                    return Err(Error::trouble(format!(
+                        "{input_name}: element <{elem}> does not hold an armored OpenPGP message \
+                         (was it written by `pgpwrap encrypt --element {elem}`?)"
+                    )))
+                }
+                element::Content::Extra(what) => {
+                    return Err(Error::no(format!(
+                        "{input_name}: element <{elem}> holds more than its encrypted message: \
+                         {what}; nothing signed it, so the file is refused and nothing was \
+                         written (the element must hold one armored message and white space)"
+                    )))
+                }
             }
             let mut signed = Vec::new();
             let where_ = format!("{input_name} element <{elem}>");

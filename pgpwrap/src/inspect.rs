@@ -400,7 +400,8 @@ pub fn run(args: Args) -> Result<Outcome> {
             d["armored"] = json!(armored);
             d["version"] = json!(1);
             paylot_cli::json::mask_strings(&mut d);
-            writeln!(out, "{d}").map_err(werr)?;
+            paylot_cli::json::to_writer(&mut out, &d).map_err(werr)?;
+            writeln!(out).map_err(werr)?;
         }
     } else {
         let mut s = String::new();

@@ -277,3 +277,36 @@ fn a_message_that_makes_the_library_panic_ends_in_status_2() {
         assert_eq!(listing(wd.path()), before, "something was left behind");
     }
 }
+
+/// Found by an attacker: text after the armored block inside the element
+/// (a second Merchant, clear Questions, a comment, a second block) was
+/// accepted, though nothing signed it. The element holds one armored
+/// message and white space, or the file is refused.
+#[test]
+fn unsigned_content_inside_the_element_is_refused() {
+    let wd = workdir();
+    let enc = encrypt_element(wd.path());
+    let readable = fs::read_to_string(&enc).unwrap();
+    let end = "-----END PGP MESSAGE-----\n";
+    let block = armor_of(&readable);
+    for (what, extra) in [
+        ("a nested Merchant", "<p:Merchant xmlns:p=\"http://www.paybox.com/PayboxBatch\" Site=\"6666666\" Rank=\"666\"/>".to_string()),
+        ("a clear Question", "<Question Number=\"0000000099\" Type=\"00003\"><Amount>999999</Amount></Question>".to_string()),
+        ("a comment", "<!-- x -->".to_string()),
+        ("a second block", block.clone()),
+    ] {
+        let tampered = wd.path().join("extra.xml");
+        fs::write(&tampered, readable.replacen(end, &format!("{end}{extra}"), 1)).unwrap();
+        let out = wd.path().join("extra.out");
+        let (code, stdout, err) = decrypt_element(&tampered, &out);
+        assert_eq!(code, 1, "{what}: {err}");
+        assert!(err.contains("holds more than its encrypted message"), "{what}: {err}");
+        assert!(stdout.is_empty() && !out.exists(), "{what}: something was written");
+    }
+    // White space around the block, as an editor or a transfer may leave
+    // it, is not content.
+    let spaced = wd.path().join("spaced.xml");
+    fs::write(&spaced, readable.replacen(end, &format!("{end}  \r\n"), 1)).unwrap();
+    let (code, _, err) = decrypt_element(&spaced, &wd.path().join("spaced.out"));
+    assert_eq!(code, 0, "{err}");
+}

@@ -65,14 +65,22 @@ pub fn run(args: &ExplainArgs, out: &mut Output) -> Result<Outcome> {
             all_match = false;
         }
         if args.json {
-            let mut buf = serde_json::to_vec(&report).map_err(|e| Error::trouble(e.to_string()))?;
-            buf.shrink_to_fit();
-            write_line(out, &buf)?;
+            let mut value =
+                serde_json::to_value(&report).map_err(|e| Error::trouble(e.to_string()))?;
+            if args.reveal {
+                paylot_cli::json::scrub_strings(&mut value);
+            } else {
+                paylot_cli::json::mask_strings(&mut value);
+            }
+            write_line(out, &paylot_cli::json::to_vec(&value))?;
         } else {
             if !first {
                 write_line(out, b"")?;
             }
+            // A key read for the check is never repeated, even when the
+            // message holds it (a key pasted into a field).
             let text = report::render(&report, args.reveal);
+            let text = paylot_cli::redact::scrub(&text);
             out.write_all(text.as_bytes())
                 .map_err(|e| Error::io("writing <stdout>", e))?;
         }

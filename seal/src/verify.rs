@@ -60,7 +60,6 @@ pub fn run(args: &VerifyArgs, out: &mut Output) -> Result<Outcome> {
     let name = records.name();
     let mut trouble = Trouble::default();
     let mut all_valid = true;
-    let mut buf = Vec::new();
     while let Some((line, bytes)) = records.next_record()? {
         let Some(msg) = parse_record(bytes, args.message.input, line, &name, &mut trouble) else {
             continue;
@@ -107,9 +106,10 @@ pub fn run(args: &VerifyArgs, out: &mut Output) -> Result<Outcome> {
         for w in &verdict.warnings {
             warn(TOOL, format_args!("{name}:{line}: {w}"));
         }
-        buf.clear();
-        serde_json::to_writer(&mut buf, &verdict).map_err(|e| Error::trouble(e.to_string()))?;
-        write_line(out, &buf)?;
+        let mut value =
+            serde_json::to_value(&verdict).map_err(|e| Error::trouble(e.to_string()))?;
+        paylot_cli::json::mask_strings(&mut value);
+        write_line(out, &paylot_cli::json::to_vec(&value))?;
     }
     trouble.finish(Outcome::from_bool(all_valid))
 }

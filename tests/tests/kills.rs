@@ -143,3 +143,74 @@ fn interrupted_runs_remove_their_temporary_file_at_once() {
         assert!(!sh.path("question.xml").exists());
     }
 }
+
+/// Found by an attacker: a live run's temporary file was taken for a
+/// leftover when its pid was not visible here (a run in another pid
+/// namespace: a container sharing the directory), and removed under it.
+/// The lock a run holds on its temporary file is what tells: held, the
+/// file is left alone whatever its pid; free, with a pid that is not
+/// alive here, it is a leftover.
+#[test]
+fn a_temporary_file_whose_lock_is_held_is_never_taken_for_a_leftover() {
+    let sh = Sh::new();
+    prepare(&sh);
+    // A pid no process has here (above the kernel's largest pid).
+    let name = ".question.xml.4194399.AbCdEf.paylot-tmp";
+    std::fs::write(sh.path(name), "half a question").unwrap();
+    let mut holder = Command::new("flock")
+        .args([
+            "--exclusive",
+            "--nonblock",
+            "--no-fork",
+            name,
+            "sleep",
+            "30",
+        ])
+        .current_dir(sh.dir.path())
+        .spawn()
+        .expect("flock (util-linux) runs");
+    // Wait until the lock is taken.
+    for _ in 0..500 {
+        let probe = Command::new("flock")
+            .args(["--exclusive", "--nonblock", name, "true"])
+            .current_dir(sh.dir.path())
+            .status()
+            .unwrap();
+        if !probe.success() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    sh.ok("xmlbatch build --site 1999888 --rank 32 --batch 1 -o question.xml day.csv");
+    assert!(
+        sh.path(name).exists(),
+        "a locked temporary file was removed"
+    );
+    holder.kill().unwrap();
+    holder.wait().unwrap();
+    let out = sh.run("xmlbatch build --site 1999888 --rank 32 --batch 1 -o question.xml day.csv");
+    assert!(out.status.success());
+    assert!(!sh.path(name).exists(), "the leftover of a dead run stays");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("removed"), "{err}");
+}
+
+/// A tool whose standard output was closed (`>&-`) says so and ends in
+/// trouble: its data went nowhere.
+#[test]
+fn a_closed_standard_output_is_trouble() {
+    let sh = Sh::new();
+    for script in [
+        "seal explain \"$SAMPLES/paybox-system.json\" >&-",
+        "xmlbatch build --site 1999888 --rank 32 --batch 1 \"$SAMPLES/paybox-operations.csv\" >&-",
+    ] {
+        let out = sh.run(script);
+        assert_eq!(out.status.code(), Some(2), "{script}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("standard output is closed"),
+            "{script}"
+        );
+    }
+    // A redirection to /dev/null is not a closed output.
+    sh.ok("seal explain \"$SAMPLES/paybox-system.json\" > /dev/null");
+}

@@ -389,3 +389,161 @@ fn names_that_are_not_utf8_agree_in_name_and_path() {
     assert_eq!(event["path"], "./bad\u{fffd}name.xml");
     assert_eq!(event["name_bytes"], "YmFk6W5hbWUueG1s");
 }
+
+/// The digits of `text` a person reads as one number: every separator a
+/// card number can be disguised with is dropped (spaces of any kind,
+/// zero-width characters, dashes, `+`, dots, underscores, `%20`).
+fn read_as_digits(text: &str) -> String {
+    let text = text.replace("%20", "").replace("%2D", "");
+    text.chars()
+        .filter(|c| {
+            !matches!(
+                c,
+                ' ' | '\t' | '-' | '+' | '.' | '_' | '\u{a0}' | '\u{200b}' | '\u{2013}'
+            )
+        })
+        .collect()
+}
+
+/// Found by an attacker: card numbers with digits next to them, or
+/// written with other separators, and security codes under other names
+/// or in free text, went through the masking; values echoed by `status`
+/// and `respond`, and the JSON of `seal`, were not masked at all.
+#[test]
+fn disguised_card_numbers_and_codes_are_masked_everywhere() {
+    let sh = Sh::new();
+    let files: Vec<(&str, String)> = vec![
+        ("sips.key", format!("{SIPS_KEY}\n")),
+        (
+            "glued.csv",
+            "type,amount,currency,reference,pan,expiry,cvv\n\
+             authorize,4111111111111111 123,EUR,R1,4111111111111111,1230,123\n\
+             authorize,41111111111111110,EUR,R1,4111111111111111,1230,123\n\
+             authorize,1 4111111111111111,EUR,R1,4111111111111111,1230,123\n\
+             authorize,100,4111\u{200b}1111\u{200b}1111\u{200b}1111,R1,4111111111111111,1230,123\n\
+             authorize,100,4111\u{a0}1111\u{a0}1111\u{a0}1111,R1,4111111111111111,1230,123\n\
+             authorize,100,EUR,R1,4111111111111111,7319,1230\n"
+                .to_string(),
+        ),
+        (
+            "status.xml",
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+             <PayboxBatchStatus xmlns=\"http://www.paybox.com/PayboxBatchStatus\" BatchNumber=\"1\" CreatedOn=\"2026-12-01T10:13:50Z\">\n\
+             <Merchant Site=\"1999888\" Rank=\"032\" PayboxId=\"3567506417\"><Answer Number=\"0000000001\" Type=\"00003\">\n\
+             <ResponseCode>00000</ResponseCode><Comment>card 4111111111111111 cvv 7319</Comment>\n\
+             <Reference>4012001037141112</Reference></Answer></Merchant></PayboxBatchStatus>\n"
+                .to_string(),
+        ),
+        (
+            "ans.txt",
+            "00;PAY;06;0;;12345678;TEST;20261201;101010;20261201;111010\n\
+             02;1;20261201;101010;000001;CD;100;978;100;978;20261201;;TOK;;R;763793;CB;;00;AUTHORISED;840e;20261201;111010;;4111111111111111\n\
+             01;1\n"
+                .to_string(),
+        ),
+        (
+            "lyra.csv",
+            "transaction_id,amount,currency,token,reference,contract\n\
+             1,100,978,4111111111111111,4012001037141112,1111222233334444\n"
+                .to_string(),
+        ),
+    ];
+    for (name, text) in files {
+        std::fs::write(sh.path(name), text).unwrap();
+    }
+    sh.ok("chmod 600 sips.key");
+    let scripts = [
+        "xmlbatch build --site 1999888 --rank 32 --batch 1 glued.csv",
+        "echo '{\"a\":\"1\",\"sealAlgorithm\":\"4111 1111 1111 1111 12\"}' | seal compute --key-file sips.key",
+        "dropwatch name --gateway lyra --shop '4111111111111111 123' .",
+        "printf 'Mt=1000&Ref=4111+1111+1111+1111&Sign=QUFB' | seal verify --scheme paybox-ipn --input form",
+        "printf 'Mt=1000&Ref=4111%201111%201111%201111&Sign=QUFB' | seal explain --input form",
+        "xmlbatch status status.xml; xmlbatch status --output-format jsonl status.xml",
+        "xmlbatch status ans.txt",
+        "xmlbatch build --format lyra --shop 12345678 --mode test lyra.csv | xmlbatch respond",
+        "xmlbatch build --site 1999888 --rank 32 --batch 1 --created-on 2026-11-22T10:15:00+01:00 glued.csv -o /dev/null; \
+         sed 's/R1/4111111111111111/' glued.csv | head -2 | sed 's/,4111111111111111 123,/,100,/' > r.csv; \
+         xmlbatch build --site 1999888 --rank 32 --batch 1 r.csv | xmlbatch respond",
+        "echo '{\"a\":\"1\",\"4111111111111111\":\"x\",\"seal\":\"4111111111111111\"}' | seal explain --json",
+        "echo '{\"a\":\"411111\",\"b\":\"1111111111\"}' | seal explain --json",
+        "echo '{\"PBX_4111111111111111\":\"1\"}' | seal explain --json",
+        "echo '{\"cardCvv\":\"7319\",\"security_code\":\"7319\",\"cvvCode\":\"7319\",\"card-cvv\":\"7319\",\"cardCSC\":\"7319\"}' | seal explain",
+        "echo '{\"note\":\"security code 7319, cvv7319, cvv is 7319\"}' | seal explain",
+    ];
+    let mut leaks = Vec::new();
+    for script in scripts {
+        let out = sh.run(script);
+        assert!(
+            matches!(out.status.code(), Some(0..=2)),
+            "{script}: {:?}",
+            out.status
+        );
+        for (stream, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
+            let text = String::from_utf8_lossy(bytes);
+            let digits = read_as_digits(&text);
+            for pan in ["4111111111111111", "4012001037141112", "1111222233334444"] {
+                if digits.contains(&pan[..11]) {
+                    leaks.push(format!("{script}: {stream} shows {pan}:\n{text}"));
+                }
+            }
+            if text.contains(CVV) {
+                leaks.push(format!(
+                    "{script}: {stream} shows the security code:\n{text}"
+                ));
+            }
+        }
+    }
+    assert!(leaks.is_empty(), "{}", leaks.join("\n---\n"));
+}
+
+/// C1 controls (U+009B starts an escape sequence on many terminals) are
+/// escaped in every JSON output too, which JSON itself does not require.
+#[test]
+fn json_output_escapes_c1_controls() {
+    let sh = Sh::new();
+    for script in [
+        "echo '{\"amount\":\"a\\u009b31mb\"}' | seal explain --json",
+        "printf 'Mt=1&Ref=a\\302\\23331m&Sign=QUFB' | seal verify --scheme paybox-ipn --input form",
+        "mkdir -p w; touch \"w/$(printf 'a\\302\\23331m.xml')\"; dropwatch check --json w/*",
+    ] {
+        let out = sh.run(script);
+        assert!(
+            !out.stdout.windows(2).any(|w| w == [0xc2, 0x9b]),
+            "{script}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("\\u009b"),
+            "{script}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+}
+
+/// A file passed where a counter, a CSV or a key was expected is not
+/// echoed: it may be a key.
+#[test]
+fn a_key_file_in_the_wrong_place_is_not_echoed() {
+    let sh = Sh::new();
+    std::fs::write(sh.path("sips.key"), format!("{SIPS_KEY}\n")).unwrap();
+    std::fs::write(sh.path("lyra.key"), format!("{LYRA_KEY}\n")).unwrap();
+    std::fs::write(sh.path("bad.key"), "0123456789ABCDEFs3cr3t\n").unwrap();
+    sh.ok("chmod 600 *.key");
+    for script in [
+        "xmlbatch build --site 1999888 --rank 32 --batch-state sips.key \"$SAMPLES/paybox-operations.csv\"",
+        "xmlbatch build --site 1999888 --rank 32 --batch-state shop.key \"$SAMPLES/paybox-operations.csv\"",
+        "xmlbatch build --format lyra --shop 12345678 --mode test lyra.key",
+        "seal compute --key-file bad.key \"$SAMPLES/paybox-system.json\"",
+    ] {
+        let out = sh.run(script);
+        assert_eq!(out.status.code(), Some(2), "{script}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        for secret in [SIPS_KEY, LYRA_KEY, "s3cr3t", "'s'", "BEGIN PGP"] {
+            assert!(!err.contains(secret), "{script}: {err}");
+        }
+    }
+    assert_eq!(
+        std::fs::read_to_string(sh.path("sips.key")).unwrap(),
+        format!("{SIPS_KEY}\n")
+    );
+}

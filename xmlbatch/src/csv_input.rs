@@ -7,6 +7,22 @@ use paylot_cli::{Error, Input, Result};
 
 use crate::build::usage;
 
+/// A header's column name quoted for a message — unless it does not look
+/// like a name (no letter, or very long): then the file is probably not
+/// the CSV meant (a key file, a data row where the header should be), and
+/// its text, which may be a secret, is described instead of repeated.
+pub fn show_column(h: &str) -> String {
+    let wordlike = h.chars().count() <= 40 && h.chars().any(|c| c.is_alphabetic());
+    if wordlike {
+        gateways::show(h)
+    } else {
+        format!(
+            "of {} characters with no letter or too long for a name (not shown: is this the CSV file meant, with a header row?)",
+            h.chars().count()
+        )
+    }
+}
+
 /// The `--delimiter` option: one ASCII character, or `tab`.
 pub fn delimiter(d: &str) -> Result<u8> {
     match d {

@@ -123,7 +123,8 @@ fn status_header(h: &Header, seed: u64) -> Header {
         .and_then(|c| {
             time::OffsetDateTime::parse(c, &time::format_description::well_known::Rfc3339).ok()
         })
-        .map(|t| t + time::Duration::hours(1))
+        // Checked: a date at the end of the calendar has no hour after it.
+        .and_then(|t| t.checked_add(time::Duration::hours(1)))
         .and_then(|t| {
             t.format(&time::format_description::well_known::Rfc3339)
                 .ok()
@@ -361,8 +362,9 @@ fn plus_hour(date: &str, time_: &str) -> Option<(String, String)> {
         return None;
     }
     let fmt = time::macros::format_description!("[year][month][day][hour][minute][second]");
-    let t = time::PrimitiveDateTime::parse(&format!("{date}{time_}"), &fmt).ok()?
-        + time::Duration::hours(1);
+    let t = time::PrimitiveDateTime::parse(&format!("{date}{time_}"), &fmt)
+        .ok()?
+        .checked_add(time::Duration::hours(1))?;
     let s = t.format(&fmt).ok()?;
     Some((s[..8].to_string(), s[8..].to_string()))
 }
@@ -468,7 +470,11 @@ pub fn respond_lyra(
             line[21] = edate.clone();
             line[22] = etime.clone();
             line[24] = additional;
-            w.write_record(&line).map_err(werr)?;
+            // An ANS carries no card data: a card number echoed from a
+            // bad request (a token, a reference) is masked, a control
+            // character shown escaped, as in the Paybox status file.
+            w.write_record(line.iter().map(|v| paylot_cli::safe(v).into_owned()))
+                .map_err(werr)?;
             count += 1;
         }
     }
@@ -486,6 +492,11 @@ mod tests {
         assert_eq!(mix(1, &["a", "b"]), mix(1, &["a", "b"]));
         assert_ne!(mix(1, &["a", "b"]), mix(2, &["a", "b"]));
         assert_ne!(mix(1, &["ab", ""]), mix(1, &["a", "b"]));
+    }
+
+    #[test]
+    fn plus_hour_at_the_end_of_the_calendar_is_none() {
+        assert_eq!(plus_hour("99991231", "235959"), None);
     }
 
     #[test]

@@ -73,25 +73,21 @@ const PAN_FIELDS: [&str; 7] = [
     "card_number",
 ];
 
-/// Field names that hold a card security code (CVV, CVC, CSC, "cryptogramme
-/// visuel"), in every gateway's vocabulary: Paybox `CVV`, Sips
+/// What the name of a field that holds a card security code (CVV, CVC,
+/// CSC, "cryptogramme visuel") contains, once lower-cased and stripped of
+/// `_` and `-`, in every gateway's vocabulary: Paybox `CVV`, Sips
 /// `cardCSCValue` and `cardSecurityCode`, Lyra `vads_card_cvv` and
-/// `securityCode`, and the usual spellings of CSV exports.
-const CVV_FIELDS: [&str; 14] = [
+/// `securityCode`, and the spellings of CSV exports (`card_cvv`,
+/// `cvvCode`, `cardCSC`). A name that also says `result` is the answer
+/// to a check (`cardCSCResultCode`), not a code.
+const CVV_NAME_PARTS: [&str; 7] = [
     "cvv",
-    "cvv2",
     "cvc",
-    "cvc2",
-    "csc",
-    "cardcscvalue",
-    "cardsecuritycode",
+    "cardcsc",
     "securitycode",
-    "vads_card_cvv",
-    "vads_cvv",
-    "pbx_cvv",
-    "card_cvv",
-    "cryptogramme",
+    "cryptogram",
     "cvx",
+    "cvn",
 ];
 
 /// The last part of a field path (`customerContact.cardNumber`,
@@ -109,7 +105,14 @@ pub fn is_pan_field(path: &str) -> bool {
 
 /// Whether a field of this name holds a card security code.
 pub fn is_cvv_field(path: &str) -> bool {
-    CVV_FIELDS.contains(&last_name_part(path).as_str())
+    let name: String = last_name_part(path)
+        .chars()
+        .filter(|c| *c != '_' && *c != '-')
+        .collect();
+    !name.contains("result")
+        && (name == "csc"
+            || name.ends_with("csc")
+            || CVV_NAME_PARTS.iter().any(|p| name.contains(p)))
 }
 
 #[cfg(test)]

@@ -119,7 +119,15 @@ pub fn temp_prefix(target_name: &str) -> String {
 /// Take the lock that tells later runs this temporary file is in use.
 /// Best effort: a file system without locks still has the pid test.
 pub fn hold(file: &File) {
-    let _ = file.try_lock();
+    // Another run may be testing this very file's lock for a moment.
+    for _ in 0..20 {
+        match file.try_lock() {
+            Err(std::fs::TryLockError::WouldBlock) => {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            _ => return,
+        }
+    }
 }
 
 /// How old a leftover with a live pid must be before its lock is trusted
@@ -136,21 +144,34 @@ fn leftover_pid(name: &str) -> Option<u32> {
     Some(pid)
 }
 
+/// Whether a temporary file's run is gone. The lock its run holds says
+/// so first: a held lock is a live run, whatever its pid (a run in
+/// another pid namespace, a container sharing the directory, has a pid
+/// that means nothing here). A free lock is a run that was killed — or
+/// one that has just created the file and not yet locked it, so a free
+/// lock counts only when the pid is not alive here, or the file is old
+/// enough (the pid may have been reused). Where locks are not supported,
+/// the pid alone tells.
 fn is_stale(path: &Path, pid: u32) -> bool {
     if pid == std::process::id() {
         return false;
     }
-    if !Path::new("/proc").join(pid.to_string()).exists() {
-        return true;
+    let Ok(file) = File::open(path) else {
+        return false;
+    };
+    let pid_alive = Path::new("/proc").join(pid.to_string()).exists();
+    match file.try_lock() {
+        Err(std::fs::TryLockError::WouldBlock) => false,
+        Err(std::fs::TryLockError::Error(_)) => !pid_alive,
+        Ok(()) => {
+            let old = fs::symlink_metadata(path)
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| SystemTime::now().duration_since(t).ok())
+                .is_some_and(|age| age >= REUSED_PID_AGE);
+            !pid_alive || old
+        }
     }
-    // The pid lives: stale only if nobody holds the lock, and old enough
-    // that the maker cannot be between creating and locking it.
-    let old = fs::symlink_metadata(path)
-        .and_then(|m| m.modified())
-        .ok()
-        .and_then(|t| SystemTime::now().duration_since(t).ok())
-        .is_some_and(|age| age >= REUSED_PID_AGE);
-    old && File::open(path).is_ok_and(|f| f.try_lock().is_ok())
 }
 
 /// The temporary files in `dir` left by runs that were killed, with the

@@ -53,13 +53,20 @@ impl Counter {
                 e,
             )
         })?;
-        let last = match std::fs::read_to_string(path) {
-            Ok(text) => {
+        let last = match std::fs::read(path) {
+            Ok(bytes) => {
+                let text = String::from_utf8_lossy(&bytes);
                 let t = text.trim();
                 t.parse::<u64>().ok().filter(|n| *n <= max).ok_or_else(|| {
+                    // The content is not repeated unless it is a short
+                    // number: a file given here by mistake may be a key.
+                    let holds = if !t.is_empty() && t.len() <= 10 && t.bytes().all(|b| b.is_ascii_digit()) {
+                        format!("it holds {t}")
+                    } else {
+                        format!("it holds {} bytes that are not one number (content not repeated: is it the right file?)", bytes.len())
+                    };
                     Error::trouble(format!(
-                        "{name}: {} is not a {what} (expected the last {what} used, from 0 to {max})",
-                        quote(t)
+                        "{name}: not a {what} counter: {holds}; it should hold the last {what} used, from 0 to {max}"
                     ))
                 })?
             }
@@ -99,7 +106,8 @@ mod tests {
         std::fs::write(&path, "11\n").unwrap();
         let err = Counter::open(&path, "batch number", 10).err().unwrap();
         assert!(
-            err.message().contains("not a batch number"),
+            err.message()
+                .contains("not a batch number counter: it holds 11"),
             "{}",
             err.message()
         );

@@ -91,7 +91,7 @@ impl Lines {
 
     /// Write one record and flush it.
     pub fn emit(&mut self, record: &Record) -> Result<()> {
-        serde_json::to_writer(&mut self.out, &record.0).map_err(|e| werr(e.into()))?;
+        to_writer(&mut self.out, &record.0).map_err(werr)?;
         self.out.write_all(b"\n").map_err(werr)?;
         self.out.flush().map_err(werr)
     }
@@ -106,26 +106,91 @@ impl Lines {
     }
 }
 
-/// Mask card numbers and security codes in every string of `value`
-/// ([`crate::text::mask`]), keys included: for JSON that describes input
-/// (an inspection, a diagnosis), not for the data a user asked for.
-pub fn mask_strings(value: &mut Value) {
-    match value {
-        Value::String(s) => {
-            if let std::borrow::Cow::Owned(m) = crate::text::mask(s) {
-                *s = m;
+/// JSON text as this project writes it: like `serde_json`, but the
+/// characters a terminal acts on that JSON lets through raw (C1 controls
+/// such as U+009B, the bidirectional overrides) are escaped too, as
+/// `\u009b`. The same value for a JSON reader; nothing that can drive a
+/// terminal for a person who `cat`s the output.
+pub fn to_writer<W: Write, T: serde::Serialize + ?Sized>(w: W, value: &T) -> std::io::Result<()> {
+    let mut ser = serde_json::Serializer::with_formatter(w, SafeFormatter);
+    value.serialize(&mut ser).map_err(std::io::Error::from)
+}
+
+/// [`to_writer`] into a new buffer.
+pub fn to_vec<T: serde::Serialize + ?Sized>(value: &T) -> Vec<u8> {
+    let mut buf = Vec::with_capacity(128);
+    // Writing into a Vec cannot fail; a value that cannot be serialized
+    // (a map with non-string keys) is not built here.
+    let _ = to_writer(&mut buf, value);
+    buf
+}
+
+struct SafeFormatter;
+
+impl serde_json::ser::Formatter for SafeFormatter {
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let mut from = 0;
+        for (i, c) in fragment.char_indices() {
+            if crate::text::acts_on_terminal(c) {
+                writer.write_all(&fragment.as_bytes()[from..i])?;
+                write!(writer, "\\u{:04x}", c as u32)?;
+                from = i + c.len_utf8();
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(mask_strings),
+        writer.write_all(&fragment.as_bytes()[from..])
+    }
+}
+
+/// Mask card numbers and security codes in every string of `value`
+/// ([`crate::text::mask`]), keys included, and scrub the secrets this
+/// process has read ([`crate::redact::scrub`]): for JSON that describes
+/// input (an inspection, a diagnosis, an event), not for the data a user
+/// asked for.
+pub fn mask_strings(value: &mut Value) {
+    map_strings(value, &|s| {
+        let masked = crate::text::mask(s);
+        match crate::redact::scrub(&masked) {
+            std::borrow::Cow::Owned(t) => Some(t),
+            std::borrow::Cow::Borrowed(_) => match masked {
+                std::borrow::Cow::Owned(t) => Some(t),
+                std::borrow::Cow::Borrowed(_) => None,
+            },
+        }
+    });
+}
+
+/// Scrub the secrets this process has read from every string of `value`,
+/// keys included, and nothing else (`seal explain --reveal`).
+pub fn scrub_strings(value: &mut Value) {
+    map_strings(value, &|s| match crate::redact::scrub(s) {
+        std::borrow::Cow::Owned(t) => Some(t),
+        std::borrow::Cow::Borrowed(_) => None,
+    });
+}
+
+/// Replace every string of `value`, keys included, for which `f` gives a
+/// new one.
+fn map_strings(value: &mut Value, f: &dyn Fn(&str) -> Option<String>) {
+    match value {
+        Value::String(s) => {
+            if let Some(new) = f(s) {
+                *s = new;
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| map_strings(v, f)),
         Value::Object(map) => {
-            let masked: serde_json::Map<String, Value> = std::mem::take(map)
+            let done: serde_json::Map<String, Value> = std::mem::take(map)
                 .into_iter()
                 .map(|(k, mut v)| {
-                    mask_strings(&mut v);
-                    (crate::text::mask(&k).into_owned(), v)
+                    map_strings(&mut v, f);
+                    (f(&k).unwrap_or(k), v)
                 })
                 .collect();
-            *map = masked;
+            *map = done;
         }
         _ => {}
     }
@@ -142,6 +207,15 @@ mod tests {
             serde_json::to_string(&r.0).unwrap(),
             r#"{"version":1,"type":"check","detail":"card 411111******1111","path":"in/a.xml","name":"a.xml"}"#
         );
+    }
+
+    #[test]
+    fn terminal_controls_are_escaped_in_json() {
+        let v = serde_json::json!({"a\u{9b}": "x\u{9b}31m\u{202e}y\u{1b}z é"});
+        let text = String::from_utf8(super::to_vec(&v)).unwrap();
+        assert_eq!(text, r#"{"a\u009b":"x\u009b31m\u202ey\u001bz é"}"#);
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, v);
     }
 
     #[test]

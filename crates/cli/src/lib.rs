@@ -30,6 +30,7 @@ use std::process::ExitCode;
 use std::sync::{Mutex, OnceLock};
 
 pub mod args;
+pub mod armor;
 pub mod card;
 pub mod cleanup;
 pub mod counter;

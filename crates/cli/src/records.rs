@@ -65,18 +65,31 @@ impl<'a> RecordWriter<'a> {
         })
     }
 
-    /// One record: a value per column, in order.
+    /// One record: a value per column, in order. The values come from a
+    /// gateway's answer, outside our control: each is masked as its
+    /// column's name says ([`crate::text::mask_field`]: a security code
+    /// blanked, a card number masked wherever it stands), and in CSV its
+    /// control characters are shown escaped (JSON escapes them itself).
     pub fn write(&mut self, values: &[&str]) -> Result<()> {
+        let shown = |k: &str, v: &str| crate::text::mask_field(k, v);
         match &mut self.sink {
-            Sink::Csv(w) => w.write_record(values).map_err(csv_err),
+            Sink::Csv(w) => {
+                let row: Vec<String> = self
+                    .columns
+                    .iter()
+                    .zip(values)
+                    .map(|(k, v)| crate::text::sanitize(&shown(k, v)).into_owned())
+                    .collect();
+                w.write_record(&row).map_err(csv_err)
+            }
             Sink::Jsonl(out) => {
                 let mut obj = serde_json::Map::new();
                 obj.insert("type".into(), self.kind.into());
                 obj.insert("version".into(), RECORD_VERSION.into());
                 for (k, v) in self.columns.iter().zip(values) {
-                    obj.insert((*k).into(), (*v).into());
+                    obj.insert((*k).into(), shown(k, v).into());
                 }
-                serde_json::to_writer(&mut **out, &obj).map_err(|e| werr(e.into()))?;
+                crate::json::to_writer(&mut **out, &obj).map_err(werr)?;
                 out.write_all(b"\n").map_err(werr)
             }
         }

@@ -69,10 +69,23 @@ pub fn walk<R: BufRead>(
                 seen_root = true;
                 let local =
                     std::str::from_utf8(e.local_name().into_inner()).map_err(|_| utf8(line))?;
-                let mut attrs = Vec::new();
-                for a in e.attributes() {
+                let mut attrs: Vec<(String, String)> = Vec::new();
+                // quick-xml's own duplicate test compares each attribute
+                // with every earlier one; a set keeps a tag with many
+                // attributes linear.
+                let mut keys = std::collections::HashSet::new();
+                for a in e.attributes().with_checks(false) {
                     let a = a.map_err(|err| malformed(line, err.to_string()))?;
                     let key = String::from_utf8_lossy(a.key.as_ref()).into_owned();
+                    if !keys.insert(key.clone()) {
+                        return Err(malformed(
+                            line,
+                            format!(
+                                "attribute {} given twice in one tag",
+                                paylot_cli::quote(&key)
+                            ),
+                        ));
+                    }
                     let value = a
                         .unescape_value()
                         .map_err(|err| malformed(line, err.to_string()))?;

@@ -174,8 +174,9 @@ fn paybox_key_must_be_hex() {
     );
     expect_status(&r, 2);
     assert!(
-        r.stderr
-            .contains("the paybox key is not hexadecimal text: 'X' at position 17"),
+        r.stderr.contains(
+            "the paybox key is not hexadecimal text: the character at position 17 is not"
+        ),
         "{}",
         r.stderr
     );

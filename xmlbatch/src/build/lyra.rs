@@ -190,13 +190,13 @@ pub fn write_lyra(opts: &LyraOpts, input: Input, out: &mut dyn Write) -> Result<
         match LyraColumn::from_name(h) {
             Some(c) => {
                 if index.insert(c, i).is_some() {
-                    return Err(Error::trouble(format!("{name}:1: column {} given twice", show(h))));
+                    return Err(Error::trouble(format!("{name}:1: column {} given twice", crate::csv_input::show_column(h))));
                 }
             }
             None => {
                 return Err(Error::trouble(format!(
                     "{name}:1: unknown column {} (expected transaction_id, amount, currency, token, capture_date, validation_mode, contract, reference, order_info1, order_info2, order_info3, date, time or type)",
-                    show(h)
+                    crate::csv_input::show_column(h)
                 )))
             }
         }

@@ -120,9 +120,7 @@ pub struct Args {
 }
 
 pub(crate) fn usage(msg: impl std::fmt::Display) -> Error {
-    Error::trouble(format!(
-        "{msg}\nTry 'xmlbatch build --help' for more information."
-    ))
+    Error::usage(msg.to_string()).with_detail(vec!["Usage: xmlbatch build [OPTIONS] [FILE]".into()])
 }
 
 /// Today as (year, month), in local time when known.

@@ -155,7 +155,7 @@ pub fn write_paybox(opts: &PayboxOpts, input: Input, out: &mut dyn Write) -> Res
             None => {
                 return Err(Error::trouble(format!(
                     "{name}:1: unknown column {} (expected Paybox Direct names such as MONTANT or readable names such as amount; see xmlbatch build --help)",
-                    show(h)
+                    crate::csv_input::show_column(h)
                 )))
             }
         }

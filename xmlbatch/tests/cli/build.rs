@@ -197,11 +197,11 @@ fn every_rule_has_its_message() {
         ),
         (
             &[("expiry", "0120")],
-            r#"column "expiry": "0120" is in the past (the card expired at the end of 01/2020)"#,
+            r#"column "expiry": the expiry date is in the past: the card has expired (value not shown: it may be a security code in the wrong column)"#,
         ),
         (
             &[("expiry", "1330")],
-            r#"column "expiry": "1330" is not an expiry date (expected MMYY, e.g. 0529)"#,
+            r#"column "expiry": the value (4 digits, not shown: it may be a security code in the wrong column) is not an expiry date (expected MMYY, e.g. 0529)"#,
         ),
         (
             &[("cvv", "12")],
@@ -212,8 +212,8 @@ fn every_rule_has_its_message() {
             r#"column "activity": "025" is not an activity (expected 020, 021, 022, 024 or 027, or unspecified, phone, mail, internet, recurring)"#,
         ),
         (
-            &[("date", "32112026101500")],
-            r#"column "date": "32112026101500" is not a date and time (expected DDMMYYYYHHMMSS, e.g. 22112026101500)"#,
+            &[("date", "22112026251500")],
+            r#"column "date": "22112026251500" is not a date and time (expected DDMMYYYYHHMMSS, e.g. 22112026101500)"#,
         ),
         (
             &[("question", "0")],
@@ -456,9 +456,9 @@ fn batch_state_counts_and_a_failed_run_consumes_nothing() {
     assert!(r.stdout.contains(r#"BatchNumber="2""#), "{r}");
     assert_eq!(d.read("batch.state"), "2\n");
     d.write("batch.state", "nonsense\n");
-    d.run(&args("good.csv"))
-        .expect(2)
-        .stderr_has("\"batch.state\": \"nonsense\" is not a batch number");
+    d.run(&args("good.csv")).expect(2).stderr_has(
+        "\"batch.state\": not a batch number counter: it holds 9 bytes that are not one number",
+    );
 }
 
 #[test]

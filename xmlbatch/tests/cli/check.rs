@@ -44,7 +44,7 @@ hand.xml:3: Merchant Rank: \"32\" is not a rank (expected 3 digits, e.g. 032)\n\
 hand.xml:4: question \"0000000001\": element \"Currency\": \"EUR\" is not a known ISO 4217 numeric currency (expected e.g. 978)\n\
 hand.xml:4: question \"0000000001\": element \"Amount\": \"10.00\" is not an amount in cents (expected digits, e.g. 1250)\n\
 hand.xml:4: question \"0000000001\": element \"PAN\": \"111122******4445\" fails the Luhn check (mistyped card number?)\n\
-hand.xml:4: question \"0000000001\": element \"Expiry\": \"0120\" is in the past (the card expired at the end of 01/2020)\n\
+hand.xml:4: question \"0000000001\": element \"Expiry\": the expiry date is in the past: the card has expired (value not shown: it may be a security code in the wrong column)\n\
 hand.xml:8: question \"0000000001\": Number is already used on line 4 (numbers must be unique in a file)\n\
 hand.xml:11: question \"0000000003\": unexpected element <Unknown> in <Question>\n\
 hand.xml:11: question \"0000000003\": element \"Currency\": missing (a authorize_capture (00003) needs it)\n\

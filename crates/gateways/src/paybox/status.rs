@@ -79,9 +79,11 @@ impl<W: Write> StatusWriter<W> {
     /// Write one answer. A status file carries no card data (it is signed,
     /// not encrypted): every value is masked on its way in, so that a card
     /// number echoed from a bad question (a reference, a misplaced amount)
-    /// never reaches it.
+    /// never reaches it; and a control character echoed from one is
+    /// shown escaped (XML 1.0 cannot carry most of them, and a person may
+    /// read the file on a terminal).
     pub fn answer(&mut self, a: &Answer) -> io::Result<()> {
-        use paylot_cli::text::mask;
+        use paylot_cli::text::safe as mask;
         let w = &mut self.w;
         open(
             w,

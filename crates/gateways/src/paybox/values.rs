@@ -113,10 +113,20 @@ pub fn parse_token(value: &str) -> Result<String, Invalid> {
 pub fn parse_expiry(value: &str, today: YearMonth) -> Result<String, Invalid> {
     let compact: String = value.chars().filter(|c| *c != '/').collect();
     let slash_ok = !value.contains('/') || (value.len() == 5 && value.as_bytes()[2] == b'/');
+    // Three or four digits may be a security code in the wrong column
+    // (cvv and expiry swapped in a header): such a value is described,
+    // never shown.
+    let shown = if (3..=4).contains(&value.len()) && all_digits(value) {
+        format!(
+            "the value ({} digits, not shown: it may be a security code in the wrong column)",
+            value.len()
+        )
+    } else {
+        show(value)
+    };
     let bad = || {
         Invalid(format!(
-            "{} is not an expiry date (expected MMYY, e.g. 0529)",
-            show(value)
+            "{shown} is not an expiry date (expected MMYY, e.g. 0529)"
         ))
     };
     if !slash_ok || compact.len() != 4 || !all_digits(&compact) {
@@ -128,10 +138,9 @@ pub fn parse_expiry(value: &str, today: YearMonth) -> Result<String, Invalid> {
         return Err(bad());
     }
     if (year, month) < (today.year, today.month) {
-        return Err(Invalid(format!(
-            "{} is in the past (the card expired at the end of {month:02}/{year})",
-            show(value)
-        )));
+        return Err(Invalid(
+            "the expiry date is in the past: the card has expired (value not shown: it may be a security code in the wrong column)".into(),
+        ));
     }
     Ok(compact)
 }
@@ -268,7 +277,7 @@ mod tests {
         assert_eq!(parse_expiry("05/29", TODAY), Ok("0529".into()));
         assert_eq!(
             parse_expiry("1026", TODAY).unwrap_err().message(),
-            "\"1026\" is in the past (the card expired at the end of 10/2026)"
+            "the expiry date is in the past: the card has expired (value not shown: it may be a security code in the wrong column)"
         );
         assert!(parse_expiry("1329", TODAY).is_err());
         assert!(parse_expiry("0029", TODAY).is_err());
