@@ -32,17 +32,20 @@ run pgpwrap keygen --userid "Sandbox gateway <gateway@example.com>" --out keys/g
 step "Paybox 1/6: CSV of the day's operations -> Question XML, every row checked first"
 mkdir -p outbox sandbox/paybox/shop/in sandbox/paybox/shop/out
 cat "$samples/paybox-operations.csv" >&2
-question=$(dropwatch name --gateway paybox --site 1999888 --rank 32 sandbox/paybox/shop/in)
-echo "the gateway will see it as $question" >&2
 
 step "Paybox 2/6: ... signed, then encrypted on the fly: the clear Question (card numbers) never touches the disk"
 # The whole Question is signed; the Merchant element's content is replaced
 # by the encrypted copy; batch number, date, site and rank stay readable
 # (and are checked against the signed copy on the other side). Encrypted
-# to the shop too, so that the answers can be matched to it later.
-pipeline "xmlbatch build --site 1999888 --rank 32 --batch-state outbox/paybox.batch $samples/paybox-operations.csv \\
-  | pgpwrap encrypt --recipient keys/gateway.pub --recipient keys/shop.pub --sign-with keys/shop.key --element Merchant -o outbox/$question"
-head -n 4 "outbox/$question" >&2
+# to the shop too, so that the answers can be matched to it later. The
+# batch number is counted in one place, --batch-state; the upload name
+# is then read from the file itself, so that name and content agree.
+pipeline "xmlbatch build --site 1999888 --rank 32 --batch-state outbox/paybox.batch $samples/paybox-operations.csv \
+  | pgpwrap encrypt --recipient keys/gateway.pub --recipient keys/shop.pub --sign-with keys/shop.key --element Merchant -o outbox/question.xml"
+head -n 4 outbox/question.xml >&2
+question=$(dropwatch name --gateway paybox --question outbox/question.xml sandbox/paybox/shop/in)
+run mv outbox/question.xml "outbox/$question"
+echo "the gateway will see it as $question" >&2
 
 step "Paybox 3/6: upload under a temporary name, then rename (what sftp does with put + rename)"
 run dropwatch check --gateway paybox "outbox/$question"

@@ -7,7 +7,9 @@ use gateways::drop::Reason;
 use gateways::lyra::drop as lyra_drop;
 use gateways::lyra::names::{strip_decorations, FileKind, Name};
 use gateways::paybox::drop as paybox_drop;
-use gateways::paybox::names::question_stem;
+use gateways::paybox::drop::{routing, Routing};
+use gateways::paybox::names::{error_file_name, question_name_of, question_stem, status_name};
+use gateways::paybox::question::read_header;
 use gateways::Gateway;
 use paylot_cli::json::{Lines, Record};
 use paylot_cli::{Error, Outcome, Result};
@@ -30,6 +32,11 @@ pub struct Args {
     /// File listing names already sent, one a line (repeatable)
     #[arg(long, value_name = "FILE")]
     pub sent: Vec<PathBuf>,
+    /// Paybox: the download directory where status files arrive, to warn
+    /// when the previous batch has no status yet [default: the sibling
+    /// out/ of a file in in/]
+    #[arg(long, value_name = "DIR")]
+    pub answers: Option<PathBuf>,
     /// One JSON line per file on stdout instead of "FILE: ok" lines
     #[arg(long)]
     pub json: bool,
@@ -118,10 +125,16 @@ fn check_one(a: &Args, f: &Path, open: &OpenFiles, sent: &[String]) -> Result<Ve
     for reason in found {
         problems.push(describe(a, name.unwrap_or_default(), &reason, &known));
     }
-    // Paybox: the batch number, against the names already used.
+    // Paybox: the routing data in the file, against its name; the batch
+    // number, against the names already used; the previous batch's status.
     if a.gateway == Gateway::Paybox && problems.is_empty() {
-        if let Some(p) = name.and_then(|n| batch_problem(a, n, &known)) {
-            problems.push(p);
+        if let Some(n) = name {
+            let content = paybox_content(a, f, n)?;
+            let order = batch_problem(a, n, &known);
+            match (content, order) {
+                (Ok(routing), None) => warn_unanswered(a, f, n, &routing, &known),
+                (content, order) => problems.extend(content.err().into_iter().chain(order)),
+            }
         }
     }
     // Still open by some process?
@@ -210,6 +223,95 @@ fn used_lyra<'a>(known: &'a [String], name: &str) -> Option<&'a String> {
         let (base, _, _) = strip_decorations(k);
         Name::parse(base).is_some_and(|n| n.with_kind(me.kind) == me)
     })
+}
+
+/// The routing data of a Paybox Question, read from the file as the
+/// gateway reads it, or the problem the gateway would answer `.err` for.
+fn paybox_content(a: &Args, f: &Path, name: &str) -> Result<std::result::Result<Routing, Problem>> {
+    let err_file = format!("the gateway would answer with {}.err", question_stem(name));
+    let Some(q) = a.naming.template.parse_name(name) else {
+        return Ok(Err(Problem {
+            code: "name",
+            message: format!("does not follow the naming template; {err_file}"),
+        }));
+    };
+    let file = fs::File::open(f).map_err(|e| Error::reading_path(f, e))?;
+    let header = match read_header(std::io::BufReader::new(file), name) {
+        Ok(h) => h,
+        Err(e) if e.is_io() => return Err(e),
+        Err(e) => {
+            return Ok(Err(Problem {
+                code: "content",
+                message: format!(
+                    "is not a Question file the gateway can route: {}; {err_file}",
+                    e.message()
+                ),
+            }))
+        }
+    };
+    Ok(routing(&header, &q).map_err(|why| Problem {
+        code: "content",
+        message: format!("{}; {err_file}", why.join("; ")),
+    }))
+}
+
+/// The gateway advises sending a Question only once the previous one's
+/// answer has arrived: say so (a warning, not a problem) when the shop's
+/// previous batch has no status or `.err` file in the answer directory.
+fn warn_unanswered(a: &Args, f: &Path, name: &str, me: &Routing, known: &[String]) {
+    let answers = a.answers.clone().or_else(|| {
+        let dir = f
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let canonical = dir.canonicalize().ok()?;
+        (canonical.file_name()? == "in")
+            .then(|| canonical.parent().map(|p| p.join("out")))
+            .flatten()
+            .filter(|o| o.is_dir())
+    });
+    let Some(answers) = answers else { return };
+    // The batches sent or about to be: the names known, the Questions
+    // beside this one, and the answers themselves.
+    let mut names: Vec<String> = known.to_vec();
+    let own = f
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    for dir in [own, answers.as_path()] {
+        if let Ok(rd) = fs::read_dir(dir) {
+            names.extend(
+                rd.flatten()
+                    .filter_map(|e| e.file_name().into_string().ok()),
+            );
+        }
+    }
+    let t = &a.naming.template;
+    let previous = names
+        .iter()
+        .map(|n| question_name_of(n))
+        .filter(|n| n != name)
+        .filter_map(|n| t.question_of(&n).map(|q| (n, q)))
+        .filter(|(_, q)| {
+            q.site.as_deref().is_none_or(|s| s == me.site)
+                && q.rank.as_deref().is_none_or(|r| r == me.rank)
+                && q.batch < me.batch
+        })
+        .max_by_key(|(_, q)| q.batch);
+    let Some((prev, q)) = previous else { return };
+    let answered =
+        answers.join(status_name(&prev)).exists() || answers.join(error_file_name(&prev)).exists();
+    if !answered {
+        paylot_cli::warn(
+            crate::TOOL,
+            format_args!(
+                "{}: the previous batch, {} (\"{prev}\"), has no status file in {} yet: the gateway advises sending a Question only once the previous one's status has arrived",
+                quote_path(f),
+                q.batch,
+                quote_path(&answers)
+            ),
+        );
+    }
 }
 
 fn batch_problem(a: &Args, name: &str, known: &[String]) -> Option<Problem> {

@@ -140,6 +140,13 @@ pub fn append_ext(p: &Path, ext: &str) -> PathBuf {
 }
 
 /// A directory entry that is a real directory (not a symlink to one).
+/// Whether a directory named on the command line is one: the root of a
+/// tree may be a symbolic link to a directory (operators link drop
+/// directories into place); inside the tree, links are never followed.
+pub fn is_root_dir(p: &Path) -> bool {
+    fs::metadata(p).map(|m| m.is_dir()).unwrap_or(false)
+}
+
 pub fn is_real_dir(p: &Path) -> bool {
     p.symlink_metadata().map(|m| m.is_dir()).unwrap_or(false)
 }

@@ -35,6 +35,11 @@ pub struct Args {
     /// Paybox rank (1 to 3 digits, written with 3)
     #[arg(long, value_name = "N")]
     pub rank: Option<String>,
+    /// Paybox: name this Question from its own BatchNumber, Site and Rank
+    /// (the numbers the gateway acts on), checked against the names
+    /// already used — so that name and content always agree
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["site", "rank"])]
+    pub question: Option<PathBuf>,
     #[command(flatten)]
     pub naming: NamingOpts,
     /// File listing names already sent, one a line (repeatable)
@@ -143,6 +148,9 @@ pub fn used_lyra(known: &[String], date: &str, shop: &str, mode: Mode) -> BTreeS
 }
 
 fn next_paybox(a: &Args, known: &[String]) -> Result<String> {
+    if let Some(q) = &a.question {
+        return paybox_name_of(a, q, known);
+    }
     let t = &a.naming.template;
     let site = match &a.site {
         Some(s) => parse_site(s).map_err(|e| trouble(format!("name: --site {e}")))?,
@@ -169,6 +177,42 @@ fn next_paybox(a: &Args, known: &[String]) -> Result<String> {
         )));
     }
     Ok(t.render(&site, &rank, next))
+}
+
+/// The name of the Question `file`, from its own routing data: the one
+/// source of the batch number is the file (`xmlbatch build --batch-state`
+/// counts), and the name follows it. A batch number not greater than the
+/// last one used for that shop is refused, as the gateway would.
+fn paybox_name_of(a: &Args, file: &Path, known: &[String]) -> Result<String> {
+    use gateways::paybox::question::read_header;
+    use gateways::paybox::values::parse_batch;
+    let t = &a.naming.template;
+    let shown = quote_path(file);
+    let f = File::open(file).map_err(|e| Error::reading_path(file, e))?;
+    let header = read_header(std::io::BufReader::new(f), &shown)?;
+    let batch = parse_batch(header.batch.as_deref().unwrap_or(""))
+        .map_err(|e| Error::no(format!("{shown}: BatchNumber {e}")))?;
+    let site = parse_site(header.site.as_deref().unwrap_or(""))
+        .map_err(|e| Error::no(format!("{shown}: Merchant Site {e}")))?;
+    let rank = header
+        .rank
+        .as_deref()
+        .filter(|r| r.len() == 3)
+        .and_then(|r| parse_rank(r).ok())
+        .ok_or_else(|| Error::no(format!("{shown}: Merchant Rank is not 3 digits (e.g. 032)")))?;
+    if batch > t.max_batch() {
+        return Err(Error::no(format!(
+            "{shown}: BatchNumber {batch} does not fit the template \"{}\" (give a wider {{batch:N}})",
+            t.text()
+        )));
+    }
+    let last = last_batch(known, t, &site, &rank);
+    if batch <= last {
+        return Err(Error::no(format!(
+            "{shown}: BatchNumber {batch} is not greater than {last}, the last one used for site {site} rank {rank}: the gateway would answer with .err; build the Question with the next number (xmlbatch build --batch-state FILE counts them)"
+        )));
+    }
+    Ok(t.render(&site, &rank, batch))
 }
 
 /// The largest batch number among known names for this site and rank

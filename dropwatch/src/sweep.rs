@@ -31,7 +31,7 @@ pub struct Args {
     /// Print what would be done, do nothing
     #[arg(long, short = 'n')]
     pub dry_run: bool,
-    /// Directories to sweep (recursively; symbolic links are not followed)
+    /// Directories to sweep (recursively; a DIR may be a symbolic link to a directory, links inside are not followed)
     #[arg(value_name = "DIR", required = true)]
     pub dirs: Vec<PathBuf>,
 }
@@ -55,9 +55,9 @@ pub fn run(a: Args) -> Result<Outcome> {
     let mut sink = Lines::stdout();
     let mut sweeper = Sweeper::new(policy);
     for d in &a.dirs {
-        if !fsutil::is_real_dir(d) {
+        if !fsutil::is_root_dir(d) {
             return Err(Error::trouble(format!(
-                "{}: not a directory (symbolic links are not followed)",
+                "{}: not a directory",
                 quote_path(d)
             )));
         }
@@ -117,7 +117,10 @@ impl Sweeper {
                 }
             };
             let ft = entry.file_type();
-            if ft.is_dir() {
+            // The root named on the command line may be a link to a
+            // directory; walkdir descends into it.
+            let root_link = entry.depth() == 0 && ft.is_symlink();
+            if ft.is_dir() || root_link {
                 // Before its files: what killed runs left in it.
                 self.clean(entry.path(), sink)?;
                 continue;

@@ -55,7 +55,7 @@ pub struct Args {
     /// Full rescan period while watching with inotify
     #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = crate::duration_arg)]
     pub rescan_every: Duration,
-    /// Directories to watch (recursively; symbolic links are not followed)
+    /// Directories to watch (recursively; a DIR may be a symbolic link to a directory, links inside are not followed)
     #[arg(value_name = "DIR", required = true)]
     pub dirs: Vec<PathBuf>,
 }
@@ -63,9 +63,9 @@ pub struct Args {
 pub fn run(a: Args) -> Result<Outcome> {
     let mut dirs = Vec::new();
     for d in &a.dirs {
-        if !fsutil::is_real_dir(d) {
+        if !fsutil::is_root_dir(d) {
             return Err(Error::trouble(format!(
-                "{}: not a directory (symbolic links are not followed)",
+                "{}: not a directory",
                 quote_path(d)
             )));
         }

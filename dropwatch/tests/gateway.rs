@@ -143,7 +143,7 @@ fn lyra_validation_order_error_error_duplicate() {
 }
 
 #[test]
-fn lyra_responder_failure_renames_error_and_writes_no_answer() {
+fn lyra_responder_refusal_renames_error_and_writes_no_answer() {
     let d = Dir::new();
     d.write(&format!("12345678/request_ips/{REQ1}"), "x\n");
     let r = d.run(&[
@@ -154,18 +154,49 @@ fn lyra_responder_failure_renames_error_and_writes_no_answer() {
         "--settle",
         "0s",
         "--responder",
-        "echo partial; echo boom >&2; exit 3",
+        "echo partial; echo boom >&2; exit 1",
         ".",
     ]);
     r.expect(0);
     let rej = r.of_type("request_rejected");
     assert_eq!(rej.len(), 1, "{}", r.describe());
-    assert!(rej[0]["detail"]
-        .as_str()
-        .unwrap()
-        .contains("status 3: boom"));
+    assert!(rej[0]["detail"].as_str().unwrap().contains("boom"));
     assert!(d.exists(&format!("12345678/request_ips/{REQ1}_ERROR")));
     assert_eq!(d.files("12345678/result_ips"), Vec::<String>::new());
+}
+
+/// A local fault is never the merchant's error: the request is neither
+/// renamed nor recorded as seen, and the next pass answers it.
+#[test]
+fn lyra_a_crashing_responder_leaves_the_request_untouched() {
+    let d = Dir::new();
+    d.write(&format!("12345678/request_ips/{REQ1}"), "x\n");
+    let r = d.run(&[
+        "gateway",
+        "--gateway",
+        "lyra",
+        "--once",
+        "--settle",
+        "0s",
+        "--responder",
+        "echo partial; echo boom >&2; exit 3",
+        ".",
+    ]);
+    r.expect(2);
+    assert!(r.stderr().contains("status 3: boom"), "{}", r.describe());
+    assert!(
+        r.stderr().contains("left in place for the next pass"),
+        "{}",
+        r.describe()
+    );
+    assert!(r.of_type("request_rejected").is_empty());
+    assert_eq!(d.files("12345678/request_ips"), vec![REQ1.to_string()]);
+    assert_eq!(d.files("12345678/result_ips"), Vec::<String>::new());
+    let state = d.read(".dropwatch-gateway.json");
+    assert!(!state.contains(REQ1), "recorded as seen: {state}");
+    let r = lyra(&d, &[]);
+    r.expect(0);
+    assert_eq!(r.of_type("request_answered").len(), 1, "{}", r.describe());
 }
 
 #[test]
@@ -293,11 +324,20 @@ fn lyra_resumes_a_pending_request_without_calling_it_a_duplicate() {
     assert_eq!(st["pending"], serde_json::json!([]));
 }
 
+/// A Question file's readable part, as the gateway routes it: batch
+/// `batch` of site 1999888 rank 032 (the questions are the responder's
+/// business, not the sandbox's).
+fn question(batch: u64) -> String {
+    format!(
+        "<?xml version=\"1.0\"?>\n<PayboxBatch xmlns=\"http://www.paybox.com/PayboxBatch\" BatchNumber=\"{batch}\" CreatedOn=\"2026-11-22T10:15:00+01:00\">\n<Merchant Site=\"1999888\" Rank=\"032\"><Question Number=\"0000000001\" Type=\"00003\"/></Merchant>\n</PayboxBatch>\n"
+    )
+}
+
 #[test]
 fn paybox_answers_and_rejects_like_the_gateway() {
     let d = Dir::new();
-    d.write("m1/in/1999888.032.000002.xml", "<q2/>\n");
-    d.write("m1/in/1999888.032.000001.xml", "<q1/>\n");
+    d.write("m1/in/1999888.032.000002.xml", &question(2));
+    d.write("m1/in/1999888.032.000001.xml", &question(1));
     d.write("m1/in/notes.txt", "x");
     d.write("m1/in/bad.xml", "<x/>");
     d.write("m1/in/1999888.032.000003.xml", "");
@@ -311,7 +351,7 @@ fn paybox_answers_and_rejects_like_the_gateway() {
     assert_eq!(ans[1]["request"], "1999888.032.000002.xml");
     assert_eq!(
         d.read("m1/out/1999888.032.000001.status.xml"),
-        "<q1/>\nSTATUS\n"
+        format!("{}STATUS\n", question(1))
     );
     assert_eq!(r.of_type("file_deleted").len(), 1);
     assert!(!d.exists("m1/in/notes.txt"));
@@ -323,7 +363,7 @@ fn paybox_answers_and_rejects_like_the_gateway() {
     assert_eq!(d.files("m1/in"), vec![".upload.part".to_string()]);
 
     // batch number not greater than the last one, after a restart
-    d.write("m1/in/1999888.032.000002.xml", "<again/>\n");
+    d.write("m1/in/1999888.032.000002.xml", &question(2));
     let r = paybox(&d, &[]);
     let rej = r.of_type("question_rejected");
     assert_eq!(rej.len(), 1, "{}", r.describe());
@@ -333,14 +373,14 @@ fn paybox_answers_and_rejects_like_the_gateway() {
         .contains("not greater than the last one (2)"));
     assert_eq!(
         d.read("m1/out/1999888.032.000002.status.xml"),
-        "<q2/>\nSTATUS\n"
+        format!("{}STATUS\n", question(2))
     );
 }
 
 #[test]
-fn paybox_responder_failure_gives_an_err_file() {
+fn paybox_responder_refusal_gives_an_err_file() {
     let d = Dir::new();
-    d.write("m1/in/1999888.032.000001.xml", "<q/>");
+    d.write("m1/in/1999888.032.000001.xml", &question(1));
     let r = d.run(&[
         "gateway",
         "--scheme",
@@ -349,7 +389,7 @@ fn paybox_responder_failure_gives_an_err_file() {
         "--settle",
         "0s",
         "--responder",
-        "echo 'cannot decrypt' >&2; exit 2",
+        "echo 'bad signature' >&2; exit 1",
         ".",
     ]);
     r.expect(0);
@@ -358,8 +398,50 @@ fn paybox_responder_failure_gives_an_err_file() {
     assert_eq!(rej[0]["reason"], "responder");
     assert!(d
         .read("m1/out/1999888.032.000001.err")
-        .contains("cannot decrypt"));
+        .contains("bad signature"));
     assert!(!d.exists("m1/out/1999888.032.000001.status.xml"));
+}
+
+/// A responder that crashes (any end but 0 or 1) is a local fault: the
+/// Question is left in place, its batch number unused, the pass ends in
+/// trouble; the next pass answers it.
+#[test]
+fn a_crashing_responder_leaves_the_question_in_place() {
+    let d = Dir::new();
+    d.write("m1/in/1999888.032.000001.xml", &question(1));
+    for crash in ["echo oops >&2; exit 2", "kill -9 $$", "exit 0"] {
+        let r = d.run(&[
+            "gateway",
+            "--gateway",
+            "paybox",
+            "--once",
+            "--settle",
+            "0s",
+            "--responder",
+            crash,
+            ".",
+        ]);
+        r.expect(2);
+        assert!(
+            r.stderr().contains("local fault"),
+            "{crash}: {}",
+            r.describe()
+        );
+        assert!(
+            r.of_type("question_rejected").is_empty(),
+            "{crash}: {}",
+            r.describe()
+        );
+        assert_eq!(
+            d.files("m1/in"),
+            vec!["1999888.032.000001.xml".to_string()],
+            "{crash}"
+        );
+        assert_eq!(d.files("m1/out"), Vec::<String>::new(), "{crash}");
+    }
+    let r = paybox(&d, &[]);
+    r.expect(0);
+    assert_eq!(r.of_type("question_answered").len(), 1, "{}", r.describe());
 }
 
 #[test]
@@ -415,7 +497,7 @@ fn a_responder_that_cannot_run_leaves_the_request_pending() {
     assert_eq!(r.of_type("request_answered").len(), 1, "{}", r.describe());
     assert!(r.of_type("request_rejected").is_empty(), "{}", r.describe());
     // Paybox likewise
-    d.write("m/in/1999888.032.000001.xml", "<q/>");
+    d.write("m/in/1999888.032.000001.xml", &question(1));
     let r = d.run(&[
         "gateway",
         "--scheme",

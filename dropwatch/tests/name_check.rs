@@ -228,8 +228,13 @@ fn check_refuses_symlinks_and_paybox_old_batches() {
     assert!(r.stderr().contains("symbolic link"), "{}", r.describe());
 
     d.write("m/out/1999888.032.000042.status.xml", "x");
-    d.write("m/in/1999888.032.000041.xml", "<x/>");
-    d.write("m/in/1999888.032.000043.xml", "<x/>");
+    let question = |batch: u64| {
+        format!(
+            "<PayboxBatch xmlns=\"http://www.paybox.com/PayboxBatch\" BatchNumber=\"{batch}\"><Merchant Site=\"1999888\" Rank=\"032\"><Question/></Merchant></PayboxBatch>"
+        )
+    };
+    d.write("m/in/1999888.032.000041.xml", &question(41));
+    d.write("m/in/1999888.032.000043.xml", &question(43));
     let r = d.run(&["check", "--scheme", "paybox", "m/in/1999888.032.000041.xml"]);
     r.expect(1);
     assert!(

@@ -226,7 +226,11 @@ fn sftp_round_trip_through_the_sandbox_gateway() {
 
     // --- Paybox: the same, Question in in/, status from out/.
     let q = "1999888.032.000001.xml";
-    fs::write(t.join("question.xml"), "<PayboxBatch BatchNumber=\"1\"/>\n").unwrap();
+    fs::write(
+        t.join("question.xml"),
+        "<PayboxBatch BatchNumber=\"1\"><Merchant Site=\"1999888\" Rank=\"032\"/></PayboxBatch>\n",
+    )
+    .unwrap();
     sftp(
         &t,
         port,
@@ -242,7 +246,7 @@ fn sftp_round_trip_through_the_sandbox_gateway() {
         "--settle",
         "0s",
         "--responder",
-        "sed 's/PayboxBatch/PayboxBatchStatus/'",
+        "sed 's/PayboxBatch/PayboxBatchStatus/g'",
         "drop/paybox",
     ]);
     r.expect(0);
@@ -260,7 +264,7 @@ fn sftp_round_trip_through_the_sandbox_gateway() {
     );
     assert_eq!(
         fs::read_to_string(t.join("status.xml")).unwrap(),
-        "<PayboxBatchStatus BatchNumber=\"1\"/>\n"
+        "<PayboxBatchStatus BatchNumber=\"1\"><Merchant Site=\"1999888\" Rank=\"032\"/></PayboxBatchStatus>\n"
     );
     // The watcher sees the answers as a merchant's mirror would.
     let r = d.run(&["watch", "--once", "--no-state", "--settle", "0s", "drop"]);

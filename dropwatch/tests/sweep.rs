@@ -145,3 +145,42 @@ fn sweep_finishes_what_a_killed_run_left() {
     assert_eq!(r.of_type("cleaned").len(), 1, "{}", r.describe());
     assert!(!d.exists("t/.z.gz.4999999.AbCdEf.paylot-tmp"));
 }
+
+/// A DIR named on the command line may be a symbolic link to a directory
+/// (operators link drop directories into place), for every command;
+/// links inside the tree are still never followed.
+#[test]
+fn a_root_given_as_a_symlink_is_followed_links_inside_are_not() {
+    let d = Dir::new();
+    d.write_old(
+        "real/12345678/request_ips/20261101.12345678.PAY.REQ.T.01",
+        "x\n",
+        20,
+    );
+    d.write("elsewhere/secret", "x");
+    std::os::unix::fs::symlink(d.path("elsewhere"), d.path("real/12345678/inside")).unwrap();
+    std::os::unix::fs::symlink(d.path("real"), d.path("link")).unwrap();
+    let r = d.run(&["sweep", "--dry-run", "link"]);
+    r.expect(0);
+    assert_eq!(r.of_type("purged").len(), 1, "{}", r.describe());
+    assert!(!r.stderr().contains("\"link\""), "{}", r.describe());
+    assert!(
+        r.stderr().contains("inside"),
+        "the inner link is reported: {}",
+        r.describe()
+    );
+    d.run(&["watch", "--once", "--no-state", "--settle", "0s", "link"])
+        .expect(0);
+    d.run(&[
+        "gateway",
+        "--gateway",
+        "lyra",
+        "--once",
+        "--settle",
+        "0s",
+        "--no-retention",
+        "link",
+    ])
+    .expect(0);
+    assert!(d.exists("elsewhere/secret"));
+}

@@ -193,6 +193,25 @@ impl Unbound {
     }
 }
 
+/// The first element of `doc` whose content is an armored message, and
+/// that content's range: what `pgpwrap inspect` describes in an envelope.
+pub fn find_armored(doc: &[u8]) -> Option<(String, std::ops::Range<usize>)> {
+    let at = find(doc, BEGIN)?;
+    // The start tag before it: `<Name ...>`.
+    let open = doc[..at].iter().rposition(|b| *b == b'<')?;
+    let tag = &doc[open + 1..at];
+    if tag.first().is_none_or(|b| matches!(b, b'/' | b'!' | b'?')) {
+        return None;
+    }
+    let end = tag
+        .iter()
+        .position(|b| b.is_ascii_whitespace() || *b == b'>' || *b == b'/')
+        .unwrap_or(tag.len());
+    let element = std::str::from_utf8(&tag[..end]).ok()?.to_string();
+    let range = find_content(doc, &element).ok()?;
+    range.contains(&at).then_some((element, range))
+}
+
 /// What an element's content holds, as far as decryption is concerned.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Content {

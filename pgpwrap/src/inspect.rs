@@ -218,6 +218,14 @@ fn text(v: &Value, armored: bool, out: &mut String) {
     };
     match v["type"].as_str() {
         Some("message") => {
+            if let Some(el) = v["element"].as_str() {
+                let _ = writeln!(
+                    out,
+                    "XML document: element <{}> holds the message below (decrypt it with pgpwrap decrypt --element {})",
+                    s(&v["element"]),
+                    paylot_cli::safe(el)
+                );
+            }
             let _ = writeln!(
                 out,
                 "OpenPGP message ({})",
@@ -359,6 +367,9 @@ pub fn describe(mut reader: Box<dyn Read + Send + Sync>, name: &str) -> Result<(
             "{name}: empty input: not OpenPGP data"
         )));
     };
+    if head[start..].starts_with(b"<") {
+        return describe_envelope(head, reader, name);
+    }
     let armored = head[start..].starts_with(b"-----BEGIN PGP ");
     let is_key = if armored {
         head[start..].starts_with(b"-----BEGIN PGP PUBLIC KEY BLOCK-----")
@@ -387,6 +398,30 @@ pub fn describe(mut reader: Box<dyn Read + Send + Sync>, name: &str) -> Result<(
         vec![describe_message(reader, name)?]
     };
     Ok((armored, docs))
+}
+
+/// An XML document: the OpenPGP message one of its elements holds (the
+/// envelope of `pgpwrap encrypt --element`), described as a message, with
+/// the element's name.
+fn describe_envelope(
+    head: Vec<u8>,
+    mut reader: Box<dyn Read + Send + Sync>,
+    name: &str,
+) -> Result<(bool, Vec<Value>)> {
+    let mut doc = head;
+    reader
+        .read_to_end(&mut doc)
+        .map_err(|e| Error::reading(name, e))?;
+    let Some((element, range)) = crate::element::find_armored(&doc) else {
+        return Err(Error::trouble(format!(
+            "{name}: an XML document with no OpenPGP message in it: not OpenPGP data (an \
+             encrypted element holds an armored message: see pgpwrap encrypt --element)"
+        )));
+    };
+    let content = doc[range].to_vec();
+    let mut d = describe_message(Box::new(Cursor::new(content)), name)?;
+    d["element"] = json!(element);
+    Ok((true, vec![d]))
 }
 
 pub fn run(args: Args) -> Result<Outcome> {

@@ -157,30 +157,26 @@ fn a_temporary_file_whose_lock_is_held_is_never_taken_for_a_leftover() {
     // A pid no process has here (above the kernel's largest pid).
     let name = ".question.xml.4194399.AbCdEf.paylot-tmp";
     std::fs::write(sh.path(name), "half a question").unwrap();
+    // flock(1) takes the lock, then says so, then holds it.
     let mut holder = Command::new("flock")
         .args([
             "--exclusive",
-            "--nonblock",
             "--no-fork",
             name,
-            "sleep",
-            "30",
+            "sh",
+            "-c",
+            "touch locked; exec sleep 30",
         ])
         .current_dir(sh.dir.path())
         .spawn()
         .expect("flock (util-linux) runs");
-    // Wait until the lock is taken.
-    for _ in 0..500 {
-        let probe = Command::new("flock")
-            .args(["--exclusive", "--nonblock", name, "true"])
-            .current_dir(sh.dir.path())
-            .status()
-            .unwrap();
-        if !probe.success() {
+    for _ in 0..2000 {
+        if sh.path("locked").exists() {
             break;
         }
         std::thread::sleep(Duration::from_millis(5));
     }
+    assert!(sh.path("locked").exists(), "flock never took the lock");
     sh.ok("xmlbatch build --site 1999888 --rank 32 --batch 1 -o question.xml day.csv");
     assert!(
         sh.path(name).exists(),

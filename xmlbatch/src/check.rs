@@ -10,8 +10,7 @@ use gateways::lyra::file as lyra;
 use gateways::lyra::names::{FileKind, Name};
 use gateways::paybox::operation::parse_operation;
 use gateways::paybox::question::{self, QuestionItem};
-use gateways::paybox::values::{parse_question, parse_site, Rules};
-use gateways::paybox::MAX_BATCH;
+use gateways::paybox::values::{parse_batch, parse_question, parse_site, Rules};
 use gateways::show;
 
 use crate::{sniff, Detected};
@@ -102,19 +101,8 @@ fn check_question(name: &str, reader: Box<dyn BufRead>) -> Result<u64> {
                         ),
                     );
                 }
-                let batch = h.batch.as_deref().unwrap_or("");
-                if !batch
-                    .parse::<u64>()
-                    .is_ok_and(|b| (1..=MAX_BATCH).contains(&b))
-                    || batch.starts_with('+')
-                {
-                    report(
-                        h.line,
-                        format!(
-                            "BatchNumber {} is not a batch number (expected 1 to 2147483647)",
-                            show(batch)
-                        ),
-                    );
+                if let Err(m) = parse_batch(h.batch.as_deref().unwrap_or("")) {
+                    report(h.line, format!("BatchNumber {m}"));
                 }
                 let created = h.created_on.as_deref().unwrap_or("");
                 if gateways::calendar::rfc3339(created).is_none() {

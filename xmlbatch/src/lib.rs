@@ -98,6 +98,13 @@ pub enum Detected {
 /// Recognise the input's format from its first bytes, and give back a
 /// reader that still sees every byte.
 pub fn sniff(input: Input) -> Result<(Detected, Box<dyn BufRead>)> {
+    sniff_or(input, None)
+}
+
+/// [`sniff`], with what to take an input whose first bytes say nothing for
+/// (`respond` answers a file named as a Lyra REQ as one, whatever it holds:
+/// the gateway would, with a format error).
+pub fn sniff_or(input: Input, otherwise: Option<Detected>) -> Result<(Detected, Box<dyn BufRead>)> {
     let name = input.name().to_string();
     let mut reader = input.into_reader();
     let mut head = Vec::with_capacity(256);
@@ -111,10 +118,23 @@ pub fn sniff(input: Input) -> Result<(Detected, Box<dyn BufRead>)> {
         }
         head.extend_from_slice(&chunk[..n]);
     }
-    let detected = detect(&head).ok_or_else(|| {
+    let detected = detect(&head).or(otherwise.filter(|_| !head.is_empty())).ok_or_else(|| {
         if head.is_empty() {
             Error::trouble(format!(
                 "{}: empty input (expected a Paybox XML file or a Lyra PAY file)",
+                paylot_cli::input::quote(&name)
+            ))
+        } else if let Some(kind) = paylot_cli::armor::armored(&head) {
+            Error::trouble(format!(
+                "{}: not a Paybox XML file nor a Lyra PAY file: {}; a signed status file is \
+                 checked with pgpwrap verify --signer GATEWAY.pub FILE | xmlbatch status",
+                paylot_cli::input::quote(&name),
+                kind.hint()
+            ))
+        } else if paylot_cli::armor::binary_message(&head) {
+            Error::trouble(format!(
+                "{}: not a Paybox XML file nor a Lyra PAY file: it is binary OpenPGP data: \
+                 open it first with pgpwrap decrypt (or pgpwrap verify for a signed file)",
                 paylot_cli::input::quote(&name)
             ))
         } else {

@@ -19,7 +19,7 @@ use gateways::paybox::status::{Answer, StatusWriter};
 use gateways::paybox::values::{parse_question, parse_site, Rules, YearMonth};
 use gateways::paybox::MAX_BATCH;
 
-use crate::{sniff, Detected};
+use crate::{sniff_or, Detected};
 
 pub const ABOUT: &str = "Play the gateway: answer a Question XML (status XML) or a Lyra REQ (ANS)";
 
@@ -66,7 +66,14 @@ pub struct Args {
 pub fn run(args: Args) -> Result<Outcome> {
     let input = Input::open(args.request.file.path())?;
     let name = input.name().to_string();
-    let (detected, reader) = sniff(input)?;
+    // A file named as a Lyra REQ is answered as one, whatever it holds.
+    let named_req = args
+        .request
+        .name()
+        .as_deref()
+        .and_then(|n| Name::parse(n.rsplit('/').next().unwrap_or(n)))
+        .is_some_and(|n| n.kind == gateways::lyra::names::FileKind::Req);
+    let (detected, reader) = sniff_or(input, named_req.then_some(Detected::LyraReq))?;
     match detected {
         Detected::Xml => {
             let mut out = Output::create_spooled(args.output.path(), Access::Usual)?;
@@ -143,6 +150,7 @@ fn status_header(h: &Header, seed: u64) -> Header {
         rank: Some(rank),
         line: 0,
         merchant_line: 0,
+        encrypted: false,
     }
 }
 

@@ -153,6 +153,17 @@ impl Error {
     }
 
     /// Whether this is the quiet end of a closed pipe.
+    /// Whether an I/O error is the cause: a fault of this machine (a disk,
+    /// a permission), not of the input's content.
+    pub fn is_io(&self) -> bool {
+        self.source.as_ref().is_some_and(|s| s.is::<io::Error>())
+    }
+
+    /// Whether this is [`Error::done`]: the work ended early, by design.
+    pub fn is_done(&self) -> bool {
+        self.kind == Kind::Done
+    }
+
     pub fn is_broken_pipe(&self) -> bool {
         self.kind == Kind::BrokenPipe
     }

@@ -22,6 +22,29 @@ pub enum XmlEvent<'a> {
         /// The element's own text (not its children's), trimmed.
         text: &'a str,
     },
+    /// The element just started holds an armored OpenPGP message (its
+    /// content was encrypted in place, `pgpwrap encrypt --element`). Sent
+    /// after its `Start`, before any of its text is read: a reader that
+    /// cannot use the content stops here, and the armor, which may be as
+    /// large as the batch, is never held in memory.
+    Armored { name: &'a str, line: u64 },
+}
+
+/// Whether the bytes at the start of an element's content are an armored
+/// message (after white space).
+fn starts_armored(bytes: &[u8]) -> Option<bool> {
+    let start = bytes.iter().position(|b| !b.is_ascii_whitespace())?;
+    let rest = &bytes[start..];
+    let begin = paylot_cli::armor::BEGIN_MESSAGE;
+    if rest.len() < begin.len() {
+        // Too few bytes at hand to tell, unless they already differ.
+        return if begin.starts_with(rest) {
+            None
+        } else {
+            Some(false)
+        };
+    }
+    Some(rest.starts_with(begin))
 }
 
 /// Walk a whole document, calling `f` for each element start and end.
@@ -40,6 +63,9 @@ pub fn walk<R: BufRead>(
     // to the next at the same depth.
     let mut texts: Vec<String> = Vec::new();
     let mut containers: Vec<bool> = Vec::new();
+    // Whether each open element holds an armored message.
+    let mut armored: Vec<bool> = Vec::new();
+    let mut names: Vec<String> = Vec::new();
     let mut depth = 0usize;
     let mut seen_root = false;
     let malformed = |line: u64, what: String| {
@@ -111,9 +137,19 @@ pub fn walk<R: BufRead>(
                     if texts.len() <= depth {
                         texts.push(String::new());
                         containers.push(false);
+                        armored.push(false);
+                        names.push(String::new());
                     }
+                    names[depth].clear();
+                    names[depth].push_str(local);
                     texts[depth].clear();
                     containers[depth] = false;
+                    // A look at the next bytes, without taking them.
+                    let peek = reader.get_mut().fill_buf().map(starts_armored);
+                    armored[depth] = matches!(peek, Ok(Some(true)));
+                    if armored[depth] {
+                        f(XmlEvent::Armored { name: local, line })?;
+                    }
                     depth += 1;
                 }
             }
@@ -136,7 +172,15 @@ pub fn walk<R: BufRead>(
                         return Err(malformed(line, "text outside the root element".into()));
                     }
                 } else if !containers[depth - 1] {
+                    let first = texts[depth - 1].is_empty();
                     texts[depth - 1].push_str(&s);
+                    // The look ahead had too few bytes to tell.
+                    if first && !armored[depth - 1] && starts_armored(s.as_bytes()) == Some(true) {
+                        armored[depth - 1] = true;
+                        let name = std::mem::take(&mut names[depth - 1]);
+                        f(XmlEvent::Armored { name: &name, line })?;
+                        names[depth - 1] = name;
+                    }
                 }
             }
             Event::CData(ref t) => {

@@ -42,7 +42,9 @@ impl Gateway {
             .cloned()
             .collect();
         for p in pending {
-            self.lyra_finish(&p, &req_dir, &res_dir, st, out)?;
+            // A local fault leaves it pending, for the next pass.
+            let r = self.lyra_finish(&p, &req_dir, &res_dir, st, out);
+            self.settle_failure(r, None)?;
         }
         let names = fsutil::names_in(&req_dir).map_err(|e| Error::reading_path(&req_dir, e))?;
         for n in names {
@@ -121,7 +123,22 @@ impl Gateway {
         };
         st.pending.push(p.clone());
         self.save(st)?;
-        self.lyra_finish(&p, req_dir, res_dir, st, out)
+        match self.lyra_finish(&p, req_dir, res_dir, st, out) {
+            Err(Failure::Local(e)) => {
+                // Nothing was done to the request: unclaim it, so that the
+                // next pass takes it as new.
+                st.pending.retain(|q| q != &p);
+                if let Some(names) = st.seen.get_mut(account) {
+                    names.remove(&p.name);
+                }
+                let saved = self.save(st);
+                Err(Failure::Local(match saved {
+                    Ok(()) => e,
+                    Err(s) => Error::trouble(format!("{e}; and the state could not be saved: {s}")),
+                }))
+            }
+            other => other,
+        }
     }
 
     fn lyra_reject(
@@ -183,7 +200,7 @@ impl Gateway {
                         ("DROPWATCH_REQUEST", p.name.as_str()),
                         ("DROPWATCH_ANSWER", ans_name.as_str()),
                     ];
-                    if let Answered::Failed(why) = self.responder.respond(src, &ans, &env)? {
+                    if let Answered::Refused(why) = self.responder.respond(src, &ans, &env)? {
                         if req_in.exists() {
                             let n = OsString::from(&p.name);
                             self.lyra_reject(&p.account, &req_in, &n, Rejection::Error, &why, out)?;

@@ -89,6 +89,11 @@ pub(crate) enum Failure {
     /// This file could not be handled; the others are.
     #[error(transparent)]
     File(Error),
+    /// A local fault while a request was handled (the responder crashed,
+    /// a disk is full): nothing was done to the request, which is left in
+    /// place and unclaimed for the next pass; the others are handled.
+    #[error(transparent)]
+    Local(Error),
 }
 
 impl From<Error> for Failure {
@@ -102,17 +107,25 @@ impl From<Error> for Failure {
 }
 
 pub fn run(a: Args) -> Result<Outcome> {
-    if !fsutil::is_real_dir(&a.root) {
+    if !fsutil::is_root_dir(&a.root) {
         return Err(Error::trouble(format!(
-            "{}: not a directory (give the root of the drop tree; symbolic links are not followed)",
+            "{}: not a directory (give the root of the drop tree)",
             quote_path(&a.root)
         )));
     }
     let mut gw = Gateway::new(a);
     let mut out = Lines::stdout();
     loop {
+        gw.unsettled = 0;
         gw.pass(&mut out)?;
         if gw.args.once {
+            if gw.unsettled > 0 {
+                paylot_cli::say(crate::TOOL, format_args!(
+                    "{} file(s) left for a later pass: still open, or changed less than --settle {} ago (--settle 0s takes a closed file at once)",
+                    gw.unsettled,
+                    paylot_cli::time::format_duration(gw.args.settle)
+                ));
+            }
             break;
         }
         std::thread::sleep(gw.args.every);
@@ -139,6 +152,8 @@ struct Gateway {
     state_path: PathBuf,
     responder: Responder,
     failures: usize,
+    /// Files left for a later pass: still open, or changed too recently.
+    unsettled: usize,
 }
 
 impl Gateway {
@@ -153,6 +168,7 @@ impl Gateway {
             state_path,
             responder,
             failures: 0,
+            unsettled: 0,
         }
     }
 
@@ -170,7 +186,7 @@ impl Gateway {
         match r {
             Ok(()) => Ok(()),
             Err(Failure::Stop(e)) => Err(e),
-            Err(Failure::File(e)) => {
+            Err(Failure::File(e) | Failure::Local(e)) => {
                 match dir {
                     Some(d) => self.warn(format_args!("{}: {e}", quote_path(d))),
                     None => self.warn(e),
@@ -260,8 +276,13 @@ impl Gateway {
 
     /// Whether a file is complete: nobody has it open and its mtime is at
     /// least `--settle` old.
-    fn complete(&self, meta: &fs::Metadata, open: &OpenFiles) -> bool {
-        open.holder(meta).is_none() && fsutil::age(meta, SystemTime::now()) >= self.args.settle
+    fn complete(&mut self, meta: &fs::Metadata, open: &OpenFiles) -> bool {
+        let done =
+            open.holder(meta).is_none() && fsutil::age(meta, SystemTime::now()) >= self.args.settle;
+        if !done {
+            self.unsettled += 1;
+        }
+        done
     }
 
     /// A real directory inside the account, created if missing.

@@ -8,8 +8,10 @@ use std::ffi::OsString;
 use std::fs;
 use std::path::Path;
 
-use gateways::paybox::drop::{self, Verdict};
+use gateways::paybox::drop::{self, routing, Routing, Verdict};
+use gateways::paybox::names::QuestionName;
 use gateways::paybox::names::{error_file_name, status_name};
+use gateways::paybox::question::read_header;
 use paylot_cli::json::{Lines, Record};
 use paylot_cli::output::{rename_durably, sync_dir, write_atomically};
 use paylot_cli::Error;
@@ -56,7 +58,9 @@ impl Gateway {
             .cloned()
             .collect();
         for p in pending {
-            self.paybox_finish(&p, &dirs, st, out)?;
+            // A local fault leaves it pending, for the next pass.
+            let r = self.paybox_finish(&p, &dirs, st, out);
+            self.settle_failure(r, None)?;
         }
         let t = self.args.naming.template.clone();
         let mut candidates = Vec::new();
@@ -99,7 +103,16 @@ impl Gateway {
                 Verdict::Refuse(code, why) => {
                     self.paybox_reject(&dirs, &path, &lossy, code, &why, out)?;
                 }
-                Verdict::Question(q) => candidates.push((q.merchant_key(), q.batch, lossy)),
+                Verdict::Question(q) => {
+                    // The gateway acts on the routing data in the file.
+                    match self.paybox_routing(&path, &lossy, &q) {
+                        Ok(Ok(r)) => candidates.push((r.merchant_key(), r.batch, lossy)),
+                        Ok(Err((code, why))) => {
+                            self.paybox_reject(&dirs, &path, &lossy, code, &why, out)?
+                        }
+                        Err(e) => self.settle_failure(Err(Failure::Local(e)), None)?,
+                    }
+                }
             }
         }
         candidates.sort();
@@ -122,16 +135,63 @@ impl Gateway {
                 self.paybox_reject(&dirs, &path, &name, "batch", &why, out)?;
                 continue;
             }
-            st.last_batch.insert(state_key, batch);
+            let before = st.last_batch.insert(state_key.clone(), batch);
             let p = Pending {
                 account: account.to_string(),
                 name,
             };
             st.pending.push(p.clone());
             self.save(st)?;
-            self.paybox_finish(&p, &dirs, st, out)?;
+            match self.paybox_finish(&p, &dirs, st, out) {
+                Err(Failure::Local(e)) => {
+                    // Nothing was done to the Question: unclaim it and its
+                    // batch number, so that the next pass takes it as new.
+                    st.pending.retain(|q| q != &p);
+                    match before {
+                        Some(b) => st.last_batch.insert(state_key, b),
+                        None => st.last_batch.remove(&state_key),
+                    };
+                    let e = match self.save(st) {
+                        Ok(()) => e,
+                        Err(s) => {
+                            Error::trouble(format!("{e}; and the state could not be saved: {s}"))
+                        }
+                    };
+                    self.settle_failure(Err(Failure::Local(e)), None)?;
+                }
+                other => other?,
+            }
         }
         Ok(())
+    }
+
+    /// The routing data of an upload, read from the file as the gateway
+    /// does (`gateways::paybox::drop::routing`): `Ok(Err((code, why)))`
+    /// when the gateway would refuse it, `Err` when it cannot be read here
+    /// (a local fault: the file is left alone).
+    fn paybox_routing(
+        &self,
+        path: &Path,
+        name: &str,
+        q: &QuestionName,
+    ) -> Result<std::result::Result<Routing, (&'static str, String)>, Error> {
+        let file = fs::File::open(path).map_err(|e| Error::reading_path(path, e))?;
+        let header = match read_header(std::io::BufReader::new(file), name) {
+            Ok(h) => h,
+            Err(e) if e.is_io() => return Err(e),
+            Err(e) => return Ok(Err(("content", e.message().to_string()))),
+        };
+        if header.encrypted && self.responder.is_default {
+            return Ok(Err((
+                "encrypted",
+                "the Merchant element is encrypted: decrypt it first with pgpwrap decrypt --element \
+                 Merchant; this sandbox's default responder (xmlbatch respond) reads clear Questions \
+                 only, so give it one that decrypts: --responder \"pgpwrap decrypt --element Merchant \
+                 --key GATEWAY.key --verify-with SHOP.pub | xmlbatch respond\""
+                    .to_string(),
+            )));
+        }
+        Ok(routing(&header, q).map_err(|why| ("content", why.join("; "))))
     }
 
     /// Write `<stem>.err` with the reason, then move the file away from
@@ -192,7 +252,7 @@ impl Gateway {
                         ("DROPWATCH_REQUEST", p.name.as_str()),
                         ("DROPWATCH_ANSWER", status_file.as_str()),
                     ];
-                    if let Answered::Failed(why) = self.responder.respond(src, &status, &env)? {
+                    if let Answered::Refused(why) = self.responder.respond(src, &status, &env)? {
                         let reason = paylot_cli::safe(&format!("{}: {why}", p.name)).into_owned();
                         write_atomically(&err, format!("{reason}\n").as_bytes())?;
                         event = Some(

@@ -16,13 +16,25 @@ use crate::fsutil::quote_path;
 pub enum Answered {
     /// The answer is in place.
     Written,
-    /// The responder failed on this request: why, in words.
-    Failed(String),
+    /// The responder refused the request, as the gateway would (exit 1):
+    /// why, in words (its stderr).
+    Refused(String),
 }
 
 /// The command line run for each request.
+///
+/// The protocol: the request on stdin; exit 0 with the answer on stdout;
+/// exit 1 to refuse the request as the gateway would (the reason on
+/// stderr: the request is rejected, `.err` or `_ERROR`); any other end —
+/// another status, a signal, no answer, an answer that cannot be written
+/// (a full disk) — is a local fault: the request is left untouched for
+/// the next pass and the pass ends in trouble, since nothing the merchant
+/// did is wrong.
 pub struct Responder {
     pub command: String,
+    /// Whether this is the default responder (`xmlbatch respond`), which
+    /// reads clear Questions only.
+    pub is_default: bool,
 }
 
 impl Responder {
@@ -30,6 +42,7 @@ impl Responder {
     /// next to this executable when it is there).
     pub fn new(command: Option<String>) -> Responder {
         Responder {
+            is_default: command.is_none(),
             command: command.unwrap_or_else(default_responder),
         }
     }
@@ -42,13 +55,14 @@ impl Responder {
         answer: &Path,
         env: &[(&str, &str)],
     ) -> Result<Answered, Failure> {
+        // Nothing here is the request's fault: every failure is local.
         let stdin = File::open(input)
-            .map_err(|e| Error::io(format!("opening {}", quote_path(input)), e))?;
-        let out = AtomicFile::create(answer, Access::Usual)?;
+            .map_err(|e| Failure::Local(Error::io(format!("opening {}", quote_path(input)), e)))?;
+        let out = AtomicFile::create(answer, Access::Usual).map_err(Failure::Local)?;
         let stdout = out
             .file()
             .try_clone()
-            .map_err(|e| Error::io(format!("writing {}", quote_path(answer)), e))?;
+            .map_err(|e| Failure::Local(Error::io(format!("writing {}", quote_path(answer)), e)))?;
         let mut cmd = Command::new("sh");
         cmd.arg("-c")
             .arg(&self.command)
@@ -73,36 +87,57 @@ impl Responder {
                 stderr.chars().take(500).collect::<String>()
             ))));
         }
-        let failed = match code {
-            Some(0) | Some(1) if !out.is_empty() => None,
-            Some(0) | Some(1) => Some("the responder wrote no answer".to_string()),
-            Some(c) => Some(format!("the responder exited with status {c}")),
-            None => Some("the responder was killed by a signal".to_string()),
+        let cut = |n: usize| stderr.chars().take(n).collect::<String>();
+        let local = |what: String| {
+            let tail = if stderr.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", cut(2000))
+            };
+            Failure::Local(Error::trouble(format!(
+                "{what}{tail}; a local fault, not the request's: it is left in place for the next pass"
+            )))
         };
-        if let Some(mut why) = failed {
-            if !stderr.is_empty() {
-                why.push_str(": ");
-                why.push_str(&stderr.chars().take(2000).collect::<String>());
+        match code {
+            Some(0) if !out.is_empty() => {}
+            Some(0) => return Err(local("the responder exited 0 but wrote no answer".into())),
+            Some(1) => {
+                let why = if stderr.is_empty() {
+                    "the responder refused the request (exit 1, no reason given)".to_string()
+                } else {
+                    cut(2000)
+                };
+                return Ok(Answered::Refused(why));
             }
-            return Ok(Answered::Failed(why));
+            Some(c) => return Err(local(format!("the responder exited with status {c}"))),
+            None => {
+                use std::os::unix::process::ExitStatusExt;
+                let sig = run.status.signal().unwrap_or_default();
+                return Err(local(format!("the responder was killed by signal {sig}")));
+            }
         }
-        out.commit()?;
+        // Writing the answer is ours: a full disk is a local fault too.
+        out.commit().map_err(Failure::Local)?;
         Ok(Answered::Written)
     }
 }
 
-/// `xmlbatch respond`, with xmlbatch taken next to this executable when it
-/// is there.
+/// `xmlbatch respond --name "$DROPWATCH_REQUEST"` (the name tells a Lyra
+/// REQ from a Question, and must agree with a REQ's header), with xmlbatch
+/// taken next to this executable when it is there.
 fn default_responder() -> String {
     if let Ok(exe) = std::env::current_exe() {
         if let Some(dir) = exe.parent() {
             let x = dir.join("xmlbatch");
             if x.is_file() {
-                return format!("{} respond", shell_quote(&x.to_string_lossy()));
+                return format!(
+                    "{} respond --name \"$DROPWATCH_REQUEST\"",
+                    shell_quote(&x.to_string_lossy())
+                );
             }
         }
     }
-    "xmlbatch respond".to_string()
+    "xmlbatch respond --name \"$DROPWATCH_REQUEST\"".to_string()
 }
 
 fn shell_quote(s: &str) -> String {

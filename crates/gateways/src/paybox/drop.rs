@@ -5,6 +5,8 @@
 //! numbers must strictly increase from one file to the next, per shop.
 
 use super::names::{QuestionName, Template};
+use super::question::Header;
+use super::values::{parse_batch, parse_rank, parse_site};
 pub use crate::drop::Reason;
 
 /// The (upload, answer) directories of a Paybox account.
@@ -75,6 +77,78 @@ pub fn validate(
     }
 }
 
+/// The readable routing data of an upload, as the gateway acts on it: the
+/// BatchNumber, Site and Rank the file itself holds (they stay readable
+/// when its content is encrypted), checked and compared with what its name
+/// says. The gateway orders files by the number in the file; a name that
+/// says otherwise would let one batch be taken for another.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Routing {
+    pub batch: u64,
+    pub site: String,
+    pub rank: String,
+}
+
+impl Routing {
+    /// The key the batch sequence belongs to (`site.rank`).
+    pub fn merchant_key(&self) -> String {
+        format!("{}.{}", self.site, self.rank)
+    }
+}
+
+/// The routing data of a Question from its header, or every reason the
+/// gateway would refuse it with (`<stem>.err`): a missing or bad
+/// BatchNumber, Site or Rank, or a name that disagrees with the content.
+pub fn routing(header: &Header, name: &QuestionName) -> Result<Routing, Vec<String>> {
+    let mut why = Vec::new();
+    let batch = parse_batch(header.batch.as_deref().unwrap_or(""))
+        .map_err(|m| why.push(format!("BatchNumber {m}")))
+        .ok();
+    let site = parse_site(header.site.as_deref().unwrap_or(""))
+        .map_err(|m| why.push(format!("Merchant Site {m}")))
+        .ok();
+    let rank = header
+        .rank
+        .as_deref()
+        .filter(|r| r.len() == 3)
+        .ok_or(())
+        .and_then(|r| parse_rank(r).map_err(|_| ()))
+        .map_err(|_| {
+            why.push(format!(
+                "Merchant Rank {} is not a rank (expected 3 digits, e.g. 032)",
+                crate::show(header.rank.as_deref().unwrap_or(""))
+            ))
+        })
+        .ok();
+    let fix = "name the file from its content: dropwatch name --gateway paybox --question FILE";
+    if let Some(b) = batch.filter(|b| *b != name.batch) {
+        why.push(format!(
+            "the name says batch {}, the file says BatchNumber {b}: name and content must agree ({fix})",
+            name.batch
+        ));
+    }
+    if let (Some(s), Some(n)) = (&site, &name.site) {
+        if s != n {
+            why.push(format!(
+                "the name says site {n}, the file says Site {s}: name and content must agree ({fix})"
+            ));
+        }
+    }
+    if let (Some(r), Some(n)) = (&rank, &name.rank) {
+        if r != n {
+            why.push(format!(
+                "the name says rank {n}, the file says Rank {r}: name and content must agree ({fix})"
+            ));
+        }
+    }
+    match (batch, site, rank) {
+        (Some(batch), Some(site), Some(rank)) if why.is_empty() => {
+            Ok(Routing { batch, site, rank })
+        }
+        _ => Err(why),
+    }
+}
+
 /// The batch rule: a Question's number must be greater than the last one
 /// processed for its shop.
 pub fn batch_problem(batch: u64, last: u64) -> Option<String> {
@@ -112,5 +186,34 @@ mod tests {
             "batch number 1 is not greater than the last one (1)"
         );
         assert_eq!(batch_problem(2, 1), None);
+    }
+
+    #[test]
+    fn the_routing_data_is_the_files_and_the_name_must_agree() {
+        let t = Template::parse(DEFAULT_TEMPLATE).unwrap();
+        let name = t.parse_name("1999888.032.000008.xml").unwrap();
+        let header = |batch: &str, site: &str, rank: &str| Header {
+            batch: Some(batch.into()),
+            site: Some(site.into()),
+            rank: Some(rank.into()),
+            ..Header::default()
+        };
+        assert_eq!(
+            routing(&header("8", "1999888", "032"), &name),
+            Ok(Routing {
+                batch: 8,
+                site: "1999888".into(),
+                rank: "032".into()
+            })
+        );
+        let why = routing(&header("7", "1999888", "032"), &name).unwrap_err();
+        assert!(
+            why[0].contains("the name says batch 8, the file says BatchNumber 7"),
+            "{why:?}"
+        );
+        let why = routing(&header("8", "1234567", "033"), &name).unwrap_err();
+        assert_eq!(why.len(), 2, "{why:?}");
+        let why = routing(&header("x", "", "32"), &name).unwrap_err();
+        assert_eq!(why.len(), 3, "{why:?}");
     }
 }

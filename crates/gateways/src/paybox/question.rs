@@ -112,6 +112,84 @@ pub struct Header {
     /// The lines of the root and of the Merchant element.
     pub line: u64,
     pub merchant_line: u64,
+    /// The Merchant element's content is an armored OpenPGP message:
+    /// the Question as it is uploaded, encrypted for the gateway.
+    pub encrypted: bool,
+}
+
+/// The message for a Question whose Merchant element is encrypted, where
+/// the clear questions are needed.
+pub fn encrypted_merchant(name: &str, line: u64) -> Error {
+    Error::trouble(format!(
+        "{name}:{line}: the Merchant element is encrypted: decrypt it first with pgpwrap decrypt \
+         --element Merchant (e.g. pgpwrap decrypt --element Merchant --key KEY --verify-with \
+         SIGNER.pub FILE | xmlbatch ...)"
+    ))
+}
+
+/// Read only the readable routing data of a Question file — the root's
+/// BatchNumber and CreatedOn, the Merchant's Site and Rank, and whether
+/// the Merchant's content is encrypted — and stop there, without reading
+/// the questions (or the encrypted content). What the gateway acts on
+/// before it decrypts anything. A document that is not a Question file is
+/// trouble.
+pub fn read_header<R: BufRead>(src: R, name: &str) -> Result<Header> {
+    let mut header = Header::default();
+    let mut depth = 0usize;
+    let mut in_merchant = false;
+    let mut found = false;
+    let walked = xml::walk(src, name, |ev| {
+        match ev {
+            XmlEvent::Start {
+                name: el,
+                attrs,
+                line,
+            } => {
+                if depth == 0 {
+                    if el != "PayboxBatch" {
+                        return Err(Error::trouble(format!(
+                            "{name}:{line}: the root element is <{el}>, not <PayboxBatch> (expected a Paybox Question file)"
+                        )));
+                    }
+                    header.batch = xml::attr(&attrs, "BatchNumber").map(str::to_string);
+                    header.created_on = xml::attr(&attrs, "CreatedOn").map(str::to_string);
+                    header.line = line;
+                } else if depth == 1 && el == "Merchant" {
+                    header.site = xml::attr(&attrs, "Site").map(str::to_string);
+                    header.rank = xml::attr(&attrs, "Rank").map(str::to_string);
+                    header.merchant_line = line;
+                    in_merchant = true;
+                } else if in_merchant {
+                    // A clear question: the header is complete.
+                    found = true;
+                    return Err(Error::done());
+                }
+                depth += 1;
+            }
+            XmlEvent::Armored { name: el, .. } if in_merchant && el == "Merchant" => {
+                header.encrypted = true;
+                found = true;
+                return Err(Error::done());
+            }
+            XmlEvent::Armored { .. } => {}
+            XmlEvent::End { name: el, .. } => {
+                depth = depth.saturating_sub(1);
+                if in_merchant && el == "Merchant" {
+                    found = true;
+                    return Err(Error::done());
+                }
+            }
+        }
+        Ok(())
+    });
+    match walked {
+        Err(e) if found && e.is_done() => Ok(header),
+        Err(e) => Err(e),
+        Ok(()) if header.merchant_line == 0 => Err(Error::no(format!(
+            "{name}: no <Merchant> element (expected one, holding the questions)"
+        ))),
+        Ok(()) => Ok(header),
+    }
 }
 
 /// A question as found in a file: raw values, not yet checked.
@@ -236,6 +314,10 @@ pub fn read_questions<R: BufRead>(
                 }
                 path.push(el.to_string());
             }
+            XmlEvent::Armored { name: el, line } if el == "Merchant" && path.len() == 2 => {
+                return Err(encrypted_merchant(name, line));
+            }
+            XmlEvent::Armored { .. } => {}
             XmlEvent::End { name: el, text, .. } => {
                 path.pop();
                 if let Some(q) = current.as_mut() {

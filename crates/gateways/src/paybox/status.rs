@@ -182,6 +182,7 @@ pub fn read_status<R: BufRead>(
                 }
                 depth += 1;
             }
+            XmlEvent::Armored { .. } => {}
             XmlEvent::End { name: el, text, .. } => {
                 depth -= 1;
                 if depth == 3 {

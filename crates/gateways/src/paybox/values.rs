@@ -234,6 +234,18 @@ pub fn parse_authorization(value: &str) -> Result<String, Invalid> {
     Ok(value.to_string())
 }
 
+/// A Question's BatchNumber: 1 to 2147483647, digits only.
+pub fn parse_batch(value: &str) -> Result<u64, Invalid> {
+    match value.parse::<u64>() {
+        Ok(b) if all_digits(value) && (1..=super::MAX_BATCH).contains(&b) => Ok(b),
+        _ => Err(Invalid(format!(
+            "{} is not a batch number (expected 1 to {})",
+            show(value),
+            super::MAX_BATCH
+        ))),
+    }
+}
+
 /// A site number: 7 digits.
 pub fn parse_site(value: &str) -> Result<String, Invalid> {
     if value.len() != 7 || !all_digits(value) {
