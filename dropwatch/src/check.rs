@@ -58,7 +58,9 @@ pub fn run(a: Args) -> Result<Outcome> {
     for s in &a.sent {
         collect_sent(s, &mut sent)?;
     }
-    let mut out = Lines::stdout();
+    // What stdout gets, held until every file is checked: a run that ends
+    // in trouble leaves nothing there (docs/conventions.md).
+    let mut held: Vec<std::result::Result<Record, String>> = Vec::new();
     let mut all_ok = true;
     let mut trouble: Option<Error> = None;
     for f in &a.files {
@@ -81,19 +83,24 @@ pub fn run(a: Args) -> Result<Outcome> {
                 .iter()
                 .map(|p| serde_json::json!({"code": p.code, "message": p.message}))
                 .collect();
-            out.emit(
-                &Record::new("check")
-                    .with_path(f)
-                    .with("ok", problems.is_empty())
-                    .with("problems", list),
-            )?;
+            held.push(Ok(Record::new("check")
+                .with_path(f)
+                .with("ok", problems.is_empty())
+                .with("problems", list)));
         } else if problems.is_empty() {
-            out.human(&format!("{}: ok", f.display()))?;
+            held.push(Err(format!("{}: ok", f.display())));
         }
         all_ok &= problems.is_empty();
     }
     if let Some(e) = trouble {
-        return Err(e.within("(the other files were checked)"));
+        return Err(e.within("(the other files were checked, their problems said above)"));
+    }
+    let mut out = Lines::stdout();
+    for line in held {
+        match line {
+            Ok(record) => out.emit(&record)?,
+            Err(text) => out.human(&text)?,
+        }
     }
     Ok(Outcome::from_bool(all_ok))
 }

@@ -170,7 +170,8 @@ pub fn run(args: Args) -> Result<Outcome> {
     let input = Input::open(args.file.path())?;
     match &args.element {
         None => {
-            let mut out = Output::create(args.output.path())?;
+            // Nothing is left by a run that fails (docs/conventions.md).
+            let mut out = Output::create_spooled(args.output.path(), Access::Usual)?;
             let name = literal_name(args.file.path());
             let input_name = input.quoted();
             let mut reader = input.into_reader();

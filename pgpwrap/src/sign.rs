@@ -49,7 +49,8 @@ pub fn run(args: Args) -> Result<Outcome> {
         .next()
         .ok_or_else(|| Error::trouble(format!("{name}: no signing key")))?;
     let mut input = Input::open(args.file.path())?;
-    let mut out = Output::create(args.output.path())?;
+    // Nothing is left by a run that fails (docs/conventions.md).
+    let mut out = Output::create_spooled(args.output.path(), paylot_cli::Access::Usual)?;
     let pgp = |e: openpgp::anyhow::Error| Error::trouble(format!("signing: {}", io::describe(&e)));
     {
         let mut message = Message::new(&mut out);

@@ -110,6 +110,8 @@ pub struct MessageArgs {
     #[arg(long, value_name = "DIR", value_enum)]
     pub message: Option<Direction>,
     #[command(flatten)]
+    pub quiet: paylot_cli::args::QuietArg,
+    #[command(flatten)]
     pub file: paylot_cli::args::InputArg,
 }
 
@@ -148,6 +150,8 @@ pub struct VerifyArgs {
     /// paybox-ipn: the name of the signature parameter (default: the last parameter)
     #[arg(long, value_name = "NAME")]
     pub sig_field: Option<String>,
+    #[command(flatten)]
+    pub output: paylot_cli::args::OutputArg,
 }
 
 #[derive(Debug, Args)]
@@ -168,6 +172,8 @@ pub struct ExplainArgs {
     /// paybox-ipn: the name of the signature parameter (default: the last parameter)
     #[arg(long, value_name = "NAME")]
     pub sig_field: Option<String>,
+    #[command(flatten)]
+    pub output: paylot_cli::args::OutputArg,
 }
 
 /// The clap definition, for man pages and completions.

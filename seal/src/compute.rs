@@ -13,7 +13,7 @@ use crate::analysis::{self, Analysis, Choice};
 use crate::cli::{open_input, ComputeArgs};
 use crate::fast;
 use crate::message::{self, InputKind};
-use crate::records::{read_secret, Trouble};
+use crate::records::{read_secret, Finished, Trouble};
 
 /// What sealing one record gave.
 enum Sealed {
@@ -141,7 +141,7 @@ const PART_LINES: usize = 256;
 /// machine's cores and written out in input order.
 const BATCH_LINES: usize = 4096;
 
-pub fn run(args: &ComputeArgs, out: &mut Output) -> Result<Outcome> {
+pub fn run(args: &ComputeArgs, out: &mut Output) -> Result<Finished> {
     let secret = read_secret(&args.key, Some("seal compute"))?.expect("required");
     let job = ComputeJob {
         args,
@@ -151,15 +151,19 @@ pub fn run(args: &ComputeArgs, out: &mut Output) -> Result<Outcome> {
     };
     let mut input = open_input(&args.message)?;
     let name = input.name().to_string();
-    let mut trouble = Trouble::default();
+    let mut trouble = Trouble::new(&args.message, &name, &["sealed"]);
     let werr = |e| Error::io("writing <stdout>", e);
 
     if !args.message.jsonl {
         let bytes = input.read_all()?;
         let first = message::records(&bytes, false)[0].0;
         let mut buf = Vec::new();
+        trouble.record();
         match job.record(&bytes, first, &mut fast::Scratch::default(), &mut buf) {
-            Sealed::Done => out.write_all(&buf).map_err(werr)?,
+            Sealed::Done => {
+                trouble.count("sealed");
+                out.write_all(&buf).map_err(werr)?
+            }
             Sealed::Bad(e) => trouble.report(&name, e),
             Sealed::Fatal(e) => return Err(e),
         }
@@ -217,9 +221,13 @@ pub fn run(args: &ComputeArgs, out: &mut Output) -> Result<Outcome> {
             seal_parts();
             read
         });
-        for slot in &mut slots[..parts.len()] {
+        for (slot, lines) in slots[..parts.len()].iter_mut().zip(&parts) {
             let part = slot.get_mut().expect("a worker panicked");
             out.write_all(&part.out).map_err(werr)?;
+            trouble.records(lines.len());
+            for _ in part.bad.len()..lines.len() {
+                trouble.count("sealed");
+            }
             for e in part.bad.drain(..) {
                 trouble.report(&name, e);
             }

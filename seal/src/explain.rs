@@ -7,20 +7,25 @@ use paylot_cli::{Error, Outcome, Output, Result};
 
 use crate::analysis::{self, Analysis, Choice};
 use crate::cli::{open_input, write_line, ExplainArgs};
-use crate::records::{parse_record, read_secret, Records, Trouble};
+use crate::records::{parse_record, read_secret, Finished, Records, Trouble};
 use crate::report;
 use crate::verify::{ipn_query, load_pubkey};
 
-pub fn run(args: &ExplainArgs, out: &mut Output) -> Result<Outcome> {
+pub fn run(args: &ExplainArgs, out: &mut Output) -> Result<Finished> {
     let choice: Choice = args.message.choice();
     let secret = read_secret(&args.key, None)?;
     let pubkey = load_pubkey(args.pubkey.as_deref())?;
     let mut records = Records::new(open_input(&args.message)?, args.message.jsonl);
     let name = records.name();
-    let mut trouble = Trouble::default();
+    let mut trouble = Trouble::new(
+        &args.message,
+        &name,
+        &["matching", "not matching", "unsealed", "not checked"],
+    );
     let mut all_match = true;
     let mut first = true;
     while let Some((line, bytes)) = records.next_record()? {
+        trouble.record();
         let Some(msg) = parse_record(bytes, args.message.input, line, &name, &mut trouble) else {
             continue;
         };
@@ -61,9 +66,18 @@ pub fn run(args: &ExplainArgs, out: &mut Output) -> Result<Outcome> {
             };
             report::report(&a, check, args.reveal, line)
         };
-        if report.matches == Some(false) {
+        // Checked with a key, an unsealed message is not a valid one.
+        let unsealed = report.seal_in_message.is_none();
+        let checked = report.computed_seal.is_some();
+        if report.matches == Some(false) || (unsealed && checked) {
             all_match = false;
         }
+        trouble.count(match report.matches {
+            Some(true) => "matching",
+            Some(false) => "not matching",
+            None if unsealed => "unsealed",
+            None => "not checked",
+        });
         if args.json {
             let mut value =
                 serde_json::to_value(&report).map_err(|e| Error::trouble(e.to_string()))?;

@@ -11,8 +11,6 @@
 //! ([`compute`], [`verify`], [`explain`]) over [`records`]; [`cli`] is the
 //! command line, [`fast`] the fast path of `compute --jsonl`.
 
-use std::io::Write;
-
 use paylot_cli::{Outcome, Output, Result};
 
 pub mod analysis;
@@ -37,29 +35,22 @@ pub const TOOL: &str = "seal";
 /// Parse the command line and run.
 pub fn main() -> Result<Outcome> {
     let cli: Cli = paylot_cli::args::parse()?;
-    let mut out_path = None;
-    if let Command::Compute(c) = &cli.command {
-        out_path = c.output.output.clone();
+    let out_path = match &cli.command {
+        Command::Compute(c) => c.output.path(),
+        Command::Verify(v) => v.output.path(),
+        Command::Explain(e) => e.output.path(),
     }
-    // A sealed cardOrder holds a card number and its security code.
-    let mut out = Output::create_private(out_path.as_deref())?;
+    .map(std::path::Path::to_path_buf);
+    // A sealed cardOrder holds a card number and its security code. A run
+    // that ends in trouble leaves nothing, on stdout as in -o FILE
+    // (docs/conventions.md): the output is held back until the end.
+    let mut out = Output::create_spooled(out_path.as_deref(), paylot_cli::Access::Private)?;
     let outcome = match cli.command {
         Command::Compute(args) => crate::compute::run(&args, &mut out),
         Command::Verify(args) => crate::verify::run(&args, &mut out),
         Command::Explain(args) => crate::explain::run(&args, &mut out),
     };
-    match outcome {
-        Ok(o) => {
-            out.commit()?;
-            Ok(o)
-        }
-        Err(e) => {
-            // Data already produced for good records still reaches stdout
-            // (a file output is not committed: no half file).
-            if out.is_stdout() {
-                let _ = out.flush();
-            }
-            Err(e)
-        }
-    }
+    let finished = outcome?;
+    out.commit()?;
+    Ok(finished.said())
 }

@@ -81,12 +81,17 @@ pub fn records(input: &[u8], jsonl: bool) -> Vec<(usize, &[u8])> {
 /// Parse one record. `Err` holds a message that names the position in the
 /// record (`line:column: …`), relative to the record's first line.
 pub fn parse(bytes: &[u8], kind: InputKind, first_line: usize) -> Result<Message, Unreadable> {
+    if let Some(found) = paylot_cli::encoding::foreign(bytes) {
+        // Said once, at the start: every byte after would say the same.
+        let m = found.message("");
+        return Err(Unreadable(format!("{first_line}:1{m}")));
+    }
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let at = e.valid_up_to();
         let (line, col) = line_col(&bytes[..at], first_line);
         format!(
-            "{line}:{col}: not UTF-8 (byte 0x{:02X}); convert the input to UTF-8, e.g. with iconv -f latin1 -t utf-8",
-            bytes[at]
+            "{line}:{col}: {}",
+            paylot_cli::encoding::not_utf8(bytes[at], None)
         )
     })?;
     let trimmed = text
@@ -210,7 +215,17 @@ mod tests {
         let e = parse(b"{\"a\": \"\xe9\"}", InputKind::Json, 4)
             .unwrap_err()
             .0;
-        assert!(e.starts_with("4:8: not UTF-8 (byte 0xE9)"), "{e}");
+        assert!(e.starts_with("4:8: byte 0xE9 is not UTF-8"), "{e}");
+        assert!(e.contains("iconv -f WINDOWS-1252 -t UTF-8"), "{e}");
+        let utf16: Vec<u8> = "{\"a\":\"1\"}"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        let e = parse(&utf16, InputKind::Json, 1).unwrap_err().0;
+        assert!(
+            e.starts_with("1:1: the file is UTF-16 (little-endian)"),
+            "{e}"
+        );
         let e = parse(b"[1]", InputKind::Json, 1).unwrap_err().0;
         assert_eq!(e, "1: expected a JSON object, found an array");
     }

@@ -3,7 +3,10 @@
 //! read: reported with their location and skipped, the others are still
 //! processed, and the run ends with status 2.
 
+use paylot_cli::summary::Summary;
 use paylot_cli::{say, Error, Input, KeyArgs, Outcome, Result, Secret};
+
+use crate::cli::MessageArgs;
 
 use crate::message::{self, InputKind, Message};
 use crate::TOOL;
@@ -81,26 +84,97 @@ pub fn read_secret(key: &KeyArgs, needed_for: Option<&str>) -> Result<Option<Sec
     }
 }
 
-/// Counts bad records; the run ends with status 2 if any.
-#[derive(Default)]
+/// The records of a run, counted: the bad ones are reported where they
+/// are and end the run with status 2; a `--jsonl` run ends with one
+/// summary line on stderr (unless `-q`), and an empty one is trouble.
 pub struct Trouble {
     bad: usize,
+    summary: Summary,
+    jsonl: bool,
+    quiet: bool,
+    name: String,
 }
 
 impl Trouble {
+    /// For the records of `name`, whose outcomes are `outcomes` (and
+    /// `unreadable`).
+    pub fn new(args: &MessageArgs, name: &str, outcomes: &[&'static str]) -> Trouble {
+        let mut all = outcomes.to_vec();
+        all.push("unreadable");
+        Trouble {
+            bad: 0,
+            summary: Summary::new(("message", "messages"), &all),
+            jsonl: args.jsonl,
+            quiet: args.quiet.quiet,
+            name: name.to_string(),
+        }
+    }
+
+    /// One more record read.
+    pub fn record(&mut self) {
+        self.summary.read();
+    }
+
+    /// `n` more records read.
+    pub fn records(&mut self, n: usize) {
+        for _ in 0..n {
+            self.summary.read();
+        }
+    }
+
+    /// One more record with this outcome.
+    pub fn count(&mut self, outcome: &'static str) {
+        self.summary.count(outcome);
+    }
+
+    /// A record that could not be read: said where, and counted.
     pub fn report(&mut self, name: &str, what: impl std::fmt::Display) {
         self.bad += 1;
+        self.summary.count("unreadable");
         say(TOOL, format_args!("{name}:{what}"));
     }
 
-    pub fn finish(self, outcome: Outcome) -> Result<Outcome> {
-        match self.bad {
-            0 => Ok(outcome),
-            1 => Err(Error::trouble("1 message could not be read (see above)")),
-            n => Err(Error::trouble(format!(
-                "{n} messages could not be read (see above)"
-            ))),
+    /// The end of the run: its status, and the summary to say once the
+    /// output is out (a run in trouble says it now: nothing goes out).
+    pub fn finish(self, outcome: Outcome) -> Result<Finished> {
+        if self.jsonl && self.summary.total() == 0 {
+            return Err(Error::trouble(format!(
+                "no message: {} is empty (expected one message a line)",
+                paylot_cli::input::quote(&self.name)
+            )));
         }
+        let summary = (self.jsonl && !self.quiet).then_some(self.summary);
+        match self.bad {
+            0 => Ok(Finished { outcome, summary }),
+            n => {
+                if let Some(s) = summary {
+                    s.say(TOOL, false);
+                }
+                Err(Error::trouble(if n == 1 {
+                    "1 message could not be read (see above); nothing was written".to_string()
+                } else {
+                    format!("{n} messages could not be read (see above); nothing was written")
+                }))
+            }
+        }
+    }
+}
+
+/// A run that went to its end: its outcome, and the summary line to say
+/// after the output was delivered (not before: a reader that went away
+/// ends the run quietly).
+pub struct Finished {
+    pub outcome: Outcome,
+    summary: Option<Summary>,
+}
+
+impl Finished {
+    /// Say the summary; the outcome.
+    pub fn said(self) -> Outcome {
+        if let Some(s) = self.summary {
+            s.say(TOOL, false);
+        }
+        self.outcome
     }
 }
 

@@ -416,6 +416,15 @@ fn render_lines(r: &Report) -> String {
                 let _ = writeln!(o, "likely      {}", safe(c));
             }
         }
+        None if r.seal_in_message.is_none() && r.computed_seal.is_some() => {
+            let _ = writeln!(
+                o,
+                "result      NO SEAL: the message is unsealed, so it cannot be valid (a gateway refuses it)"
+            );
+        }
+        None if r.seal_in_message.is_none() => {
+            let _ = writeln!(o, "result      no seal in the message: nothing to check");
+        }
         None => {
             let _ = writeln!(
                 o,

@@ -14,7 +14,7 @@ use crate::check::{self, NO_KNOWN_CAUSE};
 use crate::cli::{open_input, write_line, VerifyArgs};
 use crate::message::Message;
 use crate::message::Unreadable;
-use crate::records::{parse_record, read_secret, Records, Trouble};
+use crate::records::{parse_record, read_secret, Finished, Records, Trouble};
 use crate::TOOL;
 
 /// One verification result, as printed.
@@ -52,15 +52,16 @@ impl Verdict {
     }
 }
 
-pub fn run(args: &VerifyArgs, out: &mut Output) -> Result<Outcome> {
+pub fn run(args: &VerifyArgs, out: &mut Output) -> Result<Finished> {
     let choice = args.message.choice();
     let secret = read_secret(&args.key, None)?;
     let pubkey = load_pubkey(args.pubkey.as_deref())?;
     let mut records = Records::new(open_input(&args.message)?, args.message.jsonl);
     let name = records.name();
-    let mut trouble = Trouble::default();
+    let mut trouble = Trouble::new(&args.message, &name, &["valid", "invalid"]);
     let mut all_valid = true;
     while let Some((line, bytes)) = records.next_record()? {
+        trouble.record();
         let Some(msg) = parse_record(bytes, args.message.input, line, &name, &mut trouble) else {
             continue;
         };
@@ -89,6 +90,7 @@ pub fn run(args: &VerifyArgs, out: &mut Output) -> Result<Outcome> {
             };
             verify_one(&msg, &a, secret, line)?
         };
+        trouble.count(if verdict.valid { "valid" } else { "invalid" });
         if !verdict.valid {
             all_valid = false;
             let cause = match &verdict.likely_cause {

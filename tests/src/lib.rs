@@ -26,9 +26,13 @@ pub fn generate(out: &Path) -> io::Result<Vec<std::path::PathBuf>> {
     let man = out.join("man/man1");
     fs::create_dir_all(&man)?;
     for (name, cmd) in tools() {
+        // The pages document the subcommands; `TOOL help` is no page of
+        // its own (a SEE ALSO to seal-help(1) would name a missing page).
+        let mut pages = cmd.clone().name(name).disable_help_subcommand(true);
+        pages.build();
         let mut cmd = cmd.name(name);
         cmd.build();
-        written.extend(man_pages(&cmd, name, &man)?);
+        written.extend(man_pages(&pages, name, &man)?);
         for shell in [Shell::Bash, Shell::Zsh, Shell::Fish] {
             let dir = out.join("completions").join(shell.to_string());
             fs::create_dir_all(&dir)?;

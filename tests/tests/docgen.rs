@@ -42,3 +42,55 @@ fn man_pages_and_completions_for_every_tool_and_subcommand() {
     }
     assert!(files.len() >= 4 * 3 + 10);
 }
+
+/// Every page a page points to exists (`seal.1` once named a
+/// `seal-help(1)` that was never written).
+#[test]
+fn every_page_named_in_see_also_exists() {
+    let dir = tempfile::tempdir().unwrap();
+    paylot_tests::generate(dir.path()).unwrap();
+    let man = dir.path().join("man/man1");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&man).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        for word in text.split_whitespace() {
+            let Some(page) = word.strip_suffix("(1)") else {
+                continue;
+            };
+            let page = page
+                .replace("\\-", "-")
+                .replace("\\fB", "")
+                .replace("\\fR", "");
+            assert!(
+                man.join(format!("{page}.1")).exists(),
+                "{page}(1) is named but missing"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 10, "{checked}");
+}
+
+/// `paylot-docgen --help` helps; it does not make a directory named
+/// `--help`.
+#[test]
+fn docgen_help_is_help() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_paylot-docgen"))
+        .arg("--help")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Examples:"));
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "it wrote something"
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_paylot-docgen"))
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::io::BufRead;
 
 use clap::Args as ClapArgs;
+use paylot_cli::summary::Summary;
 use paylot_cli::{Error, Input, Outcome, Result};
 
 use gateways::lyra::file as lyra;
@@ -43,6 +44,8 @@ Exit status: 0 valid, 1 invalid, 2 trouble (unreadable or not XML / REQ).";
 #[derive(Debug, ClapArgs)]
 pub struct Args {
     #[command(flatten)]
+    pub quiet: paylot_cli::args::QuietArg,
+    #[command(flatten)]
     pub request: crate::RequestFile,
 }
 
@@ -50,7 +53,7 @@ pub fn run(args: Args) -> Result<Outcome> {
     let input = Input::open(args.request.file.path())?;
     let name = input.name().to_string();
     let (detected, reader) = sniff(input)?;
-    let bad = match detected {
+    let (items, bad) = match detected {
         Detected::Xml => check_question(&name, reader)?,
         Detected::LyraReq => {
             check_req(&name, args.request.name().as_deref(), reader)?
@@ -69,10 +72,20 @@ pub fn run(args: Args) -> Result<Outcome> {
             if bad == 1 { "" } else { "s" }
         )));
     }
+    let mut summary = match detected {
+        Detected::Xml => Summary::new(("question", "questions"), &["valid"]),
+        _ => Summary::new(("payment line", "payment lines"), &["valid"]),
+    };
+    for _ in 0..items {
+        summary.read();
+        summary.count("valid");
+    }
+    summary.say("xmlbatch", args.quiet.quiet);
     Ok(Outcome::Yes)
 }
 
-fn check_question(name: &str, reader: Box<dyn BufRead>) -> Result<u64> {
+/// The questions of a Question file, and its problems (each said).
+fn check_question(name: &str, reader: Box<dyn BufRead>) -> Result<(u64, u64)> {
     let mut bad = 0u64;
     let mut report = |line: u64, msg: String| {
         bad += 1;
@@ -175,10 +188,11 @@ fn check_question(name: &str, reader: Box<dyn BufRead>) -> Result<u64> {
             "no questions (expected at least one Question in the Merchant)".into(),
         );
     }
-    Ok(bad)
+    Ok((questions, bad))
 }
 
-fn check_req(name: &str, path: Option<&str>, reader: Box<dyn BufRead>) -> Result<u64> {
+/// The payment lines of a REQ, and its problems (each said).
+fn check_req(name: &str, path: Option<&str>, reader: Box<dyn BufRead>) -> Result<(u64, u64)> {
     let mut bad = 0u64;
     let mut report = |line: u64, msg: String| {
         bad += 1;
@@ -276,5 +290,5 @@ fn check_req(name: &str, path: Option<&str>, reader: Box<dyn BufRead>) -> Result
             ),
         );
     }
-    Ok(bad)
+    Ok((req.details.len() as u64, bad))
 }

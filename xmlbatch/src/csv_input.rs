@@ -2,6 +2,7 @@
 //! single-byte Windows encoding), read row by row for `build`.
 
 use std::borrow::Cow;
+use std::io::BufRead;
 
 use paylot_cli::{Error, Input, Result};
 
@@ -56,11 +57,22 @@ pub fn open_csv(
     encoding: Option<&'static encoding_rs::Encoding>,
 ) -> Result<(String, CsvReader, Vec<String>)> {
     let name = input.name().to_string();
+    let mut reader = input.into_reader();
+    // UTF-16 is told by its first bytes, before the CSV reader makes
+    // nonsense columns of it.
+    let head = reader
+        .fill_buf()
+        .map_err(|e| Error::reading(paylot_cli::input::quote(&name), e))?;
+    if let Some(found) = paylot_cli::encoding::foreign(head) {
+        return Err(Error::trouble(
+            found.message(&paylot_cli::input::quote(&name)),
+        ));
+    }
     let mut rdr = csv::ReaderBuilder::new()
         .delimiter(delim)
         .has_headers(true)
         .flexible(false)
-        .from_reader(input.into_reader());
+        .from_reader(reader);
     let headers = rdr
         .byte_headers()
         .map_err(|e| paylot_cli::csv::error(&name, e))?
@@ -75,7 +87,15 @@ pub fn open_csv(
     for (i, h) in headers.iter().enumerate() {
         let mut s = match encoding {
             Some(e) => e.decode_without_bom_handling(h).0.trim().to_string(),
-            None => String::from_utf8_lossy(h).trim().to_string(),
+            None => match std::str::from_utf8(h) {
+                Ok(t) => t.trim().to_string(),
+                Err(e) => {
+                    return Err(Error::trouble(format!(
+                        "{name}:1: the header: {}",
+                        paylot_cli::encoding::not_utf8(h[e.valid_up_to()], Some(ENCODING_FIX))
+                    )))
+                }
+            },
         };
         if i == 0 {
             s = s.trim_start_matches('\u{feff}').to_string();
@@ -85,14 +105,19 @@ pub fn open_csv(
     Ok((name, rdr, names))
 }
 
-/// Decode a row's fields as trimmed UTF-8; report the bad ones.
+/// The fix xmlbatch offers for a single-byte export.
+const ENCODING_FIX: &str = "give --encoding windows-1252";
+
+/// Decode a row's fields as trimmed text. A field that is not UTF-8 (and
+/// no `--encoding` given) is trouble for the whole file, said once: the
+/// file is in another encoding, and every row of it would say the same.
 pub fn decode<'a>(
     rec: &'a csv::ByteRecord,
     names: &[String],
     encoding: Option<&'static encoding_rs::Encoding>,
-) -> (Vec<Cow<'a, str>>, Vec<(String, String)>) {
+    name: &str,
+) -> Result<Vec<Cow<'a, str>>> {
     let mut vals = Vec::with_capacity(rec.len());
-    let mut bad = Vec::new();
     for (i, f) in rec.iter().enumerate() {
         if let Some(enc) = encoding {
             vals.push(match enc.decode_without_bom_handling(f).0 {
@@ -103,16 +128,17 @@ pub fn decode<'a>(
         }
         match std::str::from_utf8(f) {
             Ok(s) => vals.push(Cow::Borrowed(s.trim())),
-            Err(_) => {
-                vals.push(Cow::Borrowed(""));
-                bad.push((
-                    names.get(i).cloned().unwrap_or_default(),
-                    "is not valid UTF-8 (expected UTF-8 text; for a Windows export use --encoding windows-1252)".into(),
-                ));
+            Err(e) => {
+                let line = rec.position().map_or(0, |p| p.line());
+                return Err(Error::trouble(format!(
+                    "{name}:{line}: column {}: {}",
+                    show_column(names.get(i).map(String::as_str).unwrap_or("")),
+                    paylot_cli::encoding::not_utf8(f[e.valid_up_to()], Some(ENCODING_FIX))
+                )));
             }
         }
     }
-    (vals, bad)
+    Ok(vals)
 }
 
 /// Read the next record; a row with the wrong number of fields is a bad

@@ -124,6 +124,8 @@ pub fn sniff_or(input: Input, otherwise: Option<Detected>) -> Result<(Detected, 
                 "{}: empty input (expected a Paybox XML file or a Lyra PAY file)",
                 paylot_cli::input::quote(&name)
             ))
+        } else if let Some(found) = paylot_cli::encoding::foreign(&head) {
+            Error::trouble(found.message(&paylot_cli::input::quote(&name)))
         } else if let Some(kind) = paylot_cli::armor::armored(&head) {
             Error::trouble(format!(
                 "{}: not a Paybox XML file nor a Lyra PAY file: {}; a signed status file is \

@@ -13,6 +13,15 @@ use clap::Parser;
 
 use crate::error::{Error, Result};
 
+/// `-q`, `--quiet`: no summary line ([`crate::summary`]). The same option
+/// in every tool.
+#[derive(Debug, Clone, Copy, Default, clap::Args)]
+pub struct QuietArg {
+    /// Print no summary line on stderr (every problem is still reported)
+    #[arg(short = 'q', long = "quiet")]
+    pub quiet: bool,
+}
+
 /// `-o FILE`: where the data goes, written atomically (standard output by
 /// default, and for `-`). The same option in every tool.
 #[derive(Debug, Clone, Default, clap::Args)]

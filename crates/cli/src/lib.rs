@@ -35,6 +35,7 @@ pub mod card;
 pub mod cleanup;
 pub mod counter;
 pub mod csv;
+pub mod encoding;
 pub mod error;
 pub mod input;
 pub mod json;
@@ -43,6 +44,7 @@ pub mod progress;
 pub mod records;
 pub mod redact;
 pub mod secret;
+pub mod summary;
 pub mod text;
 pub mod time;
 

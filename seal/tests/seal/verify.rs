@@ -229,3 +229,62 @@ fn help_documents_the_exit_status_and_gives_examples() {
     expect_status(&r, 0);
     assert!(r.stdout.starts_with("seal "));
 }
+
+/// An empty input is trouble, not "all valid"; a `--jsonl` run ends with
+/// one summary line on stderr, which `-q` silences.
+#[test]
+fn empty_input_is_trouble_and_runs_end_with_a_summary() {
+    let d = Dir::new();
+    let k = d.key("k", b"secret123");
+    let k = k.to_str().unwrap();
+    for sub in ["verify", "compute", "explain"] {
+        let r = seal(&[sub, "--jsonl", "--key-file", k], b"");
+        expect_status(&r, 2);
+        assert!(
+            r.stderr.contains("no message: <stdin> is empty"),
+            "{sub}: {}",
+            r.stderr
+        );
+        assert_eq!(r.stdout, "", "{sub}");
+    }
+    let bad = format!("{}\n", r#"{"amount":"1","seal":"00"}"#).repeat(2000);
+    let r = seal(&["verify", "--jsonl", "--key-file", k], bad.as_bytes());
+    expect_status(&r, 1);
+    assert_eq!(r.stdout.lines().count(), 2000);
+    assert_eq!(
+        r.stderr.lines().last(),
+        Some("seal: 2000 messages read: 0 valid, 2000 invalid, 0 unreadable")
+    );
+    let r = seal(
+        &["verify", "--jsonl", "-q", "--key-file", k],
+        bad.as_bytes(),
+    );
+    assert!(!r.stderr.contains("messages read"), "{}", r.stderr);
+    let r = seal(
+        &["compute", "--jsonl", "--key-file", k],
+        format!("{REQ}\n{REQ}\n").as_bytes(),
+    );
+    expect_status(&r, 0);
+    assert_eq!(r.stderr, "seal: 2 messages read: 2 sealed, 0 unreadable\n");
+}
+
+/// Checked with a key, a message without a seal is not valid: exit 1,
+/// and the result says so (it does not ask for the key it was given).
+#[test]
+fn explain_with_a_key_on_an_unsealed_message_says_no() {
+    let d = Dir::new();
+    let k = d.key("k", b"secret123");
+    let r = seal(
+        &["explain", "--key-file", k.to_str().unwrap()],
+        REQ.as_bytes(),
+    );
+    expect_status(&r, 1);
+    assert!(
+        r.stdout.contains("NO SEAL: the message is unsealed"),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.contains("give --key-file"), "{}", r.stdout);
+    let r = seal(&["explain"], REQ.as_bytes());
+    expect_status(&r, 0);
+}

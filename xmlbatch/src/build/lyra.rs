@@ -162,8 +162,9 @@ pub(super) fn build_lyra(args: Args, delim: u8) -> Result<Outcome> {
     };
     let input = Input::open(args.file.path())?;
     let mut out = Output::create_spooled(args.output.path(), Access::Private)?;
-    write_lyra(&opts, input, &mut out)?;
+    let rows = write_lyra(&opts, input, &mut out)?;
     out.commit()?;
+    super::summarize(rows, args.quiet.quiet);
     Ok(Outcome::Yes)
 }
 
@@ -183,7 +184,8 @@ pub struct LyraOpts {
 
 /// Read the CSV and write the REQ to `out`; every bad row is reported and
 /// an error returned.
-pub fn write_lyra(opts: &LyraOpts, input: Input, out: &mut dyn Write) -> Result<()> {
+/// Write the document; the number of rows read (each one written).
+pub fn write_lyra(opts: &LyraOpts, input: Input, out: &mut dyn Write) -> Result<usize> {
     let (name, mut rdr, names) = open_csv(input, opts.delim, opts.encoding)?;
     let mut index: HashMap<LyraColumn, usize> = HashMap::new();
     for (i, h) in names.iter().enumerate() {
@@ -245,7 +247,8 @@ pub fn write_lyra(opts: &LyraOpts, input: Input, out: &mut dyn Write) -> Result<
             continue;
         }
         let line = rec.position().map(|p| p.line()).unwrap_or(0);
-        let (vals, mut msgs) = decode(&rec, &names, opts.encoding);
+        let vals = decode(&rec, &names, opts.encoding, &name)?;
+        let mut msgs: Vec<(String, String)> = Vec::new();
         let get = |c: LyraColumn| {
             index
                 .get(&c)
@@ -370,5 +373,5 @@ pub fn write_lyra(opts: &LyraOpts, input: Input, out: &mut dyn Write) -> Result<
     w.write_record(["01", &rows.to_string()]).map_err(werr)?;
     w.flush().map_err(|e| Error::io("writing", e))?;
     drop(w);
-    Ok(())
+    Ok(rows)
 }

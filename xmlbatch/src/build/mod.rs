@@ -114,9 +114,21 @@ pub struct Args {
     #[arg(short = 'd', long, value_name = "DELIM", default_value = ",")]
     pub delimiter: String,
     #[command(flatten)]
+    pub quiet: paylot_cli::args::QuietArg,
+    #[command(flatten)]
     pub output: paylot_cli::args::OutputArg,
     #[command(flatten)]
     pub file: paylot_cli::args::InputArg,
+}
+
+/// The summary of a document written: every row read became a line of it.
+pub(crate) fn summarize(rows: usize, quiet: bool) {
+    let mut summary = paylot_cli::summary::Summary::new(("row", "rows"), &["written"]);
+    for _ in 0..rows {
+        summary.read();
+        summary.count("written");
+    }
+    summary.say("xmlbatch", quiet);
 }
 
 pub(crate) fn usage(msg: impl std::fmt::Display) -> Error {

@@ -106,11 +106,12 @@ pub(super) fn build_paybox(args: Args, delim: u8) -> Result<Outcome> {
     };
     let input = Input::open(args.file.path())?;
     let mut out = Output::create_spooled(args.output.path(), Access::Private)?;
-    write_paybox(&opts, input, &mut out)?;
+    let rows = write_paybox(&opts, input, &mut out)?;
     if let Some(s) = &state {
         s.store(batch)?;
     }
     out.commit()?;
+    super::summarize(rows, args.quiet.quiet);
     Ok(Outcome::Yes)
 }
 
@@ -133,7 +134,8 @@ pub struct PayboxOpts {
 /// Read the CSV and write the Question XML to `out`. On any bad row,
 /// every bad row is reported and an error returned: the caller then drops
 /// its (spooled) output.
-pub fn write_paybox(opts: &PayboxOpts, input: Input, out: &mut dyn Write) -> Result<()> {
+/// Write the document; the number of rows read (each one written).
+pub fn write_paybox(opts: &PayboxOpts, input: Input, out: &mut dyn Write) -> Result<usize> {
     let site = &opts.site;
     let rank = &opts.rank;
     let (name, mut rdr, names) = open_csv(input, opts.delim, opts.encoding)?;
@@ -197,8 +199,8 @@ pub fn write_paybox(opts: &PayboxOpts, input: Input, out: &mut dyn Write) -> Res
             continue;
         }
         let line = rec.position().map(|p| p.line()).unwrap_or(0);
-        let (vals, utf8) = decode(&rec, &names, opts.encoding);
-        let mut msgs: Vec<(String, String)> = utf8;
+        let vals = decode(&rec, &names, opts.encoding, &name)?;
+        let mut msgs: Vec<(String, String)> = Vec::new();
         let assigned = opts.first_question + rows - 1;
         let number = if has_question {
             None
@@ -264,5 +266,5 @@ pub fn write_paybox(opts: &PayboxOpts, input: Input, out: &mut dyn Write) -> Res
     }
     writer.finish().map_err(write_err)?;
     buffered.flush().map_err(write_err)?;
-    Ok(())
+    Ok(rows as usize)
 }

@@ -9,7 +9,7 @@ use gateways::lyra::file as lyra;
 use gateways::show;
 use paylot_cli::progress::{Progress, Unit};
 use paylot_cli::records::{OutputFormat, RecordWriter};
-use paylot_cli::{Error, Input, Outcome, Result};
+use paylot_cli::{Error, Input, Result};
 
 use super::{mismatch, Tally};
 
@@ -38,7 +38,7 @@ pub fn status_lyra(
     name: &str,
     reader: Box<dyn BufRead>,
     out: &mut dyn Write,
-) -> Result<Outcome> {
+) -> Result<Tally> {
     // The request lines by sequence number, when asked to match.
     let mut questions: Option<RequestIndex> = None;
     if let Some(qpath) = question {
@@ -59,7 +59,7 @@ pub fn status_lyra(
     let mut trailer: Option<(u64, String)> = None;
     let mut details = 0u64;
     let mut malformed = 0u64;
-    let mut tally = Tally::default();
+    let mut tally = Tally::new(question.is_some());
     let mut progress = Progress::new(Unit::Records("answers"));
     let mut rec = RecordWriter::new(out, format, "answer", LYRA_COLUMNS)?;
     loop {
@@ -91,7 +91,8 @@ pub fn status_lyra(
                     show(col(5))
                 ));
                 rec.finish()?;
-                return Ok(Outcome::No);
+                tally.rejected_whole();
+                return Ok(tally);
             }
             if let Some((qname, qh, _)) = &questions {
                 for (what, a, q) in [("shop", col(6), qh.get(3)), ("mode", col(7), qh.get(4))] {
@@ -147,7 +148,7 @@ pub fn status_lyra(
                 }
                 let outcome = codes::decision(code);
                 tally.add(outcome);
-                progress.update(tally.accepted + tally.refused + tally.retry);
+                progress.update(tally.answers());
                 let add_meaning = codes::additional_meaning(code, additional);
                 rec.write(&[
                     col(2),
@@ -209,5 +210,5 @@ pub fn status_lyra(
             paylot_cli::input::quote(name)
         )));
     }
-    Ok(tally.report())
+    Ok(tally)
 }

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Args as ClapArgs, ValueEnum};
 use gateways::Decision;
 use paylot_cli::records::OutputFormat;
+use paylot_cli::summary::Summary;
 use paylot_cli::{Error, Input, Outcome, Output, Result};
 
 use crate::{sniff, Detected};
@@ -73,47 +74,70 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = OutputFormat::Csv)]
     pub output_format: OutputFormat,
     #[command(flatten)]
+    pub quiet: paylot_cli::args::QuietArg,
+    #[command(flatten)]
     pub output: paylot_cli::args::OutputArg,
     #[command(flatten)]
     pub file: paylot_cli::args::InputArg,
 }
 
-#[derive(Default)]
-pub(crate) struct Tally {
-    accepted: u64,
-    refused: u64,
-    retry: u64,
+/// The answers read, by outcome, and the mismatches with the question.
+pub struct Tally {
+    summary: Summary,
+    refused_or_retry: bool,
     mismatches: u64,
 }
 
 impl Tally {
-    pub(crate) fn add(&mut self, o: Decision) {
-        match o {
-            Decision::Accepted => self.accepted += 1,
-            Decision::Refused => self.refused += 1,
-            Decision::Retry => self.retry += 1,
+    pub(crate) fn new(with_question: bool) -> Tally {
+        let outcomes: &[&'static str] = if with_question {
+            &[
+                "accepted",
+                "refused",
+                "to retry",
+                "mismatches with the question",
+            ]
+        } else {
+            &["accepted", "refused", "to retry"]
+        };
+        Tally {
+            summary: Summary::new(("answer", "answers"), outcomes),
+            refused_or_retry: false,
+            mismatches: 0,
         }
     }
 
-    pub(crate) fn report(&self) -> Outcome {
-        let total = self.accepted + self.refused + self.retry;
-        paylot_cli::note(format_args!(
-            "xmlbatch: {total} answers: {} accepted, {} refused, {} to retry{}",
-            self.accepted,
-            self.refused,
-            self.retry,
-            if self.mismatches > 0 {
-                format!("; {} mismatches with the question file", self.mismatches)
-            } else {
-                String::new()
-            }
-        ));
-        Outcome::from_bool(self.refused == 0 && self.retry == 0 && self.mismatches == 0)
+    pub(crate) fn add(&mut self, o: Decision) {
+        self.summary.read();
+        self.summary.count(match o {
+            Decision::Accepted => "accepted",
+            Decision::Refused => "refused",
+            Decision::Retry => "to retry",
+        });
+        self.refused_or_retry |= o != Decision::Accepted;
+    }
+
+    /// The gateway rejected the whole file: no answer, and the outcome no.
+    pub(crate) fn rejected_whole(&mut self) {
+        self.refused_or_retry = true;
+    }
+
+    /// How many answers were read.
+    pub(crate) fn answers(&self) -> u64 {
+        self.summary.total() as u64
+    }
+
+    /// The summary line (unless `quiet`), and the run's outcome: yes when
+    /// every answer was accepted and matched.
+    pub fn finish(&self, quiet: bool) -> Outcome {
+        self.summary.say("xmlbatch", quiet);
+        Outcome::from_bool(!self.refused_or_retry && self.mismatches == 0)
     }
 }
 
 pub(crate) fn mismatch(tally: &mut Tally, msg: String) {
     tally.mismatches += 1;
+    tally.summary.count("mismatches with the question");
     paylot_cli::note(format_args!("{msg}"));
 }
 
@@ -121,6 +145,7 @@ pub fn run(args: Args) -> Result<Outcome> {
     let input = Input::open(args.file.path())?;
     let name = input.name().to_string();
     let (detected, reader) = sniff(input)?;
+    let quiet = args.quiet.quiet;
     let mut output_format = args.output_format;
     let format = match args.format {
         // The old spelling: --format was the output format.
@@ -150,7 +175,8 @@ pub fn run(args: Args) -> Result<Outcome> {
             )))
         }
     };
-    let mut out = Output::create(args.output.path())?;
+    // Nothing is left by a run that ends in trouble (docs/conventions.md).
+    let mut out = Output::create_spooled(args.output.path(), paylot_cli::Access::Usual)?;
     let question = args.question.as_deref();
     let outcome = if lyra {
         status_lyra(question, output_format, &name, reader, &mut out)?
@@ -158,5 +184,5 @@ pub fn run(args: Args) -> Result<Outcome> {
         status_paybox(question, output_format, &name, reader, &mut out)?
     };
     out.commit()?;
-    Ok(outcome)
+    Ok(outcome.finish(quiet))
 }

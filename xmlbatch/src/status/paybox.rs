@@ -11,7 +11,7 @@ use gateways::paybox::status::{read_status, StatusItem};
 use gateways::show;
 use paylot_cli::progress::{Progress, Unit};
 use paylot_cli::records::{OutputFormat, RecordWriter};
-use paylot_cli::{Input, Outcome, Result};
+use paylot_cli::{Input, Result};
 
 use super::{mismatch, Tally};
 
@@ -47,7 +47,7 @@ pub fn status_paybox(
     name: &str,
     reader: Box<dyn BufRead>,
     out: &mut dyn Write,
-) -> Result<Outcome> {
+) -> Result<Tally> {
     // The questions, when asked to match.
     let mut questions: Option<(String, Header, HashMap<String, QuestionInfo>)> = None;
     if let Some(qpath) = question {
@@ -79,7 +79,7 @@ pub fn status_paybox(
     }
 
     let mut rec = RecordWriter::new(out, format, "answer", PAYBOX_COLUMNS)?;
-    let mut tally = Tally::default();
+    let mut tally = Tally::new(question.is_some());
     let mut progress = Progress::new(Unit::Records("answers"));
     read_status(reader, name, |item| {
         match item {
@@ -149,7 +149,7 @@ pub fn status_paybox(
                 }
                 let outcome = codes::decision(&code);
                 tally.add(outcome);
-                progress.update(tally.accepted + tally.refused + tally.retry);
+                progress.update(tally.answers());
                 let op_name = codes::op_by_code(&a.type_code)
                     .filter(|_| a.type_code.len() == 5)
                     .map(|t| t.name)
@@ -189,5 +189,5 @@ pub fn status_paybox(
     }
     rec.finish()?;
     progress.done();
-    Ok(tally.report())
+    Ok(tally)
 }

@@ -76,7 +76,9 @@ fn builds_the_spec_example_shape() {
                00002;1000;978;ORDER-0;;;;30378572;0013989865;\n";
     let r = d.run_stdin(&paybox_args(&["-d", ";"]), csv).expect(0);
     assert_eq!(r.stdout, EXPECTED_XML);
-    assert_eq!(r.stderr, "");
+    assert_eq!(r.stderr, "xmlbatch: 2 rows read: 2 written\n");
+    let r = d.run_stdin(&paybox_args(&["-d", ";", "-q"]), csv).expect(0);
+    assert_eq!(r.stderr, "", "-q silences the summary");
 }
 
 #[test]
@@ -345,13 +347,20 @@ fn a_bad_row_leaves_no_file_and_keeps_the_old_one() {
 }
 
 #[test]
-fn invalid_utf8_is_a_bad_row() {
+fn a_latin1_file_is_named_once_with_its_fix() {
     let d = Dir::new();
     let mut csv = b"type,amount,currency,reference,pan,expiry\nauthorize,1,978,caf".to_vec();
     csv.extend_from_slice(&[0xE9]);
+    csv.extend_from_slice(b",1111222233334444,1230\nauthorize,1,978,caf");
+    csv.extend_from_slice(&[0xE9]);
     csv.extend_from_slice(b",1111222233334444,1230\n");
-    let r = d.run_stdin(&paybox_args(&[]), &csv).expect(1);
-    r.stderr_has("<stdin>:2: column \"reference\": is not valid UTF-8 (expected UTF-8 text; for a Windows export use --encoding windows-1252)");
+    let r = d.run_stdin(&paybox_args(&[]), &csv).expect(2);
+    // One message, not one per row, and no "missing" for the same field.
+    assert_eq!(
+        r.stderr,
+        "xmlbatch: <stdin>:2: column \"reference\": byte 0xE9 is not UTF-8: the file looks like ISO-8859-1 or Windows-1252 text (a spreadsheet export; é is 0xE9 there): convert it with iconv -f WINDOWS-1252 -t UTF-8 FILE > FILE.utf8, or give --encoding windows-1252\n"
+    );
+    assert_eq!(r.stdout, "");
     // The same file, read as what it is.
     let r = d
         .run_stdin(&paybox_args(&["--encoding", "windows-1252"]), &csv)
@@ -360,6 +369,37 @@ fn invalid_utf8_is_a_bad_row() {
     d.run_stdin(&paybox_args(&["--encoding", "klingon"]), &csv)
         .expect(2)
         .stderr_has("--encoding \"klingon\"");
+}
+
+#[test]
+fn a_utf16_file_is_named_with_its_fix() {
+    let d = Dir::new();
+    let text =
+        "type,amount,currency,reference,pan,expiry\nauthorize,1,978,R,1111222233334444,1230\n";
+    for (bytes, from) in [
+        (
+            text.encode_utf16()
+                .flat_map(u16::to_le_bytes)
+                .collect::<Vec<u8>>(),
+            "UTF-16LE",
+        ),
+        (
+            text.encode_utf16().flat_map(u16::to_be_bytes).collect(),
+            "UTF-16BE",
+        ),
+        (
+            std::iter::once(0xFEFF)
+                .chain(text.encode_utf16())
+                .flat_map(u16::to_le_bytes)
+                .collect(),
+            "UTF-16",
+        ),
+    ] {
+        let r = d.run_stdin(&paybox_args(&[]), &bytes).expect(2);
+        r.stderr_has("the file is UTF-16");
+        r.stderr_has(&format!("iconv -f {from} -t UTF-8"));
+        assert_eq!(r.stderr.lines().count(), 1, "{r}");
+    }
 }
 
 #[test]

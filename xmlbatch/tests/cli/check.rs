@@ -9,8 +9,10 @@ fn our_own_output_checks_clean() {
     d.run(&paybox_args(&["-o", "q.xml", sample.to_str().unwrap()]))
         .expect(0);
     let r = d.run(&["check", "q.xml"]).expect(0);
-    assert_eq!(r.stderr, "");
+    assert_eq!(r.stderr, "xmlbatch: 5 questions read: 5 valid\n");
     assert_eq!(r.stdout, "");
+    let r = d.run(&["check", "-q", "q.xml"]).expect(0);
+    assert_eq!(r.stderr, "");
 }
 
 #[test]

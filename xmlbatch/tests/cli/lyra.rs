@@ -84,7 +84,7 @@ fn round_trip_csv_build_respond_status_csv() {
         st.column("meaning")[2],
         "insufficient funds or credit limit exceeded"
     );
-    st.stderr_has("xmlbatch: 4 answers: 2 accepted, 1 refused, 1 to retry");
+    st.stderr_has("xmlbatch: 4 answers read: 2 accepted, 1 refused, 1 to retry, 0 mismatches with the question");
 }
 
 #[test]

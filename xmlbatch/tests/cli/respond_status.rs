@@ -33,7 +33,7 @@ fn round_trip_csv_build_respond_status_csv() {
     let st = d
         .run(&["status", "--question", "q.xml", "q.status.xml"])
         .expect(1);
-    st.stderr_has("xmlbatch: 5 answers: 3 accepted, 1 refused, 1 to retry");
+    st.stderr_has("xmlbatch: 5 answers read: 3 accepted, 1 refused, 1 to retry, 0 mismatches with the question");
     assert_eq!(
         st.column("response_code"),
         ["00000", "00151", "00000", "00000", "00191"]
@@ -216,7 +216,7 @@ fn status_jsonl_records_have_type_and_version() {
     assert_eq!(lines[0]["version"], 1);
     assert_eq!(lines[0]["response_code"], "00000");
     assert_eq!(lines[0]["question"], "0000000001");
-    st.stderr_has("xmlbatch: 1 answers: 1 accepted, 0 refused, 0 to retry");
+    st.stderr_has("xmlbatch: 1 answer read: 1 accepted, 0 refused, 0 to retry");
 }
 
 #[test]
@@ -257,7 +257,7 @@ fn status_matches_answers_to_questions() {
     r.stderr_has("answer \"0000000001\": Type is \"00001\", the question (line 4) says \"00003\"");
     r.stderr_has("answer \"0000000003\" is unexpected: no such question in \"q.xml\"");
     r.stderr_has("q.xml:6: question 2 has no answer in \"bad.status.xml\"");
-    r.stderr_has("; 4 mismatches with the question file");
+    r.stderr_has(", 4 mismatches with the question");
 }
 
 #[test]
