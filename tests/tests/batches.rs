@@ -323,3 +323,54 @@ fn files_left_to_settle_are_counted_on_stderr() {
         "{err}"
     );
 }
+
+/// `sweep` too writes each event when it happens: killed while it
+/// compresses a large file, it has logged the four it compressed before;
+/// the next sweep removes what it left and says so (`cleaned`).
+#[test]
+fn a_killed_sweep_has_logged_what_it_did_and_the_next_one_cleans_up() {
+    let sh = Sh::new();
+    sh.ok("mkdir -p drop
+         for f in a b c d; do echo $f > drop/$f; done
+         head -c 20000000 /dev/urandom > drop/e
+         touch -d '10 days ago' drop/a drop/b drop/c drop/d drop/e");
+    let log = std::fs::File::create(sh.path("sweep.log")).unwrap();
+    let mut child = Command::new(common::bin_dir().join("dropwatch"))
+        .args(["sweep", "drop"])
+        .current_dir(sh.dir.path())
+        .stdout(Stdio::from(log))
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until it works on e: its temporary file is there.
+    let mut working = false;
+    for _ in 0..1000 {
+        let temp = std::fs::read_dir(sh.path("drop"))
+            .unwrap()
+            .flatten()
+            .any(|e| e.file_name().to_string_lossy().starts_with(".e.gz."));
+        if temp {
+            working = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(working, "the sweep never started on the large file");
+    let text = std::fs::read_to_string(sh.path("sweep.log")).unwrap();
+    let compressed = text
+        .lines()
+        .filter(|l| l.contains("\"compressed\""))
+        .count();
+    assert_eq!(compressed, 4, "{text}");
+    // (e itself is set aside, not to spend the test compressing it.)
+    let out = sh.ok("mv drop/e e && dropwatch sweep drop");
+    assert!(out.contains("\"cleaned\""), "{out}");
+    let left: Vec<String> = std::fs::read_dir(sh.path("drop"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(left.iter().all(|n| !n.ends_with(".paylot-tmp")), "{left:?}");
+}
