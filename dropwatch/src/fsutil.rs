@@ -18,20 +18,47 @@ pub fn quote_path(p: &Path) -> String {
     paylot_cli::quote(&p.to_string_lossy())
 }
 
-/// Device and inode of every file held open by a process we may inspect,
-/// with one holder's pid, found the way `fuser` does: `stat` on each
-/// `/proc/<pid>/fd/<n>`.
+/// Device and inode of files held open by a process we may inspect, with
+/// one holder's pid, found the way `fuser` does: `stat` on each
+/// `/proc/<pid>/fd/<n>`. Processes whose descriptors cannot be read
+/// (another user's, without privileges) are counted, so that a tool can
+/// say it could not look, rather than take "not seen" for "not open".
 #[derive(Default)]
 pub struct OpenFiles {
     held: HashMap<(u64, u64), u32>,
+    unseen: usize,
 }
 
 impl OpenFiles {
+    /// Every file open by any process.
     pub fn scan() -> OpenFiles {
+        OpenFiles::walk_proc(None, |_| true)
+    }
+
+    /// Only these files: a descriptor is looked at (`stat`) only when the
+    /// name it points to is one of theirs (`readlink`, cheap), so that the
+    /// check costs little and runs only when there is a candidate. Names
+    /// are compared, not whole paths: a process in another mount namespace
+    /// sees the same file under another directory.
+    pub fn scan_for(files: &[&fs::Metadata], names: &[&std::ffi::OsStr]) -> OpenFiles {
+        if files.is_empty() {
+            return OpenFiles::default();
+        }
+        let wanted: HashSet<(u64, u64)> = files.iter().map(|m| (m.dev(), m.ino())).collect();
+        let names: HashSet<&std::ffi::OsStr> = names.iter().copied().collect();
+        OpenFiles::walk_proc(Some(&names), |key| wanted.contains(key))
+    }
+
+    /// Every descriptor of every process we may look at; with `names`,
+    /// only those pointing to a file of one of these names are stat'ed.
+    fn walk_proc(
+        names: Option<&HashSet<&std::ffi::OsStr>>,
+        keep: impl Fn(&(u64, u64)) -> bool,
+    ) -> OpenFiles {
         let me = std::process::id();
-        let mut held = HashMap::new();
+        let mut open = OpenFiles::default();
         let Ok(procs) = fs::read_dir("/proc") else {
-            return OpenFiles { held };
+            return open;
         };
         for p in procs.flatten() {
             let name = p.file_name();
@@ -41,24 +68,107 @@ impl OpenFiles {
             if pid == me {
                 continue;
             }
-            let Ok(fds) = fs::read_dir(p.path().join("fd")) else {
-                continue;
+            let fds = match fs::read_dir(p.path().join("fd")) {
+                Ok(fds) => fds,
+                Err(e) if e.kind() == io::ErrorKind::PermissionDenied => {
+                    open.unseen += 1;
+                    continue;
+                }
+                // Gone meanwhile.
+                Err(_) => continue,
             };
             for fd in fds.flatten() {
-                if let Ok(m) = fs::metadata(fd.path()) {
-                    if m.is_file() {
-                        held.insert((m.dev(), m.ino()), pid);
+                let path = fd.path();
+                if let Some(names) = names {
+                    match fs::read_link(&path) {
+                        Ok(t) if t.file_name().is_some_and(|n| names.contains(n)) => {}
+                        _ => continue,
+                    }
+                }
+                if let Ok(m) = fs::metadata(&path) {
+                    let key = (m.dev(), m.ino());
+                    if m.is_file() && keep(&key) {
+                        open.held.insert(key, pid);
                     }
                 }
             }
         }
-        OpenFiles { held }
+        open
     }
 
     /// The pid of a process holding this file open, if any.
     pub fn holder(&self, meta: &fs::Metadata) -> Option<u32> {
         self.held.get(&(meta.dev(), meta.ino())).copied()
     }
+
+    /// How many processes' open files could not be looked at.
+    pub fn unseen(&self) -> usize {
+        self.unseen
+    }
+
+    /// Say once per run, on stderr, that some processes could not be
+    /// looked at: a file one of them holds open may be taken for complete.
+    pub fn warn_unseen(&self) {
+        static SAID: std::sync::Once = std::sync::Once::new();
+        if self.unseen > 0 {
+            SAID.call_once(|| {
+                paylot_cli::warn(
+                    crate::TOOL,
+                    format_args!(
+                        "the open files of {} process(es) cannot be seen (another user's /proc/PID/fd is not readable without privileges): a file one of them still writes may be taken for complete; run as the user who writes the files, or as root",
+                        self.unseen
+                    ),
+                );
+            });
+        }
+    }
+}
+
+/// Whether another process has the file at `path` open, asked of the
+/// kernel directly: a write lease can be taken on a file only when no
+/// other process has it open (fcntl(2), F_SETLEASE), which is the rule
+/// `fuser` checks, in a few system calls instead of a walk of every
+/// `/proc/<pid>/fd`. `None` when the kernel cannot say here (a file of
+/// another user without CAP_LEASE, a network file system, leases turned
+/// off): then the walk of `/proc` is the answer ([`OpenFiles`]).
+pub fn open_elsewhere(path: &Path) -> Option<bool> {
+    use std::os::fd::AsRawFd;
+    use std::os::unix::fs::OpenOptionsExt;
+    lease_break_is_harmless();
+    // O_NONBLOCK: never wait on another process's lease.
+    let file = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW)
+        .open(path)
+        .ok()?;
+    let fd = file.as_raw_fd();
+    // SAFETY: fcntl with integer arguments on a descriptor we own, open for
+    // the whole call; no memory is passed.
+    #[allow(unsafe_code)]
+    let taken = unsafe { libc::fcntl(fd, libc::F_SETLEASE, libc::F_WRLCK) };
+    if taken == 0 {
+        // SAFETY: as above.
+        #[allow(unsafe_code)]
+        unsafe {
+            libc::fcntl(fd, libc::F_SETLEASE, libc::F_UNLCK);
+        }
+        return Some(false);
+    }
+    match io::Error::last_os_error().raw_os_error() {
+        Some(libc::EAGAIN) => Some(true),
+        _ => None,
+    }
+}
+
+/// While a lease is held (microseconds), another process that opens the
+/// file makes the kernel send this process SIGIO, whose default is to end
+/// it: SIGIO is caught and ignored instead, once per process.
+fn lease_break_is_harmless() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let flag = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let _ = signal_hook::flag::register(signal_hook::consts::SIGIO, flag);
+    });
 }
 
 /// The command name of a process, for messages.

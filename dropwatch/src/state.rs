@@ -30,6 +30,93 @@ pub fn load<T: DeserializeOwned + Default>(path: &Path) -> Result<T> {
     }
 }
 
+/// Saves a state file in the background, the latest version only: the
+/// fsync of a save never stands between a change and its event. A save
+/// that fails is said at the next `submit` (or `finish`), which fails.
+pub struct Saver<T: Serialize + Send + 'static> {
+    slot: std::sync::Arc<(std::sync::Mutex<SaverSlot<T>>, std::sync::Condvar)>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+struct SaverSlot<T> {
+    next: Option<T>,
+    failed: Option<Error>,
+    done: bool,
+}
+
+impl<T: Serialize + Send + 'static> Saver<T> {
+    pub fn new(path: std::path::PathBuf) -> Saver<T> {
+        let slot = std::sync::Arc::new((
+            std::sync::Mutex::new(SaverSlot {
+                next: None,
+                failed: None,
+                done: false,
+            }),
+            std::sync::Condvar::new(),
+        ));
+        let theirs = slot.clone();
+        let thread = std::thread::spawn(move || {
+            let (lock, wake) = &*theirs;
+            loop {
+                let state = {
+                    let Ok(mut s) = lock.lock() else { return };
+                    while s.next.is_none() && !s.done {
+                        s = match wake.wait(s) {
+                            Ok(s) => s,
+                            Err(_) => return,
+                        };
+                    }
+                    match s.next.take() {
+                        Some(state) => state,
+                        None => return,
+                    }
+                };
+                let saved = save(&path, &state);
+                if let Ok(mut s) = lock.lock() {
+                    if let Err(e) = saved {
+                        s.failed = Some(e);
+                    }
+                    wake.notify_all();
+                }
+            }
+        });
+        Saver {
+            slot,
+            thread: Some(thread),
+        }
+    }
+
+    /// Hand the latest state over (an older one not yet saved is dropped).
+    pub fn submit(&self, state: T) -> Result<()> {
+        let (lock, wake) = &*self.slot;
+        let mut s = lock
+            .lock()
+            .map_err(|_| Error::trouble("the state saver stopped"))?;
+        if let Some(e) = s.failed.take() {
+            return Err(e);
+        }
+        s.next = Some(state);
+        wake.notify_all();
+        Ok(())
+    }
+
+    /// Wait until everything submitted is saved.
+    pub fn finish(mut self) -> Result<()> {
+        let (lock, wake) = &*self.slot;
+        if let Ok(mut s) = lock.lock() {
+            s.done = true;
+            wake.notify_all();
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+        match lock.lock() {
+            Ok(mut s) => s.failed.take().map_or(Ok(()), Err),
+            Err(_) => Err(Error::trouble("the state saver stopped")),
+        }
+    }
+}
+
 /// Save a state file atomically.
 pub fn save<T: Serialize>(path: &Path, state: &T) -> Result<()> {
     let mut bytes =
@@ -69,7 +156,7 @@ fn version() -> u32 {
 }
 
 /// The watcher's memory: what it last reported for each path.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct WatchState {
     #[serde(default = "version")]
     pub version: u32,

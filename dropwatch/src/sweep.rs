@@ -141,8 +141,11 @@ impl Sweeper {
                 continue;
             }
             let Ok(meta) = entry.metadata() else { continue };
-            if let Err(e) = self.one(path, &name, &meta, now, sink) {
-                self.fail(e.message());
+            match self.one(path, &name, &meta, now, sink) {
+                // The reader of the events went away: the run ends, quietly.
+                Err(e) if e.is_broken_pipe() => return Err(e),
+                Err(e) => self.fail(e),
+                Ok(()) => {}
             }
         }
         Ok(())

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use notify::event::{ModifyKind, RenameMode};
+use notify::event::{AccessKind, AccessMode, ModifyKind, RenameMode};
 use notify::{EventKind, RecursiveMode, Watcher as _};
 use paylot_cli::{Error, Outcome, Result};
 
@@ -100,6 +100,7 @@ pub fn run(a: Args) -> Result<Outcome> {
         warned: HashSet::new(),
         handed_off: HashSet::new(),
         dirty: false,
+        saver: None,
     };
     let mut sink = Lines::stdout();
     if a.once {
@@ -107,8 +108,7 @@ pub fn run(a: Args) -> Result<Outcome> {
         if !w.candidates.is_empty() {
             std::thread::sleep(w.settle);
             let due: Vec<PathBuf> = w.candidates.keys().cloned().collect();
-            let open = OpenFiles::scan();
-            w.observe(&due, &open, &mut sink)?;
+            w.observe(&due, &mut sink)?;
         }
         return w.commit().map(|_| Outcome::Yes);
     }
@@ -141,6 +141,8 @@ struct Watch {
     /// Paths renamed into place since they were last judged.
     handed_off: HashSet<PathBuf>,
     dirty: bool,
+    /// While watching live, the state is saved in the background.
+    saver: Option<state::Saver<WatchState>>,
 }
 
 fn mtime_ns(meta: &fs::Metadata) -> i128 {
@@ -173,8 +175,10 @@ impl Watch {
     /// one.
     fn commit(&mut self) -> Result<()> {
         if self.dirty {
-            if let Some(p) = &self.state_path {
-                state::save(p, &self.state)?;
+            match (&self.saver, &self.state_path) {
+                (Some(saver), _) => saver.submit(self.state.clone())?,
+                (None, Some(p)) => state::save(p, &self.state)?,
+                (None, None) => {}
             }
             self.dirty = false;
         }
@@ -194,8 +198,7 @@ impl Watch {
             std::thread::sleep(next.saturating_duration_since(Instant::now()));
             if !self.candidates.is_empty() {
                 let due: Vec<PathBuf> = self.candidates.keys().cloned().collect();
-                let open = OpenFiles::scan();
-                self.observe(&due, &open, sink)?;
+                self.observe(&due, sink)?;
                 self.commit()?;
             }
         }
@@ -232,7 +235,6 @@ impl Watch {
     }
 
     fn full_scan(&mut self, sink: &mut Lines) -> Result<()> {
-        let open = OpenFiles::scan();
         let mut paths = self.walk();
         let present: HashSet<String> = paths
             .iter()
@@ -244,14 +246,16 @@ impl Watch {
                 paths.push(PathBuf::from(k));
             }
         }
-        self.observe(&paths, &open, sink)
+        self.observe(&paths, sink)
     }
 
-    /// Judge these paths now and emit what changed.
-    fn observe(&mut self, paths: &[PathBuf], open: &OpenFiles, sink: &mut Lines) -> Result<()> {
+    /// Judge these paths now and emit what changed. The open-file check
+    /// runs once, for the files that are candidates, not for the world.
+    fn observe(&mut self, paths: &[PathBuf], sink: &mut Lines) -> Result<()> {
         let now = SystemTime::now();
         let mut gone = Vec::new();
         let mut uniq: HashSet<&PathBuf> = HashSet::with_capacity(paths.len());
+        let mut judged = Vec::new();
         for path in paths {
             if !uniq.insert(path) {
                 continue;
@@ -278,17 +282,37 @@ impl Watch {
                 // when it left the upload directory.
                 continue;
             }
-            let size = meta.len();
-            let mt = mtime_ns(&meta);
             let ty = kind_type(&kind);
             if let Some(r) = self.state.reported.get(&key) {
-                if r.kind == ty && r.size == size && r.mtime_ns == mt {
+                if r.kind == ty && r.size == meta.len() && r.mtime_ns == mtime_ns(&meta) {
                     self.candidates.remove(path);
                     continue;
                 }
             }
+            judged.push((path, key, meta, name, gateway, kind));
+        }
+        // Open by some process? The kernel says, file by file; where it
+        // cannot, one walk of /proc for those files only.
+        let asked: Vec<Option<bool>> = judged.iter().map(|j| fsutil::open_elsewhere(j.0)).collect();
+        let open = {
+            let unknown = || {
+                judged
+                    .iter()
+                    .zip(&asked)
+                    .filter(|(_, a)| a.is_none())
+                    .map(|(j, _)| j)
+            };
+            let metas: Vec<&fs::Metadata> = unknown().map(|j| &j.2).collect();
+            let names: Vec<&std::ffi::OsStr> = unknown().filter_map(|j| j.0.file_name()).collect();
+            OpenFiles::scan_for(&metas, &names)
+        };
+        open.warn_unseen();
+        for ((path, key, meta, name, gateway, kind), asked) in judged.into_iter().zip(asked) {
+            let size = meta.len();
+            let mt = mtime_ns(&meta);
+            let ty = kind_type(&kind);
             // Complete?
-            if open.holder(&meta).is_some() {
+            if asked.unwrap_or_else(|| open.holder(&meta).is_some()) {
                 self.candidates.insert(
                     path.clone(),
                     Obs {
@@ -428,6 +452,7 @@ impl Watch {
         // Watches are in place: now the start-up scan cannot miss a file.
         self.full_scan(sink)?;
         self.commit()?;
+        self.saver = self.state_path.clone().map(state::Saver::new);
         let mut next_rescan = Instant::now() + rescan_every;
         loop {
             let next_due = self
@@ -445,10 +470,19 @@ impl Watch {
                           dirty: &mut Vec<PathBuf>,
                           full: &mut bool,
                           handed: &mut HashSet<PathBuf>| match r {
+                // Opening or reading a file or directory (our own scans
+                // among them) changes nothing: only a write, a close after
+                // writing, a creation, a rename or a removal is a hint.
+                Ok(ev) if matches!(ev.kind, EventKind::Access(a) if a != AccessKind::Close(AccessMode::Write)) =>
+                    {}
                 Ok(ev) => {
                     if ev.need_rescan() {
                         *full = true;
                     }
+                    let created = matches!(
+                        ev.kind,
+                        EventKind::Create(_) | EventKind::Modify(ModifyKind::Name(_))
+                    );
                     // Renamed into place: the writer's hand-off.
                     match ev.kind {
                         EventKind::Modify(ModifyKind::Name(RenameMode::To)) => {
@@ -460,7 +494,7 @@ impl Watch {
                         _ => {}
                     }
                     for p in ev.paths {
-                        if p.is_dir() {
+                        if (created || *full) && p.is_dir() {
                             // A new directory: files may predate its watch.
                             *full = true;
                         }
@@ -499,8 +533,7 @@ impl Watch {
                         .map(|(p, _)| p.clone()),
                 );
                 if !dirty.is_empty() {
-                    let open = OpenFiles::scan();
-                    self.observe(&dirty, &open, sink)?;
+                    self.observe(&dirty, sink)?;
                 }
             }
             self.handed_off.clear();

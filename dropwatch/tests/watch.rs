@@ -293,3 +293,68 @@ fn a_closed_pipe_ends_quietly() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// CPU ticks (1/100 s) a process has used.
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    // After the command name in parentheses: utime and stime are fields
+    // 14 and 15.
+    let rest = &stat[stat.rfind(')').unwrap() + 2..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    f[11].parse::<u64>().unwrap() + f[12].parse::<u64>().unwrap()
+}
+
+/// A watcher with nothing to do does nothing: its own scans (opening the
+/// directories) once woke it again at once, and it spun. This counts the
+/// work done, not the time taken: a spinning watcher uses ~200 ticks in
+/// 2 s, an idle one none.
+#[test]
+fn an_idle_watcher_does_no_work() {
+    let d = Dir::new();
+    d.write(&format!("drop/{REQ1}"), "already there");
+    d.mkdir("drop/12345678/result_ips");
+    let live = Live::start(&d, &[]);
+    assert_eq!(live.next()["type"], "request_waiting");
+    let pid = live.child.id();
+    let before = cpu_ticks(pid);
+    std::thread::sleep(Duration::from_secs(2));
+    let used = cpu_ticks(pid) - before;
+    assert!(used <= 2, "an idle watcher used {used} ticks of CPU in 2 s");
+    // And it still sees what happens.
+    d.write(&format!("drop/{REQ1}.tmp"), "x");
+    fs::rename(
+        d.path(&format!("drop/{REQ1}.tmp")),
+        d.path("drop/20261123.12345678.PAY.REQ.T.02"),
+    )
+    .unwrap();
+    assert_eq!(live.next()["type"], "request_waiting");
+}
+
+/// Run as a user who cannot see other users' open files, the watcher says
+/// so once, instead of taking "could not look" for "not open" silently.
+#[test]
+fn processes_it_cannot_see_are_said_once() {
+    let is_root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .unwrap()
+        .stdout
+        == b"0\n";
+    if !is_root {
+        eprintln!("SKIPPED: needs root to run the watcher as nobody");
+        return;
+    }
+    let d = Dir::new();
+    d.write(&format!("drop/{REQ1}"), "x");
+    let out = std::process::Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(bin())
+        .args(["watch", "--once", "--no-state", "--settle", "0s"])
+        .arg(d.path("drop"))
+        .env_remove("HOME")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert_eq!(err.matches("cannot be seen").count(), 1, "{err}");
+}

@@ -95,3 +95,43 @@ fn records_that_went_to_their_end_are_the_same_on_stdout_and_in_the_file() {
         assert_eq!(file, stdout, "{script}: -o FILE differs from stdout");
     }
 }
+
+/// A reader that goes away ends the run quietly, in every tool: status
+/// 0, nothing on stderr (a sweep once printed a line per file left).
+#[test]
+fn a_closed_pipe_ends_every_tool_quietly() {
+    let sh = Sh::new();
+    sh.ok(
+        "printf 'secret123' > sips.key; chmod 600 sips.key
+         for i in $(seq 1500); do echo '{\"amount\":\"1\",\"orderId\":\"'$i'\"}'; done > many.jsonl
+         seal compute -q --jsonl --key-file sips.key many.jsonl > sealed.jsonl
+         printf 'type,amount,currency,reference,pan,expiry,cvv\\n' > many.csv
+         for i in $(seq 1500); do echo \"authorize,1000,EUR,R$i,1111222233334444,1230,123\"; done >> many.csv
+         xmlbatch build -q --site 1999888 --rank 32 --batch 1 many.csv > q.xml
+         xmlbatch respond q.xml > status.xml
+         head -c 120000 /dev/urandom | base64 > plain.txt
+         pgpwrap encrypt --recipient gateway.pub --sign-with shop.key -o plain.pgp plain.txt
+         mkdir -p sweep; for i in $(seq 1500); do echo x > sweep/f$i; done; touch -d '30 days ago' sweep/*
+         mkdir -p watch; for i in $(seq 1500); do echo x > watch/20261123.$((10000000+i)).PAY.REQ.T.01; done",
+    );
+    for cmd in [
+        "seal compute --jsonl --key-file sips.key many.jsonl",
+        "seal verify --jsonl --key-file sips.key sealed.jsonl",
+        "seal explain --jsonl many.jsonl",
+        "xmlbatch build --site 1999888 --rank 32 --batch 1 many.csv",
+        "xmlbatch respond q.xml",
+        "xmlbatch status status.xml",
+        "pgpwrap decrypt --key gateway.key --verify-with shop.pub plain.pgp",
+        "pgpwrap encrypt --recipient gateway.pub --sign-with shop.key --armor plain.txt",
+        "dropwatch sweep --dry-run sweep",
+        "dropwatch watch --once --no-state --settle 0s watch",
+    ] {
+        let out = sh.run(&format!(
+            "{cmd} | head -c 10 > /dev/null; exit ${{PIPESTATUS[0]}}"
+        ));
+        let err = String::from_utf8_lossy(&out.stderr);
+        let shown: String = err.chars().take(400).collect();
+        assert_eq!(out.status.code(), Some(0), "{cmd}: {shown}");
+        assert!(err.is_empty(), "{cmd}: {shown}");
+    }
+}
