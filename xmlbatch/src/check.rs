@@ -259,7 +259,7 @@ fn check_req(name: &str, path: Option<&str>, reader: Box<dyn BufRead>) -> Result
     if req.details.is_empty() {
         report(1, "no detail lines (expected at least one 02 line)".into());
     }
-    let mut seen: HashMap<(String, String), u64> = HashMap::new();
+    let mut seen = lyra::TransactionIds::default();
     for (i, (line, cols)) in req.details.iter().enumerate() {
         let c: Vec<&str> = cols.iter().map(String::as_str).collect();
         let problems = lyra::check_detail(&c);
@@ -275,8 +275,10 @@ fn check_req(name: &str, path: Option<&str>, reader: Box<dyn BufRead>) -> Result
             if c[1] != (i + 1).to_string() {
                 report(*line, format!("position 2 (sequence number): {} (expected {}, the lines are numbered 1, 2, ...)", show(c[1]), i + 1));
             }
-            if let Some(first) = seen.insert((c[2].to_string(), c[4].to_string()), *line) {
-                report(*line, format!("position 5 (transaction id): {} is already used on line {first} for {} (ids must be unique per shop per day)", c[4], c[2]));
+            let used = seen.record(c[2], c[4], *line);
+            if let Some(m) = lyra::TransactionIds::duplicate_message(used, c[2], c[4]) {
+                let m = m.strip_prefix("transaction id ").unwrap_or(&m);
+                report(*line, format!("position 5 (transaction id): {m}"));
             }
         }
     }

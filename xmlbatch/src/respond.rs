@@ -429,8 +429,8 @@ pub fn respond_lyra(
     .map_err(werr)?;
     let mut count = 0usize;
     if rejection.is_none() {
-        let mut seen: HashSet<(String, String)> = HashSet::new();
-        for (_, cols) in &req.details {
+        let mut seen = lyra::TransactionIds::default();
+        for (line_no, cols) in &req.details {
             let c: Vec<&str> = cols.iter().map(String::as_str).collect();
             let col = |i: usize| c.get(i - 1).copied().unwrap_or("");
             let mut line: Vec<String> = vec![String::new(); lyra::ANS_COLUMNS];
@@ -440,7 +440,7 @@ pub fn respond_lyra(
             let problems = lyra::check_detail(&c);
             let (code, additional) = if let Some((pos, _)) = problems.first() {
                 ("30".to_string(), pos.to_string())
-            } else if !seen.insert((col(3).to_string(), col(5).to_string())) {
+            } else if seen.record(col(3), col(5), *line_no) != lyra::Used::First {
                 ("96".to_string(), "transaction.exist".to_string())
             } else if let Some(code) = gateways::lyra::test_cards::forced_code(col(11)) {
                 (code.to_string(), String::new())

@@ -22,6 +22,8 @@ pub const RECORD_VERSION: u32 = 1;
 pub struct RecordWriter<'a> {
     kind: &'static str,
     columns: &'static [&'static str],
+    /// What each column holds, for its masking (judged once).
+    kinds: Vec<crate::text::FieldKind>,
     sink: Sink<'a>,
 }
 
@@ -61,6 +63,10 @@ impl<'a> RecordWriter<'a> {
         Ok(RecordWriter {
             kind,
             columns,
+            kinds: columns
+                .iter()
+                .map(|c| crate::text::FieldKind::of(c))
+                .collect(),
             sink,
         })
     }
@@ -71,23 +77,26 @@ impl<'a> RecordWriter<'a> {
     /// blanked, a card number masked wherever it stands), and in CSV its
     /// control characters are shown escaped (JSON escapes them itself).
     pub fn write(&mut self, values: &[&str]) -> Result<()> {
-        let shown = |k: &str, v: &str| crate::text::mask_field(k, v);
+        let kinds = &self.kinds;
+        let shown = |i: usize, v: &'_ str| kinds[i].mask(v).into_owned();
         match &mut self.sink {
             Sink::Csv(w) => {
-                let row: Vec<String> = self
-                    .columns
-                    .iter()
-                    .zip(values)
-                    .map(|(k, v)| crate::text::sanitize(&shown(k, v)).into_owned())
-                    .collect();
-                w.write_record(&row).map_err(csv_err)
+                let row = values.iter().zip(kinds).map(|(v, k)| match k.mask(v) {
+                    std::borrow::Cow::Borrowed(b) => crate::text::sanitize(b),
+                    std::borrow::Cow::Owned(o) => {
+                        std::borrow::Cow::Owned(crate::text::sanitize(&o).into_owned())
+                    }
+                });
+                let row: Vec<std::borrow::Cow<'_, str>> = row.collect();
+                w.write_record(row.iter().map(|c| c.as_bytes()))
+                    .map_err(csv_err)
             }
             Sink::Jsonl(out) => {
                 let mut obj = serde_json::Map::new();
                 obj.insert("type".into(), self.kind.into());
                 obj.insert("version".into(), RECORD_VERSION.into());
-                for (k, v) in self.columns.iter().zip(values) {
-                    obj.insert((*k).into(), shown(k, v).into());
+                for (i, (k, v)) in self.columns.iter().zip(values).enumerate() {
+                    obj.insert((*k).into(), shown(i, v).into());
                 }
                 crate::json::to_writer(&mut **out, &obj).map_err(werr)?;
                 out.write_all(b"\n").map_err(werr)

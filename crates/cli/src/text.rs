@@ -39,12 +39,25 @@ pub fn safe(text: &str) -> Cow<'_, str> {
 ///   `"cardCSCValue":"123"`, `column "cvv": "123"`, `cvv is 123`,
 ///   `cvv987`) become `*`.
 pub fn mask(text: &str) -> Cow<'_, str> {
+    let bytes = text.as_bytes();
+    // Most text has nothing to hide: no digit at all (nor anything that
+    // could be one). Said quickly, since every value of a status file of
+    // a million answers comes this way.
+    if !bytes
+        .iter()
+        .any(|b| b.is_ascii_digit() || *b >= 0x80 || *b == b'%')
+    {
+        return Cow::Borrowed(text);
+    }
     // Positions (byte ranges) of the digits to hide.
     let mut hidden: Vec<(usize, usize)> = Vec::new();
-    if may_hold_card_number(text.as_bytes()) {
+    if may_hold_card_number(bytes) {
         mask_card_numbers(text, &mut hidden);
     }
-    mask_security_codes(text, &mut hidden);
+    // Every word that names a security code has a `c`.
+    if bytes.iter().any(|b| *b == b'c' || *b == b'C') {
+        mask_security_codes(text, &mut hidden);
+    }
     if hidden.is_empty() {
         return Cow::Borrowed(text);
     }
@@ -433,20 +446,47 @@ pub fn quote_input(name: &str) -> String {
     }
 }
 
-/// A field's value as it may be shown to a person: a security code
-/// blanked, a card number masked, any other value through
-/// [`mask`].
+/// What a field holds, by its name: a security code, a card number, or
+/// anything else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    SecurityCode,
+    CardNumber,
+    Other,
+}
+
+impl FieldKind {
+    /// The kind of the field of this name (judged once for a column).
+    pub fn of(path: &str) -> FieldKind {
+        if card::is_cvv_field(path) {
+            FieldKind::SecurityCode
+        } else if card::is_pan_field(path) {
+            FieldKind::CardNumber
+        } else {
+            FieldKind::Other
+        }
+    }
+
+    /// A value of such a field as it may be shown to a person: a security
+    /// code blanked, a card number masked, any other value through
+    /// [`mask`].
+    pub fn mask<'a>(self, value: &'a str) -> Cow<'a, str> {
+        match self {
+            FieldKind::SecurityCode => Cow::Owned("*".repeat(value.chars().count())),
+            FieldKind::CardNumber
+                if value.len() >= card::MIN_PAN_DIGITS
+                    && value.bytes().all(|b| b.is_ascii_digit()) =>
+            {
+                Cow::Owned(card::mask_pan(value))
+            }
+            _ => mask(value),
+        }
+    }
+}
+
+/// A field's value as it may be shown to a person ([`FieldKind::mask`]).
 pub fn mask_field(path: &str, value: &str) -> String {
-    if card::is_cvv_field(path) {
-        return "*".repeat(value.chars().count());
-    }
-    if card::is_pan_field(path)
-        && value.len() >= card::MIN_PAN_DIGITS
-        && value.bytes().all(|b| b.is_ascii_digit())
-    {
-        return card::mask_pan(value);
-    }
-    mask(value).into_owned()
+    FieldKind::of(path).mask(value).into_owned()
 }
 
 #[cfg(test)]

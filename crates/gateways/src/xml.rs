@@ -97,13 +97,25 @@ pub fn walk<R: BufRead>(
                     std::str::from_utf8(e.local_name().into_inner()).map_err(|_| utf8(line))?;
                 let mut attrs: Vec<(String, String)> = Vec::new();
                 // quick-xml's own duplicate test compares each attribute
-                // with every earlier one; a set keeps a tag with many
-                // attributes linear.
-                let mut keys = std::collections::HashSet::new();
+                // with every earlier one: quadratic in a hostile tag. A
+                // few attributes are compared in place; many, through a
+                // set.
+                let mut keys: Option<std::collections::HashSet<String>> = None;
                 for a in e.attributes().with_checks(false) {
                     let a = a.map_err(|err| malformed(line, err.to_string()))?;
                     let key = String::from_utf8_lossy(a.key.as_ref()).into_owned();
-                    if !keys.insert(key.clone()) {
+                    let twice = match &mut keys {
+                        Some(set) => !set.insert(key.clone()),
+                        None if attrs.len() < 16 => attrs.iter().any(|(k, _)| *k == key),
+                        None => {
+                            let mut set: std::collections::HashSet<String> =
+                                attrs.iter().map(|(k, _)| k.clone()).collect();
+                            let twice = !set.insert(key.clone());
+                            keys = Some(set);
+                            twice
+                        }
+                    };
+                    if twice {
                         return Err(malformed(
                             line,
                             format!(

@@ -239,7 +239,7 @@ pub fn write_lyra(opts: &LyraOpts, input: Input, out: &mut dyn Write) -> Result<
     let mut progress = Progress::new(Unit::Records("rows"));
     let mut rows = 0usize;
     let mut bad_rows = 0usize;
-    let mut seen: HashMap<(String, String), u64> = HashMap::new();
+    let mut seen = lyra::TransactionIds::default();
     while let Some(ok) = next_record(&mut rdr, &mut rec, &name, names.len(), &mut bad_rows)? {
         rows += 1;
         progress.update(rows as u64);
@@ -321,9 +321,19 @@ pub fn write_lyra(opts: &LyraOpts, input: Input, out: &mut dyn Write) -> Result<
         }
         let refs: Vec<&str> = cols.iter().map(String::as_str).collect();
         let already: Vec<String> = msgs.iter().map(|(c, _)| c.clone()).collect();
+        if rows > lyra::MAX_LINES {
+            // The gateway's own limit, not ours: said as such, once a row.
+            msgs.push((
+                "row".to_string(),
+                format!(
+                    "a Lyra file holds at most {} payment lines (the gateway's sequence number is NUMERIC 6; it recommends at most {RECOMMENDED_MAX_LINES} a file): split the CSV",
+                    lyra::MAX_LINES
+                ),
+            ));
+        }
         for (pos, msg) in lyra::check_detail(&refs) {
             let col = column_name(pos);
-            if already.contains(&col) {
+            if already.contains(&col) || (pos == 2 && rows > lyra::MAX_LINES) {
                 continue;
             }
             let msg = if matches!(pos, 5 | 7 | 8 | 11) && refs[pos - 1].is_empty() {
@@ -336,9 +346,9 @@ pub fn write_lyra(opts: &LyraOpts, input: Input, out: &mut dyn Write) -> Result<
             msgs.push((col, msg));
         }
         if msgs.is_empty() {
-            let key = (cols[2].clone(), cols[4].clone());
-            if let Some(first) = seen.insert(key, line) {
-                msgs.push((column_name(5), format!("transaction id {} is already used on line {first} for {} (ids must be unique per shop per day)", cols[4], cols[2])));
+            let used = seen.record(&cols[2], &cols[4], line);
+            if let Some(m) = lyra::TransactionIds::duplicate_message(used, &cols[2], &cols[4]) {
+                msgs.push((column_name(5), m));
             }
         }
         if msgs.is_empty() {

@@ -15,6 +15,96 @@ pub const VERSION: &str = "06";
 pub const DETAIL_COLUMNS: usize = 16;
 pub const ANS_COLUMNS: usize = 25;
 pub const RECOMMENDED_MAX_LINES: usize = 2000;
+/// The largest number of detail lines a file can have: their sequence
+/// number is NUMERIC 6 (the gateway's field format).
+pub const MAX_LINES: usize = 999_999;
+
+/// The transaction ids used in a file, per day: an id is 6 digits and must
+/// be unique per shop per day, so a day's ids fit in a fixed table — the
+/// memory does not grow with the file. The line of each id's first use is
+/// kept for the first few days of a file (a file covers one or two); past
+/// them, a set of bits says only that an id was used.
+#[derive(Default)]
+pub struct TransactionIds {
+    days: Vec<(String, DayIds)>,
+}
+
+enum DayIds {
+    /// The line of each id's first use (0: unused).
+    Lines(Box<[u32]>),
+    /// Whether each id was used.
+    Bits(Box<[u64]>),
+}
+
+/// How many days keep the line of each id (4 MB each).
+const DAYS_WITH_LINES: usize = 3;
+const IDS: usize = 1_000_000;
+
+/// Whether an id was used before in a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Used {
+    /// No: now it is.
+    First,
+    /// Yes, first on this line.
+    OnLine(u64),
+    /// Yes, on an earlier line.
+    Before,
+}
+
+impl TransactionIds {
+    /// Record the use of `id` (6 digits) on `date` at `line`; an id that
+    /// is not 6 digits is the detail check's business, not counted here.
+    pub fn record(&mut self, date: &str, id: &str, line: u64) -> Used {
+        let Some(n) = (id.len() == 6 && id.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| id.parse::<usize>().ok())
+            .flatten()
+        else {
+            return Used::First;
+        };
+        let at = match self.days.iter().position(|(d, _)| d == date) {
+            Some(i) => i,
+            None => {
+                let table = if self.days.len() < DAYS_WITH_LINES {
+                    DayIds::Lines(vec![0u32; IDS].into_boxed_slice())
+                } else {
+                    DayIds::Bits(vec![0u64; IDS.div_ceil(64)].into_boxed_slice())
+                };
+                self.days.push((date.to_string(), table));
+                self.days.len() - 1
+            }
+        };
+        match &mut self.days[at].1 {
+            DayIds::Lines(lines) => match lines[n] {
+                0 => {
+                    lines[n] = u32::try_from(line).unwrap_or(u32::MAX).max(1);
+                    Used::First
+                }
+                first => Used::OnLine(u64::from(first)),
+            },
+            DayIds::Bits(bits) => {
+                let (word, bit) = (n / 64, 1u64 << (n % 64));
+                if bits[word] & bit != 0 {
+                    Used::Before
+                } else {
+                    bits[word] |= bit;
+                    Used::First
+                }
+            }
+        }
+    }
+
+    /// The message for an id used twice, or None for its first use.
+    pub fn duplicate_message(used: Used, date: &str, id: &str) -> Option<String> {
+        let where_ = match used {
+            Used::First => return None,
+            Used::OnLine(l) => format!("on line {l}"),
+            Used::Before => "on an earlier line".to_string(),
+        };
+        Some(format!(
+            "transaction id {id} is already used {where_} for {date} (ids must be unique per shop per day)"
+        ))
+    }
+}
 
 /// A csv reader for Lyra files: `;`, no quoting, any number of columns,
 /// LF or CRLF.
@@ -126,7 +216,10 @@ pub fn check_detail(cols: &[&str]) -> Vec<(usize, String)> {
     if !digits(seq) || seq.len() > 6 || seq.trim_start_matches('0').is_empty() {
         out.push((
             2,
-            format!("sequence number {} (expected 1 to 999999)", show(seq)),
+            format!(
+                "sequence number {} (expected 1 to {MAX_LINES}: NUMERIC 6, the gateway's format)",
+                show(seq)
+            ),
         ));
     }
     if !is_yyyymmdd(get(3)) {
