@@ -33,6 +33,17 @@ python3 "$here/latency.py" "$N" "$work/lat-iw" sh -c \
   "inotifywait -q -m -e moved_to --format '%f' \"$work/lat-iw\" | sed -u 's/99999999/READY/'" \
   | sed 's/^/inotifywait -m -e moved_to:            /'
 
+echo "== 1b. idle: CPU used by a live watcher over 60 s with nothing to do"
+mkdir -p "$work/idle"
+"$DW" watch --no-state "$work/idle" > /dev/null &
+idle=$!
+sleep 2
+t0=$(awk '{print $14+$15}' /proc/$idle/stat)
+sleep 60
+t1=$(awk '{print $14+$15}' /proc/$idle/stat)
+kill $idle
+echo "dropwatch watch, idle 60 s: $((t1 - t0)) ticks of CPU (1 tick = 10 ms; 1 % of a core = 60 ticks)"
+
 echo "== 2. full scan of $FILES files"
 tree="$work/tree"
 python3 - "$tree" "$FILES" <<'PY'
