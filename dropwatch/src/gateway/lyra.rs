@@ -131,11 +131,7 @@ impl Gateway {
                 if let Some(names) = st.seen.get_mut(account) {
                     names.remove(&p.name);
                 }
-                let saved = self.save(st);
-                Err(Failure::Local(match saved {
-                    Ok(()) => e,
-                    Err(s) => Error::trouble(format!("{e}; and the state could not be saved: {s}")),
-                }))
+                Err(Failure::Local(self.save_unclaimed(st, e)))
             }
             other => other,
         }

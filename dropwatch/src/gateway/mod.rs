@@ -274,6 +274,15 @@ impl Gateway {
         state::save(&self.state_path, st)
     }
 
+    /// After a local fault `e` the request was unclaimed in `st`: save
+    /// that, and say so in the error if the save failed too.
+    fn save_unclaimed(&self, st: &GatewayState, e: Error) -> Error {
+        match self.save(st) {
+            Ok(()) => e,
+            Err(s) => Error::trouble(format!("{e}; and the state could not be saved: {s}")),
+        }
+    }
+
     /// Whether a file is complete: nobody has it open and its mtime is at
     /// least `--settle` old.
     fn complete(&mut self, meta: &fs::Metadata, open: &OpenFiles) -> bool {

@@ -151,12 +151,7 @@ impl Gateway {
                         Some(b) => st.last_batch.insert(state_key, b),
                         None => st.last_batch.remove(&state_key),
                     };
-                    let e = match self.save(st) {
-                        Ok(()) => e,
-                        Err(s) => {
-                            Error::trouble(format!("{e}; and the state could not be saved: {s}"))
-                        }
-                    };
+                    let e = self.save_unclaimed(st, e);
                     self.settle_failure(Err(Failure::Local(e)), None)?;
                 }
                 other => other?,

@@ -117,6 +117,39 @@ pub struct Header {
     pub encrypted: bool,
 }
 
+impl Header {
+    /// The root's readable routing data (BatchNumber, CreatedOn, the
+    /// namespace); a root that is not `PayboxBatch` is trouble.
+    fn read_root(
+        &mut self,
+        el: &str,
+        attrs: &[(String, String)],
+        line: u64,
+        name: &str,
+    ) -> Result<()> {
+        if el != "PayboxBatch" {
+            return Err(Error::trouble(format!(
+                "{name}:{line}: the root element is <{el}>, not <PayboxBatch> (expected a Paybox Question file)"
+            )));
+        }
+        self.batch = xml::attr(attrs, "BatchNumber").map(str::to_string);
+        self.created_on = xml::attr(attrs, "CreatedOn").map(str::to_string);
+        self.namespace = attrs
+            .iter()
+            .find(|(k, _)| k == "xmlns")
+            .map(|(_, v)| v.clone());
+        self.line = line;
+        Ok(())
+    }
+
+    /// The Merchant's readable routing data (Site, Rank).
+    fn read_merchant(&mut self, attrs: &[(String, String)], line: u64) {
+        self.site = xml::attr(attrs, "Site").map(str::to_string);
+        self.rank = xml::attr(attrs, "Rank").map(str::to_string);
+        self.merchant_line = line;
+    }
+}
+
 /// The message for a Question whose Merchant element is encrypted, where
 /// the clear questions are needed.
 pub fn encrypted_merchant(name: &str, line: u64) -> Error {
@@ -146,18 +179,9 @@ pub fn read_header<R: BufRead>(src: R, name: &str) -> Result<Header> {
                 line,
             } => {
                 if depth == 0 {
-                    if el != "PayboxBatch" {
-                        return Err(Error::trouble(format!(
-                            "{name}:{line}: the root element is <{el}>, not <PayboxBatch> (expected a Paybox Question file)"
-                        )));
-                    }
-                    header.batch = xml::attr(&attrs, "BatchNumber").map(str::to_string);
-                    header.created_on = xml::attr(&attrs, "CreatedOn").map(str::to_string);
-                    header.line = line;
+                    header.read_root(el, &attrs, line, name)?;
                 } else if depth == 1 && el == "Merchant" {
-                    header.site = xml::attr(&attrs, "Site").map(str::to_string);
-                    header.rank = xml::attr(&attrs, "Rank").map(str::to_string);
-                    header.merchant_line = line;
+                    header.read_merchant(&attrs, line);
                     in_merchant = true;
                 } else if in_merchant {
                     // A clear question: the header is complete.
@@ -255,20 +279,7 @@ pub fn read_questions<R: BufRead>(
                 line,
             } => {
                 match path.len() {
-                    0 => {
-                        if el != "PayboxBatch" {
-                            return Err(Error::trouble(format!(
-                                "{name}:{line}: the root element is <{el}>, not <PayboxBatch> (expected a Paybox Question file)"
-                            )));
-                        }
-                        header.batch = xml::attr(&attrs, "BatchNumber").map(str::to_string);
-                        header.created_on = xml::attr(&attrs, "CreatedOn").map(str::to_string);
-                        header.namespace = attrs
-                            .iter()
-                            .find(|(k, _)| k == "xmlns")
-                            .map(|(_, v)| v.clone());
-                        header.line = line;
-                    }
+                    0 => header.read_root(el, &attrs, line, name)?,
                     1 if el == "Merchant" => {
                         merchants += 1;
                         if merchants > 1 {
@@ -276,9 +287,7 @@ pub fn read_questions<R: BufRead>(
                                 "{name}:{line}: a second <Merchant> element (one shop per file)"
                             )));
                         }
-                        header.site = xml::attr(&attrs, "Site").map(str::to_string);
-                        header.rank = xml::attr(&attrs, "Rank").map(str::to_string);
-                        header.merchant_line = line;
+                        header.read_merchant(&attrs, line);
                         f(QuestionItem::Header(header.clone()))?;
                         header_sent = true;
                     }
