@@ -64,6 +64,12 @@ pub fn run(args: Args) -> Result<Outcome> {
                 paylot_cli::input::quote(&name)
             )))
         }
+        Detected::DirectRequest | Detected::DirectAnswer | Detected::SipsJson => {
+            return Err(Error::trouble(format!(
+                "{}: check reads Question XML and REQ files (Paybox Direct answers: xmlbatch status; a Direct request's HMAC: seal verify --scheme paybox-direct)",
+                paylot_cli::input::quote(&name)
+            )))
+        }
     };
     if bad > 0 {
         return Err(Error::no(format!(

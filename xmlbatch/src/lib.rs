@@ -93,6 +93,12 @@ pub enum Detected {
     LyraReq,
     /// A Lyra answer: `00;PAY;06;<result 0|1|2>;...`.
     LyraAns,
+    /// Paybox Direct requests, one form body per line: `VERSION=...`.
+    DirectRequest,
+    /// Paybox Direct answers, one per line: `NUMTRANS=...&...CODEREPONSE=...`.
+    DirectAnswer,
+    /// A JSON object (a Sips Office Server request or response).
+    SipsJson,
 }
 
 /// Recognise the input's format from its first bytes, and give back a
@@ -141,7 +147,7 @@ pub fn sniff_or(input: Input, otherwise: Option<Detected>) -> Result<(Detected, 
             ))
         } else {
             Error::trouble(format!(
-                "{}: not a Paybox XML file nor a Lyra PAY file (expected '<' or '00;PAY;' at the start)",
+                "{}: not a Paybox XML file, a Lyra PAY file nor Paybox Direct lines (expected '<', '00;PAY;', 'VERSION=' or an answer's 'NUMTRANS=' at the start)",
                 paylot_cli::input::quote(&name)
             ))
         }
@@ -161,6 +167,17 @@ pub fn detect(head: &[u8]) -> Option<Detected> {
     let head = &head[start..];
     if head.starts_with(b"<") {
         return Some(Detected::Xml);
+    }
+    if head.starts_with(b"{") {
+        return Some(Detected::SipsJson);
+    }
+    let first_line = head.split(|b| *b == b'\n').next().unwrap_or(head);
+    if head.starts_with(b"VERSION=") {
+        return Some(Detected::DirectRequest);
+    }
+    if memchr::memmem::find(first_line, b"CODEREPONSE=").is_some() || head.starts_with(b"NUMTRANS=")
+    {
+        return Some(Detected::DirectAnswer);
     }
     // A Lyra file: `00;PAY;...`, or at least a 2-digit record code (a
     // request with a bad header is still answered as a request).
@@ -199,6 +216,15 @@ mod tests {
         assert_eq!(detect(b"00;PAY;06;12345678;TEST"), Some(Detected::LyraReq));
         assert_eq!(detect(b"00;PAY;06;0;;12345678"), Some(Detected::LyraAns));
         assert_eq!(detect(b"TYPE,MONTANT"), None);
+        assert_eq!(
+            detect(b"VERSION=00103&TYPE=00001"),
+            Some(Detected::DirectRequest)
+        );
+        assert_eq!(
+            detect(b"NUMTRANS=1&NUMAPPEL=2&CODEREPONSE=00000"),
+            Some(Detected::DirectAnswer)
+        );
+        assert_eq!(detect(b" {\"a\":1}"), Some(Detected::SipsJson));
         assert_eq!(detect(b""), None);
     }
 }

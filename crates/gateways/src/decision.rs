@@ -8,6 +8,9 @@ pub enum Decision {
     Accepted,
     Refused,
     Retry,
+    /// No answer says (the answer was lost, or carries no code): the
+    /// operation's state must be asked, never assumed.
+    Unknown,
 }
 
 impl Decision {
@@ -16,6 +19,7 @@ impl Decision {
             Decision::Accepted => "accepted",
             Decision::Refused => "refused",
             Decision::Retry => "retry",
+            Decision::Unknown => "unknown",
         }
     }
 }

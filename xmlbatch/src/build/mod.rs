@@ -9,6 +9,7 @@ use paylot_cli::{Error, Outcome, Result};
 
 use crate::csv_input::delimiter;
 
+mod direct;
 mod lyra;
 mod paybox;
 
@@ -23,6 +24,8 @@ pub enum Format {
     Paybox,
     /// Lyra version-06 PAY REQ file
     Lyra,
+    /// Paybox Direct / Direct Plus requests, one form body per line
+    PayboxDirect,
 }
 
 pub const ABOUT: &str =
@@ -89,8 +92,34 @@ pub struct Args {
     #[arg(long, value_name = "TIME", help_heading = "Paybox")]
     pub created_on: Option<String>,
     /// First question number when the CSV has no question column
-    #[arg(long, value_name = "N", default_value_t = 1, help_heading = "Paybox")]
-    pub first_question: u64,
+    /// [default: 1; paybox-direct: from --question-state]
+    #[arg(long, value_name = "N", help_heading = "Paybox")]
+    pub first_question: Option<u64>,
+    /// paybox-direct: file holding the last NUMQUESTION used: the next
+    /// ones are used and stored back, under a lock, only if the run succeeds
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with = "first_question",
+        help_heading = "Paybox Direct"
+    )]
+    pub question_state: Option<PathBuf>,
+    /// paybox-direct: authenticate with HMAC (HASH=SHA512), the shop's
+    /// hex key read from --key-file PATH or --key-env VAR
+    #[command(flatten, next_help_heading = "Paybox Direct")]
+    pub key: paylot_cli::secret::KeyArgs,
+    /// paybox-direct: authenticate with the Direct password (CLE) read
+    /// from this file
+    #[arg(
+        long,
+        value_name = "PATH",
+        conflicts_with = "cle_env",
+        help_heading = "Paybox Direct"
+    )]
+    pub cle_file: Option<PathBuf>,
+    /// paybox-direct: the Direct password (CLE) from this environment variable
+    #[arg(long, value_name = "VAR", help_heading = "Paybox Direct")]
+    pub cle_env: Option<String>,
     /// Lyra shop id (8 digits)
     #[arg(long, value_name = "N", help_heading = "Lyra")]
     pub shop: Option<String>,
@@ -149,5 +178,6 @@ pub fn run(args: Args) -> Result<Outcome> {
     match args.format {
         Format::Paybox => build_paybox(args, delim),
         Format::Lyra => build_lyra(args, delim),
+        Format::PayboxDirect => direct::build_direct(args, delim),
     }
 }

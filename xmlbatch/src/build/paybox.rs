@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::io::Write;
 
 use gateways::paybox::fields::Field;
-use gateways::paybox::operation::{parse_operation, Problem};
+use gateways::paybox::operation::{parse_operation, Operation, Problem};
 use gateways::paybox::question::QuestionWriter;
 use gateways::paybox::values::{parse_question, parse_rank, parse_site, Rules};
 use gateways::paybox::MAX_BATCH;
@@ -17,26 +17,7 @@ use super::{today, usage, Args};
 use crate::csv_input::{decode, encoding, next_record, open_csv};
 
 pub(super) fn build_paybox(args: Args, delim: u8) -> Result<Outcome> {
-    for (given, opt) in [
-        (args.shop.is_some(), "--shop"),
-        (args.mode.is_some(), "--mode"),
-        (args.date.is_some(), "--date"),
-        (args.time.is_some(), "--time"),
-    ] {
-        if given {
-            return Err(usage(format!("{opt} is for --format lyra")));
-        }
-    }
-    let site = args
-        .site
-        .as_deref()
-        .ok_or_else(|| usage("--site is required (the shop's 7-digit site number)"))?;
-    let site = parse_site(site).map_err(|m| usage(format!("--site: {m}")))?;
-    let rank = args
-        .rank
-        .as_deref()
-        .ok_or_else(|| usage("--rank is required (the shop's rank, e.g. 032)"))?;
-    let rank = parse_rank(rank).map_err(|m| usage(format!("--rank: {m}")))?;
+    let (site, rank) = shop(&args)?;
     if args.batch.is_none() && args.batch_state.is_none() {
         return Err(usage("one of --batch N or --batch-state FILE is required"));
     }
@@ -45,33 +26,20 @@ pub(super) fn build_paybox(args: Args, delim: u8) -> Result<Outcome> {
             return Err(usage(format!("--batch {b}: expected 1 to {MAX_BATCH}")));
         }
     }
-    if !(1..=2_147_483_647).contains(&args.first_question) {
-        return Err(usage(format!(
-            "--first-question {}: expected 1 to 2147483647",
-            args.first_question
-        )));
+    for (given, opt) in [
+        (args.question_state.is_some(), "--question-state"),
+        (args.key.source().is_some(), "--key-file/--key-env"),
+        (
+            args.cle_file.is_some() || args.cle_env.is_some(),
+            "--cle-file/--cle-env",
+        ),
+    ] {
+        if given {
+            return Err(usage(format!("{opt} is for --format paybox-direct")));
+        }
     }
-    let created = match &args.created_on {
-        Some(t) => time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
-            .map_err(|_| {
-            usage(format!(
-                "--created-on {}: expected an RFC 3339 time such as 2026-11-22T10:15:00+01:00",
-                show(t)
-            ))
-        })?,
-        None => time::OffsetDateTime::now_local()
-            .unwrap_or_else(|_| time::OffsetDateTime::now_utc())
-            .replace_nanosecond(0)
-            .unwrap_or_else(|_| time::OffsetDateTime::now_utc()),
-    };
-    let created_on = created
-        .format(&time::format_description::well_known::Rfc3339)
-        .map_err(|e| Error::trouble(format!("--created-on: {e}")))?;
-    let default_date = created
-        .format(time::macros::format_description!(
-            "[day][month][year][hour][minute][second]"
-        ))
-        .map_err(|e| Error::trouble(format!("--created-on: {e}")))?;
+    let first_question = first_question(&args)?.unwrap_or(1);
+    let (created_on, default_date) = created(&args)?;
 
     // The batch number comes last among the checks of the options, so a
     // usage error takes no lock.
@@ -99,7 +67,7 @@ pub(super) fn build_paybox(args: Args, delim: u8) -> Result<Outcome> {
         batch,
         created_on,
         default_date,
-        first_question: args.first_question,
+        first_question,
         decimal_amounts: args.decimal_amounts,
         delim,
         encoding: encoding(&args.encoding)?,
@@ -113,6 +81,68 @@ pub(super) fn build_paybox(args: Args, delim: u8) -> Result<Outcome> {
     out.commit()?;
     super::summarize(rows, args.quiet.quiet);
     Ok(Outcome::Yes)
+}
+
+/// The shop (`--site`, `--rank`), checked; the Lyra options refused.
+pub(super) fn shop(args: &Args) -> Result<(String, String)> {
+    for (given, opt) in [
+        (args.shop.is_some(), "--shop"),
+        (args.mode.is_some(), "--mode"),
+        (args.date.is_some(), "--date"),
+        (args.time.is_some(), "--time"),
+    ] {
+        if given {
+            return Err(usage(format!("{opt} is for --format lyra")));
+        }
+    }
+    let site = args
+        .site
+        .as_deref()
+        .ok_or_else(|| usage("--site is required (the shop's 7-digit site number)"))?;
+    let site = parse_site(site).map_err(|m| usage(format!("--site: {m}")))?;
+    let rank = args
+        .rank
+        .as_deref()
+        .ok_or_else(|| usage("--rank is required (the shop's rank, e.g. 032)"))?;
+    let rank = parse_rank(rank).map_err(|m| usage(format!("--rank: {m}")))?;
+    Ok((site, rank))
+}
+
+/// `--first-question`, checked.
+pub(super) fn first_question(args: &Args) -> Result<Option<u64>> {
+    match args.first_question {
+        Some(n) if !(1..=MAX_BATCH).contains(&n) => Err(usage(format!(
+            "--first-question {n}: expected 1 to {MAX_BATCH}"
+        ))),
+        n => Ok(n),
+    }
+}
+
+/// `--created-on` (default now) as RFC 3339, and as DDMMYYYYHHMMSS for
+/// the questions without a date.
+pub(super) fn created(args: &Args) -> Result<(String, String)> {
+    let created = match &args.created_on {
+        Some(t) => time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
+            .map_err(|_| {
+            usage(format!(
+                "--created-on {}: expected an RFC 3339 time such as 2026-11-22T10:15:00+01:00",
+                show(t)
+            ))
+        })?,
+        None => time::OffsetDateTime::now_local()
+            .unwrap_or_else(|_| time::OffsetDateTime::now_utc())
+            .replace_nanosecond(0)
+            .unwrap_or_else(|_| time::OffsetDateTime::now_utc()),
+    };
+    let created_on = created
+        .format(&time::format_description::well_known::Rfc3339)
+        .map_err(|e| Error::trouble(format!("--created-on: {e}")))?;
+    let default_date = created
+        .format(time::macros::format_description!(
+            "[day][month][year][hour][minute][second]"
+        ))
+        .map_err(|e| Error::trouble(format!("--created-on: {e}")))?;
+    Ok((created_on, default_date))
 }
 
 /// What a Paybox Question file is built with.
@@ -133,9 +163,41 @@ pub struct PayboxOpts {
 
 /// Read the CSV and write the Question XML to `out`. On any bad row,
 /// every bad row is reported and an error returned: the caller then drops
-/// its (spooled) output.
-/// Write the document; the number of rows read (each one written).
+/// its (spooled) output. The number of rows read (each one written).
 pub fn write_paybox(opts: &PayboxOpts, input: Input, out: &mut dyn Write) -> Result<usize> {
+    let write_err = |e: std::io::Error| Error::io("writing the Question XML", e);
+    // Many small writes: buffer them before they reach the output.
+    let mut buffered = std::io::BufWriter::with_capacity(64 * 1024, out);
+    let mut writer = QuestionWriter::start(
+        &mut buffered,
+        opts.batch,
+        &opts.created_on,
+        &opts.site,
+        &opts.rank,
+    )
+    .map_err(write_err)?;
+    let rows = read_operations(opts, input, |op, _, write| {
+        if write {
+            writer.question(op, &opts.default_date).map_err(write_err)?;
+        }
+        Ok(Vec::new())
+    })?;
+    writer.finish().map_err(write_err)?;
+    buffered.flush().map_err(write_err)?;
+    Ok(rows)
+}
+
+/// Read the CSV's operations, each checked whole, and hand every good one
+/// to `sink` with the column name of each field; `sink` returns what else
+/// is wrong with it (as (column, message)), and writes it when told
+/// (`true` while no row has been bad: a bad row means nothing is
+/// written). Every bad row is reported; any makes the result an error.
+/// The number of rows read.
+pub(super) fn read_operations(
+    opts: &PayboxOpts,
+    input: Input,
+    mut sink: impl FnMut(&Operation, &dyn Fn(Field) -> String, bool) -> Result<Vec<(String, String)>>,
+) -> Result<usize> {
     let site = &opts.site;
     let rank = &opts.rank;
     let (name, mut rdr, names) = open_csv(input, opts.delim, opts.encoding)?;
@@ -179,17 +241,18 @@ pub fn write_paybox(opts: &PayboxOpts, input: Input, out: &mut dyn Write) -> Res
         decimal_amounts: opts.decimal_amounts,
         today: today(),
     };
-    let write_err = |e: std::io::Error| Error::io("writing the Question XML", e);
-    // Many small writes: buffer them before they reach the output.
-    let mut buffered = std::io::BufWriter::with_capacity(64 * 1024, out);
-    let mut writer = QuestionWriter::start(&mut buffered, opts.batch, &opts.created_on, site, rank)
-        .map_err(write_err)?;
     let mut rec = csv::ByteRecord::new();
     let mut progress = Progress::new(Unit::Records("rows"));
     let mut rows = 0u64;
     let mut bad_rows = 0usize;
     let mut seen_questions: HashMap<u32, u64> = HashMap::new();
     let has_question = index.contains_key(&Field::Question);
+    if !has_question && opts.first_question == 0 {
+        return Err(usage(format!(
+            "{}: no NUMQUESTION (or question) column: give --question-state FILE (numbers unique per day per shop, never reused) or --first-question N",
+            paylot_cli::input::quote(&name)
+        )));
+    }
     // The column of each field, by the field's position in `Field::ALL`.
     let slots: [Option<usize>; 16] = Field::ALL.map(|f| index.get(&f).copied());
     while let Some(ok) = next_record(&mut rdr, &mut rec, &name, names.len(), &mut bad_rows)? {
@@ -232,10 +295,8 @@ pub fn write_paybox(opts: &PayboxOpts, input: Input, out: &mut dyn Write) -> Res
                         msgs.push((column_name(Field::Rank), format!("{} is not this file's rank (expected {rank}, as given by --rank; one shop per file)", show(r))));
                     }
                 }
-                if msgs.is_empty() && bad_rows == 0 {
-                    writer
-                        .question(&op, &opts.default_date)
-                        .map_err(write_err)?;
+                if msgs.is_empty() {
+                    msgs = sink(&op, &column_name, bad_rows == 0)?;
                 }
             }
             Err(problems) => {
@@ -264,7 +325,5 @@ pub fn write_paybox(opts: &PayboxOpts, input: Input, out: &mut dyn Write) -> Res
             paylot_cli::input::quote(&name)
         )));
     }
-    writer.finish().map_err(write_err)?;
-    buffered.flush().map_err(write_err)?;
     Ok(rows as usize)
 }

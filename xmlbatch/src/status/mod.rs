@@ -11,9 +11,11 @@ use paylot_cli::{Error, Input, Outcome, Output, Result};
 
 use crate::{sniff, Detected};
 
+mod direct;
 mod lyra;
 mod paybox;
 
+pub use direct::status_direct;
 pub use lyra::status_lyra;
 pub use paybox::status_paybox;
 
@@ -54,6 +56,8 @@ pub enum AnswerFormat {
     Paybox,
     /// Lyra PAY ANS
     Lyra,
+    /// Paybox Direct answers, one per line
+    PayboxDirect,
     /// (old spelling of --output-format csv)
     #[value(hide = true)]
     Csv,
@@ -107,12 +111,33 @@ impl Tally {
         }
     }
 
+    /// For Direct answers, which may say nothing (a lost answer).
+    pub(crate) fn direct(with_question: bool) -> Tally {
+        let outcomes: &[&'static str] = if with_question {
+            &[
+                "accepted",
+                "refused",
+                "to retry",
+                "unknown",
+                "mismatches with the request",
+            ]
+        } else {
+            &["accepted", "refused", "to retry", "unknown"]
+        };
+        Tally {
+            summary: Summary::new(("answer", "answers"), outcomes),
+            refused_or_retry: false,
+            mismatches: 0,
+        }
+    }
+
     pub(crate) fn add(&mut self, o: Decision) {
         self.summary.read();
         self.summary.count(match o {
             Decision::Accepted => "accepted",
             Decision::Refused => "refused",
             Decision::Retry => "to retry",
+            Decision::Unknown => "unknown",
         });
         self.refused_or_retry |= o != Decision::Accepted;
     }
@@ -138,6 +163,7 @@ impl Tally {
 pub(crate) fn mismatch(tally: &mut Tally, msg: String) {
     tally.mismatches += 1;
     tally.summary.count("mismatches with the question");
+    tally.summary.count("mismatches with the request");
     paylot_cli::note(format_args!("{msg}"));
 }
 
@@ -163,25 +189,39 @@ pub fn run(args: Args) -> Result<Outcome> {
         }
         f => f,
     };
-    let lyra = match (format, detected) {
-        (AnswerFormat::Paybox, _) => false,
-        (AnswerFormat::Lyra, _) => true,
-        (_, Detected::Xml) => false,
-        (_, Detected::LyraAns) => true,
-        (_, Detected::LyraReq) => {
+    let format = match (format, detected) {
+        (AnswerFormat::Auto, Detected::Xml) => AnswerFormat::Paybox,
+        (AnswerFormat::Auto, Detected::LyraAns) => AnswerFormat::Lyra,
+        (AnswerFormat::Auto, Detected::DirectAnswer) => AnswerFormat::PayboxDirect,
+        (AnswerFormat::Auto, Detected::LyraReq) => {
             return Err(Error::trouble(format!(
                 "{}: this is a Lyra REQ (a request); status reads the gateway's ANS (or a Paybox status XML)",
                 paylot_cli::input::quote(&name)
             )))
         }
+        (AnswerFormat::Auto, Detected::DirectRequest) => {
+            return Err(Error::trouble(format!(
+                "{}: these are Paybox Direct requests; status reads the gateway's answers (give the requests with --question)",
+                paylot_cli::input::quote(&name)
+            )))
+        }
+        (AnswerFormat::Auto, Detected::SipsJson) => {
+            return Err(Error::trouble(format!(
+                "{}: this is JSON (a Sips Office Server message?): status reads Paybox and Lyra answers; a Sips response is checked and put in words by seal verify",
+                paylot_cli::input::quote(&name)
+            )))
+        }
+        (f, _) => f,
     };
     // Nothing is left by a run that ends in trouble (docs/conventions.md).
     let mut out = Output::create_spooled(args.output.path(), paylot_cli::Access::Usual)?;
     let question = args.question.as_deref();
-    let outcome = if lyra {
-        status_lyra(question, output_format, &name, reader, &mut out)?
-    } else {
-        status_paybox(question, output_format, &name, reader, &mut out)?
+    let outcome = match format {
+        AnswerFormat::Lyra => status_lyra(question, output_format, &name, reader, &mut out)?,
+        AnswerFormat::PayboxDirect => {
+            status_direct(question, output_format, &name, reader, &mut out)?
+        }
+        _ => status_paybox(question, output_format, &name, reader, &mut out)?,
     };
     out.commit()?;
     Ok(outcome.finish(quiet))

@@ -5,6 +5,7 @@
 pub const MAX_BATCH: u64 = 2_147_483_647;
 
 pub mod codes;
+pub mod direct;
 pub mod drop;
 pub mod fields;
 pub mod hmac;

@@ -21,6 +21,9 @@ use gateways::paybox::MAX_BATCH;
 
 use crate::{sniff_or, Detected};
 
+mod direct;
+mod sips;
+
 pub const ABOUT: &str = "Play the gateway: answer a Question XML (status XML) or a Lyra REQ (ANS)";
 
 pub const LONG_ABOUT: &str = "\
@@ -88,8 +91,20 @@ pub fn run(args: Args) -> Result<Outcome> {
             out.commit()?;
             Ok(Outcome::Yes)
         }
-        Detected::LyraAns => Err(Error::trouble(format!(
-            "{}: this is a Lyra ANS (an answer); respond reads a REQ or a Question XML",
+        Detected::DirectRequest => {
+            let mut out = Output::create_spooled(args.output.path(), Access::Usual)?;
+            direct::respond_direct(args.seed, &name, reader, &mut out)?;
+            out.commit()?;
+            Ok(Outcome::Yes)
+        }
+        Detected::SipsJson => {
+            let mut out = Output::create_spooled(args.output.path(), Access::Usual)?;
+            sips::respond_sips(args.seed, &name, reader, &mut out)?;
+            out.commit()?;
+            Ok(Outcome::Yes)
+        }
+        Detected::LyraAns | Detected::DirectAnswer => Err(Error::trouble(format!(
+            "{}: this is an answer; respond reads a request: a Question XML, a Lyra REQ, Paybox Direct request lines or a Sips Office Server JSON request",
             paylot_cli::input::quote(&name)
         ))),
     }
@@ -112,15 +127,16 @@ pub fn mix(seed: u64, parts: &[&str]) -> u64 {
     h
 }
 
-struct Ctx {
-    seed: u64,
-    batch: String,
-    site: String,
-    rank: String,
+/// What an answer depends on besides its question.
+pub(crate) struct Ctx {
+    pub seed: u64,
+    pub batch: String,
+    pub site: String,
+    pub rank: String,
     /// A problem with the whole file: (code, comment).
-    header_problem: Option<(&'static str, String)>,
-    today: YearMonth,
-    seen: HashSet<u32>,
+    pub header_problem: Option<(&'static str, String)>,
+    pub today: YearMonth,
+    pub seen: HashSet<u32>,
 }
 
 fn status_header(h: &Header, seed: u64) -> Header {
@@ -196,7 +212,7 @@ fn header_problem(h: &Header) -> Option<(&'static str, String)> {
     None
 }
 
-fn answer_for(q: &RawQuestion, ctx: &mut Ctx) -> Answer {
+pub(crate) fn answer_for(q: &RawQuestion, ctx: &mut Ctx) -> Answer {
     let raw = |f: Field| q.get(f).unwrap_or("").to_string();
     let mut a = Answer {
         number: raw(Field::Question),

@@ -1,0 +1,308 @@
+//! Paybox Direct and Direct Plus ("PPPS", server to server): one
+//! operation per HTTPS POST, the request a form body, the answer a line
+//! of `NAME=value&…` pairs. The operations and their fields are those of
+//! the batch files (`operation`, `fields`); this module holds what is
+//! Direct's own: the request's field order and authentication, the
+//! gateway's Latin-1, and the answer's shape and echo rule.
+//!
+//! Sources: ../shared/reference/paybox.md §2 (the official Verifone
+//! module, BenMorel/Paybox, nexylan/paybox-direct, activemerchant).
+
+use std::borrow::Cow;
+
+use super::codes::{self, Kind, OpType};
+use super::operation::Operation;
+use crate::seal::{SealString, Segment};
+use crate::Decision;
+
+/// `VERSION` of a Paybox Direct request.
+pub const VERSION_DIRECT: &str = "00103";
+/// `VERSION` of a Direct Plus request (stored cards: subscriber
+/// operations 00051–00061).
+pub const VERSION_DIRECT_PLUS: &str = "00104";
+/// The field that carries a request's seal (HMAC authentication).
+pub const SEAL_FIELD: &str = "HMAC";
+/// The field that names the seal's algorithm.
+pub const ALGORITHM_FIELD: &str = "HASH";
+/// The Direct password field (the other authentication).
+pub const PASSWORD_FIELD: &str = "CLE";
+/// The highest NUMQUESTION: 2^31 - 1.
+pub const MAX_QUESTION: u64 = 2_147_483_647;
+/// What the gateway writes for a value it does not have.
+const UNAVAILABLE: &str = "???";
+
+/// The answer codes after which the same request is sent again, to the
+/// backup host (the gateway could not reach the authorisation centre, or
+/// timed out): activemerchant's `UNAVAILABILITY_CODES`, BenMorel's "try
+/// the backup site".
+pub const BACKUP_CODES: &[&str] = &["00001", "00003", "00097", "00098"];
+
+/// The VERSION an operation is sent with: Direct Plus for the stored-card
+/// (subscriber) operations, Direct for the others.
+pub fn version_for(op: &OpType) -> &'static str {
+    match op.kind {
+        Kind::SubscriberCard | Kind::SubscriberFollowUp | Kind::SubscriberDelete => {
+            VERSION_DIRECT_PLUS
+        }
+        _ => VERSION_DIRECT,
+    }
+}
+
+/// How a request proves it comes from the shop.
+pub enum Auth<'a> {
+    /// `CLE=<Direct password>`.
+    Password(&'a str),
+    /// `HASH=SHA512` and `HMAC=<seal>`, computed by the caller over
+    /// [`seal_string`] (the key is the caller's: it never enters here).
+    Hmac,
+}
+
+/// The fields of a request, in the order the gateway documents, without
+/// the `HMAC` (which comes last, over these): VERSION, TYPE, SITE, RANG,
+/// CLE or HASH, NUMQUESTION, MONTANT, DEVISE, REFERENCE, PORTEUR,
+/// DATEVAL, CVV, ACTIVITE, DATEQ, NUMAPPEL, NUMTRANS, REFABONNE,
+/// AUTORISATION. Fields the operation has no value for are left out.
+pub fn request_fields(
+    op: &Operation,
+    site: &str,
+    rank: &str,
+    auth: &Auth<'_>,
+    default_date: &str,
+) -> Vec<(&'static str, String)> {
+    let mut f: Vec<(&'static str, String)> = Vec::with_capacity(18);
+    f.push(("VERSION", version_for(op.op).to_string()));
+    f.push(("TYPE", op.op.code.to_string()));
+    f.push(("SITE", site.to_string()));
+    f.push(("RANG", rank.to_string()));
+    match auth {
+        Auth::Password(p) => f.push((PASSWORD_FIELD, (*p).to_string())),
+        Auth::Hmac => f.push((ALGORITHM_FIELD, "SHA512".to_string())),
+    }
+    f.push(("NUMQUESTION", format!("{:010}", op.number)));
+    if let Some(a) = op.amount {
+        f.push(("MONTANT", format!("{a:010}")));
+    }
+    if let Some(c) = op.currency {
+        f.push(("DEVISE", c.numeric.to_string()));
+    }
+    let text = |f: &mut Vec<(&'static str, String)>, name, v: &Option<String>| {
+        if let Some(v) = v {
+            f.push((name, v.clone()));
+        }
+    };
+    text(&mut f, "REFERENCE", &op.reference);
+    text(&mut f, "PORTEUR", &op.pan);
+    text(&mut f, "DATEVAL", &op.expiry);
+    text(&mut f, "CVV", &op.cvv);
+    if let Some(a) = op.activity {
+        f.push(("ACTIVITE", a.to_string()));
+    }
+    f.push((
+        "DATEQ",
+        op.date.clone().unwrap_or_else(|| default_date.to_string()),
+    ));
+    text(&mut f, "NUMAPPEL", &op.call_id);
+    text(&mut f, "NUMTRANS", &op.transaction_id);
+    text(&mut f, "REFABONNE", &op.subscriber);
+    text(&mut f, "AUTORISATION", &op.authorization);
+    f
+}
+
+/// The seal string of a Direct request: `NAME=value` for every field but
+/// `HMAC`, in sending order, joined with `&`, values as the gateway reads
+/// them (not URL-encoded) — the `PBX_HMAC` rule over Direct's own fields.
+pub fn seal_string(fields: &[(String, String)]) -> SealString {
+    let segments = fields
+        .iter()
+        .filter(|(k, _)| k != SEAL_FIELD)
+        .map(|(k, v)| Segment {
+            path: k.clone(),
+            text: format!("{k}={v}"),
+        })
+        .collect();
+    SealString::joined(segments, "&")
+}
+
+/// The gateway reads Latin-1: the text's bytes in it, or the first
+/// character it cannot hold.
+pub fn latin1(text: &str) -> Result<Cow<'_, [u8]>, char> {
+    if text.is_ascii() {
+        return Ok(Cow::Borrowed(text.as_bytes()));
+    }
+    text.chars()
+        .map(|c| u8::try_from(u32::from(c)).map_err(|_| c))
+        .collect::<Result<Vec<u8>, char>>()
+        .map(Cow::Owned)
+}
+
+/// Latin-1 bytes as text (every byte is a character: nothing is lost).
+pub fn from_latin1(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| char::from(*b)).collect()
+}
+
+/// The request body: the fields form-encoded (`application/x-www-form-
+/// urlencoded`, each value's Latin-1 bytes percent-encoded), `HMAC` last
+/// when given. Every value must be Latin-1 ([`latin1`] first).
+pub fn request_body(fields: &[(&str, String)], seal: Option<&str>) -> Result<String, char> {
+    let mut body = String::with_capacity(256);
+    for (k, v) in fields
+        .iter()
+        .map(|(k, v)| (*k, v.as_str()))
+        .chain(seal.map(|s| (SEAL_FIELD, s)))
+    {
+        if !body.is_empty() {
+            body.push('&');
+        }
+        body.push_str(k);
+        body.push('=');
+        body.extend(form_urlencoded::byte_serialize(&latin1(v)?));
+    }
+    Ok(body)
+}
+
+/// A request body read back (as the gateway does): `&`-separated pairs,
+/// split on the first `=`, form-decoded (`+` a space, `%XX` a byte), the
+/// bytes read as Latin-1. A blank line gives nothing.
+pub fn parse_request(body: &[u8]) -> Vec<(String, String)> {
+    let decode = |part: &[u8]| {
+        let spaced: Vec<u8> = part
+            .iter()
+            .map(|b| if *b == b'+' { b' ' } else { *b })
+            .collect();
+        from_latin1(&percent_encoding::percent_decode(&spaced).collect::<Vec<u8>>())
+    };
+    trim_line(body)
+        .split(|b| *b == b'&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| match pair.iter().position(|b| *b == b'=') {
+            Some(i) => (decode(&pair[..i]), decode(&pair[i + 1..])),
+            None => (decode(pair), String::new()),
+        })
+        .collect()
+}
+
+/// An answer line as the gateway sends it: `&`-separated pairs, split on
+/// the first `=`, values neither URL-encoded nor UTF-8 (Latin-1); `???`
+/// (a value the gateway does not have) is read as empty.
+pub fn parse_answer(line: &[u8]) -> Vec<(String, String)> {
+    let line = trim_line(line);
+    if line.is_empty() {
+        return Vec::new();
+    }
+    line.split(|b| *b == b'&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (k, v) = match pair.iter().position(|b| *b == b'=') {
+                Some(i) => (&pair[..i], &pair[i + 1..]),
+                None => (pair, &b""[..]),
+            };
+            let v = from_latin1(v);
+            let v = if v == UNAVAILABLE { String::new() } else { v };
+            (from_latin1(k).trim().to_string(), v)
+        })
+        .collect()
+}
+
+/// Write an answer line as the gateway does (Latin-1, not URL-encoded).
+/// A value that holds `&` would end the pair: it is written with a space
+/// in its place, as are line breaks; a character Latin-1 cannot hold
+/// becomes `?`.
+pub fn answer_line(fields: &[(&str, &str)]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(256);
+    for (i, (k, v)) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push(b'&');
+        }
+        out.extend_from_slice(k.as_bytes());
+        out.push(b'=');
+        for c in v.chars() {
+            let b = match c {
+                '&' | '\r' | '\n' => b' ',
+                c => u8::try_from(u32::from(c)).unwrap_or(b'?'),
+            };
+            out.push(b);
+        }
+    }
+    out.push(b'\n');
+    out
+}
+
+/// What an answer's code says about the operation: accepted, refused, to
+/// send again later — or unknown, when the answer has no code at all.
+pub fn decision(code: &str) -> Option<Decision> {
+    if code.is_empty() {
+        None
+    } else {
+        Some(codes::decision(code))
+    }
+}
+
+/// Whether an echoed value is the one sent. SITE compares as sent; RANG
+/// and NUMQUESTION as numbers (the gateway pads NUMQUESTION to 10 digits
+/// and gives RANG with 2 or 3).
+pub fn same_echo(field: &str, sent: &str, echoed: &str) -> bool {
+    match field {
+        "RANG" | "NUMQUESTION" => {
+            let n = |s: &str| {
+                let s = s.trim();
+                (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+                    .then(|| s.trim_start_matches('0').to_string())
+            };
+            matches!((n(sent), n(echoed)), (Some(a), Some(b)) if a == b)
+        }
+        _ => sent == echoed,
+    }
+}
+
+/// The fields of an answer the request's are checked against.
+pub const ECHOED: &[&str] = &["SITE", "RANG", "NUMQUESTION"];
+
+fn trim_line(b: &[u8]) -> &[u8] {
+    let mut b = b;
+    while let [rest @ .., b'\n' | b'\r'] = b {
+        b = rest;
+    }
+    b
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bodies_are_latin1_and_form_encoded() {
+        let fields = vec![
+            ("VERSION", "00103".to_string()),
+            ("REFERENCE", "Commande é&1".to_string()),
+        ];
+        let body = request_body(&fields, Some("AB")).unwrap();
+        assert_eq!(body, "VERSION=00103&REFERENCE=Commande+%E9%261&HMAC=AB");
+        let back = parse_request(body.as_bytes());
+        assert_eq!(back[1], ("REFERENCE".into(), "Commande é&1".into()));
+        assert_eq!(
+            request_body(&[("REFERENCE", "€".to_string())], None),
+            Err('€')
+        );
+    }
+
+    #[test]
+    fn answers_are_split_on_the_first_equals_and_read_as_latin1() {
+        let a = parse_answer(
+            b"NUMTRANS=0013989865&CODEREPONSE=00000&COMMENTAIRE=Demande trait\xe9e avec succ\xe8s&PAYS=???&X=a=b\r\n",
+        );
+        assert_eq!(a[2].1, "Demande traitée avec succès");
+        assert_eq!(a[3].1, "");
+        assert_eq!(a[4].1, "a=b");
+        let line = answer_line(&[("COMMENTAIRE", "é & co\n")]);
+        assert_eq!(line, b"COMMENTAIRE=\xe9   co \n");
+    }
+
+    #[test]
+    fn echoes_compare_as_the_gateway_writes_them() {
+        assert!(same_echo("NUMQUESTION", "0000000042", "42"));
+        assert!(same_echo("RANG", "032", "32"));
+        assert!(!same_echo("RANG", "032", "033"));
+        assert!(!same_echo("SITE", "1999888", "1999889"));
+        assert!(!same_echo("NUMQUESTION", "1", ""));
+    }
+}

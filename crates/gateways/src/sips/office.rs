@@ -1,0 +1,147 @@
+//! Sips Office Server JSON (server to server): what a response's
+//! `responseCode` means and what the gateway prescribes, the test shop,
+//! and what the platform answers to a request it cannot read.
+//!
+//! Source: the Sogenactif Office Server JSON guide, release 24.3
+//! (../shared/reference/sips.md §6b).
+
+use crate::Decision;
+
+/// The Sogenactif test shop (recette), published by the gateway.
+pub const TEST_MERCHANT_ID: &str = "201040040170001";
+/// Its key version.
+pub const TEST_KEY_VERSION: &str = "1";
+/// Its secret key, published by the gateway for its test platform.
+pub const TEST_SECRET_KEY: &str = "rxSP61eeP_oNi5TxCD7Ngy9YcwC8MLw6OlmFGGcsY54";
+
+/// The field that names the key a request was sealed with.
+pub const KEY_VERSION_FIELD: &str = "keyVersion";
+/// The response's code.
+pub const RESPONSE_CODE_FIELD: &str = "responseCode";
+
+/// The service paths of the Office Server functions the sandbox answers
+/// (appended to the platform's base URL).
+pub const SERVICE_PREFIX: &str = "/rs-services/v2/";
+
+/// Test and production base URLs, per brand, as the reference gives them.
+pub const PLATFORMS: &[(&str, &str, &str)] = &[(
+    "Sogenactif",
+    "https://office-server-sogenactif.test.sips-services.com",
+    "https://office-server.sogenactif.com",
+)];
+
+/// What a response code says, and what to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reading {
+    pub meaning: &'static str,
+    pub action: &'static str,
+    pub decision: Decision,
+}
+
+/// The gateway's reading of a `responseCode`.
+pub fn reading(code: &str) -> Reading {
+    let r = |meaning, action, decision| Reading {
+        meaning,
+        action,
+        decision,
+    };
+    match code {
+        "00" => r(
+            "function done",
+            "nothing: the function succeeded",
+            Decision::Accepted,
+        ),
+        "90" | "97" | "99" => r(
+            "refused after a temporary technical problem",
+            "try the function again later",
+            Decision::Retry,
+        ),
+        "40" => r(
+            "function not allowed for this shop",
+            "contact the gateway's support to have it enabled, if the acquirer contract allows",
+            Decision::Refused,
+        ),
+        "34" => r(
+            "suspected fraud",
+            "if the shop's secret key was renewed, the request must carry the new keyVersion; otherwise check the seal and the key",
+            Decision::Refused,
+        ),
+        "75" => r(
+            "maximum number of payment attempts reached",
+            "do not try again with the same data",
+            Decision::Refused,
+        ),
+        _ => r(
+            "function not done: a request parameter is wrong",
+            "see the data dictionary for this responseCode and the parameters' formats",
+            Decision::Refused,
+        ),
+    }
+}
+
+/// What the gateway's documentation says of a response whose seal does
+/// not match.
+pub const UNKNOWN_STATE: &str = "the transaction's state is unknown: leave it as it is, contact the gateway's support, and never run it again automatically";
+
+/// Whether a body is the platform's HTML "415 Unsupported Media Type"
+/// page (its answer to a request sent without `Content-Type:
+/// application/json`).
+pub fn is_unsupported_media_type_page(body: &[u8]) -> bool {
+    let head = &body[..body.len().min(4096)];
+    let text = String::from_utf8_lossy(head).to_ascii_lowercase();
+    let html = text.trim_start().starts_with('<');
+    html && text.contains("415") && text.contains("unsupported media type")
+}
+
+/// The page the sandbox answers without the JSON content type.
+pub const UNSUPPORTED_MEDIA_TYPE_PAGE: &str = "<!doctype html>\n<html><head><title>415 Unsupported Media Type</title></head>\n<body><h1>Unsupported Media Type</h1><p>The request must be sent with Content-Type: application/json.</p></body></html>\n";
+
+/// The sandbox's test cards: `111122223333` + `0NN` + a Luhn digit forces
+/// responseCode NN; any other valid card is accepted (00).
+pub fn forced_code(card: &str) -> Option<String> {
+    let rest = card.strip_prefix(crate::paybox::test_cards::TEST_CARD_PREFIX)?;
+    let digits = rest.as_bytes();
+    (digits.len() == 4 && digits[0] == b'0' && digits.iter().all(u8::is_ascii_digit))
+        .then(|| rest[1..3].to_string())
+        .filter(|c| c != "00")
+}
+
+/// The test card number that forces responseCode `code` (2 digits).
+pub fn test_card_for(code: &str) -> String {
+    let body = format!("{}0{code}", crate::paybox::test_cards::TEST_CARD_PREFIX);
+    let check = paylot_cli::card::luhn_check_digit(&body);
+    format!("{body}{check}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_in_words() {
+        assert_eq!(reading("00").decision, Decision::Accepted);
+        assert_eq!(reading("97").decision, Decision::Retry);
+        assert!(reading("34").action.contains("keyVersion"));
+        assert_eq!(reading("12").meaning, reading("30").meaning);
+    }
+
+    #[test]
+    fn the_415_page_is_recognised() {
+        assert!(is_unsupported_media_type_page(
+            UNSUPPORTED_MEDIA_TYPE_PAGE.as_bytes()
+        ));
+        assert!(!is_unsupported_media_type_page(
+            b"{\"responseCode\":\"00\"}"
+        ));
+    }
+
+    #[test]
+    fn test_cards_force_their_code() {
+        for code in ["05", "34", "51", "75", "90"] {
+            let card = test_card_for(code);
+            assert!(paylot_cli::card::luhn_valid(&card), "{card}");
+            assert_eq!(forced_code(&card).as_deref(), Some(code));
+        }
+        assert_eq!(forced_code("1111222233334444"), None);
+    }
+}

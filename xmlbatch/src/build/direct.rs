@@ -1,0 +1,173 @@
+//! `xmlbatch build --format paybox-direct`: one Paybox Direct request per
+//! row, each a form body on a line of its own, for a `curl` loop.
+
+use std::io::Write;
+
+use gateways::paybox::direct::{self, Auth, MAX_QUESTION};
+use gateways::paybox::fields::Field;
+use gateways::seal::{key_bytes, seal_of, Algorithm, Scheme};
+use paylot_cli::counter::Counter;
+use paylot_cli::secret::SecretSource;
+use paylot_cli::{Access, Error, Input, Outcome, Output, Result};
+use zeroize::Zeroizing;
+
+use super::paybox::{created, first_question, read_operations, shop, PayboxOpts};
+use super::{usage, Args};
+use crate::csv_input::encoding;
+
+/// How the requests prove they come from the shop.
+enum Authentication {
+    /// The Direct password (CLE).
+    Password(Zeroizing<String>),
+    /// HMAC-SHA-512 with the shop's key (hex-decoded).
+    Hmac(Zeroizing<Vec<u8>>),
+}
+
+pub(super) fn build_direct(args: Args, delim: u8) -> Result<Outcome> {
+    let (site, rank) = shop(&args)?;
+    for (given, opt) in [
+        (args.batch.is_some(), "--batch"),
+        (args.batch_state.is_some(), "--batch-state"),
+    ] {
+        if given {
+            return Err(usage(format!(
+                "{opt} is for --format paybox (a Direct request has a question number, no batch)"
+            )));
+        }
+    }
+    let first = first_question(&args)?;
+    let (_, default_date) = created(&args)?;
+    let auth = authentication(&args)?;
+    // The counter comes last among the checks, so a usage error takes no lock.
+    let state = match &args.question_state {
+        Some(p) => Some(Counter::open(p, "question number", MAX_QUESTION)?),
+        None => None,
+    };
+    let first = match (&state, first) {
+        (Some(s), _) => s.last + 1,
+        (None, Some(n)) => n,
+        (None, None) => 0,
+    };
+    let opts = PayboxOpts {
+        site: site.clone(),
+        rank: rank.clone(),
+        batch: 0,
+        created_on: String::new(),
+        default_date,
+        // 0: the CSV must number its questions.
+        first_question: first,
+        decimal_amounts: args.decimal_amounts,
+        delim,
+        encoding: encoding(&args.encoding)?,
+    };
+    let input = Input::open(args.file.path())?;
+    let mut out = Output::create_spooled(args.output.path(), Access::Private)?;
+    let mut buffered = std::io::BufWriter::with_capacity(64 * 1024, &mut out);
+    let write_err = |e: std::io::Error| Error::io("writing the Direct requests", e);
+    let mut last_number = 0u64;
+    let rows = read_operations(&opts, input, |op, column, write| {
+        let mut problems = Vec::new();
+        let fields = direct::request_fields(
+            op,
+            &site,
+            &rank,
+            &match &auth {
+                Authentication::Password(p) => Auth::Password(p),
+                Authentication::Hmac(_) => Auth::Hmac,
+            },
+            &opts.default_date,
+        );
+        // The gateway reads Latin-1: a value it cannot hold is the row's fault.
+        for (k, v) in &fields {
+            if let Err(c) = direct::latin1(v) {
+                let field = Field::ALL.into_iter().find(|f| f.direct() == *k);
+                problems.push((
+                    field.map_or_else(|| k.to_string(), column),
+                    format!(
+                        "the character U+{:04X} cannot be sent: Paybox Direct reads Latin-1 (ISO-8859-1); write it without that character",
+                        u32::from(c)
+                    ),
+                ));
+            }
+        }
+        if !problems.is_empty() || !write {
+            return Ok(problems);
+        }
+        let seal = match &auth {
+            Authentication::Hmac(key) => {
+                let pairs: Vec<(String, String)> = fields
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.clone()))
+                    .collect();
+                let text = direct::seal_string(&pairs).text;
+                let bytes = direct::latin1(&text).map_err(|_| {
+                    Error::trouble("internal: a checked request is not Latin-1".to_string())
+                })?;
+                Some(seal_of(Scheme::Paybox, Algorithm::HmacSha512, &bytes, key))
+            }
+            Authentication::Password(_) => None,
+        };
+        let body = direct::request_body(&fields, seal.as_deref())
+            .map_err(|_| Error::trouble("internal: a checked request is not Latin-1"))?;
+        buffered.write_all(body.as_bytes()).map_err(write_err)?;
+        buffered.write_all(b"\n").map_err(write_err)?;
+        last_number = last_number.max(u64::from(op.number));
+        Ok(problems)
+    })?;
+    buffered.flush().map_err(write_err)?;
+    drop(buffered);
+    if let Some(s) = &state {
+        s.store(last_number.max(s.last))?;
+    }
+    out.commit()?;
+    super::summarize(rows, args.quiet.quiet);
+    Ok(Outcome::Yes)
+}
+
+/// `--key-file`/`--key-env` (HMAC) or `--cle-file`/`--cle-env` (CLE):
+/// exactly one of them.
+fn authentication(args: &Args) -> Result<Authentication> {
+    let cle = match (&args.cle_file, &args.cle_env) {
+        (Some(path), _) => Some(SecretSource::File {
+            path: path.clone(),
+            option: "--cle-file",
+        }),
+        (None, Some(name)) => Some(SecretSource::Env {
+            name: name.clone(),
+            option: "--cle-env",
+        }),
+        (None, None) => None,
+    };
+    match (args.key.source(), cle) {
+        (Some(_), Some(_)) => Err(usage(
+            "give either --key-file/--key-env (HMAC) or --cle-file/--cle-env (CLE), not both",
+        )),
+        (None, None) => Err(usage(
+            "paybox-direct requests need authentication: --key-file PATH (the shop's HMAC key, hex, from the back office) or --cle-file PATH (the Direct password)",
+        )),
+        (Some(_), None) => {
+            let secret = args
+                .key
+                .read("xmlbatch")?
+                .ok_or_else(|| usage("--key-file or --key-env is required"))?;
+            let key = key_bytes(Scheme::Paybox, secret.expose())
+                .map_err(|e| Error::trouble(format!("{}: {e}", secret.origin())))?;
+            Ok(Authentication::Hmac(key))
+        }
+        (None, Some(source)) => {
+            let secret = source.read("Direct password (CLE)", &mut |w| {
+                paylot_cli::warn("xmlbatch", w)
+            })?;
+            let text = std::str::from_utf8(secret.expose())
+                .ok()
+                .filter(|t| !t.contains(['&', '\n', '\r']))
+                .ok_or_else(|| {
+                    Error::trouble(format!(
+                        "{}: the Direct password is not plain text (expected the CLE the back office gives, such as 8 to 10 letters and digits)",
+                        secret.origin()
+                    ))
+                })?;
+            Ok(Authentication::Password(Zeroizing::new(text.to_string())))
+        }
+    }
+}

@@ -1,0 +1,159 @@
+//! `xmlbatch respond` for Paybox Direct: request lines in, one answer
+//! line each out, as the gateway's pre-production platform answers them
+//! (the same test cards and codes as the batch responder). The request's
+//! authentication (CLE or HMAC) is checked by the sandbox that runs the
+//! responder (`dropwatch gateway --http`), which holds the shop's key.
+
+use std::collections::{HashMap, HashSet};
+use std::io::{BufRead, Write};
+
+use gateways::paybox::codes;
+use gateways::paybox::direct::{self, VERSION_DIRECT, VERSION_DIRECT_PLUS};
+use gateways::paybox::fields::Field;
+use gateways::paybox::question::RawQuestion;
+use gateways::paybox::values::{parse_rank, parse_site, YearMonth};
+use paylot_cli::{Error, Result};
+
+use super::{answer_for, mix, Ctx};
+
+/// Answer each request line of `reader` with an answer line on `out`.
+pub fn respond_direct(
+    seed: u64,
+    name: &str,
+    mut reader: Box<dyn BufRead>,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let werr = |e: std::io::Error| Error::io("writing the Direct answers", e);
+    let mut ctx = Ctx {
+        seed,
+        batch: String::new(),
+        site: String::new(),
+        rank: String::new(),
+        header_problem: None,
+        today: crate::build::today(),
+        seen: HashSet::new(),
+    };
+    let mut buf = Vec::with_capacity(512);
+    loop {
+        buf.clear();
+        let n = reader
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| Error::reading(paylot_cli::input::quote(name), e))?;
+        if n == 0 {
+            break;
+        }
+        let fields = direct::parse_request(&buf);
+        if fields.is_empty() {
+            continue;
+        }
+        let line = answer_line(&fields, &mut ctx);
+        out.write_all(&line).map_err(werr)?;
+    }
+    out.flush().map_err(werr)
+}
+
+/// The answer to one request, as the gateway writes it.
+pub fn answer_line(fields: &[(String, String)], ctx: &mut Ctx) -> Vec<u8> {
+    let map: HashMap<&str, &str> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let get = |k: &str| map.get(k).copied().unwrap_or("");
+    let mut q = RawQuestion {
+        number: Some(get("NUMQUESTION").to_string()),
+        type_code: Some(get("TYPE").to_string()),
+        token: codes::op_by_code(get("TYPE")).is_some_and(|t| t.token),
+        ..RawQuestion::default()
+    };
+    for (k, v) in fields {
+        if let Some(f) = Field::ALL
+            .into_iter()
+            .find(|f| f.direct() == k && !matches!(f, Field::Question | Field::Type))
+        {
+            q.values.insert(f, v.clone());
+        }
+    }
+    ctx.site = get("SITE").to_string();
+    ctx.rank = get("RANG").to_string();
+    ctx.header_problem = request_problem(get);
+    if let Some(t) = dateq_month(get("DATEQ")) {
+        ctx.today = t;
+    }
+    let a = answer_for(&q, ctx);
+    let accepted = a.response_code == "00000";
+    let zeros = "0000000000";
+    let token = if accepted && get("TYPE") == "00056" {
+        format!(
+            "SBX{:012}",
+            mix(ctx.seed, &["token", get("REFABONNE"), get("SITE")]) % 1_000_000_000_000
+        )
+    } else {
+        String::new()
+    };
+    let number = match get("NUMQUESTION").parse::<u64>() {
+        Ok(n) => format!("{n:010}"),
+        Err(_) => get("NUMQUESTION").to_string(),
+    };
+    direct::answer_line(&[
+        ("NUMTRANS", nonempty(&a.transaction_id, zeros)),
+        ("NUMAPPEL", nonempty(&a.call_id, zeros)),
+        ("NUMQUESTION", &number),
+        ("SITE", get("SITE")),
+        ("RANG", get("RANG")),
+        ("AUTORISATION", &a.authorization),
+        ("CODEREPONSE", &a.response_code),
+        ("COMMENTAIRE", &a.comment),
+        ("REFABONNE", get("REFABONNE")),
+        ("PORTEUR", &token),
+        ("PAYS", &a.card_country),
+    ])
+}
+
+fn nonempty<'a>(v: &'a str, otherwise: &'a str) -> &'a str {
+    if v.is_empty() {
+        otherwise
+    } else {
+        v
+    }
+}
+
+/// What is wrong with a request as a whole: its version, its shop, its
+/// authentication being absent (whether it is right is the sandbox's
+/// check, made before the responder runs).
+fn request_problem<'a>(get: impl Fn(&str) -> &'a str) -> Option<(&'static str, String)> {
+    let version = get("VERSION");
+    if version != VERSION_DIRECT && version != VERSION_DIRECT_PLUS {
+        return Some((
+            "00013",
+            format!(
+                "version no longer supported: VERSION is {} (expected {VERSION_DIRECT} Direct or {VERSION_DIRECT_PLUS} Direct Plus)",
+                gateways::show(version)
+            ),
+        ));
+    }
+    if parse_site(get("SITE")).is_err() || parse_rank(get("RANG")).is_err() {
+        return Some((
+            "00006",
+            "access refused: SITE must be 7 digits and RANG 2 or 3".into(),
+        ));
+    }
+    if get(direct::PASSWORD_FIELD).is_empty() && get(direct::SEAL_FIELD).is_empty() {
+        return Some((
+            "00006",
+            "access refused: the request has neither CLE nor HMAC".into(),
+        ));
+    }
+    None
+}
+
+/// The month of a DATEQ (DDMMYYYY…): expiry dates are judged against it.
+fn dateq_month(dateq: &str) -> Option<YearMonth> {
+    if dateq.len() < 8 || !dateq.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let month: u8 = dateq[2..4].parse().ok()?;
+    let year: i32 = dateq[4..8].parse().ok()?;
+    (1..=12)
+        .contains(&month)
+        .then_some(YearMonth { year, month })
+}

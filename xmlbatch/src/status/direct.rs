@@ -1,0 +1,257 @@
+//! `xmlbatch status --format paybox-direct`: Paybox Direct answers, one
+//! per line as the gateway sends them, matched to the requests sent.
+
+use std::collections::HashMap;
+use std::io::{BufRead, Write};
+use std::path::Path;
+
+use gateways::paybox::codes;
+use gateways::paybox::direct::{self, ECHOED};
+use gateways::show;
+use gateways::Decision;
+use paylot_cli::progress::{Progress, Unit};
+use paylot_cli::records::{OutputFormat, RecordWriter};
+use paylot_cli::{Error, Input, Result};
+
+use super::{mismatch, Tally};
+
+const DIRECT_COLUMNS: &[&str] = &[
+    "question",
+    "operation",
+    "operation_name",
+    "reference",
+    "amount",
+    "currency",
+    "response_code",
+    "meaning",
+    "outcome",
+    "authorization",
+    "call_id",
+    "transaction_id",
+    "card_country",
+    "comment",
+    "subscriber",
+    "token",
+];
+
+/// What an unknown state asks of the merchant.
+const UNKNOWN_STATE: &str = "the operation's state is unknown: ask the gateway with an inquiry (TYPE 00017) before sending it again";
+
+/// A request sent, as far as its answer is concerned.
+struct Sent {
+    line: u64,
+    fields: HashMap<String, String>,
+    answered: bool,
+}
+
+impl Sent {
+    fn get(&self, k: &str) -> &str {
+        self.fields.get(k).map_or("", String::as_str)
+    }
+}
+
+/// Read every line of `reader`: (line number, bytes) of the non-final
+/// lines and the last one, blank ones included.
+fn lines(
+    reader: &mut dyn BufRead,
+    name: &str,
+    mut f: impl FnMut(u64, &[u8]) -> Result<()>,
+) -> Result<()> {
+    let mut buf = Vec::with_capacity(512);
+    let mut line = 0u64;
+    loop {
+        buf.clear();
+        let n = reader
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| Error::reading(paylot_cli::input::quote(name), e))?;
+        if n == 0 {
+            return Ok(());
+        }
+        line += 1;
+        f(line, &buf)?;
+    }
+}
+
+/// An amount as the request padded it, without the padding.
+fn unpadded(amount: &str) -> &str {
+    match amount.trim_start_matches('0') {
+        "" if !amount.is_empty() => "0",
+        t => t,
+    }
+}
+
+fn key(n: &str) -> String {
+    n.trim().trim_start_matches('0').to_string()
+}
+
+/// Write one record per answer line in `reader` to `out`.
+pub fn status_direct(
+    question: Option<&Path>,
+    format: OutputFormat,
+    name: &str,
+    mut reader: Box<dyn BufRead>,
+    out: &mut dyn Write,
+) -> Result<Tally> {
+    // The requests, in order, when asked to match.
+    let mut sent: Vec<Sent> = Vec::new();
+    let mut by_number: HashMap<String, usize> = HashMap::new();
+    let qname = match question {
+        Some(qpath) => {
+            let qin = Input::open(Some(qpath))?;
+            let qname = qin.name().to_string();
+            let mut r = qin.into_reader();
+            lines(&mut *r, &qname, |line, bytes| {
+                let fields = direct::parse_request(bytes);
+                if fields.is_empty() {
+                    return Ok(());
+                }
+                let fields: HashMap<String, String> = fields.into_iter().collect();
+                if !fields.contains_key("NUMQUESTION") {
+                    return Err(Error::trouble(format!(
+                        "{qname}:{line}: not a Paybox Direct request (no NUMQUESTION field): give --question the file xmlbatch build --format paybox-direct wrote"
+                    )));
+                }
+                by_number
+                    .entry(key(&fields["NUMQUESTION"]))
+                    .or_insert(sent.len());
+                sent.push(Sent {
+                    line,
+                    fields,
+                    answered: false,
+                });
+                Ok(())
+            })?;
+            Some(qname)
+        }
+        None => None,
+    };
+
+    let mut rec = RecordWriter::new(out, format, "answer", DIRECT_COLUMNS)?;
+    let mut tally = Tally::direct(question.is_some());
+    let mut progress = Progress::new(Unit::Records("answers"));
+    let mut position = 0usize;
+    lines(&mut *reader, name, |line, bytes| {
+        let answer: HashMap<String, String> = direct::parse_answer(bytes).into_iter().collect();
+        let at = position;
+        position += 1;
+        let get = |k: &str| answer.get(k).map_or("", String::as_str);
+        // The request this line answers: by its echoed number, else the
+        // request at the same position (a curl loop writes them in order).
+        let request = if let Some(q) = &qname {
+            let by_echo = by_number
+                .get(&key(get("NUMQUESTION")))
+                .copied()
+                .filter(|i| !sent[*i].answered && !get("NUMQUESTION").is_empty());
+            let found = by_echo.or(Some(at).filter(|i| *i < sent.len() && !sent[*i].answered));
+            match found {
+                Some(i) => {
+                    sent[i].answered = true;
+                    Some(i)
+                }
+                None => {
+                    if !answer.is_empty() {
+                        mismatch(
+                            &mut tally,
+                            format!(
+                                "{name}:{line}: answer to question {} is unexpected: no such request unanswered in {}",
+                                show(get("NUMQUESTION")),
+                                paylot_cli::input::quote(q)
+                            ),
+                        );
+                    }
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        let code = get("CODEREPONSE");
+        let outcome = direct::decision(code).unwrap_or(Decision::Unknown);
+        if let (Some(i), Some(q)) = (request, &qname) {
+            let s = &sent[i];
+            if answer.is_empty() {
+                paylot_cli::note(format_args!(
+                    "{name}:{line}: no answer to the request on {q}:{}: {UNKNOWN_STATE}",
+                    s.line
+                ));
+            } else {
+                for field in ECHOED {
+                    if !direct::same_echo(field, s.get(field), get(field)) {
+                        mismatch(
+                            &mut tally,
+                            format!(
+                                "{name}:{line}: {field} is {}, the request ({q}:{}) says {}: this answer may not be this request's; {UNKNOWN_STATE}",
+                                show(get(field)),
+                                s.line,
+                                show(s.get(field))
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+        if answer.is_empty() && request.is_none() {
+            // A blank line matched to nothing: nothing to report.
+            return Ok(());
+        }
+        if !answer.is_empty() && code.is_empty() {
+            paylot_cli::note(format_args!(
+                "{name}:{line}: not a Paybox Direct answer (no CODEREPONSE): {UNKNOWN_STATE}"
+            ));
+        }
+        tally.add(outcome);
+        progress.update(tally.answers());
+        let s = request.map(|i| &sent[i]);
+        let from_request = |k: &str| s.map_or("", |s| s.get(k));
+        let type_code = from_request("TYPE");
+        let op_name = codes::op_by_code(type_code)
+            .filter(|_| type_code.len() == 5)
+            .map(|t| t.name)
+            .unwrap_or("");
+        let number = if get("NUMQUESTION").is_empty() {
+            from_request("NUMQUESTION")
+        } else {
+            get("NUMQUESTION")
+        };
+        let meaning = if code.is_empty() {
+            "no answer code"
+        } else {
+            codes::meaning(code)
+        };
+        rec.write(&[
+            number,
+            type_code,
+            op_name,
+            from_request("REFERENCE"),
+            unpadded(from_request("MONTANT")),
+            from_request("DEVISE"),
+            code,
+            meaning,
+            outcome.as_str(),
+            get("AUTORISATION"),
+            get("NUMAPPEL"),
+            get("NUMTRANS"),
+            get("PAYS"),
+            get("COMMENTAIRE"),
+            get("REFABONNE"),
+            get("PORTEUR"),
+        ])?;
+        Ok(())
+    })?;
+    if let Some(q) = &qname {
+        for s in sent.iter().filter(|s| !s.answered) {
+            mismatch(
+                &mut tally,
+                format!(
+                    "{q}:{}: question {} has no answer in {}: {UNKNOWN_STATE}",
+                    s.line,
+                    show(s.get("NUMQUESTION")),
+                    paylot_cli::input::quote(name)
+                ),
+            );
+        }
+    }
+    rec.finish()?;
+    progress.done();
+    Ok(tally)
+}
