@@ -78,6 +78,31 @@ impl Analysis {
                 a.given = text_field(&msg.fields, paybox::SEAL_FIELD);
                 a.excluded = present(&msg.fields, &[paybox::SEAL_FIELD]);
             }
+            Scheme::PayboxDirect => {
+                // A form body is read again as the gateway reads it: its
+                // bytes in Latin-1, whatever they are.
+                a.pairs = match &msg.raw_form {
+                    Some(raw) => gateways::paybox::direct::parse_request(raw.as_bytes()),
+                    None => message::flat_pairs(&msg.fields)?,
+                };
+                if let Some((k, _)) = a
+                    .pairs
+                    .iter()
+                    .find(|(_, v)| gateways::paybox::direct::latin1(v).is_err())
+                {
+                    a.notes.push(format!(
+                        "field {k} holds a character Latin-1 cannot hold: Paybox Direct reads Latin-1, so the gateway cannot see this value as given (sealed here as UTF-8)"
+                    ));
+                }
+                a.seal_string = gateways::paybox::direct::seal_string(&a.pairs);
+                let seal_field = gateways::paybox::direct::SEAL_FIELD;
+                a.given = a
+                    .pairs
+                    .iter()
+                    .find(|(k, _)| k == seal_field)
+                    .map(|(_, v)| v.clone());
+                a.excluded = present(&msg.fields, &[seal_field]);
+            }
             Scheme::Lyra => {
                 // Only vads_* fields count, so only they must be flat.
                 a.pairs =

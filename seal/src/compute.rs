@@ -6,6 +6,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use gateways::seal::{seal_of, Keys, Scheme};
+use gateways::sips::office::KEY_VERSION_FIELD;
+use gateways::sips::seal::Direction;
 use paylot_cli::{Error, Input, Outcome, Output, Result};
 use serde_json::{Map, Value};
 
@@ -26,6 +28,9 @@ enum Sealed {
 }
 
 struct ComputeJob<'a> {
+    /// Sips JSON requests sealed without a keyVersion, and the first one's line.
+    without_key_version: AtomicUsize,
+    first_without_key_version: AtomicUsize,
     args: &'a ComputeArgs,
     choice: Choice,
     keys: Keys,
@@ -41,20 +46,21 @@ impl ComputeJob<'_> {
         scratch: &mut fast::Scratch,
         out: &mut Vec<u8>,
     ) -> Sealed {
-        if self.fast
-            && self.args.message.input != InputKind::Form
-            && fast::compute_line(
+        if self.fast && self.args.message.input != InputKind::Form {
+            if let Some(s) = fast::compute_line(
                 bytes,
                 &self.choice,
                 self.args.seal_only,
                 &self.keys,
                 scratch,
                 out,
-            )
-            .is_some()
-        {
-            out.push(b'\n');
-            return Sealed::Done;
+            ) {
+                if s.without_key_version {
+                    self.no_key_version(line);
+                }
+                out.push(b'\n');
+                return Sealed::Done;
+            }
         }
         let mut msg = match message::parse(bytes, self.args.message.input, line) {
             Ok(m) => m,
@@ -75,10 +81,23 @@ impl ComputeJob<'_> {
             Ok(k) => k,
             Err(e) => return Sealed::Fatal(Error::trouble(e.to_string())),
         };
+        if scheme == Scheme::SipsJson
+            && matches!(a.direction, Some((Direction::Request, _)))
+            && !msg.fields.contains_key(KEY_VERSION_FIELD)
+        {
+            self.no_key_version(line);
+        }
         let seal = seal_of(scheme, a.algorithm, a.seal_string.text.as_bytes(), key);
         if self.args.seal_only {
             out.extend_from_slice(seal.as_bytes());
         } else {
+            if let (Some(raw), Scheme::PayboxDirect) = (&msg.raw_form, scheme) {
+                // A Direct request stays a form body, ready to post: the
+                // HMAC last, in place of any it had.
+                out.extend_from_slice(direct_form(raw, &seal).as_bytes());
+                out.push(b'\n');
+                return Sealed::Done;
+            }
             let sealed = match (&a.built_data, scheme) {
                 (Some(data), Scheme::SipsPost) => post_form(&msg.fields, data, &seal),
                 _ => {
@@ -93,6 +112,46 @@ impl ComputeJob<'_> {
         }
         out.push(b'\n');
         Sealed::Done
+    }
+}
+
+/// A Direct form body with `HMAC=<seal>` last, the pairs it had kept
+/// byte for byte (their encoding is what the HMAC was computed over).
+fn direct_form(raw: &str, seal: &str) -> String {
+    let seal_field = gateways::paybox::direct::SEAL_FIELD;
+    let mut body: Vec<&str> = raw
+        .trim_end_matches(['\r', '\n'])
+        .split('&')
+        .filter(|p| !p.is_empty() && p.split('=').next() != Some(seal_field))
+        .collect();
+    let last = format!("{seal_field}={seal}");
+    body.push(&last);
+    body.join("&")
+}
+
+impl ComputeJob<'_> {
+    fn no_key_version(&self, line: usize) {
+        if self.without_key_version.fetch_add(1, Ordering::Relaxed) == 0 {
+            self.first_without_key_version
+                .store(line, Ordering::Relaxed);
+        }
+    }
+
+    /// Said once, at the end: the gateway cannot tell which key sealed a
+    /// request without its keyVersion (and answers 34 to the wrong one).
+    fn warn_key_version(&self, name: &str) {
+        let n = self.without_key_version.load(Ordering::Relaxed);
+        if n > 0 {
+            let line = self.first_without_key_version.load(Ordering::Relaxed);
+            paylot_cli::warn(
+                crate::TOOL,
+                format_args!(
+                    "{name}:{line}: {} without keyVersion: the gateway needs it to know which of the shop's keys sealed {} (1 for a first key; after a renewal, the new key's version, or it answers responseCode 34)",
+                    if n == 1 { "a Sips request".to_string() } else { format!("{n} Sips requests") },
+                    if n == 1 { "it" } else { "them" }
+                ),
+            );
+        }
     }
 }
 
@@ -144,6 +203,8 @@ const BATCH_LINES: usize = 4096;
 pub fn run(args: &ComputeArgs, out: &mut Output) -> Result<Finished> {
     let secret = read_secret(&args.key, Some("seal compute"))?.expect("required");
     let job = ComputeJob {
+        without_key_version: AtomicUsize::new(0),
+        first_without_key_version: AtomicUsize::new(0),
         args,
         choice: args.message.choice(),
         keys: Keys::new(secret.expose()),
@@ -167,6 +228,7 @@ pub fn run(args: &ComputeArgs, out: &mut Output) -> Result<Finished> {
             Sealed::Bad(e) => trouble.report(&name, e),
             Sealed::Fatal(e) => return Err(e),
         }
+        job.warn_key_version(&name);
         return trouble.finish(Outcome::Yes);
     }
 
@@ -238,6 +300,7 @@ pub fn run(args: &ComputeArgs, out: &mut Output) -> Result<Finished> {
         read?;
         std::mem::swap(&mut current, &mut next);
     }
+    job.warn_key_version(&name);
     trouble.finish(Outcome::Yes)
 }
 
@@ -272,6 +335,8 @@ mod tests {
 
     fn run(args: &ComputeArgs, fast: bool, line: &[u8]) -> Option<Vec<u8>> {
         let job = ComputeJob {
+            without_key_version: AtomicUsize::new(0),
+            first_without_key_version: AtomicUsize::new(0),
             args,
             choice: args.message.choice(),
             keys: Keys::new(b"0123456789abcdef"),

@@ -29,12 +29,16 @@ fn owned(bytes: &[u8]) -> Key {
 /// Public test keys, published in the gateways' documentation and
 /// samples. A production message sealed with one of them was sealed by
 /// a test configuration.
-const SIPS_TEST_KEYS: [(&str, &str); 3] = [
+const SIPS_TEST_KEYS: [(&str, &str); 4] = [
     ("002001000000001_KEY1", "Sips demo merchant 002001000000001"),
     ("002001000000002_KEY1", "Sips demo merchant 002001000000002"),
     (
         "S9i8qClCnb2CZU3y3Vn0toIOgz3z_aBi79akR30vM9o",
         "Mercanet test merchant 211000021310001",
+    ),
+    (
+        gateways::sips::office::TEST_SECRET_KEY,
+        "Sogenactif Office Server test shop 201040040170001 (key version 1)",
     ),
 ];
 const PAYBOX_TEST_KEY: &str = "0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF";
@@ -54,7 +58,7 @@ pub fn diagnose(msg: &Message, a: &Analysis, secret: &[u8], trailing: &[u8]) -> 
     match a.scheme {
         Scheme::SipsJson => sips_json_shapes(msg, a, &key, &mut push),
         Scheme::SipsPost => sips_post_shapes(msg, a, &key, &mut push),
-        Scheme::Paybox => paybox_shapes(a, secret, &key, &mut push),
+        Scheme::Paybox | Scheme::PayboxDirect => paybox_shapes(a, secret, &key, &mut push),
         Scheme::Lyra => lyra_shapes(a, &key, &mut push),
         Scheme::PayboxIpn => {}
     }
@@ -87,7 +91,7 @@ pub fn diagnose(msg: &Message, a: &Analysis, secret: &[u8], trailing: &[u8]) -> 
             text.to_vec(),
             k,
         );
-    } else if a.scheme == Scheme::Paybox {
+    } else if a.scheme.hex_key() {
         push(
             "matches if the key, with its trailing newline, is used as text instead of being \
              hex-decoded"
@@ -119,7 +123,7 @@ pub fn diagnose(msg: &Message, a: &Analysis, secret: &[u8], trailing: &[u8]) -> 
     }
     let test_keys: Vec<(&str, &str)> = match a.scheme {
         Scheme::SipsJson | Scheme::SipsPost => SIPS_TEST_KEYS.to_vec(),
-        Scheme::Paybox => vec![(
+        Scheme::Paybox | Scheme::PayboxDirect => vec![(
             PAYBOX_TEST_KEY,
             "Paybox pre-production test key (0123456789ABCDEF x 8)",
         )],
@@ -189,7 +193,12 @@ pub fn diagnose(msg: &Message, a: &Analysis, secret: &[u8], trailing: &[u8]) -> 
 
 fn describe(scheme: Scheme, alg: Algorithm) -> String {
     match scheme {
-        Scheme::Paybox => format!("PBX_HASH={} ({})", alg.spelling_for(scheme), alg.name()),
+        Scheme::Paybox | Scheme::PayboxDirect => format!(
+            "{}={} ({})",
+            scheme.algorithm_field().unwrap_or_default(),
+            alg.spelling_for(scheme),
+            alg.name()
+        ),
         _ => alg.name().to_string(),
     }
 }
@@ -201,6 +210,7 @@ fn algorithm_hint(scheme: Scheme, alg: Algorithm) -> &'static str {
         }
         (Scheme::Lyra, _) => " (the algorithm is a shop setting in the Lyra back office)",
         (Scheme::Paybox, _) => " (PBX_HASH must name the algorithm the seal was made with)",
+        (Scheme::PayboxDirect, _) => " (HASH must name the algorithm the HMAC was made with)",
         _ => "",
     }
 }
@@ -362,7 +372,8 @@ fn paybox_shapes(
         text.to_vec(),
         owned(secret),
     );
-    let fields: Vec<&(String, String)> = a.pairs.iter().filter(|(k, _)| k != "PBX_HMAC").collect();
+    let seal_field = a.scheme.seal_field();
+    let fields: Vec<&(String, String)> = a.pairs.iter().filter(|(k, _)| k != seal_field).collect();
     let encoded: Vec<String> = fields
         .iter()
         .map(|(k, v)| {

@@ -157,6 +157,12 @@ pub struct Scratch {
 
 /// Seal one line, if the fast path applies: the sealed line (without its
 /// newline) is appended to `out`.
+/// What the fast path sealed.
+pub struct Sealed {
+    /// A Sips JSON request without `keyVersion` (worth a warning).
+    pub without_key_version: bool,
+}
+
 pub fn compute_line(
     line: &[u8],
     choice: &Choice,
@@ -164,7 +170,7 @@ pub fn compute_line(
     keys: &Keys,
     scratch: &mut Scratch,
     out: &mut Vec<u8>,
-) -> Option<()> {
+) -> Option<Sealed> {
     let line = trim_ascii(line);
     if !is_compact(line) {
         return None;
@@ -186,6 +192,7 @@ pub fn compute_line(
     let algorithm = algorithm(scheme, &fields, choice)?;
     let text = &mut scratch.text;
     text.clear();
+    let mut without_key_version = false;
     match scheme {
         Scheme::SipsJson => {
             let response = match choice.direction {
@@ -194,6 +201,7 @@ pub fn compute_line(
                     .iter()
                     .any(|(k, _)| RESPONSE_MARKERS.contains(&k.as_ref())),
             };
+            without_key_version = !response && !seen.key_version;
             let excluded: &[&str] = if response {
                 &SIPS_RESPONSE_EXCLUDED
             } else {
@@ -228,7 +236,8 @@ pub fn compute_line(
                 flat(&fields[*i].1, text)?;
             }
         }
-        Scheme::SipsPost | Scheme::PayboxIpn => return None,
+        // Rare, and Latin-1 or form-shaped: the general path.
+        Scheme::SipsPost | Scheme::PayboxIpn | Scheme::PayboxDirect => return None,
     }
     let key = keys.get(scheme).ok()?;
     if !seal_only {
@@ -245,7 +254,9 @@ pub fn compute_line(
     if !seal_only {
         out.extend_from_slice(b"\"}");
     }
-    Some(())
+    Some(Sealed {
+        without_key_version,
+    })
 }
 
 fn trim_ascii(mut b: &[u8]) -> &[u8] {
@@ -274,6 +285,9 @@ struct Seen {
     interface_version: bool,
     seal_fields: [bool; 4],
     response_marker: bool,
+    /// `VERSION`: a Paybox Direct request, for the general path.
+    direct: bool,
+    key_version: bool,
 }
 
 /// The seal fields of the schemes the fast path handles.
@@ -288,6 +302,8 @@ impl Seen {
             interface_version: false,
             seal_fields: [false; 4],
             response_marker: false,
+            direct: false,
+            key_version: false,
         };
         for (k, _) in fields {
             let k = k.as_ref();
@@ -296,6 +312,8 @@ impl Seen {
                 Some(b'v') => s.vads |= k.starts_with("vads_"),
                 Some(b'D') => s.data |= k == "Data",
                 Some(b'I') => s.interface_version |= k == "InterfaceVersion",
+                Some(b'V') => s.direct |= k == "VERSION",
+                Some(b'k') => s.key_version |= k == "keyVersion",
                 _ => {}
             }
             // Compare whole names only when the first letter could match.
@@ -319,7 +337,9 @@ impl Seen {
     }
 
     fn scheme(&self) -> Option<Scheme> {
-        if self.pbx {
+        if self.direct {
+            None // perhaps Paybox Direct: the general path decides
+        } else if self.pbx {
             Some(Scheme::Paybox)
         } else if self.vads {
             Some(Scheme::Lyra)

@@ -185,6 +185,17 @@ pub fn parse_record(
     name: &str,
     trouble: &mut Trouble,
 ) -> Option<Message> {
+    if gateways::sips::office::is_unsupported_media_type_page(bytes) {
+        trouble.report(
+            name,
+            format!(
+                "{line}: this is the Sips platform's HTML page \"415 Unsupported Media Type\", not a response: \
+                 the request was sent without the header Content-Type: application/json \
+                 (curl: -H 'Content-Type: application/json'); the function was not run, send the request again with it"
+            ),
+        );
+        return None;
+    }
     match message::parse(bytes, kind, line) {
         Ok(m) => Some(m),
         Err(e) => {

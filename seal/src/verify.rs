@@ -7,6 +7,7 @@ use paylot_cli::{say, warn, Error, Outcome, Output, Result, Secret};
 use serde::Serialize;
 use serde_json::Value;
 
+use gateways::sips::office;
 use gateways::sips::seal::Direction;
 
 use crate::analysis::{self, Analysis};
@@ -31,6 +32,17 @@ struct Verdict {
     reason: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     likely_cause: Option<String>,
+    /// Sips Office Server responses: the code, in words, and what the
+    /// gateway says to do (the seal's verdict first: an unsealed or
+    /// altered response says nothing trustworthy).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    response_code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    meaning: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    outcome: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    action: Option<&'static str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     warnings: Vec<String>,
 }
@@ -47,6 +59,10 @@ impl Verdict {
             algorithm,
             reason: None,
             likely_cause: None,
+            response_code: None,
+            meaning: None,
+            outcome: None,
+            action: None,
             warnings: Vec::new(),
         }
     }
@@ -88,7 +104,9 @@ pub fn run(args: &VerifyArgs, out: &mut Output) -> Result<Finished> {
                     continue;
                 }
             };
-            verify_one(&msg, &a, secret, line)?
+            let mut v = verify_one(&msg, &a, secret, line)?;
+            read_response_code(&msg, &a, &mut v);
+            v
         };
         trouble.count(if verdict.valid { "valid" } else { "invalid" });
         if !verdict.valid {
@@ -104,6 +122,22 @@ pub fn run(args: &VerifyArgs, out: &mut Output) -> Result<Finished> {
                     verdict.reason.as_deref().unwrap_or("invalid")
                 ),
             );
+        }
+        if let (true, Some(code), Some(meaning), Some(action)) = (
+            verdict.valid,
+            &verdict.response_code,
+            verdict.meaning,
+            verdict.action,
+        ) {
+            if code != "00" && !args.message.quiet.quiet {
+                say(
+                    TOOL,
+                    format_args!(
+                        "{name}:{line}: responseCode {}: {meaning}; {action}",
+                        paylot_cli::text::safe(code)
+                    ),
+                );
+            }
         }
         for w in &verdict.warnings {
             warn(TOOL, format_args!("{name}:{line}: {w}"));
@@ -148,6 +182,34 @@ fn verify_one(msg: &Message, a: &Analysis, secret: &Secret, line: usize) -> Resu
         }
     }
     Ok(v)
+}
+
+/// A Sips JSON response's `responseCode`, in words, with what to do; for
+/// a response whose seal is missing or wrong, what the gateway says of
+/// that instead: the state is unknown.
+fn read_response_code(msg: &Message, a: &Analysis, v: &mut Verdict) {
+    if a.scheme != Scheme::SipsJson {
+        return;
+    }
+    let code = match msg.fields.get(office::RESPONSE_CODE_FIELD) {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => return,
+    };
+    let reading = office::reading(&code);
+    v.response_code = Some(code);
+    if v.valid {
+        v.meaning = Some(reading.meaning);
+        v.outcome = Some(reading.decision.as_str());
+        v.action = Some(reading.action);
+    } else {
+        v.outcome = Some(gateways::Decision::Unknown.as_str());
+        v.action = Some(office::UNKNOWN_STATE);
+        if let Some(r) = &mut v.reason {
+            r.push_str(": ");
+            r.push_str(office::UNKNOWN_STATE);
+        }
+    }
 }
 
 pub fn load_pubkey(path: Option<&std::path::Path>) -> Result<rsa::RsaPublicKey> {

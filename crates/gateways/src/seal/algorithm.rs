@@ -41,7 +41,9 @@ impl Algorithm {
         match scheme {
             Scheme::SipsJson => &[HmacSha256, Sha256, HmacSha512],
             Scheme::SipsPost => &[Sha256, HmacSha256, HmacSha512],
-            Scheme::Paybox => &[HmacSha512, HmacSha256, HmacSha384, HmacSha224],
+            Scheme::Paybox | Scheme::PayboxDirect => {
+                &[HmacSha512, HmacSha256, HmacSha384, HmacSha224]
+            }
             Scheme::Lyra => &[HmacSha256, Sha1],
             // RSA/SHA-1 under the Paybox key; not a keyed seal.
             Scheme::PayboxIpn => &[],
@@ -63,7 +65,13 @@ impl Algorithm {
             .collect::<String>()
             .to_ascii_uppercase();
         use Algorithm::*;
-        let found = match (scheme, folded.as_str()) {
+        // Paybox System and Direct spell their algorithms alike.
+        let family = if scheme == Scheme::PayboxDirect {
+            Scheme::Paybox
+        } else {
+            scheme
+        };
+        let found = match (family, folded.as_str()) {
             (Scheme::Paybox, "SHA512" | "HMACSHA512") => Some(HmacSha512),
             (Scheme::Paybox, "SHA256" | "HMACSHA256") => Some(HmacSha256),
             (Scheme::Paybox, "SHA384" | "HMACSHA384") => Some(HmacSha384),
@@ -93,6 +101,11 @@ impl Algorithm {
 
     /// The name as the scheme's own messages spell it.
     pub fn spelling_for(self, scheme: Scheme) -> &'static str {
+        let scheme = if scheme == Scheme::PayboxDirect {
+            Scheme::Paybox
+        } else {
+            scheme
+        };
         match (scheme, self) {
             (Scheme::Paybox, Algorithm::HmacSha512) => "SHA512",
             (Scheme::Paybox, Algorithm::HmacSha256) => "SHA256",

@@ -23,7 +23,7 @@ pub enum KeyError {
 /// The key as the scheme uses it: Paybox's secret is hex text decoded to
 /// bytes; Sips and Lyra use the secret's exact UTF-8 bytes.
 pub fn key_bytes(scheme: Scheme, secret: &[u8]) -> Result<Zeroizing<Vec<u8>>, KeyError> {
-    if scheme != Scheme::Paybox {
+    if !scheme.hex_key() {
         return Ok(Zeroizing::new(secret.to_vec()));
     }
     if let Some(at) = secret.iter().position(|b| !b.is_ascii_hexdigit()) {
@@ -55,7 +55,7 @@ impl Keys {
     /// The key for `scheme`, or why the secret cannot be one.
     pub fn get(&self, scheme: Scheme) -> Result<&[u8], KeyError> {
         match scheme {
-            Scheme::Paybox => self
+            Scheme::Paybox | Scheme::PayboxDirect => self
                 .paybox
                 .as_deref()
                 .map(|k| k.as_slice())
@@ -98,6 +98,15 @@ pub fn write_seal(
             (digest, false)
         }
         Scheme::Paybox => (algorithm.digest(key, text), true),
+        // The gateway reads Direct requests in Latin-1 and seals those
+        // bytes; text it cannot hold is sealed as given (UTF-8).
+        Scheme::PayboxDirect => {
+            let latin1 = std::str::from_utf8(text)
+                .ok()
+                .and_then(|t| crate::paybox::direct::latin1(t).ok());
+            let bytes = latin1.as_deref().unwrap_or(text);
+            (algorithm.digest(key, bytes), true)
+        }
         _ => (algorithm.digest(key, text), false),
     };
     let at = out.len();

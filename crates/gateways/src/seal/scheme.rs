@@ -11,8 +11,10 @@ pub enum Scheme {
     SipsJson,
     /// Worldline Sips 2.0 Paypage POST (`Data` / `Seal`).
     SipsPost,
-    /// Paybox System / Direct `PBX_HMAC`.
+    /// Paybox System `PBX_HMAC`.
     Paybox,
+    /// Paybox Direct / Direct Plus request `HMAC` (with `HASH`).
+    PayboxDirect,
     /// Paybox return (IPN) signature: RSA/SHA-1 over the raw query string.
     PayboxIpn,
     /// Lyra form signature (`vads_*` fields).
@@ -20,10 +22,11 @@ pub enum Scheme {
 }
 
 impl Scheme {
-    pub const ALL: [Scheme; 5] = [
+    pub const ALL: [Scheme; 6] = [
         Scheme::SipsJson,
         Scheme::SipsPost,
         Scheme::Paybox,
+        Scheme::PayboxDirect,
         Scheme::PayboxIpn,
         Scheme::Lyra,
     ];
@@ -33,6 +36,7 @@ impl Scheme {
             Scheme::SipsJson => "sips-json",
             Scheme::SipsPost => "sips-post",
             Scheme::Paybox => "paybox",
+            Scheme::PayboxDirect => "paybox-direct",
             Scheme::PayboxIpn => "paybox-ipn",
             Scheme::Lyra => "lyra",
         }
@@ -44,6 +48,7 @@ impl Scheme {
             Scheme::SipsJson => crate::sips::seal::SEAL_FIELD,
             Scheme::SipsPost => crate::sips::seal::POST_SEAL_FIELD,
             Scheme::Paybox => crate::paybox::hmac::SEAL_FIELD,
+            Scheme::PayboxDirect => crate::paybox::direct::SEAL_FIELD,
             Scheme::PayboxIpn => crate::paybox::ipn::SIGNATURE_FIELD,
             Scheme::Lyra => crate::lyra::signature::SEAL_FIELD,
         }
@@ -56,8 +61,15 @@ impl Scheme {
             Scheme::SipsJson => Some(crate::sips::seal::ALGORITHM_FIELD),
             Scheme::SipsPost => Some(crate::sips::seal::POST_ALGORITHM_FIELD),
             Scheme::Paybox => Some(crate::paybox::hmac::ALGORITHM_FIELD),
+            Scheme::PayboxDirect => Some(crate::paybox::direct::ALGORITHM_FIELD),
             Scheme::PayboxIpn | Scheme::Lyra => None,
         }
+    }
+
+    /// Whether the merchant's secret is hex text decoded to the key
+    /// (Paybox's back-office key), rather than used as its bytes.
+    pub fn hex_key(self) -> bool {
+        matches!(self, Scheme::Paybox | Scheme::PayboxDirect)
     }
 
     /// Recognise the scheme from field names, and say why.
@@ -66,6 +78,16 @@ impl Scheme {
             return (
                 Scheme::Paybox,
                 format!("field {k} (PBX_* fields are Paybox's)"),
+            );
+        }
+        if fields.contains_key("VERSION")
+            && ["HMAC", "HASH", "CLE", "NUMQUESTION"]
+                .iter()
+                .any(|k| fields.contains_key(*k))
+        {
+            return (
+                Scheme::PayboxDirect,
+                "fields VERSION and HMAC/HASH/NUMQUESTION (a Paybox Direct request)".to_string(),
             );
         }
         if let Some(k) = fields
