@@ -113,7 +113,7 @@ Paybox tree: ROOT/<merchant>/in (uploads), ROOT/<merchant>/out (status and .err 
 ROOT/<merchant>/processed (Question files taken).
 
 Exit status: 0 done; 2 trouble.")]
-    Gateway(gateway::Args),
+    Gateway(Box<gateway::Args>),
 }
 
 /// The clap definition, for man pages and completions.
@@ -129,7 +129,7 @@ pub fn main() -> Result<Outcome> {
         Cmd::Check(a) => check::run(a),
         Cmd::Watch(a) => watch::run(a),
         Cmd::Sweep(a) => sweep::run(a),
-        Cmd::Gateway(a) => gateway::run(a),
+        Cmd::Gateway(a) => gateway::run(*a),
     }
 }
 

@@ -41,7 +41,7 @@ const SIPS_TEST_KEYS: [(&str, &str); 4] = [
         "Sogenactif Office Server test shop 201040040170001 (key version 1)",
     ),
 ];
-const PAYBOX_TEST_KEY: &str = "0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF";
+const PAYBOX_TEST_KEY: &str = gateways::paybox::hmac::TEST_KEY;
 const LYRA_TEST_KEY: &str = "1122334455667788";
 
 /// The likely cause of a mismatch, or `None` when no known mistake

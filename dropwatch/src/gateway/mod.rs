@@ -27,6 +27,7 @@ use crate::fsutil::{self, quote_path, OpenFiles};
 use crate::state::{self, GatewayState};
 use crate::NamingOpts;
 
+mod http;
 mod lyra;
 mod paybox;
 mod responder;
@@ -35,9 +36,17 @@ use responder::Responder;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Which gateway to play
-    #[arg(long, alias = "scheme", value_enum)]
-    pub gateway: Family,
+    /// Which gateway to play (drop directories)
+    #[arg(long, alias = "scheme", value_enum, required_unless_present = "http")]
+    pub gateway: Option<Family>,
+    /// Serve the server-to-server interfaces over HTTP instead, on PORT or
+    /// ADDR:PORT (127.0.0.1 unless an address is given; port 0 picks a
+    /// free one, printed in the first line): Paybox Direct at /PPPS.php,
+    /// Sips Office Server JSON under /rs-services/v2/
+    #[arg(long, value_name = "[ADDR:]PORT", conflicts_with_all = ["gateway", "once", "state", "root"])]
+    pub http: Option<String>,
+    #[command(flatten)]
+    pub shop: http::ShopKeys,
     /// Run one pass and exit (for tests and cron)
     #[arg(long, conflicts_with = "every")]
     pub once: bool,
@@ -75,8 +84,8 @@ pub struct Args {
     #[command(flatten)]
     pub naming: NamingOpts,
     /// The drop tree: ROOT/<shopId>/request_ips (Lyra) or ROOT/<merchant>/in (Paybox)
-    #[arg(value_name = "ROOT")]
-    pub root: PathBuf,
+    #[arg(value_name = "ROOT", required_unless_present = "http")]
+    pub root: Option<PathBuf>,
 }
 
 /// Why a file could not be handled.
@@ -107,13 +116,21 @@ impl From<Error> for Failure {
 }
 
 pub fn run(a: Args) -> Result<Outcome> {
-    if !fsutil::is_root_dir(&a.root) {
+    if let Some(addr) = a.http.clone() {
+        return http::serve(&addr, &a);
+    }
+    let (Some(root), Some(family)) = (a.root.clone(), a.gateway) else {
+        return Err(Error::usage(
+            "give --gateway and ROOT (drop directories) or --http PORT",
+        ));
+    };
+    if !fsutil::is_root_dir(&root) {
         return Err(Error::trouble(format!(
             "{}: not a directory (give the root of the drop tree)",
-            quote_path(&a.root)
+            quote_path(&root)
         )));
     }
-    let mut gw = Gateway::new(a);
+    let mut gw = Gateway::new(a, root, family);
     let mut out = Lines::stdout();
     loop {
         gw.unsettled = 0;
@@ -149,6 +166,8 @@ struct Account {
 
 struct Gateway {
     args: Args,
+    root: PathBuf,
+    family: Family,
     state_path: PathBuf,
     responder: Responder,
     failures: usize,
@@ -157,14 +176,16 @@ struct Gateway {
 }
 
 impl Gateway {
-    fn new(args: Args) -> Gateway {
+    fn new(args: Args, root: PathBuf, family: Family) -> Gateway {
         let state_path = args
             .state
             .clone()
-            .unwrap_or_else(|| args.root.join(".dropwatch-gateway.json"));
+            .unwrap_or_else(|| root.join(".dropwatch-gateway.json"));
         let responder = Responder::new(args.responder.clone());
         Gateway {
             args,
+            root,
+            family,
             state_path,
             responder,
             failures: 0,
@@ -201,7 +222,7 @@ impl Gateway {
         let open = OpenFiles::scan();
         let accounts = self.accounts()?;
         for acc in accounts {
-            let res = match self.args.gateway {
+            let res = match self.family {
                 Family::Lyra => self.lyra_account(&acc, &mut st, &open, out),
                 Family::Paybox => self.paybox_account(&acc.name, &acc.dir, &mut st, &open, out),
             };
@@ -215,22 +236,21 @@ impl Gateway {
     /// names of its upload and answer directories.
     fn accounts(&mut self) -> Result<Vec<Account>> {
         let mut v = Vec::new();
-        if let Some((up, ans)) = self.layout_of(&self.args.root.clone()) {
+        if let Some((up, ans)) = self.layout_of(&self.root.clone()) {
             v.push(Account {
                 name: ".".to_string(),
-                dir: self.args.root.clone(),
+                dir: self.root.clone(),
                 upload: up,
                 answer: ans,
             });
         }
-        let names = fsutil::names_in(&self.args.root)
-            .map_err(|e| Error::reading_path(&self.args.root, e))?;
+        let names = fsutil::names_in(&self.root).map_err(|e| Error::reading_path(&self.root, e))?;
         for n in names {
             let Some(s) = n.to_str() else { continue };
             if s.starts_with('.') {
                 continue;
             }
-            let p = self.args.root.join(&n);
+            let p = self.root.join(&n);
             if !fsutil::is_real_dir(&p) {
                 continue;
             }
@@ -249,7 +269,7 @@ impl Gateway {
     /// The (upload, answer) directory names used in an account directory,
     /// by the gateway's layouts. A symbolic link in their place is refused.
     fn layout_of(&mut self, dir: &Path) -> Option<(&'static str, &'static str)> {
-        let layouts: &[(&'static str, &'static str)] = match self.args.gateway {
+        let layouts: &[(&'static str, &'static str)] = match self.family {
             Family::Lyra => &LAYOUTS,
             Family::Paybox => std::slice::from_ref(&LAYOUT),
         };

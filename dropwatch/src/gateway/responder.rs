@@ -122,6 +122,123 @@ impl Responder {
     }
 }
 
+/// How a responder run on a request body ended (the HTTP sandbox).
+pub enum Replied {
+    /// Exit 0: the answer.
+    Answer(Vec<u8>),
+    /// Exit 1: the request is refused, as the gateway would; why.
+    Refused(String),
+}
+
+impl Responder {
+    /// Run the responder on `body` (stdin), within `timeout`, and take at
+    /// most `limit` bytes of its answer (stdout). Any end but exit 0 with
+    /// an answer or exit 1 is a local fault, as with files.
+    pub fn reply(
+        &self,
+        body: &[u8],
+        env: &[(&str, &str)],
+        timeout: std::time::Duration,
+        limit: usize,
+    ) -> Result<Replied, Error> {
+        use std::io::{Read, Write};
+        let mut cmd = Command::new("sh");
+        cmd.arg("-c")
+            .arg(&self.command)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd
+            .spawn()
+            .map_err(|e| Error::io("running the responder with sh -c", e))?;
+        let mut stdin = child.stdin.take();
+        let mut stdout = child.stdout.take();
+        let mut stderr = child.stderr.take();
+        let body = body.to_vec();
+        // Feeding and draining happen beside the wait, so that neither
+        // side can block the other, and the clock bounds them all.
+        let feeder = std::thread::spawn(move || {
+            if let Some(mut s) = stdin.take() {
+                // A responder that reads nothing closes its end: not ours to report.
+                let _ = s.write_all(&body);
+            }
+        });
+        let reader = std::thread::spawn(move || {
+            let mut out = Vec::new();
+            if let Some(s) = stdout.take() {
+                let _ = s.take(limit as u64 + 1).read_to_end(&mut out);
+            }
+            out
+        });
+        let errors = std::thread::spawn(move || {
+            let mut out = Vec::new();
+            if let Some(s) = stderr.take() {
+                let _ = s.take(64 * 1024).read_to_end(&mut out);
+            }
+            out
+        });
+        let started = std::time::Instant::now();
+        let status = loop {
+            match child.try_wait() {
+                Ok(Some(st)) => break Some(st),
+                Ok(None) if started.elapsed() >= timeout => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    break None;
+                }
+                Ok(None) => std::thread::sleep(std::time::Duration::from_millis(2)),
+                Err(e) => return Err(Error::io("waiting for the responder", e)),
+            }
+        };
+        let _ = feeder.join();
+        let out = reader.join().unwrap_or_default();
+        let err = errors.join().unwrap_or_default();
+        let err = String::from_utf8_lossy(&err)
+            .trim()
+            .chars()
+            .take(2000)
+            .collect::<String>();
+        let tail = if err.is_empty() {
+            String::new()
+        } else {
+            format!(": {err}")
+        };
+        let Some(status) = status else {
+            return Err(Error::trouble(format!(
+                "the responder did not answer within {} and was stopped (a local fault){tail}",
+                paylot_cli::time::format_duration(timeout)
+            )));
+        };
+        match status.code() {
+            Some(0) if out.len() > limit => Err(Error::trouble(format!(
+                "the responder's answer is larger than {limit} bytes (a local fault)"
+            ))),
+            Some(0) if !out.is_empty() => Ok(Replied::Answer(out)),
+            Some(0) => Err(Error::trouble(format!(
+                "the responder exited 0 but wrote no answer (a local fault){tail}"
+            ))),
+            Some(1) => Ok(Replied::Refused(if err.is_empty() {
+                "the responder refused the request (exit 1, no reason given)".into()
+            } else {
+                err
+            })),
+            Some(c) => Err(Error::trouble(format!(
+                "the responder exited with status {c} (a local fault){tail}"
+            ))),
+            None => {
+                use std::os::unix::process::ExitStatusExt;
+                Err(Error::trouble(format!(
+                    "the responder was killed by signal {} (a local fault){tail}",
+                    status.signal().unwrap_or_default()
+                )))
+            }
+        }
+    }
+}
+
 /// `xmlbatch respond --name "$DROPWATCH_REQUEST"` (the name tells a Lyra
 /// REQ from a Question, and must agree with a REQ's header), with xmlbatch
 /// taken next to this executable when it is there.

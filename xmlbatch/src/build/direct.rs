@@ -5,7 +5,7 @@ use std::io::Write;
 
 use gateways::paybox::direct::{self, Auth, MAX_QUESTION};
 use gateways::paybox::fields::Field;
-use gateways::seal::{key_bytes, seal_of, Algorithm, Scheme};
+use gateways::seal::{key_bytes, Scheme};
 use paylot_cli::counter::Counter;
 use paylot_cli::secret::SecretSource;
 use paylot_cli::{Access, Error, Input, Outcome, Output, Result};
@@ -99,11 +99,7 @@ pub(super) fn build_direct(args: Args, delim: u8) -> Result<Outcome> {
                     .iter()
                     .map(|(k, v)| (k.to_string(), v.clone()))
                     .collect();
-                let text = direct::seal_string(&pairs).text;
-                let bytes = direct::latin1(&text).map_err(|_| {
-                    Error::trouble("internal: a checked request is not Latin-1".to_string())
-                })?;
-                Some(seal_of(Scheme::Paybox, Algorithm::HmacSha512, &bytes, key))
+                Some(direct::seal(&pairs, key))
             }
             Authentication::Password(_) => None,
         };
@@ -150,7 +146,7 @@ fn authentication(args: &Args) -> Result<Authentication> {
                 .key
                 .read("xmlbatch")?
                 .ok_or_else(|| usage("--key-file or --key-env is required"))?;
-            let key = key_bytes(Scheme::Paybox, secret.expose())
+            let key = key_bytes(Scheme::PayboxDirect, secret.expose())
                 .map_err(|e| Error::trouble(format!("{}: {e}", secret.origin())))?;
             Ok(Authentication::Hmac(key))
         }

@@ -26,6 +26,9 @@ pub const SEAL_FIELD: &str = "HMAC";
 pub const ALGORITHM_FIELD: &str = "HASH";
 /// The Direct password field (the other authentication).
 pub const PASSWORD_FIELD: &str = "CLE";
+/// The Direct password (CLE) of the pre-production test shop 1999888,
+/// published by the gateway.
+pub const TEST_PASSWORD: &str = "1999888I";
 /// The highest NUMQUESTION: 2^31 - 1.
 pub const MAX_QUESTION: u64 = 2_147_483_647;
 /// What the gateway writes for a value it does not have.
@@ -121,6 +124,19 @@ pub fn seal_string(fields: &[(String, String)]) -> SealString {
         })
         .collect();
     SealString::joined(segments, "&")
+}
+
+/// The HMAC of a request's fields (every one but `HMAC`) under the
+/// shop's key (hex-decoded): HMAC-SHA-512 over the Latin-1 bytes of
+/// [`seal_string`], UPPERCASE hex, as `HASH=SHA512` says.
+pub fn seal(fields: &[(String, String)], key: &[u8]) -> String {
+    let text = seal_string(fields).text;
+    crate::seal::seal_of(
+        crate::seal::Scheme::PayboxDirect,
+        crate::seal::Algorithm::HmacSha512,
+        text.as_bytes(),
+        key,
+    )
 }
 
 /// The gateway reads Latin-1: the text's bytes in it, or the first

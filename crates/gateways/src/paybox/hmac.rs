@@ -6,6 +6,10 @@
 
 use crate::seal::{SealString, Segment};
 
+/// The HMAC key of the Paybox pre-production test shops (published by
+/// the gateway: `0123456789ABCDEF` eight times, hex).
+pub const TEST_KEY: &str = "0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF";
+
 /// The field that carries the seal.
 pub const SEAL_FIELD: &str = "PBX_HMAC";
 

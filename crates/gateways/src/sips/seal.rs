@@ -87,6 +87,34 @@ pub fn json_seal_string(
     SealString::joined(segments, "")
 }
 
+/// The seal of a Sips JSON message under the shop's secret (its UTF-8
+/// bytes), by the gateway's rule for `direction`, with the algorithm its
+/// `sealAlgorithm` names (HMAC-SHA-256 when absent); `None` when the
+/// message names an algorithm Sips JSON does not have.
+pub fn json_seal(
+    fields: &Map<String, Value>,
+    direction: Direction,
+    secret: &[u8],
+) -> Option<String> {
+    use crate::seal::{seal_of, Algorithm, Scheme};
+    let algorithm = match fields.get(ALGORITHM_FIELD) {
+        Some(Value::String(name)) => Algorithm::parse(name, Scheme::SipsJson).ok()?,
+        None => Algorithm::for_scheme(Scheme::SipsJson)[0],
+        Some(_) => return None,
+    };
+    let excluded: &[&str] = match direction {
+        Direction::Request => &SIPS_REQUEST_EXCLUDED,
+        Direction::Response => &SIPS_RESPONSE_EXCLUDED,
+    };
+    let text = json_seal_string(fields, excluded, SipsJsonRule::default()).text;
+    Some(seal_of(
+        Scheme::SipsJson,
+        algorithm,
+        text.as_bytes(),
+        secret,
+    ))
+}
+
 fn walk_object(
     fields: &Map<String, Value>,
     prefix: &str,
