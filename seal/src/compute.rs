@@ -139,19 +139,20 @@ impl ComputeJob<'_> {
 
     /// Said once, at the end: the gateway cannot tell which key sealed a
     /// request without its keyVersion (and answers 34 to the wrong one).
-    fn warn_key_version(&self, name: &str) {
+    fn warn_key_version(&self, name: &str, finished: Result<Finished>) -> Result<Finished> {
+        let mut finished = finished?;
         let n = self.without_key_version.load(Ordering::Relaxed);
         if n > 0 {
             let line = self.first_without_key_version.load(Ordering::Relaxed);
-            paylot_cli::warn(
-                crate::TOOL,
-                format_args!(
+            finished.warnings.push(
+                format!(
                     "{name}:{line}: {} without keyVersion: the gateway needs it to know which of the shop's keys sealed {} (1 for a first key; after a renewal, the new key's version, or it answers responseCode 34)",
                     if n == 1 { "a Sips request".to_string() } else { format!("{n} Sips requests") },
                     if n == 1 { "it" } else { "them" }
                 ),
             );
         }
+        Ok(finished)
     }
 }
 
@@ -228,8 +229,7 @@ pub fn run(args: &ComputeArgs, out: &mut Output) -> Result<Finished> {
             Sealed::Bad(e) => trouble.report(&name, e),
             Sealed::Fatal(e) => return Err(e),
         }
-        job.warn_key_version(&name);
-        return trouble.finish(Outcome::Yes);
+        return job.warn_key_version(&name, trouble.finish(Outcome::Yes));
     }
 
     let threads = std::thread::available_parallelism()
@@ -300,8 +300,7 @@ pub fn run(args: &ComputeArgs, out: &mut Output) -> Result<Finished> {
         read?;
         std::mem::swap(&mut current, &mut next);
     }
-    job.warn_key_version(&name);
-    trouble.finish(Outcome::Yes)
+    job.warn_key_version(&name, trouble.finish(Outcome::Yes))
 }
 
 /// A Sips POST form built from a plain object: `Data`, the form-level

@@ -145,7 +145,11 @@ impl Trouble {
         }
         let summary = (self.jsonl && !self.quiet).then_some(self.summary);
         match self.bad {
-            0 => Ok(Finished { outcome, summary }),
+            0 => Ok(Finished {
+                outcome,
+                summary,
+                warnings: Vec::new(),
+            }),
             n => {
                 if let Some(s) = summary {
                     s.say(TOOL, false);
@@ -166,11 +170,16 @@ impl Trouble {
 pub struct Finished {
     pub outcome: Outcome,
     summary: Option<Summary>,
+    /// Warnings about the run as a whole, said with the summary.
+    pub warnings: Vec<String>,
 }
 
 impl Finished {
-    /// Say the summary; the outcome.
+    /// Say the warnings and the summary; the outcome.
     pub fn said(self) -> Outcome {
+        for w in &self.warnings {
+            paylot_cli::warn(TOOL, w);
+        }
         if let Some(s) = self.summary {
             s.say(TOOL, false);
         }

@@ -111,10 +111,14 @@ pub fn run(args: &VerifyArgs, out: &mut Output) -> Result<Finished> {
         trouble.count(if verdict.valid { "valid" } else { "invalid" });
         if !verdict.valid {
             all_valid = false;
-            let cause = match &verdict.likely_cause {
+            let mut cause = match &verdict.likely_cause {
                 Some(c) => format!("; likely cause: {c}"),
                 None => String::new(),
             };
+            if let Some(action) = verdict.action {
+                cause.push_str("; ");
+                cause.push_str(action);
+            }
             say(
                 TOOL,
                 format_args!(
@@ -205,10 +209,6 @@ fn read_response_code(msg: &Message, a: &Analysis, v: &mut Verdict) {
     } else {
         v.outcome = Some(gateways::Decision::Unknown.as_str());
         v.action = Some(office::UNKNOWN_STATE);
-        if let Some(r) = &mut v.reason {
-            r.push_str(": ");
-            r.push_str(office::UNKNOWN_STATE);
-        }
     }
 }
 

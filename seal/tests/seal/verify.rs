@@ -2,7 +2,8 @@
 
 use crate::util::*;
 
-const REQ: &str = r#"{"amount":"2500","currencyCode":"978","merchantId":"011223344550000"}"#;
+const REQ: &str =
+    r#"{"amount":"2500","currencyCode":"978","keyVersion":"1","merchantId":"011223344550000"}"#;
 
 fn sealed(d: &Dir) -> (String, String) {
     let k = d.key("k", b"secret123").display().to_string();
