@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install what the tests run for real: gpg (pgpwrap interop), sshd and sftp
 # (dropwatch's SFTP round trip), fuser (completeness checks compared with
-# psmisc), inotifywait (benchmarks). Does nothing when all are present.
+# psmisc), inotifywait (benchmarks), curl (the HTTP sandbox, as a merchant
+# calls the gateways). Does nothing when all are present.
 set -euo pipefail
 
 need=()
@@ -10,6 +11,7 @@ command -v gpg >/dev/null 2>&1 || need+=(gnupg)
 command -v sftp >/dev/null 2>&1 || need+=(openssh-client)
 command -v fuser >/dev/null 2>&1 || need+=(psmisc)
 command -v inotifywait >/dev/null 2>&1 || need+=(inotify-tools)
+command -v curl >/dev/null 2>&1 || need+=(curl ca-certificates)
 
 if [ ${#need[@]} -eq 0 ]; then
     exit 0

@@ -170,7 +170,14 @@ pub(crate) fn mismatch(tally: &mut Tally, msg: String) {
 pub fn run(args: Args) -> Result<Outcome> {
     let input = Input::open(args.file.path())?;
     let name = input.name().to_string();
-    let (detected, reader) = sniff(input)?;
+    // Direct answers may be no line at all (every answer lost): named,
+    // they are read as they are.
+    let (detected, reader) = if args.format == AnswerFormat::PayboxDirect {
+        let reader: Box<dyn std::io::BufRead> = Box::new(input.into_reader());
+        (Detected::DirectAnswer, reader)
+    } else {
+        sniff(input)?
+    };
     let quiet = args.quiet.quiet;
     let mut output_format = args.output_format;
     let format = match args.format {
