@@ -100,10 +100,12 @@ given the original's mtime, renamed, and only then is the original removed.
 
 Exit status: 0 done; 2 trouble (some action failed; the others were done).")]
     Sweep(sweep::Args),
-    /// Run a local sandbox gateway over a drop tree
+    /// Run a local sandbox gateway over a drop tree, or over HTTP (--http)
     #[command(after_help = "\
 Examples:
   $ dropwatch gateway --gateway lyra --once --responder 'xmlbatch respond' sandbox/
+  $ dropwatch gateway --http 8080 > http.log &           # Paybox Direct and Sips Office Server
+  $ curl --data-binary @request.txt http://127.0.0.1:8080/PPPS.php
   $ dropwatch gateway --gateway paybox --every 10s \\
       --responder 'pgpwrap decrypt --element Merchant --key gw.key --verify-with shop.pub | xmlbatch respond | pgpwrap sign --key gw.key' sandbox/
 
@@ -112,7 +114,14 @@ Lyra tree: ROOT/<shopId>/request_ips (uploads) and ROOT/<shopId>/result_ips (ans
 Paybox tree: ROOT/<merchant>/in (uploads), ROOT/<merchant>/out (status and .err files),
 ROOT/<merchant>/processed (Question files taken).
 
-Exit status: 0 done; 2 trouble.")]
+HTTP (--http): POST /PPPS.php (Paybox Direct: the HMAC or CLE checked with the shop's, 00006 \
+otherwise) and POST /rs-services/v2/... (Sips Office Server JSON: 415 without Content-Type: \
+application/json; the seal and keyVersion checked, responseCode 34 otherwise; every response \
+sealed). The keys default to the gateways' published test keys. Each body goes to the \
+responder's stdin (DROPWATCH_REQUEST is the path); one JSON line per request on stdout, the \
+first one {\"type\":\"listening\",\"address\":...}. Requests are bounded (64 KiB, --timeout).
+
+Exit status: 0 done (HTTP: the reader of stdout went away); 2 trouble.")]
     Gateway(Box<gateway::Args>),
 }
 

@@ -58,10 +58,15 @@ pub enum Command {
         "seal verify --key-file shop.key response.json\n  ",
         "seal verify --jsonl --key-env SIPS_KEY responses.jsonl | jq 'select(.valid|not)'\n  ",
         "seal verify --input form --key-file shop.key < callback-body.txt\n  ",
+        "seal verify --jsonl --key-file shop.hmac requests.txt     # Paybox Direct requests\n  ",
         "seal verify --scheme paybox-ipn --input form <<< 'Mt=1000&Ref=CMD1&Erreur=00000&Sign=...'\n\n",
         "One JSON line per message on stdout: {\"type\":\"verify\",\"version\":1,\"line\":N,\"valid\":…,\n",
         "\"scheme\":…,\"algorithm\":…} and, when invalid, \"reason\"; when the seal does not match,\n",
-        "\"likely_cause\": the known integration mistake that reproduces it, or what to check.\n\n",
+        "\"likely_cause\": the known integration mistake that reproduces it, or what to check.\n",
+        "A Sips Office Server response also gets \"response_code\", \"meaning\", \"outcome\" and\n",
+        "\"action\" (what the gateway says to do); when its seal is wrong, the transaction's state is\n",
+        "unknown (outcome \"unknown\"): never run it again automatically. The exit status is the\n",
+        "seal's: a valid seal on a refusal is 0; read \"outcome\" (jq -e '.outcome == \"accepted\"').\n\n",
         "Exit status:\n  0  every seal is valid\n  1  a seal is wrong or missing\n",
         "  2  trouble: bad usage, malformed input, unreadable or missing key",
     ))]
@@ -94,7 +99,7 @@ fn parse_scheme(s: &str) -> std::result::Result<SchemeArg, String> {
 /// How messages are read and which rules apply.
 #[derive(Debug, Args)]
 pub struct MessageArgs {
-    /// Seal scheme: auto, sips-json, sips-post, paybox, paybox-ipn, lyra
+    /// Seal scheme: auto, sips-json, sips-post, paybox, paybox-direct, paybox-ipn, lyra
     #[arg(long, value_name = "S", default_value = "auto", value_parser = parse_scheme)]
     pub scheme: SchemeArg,
     /// Algorithm (default: the message's sealAlgorithm/SealAlgorithm/PBX_HASH, else the scheme's)

@@ -29,11 +29,20 @@ pub enum Format {
 }
 
 pub const ABOUT: &str =
-    "Turn a CSV of operations into a Paybox Question XML or a Lyra PAY REQ file";
+    "Turn a CSV of operations into a Paybox Question XML, a Lyra PAY REQ file or Paybox Direct requests";
 
 pub const LONG_ABOUT: &str = "\
 Turn a CSV of operations (header row required) into a Paybox Question XML
-(default) or, with --format lyra, a Lyra version-06 PAY REQ file.
+(default), with --format lyra a Lyra version-06 PAY REQ file, or with
+--format paybox-direct one Paybox Direct request per row: a form body
+(application/x-www-form-urlencoded, Latin-1 percent-encoded) per line, to
+POST to https://ppps.paybox.com/PPPS.php, fields in the gateway's order,
+VERSION 00104 (Direct Plus) for the subscriber operations and 00103
+otherwise, authenticated by HMAC (HASH=SHA512, --key-file: the shop's hex
+key) or by the Direct password (CLE, --cle-file). NUMQUESTION comes from
+the CSV, from --question-state FILE (the last number used, locked, stored
+back only if the run succeeds) or from --first-question. A value Latin-1
+cannot hold is the row's fault.
 
 Every row is checked; every bad row is reported on stderr as
 FILE:LINE: column \"NAME\": what is wrong (what would be right), card numbers
@@ -62,6 +71,9 @@ Examples:
         -d ';' --decimal-amounts -o batch.xml export.csv
   $ xmlbatch build --format lyra --shop 12345678 --mode test \\
         -o 20261123.12345678.PAY.REQ.T.01 payments.csv
+  $ xmlbatch build --format paybox-direct --site 1999888 --rank 32 \\
+        --question-state /var/lib/paylot/numquestion --key-file shop.hmac \\
+        -o requests.txt payments.csv
 
 Exit status: 0 written, 1 bad rows (nothing written), 2 trouble.";
 

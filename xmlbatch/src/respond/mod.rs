@@ -24,13 +24,16 @@ use crate::{sniff_or, Detected};
 mod direct;
 mod sips;
 
-pub const ABOUT: &str = "Play the gateway: answer a Question XML (status XML) or a Lyra REQ (ANS)";
+pub const ABOUT: &str = "Play the gateway: answer a Question XML (status XML), a Lyra REQ (ANS), Paybox Direct requests or a Sips Office Server request";
 
 pub const LONG_ABOUT: &str = "\
 Play the gateway, deterministically: read a Paybox Question XML and write
 the status XML the gateway would send back, or read a Lyra PAY REQ and write
-its PAY ANS. The format is recognised from the content (XML, or a line
-starting 00;PAY;).
+its PAY ANS, or answer Paybox Direct request lines (one answer line each,
+Latin-1, as the gateway writes them) or a Sips Office Server JSON request
+(the response object, unsealed: the HTTP sandbox, dropwatch gateway --http,
+checks the request's seal and seals the response). The format is recognised
+from the content (XML, a line starting 00;PAY;, VERSION=, or {).
 
 Paybox: valid card operations are accepted (00000) with an authorisation
 number, call and transaction numbers; invalid data gets the platform's code
@@ -40,6 +43,16 @@ Luhn digit) force response code 00CCC: 1111222233331515 insufficient funds
 (00151), 1111222233331549 expired (00154), 1111222233331598 suspected fraud
 (00159), 1111222233331911 issuer unreachable (00191). The Paybox test card
 1111222233334444 is accepted. Expiry is judged against the batch's CreatedOn.
+
+Paybox Direct: the same codes and test cards as the batch; a request with
+neither CLE nor HMAC, or a bad SITE or RANG, gets 00006; a VERSION other
+than 00103 or 00104 gets 00013. (Whether the HMAC or CLE is right is the
+sandbox's check, with the shop's key.)
+
+Sips Office Server: responseCode 00; cards 111122223333 + 0NN + a Luhn digit
+force responseCode NN (1111222233330343: 34); a missing
+transactionReference or a card number that fails the Luhn check gets 30
+with errorFieldName.
 
 Lyra: header errors reject the whole file (result 1 or 2); a bad line gets
 30 and the position of the bad field; a reused transaction id gets 96
@@ -52,8 +65,9 @@ Examples:
   $ xmlbatch build --site 1999888 --rank 32 --batch 1 p.csv | xmlbatch respond | xmlbatch status
   $ xmlbatch respond 20261123.12345678.PAY.REQ.T.01 > 20261123.12345678.PAY.ANS.T.01
   $ xmlbatch respond --name 20261123.12345678.PAY.REQ.T.01 < req > ans
+  $ xmlbatch respond requests.txt > answers.txt        # Paybox Direct lines
 
-Exit status: 0 answered, 2 trouble (not a Question or REQ file, malformed XML).";
+Exit status: 0 answered, 2 trouble (not a request, malformed XML or JSON).";
 
 #[derive(Debug, ClapArgs)]
 pub struct Args {

@@ -20,18 +20,23 @@ pub use lyra::status_lyra;
 pub use paybox::status_paybox;
 
 pub const ABOUT: &str =
-    "Turn a Paybox status XML or a Lyra ANS into CSV or JSON Lines, one record per answer";
+    "Turn a Paybox status XML, a Lyra ANS or Paybox Direct answers into CSV or JSON Lines, one record per answer";
 
 pub const LONG_ABOUT: &str = "\
-Read the gateway's answer (Paybox status XML, or Lyra PAY ANS; recognised
-from the content unless --format is given) and write one record per
-answer: CSV with a header (default) or, with --output-format jsonl, JSON
-Lines.
+Read the gateway's answer (Paybox status XML, Lyra PAY ANS, or Paybox
+Direct answers one per line as the gateway sends them; recognised from the
+content unless --format is given) and write one record per answer: CSV with
+a header (default) or, with --output-format jsonl, JSON Lines.
 
 With --question, each answer is matched to the question it answers (Paybox:
 by question number, with batch number, site and rank; Lyra: by sequence
-number, with transaction id, date and amount): a missing answer, an
-unexpected answer or an echoed value that differs is reported on stderr.
+number, with transaction id, date and amount; Paybox Direct: --question is
+the requests file, each answer matched by its NUMQUESTION, else by its
+position, and SITE, RANG and NUMQUESTION must be echoed identical): a
+missing answer, an unexpected answer or an echoed value that differs is
+reported on stderr. A Direct answer that is lost or has no CODEREPONSE has
+the outcome unknown: ask with an inquiry (TYPE 00017) before sending the
+request again.
 
 A summary (accepted / refused / to retry) goes to stderr. A Lyra file
 rejected as a whole (header result 1 or 2) is reported with the instruction
@@ -42,6 +47,7 @@ Examples:
   $ xmlbatch status batch.status.xml > results.csv
   $ xmlbatch status --question batch.xml --output-format jsonl batch.status.xml
   $ xmlbatch status --question 20261123.12345678.PAY.REQ.T.01 20261123.12345678.PAY.ANS.T.01
+  $ xmlbatch status --format paybox-direct --question requests.txt answers.txt
 
 Exit status: 0 every answer accepted and matched, 1 some answer refused or
 to retry, a mismatch with the question, or a file rejected whole,
@@ -71,7 +77,8 @@ pub struct Args {
     /// The question file (Question XML or REQ) to match the answers to
     #[arg(long, value_name = "FILE")]
     pub question: Option<PathBuf>,
-    /// The answer's format: auto (from the content), paybox (status XML), lyra (PAY ANS)
+    /// The answer's format: auto (from the content), paybox (status XML),
+    /// lyra (PAY ANS), paybox-direct (Direct answers, one per line)
     #[arg(long, alias = "format-in", value_enum, default_value_t = AnswerFormat::Auto)]
     pub format: AnswerFormat,
     /// How the records are written
