@@ -119,9 +119,50 @@ run seal compute --key-file keys/lyra.key --seal-only "$samples/lyra-form.json"
 run seal verify --input form "$samples/paybox-ipn.txt"
 
 ###########################################################################
+step "Server to server: the HTTP sandbox plays Paybox Direct and Sips Office Server on 127.0.0.1"
+if command -v curl >/dev/null 2>&1; then
+    dropwatch gateway --http 0 > http.log 2> http.err &
+    sandbox=$!
+    trap 'kill $sandbox 2>/dev/null || true; rm -rf "$work"' EXIT
+    for _ in $(seq 100); do [ -s http.log ] && break; sleep 0.05; done
+    head -n 1 http.log >&2
+    base=$(sed -n '1s/.*"address":"\([^"]*\)".*/\1/p' http.log)
+
+    step "Paybox Direct 1/3: CSV -> one request per line, HMAC with the pre-production test key, NUMQUESTION counted"
+    run xmlbatch build --format paybox-direct --site 1999888 --rank 32 \
+        --question-state numquestion --key-file keys/paybox-hmac.key \
+        -o direct-requests.txt "$samples/paybox-direct.csv"
+
+    step "Paybox Direct 2/3: one POST per request with curl, each answer on its line"
+    printf '$ while read -r body; do curl --data-binary "$body" http://%s/PPPS.php; done < direct-requests.txt > direct-answers.txt\n' "$base" >&2
+    while IFS= read -r body; do
+        curl -sS --fail --max-time 10 --data-binary "$body" "http://$base/PPPS.php" || echo
+    done < direct-requests.txt > direct-answers.txt
+
+    step "Paybox Direct 3/3: the answers in words, SITE/RANG/NUMQUESTION checked against the requests"
+    set +e
+    xmlbatch status --question direct-requests.txt -o direct-results.csv direct-answers.txt
+    code=$?
+    set -e
+    [ "$code" -le 1 ]
+
+    step "Sips Office Server: a sealed cardOrder, the sealed response checked and put in words"
+    run seal compute --key-file keys/sogenactif-test.key -o office-order.json "$samples/sips-office-card-order.json"
+    pipeline "curl -sS -H 'Content-Type: application/json' --data-binary @office-order.json http://$base/rs-services/v2/checkout/cardOrder | tee office-response.json | seal verify --key-file keys/sogenactif-test.key"
+    kill "$sandbox" 2>/dev/null || true
+    wait "$sandbox" 2>/dev/null || true
+else
+    printf 'curl is not installed: the HTTP part is skipped (apt-get install curl)\n' >&2
+fi
+
+###########################################################################
 step "Results"
 printf '\nPaybox batch (%s):\n' "$question"
 column -s, -t < paybox-results.csv 2>/dev/null || cat paybox-results.csv
 printf '\nLyra file (%s):\n' "$request"
 column -s, -t < lyra-results.csv 2>/dev/null || cat lyra-results.csv
+if [ -s direct-results.csv ]; then
+    printf '\nPaybox Direct:\n'
+    column -s, -t < direct-results.csv 2>/dev/null || cat direct-results.csv
+fi
 printf '\n%sdone.%s\n' "$bold" "$plain" >&2
