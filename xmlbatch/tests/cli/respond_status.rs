@@ -169,7 +169,7 @@ fn respond_refuses_what_is_not_a_question_file() {
     let d = Dir::new();
     d.run_stdin(&["respond"], "hello")
         .expect(2)
-        .stderr_has("not a Paybox XML file nor a Lyra PAY file");
+        .stderr_has("not a Paybox XML file, a Lyra PAY file nor Paybox Direct lines");
     let r = d.run_stdin(&["respond"], "<PayboxBatch xmlns=\"http://www.paybox.com/PayboxBatch\"><Merchant Site=\"1\" Rank=\"1\"><Question>").expect(2);
     r.stderr_has("malformed XML");
     assert_eq!(r.stdout, "", "nothing is released on failure");
