@@ -39,16 +39,13 @@ fn from_git() -> Option<String> {
     }
     watch(&dir);
     let commit = git(&dir, &["rev-parse", "--short=12", "HEAD"])?;
-    // Plumbing that neither refreshes nor writes the index.
-    let dirty = Command::new("git")
-        .args(["--no-optional-locks", "diff-index", "--quiet", "HEAD", "--"])
-        .current_dir(&dir)
-        .status()
-        .ok()?;
-    match dirty.code() {
-        Some(0) => Some(commit),
-        Some(1) => Some(format!("{commit}-dirty")),
-        _ => None,
+    // Tracked files whose content differs from HEAD (a file only touched
+    // is not a change); --no-optional-locks: the index is not rewritten.
+    let changes = git(&dir, &["status", "--porcelain", "--untracked-files=no"])?;
+    if changes.is_empty() {
+        Some(commit)
+    } else {
+        Some(format!("{commit}-dirty"))
     }
 }
 
