@@ -2,13 +2,20 @@
 #   make demo   build the tools and run the whole exchange on bundled samples
 #   make test   install what the tests use (gpg, sshd, ...) and run every test
 #
-# Others: make check (clippy + rustfmt, as CI), make bench.
+# Others: make check (clippy + rustfmt, as CI), make bench, make man,
+# make deb (the Debian package for servers without Rust: README).
 
 CARGO ?= cargo
 # Where cargo puts the binaries (CARGO_TARGET_DIR when set).
 TARGET_DIR ?= $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
 
-.PHONY: demo test test-deps check bench man
+# The tool that makes the Debian package, pinned (it builds with rustc 1.85+).
+CARGO_DEB_VERSION = 3.8.0
+# What paylot-docgen and the changelog script write for the package: the
+# assets of [package.metadata.deb] in packaging/Cargo.toml.
+DEB_ASSETS = $(TARGET_DIR)/release/paylot-deb
+
+.PHONY: demo test test-deps check bench man deb
 
 demo:
 	$(CARGO) build --quiet --workspace --bins
@@ -34,3 +41,17 @@ bench:
 
 man:
 	$(CARGO) run --quiet -p paylot-tests --bin paylot-docgen -- $(TARGET_DIR)/doc
+
+# The Debian package: target/debian/paylot_VERSION-REV_ARCH.deb, installed
+# with `sudo apt-get install ./target/debian/paylot_*.deb`. Release builds
+# of the four tools and of paylot-docgen, in one cargo run.
+deb:
+	CARGO="$(CARGO)" ./scripts/install-deb-deps.sh $(CARGO_DEB_VERSION)
+	$(CARGO) build --release --locked -p seal -p xmlbatch -p pgpwrap -p dropwatch -p paylot-tests --bins
+	rm -rf $(DEB_ASSETS) $(TARGET_DIR)/debian/paylot_*.deb
+	$(TARGET_DIR)/release/paylot-docgen $(DEB_ASSETS) >/dev/null
+	gzip -9n $(DEB_ASSETS)/man/man1/*.1
+	./scripts/deb-changelog.sh > $(DEB_ASSETS)/changelog.Debian
+	gzip -9n $(DEB_ASSETS)/changelog.Debian
+	$(CARGO) deb --no-build -p paylot
+	@ls $(TARGET_DIR)/debian/paylot_*.deb

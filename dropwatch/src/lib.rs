@@ -36,7 +36,7 @@ Exit status:
 #[derive(Parser, Debug)]
 #[command(
     name = "dropwatch",
-    version,
+    version = paylot_cli::VERSION,
     about = "Drop-directory lifecycle for payment gateways: names, checks, watcher, retention, sandbox",
     long_about = "Drop-directory lifecycle for the SFTP file exchange of payment gateways \
 (Lyra IPS payment files, Paybox batch Question files): the next free file name, what the \

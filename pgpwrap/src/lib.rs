@@ -44,7 +44,7 @@ Examples:
 
 /// Sign-then-encrypt and decrypt-then-verify batch files, interoperable with GnuPG.
 #[derive(Debug, Parser)]
-#[command(name = "pgpwrap", version, about, after_help = AFTER_HELP)]
+#[command(name = "pgpwrap", version = paylot_cli::VERSION, about, after_help = AFTER_HELP)]
 pub struct Cli {
     #[command(subcommand)]
     command: Cmd,

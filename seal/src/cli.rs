@@ -15,7 +15,7 @@ use crate::message::InputKind;
 #[derive(Debug, Parser)]
 #[command(
     name = "seal",
-    version,
+    version = paylot_cli::VERSION,
     about = "Compute, verify and explain the seals of French payment gateways",
     long_about = "Compute, verify and explain the seals (HMACs and hashes) that Worldline Sips \
 (Sogenactif, Mercanet, Sherlock's), Paybox (E-Transactions, Up2pay) and Lyra (Systempay, PayZen) \

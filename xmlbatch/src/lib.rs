@@ -26,7 +26,7 @@ malformed input, I/O).";
 #[derive(Debug, Parser)]
 #[command(
     name = "xmlbatch",
-    version,
+    version = paylot_cli::VERSION,
     about = "CSV to Paybox Question XML / Lyra PAY REQ batch files, and the gateway's answers back to CSV",
     after_help = EXIT_STATUS
 )]

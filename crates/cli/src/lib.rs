@@ -54,6 +54,12 @@ pub use output::{Access, Output};
 pub use secret::{KeyArgs, PassphraseArgs, Secret, SecretSource};
 pub use text::{quote, safe, sanitize};
 
+/// What `TOOL --version` prints after the tool's name: the workspace's
+/// version and, when built from a git checkout, the commit
+/// (`0.1.0 (git 1a2b3c4d5e6f)`, `-dirty` when the work tree had changes).
+/// Stamped by `build.rs`.
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), env!("PAYLOT_GIT_SUFFIX"));
+
 static TOOL: OnceLock<&'static str> = OnceLock::new();
 
 /// The name of the running tool, for messages.

@@ -13,7 +13,7 @@ use paylot_cli::{Error, Outcome, Output, Result};
 #[derive(Debug, Parser)]
 #[command(
     name = "paylot-docgen",
-    version,
+    version = paylot_cli::VERSION,
     after_help = "Examples:\n  $ paylot-docgen target/doc\n  $ man -l target/doc/man/man1/seal.1\n\nExit status: 0 written, 2 trouble (usage, I/O)."
 )]
 struct Args {
