@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use paylot_cli::{Access, Error, Input, Outcome, Output, PassphraseArgs, Result};
 use sequoia_openpgp as openpgp;
 
+use crate::pair::Pair;
 use openpgp::armor;
-use openpgp::crypto::KeyPair;
 use openpgp::policy::Policy;
 use openpgp::serialize::stream::{Armorer, Encryptor, LiteralWriter, Message, Recipient, Signer};
 use openpgp::Cert;
@@ -64,7 +64,7 @@ pub const SIGNATURE_HASH: openpgp::types::HashAlgorithm = openpgp::types::HashAl
 /// Keys ready for sealing.
 pub struct Sealer {
     pub recipients: Vec<Cert>,
-    pub signers: Vec<KeyPair>,
+    pub signers: Vec<Pair>,
     pub policies: Policies,
 }
 

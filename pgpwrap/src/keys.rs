@@ -9,7 +9,9 @@ use paylot_cli::{Error, Result};
 use sequoia_openpgp as openpgp;
 
 use openpgp::cert::CertParser;
-use openpgp::crypto::{KeyPair, Password};
+use openpgp::crypto::Password;
+
+use crate::pair::Pair;
 use openpgp::packet::key::{PublicParts, SecretParts, UnspecifiedRole};
 use openpgp::packet::Key;
 use openpgp::parse::Parse;
@@ -351,7 +353,7 @@ pub fn unlock(
     key: Key<SecretParts, UnspecifiedRole>,
     passphrase: Option<&Password>,
     name: &str,
-) -> Result<KeyPair> {
+) -> Result<Pair> {
     let key = if key.secret().is_encrypted() {
         let Some(pass) = passphrase else {
             return Err(Error::trouble(format!(
@@ -365,7 +367,7 @@ pub fn unlock(
     } else {
         key
     };
-    key.into_keypair().map_err(|e| {
+    key.into_keypair().map(Pair::new).map_err(|e| {
         Error::trouble(format!(
             "{name}: cannot use the secret key: {}",
             crate::io::describe(&e)
@@ -389,7 +391,7 @@ fn key_pairs(
     passphrase: Option<&Password>,
     p: &dyn Policy,
     what: Use,
-) -> Result<Vec<KeyPair>> {
+) -> Result<Vec<Pair>> {
     let mut pairs = Vec::new();
     for cert in certs {
         let vc = cert
@@ -425,7 +427,7 @@ pub fn signers(
     name: &str,
     passphrase: Option<&Password>,
     p: &dyn Policy,
-) -> Result<Vec<KeyPair>> {
+) -> Result<Vec<Pair>> {
     key_pairs(certs, name, passphrase, p, Use::Signing)
 }
 
@@ -435,6 +437,6 @@ pub fn decryptors(
     name: &str,
     passphrase: Option<&Password>,
     p: &dyn Policy,
-) -> Result<Vec<KeyPair>> {
+) -> Result<Vec<Pair>> {
     key_pairs(certs, name, passphrase, p, Use::Decryption)
 }

@@ -16,6 +16,7 @@ pub mod inspect;
 pub mod io;
 pub mod keygen;
 pub mod keys;
+pub mod pair;
 pub mod sign;
 pub mod verdict;
 pub mod verify;

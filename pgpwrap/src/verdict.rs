@@ -10,7 +10,9 @@ use std::sync::{Arc, Mutex};
 
 use sequoia_openpgp as openpgp;
 
-use openpgp::crypto::{KeyPair, SessionKey};
+use openpgp::crypto::SessionKey;
+
+use crate::pair::Pair;
 use openpgp::packet::{PKESK, SKESK};
 use openpgp::parse::stream::{
     DecryptionHelper, GoodChecksum, MessageLayer, MessageStructure, VerificationError,
@@ -36,13 +38,13 @@ pub struct Report {
 /// The helper given to Sequoia's `Decryptor` / `Verifier`.
 pub struct Helper {
     signers: Vec<Cert>,
-    decryptors: Vec<KeyPair>,
+    decryptors: Vec<Pair>,
     require_encryption: bool,
     pub report: Arc<Mutex<Report>>,
 }
 
 impl Helper {
-    pub fn new(signers: Vec<Cert>, decryptors: Vec<KeyPair>, require_encryption: bool) -> Helper {
+    pub fn new(signers: Vec<Cert>, decryptors: Vec<Pair>, require_encryption: bool) -> Helper {
         Helper {
             signers,
             decryptors,
