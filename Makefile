@@ -37,6 +37,7 @@ bench:
 	./xmlbatch/benches/run.sh
 	$(CARGO) build --release --quiet -p pgpwrap
 	./pgpwrap/benches/run.sh
+	./pgpwrap/benches/small.sh
 	./dropwatch/benches/run.sh
 
 man:

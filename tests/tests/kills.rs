@@ -117,10 +117,26 @@ fn interrupted_runs_remove_their_temporary_file_at_once() {
     let sh = Sh::new();
     prepare(&sh);
     for (signal, status) in [("TERM", 143), ("INT", 130), ("HUP", 129)] {
-        let mut child = start(
-            sh.dir.path(),
-            "xmlbatch build --site 1999888 --rank 32 --batch 1 -o question.xml day.csv",
-        );
+        // The rows come through a pipe this test holds open, so the run is
+        // still writing when the signal comes, however loaded the machine.
+        let mut child = Command::new("sh")
+            .arg("-c")
+            .arg(
+                "umask 000; exec xmlbatch build --site 1999888 --rank 32 --batch 1 -o question.xml",
+            )
+            .current_dir(sh.dir.path())
+            .env("PATH", format!("{}:/usr/bin:/bin", bin_dir().display()))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut rows = child.stdin.take().unwrap();
+        use std::io::Write as _;
+        rows.write_all(
+            b"type,amount,currency,reference,pan,expiry,cvv\nauthorize_capture,1000,EUR,O-1,1111222233334444,1230,123\n",
+        )
+        .unwrap();
         // Wait until the run is writing its temporary file.
         for _ in 0..500 {
             if !leftovers(sh.dir.path()).is_empty() {
@@ -138,6 +154,7 @@ fn interrupted_runs_remove_their_temporary_file_at_once() {
             .status()
             .unwrap();
         let code = child.wait().unwrap().code();
+        drop(rows);
         assert_eq!(code, Some(status), "SIG{signal}");
         assert_eq!(leftovers(sh.dir.path()), vec![], "SIG{signal}");
         assert!(!sh.path("question.xml").exists());
