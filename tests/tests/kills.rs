@@ -121,8 +121,12 @@ fn interrupted_runs_remove_their_temporary_file_at_once() {
         // still writing when the signal comes, however loaded the machine.
         let mut child = Command::new("sh")
             .arg("-c")
+            // Signals this test's own parent ignores (a job started with &
+            // ignores SIGINT, nohup SIGHUP) get their default back, as an
+            // operator's shell would have them.
             .arg(
-                "umask 000; exec xmlbatch build --site 1999888 --rank 32 --batch 1 -o question.xml",
+                "umask 000; exec env --default-signal=INT,HUP,TERM \
+                 xmlbatch build --site 1999888 --rank 32 --batch 1 -o question.xml",
             )
             .current_dir(sh.dir.path())
             .env("PATH", format!("{}:/usr/bin:/bin", bin_dir().display()))
@@ -153,8 +157,21 @@ fn interrupted_runs_remove_their_temporary_file_at_once() {
             .args([&format!("-{signal}"), &pid])
             .status()
             .unwrap();
-        let code = child.wait().unwrap().code();
+        // Bounded: a run that ignored the signal must not hang the suite.
+        let mut code = None;
+        for _ in 0..1000 {
+            if let Some(st) = child.try_wait().unwrap() {
+                code = Some(st.code());
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
         drop(rows);
+        let Some(code) = code else {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("SIG{signal}: the run did not end within 10 s");
+        };
         assert_eq!(code, Some(status), "SIG{signal}");
         assert_eq!(leftovers(sh.dir.path()), vec![], "SIG{signal}");
         assert!(!sh.path("question.xml").exists());
