@@ -31,8 +31,14 @@ for algo in rsa3072 ed25519; do
         rsa3072) spec=rsa3072 ;;
         ed25519) spec=future-default ;;
     esac
-    eval "$G --quick-gen-key 'Shop $algo <shop-$algo@example.com>' $spec default never" 2>/dev/null
-    eval "$G --quick-gen-key 'Gateway $algo <gw-$algo@example.net>' $spec default never" 2>/dev/null
+    for uid in "Shop $algo <shop-$algo@example.com>" "Gateway $algo <gw-$algo@example.net>"; do
+        eval "$G --quick-gen-key '$uid' $spec default never" 2>/dev/null
+        if [ $algo = rsa3072 ]; then
+            # An RSA primary key signs; encryption needs its subkey.
+            fpr=$(gpg --list-keys --with-colons "$uid" | awk -F: '/^fpr/ {print $10; exit}')
+            eval "$G --quick-add-key $fpr rsa3072 encr never" 2>/dev/null
+        fi
+    done
     for who in shop gw; do
         dom=example.com; [ $who = gw ] && dom=example.net
         eval "$G --armor --export $who-$algo@$dom" > "$WORK/$who-$algo.pub"

@@ -297,7 +297,7 @@ exec 3<>/dev/tcp/127.0.0.1/$port
 printf 'POST /PPPS.php HTTP/1.1\\r\\nHost: x\\r\\n' >&3
 curl -sS -o /dev/null -w '%{{http_code}}\\n' -X GET \"$URL/PPPS.php\"
 timeout 5 cat <&3 > /dev/null; echo slow=$?
-curl -sS -o /dev/null -w '%{{http_code}}\\n' --data-binary 'VERSION=00103&TYPE=00001' \"$URL/PPPS.php\"
+curl -sS -o /dev/null -w '%{{http_code}}\\n' --data-binary 'VERSION=00103&TYPE=00001&CLE=1999888I' \"$URL/PPPS.php\"
 curl -sS -o /dev/null -w '%{{http_code}}\\n' \"$URL/nothing\"
 grep -c http_request http.log
 "
@@ -308,5 +308,100 @@ grep -c http_request http.log
     assert!(
         err.contains("the responder exited with status 3 (a local fault)"),
         "{err}"
+    );
+}
+
+#[test]
+fn what_the_sandbox_answers_itself_and_what_it_never_repeats() {
+    let sh = Sh::new();
+    // A responder that refuses by quoting the request (as a careless one
+    // would), and one that starts a process which keeps its output open.
+    std::fs::write(sh.path("quote.sh"), "cat >&2\nexit 1\n").unwrap();
+    let script = format!(
+        r#"SANDBOX_OPTS='--timeout 1s --responder "sh quote.sh"'
+{START}
+body='VERSION=00103&TYPE=00001&SITE=1999888&RANG=032&CLE=1999888I&NUMQUESTION=1&PORTEUR=1111222233334444&CVV=123'
+curl -sS -w '%{{http_code}}\n' --data-binary "$body" "$URL/PPPS.php" > refused.txt
+curl -sS -o /dev/null -w '%{{http_code}}\n' --data-binary 'hello' "$URL/PPPS.php"
+curl -sS --data-binary 'VERSION=00103&TYPE=00001&SITE=1999888&RANG=032&CLE=1999888I&CLE=x&NUMQUESTION=7' "$URL/PPPS.php"
+curl -sS --data-binary 'VERSION=00103&TYPE=00001&SITE=1999888&RANG=032&NUMQUESTION=8' "$URL/PPPS.php"
+curl -sS -o /dev/null -w '%{{http_code}}\n' -H 'Content-Type: application/json' -d '{{}}' --path-as-is "$URL/rs-services/v2/../../etc/passwd"
+kill $sandbox; wait $sandbox 2>/dev/null
+mv http.log first.log; mv http.err first.err
+SANDBOX_OPTS='--timeout 1s --responder "sleep 30; echo late"'
+{START}
+curl -sS --max-time 10 -o /dev/null -w '%{{http_code}}\n' --data-binary "$body" "$URL/PPPS.php"
+"#
+    );
+    let out = sh.ok(&script);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "400", "not a Direct body: {out}");
+    assert!(
+        lines[1].contains(
+            "CODEREPONSE=00014&COMMENTAIRE=incoherent frame: the field \"CLE\" is given twice"
+        ),
+        "{out}"
+    );
+    assert!(
+        lines[1].starts_with("NUMTRANS=0000000000&NUMAPPEL=0000000000&NUMQUESTION=7&"),
+        "{out}"
+    );
+    assert!(
+        lines[2].contains(
+            "CODEREPONSE=00006&COMMENTAIRE=access refused: the request has neither CLE nor HMAC"
+        ),
+        "{out}"
+    );
+    assert_eq!(lines[3], "404", "{out}");
+    // Stopped at --timeout with what it started, not after 30 s.
+    assert_eq!(lines[4], "500", "{out}");
+    let refused = std::fs::read_to_string(sh.path("refused.txt")).unwrap();
+    assert!(refused.ends_with("400\n"), "{refused}");
+    let log = std::fs::read_to_string(sh.path("first.log")).unwrap()
+        + &std::fs::read_to_string(sh.path("first.err")).unwrap();
+    for text in [&refused, &log] {
+        assert!(!text.contains("1111222233334444"), "{text}");
+        assert!(!text.contains("CVV=123"), "{text}");
+        assert!(!text.contains("1999888I"), "{text}");
+    }
+    assert!(refused.contains("PORTEUR=111122******4444"), "{refused}");
+}
+
+#[test]
+fn ambiguous_direct_answers_and_echoed_card_numbers() {
+    let sh = Sh::new();
+    let out = sh.run(
+        r#"set +e
+printf 'NUMTRANS=1&NUMAPPEL=2&NUMQUESTION=1&SITE=1999888&RANG=032&CODEREPONSE=00151&CODEREPONSE=00000\n' > dup.txt
+xmlbatch status --output-format jsonl dup.txt; echo dup=$?
+printf 'NUMTRANS=1&NUMAPPEL=2&NUMQUESTION=1&SITE=1999888&RANG=032&CODEREPONSE=0000A\n' > bad.txt
+xmlbatch status --output-format jsonl bad.txt; echo bad=$?
+: > empty.txt
+xmlbatch status --format paybox-direct empty.txt; echo empty=$?
+printf 'VERSION=00104&TYPE=00056&SITE=1999888&RANG=032&CLE=x&NUMQUESTION=1&MONTANT=1000&DEVISE=978&REFERENCE=r&PORTEUR=1111222233334444&DATEVAL=1230&CVV=123&REFABONNE=4111111111111111\n' | xmlbatch respond
+echo 10 > numq
+printf 'question,type,amount,currency,reference,pan,expiry\n3,authorize,100,978,R,1111222233334444,1230\n' > old.csv
+printf '0123456789ABCDEF%.0s' 1 2 3 4 5 6 7 8 > k; chmod 600 k
+xmlbatch build --format paybox-direct --site 1999888 --rank 32 --question-state numq --key-file k old.csv; echo old=$?
+"#,
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stdout.contains("\"meaning\":\"ambiguous: a field is given twice\",\"outcome\":\"unknown\""),
+        "{stdout}"
+    );
+    assert!(stdout.contains("dup=1"), "{stdout}");
+    assert!(stderr.contains("dup.txt:1: the field \"CODEREPONSE\" is given twice"), "{stderr}");
+    assert!(stdout.contains("\"response_code\":\"0000A\",\"meaning\":\"not a code the gateway gives\",\"outcome\":\"unknown\""), "{stdout}");
+    assert!(stdout.contains("bad=1"), "{stdout}");
+    assert!(stdout.contains("empty=2"), "{stdout}");
+    assert!(stderr.contains("\"empty.txt\": empty input"), "{stderr}");
+    assert!(stdout.contains("REFABONNE=411111******1111"), "{stdout}");
+    assert!(!stdout.contains("4111111111111111"), "{stdout}");
+    assert!(stdout.contains("old=1"), "{stdout}");
+    assert!(
+        stderr.contains("question number 3 is not above the last one used, 10"),
+        "{stderr}"
     );
 }

@@ -103,6 +103,14 @@ pub fn is_pan_field(path: &str) -> bool {
     PAN_FIELDS.contains(&last_name_part(path).as_str())
 }
 
+/// Whether a field of this name holds a password: Paybox Direct's `CLE`
+/// (the shop's Direct password, sent with every request that has no
+/// HMAC), or any field named for a password.
+pub fn is_password_field(path: &str) -> bool {
+    let name = last_name_part(path);
+    name == "cle" || name.contains("password") || name.contains("passwd")
+}
+
 /// Whether a field of this name holds a card security code.
 pub fn is_cvv_field(path: &str) -> bool {
     let name: String = last_name_part(path)

@@ -103,6 +103,13 @@ impl PassphraseArgs {
     }
 }
 
+/// Treat `bytes` as a secret read by this process: no message repeats
+/// it ([`scrub`]). For the secrets a tool holds without reading them
+/// (the published test keys a sandbox defaults to).
+pub fn hold(bytes: &[u8]) {
+    remember(bytes);
+}
+
 /// Why an argument is not shown in a message.
 pub const NOT_REPEATED: &str = "the argument is not repeated, in case it is the secret itself";
 

@@ -458,7 +458,8 @@ pub enum FieldKind {
 impl FieldKind {
     /// The kind of the field of this name (judged once for a column).
     pub fn of(path: &str) -> FieldKind {
-        if card::is_cvv_field(path) {
+        // A password is hidden the way a security code is.
+        if card::is_cvv_field(path) || card::is_password_field(path) {
             FieldKind::SecurityCode
         } else if card::is_pan_field(path) {
             FieldKind::CardNumber

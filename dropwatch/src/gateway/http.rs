@@ -119,7 +119,11 @@ fn secret(
             let secret = s.read(what, &mut |w| paylot_cli::warn(crate::TOOL, w))?;
             Ok(Zeroizing::new(secret.expose().to_vec()))
         }
-        None => Ok(Zeroizing::new(default.as_bytes().to_vec())),
+        None => {
+            // A published test value, but this run's secret all the same.
+            paylot_cli::secret::hold(default.as_bytes());
+            Ok(Zeroizing::new(default.as_bytes().to_vec()))
+        }
     }
 }
 
@@ -165,6 +169,17 @@ fn parse_addr(text: &str) -> Result<SocketAddr> {
 pub fn serve(addr: &str, a: &Args) -> Result<Outcome> {
     let addr = parse_addr(addr)?;
     let k = &a.shop;
+    if k.sips_key_version.is_empty() || !k.sips_key_version.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Error::usage(format!(
+            "--sips-key-version {}: expected the key's version number, e.g. 1",
+            paylot_cli::text::quote(&k.sips_key_version)
+        )));
+    }
+    if k.timeout.is_zero() {
+        return Err(Error::usage(
+            "--timeout 0s: a request would never be given time to arrive (e.g. --timeout 10s)",
+        ));
+    }
     let paybox_hex = secret(
         &k.paybox_key_file,
         &k.paybox_key_env,
@@ -223,15 +238,25 @@ async fn run(addr: SocketAddr, sandbox: Arc<Sandbox>) -> Result<Outcome> {
             .with("paybox_direct", format!("http://{local}{DIRECT_PATH}"))
             .with("sips", format!("http://{local}{}", office::SERVICE_PREFIX)),
     );
+    let mut accept_errors = 0u64;
     loop {
         tokio::select! {
             accepted = listener.accept() => {
                 let (stream, peer) = match accepted {
-                    Ok(x) => x,
+                    Ok(x) => {
+                        accept_errors = 0;
+                        x
+                    }
                     Err(e) => {
                         // A connection that failed before it began (the
-                        // peer reset it): the others go on.
-                        paylot_cli::say(crate::TOOL, format_args!("HTTP sandbox: accepting a connection: {e}"));
+                        // peer reset it), or no file descriptor left: said
+                        // once per run of failures, and the loop waits a
+                        // little so as not to spin while none is freed.
+                        if accept_errors == 0 {
+                            paylot_cli::say(crate::TOOL, format_args!("HTTP sandbox: accepting a connection: {e} (said once until a connection is accepted again)"));
+                        }
+                        accept_errors += 1;
+                        tokio::time::sleep(Duration::from_millis(50)).await;
                         continue;
                     }
                 };
@@ -256,6 +281,18 @@ async fn run(addr: SocketAddr, sandbox: Arc<Sandbox>) -> Result<Outcome> {
     }
 }
 
+/// Whether `path` names an Office Server function: the service prefix,
+/// then names (`checkout/cardOrder`), nothing else.
+fn is_office_function(path: &str) -> bool {
+    path.strip_prefix(office::SERVICE_PREFIX)
+        .is_some_and(|rest| {
+            !rest.is_empty()
+                && rest.split('/').all(|part| {
+                    !part.is_empty() && part.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                })
+        })
+}
+
 /// What one request was answered, for the response and the log.
 struct Answered {
     status: StatusCode,
@@ -269,8 +306,12 @@ struct Answered {
 }
 
 impl Answered {
+    /// A text answer. It may quote the responder's stderr, which may
+    /// quote the request: masked (card numbers, security codes) and
+    /// scrubbed of the shop's secrets, in the body as in the log.
     fn plain(status: StatusCode, gateway: &'static str, text: impl Into<String>) -> Answered {
         let text = text.into();
+        let text = paylot_cli::text::safe(&paylot_cli::secret::scrub(&text)).into_owned();
         Answered {
             status,
             content_type: "text/plain; charset=utf-8",
@@ -298,7 +339,7 @@ async fn handle(
         .to_string();
     let gateway = if path == DIRECT_PATH {
         "paybox-direct"
-    } else if path.starts_with(office::SERVICE_PREFIX) {
+    } else if is_office_function(&path) {
         "sips"
     } else {
         ""
@@ -441,13 +482,28 @@ fn answer_direct(sandbox: &Sandbox, path: &str, body: &[u8]) -> Answered {
             .find(|(n, _)| n == k)
             .map_or("", |(_, v)| v.as_str())
     };
-    let refusal = if !get(direct::SEAL_FIELD).is_empty() {
+    if !fields.iter().any(|(k, _)| k == "VERSION") {
+        return Answered::plain(
+            StatusCode::BAD_REQUEST,
+            "paybox-direct",
+            "not a Paybox Direct request: expected a form body VERSION=…&TYPE=…&SITE=…&RANG=…&… (xmlbatch build --format paybox-direct writes them)",
+        );
+    }
+    let refusal = if let Some(k) = direct::repeated_field(&fields) {
+        Some((
+            "00014",
+            format!(
+                "incoherent frame: the field {} is given twice",
+                gateways::show(k)
+            ),
+        ))
+    } else if !get(direct::SEAL_FIELD).is_empty() {
         let algorithm = match get(direct::ALGORITHM_FIELD) {
             "" => Ok(Algorithm::HmacSha512),
             name => Algorithm::parse(name, Scheme::PayboxDirect),
         };
         match algorithm {
-            Err(e) => Some(format!("access refused: HASH: {}", e.0)),
+            Err(e) => Some(("00006", format!("access refused: HASH: {}", e.0))),
             Ok(alg) => {
                 let text = direct::seal_string(&fields).text;
                 let computed = seal_of(
@@ -457,34 +513,40 @@ fn answer_direct(sandbox: &Sandbox, path: &str, body: &[u8]) -> Answered {
                     &sandbox.paybox_key,
                 );
                 (!same_seal(get(direct::SEAL_FIELD), &computed)).then(|| {
-                    "access refused: the HMAC does not match the shop's key (seal verify --scheme paybox-direct says why)".to_string()
+                    ("00006", "access refused: the HMAC does not match the shop's key (seal verify --scheme paybox-direct says why)".to_string())
                 })
             }
         }
     } else if !get(direct::PASSWORD_FIELD).is_empty() {
         let cle = String::from_utf8_lossy(&sandbox.paybox_cle).into_owned();
         (!same_seal(get(direct::PASSWORD_FIELD), &cle))
-            .then(|| "access refused: CLE is not the shop's".to_string())
+            .then(|| ("00006", "access refused: CLE is not the shop's".to_string()))
     } else {
-        None // the responder answers a request with neither
+        Some((
+            "00006",
+            "access refused: the request has neither CLE nor HMAC".to_string(),
+        ))
     };
-    if let Some(why) = refusal {
+    if let Some((code, why)) = refusal {
         let line = direct::answer_line(&[
             ("NUMTRANS", "0000000000"),
             ("NUMAPPEL", "0000000000"),
-            ("NUMQUESTION", get("NUMQUESTION")),
-            ("SITE", get("SITE")),
-            ("RANG", get("RANG")),
+            ("NUMQUESTION", &paylot_cli::text::safe(get("NUMQUESTION"))),
+            ("SITE", &paylot_cli::text::safe(get("SITE"))),
+            ("RANG", &paylot_cli::text::safe(get("RANG"))),
             ("AUTORISATION", ""),
-            ("CODEREPONSE", "00006"),
+            ("CODEREPONSE", code),
             ("COMMENTAIRE", &why),
+            ("REFABONNE", ""),
+            ("PORTEUR", ""),
+            ("PAYS", ""),
         ]);
         return Answered {
             status: StatusCode::OK,
             content_type: "text/plain; charset=ISO-8859-1",
             body: line,
             gateway: "paybox-direct",
-            code: Some("00006".into()),
+            code: Some(code.into()),
             note: Some(why),
         };
     }

@@ -142,60 +142,90 @@ impl Responder {
         limit: usize,
     ) -> Result<Replied, Error> {
         use std::io::{Read, Write};
+        use std::os::unix::process::CommandExt;
+        use std::sync::mpsc;
+        let deadline = std::time::Instant::now() + timeout;
         let mut cmd = Command::new("sh");
         cmd.arg("-c")
             .arg(&self.command)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+            .stderr(Stdio::piped())
+            // Its own process group, so that at the deadline the whole
+            // responder goes, with whatever it started (a `sleep` holding
+            // its stdout would keep the answer open otherwise).
+            .process_group(0);
         for (k, v) in env {
             cmd.env(k, v);
         }
         let mut child = cmd
             .spawn()
             .map_err(|e| Error::io("running the responder with sh -c", e))?;
-        let mut stdin = child.stdin.take();
-        let mut stdout = child.stdout.take();
-        let mut stderr = child.stderr.take();
+        let group = child.id();
+        let kill_group = || {
+            let _ = Command::new("kill")
+                .args(["-KILL", "--", &format!("-{group}")])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+        };
+        let stdin = child.stdin.take();
+        let stdout = child.stdout.take();
+        let stderr = child.stderr.take();
         let body = body.to_vec();
         // Feeding and draining happen beside the wait, so that neither
         // side can block the other, and the clock bounds them all.
-        let feeder = std::thread::spawn(move || {
-            if let Some(mut s) = stdin.take() {
+        std::thread::spawn(move || {
+            if let Some(mut s) = stdin {
                 // A responder that reads nothing closes its end: not ours to report.
                 let _ = s.write_all(&body);
             }
         });
-        let reader = std::thread::spawn(move || {
+        let (out_tx, out_rx) = mpsc::channel();
+        std::thread::spawn(move || {
             let mut out = Vec::new();
-            if let Some(s) = stdout.take() {
+            if let Some(s) = stdout {
                 let _ = s.take(limit as u64 + 1).read_to_end(&mut out);
             }
-            out
+            let _ = out_tx.send(out);
         });
-        let errors = std::thread::spawn(move || {
+        let (err_tx, err_rx) = mpsc::channel();
+        std::thread::spawn(move || {
             let mut out = Vec::new();
-            if let Some(s) = stderr.take() {
+            if let Some(s) = stderr {
                 let _ = s.take(64 * 1024).read_to_end(&mut out);
             }
-            out
+            let _ = err_tx.send(out);
         });
-        let started = std::time::Instant::now();
         let status = loop {
             match child.try_wait() {
                 Ok(Some(st)) => break Some(st),
-                Ok(None) if started.elapsed() >= timeout => {
+                Ok(None) if std::time::Instant::now() >= deadline => {
+                    kill_group();
                     let _ = child.kill();
                     let _ = child.wait();
                     break None;
                 }
                 Ok(None) => std::thread::sleep(std::time::Duration::from_millis(2)),
-                Err(e) => return Err(Error::io("waiting for the responder", e)),
+                Err(e) => {
+                    let _ = child.kill();
+                    return Err(Error::io("waiting for the responder", e));
+                }
             }
         };
-        let _ = feeder.join();
-        let out = reader.join().unwrap_or_default();
-        let err = errors.join().unwrap_or_default();
+        // What the responder started may still hold its pipes: what is not
+        // in by the deadline is not waited for.
+        let left = |d: std::time::Instant| {
+            d.saturating_duration_since(std::time::Instant::now())
+                .max(std::time::Duration::from_millis(50))
+        };
+        let out = out_rx.recv_timeout(left(deadline));
+        if out.is_err() {
+            // Still held: by the group's other members, which exist, so
+            // the group's id is still its own.
+            kill_group();
+        }
+        let err = err_rx.recv_timeout(left(deadline)).unwrap_or_default();
         let err = String::from_utf8_lossy(&err)
             .trim()
             .chars()
@@ -212,10 +242,18 @@ impl Responder {
                 paylot_cli::time::format_duration(timeout)
             )));
         };
-        match status.code() {
-            Some(0) if out.len() > limit => Err(Error::trouble(format!(
+        let Ok(out) = out else {
+            return Err(Error::trouble(format!(
+                "the responder ended, but what it started kept its output open past {} (a local fault){tail}",
+                paylot_cli::time::format_duration(timeout)
+            )));
+        };
+        if out.len() > limit {
+            return Err(Error::trouble(format!(
                 "the responder's answer is larger than {limit} bytes (a local fault)"
-            ))),
+            )));
+        }
+        match status.code() {
             Some(0) if !out.is_empty() => Ok(Replied::Answer(out)),
             Some(0) => Err(Error::trouble(format!(
                 "the responder exited 0 but wrote no answer (a local fault){tail}"

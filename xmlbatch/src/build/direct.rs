@@ -43,6 +43,7 @@ pub(super) fn build_direct(args: Args, delim: u8) -> Result<Outcome> {
         Some(p) => Some(Counter::open(p, "question number", MAX_QUESTION)?),
         None => None,
     };
+    let used = state.as_ref().map(|s| s.last);
     let first = match (&state, first) {
         (Some(s), _) => s.last + 1,
         (None, Some(n)) => n,
@@ -65,8 +66,25 @@ pub(super) fn build_direct(args: Args, delim: u8) -> Result<Outcome> {
     let mut buffered = std::io::BufWriter::with_capacity(64 * 1024, &mut out);
     let write_err = |e: std::io::Error| Error::io("writing the Direct requests", e);
     let mut last_number = 0u64;
+    let state_name = args
+        .question_state
+        .as_ref()
+        .map(|p| paylot_cli::quote(&p.to_string_lossy()));
     let rows = read_operations(&opts, input, |op, column, write| {
         let mut problems = Vec::new();
+        // A number from the CSV at or below the counter may have been
+        // sent already today: never twice.
+        if let (Some(last), Some(state)) = (used, &state_name) {
+            if u64::from(op.number) <= last {
+                problems.push((
+                    column(Field::Question),
+                    format!(
+                        "question number {} is not above the last one used, {last} ({state}): a number is never sent twice",
+                        op.number
+                    ),
+                ));
+            }
+        }
         let fields = direct::request_fields(
             op,
             &site,
@@ -154,12 +172,15 @@ fn authentication(args: &Args) -> Result<Authentication> {
             let secret = source.read("Direct password (CLE)", &mut |w| {
                 paylot_cli::warn("xmlbatch", w)
             })?;
+            // Sent as it is in every request, in Latin-1: printable text.
             let text = std::str::from_utf8(secret.expose())
                 .ok()
-                .filter(|t| !t.contains(['&', '\n', '\r']))
+                .filter(|t| {
+                    direct::latin1(t).is_ok() && t.chars().all(|c| !c.is_control() && c != '&')
+                })
                 .ok_or_else(|| {
                     Error::trouble(format!(
-                        "{}: the Direct password is not plain text (expected the CLE the back office gives, such as 8 to 10 letters and digits)",
+                        "{}: the Direct password is not plain Latin-1 text (expected the CLE the back office gives, such as 8 to 10 letters and digits)",
                         secret.origin()
                     ))
                 })?;

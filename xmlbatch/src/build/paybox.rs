@@ -268,8 +268,9 @@ pub(super) fn read_operations(
         let number = if has_question {
             None
         } else if assigned > 2_147_483_647 {
-            msgs.push((column_name(Field::Question), format!("the assigned question number {assigned} is above 2147483647 (lower --first-question)")));
-            None
+            msgs.push((column_name(Field::Question), format!("the assigned question number {assigned} is above 2147483647, the highest the gateway takes (lower --first-question; with --question-state, the counter is at its end: ask the gateway how to restart the numbering)")));
+            // Said above: not "missing" too.
+            Some(0)
         } else {
             Some(assigned as u32)
         };

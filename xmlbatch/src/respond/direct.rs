@@ -75,7 +75,16 @@ pub fn answer_line(fields: &[(String, String)], ctx: &mut Ctx) -> Vec<u8> {
     }
     ctx.site = get("SITE").to_string();
     ctx.rank = get("RANG").to_string();
-    ctx.header_problem = request_problem(get);
+    ctx.header_problem = match direct::repeated_field(fields) {
+        Some(k) => Some((
+            "00014",
+            format!(
+                "incoherent frame: the field {} is given twice",
+                gateways::show(k)
+            ),
+        )),
+        None => request_problem(get),
+    };
     if let Some(t) = dateq_month(get("DATEQ")) {
         ctx.today = t;
     }
@@ -91,19 +100,23 @@ pub fn answer_line(fields: &[(String, String)], ctx: &mut Ctx) -> Vec<u8> {
         String::new()
     };
     let number = match get("NUMQUESTION").parse::<u64>() {
-        Ok(n) => format!("{n:010}"),
-        Err(_) => get("NUMQUESTION").to_string(),
+        Ok(n) if n <= direct::MAX_QUESTION => format!("{n:010}"),
+        _ => get("NUMQUESTION").to_string(),
     };
+    // What is echoed is the request's, whatever it holds: masked, as
+    // every value a gateway double writes back (a card number typed in
+    // the wrong field must not come back whole).
+    let echo = |v: &str| paylot_cli::text::safe(v).into_owned();
     direct::answer_line(&[
         ("NUMTRANS", nonempty(&a.transaction_id, zeros)),
         ("NUMAPPEL", nonempty(&a.call_id, zeros)),
-        ("NUMQUESTION", &number),
-        ("SITE", get("SITE")),
-        ("RANG", get("RANG")),
+        ("NUMQUESTION", &echo(&number)),
+        ("SITE", &echo(get("SITE"))),
+        ("RANG", &echo(get("RANG"))),
         ("AUTORISATION", &a.authorization),
         ("CODEREPONSE", &a.response_code),
-        ("COMMENTAIRE", &a.comment),
-        ("REFABONNE", get("REFABONNE")),
+        ("COMMENTAIRE", &echo(&a.comment)),
+        ("REFABONNE", &echo(get("REFABONNE"))),
         ("PORTEUR", &token),
         ("PAYS", &a.card_country),
     ])

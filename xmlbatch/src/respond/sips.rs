@@ -60,9 +60,14 @@ pub fn response_to(seed: u64, request: &Map<String, Value>) -> Map<String, Value
     };
     let reference = text("transactionReference");
     let card = text("cardNumber");
+    let amount = text("amount");
+    let amount_ok =
+        amount.is_empty() || (amount.len() <= 12 && amount.bytes().all(|b| b.is_ascii_digit()));
     let (code, error_field) = if reference.is_empty() {
         // The test shop works in transactionReference mode.
         ("30".to_string(), Some("transactionReference"))
+    } else if !amount_ok {
+        ("30".to_string(), Some("amount"))
     } else if !card.is_empty() && !paylot_cli::card::luhn_valid(&card) {
         ("30".to_string(), Some("cardNumber"))
     } else {
@@ -72,9 +77,14 @@ pub fn response_to(seed: u64, request: &Map<String, Value>) -> Map<String, Value
         )
     };
     let mut r = Map::new();
+    // What is echoed is the request's, whatever it holds: masked (a card
+    // number in the wrong field must not come back whole).
     let mut put = |k: &str, v: String| {
         if !v.is_empty() {
-            r.insert(k.to_string(), Value::String(v));
+            r.insert(
+                k.to_string(),
+                Value::String(paylot_cli::text::safe(&v).into_owned()),
+            );
         }
     };
     put(
@@ -85,7 +95,7 @@ pub fn response_to(seed: u64, request: &Map<String, Value>) -> Map<String, Value
             String::new()
         },
     );
-    put("amount", text("amount"));
+    put("amount", amount);
     if code == "00" && !card.is_empty() {
         put(
             "authorisationId",

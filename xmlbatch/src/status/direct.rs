@@ -106,9 +106,9 @@ pub fn status_direct(
                     return Ok(());
                 }
                 let fields: HashMap<String, String> = fields.into_iter().collect();
-                if !fields.contains_key("NUMQUESTION") {
+                if !fields.contains_key("NUMQUESTION") || !fields.contains_key("VERSION") {
                     return Err(Error::trouble(format!(
-                        "{qname}:{line}: not a Paybox Direct request (no NUMQUESTION field): give --question the file xmlbatch build --format paybox-direct wrote"
+                        "{qname}:{line}: not a Paybox Direct request (no VERSION and NUMQUESTION fields): give --question the requests file xmlbatch build --format paybox-direct wrote"
                     )));
                 }
                 by_number
@@ -130,8 +130,12 @@ pub fn status_direct(
     let mut tally = Tally::direct(question.is_some());
     let mut progress = Progress::new(Unit::Records("answers"));
     let mut position = 0usize;
+    let mut seen_any = false;
     lines(&mut *reader, name, |line, bytes| {
-        let answer: HashMap<String, String> = direct::parse_answer(bytes).into_iter().collect();
+        seen_any |= !bytes.iter().all(u8::is_ascii_whitespace);
+        let pairs = direct::parse_answer(bytes);
+        let repeated = direct::repeated_field(&pairs).map(str::to_string);
+        let answer: HashMap<String, String> = pairs.into_iter().collect();
         let at = position;
         position += 1;
         let get = |k: &str| answer.get(k).map_or("", String::as_str);
@@ -166,7 +170,25 @@ pub fn status_direct(
             None
         };
         let code = get("CODEREPONSE");
-        let outcome = direct::decision(code).unwrap_or(Decision::Unknown);
+        let well_formed = code.len() == 5 && code.bytes().all(|b| b.is_ascii_digit());
+        let outcome = match (&repeated, well_formed) {
+            // Which value did the gateway mean? Neither is taken.
+            (Some(k), _) => {
+                paylot_cli::note(format_args!(
+                    "{name}:{line}: the field {} is given twice: the answer is ambiguous; {UNKNOWN_STATE}",
+                    show(k)
+                ));
+                Decision::Unknown
+            }
+            (None, false) if !code.is_empty() => {
+                paylot_cli::note(format_args!(
+                    "{name}:{line}: CODEREPONSE {} is not a 5-digit code: {UNKNOWN_STATE}",
+                    show(code)
+                ));
+                Decision::Unknown
+            }
+            _ => direct::decision(code).unwrap_or(Decision::Unknown),
+        };
         if let (Some(i), Some(q)) = (request, &qname) {
             let s = &sent[i];
             if answer.is_empty() {
@@ -213,8 +235,12 @@ pub fn status_direct(
         } else {
             get("NUMQUESTION")
         };
-        let meaning = if code.is_empty() {
+        let meaning = if repeated.is_some() {
+            "ambiguous: a field is given twice"
+        } else if code.is_empty() {
             "no answer code"
+        } else if outcome == Decision::Unknown {
+            "not a code the gateway gives"
         } else {
             codes::meaning(code)
         };
@@ -238,6 +264,12 @@ pub fn status_direct(
         ])?;
         Ok(())
     })?;
+    if !seen_any && qname.is_none() {
+        return Err(Error::trouble(format!(
+            "{}: empty input (expected Paybox Direct answers, one per line; give the requests with --question to have every lost answer reported)",
+            paylot_cli::input::quote(name)
+        )));
+    }
     if let Some(q) = &qname {
         for s in sent.iter().filter(|s| !s.answered) {
             mismatch(

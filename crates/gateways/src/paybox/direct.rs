@@ -197,6 +197,17 @@ pub fn parse_request(body: &[u8]) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The first field name given twice in a request or an answer, if any:
+/// such a message is ambiguous (which value did the other side read?),
+/// and is refused rather than read one way or the other.
+pub fn repeated_field(fields: &[(String, String)]) -> Option<&str> {
+    fields
+        .iter()
+        .enumerate()
+        .find(|(i, (k, _))| fields[..*i].iter().any(|(n, _)| n == k))
+        .map(|(_, (k, _))| k.as_str())
+}
+
 /// An answer line as the gateway sends it: `&`-separated pairs, split on
 /// the first `=`, values neither URL-encoded nor UTF-8 (Latin-1); `???`
 /// (a value the gateway does not have) is read as empty.
