@@ -81,6 +81,15 @@ pub fn run(args: &VerifyArgs, out: &mut Output) -> Result<Finished> {
         let Some(msg) = parse_record(bytes, args.message.input, line, &name, &mut trouble) else {
             continue;
         };
+        if choice.scheme.is_none() && msg.fields.contains_key("CODEREPONSE") {
+            trouble.report(
+                &name,
+                format_args!(
+                    "{line}: a Paybox Direct answer: the gateway does not seal its Direct answers, there is nothing to verify; check it against its request with xmlbatch status --question REQUESTS"
+                ),
+            );
+            continue;
+        }
         let (scheme, _) = analysis::scheme_of(&msg, &choice);
         let verdict = if scheme == Scheme::PayboxIpn {
             match verify_ipn(&msg, &pubkey, args.sig_field.as_deref(), line) {
@@ -163,6 +172,15 @@ fn verify_one(msg: &Message, a: &Analysis, secret: &Secret, line: usize) -> Resu
                 "unsealed: the message carries no {} field",
                 a.scheme.seal_field()
             );
+            if a.scheme == Scheme::PayboxDirect
+                && msg
+                    .fields
+                    .contains_key(gateways::paybox::direct::PASSWORD_FIELD)
+            {
+                reason.push_str(
+                    " (it is authenticated by its CLE, the Direct password, which only the gateway can check)",
+                );
+            }
             if a.scheme == Scheme::SipsJson && matches!(a.direction, Some((Direction::Response, _)))
             {
                 reason.push_str(

@@ -388,11 +388,15 @@ xmlbatch build --format paybox-direct --site 1999888 --rank 32 --question-state 
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stdout.contains("\"meaning\":\"ambiguous: a field is given twice\",\"outcome\":\"unknown\""),
+        stdout
+            .contains("\"meaning\":\"ambiguous: a field is given twice\",\"outcome\":\"unknown\""),
         "{stdout}"
     );
     assert!(stdout.contains("dup=1"), "{stdout}");
-    assert!(stderr.contains("dup.txt:1: the field \"CODEREPONSE\" is given twice"), "{stderr}");
+    assert!(
+        stderr.contains("dup.txt:1: the field \"CODEREPONSE\" is given twice"),
+        "{stderr}"
+    );
     assert!(stdout.contains("\"response_code\":\"0000A\",\"meaning\":\"not a code the gateway gives\",\"outcome\":\"unknown\""), "{stdout}");
     assert!(stdout.contains("bad=1"), "{stdout}");
     assert!(stdout.contains("empty=2"), "{stdout}");

@@ -138,7 +138,7 @@ fn first_question_numbers_in_order() {
     let r = d
         .run_stdin(&paybox_args(&["--first-question", "2147483646"]), csv3)
         .expect(1);
-    r.stderr_has("<stdin>:4: column \"question\": the assigned question number 2147483648 is above 2147483647 (lower --first-question)");
+    r.stderr_has("<stdin>:4: column \"question\": the assigned question number 2147483648 is above 2147483647, the highest the gateway takes (lower --first-question");
 }
 
 /// Every rule, with its exact message.
