@@ -34,6 +34,7 @@ check:
 
 bench:
 	./seal/benches/run.sh
+	./seal/benches/shapes.sh
 	./xmlbatch/benches/run.sh
 	$(CARGO) build --release --quiet -p pgpwrap
 	./pgpwrap/benches/run.sh

@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
-"""The plain Python reference for `seal compute --jsonl` (Sips JSON,
-HMAC-SHA-256): json + hmac from the standard library, written the way a
-merchant's script would be."""
+"""The plain Python reference for `seal compute --jsonl`, `--seal-only`
+and `verify --jsonl` (Sips JSON, HMAC-SHA-256): json + hmac from the
+standard library, written the way a merchant's script would be.
+Usage: reference.py KEYFILE [compute|seal-only|verify] < in > out"""
 import hashlib, hmac, json, sys
 
 key = open(sys.argv[1], "rb").read().rstrip(b"\n")
+mode = sys.argv[2] if len(sys.argv) > 2 else "compute"
 EXCLUDED = {"seal", "keyVersion", "sealAlgorithm"}
 
 def values(v, out):
@@ -30,5 +32,11 @@ for line in sys.stdin:
     for k in sorted(o):
         if k not in EXCLUDED:
             values(o[k], parts)
-    o["seal"] = hmac.new(key, "".join(parts).encode(), hashlib.sha256).hexdigest()
-    w(json.dumps(o, separators=(",", ":"), ensure_ascii=False) + "\n")
+    seal = hmac.new(key, "".join(parts).encode(), hashlib.sha256).hexdigest()
+    if mode == "seal-only":
+        w(seal + "\n")
+    elif mode == "verify":
+        w(json.dumps({"valid": hmac.compare_digest(seal, o.get("seal", ""))}) + "\n")
+    else:
+        o["seal"] = seal
+        w(json.dumps(o, separators=(",", ":"), ensure_ascii=False) + "\n")

@@ -3,19 +3,18 @@
 
 use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
 
 use gateways::seal::{seal_of, Keys, Scheme};
 use gateways::sips::office::KEY_VERSION_FIELD;
 use gateways::sips::seal::Direction;
-use paylot_cli::{Error, Input, Outcome, Output, Result};
+use paylot_cli::{Error, Outcome, Output, Result};
 use serde_json::{Map, Value};
 
 use crate::analysis::{self, Analysis, Choice};
 use crate::cli::{open_input, ComputeArgs};
 use crate::fast;
 use crate::message::{self, InputKind};
-use crate::records::{read_secret, Finished, Trouble};
+use crate::records::{each_line_in_parallel, read_secret, Finished, Trouble};
 
 /// What sealing one record gave.
 enum Sealed {
@@ -156,35 +155,6 @@ impl ComputeJob<'_> {
     }
 }
 
-/// Up to `BATCH_LINES` non-blank lines and where each starts.
-#[derive(Default)]
-struct Batch {
-    chunk: Vec<u8>,
-    lines: Vec<(usize, std::ops::Range<usize>)>,
-}
-
-impl Batch {
-    fn fill(&mut self, input: &mut Input, line_no: &mut usize) -> Result<()> {
-        self.chunk.clear();
-        self.lines.clear();
-        while self.lines.len() < BATCH_LINES {
-            let start = self.chunk.len();
-            let n = input
-                .reader()
-                .read_until(b'\n', &mut self.chunk)
-                .map_err(|e| input.read_error(e))?;
-            if n == 0 {
-                break;
-            }
-            *line_no += 1;
-            if !self.chunk[start..].iter().all(u8::is_ascii_whitespace) {
-                self.lines.push((*line_no, start..self.chunk.len()));
-            }
-        }
-        Ok(())
-    }
-}
-
 /// What sealing one part of a batch gave: its output, its bad records,
 /// and the trouble that stopped it.
 #[derive(Default)]
@@ -193,13 +163,6 @@ struct Part {
     bad: Vec<String>,
     fatal: Option<Error>,
 }
-
-/// Lines per part of a batch.
-const PART_LINES: usize = 256;
-
-/// Lines per batch in `--jsonl` mode; each batch is split between the
-/// machine's cores and written out in input order.
-const BATCH_LINES: usize = 4096;
 
 pub fn run(args: &ComputeArgs, out: &mut Output) -> Result<Finished> {
     let secret = read_secret(&args.key, Some("seal compute"))?.expect("required");
@@ -232,74 +195,44 @@ pub fn run(args: &ComputeArgs, out: &mut Output) -> Result<Finished> {
         return job.warn_key_version(&name, trouble.finish(Outcome::Yes));
     }
 
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 8);
-    // Each batch is cut into parts that the threads take in turn, so that
-    // this thread, once it has read the next batch, seals parts too.
-    let mut slots: Vec<Mutex<Part>> = Vec::new();
-    let mut line_no = 0;
-    let mut current = Batch::default();
-    let mut next = Batch::default();
-    current.fill(&mut input, &mut line_no)?;
-    while !current.lines.is_empty() {
-        let parts: Vec<&[(usize, std::ops::Range<usize>)]> =
-            current.lines.chunks(PART_LINES).collect();
-        while slots.len() < parts.len() {
-            slots.push(Mutex::new(Part::default()));
-        }
-        let taken = AtomicUsize::new(0);
-        let seal_parts = || {
-            let mut scratch = fast::Scratch::default();
-            loop {
-                let i = taken.fetch_add(1, Ordering::Relaxed);
-                let Some(lines) = parts.get(i) else { break };
-                let mut slot = slots[i].lock().expect("a worker panicked");
-                let Part {
-                    out: buf,
-                    bad,
-                    fatal,
-                } = &mut *slot;
-                buf.clear();
-                bad.clear();
-                *fatal = None;
-                for (line, range) in lines.iter() {
-                    match job.record(&current.chunk[range.clone()], *line, &mut scratch, buf) {
-                        Sealed::Done => {}
-                        Sealed::Bad(e) => bad.push(e),
-                        Sealed::Fatal(e) => {
-                            *fatal = Some(e);
-                            break;
-                        }
-                    }
-                }
+    each_line_in_parallel(
+        &mut input,
+        |part: &mut Part| {
+            part.out.clear();
+            part.bad.clear();
+            part.fatal = None;
+        },
+        |scratch: &mut fast::Scratch, part: &mut Part, line, bytes| match job.record(
+            bytes,
+            line,
+            scratch,
+            &mut part.out,
+        ) {
+            Sealed::Done => true,
+            Sealed::Bad(e) => {
+                part.bad.push(e);
+                true
             }
-        };
-        let read = std::thread::scope(|scope| {
-            for _ in 1..threads {
-                scope.spawn(seal_parts);
+            Sealed::Fatal(e) => {
+                part.fatal = Some(e);
+                false
             }
-            let read = next.fill(&mut input, &mut line_no);
-            seal_parts();
-            read
-        });
-        for (slot, lines) in slots[..parts.len()].iter_mut().zip(&parts) {
-            let part = slot.get_mut().expect("a worker panicked");
+        },
+        |part, lines| {
             out.write_all(&part.out).map_err(werr)?;
-            trouble.records(lines.len());
-            for _ in part.bad.len()..lines.len() {
+            trouble.records(lines);
+            for _ in part.bad.len()..lines {
                 trouble.count("sealed");
             }
             for e in part.bad.drain(..) {
                 trouble.report(&name, e);
             }
-            if let Some(e) = part.fatal.take() {
-                return Err(e);
+            match part.fatal.take() {
+                Some(e) => Err(e),
+                None => Ok(()),
             }
-        }
-        read?;
-        std::mem::swap(&mut current, &mut next);
-    }
+        },
+    )?;
     job.warn_key_version(&name, trouble.finish(Outcome::Yes))
 }
 
@@ -376,9 +309,22 @@ mod tests {
     proptest! {
         /// The fast path writes exactly what the general path writes.
         #[test]
-        fn fast_and_general_paths_agree(fields in prop::collection::vec(field(), 0..6), seal_only in any::<bool>()) {
-            let obj: Map<String, Value> = fields.into_iter().collect();
-            let line = serde_json::to_vec(&obj).unwrap();
+        fn fast_and_general_paths_agree(
+            fields in prop::collection::vec(field(), 0..6),
+            seal_only in any::<bool>(),
+            spaced in any::<bool>(),
+            sealed in any::<bool>(),
+        ) {
+            let mut obj: Map<String, Value> = fields.into_iter().collect();
+            if sealed {
+                obj.insert("seal".into(), Value::String("00ff".into()));
+            }
+            // Every shape: compact, or spaced as Python and pretty printers write.
+            let line = if spaced {
+                serde_json::to_string(&obj).unwrap().replace("\":", "\": ").replace(",\"", ", \"").into_bytes()
+            } else {
+                serde_json::to_vec(&obj).unwrap()
+            };
             let args = if seal_only { job(&["--key-env", "K", "--seal-only"]) } else { job(&["--key-env", "K"]) };
             prop_assert_eq!(run(&args, true, &line), run(&args, false, &line));
         }

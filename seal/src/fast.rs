@@ -153,6 +153,7 @@ fn is_compact(line: &[u8]) -> bool {
 pub struct Scratch {
     text: String,
     order: Vec<usize>,
+    seal: Vec<u8>,
 }
 
 /// Seal one line, if the fast path applies: the sealed line (without its
@@ -172,7 +173,10 @@ pub fn compute_line(
     out: &mut Vec<u8>,
 ) -> Option<Sealed> {
     let line = trim_ascii(line);
-    if !is_compact(line) {
+    // The seal alone does not depend on how the line is written, nor on
+    // a seal it already has (never part of the seal string); the sealed
+    // line is spliced, so it must be compact and carry no seal yet.
+    if !seal_only && !is_compact(line) {
         return None;
     }
     // One UTF-8 check of the whole line (fast on ASCII), after which the
@@ -186,59 +190,11 @@ pub fn compute_line(
         None => seen.scheme()?,
     };
     let seal_field = scheme.seal_field();
-    if seen.has(seal_field) {
+    if seen.has(seal_field) && !seal_only {
         return None;
     }
     let algorithm = algorithm(scheme, &fields, choice)?;
-    let text = &mut scratch.text;
-    text.clear();
-    let mut without_key_version = false;
-    match scheme {
-        Scheme::SipsJson => {
-            let response = match choice.direction {
-                Some(d) => d == Direction::Response,
-                None => fields
-                    .iter()
-                    .any(|(k, _)| RESPONSE_MARKERS.contains(&k.as_ref())),
-            };
-            without_key_version = !response && !seen.key_version;
-            let excluded: &[&str] = if response {
-                &SIPS_RESPONSE_EXCLUDED
-            } else {
-                &SIPS_REQUEST_EXCLUDED
-            };
-            sips_object(&fields, Some(excluded), text, &mut scratch.order)?;
-        }
-        Scheme::Paybox => {
-            let mut first = true;
-            for (k, v) in &fields {
-                if k == "PBX_HMAC" {
-                    continue;
-                }
-                if !first {
-                    text.push('&');
-                }
-                first = false;
-                text.push_str(k);
-                text.push('=');
-                flat(v, text)?;
-            }
-        }
-        Scheme::Lyra => {
-            let order = &mut scratch.order;
-            order.clear();
-            order.extend((0..fields.len()).filter(|i| fields[*i].0.starts_with("vads_")));
-            order.sort_by(|a, b| fields[*a].0.as_bytes().cmp(fields[*b].0.as_bytes()));
-            for (n, i) in order.iter().enumerate() {
-                if n > 0 {
-                    text.push('+');
-                }
-                flat(&fields[*i].1, text)?;
-            }
-        }
-        // Rare, and Latin-1 or form-shaped: the general path.
-        Scheme::SipsPost | Scheme::PayboxIpn | Scheme::PayboxDirect => return None,
-    }
+    let without_key_version = seal_string(scheme, &fields, &seen, choice, scratch)?;
     let key = keys.get(scheme).ok()?;
     if !seal_only {
         out.extend_from_slice(&line[..line.len() - 1]);
@@ -257,6 +213,139 @@ pub fn compute_line(
     Some(Sealed {
         without_key_version,
     })
+}
+
+/// Verify one line, if the fast path applies and the seal is right: the
+/// verdict line (without its newline) is appended to `out`, exactly as
+/// the general path writes it. Everything else — a wrong or missing
+/// seal (whose cause is diagnosed), hex in the other case, a Sips
+/// response with a responseCode (put in words), a Direct answer, any
+/// unusual line — returns `None`, for the general path.
+pub fn verify_line(
+    line: &[u8],
+    line_no: usize,
+    choice: &Choice,
+    keys: &Keys,
+    scratch: &mut Scratch,
+    out: &mut Vec<u8>,
+) -> Option<()> {
+    let line = trim_ascii(line);
+    if line.first() != Some(&b'{') {
+        return None;
+    }
+    let text = std::str::from_utf8(line).ok()?;
+    let node: Node = serde_json::from_str(text).ok()?;
+    let Node::Obj(fields) = node else { return None };
+    if fields
+        .iter()
+        .any(|(k, _)| k == "responseCode" || k == "CODEREPONSE")
+    {
+        return None;
+    }
+    let seen = Seen::of(&fields);
+    let scheme = match choice.scheme {
+        Some(s) => s,
+        None => seen.scheme()?,
+    };
+    let seal_field = scheme.seal_field();
+    let given = match fields.iter().find(|(k, _)| k == seal_field) {
+        Some((_, Node::Str(s))) => s,
+        _ => return None,
+    };
+    let algorithm = algorithm(scheme, &fields, choice)?;
+    seal_string(scheme, &fields, &seen, choice, scratch)?;
+    let key = keys.get(scheme).ok()?;
+    let computed = &mut scratch.seal;
+    computed.clear();
+    write_seal(scheme, algorithm, scratch.text.as_bytes(), key, computed);
+    // Equal bytes: valid. Anything else (another case, a mismatch) is
+    // the general path's to say, with its cause.
+    if !bool::from(subtle::ConstantTimeEq::ct_eq(
+        given.as_bytes(),
+        &computed[..],
+    )) {
+        return None;
+    }
+    use std::io::Write as _;
+    let _ = write!(
+        out,
+        "{{\"type\":\"verify\",\"version\":1,\"line\":{line_no},\"valid\":true,\"scheme\":\"{}\",\"algorithm\":\"{}\"}}",
+        scheme.name(),
+        algorithm.name()
+    );
+    Some(())
+}
+
+/// The seal string of a parsed line into `scratch.text`; whether it is
+/// a Sips JSON request without keyVersion. None: the general path (an
+/// unusual value, a field given twice, a scheme handled there).
+fn seal_string(
+    scheme: Scheme,
+    fields: &[(Cow<str>, Node)],
+    seen: &Seen,
+    choice: &Choice,
+    scratch: &mut Scratch,
+) -> Option<bool> {
+    let text = &mut scratch.text;
+    text.clear();
+    let mut without_key_version = false;
+    match scheme {
+        Scheme::SipsJson => {
+            let response = match choice.direction {
+                Some(d) => d == Direction::Response,
+                None => fields
+                    .iter()
+                    .any(|(k, _)| RESPONSE_MARKERS.contains(&k.as_ref())),
+            };
+            without_key_version = !response && !seen.key_version;
+            let excluded: &[&str] = if response {
+                &SIPS_RESPONSE_EXCLUDED
+            } else {
+                &SIPS_REQUEST_EXCLUDED
+            };
+            sips_object(fields, Some(excluded), text, &mut scratch.order)?;
+        }
+        Scheme::Paybox => {
+            if fields
+                .iter()
+                .enumerate()
+                .any(|(i, (k, _))| fields[..i].iter().any(|(n, _)| n == k))
+            {
+                return None;
+            }
+            let mut first = true;
+            for (k, v) in fields {
+                if k == "PBX_HMAC" {
+                    continue;
+                }
+                if !first {
+                    text.push('&');
+                }
+                first = false;
+                text.push_str(k);
+                text.push('=');
+                flat(v, text)?;
+            }
+        }
+        Scheme::Lyra => {
+            let order = &mut scratch.order;
+            order.clear();
+            order.extend((0..fields.len()).filter(|i| fields[*i].0.starts_with("vads_")));
+            order.sort_by(|a, b| fields[*a].0.as_bytes().cmp(fields[*b].0.as_bytes()));
+            if order.windows(2).any(|w| fields[w[0]].0 == fields[w[1]].0) {
+                return None;
+            }
+            for (n, i) in order.iter().enumerate() {
+                if n > 0 {
+                    text.push('+');
+                }
+                flat(&fields[*i].1, text)?;
+            }
+        }
+        // Rare, and Latin-1 or form-shaped: the general path.
+        Scheme::SipsPost | Scheme::PayboxIpn | Scheme::PayboxDirect => return None,
+    }
+    Some(without_key_version)
 }
 
 fn trim_ascii(mut b: &[u8]) -> &[u8] {
@@ -391,6 +480,13 @@ fn sips_object(
             .filter(|i| excluded.is_none_or(|ex| !ex.contains(&fields[*i].0.as_ref()))),
     );
     order[start..].sort_by(|a, b| fields[*a].0.as_bytes().cmp(fields[*b].0.as_bytes()));
+    // A name given twice: the general path decides what it means.
+    if order[start..]
+        .windows(2)
+        .any(|w| fields[w[0]].0 == fields[w[1]].0)
+    {
+        return None;
+    }
     for n in start..order.len() {
         let i = order[n];
         sips_value(&fields[i].1, out, order)?;
@@ -419,11 +515,15 @@ mod tests {
     use super::*;
 
     fn fast(line: &str) -> Option<String> {
+        fast_with(line, true)
+    }
+
+    fn fast_with(line: &str, seal_only: bool) -> Option<String> {
         let mut out = Vec::new();
         compute_line(
             line.as_bytes(),
             &Choice::default(),
-            true,
+            seal_only,
             &Keys::new(b"secret123"),
             &mut Scratch::default(),
             &mut out,
@@ -447,8 +547,14 @@ mod tests {
 
     #[test]
     fn leaves_the_unusual_to_the_general_path() {
-        assert!(fast(r#"{"a": "1"}"#).is_none(), "whitespace");
-        assert!(fast(r#"{"a":"1","seal":"x"}"#).is_none(), "seal present");
+        assert!(fast_with(r#"{"a": "1"}"#, false).is_none(), "whitespace");
+        assert!(
+            fast_with(r#"{"a":"1","seal":"x"}"#, false).is_none(),
+            "seal present"
+        );
+        // The seal alone is the same whatever the spacing, with or without a seal.
+        assert_eq!(fast(r#"{"a": "1"}"#), fast(r#"{"a":"1","seal":"x"}"#));
+        assert!(fast(r#"{"a":"1","a":"2"}"#).is_none(), "a name given twice");
         assert!(fast(r#"{"Data":"a=1","Seal":"x"}"#).is_none(), "sips-post");
         assert!(fast(r#"[1]"#).is_none());
         assert!(is_compact(br#"{"a":"b c"}"#));

@@ -187,6 +187,23 @@ impl Finished {
     }
 }
 
+/// Parse one record; what is wrong with it as `line: what` (the input's
+/// name is the caller's to add), the 415 page named.
+pub fn parse_message(
+    bytes: &[u8],
+    kind: InputKind,
+    line: usize,
+) -> std::result::Result<Message, String> {
+    if gateways::sips::office::is_unsupported_media_type_page(bytes) {
+        return Err(format!(
+            "{line}: this is the Sips platform's HTML page \"415 Unsupported Media Type\", not a response: \
+             the request was sent without the header Content-Type: application/json \
+             (curl: -H 'Content-Type: application/json'); the function was not run, send the request again with it"
+        ));
+    }
+    message::parse(bytes, kind, line).map_err(|e| e.0)
+}
+
 pub fn parse_record(
     bytes: &[u8],
     kind: InputKind,
@@ -194,22 +211,123 @@ pub fn parse_record(
     name: &str,
     trouble: &mut Trouble,
 ) -> Option<Message> {
-    if gateways::sips::office::is_unsupported_media_type_page(bytes) {
-        trouble.report(
-            name,
-            format!(
-                "{line}: this is the Sips platform's HTML page \"415 Unsupported Media Type\", not a response: \
-                 the request was sent without the header Content-Type: application/json \
-                 (curl: -H 'Content-Type: application/json'); the function was not run, send the request again with it"
-            ),
-        );
-        return None;
-    }
-    match message::parse(bytes, kind, line) {
+    match parse_message(bytes, kind, line) {
         Ok(m) => Some(m),
         Err(e) => {
             trouble.report(name, e);
             None
         }
     }
+}
+
+/// Up to `BATCH_LINES` non-blank lines and where each starts.
+#[derive(Default)]
+struct Batch {
+    chunk: Vec<u8>,
+    lines: Vec<(usize, std::ops::Range<usize>)>,
+}
+
+impl Batch {
+    fn fill(&mut self, input: &mut Input, line_no: &mut usize) -> Result<()> {
+        self.chunk.clear();
+        self.lines.clear();
+        while self.lines.len() < BATCH_LINES {
+            let start = self.chunk.len();
+            let n = input
+                .reader()
+                .read_until(b'\n', &mut self.chunk)
+                .map_err(|e| input.read_error(e))?;
+            if n == 0 {
+                break;
+            }
+            *line_no += 1;
+            if !self.chunk[start..].iter().all(u8::is_ascii_whitespace) {
+                self.lines.push((*line_no, start..self.chunk.len()));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Lines per part of a batch.
+const PART_LINES: usize = 256;
+
+/// Lines per batch in `--jsonl` mode; each batch is split between the
+/// threads, and the next one is read while they work.
+const BATCH_LINES: usize = 4096;
+
+/// Every non-blank line of `input`, worked on by every core, and the
+/// results given back in input order: `work(scratch, part, line, bytes)`
+/// handles one line into its part's state (returning false stops that
+/// part: a fatal error), `emit(part, lines)` takes each part's state in
+/// turn with the number of lines it held. The input is read in batches,
+/// the next one while the threads work on the current one; each batch is
+/// cut into parts that the threads take in turn, so that the reading
+/// thread, once it has read, works too. Memory: two batches.
+pub fn each_line_in_parallel<W, S>(
+    input: &mut Input,
+    reset: impl Fn(&mut S) + Sync,
+    work: impl Fn(&mut W, &mut S, usize, &[u8]) -> bool + Sync,
+    mut emit: impl FnMut(&mut S, usize) -> Result<()>,
+) -> Result<()>
+where
+    W: Default,
+    S: Default + Send,
+{
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8);
+    let mut slots: Vec<Mutex<S>> = Vec::new();
+    let mut line_no = 0;
+    let mut current = Batch::default();
+    let mut next = Batch::default();
+    current.fill(input, &mut line_no)?;
+    while !current.lines.is_empty() {
+        let parts: Vec<&[(usize, std::ops::Range<usize>)]> =
+            current.lines.chunks(PART_LINES).collect();
+        while slots.len() < parts.len() {
+            slots.push(Mutex::new(S::default()));
+        }
+        let taken = AtomicUsize::new(0);
+        let work_parts = || {
+            let mut scratch = W::default();
+            loop {
+                let i = taken.fetch_add(1, Ordering::Relaxed);
+                let Some(lines) = parts.get(i) else { break };
+                // A worker that panicked left its part unusable; the
+                // panic itself ends the run (the scope propagates it).
+                let Ok(mut slot) = slots[i].lock() else { break };
+                reset(&mut slot);
+                for (line, range) in lines.iter() {
+                    if !work(
+                        &mut scratch,
+                        &mut slot,
+                        *line,
+                        &current.chunk[range.clone()],
+                    ) {
+                        break;
+                    }
+                }
+            }
+        };
+        let read = std::thread::scope(|scope| {
+            for _ in 1..threads {
+                scope.spawn(work_parts);
+            }
+            let read = next.fill(input, &mut line_no);
+            work_parts();
+            read
+        });
+        for (slot, lines) in slots[..parts.len()].iter_mut().zip(&parts) {
+            let part = slot
+                .get_mut()
+                .map_err(|_| Error::trouble("internal: a worker thread failed"))?;
+            emit(part, lines.len())?;
+        }
+        read?;
+        std::mem::swap(&mut current, &mut next);
+    }
+    Ok(())
 }

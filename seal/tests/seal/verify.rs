@@ -289,3 +289,79 @@ fn explain_with_a_key_on_an_unsealed_message_says_no() {
     let r = seal(&["explain"], REQ.as_bytes());
     expect_status(&r, 0);
 }
+
+/// Verify runs on every core like compute: the verdicts and the messages
+/// on stderr still come in input order, across the parts and batches.
+#[test]
+fn parallel_verify_keeps_the_input_order() {
+    let d = Dir::new();
+    let (k, good) = sealed(&d);
+    let good = good.trim_end();
+    let bad = good.replace("2500", "2501");
+    let input = |with_unreadable: bool| {
+        let mut text = String::new();
+        let mut kinds = Vec::new();
+        for i in 0..10_000 {
+            let kind = match i % 7 {
+                3 => 1,
+                5 if with_unreadable => 2,
+                _ => 0,
+            };
+            text.push_str(match kind {
+                0 => good,
+                1 => &bad,
+                _ => "{not json",
+            });
+            text.push('\n');
+            kinds.push(kind);
+        }
+        (text, kinds)
+    };
+    let (text, kinds) = input(false);
+    let r = seal(
+        &["verify", "--jsonl", "-q", "--key-file", &k],
+        text.as_bytes(),
+    );
+    expect_status(&r, 1);
+    let judged: Vec<(u64, bool)> = r
+        .lines()
+        .iter()
+        .map(|l| (l["line"].as_u64().unwrap(), l["valid"].as_bool().unwrap()))
+        .collect();
+    let want: Vec<(u64, bool)> = kinds
+        .iter()
+        .enumerate()
+        .map(|(i, k)| (i as u64 + 1, *k == 0))
+        .collect();
+    assert!(
+        judged == want,
+        "verdicts out of order or missing ({} of {})",
+        judged.len(),
+        want.len()
+    );
+    // stderr: each bad or unreadable line where it is, in order.
+    let (text, kinds) = input(true);
+    let r = seal(
+        &["verify", "--jsonl", "-q", "--key-file", &k],
+        text.as_bytes(),
+    );
+    expect_status(&r, 2);
+    let said: Vec<u64> = r
+        .stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("seal: <stdin>:"))
+        .filter_map(|l| l.split(':').next()?.parse().ok())
+        .collect();
+    let want: Vec<u64> = kinds
+        .iter()
+        .enumerate()
+        .filter(|(_, k)| **k != 0)
+        .map(|(i, _)| i as u64 + 1)
+        .collect();
+    assert!(
+        said == want,
+        "messages out of order or missing ({} of {})",
+        said.len(),
+        want.len()
+    );
+}

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# seal on every JSON shape users have, against the plain Python reference,
+# in the same run: compute, --seal-only and verify over N Sips cardOrder
+# objects (default 200,000) written compact, spaced (Python's default
+# json.dumps), already sealed, and nested. Checks that both give the same
+# answers on the first 1,000 lines, then times both with hyperfine and
+# prints the ratios seal / Python. Usage: shapes.sh [N]. Needs hyperfine.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+n=${1:-200000}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cargo build --release --quiet -p seal
+seal=$PWD/target/release/seal
+printf 'secret123\n' > "$work/key"; chmod 600 "$work/key"
+for shape in compact spaced sealed nested; do
+    python3 seal/benches/gen.py "$n" "$shape" > "$work/$shape.jsonl"
+    # verify needs a seal: the sealed shape, and each shape sealed by seal.
+    "$seal" compute --jsonl -q --key-file "$work/key" "$work/$shape.jsonl" > "$work/$shape.sealed.jsonl"
+done
+same() {  # same answers on the first 1,000 lines, or the timing means nothing
+    local shape=$1 mode=$2 input=$3
+    case $mode in
+        compute) a="compute --jsonl" ;;
+        seal-only) a="compute --jsonl --seal-only" ;;
+        verify) a="verify --jsonl" ;;
+    esac
+    head -n 1000 "$input" | "$seal" $a -q --key-file "$work/key" > "$work/a" || true
+    head -n 1000 "$input" | python3 seal/benches/reference.py "$work/key" "$mode" > "$work/b"
+    if [ "$mode" = verify ]; then
+        grep -o '"valid":[a-z]*' "$work/a" | sed 's/"valid"://' > "$work/a2"
+        grep -o '"valid": [a-z]*' "$work/b" | sed 's/"valid": //' > "$work/b2"
+        cmp -s "$work/a2" "$work/b2" || { echo "shapes.sh: $shape $mode: different verdicts" >&2; exit 1; }
+    elif [ "$shape" != spaced ] || [ "$mode" = seal-only ]; then
+        # seal keeps the input's own spacing; Python rewrites it compact.
+        cmp -s "$work/a" "$work/b" || { echo "shapes.sh: $shape $mode: different output" >&2; exit 1; }
+    fi
+}
+printf '| shape | operation | seal (s) | Python (s) | ratio |\n|---|---|---|---|---|\n' > "$work/table.md"
+for shape in compact spaced sealed nested; do
+    for mode in compute seal-only verify; do
+        input=$work/$shape.jsonl
+        [ "$mode" = verify ] && input=$work/$shape.sealed.jsonl
+        same "$shape" "$mode" "$input"
+        case $mode in
+            compute) a="compute --jsonl" ;;
+            seal-only) a="compute --jsonl --seal-only" ;;
+            verify) a="verify --jsonl" ;;
+        esac
+        hyperfine -N --warmup 1 --runs "${RUNS:-3}" --export-json "$work/r.json" \
+            "$seal $a -q --key-file $work/key $input -o $work/out" \
+            "bash -c 'python3 seal/benches/reference.py $work/key $mode < $input > $work/out2'" > /dev/null
+        python3 - "$work/r.json" "$shape" "$mode" >> "$work/table.md" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))["results"]
+s, p = r[0]["median"], r[1]["median"]
+print(f"| {sys.argv[2]} | {sys.argv[3]} | {s:.3f} | {p:.3f} | {s/p:.3f} |")
+PY
+    done
+done
+echo "input: $n objects per shape; $(nproc) cores; load: $(cut -d' ' -f1-3 /proc/loadavg)"
+cat "$work/table.md"
