@@ -93,7 +93,7 @@ impl ComputeJob<'_> {
             if let (Some(raw), Scheme::PayboxDirect) = (&msg.raw_form, scheme) {
                 // A Direct request stays a form body, ready to post: the
                 // HMAC last, in place of any it had.
-                out.extend_from_slice(direct_form(raw, &seal).as_bytes());
+                out.extend_from_slice(gateways::paybox::direct::with_seal(raw, &seal).as_bytes());
                 out.push(b'\n');
                 return Sealed::Done;
             }
@@ -112,20 +112,6 @@ impl ComputeJob<'_> {
         out.push(b'\n');
         Sealed::Done
     }
-}
-
-/// A Direct form body with `HMAC=<seal>` last, the pairs it had kept
-/// byte for byte (their encoding is what the HMAC was computed over).
-fn direct_form(raw: &str, seal: &str) -> String {
-    let seal_field = gateways::paybox::direct::SEAL_FIELD;
-    let mut body: Vec<&str> = raw
-        .trim_end_matches(['\r', '\n'])
-        .split('&')
-        .filter(|p| !p.is_empty() && p.split('=').next() != Some(seal_field))
-        .collect();
-    let last = format!("{seal_field}={seal}");
-    body.push(&last);
-    body.join("&")
 }
 
 impl ComputeJob<'_> {

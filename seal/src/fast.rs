@@ -238,7 +238,7 @@ pub fn verify_line(
     let Node::Obj(fields) = node else { return None };
     if fields
         .iter()
-        .any(|(k, _)| k == "responseCode" || k == "CODEREPONSE")
+        .any(|(k, _)| k == "responseCode" || k == gateways::paybox::direct::CODE_FIELD)
     {
         return None;
     }

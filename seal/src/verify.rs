@@ -119,7 +119,9 @@ impl Judge<'_> {
             Ok(m) => m,
             Err(e) => return Ok(Judged::Unreadable(e)),
         };
-        if self.choice.scheme.is_none() && msg.fields.contains_key("CODEREPONSE") {
+        if self.choice.scheme.is_none()
+            && gateways::paybox::direct::is_answer(|k| msg.fields.contains_key(k))
+        {
             return Ok(Judged::Unreadable(format!(
                 "{line}: a Paybox Direct answer: the gateway does not seal its Direct answers, there is nothing to verify; check it against its request with xmlbatch status --question REQUESTS"
             )));

@@ -297,7 +297,7 @@ exec 3<>/dev/tcp/127.0.0.1/$port
 printf 'POST /PPPS.php HTTP/1.1\\r\\nHost: x\\r\\n' >&3
 curl -sS -o /dev/null -w '%{{http_code}}\\n' -X GET \"$URL/PPPS.php\"
 timeout 5 cat <&3 > /dev/null; echo slow=$?
-curl -sS -o /dev/null -w '%{{http_code}}\\n' --data-binary 'VERSION=00103&TYPE=00001&CLE=1999888I' \"$URL/PPPS.php\"
+curl -sS -o /dev/null -w '%{{http_code}}\\n' --data-binary 'VERSION=00103&TYPE=00001&SITE=1999888&RANG=032&CLE=1999888I&NUMQUESTION=1' \"$URL/PPPS.php\"
 curl -sS -o /dev/null -w '%{{http_code}}\\n' \"$URL/nothing\"
 grep -c http_request http.log
 "

@@ -175,7 +175,9 @@ pub fn detect(head: &[u8]) -> Option<Detected> {
     if head.starts_with(b"VERSION=") {
         return Some(Detected::DirectRequest);
     }
-    if memchr::memmem::find(first_line, b"CODEREPONSE=").is_some() || head.starts_with(b"NUMTRANS=")
+    let code_field = format!("{}=", gateways::paybox::direct::CODE_FIELD);
+    if memchr::memmem::find(first_line, code_field.as_bytes()).is_some()
+        || head.starts_with(b"NUMTRANS=")
     {
         return Some(Detected::DirectAnswer);
     }

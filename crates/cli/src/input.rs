@@ -93,3 +93,41 @@ impl Input {
 }
 
 pub use crate::text::quote_input as quote;
+
+/// Read one line (up to and with its `\n`) into `buf`, keeping at most
+/// `max` bytes of it: the rest of a longer line is read and dropped, so
+/// that memory stays bounded whatever a line holds. The bytes read in
+/// all (0 at the end), and whether the line was cut.
+pub fn read_line_bounded(
+    reader: &mut dyn std::io::BufRead,
+    buf: &mut Vec<u8>,
+    max: usize,
+) -> std::io::Result<(usize, bool)> {
+    let mut total = 0;
+    let mut cut = false;
+    loop {
+        let chunk = match reader.fill_buf() {
+            Ok(c) => c,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if chunk.is_empty() {
+            return Ok((total, cut));
+        }
+        let (part, done) = match memchr::memchr(b'\n', chunk) {
+            Some(i) => (&chunk[..=i], true),
+            None => (chunk, false),
+        };
+        let room = max.saturating_sub(buf.len());
+        if part.len() > room {
+            cut = true;
+        }
+        buf.extend_from_slice(&part[..part.len().min(room)]);
+        let n = part.len();
+        reader.consume(n);
+        total += n;
+        if done {
+            return Ok((total, cut));
+        }
+    }
+}

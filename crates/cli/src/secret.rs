@@ -46,17 +46,7 @@ pub struct KeyArgs {
 impl KeyArgs {
     /// The source named on the command line, if any.
     pub fn source(&self) -> Option<SecretSource> {
-        match (&self.key_file, &self.key_env) {
-            (Some(path), _) => Some(SecretSource::File {
-                path: path.clone(),
-                option: "--key-file",
-            }),
-            (None, Some(name)) => Some(SecretSource::Env {
-                name: name.clone(),
-                option: "--key-env",
-            }),
-            (None, None) => None,
-        }
+        SecretSource::named(&self.key_file, &self.key_env, ("--key-file", "--key-env"))
     }
 
     /// Read the key, if one was named.
@@ -82,17 +72,11 @@ pub struct PassphraseArgs {
 impl PassphraseArgs {
     /// The source named on the command line, if any.
     pub fn source(&self) -> Option<SecretSource> {
-        match (&self.passphrase_file, &self.passphrase_env) {
-            (Some(path), _) => Some(SecretSource::File {
-                path: path.clone(),
-                option: "--passphrase-file",
-            }),
-            (None, Some(name)) => Some(SecretSource::Env {
-                name: name.clone(),
-                option: "--passphrase-env",
-            }),
-            (None, None) => None,
-        }
+        SecretSource::named(
+            &self.passphrase_file,
+            &self.passphrase_env,
+            ("--passphrase-file", "--passphrase-env"),
+        )
     }
 
     /// Read the passphrase, if one was named.
@@ -110,10 +94,37 @@ pub fn hold(bytes: &[u8]) {
     remember(bytes);
 }
 
+/// Whether two secrets are the same bytes, in time that does not depend
+/// on where they differ (a password compared, not a seal: no case
+/// folding, no trimming).
+pub fn same_secret(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 /// Why an argument is not shown in a message.
 pub const NOT_REPEATED: &str = "the argument is not repeated, in case it is the secret itself";
 
 impl SecretSource {
+    /// The source a pair of options names (`--X-file PATH`, `--X-env
+    /// VAR`): the file, else the variable, else none.
+    pub fn named(
+        file: &Option<PathBuf>,
+        env: &Option<String>,
+        options: (&'static str, &'static str),
+    ) -> Option<SecretSource> {
+        match (file, env) {
+            (Some(path), _) => Some(SecretSource::File {
+                path: path.clone(),
+                option: options.0,
+            }),
+            (None, Some(name)) => Some(SecretSource::Env {
+                name: name.clone(),
+                option: options.1,
+            }),
+            (None, None) => None,
+        }
+    }
+
     /// Read the secret. `what` names it in messages ("key",
     /// "passphrase"); warnings go through `warn`.
     pub fn read(&self, what: &str, warn: &mut dyn FnMut(String)) -> Result<Secret> {

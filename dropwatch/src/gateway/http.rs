@@ -88,41 +88,59 @@ pub struct ShopKeys {
     #[arg(long, value_name = "VAR", help_heading = "HTTP sandbox")]
     pub sips_key_env: Option<String>,
     /// --http, Sips: the version of the shop's key (a request with another gets responseCode 34)
-    #[arg(long, value_name = "N", default_value = office::TEST_KEY_VERSION, help_heading = "HTTP sandbox")]
-    pub sips_key_version: String,
+    /// [default: 1]
+    #[arg(long, value_name = "N", help_heading = "HTTP sandbox")]
+    pub sips_key_version: Option<String>,
     /// --http: the time a request may take to arrive, and the responder to answer it
-    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = crate::duration_arg, help_heading = "HTTP sandbox")]
-    pub timeout: Duration,
+    /// [default: 10s]
+    #[arg(long, value_name = "DURATION", value_parser = crate::duration_arg, help_heading = "HTTP sandbox")]
+    pub timeout: Option<Duration>,
 }
 
-/// A secret from a file or a variable, or the published test value.
+impl ShopKeys {
+    /// The first of these options given, if any (they mean nothing
+    /// without --http).
+    pub fn given(&self) -> Option<&'static str> {
+        [
+            (self.paybox_key_file.is_some(), "--paybox-key-file"),
+            (self.paybox_key_env.is_some(), "--paybox-key-env"),
+            (self.paybox_cle_file.is_some(), "--paybox-cle-file"),
+            (self.paybox_cle_env.is_some(), "--paybox-cle-env"),
+            (self.sips_key_file.is_some(), "--sips-key-file"),
+            (self.sips_key_env.is_some(), "--sips-key-env"),
+            (self.sips_key_version.is_some(), "--sips-key-version"),
+            (self.timeout.is_some(), "--timeout"),
+        ]
+        .into_iter()
+        .find(|(given, _)| *given)
+        .map(|(_, name)| name)
+    }
+}
+
+/// A secret from a file or a variable, or the published test value;
+/// and where it came from, for messages.
 fn secret(
     file: &Option<PathBuf>,
     env: &Option<String>,
     options: (&'static str, &'static str),
     what: &str,
     default: &str,
-) -> Result<Zeroizing<Vec<u8>>> {
-    let source = match (file, env) {
-        (Some(path), _) => Some(SecretSource::File {
-            path: path.clone(),
-            option: options.0,
-        }),
-        (None, Some(name)) => Some(SecretSource::Env {
-            name: name.clone(),
-            option: options.1,
-        }),
-        (None, None) => None,
-    };
-    match source {
+) -> Result<(Zeroizing<Vec<u8>>, String)> {
+    match SecretSource::named(file, env, options) {
         Some(s) => {
             let secret = s.read(what, &mut |w| paylot_cli::warn(crate::TOOL, w))?;
-            Ok(Zeroizing::new(secret.expose().to_vec()))
+            Ok((
+                Zeroizing::new(secret.expose().to_vec()),
+                secret.origin().to_string(),
+            ))
         }
         None => {
             // A published test value, but this run's secret all the same.
             paylot_cli::secret::hold(default.as_bytes());
-            Ok(Zeroizing::new(default.as_bytes().to_vec()))
+            Ok((
+                Zeroizing::new(default.as_bytes().to_vec()),
+                format!("the published test {what}"),
+            ))
         }
     }
 }
@@ -169,18 +187,23 @@ fn parse_addr(text: &str) -> Result<SocketAddr> {
 pub fn serve(addr: &str, a: &Args) -> Result<Outcome> {
     let addr = parse_addr(addr)?;
     let k = &a.shop;
-    if k.sips_key_version.is_empty() || !k.sips_key_version.bytes().all(|b| b.is_ascii_digit()) {
+    let sips_key_version = k
+        .sips_key_version
+        .clone()
+        .unwrap_or_else(|| office::TEST_KEY_VERSION.to_string());
+    if sips_key_version.is_empty() || !sips_key_version.bytes().all(|b| b.is_ascii_digit()) {
         return Err(Error::usage(format!(
             "--sips-key-version {}: expected the key's version number, e.g. 1",
-            paylot_cli::text::quote(&k.sips_key_version)
+            paylot_cli::text::quote(&sips_key_version)
         )));
     }
-    if k.timeout.is_zero() {
+    let timeout = k.timeout.unwrap_or(Duration::from_secs(10));
+    if timeout.is_zero() {
         return Err(Error::usage(
             "--timeout 0s: a request would never be given time to arrive (e.g. --timeout 10s)",
         ));
     }
-    let paybox_hex = secret(
+    let (paybox_hex, origin) = secret(
         &k.paybox_key_file,
         &k.paybox_key_env,
         ("--paybox-key-file", "--paybox-key-env"),
@@ -188,25 +211,33 @@ pub fn serve(addr: &str, a: &Args) -> Result<Outcome> {
         gateways::paybox::hmac::TEST_KEY,
     )?;
     let paybox_key = key_bytes(Scheme::PayboxDirect, &paybox_hex)
-        .map_err(|e| Error::trouble(format!("--paybox-key-file: {e}")))?;
+        .map_err(|e| Error::trouble(format!("{origin}: {e}")))?;
+    let (paybox_cle, origin) = secret(
+        &k.paybox_cle_file,
+        &k.paybox_cle_env,
+        ("--paybox-cle-file", "--paybox-cle-env"),
+        "Direct password (CLE)",
+        direct::TEST_PASSWORD,
+    )?;
+    if let Some(why) = std::str::from_utf8(&paybox_cle).map_or(
+        Some("the Direct password is not text"),
+        direct::password_problem,
+    ) {
+        return Err(Error::trouble(format!("{origin}: {why}")));
+    }
     let sandbox = Arc::new(Sandbox {
         paybox_key,
-        paybox_cle: secret(
-            &k.paybox_cle_file,
-            &k.paybox_cle_env,
-            ("--paybox-cle-file", "--paybox-cle-env"),
-            "Direct password (CLE)",
-            direct::TEST_PASSWORD,
-        )?,
+        paybox_cle,
         sips_key: secret(
             &k.sips_key_file,
             &k.sips_key_env,
             ("--sips-key-file", "--sips-key-env"),
             "Sips secret key",
             office::TEST_SECRET_KEY,
-        )?,
-        sips_key_version: k.sips_key_version.clone(),
-        timeout: k.timeout,
+        )?
+        .0,
+        sips_key_version,
+        timeout,
         responder: Responder::new(a.responder.clone()),
         log: Mutex::new(Lines::stdout()),
         stop: tokio::sync::Notify::new(),
@@ -482,28 +513,27 @@ fn answer_direct(sandbox: &Sandbox, path: &str, body: &[u8]) -> Answered {
             .find(|(n, _)| n == k)
             .map_or("", |(_, v)| v.as_str())
     };
-    if !fields.iter().any(|(k, _)| k == "VERSION") {
+    if !direct::is_request(|k| fields.iter().any(|(n, _)| n == k)) {
         return Answered::plain(
             StatusCode::BAD_REQUEST,
             "paybox-direct",
             "not a Paybox Direct request: expected a form body VERSION=…&TYPE=…&SITE=…&RANG=…&… (xmlbatch build --format paybox-direct writes them)",
         );
     }
-    let refusal = if let Some(k) = direct::repeated_field(&fields) {
-        Some((
-            "00014",
-            format!(
-                "incoherent frame: the field {} is given twice",
-                gateways::show(k)
-            ),
-        ))
+    // What the gateway refuses before it runs anything: the frame, the
+    // version, the shop, the authentication.
+    let refusal = if let Some(problem) = direct::request_problem(&fields) {
+        Some(problem)
     } else if !get(direct::SEAL_FIELD).is_empty() {
         let algorithm = match get(direct::ALGORITHM_FIELD) {
             "" => Ok(Algorithm::HmacSha512),
             name => Algorithm::parse(name, Scheme::PayboxDirect),
         };
         match algorithm {
-            Err(e) => Some(("00006", format!("access refused: HASH: {}", e.0))),
+            Err(e) => Some((
+                direct::ACCESS_REFUSED,
+                format!("access refused: HASH: {}", e.0),
+            )),
             Ok(alg) => {
                 let text = direct::seal_string(&fields).text;
                 let computed = seal_of(
@@ -513,38 +543,28 @@ fn answer_direct(sandbox: &Sandbox, path: &str, body: &[u8]) -> Answered {
                     &sandbox.paybox_key,
                 );
                 (!same_seal(get(direct::SEAL_FIELD), &computed)).then(|| {
-                    ("00006", "access refused: the HMAC does not match the shop's key (seal verify --scheme paybox-direct says why)".to_string())
+                    (direct::ACCESS_REFUSED, "access refused: the HMAC does not match the shop's key (seal verify --scheme paybox-direct says why)".to_string())
                 })
             }
         }
-    } else if !get(direct::PASSWORD_FIELD).is_empty() {
-        let cle = String::from_utf8_lossy(&sandbox.paybox_cle).into_owned();
-        (!same_seal(get(direct::PASSWORD_FIELD), &cle))
-            .then(|| ("00006", "access refused: CLE is not the shop's".to_string()))
     } else {
-        Some((
-            "00006",
-            "access refused: the request has neither CLE nor HMAC".to_string(),
+        (!paylot_cli::secret::same_secret(
+            get(direct::PASSWORD_FIELD).as_bytes(),
+            &sandbox.paybox_cle,
         ))
+        .then(|| {
+            (
+                direct::ACCESS_REFUSED,
+                "access refused: CLE is not the shop's".to_string(),
+            )
+        })
     };
     if let Some((code, why)) = refusal {
-        let line = direct::answer_line(&[
-            ("NUMTRANS", "0000000000"),
-            ("NUMAPPEL", "0000000000"),
-            ("NUMQUESTION", &paylot_cli::text::safe(get("NUMQUESTION"))),
-            ("SITE", &paylot_cli::text::safe(get("SITE"))),
-            ("RANG", &paylot_cli::text::safe(get("RANG"))),
-            ("AUTORISATION", ""),
-            ("CODEREPONSE", code),
-            ("COMMENTAIRE", &why),
-            ("REFABONNE", ""),
-            ("PORTEUR", ""),
-            ("PAYS", ""),
-        ]);
+        let why = paylot_cli::text::safe(&why).into_owned();
         return Answered {
             status: StatusCode::OK,
             content_type: "text/plain; charset=ISO-8859-1",
-            body: line,
+            body: direct::refusal_line(&fields, code, &why),
             gateway: "paybox-direct",
             code: Some(code.into()),
             note: Some(why),
@@ -554,7 +574,7 @@ fn answer_direct(sandbox: &Sandbox, path: &str, body: &[u8]) -> Answered {
         Ok(answer) => {
             let code = direct::parse_answer(&answer)
                 .into_iter()
-                .find(|(k, _)| k == "CODEREPONSE")
+                .find(|(k, _)| k == direct::CODE_FIELD)
                 .map(|(_, v)| v);
             Answered {
                 status: StatusCode::OK,
@@ -635,7 +655,7 @@ fn answer_sips(sandbox: &Sandbox, path: &str, content_type: &str, body: &[u8]) -
         };
         let mut m = Map::new();
         for k in ["merchantId", "transactionReference"] {
-            let v = text(k);
+            let v = office::echo(&request, k);
             if !v.is_empty() {
                 m.insert(k.into(), Value::String(v));
             }

@@ -119,6 +119,11 @@ pub fn run(a: Args) -> Result<Outcome> {
     if let Some(addr) = a.http.clone() {
         return http::serve(&addr, &a);
     }
+    if let Some(opt) = a.shop.given() {
+        return Err(Error::usage(format!(
+            "{opt} is for the HTTP sandbox (--http PORT); the drop-directory sandbox has no use for it"
+        )));
+    }
     let (Some(root), Some(family)) = (a.root.clone(), a.gateway) else {
         return Err(Error::usage(
             "give --gateway and ROOT (drop directories) or --http PORT",

@@ -141,17 +141,7 @@ pub(super) fn build_direct(args: Args, delim: u8) -> Result<Outcome> {
 /// `--key-file`/`--key-env` (HMAC) or `--cle-file`/`--cle-env` (CLE):
 /// exactly one of them.
 fn authentication(args: &Args) -> Result<Authentication> {
-    let cle = match (&args.cle_file, &args.cle_env) {
-        (Some(path), _) => Some(SecretSource::File {
-            path: path.clone(),
-            option: "--cle-file",
-        }),
-        (None, Some(name)) => Some(SecretSource::Env {
-            name: name.clone(),
-            option: "--cle-env",
-        }),
-        (None, None) => None,
-    };
+    let cle = SecretSource::named(&args.cle_file, &args.cle_env, ("--cle-file", "--cle-env"));
     match (args.key.source(), cle) {
         (Some(_), Some(_)) => Err(usage(
             "give either --key-file/--key-env (HMAC) or --cle-file/--cle-env (CLE), not both",
@@ -172,18 +162,10 @@ fn authentication(args: &Args) -> Result<Authentication> {
             let secret = source.read("Direct password (CLE)", &mut |w| {
                 paylot_cli::warn("xmlbatch", w)
             })?;
-            // Sent as it is in every request, in Latin-1: printable text.
             let text = std::str::from_utf8(secret.expose())
-                .ok()
-                .filter(|t| {
-                    direct::latin1(t).is_ok() && t.chars().all(|c| !c.is_control() && c != '&')
-                })
-                .ok_or_else(|| {
-                    Error::trouble(format!(
-                        "{}: the Direct password is not plain Latin-1 text (expected the CLE the back office gives, such as 8 to 10 letters and digits)",
-                        secret.origin()
-                    ))
-                })?;
+                .map_err(|_| "the Direct password is not text")
+                .and_then(|t| direct::password_problem(t).map_or(Ok(t), Err))
+                .map_err(|why| Error::trouble(format!("{}: {why}", secret.origin())))?;
             Ok(Authentication::Password(Zeroizing::new(text.to_string())))
         }
     }

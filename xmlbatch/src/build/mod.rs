@@ -104,7 +104,7 @@ pub struct Args {
     #[arg(long, value_name = "TIME", help_heading = "Paybox")]
     pub created_on: Option<String>,
     /// First question number when the CSV has no question column
-    /// [default: 1; paybox-direct: from --question-state]
+    /// [default: 1; paybox-direct: none, give it or --question-state]
     #[arg(long, value_name = "N", help_heading = "Paybox")]
     pub first_question: Option<u64>,
     /// paybox-direct: file holding the last NUMQUESTION used: the next
@@ -116,9 +116,10 @@ pub struct Args {
         help_heading = "Paybox Direct"
     )]
     pub question_state: Option<PathBuf>,
-    /// paybox-direct: authenticate with HMAC (HASH=SHA512), the shop's
-    /// hex key read from --key-file PATH or --key-env VAR
-    #[command(flatten, next_help_heading = "Paybox Direct")]
+    // paybox-direct: authenticate with HMAC (HASH=SHA512), the shop's
+    // hex key (the back office's) from --key-file PATH or --key-env VAR
+    // (said in LONG_ABOUT: a flattened group's own comment is not shown).
+    #[command(flatten, next_help_heading = "Paybox Direct: the HMAC key (hex)")]
     pub key: paylot_cli::secret::KeyArgs,
     /// paybox-direct: authenticate with the Direct password (CLE) read
     /// from this file

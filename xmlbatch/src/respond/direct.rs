@@ -8,10 +8,10 @@ use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, Write};
 
 use gateways::paybox::codes;
-use gateways::paybox::direct::{self, VERSION_DIRECT, VERSION_DIRECT_PLUS};
+use gateways::paybox::direct;
 use gateways::paybox::fields::Field;
 use gateways::paybox::question::RawQuestion;
-use gateways::paybox::values::{parse_rank, parse_site, YearMonth};
+use gateways::paybox::values::YearMonth;
 use paylot_cli::{Error, Result};
 
 use super::{answer_for, mix, Ctx};
@@ -36,8 +36,9 @@ pub fn respond_direct(
     let mut buf = Vec::with_capacity(512);
     loop {
         buf.clear();
-        let n = reader
-            .read_until(b'\n', &mut buf)
+        // A request is a few hundred bytes: a longer line is cut (and
+        // answered as the incoherent frame it then is).
+        let (n, _) = paylot_cli::input::read_line_bounded(&mut *reader, &mut buf, 64 * 1024)
             .map_err(|e| Error::reading(paylot_cli::input::quote(name), e))?;
         if n == 0 {
             break;
@@ -75,22 +76,12 @@ pub fn answer_line(fields: &[(String, String)], ctx: &mut Ctx) -> Vec<u8> {
     }
     ctx.site = get("SITE").to_string();
     ctx.rank = get("RANG").to_string();
-    ctx.header_problem = match direct::repeated_field(fields) {
-        Some(k) => Some((
-            "00014",
-            format!(
-                "incoherent frame: the field {} is given twice",
-                gateways::show(k)
-            ),
-        )),
-        None => request_problem(get),
-    };
-    if let Some(t) = dateq_month(get("DATEQ")) {
-        ctx.today = t;
-    }
+    ctx.header_problem = direct::request_problem(fields);
+    // Each request's expiry is judged against its own date (or today).
+    ctx.today = dateq_month(get("DATEQ")).unwrap_or_else(crate::build::today);
     let a = answer_for(&q, ctx);
     let accepted = a.response_code == "00000";
-    let zeros = "0000000000";
+    let zeros = direct::NO_NUMBER;
     let token = if accepted && get("TYPE") == "00056" {
         format!(
             "SBX{:012}",
@@ -114,7 +105,7 @@ pub fn answer_line(fields: &[(String, String)], ctx: &mut Ctx) -> Vec<u8> {
         ("SITE", &echo(get("SITE"))),
         ("RANG", &echo(get("RANG"))),
         ("AUTORISATION", &a.authorization),
-        ("CODEREPONSE", &a.response_code),
+        (direct::CODE_FIELD, &a.response_code),
         ("COMMENTAIRE", &echo(&a.comment)),
         ("REFABONNE", &echo(get("REFABONNE"))),
         ("PORTEUR", &token),
@@ -128,35 +119,6 @@ fn nonempty<'a>(v: &'a str, otherwise: &'a str) -> &'a str {
     } else {
         v
     }
-}
-
-/// What is wrong with a request as a whole: its version, its shop, its
-/// authentication being absent (whether it is right is the sandbox's
-/// check, made before the responder runs).
-fn request_problem<'a>(get: impl Fn(&str) -> &'a str) -> Option<(&'static str, String)> {
-    let version = get("VERSION");
-    if version != VERSION_DIRECT && version != VERSION_DIRECT_PLUS {
-        return Some((
-            "00013",
-            format!(
-                "version no longer supported: VERSION is {} (expected {VERSION_DIRECT} Direct or {VERSION_DIRECT_PLUS} Direct Plus)",
-                gateways::show(version)
-            ),
-        ));
-    }
-    if parse_site(get("SITE")).is_err() || parse_rank(get("RANG")).is_err() {
-        return Some((
-            "00006",
-            "access refused: SITE must be 7 digits and RANG 2 or 3".into(),
-        ));
-    }
-    if get(direct::PASSWORD_FIELD).is_empty() && get(direct::SEAL_FIELD).is_empty() {
-        return Some((
-            "00006",
-            "access refused: the request has neither CLE nor HMAC".into(),
-        ));
-    }
-    None
 }
 
 /// The month of a DATEQ (DDMMYYYY…): expiry dates are judged against it.

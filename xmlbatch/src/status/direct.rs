@@ -34,8 +34,23 @@ const DIRECT_COLUMNS: &[&str] = &[
     "token",
 ];
 
-/// What an unknown state asks of the merchant.
-const UNKNOWN_STATE: &str = "the operation's state is unknown: ask the gateway with an inquiry (TYPE 00017) before sending it again";
+use gateways::paybox::direct::UNKNOWN_STATE;
+
+/// The fields of a request its answer is matched and completed with
+/// (not the card data: nothing more is kept than needed).
+const KEPT: &[&str] = &[
+    "SITE",
+    "RANG",
+    "NUMQUESTION",
+    "TYPE",
+    "REFERENCE",
+    "MONTANT",
+    "DEVISE",
+];
+
+/// The longest line read whole: a request or an answer is a few hundred
+/// bytes; a longer line is cut (and is then no Direct line).
+const MAX_LINE: usize = 64 * 1024;
 
 /// A request sent, as far as its answer is concerned.
 struct Sent {
@@ -50,8 +65,8 @@ impl Sent {
     }
 }
 
-/// Read every line of `reader`: (line number, bytes) of the non-final
-/// lines and the last one, blank ones included.
+/// Read every line of `reader`, blank ones included: its number and its
+/// bytes (at most [`MAX_LINE`], a longer one said and cut).
 fn lines(
     reader: &mut dyn BufRead,
     name: &str,
@@ -61,13 +76,17 @@ fn lines(
     let mut line = 0u64;
     loop {
         buf.clear();
-        let n = reader
-            .read_until(b'\n', &mut buf)
+        let (n, cut) = paylot_cli::input::read_line_bounded(reader, &mut buf, MAX_LINE)
             .map_err(|e| Error::reading(paylot_cli::input::quote(name), e))?;
         if n == 0 {
             return Ok(());
         }
         line += 1;
+        if cut {
+            paylot_cli::note(format_args!(
+                "{name}:{line}: a line of {n} bytes, not a Paybox Direct request or answer (they are a few hundred): read as its first {MAX_LINE} bytes"
+            ));
+        }
         f(line, &buf)?;
     }
 }
@@ -105,12 +124,17 @@ pub fn status_direct(
                 if fields.is_empty() {
                     return Ok(());
                 }
-                let fields: HashMap<String, String> = fields.into_iter().collect();
-                if !fields.contains_key("NUMQUESTION") || !fields.contains_key("VERSION") {
+                if !direct::is_request(|k| fields.iter().any(|(n, _)| n == k))
+                    || !fields.iter().any(|(n, _)| n == "NUMQUESTION")
+                {
                     return Err(Error::trouble(format!(
                         "{qname}:{line}: not a Paybox Direct request (no VERSION and NUMQUESTION fields): give --question the requests file xmlbatch build --format paybox-direct wrote"
                     )));
                 }
+                let fields: HashMap<String, String> = fields
+                    .into_iter()
+                    .filter(|(k, _)| KEPT.contains(&k.as_str()))
+                    .collect();
                 by_number
                     .entry(key(&fields["NUMQUESTION"]))
                     .or_insert(sent.len());
@@ -169,7 +193,7 @@ pub fn status_direct(
         } else {
             None
         };
-        let code = get("CODEREPONSE");
+        let code = get(direct::CODE_FIELD);
         let well_formed = code.len() == 5 && code.bytes().all(|b| b.is_ascii_digit());
         let outcome = match (&repeated, well_formed) {
             // Which value did the gateway mean? Neither is taken.

@@ -74,7 +74,7 @@ pub enum AnswerFormat {
 
 #[derive(Debug, ClapArgs)]
 pub struct Args {
-    /// The question file (Question XML or REQ) to match the answers to
+    /// The question file (Question XML, REQ, or the Paybox Direct requests) to match the answers to
     #[arg(long, value_name = "FILE")]
     pub question: Option<PathBuf>,
     /// The answer's format: auto (from the content), paybox (status XML),
@@ -97,6 +97,8 @@ pub struct Tally {
     summary: Summary,
     refused_or_retry: bool,
     mismatches: u64,
+    /// What a mismatch is counted as ("with the question", "with the request").
+    mismatch_label: &'static str,
 }
 
 impl Tally {
@@ -115,6 +117,7 @@ impl Tally {
             summary: Summary::new(("answer", "answers"), outcomes),
             refused_or_retry: false,
             mismatches: 0,
+            mismatch_label: "mismatches with the question",
         }
     }
 
@@ -135,6 +138,7 @@ impl Tally {
             summary: Summary::new(("answer", "answers"), outcomes),
             refused_or_retry: false,
             mismatches: 0,
+            mismatch_label: "mismatches with the request",
         }
     }
 
@@ -169,8 +173,7 @@ impl Tally {
 
 pub(crate) fn mismatch(tally: &mut Tally, msg: String) {
     tally.mismatches += 1;
-    tally.summary.count("mismatches with the question");
-    tally.summary.count("mismatches with the request");
+    tally.summary.count(tally.mismatch_label);
     paylot_cli::note(format_args!("{msg}"));
 }
 

@@ -12,7 +12,7 @@ use std::borrow::Cow;
 
 use super::codes::{self, Kind, OpType};
 use super::operation::Operation;
-use crate::seal::{SealString, Segment};
+use crate::seal::SealString;
 use crate::Decision;
 
 /// `VERSION` of a Paybox Direct request.
@@ -29,16 +29,20 @@ pub const PASSWORD_FIELD: &str = "CLE";
 /// The Direct password (CLE) of the pre-production test shop 1999888,
 /// published by the gateway.
 pub const TEST_PASSWORD: &str = "1999888I";
+/// The field of an answer that carries its code.
+pub const CODE_FIELD: &str = "CODEREPONSE";
+/// Access refused (site, rank, authentication).
+pub const ACCESS_REFUSED: &str = "00006";
+/// Version no longer supported.
+pub const VERSION_REFUSED: &str = "00013";
+/// Incoherent frame.
+pub const INCOHERENT_FRAME: &str = "00014";
+/// What an operation whose answer says nothing asks of the merchant.
+pub const UNKNOWN_STATE: &str = "the operation's state is unknown: ask the gateway with an inquiry (TYPE 00017) before sending it again";
 /// The highest NUMQUESTION: 2^31 - 1.
 pub const MAX_QUESTION: u64 = 2_147_483_647;
 /// What the gateway writes for a value it does not have.
 const UNAVAILABLE: &str = "???";
-
-/// The answer codes after which the same request is sent again, to the
-/// backup host (the gateway could not reach the authorisation centre, or
-/// timed out): activemerchant's `UNAVAILABILITY_CODES`, BenMorel's "try
-/// the backup site".
-pub const BACKUP_CODES: &[&str] = &["00001", "00003", "00097", "00098"];
 
 /// The VERSION an operation is sent with: Direct Plus for the stored-card
 /// (subscriber) operations, Direct for the others.
@@ -115,15 +119,7 @@ pub fn request_fields(
 /// `HMAC`, in sending order, joined with `&`, values as the gateway reads
 /// them (not URL-encoded) — the `PBX_HMAC` rule over Direct's own fields.
 pub fn seal_string(fields: &[(String, String)]) -> SealString {
-    let segments = fields
-        .iter()
-        .filter(|(k, _)| k != SEAL_FIELD)
-        .map(|(k, v)| Segment {
-            path: k.clone(),
-            text: format!("{k}={v}"),
-        })
-        .collect();
-    SealString::joined(segments, "&")
+    super::hmac::seal_string_without(fields, SEAL_FIELD)
 }
 
 /// The HMAC of a request's fields (every one but `HMAC`) under the
@@ -197,15 +193,136 @@ pub fn parse_request(body: &[u8]) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Whether these fields are a Direct request (`VERSION` and a question
+/// number or an authentication), as the gateway's form bodies are.
+pub fn is_request(mut has: impl FnMut(&str) -> bool) -> bool {
+    has("VERSION")
+        && ["NUMQUESTION", SEAL_FIELD, ALGORITHM_FIELD, PASSWORD_FIELD]
+            .iter()
+            .any(|k| has(k))
+}
+
+/// Whether these fields are a Direct answer (they carry its code).
+pub fn is_answer(mut has: impl FnMut(&str) -> bool) -> bool {
+    has(CODE_FIELD)
+}
+
+/// What is wrong with a request as a whole, as the gateway answers it:
+/// a field given twice (00014), a VERSION it does not take (00013), a
+/// bad SITE or RANG, or no authentication at all (00006). Whether the
+/// CLE or HMAC is *right* needs the shop's key: not here.
+pub fn request_problem(fields: &[(String, String)]) -> Option<(&'static str, String)> {
+    if let Some(k) = repeated_field(fields) {
+        return Some((
+            INCOHERENT_FRAME,
+            format!(
+                "incoherent frame: the field {} is given twice",
+                crate::show(k)
+            ),
+        ));
+    }
+    let get = |k: &str| {
+        fields
+            .iter()
+            .find(|(n, _)| n == k)
+            .map_or("", |(_, v)| v.as_str())
+    };
+    let version = get("VERSION");
+    if version != VERSION_DIRECT && version != VERSION_DIRECT_PLUS {
+        return Some((
+            VERSION_REFUSED,
+            format!(
+                "version no longer supported: VERSION is {} (expected {VERSION_DIRECT} Direct or {VERSION_DIRECT_PLUS} Direct Plus)",
+                crate::show(version)
+            ),
+        ));
+    }
+    if super::values::parse_site(get("SITE")).is_err()
+        || super::values::parse_rank(get("RANG")).is_err()
+    {
+        return Some((
+            ACCESS_REFUSED,
+            "access refused: SITE must be 7 digits and RANG 2 or 3".into(),
+        ));
+    }
+    if get(PASSWORD_FIELD).is_empty() && get(SEAL_FIELD).is_empty() {
+        return Some((
+            ACCESS_REFUSED,
+            "access refused: the request has neither CLE nor HMAC".into(),
+        ));
+    }
+    None
+}
+
+/// The answer the gateway gives a request it refuses before running it:
+/// no transaction, the request's NUMQUESTION, SITE and RANG echoed
+/// (masked), the code and why.
+pub fn refusal_line(fields: &[(String, String)], code: &str, why: &str) -> Vec<u8> {
+    let get = |k: &str| {
+        paylot_cli::text::safe(
+            fields
+                .iter()
+                .find(|(n, _)| n == k)
+                .map_or("", |(_, v)| v.as_str()),
+        )
+        .into_owned()
+    };
+    answer_line(&[
+        ("NUMTRANS", NO_NUMBER),
+        ("NUMAPPEL", NO_NUMBER),
+        ("NUMQUESTION", &get("NUMQUESTION")),
+        ("SITE", &get("SITE")),
+        ("RANG", &get("RANG")),
+        ("AUTORISATION", ""),
+        (CODE_FIELD, code),
+        ("COMMENTAIRE", &paylot_cli::text::safe(why)),
+        ("REFABONNE", ""),
+        ("PORTEUR", ""),
+        ("PAYS", ""),
+    ])
+}
+
+/// The call and transaction numbers of an answer without a transaction.
+pub const NO_NUMBER: &str = "0000000000";
+
+/// A request body given back with `HMAC=<seal>` last, in place of any it
+/// had, its other pairs byte for byte (their encoding is what the HMAC
+/// was computed over). Pair names are compared decoded, as they are read.
+pub fn with_seal(raw: &str, seal: &str) -> String {
+    let mut body: Vec<&str> = raw
+        .trim_end_matches(['\r', '\n'])
+        .split('&')
+        .filter(|p| {
+            !p.is_empty()
+                && parse_request(p.as_bytes())
+                    .first()
+                    .is_none_or(|(k, _)| k != SEAL_FIELD)
+        })
+        .collect();
+    let last = format!("{SEAL_FIELD}={seal}");
+    body.push(&last);
+    body.join("&")
+}
+
+/// Whether a Direct password can be sent: printable Latin-1 text with no
+/// `&` (it goes as it is in every request).
+pub fn password_problem(cle: &str) -> Option<&'static str> {
+    if cle.is_empty() || latin1(cle).is_err() || cle.chars().any(|c| c.is_control() || c == '&') {
+        Some("the Direct password is not plain Latin-1 text (expected the CLE the back office gives, such as 8 to 10 letters and digits)")
+    } else {
+        None
+    }
+}
+
 /// The first field name given twice in a request or an answer, if any:
 /// such a message is ambiguous (which value did the other side read?),
 /// and is refused rather than read one way or the other.
 pub fn repeated_field(fields: &[(String, String)]) -> Option<&str> {
+    let mut seen = std::collections::HashSet::with_capacity(fields.len());
     fields
         .iter()
-        .enumerate()
-        .find(|(i, (k, _))| fields[..*i].iter().any(|(n, _)| n == k))
-        .map(|(_, (k, _))| k.as_str())
+        .map(|(k, _)| k.as_str())
+        .find(|k| !seen.insert(*k))
 }
 
 /// An answer line as the gateway sends it: `&`-separated pairs, split on

@@ -19,9 +19,16 @@ pub const ALGORITHM_FIELD: &str = "PBX_HASH";
 /// Paybox: `NAME=value` for every field but `PBX_HMAC`, in message order,
 /// joined with `&`, values not URL-encoded.
 pub fn seal_string(fields: &[(String, String)]) -> SealString {
+    seal_string_without(fields, SEAL_FIELD)
+}
+
+/// The Paybox HMAC rule over any message: `NAME=value` for every field
+/// but `seal_field`, in message order, joined with `&` (Paybox System's
+/// `PBX_HMAC`, Paybox Direct's `HMAC`).
+pub fn seal_string_without(fields: &[(String, String)], seal_field: &str) -> SealString {
     let segments = fields
         .iter()
-        .filter(|(k, _)| k != SEAL_FIELD)
+        .filter(|(k, _)| k != seal_field)
         .map(|(k, v)| Segment {
             path: k.clone(),
             text: format!("{k}={v}"),

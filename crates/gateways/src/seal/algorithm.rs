@@ -92,7 +92,8 @@ impl Algorithm {
                 format!("the {scheme} scheme takes no algorithm (it is RSA/SHA-1 under the Paybox public key)")
             } else {
                 format!(
-                    "unknown algorithm \"{name}\" for the {scheme} scheme (expected one of: {})",
+                    "unknown algorithm {} for the {scheme} scheme (expected one of: {})",
+                    crate::show(name),
                     accepted.join(", ")
                 )
             }

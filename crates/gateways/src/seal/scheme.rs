@@ -80,11 +80,7 @@ impl Scheme {
                 format!("field {k} (PBX_* fields are Paybox's)"),
             );
         }
-        if fields.contains_key("VERSION")
-            && ["HMAC", "HASH", "CLE", "NUMQUESTION"]
-                .iter()
-                .any(|k| fields.contains_key(*k))
-        {
+        if crate::paybox::direct::is_request(|k| fields.contains_key(k)) {
             return (
                 Scheme::PayboxDirect,
                 "fields VERSION and HMAC/HASH/NUMQUESTION (a Paybox Direct request)".to_string(),

@@ -23,12 +23,16 @@ pub const RESPONSE_CODE_FIELD: &str = "responseCode";
 /// (appended to the platform's base URL).
 pub const SERVICE_PREFIX: &str = "/rs-services/v2/";
 
-/// Test and production base URLs, per brand, as the reference gives them.
-pub const PLATFORMS: &[(&str, &str, &str)] = &[(
-    "Sogenactif",
-    "https://office-server-sogenactif.test.sips-services.com",
-    "https://office-server.sogenactif.com",
-)];
+/// A request's field as a response echoes it: its text, masked (a card
+/// number sent in the wrong field must not come back whole).
+pub fn echo(request: &serde_json::Map<String, serde_json::Value>, field: &str) -> String {
+    let text = match request.get(field) {
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(serde_json::Value::Number(n)) => n.to_string(),
+        _ => String::new(),
+    };
+    paylot_cli::text::safe(&text).into_owned()
+}
 
 /// What a response code says, and what to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
