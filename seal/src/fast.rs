@@ -173,10 +173,7 @@ pub fn compute_line(
     out: &mut Vec<u8>,
 ) -> Option<Sealed> {
     let line = trim_ascii(line);
-    // The seal alone does not depend on how the line is written, nor on
-    // a seal it already has (never part of the seal string); the sealed
-    // line is spliced, so it must be compact and carry no seal yet.
-    if !seal_only && !is_compact(line) {
+    if line.first() != Some(&b'{') {
         return None;
     }
     // One UTF-8 check of the whole line (fast on ASCII), after which the
@@ -190,12 +187,46 @@ pub fn compute_line(
         None => seen.scheme()?,
     };
     let seal_field = scheme.seal_field();
-    if seen.has(seal_field) && !seal_only {
-        return None;
-    }
     let algorithm = algorithm(scheme, &fields, choice)?;
     let without_key_version = seal_string(scheme, &fields, &seen, choice, scratch)?;
     let key = keys.get(scheme).ok()?;
+    // A compact line without a seal: the seal spliced in before its last
+    // `}`. Any other shape (spaces, a seal to replace): the object written
+    // again as the general path writes it — compact, field order kept, the
+    // seal in place of the old one or last.
+    if !seal_only && (seen.has(seal_field) || !is_compact(line)) {
+        let seal = &mut scratch.seal;
+        seal.clear();
+        write_seal(scheme, algorithm, scratch.text.as_bytes(), key, seal);
+        let seal = std::str::from_utf8(seal).ok()?;
+        out.push(b'{');
+        let mut replaced = false;
+        for (i, (k, v)) in fields.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            write_str(k, out);
+            out.push(b':');
+            if k == seal_field {
+                write_str(seal, out);
+                replaced = true;
+            } else {
+                write_node(v, out);
+            }
+        }
+        if !replaced {
+            if !fields.is_empty() {
+                out.push(b',');
+            }
+            write_str(seal_field, out);
+            out.push(b':');
+            write_str(seal, out);
+        }
+        out.push(b'}');
+        return Some(Sealed {
+            without_key_version,
+        });
+    }
     if !seal_only {
         out.extend_from_slice(&line[..line.len() - 1]);
         if fields.is_empty() {
@@ -213,6 +244,45 @@ pub fn compute_line(
     Some(Sealed {
         without_key_version,
     })
+}
+
+/// A string as serde_json writes it (its escaping, not ours).
+fn write_str(text: &str, out: &mut Vec<u8>) {
+    // Writing to a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *out, text);
+}
+
+/// A value written compact, as serde_json writes the general path's
+/// `Value`: numbers as their text (arbitrary_precision keeps it).
+fn write_node(node: &Node, out: &mut Vec<u8>) {
+    match node {
+        Node::Null => out.extend_from_slice(b"null"),
+        Node::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+        Node::Num(n) => out.extend_from_slice(n.as_bytes()),
+        Node::Str(s) => write_str(s, out),
+        Node::Arr(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_node(item, out);
+            }
+            out.push(b']');
+        }
+        Node::Obj(fields) => {
+            out.push(b'{');
+            for (i, (k, v)) in fields.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_str(k, out);
+                out.push(b':');
+                write_node(v, out);
+            }
+            out.push(b'}');
+        }
+    }
 }
 
 /// Verify one line, if the fast path applies and the seal is right: the
@@ -547,10 +617,16 @@ mod tests {
 
     #[test]
     fn leaves_the_unusual_to_the_general_path() {
-        assert!(fast_with(r#"{"a": "1"}"#, false).is_none(), "whitespace");
-        assert!(
-            fast_with(r#"{"a":"1","seal":"x"}"#, false).is_none(),
-            "seal present"
+        // Spaces, or a seal to replace: the object written compact, the
+        // seal in place (as the general path writes it).
+        let seal = fast(r#"{"a":"1","b":2}"#).unwrap();
+        assert_eq!(
+            fast_with("{\"a\": \"1\",\n \"b\": 2}", false).unwrap(),
+            format!(r#"{{"a":"1","b":2,"seal":"{seal}"}}"#)
+        );
+        assert_eq!(
+            fast_with(r#"{"seal":"x","a":"1","b":2}"#, false).unwrap(),
+            format!(r#"{{"seal":"{seal}","a":"1","b":2}}"#)
         );
         // The seal alone is the same whatever the spacing, with or without a seal.
         assert_eq!(fast(r#"{"a": "1"}"#), fast(r#"{"a":"1","seal":"x"}"#));
