@@ -144,6 +144,12 @@ fn parse_json(text: &str, first_line: usize) -> Result<Message, Unreadable> {
             e.column().max(1)
         ))
     })?;
+    if let Some(name) = crate::fast::repeated_name(text) {
+        return Err(Unreadable(format!(
+            "{first_line}: the field {} is given twice: which value is meant? (JSON readers keep one or the other: the gateway's and yours may disagree; keep one)",
+            gateways::show(&name)
+        )));
+    }
     match value {
         Value::Object(fields) => Ok(Message {
             fields,
@@ -228,6 +234,17 @@ mod tests {
         );
         let e = parse(b"[1]", InputKind::Json, 1).unwrap_err().0;
         assert_eq!(e, "1: expected a JSON object, found an array");
+        let e = parse(
+            br#"{"a":{"responseCode":"05","responseCode":"00"}}"#,
+            InputKind::Json,
+            2,
+        )
+        .unwrap_err()
+        .0;
+        assert!(
+            e.starts_with("2: the field \"responseCode\" is given twice"),
+            "{e}"
+        );
     }
 
     #[test]
