@@ -17,7 +17,11 @@ use std::time::{Duration, SystemTime};
 /// What every temporary file's name ends with.
 pub const TEMP_SUFFIX: &str = ".paylot-tmp";
 
-static TEMPS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+/// What a signal removes: the temporary files of this process, named by
+/// their directory and prefix (`.<name>.<pid>.`), registered *before*
+/// the file is created, so that no signal can come between the creation
+/// and the registration.
+static TEMPS: Mutex<Vec<(PathBuf, String)>> = Mutex::new(Vec::new());
 static INSTALLED: Once = Once::new();
 
 /// Remove the registered temporary files on SIGINT, SIGTERM and SIGHUP,
@@ -73,37 +77,50 @@ fn ignored_signals() -> u64 {
 
 fn remove_registered() -> usize {
     let Ok(temps) = TEMPS.lock() else { return 0 };
-    temps.iter().filter(|p| fs::remove_file(p).is_ok()).count()
+    let mut removed = 0;
+    for (dir, prefix) in temps.iter() {
+        let Ok(entries) = fs::read_dir(dir) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with(prefix.as_str())
+                && name.ends_with(TEMP_SUFFIX)
+                && fs::remove_file(e.path()).is_ok()
+            {
+                removed += 1;
+            }
+        }
+    }
+    removed
 }
 
-/// A registered temporary file; dropping it unregisters the path (the
-/// file itself is the owner's business).
+/// The temporary files of one target, registered for removal on a
+/// signal; dropping it unregisters them (the files themselves are the
+/// owner's business).
 #[derive(Debug)]
 pub struct Registered {
-    path: PathBuf,
+    entry: (PathBuf, String),
 }
 
 impl Registered {
-    /// Register `path` for removal on a signal.
-    pub fn new(path: &Path) -> Registered {
+    /// Register the temporary files `prefix*` + [`TEMP_SUFFIX`] in `dir`
+    /// (the prefix is [`temp_prefix`]'s, so they are this process's), to
+    /// be done before the file is created.
+    pub fn new(dir: &Path, prefix: &str) -> Registered {
+        let entry = (dir.to_path_buf(), prefix.to_string());
         if let Ok(mut temps) = TEMPS.lock() {
-            temps.push(path.to_path_buf());
+            temps.push(entry.clone());
         }
-        Registered {
-            path: path.to_path_buf(),
-        }
-    }
-
-    /// The registered path.
-    pub fn path(&self) -> &Path {
-        &self.path
+        Registered { entry }
     }
 }
 
 impl Drop for Registered {
     fn drop(&mut self) {
         if let Ok(mut temps) = TEMPS.lock() {
-            if let Some(at) = temps.iter().position(|p| *p == self.path) {
+            if let Some(at) = temps.iter().position(|e| *e == self.entry) {
                 temps.swap_remove(at);
             }
         }

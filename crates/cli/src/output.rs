@@ -280,8 +280,12 @@ impl AtomicFile {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         cleanup::remove_leftovers(crate::tool(), &dir);
+        // Registered before it exists: a signal between the two would
+        // otherwise leave it behind.
+        let prefix = cleanup::temp_prefix(&name);
+        let registered = Registered::new(&dir, &prefix);
         let tmp: NamedTempFile = tempfile::Builder::new()
-            .prefix(&cleanup::temp_prefix(&name))
+            .prefix(&prefix)
             .suffix(cleanup::TEMP_SUFFIX)
             .rand_bytes(6)
             .permissions(access.mode(&real))
@@ -296,7 +300,6 @@ impl AtomicFile {
                 )
             })?;
         cleanup::hold(tmp.as_file());
-        let registered = Registered::new(tmp.path());
         let (file, path) = tmp.into_parts();
         Ok(AtomicFile {
             writer: BufWriter::with_capacity(BUFFER, file),
