@@ -59,12 +59,7 @@ bad="$(awk '$2 != "root/root" && $2 != "0/0" { print "owner", $0 }
 need=()
 command -v man >/dev/null 2>&1 || need+=(man-db)
 [ -r /usr/share/bash-completion/bash_completion ] || need+=(bash-completion)
-if [ ${#need[@]} -gt 0 ]; then
-    echo "check-deb: installing ${need[*]} for the checks" >&2
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-fi
+"$root/scripts/apt-install.sh" check-deb "${need[@]}"
 
 # Minimal images tell dpkg to drop man pages and docs (path-exclude in
 # /etc/dpkg/dpkg.cfg.d/): say so, and let this install keep paylot's.

@@ -18,14 +18,4 @@ fi
 need=()
 command -v dpkg-shlibdeps >/dev/null 2>&1 || need+=(dpkg-dev)
 command -v strip >/dev/null 2>&1 || need+=(binutils)
-if [ ${#need[@]} -eq 0 ]; then
-    exit 0
-fi
-if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
-    echo "install-deb-deps: missing packages: ${need[*]} (install them, e.g. sudo apt-get install ${need[*]})" >&2
-    exit 2
-fi
-echo "install-deb-deps: installing ${need[*]}" >&2
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+"$(dirname "$0")/apt-install.sh" install-deb-deps "${need[@]}"
