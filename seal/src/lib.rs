@@ -54,3 +54,29 @@ pub fn main() -> Result<Outcome> {
     out.commit()?;
     Ok(finished.said())
 }
+
+/// JSON values for the property tests that hold the fast paths to the
+/// general one (compute and verify).
+#[cfg(test)]
+pub(crate) mod strategies {
+    use proptest::prelude::*;
+    use serde_json::Value;
+
+    /// Any JSON value a message may hold: scalars (strings with escapes
+    /// and non-ASCII), lists and objects, nested twice.
+    pub fn value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i32>().prop_map(|n| Value::Number(n.into())),
+            "[ -~\u{e9}\\\\\"]{0,8}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(2, 12, 3, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..3).prop_map(Value::Array),
+                prop::collection::vec(("[a-zA-Z]{1,4}", inner), 0..3)
+                    .prop_map(|kv| Value::Object(kv.into_iter().collect())),
+            ]
+        })
+    }
+}

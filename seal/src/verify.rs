@@ -457,22 +457,9 @@ mod tests {
     }
 
     fn field() -> impl Strategy<Value = (String, Value)> {
-        let leaf = prop_oneof![
-            Just(Value::Null),
-            any::<bool>().prop_map(Value::Bool),
-            any::<i32>().prop_map(|n| Value::Number(n.into())),
-            "[ -~\u{e9}\\\\\"]{0,8}".prop_map(Value::String),
-        ];
-        let value = leaf.prop_recursive(2, 12, 3, |inner| {
-            prop_oneof![
-                prop::collection::vec(inner.clone(), 0..3).prop_map(Value::Array),
-                prop::collection::vec(("[a-zA-Z]{1,4}", inner), 0..3)
-                    .prop_map(|kv| Value::Object(kv.into_iter().collect())),
-            ]
-        });
         (
             prop_oneof!["[a-zA-Z]{1,6}", Just("keyVersion".to_string())],
-            value,
+            crate::strategies::value(),
         )
     }
 
