@@ -77,43 +77,25 @@ impl Responder {
             .map_err(|e| Failure::Stop(Error::io("running the responder with sh -c", e)))?;
         let stderr = String::from_utf8_lossy(&run.stderr);
         let stderr = stderr.trim();
-        let code = run.status.code();
-        if matches!(code, Some(126 | 127)) {
-            // sh could not find or execute the command: a setup problem,
-            // not the request's fault. The request stays pending.
-            return Err(Failure::Stop(Error::trouble(format!(
-                "the responder could not be run (sh -c exited with status {}: {}): check --responder (default: xmlbatch respond, xmlbatch next to dropwatch or on PATH); the request stays pending",
-                code.unwrap_or_default(),
-                stderr.chars().take(500).collect::<String>()
-            ))));
-        }
         let cut = |n: usize| stderr.chars().take(n).collect::<String>();
-        let local = |what: String| {
-            let tail = if stderr.is_empty() {
-                String::new()
-            } else {
-                format!(": {}", cut(2000))
-            };
-            Failure::Local(Error::trouble(format!(
-                "{what}{tail}; a local fault, not the request's: it is left in place for the next pass"
-            )))
-        };
-        match code {
-            Some(0) if !out.is_empty() => {}
-            Some(0) => return Err(local("the responder exited 0 but wrote no answer".into())),
-            Some(1) => {
-                let why = if stderr.is_empty() {
-                    "the responder refused the request (exit 1, no reason given)".to_string()
-                } else {
-                    cut(2000)
-                };
-                return Ok(Answered::Refused(why));
+        match ending(run.status, !out.is_empty(), stderr) {
+            Ending::Answered => {}
+            Ending::Refused(why) => return Ok(Answered::Refused(why)),
+            Ending::CannotRun(code) => {
+                return Err(Failure::Stop(Error::trouble(format!(
+                    "the responder could not be run (sh -c exited with status {code}: {}): check --responder (default: xmlbatch respond, xmlbatch next to dropwatch or on PATH); the request stays pending",
+                    cut(500)
+                ))))
             }
-            Some(c) => return Err(local(format!("the responder exited with status {c}"))),
-            None => {
-                use std::os::unix::process::ExitStatusExt;
-                let sig = run.status.signal().unwrap_or_default();
-                return Err(local(format!("the responder was killed by signal {sig}")));
+            Ending::Local(what) => {
+                let tail = if stderr.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", cut(2000))
+                };
+                return Err(Failure::Local(Error::trouble(format!(
+                    "{what}{tail}; a local fault, not the request's: it is left in place for the next pass"
+                ))));
             }
         }
         // Writing the answer is ours: a full disk is a local fault too.
@@ -162,6 +144,8 @@ impl Responder {
             .spawn()
             .map_err(|e| Error::io("running the responder with sh -c", e))?;
         let group = child.id();
+        // kill(1) on the group: libc's killpg would need `unsafe`, which
+        // the workspace denies.
         let kill_group = || {
             let _ = Command::new("kill")
                 .args(["-KILL", "--", &format!("-{group}")])
@@ -253,26 +237,47 @@ impl Responder {
                 "the responder's answer is larger than {limit} bytes (a local fault)"
             )));
         }
-        match status.code() {
-            Some(0) if !out.is_empty() => Ok(Replied::Answer(out)),
-            Some(0) => Err(Error::trouble(format!(
-                "the responder exited 0 but wrote no answer (a local fault){tail}"
+        match ending(status, !out.is_empty(), &err) {
+            Ending::Answered => Ok(Replied::Answer(out)),
+            Ending::Refused(why) => Ok(Replied::Refused(why)),
+            Ending::CannotRun(code) => Err(Error::trouble(format!(
+                "the responder could not be run (sh -c exited with status {code}{tail}): check --responder (default: xmlbatch respond, xmlbatch next to dropwatch or on PATH)"
             ))),
-            Some(1) => Ok(Replied::Refused(if err.is_empty() {
-                "the responder refused the request (exit 1, no reason given)".into()
-            } else {
-                err
-            })),
-            Some(c) => Err(Error::trouble(format!(
-                "the responder exited with status {c} (a local fault){tail}"
-            ))),
-            None => {
-                use std::os::unix::process::ExitStatusExt;
-                Err(Error::trouble(format!(
-                    "the responder was killed by signal {} (a local fault){tail}",
-                    status.signal().unwrap_or_default()
-                )))
-            }
+            Ending::Local(what) => Err(Error::trouble(format!("{what} (a local fault){tail}"))),
+        }
+    }
+}
+
+/// How a responder's run ended, by the protocol (see [`Responder`]):
+/// the same reading for a file answered and a body answered.
+enum Ending {
+    /// Exit 0 with an answer.
+    Answered,
+    /// Exit 1: refused as the gateway would; why (its stderr).
+    Refused(String),
+    /// `sh` could not find or execute the command (126, 127): a setup
+    /// problem, not the request's.
+    CannotRun(i32),
+    /// Anything else: a local fault, in words.
+    Local(String),
+}
+
+fn ending(status: std::process::ExitStatus, answered: bool, stderr: &str) -> Ending {
+    match status.code() {
+        Some(c @ (126 | 127)) => Ending::CannotRun(c),
+        Some(0) if answered => Ending::Answered,
+        Some(0) => Ending::Local("the responder exited 0 but wrote no answer".into()),
+        Some(1) if stderr.is_empty() => {
+            Ending::Refused("the responder refused the request (exit 1, no reason given)".into())
+        }
+        Some(1) => Ending::Refused(stderr.chars().take(2000).collect()),
+        Some(c) => Ending::Local(format!("the responder exited with status {c}")),
+        None => {
+            use std::os::unix::process::ExitStatusExt;
+            Ending::Local(format!(
+                "the responder was killed by signal {}",
+                status.signal().unwrap_or_default()
+            ))
         }
     }
 }
