@@ -7,9 +7,8 @@
 
 use crate::Decision;
 
-/// The Sogenactif test shop (recette), published by the gateway.
-pub const TEST_MERCHANT_ID: &str = "201040040170001";
-/// Its key version.
+/// The Sogenactif test shop's (recette, merchant 201040040170001,
+/// published by the gateway) key version.
 pub const TEST_KEY_VERSION: &str = "1";
 /// Its secret key, published by the gateway for its test platform.
 pub const TEST_SECRET_KEY: &str = "rxSP61eeP_oNi5TxCD7Ngy9YcwC8MLw6OlmFGGcsY54";
