@@ -70,6 +70,11 @@ pub(super) fn build_direct(args: Args, delim: u8) -> Result<Outcome> {
         .question_state
         .as_ref()
         .map(|p| paylot_cli::quote(&p.to_string_lossy()));
+    // How the requests say who they are (the key itself stays here).
+    let fields_auth = match &auth {
+        Authentication::Password(p) => Auth::Password(p),
+        Authentication::Hmac(_) => Auth::Hmac,
+    };
     let rows = read_operations(&opts, input, |op, column, write| {
         let mut problems = Vec::new();
         // A number from the CSV at or below the counter may have been
@@ -85,16 +90,7 @@ pub(super) fn build_direct(args: Args, delim: u8) -> Result<Outcome> {
                 ));
             }
         }
-        let fields = direct::request_fields(
-            op,
-            &site,
-            &rank,
-            &match &auth {
-                Authentication::Password(p) => Auth::Password(p),
-                Authentication::Hmac(_) => Auth::Hmac,
-            },
-            &opts.default_date,
-        );
+        let fields = direct::request_fields(op, &site, &rank, &fields_auth, &opts.default_date);
         // The gateway reads Latin-1: a value it cannot hold is the row's fault.
         for (k, v) in &fields {
             if let Err(c) = direct::latin1(v) {
