@@ -3,11 +3,17 @@
 
   reference.py build  < rows.csv   > question.xml   # CSV -> Question XML
   reference.py status < status.xml > answers.csv    # status XML -> CSV
+  reference.py build-lyra  < rows.csv > PAY.REQ       # CSV -> Lyra PAY REQ
+  reference.py status-lyra < PAY.ANS  > answers.csv   # Lyra PAY ANS -> CSV
 
 Does the same job as `xmlbatch build` / `xmlbatch status` for the
 benchmark's input: reads the CSV with the csv module, checks amounts,
 currencies, Luhn and expiry, writes the XML with escaping; reads the status
-XML with ElementTree.iterparse (streaming) and writes CSV.
+XML with ElementTree.iterparse (streaming) and writes CSV. For Lyra: checks
+each payment line's fields (transaction id 6 digits and unique in the
+file, amount, currency, token, no `;` or line break), writes the header,
+the lines and the trailer; reads the ANS with the csv module and writes
+the codes and their meaning.
 """
 import csv
 import sys
@@ -77,5 +83,53 @@ def status():
             el.clear()
 
 
+LYRA_CODES = {"00": "accepted", "05": "do not honour", "51": "insufficient funds",
+              "54": "card expired", "59": "suspected fraud", "30": "format error",
+              "96": "system malfunction"}
+LYRA_RETRY = {"19", "68", "90", "91", "97", "98"}
+ADDITIONAL = {"00": "all risk checks passed"}
+
+
+def build_lyra():
+    out = sys.stdout
+    rows = csv.DictReader(sys.stdin)
+    out.write("00;PAY;06;12345678;TEST;20261123;101500;\n")
+    seen = set()
+    bad = 0
+    n = 0
+    for n, row in enumerate(rows, 1):
+        tid, amount, token = row["transaction_id"], row["amount"], row["token"]
+        cur = CURRENCIES.get(row["currency"])
+        ref = row.get("reference", "")
+        if any(c in v for v in row.values() for c in ";\r\n"):
+            bad += 1
+            continue
+        if not (len(tid) == 6 and tid.isdigit()) or tid in seen:
+            bad += 1
+            continue
+        if not amount.isdigit() or len(amount) > 13 or not cur or not token or len(token) > 64:
+            bad += 1
+            continue
+        seen.add(tid)
+        out.write("02;%d;20261123;101500;%s;CD;%s;%s;;;%s;;%s;;;\n" % (n, tid, amount, cur, token, ref))
+    out.write("01;%d\n" % n)
+    if bad:
+        sys.exit(1)
+
+
+def status_lyra():
+    w = csv.writer(sys.stdout, lineterminator="\n")
+    w.writerow(["sequence", "transaction_id", "date", "time", "amount", "currency", "return_code",
+                "meaning", "outcome", "additional_code", "additional_meaning", "reference"])
+    for cols in csv.reader(sys.stdin, delimiter=";"):
+        if cols and cols[0] == "02":
+            code, extra = cols[18], cols[24]
+            outcome = "accepted" if code == "00" else "retry" if code in LYRA_RETRY else "refused"
+            w.writerow([cols[1], cols[4], cols[2], cols[3], cols[6], cols[7], code,
+                        LYRA_CODES.get(code, "unknown return code"), outcome, extra,
+                        ADDITIONAL.get(extra, extra), ""])
+
+
 if __name__ == "__main__":
-    {"build": build, "status": status}[sys.argv[1]]()
+    {"build": build, "status": status, "build-lyra": build_lyra,
+     "status-lyra": status_lyra}[sys.argv[1]]()

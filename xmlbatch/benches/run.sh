@@ -1,19 +1,25 @@
 #!/bin/sh
-# Benchmark xmlbatch build and status against a plain Python reference, in
-# the same run, and measure peak memory.
+# Benchmark xmlbatch build and status, Paybox and Lyra, against a plain
+# Python reference, in the same run, and measure peak memory.
 #
 #   xmlbatch/benches/run.sh [ROWS]      (default 1000000; RUNS=2 hyperfine runs per command)
+#
+# The Lyra file takes at most 999,999 rows (its sequence number is NUMERIC 6).
+# Python runs with PYTHONUNBUFFERED unset: a merchant's script writes
+# through Python's buffer, not one system call per write.
 #
 # Needs: cargo (release build), python3, hyperfine, /usr/bin/time (GNU).
 set -eu
 ROWS=${1:-1000000}
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
-export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 cargo build --release -p xmlbatch --manifest-path "$ROOT/Cargo.toml" -q
 BIN="$CARGO_TARGET_DIR/release/xmlbatch"
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
+unset PYTHONUNBUFFERED
+LYRA_ROWS=$(( ROWS < 999999 ? ROWS : 999999 ))
 
 echo "== input: $ROWS rows"
 python3 - "$ROWS" > "$WORK/rows.csv" <<'PY'
@@ -23,18 +29,36 @@ print("type,amount,currency,reference,pan,expiry,cvv")
 for i in range(1, n + 1):
     print("authorize_capture,%d,EUR,ORDER-%d <&>,1111222233334444,1230,123" % (100 + i % 99999, i))
 PY
-ls -l "$WORK/rows.csv"
+python3 - "$LYRA_ROWS" > "$WORK/lyra.csv" <<'PY'
+import sys
+n = int(sys.argv[1])
+print("transaction_id,amount,currency,token,reference")
+for i in range(1, n + 1):
+    print("%06d,%d,EUR,c4b7e9f2a1d04e5b8a3c%012d,ORDER-%d" % (i, 100 + i % 99999, i, i))
+PY
+ls -l "$WORK/rows.csv" "$WORK/lyra.csv"
 BUILD="$BIN build --site 1999888 --rank 32 --batch 1 --created-on 2026-11-22T10:15:00+01:00"
 $BUILD "$WORK/rows.csv" > "$WORK/question.xml"
 $BIN respond "$WORK/question.xml" > "$WORK/status.xml"
-ls -l "$WORK/question.xml" "$WORK/status.xml"
+LYRA="$BIN build -q --format lyra --shop 12345678 --mode test --date 20261123 --time 101500"
+$LYRA "$WORK/lyra.csv" > "$WORK/lyra.req"
+$BIN respond "$WORK/lyra.req" > "$WORK/lyra.ans"
+ls -l "$WORK/question.xml" "$WORK/status.xml" "$WORK/lyra.req" "$WORK/lyra.ans"
+# The references do the same job: the Lyra outputs are the same bytes.
+python3 "$HERE/reference.py" build-lyra < "$WORK/lyra.csv" | cmp - "$WORK/lyra.req"
+$BIN status -q "$WORK/lyra.ans" > "$WORK/lyra-answers.csv"
+python3 "$HERE/reference.py" status-lyra < "$WORK/lyra.ans" | cmp - "$WORK/lyra-answers.csv"
 
 echo "== time"
-hyperfine --runs ${RUNS:-2} --export-markdown "$WORK/times.md" \
+hyperfine --runs "${RUNS:-2}" --export-markdown "$WORK/times.md" \
   -n "xmlbatch build" "$BUILD $WORK/rows.csv > /dev/null" \
   -n "python build" "python3 $HERE/reference.py build < $WORK/rows.csv > /dev/null" \
   -n "xmlbatch status" "$BIN status $WORK/status.xml > /dev/null 2>&1 || true" \
-  -n "python status" "python3 $HERE/reference.py status < $WORK/status.xml > /dev/null"
+  -n "python status" "python3 $HERE/reference.py status < $WORK/status.xml > /dev/null" \
+  -n "xmlbatch build --format lyra" "$LYRA $WORK/lyra.csv > /dev/null" \
+  -n "python build-lyra" "python3 $HERE/reference.py build-lyra < $WORK/lyra.csv > /dev/null" \
+  -n "xmlbatch status (lyra)" "$BIN status $WORK/lyra.ans > /dev/null 2>&1 || true" \
+  -n "python status-lyra" "python3 $HERE/reference.py status-lyra < $WORK/lyra.ans > /dev/null"
 cat "$WORK/times.md"
 
 echo "== peak memory (maximum resident set size, KiB)"
@@ -43,4 +67,8 @@ echo "xmlbatch build:  $(peak "$BUILD $WORK/rows.csv > /dev/null")"
 echo "python build:    $(peak "python3 $HERE/reference.py build < $WORK/rows.csv > /dev/null")"
 echo "xmlbatch status: $(peak "$BIN status $WORK/status.xml > /dev/null 2>/dev/null; true")"
 echo "python status:   $(peak "python3 $HERE/reference.py status < $WORK/status.xml > /dev/null")"
+echo "xmlbatch build --format lyra: $(peak "$LYRA $WORK/lyra.csv > /dev/null")"
+echo "python build-lyra:           $(peak "python3 $HERE/reference.py build-lyra < $WORK/lyra.csv > /dev/null")"
+echo "xmlbatch status (lyra):      $(peak "$BIN status $WORK/lyra.ans > /dev/null 2>/dev/null; true")"
+echo "python status-lyra:          $(peak "python3 $HERE/reference.py status-lyra < $WORK/lyra.ans > /dev/null")"
 echo "(xmlbatch build on stdout spools to an unnamed temporary file, so its memory does not grow with the input)"

@@ -114,8 +114,19 @@ pub fn sniff_or(input: Input, otherwise: Option<Detected>) -> Result<(Detected, 
     let name = input.name().to_string();
     let mut reader = input.into_reader();
     let mut head = Vec::with_capacity(256);
+    // The first bytes are usually in the reader's buffer already: looked
+    // at there, they stay in it, and every later read goes straight to
+    // the buffer (a file's, or a pipe's first write); else they are read
+    // out and put back in front.
+    let peeked = reader
+        .fill_buf()
+        .map_err(|e| Error::reading(paylot_cli::input::quote(&name), e))?;
+    let in_buffer = peeked.len() >= 256;
+    if in_buffer {
+        head.extend_from_slice(&peeked[..256]);
+    }
     let mut chunk = [0u8; 256];
-    while head.len() < 256 {
+    while !in_buffer && head.len() < 256 {
         let n = reader
             .read(&mut chunk[..256 - head.len()])
             .map_err(|e| Error::reading(paylot_cli::input::quote(&name), e))?;
@@ -152,8 +163,13 @@ pub fn sniff_or(input: Input, otherwise: Option<Detected>) -> Result<(Detected, 
             ))
         }
     })?;
-    // Both halves are buffered already: chaining them needs no third buffer.
-    let reader: Box<dyn BufRead> = Box::new(Cursor::new(head).chain(reader));
+    let reader: Box<dyn BufRead> = if in_buffer {
+        reader
+    } else {
+        // Both halves are buffered already: chaining them needs no third
+        // buffer.
+        Box::new(Cursor::new(head).chain(reader))
+    };
     Ok((detected, reader))
 }
 

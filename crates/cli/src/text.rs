@@ -40,22 +40,37 @@ pub fn safe(text: &str) -> Cow<'_, str> {
 ///   `cvv987`) become `*`.
 pub fn mask(text: &str) -> Cow<'_, str> {
     let bytes = text.as_bytes();
-    // Most text has nothing to hide: no digit at all (nor anything that
-    // could be one). Said quickly, since every value of a status file of
-    // a million answers comes this way.
-    if !bytes
-        .iter()
-        .any(|b| b.is_ascii_digit() || *b >= 0x80 || *b == b'%')
-    {
+    // Most text has nothing to hide: too few ASCII digits for a card
+    // number, and no word naming a security code (every such word has a
+    // `c`), nor anything else that could be a digit. Said in one look,
+    // since every value of a status file of a million answers comes
+    // this way.
+    let mut digits = 0usize;
+    let mut has_c = false;
+    let mut other_digits = false;
+    for &b in bytes {
+        match b {
+            b'0'..=b'9' => digits += 1,
+            b'c' | b'C' => has_c = true,
+            b'%' | 0x80.. => other_digits = true,
+            _ => {}
+        }
+    }
+    if !other_digits && (digits == 0 || (digits < card::MIN_PAN_DIGITS && !has_c)) {
         return Cow::Borrowed(text);
     }
+    mask_with(text, other_digits || digits >= card::MIN_PAN_DIGITS, has_c)
+}
+
+/// [`mask`] past its first look: the card-number and the security-code
+/// scans, each when asked for.
+fn mask_with(text: &str, card_numbers: bool, security_codes: bool) -> Cow<'_, str> {
     // Positions (byte ranges) of the digits to hide.
     let mut hidden: Vec<(usize, usize)> = Vec::new();
-    if may_hold_card_number(bytes) {
+    if card_numbers {
         mask_card_numbers(text, &mut hidden);
     }
-    // Every word that names a security code has a `c`.
-    if bytes.iter().any(|b| *b == b'c' || *b == b'C') {
+    if security_codes {
         mask_security_codes(text, &mut hidden);
     }
     if hidden.is_empty() {
@@ -74,23 +89,6 @@ pub fn mask(text: &str) -> Cow<'_, str> {
     }
     out.push_str(&text[at..]);
     Cow::Owned(out)
-}
-
-/// A quick test that rules out most text: fewer than 12 ASCII digits and
-/// nothing else that can be a digit.
-fn may_hold_card_number(bytes: &[u8]) -> bool {
-    let mut digits = 0;
-    for &b in bytes {
-        if b.is_ascii_digit() {
-            digits += 1;
-            if digits >= card::MIN_PAN_DIGITS {
-                return true;
-            }
-        } else if b >= 0x80 || b == b'%' {
-            return true;
-        }
-    }
-    false
 }
 
 /// One piece of text as the card-number scanner sees it.
@@ -367,7 +365,9 @@ fn skip_delimiters(bytes: &[u8], mut j: usize) -> usize {
 /// isolates): nothing that can move the cursor, rewrite a line or retitle
 /// the terminal is ever sent.
 pub fn sanitize(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(needs_escape) {
+    // Printable ASCII, what nearly every value is, needs nothing: told
+    // byte by byte, before the characters are decoded.
+    if text.bytes().all(|b| (0x20..0x7f).contains(&b)) || !text.chars().any(needs_escape) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
@@ -493,6 +493,23 @@ pub fn mask_field(path: &str, value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        // The first look of `mask` and `sanitize` only ever skips work:
+        // what they return is what the full scans return.
+        #[test]
+        fn the_quick_looks_change_nothing(
+            text in "([0-9]{1,20}|[ -~]{0,12}|cvv|CSC|%3[0-9]|%20|[\u{80}-\u{ff}\u{660}-\u{669}\u{202a}\u{ff10}-\u{ff19}]|\u{1b}|\t){0,12}"
+        ) {
+            prop_assert_eq!(mask(&text), mask_with(&text, true, true));
+            let full: String = text
+                .chars()
+                .flat_map(|c| if needs_escape(c) { c.escape_default().collect::<Vec<_>>() } else { vec![c] })
+                .collect();
+            prop_assert_eq!(sanitize(&text).into_owned(), full);
+        }
+    }
 
     #[test]
     fn card_numbers_are_masked_wherever_they_stand() {

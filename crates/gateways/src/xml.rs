@@ -14,7 +14,7 @@ use quick_xml::{Reader, Writer};
 pub enum XmlEvent<'a> {
     Start {
         name: &'a str,
-        attrs: Vec<(String, String)>,
+        attrs: &'a [(String, String)],
         line: u64,
     },
     End {
@@ -66,6 +66,9 @@ pub fn walk<R: BufRead>(
     // Whether each open element holds an armored message.
     let mut armored: Vec<bool> = Vec::new();
     let mut names: Vec<String> = Vec::new();
+    // The attributes of the tag at hand, their buffers reused from tag
+    // to tag: `attrs[..used]` are this tag's.
+    let mut attrs: Vec<(String, String)> = Vec::new();
     let mut depth = 0usize;
     let mut seen_root = false;
     let malformed = |line: u64, what: String| {
@@ -95,7 +98,10 @@ pub fn walk<R: BufRead>(
                 seen_root = true;
                 let local =
                     std::str::from_utf8(e.local_name().into_inner()).map_err(|_| utf8(line))?;
-                let mut attrs: Vec<(String, String)> = Vec::new();
+                // A hostile tag's many attributes are not kept for the
+                // rest of the walk.
+                attrs.truncate(16);
+                let mut used = 0usize;
                 // quick-xml's own duplicate test compares each attribute
                 // with every earlier one: quadratic in a hostile tag. A
                 // few attributes are compared in place; many, through a
@@ -103,14 +109,15 @@ pub fn walk<R: BufRead>(
                 let mut keys: Option<std::collections::HashSet<String>> = None;
                 for a in e.attributes().with_checks(false) {
                     let a = a.map_err(|err| malformed(line, err.to_string()))?;
-                    let key = String::from_utf8_lossy(a.key.as_ref()).into_owned();
+                    let key = String::from_utf8_lossy(a.key.as_ref());
+                    let earlier = &attrs[..used];
                     let twice = match &mut keys {
-                        Some(set) => !set.insert(key.clone()),
-                        None if attrs.len() < 16 => attrs.iter().any(|(k, _)| *k == key),
+                        Some(set) => !set.insert(key.to_string()),
+                        None if used < 16 => earlier.iter().any(|(k, _)| *k == key),
                         None => {
                             let mut set: std::collections::HashSet<String> =
-                                attrs.iter().map(|(k, _)| k.clone()).collect();
-                            let twice = !set.insert(key.clone());
+                                earlier.iter().map(|(k, _)| k.clone()).collect();
+                            let twice = !set.insert(key.to_string());
                             keys = Some(set);
                             twice
                         }
@@ -127,8 +134,17 @@ pub fn walk<R: BufRead>(
                     let value = a
                         .unescape_value()
                         .map_err(|err| malformed(line, err.to_string()))?;
-                    attrs.push((key, value.into_owned()));
+                    if used == attrs.len() {
+                        attrs.push((String::new(), String::new()));
+                    }
+                    let (k, v) = &mut attrs[used];
+                    k.clear();
+                    k.push_str(&key);
+                    v.clear();
+                    v.push_str(&value);
+                    used += 1;
                 }
+                let this_tag = &attrs[..used];
                 // The parent holds elements: its own text (whitespace
                 // between them) is not kept, so memory stays constant.
                 if depth > 0 {
@@ -137,7 +153,7 @@ pub fn walk<R: BufRead>(
                 }
                 f(XmlEvent::Start {
                     name: local,
-                    attrs,
+                    attrs: this_tag,
                     line,
                 })?;
                 if is_empty {

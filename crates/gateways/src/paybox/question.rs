@@ -7,12 +7,13 @@ use std::collections::HashMap;
 use std::io::{self, BufRead, Write};
 
 use paylot_cli::{Error, Result};
+use quick_xml::escape::escape;
 use quick_xml::events::BytesStart;
 use quick_xml::Writer;
 
 use super::fields::Field;
 use super::operation::Operation;
-use crate::xml::{self, close, leaf, open, XmlEvent};
+use crate::xml::{self, XmlEvent};
 
 pub const QUESTION_NS: &str = "http://www.paybox.com/PayboxBatch";
 
@@ -28,7 +29,14 @@ pub fn card_brand(pan: &str, token: bool) -> &'static str {
 /// Writes a Question file, one question at a time.
 pub struct QuestionWriter<W: Write> {
     w: Writer<W>,
+    /// One question's bytes, reused.
+    buf: Vec<u8>,
 }
+
+/// The indentation of each depth (two spaces a level), the deepest a
+/// question goes being 5 (`PAN` in `Card`/`CB` in `Question` in `Merchant`
+/// in the root).
+const INDENT: &[u8; 10] = b"          ";
 
 impl<W: Write> QuestionWriter<W> {
     pub fn start(out: W, batch: u64, created_on: &str, site: &str, rank: &str) -> io::Result<Self> {
@@ -42,62 +50,84 @@ impl<W: Write> QuestionWriter<W> {
             ]),
             BytesStart::new("Merchant").with_attributes([("Site", site), ("Rank", rank)]),
         )?;
-        Ok(QuestionWriter { w })
+        Ok(QuestionWriter {
+            w,
+            buf: Vec::with_capacity(1024),
+        })
     }
 
+    /// Write one question. Its shape is fixed, so it is written from its
+    /// parts rather than as quick-xml events (which cost three quarters
+    /// of a build's writing): the same bytes the indenting writer makes,
+    /// each value escaped by quick-xml's own `escape`, as the writer
+    /// escapes text and attributes. A test holds the two to each other.
     pub fn question(&mut self, op: &Operation, default_date: &str) -> io::Result<()> {
-        let w = &mut self.w;
-        let number = format!("{:010}", op.number);
-        open(
-            w,
-            BytesStart::new("Question")
-                .with_attributes([("Number", number.as_str()), ("Type", op.op.code)]),
-        )?;
+        let b = &mut self.buf;
+        b.clear();
+        b.extend_from_slice(b"\n    <Question Number=\"");
+        write!(b, "{:010}", op.number)?;
+        b.extend_from_slice(b"\" Type=\"");
+        b.extend_from_slice(escape(op.op.code).as_bytes());
+        b.extend_from_slice(b"\">");
         if let Some(a) = op.amount {
-            leaf(w, "Amount", &a.to_string())?;
+            write!(b, "\n      <Amount>{a}</Amount>")?;
         }
         if let Some(c) = op.currency {
-            leaf(w, "Currency", c.numeric)?;
+            put_leaf(b, 3, "Currency", c.numeric);
         }
-        if let Some(r) = &op.reference {
-            leaf(w, "Reference", r)?;
-        }
-        if let Some(a) = op.activity {
-            leaf(w, "Activity", a)?;
-        }
-        leaf(w, "Date", op.date.as_deref().unwrap_or(default_date))?;
-        if let Some(s) = &op.subscriber {
-            leaf(w, "Subscriber", s)?;
-        }
-        if let Some(a) = &op.authorization {
-            leaf(w, "Authorization", a)?;
-        }
-        if let Some(c) = &op.call_id {
-            leaf(w, "CallId", c)?;
-        }
-        if let Some(t) = &op.transaction_id {
-            leaf(w, "TransactionId", t)?;
+        for (name, value) in [
+            ("Reference", op.reference.as_deref()),
+            ("Activity", op.activity),
+            ("Date", Some(op.date.as_deref().unwrap_or(default_date))),
+            ("Subscriber", op.subscriber.as_deref()),
+            ("Authorization", op.authorization.as_deref()),
+            ("CallId", op.call_id.as_deref()),
+            ("TransactionId", op.transaction_id.as_deref()),
+        ] {
+            if let Some(v) = value {
+                put_leaf(b, 3, name, v);
+            }
         }
         if let Some(pan) = &op.pan {
             let brand = card_brand(pan, op.op.token);
-            open(w, BytesStart::new("Card"))?;
-            open(w, BytesStart::new(brand))?;
-            leaf(w, if op.op.token { "PaymentHandle" } else { "PAN" }, pan)?;
+            put_tag(b, 3, "", "Card");
+            put_tag(b, 4, "", brand);
+            put_leaf(b, 5, if op.op.token { "PaymentHandle" } else { "PAN" }, pan);
             if let Some(e) = &op.expiry {
-                leaf(w, "Expiry", e)?;
+                put_leaf(b, 5, "Expiry", e);
             }
             if let Some(c) = &op.cvv {
-                leaf(w, "CVV", c)?;
+                put_leaf(b, 5, "CVV", c);
             }
-            close(w, brand)?;
-            close(w, "Card")?;
+            put_tag(b, 4, "/", brand);
+            put_tag(b, 3, "/", "Card");
         }
-        close(w, "Question")
+        put_tag(b, 2, "/", "Question");
+        self.w.get_mut().write_all(b)
     }
 
     pub fn finish(self) -> io::Result<W> {
         xml::end_document(self.w, "PayboxBatch")
     }
+}
+
+/// `<name>` (or `</name>` with `slash`), on a line of its own at `depth`.
+fn put_tag(b: &mut Vec<u8>, depth: usize, slash: &str, name: &str) {
+    b.push(b'\n');
+    b.extend_from_slice(&INDENT[..2 * depth]);
+    b.push(b'<');
+    b.extend_from_slice(slash.as_bytes());
+    b.extend_from_slice(name.as_bytes());
+    b.push(b'>');
+}
+
+/// `<name>value</name>` on a line of its own at `depth`, the value escaped.
+fn put_leaf(b: &mut Vec<u8>, depth: usize, name: &str, value: &str) {
+    put_tag(b, depth, "", name);
+    b.extend_from_slice(escape(value).as_bytes());
+    b.extend_from_slice(b"</");
+    b.extend_from_slice(name.as_bytes());
+    b.push(b'>');
 }
 
 /// The root and Merchant of a batch document.
@@ -179,9 +209,9 @@ pub fn read_header<R: BufRead>(src: R, name: &str) -> Result<Header> {
                 line,
             } => {
                 if depth == 0 {
-                    header.read_root(el, &attrs, line, name)?;
+                    header.read_root(el, attrs, line, name)?;
                 } else if depth == 1 && el == "Merchant" {
-                    header.read_merchant(&attrs, line);
+                    header.read_merchant(attrs, line);
                     in_merchant = true;
                 } else if in_merchant {
                     // A clear question: the header is complete.
@@ -279,7 +309,7 @@ pub fn read_questions<R: BufRead>(
                 line,
             } => {
                 match path.len() {
-                    0 => header.read_root(el, &attrs, line, name)?,
+                    0 => header.read_root(el, attrs, line, name)?,
                     1 if el == "Merchant" => {
                         merchants += 1;
                         if merchants > 1 {
@@ -287,15 +317,15 @@ pub fn read_questions<R: BufRead>(
                                 "{name}:{line}: a second <Merchant> element (one shop per file)"
                             )));
                         }
-                        header.read_merchant(&attrs, line);
+                        header.read_merchant(attrs, line);
                         f(QuestionItem::Header(header.clone()))?;
                         header_sent = true;
                     }
                     2 if el == "Question" && path[1] == "Merchant" => {
                         current = Some(RawQuestion {
                             line,
-                            number: xml::attr(&attrs, "Number").map(str::to_string),
-                            type_code: xml::attr(&attrs, "Type").map(str::to_string),
+                            number: xml::attr(attrs, "Number").map(str::to_string),
+                            type_code: xml::attr(attrs, "Type").map(str::to_string),
                             ..RawQuestion::default()
                         });
                     }
@@ -369,4 +399,125 @@ pub fn read_questions<R: BufRead>(
         )));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::currency::CURRENCIES;
+    use crate::paybox::codes::OP_TYPES;
+    use crate::xml::{close, leaf, open};
+    use proptest::prelude::*;
+
+    /// A question as quick-xml's indenting writer writes it, event by
+    /// event: what [`QuestionWriter::question`] must match.
+    fn question_by_events<W: Write>(
+        w: &mut Writer<W>,
+        op: &Operation,
+        default_date: &str,
+    ) -> io::Result<()> {
+        let number = format!("{:010}", op.number);
+        open(
+            w,
+            BytesStart::new("Question")
+                .with_attributes([("Number", number.as_str()), ("Type", op.op.code)]),
+        )?;
+        if let Some(a) = op.amount {
+            leaf(w, "Amount", &a.to_string())?;
+        }
+        if let Some(c) = op.currency {
+            leaf(w, "Currency", c.numeric)?;
+        }
+        for (name, value) in [
+            ("Reference", op.reference.as_deref()),
+            ("Activity", op.activity),
+            ("Date", Some(op.date.as_deref().unwrap_or(default_date))),
+            ("Subscriber", op.subscriber.as_deref()),
+            ("Authorization", op.authorization.as_deref()),
+            ("CallId", op.call_id.as_deref()),
+            ("TransactionId", op.transaction_id.as_deref()),
+        ] {
+            if let Some(v) = value {
+                leaf(w, name, v)?;
+            }
+        }
+        if let Some(pan) = &op.pan {
+            let brand = card_brand(pan, op.op.token);
+            open(w, BytesStart::new("Card"))?;
+            open(w, BytesStart::new(brand))?;
+            leaf(w, if op.op.token { "PaymentHandle" } else { "PAN" }, pan)?;
+            if let Some(e) = &op.expiry {
+                leaf(w, "Expiry", e)?;
+            }
+            if let Some(c) = &op.cvv {
+                leaf(w, "CVV", c)?;
+            }
+            close(w, brand)?;
+            close(w, "Card")?;
+        }
+        close(w, "Question")
+    }
+
+    fn text() -> impl Strategy<Value = Option<String>> {
+        proptest::option::of("([ -~]|[<>&'\"]|é|\u{a0}|\u{1F600}|\t){0,12}")
+    }
+
+    prop_compose! {
+        fn operation()(
+            number in any::<u32>(),
+            op in 0..OP_TYPES.len(),
+            amount in proptest::option::of(any::<u64>()),
+            currency in proptest::option::of(0..CURRENCIES.len()),
+            activity in proptest::option::of(prop_oneof![Just("024"), Just("027")]),
+            fields in proptest::collection::vec(text(), 10),
+            pan in proptest::option::of(prop_oneof![Just("34".to_string()), Just("1111222233334444".to_string()), "[0-9<&]{0,6}"]),
+        ) -> Operation {
+            Operation {
+                number,
+                op: &OP_TYPES[op],
+                amount,
+                currency: currency.map(|c| &CURRENCIES[c]),
+                reference: fields[0].clone(),
+                date: fields[1].clone(),
+                activity,
+                pan,
+                expiry: fields[2].clone(),
+                cvv: fields[3].clone(),
+                call_id: fields[4].clone(),
+                transaction_id: fields[5].clone(),
+                subscriber: fields[6].clone(),
+                authorization: fields[7].clone(),
+                site: fields[8].clone(),
+                rank: fields[9].clone(),
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn questions_are_the_bytes_the_event_writer_makes(
+            ops in proptest::collection::vec(operation(), 1..4),
+        ) {
+            let date = "22112026101500";
+            let mut ours = QuestionWriter::start(Vec::new(), 7, "2026-11-22T10:15:00+01:00", "1999888", "032").unwrap();
+            for op in &ops {
+                ours.question(op, date).unwrap();
+            }
+            let ours = ours.finish().unwrap();
+            let mut w = xml::start_document(
+                Vec::new(),
+                BytesStart::new("PayboxBatch").with_attributes([
+                    ("xmlns", QUESTION_NS),
+                    ("BatchNumber", "7"),
+                    ("CreatedOn", "2026-11-22T10:15:00+01:00"),
+                ]),
+                BytesStart::new("Merchant").with_attributes([("Site", "1999888"), ("Rank", "032")]),
+            ).unwrap();
+            for op in &ops {
+                question_by_events(&mut w, op, date).unwrap();
+            }
+            let theirs = xml::end_document(w, "PayboxBatch").unwrap();
+            prop_assert_eq!(String::from_utf8(ours).unwrap(), String::from_utf8(theirs).unwrap());
+        }
+    }
 }

@@ -154,22 +154,22 @@ pub fn read_status<R: BufRead>(
                                 ns.map(crate::show).unwrap_or_else(|| "missing".into())
                             )));
                         }
-                        header.batch = xml::attr(&attrs, "BatchNumber").map(str::to_string);
-                        header.created_on = xml::attr(&attrs, "CreatedOn").map(str::to_string);
+                        header.batch = xml::attr(attrs, "BatchNumber").map(str::to_string);
+                        header.created_on = xml::attr(attrs, "CreatedOn").map(str::to_string);
                         header.line = line;
                     }
                     1 if el == "Merchant" && !header_sent => {
-                        header.site = xml::attr(&attrs, "Site").map(str::to_string);
-                        header.rank = xml::attr(&attrs, "Rank").map(str::to_string);
+                        header.site = xml::attr(attrs, "Site").map(str::to_string);
+                        header.rank = xml::attr(attrs, "Rank").map(str::to_string);
                         header.merchant_line = line;
-                        header.paybox_id = xml::attr(&attrs, "PayboxId").map(str::to_string);
+                        header.paybox_id = xml::attr(attrs, "PayboxId").map(str::to_string);
                         header_sent = true;
                         f(StatusItem::Header(header.clone()))?;
                     }
                     2 if header_sent => {
                         answer.clear();
-                        answer.number.push_str(xml::attr(&attrs, "Number").unwrap_or(""));
-                        answer.type_code.push_str(xml::attr(&attrs, "Type").unwrap_or(""));
+                        answer.number.push_str(xml::attr(attrs, "Number").unwrap_or(""));
+                        answer.type_code.push_str(xml::attr(attrs, "Type").unwrap_or(""));
                         answer.line = line;
                         in_answer = true;
                     }
