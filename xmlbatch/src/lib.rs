@@ -103,14 +103,17 @@ pub enum Detected {
 
 /// Recognise the input's format from its first bytes, and give back a
 /// reader that still sees every byte.
-pub fn sniff(input: Input) -> Result<(Detected, Box<dyn BufRead>)> {
+pub fn sniff(input: Input) -> Result<(Detected, Box<dyn BufRead + Send>)> {
     sniff_or(input, None)
 }
 
 /// [`sniff`], with what to take an input whose first bytes say nothing for
 /// (`respond` answers a file named as a Lyra REQ as one, whatever it holds:
 /// the gateway would, with a format error).
-pub fn sniff_or(input: Input, otherwise: Option<Detected>) -> Result<(Detected, Box<dyn BufRead>)> {
+pub fn sniff_or(
+    input: Input,
+    otherwise: Option<Detected>,
+) -> Result<(Detected, Box<dyn BufRead + Send>)> {
     let name = input.name().to_string();
     let mut reader = input.into_reader();
     let mut head = Vec::with_capacity(256);
@@ -163,7 +166,7 @@ pub fn sniff_or(input: Input, otherwise: Option<Detected>) -> Result<(Detected, 
             ))
         }
     })?;
-    let reader: Box<dyn BufRead> = if in_buffer {
+    let reader: Box<dyn BufRead + Send> = if in_buffer {
         reader
     } else {
         // Both halves are buffered already: chaining them needs no third

@@ -14,7 +14,7 @@ use xmlbatch::build::{write_lyra, write_paybox, LyraOpts, PayboxOpts};
 use xmlbatch::respond;
 use xmlbatch::status::{status_lyra, status_paybox};
 
-fn reader(data: &[u8]) -> Box<dyn std::io::BufRead> {
+fn reader(data: &[u8]) -> Box<dyn std::io::BufRead + Send> {
     Box::new(Cursor::new(data.to_vec()))
 }
 

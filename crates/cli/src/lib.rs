@@ -40,6 +40,7 @@ pub mod error;
 pub mod input;
 pub mod json;
 pub mod output;
+pub mod pipeline;
 pub mod progress;
 pub mod records;
 pub mod redact;

@@ -81,15 +81,13 @@ impl<'a> RecordWriter<'a> {
         let shown = |i: usize, v: &'_ str| kinds[i].mask(v).into_owned();
         match &mut self.sink {
             Sink::Csv(w) => {
-                let row = values.iter().zip(kinds).map(|(v, k)| match k.mask(v) {
-                    std::borrow::Cow::Borrowed(b) => crate::text::sanitize(b),
-                    std::borrow::Cow::Owned(o) => {
-                        std::borrow::Cow::Owned(crate::text::sanitize(&o).into_owned())
-                    }
-                });
-                let row: Vec<std::borrow::Cow<'_, str>> = row.collect();
-                w.write_record(row.iter().map(|c| c.as_bytes()))
-                    .map_err(csv_err)
+                // Field by field, each written as soon as it is shown.
+                for (v, k) in values.iter().zip(kinds) {
+                    let masked = k.mask(v);
+                    w.write_field(crate::text::sanitize(&masked).as_bytes())
+                        .map_err(csv_err)?;
+                }
+                w.write_record(None::<&[u8]>).map_err(csv_err)
             }
             Sink::Jsonl(out) => {
                 let mut obj = serde_json::Map::new();

@@ -26,9 +26,15 @@ pub enum XmlEvent<'a> {
     /// content was encrypted in place, `pgpwrap encrypt --element`). Sent
     /// after its `Start`, before any of its text is read: a reader that
     /// cannot use the content stops here, and the armor, which may be as
-    /// large as the batch, is never held in memory.
+    /// large as the batch, is never held in memory. Looked for in the
+    /// root and its children only, where a batch's encrypted content is
+    /// (`Merchant`): deeper, an element's content is text like any other.
     Armored { name: &'a str, line: u64 },
 }
+
+/// The depth of the deepest elements whose content may be armored (the
+/// root's children).
+const ARMOR_DEPTH: usize = 1;
 
 /// Whether the bytes at the start of an element's content are an armored
 /// message (after white space).
@@ -173,8 +179,11 @@ pub fn walk<R: BufRead>(
                     texts[depth].clear();
                     containers[depth] = false;
                     // A look at the next bytes, without taking them.
-                    let peek = reader.get_mut().fill_buf().map(starts_armored);
-                    armored[depth] = matches!(peek, Ok(Some(true)));
+                    armored[depth] = depth <= ARMOR_DEPTH
+                        && matches!(
+                            reader.get_mut().fill_buf().map(starts_armored),
+                            Ok(Some(true))
+                        );
                     if armored[depth] {
                         f(XmlEvent::Armored { name: local, line })?;
                     }
@@ -203,7 +212,11 @@ pub fn walk<R: BufRead>(
                     let first = texts[depth - 1].is_empty();
                     texts[depth - 1].push_str(&s);
                     // The look ahead had too few bytes to tell.
-                    if first && !armored[depth - 1] && starts_armored(s.as_bytes()) == Some(true) {
+                    if first
+                        && depth - 1 <= ARMOR_DEPTH
+                        && !armored[depth - 1]
+                        && starts_armored(s.as_bytes()) == Some(true)
+                    {
                         armored[depth - 1] = true;
                         let name = std::mem::take(&mut names[depth - 1]);
                         f(XmlEvent::Armored { name: &name, line })?;
@@ -251,7 +264,9 @@ pub fn walk<R: BufRead>(
                 return Ok(());
             }
         }
-        newlines += memchr::memchr_iter(b'\n', &buf).count() as u64;
+        // Events are short: a plain count, which the compiler makes wide,
+        // beats a call per event.
+        newlines += buf.iter().filter(|&&b| b == b'\n').count() as u64;
         buf.clear();
     }
 }

@@ -76,6 +76,7 @@ pub(super) fn build_direct(args: Args, delim: u8) -> Result<Outcome> {
         Authentication::Hmac(_) => Auth::Hmac,
     };
     let rows = read_operations(&opts, input, |op, column, write| {
+        let op = &op;
         let mut problems = Vec::new();
         // A number from the CSV at or below the counter may have been
         // sent already today: never twice.

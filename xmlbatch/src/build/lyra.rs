@@ -1,6 +1,7 @@
 //! `xmlbatch build --format lyra`: the version-06 PAY REQ.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::io::Write;
 
 use gateways::calendar::{is_hhmmss, is_yyyymmdd};
@@ -34,6 +35,9 @@ pub enum LyraColumn {
 }
 
 impl LyraColumn {
+    /// How many there are (`Type` is the last).
+    const COUNT: usize = LyraColumn::Type as usize + 1;
+
     fn from_name(name: &str) -> Option<LyraColumn> {
         use LyraColumn::*;
         let n = name.trim().to_ascii_lowercase();
@@ -240,6 +244,16 @@ pub fn write_lyra(opts: &LyraOpts, input: Input, out: &mut dyn Write) -> Result<
     let mut rows = 0usize;
     let mut bad_rows = 0usize;
     let mut seen = lyra::TransactionIds::default();
+    // The columns given, in the header's order.
+    let mut given: Vec<(LyraColumn, usize)> = index.iter().map(|(c, i)| (*c, *i)).collect();
+    given.sort_by_key(|(_, i)| *i);
+    // The CSV column of each Lyra column, by the column's number.
+    let mut slots = [None; LyraColumn::COUNT];
+    for (c, i) in &given {
+        slots[*c as usize] = Some(*i);
+    }
+    // A payment line's columns, their buffers reused from row to row.
+    let mut cols: Vec<String> = vec![String::new(); DETAIL_COLUMNS];
     while let Some(ok) = next_record(&mut rdr, &mut rec, &name, names.len(), &mut bad_rows)? {
         rows += 1;
         progress.update(rows as u64);
@@ -250,20 +264,21 @@ pub fn write_lyra(opts: &LyraOpts, input: Input, out: &mut dyn Write) -> Result<
         let vals = decode(&rec, &names, opts.encoding, &name)?;
         let mut msgs: Vec<(String, String)> = Vec::new();
         let get = |c: LyraColumn| {
-            index
-                .get(&c)
-                .and_then(|i| vals.get(*i).map(|v| v.as_ref()))
+            slots[c as usize]
+                .and_then(|i| vals.get(i).map(|v| v.as_ref()))
                 .unwrap_or("")
         };
-        let mut cols: Vec<String> = vec![String::new(); DETAIL_COLUMNS];
-        cols[0] = "02".into();
-        cols[1] = rows.to_string();
-        cols[2] = opts.date.clone();
-        cols[3] = opts.time.clone();
-        cols[5] = "CD".into();
-        for (&c, &i) in &index {
+        for c in cols.iter_mut() {
+            c.clear();
+        }
+        cols[0].push_str("02");
+        write!(cols[1], "{rows}").map_err(|_| Error::trouble("formatting a sequence number"))?;
+        cols[2].push_str(&opts.date);
+        cols[3].push_str(&opts.time);
+        cols[5].push_str("CD");
+        for &(c, i) in &given {
             let raw = vals.get(i).map(|v| v.as_ref()).unwrap_or("");
-            if raw.contains([';', '\r', '\n']) {
+            if memchr::memchr3(b';', b'\r', b'\n', raw.as_bytes()).is_some() {
                 msgs.push((
                     names[i].clone(),
                     format!(
@@ -277,14 +292,17 @@ pub fn write_lyra(opts: &LyraOpts, input: Input, out: &mut dyn Write) -> Result<
             {
                 continue;
             }
-            cols[c.position() - 1] = raw.to_string();
+            let col = &mut cols[c.position() - 1];
+            col.clear();
+            col.push_str(raw);
         }
         // Conversions: type names, alphabetic currencies, decimal
         // amounts, short transaction ids.
         let t = get(LyraColumn::Type);
         if !t.is_empty() {
             if t.eq_ignore_ascii_case("CD") || t.eq_ignore_ascii_case("debit") {
-                cols[5] = "CD".into();
+                cols[5].clear();
+                cols[5].push_str("CD");
             } else {
                 msgs.push((
                     names[index[&LyraColumn::Type]].clone(),
@@ -298,7 +316,10 @@ pub fn write_lyra(opts: &LyraOpts, input: Input, out: &mut dyn Write) -> Result<
         let cur_raw = get(LyraColumn::Currency);
         let currency = parse_currency(cur_raw, true);
         match &currency {
-            Ok(c) => cols[7] = c.numeric.to_string(),
+            Ok(c) => {
+                cols[7].clear();
+                cols[7].push_str(c.numeric);
+            }
             Err(m) if !cur_raw.is_empty() => {
                 msgs.push((names[index[&LyraColumn::Currency]].clone(), m.to_string()))
             }
@@ -309,7 +330,11 @@ pub fn write_lyra(opts: &LyraOpts, input: Input, out: &mut dyn Write) -> Result<
             match (&currency, amount_raw.is_empty()) {
                 (_, true) => {}
                 (Ok(c), false) => match parse_decimal_amount(amount_raw, c) {
-                    Ok(a) => cols[6] = a.to_string(),
+                    Ok(a) => {
+                        cols[6].clear();
+                        write!(cols[6], "{a}")
+                            .map_err(|_| Error::trouble("formatting an amount"))?;
+                    }
                     Err(m) => msgs.push((names[index[&LyraColumn::Amount]].clone(), m.to_string())),
                 },
                 (Err(_), false) => {}
@@ -317,10 +342,12 @@ pub fn write_lyra(opts: &LyraOpts, input: Input, out: &mut dyn Write) -> Result<
         }
         let tid = get(LyraColumn::TransactionId);
         if !tid.is_empty() && tid.len() < 6 && tid.bytes().all(|b| b.is_ascii_digit()) {
-            cols[4] = format!("{tid:0>6}");
+            let padded = format!("{tid:0>6}");
+            cols[4] = padded;
         }
-        let refs: Vec<&str> = cols.iter().map(String::as_str).collect();
-        let already: Vec<String> = msgs.iter().map(|(c, _)| c.clone()).collect();
+        let refs: [&str; DETAIL_COLUMNS] = std::array::from_fn(|i| cols[i].as_str());
+        // The columns said wrong already, not said again by the check.
+        let already = msgs.len();
         if rows > lyra::MAX_LINES {
             // The gateway's own limit, not ours: said as such, once a row.
             msgs.push((
@@ -333,7 +360,9 @@ pub fn write_lyra(opts: &LyraOpts, input: Input, out: &mut dyn Write) -> Result<
         }
         for (pos, msg) in lyra::check_detail(&refs) {
             let col = column_name(pos);
-            if already.contains(&col) || (pos == 2 && rows > lyra::MAX_LINES) {
+            if msgs[..already].iter().any(|(c, _)| *c == col)
+                || (pos == 2 && rows > lyra::MAX_LINES)
+            {
                 continue;
             }
             let msg = if matches!(pos, 5 | 7 | 8 | 11) && refs[pos - 1].is_empty() {

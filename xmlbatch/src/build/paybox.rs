@@ -10,6 +10,7 @@ use gateways::paybox::values::{parse_question, parse_rank, parse_site, Rules};
 use gateways::paybox::MAX_BATCH;
 use gateways::show;
 use paylot_cli::counter::Counter;
+use paylot_cli::pipeline::{two_stages, Feed};
 use paylot_cli::progress::{Progress, Unit};
 use paylot_cli::{Access, Error, Input, Outcome, Output, Result};
 
@@ -176,11 +177,21 @@ pub fn write_paybox(opts: &PayboxOpts, input: Input, out: &mut dyn Write) -> Res
         &opts.rank,
     )
     .map_err(write_err)?;
-    let rows = read_operations(opts, input, |op, _, write| {
-        if write {
-            writer.question(op, &opts.default_date).map_err(write_err)?;
-        }
-        Ok(Vec::new())
+    // The CSV is read and checked on a thread of its own while the
+    // questions are written on this one.
+    let read = |feed: &mut Feed<Option<Operation>>| {
+        read_operations(opts, input, |op, _, write| {
+            if write {
+                *feed.slot()? = Some(op);
+            }
+            Ok(Vec::new())
+        })
+    };
+    // Each operation is left in its slot, to be dropped where it was made
+    // (a free on another thread costs the allocator more than the copy).
+    let rows = two_stages(read, |op| match op {
+        Some(op) => writer.question(op, &opts.default_date).map_err(write_err),
+        None => Ok(()),
     })?;
     writer.finish().map_err(write_err)?;
     buffered.flush().map_err(write_err)?;
@@ -196,7 +207,7 @@ pub fn write_paybox(opts: &PayboxOpts, input: Input, out: &mut dyn Write) -> Res
 pub(super) fn read_operations(
     opts: &PayboxOpts,
     input: Input,
-    mut sink: impl FnMut(&Operation, &dyn Fn(Field) -> String, bool) -> Result<Vec<(String, String)>>,
+    mut sink: impl FnMut(Operation, &dyn Fn(Field) -> String, bool) -> Result<Vec<(String, String)>>,
 ) -> Result<usize> {
     let site = &opts.site;
     let rank = &opts.rank;
@@ -297,7 +308,7 @@ pub(super) fn read_operations(
                     }
                 }
                 if msgs.is_empty() {
-                    msgs = sink(&op, &column_name, bad_rows == 0)?;
+                    msgs = sink(op, &column_name, bad_rows == 0)?;
                 }
             }
             Err(problems) => {

@@ -7,6 +7,7 @@ use std::path::Path;
 use gateways::lyra::codes;
 use gateways::lyra::file as lyra;
 use gateways::show;
+use paylot_cli::pipeline::{two_stages, Feed};
 use paylot_cli::progress::{Progress, Unit};
 use paylot_cli::records::{OutputFormat, RecordWriter};
 use paylot_cli::{Error, Input, Result};
@@ -36,7 +37,7 @@ pub fn status_lyra(
     question: Option<&Path>,
     format: OutputFormat,
     name: &str,
-    reader: Box<dyn BufRead>,
+    reader: Box<dyn BufRead + Send>,
     out: &mut dyn Write,
 ) -> Result<Tally> {
     // The request lines by sequence number, when asked to match.
@@ -53,24 +54,32 @@ pub fn status_lyra(
         questions = Some((qname, req.header, map));
     }
 
-    let mut rdr = lyra::reader(reader);
-    let mut record = csv::StringRecord::new();
     let mut header_seen = false;
+    let mut rejected = false;
     let mut trailer: Option<(u64, String)> = None;
     let mut details = 0u64;
     let mut malformed = 0u64;
     let mut tally = Tally::new(question.is_some());
     let mut progress = Progress::new(Unit::Records("answers"));
     let mut rec = RecordWriter::new(out, format, "answer", LYRA_COLUMNS)?;
-    loop {
-        match rdr.read_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => return Err(paylot_cli::csv::error(name, e)),
+    // The lines are read on a thread of their own while they are
+    // matched, masked and written on this one; each record goes across
+    // whole, and the slot's comes back to be read into.
+    let read = |feed: &mut Feed<csv::StringRecord>| {
+        let mut rdr = lyra::reader(reader);
+        let mut record = csv::StringRecord::new();
+        loop {
+            match rdr.read_record(&mut record) {
+                Ok(true) => std::mem::swap(feed.slot()?, &mut record),
+                Ok(false) => return Ok(()),
+                Err(e) => return Err(paylot_cli::csv::error(name, e)),
+            }
         }
+    };
+    let written = two_stages(read, |record| {
         let line = record.position().map(|p| p.line()).unwrap_or(0);
-        let cols: Vec<&str> = record.iter().collect();
-        let col = |i: usize| cols.get(i - 1).copied().unwrap_or("");
+        let cols = &*record;
+        let col = |i: usize| cols.get(i - 1).unwrap_or("");
         if !header_seen {
             header_seen = true;
             let c1 = col(1).trim_start_matches('\u{feff}');
@@ -90,9 +99,9 @@ pub fn status_lyra(
                     show(col(4)),
                     show(col(5))
                 ));
-                rec.finish()?;
-                tally.rejected_whole();
-                return Ok(tally);
+                rejected = true;
+                // Nothing more is read.
+                return Err(Error::done());
             }
             if let Some((qname, qh, _)) = &questions {
                 for (what, a, q) in [("shop", col(6), qh.get(3)), ("mode", col(7), qh.get(4))] {
@@ -110,7 +119,7 @@ pub fn status_lyra(
                     }
                 }
             }
-            continue;
+            return Ok(());
         }
         match col(1) {
             "02" => {
@@ -121,7 +130,7 @@ pub fn status_lyra(
                         "{name}:{line}: the answer line has {} columns (expected at least 19: the return code is in column 19)",
                         cols.len()
                     ));
-                    continue;
+                    return Ok(());
                 }
                 let code = col(19);
                 let additional = col(25);
@@ -175,6 +184,15 @@ pub fn status_lyra(
                 ));
             }
         }
+        Ok(())
+    });
+    match written {
+        Err(e) if e.is_done() && rejected => {
+            rec.finish()?;
+            tally.rejected_whole();
+            return Ok(tally);
+        }
+        written => written?,
     }
     if !header_seen {
         return Err(Error::trouble(format!(

@@ -183,7 +183,7 @@ pub fn run(args: Args) -> Result<Outcome> {
     // Direct answers may be no line at all (every answer lost): named,
     // they are read as they are.
     let (detected, reader) = if args.format == AnswerFormat::PayboxDirect {
-        let reader: Box<dyn std::io::BufRead> = Box::new(input.into_reader());
+        let reader: Box<dyn std::io::BufRead + Send> = input.into_reader();
         (Detected::DirectAnswer, reader)
     } else {
         sniff(input)?

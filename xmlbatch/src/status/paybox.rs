@@ -7,8 +7,9 @@ use std::path::Path;
 use gateways::paybox::codes;
 use gateways::paybox::fields::Field;
 use gateways::paybox::question::{self, Header, QuestionItem};
-use gateways::paybox::status::{read_status, StatusItem};
+use gateways::paybox::status::{read_status, Answer, StatusItem};
 use gateways::show;
+use paylot_cli::pipeline::{two_stages, Feed};
 use paylot_cli::progress::{Progress, Unit};
 use paylot_cli::records::{OutputFormat, RecordWriter};
 use paylot_cli::{Input, Result};
@@ -32,6 +33,18 @@ const PAYBOX_COLUMNS: &[&str] = &[
     "comment",
 ];
 
+/// What crosses from the reading stage to the writing one.
+enum Item {
+    Header(Header),
+    Answer(Answer),
+}
+
+impl Default for Item {
+    fn default() -> Item {
+        Item::Answer(Answer::default())
+    }
+}
+
 struct QuestionInfo {
     type_code: String,
     reference: String,
@@ -45,7 +58,7 @@ pub fn status_paybox(
     question: Option<&Path>,
     format: OutputFormat,
     name: &str,
-    reader: Box<dyn BufRead>,
+    reader: Box<dyn BufRead + Send>,
     out: &mut dyn Write,
 ) -> Result<Tally> {
     // The questions, when asked to match.
@@ -81,9 +94,24 @@ pub fn status_paybox(
     let mut rec = RecordWriter::new(out, format, "answer", PAYBOX_COLUMNS)?;
     let mut tally = Tally::new(question.is_some());
     let mut progress = Progress::new(Unit::Records("answers"));
-    read_status(reader, name, |item| {
+    // The XML is read on a thread of its own while the answers are
+    // matched, masked and written on this one.
+    let read = |feed: &mut Feed<Item>| {
+        read_status(reader, name, |item| {
+            let slot = feed.slot()?;
+            match (item, slot) {
+                // The answer's buffers go across; the slot's come back
+                // to be filled by the next answer.
+                (StatusItem::Answer(a), Item::Answer(buf)) => std::mem::swap(a, buf),
+                (StatusItem::Answer(a), slot) => *slot = Item::Answer(std::mem::take(a)),
+                (StatusItem::Header(h), slot) => *slot = Item::Header(h),
+            }
+            Ok(())
+        })
+    };
+    two_stages(read, |item| {
         match item {
-            StatusItem::Header(h) => {
+            Item::Header(h) => {
                 if let Some((qname, qh, _)) = &questions {
                     for (what, a, q, line) in [
                         ("BatchNumber", &h.batch, &qh.batch, h.line),
@@ -104,7 +132,7 @@ pub fn status_paybox(
                     }
                 }
             }
-            StatusItem::Answer(a) => {
+            Item::Answer(a) => {
                 let code = a.response_code.clone();
                 if let Some((qname, _, map)) = questions.as_mut() {
                     let key = a.number.trim_start_matches('0').to_string();

@@ -2,6 +2,8 @@
 //! authorisation codes), the additional codes (column 25), and the REQ
 //! positions a `30` answer names.
 
+use std::borrow::Cow;
+
 use crate::Decision;
 
 /// CB authorisation codes, as Lyra writes them in column 19 for refusals.
@@ -84,23 +86,23 @@ pub fn decision(code: &str) -> Decision {
 }
 
 /// The meaning of a Lyra additional code (ANS column 25), given the
-/// return code it follows.
-pub fn additional_meaning(code: &str, additional: &str) -> String {
+/// return code it follows (borrowed, as nearly every one is a fixed text).
+pub fn additional_meaning<'a>(code: &str, additional: &'a str) -> Cow<'a, str> {
     match code {
         "30" => match POSITIONS.iter().find(|(p, _)| *p == additional) {
-            Some((_, what)) => format!("bad field at position {additional}: {what}"),
-            None => format!("bad field at position {additional}"),
+            Some((_, what)) => format!("bad field at position {additional}: {what}").into(),
+            None => format!("bad field at position {additional}").into(),
         },
         "96" => match additional {
             "transaction.exist" => "the transaction id already exists".into(),
             "contratAccepteur.nomatch.cardtype.notaccepted" => {
                 "the contract does not accept the token's card type".into()
             }
-            "" => String::new(),
-            other => other.to_string(),
+            "" => "".into(),
+            other => other.into(),
         },
         _ => match additional {
-            "" => String::new(),
+            "" => "".into(),
             "00" => "all risk checks passed".into(),
             "02" => "card velocity exceeded".into(),
             "03" => "card on the merchant's greylist".into(),
@@ -114,7 +116,7 @@ pub fn additional_meaning(code: &str, additional: &str) -> String {
             "20" => "countries do not match".into(),
             "30" => "IP country on greylist".into(),
             "99" => "technical problem during a risk check".into(),
-            other => format!("risk check {other}"),
+            other => format!("risk check {other}").into(),
         },
     }
 }

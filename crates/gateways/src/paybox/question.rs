@@ -65,12 +65,14 @@ impl<W: Write> QuestionWriter<W> {
         let b = &mut self.buf;
         b.clear();
         b.extend_from_slice(b"\n    <Question Number=\"");
-        write!(b, "{:010}", op.number)?;
+        put_number(b, u64::from(op.number), 10);
         b.extend_from_slice(b"\" Type=\"");
         b.extend_from_slice(escape(op.op.code).as_bytes());
         b.extend_from_slice(b"\">");
         if let Some(a) = op.amount {
-            write!(b, "\n      <Amount>{a}</Amount>")?;
+            put_tag(b, 3, "", "Amount");
+            put_number(b, a, 1);
+            b.extend_from_slice(b"</Amount>");
         }
         if let Some(c) = op.currency {
             put_leaf(b, 3, "Currency", c.numeric);
@@ -109,6 +111,24 @@ impl<W: Write> QuestionWriter<W> {
     pub fn finish(self) -> io::Result<W> {
         xml::end_document(self.w, "PayboxBatch")
     }
+}
+
+/// `n` in decimal, with leading zeros to `width` digits (the formatting
+/// machinery, for two numbers a question, cost more than the rest of it).
+fn put_number(b: &mut Vec<u8>, mut n: u64, width: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    let len = digits.len() - at;
+    b.resize(b.len() + width.saturating_sub(len), b'0');
+    b.extend_from_slice(&digits[at..]);
 }
 
 /// `<name>` (or `</name>` with `slash`), on a line of its own at `depth`.

@@ -13,7 +13,9 @@ pub fn mask(value: &str) -> String {
 use paylot_cli::card::luhn_valid;
 
 fn no_control(value: &str) -> Result<(), Invalid> {
-    if value.chars().any(char::is_control) {
+    // Printable ASCII, what nearly every value is, is told byte by byte.
+    let printable = value.bytes().all(|b| (0x20..0x7f).contains(&b));
+    if !printable && value.chars().any(char::is_control) {
         return Err(Invalid(format!(
             "{} contains a control character (not allowed)",
             show(value)
@@ -76,7 +78,11 @@ pub fn parse_text(value: &str, max: usize) -> Result<String, Invalid> {
 
 /// A card number: 12 to 19 digits (spaces ignored), Luhn-valid.
 pub fn parse_pan(value: &str) -> Result<String, Invalid> {
-    let digits: String = value.chars().filter(|c| *c != ' ').collect();
+    let digits: String = if value.contains(' ') {
+        value.chars().filter(|c| *c != ' ').collect()
+    } else {
+        value.to_string()
+    };
     if !all_digits(&digits) || !(12..=19).contains(&digits.len()) {
         return Err(Invalid(format!(
             "{} is not a card number (expected 12 to 19 digits)",
@@ -111,7 +117,11 @@ pub fn parse_token(value: &str) -> Result<String, Invalid> {
 
 /// An expiry `MMYY` (or `MM/YY`), not before `today`'s month.
 pub fn parse_expiry(value: &str, today: YearMonth) -> Result<String, Invalid> {
-    let compact: String = value.chars().filter(|c| *c != '/').collect();
+    let compact: String = if value.contains('/') {
+        value.chars().filter(|c| *c != '/').collect()
+    } else {
+        value.to_string()
+    };
     let slash_ok = !value.contains('/') || (value.len() == 5 && value.as_bytes()[2] == b'/');
     // Three or four digits may be a security code in the wrong column
     // (cvv and expiry swapped in a header): such a value is described,
