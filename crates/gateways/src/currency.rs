@@ -74,14 +74,21 @@ pub static CURRENCIES: &[Currency] = &[
     cur("ZAR", "710", 2),
 ];
 
+// Codes are compared as three bytes, not as strings: a lookup is made
+// for every line of a batch.
 pub fn currency_by_numeric(code: &str) -> Option<&'static Currency> {
-    CURRENCIES.iter().find(|c| c.numeric == code)
+    let code: [u8; 3] = code.as_bytes().try_into().ok()?;
+    CURRENCIES
+        .iter()
+        .find(|c| c.numeric.as_bytes().first_chunk::<3>() == Some(&code))
 }
 
 pub fn currency_by_alpha(code: &str) -> Option<&'static Currency> {
+    let code: [u8; 3] = code.as_bytes().try_into().ok()?;
+    let code = code.map(|b| b.to_ascii_uppercase());
     CURRENCIES
         .iter()
-        .find(|c| c.alpha.eq_ignore_ascii_case(code))
+        .find(|c| c.alpha.as_bytes().first_chunk::<3>() == Some(&code))
 }
 
 pub fn parse_currency(value: &str, allow_alpha: bool) -> Result<&'static Currency, Invalid> {
@@ -189,6 +196,11 @@ mod tests {
         assert_eq!(currency_by_numeric("392").unwrap().exponent, 0);
         let mut seen = std::collections::HashSet::new();
         for c in CURRENCIES {
+            // Found by either code (they are compared as three bytes).
+            assert!(c.alpha.len() == 3 && c.alpha.bytes().all(|b| b.is_ascii_uppercase()));
+            assert!(c.numeric.len() == 3 && c.numeric.bytes().all(|b| b.is_ascii_digit()));
+            assert!(std::ptr::eq(currency_by_alpha(c.alpha).unwrap(), c));
+            assert!(std::ptr::eq(currency_by_numeric(c.numeric).unwrap(), c));
             assert!(seen.insert(c.numeric), "{}", c.numeric);
         }
     }

@@ -174,8 +174,11 @@ pub fn walk<R: BufRead>(
                         armored.push(false);
                         names.push(String::new());
                     }
-                    names[depth].clear();
-                    names[depth].push_str(local);
+                    // Kept for the armor found in the text (below).
+                    if depth <= ARMOR_DEPTH {
+                        names[depth].clear();
+                        names[depth].push_str(local);
+                    }
                     texts[depth].clear();
                     containers[depth] = false;
                     // A look at the next bytes, without taking them.

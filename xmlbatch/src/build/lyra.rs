@@ -9,6 +9,7 @@ use gateways::currency::{parse_currency, parse_decimal_amount};
 use gateways::lyra::file::{self as lyra, DETAIL_COLUMNS, RECOMMENDED_MAX_LINES, VERSION};
 use gateways::lyra::names::{FileKind, Name};
 use gateways::show;
+use paylot_cli::pipeline::{two_stages, Feed};
 use paylot_cli::progress::{Progress, Unit};
 use paylot_cli::{Access, Error, Input, Outcome, Output, Result};
 
@@ -239,158 +240,170 @@ pub fn write_lyra(opts: &LyraOpts, input: Input, out: &mut dyn Write) -> Result<
         "00", "PAY", VERSION, &opts.shop, opts.mode, &opts.date, &opts.time, "",
     ])
     .map_err(werr)?;
-    let mut rec = csv::ByteRecord::new();
-    let mut progress = Progress::new(Unit::Records("rows"));
-    let mut rows = 0usize;
-    let mut bad_rows = 0usize;
-    let mut seen = lyra::TransactionIds::default();
-    // The columns given, in the header's order.
-    let mut given: Vec<(LyraColumn, usize)> = index.iter().map(|(c, i)| (*c, *i)).collect();
-    given.sort_by_key(|(_, i)| *i);
-    // The CSV column of each Lyra column, by the column's number.
-    let mut slots = [None; LyraColumn::COUNT];
-    for (c, i) in &given {
-        slots[*c as usize] = Some(*i);
-    }
-    // A payment line's columns, their buffers reused from row to row.
-    let mut cols: Vec<String> = vec![String::new(); DETAIL_COLUMNS];
-    while let Some(ok) = next_record(&mut rdr, &mut rec, &name, names.len(), &mut bad_rows)? {
-        rows += 1;
-        progress.update(rows as u64);
-        if !ok {
-            continue;
+    // The CSV is read and checked on a thread of its own while the lines
+    // are written on this one.
+    let read = |feed: &mut Feed<Vec<String>>| -> Result<(usize, usize)> {
+        let mut rec = csv::ByteRecord::new();
+        let mut progress = Progress::new(Unit::Records("rows"));
+        let mut rows = 0usize;
+        let mut bad_rows = 0usize;
+        let mut seen = lyra::TransactionIds::default();
+        // The columns given, in the header's order.
+        let mut given: Vec<(LyraColumn, usize)> = index.iter().map(|(c, i)| (*c, *i)).collect();
+        given.sort_by_key(|(_, i)| *i);
+        // The CSV column of each Lyra column, by the column's number.
+        let mut slots = [None; LyraColumn::COUNT];
+        for (c, i) in &given {
+            slots[*c as usize] = Some(*i);
         }
-        let line = rec.position().map(|p| p.line()).unwrap_or(0);
-        let vals = decode(&rec, &names, opts.encoding, &name)?;
-        let mut msgs: Vec<(String, String)> = Vec::new();
-        let get = |c: LyraColumn| {
-            slots[c as usize]
-                .and_then(|i| vals.get(i).map(|v| v.as_ref()))
-                .unwrap_or("")
-        };
-        for c in cols.iter_mut() {
-            c.clear();
-        }
-        cols[0].push_str("02");
-        write!(cols[1], "{rows}").map_err(|_| Error::trouble("formatting a sequence number"))?;
-        cols[2].push_str(&opts.date);
-        cols[3].push_str(&opts.time);
-        cols[5].push_str("CD");
-        for &(c, i) in &given {
-            let raw = vals.get(i).map(|v| v.as_ref()).unwrap_or("");
-            if memchr::memchr3(b';', b'\r', b'\n', raw.as_bytes()).is_some() {
-                msgs.push((
-                    names[i].clone(),
-                    format!(
-                        "{} contains ;, CR or LF (not allowed in a Lyra file)",
-                        show(raw)
-                    ),
-                ));
+        // A payment line's columns, their buffers reused from row to row.
+        let mut cols: Vec<String> = vec![String::new(); DETAIL_COLUMNS];
+        while let Some(ok) = next_record(&mut rdr, &mut rec, &name, names.len(), &mut bad_rows)? {
+            rows += 1;
+            progress.update(rows as u64);
+            if !ok {
                 continue;
             }
-            if raw.is_empty() && matches!(c, LyraColumn::Date | LyraColumn::Time | LyraColumn::Type)
-            {
-                continue;
-            }
-            let col = &mut cols[c.position() - 1];
-            col.clear();
-            col.push_str(raw);
-        }
-        // Conversions: type names, alphabetic currencies, decimal
-        // amounts, short transaction ids.
-        let t = get(LyraColumn::Type);
-        if !t.is_empty() {
-            if t.eq_ignore_ascii_case("CD") || t.eq_ignore_ascii_case("debit") {
-                cols[5].clear();
-                cols[5].push_str("CD");
-            } else {
-                msgs.push((
-                    names[index[&LyraColumn::Type]].clone(),
-                    format!(
-                        "{} is not a Lyra transaction type (expected CD or debit)",
-                        show(t)
-                    ),
-                ));
-            }
-        }
-        let cur_raw = get(LyraColumn::Currency);
-        let currency = parse_currency(cur_raw, true);
-        match &currency {
-            Ok(c) => {
-                cols[7].clear();
-                cols[7].push_str(c.numeric);
-            }
-            Err(m) if !cur_raw.is_empty() => {
-                msgs.push((names[index[&LyraColumn::Currency]].clone(), m.to_string()))
-            }
-            Err(_) => {}
-        }
-        let amount_raw = get(LyraColumn::Amount);
-        if opts.decimal_amounts {
-            match (&currency, amount_raw.is_empty()) {
-                (_, true) => {}
-                (Ok(c), false) => match parse_decimal_amount(amount_raw, c) {
-                    Ok(a) => {
-                        cols[6].clear();
-                        write!(cols[6], "{a}")
-                            .map_err(|_| Error::trouble("formatting an amount"))?;
-                    }
-                    Err(m) => msgs.push((names[index[&LyraColumn::Amount]].clone(), m.to_string())),
-                },
-                (Err(_), false) => {}
-            }
-        }
-        let tid = get(LyraColumn::TransactionId);
-        if !tid.is_empty() && tid.len() < 6 && tid.bytes().all(|b| b.is_ascii_digit()) {
-            let padded = format!("{tid:0>6}");
-            cols[4] = padded;
-        }
-        let refs: [&str; DETAIL_COLUMNS] = std::array::from_fn(|i| cols[i].as_str());
-        // The columns said wrong already, not said again by the check.
-        let already = msgs.len();
-        if rows > lyra::MAX_LINES {
-            // The gateway's own limit, not ours: said as such, once a row.
-            msgs.push((
-                "row".to_string(),
-                format!(
-                    "a Lyra file holds at most {} payment lines (the gateway's sequence number is NUMERIC 6; it recommends at most {RECOMMENDED_MAX_LINES} a file): split the CSV",
-                    lyra::MAX_LINES
-                ),
-            ));
-        }
-        for (pos, msg) in lyra::check_detail(&refs) {
-            let col = column_name(pos);
-            if msgs[..already].iter().any(|(c, _)| *c == col)
-                || (pos == 2 && rows > lyra::MAX_LINES)
-            {
-                continue;
-            }
-            let msg = if matches!(pos, 5 | 7 | 8 | 11) && refs[pos - 1].is_empty() {
-                "missing (every Lyra payment needs it)".to_string()
-            } else if pos == 7 && !opts.decimal_amounts && amount_raw.contains(['.', ',']) {
-                format!("{msg}; use --decimal-amounts to read 12.50 as 1250")
-            } else {
-                msg
+            let line = rec.position().map(|p| p.line()).unwrap_or(0);
+            let vals = decode(&rec, &names, opts.encoding, &name)?;
+            let mut msgs: Vec<(String, String)> = Vec::new();
+            let get = |c: LyraColumn| {
+                slots[c as usize]
+                    .and_then(|i| vals.get(i).map(|v| v.as_ref()))
+                    .unwrap_or("")
             };
-            msgs.push((col, msg));
-        }
-        if msgs.is_empty() {
-            let used = seen.record(&cols[2], &cols[4], line);
-            if let Some(m) = lyra::TransactionIds::duplicate_message(used, &cols[2], &cols[4]) {
-                msgs.push((column_name(5), m));
+            for c in cols.iter_mut() {
+                c.clear();
+            }
+            cols[0].push_str("02");
+            write!(cols[1], "{rows}")
+                .map_err(|_| Error::trouble("formatting a sequence number"))?;
+            cols[2].push_str(&opts.date);
+            cols[3].push_str(&opts.time);
+            cols[5].push_str("CD");
+            for &(c, i) in &given {
+                let raw = vals.get(i).map(|v| v.as_ref()).unwrap_or("");
+                if memchr::memchr3(b';', b'\r', b'\n', raw.as_bytes()).is_some() {
+                    msgs.push((
+                        names[i].clone(),
+                        format!(
+                            "{} contains ;, CR or LF (not allowed in a Lyra file)",
+                            show(raw)
+                        ),
+                    ));
+                    continue;
+                }
+                if raw.is_empty()
+                    && matches!(c, LyraColumn::Date | LyraColumn::Time | LyraColumn::Type)
+                {
+                    continue;
+                }
+                let col = &mut cols[c.position() - 1];
+                col.clear();
+                col.push_str(raw);
+            }
+            // Conversions: type names, alphabetic currencies, decimal
+            // amounts, short transaction ids.
+            let t = get(LyraColumn::Type);
+            if !t.is_empty() {
+                if t.eq_ignore_ascii_case("CD") || t.eq_ignore_ascii_case("debit") {
+                    cols[5].clear();
+                    cols[5].push_str("CD");
+                } else {
+                    msgs.push((
+                        names[index[&LyraColumn::Type]].clone(),
+                        format!(
+                            "{} is not a Lyra transaction type (expected CD or debit)",
+                            show(t)
+                        ),
+                    ));
+                }
+            }
+            let cur_raw = get(LyraColumn::Currency);
+            let currency = parse_currency(cur_raw, true);
+            match &currency {
+                Ok(c) => {
+                    cols[7].clear();
+                    cols[7].push_str(c.numeric);
+                }
+                Err(m) if !cur_raw.is_empty() => {
+                    msgs.push((names[index[&LyraColumn::Currency]].clone(), m.to_string()))
+                }
+                Err(_) => {}
+            }
+            let amount_raw = get(LyraColumn::Amount);
+            if opts.decimal_amounts {
+                match (&currency, amount_raw.is_empty()) {
+                    (_, true) => {}
+                    (Ok(c), false) => match parse_decimal_amount(amount_raw, c) {
+                        Ok(a) => {
+                            cols[6].clear();
+                            write!(cols[6], "{a}")
+                                .map_err(|_| Error::trouble("formatting an amount"))?;
+                        }
+                        Err(m) => {
+                            msgs.push((names[index[&LyraColumn::Amount]].clone(), m.to_string()))
+                        }
+                    },
+                    (Err(_), false) => {}
+                }
+            }
+            let tid = get(LyraColumn::TransactionId);
+            if !tid.is_empty() && tid.len() < 6 && tid.bytes().all(|b| b.is_ascii_digit()) {
+                let padded = format!("{tid:0>6}");
+                cols[4] = padded;
+            }
+            let refs: [&str; DETAIL_COLUMNS] = std::array::from_fn(|i| cols[i].as_str());
+            // The columns said wrong already, not said again by the check.
+            let already = msgs.len();
+            if rows > lyra::MAX_LINES {
+                // The gateway's own limit, not ours: said as such, once a row.
+                msgs.push((
+                    "row".to_string(),
+                    format!(
+                        "a Lyra file holds at most {} payment lines (the gateway's sequence number is NUMERIC 6; it recommends at most {RECOMMENDED_MAX_LINES} a file): split the CSV",
+                        lyra::MAX_LINES
+                    ),
+                ));
+            }
+            for (pos, msg) in lyra::check_detail(&refs) {
+                let col = column_name(pos);
+                if msgs[..already].iter().any(|(c, _)| *c == col)
+                    || (pos == 2 && rows > lyra::MAX_LINES)
+                {
+                    continue;
+                }
+                let msg = if matches!(pos, 5 | 7 | 8 | 11) && refs[pos - 1].is_empty() {
+                    "missing (every Lyra payment needs it)".to_string()
+                } else if pos == 7 && !opts.decimal_amounts && amount_raw.contains(['.', ',']) {
+                    format!("{msg}; use --decimal-amounts to read 12.50 as 1250")
+                } else {
+                    msg
+                };
+                msgs.push((col, msg));
+            }
+            if msgs.is_empty() {
+                let used = seen.record(&cols[2], &cols[4], line);
+                if let Some(m) = lyra::TransactionIds::duplicate_message(used, &cols[2], &cols[4]) {
+                    msgs.push((column_name(5), m));
+                }
+            }
+            if msgs.is_empty() {
+                if bad_rows == 0 {
+                    // The line goes across; the slot's buffers come back.
+                    std::mem::swap(feed.slot()?, &mut cols);
+                    cols.resize(DETAIL_COLUMNS, String::new());
+                }
+            } else {
+                bad_rows += 1;
+                for (col, msg) in msgs {
+                    paylot_cli::note(format_args!("{name}:{line}: column {}: {msg}", show(&col)));
+                }
             }
         }
-        if msgs.is_empty() {
-            if bad_rows == 0 {
-                w.write_record(&cols).map_err(werr)?;
-            }
-        } else {
-            bad_rows += 1;
-            for (col, msg) in msgs {
-                paylot_cli::note(format_args!("{name}:{line}: column {}: {msg}", show(&col)));
-            }
-        }
-    }
+        Ok((rows, bad_rows))
+    };
+    let (rows, bad_rows) = two_stages(read, |cols| w.write_record(&*cols).map_err(werr))?;
     if bad_rows > 0 {
         return Err(Error::no(format!(
             "{bad_rows} of {rows} rows rejected in {}; nothing written",
