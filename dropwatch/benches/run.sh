@@ -6,6 +6,9 @@
 #     find and a plain Python walk+stat, with hyperfine.
 # Usage: dropwatch/benches/run.sh [N=1000] [FILES=100000]
 set -euo pipefail
+# The Python references write through their buffer, as a merchant's script
+# does (PYTHONUNBUFFERED would make every write a system call).
+unset PYTHONUNBUFFERED
 N=${1:-1000}
 FILES=${2:-100000}
 here=$(cd "$(dirname "$0")" && pwd)

@@ -144,8 +144,19 @@ pub fn op_by_code(code: &str) -> Option<&'static OpType> {
 /// The operation type for a readable name (`authorize_capture`), any case,
 /// `-` or `_`.
 pub fn op_by_name(name: &str) -> Option<&'static OpType> {
-    let norm = name.trim().to_ascii_lowercase().replace('-', "_");
-    OP_TYPES.iter().find(|t| t.name == norm)
+    // Any case, `-` for `_`; compared byte by byte rather than through a
+    // normalised copy, since a lookup is made for every row of a batch.
+    let name = name.trim().as_bytes();
+    let norm = |b: u8| {
+        if b == b'-' {
+            b'_'
+        } else {
+            b.to_ascii_lowercase()
+        }
+    };
+    OP_TYPES.iter().find(|t| {
+        t.name.len() == name.len() && t.name.bytes().zip(name).all(|(a, &b)| a == norm(b))
+    })
 }
 
 /// Paybox CODEREPONSE meanings (platform 000xx, authorisation centre 001xx).
@@ -267,6 +278,11 @@ mod tests {
     fn op_lookup() {
         assert_eq!(op_by_code("3").unwrap().name, "authorize_capture");
         assert_eq!(op_by_name("Refund").unwrap().code, "00014");
+        assert_eq!(op_by_name(" Authorize-Capture ").unwrap().code, "00003");
+        assert!(op_by_name("authorize_captur").is_none());
+        for t in OP_TYPES {
+            assert!(std::ptr::eq(op_by_name(&t.name.to_uppercase()).unwrap(), t));
+        }
         assert!(op_by_code("00006").is_none());
         assert!(op_by_code("123456").is_none());
     }

@@ -126,15 +126,16 @@ pub fn parse_expiry(value: &str, today: YearMonth) -> Result<String, Invalid> {
     // Three or four digits may be a security code in the wrong column
     // (cvv and expiry swapped in a header): such a value is described,
     // never shown.
-    let shown = if (3..=4).contains(&value.len()) && all_digits(value) {
-        format!(
-            "the value ({} digits, not shown: it may be a security code in the wrong column)",
-            value.len()
-        )
-    } else {
-        show(value)
-    };
+    // (Described only when wrong: a good expiry costs no message.)
     let bad = || {
+        let shown = if (3..=4).contains(&value.len()) && all_digits(value) {
+            format!(
+                "the value ({} digits, not shown: it may be a security code in the wrong column)",
+                value.len()
+            )
+        } else {
+            show(value)
+        };
         Invalid(format!(
             "{shown} is not an expiry date (expected MMYY, e.g. 0529)"
         ))
