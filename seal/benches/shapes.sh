@@ -3,8 +3,8 @@
 # in the same run: compute, --seal-only and verify over N Sips cardOrder
 # objects (default 200,000) written compact, spaced (Python's default
 # json.dumps), already sealed, and nested. Checks that both give the same
-# answers on the first 1,000 lines, then times both with hyperfine and
-# prints the ratios seal / Python. Usage: shapes.sh [N]. Needs hyperfine.
+# answers on the first 1,000 lines, then times both in interleaved rounds
+# and prints the ratios seal / Python. Usage: [ROUNDS=3] shapes.sh [N].
 set -euo pipefail
 # The Python references write through their buffer, as a merchant's script
 # does (PYTHONUNBUFFERED would make every write a system call).
@@ -39,7 +39,9 @@ same() {  # same answers on the first 1,000 lines, or the timing means nothing
         cmp -s "$work/a" "$work/b" || { echo "shapes.sh: $shape $mode: different output" >&2; exit 1; }
     fi
 }
-printf '| shape | operation | seal (s) | Python (s) | ratio |\n|---|---|---|---|---|\n' > "$work/table.md"
+# Every pair timed in interleaved rounds (scripts/bench-pairs.py), so that
+# a drift in the machine's speed falls on both sides of a ratio.
+pairs=()
 for shape in compact spaced sealed nested; do
     for mode in compute seal-only verify; do
         input=$work/$shape.jsonl
@@ -50,16 +52,9 @@ for shape in compact spaced sealed nested; do
             seal-only) a="compute --jsonl --seal-only" ;;
             verify) a="verify --jsonl" ;;
         esac
-        hyperfine -N --warmup 1 --runs "${RUNS:-3}" --export-json "$work/r.json" \
-            "$seal $a -q --key-file $work/key $input -o $work/out" \
-            "bash -c 'python3 seal/benches/reference.py $work/key $mode < $input > $work/out2'" > /dev/null
-        python3 - "$work/r.json" "$shape" "$mode" >> "$work/table.md" <<'PY'
-import json, sys
-r = json.load(open(sys.argv[1]))["results"]
-s, p = r[0]["median"], r[1]["median"]
-print(f"| {sys.argv[2]} | {sys.argv[3]} | {s:.3f} | {p:.3f} | {s/p:.3f} |")
-PY
+        pairs+=("seal $mode, $shape" "$seal $a -q --key-file $work/key $input -o $work/out"
+                "python $mode, $shape" "python3 seal/benches/reference.py $work/key $mode < $input > $work/out2")
     done
 done
-echo "input: $n objects per shape; $(nproc) cores; load: $(cut -d' ' -f1-3 /proc/loadavg)"
-cat "$work/table.md"
+echo "input: $n objects per shape; $(nproc) cores"
+python3 scripts/bench-pairs.py "${ROUNDS:-3}" "${pairs[@]}"
