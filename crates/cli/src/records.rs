@@ -83,7 +83,7 @@ impl<'a> RecordWriter<'a> {
             Sink::Csv(w) => {
                 // Field by field, each written as soon as it is shown.
                 for (v, k) in values.iter().zip(kinds) {
-                    if *k != crate::text::FieldKind::SecurityCode && crate::text::shown_as_is(v) {
+                    if k.shown_as_is(v) {
                         w.write_field(v.as_bytes()).map_err(csv_err)?;
                         continue;
                     }

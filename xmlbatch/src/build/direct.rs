@@ -75,56 +75,61 @@ pub(super) fn build_direct(args: Args, delim: u8) -> Result<Outcome> {
         Authentication::Password(p) => Auth::Password(p),
         Authentication::Hmac(_) => Auth::Hmac,
     };
-    let rows = read_operations(&opts, input, |op, column, write| {
-        let op = &op;
-        let mut problems = Vec::new();
-        // A number from the CSV at or below the counter may have been
-        // sent already today: never twice.
-        if let (Some(last), Some(state)) = (used, &state_name) {
-            if u64::from(op.number) <= last {
-                problems.push((
+    let rows = read_operations(
+        &opts,
+        input,
+        |op, column, write| {
+            let op = &op;
+            let mut problems = Vec::new();
+            // A number from the CSV at or below the counter may have been
+            // sent already today: never twice.
+            if let (Some(last), Some(state)) = (used, &state_name) {
+                if u64::from(op.number) <= last {
+                    problems.push((
                     column(Field::Question),
                     format!(
                         "question number {} is not above the last one used, {last} ({state}): a number is never sent twice",
                         op.number
                     ),
                 ));
+                }
             }
-        }
-        let fields = direct::request_fields(op, &site, &rank, &fields_auth, &opts.default_date);
-        // The gateway reads Latin-1: a value it cannot hold is the row's fault.
-        for (k, v) in &fields {
-            if let Err(c) = direct::latin1(v) {
-                let field = Field::ALL.into_iter().find(|f| f.direct() == *k);
-                problems.push((
+            let fields = direct::request_fields(op, &site, &rank, &fields_auth, &opts.default_date);
+            // The gateway reads Latin-1: a value it cannot hold is the row's fault.
+            for (k, v) in &fields {
+                if let Err(c) = direct::latin1(v) {
+                    let field = Field::ALL.into_iter().find(|f| f.direct() == *k);
+                    problems.push((
                     field.map_or_else(|| k.to_string(), column),
                     format!(
                         "the character U+{:04X} cannot be sent: Paybox Direct reads Latin-1 (ISO-8859-1); write it without that character",
                         u32::from(c)
                     ),
                 ));
+                }
             }
-        }
-        if !problems.is_empty() || !write {
-            return Ok(problems);
-        }
-        let seal = match &auth {
-            Authentication::Hmac(key) => {
-                let pairs: Vec<(String, String)> = fields
-                    .iter()
-                    .map(|(k, v)| (k.to_string(), v.clone()))
-                    .collect();
-                Some(direct::seal(&pairs, key))
+            if !problems.is_empty() || !write {
+                return Ok(problems);
             }
-            Authentication::Password(_) => None,
-        };
-        let body = direct::request_body(&fields, seal.as_deref())
-            .map_err(|_| Error::trouble("internal: a checked request is not Latin-1"))?;
-        buffered.write_all(body.as_bytes()).map_err(write_err)?;
-        buffered.write_all(b"\n").map_err(write_err)?;
-        last_number = last_number.max(u64::from(op.number));
-        Ok(problems)
-    })?;
+            let seal = match &auth {
+                Authentication::Hmac(key) => {
+                    let pairs: Vec<(String, String)> = fields
+                        .iter()
+                        .map(|(k, v)| (k.to_string(), v.clone()))
+                        .collect();
+                    Some(direct::seal(&pairs, key))
+                }
+                Authentication::Password(_) => None,
+            };
+            let body = direct::request_body(&fields, seal.as_deref())
+                .map_err(|_| Error::trouble("internal: a checked request is not Latin-1"))?;
+            buffered.write_all(body.as_bytes()).map_err(write_err)?;
+            buffered.write_all(b"\n").map_err(write_err)?;
+            last_number = last_number.max(u64::from(op.number));
+            Ok(problems)
+        },
+        &|| Ok(()),
+    )?;
     buffered.flush().map_err(write_err)?;
     drop(buffered);
     if let Some(s) = &state {

@@ -259,6 +259,8 @@ pub fn write_lyra(opts: &LyraOpts, input: Input, out: &mut dyn Write) -> Result<
         // A payment line's columns, their buffers reused from row to row.
         let mut cols: Vec<String> = vec![String::new(); DETAIL_COLUMNS];
         while let Some(ok) = next_record(&mut rdr, &mut rec, &name, names.len(), &mut bad_rows)? {
+            // A bad row stops the handing over, not the checking.
+            feed.check()?;
             rows += 1;
             progress.update(rows as u64);
             if !ok {

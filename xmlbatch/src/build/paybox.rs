@@ -10,7 +10,7 @@ use gateways::paybox::values::{parse_question, parse_rank, parse_site, Rules};
 use gateways::paybox::MAX_BATCH;
 use gateways::show;
 use paylot_cli::counter::Counter;
-use paylot_cli::pipeline::{two_stages, Feed};
+use paylot_cli::pipeline::{two_stages, Feed, Item};
 use paylot_cli::progress::{Progress, Unit};
 use paylot_cli::{Access, Error, Input, Outcome, Output, Result};
 
@@ -146,6 +146,22 @@ pub(super) fn created(args: &Args) -> Result<(String, String)> {
     Ok((created_on, default_date))
 }
 
+/// An operation on its way to the question writer.
+#[derive(Default)]
+pub(super) struct Question(Option<Operation>);
+
+impl Item for Question {
+    fn held(&self) -> usize {
+        // Its fields' lengths are bounded by their checks (250 at most).
+        self.0.as_ref().map_or(0, |op| {
+            [&op.reference, &op.subscriber, &op.pan, &op.date]
+                .iter()
+                .map(|f| f.as_ref().map_or(0, String::len))
+                .sum()
+        })
+    }
+}
+
 /// What a Paybox Question file is built with.
 #[derive(Debug, Clone)]
 pub struct PayboxOpts {
@@ -179,17 +195,24 @@ pub fn write_paybox(opts: &PayboxOpts, input: Input, out: &mut dyn Write) -> Res
     .map_err(write_err)?;
     // The CSV is read and checked on a thread of its own while the
     // questions are written on this one.
-    let read = |feed: &mut Feed<Option<Operation>>| {
-        read_operations(opts, input, |op, _, write| {
-            if write {
-                *feed.slot()? = Some(op);
-            }
-            Ok(Vec::new())
-        })
+    let read = |feed: &mut Feed<Question>| {
+        let stop = feed.stop();
+        read_operations(
+            opts,
+            input,
+            |op, _, write| {
+                if write {
+                    *feed.slot()? = Question(Some(op));
+                }
+                Ok(Vec::new())
+            },
+            // A bad row stops the handing over, not the checking.
+            &|| stop.check(),
+        )
     };
     // Each operation is left in its slot, to be dropped where it was made
     // (a free on another thread costs the allocator more than the copy).
-    let rows = two_stages(read, |op| match op {
+    let rows = two_stages(read, |q| match &q.0 {
         Some(op) => writer.question(op, &opts.default_date).map_err(write_err),
         None => Ok(()),
     })?;
@@ -208,6 +231,7 @@ pub(super) fn read_operations(
     opts: &PayboxOpts,
     input: Input,
     mut sink: impl FnMut(Operation, &dyn Fn(Field) -> String, bool) -> Result<Vec<(String, String)>>,
+    keep_going: &dyn Fn() -> Result<()>,
 ) -> Result<usize> {
     let site = &opts.site;
     let rank = &opts.rank;
@@ -269,6 +293,7 @@ pub(super) fn read_operations(
     while let Some(ok) = next_record(&mut rdr, &mut rec, &name, names.len(), &mut bad_rows)? {
         rows += 1;
         progress.update(rows);
+        keep_going()?;
         if !ok {
             continue;
         }

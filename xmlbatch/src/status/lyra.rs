@@ -100,7 +100,7 @@ pub fn status_lyra(
                     show(col(5))
                 ));
                 rejected = true;
-                // Nothing more is read.
+                // Reading stops (at its next line).
                 return Err(Error::done());
             }
             if let Some((qname, qh, _)) = &questions {

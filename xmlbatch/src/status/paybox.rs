@@ -9,7 +9,7 @@ use gateways::paybox::fields::Field;
 use gateways::paybox::question::{self, Header, QuestionItem};
 use gateways::paybox::status::{read_status, Answer, StatusItem};
 use gateways::show;
-use paylot_cli::pipeline::{two_stages, Feed};
+use paylot_cli::pipeline::{two_stages, Feed, Item};
 use paylot_cli::progress::{Progress, Unit};
 use paylot_cli::records::{OutputFormat, RecordWriter};
 use paylot_cli::{Input, Result};
@@ -34,14 +34,23 @@ const PAYBOX_COLUMNS: &[&str] = &[
 ];
 
 /// What crosses from the reading stage to the writing one.
-enum Item {
+enum Part {
     Header(Header),
     Answer(Answer),
 }
 
-impl Default for Item {
-    fn default() -> Item {
-        Item::Answer(Answer::default())
+impl Default for Part {
+    fn default() -> Part {
+        Part::Answer(Answer::default())
+    }
+}
+
+impl Item for Part {
+    fn held(&self) -> usize {
+        match self {
+            Part::Header(_) => 0,
+            Part::Answer(a) => a.held(),
+        }
     }
 }
 
@@ -96,22 +105,22 @@ pub fn status_paybox(
     let mut progress = Progress::new(Unit::Records("answers"));
     // The XML is read on a thread of its own while the answers are
     // matched, masked and written on this one.
-    let read = |feed: &mut Feed<Item>| {
+    let read = |feed: &mut Feed<Part>| {
         read_status(reader, name, |item| {
             let slot = feed.slot()?;
             match (item, slot) {
                 // The answer's buffers go across; the slot's come back
                 // to be filled by the next answer.
-                (StatusItem::Answer(a), Item::Answer(buf)) => std::mem::swap(a, buf),
-                (StatusItem::Answer(a), slot) => *slot = Item::Answer(std::mem::take(a)),
-                (StatusItem::Header(h), slot) => *slot = Item::Header(h),
+                (StatusItem::Answer(a), Part::Answer(buf)) => std::mem::swap(a, buf),
+                (StatusItem::Answer(a), slot) => *slot = Part::Answer(std::mem::take(a)),
+                (StatusItem::Header(h), slot) => *slot = Part::Header(h),
             }
             Ok(())
         })
     };
     two_stages(read, |item| {
         match item {
-            Item::Header(h) => {
+            Part::Header(h) => {
                 if let Some((qname, qh, _)) = &questions {
                     for (what, a, q, line) in [
                         ("BatchNumber", &h.batch, &qh.batch, h.line),
@@ -132,7 +141,7 @@ pub fn status_paybox(
                     }
                 }
             }
-            Item::Answer(a) => {
+            Part::Answer(a) => {
                 let code = a.response_code.clone();
                 if let Some((qname, _, map)) = questions.as_mut() {
                     let key = a.number.trim_start_matches('0').to_string();

@@ -31,6 +31,27 @@ pub struct Answer {
 }
 
 impl Answer {
+    /// The bytes its buffers hold.
+    pub fn held(&self) -> usize {
+        [
+            &self.number,
+            &self.type_code,
+            &self.response_code,
+            &self.comment,
+            &self.reference,
+            &self.amount,
+            &self.currency,
+            &self.authorization,
+            &self.call_id,
+            &self.transaction_id,
+            &self.card_country,
+            &self.subscriber,
+        ]
+        .iter()
+        .map(|s| s.capacity())
+        .sum()
+    }
+
     /// Empty every field, keeping the buffers.
     pub fn clear(&mut self) {
         for s in [
