@@ -15,8 +15,9 @@ use crate::error::{Error, Result};
 /// item, few enough that the writing stage starts at once.
 pub const BATCH: usize = 256;
 
-/// Bytes per batch at most (items are counted by [`Item::held`]): long
-/// values make short batches.
+/// A batch is handed over once its items hold this many bytes (counted
+/// by [`Item::held`]), whatever their number: long values make short
+/// batches (one item, however big, being a batch of its own).
 pub const BATCH_BYTES: usize = 256 * 1024;
 
 /// Batches waiting for the writing stage at most: the reading stage
@@ -96,12 +97,9 @@ impl<'a, T: Item> Feed<'a, T> {
         }
         let next = self.empty.try_recv().unwrap_or_default();
         let full = std::mem::replace(&mut self.batch, next);
-        self.full
-            .send((full, self.filled))
-            .map_err(|_| Error::done())?;
-        self.filled = 0;
+        let filled = std::mem::take(&mut self.filled);
         self.bytes = 0;
-        Ok(())
+        self.full.send((full, filled)).map_err(|_| Error::done())
     }
 }
 
@@ -119,11 +117,22 @@ impl Stop<'_> {
     }
 }
 
+/// Sets the flag that tells the reading stage writing has stopped, when
+/// dropped: at the end of writing, whether by an error or a panic.
+struct Tell<'a>(&'a AtomicBool);
+
+impl Drop for Tell<'_> {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
 /// Run `read` on a thread of its own, feeding items to `write`, which
 /// takes them in order on this thread. Everything read before an error
 /// of `read` is written; an error of `write` stops `read` (at its next
 /// [`Feed::slot`] or [`Feed::check`]) and is the result; else the result
-/// is `read`'s. A panic of `read` goes on as a panic of this thread.
+/// is `read`'s. A panic of either stage stops the other and goes on as a
+/// panic of this thread, before any error.
 pub fn two_stages<T, R>(
     read: impl FnOnce(&mut Feed<'_, T>) -> Result<R> + Send,
     mut write: impl FnMut(&mut T) -> Result<()>,
@@ -151,11 +160,12 @@ where
             let sent = feed.send();
             result.and_then(|r| sent.map(|()| r))
         });
+        // However writing ends (an error, a panic), reading is told.
+        let tell = Tell(stopped);
         let mut written = Ok(());
         for (mut batch, n) in full_rx.iter() {
             written = batch[..n].iter_mut().try_for_each(&mut write);
             if written.is_err() {
-                stopped.store(true, Ordering::Relaxed);
                 break;
             }
             // Big items are not kept to be filled again.
@@ -167,14 +177,16 @@ where
             // The reading stage may have ended: the batch is not needed.
             let _ = empty_tx.send(batch);
         }
-        // A reading stage waiting to hand over a batch is told to stop.
+        // A reading stage waiting to hand over a batch, or only checking
+        // rows, is told to stop.
         drop(full_rx);
-        let read = reading.join();
+        drop(tell);
+        // A bug comes first: a panic is never hidden behind an error.
+        let read = reading
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         written?;
-        match read {
-            Ok(read) => read,
-            Err(panic) => std::panic::resume_unwind(panic),
-        }
+        read
     })
 }
 
@@ -234,6 +246,42 @@ mod tests {
         });
         let payload = caught.unwrap_err();
         assert_eq!(payload.downcast_ref::<&str>(), Some(&"boom at row 7"));
+    }
+
+    #[test]
+    fn a_panic_in_reading_is_not_hidden_by_an_error_in_writing() {
+        let caught = std::panic::catch_unwind(|| {
+            two_stages(
+                |feed: &mut Feed<u32>| -> Result<()> {
+                    *feed.slot()? = 1;
+                    feed.send()?;
+                    while feed.check().is_ok() {
+                        std::thread::yield_now();
+                    }
+                    panic!("boom after the writer stopped")
+                },
+                |_| Err(Error::trouble("disk full")),
+            )
+        });
+        assert!(caught.is_err());
+    }
+
+    #[test]
+    fn a_panic_in_writing_stops_a_reading_stage_that_only_checks() {
+        let caught = std::panic::catch_unwind(|| {
+            two_stages(
+                |feed: &mut Feed<u32>| -> Result<()> {
+                    *feed.slot()? = 1;
+                    feed.send()?;
+                    loop {
+                        feed.check()?;
+                        std::thread::yield_now();
+                    }
+                },
+                |_| -> Result<()> { panic!("a bug in writing") },
+            )
+        });
+        assert!(caught.is_err());
     }
 
     #[test]

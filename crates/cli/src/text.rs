@@ -506,9 +506,6 @@ impl FieldKind {
         }
     }
 
-    /// A value of such a field as it may be shown to a person: a security
-    /// code blanked, a card number masked, any other value through
-    /// [`mask`].
     /// Whether a value of a field of this kind is shown as it is, masked
     /// and escaped ([`shown_as_is`]): never a security code.
     pub fn shown_as_is(self, value: &str) -> bool {
@@ -518,6 +515,9 @@ impl FieldKind {
         }
     }
 
+    /// A value of such a field as it may be shown to a person: a security
+    /// code blanked, a card number masked, any other value through
+    /// [`mask`].
     pub fn mask<'a>(self, value: &'a str) -> Cow<'a, str> {
         match self {
             FieldKind::SecurityCode => Cow::Owned("*".repeat(value.chars().count())),
