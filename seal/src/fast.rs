@@ -22,13 +22,16 @@ use crate::analysis::Choice;
 /// (`arbitrary_precision`): numbers reach a visitor as a one-entry map.
 const NUMBER_TOKEN: &str = "$serde_json::private::Number";
 
+/// An object's fields, in order.
+type Fields<'a> = Vec<(Cow<'a, str>, Node<'a>)>;
+
 enum Node<'a> {
     Null,
     Bool(bool),
     Num(Cow<'a, str>),
     Str(Cow<'a, str>),
     Arr(Vec<Node<'a>>),
-    Obj(Vec<(Cow<'a, str>, Node<'a>)>),
+    Obj(Fields<'a>),
 }
 
 struct NodeVisitor;
@@ -174,15 +177,7 @@ pub fn compute_line(
     scratch: &mut Scratch,
     out: &mut Vec<u8>,
 ) -> Option<Sealed> {
-    let line = trim_ascii(line);
-    if line.first() != Some(&b'{') {
-        return None;
-    }
-    // One UTF-8 check of the whole line (fast on ASCII), after which the
-    // JSON reader need not check each string again.
-    let text = std::str::from_utf8(line).ok()?;
-    let node: Node = serde_json::from_str(text).ok()?;
-    let Node::Obj(fields) = node else { return None };
+    let (line, fields) = object(line)?;
     let seen = Seen::of(&fields);
     let scheme = match choice.scheme {
         Some(s) => s,
@@ -327,13 +322,7 @@ pub fn verify_line(
     scratch: &mut Scratch,
     out: &mut Vec<u8>,
 ) -> Option<()> {
-    let line = trim_ascii(line);
-    if line.first() != Some(&b'{') {
-        return None;
-    }
-    let text = std::str::from_utf8(line).ok()?;
-    let node: Node = serde_json::from_str(text).ok()?;
-    let Node::Obj(fields) = node else { return None };
+    let (_, fields) = object(line)?;
     if fields
         .iter()
         .any(|(k, _)| k == "responseCode" || k == gateways::paybox::direct::CODE_FIELD)
@@ -444,6 +433,20 @@ fn seal_string(
         Scheme::SipsPost | Scheme::PayboxIpn | Scheme::PayboxDirect => return None,
     }
     Some(without_key_version)
+}
+
+/// The line, trimmed, read as one JSON object: its fields in order.
+fn object(line: &[u8]) -> Option<(&[u8], Fields<'_>)> {
+    let line = trim_ascii(line);
+    if line.first() != Some(&b'{') {
+        return None;
+    }
+    // One UTF-8 check of the whole line (fast on ASCII), after which the
+    // JSON reader need not check each string again.
+    let text = std::str::from_utf8(line).ok()?;
+    let node: Node = serde_json::from_str(text).ok()?;
+    let Node::Obj(fields) = node else { return None };
+    Some((line, fields))
 }
 
 fn trim_ascii(mut b: &[u8]) -> &[u8] {

@@ -77,15 +77,7 @@ impl<W: Write> QuestionWriter<W> {
         if let Some(c) = op.currency {
             put_leaf(b, 3, "Currency", c.numeric);
         }
-        for (name, value) in [
-            ("Reference", op.reference.as_deref()),
-            ("Activity", op.activity),
-            ("Date", Some(op.date.as_deref().unwrap_or(default_date))),
-            ("Subscriber", op.subscriber.as_deref()),
-            ("Authorization", op.authorization.as_deref()),
-            ("CallId", op.call_id.as_deref()),
-            ("TransactionId", op.transaction_id.as_deref()),
-        ] {
+        for (name, value) in text_leaves(op, default_date) {
             if let Some(v) = value {
                 put_leaf(b, 3, name, v);
             }
@@ -111,6 +103,23 @@ impl<W: Write> QuestionWriter<W> {
     pub fn finish(self) -> io::Result<W> {
         xml::end_document(self.w, "PayboxBatch")
     }
+}
+
+/// The text elements of a question between its currency and its card, in
+/// the gateway's order, each with its value when the operation has one.
+fn text_leaves<'a>(
+    op: &'a Operation,
+    default_date: &'a str,
+) -> [(&'static str, Option<&'a str>); 7] {
+    [
+        ("Reference", op.reference.as_deref()),
+        ("Activity", op.activity),
+        ("Date", Some(op.date.as_deref().unwrap_or(default_date))),
+        ("Subscriber", op.subscriber.as_deref()),
+        ("Authorization", op.authorization.as_deref()),
+        ("CallId", op.call_id.as_deref()),
+        ("TransactionId", op.transaction_id.as_deref()),
+    ]
 }
 
 /// `n` in decimal, with leading zeros to `width` digits (the formatting
@@ -448,15 +457,7 @@ mod tests {
         if let Some(c) = op.currency {
             leaf(w, "Currency", c.numeric)?;
         }
-        for (name, value) in [
-            ("Reference", op.reference.as_deref()),
-            ("Activity", op.activity),
-            ("Date", Some(op.date.as_deref().unwrap_or(default_date))),
-            ("Subscriber", op.subscriber.as_deref()),
-            ("Authorization", op.authorization.as_deref()),
-            ("CallId", op.call_id.as_deref()),
-            ("TransactionId", op.transaction_id.as_deref()),
-        ] {
+        for (name, value) in text_leaves(op, default_date) {
             if let Some(v) = value {
                 leaf(w, name, v)?;
             }
