@@ -1,6 +1,5 @@
 //! `xmlbatch build --format lyra`: the version-06 PAY REQ.
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::io::Write;
 
@@ -192,11 +191,15 @@ pub struct LyraOpts {
 /// Write the document; the number of rows read (each one written).
 pub fn write_lyra(opts: &LyraOpts, input: Input, out: &mut dyn Write) -> Result<usize> {
     let (name, mut rdr, names) = open_csv(input, opts.delim, opts.encoding)?;
-    let mut index: HashMap<LyraColumn, usize> = HashMap::new();
+    // The columns given, in the header's order, and the CSV column of each
+    // Lyra column, by the column's number.
+    let mut given: Vec<(LyraColumn, usize)> = Vec::new();
+    let mut slots = [None; LyraColumn::COUNT];
     for (i, h) in names.iter().enumerate() {
         match LyraColumn::from_name(h) {
             Some(c) => {
-                if index.insert(c, i).is_some() {
+                given.push((c, i));
+                if slots[c as usize].replace(i).is_some() {
                     return Err(Error::trouble(format!("{name}:1: column {} given twice", crate::csv_input::show_column(h))));
                 }
             }
@@ -214,18 +217,20 @@ pub fn write_lyra(opts: &LyraOpts, input: Input, out: &mut dyn Write) -> Result<
         LyraColumn::Currency,
         LyraColumn::Token,
     ] {
-        if !index.contains_key(&c) {
+        if slots[c as usize].is_none() {
             return Err(Error::trouble(format!(
                 "{name}:1: no {} column (every Lyra payment needs transaction_id, amount, currency and token)",
                 c.readable()
             )));
         }
     }
-    let by_position: HashMap<usize, LyraColumn> =
-        index.keys().map(|c| (c.position(), *c)).collect();
+    // The header's name of a Lyra column given.
+    let header_name = |c: LyraColumn| {
+        slots[c as usize].map_or_else(|| c.readable().to_string(), |i| names[i].clone())
+    };
     let column_name = |pos: usize| -> String {
-        match by_position.get(&pos) {
-            Some(c) => names[index[c]].clone(),
+        match given.iter().find(|(c, _)| c.position() == pos) {
+            Some(&(c, _)) => header_name(c),
             None => match pos {
                 3 => "date".into(),
                 4 => "time".into(),
@@ -248,14 +253,6 @@ pub fn write_lyra(opts: &LyraOpts, input: Input, out: &mut dyn Write) -> Result<
         let mut rows = 0usize;
         let mut bad_rows = 0usize;
         let mut seen = lyra::TransactionIds::default();
-        // The columns given, in the header's order.
-        let mut given: Vec<(LyraColumn, usize)> = index.iter().map(|(c, i)| (*c, *i)).collect();
-        given.sort_by_key(|(_, i)| *i);
-        // The CSV column of each Lyra column, by the column's number.
-        let mut slots = [None; LyraColumn::COUNT];
-        for (c, i) in &given {
-            slots[*c as usize] = Some(*i);
-        }
         // A payment line's columns, their buffers reused from row to row.
         let mut cols: Vec<String> = vec![String::new(); DETAIL_COLUMNS];
         while let Some(ok) = next_record(&mut rdr, &mut rec, &name, names.len(), &mut bad_rows)? {
@@ -313,7 +310,7 @@ pub fn write_lyra(opts: &LyraOpts, input: Input, out: &mut dyn Write) -> Result<
                     cols[5].push_str("CD");
                 } else {
                     msgs.push((
-                        names[index[&LyraColumn::Type]].clone(),
+                        header_name(LyraColumn::Type),
                         format!(
                             "{} is not a Lyra transaction type (expected CD or debit)",
                             show(t)
@@ -329,7 +326,7 @@ pub fn write_lyra(opts: &LyraOpts, input: Input, out: &mut dyn Write) -> Result<
                     cols[7].push_str(c.numeric);
                 }
                 Err(m) if !cur_raw.is_empty() => {
-                    msgs.push((names[index[&LyraColumn::Currency]].clone(), m.to_string()))
+                    msgs.push((header_name(LyraColumn::Currency), m.to_string()))
                 }
                 Err(_) => {}
             }
@@ -343,9 +340,7 @@ pub fn write_lyra(opts: &LyraOpts, input: Input, out: &mut dyn Write) -> Result<
                             write!(cols[6], "{a}")
                                 .map_err(|_| Error::trouble("formatting an amount"))?;
                         }
-                        Err(m) => {
-                            msgs.push((names[index[&LyraColumn::Amount]].clone(), m.to_string()))
-                        }
+                        Err(m) => msgs.push((header_name(LyraColumn::Amount), m.to_string())),
                     },
                     (Err(_), false) => {}
                 }
