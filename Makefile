@@ -23,7 +23,7 @@ demo:
 
 test: test-deps
 	$(CARGO) build --workspace --bins
-	$(CARGO) test --workspace
+	$(CARGO) test --workspace --no-fail-fast
 
 test-deps:
 	./scripts/install-test-deps.sh

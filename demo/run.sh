@@ -124,7 +124,14 @@ if command -v curl >/dev/null 2>&1; then
     dropwatch gateway --http 0 > http.log 2> http.err &
     sandbox=$!
     trap 'kill $sandbox 2>/dev/null || true; rm -rf "$work"' EXIT
-    for _ in $(seq 100); do [ -s http.log ] && break; sleep 0.05; done
+    # Its first line says where it listens: waited for (a minute at most,
+    # a loaded machine may be slow to start it), unless it ends first.
+    for _ in $(seq 1200); do
+        [ -s http.log ] && break
+        kill -0 $sandbox 2>/dev/null || break
+        sleep 0.05
+    done
+    [ -s http.log ] || { echo "the sandbox did not start:" >&2; cat http.err >&2; exit 2; }
     head -n 1 http.log >&2
     base=$(sed -n '1s/.*"address":"\([^"]*\)".*/\1/p' http.log)
 

@@ -205,11 +205,11 @@ impl Watch {
         Ok(())
     }
 
-    /// Every candidate file under the watched directories.
-    fn walk(&mut self) -> Vec<PathBuf> {
+    /// Every candidate file under these directories.
+    fn walk(&mut self, roots: &[PathBuf]) -> Vec<PathBuf> {
         let mut out = Vec::new();
-        for d in self.dirs.clone() {
-            for e in walkdir::WalkDir::new(&d)
+        for d in roots {
+            for e in walkdir::WalkDir::new(d)
                 .follow_links(false)
                 .into_iter()
                 .flatten()
@@ -235,7 +235,7 @@ impl Watch {
     }
 
     fn full_scan(&mut self, sink: &mut Lines) -> Result<()> {
-        let mut paths = self.walk();
+        let mut paths = self.walk(&self.dirs.clone());
         let present: HashSet<String> = paths
             .iter()
             .map(|p| p.to_string_lossy().into_owned())
@@ -464,10 +464,12 @@ impl Watch {
                 .min(next_rescan);
             let wait = next_due.saturating_duration_since(Instant::now());
             let mut dirty: Vec<PathBuf> = Vec::new();
+            let mut new_dirs: Vec<PathBuf> = Vec::new();
             let mut full = false;
             let first = rx.recv_timeout(wait.max(Duration::from_millis(1)));
             let handle = |r: notify::Result<notify::Event>,
                           dirty: &mut Vec<PathBuf>,
+                          new_dirs: &mut Vec<PathBuf>,
                           full: &mut bool,
                           handed: &mut HashSet<PathBuf>| match r {
                 // Opening or reading a file or directory (our own scans
@@ -494,11 +496,11 @@ impl Watch {
                         _ => {}
                     }
                     for p in ev.paths {
-                        if (created || *full) && p.is_dir() {
-                            // A new directory: files may predate its watch.
-                            *full = true;
+                        if created && p.is_dir() {
+                            new_dirs.push(p);
+                        } else {
+                            dirty.push(p);
                         }
-                        dirty.push(p);
                     }
                 }
                 Err(e) => {
@@ -508,9 +510,10 @@ impl Watch {
             };
             match first {
                 Ok(r) => {
-                    handle(r, &mut dirty, &mut full, &mut self.handed_off);
+                    let handed = &mut self.handed_off;
+                    handle(r, &mut dirty, &mut new_dirs, &mut full, handed);
                     while let Ok(r) = rx.try_recv() {
-                        handle(r, &mut dirty, &mut full, &mut self.handed_off);
+                        handle(r, &mut dirty, &mut new_dirs, &mut full, handed);
                     }
                 }
                 Err(mpsc::RecvTimeoutError::Timeout) => {}
@@ -523,8 +526,26 @@ impl Watch {
                 next_rescan = Instant::now() + rescan_every;
             }
             if full {
+                // Directories made while events were lost have no watch:
+                // the roots' watches are renewed, down the whole tree.
+                new_dirs = self.dirs.clone();
+            }
+            if !new_dirs.is_empty() {
+                if let Err(e) = watch_dirs(&mut watcher, &mut new_dirs) {
+                    paylot_cli::warn(
+                        crate::TOOL,
+                        format!(
+                            "inotify: {e}; rescanning (raise fs.inotify.max_user_watches, or use --poll)"
+                        ),
+                    );
+                    full = true;
+                }
+            }
+            if full {
                 self.full_scan(sink)?;
             } else {
+                let found = self.walk(&new_dirs);
+                dirty.extend(found);
                 let now = Instant::now();
                 dirty.extend(
                     self.candidates
@@ -539,6 +560,49 @@ impl Watch {
             self.handed_off.clear();
             self.commit()?;
         }
+    }
+}
+
+/// Watch directories, down their whole subtrees, before they are scanned:
+/// directories that appeared while watching, or every root after events
+/// were lost. notify reports a new directory before it adds the
+/// directory's own watch (it adds it once it has read the events at hand),
+/// so a file created or renamed in it meanwhile gives no event, and a scan
+/// made when the event arrives may come too early to see it. `watch`
+/// returns once the watches of the whole subtree are in place (a directory
+/// already watched keeps its watch): a file that arrives later gives an
+/// event, and one that came before is found by the scan that follows.
+/// `dirs` is left sorted, without the directories inside another of them
+/// (their parent's watch and scan cover them).
+fn watch_dirs(
+    watcher: &mut notify::RecommendedWatcher,
+    dirs: &mut Vec<PathBuf>,
+) -> std::result::Result<(), notify::Error> {
+    // Sorted by components, a directory's subdirectories follow it.
+    dirs.sort();
+    let mut kept: Vec<PathBuf> = Vec::with_capacity(dirs.len());
+    for d in dirs.drain(..) {
+        if !kept.last().is_some_and(|k| d.starts_with(k)) {
+            kept.push(d);
+        }
+    }
+    *dirs = kept;
+    for d in dirs.iter() {
+        match watcher.watch(d, RecursiveMode::Recursive) {
+            Ok(()) => {}
+            Err(e) if gone(&e) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// A directory gone already (or replaced by a file): nothing to watch.
+fn gone(e: &notify::Error) -> bool {
+    match &e.kind {
+        notify::ErrorKind::PathNotFound => true,
+        notify::ErrorKind::Io(io) => io.kind() == std::io::ErrorKind::NotFound,
+        _ => false,
     }
 }
 

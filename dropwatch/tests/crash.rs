@@ -8,7 +8,7 @@ use std::fs;
 use std::io::Read;
 use std::os::unix::fs::MetadataExt;
 use std::process::Stdio;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use util::*;
 
@@ -116,32 +116,57 @@ fn gateway_survives_kill_9_at_any_point() {
                 serde_json::from_str(&d.read(".dropwatch-gateway.json")).expect("state file JSON");
         }
     };
-    let mut partial = 0;
+    let answered = || {
+        d.files("12345678/result_ips")
+            .iter()
+            .filter(|f| f.contains(".ANS.") && !f.ends_with(".paylot-tmp"))
+            .count()
+    };
+    // One kill surely lands in the middle of a run: the third responder
+    // waits for the test's word, and the run is killed once two requests
+    // are answered and the third is with its responder.
+    let gated = format!(
+        "n=$(cat count 2>/dev/null || echo 0); echo $((n + 1)) > count; \
+         if [ \"$n\" = 2 ]; then while [ ! -e go ]; do sleep 0.01; done; fi; {SLOW_RESPONDER}"
+    );
+    let mut first = args;
+    first[8] = &gated;
+    let mut child = d
+        .cmd()
+        .args(first)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for(
+        || d.exists("count") && d.read("count").trim() == "3",
+        "the third request to reach its responder",
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    d.write("go", "");
+    check(&mut answer_inode, "killed with two requests answered");
+    assert_eq!(answered(), 2, "{}", d.tree());
+    // Then kills spread over runs; the range widens so that a slow
+    // (loaded) machine still gets some in the middle of runs.
     for it in 0..20 {
-        // The range widens so that a slow (loaded) machine still gets kills
-        // in the middle of runs, not only before the first action.
         let ms = rng.next_ms(40 + it * 20);
         kill_after(&d, &args, ms);
         check(
             &mut answer_inode,
             &format!("iteration {it} (killed after {ms} ms)"),
         );
-        let answered = d
-            .files("12345678/result_ips")
-            .iter()
-            .filter(|f| f.contains(".ANS."))
-            .count();
-        if answered > 0 && answered < n {
-            partial += 1;
+    }
+    // Responders orphaned by the kills may still hold requests open (their
+    // standard input): a run to the end starts once they are done.
+    for i in 1..=n {
+        for dir in ["request_ips", "result_ips"] {
+            let p = d.path(&format!("12345678/{dir}/{}", req(i)));
+            if p.exists() {
+                closed(&p);
+            }
         }
     }
-    // The kills did land in the middle of runs.
-    assert!(
-        partial > 0,
-        "no kill interrupted a run: the test proves nothing"
-    );
-    // Let orphaned responders finish, then a run to the end.
-    std::thread::sleep(Duration::from_millis(300));
     let r = d.run(&args);
     r.expect(0);
     check(&mut answer_inode, "final run");
@@ -184,14 +209,18 @@ fn sweep_survives_kill_9_at_any_point() {
             .map(|k| ((k * 7 + i as u32 * 13) % 251) as u8)
             .collect()
     };
-    let mut mtimes = Vec::new();
-    for i in 0..n {
-        let p = d.path(&format!("t/f{i:02}"));
-        fs::create_dir_all(p.parent().unwrap()).unwrap();
-        fs::write(&p, body(i)).unwrap();
-        set_age(&p, Duration::from_secs(8 * 86400 + i as u64));
-        mtimes.push(fs::metadata(&p).unwrap().modified().unwrap());
-    }
+    let eight_days_ago = SystemTime::now() - Duration::from_secs(8 * 86400);
+    let mtimes: Vec<SystemTime> = (0..n)
+        .map(|i| eight_days_ago - Duration::from_secs(i as u64))
+        .collect();
+    let reset = || {
+        let _ = fs::remove_dir_all(d.path("t"));
+        fs::create_dir_all(d.path("t")).unwrap();
+        for (i, mtime) in mtimes.iter().enumerate() {
+            write_closed(&d.path(&format!("t/f{i:02}")), &body(i), Some(*mtime));
+        }
+    };
+    reset();
     let args = ["sweep", "t"];
     let mut rng = Lcg(11);
     let check = |when: &str| {
@@ -216,20 +245,40 @@ fn sweep_survives_kill_9_at_any_point() {
             }
         }
     };
-    let mut partial = 0;
+    // One kill lands in the middle of a run: as soon as one file is
+    // compressed and the next one is being written. A run that ends before
+    // this test has looked (a starved test thread) is done again on a
+    // fresh copy of the tree.
+    let done = || d.files("t").iter().filter(|f| f.ends_with(".gz")).count();
+    let writing = || d.files("t").iter().any(|f| f.ends_with(".paylot-tmp"));
+    let mut caught = false;
+    for _ in 0..10 {
+        let mut child = d
+            .cmd()
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        while !(done() > 0 && writing()) && matches!(child.try_wait(), Ok(None)) {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        let _ = child.kill();
+        child.wait().unwrap();
+        check("killed while compressing");
+        if (1..n).contains(&done()) {
+            caught = true;
+            break;
+        }
+        reset();
+    }
+    assert!(caught, "no kill landed in the middle of a run in 10 tries");
+    // Then kills spread over runs.
     for it in 0..20 {
         let ms = rng.next_ms(60 + it * 25);
         kill_after(&d, &args, ms);
         check(&format!("iteration {it} (killed after {ms} ms)"));
-        let done = d.files("t").iter().filter(|f| f.ends_with(".gz")).count();
-        if done > 0 && done < n {
-            partial += 1;
-        }
     }
-    assert!(
-        partial > 0,
-        "no kill interrupted a run: the test proves nothing"
-    );
     d.run(&args).expect(0);
     check("final run");
     let expected: Vec<String> = (0..n).map(|i| format!("f{i:02}.gz")).collect();

@@ -565,19 +565,15 @@ fn every_mode_keeps_serving() {
 
 #[test]
 fn default_responder_is_xmlbatch_respond_next_to_dropwatch() {
-    use std::os::unix::fs::PermissionsExt;
     let d = Dir::new();
-    let bindir = d.mkdir("bin");
-    fs::copy(bin(), bindir.join("dropwatch")).unwrap();
-    let fake = bindir.join("xmlbatch");
-    fs::write(
-        &fake,
+    d.mkdir("bin");
+    let dropwatch = d.copy_exe(&bin(), "bin/dropwatch");
+    d.script(
+        "bin/xmlbatch",
         "#!/bin/sh\n[ \"$1\" = respond ] || exit 9\ncat; echo FAKE-XMLBATCH\n",
-    )
-    .unwrap();
-    fs::set_permissions(&fake, fs::Permissions::from_mode(0o755)).unwrap();
+    );
     d.write(&format!("root/12345678/request_ips/{REQ1}"), "x\n");
-    let out = std::process::Command::new(bindir.join("dropwatch"))
+    let out = std::process::Command::new(dropwatch)
         .args([
             "gateway", "--scheme", "lyra", "--once", "--settle", "0s", "root",
         ])

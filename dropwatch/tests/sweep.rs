@@ -123,6 +123,7 @@ fn sweep_finishes_what_a_killed_run_left() {
         let gz = enc.finish().unwrap();
         gz.set_modified(meta.modified().unwrap()).unwrap();
     }
+    closed(&d.path("t/b.gz"));
     // a young file beside an unrelated .gz of another content: left alone
     d.write("t/c", "new");
     d.write("t/c.gz", "not gzip");

@@ -7,7 +7,6 @@
 mod common;
 
 use std::process::{Command, Stdio};
-use std::time::Duration;
 
 use common::Sh;
 
@@ -185,11 +184,10 @@ fn an_encrypted_merchant_element_is_never_taken_for_an_empty_one() {
 #[test]
 fn a_full_disk_leaves_the_request_for_the_next_pass() {
     let sh = Sh::new();
-    let is_root = Command::new("id").arg("-u").output().unwrap().stdout == b"0\n";
-    if !is_root {
-        eprintln!(
-            "SKIPPED: a_full_disk_leaves_the_request_for_the_next_pass needs root (mount -t tmpfs)"
-        );
+    if !common::runs_as_root(
+        "a_full_disk_leaves_the_request_for_the_next_pass",
+        "mount -t tmpfs",
+    ) {
         return;
     }
     // Each account on a small file system of its own, as a gateway's
@@ -258,8 +256,10 @@ fn a_full_disk_leaves_the_request_for_the_next_pass() {
     assert!(out.contains("question_answered"), "{out}");
 }
 
-/// Every event is written and flushed when it happens: after kill -9, a
-/// gateway that answered four requests has logged four lines.
+/// Every event is written and flushed when it happens, and only once its
+/// answer is durable: the log of a running gateway holds a line for each
+/// request it answered (nothing waits in a buffer for the run to end), a
+/// kill -9 takes none back, and every answer a line names is there, whole.
 #[test]
 fn events_reach_the_log_before_a_kill() {
     let sh = Sh::new();
@@ -288,24 +288,31 @@ fn events_reach_the_log_before_a_kill() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    for _ in 0..600 {
-        let n = std::fs::read_dir(sh.path("gw/shop/out"))
-            .map(|d| d.count())
-            .unwrap_or(0);
-        if n == 4 {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    std::thread::sleep(Duration::from_millis(100));
+    let answered = || {
+        std::fs::read_to_string(sh.path("events.log"))
+            .unwrap()
+            .lines()
+            .filter(|l| l.contains("question_answered"))
+            .map(String::from)
+            .collect::<Vec<_>>()
+    };
+    common::wait_for(
+        || answered().len() == 4,
+        "four answers in the running gateway's log",
+    );
     child.kill().unwrap();
     child.wait().unwrap();
-    let text = std::fs::read_to_string(sh.path("events.log")).unwrap();
-    let answered = text
-        .lines()
-        .filter(|l| l.contains("question_answered"))
-        .count();
-    assert_eq!(answered, 4, "{text}");
+    let lines = answered();
+    assert_eq!(lines.len(), 4, "{lines:?}");
+    for line in lines {
+        let ev: serde_json::Value = serde_json::from_str(&line).unwrap();
+        let answer = sh.dir.path().join(ev["path"].as_str().unwrap());
+        let size = std::fs::metadata(&answer)
+            .unwrap_or_else(|e| panic!("{line}: the answer it names: {e}"))
+            .len();
+        assert!(size > 0, "{line}: an empty answer");
+        assert_eq!(ev["size"], size, "{line}: the answer is not as logged");
+    }
 }
 
 /// `gateway --once` on files younger than --settle says so.
@@ -343,21 +350,22 @@ fn a_killed_sweep_has_logged_what_it_did_and_the_next_one_cleans_up() {
         .spawn()
         .unwrap();
     // Wait until it works on e: its temporary file is there.
-    let mut working = false;
-    for _ in 0..1000 {
-        let temp = std::fs::read_dir(sh.path("drop"))
+    let working = || {
+        std::fs::read_dir(sh.path("drop"))
             .unwrap()
             .flatten()
-            .any(|e| e.file_name().to_string_lossy().starts_with(".e.gz."));
-        if temp {
-            working = true;
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    }
+            .any(|e| e.file_name().to_string_lossy().starts_with(".e.gz."))
+    };
+    common::wait_for(
+        || working() || !matches!(child.try_wait(), Ok(None)),
+        "the sweep to start on the large file",
+    );
     child.kill().unwrap();
     child.wait().unwrap();
-    assert!(working, "the sweep never started on the large file");
+    assert!(
+        working(),
+        "the sweep ended before it started on the large file"
+    );
     let text = std::fs::read_to_string(sh.path("sweep.log")).unwrap();
     let compressed = text
         .lines()

@@ -44,7 +44,8 @@ fn prepare(sh: &Sh) {
     let mut csv = String::from("type,amount,currency,reference,pan,expiry,cvv\n");
     for i in 0..20_000 {
         csv.push_str(&format!(
-            "authorize_capture,1000,EUR,ORDER-{i},1111222233334444,1230,123\n"
+            "authorize_capture,1000,EUR,ORDER-{i},1111222233334444,{},123\n",
+            common::expiry()
         ));
     }
     std::fs::write(sh.path("day.csv"), csv).unwrap();
@@ -53,7 +54,6 @@ fn prepare(sh: &Sh) {
 }
 
 fn kill_at_many_points(sh: &Sh, command: &str, target: &str) {
-    let mut caught = 0;
     for delay_ms in [0, 1, 3, 6, 10, 20, 35, 50, 80, 120, 170, 230, 300] {
         let mut child = start(sh.dir.path(), command);
         std::thread::sleep(Duration::from_millis(delay_ms));
@@ -64,7 +64,6 @@ fn kill_at_many_points(sh: &Sh, command: &str, target: &str) {
                 mode, 0o600,
                 "{command}: {name} is mode {mode:o} after a kill at {delay_ms} ms"
             );
-            caught += 1;
         }
         if let Ok(meta) = std::fs::metadata(sh.path(target)) {
             assert_eq!(
@@ -74,12 +73,9 @@ fn kill_at_many_points(sh: &Sh, command: &str, target: &str) {
             );
         }
     }
-    assert!(
-        caught > 0,
-        "{command}: no kill landed while the run was writing"
-    );
-    // The last kills may all have come after a fast run ended: one more
-    // lands while the run writes, as soon as its temporary file is there.
+    // The kills above may all have come before the run wrote or after it
+    // ended (a loaded machine, a fast run): one more lands while the run
+    // writes, as soon as its temporary file is there.
     for _ in 0..20 {
         if !leftovers(sh.dir.path()).is_empty() {
             break;
@@ -155,41 +151,35 @@ fn interrupted_runs_remove_their_temporary_file_at_once() {
         let mut rows = child.stdin.take().unwrap();
         use std::io::Write as _;
         rows.write_all(
-            b"type,amount,currency,reference,pan,expiry,cvv\nauthorize_capture,1000,EUR,O-1,1111222233334444,1230,123\n",
+            format!(
+                "type,amount,currency,reference,pan,expiry,cvv\nauthorize_capture,1000,EUR,O-1,1111222233334444,{},123\n",
+                common::expiry()
+            )
+            .as_bytes(),
         )
         .unwrap();
         // Wait until the run is writing its temporary file.
-        for _ in 0..500 {
-            if !leftovers(sh.dir.path()).is_empty() {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(2));
-        }
-        assert!(
-            !leftovers(sh.dir.path()).is_empty(),
-            "the run wrote nothing"
+        common::wait_for(
+            || !leftovers(sh.dir.path()).is_empty(),
+            "the run to write its temporary file",
         );
         let pid = child.id().to_string();
         Command::new("kill")
             .args([&format!("-{signal}"), &pid])
             .status()
             .unwrap();
-        // Bounded: a run that ignored the signal must not hang the suite.
+        // Bounded: a run that ignored the signal fails the test (and ends
+        // when its rows are dropped) rather than hang the suite.
         let mut code = None;
-        for _ in 0..1000 {
-            if let Some(st) = child.try_wait().unwrap() {
-                code = Some(st.code());
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
+        common::wait_for(
+            || {
+                code = child.try_wait().unwrap().map(|st| st.code());
+                code.is_some()
+            },
+            &format!("the run to end on SIG{signal}"),
+        );
         drop(rows);
-        let Some(code) = code else {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("SIG{signal}: the run did not end within 10 s");
-        };
-        assert_eq!(code, Some(status), "SIG{signal}");
+        assert_eq!(code, Some(Some(status)), "SIG{signal}");
         assert_eq!(leftovers(sh.dir.path()), vec![], "SIG{signal}");
         assert!(!sh.path("question.xml").exists());
     }
@@ -221,13 +211,7 @@ fn a_temporary_file_whose_lock_is_held_is_never_taken_for_a_leftover() {
         .current_dir(sh.dir.path())
         .spawn()
         .expect("flock (util-linux) runs");
-    for _ in 0..2000 {
-        if sh.path("locked").exists() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    assert!(sh.path("locked").exists(), "flock never took the lock");
+    common::wait_for(|| sh.path("locked").exists(), "flock to take the lock");
     sh.ok("xmlbatch build --site 1999888 --rank 32 --batch 1 -o question.xml day.csv");
     assert!(
         sh.path(name).exists(),

@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::Sh;
+use common::{expiry, Sh};
 
 /// The gateways' published test card numbers.
 const PANS: [&str; 4] = [
@@ -103,8 +103,8 @@ fn setup() -> Sh {
             format!(
                 "type,amount,currency,reference,pan,expiry,cvv\n\
                  00003,1000,978,O1,{},{},{CVV}\n\
-                 00003,1000,978,O2,{CVV},0529,123\n",
-                pans[0], pans[1]
+                 00003,1000,978,O2,{CVV},{e},123\n",
+                pans[0], pans[1], e = expiry()
             ),
         ),
         (
@@ -115,19 +115,19 @@ fn setup() -> Sh {
             "bad-values.csv",
             format!(
                 "type,amount,currency,reference,pan,expiry,cvv\n\
-                 00003,{},978,O1,{},0529,{CVV}x\n\
-                 00003,1000,{},O2,{} ,0529,1\n\
-                 00003,1000,978,O3,4111 1111 1111 1112,0529,{CVV}\n",
-                pans[3], pans[2], pans[0], pans[1]
+                 00003,{},978,O1,{},{e},{CVV}x\n\
+                 00003,1000,{},O2,{} ,{e},1\n\
+                 00003,1000,978,O3,4111 1111 1111 1112,{e},{CVV}\n",
+                pans[3], pans[2], pans[0], pans[1], e = expiry()
             ),
         ),
         (
             "good.csv",
             format!(
                 "type,amount,currency,reference,pan,expiry,cvv\n\
-                 authorize_capture,1000,EUR,ORDER-1,{},1230,{CVV}\n\
-                 authorize,2590,978,ORDER-2,{},1230,{CVV}\n",
-                pans[0], pans[2]
+                 authorize_capture,1000,EUR,ORDER-1,{},{e},{CVV}\n\
+                 authorize,2590,978,ORDER-2,{},{e},{CVV}\n",
+                pans[0], pans[2], e = expiry()
             ),
         ),
         (
@@ -135,8 +135,8 @@ fn setup() -> Sh {
             format!(
                 "<?xml version=\"1.0\"?>\n<PayboxBatch xmlns=\"http://www.paybox.com/PayboxBatch\" BatchNumber=\"1\" CreatedOn=\"2026-11-22T10:15:00+01:00\">\n\
                  <Merchant Site=\"1999888\" Rank=\"032\">\n<Question Number=\"1\" Type=\"00003\">\n\
-                 <Card><CB><PAN{}</PAN><Expiry>0529</Expiry><CVV>{CVV}</CVV></CB></Card>\n</Question>\n</Merchant>\n</PayboxBatch>\n",
-                pans[0]
+                 <Card><CB><PAN{}</PAN><Expiry>{e}</Expiry><CVV>{CVV}</CVV></CB></Card>\n</Question>\n</Merchant>\n</PayboxBatch>\n",
+                pans[0], e = expiry()
             ),
         ),
         (
@@ -416,14 +416,16 @@ fn disguised_card_numbers_and_codes_are_masked_everywhere() {
         ("sips.key", format!("{SIPS_KEY}\n")),
         (
             "glued.csv",
-            "type,amount,currency,reference,pan,expiry,cvv\n\
-             authorize,4111111111111111 123,EUR,R1,4111111111111111,1230,123\n\
-             authorize,41111111111111110,EUR,R1,4111111111111111,1230,123\n\
-             authorize,1 4111111111111111,EUR,R1,4111111111111111,1230,123\n\
-             authorize,100,4111\u{200b}1111\u{200b}1111\u{200b}1111,R1,4111111111111111,1230,123\n\
-             authorize,100,4111\u{a0}1111\u{a0}1111\u{a0}1111,R1,4111111111111111,1230,123\n\
-             authorize,100,EUR,R1,4111111111111111,7319,1230\n"
-                .to_string(),
+            format!(
+                "type,amount,currency,reference,pan,expiry,cvv\n\
+                 authorize,4111111111111111 123,EUR,R1,4111111111111111,{e},123\n\
+                 authorize,41111111111111110,EUR,R1,4111111111111111,{e},123\n\
+                 authorize,1 4111111111111111,EUR,R1,4111111111111111,{e},123\n\
+                 authorize,100,4111\u{200b}1111\u{200b}1111\u{200b}1111,R1,4111111111111111,{e},123\n\
+                 authorize,100,4111\u{a0}1111\u{a0}1111\u{a0}1111,R1,4111111111111111,{e},123\n\
+                 authorize,100,EUR,R1,4111111111111111,7319,1230\n",
+                e = expiry()
+            ),
         ),
         (
             "status.xml",

@@ -61,7 +61,7 @@ fn a_run_in_trouble_leaves_nothing_on_stdout_nor_in_the_file() {
 fn a_document_is_written_only_whole_and_good() {
     let sh = Sh::new();
     sh.ok(
-        "printf 'type,amount,currency,reference,pan,expiry,cvv\\nauthorize,1000,EUR,R1,1111222233334444,1230,123\\nauthorize,12.50,EUR,R2,1111222233334444,1230,123\\n' > rows.csv
+        "printf 'type,amount,currency,reference,pan,expiry,cvv\\nauthorize,1000,EUR,R1,1111222233334444,'\"$EXPIRY\"',123\\nauthorize,12.50,EUR,R2,1111222233334444,'\"$EXPIRY\"',123\\n' > rows.csv
          xmlbatch build --site 1999888 --rank 32 --batch 1 \"$SAMPLES/paybox-operations.csv\" | pgpwrap encrypt --recipient gateway.pub --sign-with shop.key --element Merchant > enc.xml
          sed 's/BatchNumber=\"1\"/BatchNumber=\"2\"/' enc.xml > tampered.xml",
     );
@@ -106,7 +106,7 @@ fn a_closed_pipe_ends_every_tool_quietly() {
          for i in $(seq 1500); do echo '{\"amount\":\"1\",\"orderId\":\"'$i'\"}'; done > many.jsonl
          seal compute -q --jsonl --key-file sips.key many.jsonl > sealed.jsonl
          printf 'type,amount,currency,reference,pan,expiry,cvv\\n' > many.csv
-         for i in $(seq 1500); do echo \"authorize,1000,EUR,R$i,1111222233334444,1230,123\"; done >> many.csv
+         for i in $(seq 1500); do echo \"authorize,1000,EUR,R$i,1111222233334444,$EXPIRY,123\"; done >> many.csv
          xmlbatch build -q --site 1999888 --rank 32 --batch 1 many.csv > q.xml
          xmlbatch respond q.xml > status.xml
          head -c 120000 /dev/urandom | base64 > plain.txt

@@ -107,9 +107,12 @@ fn a_bad_row_stops_the_batch_before_anything_is_encrypted() {
     let sh = Sh::new();
     std::fs::write(
         sh.path("day.csv"),
-        "type,amount,currency,reference,pan,expiry,cvv\n\
-         authorize_capture,1000,EUR,ORDER-1,1111222233334444,1230,123\n\
-         authorize_capture,12.50,EUR,ORDER-2,1111222233334445,1230,123\n",
+        format!(
+            "type,amount,currency,reference,pan,expiry,cvv\n\
+             authorize_capture,1000,EUR,ORDER-1,1111222233334444,{e},123\n\
+             authorize_capture,12.50,EUR,ORDER-2,1111222233334445,{e},123\n",
+            e = common::expiry()
+        ),
     )
     .unwrap();
     let out = sh.run(

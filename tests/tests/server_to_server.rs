@@ -9,13 +9,17 @@ mod common;
 use common::Sh;
 
 /// Start the HTTP sandbox (extra options in `$SANDBOX_OPTS`), wait for
-/// its first line, and set `$URL` to its base address; stopped when the
-/// script ends.
+/// its first line (up to a minute, unless it ends first), and set `$URL`
+/// to its base address; stopped when the script ends.
 const START: &str = r#"
 eval "dropwatch gateway --http 0 $SANDBOX_OPTS > http.log 2> http.err &"
 sandbox=$!
 trap 'kill $sandbox 2>/dev/null; wait $sandbox 2>/dev/null' EXIT
-for _ in $(seq 100); do [ -s http.log ] && break; sleep 0.05; done
+for _ in $(seq 1200); do
+    [ -s http.log ] && break
+    kill -0 $sandbox 2>/dev/null || break
+    sleep 0.05
+done
 port=$(head -n 1 http.log | sed 's/.*"address":"127\.0\.0\.1:\([0-9]*\)".*/\1/')
 [ -n "$port" ] || { echo "the sandbox did not start:" >&2; cat http.err >&2; exit 1; }
 URL="http://127.0.0.1:$port"
@@ -29,11 +33,11 @@ const PAYBOX_KEY: &str =
 /// test card refuses for insufficient funds (00151), and a subscriber
 /// registration (Direct Plus).
 const CSV: &str = r#"
-cat > ops.csv <<'EOF'
+cat > ops.csv <<EOF
 type,amount,currency,reference,pan,expiry,cvv,activity,subscriber
-authorize_capture,1000,978,ORDER-1,1111222233334444,1229,123,024,
-authorize_capture,2500,978,Commande é,1111222233331515,1229,123,024,
-subscriber_register,100,978,SUB-1,1111222233334444,1229,123,024,SUB1
+authorize_capture,1000,978,ORDER-1,1111222233334444,$EXPIRY,123,024,
+authorize_capture,2500,978,Commande é,1111222233331515,$EXPIRY,123,024,
+subscriber_register,100,978,SUB-1,1111222233334444,$EXPIRY,123,024,SUB1
 EOF
 "#;
 
@@ -185,11 +189,11 @@ fn direct_requests_are_checked_row_by_row_and_consume_no_number_on_failure() {
     let out = sh.run(&format!(
         "{PAYBOX_KEY}
 echo 5 > numq
-printf 'type,amount,currency,reference,pan,expiry\\nauthorize,100,978,€uro,1111222233334444,1229\\nauthorize,100,978,OK,1111222233334444,1229\\n' > euro.csv
+printf 'type,amount,currency,reference,pan,expiry\\nauthorize,100,978,€uro,1111222233334444,'\"$EXPIRY\"'\\nauthorize,100,978,OK,1111222233334444,'\"$EXPIRY\"'\\n' > euro.csv
 xmlbatch build --format paybox-direct --site 1999888 --rank 32 --question-state numq --key-file paybox.key euro.csv
 echo status=$?
 cat numq
-printf 'type,amount,currency,reference,pan,expiry\\nauthorize,100,978,OK,1111222233334444,1229\\n' > ok.csv
+printf 'type,amount,currency,reference,pan,expiry\\nauthorize,100,978,OK,1111222233334444,'\"$EXPIRY\"'\\n' > ok.csv
 printf '1999888I' > cle; chmod 600 cle
 xmlbatch build --format paybox-direct --site 1999888 --rank 32 --question-state numq --cle-file cle ok.csv | sed 's/PORTEUR=[0-9]*/PORTEUR=X/'
 cat numq
@@ -203,7 +207,7 @@ cat numq
         "{stderr}"
     );
     assert!(
-        stdout.contains("VERSION=00103&TYPE=00001&SITE=1999888&RANG=032&CLE=1999888I&NUMQUESTION=0000000006&MONTANT=0000000100&DEVISE=978&REFERENCE=OK&PORTEUR=X&DATEVAL=1229&DATEQ="),
+        stdout.contains(&format!("VERSION=00103&TYPE=00001&SITE=1999888&RANG=032&CLE=1999888I&NUMQUESTION=0000000006&MONTANT=0000000100&DEVISE=978&REFERENCE=OK&PORTEUR=X&DATEVAL={}&DATEQ=", common::expiry())),
         "{stdout}"
     );
     assert!(stdout.ends_with("\n6\n"), "{stdout}");
@@ -287,7 +291,7 @@ seal verify --key-file sips.key page.html 2> page.err; echo page=$?
 fn the_sandbox_bounds_size_and_time_and_a_responder_fault_is_its_own() {
     let sh = Sh::new();
     let script = format!(
-        "SANDBOX_OPTS='--timeout 1s --responder \"exit 3\"'
+        "SANDBOX_OPTS='--timeout 3s --responder \"exit 3\"'
 {START}
 head -c 70000 /dev/zero | tr '\\0' a > big.txt
 curl -sS -o /dev/null -w '%{{http_code}}\\n' --data-binary @big.txt \"$URL/PPPS.php\"
@@ -318,7 +322,7 @@ fn what_the_sandbox_answers_itself_and_what_it_never_repeats() {
     // would), and one that starts a process which keeps its output open.
     std::fs::write(sh.path("quote.sh"), "cat >&2\nexit 1\n").unwrap();
     let script = format!(
-        r#"SANDBOX_OPTS='--timeout 1s --responder "sh quote.sh"'
+        r#"SANDBOX_OPTS='--timeout 3s --responder "sh quote.sh"'
 {START}
 body='VERSION=00103&TYPE=00001&SITE=1999888&RANG=032&CLE=1999888I&NUMQUESTION=1&PORTEUR=1111222233334444&CVV=123'
 curl -sS -w '%{{http_code}}\n' --data-binary "$body" "$URL/PPPS.php" > refused.txt
@@ -328,7 +332,7 @@ curl -sS --data-binary 'VERSION=00103&TYPE=00001&SITE=1999888&RANG=032&NUMQUESTI
 curl -sS -o /dev/null -w '%{{http_code}}\n' -H 'Content-Type: application/json' -d '{{}}' --path-as-is "$URL/rs-services/v2/../../etc/passwd"
 kill $sandbox; wait $sandbox 2>/dev/null
 mv http.log first.log; mv http.err first.err
-SANDBOX_OPTS='--timeout 1s --responder "sleep 30; echo late"'
+SANDBOX_OPTS='--timeout 3s --responder "sleep 30; echo late"'
 {START}
 curl -sS --max-time 10 -o /dev/null -w '%{{http_code}}\n' --data-binary "$body" "$URL/PPPS.php"
 "#
@@ -378,9 +382,9 @@ printf 'NUMTRANS=1&NUMAPPEL=2&NUMQUESTION=1&SITE=1999888&RANG=032&CODEREPONSE=00
 xmlbatch status --output-format jsonl bad.txt; echo bad=$?
 : > empty.txt
 xmlbatch status --format paybox-direct empty.txt; echo empty=$?
-printf 'VERSION=00104&TYPE=00056&SITE=1999888&RANG=032&CLE=x&NUMQUESTION=1&MONTANT=1000&DEVISE=978&REFERENCE=r&PORTEUR=1111222233334444&DATEVAL=1230&CVV=123&REFABONNE=4111111111111111\n' | xmlbatch respond
+printf 'VERSION=00104&TYPE=00056&SITE=1999888&RANG=032&CLE=x&NUMQUESTION=1&MONTANT=1000&DEVISE=978&REFERENCE=r&PORTEUR=1111222233334444&DATEVAL='"$EXPIRY"'&CVV=123&REFABONNE=4111111111111111\n' | xmlbatch respond
 echo 10 > numq
-printf 'question,type,amount,currency,reference,pan,expiry\n3,authorize,100,978,R,1111222233334444,1230\n' > old.csv
+printf 'question,type,amount,currency,reference,pan,expiry\n3,authorize,100,978,R,1111222233334444,'"$EXPIRY"'\n' > old.csv
 printf '0123456789ABCDEF%.0s' 1 2 3 4 5 6 7 8 > k; chmod 600 k
 xmlbatch build --format paybox-direct --site 1999888 --rank 32 --question-state numq --key-file k old.csv; echo old=$?
 "#,

@@ -28,7 +28,7 @@ import sys
 n = int(sys.argv[1])
 print("type,amount,currency,reference,pan,expiry,cvv")
 for i in range(1, n + 1):
-    print("authorize_capture,%d,EUR,ORDER-%d <&>,1111222233334444,1230,123" % (100 + i % 99999, i))
+    print("authorize_capture,%d,EUR,ORDER-%d <&>,1111222233334444,1249,123" % (100 + i % 99999, i))
 PY
 python3 - "$LYRA_ROWS" > "$WORK/lyra.csv" <<'PY'
 import sys

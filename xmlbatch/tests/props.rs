@@ -18,6 +18,16 @@ fn reader(data: &[u8]) -> Box<dyn std::io::BufRead + Send> {
     Box::new(Cursor::new(data.to_vec()))
 }
 
+/// A card expiry (MMYY) three years from now: the build judges an expiry
+/// against today's month, and a fixed one would fail the month it passes.
+fn expiry() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    format!("05{:02}", (1970 + secs / 31_556_952 + 3) % 100)
+}
+
 fn opts() -> PayboxOpts {
     PayboxOpts {
         site: "1999888".into(),
@@ -90,7 +100,7 @@ proptest! {
         prop_assume!(!reference.is_empty() && !subscriber.is_empty());
         let mut w = csv::Writer::from_writer(Vec::new());
         w.write_record(["type", "amount", "currency", "reference", "subscriber", "pan", "expiry"]).unwrap();
-        w.write_record(["subscriber_register", "100", "978", &reference, &subscriber, "1111222233334444", "1230"]).unwrap();
+        w.write_record(["subscriber_register", "100", "978", &reference, &subscriber, "1111222233334444", &expiry()]).unwrap();
         let csv = w.into_inner().unwrap();
         let mut out = Vec::new();
         let mut o = opts();
@@ -112,7 +122,7 @@ proptest! {
     fn valid_rows_are_accepted(amount in 0u64..10_000_000_000, n in 1usize..5) {
         let mut csv = String::from("type,amount,currency,reference,pan,expiry\n");
         for i in 0..n {
-            csv.push_str(&format!("authorize_capture,{amount},EUR,R{i},1111222233334444,1230\n"));
+            csv.push_str(&format!("authorize_capture,{amount},EUR,R{i},1111222233334444,{}\n", expiry()));
         }
         let mut o = opts();
         o.decimal_amounts = false;

@@ -3,9 +3,10 @@
 #![allow(dead_code)]
 
 use std::fs;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use serde_json::Value;
 
@@ -41,19 +42,38 @@ impl Dir {
         p
     }
 
+    /// Write a file, closed everywhere when this returns (see [`closed`]).
     pub fn write(&self, rel: &str, content: &str) -> PathBuf {
-        let p = self.path(rel);
-        if let Some(d) = p.parent() {
-            fs::create_dir_all(d).unwrap();
-        }
-        fs::write(&p, content).unwrap();
-        p
+        self.write_aged(rel, content, None)
     }
 
     /// Write a file whose mtime is `days` old.
     pub fn write_old(&self, rel: &str, content: &str, days: u64) -> PathBuf {
+        self.write_aged(rel, content, Some(Duration::from_secs(days * 86400)))
+    }
+
+    fn write_aged(&self, rel: &str, content: &str, age: Option<Duration>) -> PathBuf {
+        let p = self.path(rel);
+        if let Some(d) = p.parent() {
+            fs::create_dir_all(d).unwrap();
+        }
+        write_closed(&p, content.as_bytes(), age.map(|a| SystemTime::now() - a));
+        p
+    }
+
+    /// An executable script, ready to run when this returns.
+    pub fn script(&self, rel: &str, content: &str) -> PathBuf {
+        use std::os::unix::fs::PermissionsExt;
         let p = self.write(rel, content);
-        set_age(&p, Duration::from_secs(days * 86400));
+        fs::set_permissions(&p, fs::Permissions::from_mode(0o755)).unwrap();
+        p
+    }
+
+    /// A copy of an executable, ready to run when this returns.
+    pub fn copy_exe(&self, from: &Path, rel: &str) -> PathBuf {
+        let p = self.path(rel);
+        fs::copy(from, &p).unwrap();
+        closed(&p);
         p
     }
 
@@ -124,6 +144,18 @@ pub fn walk(p: &Path) -> Vec<PathBuf> {
     v
 }
 
+/// Write a file (with this mtime, if given), closed everywhere when this
+/// returns.
+pub fn write_closed(p: &Path, content: &[u8], mtime: Option<SystemTime>) {
+    let mut f = fs::File::create(p).unwrap();
+    f.write_all(content).unwrap();
+    if let Some(t) = mtime {
+        f.set_modified(t).unwrap();
+    }
+    drop(f);
+    closed(p);
+}
+
 pub fn set_age(p: &Path, age: Duration) {
     let t = SystemTime::now() - age;
     fs::File::options()
@@ -132,6 +164,44 @@ pub fn set_age(p: &Path, age: Duration) {
         .unwrap()
         .set_modified(t)
         .unwrap();
+    closed(p);
+}
+
+/// Wait until no other process has the file open. A file this test has
+/// just written and closed is still open, for a moment, in any child that
+/// another test's thread forked meanwhile (the descriptor is closed only
+/// when the child runs its program): dropwatch rightly takes such a file
+/// for one still being written (`--settle 0s` leaves it for a later pass),
+/// and running it as a program fails with "Text file busy". The kernel
+/// says when it is closed everywhere (the lease test dropwatch uses), or,
+/// where it cannot, a look at every process's descriptors does.
+pub fn closed(p: &Path) {
+    use dropwatch::fsutil::{open_elsewhere, OpenFiles};
+    wait_for(
+        || match open_elsewhere(p) {
+            Some(open) => !open,
+            None => {
+                let meta = fs::metadata(p).unwrap();
+                let name = p.file_name().unwrap();
+                OpenFiles::scan_for(&[&meta], &[name])
+                    .holder(&meta)
+                    .is_none()
+            }
+        },
+        &format!("{} to be closed by every process", p.display()),
+    );
+}
+
+/// Poll `done` until it holds; fail the test after a minute, a bound far
+/// beyond what a loaded machine needs, so that only a real fault reaches
+/// it.
+#[track_caller]
+pub fn wait_for(mut done: impl FnMut() -> bool, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !done() {
+        assert!(Instant::now() < deadline, "waited a minute for {what}");
+        std::thread::sleep(Duration::from_millis(5));
+    }
 }
 
 pub struct Run {
@@ -227,4 +297,25 @@ impl Drop for Holder {
         drop(self.0.stdin.take());
         let _ = self.0.wait();
     }
+}
+
+/// Whether this test runs as root; when not, says on the real standard
+/// error (not the captured one: a skipped test must show) that it is
+/// skipped and why. CI sets `PAYLOT_TESTS_ALL=1` (it runs as root): there
+/// a test that cannot run fails instead.
+pub fn runs_as_root(test: &str, why: &str) -> bool {
+    let root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.stdout == b"0\n")
+        .unwrap_or(false);
+    if !root {
+        assert!(
+            std::env::var_os("PAYLOT_TESTS_ALL").is_none(),
+            "{test} needs root ({why}), and PAYLOT_TESTS_ALL is set"
+        );
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), "SKIPPED: {test} needs root ({why})");
+    }
+    root
 }

@@ -7,8 +7,62 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
+/// The demo's samples, as written for people.
 pub const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../demo/samples");
+
+/// A card expiry (MMYY) three years from now. `xmlbatch build` and the
+/// sandbox judge an expiry against today's month: a fixed one would fail
+/// the suite the month it passes. Scripts have it as `$EXPIRY`.
+pub fn expiry() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    // The year within a day or so is close enough three years ahead.
+    let year = 1970 + secs / 31_556_952 + 3;
+    format!("05{:02}", year % 100)
+}
+
+/// The samples the scripts read as `$SAMPLES`: the demo's, their card
+/// expiry dates moved to [`expiry`] (made once per test run).
+pub fn samples() -> &'static Path {
+    static DATED: OnceLock<tempfile::TempDir> = OnceLock::new();
+    DATED
+        .get_or_init(|| {
+            let dir = tempfile::tempdir().unwrap();
+            for entry in std::fs::read_dir(SAMPLES).unwrap() {
+                let from = entry.unwrap().path();
+                let to = dir.path().join(from.file_name().unwrap());
+                if from.extension().is_some_and(|e| e == "csv") {
+                    std::fs::write(&to, dated_csv(&from)).unwrap();
+                } else {
+                    std::fs::copy(&from, &to).unwrap();
+                }
+            }
+            dir
+        })
+        .path()
+}
+
+/// A CSV file with every value of its `expiry` column (if any) replaced by
+/// [`expiry`].
+fn dated_csv(p: &Path) -> Vec<u8> {
+    let mut rdr = csv::Reader::from_path(p).unwrap();
+    let header = rdr.headers().unwrap().clone();
+    let at = header.iter().position(|c| c == "expiry");
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(&header).unwrap();
+    for row in rdr.records() {
+        let mut row: Vec<String> = row.unwrap().iter().map(String::from).collect();
+        if let Some(i) = at.filter(|&i| !row[i].is_empty()) {
+            row[i] = expiry();
+        }
+        w.write_record(&row).unwrap();
+    }
+    w.into_inner().unwrap()
+}
 
 /// The directory holding the workspace's binaries (target/debug).
 pub fn bin_dir() -> PathBuf {
@@ -56,7 +110,8 @@ impl Sh {
             .args(["-o", "pipefail", "-c", script])
             .current_dir(self.dir.path())
             .env("PATH", path)
-            .env("SAMPLES", SAMPLES)
+            .env("SAMPLES", samples())
+            .env("EXPIRY", expiry())
             .env_remove("NO_COLOR")
             .output()
             .unwrap()
@@ -100,4 +155,37 @@ pub fn keys() -> &'static Path {
         dir
     })
     .path()
+}
+
+/// Poll `done` until it holds; fail the test after a minute, a bound far
+/// beyond what a loaded machine needs, so that only a real fault reaches
+/// it.
+#[track_caller]
+pub fn wait_for(mut done: impl FnMut() -> bool, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !done() {
+        assert!(Instant::now() < deadline, "waited a minute for {what}");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// Whether this test runs as root; when not, says on the real standard
+/// error (not the captured one: a skipped test must show) that it is
+/// skipped and why. CI sets `PAYLOT_TESTS_ALL=1` (it runs as root): there
+/// a test that cannot run fails instead.
+pub fn runs_as_root(test: &str, why: &str) -> bool {
+    let root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.stdout == b"0\n")
+        .unwrap_or(false);
+    if !root {
+        assert!(
+            std::env::var_os("PAYLOT_TESTS_ALL").is_none(),
+            "{test} needs root ({why}), and PAYLOT_TESTS_ALL is set"
+        );
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), "SKIPPED: {test} needs root ({why})");
+    }
+    root
 }

@@ -10,7 +10,7 @@ const BASE: [&str; 16] = [
     "EUR",
     "ORDER-1",
     "1111222233334444",
-    "1230",
+    "", // the expiry, three years from now: see row()
     "123",
     "",
     "",
@@ -30,6 +30,7 @@ fn col(name: &str) -> usize {
 /// A one-row CSV: the base row with some columns replaced.
 fn row(overrides: &[(&str, &str)]) -> String {
     let mut r: Vec<String> = BASE.iter().map(|s| s.to_string()).collect();
+    r[col("expiry")] = expiry();
     for (c, v) in overrides {
         r[col(c)] = v.to_string();
     }
@@ -39,6 +40,7 @@ fn row(overrides: &[(&str, &str)]) -> String {
     String::from_utf8(w.into_inner().unwrap()).unwrap()
 }
 
+/// The spec example's document, `{EXPIRY}` standing for [`expiry`].
 const EXPECTED_XML: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 <PayboxBatch xmlns="http://www.paybox.com/PayboxBatch" BatchNumber="42" CreatedOn="2026-11-22T10:15:00+01:00">
   <Merchant Site="1999888" Rank="032">
@@ -51,7 +53,7 @@ const EXPECTED_XML: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
       <Card>
         <CB>
           <PAN>1111222233334444</PAN>
-          <Expiry>0529</Expiry>
+          <Expiry>{EXPIRY}</Expiry>
           <CVV>123</CVV>
         </CB>
       </Card>
@@ -71,25 +73,34 @@ const EXPECTED_XML: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 #[test]
 fn builds_the_spec_example_shape() {
     let d = Dir::new();
-    let csv = "TYPE;MONTANT;DEVISE;REFERENCE;PORTEUR;DATEVAL;CVV;NUMAPPEL;NUMTRANS;ACTIVITE\n\
-               00003;1000;978;ORDER-1;1111222233334444;0529;123;;;024\n\
-               00002;1000;978;ORDER-0;;;;30378572;0013989865;\n";
-    let r = d.run_stdin(&paybox_args(&["-d", ";"]), csv).expect(0);
-    assert_eq!(r.stdout, EXPECTED_XML);
+    let csv = format!(
+        "TYPE;MONTANT;DEVISE;REFERENCE;PORTEUR;DATEVAL;CVV;NUMAPPEL;NUMTRANS;ACTIVITE\n\
+         00003;1000;978;ORDER-1;1111222233334444;{e};123;;;024\n\
+         00002;1000;978;ORDER-0;;;;30378572;0013989865;\n",
+        e = expiry()
+    );
+    let r = d.run_stdin(&paybox_args(&["-d", ";"]), &csv).expect(0);
+    assert_eq!(r.stdout, expected_xml());
     assert_eq!(r.stderr, "xmlbatch: 2 rows read: 2 written\n");
-    let r = d.run_stdin(&paybox_args(&["-d", ";", "-q"]), csv).expect(0);
+    let r = d
+        .run_stdin(&paybox_args(&["-d", ";", "-q"]), &csv)
+        .expect(0);
     assert_eq!(r.stderr, "", "-q silences the summary");
 }
 
 #[test]
 fn readable_names_codes_and_alphabetic_currencies_give_the_same_document() {
     let d = Dir::new();
-    let csv =
-        "\u{feff}type,amount,currency,reference,pan,expiry,cvv,call_id,transaction_id,activity\n\
-               authorize_capture,1000,eur,ORDER-1,1111 2222 3333 4444,05/29,123,,,internet\n\
-               3,1000,EUR,ORDER-x,1111222233334444,0529,123,,,24\n";
+    let e = expiry();
+    let (month, year) = e.split_at(2);
+    let csv = format!(
+        "{bom}type,amount,currency,reference,pan,expiry,cvv,call_id,transaction_id,activity\n\
+         authorize_capture,1000,eur,ORDER-1,1111 2222 3333 4444,{month}/{year},123,,,internet\n\
+         3,1000,EUR,ORDER-x,1111222233334444,{e},123,,,24\n",
+        bom = '\u{feff}',
+    );
     let r = d.run_stdin(&paybox_args(&[]), csv).expect(0);
-    let first_question: String = EXPECTED_XML
+    let first_question: String = expected_xml()
         .lines()
         .skip(3)
         .take(14)
@@ -106,11 +117,14 @@ fn readable_names_codes_and_alphabetic_currencies_give_the_same_document() {
 #[test]
 fn decimal_amounts_use_the_currency_exponent() {
     let d = Dir::new();
-    let csv = "type,amount,currency,reference,pan,expiry\n\
-               authorize,12.50,EUR,A,1111222233334444,1230\n\
-               authorize,\"12,5\",978,B,1111222233334444,1230\n\
-               authorize,1250,JPY,C,1111222233334444,1230\n\
-               authorize,1.234,KWD,D,1111222233334444,1230\n";
+    let csv = format!(
+        "type,amount,currency,reference,pan,expiry\n\
+         authorize,12.50,EUR,A,1111222233334444,{e}\n\
+         authorize,\"12,5\",978,B,1111222233334444,{e}\n\
+         authorize,1250,JPY,C,1111222233334444,{e}\n\
+         authorize,1.234,KWD,D,1111222233334444,{e}\n",
+        e = expiry()
+    );
     let r = d
         .run_stdin(&paybox_args(&["--decimal-amounts"]), csv)
         .expect(0);
@@ -127,14 +141,15 @@ fn decimal_amounts_use_the_currency_exponent() {
 #[test]
 fn first_question_numbers_in_order() {
     let d = Dir::new();
-    let csv = "type,amount,currency,reference,pan,expiry\nauthorize,1,978,A,1111222233334444,1230\nauthorize,1,978,B,1111222233334444,1230\n";
+    let e = expiry();
+    let csv = format!("type,amount,currency,reference,pan,expiry\nauthorize,1,978,A,1111222233334444,{e}\nauthorize,1,978,B,1111222233334444,{e}\n");
     let r = d
-        .run_stdin(&paybox_args(&["--first-question", "2147483646"]), csv)
+        .run_stdin(&paybox_args(&["--first-question", "2147483646"]), &csv)
         .expect(0);
     assert!(r.stdout.contains(r#"Number="2147483646""#));
     assert!(r.stdout.contains(r#"Number="2147483647""#));
     // One more would overflow.
-    let csv3 = format!("{csv}authorize,1,978,C,1111222233334444,1230\n");
+    let csv3 = format!("{csv}authorize,1,978,C,1111222233334444,{e}\n");
     let r = d
         .run_stdin(&paybox_args(&["--first-question", "2147483646"]), csv3)
         .expect(1);
@@ -308,13 +323,16 @@ fn decimal_amount_rules() {
 #[test]
 fn every_bad_row_is_reported_and_nothing_is_written() {
     let d = Dir::new();
-    let csv = "type,amount,currency,reference,pan,expiry,question\n\
-               authorize,100,978,A,1111222233334444,1230,1\n\
-               authorize,1x,978,B,1111222233334444,1230,2\n\
-               authorize,100,978,C,4111111111111112,1230,3\n\
-               authorize,100,978,D,1111222233334444,1230,2\n\
-               authorize,100,978\n\
-               authorize,100,978,F,1111222233334444,1230,6\n";
+    let csv = format!(
+        "type,amount,currency,reference,pan,expiry,question\n\
+         authorize,100,978,A,1111222233334444,{e},1\n\
+         authorize,1x,978,B,1111222233334444,{e},2\n\
+         authorize,100,978,C,4111111111111112,{e},3\n\
+         authorize,100,978,D,1111222233334444,{e},2\n\
+         authorize,100,978\n\
+         authorize,100,978,F,1111222233334444,{e},6\n",
+        e = expiry()
+    );
     let r = d.run_stdin(&paybox_args(&[]), csv).expect(1);
     assert_eq!(r.stdout, "");
     assert_eq!(
@@ -351,9 +369,11 @@ fn a_latin1_file_is_named_once_with_its_fix() {
     let d = Dir::new();
     let mut csv = b"type,amount,currency,reference,pan,expiry\nauthorize,1,978,caf".to_vec();
     csv.extend_from_slice(&[0xE9]);
-    csv.extend_from_slice(b",1111222233334444,1230\nauthorize,1,978,caf");
+    csv.extend_from_slice(
+        format!(",1111222233334444,{}\nauthorize,1,978,caf", expiry()).as_bytes(),
+    );
     csv.extend_from_slice(&[0xE9]);
-    csv.extend_from_slice(b",1111222233334444,1230\n");
+    csv.extend_from_slice(format!(",1111222233334444,{}\n", expiry()).as_bytes());
     let r = d.run_stdin(&paybox_args(&[]), &csv).expect(2);
     // One message, not one per row, and no "missing" for the same field.
     assert_eq!(
@@ -374,8 +394,10 @@ fn a_latin1_file_is_named_once_with_its_fix() {
 #[test]
 fn a_utf16_file_is_named_with_its_fix() {
     let d = Dir::new();
-    let text =
-        "type,amount,currency,reference,pan,expiry\nauthorize,1,978,R,1111222233334444,1230\n";
+    let text = format!(
+        "type,amount,currency,reference,pan,expiry\nauthorize,1,978,R,1111222233334444,{}\n",
+        expiry()
+    );
     for (bytes, from) in [
         (
             text.encode_utf16()
@@ -542,7 +564,7 @@ fn concurrent_runs_never_share_a_batch_number() {
 #[test]
 fn the_sample_builds() {
     let d = Dir::new();
-    let sample = sample("paybox.csv");
+    let sample = sample(&d, "paybox.csv");
     d.run(&paybox_args(&[sample.to_str().unwrap()])).expect(0);
 }
 
@@ -556,4 +578,9 @@ fn help_has_examples_and_exit_statuses() {
     }
     d.run(&["--version"]).expect(0);
     d.run(&["frobnicate"]).expect(2);
+}
+
+/// [`EXPECTED_XML`] with this run's expiry.
+fn expected_xml() -> String {
+    EXPECTED_XML.replace("{EXPIRY}", &expiry())
 }

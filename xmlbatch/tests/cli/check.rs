@@ -5,7 +5,7 @@ use crate::util::*;
 #[test]
 fn our_own_output_checks_clean() {
     let d = Dir::new();
-    let sample = sample("paybox.csv");
+    let sample = sample(&d, "paybox.csv");
     d.run(&paybox_args(&["-o", "q.xml", sample.to_str().unwrap()]))
         .expect(0);
     let r = d.run(&["check", "q.xml"]).expect(0);

@@ -37,7 +37,7 @@ fn builds_the_spec_example() {
 #[test]
 fn round_trip_csv_build_respond_status_csv() {
     let d = Dir::new();
-    let sample = sample("lyra.csv");
+    let sample = sample(&d, "lyra.csv");
     d.run(&lyra_args(&[
         "-o",
         "20261123.12345678.PAY.REQ.T.01",

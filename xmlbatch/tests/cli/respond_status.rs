@@ -25,7 +25,7 @@ fn card_question(number: u32, currency: &str, pan: &str, expiry: &str) -> String
 #[test]
 fn round_trip_csv_build_respond_status_csv() {
     let d = Dir::new();
-    let sample = sample("paybox.csv");
+    let sample = sample(&d, "paybox.csv");
     let q = d.run(&paybox_args(&[sample.to_str().unwrap()])).expect(0);
     d.write("q.xml", &q.stdout);
     let s = d.run_stdin(&["respond"], &q.stdout).expect(0);
@@ -280,7 +280,10 @@ fn a_closed_pipe_ends_quietly() {
     let d = Dir::new();
     let mut csv = String::from("type,amount,currency,reference,pan,expiry\n");
     for i in 0..10000 {
-        csv.push_str(&format!("authorize,100,978,R{i},1111222233334444,1230\n"));
+        csv.push_str(&format!(
+            "authorize,100,978,R{i},1111222233334444,{}\n",
+            expiry()
+        ));
     }
     let q = d.run_stdin(&paybox_args(&[]), csv).expect(0);
     let s = d.run_stdin(&["respond"], &q.stdout).expect(0);
