@@ -518,36 +518,22 @@ fn a_responder_that_cannot_run_leaves_the_request_pending() {
 
 #[test]
 fn every_mode_keeps_serving() {
-    use std::io::{BufRead, BufReader};
     let d = Dir::new();
     d.mkdir("12345678/request_ips");
-    let mut child = d
-        .cmd()
-        .args([
-            "gateway",
-            "--scheme",
-            "lyra",
-            "--every",
-            "100ms",
-            "--settle",
-            "0s",
-            "--responder",
-            RESPONDER,
-            ".",
-        ])
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    struct Kill(std::process::Child);
-    impl Drop for Kill {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-    let out = child.stdout.take().unwrap();
-    let _guard = Kill(child);
-    let mut lines = BufReader::new(out).lines();
+    let mut c = d.cmd();
+    c.args([
+        "gateway",
+        "--scheme",
+        "lyra",
+        "--every",
+        "100ms",
+        "--settle",
+        "0s",
+        "--responder",
+        RESPONDER,
+        ".",
+    ]);
+    let gw = Running::start(c);
     for i in 1..=2 {
         let name = format!("20261123.12345678.PAY.REQ.T.{i:02}");
         d.write(&format!("12345678/request_ips/.{name}.part"), "x\n");
@@ -556,9 +542,8 @@ fn every_mode_keeps_serving() {
             d.path(&format!("12345678/request_ips/{name}")),
         )
         .unwrap();
-        let line = lines.next().expect("an event").unwrap();
-        let ev: serde_json::Value = serde_json::from_str(&line).unwrap();
-        assert_eq!(ev["type"], "request_answered", "{line}");
+        let ev = gw.lines.next();
+        assert_eq!(ev["type"], "request_answered", "{ev}");
         assert_eq!(ev["request"], name.as_str());
     }
 }

@@ -4,8 +4,10 @@
 
 use std::fs;
 use std::io::Write;
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, ChildStdout, Command, Output, Stdio};
+use std::sync::mpsc;
 use std::time::{Duration, Instant, SystemTime};
 
 use serde_json::Value;
@@ -318,4 +320,67 @@ pub fn runs_as_root(test: &str, why: &str) -> bool {
         let _ = writeln!(std::io::stderr(), "SKIPPED: {test} needs root ({why})");
     }
     root
+}
+
+/// The JSON lines a running dropwatch writes, read on a thread of their
+/// own so that a test waits for the next one with a bound: a line that
+/// never comes fails the test instead of hanging the suite.
+pub struct Lines {
+    rx: mpsc::Receiver<Value>,
+}
+
+impl Lines {
+    pub fn of(out: ChildStdout) -> Lines {
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(out).lines() {
+                let Ok(line) = line else { break };
+                let v: Value = serde_json::from_str(&line)
+                    .unwrap_or_else(|e| panic!("not a JSON line: {line}: {e}"));
+                if tx.send(v).is_err() {
+                    break;
+                }
+            }
+        });
+        Lines { rx }
+    }
+
+    /// The next line; fails the test if none comes within a minute (a
+    /// bound for a fault, not a timing assertion).
+    pub fn next(&self) -> Value {
+        self.next_or(|| "no line from the running dropwatch".to_string())
+    }
+
+    /// The next line, or the test fails with `missing()`.
+    pub fn next_or(&self, missing: impl FnOnce() -> String) -> Value {
+        self.rx
+            .recv_timeout(Duration::from_secs(60))
+            .unwrap_or_else(|_| panic!("{}", missing()))
+    }
+
+    /// Whether nothing comes within `t`.
+    pub fn nothing_within(&self, t: Duration) -> bool {
+        self.rx.recv_timeout(t).is_err()
+    }
+}
+
+/// A running dropwatch, killed when dropped.
+pub struct Running {
+    pub child: Child,
+    pub lines: Lines,
+}
+
+impl Running {
+    pub fn start(mut c: Command) -> Running {
+        let mut child = c.stdout(Stdio::piped()).spawn().unwrap();
+        let lines = Lines::of(child.stdout.take().unwrap());
+        Running { child, lines }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
