@@ -71,11 +71,12 @@ impl Dir {
         p
     }
 
-    /// A copy of an executable, ready to run when this returns.
+    /// A copy of an executable, ready to run when this returns (made by
+    /// `cp`: see [`write_closed`]).
     pub fn copy_exe(&self, from: &Path, rel: &str) -> PathBuf {
         let p = self.path(rel);
-        fs::copy(from, &p).unwrap();
-        closed(&p);
+        let st = Command::new("cp").arg(from).arg(&p).status().unwrap();
+        assert!(st.success(), "cp {}: {st}", from.display());
         p
     }
 
@@ -83,9 +84,17 @@ impl Dir {
         self.path(rel).symlink_metadata().is_ok()
     }
 
+    /// A file's content, read by `cat`: opened here, the file would look
+    /// in use to a dropwatch run that comes next (see [`write_closed`]).
     pub fn read(&self, rel: &str) -> String {
-        fs::read_to_string(self.path(rel))
-            .unwrap_or_else(|e| panic!("reading {rel}: {e}; tree:\n{}", self.tree()))
+        let out = Command::new("cat").arg(self.path(rel)).output().unwrap();
+        assert!(
+            out.status.success(),
+            "reading {rel}: {}; tree:\n{}",
+            String::from_utf8_lossy(&out.stderr),
+            self.tree()
+        );
+        String::from_utf8(out.stdout).unwrap_or_else(|e| panic!("{rel}: not UTF-8: {e}"))
     }
 
     /// Every path under the root, sorted, for failure messages and checks.
@@ -146,49 +155,47 @@ pub fn walk(p: &Path) -> Vec<PathBuf> {
     v
 }
 
-/// Write a file (with this mtime, if given), closed everywhere when this
-/// returns.
+/// Write a file (with this mtime, if given), through a `sh` of its own.
+///
+/// A file this process opens stays open, for a moment, in every child
+/// that another test's thread forks meanwhile (a descriptor is closed on
+/// exec, not on fork): dropwatch rightly takes such a file for one still
+/// being written (`--settle 0s` leaves it for a later pass), and running
+/// it fails with "Text file busy". Written by another process, the file
+/// is never open here, so no fork here can hold it; once that process
+/// has ended, nobody has it open.
 pub fn write_closed(p: &Path, content: &[u8], mtime: Option<SystemTime>) {
-    let mut f = fs::File::create(p).unwrap();
-    f.write_all(content).unwrap();
-    if let Some(t) = mtime {
-        f.set_modified(t).unwrap();
-    }
-    drop(f);
-    closed(p);
+    let mut c = Command::new("sh");
+    c.arg("-c")
+        .arg("cat > \"$1\" && { [ -z \"$2\" ] || touch -m -d \"@$2\" \"$1\"; }")
+        .arg("sh")
+        .arg(p)
+        .arg(mtime.map(epoch).unwrap_or_default());
+    let mut child = c.stdin(Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(content).unwrap();
+    let st = child.wait().unwrap();
+    assert!(st.success(), "writing {}: {st}", p.display());
 }
 
-pub fn set_age(p: &Path, age: Duration) {
-    let t = SystemTime::now() - age;
-    fs::File::options()
-        .write(true)
-        .open(p)
-        .unwrap()
-        .set_modified(t)
-        .unwrap();
-    closed(p);
+/// A time as `touch -d` reads it: seconds since the epoch, nanoseconds.
+fn epoch(t: SystemTime) -> String {
+    let d = t.duration_since(std::time::UNIX_EPOCH).unwrap();
+    format!("{}.{:09}", d.as_secs(), d.subsec_nanos())
 }
 
-/// Wait until no other process has the file open. A file this test has
-/// just written and closed is still open, for a moment, in any child that
-/// another test's thread forked meanwhile (the descriptor is closed only
-/// when the child runs its program): dropwatch rightly takes such a file
-/// for one still being written (`--settle 0s` leaves it for a later pass),
-/// and running it as a program fails with "Text file busy". The kernel
-/// says when it is closed everywhere (the lease test dropwatch uses), or,
-/// where it cannot, a look at every process's descriptors does.
+/// Wait until no process has the file open: a look at every process's
+/// descriptors (`stat` on `/proc/PID/fd/N`), which opens nothing (an
+/// open here could itself be held by a fork elsewhere; see
+/// [`write_closed`]).
 pub fn closed(p: &Path) {
-    use dropwatch::fsutil::{open_elsewhere, OpenFiles};
+    use dropwatch::fsutil::OpenFiles;
+    let meta = fs::metadata(p).unwrap();
+    let name = p.file_name().unwrap();
     wait_for(
-        || match open_elsewhere(p) {
-            Some(open) => !open,
-            None => {
-                let meta = fs::metadata(p).unwrap();
-                let name = p.file_name().unwrap();
-                OpenFiles::scan_for(&[&meta], &[name])
-                    .holder(&meta)
-                    .is_none()
-            }
+        || {
+            OpenFiles::scan_for(&[&meta], &[name])
+                .holder(&meta)
+                .is_none()
         },
         &format!("{} to be closed by every process", p.display()),
     );
