@@ -75,6 +75,19 @@ fn with(mut msg: Value, field: &str, seal: String) -> String {
     msg.to_string()
 }
 
+/// The cause named for a Sips JSON message sealed over `string`.
+fn sips(msg: Value, string: &str) -> String {
+    let seal = hmac_sha256_hex(KEY.as_bytes(), string.as_bytes());
+    named(KEY.as_bytes(), &with(msg, "seal", seal), &[])
+}
+
+/// The cause named for a Lyra form signed over `values` (joined with
+/// '+', the key appended by the rule).
+fn lyra(msg: Value, values: &str) -> String {
+    let signature = lyra_hmac(KEY.as_bytes(), format!("{values}+{KEY}").as_bytes());
+    named(KEY.as_bytes(), &with(msg, "signature", signature), &[])
+}
+
 // --- §1: a correct 3-D Secure validation request ---------------------------
 
 /// worldline/sips-sdk-php `CardValidateAuthenticationAndOrderRequest.php`:
@@ -126,15 +139,7 @@ fn the_java_sdk_sort_on_the_3ds_request_is_named_without_message_request() {
     // Byte order: … messageVersion, paResMessage, panType …; ignoring
     // case: … messageVersion, panType, paResMessage …
     let java = "IR_WS_2.352010400401700010.4.1PANeJzVWNmSo0iy/RWnFTEx33MrE9Nc0gvtTREF3DS1";
-    let c = named(
-        KEY.as_bytes(),
-        &with(
-            msg,
-            "seal",
-            hmac_sha256_hex(KEY.as_bytes(), java.as_bytes()),
-        ),
-        &[],
-    );
+    let c = sips(msg, java);
     assert!(c.contains("sorted case-insensitively"), "{c}");
 }
 
@@ -176,15 +181,7 @@ fn sips_fields_in_message_order() {
     let msg = json!({"merchantId":"011223344550000","amount":"1000","interfaceVersion":"IR_WS_2.19",
                      "currencyCode":"978","keyVersion":"1"});
     let unsorted = "0112233445500001000IR_WS_2.19978";
-    let c = named(
-        KEY.as_bytes(),
-        &with(
-            msg,
-            "seal",
-            hmac_sha256_hex(KEY.as_bytes(), unsorted.as_bytes()),
-        ),
-        &[],
-    );
+    let c = sips(msg, unsorted);
     assert!(
         c.contains("taken in the message's order instead of sorted"),
         "{c}"
@@ -197,15 +194,7 @@ fn sips_nested_fields_in_message_order() {
                      "interfaceVersion":"IR_WS_2.19","keyVersion":"1"});
     // Top level sorted, the container's fields as given.
     let nested = "1000Duranda@b.frIR_WS_2.19";
-    let c = named(
-        KEY.as_bytes(),
-        &with(
-            msg,
-            "seal",
-            hmac_sha256_hex(KEY.as_bytes(), nested.as_bytes()),
-        ),
-        &[],
-    );
+    let c = sips(msg, nested);
     assert!(
         c.contains("inside nested objects are taken in the message's order"),
         "{c}"
@@ -220,15 +209,7 @@ fn sips_list_of_objects_as_object_object() {
                      "shoppingCartDetail":{"shoppingCartItemList":[{"productCode":"P1","productName":"Pen"}],
                                            "shoppingCartTotalQuantity":"1"}});
     let node = "1000IR_WS_2.19[object Object]1";
-    let c = named(
-        KEY.as_bytes(),
-        &with(
-            msg,
-            "seal",
-            hmac_sha256_hex(KEY.as_bytes(), node.as_bytes()),
-        ),
-        &[],
-    );
+    let c = sips(msg, node);
     assert!(c.contains("[object Object]"), "{c}");
 }
 
@@ -240,15 +221,7 @@ fn sips_java_sdk_endpoint_sealed() {
     let msg = json!({"interfaceVersion":"WR_WS_2.3","keyVersion":"1","merchantId":"011223344550000",
                      "merchantWalletId":"W1"});
     let java = "wallet/getWalletDataWR_WS_2.3011223344550000W1";
-    let c = named(
-        KEY.as_bytes(),
-        &with(
-            msg,
-            "seal",
-            hmac_sha256_hex(KEY.as_bytes(), java.as_bytes()),
-        ),
-        &[],
-    );
+    let c = sips(msg, java);
     assert!(c.contains("endpoint (\"wallet/getWalletData\")"), "{c}");
 }
 
@@ -349,16 +322,7 @@ fn lyra_value_sealed_with_numeric_entities() {
     // signed for PayZen; the browser posted ’.
     let msg = json!({"vads_amount":"5124","vads_ctx_mode":"TEST","vads_order_info":"l’été",
                      "vads_site_id":"12345678"});
-    let sealed = format!("5124+TEST+l&#8217;&#233;t&#233;+12345678+{KEY}");
-    let c = named(
-        KEY.as_bytes(),
-        &with(
-            msg,
-            "signature",
-            lyra_hmac(KEY.as_bytes(), sealed.as_bytes()),
-        ),
-        &[],
-    );
+    let c = lyra(msg, "5124+TEST+l&#8217;&#233;t&#233;+12345678");
     assert!(c.contains("HTML-entity-encoded when sealed"), "{c}");
 }
 
@@ -367,15 +331,9 @@ fn lyra_site_name_sealed_with_named_entities() {
     // nursit/bank #62: the site's name encoded in HTML before signing.
     let msg = json!({"vads_amount":"5124","vads_ctx_mode":"TEST","vads_shop_name":"Épicerie Hélène",
                      "vads_site_id":"12345678"});
-    let sealed = format!("5124+TEST+&Eacute;picerie H&eacute;l&egrave;ne+12345678+{KEY}");
-    let c = named(
-        KEY.as_bytes(),
-        &with(
-            msg,
-            "signature",
-            lyra_hmac(KEY.as_bytes(), sealed.as_bytes()),
-        ),
-        &[],
+    let c = lyra(
+        msg,
+        "5124+TEST+&Eacute;picerie H&eacute;l&egrave;ne+12345678",
     );
     assert!(c.contains("HTML-entity-encoded when sealed"), "{c}");
 }
@@ -386,16 +344,7 @@ fn lyra_entities_posted_but_characters_sealed() {
     // the entity's text while the seal was made over the character.
     let msg = json!({"vads_amount":"5124","vads_ctx_mode":"TEST","vads_cust_last_name":"H&eacute;l&egrave;ne",
                      "vads_site_id":"12345678"});
-    let sealed = format!("5124+TEST+Hélène+12345678+{KEY}");
-    let c = named(
-        KEY.as_bytes(),
-        &with(
-            msg,
-            "signature",
-            lyra_hmac(KEY.as_bytes(), sealed.as_bytes()),
-        ),
-        &[],
-    );
+    let c = lyra(msg, "5124+TEST+Hélène+12345678");
     assert!(c.contains("HTML entities in the values are decoded"), "{c}");
 }
 
@@ -445,16 +394,7 @@ fn paybox_billing_xml_sealed_entity_encoded() {
 fn lyra_line_break_signed_as_lf_posted_as_crlf() {
     let msg = json!({"vads_amount":"5124","vads_ctx_mode":"TEST","vads_order_info":"line 1\r\nline 2",
                      "vads_site_id":"12345678"});
-    let sealed = format!("5124+TEST+line 1\nline 2+12345678+{KEY}");
-    let c = named(
-        KEY.as_bytes(),
-        &with(
-            msg,
-            "signature",
-            lyra_hmac(KEY.as_bytes(), sealed.as_bytes()),
-        ),
-        &[],
-    );
+    let c = lyra(msg, "5124+TEST+line 1\nline 2+12345678");
     assert!(c.contains("posted them as CRLF"), "{c}");
 }
 
@@ -466,16 +406,7 @@ fn lyra_value_truncated_by_a_quote_and_test_key_in_production() {
     // told which key that field asks for. No keyVersion: that is Sips'.
     let msg = json!({"vads_amount":"5124","vads_ctx_mode":"PRODUCTION","vads_cust_last_name":"Le ",
                      "vads_site_id":"12345678"});
-    let sealed = format!("5124+PRODUCTION+Le \"Bistrot\"+12345678+{KEY}");
-    let c = named(
-        KEY.as_bytes(),
-        &with(
-            msg,
-            "signature",
-            lyra_hmac(KEY.as_bytes(), sealed.as_bytes()),
-        ),
-        &[],
-    );
+    let c = lyra(msg, "5124+PRODUCTION+Le \"Bistrot\"+12345678");
     assert!(c.contains("1) a field changed after sealing"), "{c}");
     assert!(c.contains("2) a signature reused from another form"), "{c}");
     assert!(c.contains("'\"' written unescaped"), "{c}");
