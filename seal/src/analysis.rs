@@ -7,7 +7,7 @@ use gateways::lyra::signature::{self as lyra, FIELD_PREFIX as VADS};
 use gateways::paybox::hmac as paybox;
 use gateways::seal::{has_booleans, scalar_text, Algorithm, Scheme, SealString, Segment};
 use gateways::sips::seal::{
-    self as sips, Direction, SipsJsonRule, POST_FORM_FIELDS, RESPONSE_MARKERS,
+    self as sips, Direction, Sides, SipsJsonRule, POST_FORM_FIELDS, REQUEST_ONLY, RESPONSE_ONLY,
 };
 use serde_json::{Map, Value};
 
@@ -30,6 +30,9 @@ pub struct Analysis {
     pub algorithm: Algorithm,
     pub algorithm_reason: String,
     pub direction: Option<(Direction, String)>,
+    /// Sips JSON: the fields did not tell request from response, so the
+    /// seal decides ([`crate::check::check`] tries the other one).
+    pub unsure: bool,
     /// Fields present in the message that do not enter the seal.
     pub excluded: Vec<String>,
     pub seal_string: SealString,
@@ -61,6 +64,7 @@ impl Analysis {
             algorithm,
             algorithm_reason,
             direction: None,
+            unsure: false,
             excluded: Vec::new(),
             seal_string: SealString::whole("", ""),
             given: None,
@@ -134,22 +138,25 @@ impl Analysis {
     fn sips_json(&mut self, fields: &Map<String, Value>, choice: &Choice) {
         let (direction, why) = match choice.direction {
             Some(d) => (d, "--message on the command line".to_string()),
-            None => match RESPONSE_MARKERS.iter().find(|m| fields.contains_key(**m)) {
-                Some(m) => (Direction::Response, format!("it has a {m} field")),
-                None => (
-                    Direction::Request,
-                    format!("it has none of {}", RESPONSE_MARKERS.join(", ")),
+            None => match sips::sides(|k| fields.contains_key(k)) {
+                Sides::Told(d, field) => (
+                    d,
+                    format!("it has {field}, which only a {} carries", d.name()),
                 ),
+                Sides::Unsure { lean } => {
+                    self.unsure = true;
+                    let why = unsure_why(fields);
+                    (
+                        lean,
+                        format!(
+                            "{why}; taken as a {} (with a key, the seal is checked both ways)",
+                            lean.name()
+                        ),
+                    )
+                }
             },
         };
-        let excluded: &[&str] = match direction {
-            Direction::Request => &sips::SIPS_REQUEST_EXCLUDED,
-            Direction::Response => &sips::SIPS_RESPONSE_EXCLUDED,
-        };
-        self.direction = Some((direction, why));
-        self.excluded = present(fields, excluded);
-        self.seal_string = sips::json_seal_string(fields, excluded, SipsJsonRule::default());
-        self.given = text_field(fields, sips::SEAL_FIELD);
+        self.set_direction(fields, direction, why);
         if fields.values().any(has_booleans) {
             self.notes.push(
                 "booleans enter the seal as true/false: the gateway does not document this \
@@ -157,6 +164,23 @@ impl Analysis {
                     .into(),
             );
         }
+    }
+
+    fn set_direction(&mut self, fields: &Map<String, Value>, direction: Direction, why: String) {
+        let excluded = sips::excluded(direction);
+        self.direction = Some((direction, why));
+        self.excluded = present(fields, excluded);
+        self.seal_string = sips::json_seal_string(fields, excluded, SipsJsonRule::default());
+        self.given = text_field(fields, sips::SEAL_FIELD);
+    }
+
+    /// A Sips JSON message whose fields did not tell its direction, read
+    /// as the other one.
+    pub fn other_direction(&self, msg: &Message) -> Option<Analysis> {
+        let (direction, why) = self.direction.as_ref().filter(|_| self.unsure)?;
+        let mut other = self.clone();
+        other.set_direction(&msg.fields, direction.other(), why.clone());
+        Some(other)
     }
 
     fn sips_post(&mut self, fields: &Map<String, Value>) -> Result<(), Unreadable> {
@@ -204,6 +228,31 @@ impl Analysis {
             .cloned()
             .collect();
         Ok(())
+    }
+}
+
+/// Why the fields of a Sips JSON message do not tell its direction.
+pub fn unsure_why(fields: &Map<String, Value>) -> String {
+    let found = |names: &[&str]| -> Vec<String> {
+        names
+            .iter()
+            .filter(|n| fields.contains_key(**n))
+            .map(|n| n.to_string())
+            .collect()
+    };
+    let (request, response) = (found(&REQUEST_ONLY), found(&RESPONSE_ONLY));
+    if request.is_empty() {
+        format!(
+            "its fields do not tell: none of {} (a request's) nor {} (a response's)",
+            REQUEST_ONLY.join(", "),
+            RESPONSE_ONLY.join(", ")
+        )
+    } else {
+        format!(
+            "its fields do not tell: it has {} (a request's) and {} (a response's)",
+            request.join(", "),
+            response.join(", ")
+        )
     }
 }
 

@@ -8,11 +8,6 @@ use paylot_cli::{Error, Result, Secret};
 use crate::analysis::Analysis;
 use crate::message::Message;
 
-/// What to say when no known mistake reproduces the seal.
-pub const NO_KNOWN_CAUSE: &str = "no known integration mistake reproduces this seal: check that the key \
-    (and keyVersion) is the one the gateway uses for this shop and environment, and that the message \
-    reached you unchanged";
-
 /// A seal checked.
 #[derive(Debug, Clone)]
 pub struct Check {
@@ -26,11 +21,13 @@ pub struct Check {
     pub likely_cause: Option<String>,
 }
 
-/// Check the seal `a` found in `msg` with `secret`.
-pub fn check(msg: &Message, a: &Analysis, secret: &Secret) -> Result<Check> {
+/// Check the seal `a` found in `msg` with `secret`. A Sips JSON message
+/// whose fields do not tell request from response is checked as both:
+/// when the other one matches, `a` becomes it, and says so.
+pub fn check(msg: &Message, a: &mut Analysis, secret: &Secret) -> Result<Check> {
     let key = key_bytes(a.scheme, secret.expose()).map_err(|e| Error::trouble(e.to_string()))?;
     let computed = seal_of(a.scheme, a.algorithm, a.seal_string.text.as_bytes(), &key);
-    let Some(given) = &a.given else {
+    let Some(given) = a.given.clone() else {
         return Ok(Check {
             computed,
             matches: None,
@@ -38,19 +35,56 @@ pub fn check(msg: &Message, a: &Analysis, secret: &Secret) -> Result<Check> {
             likely_cause: None,
         });
     };
-    if same_seal(given, &computed) {
+    if same_seal(&given, &computed) {
+        settle(a, msg, true);
         return Ok(Check {
-            other_case: differs_only_in_case(given, &computed),
+            other_case: differs_only_in_case(&given, &computed),
             computed,
             matches: Some(true),
             likely_cause: None,
         });
     }
+    if let Some(mut other) = a.other_direction(msg) {
+        let theirs = seal_of(
+            other.scheme,
+            other.algorithm,
+            other.seal_string.text.as_bytes(),
+            &key,
+        );
+        if same_seal(&given, &theirs) {
+            settle(&mut other, msg, true);
+            *a = other;
+            return Ok(Check {
+                other_case: differs_only_in_case(&given, &theirs),
+                computed: theirs,
+                matches: Some(true),
+                likely_cause: None,
+            });
+        }
+    }
     let cause = crate::diagnose::diagnose(msg, a, secret.expose(), secret.trailing_line_ending());
+    settle(a, msg, false);
     Ok(Check {
         computed,
         matches: Some(false),
         other_case: false,
-        likely_cause: Some(cause.unwrap_or_else(|| NO_KNOWN_CAUSE.to_string())),
+        likely_cause: Some(cause.unwrap_or_else(|| crate::diagnose::fallback(msg, a))),
     })
+}
+
+/// Say, for a message whose direction the seal had to decide, whether
+/// the direction `a` holds matched.
+fn settle(a: &mut Analysis, msg: &Message, matched: bool) {
+    if let (true, Some((d, why))) = (a.unsure, &mut a.direction) {
+        let said = if matched {
+            "both were tried: the seal matches as a"
+        } else {
+            "both were tried and neither matches: diagnosed as a"
+        };
+        *why = format!(
+            "{}; {said} {}",
+            crate::analysis::unsure_why(&msg.fields),
+            d.name()
+        );
+    }
 }

@@ -111,7 +111,7 @@ pub struct MessageArgs {
     /// How messages are written: auto (JSON if it starts with '{'), json, form
     #[arg(long, value_name = "KIND", value_enum, default_value = "auto")]
     pub input: InputKind,
-    /// Sips JSON: treat messages as requests or responses (default: guessed from their fields)
+    /// Sips JSON: treat messages as requests or responses (default: told by the fields only one side carries, else by the seal)
     #[arg(long, value_name = "DIR", value_enum)]
     pub message: Option<Direction>,
     #[command(flatten)]

@@ -273,7 +273,8 @@ mod tests {
                 "[a-zA-Z]{1,6}",
                 "PBX_[A-Z]{1,3}",
                 "vads_[a-z]{1,3}",
-                Just("responseCode".to_string())
+                Just("responseCode".to_string()),
+                Just("interfaceVersion".to_string())
             ],
             crate::strategies::value(),
         )

@@ -53,7 +53,7 @@ pub fn run(args: &ExplainArgs, out: &mut Output) -> Result<Finished> {
                 }
             }
         } else {
-            let a = match Analysis::of(&msg, &choice) {
+            let mut a = match Analysis::of(&msg, &choice) {
                 Ok(a) => a,
                 Err(e) => {
                     trouble.report(&name, format_args!("{line}: {e}"));
@@ -61,7 +61,10 @@ pub fn run(args: &ExplainArgs, out: &mut Output) -> Result<Finished> {
                 }
             };
             let check = match &secret {
-                Some(s) => Some((crate::check::check(&msg, &a, s)?, s.origin().to_string())),
+                Some(s) => Some((
+                    crate::check::check(&msg, &mut a, s)?,
+                    s.origin().to_string(),
+                )),
                 None => None,
             };
             report::report(&a, check, args.reveal, line)

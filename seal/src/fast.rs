@@ -12,9 +12,7 @@ use std::fmt;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use gateways::seal::{write_seal, Algorithm, Keys, Scheme};
-use gateways::sips::seal::{
-    Direction, RESPONSE_MARKERS, SIPS_REQUEST_EXCLUDED, SIPS_RESPONSE_EXCLUDED,
-};
+use gateways::sips::seal::{self as sips, Direction, Sides, REQUEST_ONLY, RESPONSE_ONLY};
 
 use crate::analysis::Choice;
 
@@ -185,7 +183,7 @@ pub fn compute_line(
     };
     let seal_field = scheme.seal_field();
     let algorithm = algorithm(scheme, &fields, choice)?;
-    let without_key_version = seal_string(scheme, &fields, &seen, choice, scratch)?;
+    let without_key_version = seal_string(scheme, &fields, &seen, choice, false, scratch)?;
     let key = keys.get(scheme).ok()?;
     // A compact line without a seal: the seal spliced in before its last
     // `}`. Any other shape (spaces, a seal to replace): the object written
@@ -340,7 +338,7 @@ pub fn verify_line(
         _ => return None,
     };
     let algorithm = algorithm(scheme, &fields, choice)?;
-    seal_string(scheme, &fields, &seen, choice, scratch)?;
+    seal_string(scheme, &fields, &seen, choice, true, scratch)?;
     let key = keys.get(scheme).ok()?;
     let computed = &mut scratch.seal;
     computed.clear();
@@ -371,6 +369,7 @@ fn seal_string(
     fields: &[(Cow<str>, Node)],
     seen: &Seen,
     choice: &Choice,
+    verifying: bool,
     scratch: &mut Scratch,
 ) -> Option<bool> {
     let text = &mut scratch.text;
@@ -378,19 +377,19 @@ fn seal_string(
     let mut without_key_version = false;
     match scheme {
         Scheme::SipsJson => {
-            let response = match choice.direction {
-                Some(d) => d == Direction::Response,
-                None => fields
-                    .iter()
-                    .any(|(k, _)| RESPONSE_MARKERS.contains(&k.as_ref())),
+            let direction = match (choice.direction, seen.sides) {
+                (Some(d), _) | (None, Sides::Told(d, _)) => d,
+                // The seal must decide: verify's general path tries both.
+                (None, Sides::Unsure { .. }) if verifying => return None,
+                (None, Sides::Unsure { lean }) => lean,
             };
-            without_key_version = !response && !seen.key_version;
-            let excluded: &[&str] = if response {
-                &SIPS_RESPONSE_EXCLUDED
-            } else {
-                &SIPS_REQUEST_EXCLUDED
-            };
-            sips_object(fields, Some(excluded), text, &mut scratch.order)?;
+            without_key_version = direction == Direction::Request && !seen.key_version;
+            sips_object(
+                fields,
+                Some(sips::excluded(direction)),
+                text,
+                &mut scratch.order,
+            )?;
         }
         Scheme::Paybox => {
             if fields
@@ -474,11 +473,18 @@ struct Seen {
     data: bool,
     interface_version: bool,
     seal_fields: [bool; 4],
-    response_marker: bool,
+    /// Sips JSON: what the fields say of the direction.
+    sides: Sides,
     /// `VERSION`: a Paybox Direct request, for the general path.
     direct: bool,
     key_version: bool,
 }
+
+/// The first letters of the names that tell a Sips request
+/// (`REQUEST_ONLY`) and a response (`RESPONSE_ONLY`): other names are not
+/// compared with them.
+const REQUEST_INITIALS: &[u8] = b"ip";
+const RESPONSE_INITIALS: &[u8] = b"aer";
 
 /// The seal fields of the schemes the fast path handles.
 const SEAL_FIELDS: [&str; 4] = ["seal", "PBX_HMAC", "signature", "Seal"];
@@ -491,10 +497,11 @@ impl Seen {
             data: false,
             interface_version: false,
             seal_fields: [false; 4],
-            response_marker: false,
+            sides: Sides::of(None, None),
             direct: false,
             key_version: false,
         };
+        let (mut request, mut response) = (None, None);
         for (k, _) in fields {
             let k = k.as_ref();
             match k.as_bytes().first() {
@@ -512,10 +519,17 @@ impl Seen {
                     s.seal_fields[i] = true;
                 }
             }
-            if matches!(k.as_bytes().first(), Some(b'r' | b'a' | b'e')) {
-                s.response_marker |= RESPONSE_MARKERS.contains(&k);
+            match k.as_bytes().first() {
+                Some(b) if request.is_none() && REQUEST_INITIALS.contains(b) => {
+                    request = REQUEST_ONLY.iter().copied().find(|f| *f == k);
+                }
+                Some(b) if response.is_none() && RESPONSE_INITIALS.contains(b) => {
+                    response = RESPONSE_ONLY.iter().copied().find(|f| *f == k);
+                }
+                _ => {}
             }
         }
+        s.sides = Sides::of(request, response);
         s
     }
 
@@ -644,6 +658,16 @@ mod tests {
             fast(r#"{"PBX_SITE":1}"#).is_none(),
             "a paybox key must be hex"
         );
+    }
+
+    #[test]
+    fn every_name_that_tells_the_direction_is_looked_at() {
+        for name in REQUEST_ONLY {
+            assert!(REQUEST_INITIALS.contains(&name.as_bytes()[0]), "{name}");
+        }
+        for name in RESPONSE_ONLY {
+            assert!(RESPONSE_INITIALS.contains(&name.as_bytes()[0]), "{name}");
+        }
     }
 
     #[test]

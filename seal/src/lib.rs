@@ -21,6 +21,7 @@ pub mod diagnose;
 pub mod explain;
 pub mod fast;
 pub mod ipn;
+pub mod mangle;
 pub mod message;
 pub mod records;
 pub mod report;

@@ -222,35 +222,20 @@ pub fn ipn_report(
         });
         offset += pair.len();
     }
-    let signature = ipn::decode_signature(split.raw_signature);
-    let (matches, cause, mut notes) = match &signature {
-        Ok(sig) => {
-            let ok = ipn::verifies(key, split.signed.as_bytes(), sig);
-            let cause = if ok {
-                None
-            } else {
-                crate::ipn::diagnose(key, &split, sig)
-            };
-            (
-                Some(ok),
-                cause,
-                vec![format!(
-                    "signature: {} bytes after base64 decoding",
-                    sig.len()
-                )],
-            )
-        }
-        Err(e) => (
-            Some(false),
-            None,
-            vec![format!("parameter {}: {e}", split.field)],
-        ),
-    };
-    notes.push(
-        "the signed text is the raw query string up to &<signature>=, still percent-encoded, \
-         exactly as received; decoding it first breaks the signature"
+    let c = crate::ipn::check(key, query, &split);
+    let mut notes = Vec::new();
+    match (&c.unreadable, c.signature_bytes) {
+        (Some(e), _) => notes.push(format!("parameter {}: {e}", split.field)),
+        (None, Some(n)) => notes.push(format!("signature: {n} bytes after base64 decoding")),
+        (None, None) => {}
+    }
+    let (matches, cause) = (Some(c.valid), c.likely_cause);
+    notes.push(match c.rule {
+        Some(rule) => format!("the signature verifies as {rule}"),
+        None => "the signed text is the raw query string up to &<signature>=, still \
+                 percent-encoded, exactly as received; decoding it first breaks the signature"
             .into(),
-    );
+    });
     if !split.last {
         notes.push(format!(
             "the signature parameter {} is not the last one; Paybox puts it last",

@@ -12,7 +12,7 @@ use gateways::sips::seal::Direction;
 
 use crate::analysis::Choice;
 use crate::analysis::{self, Analysis};
-use crate::check::{self, NO_KNOWN_CAUSE};
+use crate::check;
 use crate::cli::{open_input, write_line, VerifyArgs};
 use crate::fast;
 use crate::message::InputKind;
@@ -38,6 +38,13 @@ struct Verdict {
     reason: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     likely_cause: Option<String>,
+    /// Sips JSON whose fields do not tell request from response: the one
+    /// its seal matches as.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<&'static str>,
+    /// Paybox returns signed by a rule of their own (RemoteMPI): which.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rule: Option<&'static str>,
     /// Sips Office Server responses: the code, in words, and what the
     /// gateway says to do (the seal's verdict first: an unsealed or
     /// altered response says nothing trustworthy).
@@ -65,6 +72,8 @@ impl Verdict {
             algorithm,
             reason: None,
             likely_cause: None,
+            message: None,
+            rule: None,
             response_code: None,
             meaning: None,
             outcome: None,
@@ -143,7 +152,8 @@ impl Judge<'_> {
                 Ok(a) => a,
                 Err(e) => return Ok(Judged::Unreadable(format!("{line}: {e}"))),
             };
-            let mut v = verify_one(&msg, &a, secret, line)?;
+            let mut a = a;
+            let mut v = verify_one(&msg, &mut a, secret, line)?;
             read_response_code(&msg, &a, &mut v);
             v
         };
@@ -266,7 +276,7 @@ pub fn run(args: &VerifyArgs, out: &mut Output) -> Result<Finished> {
     trouble.finish(Outcome::from_bool(all_valid))
 }
 
-fn verify_one(msg: &Message, a: &Analysis, secret: &Secret, line: usize) -> Result<Verdict> {
+fn verify_one(msg: &Message, a: &mut Analysis, secret: &Secret, line: usize) -> Result<Verdict> {
     let c = check::check(msg, a, secret)?;
     let mut v = Verdict::invalid(line, a.scheme.name(), a.algorithm.name());
     match c.matches {
@@ -294,6 +304,9 @@ fn verify_one(msg: &Message, a: &Analysis, secret: &Secret, line: usize) -> Resu
         }
         Some(true) => {
             v.valid = true;
+            if let (true, Some((d, _))) = (a.unsure, &a.direction) {
+                v.message = Some(d.name());
+            }
             if c.other_case {
                 v.warnings.push(format!(
                     "the seal matches, but its hex digits are in the other case than {} writes them",
@@ -376,36 +389,20 @@ fn verify_ipn(
             split.field
         ));
     }
-    let signature = match ipn::decode_signature(split.raw_signature) {
-        Ok(s) => s,
-        Err(e) => {
-            let spaced = split.raw_signature.contains(' ') || split.raw_signature.is_empty();
-            v.reason = Some(format!("parameter {}: {e}", split.field));
-            v.likely_cause = Some(if spaced {
-                "the signature's '+' signs were turned into spaces by form decoding: pass the raw query string".into()
-            } else {
-                NO_KNOWN_CAUSE.into()
-            });
-            return Ok(v);
-        }
-    };
-    if ipn::verifies(key, split.signed.as_bytes(), &signature) {
-        v.valid = true;
-        return Ok(v);
+    let c = crate::ipn::check(key, &query, &split);
+    v.valid = c.valid;
+    v.rule = c.rule;
+    if !c.valid {
+        v.reason = Some(match &c.unreadable {
+            Some(e) => format!("parameter {}: {e}", split.field),
+            None => format!(
+                "signature does not verify over \"{}\" (the text before &{}=)",
+                paylot_cli::text::mask(split.signed),
+                split.field
+            ),
+        });
+        v.likely_cause = c.likely_cause;
     }
-    v.reason = Some(format!(
-        "signature does not verify over \"{}\" (the text before &{}=)",
-        paylot_cli::text::mask(split.signed),
-        split.field
-    ));
-    v.likely_cause = Some(
-        crate::ipn::diagnose(key, &split, &signature).unwrap_or_else(|| {
-            "no known integration mistake reproduces this signature: check that the query string \
-         is complete and exactly as received, that the signature parameter is the right one \
-         (--sig-field), and that the IPN came from Paybox"
-                .into()
-        }),
-    );
     Ok(v)
 }
 
@@ -458,7 +455,15 @@ mod tests {
 
     fn field() -> impl Strategy<Value = (String, Value)> {
         (
-            prop_oneof!["[a-zA-Z]{1,6}", Just("keyVersion".to_string())],
+            prop_oneof![
+                "[a-zA-Z]{1,6}",
+                Just("keyVersion".to_string()),
+                // The fields that tell a request from a response, and
+                // one that tells nothing.
+                Just("interfaceVersion".to_string()),
+                Just("responseCode".to_string()),
+                Just("redirectionData".to_string()),
+            ],
             crate::strategies::value(),
         )
     }

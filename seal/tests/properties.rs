@@ -70,8 +70,10 @@ proptest! {
             if let Ok(split) = ipn::split(&query, field) {
                 if let Ok(sig) = ipn::decode_signature(split.raw_signature) {
                     prop_assert!(!ipn::verifies(&key, split.signed.as_bytes(), &sig));
-                    let _ = seal::ipn::diagnose(&key, &split, &sig);
                 }
+                let c = seal::ipn::check(&key, &query, &split);
+                prop_assert!(!c.valid);
+                prop_assert!(c.likely_cause.is_some());
             }
         }
     }

@@ -4,6 +4,7 @@
 mod util;
 
 mod bad_input;
+mod causes;
 mod diagnosis;
 mod explain;
 mod vectors;

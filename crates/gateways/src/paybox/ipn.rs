@@ -99,6 +99,38 @@ pub fn percent_decode(text: &str) -> Vec<u8> {
     percent_encoding::percent_decode_str(text).collect()
 }
 
+/// Whether a query string is a RemoteMPI 3-D Secure callback (its
+/// `IdSession` and `ID3D` parameters; BenMorel/Paybox
+/// `RemoteMPIResponse`). Paybox signs those another way than its
+/// payment returns: see [`remote_mpi_signed`].
+pub fn is_remote_mpi(query: &str) -> bool {
+    let has = |name: &str| {
+        query
+            .split('&')
+            .any(|p| p.split_once('=').is_some_and(|(k, _)| k == name))
+    };
+    has("IdSession") && has("ID3D")
+}
+
+/// What Paybox signs in a RemoteMPI callback: the decoded values (their
+/// bytes, Latin-1), not the raw text. A callback URL (GET) is decoded
+/// with `%XX` only; a return URL (POST) is form-decoded (`+` is a space)
+/// and its signature is URL-encoded twice (BenMorel/Paybox `OpenSSL.php`
+/// `checkSignature`, whose tests hold signatures made by Paybox).
+pub fn remote_mpi_signed(signed: &str, post: bool) -> Vec<u8> {
+    if post {
+        percent_decode(&signed.replace('+', " "))
+    } else {
+        percent_decode(signed)
+    }
+}
+
+/// The signature of a RemoteMPI return URL (POST): URL-encoded twice.
+pub fn decode_signature_twice(raw: &str) -> Result<Vec<u8>, String> {
+    let once = String::from_utf8_lossy(&percent_decode(&raw.replace('+', " "))).into_owned();
+    decode_signature(&once)
+}
+
 /// Whether `signature` is a valid RSA/SHA-1 signature of `data`.
 pub fn verifies(key: &RsaPublicKey, data: &[u8], signature: &[u8]) -> bool {
     let vk = VerifyingKey::<Sha1>::new(key.clone());

@@ -38,14 +38,88 @@ pub enum Direction {
     Response,
 }
 
-/// Fields whose presence marks a Sips JSON response.
-pub const RESPONSE_MARKERS: [&str; 5] = [
+impl Direction {
+    pub fn name(self) -> &'static str {
+        match self {
+            Direction::Request => "request",
+            Direction::Response => "response",
+        }
+    }
+
+    pub fn other(self) -> Direction {
+        match self {
+            Direction::Request => Direction::Response,
+            Direction::Response => Direction::Request,
+        }
+    }
+}
+
+/// Fields only a Sips JSON response carries: the gateway's verdicts
+/// (`responseCode`, `acquirerResponseCode`, `errorFieldName`) and the
+/// answer of a redirection (`redirectionStatusCode`, its message, the
+/// URL to send the buyer to).
+pub const RESPONSE_ONLY: [&str; 6] = [
     "responseCode",
-    "redirectionStatusCode",
-    "redirectionData",
     "acquirerResponseCode",
     "errorFieldName",
+    "redirectionStatusCode",
+    "redirectionStatusMessage",
+    "redirectionUrl",
 ];
+
+/// Fields only a Sips JSON request carries. Every request names its
+/// `interfaceVersion` (`SipsMessage` in worldline/sips-sdk-php; none of
+/// its `*Response` classes has it), and `paResMessage` is the ACS's
+/// answer that the merchant passes on in the 3-D Secure validation
+/// request (`CardValidateAuthenticationAndOrderRequest.php`).
+///
+/// `redirectionData` and `messageVersion` tell nothing: the 3-D Secure
+/// enrolment response carries them, and the validation request carries
+/// them back.
+pub const REQUEST_ONLY: [&str; 2] = ["interfaceVersion", "paResMessage"];
+
+/// What a Sips JSON message's fields say of its direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sides {
+    /// One side's own field is there, and none of the other's.
+    Told(Direction, &'static str),
+    /// Neither side's fields, or both sides': only the seal can tell.
+    /// `lean` is the likelier one (a response when it has a response's
+    /// field), tried first.
+    Unsure { lean: Direction },
+}
+
+/// Request or response, from the fields only one side carries.
+pub fn sides(has: impl Fn(&str) -> bool) -> Sides {
+    Sides::of(
+        REQUEST_ONLY.iter().copied().find(|f| has(f)),
+        RESPONSE_ONLY.iter().copied().find(|f| has(f)),
+    )
+}
+
+impl Sides {
+    /// From the first request-only and response-only fields found.
+    pub fn of(request: Option<&'static str>, response: Option<&'static str>) -> Sides {
+        match (request, response) {
+            (Some(f), None) => Sides::Told(Direction::Request, f),
+            (None, Some(f)) => Sides::Told(Direction::Response, f),
+            (None, None) => Sides::Unsure {
+                lean: Direction::Request,
+            },
+            (Some(_), Some(_)) => Sides::Unsure {
+                lean: Direction::Response,
+            },
+        }
+    }
+}
+
+/// The fields a request or a response leaves out of its seal.
+pub fn excluded(direction: Direction) -> &'static [&'static str] {
+    match direction {
+        Direction::Request => &SIPS_REQUEST_EXCLUDED,
+        Direction::Response => &SIPS_RESPONSE_EXCLUDED,
+    }
+}
 
 /// The fields a Sips JSON request leaves out of its seal (top level only).
 pub const SIPS_REQUEST_EXCLUDED: [&str; 3] = ["seal", "keyVersion", "sealAlgorithm"];
@@ -61,6 +135,24 @@ pub struct SipsJsonRule {
     pub sort_lists: bool,
     /// Booleans as PHP prints them: `1` and nothing.
     pub php_booleans: bool,
+    /// Names taken in the order the message gives them.
+    pub message_order: MessageOrder,
+    /// Lists as JavaScript's `Array.toString()` with every comma removed
+    /// (worldline/sips-sdk-nodejs `SealCalculator.js`): an object in a
+    /// list is `[object Object]`.
+    pub js_lists: bool,
+}
+
+/// Where names are left in message order instead of sorted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MessageOrder {
+    /// The gateway's rule: sorted everywhere.
+    #[default]
+    Sorted,
+    /// Sorted at the top level, in message order inside containers.
+    Nested,
+    /// In message order at every level.
+    Everywhere,
 }
 
 fn name_order(a: &str, b: &str, case_insensitive: bool) -> Ordering {
@@ -102,11 +194,7 @@ pub fn json_seal(
         None => Algorithm::for_scheme(Scheme::SipsJson)[0],
         Some(_) => return None,
     };
-    let excluded: &[&str] = match direction {
-        Direction::Request => &SIPS_REQUEST_EXCLUDED,
-        Direction::Response => &SIPS_RESPONSE_EXCLUDED,
-    };
-    let text = json_seal_string(fields, excluded, SipsJsonRule::default()).text;
+    let text = json_seal_string(fields, excluded(direction), SipsJsonRule::default()).text;
     Some(seal_of(
         Scheme::SipsJson,
         algorithm,
@@ -126,7 +214,15 @@ fn walk_object(
         .keys()
         .filter(|k| excluded.is_none_or(|ex| !ex.contains(&k.as_str())))
         .collect();
-    names.sort_by(|a, b| name_order(a, b, rule.case_insensitive_order));
+    let top = excluded.is_some();
+    let sorted = match rule.message_order {
+        MessageOrder::Sorted => true,
+        MessageOrder::Nested => top,
+        MessageOrder::Everywhere => false,
+    };
+    if sorted {
+        names.sort_by(|a, b| name_order(a, b, rule.case_insensitive_order));
+    }
     for name in names {
         let path = if prefix.is_empty() {
             name.clone()
@@ -166,6 +262,15 @@ fn walk_value(value: &Value, path: &str, rule: SipsJsonRule, out: &mut Vec<Segme
             }
         }
         Value::Object(map) => walk_object(map, path, None, rule, out),
+        Value::Array(_) if rule.js_lists => {
+            let text = js_text(value).replace(',', "");
+            if !text.is_empty() {
+                out.push(Segment {
+                    path: path.to_string(),
+                    text,
+                });
+            }
+        }
         Value::Array(items) => {
             let mut parts: Vec<Vec<Segment>> = items
                 .iter()
@@ -185,6 +290,17 @@ fn walk_value(value: &Value, path: &str, rule: SipsJsonRule, out: &mut Vec<Segme
             }
             out.extend(parts.into_iter().flatten());
         }
+    }
+}
+
+/// A value as JavaScript's `String(value)` writes it: a list is its
+/// elements joined with commas, an object `[object Object]`.
+fn js_text(value: &Value) -> String {
+    match value {
+        Value::Null => String::new(),
+        Value::Array(items) => items.iter().map(js_text).collect::<Vec<_>>().join(","),
+        Value::Object(_) => "[object Object]".into(),
+        other => scalar_text(other).unwrap_or_default(),
     }
 }
 
@@ -273,6 +389,68 @@ mod tests {
         assert_eq!(s.text, "1000100050021XY1.50");
         assert_eq!(s.segments[3].path, "b.a");
         assert_eq!(s.segments[5].path, "c[0].x");
+    }
+
+    #[test]
+    fn the_fields_only_one_side_carries_tell_the_direction() {
+        let of = |v: Value| {
+            let m = obj(v);
+            sides(|k| m.contains_key(k))
+        };
+        // The 3-D Secure validation request carries redirectionData back.
+        assert_eq!(
+            of(
+                json!({"interfaceVersion": "IR_WS_2.35", "redirectionData": "x", "paResMessage": "y"})
+            ),
+            Sides::Told(Direction::Request, "interfaceVersion")
+        );
+        assert_eq!(
+            of(json!({"redirectionData": "x", "responseCode": "00"})),
+            Sides::Told(Direction::Response, "responseCode")
+        );
+        assert_eq!(
+            of(json!({"redirectionData": "x"})),
+            Sides::Unsure {
+                lean: Direction::Request
+            }
+        );
+        assert_eq!(
+            of(json!({"interfaceVersion": "x", "responseCode": "00"})),
+            Sides::Unsure {
+                lean: Direction::Response
+            }
+        );
+    }
+
+    #[test]
+    fn the_wrong_orders_and_lists_of_the_sdks() {
+        let m: Map<String, Value> = serde_json::from_str(
+            r#"{"b": {"z": "1", "a": "2"}, "a": "3", "l": [{"y": "Y"}, "p,q"]}"#,
+        )
+        .unwrap();
+        let text = |rule| json_seal_string(&m, &[], rule).text;
+        assert_eq!(text(SipsJsonRule::default()), "321Yp,q");
+        assert_eq!(
+            text(SipsJsonRule {
+                message_order: MessageOrder::Nested,
+                ..Default::default()
+            }),
+            "312Yp,q"
+        );
+        assert_eq!(
+            text(SipsJsonRule {
+                message_order: MessageOrder::Everywhere,
+                ..Default::default()
+            }),
+            "123Yp,q"
+        );
+        assert_eq!(
+            text(SipsJsonRule {
+                js_lists: true,
+                ..Default::default()
+            }),
+            "321[object Object]pq"
+        );
     }
 
     #[test]
