@@ -43,7 +43,15 @@ impl Night {
     fn gateway(&mut self, gateway: &str, responder: Option<&str>) {
         self.stop_gateway();
         let mut cmd = Command::new(bin_dir().join("dropwatch"));
-        cmd.args(["gateway", "--gateway", gateway, "--every", "100ms", "--settle", "0s"]);
+        cmd.args([
+            "gateway",
+            "--gateway",
+            gateway,
+            "--every",
+            "100ms",
+            "--settle",
+            "0s",
+        ]);
         if let Some(r) = responder {
             cmd.args(["--responder", r]);
         }
@@ -141,11 +149,19 @@ fn paybox_nights_accepted_refused_rows_a_cut_and_an_err_file() {
     let out = n.night("paybox", "20261201", "accepted.csv");
     expect(&out, 0, &n);
     let day1 = "state/paybox/20261201";
-    assert!(n.read(&format!("{day1}/report.txt")).contains("every operation accepted"));
+    assert!(n
+        .read(&format!("{day1}/report.txt"))
+        .contains("every operation accepted"));
     assert!(n.read(&format!("{day1}/results.csv")).contains("ORDER-1"));
     // Fetched, then purged from the account's quota.
-    assert!(n.files(day1).contains(&"1999888.032.000001.status.xml".to_string()));
-    assert!(n.files("drop/paybox/m1/out").is_empty(), "{:?}", n.files("drop/paybox/m1/out"));
+    assert!(n
+        .files(day1)
+        .contains(&"1999888.032.000001.status.xml".to_string()));
+    assert!(
+        n.files("drop/paybox/m1/out").is_empty(),
+        "{:?}",
+        n.files("drop/paybox/m1/out")
+    );
 
     // Night 2: the connection is cut at the upload; the next run resumes.
     n.server.cut_next(Way::Down, 200);
@@ -174,21 +190,28 @@ fn paybox_nights_accepted_refused_rows_a_cut_and_an_err_file() {
     );
 
     // Night 3: the gateway refuses the file: .err, its reason reported.
-    n.gateway("paybox", Some("echo 'the signature does not verify' >&2; exit 1"));
+    n.gateway(
+        "paybox",
+        Some("echo 'the signature does not verify' >&2; exit 1"),
+    );
     let out = n.night("paybox", "20261203", "accepted.csv");
     expect(&out, 1, &n);
     let day3 = "state/paybox/20261203";
     let report = n.read(&format!("{day3}/report.txt"));
     assert!(report.contains("refused by the gateway"), "{report}");
     assert!(report.contains("the signature does not verify"), "{report}");
-    assert!(n.files(day3).contains(&"1999888.032.000003.err".to_string()));
+    assert!(n
+        .files(day3)
+        .contains(&"1999888.032.000003.err".to_string()));
     assert!(n.files("drop/paybox/m1/out").is_empty());
 }
 
 #[test]
 fn lyra_nights_accepted_refused_payments_and_an_error_file() {
     let mut n = Night::new();
-    n.sh.ok(&format!("head -n 3 {SAMPLES}/lyra-payments.csv > accepted.csv"));
+    n.sh.ok(&format!(
+        "head -n 3 {SAMPLES}/lyra-payments.csv > accepted.csv"
+    ));
     n.gateway("lyra", None);
 
     let out = n.night("lyra", "20261201", "accepted.csv");
@@ -210,7 +233,7 @@ fn lyra_nights_accepted_refused_payments_and_an_error_file() {
     let out = n.night("lyra", "20261202", &csv);
     expect(&out, 1, &n);
     let results = n.read("state/lyra/20261202/results.csv");
-    assert!(results.contains("ORDER-3") || results.contains("000003"), "{results}");
+    assert!(results.contains("insufficient funds"), "{results}");
     // Again: nothing fetched twice, results kept.
     expect(&n.night("lyra", "20261202", &csv), 1, &n);
     assert_eq!(n.read("state/lyra/20261202/results.csv"), results);
@@ -225,4 +248,31 @@ fn lyra_nights_accepted_refused_payments_and_an_error_file() {
         .files(day3)
         .contains(&"20261203.12345678.PAY.REQ.T.01_ERROR".to_string()));
     assert!(n.files("drop/lyra/12345678/request_ips").is_empty());
+
+    // The Makefile: some payments refused is a result, kept; make succeeds.
+    n.gateway("lyra", None);
+    n.sh.ok(&format!(
+        "mkdir -p exports && cp {SAMPLES}/lyra-payments.csv exports/20261204-lyra.csv"
+    ));
+    let out = Command::new("make")
+        .args(["-f", &format!("{RECIPES}/Makefile"), "DAY=20261204"])
+        .arg(format!("STATE={}", n.sh.path("state").display()))
+        .arg("EXPORTS=exports")
+        .arg(format!(
+            "{}/lyra/20261204/results.status",
+            n.sh.path("state").display()
+        ))
+        .current_dir(n.sh.dir.path())
+        .env("PATH", path())
+        .env("LYRA_ACCOUNT", "gw:lyra/12345678")
+        .env("PAYLOT_SSH_CONFIG", n.server.ssh_config())
+        .env("WAIT_TIMEOUT", "300s")
+        .env("WAIT_EVERY", "100ms")
+        .output()
+        .unwrap();
+    expect(&out, 0, &n);
+    assert_eq!(n.read("state/lyra/20261204/results.status").trim(), "1");
+    assert!(n
+        .read("state/lyra/20261204/results.csv")
+        .contains("insufficient funds"));
 }
