@@ -32,7 +32,7 @@ pub struct Args {
     /// Paybox site number (7 digits)
     #[arg(long, value_name = "N")]
     pub site: Option<String>,
-    /// Paybox rank (1 to 3 digits, written with 3)
+    #[arg(help = gateways::paybox::values::RANK_OPTION_HELP)]
     #[arg(long, value_name = "N")]
     pub rank: Option<String>,
     /// Paybox: name this Question from its own BatchNumber, Site and Rank
