@@ -81,6 +81,27 @@ impl Account {
         r
     }
 
+    /// `dropwatch wait`, polling every 100 ms, for at most 300 s.
+    fn wait(&self, gateway: &str, remote: &str, request: &str) -> Run {
+        self.run("wait", gateway, &poll(remote, request))
+    }
+
+    /// `dropwatch wait` (Lyra) in the background, polling every 100 ms,
+    /// with its stderr lines as they come.
+    fn spawn_wait(&self, remote: &str, request: &str) -> (Child, mpsc::Receiver<String>) {
+        let args = self.args("wait", "lyra", &poll(remote, request));
+        let mut waiter = self
+            .d
+            .cmd()
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let lines = stderr_lines(&mut waiter);
+        (waiter, lines)
+    }
+
     /// Temporary names left anywhere in the served tree.
     fn temporaries(&self) -> Vec<String> {
         walk(&self.d.path("drop"))
@@ -89,6 +110,20 @@ impl Account {
             .map(|p| p.to_string_lossy().into_owned())
             .collect()
     }
+}
+
+/// wait's arguments: a look every 100 ms, for at most 300 s.
+fn poll<'a>(remote: &'a str, request: &'a str) -> [&'a str; 8] {
+    [
+        "--every",
+        "100ms",
+        "--settle",
+        "0s",
+        "--timeout",
+        "300s",
+        remote,
+        request,
+    ]
 }
 
 fn lyra_request(body_lines: usize) -> String {
@@ -144,28 +179,7 @@ fn lyra_upload_wait_fetch_purge_and_an_answer_that_appears_while_polling() {
     assert!(r.stderr().contains("_DUPLICATE"), "{}", r.describe());
 
     // wait polls; the gateway answers meanwhile.
-    let args = a.args(
-        "wait",
-        "lyra",
-        &[
-            "--every",
-            "100ms",
-            "--settle",
-            "0s",
-            "--timeout",
-            "300s",
-            &remote,
-            REQ1,
-        ],
-    );
-    let mut waiter =
-        a.d.cmd()
-            .args(&args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-    let lines = stderr_lines(&mut waiter);
+    let (waiter, lines) = a.spawn_wait(&remote, REQ1);
     expect_line(&lines, "waiting for the answer", &a);
     a.gateway_pass("lyra", "cat; echo \"ANSWERED $DROPWATCH_REQUEST\"");
     let (code, stdout, stderr) = finish(waiter, lines);
@@ -215,20 +229,7 @@ fn lyra_error_is_a_refusal_fetched_then_purged() {
     let rejected = format!("{REQ1}_ERROR");
     assert!(a.d.exists(&format!("drop/{SHOP}/request_ips/{rejected}")));
 
-    let r = a.run(
-        "wait",
-        "lyra",
-        &[
-            "--every",
-            "100ms",
-            "--settle",
-            "0s",
-            "--timeout",
-            "300s",
-            &remote,
-            REQ1,
-        ],
-    );
+    let r = a.wait("lyra", &remote, REQ1);
     r.expect(1);
     assert_eq!(r.stdout(), format!("{rejected}\n"), "{}", r.describe());
     assert!(r.stderr().contains("refused"), "{}", r.describe());
@@ -276,20 +277,7 @@ fn paybox_clear_question_refused_status_and_err_fetched_and_purged() {
     assert!(a.temporaries().is_empty(), "{:?}", a.temporaries());
     a.gateway_pass("paybox", "sed 's/PayboxBatch/PayboxBatchStatus/g'");
     let status = "1999888.032.000001.status.xml";
-    let r = a.run(
-        "wait",
-        "paybox",
-        &[
-            "--every",
-            "100ms",
-            "--settle",
-            "0s",
-            "--timeout",
-            "300s",
-            remote,
-            Q1,
-        ],
-    );
+    let r = a.wait("paybox", remote, Q1);
     r.expect(0);
     assert_eq!(r.stdout(), format!("{status}\n"));
     a.run("fetch", "paybox", &["--local", "inbox", remote, Q1])
@@ -304,20 +292,7 @@ fn paybox_clear_question_refused_status_and_err_fetched_and_purged() {
     a.run("upload", "paybox", &[remote, &format!("outbox/{Q2}")])
         .expect(0);
     a.gateway_pass("paybox", "echo 'signature does not verify' >&2; exit 1");
-    let r = a.run(
-        "wait",
-        "paybox",
-        &[
-            "--every",
-            "100ms",
-            "--settle",
-            "0s",
-            "--timeout",
-            "300s",
-            remote,
-            Q2,
-        ],
-    );
+    let r = a.wait("paybox", remote, Q2);
     r.expect(1);
     assert_eq!(r.stdout(), "1999888.032.000002.err\n", "{}", r.describe());
     assert!(
@@ -414,28 +389,7 @@ fn wait_connects_again_after_a_cut_and_still_sees_the_answer() {
     let connections = a.server.connections();
     // The waiter's first connection is cut once it has listed a few times.
     a.server.cut_next(Way::Down, 4096);
-    let args = a.args(
-        "wait",
-        "lyra",
-        &[
-            "--every",
-            "100ms",
-            "--settle",
-            "0s",
-            "--timeout",
-            "300s",
-            &remote,
-            REQ1,
-        ],
-    );
-    let mut waiter =
-        a.d.cmd()
-            .args(&args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-    let lines = stderr_lines(&mut waiter);
+    let (waiter, lines) = a.spawn_wait(&remote, REQ1);
     expect_line(&lines, "connecting again", &a);
     a.gateway_pass("lyra", "cat");
     let (code, stdout, stderr) = finish(waiter, lines);

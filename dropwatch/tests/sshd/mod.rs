@@ -157,7 +157,7 @@ impl Server {
                 connections.fetch_add(1, Ordering::SeqCst);
                 let plan = cut.lock().unwrap().take();
                 let (config, log, cuts) = (sshd_config.clone(), log.clone(), cuts.clone());
-                thread::spawn(move || relay(conn, &config, &log, plan, &cuts));
+                thread::spawn(move || relay(conn, &config, &log, plan, cuts));
             }
         });
         server
@@ -199,7 +199,7 @@ impl Drop for Server {
 
 /// One connection: `sshd -i` on pipes, the bytes copied both ways,
 /// counted, and cut as planned.
-fn relay(conn: TcpStream, config: &Path, log: &Path, plan: Option<Cut>, cuts: &AtomicUsize) {
+fn relay(conn: TcpStream, config: &Path, log: &Path, plan: Option<Cut>, cuts: Arc<AtomicUsize>) {
     let stderr = fs::OpenOptions::new().append(true).open(log).unwrap();
     let Ok(mut sshd) = Command::new(SSHD)
         .args(["-i", "-e", "-f"])
@@ -213,10 +213,10 @@ fn relay(conn: TcpStream, config: &Path, log: &Path, plan: Option<Cut>, cuts: &A
     };
     let mut to_sshd = sshd.stdin.take().unwrap();
     let mut from_sshd = sshd.stdout.take().unwrap();
-    let cut_done = Arc::new(AtomicBool::new(false));
     let limit = |way: Way| plan.filter(|c| c.way == way).map(|c| c.after);
     let (up_conn, down_conn) = (conn.try_clone().unwrap(), conn.try_clone().unwrap());
-    let (up_cut, down_cut) = (cut_done.clone(), cut_done.clone());
+    // Counted when cut, before the client can see it.
+    let (up_cut, down_cut) = (cuts.clone(), cuts);
     let up_limit = limit(Way::Up);
     let up = thread::spawn(move || {
         pump(&mut &up_conn, &mut to_sshd, up_limit, &up_conn, &up_cut);
@@ -239,9 +239,6 @@ fn relay(conn: TcpStream, config: &Path, log: &Path, plan: Option<Cut>, cuts: &A
     let _ = up.join();
     let _ = sshd.kill();
     let _ = sshd.wait();
-    if cut_done.load(Ordering::SeqCst) {
-        cuts.fetch_add(1, Ordering::SeqCst);
-    }
 }
 
 /// Copy until either end closes, or cut the connection `conn` once more
@@ -251,7 +248,7 @@ fn pump(
     to: &mut impl Write,
     limit: Option<u64>,
     conn: &TcpStream,
-    cut: &AtomicBool,
+    cuts: &AtomicUsize,
 ) {
     let mut buf = [0u8; 16 * 1024];
     let mut total = 0u64;
@@ -262,7 +259,7 @@ fn pump(
         };
         total += n as u64;
         if limit.is_some_and(|l| total > l) {
-            cut.store(true, Ordering::SeqCst);
+            cuts.fetch_add(1, Ordering::SeqCst);
             let _ = conn.shutdown(Shutdown::Both);
             return;
         }
