@@ -16,7 +16,17 @@ cd "$work"
 
 if [ -t 2 ] && [ -z "${NO_COLOR:-}" ]; then bold=$'\033[1m'; plain=$'\033[0m'; else bold=; plain=; fi
 step() { printf '\n%s== %s%s\n' "$bold" "$*" "$plain" >&2; }
-run() { printf '$ %s\n' "$*" >&2; "$@"; }
+# Every command is shown before it runs, shell-quoted as it is run, so
+# that it can be pasted into a shell.
+quote() {
+    local a out=()
+    for a in "$@"; do
+        if [[ $a =~ ^[A-Za-z0-9_./:=@%+,-]+$ ]]; then out+=("$a"); else out+=("'${a//\'/\'\\\'\'}'"); fi
+    done
+    printf '%s' "${out[*]}"
+}
+show() { printf '$ %s\n' "$(quote "$@")" >&2; }
+run() { show "$@"; "$@"; }
 # A pipeline, shown as written and run with pipefail.
 pipeline() { printf '$ %s\n' "$1" >&2; bash -o pipefail -c "$1"; }
 
@@ -40,10 +50,10 @@ step "Paybox 2/6: ... signed, then encrypted on the fly: the clear Question (car
 # to the shop too, so that the answers can be matched to it later. The
 # batch number is counted in one place, --batch-state; the upload name
 # is then read from the file itself, so that name and content agree.
-pipeline "xmlbatch build --site 1999888 --rank 32 --batch-state outbox/paybox.batch $samples/paybox-operations.csv \
+pipeline "xmlbatch build --site 1999888 --rank 32 --batch-state outbox/paybox.batch $(quote "$samples/paybox-operations.csv") \
   | pgpwrap encrypt --recipient keys/gateway.pub --recipient keys/shop.pub --sign-with keys/shop.key --element Merchant -o outbox/question.xml"
 head -n 4 outbox/question.xml >&2
-question=$(dropwatch name --gateway paybox --question outbox/question.xml sandbox/paybox/shop/in)
+question=$(run dropwatch name --gateway paybox --question outbox/question.xml sandbox/paybox/shop/in)
 run mv outbox/question.xml "outbox/$question"
 echo "the gateway will see it as $question" >&2
 
@@ -64,7 +74,7 @@ status_file=sandbox/paybox/shop/out/${question%.xml}.status.xml
 step "Paybox 6/6: accept the status file only if the gateway signed it, and match answers to questions"
 # The questions are read from our own encrypted copy, through a pipe.
 printf '$ %s\n' "pgpwrap verify --signer keys/gateway.pub $status_file | xmlbatch status --output-format csv \\
-    --question <(pgpwrap decrypt --element Merchant --key keys/shop.key --verify-with keys/shop.pub outbox/$question)" >&2
+    --question <(pgpwrap decrypt --element Merchant --key keys/shop.key --verify-with keys/shop.pub outbox/$question) > paybox-results.csv" >&2
 set +e
 pgpwrap verify --signer keys/gateway.pub "$status_file" \
   | xmlbatch status --output-format csv \
@@ -79,7 +89,7 @@ echo "pgpwrap verify: ${codes[0]} (0: good signature); xmlbatch status: ${codes[
 step "Lyra 1/4: CSV of token payments -> PAY REQ version 06"
 mkdir -p sandbox/lyra/12345678/request_ips
 cat "$samples/lyra-payments.csv" >&2
-request=$(dropwatch name --gateway lyra --shop 12345678 --mode test sandbox/lyra/12345678/request_ips)
+request=$(run dropwatch name --gateway lyra --shop 12345678 --mode test sandbox/lyra/12345678/request_ips)
 run xmlbatch build --format lyra --shop 12345678 --mode test -o "outbox/$request" "$samples/lyra-payments.csv"
 cat "outbox/$request" >&2
 
@@ -93,13 +103,15 @@ run dropwatch watch --once --no-state --settle 0s sandbox/lyra
 
 step "Lyra 4/4: the ANS, line by line"
 set +e
-xmlbatch status "sandbox/lyra/12345678/result_ips/${request/.REQ./.ANS.}" > lyra-results.csv
+show xmlbatch status -o lyra-results.csv "sandbox/lyra/12345678/result_ips/${request/.REQ./.ANS.}"
+xmlbatch status -o lyra-results.csv "sandbox/lyra/12345678/result_ips/${request/.REQ./.ANS.}"
 code=$?
 set -e
 [ "$code" -le 1 ]
 
 step "Lyra, again: the same name uploaded twice is renamed _DUPLICATE by the gateway"
-cp "outbox/$request" "sandbox/lyra/12345678/request_ips/$request"
+run cp "outbox/$request" "sandbox/lyra/12345678/request_ips/$request"
+show dropwatch gateway --gateway lyra --once --settle 0s sandbox/lyra
 dropwatch gateway --gateway lyra --once --settle 0s sandbox/lyra > /dev/null
 run dropwatch watch --once --no-state --settle 0s sandbox/lyra/12345678/request_ips
 
@@ -110,7 +122,7 @@ run seal verify --key-file keys/sips-office.key card-order.json
 
 step "Sips: a response that says 'invalid seal' - and why"
 set +e
-run seal verify --key-file keys/sips-demo.key "$samples/sips-response-sha256.json" 2>/dev/null
+run seal verify --key-file keys/sips-demo.key "$samples/sips-response-sha256.json"
 set -e
 
 step "Paybox System and Lyra form seals, and a Paybox return (IPN) checked with Paybox's public key"
@@ -121,6 +133,7 @@ run seal verify --input form "$samples/paybox-ipn.txt"
 ###########################################################################
 step "Server to server: the HTTP sandbox plays Paybox Direct and Sips Office Server on 127.0.0.1"
 if command -v curl >/dev/null 2>&1; then
+    printf '$ %s\n' "dropwatch gateway --http 0 > http.log 2> http.err &" >&2
     dropwatch gateway --http 0 > http.log 2> http.err &
     sandbox=$!
     trap 'kill $sandbox 2>/dev/null || true; rm -rf "$work"' EXIT
@@ -141,13 +154,14 @@ if command -v curl >/dev/null 2>&1; then
         -o direct-requests.txt "$samples/paybox-direct.csv"
 
     step "Paybox Direct 2/3: one POST per request with curl, each answer on its line"
-    printf '$ while read -r body; do curl --data-binary "$body" http://%s/PPPS.php; done < direct-requests.txt > direct-answers.txt\n' "$base" >&2
+    printf '$ while IFS= read -r body; do curl -sS --fail --max-time 10 --data-binary "$body" http://%s/PPPS.php || echo; done < direct-requests.txt > direct-answers.txt\n' "$base" >&2
     while IFS= read -r body; do
         curl -sS --fail --max-time 10 --data-binary "$body" "http://$base/PPPS.php" || echo
     done < direct-requests.txt > direct-answers.txt
 
     step "Paybox Direct 3/3: the answers in words, SITE/RANG/NUMQUESTION checked against the requests"
     set +e
+    show xmlbatch status --question direct-requests.txt -o direct-results.csv direct-answers.txt
     xmlbatch status --question direct-requests.txt -o direct-results.csv direct-answers.txt
     code=$?
     set -e
@@ -156,7 +170,7 @@ if command -v curl >/dev/null 2>&1; then
     step "Sips Office Server: a sealed cardOrder, the sealed response checked and put in words"
     run seal compute --key-file keys/sogenactif-test.key -o office-order.json "$samples/sips-office-card-order.json"
     pipeline "curl -sS -H 'Content-Type: application/json' --data-binary @office-order.json http://$base/rs-services/v2/checkout/cardOrder | tee office-response.json | seal verify --key-file keys/sogenactif-test.key"
-    kill "$sandbox" 2>/dev/null || true
+    show kill "$sandbox"; kill "$sandbox" 2>/dev/null || true
     wait "$sandbox" 2>/dev/null || true
 else
     printf 'curl is not installed: the HTTP part is skipped (apt-get install curl)\n' >&2

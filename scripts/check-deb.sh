@@ -43,9 +43,13 @@ case "$(field Version)" in
 esac
 depends="$(field Depends)" recommends="$(field Recommends)"
 [[ "$depends" == *libssl* ]] || fail "Depends lacks libssl: $depends"
-for r in gnupg openssh-client; do
+for r in gnupg openssh-client bash-completion; do
     [[ ", $recommends," == *", $r"[\ ,]* ]] || fail "Recommends lacks $r: $recommends"
 done
+# No made-up address where a real one is expected: no Homepage until the
+# project has one.
+[ -z "$(field Homepage)" ] || [[ "$(field Homepage)" != *example.invalid* ]] \
+    || fail "Homepage is a placeholder: $(field Homepage)"
 listing="$(dpkg-deb -c "$deb")"
 # Every entry root-owned; binaries 0755, everything else 0644 (dirs 0755).
 bad="$(awk '$2 != "root/root" && $2 != "0/0" { print "owner", $0 }
@@ -132,7 +136,7 @@ for t in $TOOLS; do
     [ "$t" != seal ] || completion="$c"
 done
 echo "  man: $(man -w seal), bash: $completion"
-for doc in README.md docs/seal.md copyright changelog.Debian.gz; do
+for doc in README.md docs/seal.md recipes/nightly-paybox.sh recipes/Makefile copyright changelog.Debian.gz; do
     [ -r "/usr/share/doc/paylot/$doc" ] || fail "no /usr/share/doc/paylot/$doc"
 done
 first="$(zcat /usr/share/doc/paylot/changelog.Debian.gz)" || fail "changelog.Debian.gz is no gzip"

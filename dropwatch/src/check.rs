@@ -8,7 +8,9 @@ use gateways::lyra::drop as lyra_drop;
 use gateways::lyra::names::{strip_decorations, FileKind, Name};
 use gateways::paybox::drop as paybox_drop;
 use gateways::paybox::drop::{routing, Routing};
-use gateways::paybox::names::{error_file_name, question_name_of, question_stem, status_name};
+use gateways::paybox::names::{
+    error_file_name, question_name_of, question_stem, status_name, Template,
+};
 use gateways::paybox::question::read_header;
 use gateways::Gateway;
 use paylot_cli::json::{Lines, Record};
@@ -106,67 +108,101 @@ pub fn run(a: Args) -> Result<Outcome> {
 }
 
 fn check_one(a: &Args, f: &Path, open: &OpenFiles, sent: &[String]) -> Result<Vec<Problem>> {
-    let meta = fs::symlink_metadata(f).map_err(|e| Error::io(quote_path(f), e))?;
-    let mut problems = Vec::new();
-    if meta.file_type().is_symlink() {
-        problems.push(Problem {
-            code: "symlink",
-            message: "is a symbolic link: gateways refuse links, upload the file itself".into(),
-        });
-        return Ok(problems);
-    }
-    if !meta.is_file() {
-        problems.push(Problem {
-            code: "not_a_file",
-            message: "is not a regular file".into(),
-        });
-        return Ok(problems);
-    }
-    let name = f.file_name().and_then(|n| n.to_str());
     let known = known_names(a, f, sent)?;
-    // The gateway's checks, in its order.
-    let found = match a.gateway {
-        Gateway::Lyra => lyra_drop::problems(name, meta.len(), |n| used_lyra(&known, n).is_some()),
-        Gateway::Paybox => paybox_drop::problems(name, meta.len(), &a.naming.template),
+    let rules = Rules {
+        gateway: a.gateway,
+        template: &a.naming.template,
     };
-    for reason in found {
-        problems.push(describe(a, name.unwrap_or_default(), &reason, &known));
-    }
-    // Paybox: the routing data in the file, against its name; the batch
-    // number, against the names already used; the previous batch's status.
-    if a.gateway == Gateway::Paybox && problems.is_empty() {
-        if let Some(n) = name {
-            let content = paybox_content(a, f, n)?;
-            let order = batch_problem(a, n, &known);
-            match (content, order) {
-                (Ok(routing), None) => warn_unanswered(a, f, n, &routing, &known),
-                (content, order) => problems.extend(content.err().into_iter().chain(order)),
-            }
-        }
-    }
-    // Still open by some process?
-    if let Some(pid) = open.holder(&meta) {
-        problems.push(Problem {
-            code: "open",
-            message: format!(
-                "is still open by process {pid} ({}): wait until the writer has closed it, or write under a temporary name and rename",
-                process_name(pid)
-            ),
-        });
+    let (problems, routing) = rules.judge(f, &known, open)?;
+    if let (Some(r), Some(n)) = (routing, f.file_name().and_then(|n| n.to_str())) {
+        warn_unanswered(a, f, n, &r, &known);
     }
     Ok(problems)
 }
 
-/// A reason of the gateway's, as this check says it.
-fn describe(a: &Args, name: &str, reason: &Reason, known: &[String]) -> Problem {
-    let fate = match a.gateway {
-        Gateway::Lyra => format!(
-            "the gateway would rename it {name}{}",
-            lyra_drop::rejection(reason).suffix()
-        ),
-        Gateway::Paybox => format!("the gateway would answer with {}.err", question_stem(name)),
-    };
-    match reason {
+/// The rules a file is judged by before it leaves: `dropwatch check`'s,
+/// and `dropwatch upload`'s, which runs the same check first.
+pub struct Rules<'a> {
+    pub gateway: Gateway,
+    pub template: &'a Template,
+}
+
+impl Rules<'_> {
+    /// Every problem the gateway would find with the local file `f`,
+    /// given the names already used (`known`), in the gateway's order, and
+    /// whether some process still has it open; with a Paybox Question's
+    /// routing data when it has none.
+    pub fn judge(
+        &self,
+        f: &Path,
+        known: &[String],
+        open: &OpenFiles,
+    ) -> Result<(Vec<Problem>, Option<Routing>)> {
+        let meta = fs::symlink_metadata(f).map_err(|e| Error::io(quote_path(f), e))?;
+        let mut problems = Vec::new();
+        if meta.file_type().is_symlink() {
+            problems.push(Problem {
+                code: "symlink",
+                message: "is a symbolic link: gateways refuse links, upload the file itself".into(),
+            });
+            return Ok((problems, None));
+        }
+        if !meta.is_file() {
+            problems.push(Problem {
+                code: "not_a_file",
+                message: "is not a regular file".into(),
+            });
+            return Ok((problems, None));
+        }
+        let name = f.file_name().and_then(|n| n.to_str());
+        // The gateway's checks, in its order.
+        let found = match self.gateway {
+            Gateway::Lyra => {
+                lyra_drop::problems(name, meta.len(), |n| used_lyra(known, n).is_some())
+            }
+            Gateway::Paybox => paybox_drop::problems(name, meta.len(), self.template),
+        };
+        for reason in found {
+            problems.push(self.describe(name.unwrap_or_default(), &reason, known));
+        }
+        // Paybox: the routing data in the file, against its name, and its
+        // protection; the batch number, against the names already used.
+        let mut routed = None;
+        if self.gateway == Gateway::Paybox && problems.is_empty() {
+            if let Some(n) = name {
+                let content = self.paybox_content(f, n)?;
+                let order = self.batch_problem(n, known);
+                match (content, order) {
+                    (Ok(routing), None) => routed = Some(routing),
+                    (content, order) => {
+                        problems.extend(content.err().into_iter().flatten().chain(order))
+                    }
+                }
+            }
+        }
+        // Still open by some process?
+        if let Some(pid) = open.holder(&meta) {
+            problems.push(Problem {
+                code: "open",
+                message: format!(
+                    "is still open by process {pid} ({}): wait until the writer has closed it, or write under a temporary name and rename",
+                    process_name(pid)
+                ),
+            });
+        }
+        Ok((problems, routed))
+    }
+
+    /// A reason of the gateway's, as this check says it.
+    fn describe(&self, name: &str, reason: &Reason, known: &[String]) -> Problem {
+        let fate = match self.gateway {
+            Gateway::Lyra => format!(
+                "the gateway would rename it {name}{}",
+                lyra_drop::rejection(reason).suffix()
+            ),
+            Gateway::Paybox => format!("the gateway would answer with {}.err", question_stem(name)),
+        };
+        match reason {
         Reason::BadName(m) => Problem {
             code: "name",
             message: format!("{m}; {fate}"),
@@ -182,6 +218,76 @@ fn describe(a: &Args, name: &str, reason: &Reason, known: &[String]) -> Problem 
                 used_lyra(known, name).map(String::as_str).unwrap_or_default()
             ),
         },
+    }
+    }
+
+    /// The routing data of a Paybox Question, read from the file as the
+    /// gateway reads it, or the problems the gateway would refuse it for: its
+    /// routing data, and a Merchant element left in clear.
+    fn paybox_content(
+        &self,
+        f: &Path,
+        name: &str,
+    ) -> Result<std::result::Result<Routing, Vec<Problem>>> {
+        let err_file = format!("the gateway would answer with {}.err", question_stem(name));
+        let Some(q) = self.template.parse_name(name) else {
+            return Ok(Err(vec![Problem {
+                code: "name",
+                message: format!("does not follow the naming template; {err_file}"),
+            }]));
+        };
+        let file = fs::File::open(f).map_err(|e| Error::reading_path(f, e))?;
+        let header = match read_header(std::io::BufReader::new(file), name) {
+            Ok(h) => h,
+            Err(e) if e.is_io() => return Err(e),
+            Err(e) => {
+                return Ok(Err(vec![Problem {
+                    code: "content",
+                    message: format!(
+                        "is not a Question file the gateway can route: {}; {err_file}",
+                        e.message()
+                    ),
+                }]))
+            }
+        };
+        let mut found: Vec<Problem> = paybox_drop::protection_problem(&header)
+            .map(|why| Problem {
+                code: "clear",
+                message: format!("{why}; {err_file}"),
+            })
+            .into_iter()
+            .collect();
+        match routing(&header, &q) {
+            Ok(r) if found.is_empty() => Ok(Ok(r)),
+            Ok(_) => Ok(Err(found)),
+            Err(why) => {
+                found.push(Problem {
+                    code: "content",
+                    message: format!("{}; {err_file}", why.join("; ")),
+                });
+                Ok(Err(found))
+            }
+        }
+    }
+
+    fn batch_problem(&self, name: &str, known: &[String]) -> Option<Problem> {
+        let t = self.template;
+        let me = t.parse_name(name)?;
+        let hit = known
+            .iter()
+            .filter_map(|k| t.question_of(k).map(|q| (k, q)))
+            .filter(|(_, q)| q.site == me.site && q.rank == me.rank)
+            .max_by_key(|(_, q)| q.batch);
+        let (found, last) = hit?;
+        paybox_drop::batch_problem(me.batch, last.batch).map(|_| Problem {
+        code: "batch",
+        message: format!(
+            "batch number {} is not greater than {} (found \"{found}\"): the gateway would answer with {}.err; take the next number (dropwatch name --gateway paybox)",
+            me.batch,
+            last.batch,
+            question_stem(name)
+        ),
+    })
     }
 }
 
@@ -230,36 +336,6 @@ fn used_lyra<'a>(known: &'a [String], name: &str) -> Option<&'a String> {
         let (base, _, _) = strip_decorations(k);
         Name::parse(base).is_some_and(|n| n.with_kind(me.kind) == me)
     })
-}
-
-/// The routing data of a Paybox Question, read from the file as the
-/// gateway reads it, or the problem the gateway would answer `.err` for.
-fn paybox_content(a: &Args, f: &Path, name: &str) -> Result<std::result::Result<Routing, Problem>> {
-    let err_file = format!("the gateway would answer with {}.err", question_stem(name));
-    let Some(q) = a.naming.template.parse_name(name) else {
-        return Ok(Err(Problem {
-            code: "name",
-            message: format!("does not follow the naming template; {err_file}"),
-        }));
-    };
-    let file = fs::File::open(f).map_err(|e| Error::reading_path(f, e))?;
-    let header = match read_header(std::io::BufReader::new(file), name) {
-        Ok(h) => h,
-        Err(e) if e.is_io() => return Err(e),
-        Err(e) => {
-            return Ok(Err(Problem {
-                code: "content",
-                message: format!(
-                    "is not a Question file the gateway can route: {}; {err_file}",
-                    e.message()
-                ),
-            }))
-        }
-    };
-    Ok(routing(&header, &q).map_err(|why| Problem {
-        code: "content",
-        message: format!("{}; {err_file}", why.join("; ")),
-    }))
 }
 
 /// The gateway advises sending a Question only once the previous one's
@@ -319,24 +395,4 @@ fn warn_unanswered(a: &Args, f: &Path, name: &str, me: &Routing, known: &[String
             ),
         );
     }
-}
-
-fn batch_problem(a: &Args, name: &str, known: &[String]) -> Option<Problem> {
-    let t = &a.naming.template;
-    let me = t.parse_name(name)?;
-    let hit = known
-        .iter()
-        .filter_map(|k| t.question_of(k).map(|q| (k, q)))
-        .filter(|(_, q)| q.site == me.site && q.rank == me.rank)
-        .max_by_key(|(_, q)| q.batch);
-    let (found, last) = hit?;
-    paybox_drop::batch_problem(me.batch, last.batch).map(|_| Problem {
-        code: "batch",
-        message: format!(
-            "batch number {} is not greater than {} (found \"{found}\"): the gateway would answer with {}.err; take the next number (dropwatch name --gateway paybox)",
-            me.batch,
-            last.batch,
-            question_stem(name)
-        ),
-    })
 }

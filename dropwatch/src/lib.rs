@@ -16,6 +16,7 @@ pub mod check;
 pub mod fsutil;
 pub mod gateway;
 pub mod name;
+pub mod remote;
 pub mod state;
 pub mod states;
 pub mod sweep;
@@ -123,6 +124,74 @@ first one {\"type\":\"listening\",\"address\":...}. Requests are bounded (64 KiB
 
 Exit status: 0 done (HTTP: the reader of stdout went away); 2 trouble.")]
     Gateway(Box<gateway::Args>),
+    /// Upload request files to the gateway's SFTP account: checked first,
+    /// written under a temporary name, then moved into place
+    #[command(after_help = "\
+Examples:
+  $ dropwatch upload --gateway lyra lyra-sftp:12345678 outbox/20261123.12345678.PAY.REQ.T.01
+  20261123.12345678.PAY.REQ.T.01
+  $ dropwatch upload --gateway paybox --port 5752 --sent sent.log --record \\
+      merchant@paybox-sftp: outbox/1999888.032.000042.xml
+
+Every file is first checked as dropwatch check does, against the names the account already \
+holds (and --sent); if any would be refused, nothing is uploaded. Each file is then written \
+under a temporary name the gateway does not take (Lyra: in the shop's directory, since \
+request_ips renames any other name _ERROR; Paybox: a hidden name in in/, as the gateway \
+advises), its size checked, and linked into place under its own name: a name already there is \
+never overwritten, and the gateway never sees half a file. ssh is the user's: ssh_config (or \
+--ssh-config), keys, agent and known_hosts; an unknown host key is refused. A temporary copy \
+left by a cut connection is removed by the next upload of that name.
+
+The uploaded names are printed on stdout, one a line.
+
+Exit status: 0 uploaded; 1 a file would be refused (nothing uploaded); 2 trouble (the \
+connection, the server).")]
+    Upload(remote::upload::Args),
+    /// Wait for the gateway's answer to one request on its SFTP account
+    #[command(after_help = "\
+Examples:
+  $ dropwatch wait --gateway lyra --timeout 10h lyra-sftp:12345678 20261123.12345678.PAY.REQ.T.01
+  20261123.12345678.PAY.ANS.T.01
+  $ dropwatch wait --gateway paybox --every 5m merchant@paybox-sftp: 1999888.032.000042.xml
+
+Looks at the account every --every until the answer is there and complete (its size and time \
+unchanged for --settle): Lyra's ANS in result_ips, or the request renamed _ERROR or _DUPLICATE \
+in request_ips; Paybox's .status.xml, or .err. A cut connection is made again at the next look. \
+The answer's name is printed on stdout; for a refusal, the reason on stderr (a .err file's \
+first line).
+
+Exit status: 0 answered; 1 refused (_ERROR, _DUPLICATE, .err); 2 no answer within --timeout, \
+or trouble.")]
+    Wait(remote::answer::WaitArgs),
+    /// Fetch the gateway's answers to requests from its SFTP account, whole
+    #[command(after_help = "\
+Examples:
+  $ dropwatch fetch --gateway lyra --local inbox/ lyra-sftp:12345678 20261123.12345678.PAY.REQ.T.01
+  inbox/20261123.12345678.PAY.ANS.T.01
+
+Fetches each request's answer (or its refusal: the .err file, the _ERROR or _DUPLICATE file) \
+into --local under its name on the server, once complete (unchanged for --settle), checked \
+unchanged while read, written under a temporary name (mode 0600: answers may hold card data) \
+and renamed into place. An answer already fetched is not fetched again; a different local file \
+of that name is never overwritten. The local paths are printed on stdout.
+
+Exit status: 0 answers fetched; 1 some request was refused (its refusal fetched); 2 no answer \
+yet, or trouble.")]
+    Fetch(remote::answer::FetchArgs),
+    /// Remove from the SFTP account what the merchant must purge, once fetched
+    #[command(after_help = "\
+Examples:
+  $ dropwatch purge --gateway paybox --local inbox/ merchant@paybox-sftp:
+  $ dropwatch purge --gateway lyra --local inbox/ lyra-sftp:12345678 20261123.12345678.PAY.REQ.T.01
+
+What the merchant purges: Paybox's answers (.status.xml, .err: the account has a quota); \
+Lyra's rejected requests (_ERROR, _DUPLICATE), which stay in request_ips until the merchant \
+deletes them (result_ips is the gateway's). A file is removed only when --local holds a copy of \
+the same name and size (dropwatch fetch): nothing is lost. The names removed are printed on \
+stdout.
+
+Exit status: 0 done; 2 trouble.")]
+    Purge(remote::purge::Args),
 }
 
 /// The clap definition, for man pages and completions.
@@ -139,6 +208,10 @@ pub fn main() -> Result<Outcome> {
         Cmd::Watch(a) => watch::run(a),
         Cmd::Sweep(a) => sweep::run(a),
         Cmd::Gateway(a) => gateway::run(*a),
+        Cmd::Upload(a) => remote::upload::run(a),
+        Cmd::Wait(a) => remote::answer::wait(a),
+        Cmd::Fetch(a) => remote::answer::fetch(a),
+        Cmd::Purge(a) => remote::purge::run(a),
     }
 }
 

@@ -32,7 +32,7 @@ pub struct Args {
     /// Paybox site number (7 digits)
     #[arg(long, value_name = "N")]
     pub site: Option<String>,
-    /// Paybox rank (1 to 3 digits, written with 3)
+    #[arg(help = gateways::paybox::values::RANK_OPTION_HELP)]
     #[arg(long, value_name = "N")]
     pub rank: Option<String>,
     /// Paybox: name this Question from its own BatchNumber, Site and Rank
@@ -60,15 +60,7 @@ pub fn run(a: Args) -> Result<Outcome> {
     let mut record = None;
     if a.record {
         let path = &a.sent[0];
-        let f = OpenOptions::new()
-            .read(true)
-            .append(true)
-            .create(true)
-            .open(path)
-            .map_err(|e| Error::io(format!("opening {}", quote_path(path)), e))?;
-        f.lock()
-            .map_err(|e| Error::io(format!("locking {}", quote_path(path)), e))?;
-        record = Some((path.clone(), f));
+        record = Some((path.clone(), open_sent(path)?));
     }
     let mut known = Vec::new();
     for d in &a.dirs {
@@ -82,10 +74,7 @@ pub fn run(a: Args) -> Result<Outcome> {
         Gateway::Paybox => next_paybox(&a, &known)?,
     };
     if let Some((path, mut f)) = record {
-        f.seek(SeekFrom::End(0))
-            .and_then(|_| f.write_all(format!("{name}\n").as_bytes()))
-            .and_then(|_| f.sync_all())
-            .map_err(|e| Error::io(format!("recording in {}", quote_path(&path)), e))?;
+        append_sent(&mut f, &path, &name)?;
         let _ = f.unlock();
     }
     let mut out = paylot_cli::Output::stdout();
@@ -279,6 +268,28 @@ pub fn collect_dir(dir: &Path, out: &mut Vec<String>) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Open (creating it) and lock a sent file, for [`append_sent`].
+pub fn open_sent(path: &Path) -> Result<File> {
+    let f = OpenOptions::new()
+        .read(true)
+        .append(true)
+        .create(true)
+        .open(path)
+        .map_err(|e| Error::io(format!("opening {}", quote_path(path)), e))?;
+    f.lock()
+        .map_err(|e| Error::io(format!("locking {}", quote_path(path)), e))?;
+    Ok(f)
+}
+
+/// Add `name` to the sent file `f` (open and locked by [`open_sent`]),
+/// durably.
+pub fn append_sent(f: &mut File, path: &Path, name: &str) -> Result<()> {
+    f.seek(SeekFrom::End(0))
+        .and_then(|_| f.write_all(format!("{name}\n").as_bytes()))
+        .and_then(|_| f.sync_all())
+        .map_err(|e| Error::io(format!("recording in {}", quote_path(path)), e))
 }
 
 /// Names listed in a sent file (a missing file lists none).

@@ -228,9 +228,11 @@ fn check_refuses_symlinks_and_paybox_old_batches() {
     assert!(r.stderr().contains("symbolic link"), "{}", r.describe());
 
     d.write("m/out/1999888.032.000042.status.xml", "x");
+    // The Merchant content encrypted, as pgpwrap encrypt --element
+    // Merchant leaves it.
     let question = |batch: u64| {
         format!(
-            "<PayboxBatch xmlns=\"http://www.paybox.com/PayboxBatch\" BatchNumber=\"{batch}\"><Merchant Site=\"1999888\" Rank=\"032\"><Question/></Merchant></PayboxBatch>"
+            "<PayboxBatch xmlns=\"http://www.paybox.com/PayboxBatch\" BatchNumber=\"{batch}\"><Merchant Site=\"1999888\" Rank=\"032\">\n-----BEGIN PGP MESSAGE-----\n\nwcBMA0\n-----END PGP MESSAGE-----\n</Merchant></PayboxBatch>"
         )
     };
     d.write("m/in/1999888.032.000041.xml", &question(41));
@@ -244,6 +246,36 @@ fn check_refuses_symlinks_and_paybox_old_batches() {
     );
     d.run(&["check", "--scheme", "paybox", "m/in/1999888.032.000043.xml"])
         .expect(0);
+}
+
+#[test]
+fn check_refuses_a_paybox_question_in_clear() {
+    let d = Dir::new();
+    d.write(
+        "t2/1999888.032.000002.xml",
+        "<PayboxBatch BatchNumber=\"2\"><Merchant Site=\"1999888\" Rank=\"032\"><Question NumQuestion=\"1\"><PAN>1111222233334444</PAN><CVV>123</CVV></Question></Merchant></PayboxBatch>\n",
+    );
+    let r = d.run(&[
+        "check",
+        "--gateway",
+        "paybox",
+        "--json",
+        "t2/1999888.032.000002.xml",
+    ]);
+    r.expect(1);
+    assert_eq!(
+        r.events()[0]["problems"][0]["code"],
+        "clear",
+        "{}",
+        r.describe()
+    );
+    assert!(
+        r.stderr().contains(
+            "pgpwrap encrypt --element Merchant --recipient PAYBOX.pub --sign-with SHOP.key"
+        ),
+        "{}",
+        r.describe()
+    );
 }
 
 #[test]

@@ -1,274 +1,485 @@
-//! The real exchange over SFTP: Debian's OpenSSH sshd on 127.0.0.1 with
-//! `internal-sftp` rooted in a temporary drop tree, the real `sftp -b`
-//! client uploading under a temporary name and renaming, the sandbox
-//! gateway, and the answer downloaded with sftp again.
+//! The remote half of the lifecycle over real SFTP: Debian's OpenSSH sshd
+//! on 127.0.0.1 (`sshd/mod.rs`), the user's side through `ssh -s sftp`
+//! with an ssh_config, a key and a known_hosts, the sandbox gateway
+//! answering in the drop tree the server serves. `dropwatch upload`,
+//! `wait`, `fetch` and `purge`, for both gateways, their refusals, a
+//! connection cut mid-transfer either way, and an answer that appears
+//! while `wait` polls.
 
+mod sshd;
 mod util;
 
 use std::fs;
-use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::io::{BufRead, BufReader};
+use std::os::unix::fs::PermissionsExt;
+use std::process::{Child, Stdio};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use sshd::{Server, Way};
 use util::*;
 
-const SSHD: &str = "/usr/sbin/sshd";
+const SHOP: &str = "lyra/12345678";
+const Q1: &str = "1999888.032.000001.xml";
+const Q2: &str = "1999888.032.000002.xml";
 
-/// Kills sshd by PID when the test ends, also on failure.
-struct SshdGuard {
-    child: Child,
-    log: PathBuf,
+/// A drop tree served by sshd, and the commands a merchant runs on it.
+struct Account {
+    d: Dir,
+    server: Server,
 }
 
-impl Drop for SshdGuard {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+impl Account {
+    fn new() -> Account {
+        let d = Dir::new();
+        d.mkdir(&format!("drop/{SHOP}/request_ips"));
+        d.mkdir("drop/paybox/m1/in");
+        d.mkdir("drop/paybox/m1/out");
+        d.mkdir("inbox");
+        let server = Server::start(&d.path("ssh"), &d.path("drop"));
+        Account { d, server }
+    }
+
+    /// `dropwatch SUB --ssh-config … --gateway G ARGS…`.
+    fn args(&self, sub: &str, gateway: &str, rest: &[&str]) -> Vec<String> {
+        let mut v = vec![
+            sub.to_string(),
+            "--gateway".into(),
+            gateway.into(),
+            "--ssh-config".into(),
+            self.server.ssh_config().to_string_lossy().into_owned(),
+        ];
+        v.extend(rest.iter().map(|s| s.to_string()));
+        v
+    }
+
+    fn run(&self, sub: &str, gateway: &str, rest: &[&str]) -> Run {
+        let args = self.args(sub, gateway, rest);
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let r = self.d.run(&refs);
+        if r.status() == 2 && !r.stderr().contains("cut") {
+            eprintln!("sshd log:\n{}", self.server.log());
+        }
+        r
+    }
+
+    /// The sandbox gateway's scheduled run, answering with `responder`.
+    fn gateway_pass(&self, gateway: &str, responder: &str) -> Run {
+        let root = format!("drop/{}", if gateway == "lyra" { "lyra" } else { "paybox" });
+        let r = self.d.run(&[
+            "gateway",
+            "--gateway",
+            gateway,
+            "--once",
+            "--settle",
+            "0s",
+            "--responder",
+            responder,
+            &root,
+        ]);
+        r.expect(0);
+        r
+    }
+
+    /// `dropwatch wait`, polling every 100 ms, for at most 300 s.
+    fn wait(&self, gateway: &str, remote: &str, request: &str) -> Run {
+        self.run("wait", gateway, &poll(remote, request))
+    }
+
+    /// `dropwatch wait` (Lyra) in the background, polling every 100 ms,
+    /// with its stderr lines as they come.
+    fn spawn_wait(&self, remote: &str, request: &str) -> (Child, mpsc::Receiver<String>) {
+        let args = self.args("wait", "lyra", &poll(remote, request));
+        let mut waiter = self
+            .d
+            .cmd()
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let lines = stderr_lines(&mut waiter);
+        (waiter, lines)
+    }
+
+    /// Temporary names left anywhere in the served tree.
+    fn temporaries(&self) -> Vec<String> {
+        walk(&self.d.path("drop"))
+            .into_iter()
+            .filter(|p| p.to_string_lossy().ends_with(".paylot-tmp"))
+            .map(|p| p.to_string_lossy().into_owned())
+            .collect()
     }
 }
 
-fn run_ok(cmd: &mut Command, what: &str) -> String {
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("{what}: cannot run: {e}"));
-    assert!(
-        out.status.success(),
-        "{what} failed: {:?}\nstdout:\n{}\nstderr:\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+/// wait's arguments: a look every 100 ms, for at most 300 s.
+fn poll<'a>(remote: &'a str, request: &'a str) -> [&'a str; 8] {
+    [
+        "--every",
+        "100ms",
+        "--settle",
+        "0s",
+        "--timeout",
+        "300s",
+        remote,
+        request,
+    ]
 }
 
-fn start_sshd(t: &Path, drop_dir: &Path) -> (SshdGuard, u16, PathBuf) {
-    assert!(
-        Path::new(SSHD).exists(),
-        "{SSHD} is not installed: this test needs Debian's openssh-server (apt-get install -y openssh-server openssh-client)"
-    );
-    for tool in ["ssh-keygen", "sftp"] {
-        let found = Command::new("sh")
-            .arg("-c")
-            .arg(format!("command -v {tool}"))
-            .output()
-            .map(|o| o.status.success())
-            .unwrap_or(false);
-        assert!(
-            found,
-            "{tool} is not installed: this test needs openssh-client"
-        );
+fn lyra_request(body_lines: usize) -> String {
+    let mut s = String::from("00;PAY;06;12345678;TEST;20261123;120000;\n");
+    for i in 1..=body_lines {
+        s.push_str(&format!(
+            "02;{i};20261123;120000;{i:06};CD;1000;978;;;TEST-TOKEN-1;;;;;\n"
+        ));
     }
-    // sshd started as root outside systemd needs its privilege separation directory.
-    let run = Path::new("/run/sshd");
-    if !run.exists() {
-        fs::create_dir_all(run).expect(
-            "mkdir /run/sshd (needs root; or create it once with mkdir -p -m 0755 /run/sshd)",
-        );
-        use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(run, fs::Permissions::from_mode(0o755)).unwrap();
-    }
-    let host_key = t.join("ssh_host_ed25519_key");
-    let client_key = t.join("client_key");
-    for k in [&host_key, &client_key] {
-        run_ok(
-            Command::new("ssh-keygen")
-                .args([
-                    "-q",
-                    "-t",
-                    "ed25519",
-                    "-N",
-                    "",
-                    "-C",
-                    "dropwatch-test",
-                    "-f",
-                ])
-                .arg(k),
-            "ssh-keygen",
-        );
-    }
-    fs::copy(t.join("client_key.pub"), t.join("authorized_keys")).unwrap();
-    let port = {
-        let l = TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
-    let config = t.join("sshd_config");
-    fs::write(
-        &config,
-        format!(
-            "Port {port}\nListenAddress 127.0.0.1\nHostKey {hk}\nPidFile {pid}\n\
-             AuthorizedKeysFile {ak}\nPubkeyAuthentication yes\nPasswordAuthentication no\n\
-             KbdInteractiveAuthentication no\nPermitRootLogin prohibit-password\n\
-             UsePAM no\nStrictModes no\nSubsystem sftp internal-sftp\n\
-             ForceCommand internal-sftp -d {drop}\nLogLevel VERBOSE\n",
-            hk = host_key.display(),
-            pid = t.join("sshd.pid").display(),
-            ak = t.join("authorized_keys").display(),
-            drop = drop_dir.display(),
-        ),
+    s.push_str(&format!("01;{body_lines}\n"));
+    s
+}
+
+/// A Paybox Question whose Merchant content is an OpenPGP message, as
+/// pgpwrap encrypt --element Merchant leaves it (what upload's check can
+/// see from outside).
+fn protected_question(batch: u64) -> String {
+    format!(
+        "<PayboxBatch xmlns=\"http://www.paybox.com/PayboxBatch\" BatchNumber=\"{batch}\">\n\
+         <Merchant Site=\"1999888\" Rank=\"032\">\n-----BEGIN PGP MESSAGE-----\n\nwcBMA0\n\
+         -----END PGP MESSAGE-----\n</Merchant>\n</PayboxBatch>\n"
     )
-    .unwrap();
-    let log = t.join("sshd.log");
-    let child = Command::new(SSHD)
-        .args(["-D", "-e", "-f"])
-        .arg(&config)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(fs::File::create(&log).unwrap())
-        .spawn()
-        .expect("starting sshd");
-    let guard = SshdGuard { child, log };
-    let start = Instant::now();
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "sshd did not listen on 127.0.0.1:{port}; its log:\n{}",
-            fs::read_to_string(&guard.log).unwrap_or_default()
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    (guard, port, client_key)
-}
-
-fn user() -> String {
-    let out = Command::new("id").arg("-un").output().unwrap();
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
-
-fn sftp(t: &Path, port: u16, key: &Path, batch: &str, guard: &SshdGuard) -> String {
-    let b = t.join("batch");
-    fs::write(&b, batch).unwrap();
-    let out = Command::new("sftp")
-        .arg("-b")
-        .arg(&b)
-        .args([
-            "-F",
-            "/dev/null",
-            "-o",
-            "StrictHostKeyChecking=no",
-            "-o",
-            "UserKnownHostsFile=/dev/null",
-            "-o",
-            "BatchMode=yes",
-            "-o",
-            "LogLevel=ERROR",
-            "-i",
-        ])
-        .arg(key)
-        .arg("-P")
-        .arg(port.to_string())
-        .arg(format!("{}@127.0.0.1", user()))
-        .current_dir(t)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "sftp batch failed:\n{batch}\nstdout:\n{}\nstderr:\n{}\nsshd log:\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr),
-        fs::read_to_string(&guard.log).unwrap_or_default()
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 #[test]
-fn sftp_round_trip_through_the_sandbox_gateway() {
-    let d = Dir::new();
-    let t = d.mkdir("client");
-    let drop_dir = d.mkdir("drop");
-    d.mkdir("drop/lyra/12345678/request_ips");
-    d.mkdir("drop/paybox/m1/in");
-    let (guard, port, key) = start_sshd(&d.path(""), &drop_dir);
+fn lyra_upload_wait_fetch_purge_and_an_answer_that_appears_while_polling() {
+    let a = Account::new();
+    let req = lyra_request(2);
+    a.d.write(&format!("outbox/{REQ1}"), &req);
+    let remote = format!("gw:{SHOP}");
 
-    // --- Lyra: upload under a temporary name, rename into place.
-    fs::write(
-        t.join("request"),
-        "00;PAY;06;12345678;TEST;20261123;120000;\n01;0\n",
-    )
-    .unwrap();
-    sftp(
-        &t,
-        port,
-        &key,
-        &format!(
-            "cd lyra/12345678/request_ips\nput request {REQ1}.part\nrename {REQ1}.part {REQ1}\nls\n"
-        ),
-        &guard,
-    );
-    assert_eq!(
-        d.files("drop/lyra/12345678/request_ips"),
-        vec![REQ1.to_string()]
-    );
-    let r = d.run(&[
-        "gateway",
-        "--scheme",
+    // Checked first: a misnamed file is refused and nothing goes.
+    a.d.write("outbox/payments.csv", "x\n");
+    let r = a.run(
+        "upload",
         "lyra",
-        "--once",
-        "--settle",
-        "0s",
-        "--responder",
-        "cat; echo \"ANSWERED $DROPWATCH_REQUEST\"",
-        "drop/lyra",
-    ]);
-    r.expect(0);
-    assert_eq!(r.of_type("request_answered").len(), 1, "{}", r.describe());
-    sftp(
-        &t,
-        port,
-        &key,
-        &format!("get lyra/12345678/result_ips/{ANS1} answer\n"),
-        &guard,
+        &[&remote, &format!("outbox/{REQ1}"), "outbox/payments.csv"],
     );
+    r.expect(1);
+    assert!(r.stderr().contains("_ERROR"), "{}", r.describe());
+    assert!(a.d.files(&format!("drop/{SHOP}/request_ips")).is_empty());
+
+    let r = a.run("upload", "lyra", &[&remote, &format!("outbox/{REQ1}")]);
+    r.expect(0);
+    assert_eq!(r.stdout(), format!("{REQ1}\n"), "{}", r.describe());
+    assert_eq!(a.d.files(&format!("drop/{SHOP}/request_ips")), vec![REQ1]);
+    assert_eq!(a.d.read(&format!("drop/{SHOP}/request_ips/{REQ1}")), req);
+    assert!(a.temporaries().is_empty(), "{:?}", a.temporaries());
+
+    // The same name again is a duplicate, refused before it leaves.
+    let r = a.run("upload", "lyra", &[&remote, &format!("outbox/{REQ1}")]);
+    r.expect(1);
+    assert!(r.stderr().contains("_DUPLICATE"), "{}", r.describe());
+
+    // wait polls; the gateway answers meanwhile.
+    let (waiter, lines) = a.spawn_wait(&remote, REQ1);
+    expect_line(&lines, "waiting for the answer", &a);
+    a.gateway_pass("lyra", "cat; echo \"ANSWERED $DROPWATCH_REQUEST\"");
+    let (code, stdout, stderr) = finish(waiter, lines);
+    assert_eq!(code, 0, "wait: {stdout}\n{stderr}");
+    assert_eq!(stdout, format!("{ANS1}\n"), "{stderr}");
+
+    let r = a.run("fetch", "lyra", &["--local", "inbox", &remote, REQ1]);
+    r.expect(0);
+    assert_eq!(r.stdout(), format!("inbox/{ANS1}\n"), "{}", r.describe());
     assert_eq!(
-        fs::read_to_string(t.join("answer")).unwrap(),
-        format!("00;PAY;06;12345678;TEST;20261123;120000;\n01;0\nANSWERED {REQ1}\n")
+        a.d.read(&format!("inbox/{ANS1}")),
+        format!("{req}ANSWERED {REQ1}\n")
+    );
+    let mode = fs::metadata(a.d.path(&format!("inbox/{ANS1}")))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600, "answers may hold card data");
+    // Fetched once only.
+    let before = fs::metadata(a.d.path(&format!("inbox/{ANS1}")))
+        .unwrap()
+        .modified()
+        .unwrap();
+    let r = a.run("fetch", "lyra", &["--local", "inbox", &remote, REQ1]);
+    r.expect(0);
+    assert!(r.stderr().contains("not fetched again"), "{}", r.describe());
+    let after = fs::metadata(a.d.path(&format!("inbox/{ANS1}")))
+        .unwrap()
+        .modified()
+        .unwrap();
+    assert_eq!(before, after);
+    // result_ips is the gateway's: purge leaves it.
+    let r = a.run("purge", "lyra", &["--local", "inbox", &remote]);
+    r.expect(0);
+    assert_eq!(r.stdout(), "", "{}", r.describe());
+    assert!(a.d.exists(&format!("drop/{SHOP}/result_ips/{ANS1}")));
+}
+
+#[test]
+fn lyra_error_is_a_refusal_fetched_then_purged() {
+    let a = Account::new();
+    a.d.write(&format!("outbox/{REQ1}"), &lyra_request(1));
+    let remote = format!("gw:{SHOP}");
+    a.run("upload", "lyra", &[&remote, &format!("outbox/{REQ1}")])
+        .expect(0);
+    a.gateway_pass("lyra", "echo 'header refused' >&2; exit 1");
+    let rejected = format!("{REQ1}_ERROR");
+    assert!(a.d.exists(&format!("drop/{SHOP}/request_ips/{rejected}")));
+
+    let r = a.wait("lyra", &remote, REQ1);
+    r.expect(1);
+    assert_eq!(r.stdout(), format!("{rejected}\n"), "{}", r.describe());
+    assert!(r.stderr().contains("refused"), "{}", r.describe());
+
+    // Purge removes only what was fetched.
+    let r = a.run("purge", "lyra", &["--local", "inbox", &remote]);
+    r.expect(0);
+    assert!(r.stderr().contains("kept"), "{}", r.describe());
+    assert!(a.d.exists(&format!("drop/{SHOP}/request_ips/{rejected}")));
+    let r = a.run(
+        "fetch",
+        "lyra",
+        &["--local", "inbox", "--settle", "0s", &remote, REQ1],
+    );
+    r.expect(1);
+    assert!(a.d.exists(&format!("inbox/{rejected}")));
+    let r = a.run("purge", "lyra", &["--local", "inbox", &remote, REQ1]);
+    r.expect(0);
+    assert_eq!(r.stdout(), format!("{rejected}\n"), "{}", r.describe());
+    assert!(!a.d.exists(&format!("drop/{SHOP}/request_ips/{rejected}")));
+}
+
+#[test]
+fn paybox_clear_question_refused_status_and_err_fetched_and_purged() {
+    let a = Account::new();
+    let remote = "gw:paybox/m1";
+    // A clear Merchant element never leaves (the same check as dropwatch check).
+    a.d.write(
+        &format!("clear/{Q1}"),
+        "<PayboxBatch BatchNumber=\"1\"><Merchant Site=\"1999888\" Rank=\"032\"><Question/></Merchant></PayboxBatch>\n",
+    );
+    let r = a.run("upload", "paybox", &[remote, &format!("clear/{Q1}")]);
+    r.expect(1);
+    assert!(
+        r.stderr().contains("pgpwrap encrypt --element Merchant"),
+        "{}",
+        r.describe()
+    );
+    assert!(a.d.files("drop/paybox/m1/in").is_empty());
+
+    a.d.write(&format!("outbox/{Q1}"), &protected_question(1));
+    let r = a.run("upload", "paybox", &[remote, &format!("outbox/{Q1}")]);
+    r.expect(0);
+    assert_eq!(a.d.files("drop/paybox/m1/in"), vec![Q1]);
+    assert!(a.temporaries().is_empty(), "{:?}", a.temporaries());
+    a.gateway_pass("paybox", "sed 's/PayboxBatch/PayboxBatchStatus/g'");
+    let status = "1999888.032.000001.status.xml";
+    let r = a.wait("paybox", remote, Q1);
+    r.expect(0);
+    assert_eq!(r.stdout(), format!("{status}\n"));
+    a.run("fetch", "paybox", &["--local", "inbox", remote, Q1])
+        .expect(0);
+    assert!(a
+        .d
+        .read(&format!("inbox/{status}"))
+        .contains("PayboxBatchStatus"));
+
+    // The next batch is refused by the gateway: .err, with its reason.
+    a.d.write(&format!("outbox/{Q2}"), &protected_question(2));
+    a.run("upload", "paybox", &[remote, &format!("outbox/{Q2}")])
+        .expect(0);
+    a.gateway_pass("paybox", "echo 'signature does not verify' >&2; exit 1");
+    let r = a.wait("paybox", remote, Q2);
+    r.expect(1);
+    assert_eq!(r.stdout(), "1999888.032.000002.err\n", "{}", r.describe());
+    assert!(
+        r.stderr().contains("signature does not verify"),
+        "{}",
+        r.describe()
+    );
+    a.run("fetch", "paybox", &["--local", "inbox", remote, Q2])
+        .expect(1);
+
+    // The download directory has a quota: what was fetched is purged.
+    let r = a.run("purge", "paybox", &["--local", "inbox", remote]);
+    r.expect(0);
+    let mut removed: Vec<String> = r.stdout().lines().map(str::to_string).collect();
+    removed.sort();
+    assert_eq!(
+        removed,
+        vec!["1999888.032.000001.status.xml", "1999888.032.000002.err"]
+    );
+    assert!(a.d.files("drop/paybox/m1/out").is_empty(), "{}", a.d.tree());
+}
+
+#[test]
+fn an_upload_cut_midway_lands_nothing_and_the_next_one_lands_it_once() {
+    let a = Account::new();
+    let req = lyra_request(120_000); // about 7 MB
+    a.d.write(&format!("outbox/{REQ1}"), &req);
+    let remote = format!("gw:{SHOP}");
+    a.server.cut_next(Way::Up, 2 << 20);
+    let r = a.run("upload", "lyra", &[&remote, &format!("outbox/{REQ1}")]);
+    r.expect(2);
+    assert_eq!(a.server.cuts(), 1, "{}", r.describe());
+    assert!(
+        r.stderr().contains("link to the server was lost"),
+        "{}",
+        r.describe()
+    );
+    // The gateway never sees the half file: it is under a temporary name
+    // outside request_ips.
+    assert!(
+        a.d.files(&format!("drop/{SHOP}/request_ips")).is_empty(),
+        "{}",
+        a.d.tree()
+    );
+    let half = a.temporaries();
+    assert_eq!(half.len(), 1, "{}", a.d.tree());
+    assert!(fs::metadata(&half[0]).unwrap().len() < req.len() as u64);
+
+    let r = a.run("upload", "lyra", &[&remote, &format!("outbox/{REQ1}")]);
+    r.expect(0);
+    assert_eq!(a.d.files(&format!("drop/{SHOP}/request_ips")), vec![REQ1]);
+    assert_eq!(a.d.read(&format!("drop/{SHOP}/request_ips/{REQ1}")), req);
+    // The cut run's temporary copy was removed by the next upload.
+    assert!(a.temporaries().is_empty(), "{:?}", a.temporaries());
+}
+
+#[test]
+fn a_fetch_cut_midway_writes_nothing_and_the_next_one_gets_it_whole() {
+    let a = Account::new();
+    let ans = lyra_request(120_000);
+    a.d.write(&format!("drop/{SHOP}/result_ips/{ANS1}"), &ans);
+    let remote = format!("gw:{SHOP}");
+    a.server.cut_next(Way::Down, 1 << 20);
+    let r = a.run(
+        "fetch",
+        "lyra",
+        &["--local", "inbox", "--settle", "0s", &remote, REQ1],
+    );
+    r.expect(2);
+    assert_eq!(a.server.cuts(), 1, "{}", r.describe());
+    assert!(
+        a.d.files("inbox").is_empty(),
+        "nothing half: {:?}",
+        a.d.files("inbox")
     );
 
-    // --- Paybox: the same, Question in in/, status from out/.
-    let q = "1999888.032.000001.xml";
+    let r = a.run(
+        "fetch",
+        "lyra",
+        &["--local", "inbox", "--settle", "0s", &remote, REQ1],
+    );
+    r.expect(0);
+    assert_eq!(a.d.read(&format!("inbox/{ANS1}")), ans);
+    assert_eq!(a.d.files("inbox"), vec![ANS1]);
+}
+
+#[test]
+fn wait_connects_again_after_a_cut_and_still_sees_the_answer() {
+    let a = Account::new();
+    let remote = format!("gw:{SHOP}");
+    a.d.write(&format!("outbox/{REQ1}"), &lyra_request(1));
+    a.run("upload", "lyra", &[&remote, &format!("outbox/{REQ1}")])
+        .expect(0);
+    let connections = a.server.connections();
+    // The waiter's first connection is cut once it has listed a few times.
+    a.server.cut_next(Way::Down, 4096);
+    let (waiter, lines) = a.spawn_wait(&remote, REQ1);
+    expect_line(&lines, "connecting again", &a);
+    a.gateway_pass("lyra", "cat");
+    let (code, stdout, stderr) = finish(waiter, lines);
+    assert_eq!(code, 0, "wait: {stdout}\n{stderr}");
+    assert_eq!(stdout, format!("{ANS1}\n"));
+    assert_eq!(a.server.cuts(), 1);
+    assert!(a.server.connections() >= connections + 2);
+}
+
+#[test]
+fn an_unknown_host_key_is_refused_and_nothing_leaves() {
+    let a = Account::new();
+    // known_hosts holds another key for the server.
+    let other = a.d.path("ssh/other_key");
+    let ok = std::process::Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-f"])
+        .arg(&other)
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let other_pub = fs::read_to_string(a.d.path("ssh/other_key.pub")).unwrap();
     fs::write(
-        t.join("question.xml"),
-        "<PayboxBatch BatchNumber=\"1\"><Merchant Site=\"1999888\" Rank=\"032\"/></PayboxBatch>\n",
+        a.d.path("ssh/known_hosts"),
+        format!("[127.0.0.1]:{} {}", a.server.port, other_pub.trim()),
     )
     .unwrap();
-    sftp(
-        &t,
-        port,
-        &key,
-        &format!("cd paybox/m1/in\nput question.xml {q}.part\nrename {q}.part {q}\n"),
-        &guard,
+    a.d.write(&format!("outbox/{REQ1}"), &lyra_request(1));
+    let r = a.run(
+        "upload",
+        "lyra",
+        &[&format!("gw:{SHOP}"), &format!("outbox/{REQ1}")],
     );
-    let r = d.run(&[
-        "gateway",
-        "--scheme",
-        "paybox",
-        "--once",
-        "--settle",
-        "0s",
-        "--responder",
-        "sed 's/PayboxBatch/PayboxBatchStatus/g'",
-        "drop/paybox",
-    ]);
-    r.expect(0);
-    assert_eq!(r.of_type("question_answered").len(), 1, "{}", r.describe());
-    let listing = sftp(
-        &t,
-        port,
-        &key,
-        "ls paybox/m1/out\nget paybox/m1/out/1999888.032.000001.status.xml status.xml\n",
-        &guard,
+    r.expect(2);
+    assert!(r.stderr().contains("host key"), "{}", r.describe());
+    assert!(a.d.files(&format!("drop/{SHOP}/request_ips")).is_empty());
+}
+
+/// The lines a child writes on stderr, as they come.
+fn stderr_lines(child: &mut Child) -> mpsc::Receiver<String> {
+    let (tx, rx) = mpsc::channel();
+    let err = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(err).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+/// Wait (generously) for a stderr line holding `text`.
+fn expect_line(lines: &mpsc::Receiver<String>, text: &str, a: &Account) {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut seen = Vec::new();
+    while Instant::now() < deadline {
+        match lines.recv_timeout(Duration::from_secs(1)) {
+            Ok(l) if l.contains(text) => return,
+            Ok(l) => seen.push(l),
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        }
+    }
+    panic!(
+        "no line with {text:?} on stderr; seen:\n{}\nsshd log:\n{}",
+        seen.join("\n"),
+        a.server.log()
     );
-    assert!(
-        listing.contains("1999888.032.000001.status.xml"),
-        "{listing}"
-    );
-    assert_eq!(
-        fs::read_to_string(t.join("status.xml")).unwrap(),
-        "<PayboxBatchStatus BatchNumber=\"1\"><Merchant Site=\"1999888\" Rank=\"032\"/></PayboxBatchStatus>\n"
-    );
-    // The watcher sees the answers as a merchant's mirror would.
-    let r = d.run(&["watch", "--once", "--no-state", "--settle", "0s", "drop"]);
-    assert_eq!(r.of_type("answer_ready").len(), 1, "{}", r.describe());
-    assert_eq!(r.of_type("status_ready").len(), 1, "{}", r.describe());
-    drop(guard);
+}
+
+/// Wait (generously) for the child to end: (status, stdout, the rest of stderr).
+fn finish(mut child: Child, lines: mpsc::Receiver<String>) -> (i32, String, String) {
+    let deadline = Instant::now() + Duration::from_secs(300);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            let mut out = String::new();
+            use std::io::Read;
+            child
+                .stdout
+                .take()
+                .unwrap()
+                .read_to_string(&mut out)
+                .unwrap();
+            let rest: Vec<String> = lines.try_iter().collect();
+            return (status.code().unwrap_or(-1), out, rest.join("\n"));
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the child did not end within 300 s");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }

@@ -24,6 +24,9 @@ use quick_xml::Reader;
 /// Why an element's content could not be located.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FindError {
+    /// The input is empty (or white space): in a pipe, the step before
+    /// failed and wrote nothing.
+    Empty,
     /// The input is not well-formed XML.
     NotXml(String),
     /// No element of that name.
@@ -38,6 +41,10 @@ impl FindError {
     /// A message for `name` (the element) in `input` (quoted file name).
     pub fn message(&self, element: &str, input: &str) -> String {
         match self {
+            FindError::Empty => format!(
+                "{input}: empty input: nothing to protect (in a pipe, the command before \
+                 pgpwrap failed and wrote nothing: see its message above)"
+            ),
             FindError::NotXml(why) => format!(
                 "{input}: not an XML document ({why}); --element needs a well-formed XML file"
             ),
@@ -73,6 +80,9 @@ fn line_of(doc: &[u8], offset: usize) -> usize {
 /// (between the end of its start tag and the start of its end tag).
 /// The whole document is checked for well-formedness.
 pub fn find_content(doc: &[u8], name: &str) -> Result<std::ops::Range<usize>, FindError> {
+    if doc.iter().all(u8::is_ascii_whitespace) {
+        return Err(FindError::Empty);
+    }
     let mut reader = Reader::from_reader(doc);
     reader.config_mut().check_end_names = true;
     let mut depth = 0usize;
@@ -400,7 +410,6 @@ mod tests {
             &b"id;amount\n1;1250\n"[..],
             b"<a><M>1</a>",
             b"<a><M>1</M>",
-            b"",
             b"\x00\xff<<",
         ] {
             assert!(
@@ -408,6 +417,9 @@ mod tests {
                 "{bad:?}"
             );
         }
+        // What a failed step before pgpwrap leaves in the pipe.
+        assert_eq!(find_content(b"", "M"), Err(FindError::Empty));
+        assert_eq!(find_content(b" \n", "M"), Err(FindError::Empty));
     }
 
     proptest::proptest! {

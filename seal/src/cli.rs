@@ -96,11 +96,42 @@ fn parse_scheme(s: &str) -> std::result::Result<SchemeArg, String> {
     }
 }
 
+/// `--scheme`'s parser, which also names the values for completions and
+/// `--help`: `auto` and every scheme's name.
+#[derive(Clone)]
+struct SchemeParser;
+
+impl clap::builder::TypedValueParser for SchemeParser {
+    type Value = SchemeArg;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> std::result::Result<SchemeArg, clap::Error> {
+        let text = clap::builder::StringValueParser::new().parse_ref(cmd, arg, value)?;
+        parse_scheme(&text).map_err(|e| {
+            clap::Error::raw(
+                clap::error::ErrorKind::InvalidValue,
+                format!("invalid value for --scheme: {e}\n"),
+            )
+        })
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        let names = std::iter::once("auto").chain(Scheme::ALL.iter().map(|s| s.name()));
+        Some(Box::new(names.map(clap::builder::PossibleValue::new)))
+    }
+}
+
 /// How messages are read and which rules apply.
 #[derive(Debug, Args)]
 pub struct MessageArgs {
-    /// Seal scheme: auto, sips-json, sips-post, paybox, paybox-direct, paybox-ipn, lyra
-    #[arg(long, value_name = "S", default_value = "auto", value_parser = parse_scheme)]
+    /// Seal scheme (auto: told from the message)
+    #[arg(long, value_name = "S", default_value = "auto", value_parser = SchemeParser)]
     pub scheme: SchemeArg,
     /// Algorithm (default: the message's sealAlgorithm/SealAlgorithm/PBX_HASH, else the scheme's)
     #[arg(long, value_name = "A")]

@@ -43,11 +43,20 @@ pub fn generate(out: &Path) -> io::Result<Vec<std::path::PathBuf>> {
     Ok(written)
 }
 
+/// Every page ends with the other tools and where the guides are, as the
+/// Debian package installs them.
+const SEE_ALSO: &str = ".SH \"SEE ALSO\"\n\
+\\fBseal\\fR(1), \\fBxmlbatch\\fR(1), \\fBpgpwrap\\fR(1), \\fBdropwatch\\fR(1)\n\
+.PP\n\
+The guides, a page per tool with recipes and troubleshooting: \\fI/usr/share/doc/paylot/docs/\\fR \
+(TOOL.md, recipes.md, seal\\-troubleshooting.md); the nightly scripts: \\fI/usr/share/doc/paylot/recipes/\\fR.\n";
+
 fn man_pages(cmd: &clap::Command, page: &str, dir: &Path) -> io::Result<Vec<std::path::PathBuf>> {
     let mut written = Vec::new();
     let path = dir.join(format!("{page}.1"));
     let mut buf = Vec::new();
     clap_mangen::Man::new(cmd.clone().name(page.to_string())).render(&mut buf)?;
+    buf.extend_from_slice(SEE_ALSO.as_bytes());
     fs::write(&path, buf)?;
     written.push(path);
     for sub in cmd.get_subcommands() {

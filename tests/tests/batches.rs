@@ -93,6 +93,28 @@ fn the_name_comes_from_the_content_and_check_refuses_a_disagreement() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("not greater than 1"));
 }
 
+/// A clear Question (card numbers, security codes) never passes the check
+/// the gateway's rules make: its Merchant element must be signed then
+/// encrypted, and the check says the pgpwrap command.
+#[test]
+fn check_refuses_a_clear_question_with_the_pgpwrap_command() {
+    let sh = Sh::new();
+    sh.ok(&format!(
+        "mkdir -p t2 && {BUILD} --batch 2 -o t2/1999888.032.000002.xml"
+    ));
+    let out = sh.run("dropwatch check --gateway paybox t2/1999888.032.000002.xml");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("in clear") && err.contains("pgpwrap encrypt --element Merchant"),
+        "{err}"
+    );
+    sh.ok(&format!(
+        "{BUILD} --batch 2 | {ENCRYPT} -o t2/1999888.032.000002.xml
+         dropwatch check --gateway paybox t2/1999888.032.000002.xml"
+    ));
+}
+
 /// The gateway advises sending a Question only once the previous one's
 /// status has arrived: `dropwatch check` warns (and still says ok).
 #[test]
@@ -100,8 +122,8 @@ fn check_warns_when_the_previous_batch_has_no_status_yet() {
     let sh = Sh::new();
     sh.ok(&format!(
         "mkdir -p m/in m/out
-         {BUILD} --batch 1 -o m/in/1999888.032.000001.xml
-         {BUILD} --batch 2 -o m/in/1999888.032.000002.xml"
+         {BUILD} --batch 1 | {ENCRYPT} -o m/in/1999888.032.000001.xml
+         {BUILD} --batch 2 | {ENCRYPT} -o m/in/1999888.032.000002.xml"
     ));
     let out = sh.run("dropwatch check --gateway paybox m/in/1999888.032.000002.xml");
     assert_eq!(out.status.code(), Some(0));

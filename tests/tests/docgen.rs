@@ -71,6 +71,36 @@ fn every_page_named_in_see_also_exists() {
     assert!(checked > 10, "{checked}");
 }
 
+/// `--scheme`'s values complete, in every shell.
+#[test]
+fn scheme_values_complete() {
+    let dir = tempfile::tempdir().unwrap();
+    paylot_tests::generate(dir.path()).unwrap();
+    for file in ["bash/seal.bash", "zsh/_seal", "fish/seal.fish"] {
+        let text = std::fs::read_to_string(dir.path().join("completions").join(file)).unwrap();
+        assert!(
+            text.contains("sips-json") && text.contains("paybox-ipn"),
+            "{file}"
+        );
+    }
+}
+
+/// Every page points to the guides the package installs.
+#[test]
+fn every_page_sees_also_the_docs() {
+    let dir = tempfile::tempdir().unwrap();
+    paylot_tests::generate(dir.path()).unwrap();
+    for entry in std::fs::read_dir(dir.path().join("man/man1")).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.contains(".SH \"SEE ALSO\"") && text.contains("/usr/share/doc/paylot/docs/"),
+            "{}",
+            path.display()
+        );
+    }
+}
+
 /// `paylot-docgen --help` helps; it does not make a directory named
 /// `--help`.
 #[test]

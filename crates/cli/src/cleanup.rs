@@ -176,7 +176,7 @@ fn is_stale(path: &Path, pid: u32) -> bool {
     let Ok(file) = File::open(path) else {
         return false;
     };
-    let pid_alive = Path::new("/proc").join(pid.to_string()).exists();
+    let pid_alive = alive(pid);
     match file.try_lock() {
         Err(std::fs::TryLockError::WouldBlock) => false,
         Err(std::fs::TryLockError::Error(_)) => !pid_alive,
@@ -189,6 +189,18 @@ fn is_stale(path: &Path, pid: u32) -> bool {
             !pid_alive || old
         }
     }
+}
+
+/// Whether process `pid` is alive here.
+fn alive(pid: u32) -> bool {
+    Path::new("/proc").join(pid.to_string()).exists()
+}
+
+/// Whether `name` is one of our temporary names whose run is gone, told
+/// by its pid alone: for a file on another machine (a gateway's SFTP
+/// account), which no lock of ours reaches.
+pub fn left_by_gone_run(name: &str) -> bool {
+    leftover_pid(name).is_some_and(|pid| pid != std::process::id() && !alive(pid))
 }
 
 /// The temporary files in `dir` left by runs that were killed, with the

@@ -131,10 +131,21 @@ impl SecretSource {
         match self {
             SecretSource::File { path, option } => {
                 let mut file = fs::File::open(path).map_err(|e| {
-                    Error::io(
-                        format!("{option}: cannot open the {what} file ({NOT_REPEATED})"),
-                        e,
-                    )
+                    // A path into a directory that exists is a path: a
+                    // secret pasted in its place has no such directory.
+                    let named = path
+                        .parent()
+                        .filter(|d| !d.as_os_str().is_empty() && d.is_dir())
+                        .map(|_| crate::text::quote(&path.to_string_lossy()));
+                    match named {
+                        Some(shown) => {
+                            Error::io(format!("{option}: cannot open the {what} file {shown}"), e)
+                        }
+                        None => Error::io(
+                            format!("{option}: cannot open the {what} file ({NOT_REPEATED})"),
+                            e,
+                        ),
+                    }
                 })?;
                 // Opened: the argument is a path, not the secret.
                 let shown = crate::text::quote(&path.to_string_lossy());
@@ -308,6 +319,23 @@ mod tests {
         };
         let err = env.read("key", &mut |_| {}).unwrap_err();
         assert!(!err.message().contains("secret123"), "{}", err.message());
+        // A base64 secret has slashes: its "directory" is no directory.
+        let err = file(PathBuf::from("S9i8qClCnb2C/U3y3Vn0toIOgz3z"))
+            .read("key", &mut |_| {})
+            .unwrap_err();
+        assert!(!err.message().contains("U3y3Vn0"), "{}", err.message());
+    }
+
+    #[test]
+    fn a_missing_file_in_a_directory_that_exists_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sips.key");
+        let err = file(path.clone()).read("key", &mut |_| {}).unwrap_err();
+        assert!(
+            err.message().contains(&*path.to_string_lossy()),
+            "{}",
+            err.message()
+        );
     }
 
     #[test]

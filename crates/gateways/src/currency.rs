@@ -136,16 +136,41 @@ pub fn parse_amount(value: &str) -> Result<u64, Invalid> {
 /// A decimal amount (`12.50` or `12,50`) converted to minor units with the
 /// currency's exponent.
 pub fn parse_decimal_amount(value: &str, currency: &Currency) -> Result<u64, Invalid> {
+    let example = match currency.exponent {
+        0 => "1250".to_string(),
+        n => format!("12.5{}", "0".repeat(n as usize - 1)),
+    };
     let bad = || {
-        Invalid(format!(
-            "{} is not an amount (expected e.g. {} {})",
-            show(value),
-            match currency.exponent {
-                0 => "1250".to_string(),
-                n => format!("12.5{}", "0".repeat(n as usize - 1)),
-            },
-            currency.alpha
-        ))
+        // A spreadsheet's thousands separator: a space (plain, no-break or
+        // narrow no-break), an apostrophe, or the first of '.' and ',' when
+        // both are there (1.234,56 / 1,234.56).
+        let thousands = value
+            .chars()
+            .find(|c| matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\''))
+            .map(|c| match c {
+                ' ' => "a space".to_string(),
+                '\'' => "an apostrophe".to_string(),
+                c => format!("a no-break space (U+{:04X})", c as u32),
+            })
+            .or_else(|| {
+                (value.contains('.') && value.contains(','))
+                    .then(|| value.chars().find(|c| matches!(c, '.' | ',')))
+                    .flatten()
+                    .map(|c| format!("'{c}'"))
+            });
+        Invalid(match thousands {
+            Some(sep) => format!(
+                "{} is not an amount: {sep} separates its thousands; write it without one, with \
+                 '.' or ',' before the decimals only (e.g. {example} {})",
+                show(value),
+                currency.alpha
+            ),
+            None => format!(
+                "{} is not an amount (expected e.g. {example} {})",
+                show(value),
+                currency.alpha
+            ),
+        })
     };
     let (int, frac) = match value.find(['.', ',']) {
         Some(at) => (&value[..at], &value[at + 1..]),
@@ -189,6 +214,30 @@ pub fn parse_decimal_amount(value: &str, currency: &Currency) -> Result<u64, Inv
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_thousands_separator_is_named() {
+        let eur = currency_by_alpha("EUR").unwrap();
+        for (value, sep) in [
+            ("1 234,56", "a space"),
+            ("1\u{a0}234,56", "no-break space (U+00A0)"),
+            ("1\u{202f}234,56", "U+202F"),
+            ("1'234.56", "an apostrophe"),
+            ("1.234,56", "'.'"),
+            ("1,234.56", "','"),
+        ] {
+            let e = parse_decimal_amount(value, eur).unwrap_err();
+            assert!(
+                e.0.contains(sep) && e.0.contains("thousands"),
+                "{value}: {e:?}"
+            );
+        }
+        assert!(!parse_decimal_amount("12a", eur)
+            .unwrap_err()
+            .0
+            .contains("thousands"));
+        assert_eq!(parse_decimal_amount("1234,56", eur), Ok(123456));
+    }
 
     #[test]
     fn currencies() {

@@ -85,7 +85,7 @@ pub struct Args {
     /// Paybox site number (7 digits)
     #[arg(long, value_name = "N", help_heading = "Paybox")]
     pub site: Option<String>,
-    /// Paybox rank (2 or 3 digits, written with 3)
+    #[arg(help = gateways::paybox::values::RANK_OPTION_HELP)]
     #[arg(long, value_name = "N", help_heading = "Paybox")]
     pub rank: Option<String>,
     /// Batch number to write (1 to 2147483647)
@@ -147,15 +147,28 @@ pub struct Args {
     pub time: Option<String>,
     /// Amounts are decimal (12.50 or 12,50), converted with the currency's
     /// exponent (EUR 2, JPY 0, KWD 3)
-    #[arg(long)]
+    // Every format's options get a heading of their own: the key group's
+    // (next_help_heading) would run on over them.
+    #[arg(long, help_heading = "Input and output")]
     pub decimal_amounts: bool,
     /// CSV encoding: utf-8, windows-1252 (latin1) or iso-8859-15
-    #[arg(long, value_name = "LABEL", default_value = "utf-8")]
+    #[arg(
+        long,
+        value_name = "LABEL",
+        default_value = "utf-8",
+        help_heading = "Input and output"
+    )]
     pub encoding: String,
     /// CSV field delimiter (one character; `tab` for a tab)
-    #[arg(short = 'd', long, value_name = "DELIM", default_value = ",")]
+    #[arg(
+        short = 'd',
+        long,
+        value_name = "DELIM",
+        default_value = ",",
+        help_heading = "Input and output"
+    )]
     pub delimiter: String,
-    #[command(flatten)]
+    #[command(flatten, next_help_heading = "Input and output")]
     pub quiet: paylot_cli::args::QuietArg,
     #[command(flatten)]
     pub output: paylot_cli::args::OutputArg,

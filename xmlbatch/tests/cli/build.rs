@@ -584,3 +584,34 @@ fn help_has_examples_and_exit_statuses() {
 fn expected_xml() -> String {
     EXPECTED_XML.replace("{EXPIRY}", &expiry())
 }
+
+#[test]
+fn build_help_puts_each_option_under_its_own_heading() {
+    let d = Dir::new();
+    let r = d.run(&["build", "--help"]).expect(0);
+    let key = r
+        .stdout
+        .split("Paybox Direct: the HMAC key (hex):")
+        .nth(1)
+        .and_then(|rest| rest.split("\nLyra:").next())
+        .unwrap_or_else(|| panic!("no key heading: {r}"));
+    assert!(
+        key.contains("--key-file") && key.contains("--key-env"),
+        "{key}"
+    );
+    for other in [
+        "--decimal-amounts",
+        "--encoding",
+        "--delimiter",
+        "--quiet",
+        "--output",
+        "[FILE]",
+    ] {
+        assert!(
+            !key.contains(other),
+            "{other} under the key's heading:\n{key}"
+        );
+    }
+    assert!(r.stdout.contains("Input and output:"), "{r}");
+    assert!(r.stdout.contains("1 to 3 digits, written with 3"), "{r}");
+}

@@ -149,6 +149,25 @@ pub fn routing(header: &Header, name: &QuestionName) -> Result<Routing, Vec<Stri
     }
 }
 
+/// The protection rule: the gateway takes a Question only "crypté et
+/// signé" — its files stay encrypted although SFTP already protects the
+/// link (Paybox manual v4.84, "Traitement par lot par dépôt de fichiers",
+/// p. 38–39; ../shared/spec/pgp-envelope.md: the whole Question signed,
+/// then the content of its Merchant element encrypted). What can be seen
+/// from outside is whether that content is an OpenPGP message; the
+/// signature is inside it, checked by the gateway when it decrypts. Says
+/// why a Question whose Merchant content is clear would be refused, and
+/// the command that protects it.
+pub fn protection_problem(header: &Header) -> Option<String> {
+    (!header.encrypted).then(|| {
+        "the Merchant element is in clear (card numbers, security codes): the gateway takes a \
+         Question only signed, then encrypted; protect it with pgpwrap encrypt --element Merchant \
+         --recipient PAYBOX.pub --sign-with SHOP.key (e.g. xmlbatch build ... | pgpwrap encrypt \
+         --element Merchant --recipient keys/paybox.pub --sign-with keys/shop.key -o FILE)"
+            .to_string()
+    })
+}
+
 /// The batch rule: a Question's number must be greater than the last one
 /// processed for its shop.
 pub fn batch_problem(batch: u64, last: u64) -> Option<String> {

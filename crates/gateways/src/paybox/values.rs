@@ -269,10 +269,15 @@ pub fn parse_site(value: &str) -> Result<String, Invalid> {
 }
 
 /// A rank: 1 to 3 digits, written with 3.
+/// What a rank given on the command line is, for `--help` (the one
+/// definition: the parser below holds to it). In a file, the rank is
+/// written with its 3 digits.
+pub const RANK_OPTION_HELP: &str = "Paybox rank: 1 to 3 digits, written with 3 (32 → 032)";
+
 pub fn parse_rank(value: &str) -> Result<String, Invalid> {
     if value.is_empty() || value.len() > 3 || !all_digits(value) {
         return Err(Invalid(format!(
-            "{} is not a rank (expected 3 digits, e.g. 032)",
+            "{} is not a rank (expected 1 to 3 digits, written with 3: e.g. 32 or 032)",
             show(value)
         )));
     }
