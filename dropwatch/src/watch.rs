@@ -323,6 +323,29 @@ impl Watch {
                 );
                 continue;
             }
+            // Looked at again now that nobody holds it: a writer that wrote
+            // and closed it between the first look and the open-file test
+            // left it other than it was seen, and what is reported is what
+            // is there.
+            match fs::symlink_metadata(path) {
+                Ok(m) if m.is_file() && m.len() == size && mtime_ns(&m) == mt => {}
+                Ok(m) if m.is_file() => {
+                    self.candidates.insert(
+                        path.clone(),
+                        Obs {
+                            size: m.len(),
+                            mtime_ns: mtime_ns(&m),
+                            since: Instant::now(),
+                        },
+                    );
+                    continue;
+                }
+                // Gone meanwhile: the next look says so.
+                _ => {
+                    self.candidates.remove(path);
+                    continue;
+                }
+            }
             // A file renamed into place while nobody holds it open is
             // complete: that rename is the writer's hand-off.
             let handed_off = self.handed_off.remove(path);
