@@ -201,6 +201,7 @@ pub fn command() -> clap::Command {
 
 /// Entry point used by `main.rs`.
 pub fn main() -> Result<Outcome> {
+    gateways::kinds::install();
     let cli: Cli = paylot_cli::args::parse()?;
     match cli.command {
         Cmd::Name(a) => name::run(a),

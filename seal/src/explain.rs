@@ -82,13 +82,11 @@ pub fn run(args: &ExplainArgs, out: &mut Output) -> Result<Finished> {
             None => "not checked",
         });
         if args.json {
+            // Masked as it was made (report::report); a key read for the
+            // check is never repeated, even when the message holds it.
             let mut value =
                 serde_json::to_value(&report).map_err(|e| Error::trouble(e.to_string()))?;
-            if args.reveal {
-                paylot_cli::json::scrub_strings(&mut value);
-            } else {
-                paylot_cli::json::mask_strings(&mut value);
-            }
+            paylot_cli::json::scrub_strings(&mut value);
             write_line(out, &paylot_cli::json::to_vec(&value))?;
         } else {
             if !first {
@@ -96,7 +94,7 @@ pub fn run(args: &ExplainArgs, out: &mut Output) -> Result<Finished> {
             }
             // A key read for the check is never repeated, even when the
             // message holds it (a key pasted into a field).
-            let text = report::render(&report, args.reveal);
+            let text = report::render(&report);
             let text = paylot_cli::redact::scrub(&text);
             out.write_all(text.as_bytes())
                 .map_err(|e| Error::io("writing <stdout>", e))?;

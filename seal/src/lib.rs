@@ -35,6 +35,7 @@ pub const TOOL: &str = "seal";
 
 /// Parse the command line and run.
 pub fn main() -> Result<Outcome> {
+    gateways::kinds::install();
     let cli: Cli = paylot_cli::args::parse()?;
     let out_path = match &cli.command {
         Command::Compute(c) => c.output.path(),

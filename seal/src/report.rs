@@ -4,6 +4,7 @@
 use gateways::paybox::ipn;
 use gateways::seal::{Algorithm, Scheme, Segment};
 use gateways::sips::seal::Direction;
+use paylot_cli::text::FieldKind;
 use serde::Serialize;
 
 use crate::analysis::Analysis;
@@ -65,12 +66,27 @@ pub struct Report {
 /// The mark shown between fields; it is not part of the seal string.
 pub const BOUNDARY: &str = "¦";
 
+/// What the report shows of the message, unless `reveal`: each field's
+/// value as its kind says (`gateways::kinds`: the merchant's identifiers
+/// and the seal string they make exactly as they are, a card number
+/// masked, a security code blanked), and every other text read from it
+/// (names, notes) masked as text. The report's text is then only escaped
+/// ([`render`]): a value is never masked twice, by another rule.
 pub fn report(a: &Analysis, check: Option<(Check, String)>, reveal: bool, line: usize) -> Report {
-    let show = |path: &str, text: &str| {
+    let as_text = |t: &str| {
         if reveal {
-            text.to_string()
+            t.to_string()
         } else {
-            paylot_cli::text::mask_field(path, text)
+            paylot_cli::text::mask(t).into_owned()
+        }
+    };
+    // A segment may be `NAME=value` (Paybox): the value is what is masked.
+    let show = |path: &str, text: &str| {
+        let kind = gateways::kinds::of(path);
+        match text.strip_prefix(path).and_then(|v| v.strip_prefix('=')) {
+            _ if reveal => text.to_string(),
+            Some(v) if !path.is_empty() => format!("{}={}", as_text(path), kind.mask(v)),
+            _ => kind.mask(text).into_owned(),
         }
     };
     let mut fields = Vec::new();
@@ -82,7 +98,7 @@ pub fn report(a: &Analysis, check: Option<(Check, String)>, reveal: bool, line: 
         }
         fields.push(Field {
             position: i + 1,
-            name: seg.path.clone(),
+            name: as_text(&seg.path),
             value: show(&seg.path, &seg.text),
             offset,
             bytes: seg.text.len(),
@@ -97,7 +113,7 @@ pub fn report(a: &Analysis, check: Option<(Check, String)>, reveal: bool, line: 
         .enumerate()
         .map(|(i, p)| Field {
             position: i + 1,
-            name: p.path.clone(),
+            name: as_text(&p.path),
             value: show(&p.path, &p.text),
             offset: 0,
             bytes: p.text.len(),
@@ -111,6 +127,8 @@ pub fn report(a: &Analysis, check: Option<(Check, String)>, reveal: bool, line: 
         };
         if p.path.is_empty() {
             v
+        } else if masked {
+            format!("{}={v}", as_text(&p.path))
         } else {
             format!("{}={v}", p.path)
         }
@@ -124,11 +142,26 @@ pub fn report(a: &Analysis, check: Option<(Check, String)>, reveal: bool, line: 
             .collect::<Vec<_>>()
             .join("|")
     } else {
-        fields
-            .iter()
-            .map(|f| f.value.as_str())
-            .collect::<Vec<_>>()
-            .join(sep)
+        // Fields read as text are masked together where they follow one
+        // another: a card number split between two of them is one in the
+        // seal string. Identifiers stand between them as they are.
+        let mut parts: Vec<String> = Vec::new();
+        let mut run: Vec<&str> = Vec::new();
+        for (seg, f) in a.seal_string.segments.iter().zip(&fields) {
+            let kind = gateways::kinds::of(&seg.path);
+            if !reveal && matches!(kind, FieldKind::Text | FieldKind::Figure) {
+                run.push(&seg.text);
+                continue;
+            }
+            if !run.is_empty() {
+                parts.push(as_text(&std::mem::take(&mut run).join(sep)));
+            }
+            parts.push(f.value.clone());
+        }
+        if !run.is_empty() {
+            parts.push(as_text(&run.join(sep)));
+        }
+        parts.join(sep)
     };
     let with_boundaries = fields
         .iter()
@@ -146,7 +179,7 @@ pub fn report(a: &Analysis, check: Option<(Check, String)>, reveal: bool, line: 
         Some((c, origin)) => (Some(c.computed), Some(origin), c.likely_cause, c.matches),
         None => (None, None, None, None),
     };
-    let mut notes = a.notes.clone();
+    let mut notes: Vec<String> = a.notes.iter().map(|n| as_text(n)).collect();
     if computed.is_some() && a.given.is_none() {
         notes.push(format!(
             "the message carries no {} field: it is unsealed, so there is nothing to compare",
@@ -159,20 +192,20 @@ pub fn report(a: &Analysis, check: Option<(Check, String)>, reveal: bool, line: 
         line,
         scheme: Named {
             name: a.scheme.name().into(),
-            reason: a.scheme_reason.clone(),
+            reason: as_text(&a.scheme_reason),
         },
         message: a.direction.as_ref().map(|(d, why)| Named {
             name: match d {
                 Direction::Request => "request".into(),
                 Direction::Response => "response".into(),
             },
-            reason: why.clone(),
+            reason: as_text(why),
         }),
         algorithm: Named {
             name: a.algorithm.spelling_for(a.scheme).into(),
-            reason: a.algorithm_reason.clone(),
+            reason: as_text(&a.algorithm_reason),
         },
-        excluded: a.excluded.clone(),
+        excluded: a.excluded.iter().map(|e| as_text(e)).collect(),
         fields,
         data_pairs,
         seal_string: SealStringView {
@@ -182,11 +215,11 @@ pub fn report(a: &Analysis, check: Option<(Check, String)>, reveal: bool, line: 
             then,
         },
         notes,
-        seal_in_message: a.given.clone(),
+        seal_in_message: a.given.as_ref().map(|g| show(a.scheme.seal_field(), g)),
         computed_seal: computed,
-        key_from,
+        key_from: key_from.map(|k| as_text(&k)),
         matches,
-        likely_cause: cause,
+        likely_cause: cause.map(|c| as_text(&c)),
     }
 }
 
@@ -199,6 +232,8 @@ pub fn ipn_report(
     line: usize,
 ) -> Result<Report, Unreadable> {
     let split = ipn::split(query, sig_field)?;
+    // The pairs' names are the merchant's choice (PBX_RETOUR): their
+    // values are read as text.
     let show = |t: &str| {
         if reveal {
             t.to_string()
@@ -248,7 +283,7 @@ pub fn ipn_report(
         line,
         scheme: Named {
             name: Scheme::PayboxIpn.name().into(),
-            reason: scheme_reason.into(),
+            reason: show(scheme_reason),
         },
         message: None,
         algorithm: Named {
@@ -268,28 +303,27 @@ pub fn ipn_report(
         },
         fields,
         data_pairs: Vec::new(),
-        notes,
-        seal_in_message: Some(split.raw_signature.to_string()),
+        notes: notes.iter().map(|n| show(n)).collect(),
+        seal_in_message: Some(if reveal {
+            split.raw_signature.to_string()
+        } else {
+            FieldKind::Seal.mask(split.raw_signature).into_owned()
+        }),
         computed_seal: None,
         key_from: Some("the public key".into()),
         matches,
-        likely_cause: cause,
+        likely_cause: cause.map(|c| show(&c)),
     })
 }
 
-/// The report as text for a person. Every line is made safe: control
-/// characters escaped, and unless `reveal`, card numbers and security
-/// codes masked wherever they stand (the report's values are masked
-/// already; this also covers names and notes).
-pub fn render(r: &Report, reveal: bool) -> String {
+/// The report as text for a person, every line with its control
+/// characters escaped (what it shows was masked as the report was made:
+/// [`report`]).
+pub fn render(r: &Report) -> String {
     let text = render_lines(r);
     let mut out = String::with_capacity(text.len());
     for line in text.lines() {
-        if reveal {
-            out.push_str(&paylot_cli::sanitize(line));
-        } else {
-            out.push_str(&paylot_cli::safe(line));
-        }
+        out.push_str(&paylot_cli::sanitize(line));
         out.push('\n');
     }
     out

@@ -54,6 +54,7 @@ pub fn command() -> clap::Command {
 
 /// Parse the arguments and run.
 pub fn main() -> Result<Outcome> {
+    gateways::kinds::install();
     let cli: Cli = paylot_cli::args::parse()?;
     match cli.command {
         Command::Build(a) => build::run(*a),

@@ -1,7 +1,6 @@
-//! Card numbers and security codes are secrets: every tool checks card
-//! numbers with the same Luhn test, recognises the same card and
-//! security-code fields of every gateway, and masks them the same way
-//! (first 6 and last 4 digits kept, security codes blanked).
+//! Card numbers are secrets: every tool checks them with the same Luhn
+//! test and masks them the same way (first 6 and last 4 digits kept).
+//! Which fields hold them is a gateway rule (`gateways::kinds`).
 
 /// The shortest and longest card numbers (ISO/IEC 7812).
 pub const MIN_PAN_DIGITS: usize = 12;
@@ -59,68 +58,6 @@ pub fn mask_pan(value: &str) -> String {
         .enumerate()
         .map(|(i, c)| if i < 6 || i >= n - 4 { c } else { '*' })
         .collect()
-}
-
-/// Field names that hold a card number, in every gateway's vocabulary
-/// (compared without regard to case).
-const PAN_FIELDS: [&str; 7] = [
-    "cardnumber",
-    "porteur",
-    "pan",
-    "vads_card_number",
-    "pbx_porteur_pan",
-    "cardno",
-    "card_number",
-];
-
-/// What the name of a field that holds a card security code (CVV, CVC,
-/// CSC, "cryptogramme visuel") contains, once lower-cased and stripped of
-/// `_` and `-`, in every gateway's vocabulary: Paybox `CVV`, Sips
-/// `cardCSCValue` and `cardSecurityCode`, Lyra `vads_card_cvv` and
-/// `securityCode`, and the spellings of CSV exports (`card_cvv`,
-/// `cvvCode`, `cardCSC`). A name that also says `result` is the answer
-/// to a check (`cardCSCResultCode`), not a code.
-const CVV_NAME_PARTS: [&str; 7] = [
-    "cvv",
-    "cvc",
-    "cardcsc",
-    "securitycode",
-    "cryptogram",
-    "cvx",
-    "cvn",
-];
-
-/// The last part of a field path (`customerContact.cardNumber`,
-/// `cards[1].cvv`), lower-cased.
-fn last_name_part(path: &str) -> String {
-    let last = path.rsplit('.').next().unwrap_or(path);
-    let last = last.split('[').next().unwrap_or(last);
-    last.to_ascii_lowercase()
-}
-
-/// Whether a field of this name holds a card number.
-pub fn is_pan_field(path: &str) -> bool {
-    PAN_FIELDS.contains(&last_name_part(path).as_str())
-}
-
-/// Whether a field of this name holds a password: Paybox Direct's `CLE`
-/// (the shop's Direct password, sent with every request that has no
-/// HMAC), or any field named for a password.
-pub fn is_password_field(path: &str) -> bool {
-    let name = last_name_part(path);
-    name == "cle" || name.contains("password") || name.contains("passwd")
-}
-
-/// Whether a field of this name holds a card security code.
-pub fn is_cvv_field(path: &str) -> bool {
-    let name: String = last_name_part(path)
-        .chars()
-        .filter(|c| *c != '_' && *c != '-')
-        .collect();
-    !name.contains("result")
-        && (name == "csc"
-            || name.ends_with("csc")
-            || CVV_NAME_PARTS.iter().any(|p| name.contains(p)))
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 use std::io::Write;
 
 use crate::error::{Error, Result};
+use crate::text::FieldKind;
 
 /// `--output-format`: how records are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -23,7 +24,10 @@ pub struct RecordWriter<'a> {
     kind: &'static str,
     columns: &'static [&'static str],
     /// What each column holds, for its masking (judged once).
-    kinds: Vec<crate::text::FieldKind>,
+    kinds: Vec<FieldKind>,
+    /// Whether a column holds card numbers: their values are hidden
+    /// wherever the row quotes them again.
+    has_cards: bool,
     sink: Sink<'a>,
 }
 
@@ -44,13 +48,15 @@ fn csv_err(e: csv::Error) -> Error {
 }
 
 impl<'a> RecordWriter<'a> {
-    /// Start writing records of `kind` (the JSON `type`) with `columns`;
-    /// CSV writes its header at once.
+    /// Start writing records of `kind` (the JSON `type`) with `columns`,
+    /// each holding what `kind_of` says (the gateway's rule, from
+    /// `gateways::kinds`); CSV writes its header at once.
     pub fn new(
         out: &'a mut dyn Write,
         format: OutputFormat,
         kind: &'static str,
         columns: &'static [&'static str],
+        kind_of: fn(&str) -> FieldKind,
     ) -> Result<RecordWriter<'a>> {
         let sink = match format {
             OutputFormat::Csv => {
@@ -60,34 +66,52 @@ impl<'a> RecordWriter<'a> {
             }
             OutputFormat::Jsonl => Sink::Jsonl(out),
         };
+        let kinds: Vec<FieldKind> = columns.iter().map(|c| kind_of(c)).collect();
         Ok(RecordWriter {
             kind,
             columns,
-            kinds: columns
-                .iter()
-                .map(|c| crate::text::FieldKind::of(c))
-                .collect(),
+            has_cards: kinds.contains(&FieldKind::CardNumber),
+            kinds,
             sink,
         })
     }
 
     /// One record: a value per column, in order. The values come from a
-    /// gateway's answer, outside our control: each is masked as its
-    /// column's name says ([`crate::text::mask_field`]: a security code
-    /// blanked, a card number masked wherever it stands), and in CSV its
-    /// control characters are shown escaped (JSON escapes them itself).
+    /// gateway's answer, outside our control: each is shown as its
+    /// column's kind says ([`FieldKind::mask`]: a card number masked, a
+    /// security code blanked, an identifier as it is, text masked
+    /// wherever a card number stands in it), a card column's value is
+    /// hidden wherever another column quotes it
+    /// ([`crate::text::hide_card_values`]), and in CSV control characters
+    /// are shown escaped (JSON escapes them itself).
     pub fn write(&mut self, values: &[&str]) -> Result<()> {
         let kinds = &self.kinds;
-        let shown = |i: usize, v: &'_ str| kinds[i].mask(v).into_owned();
+        let cards: Vec<&str> = if self.has_cards {
+            values
+                .iter()
+                .zip(kinds)
+                .filter(|(_, k)| **k == FieldKind::CardNumber)
+                .map(|(v, _)| *v)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let shown = |k: FieldKind, v: &'_ str| -> String {
+            let masked = k.mask(v);
+            if cards.is_empty() || k == FieldKind::CardNumber {
+                return masked.into_owned();
+            }
+            crate::text::hide_card_values(&masked, &cards).into_owned()
+        };
         match &mut self.sink {
             Sink::Csv(w) => {
                 // Field by field, each written as soon as it is shown.
                 for (v, k) in values.iter().zip(kinds) {
-                    if k.shown_as_is(v) {
+                    if cards.is_empty() && k.shown_as_is(v) {
                         w.write_field(v.as_bytes()).map_err(csv_err)?;
                         continue;
                     }
-                    let masked = k.mask(v);
+                    let masked = shown(*k, v);
                     w.write_field(crate::text::sanitize(&masked).as_bytes())
                         .map_err(csv_err)?;
                 }
@@ -97,8 +121,8 @@ impl<'a> RecordWriter<'a> {
                 let mut obj = serde_json::Map::new();
                 obj.insert("type".into(), self.kind.into());
                 obj.insert("version".into(), RECORD_VERSION.into());
-                for (i, (k, v)) in self.columns.iter().zip(values).enumerate() {
-                    obj.insert((*k).into(), shown(i, v).into());
+                for ((c, k), v) in self.columns.iter().zip(kinds).zip(values) {
+                    obj.insert((*c).into(), shown(*k, v).into());
                 }
                 crate::json::to_writer(&mut **out, &obj).map_err(werr)?;
                 out.write_all(b"\n").map_err(werr)
@@ -122,17 +146,45 @@ mod tests {
     #[test]
     fn csv_with_a_header_or_json_lines_with_type_and_version() {
         let mut buf = Vec::new();
-        let mut w = RecordWriter::new(&mut buf, OutputFormat::Csv, "answer", &["a", "b"]).unwrap();
+        let text = |_: &str| FieldKind::Text;
+        let mut w =
+            RecordWriter::new(&mut buf, OutputFormat::Csv, "answer", &["a", "b"], text).unwrap();
         w.write(&["1", "x,y"]).unwrap();
         w.finish().unwrap();
         assert_eq!(String::from_utf8(buf).unwrap(), "a,b\n1,\"x,y\"\n");
         let mut buf = Vec::new();
-        let mut w = RecordWriter::new(&mut buf, OutputFormat::Jsonl, "answer", &["a"]).unwrap();
+        let mut w =
+            RecordWriter::new(&mut buf, OutputFormat::Jsonl, "answer", &["a"], text).unwrap();
         w.write(&["1"]).unwrap();
         w.finish().unwrap();
         assert_eq!(
             String::from_utf8(buf).unwrap(),
             "{\"type\":\"answer\",\"version\":1,\"a\":\"1\"}\n"
         );
+    }
+
+    /// Found by a merchant: the same card number, masked in its column,
+    /// was written whole in the others.
+    #[test]
+    fn a_card_columns_value_is_hidden_in_every_column() {
+        let kind_of = |c: &str| match c {
+            "pan" => FieldKind::CardNumber,
+            "reference" => FieldKind::Identifier,
+            _ => FieldKind::Text,
+        };
+        let columns = &["pan", "reference", "note"];
+        for format in [OutputFormat::Csv, OutputFormat::Jsonl] {
+            let mut buf = Vec::new();
+            let mut w = RecordWriter::new(&mut buf, format, "row", columns, kind_of).unwrap();
+            let pan = "4970100000000000";
+            w.write(&[pan, pan, &format!("card {pan}")]).unwrap();
+            w.write(&["", "2026112300000003", "201040040170001"])
+                .unwrap();
+            w.finish().unwrap();
+            let text = String::from_utf8(buf).unwrap();
+            assert!(!text.contains("4970100000"), "{text}");
+            assert_eq!(text.matches("497010******0000").count(), 3, "{text}");
+            assert!(text.contains("2026112300000003") && text.contains("201040040170001"));
+        }
     }
 }

@@ -1,18 +1,46 @@
 //! The secrets this process has read, remembered until it ends, so that
-//! no message repeats one: every message goes through [`scrub`] on its
-//! way out ([`crate::say`]). It depends on nothing else here, so that
-//! messages and the reading of secrets need not depend on each other.
+//! nothing it prints, logs or answers repeats one, whole or in part:
+//! every message goes through [`scrub`] on its way out ([`crate::say`]),
+//! and so do the JSON records, the quoted values and the HTTP sandbox's
+//! answers. It depends on nothing else here, so that messages and the
+//! reading of secrets need not depend on each other.
+//!
+//! The rule (conventions, "Card data and secrets"): no run of
+//! [`WINDOW`] consecutive characters of a secret appears in an output,
+//! in any encoding the tools write (raw, percent-encoded, form-encoded,
+//! JSON-escaped), compared without regard to ASCII case (a hex key is
+//! printed in lower case by openssl, xxd and Python). So every window of
+//! that length of every form of every secret is looked for in one pass
+//! ([`aho_corasick`]): linear in the text, whatever it holds, and a text
+//! is scrubbed before it is cut, never after (a cut leaves a fragment
+//! no whole-secret search can find).
 
 use std::borrow::Cow;
-use std::sync::Mutex;
+use std::sync::{Arc, RwLock};
 
+use aho_corasick::AhoCorasick;
 use zeroize::Zeroizing;
 
-/// The secrets read by this process, so that no message repeats them.
-static READ: Mutex<Vec<Zeroizing<String>>> = Mutex::new(Vec::new());
+/// The length of the fragments of a secret that never appear in an
+/// output; a secret shorter than this is looked for whole.
+pub const WINDOW: usize = 12;
 
 /// Secrets shorter than this are too common as text to be scrubbed.
 const SCRUB_MIN: usize = 6;
+
+/// What replaces a fragment of a secret.
+const SCRUBBED: &str = "(a secret)";
+
+/// The secrets read by this process, and the automaton of their windows.
+struct Read {
+    secrets: Vec<Zeroizing<String>>,
+    windows: Option<Arc<AhoCorasick>>,
+}
+
+static READ: RwLock<Read> = RwLock::new(Read {
+    secrets: Vec::new(),
+    windows: None,
+});
 
 pub(crate) fn remember(bytes: &[u8]) {
     let Ok(text) = std::str::from_utf8(bytes) else {
@@ -22,24 +50,206 @@ pub(crate) fn remember(bytes: &[u8]) {
     if text.len() < SCRUB_MIN {
         return;
     }
-    if let Ok(mut read) = READ.lock() {
-        if !read.iter().any(|s| s.as_str() == text) {
-            read.push(Zeroizing::new(text.to_string()));
+    let Ok(mut read) = READ.write() else {
+        return;
+    };
+    if read.secrets.iter().any(|s| s.as_str() == text) {
+        return;
+    }
+    read.secrets.push(Zeroizing::new(text.to_string()));
+    let mut windows: Vec<Zeroizing<Vec<u8>>> = Vec::new();
+    for secret in &read.secrets {
+        for form in forms(secret) {
+            if form.len() < WINDOW {
+                windows.push(Zeroizing::new(form.to_ascii_lowercase()));
+                continue;
+            }
+            for w in form.windows(WINDOW) {
+                windows.push(Zeroizing::new(w.to_ascii_lowercase()));
+            }
         }
     }
+    windows.sort_unstable_by(|a, b| a.as_slice().cmp(b.as_slice()));
+    windows.dedup_by(|a, b| a.as_slice() == b.as_slice());
+    read.windows = AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(windows.iter().map(|w| w.as_slice()))
+        .ok()
+        .map(Arc::new);
 }
 
-/// `text` with every secret this process has read replaced by
-/// `(a secret)`.
-pub fn scrub(text: &str) -> Cow<'_, str> {
-    let Ok(read) = READ.lock() else {
-        return Cow::Borrowed(text);
-    };
-    let mut out = Cow::Borrowed(text);
-    for s in read.iter() {
-        if out.contains(s.as_str()) {
-            out = Cow::Owned(out.replace(s.as_str(), "(a secret)"));
+/// The forms a secret takes in the tools' outputs: as it is,
+/// percent-encoded (every byte but letters and digits, as a form body
+/// or a URL may carry it), form-encoded (`application/x-www-form-urlencoded`:
+/// spaces as `+`), and escaped in a JSON string.
+fn forms(secret: &str) -> Vec<Zeroizing<Vec<u8>>> {
+    let percent = percent_encoding::utf8_percent_encode(secret, percent_encoding::NON_ALPHANUMERIC)
+        .to_string();
+    let form: String = form_urlencoded::byte_serialize(secret.as_bytes()).collect();
+    let json = serde_json::to_string(secret).unwrap_or_default();
+    let json = json
+        .strip_prefix('"')
+        .and_then(|j| j.strip_suffix('"'))
+        .unwrap_or(secret);
+    [secret, percent.as_str(), form.as_str(), json]
+        .into_iter()
+        .map(|f| Zeroizing::new(f.as_bytes().to_vec()))
+        .collect()
+}
+
+/// The automaton of the windows of the secrets read, if any.
+fn windows() -> Option<Arc<AhoCorasick>> {
+    READ.read().ok().and_then(|read| read.windows.clone())
+}
+
+/// Where the fragments of secrets stand in `haystack`: byte ranges,
+/// sorted, each widened by `widen` (to whole characters in a text), the
+/// ranges that overlap or touch joined (the windows overlap: a fragment
+/// is the union of those it holds).
+fn fragments(
+    windows: &AhoCorasick,
+    haystack: &[u8],
+    widen: impl Fn(&mut (usize, usize)),
+) -> Vec<(usize, usize)> {
+    let mut ranges: Vec<(usize, usize)> = windows
+        .find_overlapping_iter(haystack)
+        .map(|m| (m.start(), m.end()))
+        .collect();
+    ranges.iter_mut().for_each(widen);
+    ranges.sort_unstable();
+    let mut joined: Vec<(usize, usize)> = Vec::new();
+    for (start, end) in ranges {
+        match joined.last_mut() {
+            Some(last) if start <= last.1 => last.1 = last.1.max(end),
+            _ => joined.push((start, end)),
         }
     }
-    out
+    joined
+}
+
+/// `text` with every fragment of [`WINDOW`] characters (or more) of a
+/// secret this process has read replaced by `(a secret)`, in any of its
+/// forms and any ASCII case.
+pub fn scrub(text: &str) -> Cow<'_, str> {
+    let Some(windows) = windows() else {
+        return Cow::Borrowed(text);
+    };
+    // A window may start or end inside a character of the text.
+    let found = fragments(&windows, text.as_bytes(), |r| {
+        while !text.is_char_boundary(r.0) {
+            r.0 -= 1;
+        }
+        while !text.is_char_boundary(r.1) {
+            r.1 += 1;
+        }
+    });
+    if found.is_empty() {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for (start, end) in found {
+        out.push_str(&text[at..start]);
+        out.push_str(SCRUBBED);
+        at = end;
+    }
+    out.push_str(&text[at..]);
+    Cow::Owned(out)
+}
+
+/// [`scrub`] for bytes that may not be UTF-8 (an answer in Latin-1).
+pub fn scrub_bytes(bytes: &[u8]) -> Cow<'_, [u8]> {
+    let Some(windows) = windows() else {
+        return Cow::Borrowed(bytes);
+    };
+    let found = fragments(&windows, bytes, |_| {});
+    if found.is_empty() {
+        return Cow::Borrowed(bytes);
+    }
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut at = 0;
+    for (start, end) in found {
+        out.extend_from_slice(&bytes[at..start]);
+        out.extend_from_slice(SCRUBBED.as_bytes());
+        at = end;
+    }
+    out.extend_from_slice(&bytes[at..]);
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const HEX_KEY: &str = "0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF";
+
+    fn no_window_of(secret: &str, text: &str) -> bool {
+        let text = text.to_ascii_lowercase();
+        secret
+            .to_ascii_lowercase()
+            .as_bytes()
+            .windows(WINDOW)
+            .all(|w| !text.as_bytes().windows(WINDOW).any(|t| t == w))
+    }
+
+    #[test]
+    fn fragments_in_any_case_and_encoding_are_scrubbed() {
+        remember(HEX_KEY.as_bytes());
+        remember("Tr0ub4dor&3-paylot pass".as_bytes());
+        let lower = HEX_KEY.to_ascii_lowercase();
+        for text in [
+            format!("HASH is \"{}…\"", &HEX_KEY[..40]),
+            format!("key {lower}"),
+            format!("x{}y", &lower[7..21]),
+            "p=Tr0ub4dor%263-paylot+pass".to_string(),
+            "p=Tr0ub4dor%263%2Dpaylot%20pass".to_string(),
+            "{\"p\":\"Tr0ub4dor&3-paylot pass\"}".to_string(),
+        ] {
+            let out = scrub(&text);
+            assert!(out.contains(SCRUBBED), "{text} -> {out}");
+            assert!(no_window_of(HEX_KEY, &out), "{text} -> {out}");
+            assert!(!out.contains("paylot"), "{text} -> {out}");
+        }
+        let latin1 = [b"A\xe9".as_slice(), &lower.as_bytes()[3..20]].concat();
+        assert_eq!(scrub_bytes(&latin1).as_ref(), b"A\xe9(a secret)");
+        // 11 characters of it are not a fragment worth a scrub.
+        assert_eq!(scrub("0123456789A"), "0123456789A");
+        assert_eq!(scrub("nothing here"), "nothing here");
+    }
+
+    #[test]
+    fn short_secrets_are_scrubbed_whole() {
+        remember(b"1999888I");
+        assert_eq!(
+            scrub("SITE=1999888I&RANG=1999888"),
+            "SITE=(a secret)&RANG=1999888"
+        );
+    }
+
+    proptest! {
+        // Wherever a fragment of 12 characters of a secret stands, in any
+        // case, among any text (multi-byte characters included), none is
+        // left.
+        #[test]
+        fn no_fragment_survives(
+            before in "\\PC{0,20}",
+            after in "\\PC{0,20}",
+            from in 0usize..50,
+            len in 12usize..64,
+            lower in any::<bool>(),
+        ) {
+            let secret = "9F8E7D6C5B4A39281706F5E4D3C2B1A09F8E7D6C5B4A39281706F5E4D3C2B1A0";
+            remember(secret.as_bytes());
+            let end = (from + len).min(secret.len());
+            prop_assume!(end - from >= WINDOW);
+            let mut piece = secret[from..end].to_string();
+            if lower {
+                piece = piece.to_ascii_lowercase();
+            }
+            let text = format!("{before}{piece}{after}");
+            let out = scrub(&text);
+            prop_assert!(no_window_of(secret, &out), "{} -> {}", text, out);
+        }
+    }
 }

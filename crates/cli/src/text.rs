@@ -8,8 +8,15 @@
 //! can neither leak a card nor drive the terminal. The tools' message
 //! printers ([`crate::error`]) apply it to every line they print, so a
 //! value quoted anywhere in a message is covered.
+//!
+//! Where a value's field is known, its [`FieldKind`] decides instead
+//! ([`FieldKind::mask`]): the kinds are a gateway rule, declared with
+//! each gateway's fields (crates/gateways) and passed in by the caller;
+//! this module knows no gateway. The names after which free text holds
+//! card data are given once by the tool ([`use_card_field_names`]).
 
 use std::borrow::Cow;
+use std::sync::OnceLock;
 
 use crate::card;
 
@@ -21,8 +28,157 @@ pub fn safe(text: &str) -> Cow<'_, str> {
     }
 }
 
-/// Card numbers and security codes hidden, wherever they stand (a value,
-/// a field name, an XML snippet, a form body, free text):
+/// What a field holds, as far as showing it is concerned: a gateway rule,
+/// declared once with each gateway's fields (`gateways::kinds`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FieldKind {
+    /// A card number (PAN, PORTEUR, cardNumber…): its first 6 and last
+    /// 4 characters kept whatever its digits, Luhn-valid or not.
+    CardNumber,
+    /// A card security code: blanked.
+    SecurityCode,
+    /// A password sent as a field (Paybox Direct's CLE): blanked.
+    Secret,
+    /// What the merchant reconciles or compares on (identifiers,
+    /// references, transaction and call numbers, seals): never altered.
+    Identifier,
+    /// A seal or a signature: shown as it is when it reads as one (hex or
+    /// base64, at least [`SEAL_CHARS`] characters: longer than any card
+    /// number); otherwise read as text (a card number pasted as the seal).
+    Seal,
+    /// Amounts, currencies, dates, codes: shown as they are when they fit
+    /// (ASCII digits, at most [`FIGURE_DIGITS`]); a value that does not
+    /// fit (a card number in the amount column) is read as text.
+    Figure,
+    /// Free text, or a field nobody declared: read as text ([`mask`]).
+    Text,
+}
+
+/// The most digits a figure has (a Lyra amount: 12).
+pub const FIGURE_DIGITS: usize = 12;
+
+/// The fewest characters of a seal (a SHA-1 in base64: 28).
+pub const SEAL_CHARS: usize = 28;
+
+impl FieldKind {
+    /// Whether a value of a field of this kind is shown as it is: nothing
+    /// to hide, nothing to escape.
+    pub fn shown_as_is(self, value: &str) -> bool {
+        match self {
+            FieldKind::CardNumber | FieldKind::SecurityCode | FieldKind::Secret => value.is_empty(),
+            FieldKind::Identifier => printable_ascii(value),
+            FieldKind::Figure if is_figure(value) => true,
+            FieldKind::Seal if is_seal(value) => true,
+            FieldKind::Figure | FieldKind::Seal | FieldKind::Text => shown_as_is(value),
+        }
+    }
+
+    /// A value of such a field as it may be shown: a card number masked
+    /// (first 6 and last 4), a security code or a password blanked, an
+    /// identifier or a figure that fits as it is, anything else through
+    /// [`mask`]. Control characters are [`sanitize`]'s to escape.
+    pub fn mask(self, value: &str) -> Cow<'_, str> {
+        match self {
+            FieldKind::SecurityCode | FieldKind::Secret => {
+                Cow::Owned("*".repeat(value.chars().count()))
+            }
+            FieldKind::CardNumber => Cow::Owned(card::mask_pan(value)),
+            FieldKind::Identifier => Cow::Borrowed(value),
+            FieldKind::Figure if is_figure(value) => Cow::Borrowed(value),
+            FieldKind::Seal if is_seal(value) => Cow::Borrowed(value),
+            FieldKind::Figure | FieldKind::Seal | FieldKind::Text => mask(value),
+        }
+    }
+
+    /// [`FieldKind::mask`] then [`sanitize`]: a value of such a field as
+    /// it may reach a person.
+    pub fn show(self, value: &str) -> Cow<'_, str> {
+        if self.shown_as_is(value) {
+            return Cow::Borrowed(value);
+        }
+        match self.mask(value) {
+            Cow::Borrowed(t) => sanitize(t),
+            Cow::Owned(t) => Cow::Owned(sanitize(&t).into_owned()),
+        }
+    }
+}
+
+/// Printable ASCII only: nothing [`sanitize`] would escape, told byte by
+/// byte.
+fn printable_ascii(value: &str) -> bool {
+    value.bytes().all(|b| (0x20..0x7f).contains(&b))
+}
+
+/// An amount, a currency or a code as the gateways write them: ASCII
+/// digits, no more than [`FIGURE_DIGITS`].
+fn is_figure(value: &str) -> bool {
+    value.len() <= FIGURE_DIGITS && value.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A seal as the gateways write them: hex or base64 (either alphabet),
+/// at least [`SEAL_CHARS`] characters.
+fn is_seal(value: &str) -> bool {
+    value.len() >= SEAL_CHARS
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'-' | b'_'))
+}
+
+/// The names after which free text holds card data, given once by the
+/// tool (from `gateways::kinds`), and their automaton.
+struct CardNames {
+    kinds: Vec<FieldKind>,
+    automaton: aho_corasick::AhoCorasick,
+    /// The bytes (lower case) a name starts with, for [`Look`]'s first
+    /// test: [`CARD_NAME`], [`SECRET_NAME`] or both.
+    starts: [u8; 256],
+}
+
+/// A byte that starts the name of a card-number field.
+const CARD_NAME: u8 = 1;
+/// A byte that starts the name of a password field.
+const SECRET_NAME: u8 = 2;
+
+static CARD_NAMES: OnceLock<CardNames> = OnceLock::new();
+
+/// Tell [`mask`] the field names after which a value is card data in
+/// free text (`"cardNumber":"…"`, `PORTEUR=…`, `<PAN>…`): the names of
+/// the card-number fields ([`FieldKind::CardNumber`]) and of the
+/// passwords sent as fields ([`FieldKind::Secret`]) of every gateway.
+/// Given once, by the tool, from the gateways' declarations; the first
+/// call wins.
+pub fn use_card_field_names(names: &[(&str, FieldKind)]) {
+    let names: Vec<(&str, FieldKind)> = names
+        .iter()
+        .copied()
+        .filter(|(n, k)| !n.is_empty() && matches!(k, FieldKind::CardNumber | FieldKind::Secret))
+        .collect();
+    let Ok(automaton) = aho_corasick::AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+        .build(names.iter().map(|(n, _)| n))
+    else {
+        return;
+    };
+    let mut starts = [0u8; 256];
+    for (n, k) in &names {
+        let flag = if *k == FieldKind::Secret {
+            SECRET_NAME
+        } else {
+            CARD_NAME
+        };
+        starts[usize::from(n.as_bytes()[0].to_ascii_lowercase())] |= flag;
+    }
+    let _ = CARD_NAMES.set(CardNames {
+        kinds: names.iter().map(|(_, k)| *k).collect(),
+        automaton,
+        starts,
+    });
+}
+
+/// Card numbers and security codes hidden where the structure is not
+/// known (a message quoting a broken line, free text, a field nobody
+/// declared):
 ///
 /// - digits are read as digits however they are written (ASCII, other
 ///   scripts' digits, full-width digits, `%3N` in a form body), and
@@ -30,14 +186,21 @@ pub fn safe(text: &str) -> Cow<'_, str> {
 ///   kind, zero-width characters, dashes, `+`, `%20`, control
 ///   characters) form one run; `.` and `_` join groups of 3 to 6 digits
 ///   (`4111.1111.1111.1111`), not the parts of a file name;
-/// - in a run of 12 digits or more, the first window of 12 to 19 digits
-///   that passes the Luhn check keeps its first 6 and last 4 digits, and
-///   every other digit of the run becomes `*` (so that the digits glued
-///   to a card number, an expiry or a security code, go too);
+/// - a card number is one or more whole groups of a run, 12 to 19 digits
+///   in all, that pass the Luhn check (never a window cut out of a
+///   longer group: `201040040170001` is a merchant's identifier, not
+///   the card number inside it); the first one found keeps its first 6
+///   and last 4 digits and every other digit of its run becomes `*` (so
+///   that the digits glued to it, an expiry or a security code, go too);
+/// - the value after the name of a card-number field
+///   ([`use_card_field_names`]: `PORTEUR=…`, `"cardNumber":"…"`) is
+///   masked whatever its digits, and a password's is blanked;
 /// - the digits that follow the name of a security-code field of any
 ///   gateway, or the words "security code" (`<CVV>123`, `CVV=123`,
 ///   `"cardCSCValue":"123"`, `column "cvv": "123"`, `cvv is 123`,
 ///   `cvv987`) become `*`.
+///
+/// Linear in the text, in time and memory.
 pub fn mask(text: &str) -> Cow<'_, str> {
     // Most text has nothing to hide, said in one look: every value of a
     // status file of a million answers comes this way.
@@ -48,7 +211,7 @@ pub fn mask(text: &str) -> Cow<'_, str> {
     mask_with(
         text,
         look.other_digits || look.digits >= card::MIN_PAN_DIGITS,
-        look.has_c,
+        look.has_name || look.has_secret,
     )
 }
 
@@ -56,8 +219,15 @@ pub fn mask(text: &str) -> Cow<'_, str> {
 struct Look {
     /// ASCII digits.
     digits: usize,
-    /// A `c` or `C`: every word that names a security code has one.
-    has_c: bool,
+    /// A byte that may start a name to look after: a `c` (every word that
+    /// names a security code has one) or the first letter of a card
+    /// field's name.
+    has_name: bool,
+    /// The first letter of a password field's name and a `=`, `:` or
+    /// `>`: a password is hidden whatever its characters.
+    has_secret: bool,
+    /// A `=`, `:` or `>`.
+    has_assign: bool,
     /// What else could be a digit: `%` (encoded) or a non-ASCII byte.
     other_digits: bool,
     /// C0 controls and DEL.
@@ -66,30 +236,38 @@ struct Look {
 
 impl Look {
     fn of(text: &str) -> Look {
+        let starts = CARD_NAMES.get().map(|n| &n.starts);
         let mut look = Look {
             digits: 0,
-            has_c: false,
+            has_name: false,
+            has_secret: false,
+            has_assign: false,
             other_digits: false,
             controls: false,
         };
         for &b in text.as_bytes() {
             match b {
                 b'0'..=b'9' => look.digits += 1,
-                b'c' | b'C' => look.has_c = true,
                 b'%' | 0x80.. => look.other_digits = true,
                 0..=0x1f | 0x7f => look.controls = true,
+                b'=' | b':' | b'>' => look.has_assign = true,
                 _ => {}
             }
+            let flags = starts.map_or(0, |s| s[usize::from(b.to_ascii_lowercase())]);
+            look.has_name |= b.eq_ignore_ascii_case(&b'c') || flags & CARD_NAME != 0;
+            look.has_secret |= flags & SECRET_NAME != 0;
         }
         look
     }
 
     /// Nothing [`mask`] would hide: too few ASCII digits for a card
-    /// number and no word naming a security code, nor anything else that
-    /// could be a digit.
+    /// number and no name to look after, nor anything else that could be
+    /// a digit.
     fn nothing_to_mask(&self) -> bool {
+        let password = self.has_secret && self.has_assign;
         !self.other_digits
-            && (self.digits == 0 || (self.digits < card::MIN_PAN_DIGITS && !self.has_c))
+            && !password
+            && (self.digits == 0 || (self.digits < card::MIN_PAN_DIGITS && !self.has_name))
     }
 }
 
@@ -100,32 +278,67 @@ pub fn shown_as_is(text: &str) -> bool {
     !look.controls && look.nothing_to_mask()
 }
 
-/// [`mask`] past its first look: the card-number and the security-code
-/// scans, each when asked for.
-fn mask_with(text: &str, card_numbers: bool, security_codes: bool) -> Cow<'_, str> {
-    // Positions (byte ranges) of the digits to hide.
-    let mut hidden: Vec<(usize, usize)> = Vec::new();
+/// How a range of text is hidden.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Hide {
+    /// Each digit becomes `*`; separators and other characters stay.
+    Digits,
+    /// Each character becomes `*`.
+    All,
+}
+
+/// Byte ranges of the text to hide, and how.
+type Hidden = Vec<(usize, usize, Hide)>;
+
+/// [`mask`] past its first look: the card-number scan, and the scans
+/// after names, each when asked for.
+fn mask_with(text: &str, card_numbers: bool, names: bool) -> Cow<'_, str> {
+    let mut hidden: Hidden = Vec::new();
     if card_numbers {
         mask_card_numbers(text, &mut hidden);
     }
-    if security_codes {
+    if names {
         mask_security_codes(text, &mut hidden);
+        mask_named_values(text, &mut hidden);
     }
+    hide(text, hidden)
+}
+
+/// `text` with the `hidden` ranges hidden.
+fn hide(text: &str, mut hidden: Hidden) -> Cow<'_, str> {
     if hidden.is_empty() {
         return Cow::Borrowed(text);
     }
-    hidden.sort_unstable();
+    hidden.sort_unstable_by_key(|h| h.0);
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
-    for (start, end) in hidden {
-        if start < at {
+    for (start, end, how) in hidden {
+        let start = start.max(at);
+        if end <= start {
             continue;
         }
         out.push_str(&text[at..start]);
-        out.push('*');
-        at = end;
+        let mut i = start;
+        while i < end {
+            let (piece, len) = piece_at(text, i);
+            match (how, piece) {
+                (Hide::All, _) => {
+                    // One `*` a character.
+                    let c = text[i..].chars().next().map_or(1, char::len_utf8);
+                    out.push('*');
+                    i += c;
+                    continue;
+                }
+                (Hide::Digits, Piece::Digit(_)) => out.push('*'),
+                (Hide::Digits, _) => out.push_str(&text[i..i + len]),
+            }
+            i += len;
+        }
+        at = i;
     }
-    out.push_str(&text[at..]);
+    if at < text.len() {
+        out.push_str(&text[at..]);
+    }
     Cow::Owned(out)
 }
 
@@ -159,14 +372,21 @@ fn piece_at(text: &str, i: usize) -> (Piece, usize) {
             };
         }
     }
+    if b.is_ascii() {
+        let piece = match b {
+            b' ' | b'\t' | b'-' | b'+' => Piece::Separator,
+            b'.' | b'_' => Piece::Dot,
+            0..=0x1f | 0x7f => Piece::Separator,
+            _ => Piece::Other,
+        };
+        return (piece, 1);
+    }
     let c = text[i..].chars().next().unwrap_or('\u{fffd}');
     let len = c.len_utf8();
     if let Some(d) = digit_value(c) {
         return (Piece::Digit(d), len);
     }
     let piece = match c {
-        ' ' | '\t' | '-' | '+' => Piece::Separator,
-        '.' | '_' => Piece::Dot,
         '\u{a0}' | '\u{ad}' | '\u{2000}'..='\u{2015}' | '\u{2028}'..='\u{202f}' => Piece::Separator,
         '\u{205f}'..='\u{2064}' | '\u{2212}' | '\u{3000}' | '\u{feff}' | '\u{fe63}' => {
             Piece::Separator
@@ -194,49 +414,46 @@ fn digit_value(c: char) -> Option<u8> {
         .map(|z| (u - z) as u8)
 }
 
-/// The digits of `text` grouped into runs (see [`mask`]); for each run
-/// holding a card number, the digits to hide.
-fn mask_card_numbers(text: &str, hidden: &mut Vec<(usize, usize)>) {
-    type Group = Vec<(u8, usize, usize)>;
-    // Groups of consecutive digits, and what stands between two groups.
-    let mut groups: Vec<Group> = Vec::new();
-    let mut gaps: Vec<Gap> = Vec::new();
-    let mut current: Group = Vec::new();
-    let mut gap = Gap::default();
-    let mut i = 0;
-    while i < text.len() {
-        let (piece, len) = piece_at(text, i);
-        if let Piece::Digit(d) = piece {
-            if current.is_empty() && !groups.is_empty() {
-                gaps.push(gap);
-            }
-            current.push((d, i, i + len));
+/// A group of consecutive digits: where it stands, and (up to the
+/// longest card number) its digits and where each starts.
+#[derive(Clone, Copy)]
+struct Group {
+    start: usize,
+    end: usize,
+    /// Its number of digits (it may be more than it keeps).
+    len: usize,
+    digits: [u8; card::MAX_PAN_DIGITS],
+    at: [usize; card::MAX_PAN_DIGITS],
+}
+
+impl Group {
+    fn new(start: usize) -> Group {
+        Group {
+            start,
+            end: start,
+            len: 0,
+            digits: [0; card::MAX_PAN_DIGITS],
+            at: [0; card::MAX_PAN_DIGITS],
+        }
+    }
+
+    fn push(&mut self, digit: u8, at: usize, end: usize) {
+        if self.len < card::MAX_PAN_DIGITS {
+            self.digits[self.len] = digit;
+            self.at[self.len] = at;
+        }
+        self.len += 1;
+        self.end = end;
+    }
+
+    /// Where its digit `k` ends.
+    fn digit_end(&self, k: usize) -> usize {
+        if k + 1 < self.len {
+            self.at[k + 1]
         } else {
-            if !current.is_empty() {
-                groups.push(std::mem::take(&mut current));
-                gap = Gap::default();
-            }
-            match piece {
-                Piece::Separator => gap.separators += 1,
-                Piece::Dot => gap.dots += 1,
-                _ => gap.broken = true,
-            }
+            self.end
         }
-        i += len;
     }
-    if !current.is_empty() {
-        groups.push(current);
-    }
-    let mut run: Group = Vec::new();
-    for (k, group) in groups.iter().enumerate() {
-        let joined = k > 0 && gaps[k - 1].joins(groups[k - 1].len(), group.len());
-        if !joined {
-            finish_run(&run, hidden);
-            run.clear();
-        }
-        run.extend_from_slice(group);
-    }
-    finish_run(&run, hidden);
 }
 
 /// What stands between two groups of digits.
@@ -263,24 +480,143 @@ impl Gap {
     }
 }
 
-/// Hide the digits of a run that holds a card number.
-fn finish_run(run: &[(u8, usize, usize)], hidden: &mut Vec<(usize, usize)>) {
-    if run.len() < card::MIN_PAN_DIGITS {
-        return;
-    }
-    let digits: Vec<u8> = run.iter().map(|(d, _, _)| b'0' + d).collect();
-    if is_timestamp(&digits) {
-        return;
-    }
-    let Some((start, len)) = card_number_window(&digits) else {
-        return;
-    };
-    for (k, (_, s, e)) in run.iter().enumerate() {
-        let shown = (start..start + 6).contains(&k) || (start + len - 4..start + len).contains(&k);
-        if !shown {
-            hidden.push((*s, *e));
+/// The card number found in a run: where it stands, and the part of it
+/// to hide (between its first 6 and its last 4 digits).
+#[derive(Clone, Copy)]
+struct Found {
+    start: usize,
+    end: usize,
+    middle: (usize, usize),
+}
+
+/// The runs of digits of a text, read group by group, in bounded memory:
+/// only the groups a card number starting at the run's first unjudged
+/// group could span are kept.
+#[derive(Default)]
+struct Runs {
+    /// Where the current run starts and ends, and its last group's length.
+    run: Option<(usize, usize, usize)>,
+    window: std::collections::VecDeque<Group>,
+    found: Option<Found>,
+}
+
+impl Runs {
+    /// One more group, after `gap`.
+    fn group(&mut self, gap: Gap, group: Group, hidden: &mut Hidden) {
+        match self.run {
+            Some((start, _, last)) if gap.joins(last, group.len) => {
+                self.run = Some((start, group.end, group.len));
+            }
+            _ => {
+                self.finish(hidden);
+                self.run = Some((group.start, group.end, group.len));
+            }
+        }
+        if self.found.is_none() {
+            self.window.push_back(group);
+            self.judge(false);
         }
     }
+
+    /// Judge the groups at the front of the window whose every possible
+    /// card number is in it (all of them once the run has ended).
+    fn judge(&mut self, ended: bool) {
+        while self.found.is_none() && !self.window.is_empty() {
+            let ahead: usize = self.window.iter().map(|g| g.len).sum();
+            if !ended && ahead <= card::MAX_PAN_DIGITS {
+                return;
+            }
+            self.found = card_at_front(&self.window);
+            if self.found.is_some() {
+                self.window.clear();
+            } else {
+                self.window.pop_front();
+            }
+        }
+    }
+
+    /// The end of the current run: its digits hidden when it holds a card
+    /// number.
+    fn finish(&mut self, hidden: &mut Hidden) {
+        self.judge(true);
+        if let (Some((start, end, _)), Some(f)) = (self.run, self.found) {
+            hidden.push((start, f.start, Hide::Digits));
+            hidden.push((f.middle.0, f.middle.1, Hide::Digits));
+            hidden.push((f.end, end, Hide::Digits));
+        }
+        self.run = None;
+        self.found = None;
+        self.window.clear();
+    }
+}
+
+/// The longest card number made of whole groups from the window's first
+/// group, if any.
+fn card_at_front(window: &std::collections::VecDeque<Group>) -> Option<Found> {
+    let mut digits = [0u8; card::MAX_PAN_DIGITS];
+    let mut total = 0;
+    let mut best = None;
+    for (k, g) in window.iter().enumerate() {
+        if total + g.len > card::MAX_PAN_DIGITS {
+            break;
+        }
+        for d in 0..g.len {
+            digits[total + d] = b'0' + g.digits[d];
+        }
+        total += g.len;
+        let number = &digits[..total];
+        if total >= card::MIN_PAN_DIGITS && card::luhn_valid_bytes(number) && !is_timestamp(number)
+        {
+            best = Some((k, total));
+        }
+    }
+    let (last, total) = best?;
+    // Where digit `n` of the card number stands: its group and place.
+    let locate = |mut n: usize| {
+        for g in window.iter().take(last + 1) {
+            if n < g.len {
+                return (g, n);
+            }
+            n -= g.len;
+        }
+        (&window[last], window[last].len - 1)
+    };
+    let (g6, k6) = locate(5);
+    let (g4, k4) = locate(total - 4);
+    Some(Found {
+        start: window[0].start,
+        end: window[last].end,
+        middle: (g6.digit_end(k6), g4.at[k4]),
+    })
+}
+
+/// The card numbers of `text` (see [`mask`]): the digits to hide.
+fn mask_card_numbers(text: &str, hidden: &mut Hidden) {
+    let mut runs = Runs::default();
+    let mut group: Option<(Gap, Group)> = None;
+    let mut gap = Gap::default();
+    let mut i = 0;
+    while i < text.len() {
+        let (piece, len) = piece_at(text, i);
+        if let Piece::Digit(d) = piece {
+            let (_, g) = group.get_or_insert_with(|| (std::mem::take(&mut gap), Group::new(i)));
+            g.push(d, i, i + len);
+        } else {
+            if let Some((before, g)) = group.take() {
+                runs.group(before, g, hidden);
+            }
+            match piece {
+                Piece::Separator => gap.separators += 1,
+                Piece::Dot => gap.dots += 1,
+                _ => gap.broken = true,
+            }
+        }
+        i += len;
+    }
+    if let Some((before, g)) = group.take() {
+        runs.group(before, g, hidden);
+    }
+    runs.finish(hidden);
 }
 
 /// Whether 14 digits are a date and time as the gateways write them
@@ -302,20 +638,6 @@ fn is_timestamp(d: &[u8]) -> bool {
     time_ok && ((dm(n(0, 2), n(2, 4)) && year(n(4, 8))) || (year(n(0, 4)) && dm(n(6, 8), n(4, 6))))
 }
 
-/// The first window of 12 to 19 digits that passes the Luhn check: its
-/// start and length (the longest one at the first start that has one).
-fn card_number_window(digits: &[u8]) -> Option<(usize, usize)> {
-    for start in 0..=digits.len().saturating_sub(card::MIN_PAN_DIGITS) {
-        let longest = card::MAX_PAN_DIGITS.min(digits.len() - start);
-        for len in (card::MIN_PAN_DIGITS..=longest).rev() {
-            if card::luhn_valid_bytes(&digits[start..start + len]) {
-                return Some((start, len));
-            }
-        }
-    }
-    None
-}
-
 /// Words that name a security code in free text, lower case.
 const SECURITY_CODE_WORDS: [&str; 9] = [
     "cvv",
@@ -334,7 +656,7 @@ const LINKING_WORDS: [&str; 8] = ["is", "was", "value", "code", "of", "no", "num
 
 /// The digits after the name of a security-code field, or after the words
 /// that name one.
-fn mask_security_codes(text: &str, hidden: &mut Vec<(usize, usize)>) {
+fn mask_security_codes(text: &str, hidden: &mut Hidden) {
     let bytes = text.as_bytes();
     let lower = text.to_ascii_lowercase();
     let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
@@ -374,9 +696,12 @@ fn mask_security_codes(text: &str, hidden: &mut Vec<(usize, usize)>) {
                     j = skip_delimiters(bytes, j + w.len());
                 }
             }
+            let digits = j;
             while j < bytes.len() && bytes[j].is_ascii_digit() {
-                hidden.push((j, j + 1));
                 j += 1;
+            }
+            if j > digits {
+                hidden.push((digits, j, Hide::Digits));
             }
         }
     }
@@ -396,6 +721,113 @@ fn skip_delimiters(bytes: &[u8], mut j: usize) -> usize {
         j += 1;
     }
     j
+}
+
+/// The values after the names of card-number fields and passwords
+/// ([`use_card_field_names`]), where a field is written as one: the name,
+/// then `=`, `:` or `>` (`PORTEUR=…`, `"cardNumber": "…"`, `<PAN>…`,
+/// `column "pan": "…"`). A card number keeps its first 6 and last 4
+/// digits (a value masked already, `497010******0000`, stays as it is);
+/// a password is blanked.
+fn mask_named_values(text: &str, hidden: &mut Hidden) {
+    let Some(names) = CARD_NAMES.get() else {
+        return;
+    };
+    let bytes = text.as_bytes();
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    for m in names.automaton.find_iter(text) {
+        let (start, end) = (m.start(), m.end());
+        if (start > 0 && ident(bytes[start - 1]))
+            || bytes
+                .get(end)
+                .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
+        {
+            continue;
+        }
+        let j = skip_delimiters(bytes, end);
+        if !bytes[end..j]
+            .iter()
+            .any(|b| matches!(b, b'=' | b':' | b'>'))
+        {
+            continue;
+        }
+        match names.kinds[m.pattern().as_usize()] {
+            FieldKind::Secret => {
+                let stop = bytes[j..]
+                    .iter()
+                    .position(|b| b"&\"'<;, \t\r\n".contains(b))
+                    .map_or(bytes.len(), |k| j + k);
+                if stop > j {
+                    hidden.push((j, stop, Hide::All));
+                }
+            }
+            _ => mask_card_value(text, j, hidden),
+        }
+    }
+}
+
+/// The card number that starts at byte `from` (digits, separators, and
+/// the `*` of a mask), whatever its digits: all hidden but its first 6
+/// and last 4 places when it has 12 or more, all hidden otherwise.
+fn mask_card_value(text: &str, from: usize, hidden: &mut Hidden) {
+    let bytes = text.as_bytes();
+    let mut places = 0;
+    let mut sixth_end = from;
+    // Where the last four places start (place `p` at `p % 4`).
+    let mut last = [from; 4];
+    let mut end = from;
+    let mut i = from;
+    while i < text.len() {
+        let (piece, len) = if bytes[i] == b'*' {
+            (Piece::Digit(0), 1)
+        } else {
+            piece_at(text, i)
+        };
+        match piece {
+            Piece::Digit(_) => {
+                last[places % 4] = i;
+                places += 1;
+                if places == 6 {
+                    sixth_end = i + len;
+                }
+                end = i + len;
+            }
+            Piece::Other => break,
+            Piece::Separator | Piece::Dot => {}
+        }
+        i += len;
+    }
+    if places == 0 {
+        return;
+    }
+    if places < card::MIN_PAN_DIGITS {
+        hidden.push((from, end, Hide::Digits));
+    } else {
+        hidden.push((sixth_end, last[places % 4], Hide::Digits));
+    }
+}
+
+/// The card numbers that `cards` (the values of a row's card fields)
+/// hold, hidden wherever `text` quotes them again (another column of the
+/// same row, a message about it), as their field shows them: a card
+/// number is card data wherever it stands, Luhn-valid or not. Only
+/// values of 12 digits or more are looked for (a shorter one is no card
+/// number, and would hide what merely looks like it).
+pub fn hide_card_values<'a>(text: &'a str, cards: &[&str]) -> Cow<'a, str> {
+    let mut out = Cow::Borrowed(text);
+    for card in cards {
+        let card = card.trim();
+        let digits: String = card.chars().filter(char::is_ascii_digit).collect();
+        if digits.len() < card::MIN_PAN_DIGITS {
+            continue;
+        }
+        for quoted in [card, digits.as_str()] {
+            if out.contains(quoted) {
+                out = Cow::Owned(out.replace(quoted, &card::mask_pan(quoted)));
+            }
+        }
+    }
+    out
 }
 
 /// `text` with every control character escaped (`\n`, `\u{1b}`), and the
@@ -453,25 +885,37 @@ pub fn quote_unresolved(arg: &str) -> String {
     }
 }
 
-/// A value quoted for a message, cut after `max` characters: masked
-/// first, so that a cut never leaves more of a card number than the mask
-/// shows.
-pub fn quote_cut(text: &str, max: usize) -> String {
-    let masked = mask(text);
-    let mut out = String::from("\"");
-    for (i, c) in masked.chars().enumerate() {
-        if i == max {
-            out.push('…');
-            break;
-        }
-        if needs_escape(c) {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
+/// How far past the characters shown [`excerpt`] reads: a card number
+/// or a field's value that starts before the cut (19 digits and their
+/// separators, each up to 3 bytes written `%3N` or full-width) ends in it.
+const QUOTE_LOOKAHEAD: usize = 256;
+
+/// The first `max` characters of a text from outside (a value, a
+/// helper's stderr) for a message, `…` after them when there was more:
+/// scrubbed of the secrets read ([`crate::redact::scrub`]) and masked
+/// before it is cut, so that a cut never leaves more of a card number
+/// than the mask shows, nor a fragment of a secret. Only a prefix of a
+/// long text is read (the characters shown and [`QUOTE_LOOKAHEAD`] bytes
+/// more): an excerpt costs the same whatever the text's length.
+pub fn excerpt(text: &str, max: usize) -> String {
+    let shown_end = text.char_indices().nth(max).map_or(text.len(), |(i, _)| i);
+    let mut end = (shown_end + QUOTE_LOOKAHEAD).min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
     }
-    out.push('"');
+    let scrubbed = crate::redact::scrub(&text[..end]);
+    let masked = mask(&scrubbed);
+    let mut out: String = masked.chars().take(max).collect();
+    if end < text.len() || masked.chars().nth(max).is_some() {
+        out.push('…');
+    }
     out
+}
+
+/// A value quoted for a message, cut after `max` characters
+/// ([`excerpt`]), made safe for a terminal.
+pub fn quote_cut(text: &str, max: usize) -> String {
+    format!("\"{}\"", sanitize(&excerpt(text, max)))
 }
 
 /// `"name"` for files (made safe for a terminal), `<stdin>` as is: how
@@ -484,87 +928,120 @@ pub fn quote_input(name: &str) -> String {
     }
 }
 
-/// What a field holds, by its name: a security code, a card number, or
-/// anything else.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FieldKind {
-    SecurityCode,
-    CardNumber,
-    Other,
-}
-
-impl FieldKind {
-    /// The kind of the field of this name (judged once for a column).
-    pub fn of(path: &str) -> FieldKind {
-        // A password is hidden the way a security code is.
-        if card::is_cvv_field(path) || card::is_password_field(path) {
-            FieldKind::SecurityCode
-        } else if card::is_pan_field(path) {
-            FieldKind::CardNumber
-        } else {
-            FieldKind::Other
-        }
-    }
-
-    /// Whether a value of a field of this kind is shown as it is, masked
-    /// and escaped ([`shown_as_is`]): never a security code.
-    pub fn shown_as_is(self, value: &str) -> bool {
-        match self {
-            FieldKind::SecurityCode => false,
-            FieldKind::CardNumber | FieldKind::Other => shown_as_is(value),
-        }
-    }
-
-    /// A value of such a field as it may be shown to a person: a security
-    /// code blanked, a card number masked, any other value through
-    /// [`mask`].
-    pub fn mask<'a>(self, value: &'a str) -> Cow<'a, str> {
-        match self {
-            FieldKind::SecurityCode => Cow::Owned("*".repeat(value.chars().count())),
-            FieldKind::CardNumber
-                if value.len() >= card::MIN_PAN_DIGITS
-                    && value.bytes().all(|b| b.is_ascii_digit()) =>
-            {
-                Cow::Owned(card::mask_pan(value))
-            }
-            _ => mask(value),
-        }
-    }
-}
-
-/// A field's value as it may be shown to a person ([`FieldKind::mask`]).
-pub fn mask_field(path: &str, value: &str) -> String {
-    FieldKind::of(path).mask(value).into_owned()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    const KINDS: [FieldKind; 7] = [
+        FieldKind::Seal,
+        FieldKind::CardNumber,
+        FieldKind::SecurityCode,
+        FieldKind::Secret,
+        FieldKind::Identifier,
+        FieldKind::Figure,
+        FieldKind::Text,
+    ];
+
+    /// The names a tool gives (crates/gateways declares them).
+    fn names() {
+        use_card_field_names(&[
+            ("PORTEUR", FieldKind::CardNumber),
+            ("cardNumber", FieldKind::CardNumber),
+            ("pan", FieldKind::CardNumber),
+            ("CLE", FieldKind::Secret),
+            ("REFERENCE", FieldKind::Identifier),
+        ]);
+    }
+
+    /// The digits of `text` read as one number (separators dropped).
+    fn luhn_windows(digits: &str) -> bool {
+        (0..digits.len()).any(|s| {
+            (card::MIN_PAN_DIGITS..=card::MAX_PAN_DIGITS)
+                .any(|l| s + l <= digits.len() && card::luhn_valid(&digits[s..s + l]))
+        })
+    }
 
     proptest! {
         // The first look of `mask` and `sanitize` only ever skips work:
         // what they return is what the full scans return.
         #[test]
         fn the_quick_looks_change_nothing(
-            text in "([0-9]{1,20}|[ -~]{0,12}|cvv|CSC|%3[0-9]|%20|[\u{80}-\u{ff}\u{660}-\u{669}\u{202a}\u{ff10}-\u{ff19}]|\u{1b}|\t){0,12}"
+            text in "([0-9]{1,20}|[ -~]{0,12}|cvv|CSC|PORTEUR=|\"cardNumber\":\"|CLE=|%3[0-9]|%20|[\u{80}-\u{ff}\u{660}-\u{669}\u{202a}\u{ff10}-\u{ff19}]|\u{1b}|\t){0,12}"
         ) {
+            names();
             prop_assert_eq!(mask(&text), mask_with(&text, true, true));
             if shown_as_is(&text) {
                 prop_assert_eq!(&mask(&text), &text);
                 prop_assert_eq!(&sanitize(&text), &text);
             }
-            for kind in [FieldKind::SecurityCode, FieldKind::CardNumber, FieldKind::Other] {
+            for kind in KINDS {
                 if kind.shown_as_is(&text) {
                     let shown = sanitize(&kind.mask(&text)).into_owned();
                     prop_assert_eq!(shown, text.clone());
                 }
+                prop_assert_eq!(kind.show(&text), sanitize(&kind.mask(&text)).into_owned());
             }
             let full: String = text
                 .chars()
                 .flat_map(|c| if needs_escape(c) { c.escape_default().collect::<Vec<_>>() } else { vec![c] })
                 .collect();
             prop_assert_eq!(sanitize(&text).into_owned(), full);
+        }
+
+        // A number that is no card number as a whole (a merchant's
+        // identifier, a reference) is never rewritten, whatever card
+        // numbers can be cut out of it.
+        #[test]
+        fn whole_numbers_that_fail_luhn_are_left_alone(digits in "[0-9]{12,40}") {
+            let whole_is_card = digits.len() <= card::MAX_PAN_DIGITS && card::luhn_valid(&digits);
+            prop_assume!(!whole_is_card);
+            let text = format!("ref {digits} end");
+            prop_assert_eq!(mask(&text), text.as_str());
+        }
+
+        // A card number standing alone, or in groups, is always masked.
+        #[test]
+        fn card_numbers_are_always_masked(
+            body in "[0-9]{11,18}",
+            sep in "( |-|  |\u{a0})",
+            grouped in any::<bool>(),
+        ) {
+            let pan = format!("{body}{}", card::luhn_check_digit(&body));
+            prop_assume!(!is_timestamp(pan.as_bytes()));
+            let written = if grouped {
+                pan.as_bytes().chunks(4).map(|c| std::str::from_utf8(c).unwrap()).collect::<Vec<_>>().join(&sep)
+            } else {
+                pan.clone()
+            };
+            let text = format!("x {written} y");
+            let masked = mask(&text);
+            let digits: String = masked.chars().filter(char::is_ascii_digit).collect();
+            prop_assert_eq!(digits.len(), 10, "{} -> {}", text, masked);
+            prop_assert!(!luhn_windows(&digits) || digits.len() < card::MIN_PAN_DIGITS);
+        }
+
+        // Whatever the digits of a card field's value, it shows at most 6
+        // and 4 of them; an identifier is never touched.
+        #[test]
+        fn kinds_decide(value in "[0-9]{1,19}") {
+            let shown = FieldKind::CardNumber.mask(&value);
+            let visible = shown.chars().filter(char::is_ascii_digit).count();
+            prop_assert!(visible <= 10 && (value.len() >= 12 || visible == 0), "{} -> {}", value, shown);
+            prop_assert_eq!(FieldKind::Identifier.show(&value), value.as_str());
+            prop_assert!(FieldKind::Identifier.shown_as_is(&value));
+            prop_assert!(!FieldKind::SecurityCode.mask(&value).contains(|c: char| c.is_ascii_digit()));
+        }
+
+        // Quoting reads a bounded prefix yet masks as the whole text
+        // would, wherever the cut falls.
+        #[test]
+        fn quoting_a_prefix_masks_as_the_whole(pad in 0usize..60, max in 1usize..80) {
+            let text = format!("{}4012 0010 3714 1112{}", "x".repeat(pad), "y".repeat(400));
+            let quoted = quote_cut(&text, max);
+            // The middle, 10 3714, never shows.
+            prop_assert!(!quoted.contains("37") && !quoted.contains("10 3"), "{}", quoted);
+            prop_assert!(quoted.ends_with("…\""));
         }
     }
 
@@ -581,8 +1058,29 @@ mod tests {
             ),
             // 12 digits, Luhn-valid
             ("id 123456789015.", "id 123456**9015."),
+            // The digits glued to a card number go too.
+            ("4111111111111111 123", "411111******1111 ***"),
+            ("1 4111111111111111", "* 411111******1111"),
         ] {
             assert_eq!(mask(text), want, "{text}");
+        }
+    }
+
+    /// Found by a merchant: identifiers and references were rewritten as
+    /// if card numbers had been cut out of them.
+    #[test]
+    fn identifiers_are_not_windows_of_card_numbers() {
+        for text in [
+            // The Sogenactif test shop's merchantId.
+            "\"merchantId\":\"201040040170001\"",
+            "20261206123456789",
+            "<Reference>2026112300000003</Reference>",
+            "41111111111111110",
+            "xxxxxxxxxxxxxxxxxxxxxxx41111111111111110",
+        ] {
+            let whole: String = text.chars().filter(char::is_ascii_digit).collect();
+            assert!(luhn_windows(&whole) && !card::luhn_valid(&whole), "{text}");
+            assert_eq!(mask(text), text, "{text}");
         }
     }
 
@@ -607,12 +1105,11 @@ mod tests {
         for text in [
             "4111111111111111 123",
             "4111111111111111 12",
-            "41111111111111110",
             "1 4111111111111111",
             "4111 1111 1111 1111 12",
             "4111+1111+1111+1111",
             "Ref=4111%201111%201111%201111",
-            "Ref=%34%31%31%311111111111111111",
+            "Ref=%34%31%31%31111111111111",
             "4111\u{a0}1111\u{a0}1111\u{a0}1111",
             "4111\u{200b}1111\u{200b}1111\u{200b}1111",
             "4111\u{2013}1111\u{2013}1111\u{2013}1111",
@@ -621,12 +1118,40 @@ mod tests {
             "4111\t1111\t1111\t1111",
             "4111  1111 - 1111 1111",
             "\u{ff14}\u{ff11}\u{ff11}\u{ff11}111111111111",
-            "xxxxxxxxxxxxxxxxxxxxxxx41111111111111110",
         ] {
             let masked = mask(text);
             let seen = visible_digits(&masked);
             assert!(!seen.contains("41111111111"), "{text} -> {masked}");
             assert!(masked.contains('*'), "{text} -> {masked}");
+        }
+    }
+
+    #[test]
+    fn values_after_a_card_field_name_are_masked_whatever_their_digits() {
+        names();
+        for (text, want) in [
+            // The Lyra test number, which fails the Luhn check.
+            (
+                "PORTEUR=4970100000000000&CVV=1",
+                "PORTEUR=497010******0000&CVV=*",
+            ),
+            (
+                "{\"cardNumber\": \"1234123412341234\"}",
+                "{\"cardNumber\": \"123412******1234\"}",
+            ),
+            ("<PAN>12345</PAN>", "<PAN>*****</PAN>"),
+            (
+                "column \"pan\": \"497010******0000\"",
+                "column \"pan\": \"497010******0000\"",
+            ),
+            ("CLE=1999888I&SITE=1999888", "CLE=********&SITE=1999888"),
+            // Not a field: a word, or a longer name.
+            ("pan 12345", "pan 12345"),
+            ("REFERENCE=4970100000000000", "REFERENCE=4970100000000000"),
+            ("PBX_PORTEUR=a@b.fr", "PBX_PORTEUR=a@b.fr"),
+            ("CLE is not the shop's", "CLE is not the shop's"),
+        ] {
+            assert_eq!(mask(text), want, "{text}");
         }
     }
 
@@ -704,38 +1229,61 @@ mod tests {
         let q = quote_cut(&long, 60);
         assert!(!q.contains("4111111111"), "{q}");
         assert_eq!(quote("a\nb"), "\"a\\nb\"");
+        assert_eq!(quote_cut("abc", 40), "\"abc\"");
+        assert_eq!(quote_cut("abcdef", 3), "\"abc…\"");
     }
 
     #[test]
-    fn fields_of_every_gateway() {
-        assert_eq!(
-            mask_field("cardNumber", "1234123412341234"),
-            "123412******1234"
+    fn masking_is_linear_in_memory_and_time() {
+        // Megabytes of digit groups: one pass, nothing kept per digit.
+        let big = "1 ".repeat(1 << 20) + "4111111111111111";
+        let masked = mask(&big);
+        assert!(
+            masked.ends_with("411111******1111"),
+            "{}",
+            &masked[masked.len() - 40..]
         );
+        assert!(masked.starts_with("* * "));
+        let digits = "7".repeat(1 << 22);
+        assert!(matches!(mask(&digits), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn values_of_a_rows_card_fields_are_hidden_where_quoted_again() {
+        let cards = ["4970100000000000", "12"];
         assert_eq!(
-            mask_field("x.PORTEUR", "1111222233334444"),
-            "111122******4444"
+            hide_card_values(
+                "column \"amount\": \"4970100000000000\" is too long",
+                &cards
+            ),
+            "column \"amount\": \"497010******0000\" is too long"
         );
-        for cvv in [
-            "cardCSCValue",
-            "cardSecurityCode",
-            "CVV",
-            "vads_card_cvv",
-            "card.securityCode",
-            "cardCvv",
-            "security_code",
-            "card_security_code",
-            "cvvCode",
-            "card-cvv",
-            "cardCSC",
-            "csc",
-        ] {
-            assert_eq!(mask_field(cvv, "123"), "***", "{cvv}");
-        }
-        assert!(!card::is_cvv_field("cardCSCResultCode"));
+        assert_eq!(hide_card_values("12 of 12", &cards), "12 of 12");
         assert_eq!(
-            mask_field("reference", "order 4111111111111111"),
+            hide_card_values("4970 1000 0000 0000", &["4970 1000 0000 0000"]),
+            "4970 1*********0000"
+        );
+    }
+
+    #[test]
+    fn fields_of_every_kind() {
+        use FieldKind::*;
+        assert_eq!(CardNumber.mask("1234123412341234"), "123412******1234");
+        assert_eq!(CardNumber.mask("4970100000000000"), "497010******0000");
+        assert_eq!(CardNumber.mask("12345"), "*****");
+        assert_eq!(SecurityCode.mask("123"), "***");
+        assert_eq!(Secret.mask("1999888I"), "********");
+        assert_eq!(Identifier.mask("201040040170001"), "201040040170001");
+        assert_eq!(Identifier.mask("4111111111111111"), "4111111111111111");
+        assert_eq!(Figure.mask("000000001000"), "000000001000");
+        assert_eq!(Figure.mask("4111111111111111"), "411111******1111");
+        assert_eq!(
+            Text.mask("order 4111111111111111"),
             "order 411111******1111"
         );
+        assert_eq!(Identifier.show("a\nb"), "a\\nb");
+        let seal = "0a1b2c3d4e5f60718293a4b5c6d7e8f90123456789012345678903";
+        assert_eq!(Seal.mask(seal), seal);
+        assert_eq!(Seal.mask("4111111111111111"), "411111******1111");
     }
 }

@@ -14,7 +14,10 @@
 //! - [`seal`]: the seal machinery all three share (schemes, algorithms,
 //!   seal strings, keys);
 //! - [`currency`], [`calendar`], [`Decision`]: what the families share
-//!   (ISO 4217 amounts, the date formats, what an answer code decides).
+//!   (ISO 4217 amounts, the date formats, what an answer code decides);
+//! - [`kinds`]: what a field holds by its name, in every gateway's
+//!   vocabulary (card number, security code, identifier…): what the
+//!   tools' masking asks.
 //!
 //! What is shown to a person about a value goes through the shared
 //! masking of `paylot-cli` ([`show`]): messages built here never hold a
@@ -24,6 +27,7 @@ pub mod calendar;
 pub mod currency;
 mod decision;
 pub mod drop;
+pub mod kinds;
 pub mod lyra;
 pub mod paybox;
 pub mod seal;

@@ -440,13 +440,16 @@ async fn handle(
             }
         }
     };
+    // Nothing answered repeats a secret of the shop's, whole or in part,
+    // whatever the answer quotes (a CLE sent as SITE, a key in a field).
+    let body = paylot_cli::redact::scrub_bytes(&answered.body).into_owned();
     let mut record = Record::new("http_request")
         .with("method", method.as_str())
         .with("path", path.as_str())
         .with("peer", peer.to_string())
         .with("status", answered.status.as_u16())
         .with("bytes_in", bytes_in)
-        .with("bytes_out", answered.body.len())
+        .with("bytes_out", body.len())
         .with(
             "duration_ms",
             (started.elapsed().as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0,
@@ -478,7 +481,7 @@ async fn handle(
         response = response.header(ALLOW, "POST");
     }
     Ok(response
-        .body(Full::new(Bytes::from(answered.body)))
+        .body(Full::new(Bytes::from(body)))
         .unwrap_or_else(|_| Response::new(Full::new(Bytes::new()))))
 }
 

@@ -77,7 +77,8 @@ impl Responder {
             .map_err(|e| Failure::Stop(Error::io("running the responder with sh -c", e)))?;
         let stderr = String::from_utf8_lossy(&run.stderr);
         let stderr = stderr.trim();
-        let cut = |n: usize| stderr.chars().take(n).collect::<String>();
+        // Scrubbed and masked before it is cut (paylot_cli::text::excerpt).
+        let cut = |n: usize| paylot_cli::text::excerpt(stderr, n);
         match ending(run.status, !out.is_empty(), stderr) {
             Ending::Answered => {}
             Ending::Refused(why) => return Ok(Answered::Refused(why)),
@@ -210,11 +211,7 @@ impl Responder {
             kill_group();
         }
         let err = err_rx.recv_timeout(left(deadline)).unwrap_or_default();
-        let err = String::from_utf8_lossy(&err)
-            .trim()
-            .chars()
-            .take(2000)
-            .collect::<String>();
+        let err = paylot_cli::text::excerpt(String::from_utf8_lossy(&err).trim(), 2000);
         let tail = if err.is_empty() {
             String::new()
         } else {
@@ -270,7 +267,7 @@ fn ending(status: std::process::ExitStatus, answered: bool, stderr: &str) -> End
         Some(1) if stderr.is_empty() => {
             Ending::Refused("the responder refused the request (exit 1, no reason given)".into())
         }
-        Some(1) => Ending::Refused(stderr.chars().take(2000).collect()),
+        Some(1) => Ending::Refused(paylot_cli::text::excerpt(stderr, 2000)),
         Some(c) => Ending::Local(format!("the responder exited with status {c}")),
         None => {
             use std::os::unix::process::ExitStatusExt;

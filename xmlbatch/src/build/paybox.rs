@@ -344,7 +344,11 @@ pub(super) fn read_operations(
         }
         if !msgs.is_empty() {
             bad_rows += 1;
+            // The row's card number is card data wherever a message
+            // quotes it (a column that repeats it), Luhn-valid or not.
+            let card: Vec<&str> = get(Field::Pan).into_iter().collect();
             for (col, msg) in msgs {
+                let msg = paylot_cli::text::hide_card_values(&msg, &card);
                 paylot_cli::note(format_args!("{name}:{line}: column {}: {msg}", show(&col)));
             }
         }

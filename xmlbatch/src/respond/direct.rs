@@ -94,20 +94,21 @@ pub fn answer_line(fields: &[(String, String)], ctx: &mut Ctx) -> Vec<u8> {
         Ok(n) if n <= direct::MAX_QUESTION => format!("{n:010}"),
         _ => get("NUMQUESTION").to_string(),
     };
-    // What is echoed is the request's, whatever it holds: masked, as
-    // every value a gateway double writes back (a card number typed in
-    // the wrong field must not come back whole).
-    let echo = |v: &str| paylot_cli::text::safe(v).into_owned();
+    // What is echoed is the request's, whatever it holds, shown as its
+    // field's kind says: the merchant's identifiers exactly as they came,
+    // text masked (a card number typed in a comment must not come back
+    // whole).
+    let echo = |k: &str, v: &str| gateways::kinds::of(k).show(v).into_owned();
     direct::answer_line(&[
         ("NUMTRANS", nonempty(&a.transaction_id, zeros)),
         ("NUMAPPEL", nonempty(&a.call_id, zeros)),
-        ("NUMQUESTION", &echo(&number)),
-        ("SITE", &echo(get("SITE"))),
-        ("RANG", &echo(get("RANG"))),
+        ("NUMQUESTION", &echo("NUMQUESTION", &number)),
+        ("SITE", &echo("SITE", get("SITE"))),
+        ("RANG", &echo("RANG", get("RANG"))),
         ("AUTORISATION", &a.authorization),
         (direct::CODE_FIELD, &a.response_code),
-        ("COMMENTAIRE", &echo(&a.comment)),
-        ("REFABONNE", &echo(get("REFABONNE"))),
+        ("COMMENTAIRE", &echo("COMMENTAIRE", &a.comment)),
+        ("REFABONNE", &echo("REFABONNE", get("REFABONNE"))),
         ("PORTEUR", &token),
         ("PAYS", &a.card_country),
     ])

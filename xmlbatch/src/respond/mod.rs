@@ -508,10 +508,12 @@ pub fn respond_lyra(
             line[21] = edate.clone();
             line[22] = etime.clone();
             line[24] = additional;
-            // An ANS carries no card data: a card number echoed from a
-            // bad request (a token, a reference) is masked, a control
-            // character shown escaped, as in the Paybox status file.
-            w.write_record(line.iter().map(|v| paylot_cli::safe(v).into_owned()))
+            // An ANS carries no card data: each column is shown as its
+            // kind says (the merchant's identifiers exactly as they came,
+            // a card number in a text column masked), a control character
+            // shown escaped, as in the Paybox status file.
+            let kinds = gateways::lyra::fields::ANS_KINDS;
+            w.write_record(line.iter().zip(kinds).map(|(v, k)| k.show(v).into_owned()))
                 .map_err(werr)?;
             count += 1;
         }

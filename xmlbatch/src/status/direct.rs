@@ -150,7 +150,7 @@ pub fn status_direct(
         None => None,
     };
 
-    let mut rec = RecordWriter::new(out, format, "answer", DIRECT_COLUMNS)?;
+    let mut rec = RecordWriter::new(out, format, "answer", DIRECT_COLUMNS, gateways::kinds::of)?;
     let mut tally = Tally::direct(question.is_some());
     let mut progress = Progress::new(Unit::Records("answers"));
     let mut position = 0usize;

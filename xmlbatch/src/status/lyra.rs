@@ -61,7 +61,7 @@ pub fn status_lyra(
     let mut malformed = 0u64;
     let mut tally = Tally::new(question.is_some());
     let mut progress = Progress::new(Unit::Records("answers"));
-    let mut rec = RecordWriter::new(out, format, "answer", LYRA_COLUMNS)?;
+    let mut rec = RecordWriter::new(out, format, "answer", LYRA_COLUMNS, gateways::kinds::of)?;
     // The lines are read on a thread of their own while they are
     // matched, masked and written on this one; each record goes across
     // whole, and the slot's comes back to be read into.

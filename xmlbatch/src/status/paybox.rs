@@ -100,7 +100,7 @@ pub fn status_paybox(
         questions = Some((qname, header, map));
     }
 
-    let mut rec = RecordWriter::new(out, format, "answer", PAYBOX_COLUMNS)?;
+    let mut rec = RecordWriter::new(out, format, "answer", PAYBOX_COLUMNS, gateways::kinds::of)?;
     let mut tally = Tally::new(question.is_some());
     let mut progress = Progress::new(Unit::Records("answers"));
     // The XML is read on a thread of its own while the answers are

@@ -3,6 +3,7 @@
 
 pub mod codes;
 pub mod drop;
+pub mod fields;
 pub mod file;
 pub mod names;
 pub mod signature;

@@ -255,17 +255,16 @@ pub fn request_problem(fields: &[(String, String)]) -> Option<(&'static str, Str
 }
 
 /// The answer the gateway gives a request it refuses before running it:
-/// no transaction, the request's NUMQUESTION, SITE and RANG echoed
-/// (masked), the code and why.
+/// no transaction, the request's NUMQUESTION, SITE and RANG echoed as
+/// they came (identifiers: never altered; control characters escaped),
+/// the code and why.
 pub fn refusal_line(fields: &[(String, String)], code: &str, why: &str) -> Vec<u8> {
     let get = |k: &str| {
-        paylot_cli::text::safe(
-            fields
-                .iter()
-                .find(|(n, _)| n == k)
-                .map_or("", |(_, v)| v.as_str()),
-        )
-        .into_owned()
+        let value = fields
+            .iter()
+            .find(|(n, _)| n == k)
+            .map_or("", |(_, v)| v.as_str());
+        crate::kinds::of(k).show(value).into_owned()
     };
     answer_line(&[
         ("NUMTRANS", NO_NUMBER),

@@ -1,8 +1,12 @@
 //! The fields of a Paybox operation, in the gateway's Direct vocabulary
 //! (TYPE, MONTANT, PORTEUR…): their names in the Direct protocol, in this
-//! project's CSV columns and in the Question XML, the answer code the
-//! gateway gives when one is wrong, and the fields each operation type
-//! needs.
+//! project's CSV columns and in the Question XML, what each holds (its
+//! [`FieldKind`]: what may be shown of it), the answer code the gateway
+//! gives when one is wrong, and the fields each operation type needs;
+//! and what the other fields of Paybox hold (Direct's own, the status
+//! file's, Paybox System's form).
+
+use paylot_cli::text::FieldKind::{self, *};
 
 use super::codes::{Kind, OpType};
 
@@ -113,6 +117,29 @@ impl Field {
         }
     }
 
+    /// What the field holds: a merchant's identifier or reference is
+    /// never altered, a card number is masked, a security code blanked.
+    pub fn kind(self) -> FieldKind {
+        match self {
+            Field::Pan => CardNumber,
+            Field::Cvv => SecurityCode,
+            Field::Question
+            | Field::Reference
+            | Field::CallId
+            | Field::TransactionId
+            | Field::Subscriber
+            | Field::Authorization
+            | Field::Site
+            | Field::Rank => Identifier,
+            Field::Type
+            | Field::Currency
+            | Field::Amount
+            | Field::Date
+            | Field::Activity
+            | Field::Expiry => Figure,
+        }
+    }
+
     /// The CSV column for a header name (Direct or readable, any case).
     pub fn from_column(name: &str) -> Option<Field> {
         let name = name.trim();
@@ -140,6 +167,41 @@ impl Field {
         }
     }
 }
+
+/// What the fields of Paybox that are not operation fields hold: Direct's
+/// own (its authentication, its answer), the status file's, and the
+/// Paybox System form's (`PBX_*`; `PBX_PORTEUR` is the customer's e-mail
+/// address, not a card).
+pub const OTHER_FIELDS: &[(&str, FieldKind)] = &[
+    // Paybox Direct.
+    ("VERSION", Figure),
+    (super::direct::PASSWORD_FIELD, Secret),
+    (super::direct::ALGORITHM_FIELD, Text),
+    (super::direct::SEAL_FIELD, Seal),
+    (super::direct::CODE_FIELD, Figure),
+    ("COMMENTAIRE", Text),
+    ("PAYS", Figure),
+    ("TYPECARTE", Text),
+    ("SHA-1", Seal),
+    ("ID3D", Identifier),
+    ("DIFFERE", Figure),
+    // The status file's elements.
+    ("BatchNumber", Identifier),
+    ("PayboxId", Identifier),
+    ("ResponseCode", Figure),
+    ("Comment", Text),
+    ("CardCountryCode", Figure),
+    // Paybox System.
+    ("PBX_SITE", Identifier),
+    ("PBX_RANG", Identifier),
+    ("PBX_IDENTIFIANT", Identifier),
+    ("PBX_CMD", Identifier),
+    ("PBX_REFABONNE", Identifier),
+    ("PBX_TOTAL", Figure),
+    ("PBX_DEVISE", Figure),
+    ("PBX_HMAC", Seal),
+    ("PBX_PORTEUR", Text),
+];
 
 /// The fields an operation type needs.
 pub fn required(op: &OpType) -> &'static [Field] {

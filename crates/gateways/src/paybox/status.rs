@@ -98,23 +98,26 @@ impl<W: Write> StatusWriter<W> {
     }
 
     /// Write one answer. A status file carries no card data (it is signed,
-    /// not encrypted): every value is masked on its way in, so that a card
-    /// number echoed from a bad question (a reference, a misplaced amount)
-    /// never reaches it; and a control character echoed from one is
-    /// shown escaped (XML 1.0 cannot carry most of them, and a person may
-    /// read the file on a terminal).
+    /// not encrypted): every value is shown as its element's kind says
+    /// (`crate::kinds`): the merchant's question number, reference,
+    /// transaction and call numbers exactly as they came, any other text
+    /// masked on its way in, so that a card number echoed from a bad
+    /// question (a misplaced amount, a comment) never reaches it; and a
+    /// control character echoed from one is shown escaped (XML 1.0
+    /// cannot carry most of them, and a person may read the file on a
+    /// terminal).
     pub fn answer(&mut self, a: &Answer) -> io::Result<()> {
-        use paylot_cli::text::safe as mask;
+        let show = |name: &str, value: &'_ str| crate::kinds::of(name).show(value).into_owned();
         let w = &mut self.w;
         open(
             w,
             BytesStart::new("Answer").with_attributes([
-                ("Number", mask(&a.number).as_ref()),
-                ("Type", mask(&a.type_code).as_ref()),
+                ("Number", show("Number", &a.number).as_str()),
+                ("Type", show("Type", &a.type_code).as_str()),
             ]),
         )?;
-        leaf(w, "ResponseCode", &mask(&a.response_code))?;
-        leaf(w, "Comment", &mask(&a.comment))?;
+        leaf(w, "ResponseCode", &show("ResponseCode", &a.response_code))?;
+        leaf(w, "Comment", &show("Comment", &a.comment))?;
         for (name, value) in [
             ("Reference", &a.reference),
             ("Amount", &a.amount),
@@ -126,7 +129,7 @@ impl<W: Write> StatusWriter<W> {
             ("Subscriber", &a.subscriber),
         ] {
             if !value.is_empty() {
-                leaf(w, name, &mask(value))?;
+                leaf(w, name, &show(name, value))?;
             }
         }
         close(w, "Answer")

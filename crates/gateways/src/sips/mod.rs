@@ -1,5 +1,6 @@
 //! Worldline Sips 2.0 (Sogenactif, Mercanet, Sherlock's): the seals of
 //! Office Server JSON, Paypage JSON and Paypage POST messages.
 
+pub mod fields;
 pub mod office;
 pub mod seal;

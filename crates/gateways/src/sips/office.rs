@@ -22,15 +22,17 @@ pub const RESPONSE_CODE_FIELD: &str = "responseCode";
 /// (appended to the platform's base URL).
 pub const SERVICE_PREFIX: &str = "/rs-services/v2/";
 
-/// A request's field as a response echoes it: its text, masked (a card
-/// number sent in the wrong field must not come back whole).
+/// A request's field as a response echoes it: shown as its kind says
+/// (`crate::kinds`): an identifier (merchantId, transactionReference)
+/// exactly as it came, anything else masked (a card number sent in the
+/// wrong field must not come back whole).
 pub fn echo(request: &serde_json::Map<String, serde_json::Value>, field: &str) -> String {
     let text = match request.get(field) {
         Some(serde_json::Value::String(s)) => s.clone(),
         Some(serde_json::Value::Number(n)) => n.to_string(),
         _ => String::new(),
     };
-    paylot_cli::text::safe(&text).into_owned()
+    crate::kinds::of(field).show(&text).into_owned()
 }
 
 /// What a response code says, and what to do.
