@@ -166,7 +166,8 @@ pub fn run(args: &ComputeArgs, out: &mut Output) -> Result<Finished> {
     let werr = |e| Error::io("writing <stdout>", e);
 
     if !args.message.jsonl {
-        let bytes = input.read_all()?;
+        let mut bytes = Vec::new();
+        input.read_at_most(&mut bytes, crate::message::MAX_MESSAGE + 1)?;
         let first = message::records(&bytes, false)[0].0;
         let mut buf = Vec::new();
         trouble.record();

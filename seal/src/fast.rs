@@ -436,6 +436,10 @@ fn seal_string(
 
 /// The line, trimmed, read as one JSON object: its fields in order.
 fn object(line: &[u8]) -> Option<(&[u8], Fields<'_>)> {
+    // Past the bound, the general path says why.
+    if line.len() > crate::message::MAX_MESSAGE {
+        return None;
+    }
     let line = trim_ascii(line);
     if line.first() != Some(&b'{') {
         return None;

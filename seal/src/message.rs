@@ -80,7 +80,25 @@ pub fn records(input: &[u8], jsonl: bool) -> Vec<(usize, &[u8])> {
 
 /// Parse one record. `Err` holds a message that names the position in the
 /// record (`line:column: …`), relative to the record's first line.
+/// The largest message read, in bytes: a Paybox Direct request or a
+/// Paybox System form is a few KiB, a Sips JSON message a few tens of
+/// KiB; a longer one is no gateway's message, and is refused before it
+/// is held whole (docs/seal.md, "Limits").
+pub const MAX_MESSAGE: usize = 1 << 20;
+
+/// What is said of a message longer than [`MAX_MESSAGE`] (its reading
+/// stops one byte past it).
+pub fn too_long(first_line: usize) -> Unreadable {
+    Unreadable(format!(
+        "{first_line}: a message of more than {} MiB: no gateway's message is that long (a Paybox Direct request is a few KiB, a Sips JSON message a few tens of KiB); not read past that (is this the file meant? with --jsonl, one message a line)",
+        MAX_MESSAGE >> 20
+    ))
+}
+
 pub fn parse(bytes: &[u8], kind: InputKind, first_line: usize) -> Result<Message, Unreadable> {
+    if bytes.len() > MAX_MESSAGE {
+        return Err(too_long(first_line));
+    }
     if let Some(found) = paylot_cli::encoding::foreign(bytes) {
         // Said once, at the start: every byte after would say the same.
         let m = found.message("");

@@ -42,23 +42,21 @@ impl Records {
         }
         let name = self.input.name().to_string();
         let rerr = |e| Error::reading(paylot_cli::input::quote(&name), e);
+        // A message is read up to one byte past its bound, which
+        // `message::parse` then refuses.
+        let bound = message::MAX_MESSAGE + 1;
         if !self.jsonl {
             self.done = true;
             self.buf.clear();
-            self.input
-                .reader()
-                .read_to_end(&mut self.buf)
-                .map_err(rerr)?;
+            self.input.read_at_most(&mut self.buf, bound)?;
             let first = message::records(&self.buf, false)[0].0;
             return Ok(Some((first, &self.buf)));
         }
         loop {
             self.buf.clear();
-            let n = self
-                .input
-                .reader()
-                .read_until(b'\n', &mut self.buf)
-                .map_err(rerr)?;
+            let (n, _) =
+                paylot_cli::input::read_line_bounded(self.input.reader(), &mut self.buf, bound)
+                    .map_err(rerr)?;
             if n == 0 {
                 self.done = true;
                 return Ok(None);
@@ -231,12 +229,14 @@ impl Batch {
     fn fill(&mut self, input: &mut Input, line_no: &mut usize) -> Result<()> {
         self.chunk.clear();
         self.lines.clear();
-        while self.lines.len() < BATCH_LINES {
+        while self.lines.len() < BATCH_LINES && self.chunk.len() < BATCH_BYTES {
             let start = self.chunk.len();
-            let n = input
-                .reader()
-                .read_until(b'\n', &mut self.chunk)
-                .map_err(|e| input.read_error(e))?;
+            // A line is kept up to one byte past the bound of a message,
+            // which `message::parse` then refuses.
+            let bound = start + message::MAX_MESSAGE + 1;
+            let (n, _) =
+                paylot_cli::input::read_line_bounded(input.reader(), &mut self.chunk, bound)
+                    .map_err(|e| input.read_error(e))?;
             if n == 0 {
                 break;
             }
@@ -256,6 +256,10 @@ const PART_LINES: usize = 256;
 /// threads, and the next one is read while they work.
 const BATCH_LINES: usize = 4096;
 
+/// Bytes per batch, past which a batch ends whatever its lines (a batch
+/// then holds at most this and one message more).
+const BATCH_BYTES: usize = 4 << 20;
+
 /// Every non-blank line of `input`, worked on by every core, and the
 /// results given back in input order: `work(scratch, part, line, bytes)`
 /// handles one line into its part's state (returning false stops that
@@ -263,7 +267,8 @@ const BATCH_LINES: usize = 4096;
 /// turn with the number of lines it held. The input is read in batches,
 /// the next one while the threads work on the current one; each batch is
 /// cut into parts that the threads take in turn, so that the reading
-/// thread, once it has read, works too. Memory: two batches.
+/// thread, once it has read, works too. Memory: two batches, each at
+/// most [`BATCH_BYTES`] and a message.
 pub fn each_line_in_parallel<W, S>(
     input: &mut Input,
     reset: impl Fn(&mut S) + Sync,

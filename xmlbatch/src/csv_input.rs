@@ -48,7 +48,18 @@ pub fn encoding(label: &str) -> Result<Option<&'static encoding_rs::Encoding>> {
     }
 }
 
-pub type CsvReader = csv::Reader<Box<dyn std::io::BufRead + Send + Sync>>;
+/// The longest row of an operations CSV, in bytes: a row is a few
+/// hundred bytes (the longest field, a reference, is 250 characters); a
+/// longer one is refused before it is held whole (docs/xmlbatch.md).
+pub const MAX_ROW: u64 = 64 * 1024;
+
+/// The CSV reader, its rows bounded to [`MAX_ROW`].
+pub struct CsvReader {
+    rdr: csv::Reader<paylot_cli::csv::Bounded<Box<dyn std::io::BufRead + Send + Sync>>>,
+    start: paylot_cli::csv::RecordStart,
+    /// The line the next record starts on.
+    line: u64,
+}
 
 /// The CSV reader and its header, with the BOM stripped.
 pub fn open_csv(
@@ -68,6 +79,7 @@ pub fn open_csv(
             found.message(&paylot_cli::input::quote(&name)),
         ));
     }
+    let (reader, start) = paylot_cli::csv::bounded(reader, MAX_ROW);
     let mut rdr = csv::ReaderBuilder::new()
         .delimiter(delim)
         .has_headers(true)
@@ -75,8 +87,10 @@ pub fn open_csv(
         .from_reader(reader);
     let headers = rdr
         .byte_headers()
-        .map_err(|e| paylot_cli::csv::error(&name, e))?
+        .map_err(|e| paylot_cli::csv::error_at(&name, 1, e))?
         .clone();
+    start.at(rdr.position().byte());
+    let line = rdr.position().line();
     if headers.is_empty() || (headers.len() == 1 && headers[0].is_empty()) {
         return Err(Error::trouble(format!(
             "{}: empty input (expected a CSV with a header row)",
@@ -102,7 +116,7 @@ pub fn open_csv(
         }
         names.push(s);
     }
-    Ok((name, rdr, names))
+    Ok((name, CsvReader { rdr, start, line }, names))
 }
 
 /// The fix xmlbatch offers for a single-byte export.
@@ -150,17 +164,22 @@ pub fn next_record(
     columns: usize,
     bad_rows: &mut usize,
 ) -> Result<Option<bool>> {
-    match rdr.read_byte_record(rec) {
+    let read = rdr.rdr.read_byte_record(rec);
+    let started = rdr.line;
+    // The next record starts where this one ended.
+    rdr.start.at(rdr.rdr.position().byte());
+    rdr.line = rdr.rdr.position().line();
+    match read {
         Ok(false) => Ok(None),
         Ok(true) => Ok(Some(true)),
         Err(e) => {
-            let line = e.position().map(|p| p.line()).unwrap_or(0);
+            let line = e.position().map_or(started, |p| p.line());
             if let csv::ErrorKind::UnequalLengths { len, .. } = e.kind() {
                 paylot_cli::note(format_args!("{name}:{line}: the row has {len} fields, the header has {columns} (check the delimiter and quoting)"));
                 *bad_rows += 1;
                 Ok(Some(false))
             } else {
-                Err(paylot_cli::csv::error(name, e))
+                Err(paylot_cli::csv::error_at(name, started, e))
             }
         }
     }

@@ -8,8 +8,23 @@ use crate::error::Error;
 /// the input.
 pub fn error(name: &str, e: csv::Error) -> Error {
     let line = e.position().map(|p| p.line()).unwrap_or(0);
+    error_at(name, line, e)
+}
+
+/// [`error`], said of line `line` (where the record being read starts)
+/// when it is a row past its bound, found while reading, not at a record.
+pub fn error_at(name: &str, line: u64, e: csv::Error) -> Error {
+    let line = match e.kind() {
+        csv::ErrorKind::Io(_) => line,
+        _ => e.position().map_or(line, |p| p.line()),
+    };
     match e.into_kind() {
-        csv::ErrorKind::Io(io) => Error::reading(crate::input::quote(name), io),
+        csv::ErrorKind::Io(io) => match row_too_long(&io) {
+            Some(bound) => Error::trouble(format!(
+                "{name}:{line}: {bound}, the most a row may hold: not a row of this format (is this the file meant?); nothing was read past it"
+            )),
+            None => Error::reading(crate::input::quote(name), io),
+        },
         csv::ErrorKind::Utf8 { .. } => Error::trouble(format!(
             "{name}:{line}: not valid UTF-8 (expected UTF-8 text)"
         )),
@@ -18,4 +33,86 @@ pub fn error(name: &str, e: csv::Error) -> Error {
         )),
         other => Error::trouble(format!("{name}:{line}: {other:?}")),
     }
+}
+
+/// A row that went past the bound [`bounded`] sets: what the reader
+/// under the csv crate says (an I/O error of its own type, told from
+/// any other by its type, not its text).
+#[derive(Debug)]
+pub struct RowTooLong {
+    pub max: u64,
+}
+
+impl std::fmt::Display for RowTooLong {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "a row of more than {} bytes", self.max)
+    }
+}
+
+impl std::error::Error for RowTooLong {}
+
+/// What the csv crate may read past the record it is on (its buffer),
+/// allowed over the bound.
+const READ_AHEAD: u64 = 64 * 1024;
+
+/// The reader under a csv reader whose records may be at most `max`
+/// bytes: it refuses to go on once the record being read has cost more
+/// ([`RowTooLong`]), so that one huge field or a quoted field of a
+/// million lines is refused before it is held whole. The caller says
+/// where each record starts ([`RecordStart::at`], from the csv reader's
+/// position after each record).
+pub struct Bounded<R> {
+    inner: R,
+    read: u64,
+    start: RecordStart,
+    max: u64,
+}
+
+/// Where the record being read starts, told to [`Bounded`].
+#[derive(Clone, Default)]
+pub struct RecordStart(std::sync::Arc<std::sync::atomic::AtomicU64>);
+
+impl RecordStart {
+    /// The next record starts at byte `byte` of the input.
+    pub fn at(&self, byte: u64) {
+        self.0.store(byte, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// `inner` with its records bounded to `max` bytes, and the handle to
+/// say where each starts.
+pub fn bounded<R: std::io::Read>(inner: R, max: u64) -> (Bounded<R>, RecordStart) {
+    let start = RecordStart::default();
+    let reader = Bounded {
+        inner,
+        read: 0,
+        start: start.clone(),
+        max,
+    };
+    (reader, start)
+}
+
+impl<R: std::io::Read> std::io::Read for Bounded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let start = self.start.0.load(std::sync::atomic::Ordering::Relaxed);
+        let allowed = (start + self.max + READ_AHEAD).saturating_sub(self.read);
+        if allowed == 0 {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                RowTooLong { max: self.max },
+            ));
+        }
+        let take = buf
+            .len()
+            .min(usize::try_from(allowed).unwrap_or(usize::MAX));
+        let n = self.inner.read(&mut buf[..take])?;
+        self.read += n as u64;
+        Ok(n)
+    }
+}
+
+/// The bound an I/O error says was passed, if it is [`RowTooLong`].
+pub fn row_too_long(e: &std::io::Error) -> Option<&RowTooLong> {
+    e.get_ref()
+        .and_then(|inner| inner.downcast_ref::<RowTooLong>())
 }

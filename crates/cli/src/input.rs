@@ -81,6 +81,18 @@ impl Input {
         }
     }
 
+    /// Read into `buf` up to `max` bytes of what is left: the caller
+    /// refuses an input that fills it (a bound on what one message may
+    /// cost, whatever the input).
+    pub fn read_at_most(&mut self, buf: &mut Vec<u8>, max: usize) -> Result<()> {
+        use std::io::Read;
+        let limit = u64::try_from(max).unwrap_or(u64::MAX);
+        match (&mut self.reader).take(limit).read_to_end(buf) {
+            Ok(_) => Ok(()),
+            Err(e) => Err(self.read_error(e)),
+        }
+    }
+
     /// The buffered reader, for streaming.
     pub fn reader(&mut self) -> &mut (dyn BufRead + Send + Sync) {
         &mut *self.reader
