@@ -63,10 +63,16 @@ fn seal_refuses_a_message_past_its_bound_with_its_line() {
         }
     }
     // The whole input as one message.
-    for tool in ["seal explain", "seal verify --scheme paybox-direct --key-file k"] {
+    for tool in [
+        "seal explain",
+        "seal verify --scheme paybox-direct --key-file k",
+    ] {
         let (code, err) = limited(&sh, &direct_line(0, 1_200_000), tool);
         assert_eq!(code, Some(2), "{tool}: {err}");
-        assert!(err.contains("a message of more than 1 MiB"), "{tool}: {err}");
+        assert!(
+            err.contains("a message of more than 1 MiB"),
+            "{tool}: {err}"
+        );
     }
 }
 
@@ -93,7 +99,10 @@ fn xmlbatch_build_refuses_a_row_past_its_bound_with_its_line() {
         let feed = format!(
             "python3 -c \"import sys; sys.stdout.write('{header}\\n{good}\\n00003,1000,978,' + {field} + ',4111111111111111,1229,123\\n{good}\\n')\""
         );
-        for format in ["--format paybox --batch 1", "--format paybox-direct --cle-env CLE --first-question 1"] {
+        for format in [
+            "--format paybox --batch 1",
+            "--format paybox-direct --cle-env CLE --first-question 1",
+        ] {
             let tool = format!("env CLE=1999888I xmlbatch build {format} --site 1999888 --rank 32");
             let (code, err) = limited(&sh, &feed, &tool);
             assert_eq!(code, Some(2), "{what} {format}: {err}");
