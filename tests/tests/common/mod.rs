@@ -5,7 +5,7 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
@@ -188,4 +188,54 @@ pub fn runs_as_root(test: &str, why: &str) -> bool {
         let _ = writeln!(std::io::stderr(), "SKIPPED: {test} needs root ({why})");
     }
     root
+}
+
+/// The HTTP sandbox, on a free port of 127.0.0.1, its log in `http.log`
+/// and its stderr in `http.err`; stopped when dropped.
+pub struct Sandbox {
+    child: Child,
+    pub url: String,
+}
+
+impl Sandbox {
+    /// `dropwatch gateway --http 0` with `args`, run in `sh`'s directory.
+    pub fn start(sh: &Sh, args: &[&str]) -> Sandbox {
+        let file = |name: &str| Stdio::from(std::fs::File::create(sh.path(name)).unwrap());
+        let mut child = Command::new(bin_dir().join("dropwatch"))
+            .args(["gateway", "--http", "0"])
+            .args(args)
+            .current_dir(sh.dir.path())
+            .env("PATH", format!("{}:/usr/bin:/bin", bin_dir().display()))
+            .stdout(file("http.log"))
+            .stderr(file("http.err"))
+            .spawn()
+            .unwrap();
+        // Its first line says where it listens (a minute's bound, as
+        // `wait_for`, but the sandbox's end is said at once).
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            let log = std::fs::read_to_string(sh.path("http.log")).unwrap_or_default();
+            if let Some(first) = log.lines().next().filter(|_| log.contains('\n')) {
+                let v: serde_json::Value = serde_json::from_str(first).unwrap();
+                let url = format!("http://{}", v["address"].as_str().unwrap());
+                return Sandbox { child, url };
+            }
+            if let Ok(Some(status)) = child.try_wait() {
+                panic!(
+                    "the sandbox ended ({status}): {}",
+                    std::fs::read_to_string(sh.path("http.err")).unwrap_or_default()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let _ = child.kill();
+        panic!("the sandbox said nothing within a minute");
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
