@@ -541,3 +541,230 @@ fn a_key_file_in_the_wrong_place_is_not_echoed() {
         format!("{SIPS_KEY}\n")
     );
 }
+
+/// The secrets of the fragment tests: the Paybox key (hex), a Direct
+/// password and a Sips key with characters that percent-encoding
+/// changes, and a passphrase.
+const FRAGMENT_SECRETS: [(&str, &str); 4] = [
+    ("paybox.key", PAYBOX_KEY),
+    ("cle.txt", "Cl3#S3cr3t/2026+x"),
+    ("sips.key", "rxSP61eeP_oNi5TxCD7Ngy9Yc/C8MLw6Ol+FGGcsY54"),
+    ("pass.txt", PASSPHRASE),
+];
+
+/// Every form of `secret` a tool might write: as it is, in lower and
+/// upper case, percent-encoded.
+fn forms(secret: &str) -> Vec<String> {
+    let percent: String = secret
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    vec![
+        secret.to_string(),
+        secret.to_ascii_lowercase(),
+        secret.to_ascii_uppercase(),
+        percent,
+    ]
+}
+
+/// The fragments of 12 characters (a shorter secret: itself) of every
+/// form of `secret` found in `text`, without regard to case.
+fn fragments_in(secret: &str, text: &str) -> Vec<String> {
+    let text = text.to_ascii_lowercase();
+    let mut found = Vec::new();
+    for form in forms(secret) {
+        let form = form.to_ascii_lowercase();
+        let width = form.len().min(12);
+        for w in form.as_bytes().windows(width) {
+            let w = String::from_utf8_lossy(w).into_owned();
+            if text.contains(&w) && !found.contains(&w) {
+                found.push(w);
+            }
+        }
+    }
+    found
+}
+
+/// Found by an attacker (issue 20): a key shown in part (40 of its hex
+/// digits, 127 of 128 after a cut, 40 of 43 characters), in lower case
+/// (as openssl, xxd and Python print it), and the Direct password
+/// repeated by the sandbox's own answers. No run of 12 characters of any
+/// secret read, in any case, raw or percent-encoded, may reach stdout,
+/// stderr, an HTTP answer or the sandbox's log.
+#[test]
+fn no_fragment_of_a_secret_is_ever_shown() {
+    let sh = Sh::new();
+    for (file, secret) in FRAGMENT_SECRETS {
+        std::fs::write(sh.path(file), format!("{secret}\n")).unwrap();
+    }
+    sh.ok("chmod 600 paybox.key cle.txt sips.key pass.txt");
+    let key = PAYBOX_KEY;
+    let lower = key.to_ascii_lowercase();
+    let (cle, sips) = (FRAGMENT_SECRETS[1].1, FRAGMENT_SECRETS[2].1);
+    // The key in every form a mistake puts it in a field: whole, in lower
+    // case, cut to 40 characters, percent-encoded.
+    let key_forms = [
+        key.to_string(),
+        lower.clone(),
+        key[..40].to_string(),
+        lower[..40].to_string(),
+    ];
+    let mut scripts: Vec<String> = Vec::new();
+    for k in &key_forms {
+        scripts.push(format!(
+            "echo 'VERSION=00103&TYPE=00003&SITE=1999888&RANG=32&HASH={k}&NUMQUESTION=1&HMAC=00' | seal verify --scheme paybox-direct --key-file paybox.key"
+        ));
+        scripts.push(format!(
+            "echo 'VERSION=00103&TYPE=00003&SITE=1999888&RANG=32&HASH={k}&NUMQUESTION=1&HMAC=00' | seal verify --jsonl --scheme paybox-direct --key-file paybox.key"
+        ));
+        for json in ["", "--json"] {
+            scripts.push(format!(
+                "echo 'PBX_SITE=1999888&PBX_RANG=32&PBX_IDENTIFIANT=1&PBX_HMAC={k}' | seal explain {json} --input form --key-file paybox.key"
+            ));
+        }
+        scripts.push(format!(
+            "printf 'type,amount,currency,reference,pan,expiry,cvv\\n00003,{k},978,R1,1111222233334444,1229,123\\n' | \
+             xmlbatch build --format paybox-direct --site 1999888 --rank 32 --first-question 1 --key-file paybox.key"
+        ));
+    }
+    for c in [cle.to_string(), cle.to_ascii_lowercase()] {
+        scripts.push(format!(
+            "printf 'type,amount,currency,reference,pan,expiry,cvv\\n00003,%s,978,R1,1111222233334444,1229,123\\n' '{c}' | \
+             xmlbatch build --format paybox-direct --site 1999888 --rank 32 --first-question 1 --cle-file cle.txt"
+        ));
+    }
+    scripts.push(format!(
+        "echo '{{\"merchantId\":\"201040040170001\",\"keyVersion\":\"{sips}\",\"seal\":\"00\"}}' | seal verify --key-file sips.key"
+    ));
+    scripts.push(format!(
+        "pgpwrap sign --key shop.key --passphrase-file pass.txt '{}' ; pgpwrap sign --key shop.key --passphrase-file pass.txt '{}.csv'",
+        &PASSPHRASE[..14],
+        PASSPHRASE.to_ascii_lowercase()
+    ));
+    let mut leaks = Vec::new();
+    let mut check = |what: &str, text: &str| {
+        for (_, secret) in FRAGMENT_SECRETS {
+            let found = fragments_in(secret, text);
+            if !found.is_empty() {
+                leaks.push(format!("{what}: {found:?} in:\n{text}"));
+            }
+        }
+    };
+    for script in &scripts {
+        let out = sh.run(script);
+        assert!(
+            matches!(out.status.code(), Some(0..=2)),
+            "{script}: {:?}",
+            out.status
+        );
+        check(script, &String::from_utf8_lossy(&out.stdout));
+        check(script, &String::from_utf8_lossy(&out.stderr));
+    }
+
+    // The HTTP sandbox, with the shop's key, password and Sips key; its
+    // responder refuses a request with 1 873 characters of stderr and
+    // then the key (in lower case), or fails with the key.
+    let responder = format!(
+        "sh -c 'cat > /dev/null; case \"$DROPWATCH_GATEWAY\" in paybox-direct) printf \"%1873s{lower}\" x >&2; exit 1;; *) printf \"{key} {lower}\" >&2; exit 3;; esac'"
+    );
+    let sandbox = common::Sandbox::start(
+        &sh,
+        &[
+            "--paybox-key-file",
+            "paybox.key",
+            "--paybox-cle-file",
+            "cle.txt",
+            "--sips-key-file",
+            "sips.key",
+            "--responder",
+            &responder,
+        ],
+    );
+    let url = &sandbox.url;
+    std::fs::write(sh.path("url"), url).unwrap();
+    let encode = |s: &str| forms(s)[3].clone();
+    let mut bodies: Vec<String> = Vec::new();
+    for k in &key_forms {
+        bodies.push(format!(
+            "VERSION=00103&TYPE=00003&SITE=1999888&RANG=32&HASH={k}&NUMQUESTION=1&HMAC=00"
+        ));
+    }
+    // The password sent where the sandbox echoes a value.
+    for field in ["SITE", "RANG", "NUMQUESTION", "HASH", "VERSION"] {
+        let mut pairs = vec![
+            ("VERSION", "00103".to_string()),
+            ("TYPE", "00003".to_string()),
+            ("SITE", "1999888".to_string()),
+            ("RANG", "32".to_string()),
+            ("CLE", "wrong-one".to_string()),
+            ("NUMQUESTION", "1".to_string()),
+        ];
+        for (name, value) in pairs.iter_mut() {
+            if *name == field {
+                *value = encode(cle);
+            }
+        }
+        bodies.push(
+            pairs
+                .iter()
+                .map(|(n, v)| format!("{n}={v}"))
+                .collect::<Vec<_>>()
+                .join("&"),
+        );
+    }
+    // A good request: the responder refuses it, its stderr quoting the key.
+    bodies.push(format!(
+        "VERSION=00103&TYPE=00003&SITE=1999888&RANG=32&CLE={}&NUMQUESTION=1&MONTANT=1000&DEVISE=978&REFERENCE=R&PORTEUR=1111222233334444&DATEVAL=1229&CVV=123",
+        encode(cle)
+    ));
+    for (k, body) in bodies.iter().enumerate() {
+        std::fs::write(sh.path(&format!("body{k}")), body).unwrap();
+        let out = sh.run(&format!(
+            "curl -sS --max-time 10 --data-binary @body{k} $(cat url)/PPPS.php"
+        ));
+        check(
+            &format!("POST {body}"),
+            &String::from_utf8_lossy(&out.stdout),
+        );
+    }
+    // Sips: the key sent as keyVersion; a good request, whose responder
+    // fails quoting the Paybox key.
+    for (k, version) in [sips.to_string(), sips.to_ascii_lowercase(), "1".to_string()]
+        .iter()
+        .enumerate()
+    {
+        std::fs::write(
+            sh.path(&format!("sips{k}.json")),
+            format!("{{\"merchantId\":\"201040040170001\",\"transactionReference\":\"T1\",\"keyVersion\":\"{version}\",\"seal\":\"00\"}}"),
+        )
+        .unwrap();
+        let out = sh.run(&format!(
+            "seal compute --key-file sips.key sips{k}.json | curl -sS --max-time 10 -H 'Content-Type: application/json' --data-binary @- $(cat url)/rs-services/v2/checkout/cardOrder"
+        ));
+        check(
+            &format!("Sips keyVersion {version}"),
+            &String::from_utf8_lossy(&out.stdout),
+        );
+    }
+    drop(sandbox);
+    for file in ["http.log", "http.err"] {
+        check(file, &std::fs::read_to_string(sh.path(file)).unwrap());
+    }
+    let log = std::fs::read_to_string(sh.path("http.log")).unwrap();
+    assert!(
+        log.contains("\"status\":400") && log.contains("\"status\":500"),
+        "{log}"
+    );
+    assert!(
+        leaks.is_empty(),
+        "{} leaks:\n{}",
+        leaks.len(),
+        leaks.join("\n---\n")
+    );
+}
