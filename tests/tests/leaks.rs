@@ -697,7 +697,7 @@ fn no_fragment_of_a_secret_is_ever_shown() {
     }
     // The password sent where the sandbox echoes a value.
     for field in ["SITE", "RANG", "NUMQUESTION", "HASH", "VERSION"] {
-        let mut pairs = vec![
+        let mut pairs = [
             ("VERSION", "00103".to_string()),
             ("TYPE", "00003".to_string()),
             ("SITE", "1999888".to_string()),

@@ -9,9 +9,10 @@
 //! - [`error`]: one error type with its causes, and [`say`], the one way a
 //!   line reaches stderr;
 //! - [`text`]: untrusted text made safe for a person (card numbers
-//!   masked, security codes blanked, control characters escaped);
-//! - [`card`]: the Luhn check and the card and security-code fields of
-//!   every gateway;
+//!   masked, security codes blanked, control characters escaped), and a
+//!   value whose field is known shown as the field's kind says (the kind
+//!   given by the caller: the edge knows no gateway);
+//! - [`card`]: the Luhn check and the card-number mask;
 //! - [`secret`]: keys and passphrases from a file or a named environment
 //!   variable, never from argv, never printed;
 //! - [`input`]: a file or standard input, named for messages;
