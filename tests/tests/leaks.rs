@@ -629,13 +629,13 @@ fn no_fragment_of_a_secret_is_ever_shown() {
             ));
         }
         scripts.push(format!(
-            "printf 'type,amount,currency,reference,pan,expiry,cvv\\n00003,{k},978,R1,1111222233334444,1229,123\\n' | \
+            "printf 'type,amount,currency,reference,pan,expiry,cvv\\n00003,{k},978,R1,1111222233334444,%s,123\\n' \"$EXPIRY\" | \
              xmlbatch build --format paybox-direct --site 1999888 --rank 32 --first-question 1 --key-file paybox.key"
         ));
     }
     for c in [cle.to_string(), cle.to_ascii_lowercase()] {
         scripts.push(format!(
-            "printf 'type,amount,currency,reference,pan,expiry,cvv\\n00003,%s,978,R1,1111222233334444,1229,123\\n' '{c}' | \
+            "printf 'type,amount,currency,reference,pan,expiry,cvv\\n00003,%s,978,R1,1111222233334444,%s,123\\n' '{c}' \"$EXPIRY\" | \
              xmlbatch build --format paybox-direct --site 1999888 --rank 32 --first-question 1 --cle-file cle.txt"
         ));
     }
