@@ -229,6 +229,7 @@ impl Sandbox {
             std::thread::sleep(Duration::from_millis(10));
         }
         let _ = child.kill();
+        let _ = child.wait();
         panic!("the sandbox said nothing within a minute");
     }
 }
