@@ -227,8 +227,27 @@ fn check_req(name: &str, path: Option<&str>, reader: Box<dyn BufRead>) -> Result
     if let Some((_, msg)) = lyra::check_header(&header, file_name.as_ref()) {
         report(1, format!("header: {msg}"));
     }
+    let version = header.get(2).copied().unwrap_or("");
+    if let Some(note) = lyra::version_note(version) {
+        paylot_cli::warn("xmlbatch", format!("{name}:1: {note}"));
+    }
     if let Some(n) = &file_name {
-        if header.get(5).is_some_and(|d| *d != n.date) {
+        let utc_day_before =
+            gateways::calendar::previous_day(&n.date).as_deref() == header.get(5).copied();
+        if utc_day_before {
+            // The header's date is UTC (Lyra's days are), the name's may be
+            // local: a file built at 00:30 in Paris is of the previous UTC
+            // day. No source says the gateway compares the dates.
+            paylot_cli::warn(
+                "xmlbatch",
+                format!(
+                    "{name}:1: the header's creation date {} is the day before the name's date {}: a name given in local time just after midnight (the header's date is the UTC day); to be sure, name the file with the header's date (dropwatch name --date {})",
+                    show(header[5]),
+                    n.date,
+                    header[5]
+                ),
+            );
+        } else if header.get(5).is_some_and(|d| *d != n.date) {
             report(
                 1,
                 format!(
@@ -244,8 +263,11 @@ fn check_req(name: &str, path: Option<&str>, reader: Box<dyn BufRead>) -> Result
     }
     match &req.trailer {
         None => report(
-            0,
-            "no trailer (expected 01;<number of detail lines> as the last line)".into(),
+            req.end_line,
+            format!(
+                "no trailer (expected 01;{} here: 01 and the number of detail lines, as the last line)",
+                req.details.len()
+            ),
         ),
         Some((line, t)) => {
             let count = t.get(1).map(String::as_str).unwrap_or("");
@@ -268,7 +290,7 @@ fn check_req(name: &str, path: Option<&str>, reader: Box<dyn BufRead>) -> Result
     let mut seen = lyra::TransactionIds::default();
     for (i, (line, cols)) in req.details.iter().enumerate() {
         let c: Vec<&str> = cols.iter().map(String::as_str).collect();
-        let problems = lyra::check_detail(&c);
+        let problems = lyra::check_detail(&c, version);
         for (pos, msg) in &problems {
             let what = gateways::lyra::codes::POSITIONS
                 .iter()

@@ -27,6 +27,20 @@ pub fn is_yyyymmdd(s: &str) -> bool {
         )
 }
 
+/// The day before a `YYYYMMDD` date, as `YYYYMMDD`.
+pub fn previous_day(yyyymmdd: &str) -> Option<String> {
+    let d = date_of(yyyymmdd)?.previous_day()?;
+    Some(format!("{:04}{:02}{:02}", d.year(), d.month() as u8, d.day()))
+}
+
+fn date_of(s: &str) -> Option<time::Date> {
+    if !is_yyyymmdd(s) {
+        return None;
+    }
+    let m = time::Month::try_from(number::<u8>(&s[4..6])?).ok()?;
+    time::Date::from_calendar_date(number(&s[..4])?, m, number(&s[6..])?).ok()
+}
+
 /// `HHMMSS`, a real time of day.
 pub fn is_hhmmss(s: &str) -> bool {
     s.len() == 6
@@ -67,5 +81,7 @@ mod tests {
         assert!(!is_ddmmyyyyhhmmss("22112026241500"));
         assert!(rfc3339("2026-11-22T10:15:00+01:00").is_some());
         assert!(rfc3339("22/11/2026").is_none());
+        assert_eq!(previous_day("20260301").as_deref(), Some("20260228"));
+        assert_eq!(previous_day("20260231"), None);
     }
 }

@@ -363,7 +363,7 @@ pub fn write_lyra(opts: &LyraOpts, input: Input, out: &mut dyn Write) -> Result<
                     ),
                 ));
             }
-            for (pos, msg) in lyra::check_detail(&refs) {
+            for (pos, msg) in lyra::check_detail(&refs, VERSION) {
                 let col = column_name(pos);
                 if msgs[..already].iter().any(|(c, _)| *c == col)
                     || (pos == 2 && rows > lyra::MAX_LINES)

@@ -436,6 +436,14 @@ pub fn respond_lyra(
         ("", "")
     };
     let (edate, etime) = plus_hour(cdate, ctime).unwrap_or_default();
+    // The answer echoes the request's version (Lyra's published answers to
+    // V2 files carry 02: lyra::VERSIONS); a version the gateway does not
+    // know is rejected, and answered with the current one.
+    let version = if lyra::VERSIONS.contains(&get(2)) {
+        get(2)
+    } else {
+        lyra::VERSION
+    };
 
     let mut w = lyra::writer(out);
     let werr = |e: csv::Error| Error::trouble(format!("writing: {e}"));
@@ -446,7 +454,7 @@ pub fn respond_lyra(
     w.write_record([
         "00",
         "PAY",
-        lyra::VERSION,
+        version,
         &result,
         &message,
         shop,
@@ -467,7 +475,7 @@ pub fn respond_lyra(
             for i in 1..=8 {
                 line[i - 1] = col(i).to_string();
             }
-            let problems = lyra::check_detail(&c);
+            let problems = lyra::check_detail(&c, version);
             let (code, additional) = if let Some((pos, _)) = problems.first() {
                 ("30".to_string(), pos.to_string())
             } else if seen.record(col(3), col(5), *line_no) != lyra::Used::First {

@@ -59,7 +59,7 @@ pub fn status_lyra(
     let mut trailer: Option<(u64, String)> = None;
     let mut details = 0u64;
     let mut malformed = 0u64;
-    let mut tally = Tally::new(question.is_some());
+    let mut tally = Tally::lyra(question.is_some());
     let mut progress = Progress::new(Unit::Records("answers"));
     let mut rec = RecordWriter::new(out, format, "answer", LYRA_COLUMNS, gateways::kinds::of)?;
     // The lines are read on a thread of their own while they are
@@ -156,6 +156,14 @@ pub fn status_lyra(
                     }
                 }
                 let outcome = codes::decision(code);
+                if outcome == gateways::Decision::Unknown {
+                    paylot_cli::note(format_args!(
+                        "{name}:{line}: answer line {}: return code {}: {}; its outcome is unknown",
+                        show(col(2)),
+                        show(code),
+                        codes::meaning(code)
+                    ));
+                }
                 tally.add(outcome);
                 progress.update(tally.answers());
                 let add_meaning = codes::additional_meaning(code, additional);

@@ -102,43 +102,34 @@ pub struct Tally {
 }
 
 impl Tally {
+    /// For Paybox status files, whose every answer carries a code.
     pub(crate) fn new(with_question: bool) -> Tally {
-        let outcomes: &[&'static str] = if with_question {
-            &[
-                "accepted",
-                "refused",
-                "to retry",
-                "mismatches with the question",
-            ]
-        } else {
-            &["accepted", "refused", "to retry"]
-        };
-        Tally {
-            summary: Summary::new(("answer", "answers"), outcomes),
-            refused_or_retry: false,
-            mismatches: 0,
-            mismatch_label: "mismatches with the question",
-        }
+        Tally::make(with_question, false, "mismatches with the question")
     }
 
     /// For Direct answers, which may say nothing (a lost answer).
     pub(crate) fn direct(with_question: bool) -> Tally {
-        let outcomes: &[&'static str] = if with_question {
-            &[
-                "accepted",
-                "refused",
-                "to retry",
-                "unknown",
-                "mismatches with the request",
-            ]
-        } else {
-            &["accepted", "refused", "to retry", "unknown"]
-        };
+        Tally::make(with_question, true, "mismatches with the request")
+    }
+
+    /// For Lyra ANS lines, which may carry no code yet (processed later).
+    pub(crate) fn lyra(with_question: bool) -> Tally {
+        Tally::make(with_question, true, "mismatches with the question")
+    }
+
+    fn make(with_question: bool, unknown: bool, mismatch_label: &'static str) -> Tally {
+        let mut outcomes: Vec<&'static str> = vec!["accepted", "refused", "to retry"];
+        if unknown {
+            outcomes.push("unknown");
+        }
+        if with_question {
+            outcomes.push(mismatch_label);
+        }
         Tally {
-            summary: Summary::new(("answer", "answers"), outcomes),
+            summary: Summary::new(("answer", "answers"), &outcomes),
             refused_or_retry: false,
             mismatches: 0,
-            mismatch_label: "mismatches with the request",
+            mismatch_label,
         }
     }
 

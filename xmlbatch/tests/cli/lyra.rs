@@ -84,7 +84,7 @@ fn round_trip_csv_build_respond_status_csv() {
         st.column("meaning")[2],
         "insufficient funds or credit limit exceeded"
     );
-    st.stderr_has("xmlbatch: 4 answers read: 2 accepted, 1 refused, 1 to retry, 0 mismatches with the question");
+    st.stderr_has("xmlbatch: 4 answers read: 2 accepted, 1 refused, 1 to retry, 0 unknown, 0 mismatches with the question");
 }
 
 #[test]
@@ -133,8 +133,8 @@ fn header_errors_reject_the_whole_file() {
             "1;Invalid number of columns (the header has 7, expected 8)",
         ),
         (
-            "00;PAY;05;12345678;TEST;20261123;101500;",
-            "1;Incorrect header version (\"05\", expected 06)",
+            "00;PAY;07;12345678;TEST;20261123;101500;",
+            "1;Incorrect header version (\"07\", expected 06)",
         ),
         (
             "00;PAY;06;1234567;TEST;20261123;101500;",
@@ -369,4 +369,78 @@ fn the_name_can_be_given_for_stdin() {
         REQ_EXAMPLE,
     )
     .expect(0);
+}
+
+/// Lyra's own sample answer ("analyzing the return file"): column 19 is
+/// empty, column 25 holds a date.
+const LYRA_SAMPLE_ANS: &str = "00;PAY;02;0;;12345678;TEST;20161130;102008;20140922;141349\n\
+02;1;20161130;102008;000001;CD;3299;978;20140922;0;;FR7630001007941234567890185;;;;;00;0;;FULL;20140922;141350;00;FR7630001007941234567890185_CRLYFRPP;20170922\n\
+01;1\n";
+
+#[test]
+fn an_answer_line_without_a_return_code_is_unknown_never_refused() {
+    let d = Dir::new();
+    let st = d.run_stdin(&["status"], LYRA_SAMPLE_ANS).expect(1);
+    assert_eq!(st.column("return_code"), [""]);
+    assert_eq!(st.column("outcome"), ["unknown"]);
+    // Column 25 is a date here, not a risk-check result.
+    assert_eq!(st.column("additional_code"), ["20170922"]);
+    assert_eq!(st.column("additional_meaning"), [""]);
+    st.stderr_has("do not resend it");
+    st.stderr_has("1 answer read: 0 accepted, 0 refused, 0 to retry, 1 unknown");
+    // A code in no published table is unknown too.
+    let ans = LYRA_SAMPLE_ANS.replace(";FULL;", ";FULL;").replace(";00;0;;FULL", ";00;0;X7;FULL");
+    let st = d.run_stdin(&["status"], &ans).expect(1);
+    assert_eq!(st.column("outcome"), ["unknown"]);
+}
+
+/// Lyra's worked example of a request file is V2 (the PayZen copy, with
+/// its tokens).
+const V2_EXAMPLE: &str = "00;PAY;02;12345678;TEST;20181130;102008;\n\
+02;1;20181130;102008;000001;CD;93599;978;;;TEST-TOKEN-1;;;;;\n\
+02;2;20181130;102008;000002;CD;7590;978;;;TEST-TOKEN-2;;;;;\n\
+01;2\n";
+
+#[test]
+fn a_v2_file_is_deprecated_not_rejected_and_its_answer_echoes_02() {
+    let d = Dir::new();
+    d.write("20181130.12345678.PAY.REQ.T.01", V2_EXAMPLE);
+    let r = d.run(&["check", "20181130.12345678.PAY.REQ.T.01"]).expect(0);
+    r.stderr_has("header version 02 (V2) is deprecated");
+    r.stderr_has("write 06 in header column 3");
+    let ans = d
+        .run(&["respond", "20181130.12345678.PAY.REQ.T.01"])
+        .expect(0);
+    assert!(
+        ans.stdout.starts_with("00;PAY;02;0;;12345678;TEST;20181130;102008;"),
+        "{ans}"
+    );
+    let st = d.run_stdin(&["status"], &ans.stdout).expect(0);
+    assert_eq!(st.column("outcome"), ["accepted", "accepted"]);
+    // 03: the pages disagree, and check says so.
+    d.write(
+        "20181130.12345678.PAY.REQ.T.02",
+        V2_EXAMPLE.replace("00;PAY;02;", "00;PAY;03;"),
+    );
+    d.run(&["check", "20181130.12345678.PAY.REQ.T.02"])
+        .expect(0)
+        .stderr_has("the Lyra pages disagree here");
+    // The current version says nothing.
+    d.write(
+        "20181130.12345678.PAY.REQ.T.03",
+        V2_EXAMPLE.replace("00;PAY;02;", "00;PAY;06;"),
+    );
+    d.run(&["check", "20181130.12345678.PAY.REQ.T.03"])
+        .expect(0)
+        .stderr_lacks("deprecated");
+}
+
+#[test]
+fn a_missing_trailer_is_reported_where_it_was_expected() {
+    let d = Dir::new();
+    let req = V2_EXAMPLE.replace("00;PAY;02;", "00;PAY;06;").replace("01;2\n", "");
+    d.write("20181130.12345678.PAY.REQ.T.01", &req);
+    d.run(&["check", "20181130.12345678.PAY.REQ.T.01"])
+        .expect(1)
+        .stderr_has("20181130.12345678.PAY.REQ.T.01:4: no trailer (expected 01;2 here");
 }

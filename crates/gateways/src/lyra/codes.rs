@@ -66,28 +66,50 @@ pub static CB_CODES: &[(&str, &str)] = &[
 
 /// The meaning of a Lyra line return code (ANS column 19).
 pub fn meaning(code: &str) -> &'static str {
-    CB_CODES
-        .iter()
-        .find(|(c, _)| *c == code)
-        .map(|(_, m)| *m)
-        .unwrap_or("unknown return code")
+    match CB_CODES.iter().find(|(c, _)| *c == code) {
+        Some((_, m)) => m,
+        None if code.is_empty() => {
+            "no return code: not processed yet (the platform processes it later: do not resend it)"
+        }
+        None => "unknown return code (not in the published tables: do not resend it before asking)",
+    }
 }
 
 const LYRA_RETRY: &[&str] = &["19", "68", "90", "91", "97", "98"];
 
+/// What a line return code decides. An empty code, or one that is in no
+/// published table, is `Unknown`: Lyra's "analyzing the return file"
+/// pages say only the lines answered `30` are to be sent again, and that
+/// lines the platform could not process yet are processed later and must
+/// not be resent
+/// (https://paiement.systempay.fr/doc/en-EN/payment-file/oneclick-payment/analyzing-the-return-file-ans.html).
 pub fn decision(code: &str) -> Decision {
     if code == "00" {
         Decision::Accepted
     } else if LYRA_RETRY.contains(&code) {
         Decision::Retry
-    } else {
+    } else if is_known(code) {
         Decision::Refused
+    } else {
+        Decision::Unknown
     }
+}
+
+/// Whether `code` is a return code of the published tables.
+pub fn is_known(code: &str) -> bool {
+    CB_CODES.iter().any(|(c, _)| *c == code)
 }
 
 /// The meaning of a Lyra additional code (ANS column 25), given the
 /// return code it follows (borrowed, as nearly every one is a fixed text).
+/// After an empty or unknown return code nothing says what column 25
+/// holds (Lyra's own sample answer has a date there): no meaning is
+/// given; after `00` or a refusal only a 2-digit value is read as a risk
+/// check result (`vads_extra_result`'s codes).
 pub fn additional_meaning<'a>(code: &str, additional: &'a str) -> Cow<'a, str> {
+    if !is_known(code) {
+        return "".into();
+    }
     match code {
         "30" => match POSITIONS.iter().find(|(p, _)| *p == additional) {
             Some((_, what)) => format!("bad field at position {additional}: {what}").into(),
@@ -116,7 +138,10 @@ pub fn additional_meaning<'a>(code: &str, additional: &'a str) -> Cow<'a, str> {
             "20" => "countries do not match".into(),
             "30" => "IP country on greylist".into(),
             "99" => "technical problem during a risk check".into(),
-            other => format!("risk check {other}").into(),
+            other if other.len() == 2 && crate::all_digits(other) => {
+                format!("risk check {other} (not in the published list)").into()
+            }
+            _ => "".into(),
         },
     }
 }
@@ -150,6 +175,12 @@ mod tests {
         assert_eq!(decision("00"), Decision::Accepted);
         assert_eq!(decision("91"), Decision::Retry);
         assert_eq!(decision("51"), Decision::Refused);
+        assert_eq!(decision(""), Decision::Unknown);
+        assert_eq!(decision("X1"), Decision::Unknown);
+        // Lyra's own sample answer: no return code, a date in column 25.
+        assert_eq!(additional_meaning("", "20170922"), "");
+        assert_eq!(additional_meaning("00", "20170922"), "");
+        assert_eq!(additional_meaning("00", "02"), "card velocity exceeded");
         assert_eq!(
             additional_meaning("30", "7"),
             "bad field at position 7: amount"

@@ -11,7 +11,40 @@ use crate::calendar::{is_hhmmss, is_yyyymmdd};
 use crate::currency;
 use crate::show;
 
+/// The current version, the one `xmlbatch build` writes.
 pub const VERSION: &str = "06";
+/// Every header version Lyra has published, oldest first. 02 to 05 are
+/// deprecated, not withdrawn: their pages are still published as
+/// "(deprecated)" (V2 response, V3/V4/V5 request files), and Lyra's
+/// published answers to V2 files echo 02
+/// (https://sogecommerce.societegenerale.eu/doc/en-EN/payment-file/ips/v2-response-file-deprecated.html ,
+/// https://payzen.io/en-EN/form-payment/payment-method/sepa-recurring/analyzing-the-return-file-ans.html ,
+/// https://sogecommerce.societegenerale.eu/doc/en-EN/payment-file/ips/v5-request-file-deprecated.html).
+/// The gateway's "Incorrect header version" is kept for any other value.
+pub const VERSIONS: [&str; 5] = ["02", "03", "04", "05", "06"];
+
+/// What a header version other than the current one means for the
+/// merchant, in words: deprecated, and what moving to 06 changes, as far
+/// as Lyra published it (the header's layout is the same in every
+/// version; detail positions 1 to 11 mean the same in V3 to V6; what V6
+/// changed beyond that is not published). None for 06 or an unknown value.
+pub fn version_note(version: &str) -> Option<String> {
+    let to_six = "to move to the current version write 06 in header column 3: the header has the same 8 columns in every version and detail positions 1 to 11 keep their meaning (V6 reads the transaction id as NUMERIC 6 and the amount as up to 13 digits); what else V6 changed is not published";
+    let what = match version {
+        "02" => "version 02 (V2) is deprecated, not withdrawn: Lyra's own worked example is V2, the gateway still reads it and its answer echoes 02",
+        "03" => "version 03 (V3) is deprecated: the Lyra pages disagree here, the Back Office \"check file format\" page still names 03 (left over from the V3 era) while the V6 pages say 06",
+        "04" => "version 04 (V4) is deprecated (V4 read the transaction id as Alphanumeric 6 and the amount as up to 12 digits)",
+        "05" => "version 05 (V5) is deprecated (V5 read the transaction id as Alphanumeric 6)",
+        _ => return None,
+    };
+    Some(format!("header {what}; {to_six}"))
+}
+
+/// Whether a version reads the transaction id as Alphanumeric 6 (V4, V5)
+/// rather than NUMERIC 6 (V3, V6; V2 by its example, 000001).
+fn alphanumeric_ids(version: &str) -> bool {
+    matches!(version, "04" | "05")
+}
 pub const DETAIL_COLUMNS: usize = 16;
 pub const ANS_COLUMNS: usize = 25;
 pub const RECOMMENDED_MAX_LINES: usize = 2000;
@@ -150,7 +183,7 @@ pub fn check_header(cols: &[&str], name: Option<&Name>) -> Option<(u8, String)> 
     if cols[1] != "PAY" {
         return Some((1, "PAY not present in the header".into()));
     }
-    if cols[2] != VERSION {
+    if !VERSIONS.contains(&cols[2]) {
         return Some((
             1,
             format!("Incorrect header version ({}, expected 06)", show(cols[2])),
@@ -191,8 +224,9 @@ pub fn check_header(cols: &[&str], name: Option<&Name>) -> Option<(u8, String)> 
     None
 }
 
-/// Problems of one detail line, as (position, message), in position order.
-pub fn check_detail(cols: &[&str]) -> Vec<(usize, String)> {
+/// Problems of one detail line of a file of header `version`, as
+/// (position, message), in position order.
+pub fn check_detail(cols: &[&str], version: &str) -> Vec<(usize, String)> {
     let mut out = Vec::new();
     let get = |i: usize| cols.get(i - 1).copied().unwrap_or("");
     if get(1) != "02" {
@@ -234,7 +268,17 @@ pub fn check_detail(cols: &[&str]) -> Vec<(usize, String)> {
             format!("{} is not a time (expected HHMMSS)", show(get(4))),
         ));
     }
-    if get(5).len() != 6 || !digits(get(5)) {
+    if alphanumeric_ids(version) {
+        if get(5).len() != 6 || !get(5).bytes().all(|b| b.is_ascii_alphanumeric()) {
+            out.push((
+                5,
+                format!(
+                    "{} is not a transaction id (expected 6 letters or digits in version {version}, e.g. 000001)",
+                    show(get(5))
+                ),
+            ));
+        }
+    } else if get(5).len() != 6 || !digits(get(5)) {
         out.push((
             5,
             format!(
@@ -325,6 +369,9 @@ pub struct Req {
     pub trailer: Option<(u64, Vec<String>)>,
     /// Lines after the trailer, or records other than 00/02/01.
     pub stray: Vec<(u64, String)>,
+    /// The line after the last record read: where a missing trailer was
+    /// expected.
+    pub end_line: u64,
 }
 
 pub fn read_req<R: BufRead>(src: R, name: &str) -> Result<Req> {
@@ -348,6 +395,9 @@ pub fn read_req<R: BufRead>(src: R, name: &str) -> Result<Req> {
         }
         let line = rec.position().map(|p| p.line()).unwrap_or(0);
         let mut cols: Vec<String> = rec.iter().map(str::to_string).collect();
+        if !(cols.len() == 1 && cols[0].is_empty()) {
+            req.end_line = line + 1;
+        }
         if first {
             if let Some(c) = cols.first_mut() {
                 if let Some(stripped) = c.strip_prefix('\u{feff}') {
