@@ -1,10 +1,12 @@
 //! `dropwatch check`: what the gateway's validation would say before upload.
 
+use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use gateways::drop::Reason;
 use gateways::lyra::drop as lyra_drop;
+use gateways::lyra::ids::{self, DayId, Side};
 use gateways::lyra::names::{strip_decorations, FileKind, Name};
 use gateways::paybox::drop as paybox_drop;
 use gateways::paybox::drop::{routing, Routing};
@@ -17,7 +19,7 @@ use paylot_cli::json::{Lines, Record};
 use paylot_cli::{Error, Outcome, Result};
 
 use crate::fsutil::{process_name, quote_path, OpenFiles};
-use crate::name::{collect_dir, collect_sent};
+use crate::name::{collect_dir, collect_sent, files_under};
 use crate::NamingOpts;
 
 #[derive(clap::Args, Debug)]
@@ -66,7 +68,7 @@ pub fn run(a: Args) -> Result<Outcome> {
     let mut all_ok = true;
     let mut trouble: Option<Error> = None;
     for f in &a.files {
-        let problems = match check_one(&a, f, &open, &sent) {
+        let (problems, warnings) = match check_one(&a, f, &open, &sent) {
             Ok(p) => p,
             Err(e) => {
                 paylot_cli::say(crate::TOOL, &e);
@@ -80,15 +82,23 @@ pub fn run(a: Args) -> Result<Outcome> {
                 format_args!("{}: {}", quote_path(f), p.message),
             );
         }
+        for w in &warnings {
+            paylot_cli::warn(
+                crate::TOOL,
+                format_args!("{}: {}", quote_path(f), w.message),
+            );
+        }
         if a.json {
-            let list: Vec<serde_json::Value> = problems
-                .iter()
-                .map(|p| serde_json::json!({"code": p.code, "message": p.message}))
-                .collect();
+            let list = |v: &[Problem]| -> Vec<serde_json::Value> {
+                v.iter()
+                    .map(|p| serde_json::json!({"code": p.code, "message": p.message}))
+                    .collect()
+            };
             held.push(Ok(Record::new("check")
                 .with_path(f)
                 .with("ok", problems.is_empty())
-                .with("problems", list)));
+                .with("problems", list(&problems))
+                .with("warnings", list(&warnings))));
         } else if problems.is_empty() {
             held.push(Err(format!("{}: ok", f.display())));
         }
@@ -107,17 +117,27 @@ pub fn run(a: Args) -> Result<Outcome> {
     Ok(Outcome::from_bool(all_ok))
 }
 
-fn check_one(a: &Args, f: &Path, open: &OpenFiles, sent: &[String]) -> Result<Vec<Problem>> {
+/// What the gateway would refuse about a file (problems), and what it
+/// would answer badly without refusing it (warnings).
+type Findings = (Vec<Problem>, Vec<Problem>);
+
+fn check_one(a: &Args, f: &Path, open: &OpenFiles, sent: &[String]) -> Result<Findings> {
     let known = known_names(a, f, sent)?;
     let rules = Rules {
         gateway: a.gateway,
         template: &a.naming.template,
     };
     let (problems, routing) = rules.judge(f, &known, open)?;
-    if let (Some(r), Some(n)) = (routing, f.file_name().and_then(|n| n.to_str())) {
+    let name = f.file_name().and_then(|n| n.to_str());
+    if let (Some(r), Some(n)) = (routing, name) {
         warn_unanswered(a, f, n, &r, &known);
     }
-    Ok(problems)
+    // Lyra: a file the gateway takes, whose lines reuse an id of the day.
+    let mut warnings = Vec::new();
+    if let (Gateway::Lyra, true, Some(n)) = (a.gateway, problems.is_empty(), name) {
+        warnings.extend(reused_ids(a, f, n)?);
+    }
+    Ok((problems, warnings))
 }
 
 /// The rules a file is judged by before it leaves: `dropwatch check`'s,
@@ -297,17 +317,7 @@ impl Rules<'_> {
 /// a name yet (only their answers, rejections and compressed copies are).
 fn known_names(a: &Args, f: &Path, sent: &[String]) -> Result<Vec<String>> {
     let mut known = sent.to_vec();
-    let own = f
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."))
-        .to_path_buf();
-    let dirs = if a.known.is_empty() {
-        vec![own.clone()]
-    } else {
-        a.known.clone()
-    };
-    let own_dir = own.canonicalize().ok();
+    let (dirs, own_dir) = known_dirs(a, f);
     for d in &dirs {
         let mut names = Vec::new();
         collect_dir(d, &mut names)?;
@@ -319,6 +329,116 @@ fn known_names(a: &Args, f: &Path, sent: &[String]) -> Result<Vec<String>> {
         );
     }
     Ok(known)
+}
+
+/// The directories holding what was sent before `f`: the --known ones,
+/// else `f`'s own; and `f`'s own, canonical.
+fn known_dirs(a: &Args, f: &Path) -> (Vec<PathBuf>, Option<PathBuf>) {
+    let own = f
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .to_path_buf();
+    let dirs = if a.known.is_empty() {
+        vec![own.clone()]
+    } else {
+        a.known.clone()
+    };
+    (dirs, own.canonicalize().ok())
+}
+
+/// Lyra: the lines of `f` whose transaction id its shop already uses on
+/// the same UTC day in a file sent before, or waiting beside it for the
+/// same scan: the gateway would answer them `96 transaction.exist`
+/// (`gateways::lyra::ids`). The files are those of the known
+/// directories: each answer (ANS) for the lines it says used their id,
+/// else its request (REQ); rejected (`_ERROR`, `_DUPLICATE`) files were
+/// not processed; compressed ones (`.gz`, a week old) are not read.
+fn reused_ids(a: &Args, f: &Path, name: &str) -> Result<Vec<Problem>> {
+    let shown = quote_path(f);
+    let file = fs::File::open(f).map_err(|e| Error::reading_path(f, e))?;
+    let mut mine: HashMap<DayId, u64> = HashMap::new();
+    let mut found = Vec::new();
+    // A file whose ids cannot be read is said, not judged: its content is
+    // xmlbatch check's business.
+    let unread = |what: &str, e: Error| Problem {
+        code: "unread",
+        message: format!(
+            "the transaction ids of {what} could not be read ({e}): run xmlbatch check on it"
+        ),
+    };
+    if let Err(e) = ids::each_use(
+        std::io::BufReader::new(file),
+        Side::Request,
+        &shown,
+        |line, u| {
+            mine.entry(u).or_insert(line);
+        },
+    ) {
+        return Ok(vec![unread("this file", e)]);
+    }
+    if mine.is_empty() {
+        return Ok(Vec::new());
+    }
+    // The files sent, by name: an answer stands for its request.
+    let me = Name::parse(name);
+    let mut sent: BTreeMap<String, (Option<PathBuf>, Option<PathBuf>)> = BTreeMap::new();
+    let myself = f.canonicalize().ok();
+    for d in known_dirs(a, f).0 {
+        for p in files_under(&d)? {
+            let Some(n) = p.file_name().and_then(|n| n.to_str()) else {
+                continue;
+            };
+            let Some(parsed) = Name::parse(n) else {
+                continue;
+            };
+            if n.starts_with('.') || p.canonicalize().ok() == myself {
+                continue;
+            }
+            let req = parsed.with_kind(FileKind::Req);
+            if me.as_ref() == Some(&req) {
+                continue;
+            }
+            let slot = sent.entry(req.to_string()).or_default();
+            match parsed.kind {
+                FileKind::Req => slot.0 = Some(p),
+                FileKind::Ans => slot.1 = Some(p),
+            }
+        }
+    }
+    let mut unreadable = Vec::new();
+    for (req, ans) in sent.into_values() {
+        let (path, side) = match (ans, req) {
+            (Some(p), _) => (p, Side::Answer),
+            (None, Some(p)) => (p, Side::Request),
+            (None, None) => continue,
+        };
+        let other = quote_path(&path);
+        let read = fs::File::open(&path)
+            .map_err(|e| Error::reading_path(&path, e))
+            .and_then(|read| {
+                ids::each_use(std::io::BufReader::new(read), side, &other, |line, u| {
+                    if let Some(at) = mine.get(&u) {
+                        found.push((*at, u, other.clone(), line));
+                    }
+                })
+            });
+        if let Err(e) = read {
+            unreadable.push(unread(&other, e));
+        }
+    }
+    found.sort();
+    Ok(unreadable
+        .into_iter()
+        .chain(found.into_iter()
+        .map(|(at, u, other, line)| Problem {
+            code: "transaction_exist",
+            message: format!(
+                "line {at}: transaction id {} of shop {} is already used on {} (a UTC day) by {other} line {line}: the gateway would answer this line {} {} (an id is unique per shop per UTC day, whatever the file); give it another id",
+                u.id, u.shop, u.day, ids::REUSED.0, ids::REUSED.1
+            ),
+        }))
+        .collect())
 }
 
 fn is_bare_request(a: &Args, n: &str) -> bool {

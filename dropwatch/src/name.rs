@@ -232,6 +232,16 @@ fn today() -> String {
 /// Every file name under `dir` (recursively, symlinks not followed), and
 /// under the sibling answer directory of an upload directory.
 pub fn collect_dir(dir: &Path, out: &mut Vec<String>) -> Result<()> {
+    for p in files_under(dir)? {
+        if let Some(n) = p.file_name() {
+            out.push(n.to_string_lossy().into_owned());
+        }
+    }
+    Ok(())
+}
+
+/// The files [`collect_dir`] names, as paths.
+pub fn files_under(dir: &Path) -> Result<Vec<PathBuf>> {
     if !dir.is_dir() {
         return Err(trouble(format!(
             "{}: not a directory (give the directory holding your request files)",
@@ -253,6 +263,7 @@ pub fn collect_dir(dir: &Path, out: &mut Vec<String>) -> Result<()> {
             }
         }
     }
+    let mut out = Vec::new();
     for d in dirs {
         for e in walkdir::WalkDir::new(&d).follow_links(false) {
             let e = e.map_err(|e| {
@@ -263,11 +274,11 @@ pub fn collect_dir(dir: &Path, out: &mut Vec<String>) -> Result<()> {
                 ))
             })?;
             if !e.file_type().is_dir() {
-                out.push(e.file_name().to_string_lossy().into_owned());
+                out.push(e.into_path());
             }
         }
     }
-    Ok(())
+    Ok(out)
 }
 
 /// Open (creating it) and lock a sent file, for [`append_sent`].

@@ -142,6 +142,10 @@ pub struct GatewayState {
     /// finished; resumed first on the next run.
     #[serde(default)]
     pub pending: Vec<Pending>,
+    /// Lyra: shop → UTC day → the transaction ids used that day (read
+    /// from the answers given): see `gateway::used_ids`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub lyra_ids: BTreeMap<String, BTreeMap<String, BTreeSet<String>>>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -182,6 +186,7 @@ impl Default for GatewayState {
             seen: BTreeMap::new(),
             last_batch: BTreeMap::new(),
             pending: Vec::new(),
+            lyra_ids: BTreeMap::new(),
         }
     }
 }

@@ -82,7 +82,7 @@ proptest! {
     #[test]
     fn req_never_panics(data in with_prefix(&["", "00;PAY;06;12345678;TEST;20261123;101500;\n02;1;"])) {
         let _ = lyra::read_req(reader(&data), "fuzz");
-        let _ = respond::respond_lyra(0, None, "fuzz", reader(&data), &mut Vec::new());
+        let _ = respond::respond_lyra(0, None, "fuzz", reader(&data), &Default::default(), &mut Vec::new());
     }
 
     #[test]

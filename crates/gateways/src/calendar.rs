@@ -30,7 +30,12 @@ pub fn is_yyyymmdd(s: &str) -> bool {
 /// The day before a `YYYYMMDD` date, as `YYYYMMDD`.
 pub fn previous_day(yyyymmdd: &str) -> Option<String> {
     let d = date_of(yyyymmdd)?.previous_day()?;
-    Some(format!("{:04}{:02}{:02}", d.year(), d.month() as u8, d.day()))
+    Some(format!(
+        "{:04}{:02}{:02}",
+        d.year(),
+        d.month() as u8,
+        d.day()
+    ))
 }
 
 fn date_of(s: &str) -> Option<time::Date> {
@@ -62,6 +67,17 @@ pub fn is_ddmmyyyyhhmmss(s: &str) -> bool {
         && is_hhmmss(&s[8..])
 }
 
+/// The UTC date and time of `t`, as `YYYYMMDD` and `HHMMSS`: Lyra's days
+/// are UTC days (a time at 00:30 in Paris, UTC+1, is 23:30 the day
+/// before).
+pub fn utc_yyyymmdd_hhmmss(t: time::OffsetDateTime) -> (String, String) {
+    let u = t.to_offset(time::UtcOffset::UTC);
+    (
+        format!("{:04}{:02}{:02}", u.year(), u.month() as u8, u.day()),
+        format!("{:02}{:02}{:02}", u.hour(), u.minute(), u.second()),
+    )
+}
+
 /// An RFC 3339 time (Paybox CreatedOn), parsed.
 pub fn rfc3339(s: &str) -> Option<time::OffsetDateTime> {
     time::OffsetDateTime::parse(s, &Rfc3339).ok()
@@ -83,5 +99,10 @@ mod tests {
         assert!(rfc3339("22/11/2026").is_none());
         assert_eq!(previous_day("20260301").as_deref(), Some("20260228"));
         assert_eq!(previous_day("20260231"), None);
+        let paris = rfc3339("2026-11-24T00:30:00+01:00").unwrap();
+        assert_eq!(
+            utc_yyyymmdd_hhmmss(paris),
+            ("20261123".to_string(), "233000".to_string())
+        );
     }
 }

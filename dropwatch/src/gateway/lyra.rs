@@ -3,9 +3,13 @@
 //! a valid request is answered by the responder, moved to `result_ips`
 //! beside its ANS, and retention applies.
 
+use std::collections::BTreeSet;
 use std::ffi::OsString;
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use gateways::lyra::ids::{self, Side};
+use paylot_cli::output::write_atomically;
 
 use gateways::lyra::drop::{self, rejection, Reason};
 use gateways::lyra::names::{FileKind, Name, Rejection, GZ_SUFFIX};
@@ -14,6 +18,7 @@ use paylot_cli::output::rename_durably;
 use paylot_cli::Error;
 
 use super::responder::Answered;
+use super::used_ids::UsedIds;
 use super::{free_name, request_event, Account, Failure, Gateway};
 use crate::fsutil::{self, quote_path, OpenFiles};
 use crate::state::{GatewayState, Pending};
@@ -23,6 +28,54 @@ use gateways::Gateway as Family;
 type Outcome = std::result::Result<(), Failure>;
 
 impl Gateway {
+    /// Write the ids the shop used on the days of the request `src` to the
+    /// file handed to the responder (`DROPWATCH_USED_IDS`); its path.
+    fn hand_used_ids(
+        &self,
+        src: &Path,
+        st: &GatewayState,
+    ) -> std::result::Result<PathBuf, Failure> {
+        let shown = quote_path(src);
+        let mut days = BTreeSet::new();
+        let file = fs::File::open(src)
+            .map_err(|e| Failure::Local(Error::io(format!("opening {shown}"), e)))?;
+        // A request that cannot be read is the responder's to judge.
+        let _ = ids::each_use(
+            std::io::BufReader::new(file),
+            Side::Request,
+            &shown,
+            |_, u| {
+                days.insert((u.shop, u.day));
+            },
+        );
+        let mut bytes = Vec::new();
+        ids::write_uses(&mut bytes, &st.uses_on(&days)).map_err(Failure::Local)?;
+        let path = self.state_path.with_extension("used-ids");
+        write_atomically(&path, &bytes).map_err(Failure::Local)?;
+        Ok(path)
+    }
+
+    /// Remember the ids the answer `ans` says were used.
+    fn remember_used_ids(&self, ans: &Path, st: &mut GatewayState) {
+        let shown = quote_path(ans);
+        let mut uses = Vec::new();
+        let read = fs::File::open(ans)
+            .map_err(|e| Error::reading_path(ans, e))
+            .and_then(|f| {
+                ids::each_use(std::io::BufReader::new(f), Side::Answer, &shown, |_, u| {
+                    uses.push(u)
+                })
+            });
+        if let Err(e) = read {
+            // Another responder's answer, not a Lyra ANS: nothing to remember.
+            paylot_cli::warn(
+                crate::TOOL,
+                format_args!("{shown}: its transaction ids are not remembered (ids reused in later files will not be answered 96): {e}"),
+            );
+        }
+        st.remember(uses);
+    }
+
     pub(super) fn lyra_account(
         &mut self,
         acc: &Account,
@@ -190,13 +243,18 @@ impl Gateway {
                     ));
                 }
                 Some(src) => {
+                    let used = self.hand_used_ids(src, st)?;
                     let env = [
                         ("DROPWATCH_SCHEME", "lyra"),
                         ("DROPWATCH_ACCOUNT", p.account.as_str()),
                         ("DROPWATCH_REQUEST", p.name.as_str()),
                         ("DROPWATCH_ANSWER", ans_name.as_str()),
+                        ("DROPWATCH_USED_IDS", &used.to_string_lossy()),
                     ];
-                    if let Answered::Refused(why) = self.responder.respond(src, &ans, &env)? {
+                    let answered = self.responder.respond(src, &ans, &env);
+                    // Only this run reads it; a leftover is rewritten by the next.
+                    let _ = fs::remove_file(&used);
+                    if let Answered::Refused(why) = answered? {
                         if req_in.exists() {
                             let n = OsString::from(&p.name);
                             self.lyra_reject(&p.account, &req_in, &n, Rejection::Error, &why, out)?;
@@ -211,6 +269,11 @@ impl Gateway {
         if req_in.exists() {
             rename_durably(&req_in, &req_out)
                 .map_err(|e| Error::io(format!("moving {}", quote_path(&req_in)), e))?;
+        }
+        // Saved with the end of the request: a kill before leaves it
+        // pending, and its answer is read again when it is finished.
+        if ans.exists() {
+            self.remember_used_ids(&ans, st);
         }
         st.pending.retain(|q| q != p);
         self.save(st)?;

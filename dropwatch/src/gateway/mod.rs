@@ -31,6 +31,7 @@ mod http;
 mod lyra;
 mod paybox;
 mod responder;
+mod used_ids;
 
 use responder::Responder;
 

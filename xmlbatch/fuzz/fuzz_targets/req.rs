@@ -9,6 +9,7 @@ fuzz_target!(|data: &[u8]| {
         None,
         "fuzz",
         Box::new(Cursor::new(data.to_vec())),
+        &Default::default(),
         &mut Vec::new(),
     );
 });

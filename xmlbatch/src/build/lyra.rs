@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 use std::io::Write;
 
-use gateways::calendar::{is_hhmmss, is_yyyymmdd};
+use gateways::calendar::{is_hhmmss, is_yyyymmdd, utc_yyyymmdd_hhmmss};
 use gateways::currency::{parse_currency, parse_decimal_amount};
 use gateways::lyra::file::{self as lyra, DETAIL_COLUMNS, RECOMMENDED_MAX_LINES, VERSION};
 use gateways::lyra::names::{FileKind, Name};
@@ -108,7 +108,6 @@ pub(super) fn build_lyra(args: Args, delim: u8) -> Result<Outcome> {
         (args.rank.is_some(), "--rank"),
         (args.batch.is_some(), "--batch"),
         (args.batch_state.is_some(), "--batch-state"),
-        (args.created_on.is_some(), "--created-on"),
     ] {
         if given {
             return Err(usage(format!("{opt} is for --format paybox")));
@@ -130,16 +129,31 @@ pub(super) fn build_lyra(args: Args, delim: u8) -> Result<Outcome> {
         ));
     };
     let mode = mode_arg.word();
-    let now = time::OffsetDateTime::now_utc();
+    // The creation time, in UTC: the day of the transaction ids.
+    let created = match &args.created_on {
+        Some(_) if args.date.is_some() || args.time.is_some() => {
+            return Err(usage(
+                "--created-on gives the date and time: give it, or --date and --time",
+            ))
+        }
+        Some(t) => gateways::calendar::rfc3339(t).ok_or_else(|| {
+            usage(format!(
+                "--created-on {}: expected an RFC 3339 time such as 2026-11-24T00:30:00+01:00",
+                show(t)
+            ))
+        })?,
+        None => time::OffsetDateTime::now_utc(),
+    };
+    let (now_date, now_time) = utc_yyyymmdd_hhmmss(created);
     let date = match &args.date {
         Some(d) if is_yyyymmdd(d) => d.clone(),
         Some(d) => return Err(usage(format!("--date {}: expected YYYYMMDD", show(d)))),
-        None => format!("{:04}{:02}{:02}", now.year(), now.month() as u8, now.day()),
+        None => now_date,
     };
     let time_ = match &args.time {
         Some(t) if is_hhmmss(t) => t.clone(),
         Some(t) => return Err(usage(format!("--time {}: expected HHMMSS", show(t)))),
-        None => format!("{:02}{:02}{:02}", now.hour(), now.minute(), now.second()),
+        None => now_time,
     };
     if let Some(out) = args.output.path() {
         if let Some(n) = Name::parse(&out.to_string_lossy()) {

@@ -100,8 +100,10 @@ pub struct Args {
     /// stored back, under a lock, only if the run succeeds
     #[arg(long, value_name = "FILE", help_heading = "Paybox")]
     pub batch_state: Option<PathBuf>,
-    /// The file's CreatedOn time, RFC 3339 (default: now)
-    #[arg(long, value_name = "TIME", help_heading = "Paybox")]
+    /// The file's creation time, RFC 3339 (default: now); Lyra: written
+    /// as its UTC date and time (2026-11-24T00:30:00+01:00 is 20261123
+    /// 233000, the day of the transaction ids)
+    #[arg(long, value_name = "TIME")]
     pub created_on: Option<String>,
     /// First question number when the CSV has no question column
     /// [default: 1; paybox-direct: none, give it or --question-state]
@@ -139,7 +141,8 @@ pub struct Args {
     /// Lyra mode
     #[arg(long, value_enum, help_heading = "Lyra")]
     pub mode: Option<Mode>,
-    /// Lyra header creation date YYYYMMDD, UTC (default: today)
+    /// Lyra header creation date YYYYMMDD, UTC (default: today, or
+    /// --created-on's UTC day)
     #[arg(long, value_name = "YYYYMMDD", help_heading = "Lyra")]
     pub date: Option<String>,
     /// Lyra header creation time HHMMSS, UTC (default: now)

@@ -10,6 +10,7 @@ use paylot_cli::{Access, Error, Input, Outcome, Output, Result};
 
 use gateways::calendar::{is_hhmmss, is_yyyymmdd};
 use gateways::lyra::file as lyra;
+use gateways::lyra::ids::{self, DayId};
 use gateways::lyra::names::{Mode, Name};
 use gateways::paybox::codes::{self, Kind};
 use gateways::paybox::fields::Field;
@@ -74,6 +75,12 @@ pub struct Args {
     /// Seed for the authorisation, call and transaction numbers
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub seed: u64,
+    /// Lyra: the transaction ids the shop already used in earlier files,
+    /// one `shop;YYYYMMDD;id` a line (the UTC day): a line reusing one is
+    /// answered 96 transaction.exist. The sandbox (dropwatch gateway)
+    /// hands its memory this way
+    #[arg(long, value_name = "FILE", env = "DROPWATCH_USED_IDS")]
+    pub used_ids: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub output: paylot_cli::args::OutputArg,
     #[command(flatten)]
@@ -100,8 +107,23 @@ pub fn run(args: Args) -> Result<Outcome> {
         }
         Detected::LyraReq => {
             let file_name = args.request.name().as_deref().and_then(Name::parse);
+            let used = match &args.used_ids {
+                Some(p) => {
+                    let input = Input::open(Some(p))?;
+                    let used_name = input.name().to_string();
+                    ids::read_uses(input.into_reader(), &used_name)?
+                }
+                None => HashSet::new(),
+            };
             let mut out = Output::create_spooled(args.output.path(), Access::Usual)?;
-            respond_lyra(args.seed, file_name.as_ref(), &name, reader, &mut out)?;
+            respond_lyra(
+                args.seed,
+                file_name.as_ref(),
+                &name,
+                reader,
+                &used,
+                &mut out,
+            )?;
             out.commit()?;
             Ok(Outcome::Yes)
         }
@@ -408,12 +430,14 @@ fn plus_hour(date: &str, time_: &str) -> Option<(String, String)> {
 }
 
 /// Answer a REQ read from `reader` with an ANS on `out`. `file_name` is the
-/// REQ's name, when it follows the naming rule: the header must agree.
+/// REQ's name, when it follows the naming rule: the header must agree;
+/// `used` the ids the shop used in earlier files (answered 96).
 pub fn respond_lyra(
     seed: u64,
     file_name: Option<&Name>,
     name: &str,
     reader: Box<dyn BufRead>,
+    used: &HashSet<DayId>,
     out: &mut dyn Write,
 ) -> Result<()> {
     let req = lyra::read_req(reader, name)?;
@@ -452,17 +476,7 @@ pub fn respond_lyra(
         None => ("0".to_string(), String::new()),
     };
     w.write_record([
-        "00",
-        "PAY",
-        version,
-        &result,
-        &message,
-        shop,
-        mode,
-        cdate,
-        ctime,
-        &edate,
-        &etime,
+        "00", "PAY", version, &result, &message, shop, mode, cdate, ctime, &edate, &etime,
     ])
     .map_err(werr)?;
     let mut count = 0usize;
@@ -478,8 +492,10 @@ pub fn respond_lyra(
             let problems = lyra::check_detail(&c, version);
             let (code, additional) = if let Some((pos, _)) = problems.first() {
                 ("30".to_string(), pos.to_string())
-            } else if seen.record(col(3), col(5), *line_no) != lyra::Used::First {
-                ("96".to_string(), "transaction.exist".to_string())
+            } else if seen.record(col(3), col(5), *line_no) != lyra::Used::First
+                || DayId::of_line(shop, col(3), col(5)).is_some_and(|u| used.contains(&u))
+            {
+                (ids::REUSED.0.to_string(), ids::REUSED.1.to_string())
             } else if let Some(code) = gateways::lyra::test_cards::forced_code(col(11)) {
                 (code.to_string(), String::new())
             } else {

@@ -389,7 +389,7 @@ fn an_answer_line_without_a_return_code_is_unknown_never_refused() {
     st.stderr_has("do not resend it");
     st.stderr_has("1 answer read: 0 accepted, 0 refused, 0 to retry, 1 unknown");
     // A code in no published table is unknown too.
-    let ans = LYRA_SAMPLE_ANS.replace(";FULL;", ";FULL;").replace(";00;0;;FULL", ";00;0;X7;FULL");
+    let ans = LYRA_SAMPLE_ANS.replace(";00;0;;FULL", ";00;0;X7;FULL");
     let st = d.run_stdin(&["status"], &ans).expect(1);
     assert_eq!(st.column("outcome"), ["unknown"]);
 }
@@ -405,14 +405,17 @@ const V2_EXAMPLE: &str = "00;PAY;02;12345678;TEST;20181130;102008;\n\
 fn a_v2_file_is_deprecated_not_rejected_and_its_answer_echoes_02() {
     let d = Dir::new();
     d.write("20181130.12345678.PAY.REQ.T.01", V2_EXAMPLE);
-    let r = d.run(&["check", "20181130.12345678.PAY.REQ.T.01"]).expect(0);
+    let r = d
+        .run(&["check", "20181130.12345678.PAY.REQ.T.01"])
+        .expect(0);
     r.stderr_has("header version 02 (V2) is deprecated");
     r.stderr_has("write 06 in header column 3");
     let ans = d
         .run(&["respond", "20181130.12345678.PAY.REQ.T.01"])
         .expect(0);
     assert!(
-        ans.stdout.starts_with("00;PAY;02;0;;12345678;TEST;20181130;102008;"),
+        ans.stdout
+            .starts_with("00;PAY;02;0;;12345678;TEST;20181130;102008;"),
         "{ans}"
     );
     let st = d.run_stdin(&["status"], &ans.stdout).expect(0);
@@ -438,7 +441,9 @@ fn a_v2_file_is_deprecated_not_rejected_and_its_answer_echoes_02() {
 #[test]
 fn a_missing_trailer_is_reported_where_it_was_expected() {
     let d = Dir::new();
-    let req = V2_EXAMPLE.replace("00;PAY;02;", "00;PAY;06;").replace("01;2\n", "");
+    let req = V2_EXAMPLE
+        .replace("00;PAY;02;", "00;PAY;06;")
+        .replace("01;2\n", "");
     d.write("20181130.12345678.PAY.REQ.T.01", &req);
     d.run(&["check", "20181130.12345678.PAY.REQ.T.01"])
         .expect(1)

@@ -5,6 +5,7 @@ pub mod codes;
 pub mod drop;
 pub mod fields;
 pub mod file;
+pub mod ids;
 pub mod names;
 pub mod signature;
 pub mod test_cards;
