@@ -8,6 +8,7 @@ use gateways::drop::Reason;
 use gateways::lyra::drop as lyra_drop;
 use gateways::lyra::ids::{self, DayId, Side};
 use gateways::lyra::names::{strip_decorations, FileKind, Name};
+use gateways::lyra::schedule::rfc3339;
 use gateways::paybox::drop as paybox_drop;
 use gateways::paybox::drop::{routing, Routing};
 use gateways::paybox::names::{
@@ -44,6 +45,12 @@ pub struct Args {
     /// One JSON line per file on stdout instead of "FILE: ok" lines
     #[arg(long)]
     pub json: bool,
+    /// Lyra: when the file is uploaded, RFC 3339, for when it is read and
+    /// answered [default: now]
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    #[command(flatten)]
+    pub schedule: crate::ScheduleOpts,
     /// Files to check
     #[arg(value_name = "FILE", required = true)]
     pub files: Vec<PathBuf>,
@@ -57,6 +64,16 @@ pub struct Problem {
 }
 
 pub fn run(a: Args) -> Result<Outcome> {
+    let schedule = a.schedule.schedule()?;
+    let uploaded = match &a.at {
+        Some(t) => t.parse::<jiff::Timestamp>().map_err(|_| {
+            Error::usage(format!(
+                "--at {}: expected an RFC 3339 time such as 2026-11-23T04:01:00+01:00",
+                paylot_cli::safe(t)
+            ))
+        })?,
+        None => jiff::Timestamp::now(),
+    };
     let open = OpenFiles::scan();
     let mut sent = Vec::new();
     for s in &a.sent {
@@ -88,17 +105,45 @@ pub fn run(a: Args) -> Result<Outcome> {
                 format_args!("{}: {}", quote_path(f), w.message),
             );
         }
+        // When the gateway reads a file it takes, and answers it.
+        let when = (a.gateway == Gateway::Lyra && problems.is_empty())
+            .then(|| f.file_name().and_then(|n| n.to_str()).and_then(Name::parse))
+            .flatten()
+            .and_then(|n| Some((n.mode, schedule.when(n.mode, uploaded)?)));
+        if let Some((mode, w)) = &when {
+            paylot_cli::say(
+                crate::TOOL,
+                format_args!(
+                    "{}: uploaded at {}, it is read by the {} scan of {}; its answer should appear between {} and {} (schedule in {}: see --test-scans, --production-scans)",
+                    quote_path(f),
+                    rfc3339(&schedule.local(uploaded)),
+                    mode.word(),
+                    rfc3339(&w.scan),
+                    rfc3339(&w.answer_from),
+                    rfc3339(&w.answer_by),
+                    schedule.zone()
+                ),
+            );
+        }
         if a.json {
             let list = |v: &[Problem]| -> Vec<serde_json::Value> {
                 v.iter()
                     .map(|p| serde_json::json!({"code": p.code, "message": p.message}))
                     .collect()
             };
-            held.push(Ok(Record::new("check")
+            let mut record = Record::new("check")
                 .with_path(f)
                 .with("ok", problems.is_empty())
                 .with("problems", list(&problems))
-                .with("warnings", list(&warnings))));
+                .with("warnings", list(&warnings));
+            if let Some((_, w)) = &when {
+                record = record
+                    .with("uploaded", rfc3339(&schedule.local(uploaded)))
+                    .with("scan", rfc3339(&w.scan))
+                    .with("answer_from", rfc3339(&w.answer_from))
+                    .with("answer_by", rfc3339(&w.answer_by));
+            }
+            held.push(Ok(record));
         } else if problems.is_empty() {
             held.push(Err(format!("{}: ok", f.display())));
         }

@@ -23,6 +23,7 @@ pub mod sweep;
 pub mod watch;
 
 use gateways::lyra::names::Mode;
+use gateways::lyra::schedule;
 use gateways::paybox::names::{Template, DEFAULT_TEMPLATE};
 use gateways::Gateway;
 
@@ -71,9 +72,12 @@ Exit status: 0 a name was printed; 1 no free name is left (Lyra: 99 files a day)
 Examples:
   $ dropwatch check outbox/20261123.12345678.PAY.REQ.T.01
   $ dropwatch check --gateway paybox --known out/ --sent sent.log 1999888.032.000042.xml
+  $ dropwatch check --at 2026-11-23T04:01:00+01:00 --known archive/ outbox/20261123.12345678.PAY.REQ.P.01
 
 Checks, in the gateway's order: naming rule, empty file, name (or Paybox batch number) already \
-used, then whether some process still has the file open (like fuser).
+used, then whether some process still has the file open (like fuser). Lyra: when the file is \
+read and answered (Systempay's schedule by default: --test-scans, --production-scans), and a \
+warning for each transaction id the shop already used that UTC day in the files sent (answered 96).
 
 Exit status: 0 every file would be accepted; 1 some file would be rejected; 2 trouble.")]
     Check(check::Args),
@@ -105,6 +109,7 @@ Exit status: 0 done; 2 trouble (some action failed; the others were done).")]
     #[command(after_help = "\
 Examples:
   $ dropwatch gateway --gateway lyra --once --responder 'xmlbatch respond' sandbox/
+  $ dropwatch gateway --gateway lyra --every 1m --on-schedule sandbox/   # scans at 04:00, 05:00, 13:00
   $ dropwatch gateway --http 8080 > http.log &           # Paybox Direct and Sips Office Server
   $ curl --data-binary @request.txt http://127.0.0.1:8080/PPPS.php
   $ dropwatch gateway --gateway paybox --every 10s \\
@@ -232,6 +237,39 @@ pub struct NamingOpts {
     /// Paybox Question naming template: {site} 7 digits, {rank} 3 digits, {batch} or {batch:N}
     #[arg(long, value_name = "TEMPLATE", default_value = DEFAULT_TEMPLATE, value_parser = template_arg)]
     pub template: Template,
+}
+
+/// The Lyra scan schedule (`check`, `gateway --on-schedule`): Systempay's
+/// by default (`gateways::lyra::schedule` gives the sources).
+#[derive(clap::Args, Debug, Clone)]
+pub struct ScheduleOpts {
+    /// Lyra: the TEST scans, times of day in --schedule-zone, each
+    /// SCAN>ANSWERS-FROM-ANSWERS-BY (or SCAN, or SCAN>ANSWER), by commas
+    #[arg(long, value_name = "SCANS", default_value = schedule::TEST_SCANS, help_heading = "Lyra schedule")]
+    pub test_scans: String,
+    /// Lyra: the PRODUCTION scans, as --test-scans
+    #[arg(long, value_name = "SCANS", default_value = schedule::PRODUCTION_SCANS, help_heading = "Lyra schedule")]
+    pub production_scans: String,
+    /// Lyra: how long before a scan a file must be uploaded for that scan
+    /// to take it (10m for Monetico Retail and old Systempay)
+    #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = duration_arg, help_heading = "Lyra schedule")]
+    pub upload_lead: Duration,
+    /// Lyra: the time zone of the scan times (a tz database name)
+    #[arg(long, value_name = "ZONE", default_value = schedule::ZONE, help_heading = "Lyra schedule")]
+    pub schedule_zone: String,
+}
+
+impl ScheduleOpts {
+    pub fn schedule(&self) -> Result<schedule::Schedule> {
+        let lead = u32::try_from(self.upload_lead.as_secs() / 60).unwrap_or(u32::MAX);
+        schedule::Schedule::new(
+            &self.schedule_zone,
+            &self.test_scans,
+            &self.production_scans,
+            lead,
+        )
+        .map_err(|e| Error::usage(e.to_string()))
+    }
 }
 
 pub(crate) fn trouble(msg: impl Into<String>) -> Error {

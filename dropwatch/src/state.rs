@@ -153,6 +153,19 @@ pub struct Pending {
     /// Account directory relative to ROOT (`<shopId>` or `<merchant>`).
     pub account: String,
     pub name: String,
+    /// Lyra on schedule: not answered before this time (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due: Option<String>,
+}
+
+impl Pending {
+    /// Whether it waits for its answer time, at `now`.
+    pub fn waits(&self, now: jiff::Timestamp) -> bool {
+        self.due
+            .as_deref()
+            .and_then(|d| d.parse::<jiff::Timestamp>().ok())
+            .is_some_and(|d| d > now)
+    }
 }
 
 fn version() -> u32 {

@@ -576,3 +576,34 @@ fn default_responder_is_xmlbatch_respond_next_to_dropwatch() {
         "x\nFAKE-XMLBATCH\n"
     );
 }
+
+#[test]
+fn lyra_on_schedule_takes_a_file_at_its_scan_only() {
+    let d = Dir::new();
+    // Uploaded three days ago: its scan and its answer time have passed.
+    let old = d.write(&format!("12345678/request_ips/{REQ1}"), "old\n");
+    set_age(&old, std::time::Duration::from_secs(3 * 86400));
+    // Uploaded now: its scan is still to come.
+    let fresh = "20261123.12345678.PAY.REQ.P.02";
+    d.write(&format!("12345678/request_ips/{fresh}"), "fresh\n");
+    let r = lyra(&d, &["--on-schedule"]);
+    r.expect(0);
+    let scanned = r.of_type("request_scanned");
+    assert_eq!(scanned.len(), 1, "{}", r.describe());
+    assert_eq!(scanned[0]["request"], REQ1);
+    assert!(scanned[0]["scan"].as_str().unwrap().contains('T'));
+    let answered = r.of_type("request_answered");
+    assert_eq!(answered.len(), 1, "{}", r.describe());
+    assert_eq!(answered[0]["request"], REQ1);
+    assert!(d.exists(&format!("12345678/result_ips/{ANS1}")));
+    assert_eq!(d.read(&format!("12345678/request_ips/{fresh}")), "fresh\n");
+    assert!(
+        r.stderr().contains("1 file(s) wait for their scan"),
+        "{}",
+        r.describe()
+    );
+    // Without the option, the same file is taken at once.
+    let r = lyra(&d, &[]);
+    r.expect(0);
+    assert_eq!(r.of_type("request_answered")[0]["request"], fresh);
+}

@@ -334,3 +334,69 @@ fn check_agrees_with_fuser() {
         r.describe()
     );
 }
+
+/// When a file uploaded at a given time is read and answered, by
+/// Systempay's schedule (the default, Paris time).
+#[test]
+fn check_says_when_the_file_is_read_and_answered() {
+    let d = Dir::new();
+    let test = "20261123.12345678.PAY.REQ.T.01";
+    let prod = "20261123.12345678.PAY.REQ.P.01";
+    d.write(&format!("out/{test}"), "x\n");
+    d.write(&format!("out/{prod}"), "x\n");
+    let when = |name: &str, at: &str| {
+        let r = d.run(&["check", "--json", "--at", at, &format!("out/{name}")]);
+        r.expect(0);
+        let ev = r.events();
+        assert_eq!(ev.len(), 1, "{}", r.describe());
+        let hhmm = |f: &str| {
+            let t = ev[0][f].as_str().unwrap().to_string();
+            assert!(t.ends_with("+01:00"), "{t}");
+            (t[8..10].to_string(), t[11..16].to_string())
+        };
+        (hhmm("scan"), hhmm("answer_from"), hhmm("answer_by"))
+    };
+    let s = |day: &str, scan: &str, from: &str, by: &str| {
+        (
+            (day.to_string(), scan.to_string()),
+            (day.to_string(), from.to_string()),
+            (day.to_string(), by.to_string()),
+        )
+    };
+    let morning = |day: &str, scan: &str| s(day, scan, "08:00", "09:00");
+    for (name, at, expected) in [
+        (test, "03:59", morning("23", "04:00")),
+        (test, "04:01", morning("23", "05:00")),
+        (test, "12:59", s("23", "13:00", "14:00", "15:00")),
+        (test, "13:01", morning("24", "04:00")),
+        (prod, "03:59", morning("23", "04:00")),
+        (prod, "04:01", morning("23", "05:00")),
+        (prod, "12:59", morning("24", "04:00")),
+        (prod, "13:01", morning("24", "04:00")),
+    ] {
+        assert_eq!(
+            when(name, &format!("2026-11-23T{at}:00+01:00")),
+            expected,
+            "{name} uploaded at {at}"
+        );
+    }
+    // The human form says it on stderr; another brand's schedule is set.
+    let r = d.run(&[
+        "check",
+        "--at",
+        "2026-11-23T06:55:00+01:00",
+        "--production-scans",
+        "07:00,13:00",
+        "--upload-lead",
+        "10m",
+        &format!("out/{prod}"),
+    ]);
+    r.expect(0);
+    assert!(
+        r.stderr().contains("uploaded at 2026-11-23T06:55:00+01:00, it is read by the PRODUCTION scan of 2026-11-23T13:00:00+01:00"),
+        "{}",
+        r.describe()
+    );
+    d.run(&["check", "--test-scans", "4h", &format!("out/{test}")])
+        .expect(2);
+}

@@ -12,7 +12,8 @@ use gateways::lyra::ids::{self, Side};
 use paylot_cli::output::write_atomically;
 
 use gateways::lyra::drop::{self, rejection, Reason};
-use gateways::lyra::names::{FileKind, Name, Rejection, GZ_SUFFIX};
+use gateways::lyra::names::{FileKind, Mode, Name, Rejection, GZ_SUFFIX};
+use gateways::lyra::schedule::rfc3339;
 use paylot_cli::json::Lines;
 use paylot_cli::output::rename_durably;
 use paylot_cli::Error;
@@ -94,14 +95,28 @@ impl Gateway {
             .filter(|p| p.account == account)
             .cloned()
             .collect();
+        let now = jiff::Timestamp::now();
         for p in pending {
+            if p.waits(now) {
+                self.waiting += 1;
+                continue;
+            }
             // A local fault leaves it pending, for the next pass.
             let r = self.lyra_finish(&p, &req_dir, &res_dir, st, out);
             self.settle_failure(r, None)?;
         }
         let names = fsutil::names_in(&req_dir).map_err(|e| Error::reading_path(&req_dir, e))?;
         for n in names {
-            let r = self.lyra_file(account, &req_dir, &res_dir, &n, st, open, out);
+            // Scanned, waiting for its answer time.
+            let lossy = n.to_string_lossy();
+            if st
+                .pending
+                .iter()
+                .any(|p| p.account == account && p.name == lossy)
+            {
+                continue;
+            }
+            let r = self.lyra_file(account, &req_dir, &res_dir, &n, st, open, now, out);
             self.settle_failure(r, None)?;
         }
         if !self.args.no_retention {
@@ -127,6 +142,7 @@ impl Gateway {
         n: &OsString,
         st: &mut GatewayState,
         open: &OpenFiles,
+        now: jiff::Timestamp,
         out: &mut Lines,
     ) -> Outcome {
         let path = req_dir.join(n);
@@ -152,6 +168,25 @@ impl Gateway {
         if !meta.is_file() || !self.complete(&meta, open) {
             return Ok(());
         }
+        // On schedule: the scan that takes it (by its mode: a name the
+        // gateway will reject is judged at the TEST scans, the most
+        // frequent), and when its answer is published.
+        let mut due = None;
+        if let Some(schedule) = &self.schedule {
+            let mode = Name::parse(&lossy).map_or(Mode::Test, |n| n.mode);
+            let uploaded = meta
+                .modified()
+                .ok()
+                .and_then(|t| jiff::Timestamp::try_from(t).ok())
+                .unwrap_or(now);
+            match schedule.when(mode, uploaded) {
+                Some(w) if w.scan.timestamp() <= now => due = Some(w),
+                _ => {
+                    self.waiting += 1;
+                    return Ok(());
+                }
+            }
+        }
         let seen = |name: &str| {
             let in_results = res_dir.join(name).exists()
                 || fsutil::append_ext(&res_dir.join(name), GZ_SUFFIX).exists();
@@ -173,9 +208,23 @@ impl Gateway {
         let p = Pending {
             account: account.to_string(),
             name: lossy,
+            due: due.as_ref().map(|w| rfc3339(&w.answer_from)),
         };
         st.pending.push(p.clone());
         self.save(st)?;
+        if let Some(w) = &due {
+            out.emit(
+                &request_event("request_scanned", Family::Lyra, account, &p.name)
+                    .with("scan", rfc3339(&w.scan))
+                    .with("answer_from", rfc3339(&w.answer_from))
+                    .with("answer_by", rfc3339(&w.answer_by))
+                    .with("time", paylot_cli::time::now_rfc3339()),
+            )?;
+            if p.waits(now) {
+                self.waiting += 1;
+                return Ok(());
+            }
+        }
         match self.lyra_finish(&p, req_dir, res_dir, st, out) {
             Err(Failure::Local(e)) => {
                 // Nothing was done to the request: unclaim it, so that the

@@ -79,6 +79,14 @@ pub struct Args {
     /// Do not apply retention
     #[arg(long)]
     pub no_retention: bool,
+    /// Lyra: take each file at its scan, as the gateway's schedule says
+    /// (--test-scans, --production-scans: by the file's mode and upload
+    /// time, its mtime), and publish its answer at the start of the
+    /// answer window; by default files are taken and answered at once
+    #[arg(long, help_heading = "Lyra schedule")]
+    pub on_schedule: bool,
+    #[command(flatten)]
+    pub schedule: crate::ScheduleOpts,
     /// Paybox: file extension kept in in/ (repeatable); others are deleted
     #[arg(long, value_name = "EXT", default_values_t = vec![ACCEPTED.to_string()])]
     pub accept: Vec<String>,
@@ -136,12 +144,32 @@ pub fn run(a: Args) -> Result<Outcome> {
             quote_path(&root)
         )));
     }
+    let schedule = match (a.on_schedule, family) {
+        (false, _) => None,
+        (true, Family::Lyra) => Some(a.schedule.schedule()?),
+        (true, Family::Paybox) => {
+            return Err(Error::usage(
+                "--on-schedule is for --gateway lyra (Paybox publishes no scan times)",
+            ))
+        }
+    };
     let mut gw = Gateway::new(a, root, family);
+    gw.schedule = schedule;
     let mut out = Lines::stdout();
     loop {
         gw.unsettled = 0;
+        gw.waiting = 0;
         gw.pass(&mut out)?;
         if gw.args.once {
+            if gw.waiting > 0 {
+                paylot_cli::say(
+                    crate::TOOL,
+                    format_args!(
+                        "{} file(s) wait for their scan or their answer time (--on-schedule)",
+                        gw.waiting
+                    ),
+                );
+            }
             if gw.unsettled > 0 {
                 paylot_cli::say(crate::TOOL, format_args!(
                     "{} file(s) left for a later pass: still open, or changed less than --settle {} ago (--settle 0s takes a closed file at once)",
@@ -179,6 +207,10 @@ struct Gateway {
     failures: usize,
     /// Files left for a later pass: still open, or changed too recently.
     unsettled: usize,
+    /// Lyra, on schedule: the scans (None: take and answer at once).
+    schedule: Option<gateways::lyra::schedule::Schedule>,
+    /// Files waiting for their scan or their answer time.
+    waiting: usize,
 }
 
 impl Gateway {
@@ -196,6 +228,8 @@ impl Gateway {
             responder,
             failures: 0,
             unsettled: 0,
+            schedule: None,
+            waiting: 0,
         }
     }
 

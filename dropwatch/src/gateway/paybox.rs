@@ -139,6 +139,7 @@ impl Gateway {
             let p = Pending {
                 account: account.to_string(),
                 name,
+                due: None,
             };
             st.pending.push(p.clone());
             self.save(st)?;

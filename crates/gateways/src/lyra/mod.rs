@@ -7,5 +7,6 @@ pub mod fields;
 pub mod file;
 pub mod ids;
 pub mod names;
+pub mod schedule;
 pub mod signature;
 pub mod test_cards;
