@@ -58,6 +58,13 @@ pub fn run(args: Args) -> Result<Outcome> {
         Detected::LyraReq => {
             check_req(&name, args.request.name().as_deref(), reader)?
         }
+        Detected::OfficeBatchRequest => check_office_batch(&name, reader)?,
+        Detected::OfficeBatchResponse => {
+            return Err(Error::trouble(format!(
+                "{}: this is a Sips Office Batch response; check reads request files (use xmlbatch status for responses)",
+                paylot_cli::input::quote(&name)
+            )))
+        }
         Detected::LyraAns => {
             return Err(Error::trouble(format!(
                 "{}: this is a Lyra ANS; check reads Question XML and REQ files (use xmlbatch status for answers)",
@@ -80,6 +87,7 @@ pub fn run(args: Args) -> Result<Outcome> {
     }
     let mut summary = match detected {
         Detected::Xml => Summary::new(("question", "questions"), &["valid"]),
+        Detected::OfficeBatchRequest => Summary::new(("record", "records"), &["valid"]),
         _ => Summary::new(("payment line", "payment lines"), &["valid"]),
     };
     for _ in 0..items {
@@ -321,4 +329,131 @@ fn check_req(name: &str, path: Option<&str>, reader: Box<dyn BufRead>) -> Result
         );
     }
     Ok((req.details.len() as u64, bad))
+}
+
+/// The records of a Sips Office Batch request file, and its problems
+/// (each said): the envelope (`FILE`, `HEADER`, `END` and its count),
+/// and per record of a published function its required columns and the
+/// formats the dictionary states (`gateways::sips::batch`). A record of
+/// another function is passed with a warning: its columns are not
+/// published, and a check is never stricter than the gateway.
+fn check_office_batch(name: &str, reader: Box<dyn BufRead>) -> Result<(u64, u64)> {
+    use gateways::sips::batch::{self, Line};
+    let mut bad = 0u64;
+    let mut report = |line: u64, msg: String| {
+        bad += 1;
+        paylot_cli::note(format_args!("{name}:{line}: {msg}"));
+    };
+    let mut rdr = batch::reader(reader);
+    let mut rec = csv::StringRecord::new();
+    let (mut records, mut first, mut header, mut end) = (0u64, true, false, None);
+    let mut last_line = 0u64;
+    loop {
+        match rdr.read_record(&mut rec) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => return Err(paylot_cli::csv::error(name, e)),
+        }
+        let line = rec.position().map_or(0, |p| p.line());
+        let cols: Vec<&str> = rec.iter().collect();
+        if cols.len() == 1 && cols[0].is_empty() {
+            continue;
+        }
+        last_line = line;
+        if let Some((end_line, _)) = end {
+            report(
+                line,
+                format!("a line after END (line {end_line}): END is the last line"),
+            );
+            continue;
+        }
+        match batch::classify(&cols, first) {
+            Line::File(_, v) => {
+                if v < batch::SAMPLE_VERSION {
+                    paylot_cli::warn(
+                        "xmlbatch",
+                        format!("{name}:{line}: CSV interface version {v}: the published columns are those of v{} (which columns earlier versions had is not published): checked against them", batch::SAMPLE_VERSION),
+                    );
+                }
+            }
+            Line::Header(h) => {
+                if header {
+                    report(line, "a second HEADER (one per file)".into());
+                } else if h.len() != 4 || h[0].is_empty() {
+                    report(
+                        line,
+                        format!(
+                            "HEADER has {} columns after the keyword (expected 4: remitterId;date;time;sequence, e.g. HEADER;023101122334455;2021-12-16+0100;14:26:45+0100;1)",
+                            h.len()
+                        ),
+                    );
+                }
+                header = true;
+            }
+            Line::Record(f, kw, cols) => {
+                records += 1;
+                if !header {
+                    report(line, "a record before the HEADER line".into());
+                }
+                let Some(f) = f else {
+                    paylot_cli::warn(
+                        "xmlbatch",
+                        format!("{name}:{line}: record {}: the columns of {} are not published: not checked", show(cols.first().copied().unwrap_or("")), show(kw)),
+                    );
+                    continue;
+                };
+                for (order, cname, msg) in batch::check_record(f, &cols) {
+                    report(
+                        line,
+                        format!(
+                            "{} record {}: column {order} ({cname}): {msg}",
+                            f.keyword,
+                            show(cols.first().copied().unwrap_or(""))
+                        ),
+                    );
+                }
+            }
+            Line::End(n) => end = Some((line, n.to_string())),
+            Line::Other(c) if first => report(
+                line,
+                format!(
+                    "{} is not the FILE line (expected FILE;request;office;v19)",
+                    show(&c.join(";"))
+                ),
+            ),
+            Line::Other(c) => report(
+                line,
+                format!(
+                    "{} is not a HEADER, a record (an upper-case function keyword) or END",
+                    show(c.first().copied().unwrap_or(""))
+                ),
+            ),
+        }
+        first = false;
+    }
+    if !header {
+        report(
+            2,
+            "no HEADER line (expected HEADER;remitterId;date;time;sequence as the second line)"
+                .into(),
+        );
+    }
+    match end {
+        None => report(
+            last_line + 1,
+            format!("no END line (expected END;{records} here, the number of records, as the last line)"),
+        ),
+        Some((line, n)) if n.parse::<u64>().ok() != Some(records) => report(
+            line,
+            format!("END;{} does not match the {records} records (expected END;{records})", show(&n)),
+        ),
+        Some(_) => {}
+    }
+    if records == 0 {
+        report(
+            last_line,
+            "no records (expected at least one operation)".into(),
+        );
+    }
+    Ok((records, bad))
 }

@@ -3,7 +3,7 @@
 //! - `build`: CSV → Paybox Question XML, or Lyra version-06 PAY REQ;
 //! - `respond`: play the gateway (status XML / ANS), deterministically;
 //! - `status`: status XML / ANS → CSV or JSON Lines, matched to the question;
-//! - `check`: is a Question XML or REQ acceptable?
+//! - `check`: is a Question XML, REQ or Office Batch request acceptable?
 //!
 //! See docs/xmlbatch.md for every element, column, option and exit status.
 
@@ -100,6 +100,10 @@ pub enum Detected {
     DirectAnswer,
     /// A JSON object (a Sips Office Server request or response).
     SipsJson,
+    /// A Sips Office Batch request file: `FILE;request;office;vNN`.
+    OfficeBatchRequest,
+    /// A Sips Office Batch response file: `FILE;response;office;vNN`.
+    OfficeBatchResponse,
 }
 
 /// Recognise the input's format from its first bytes, and give back a
@@ -191,6 +195,12 @@ pub fn detect(head: &[u8]) -> Option<Detected> {
     if head.starts_with(b"{") {
         return Some(Detected::SipsJson);
     }
+    if head.starts_with(b"FILE;request;office;") {
+        return Some(Detected::OfficeBatchRequest);
+    }
+    if head.starts_with(b"FILE;response;office;") {
+        return Some(Detected::OfficeBatchResponse);
+    }
     let first_line = head.split(|b| *b == b'\n').next().unwrap_or(head);
     if head.starts_with(b"VERSION=") {
         return Some(Detected::DirectRequest);
@@ -248,5 +258,9 @@ mod tests {
         );
         assert_eq!(detect(b" {\"a\":1}"), Some(Detected::SipsJson));
         assert_eq!(detect(b""), None);
+        assert_eq!(
+            detect(b"FILE;request;office;v19\nHEADER"),
+            Some(Detected::OfficeBatchRequest)
+        );
     }
 }

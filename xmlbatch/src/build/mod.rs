@@ -11,6 +11,7 @@ use crate::csv_input::delimiter;
 
 mod direct;
 mod lyra;
+mod office_batch;
 mod paybox;
 
 use lyra::build_lyra;
@@ -26,6 +27,8 @@ pub enum Format {
     Lyra,
     /// Paybox Direct / Direct Plus requests, one form body per line
     PayboxDirect,
+    /// Sips Office Batch CSV request file (Sogenactif, Mercanet, Sherlock's)
+    SipsOfficeBatch,
 }
 
 pub const ABOUT: &str =
@@ -62,7 +65,16 @@ subscriber_delete, subscriber_without_authorization).
 
 Lyra columns: transaction_id, amount, currency, token, capture_date,
 validation_mode, contract, reference, order_info1, order_info2,
-order_info3, date, time, type (CD only).";
+order_info3, date, time, type (CD only).
+
+Sips Office Batch (--format sips-office-batch, --remitter ID): a column
+function (cardOrder, walletOrder, walletCredit, acceptChallenge,
+refuseChallenge, cancel, validate, refund; or their keywords), and the
+data dictionary's column names (recordSequence, merchantId,
+transactionReference, amount, currencyCode, cardNumber, ...; see
+docs/xmlbatch.md): one record per row, column n = the dictionary's Order n.
+recordSequence defaults to the row's number. The layout is what Worldline
+published, partly inferred: confirm with the gateway before production.";
 
 pub const EXAMPLES: &str = "\
 Examples:
@@ -74,6 +86,8 @@ Examples:
   $ xmlbatch build --format paybox-direct --site 1999888 --rank 32 \\
         --question-state /var/lib/paylot/numquestion --key-file shop.hmac \\
         -o requests.txt payments.csv
+  $ xmlbatch build --format sips-office-batch --remitter 023101122334455 \\
+        --sequence 1 -o office-batch.csv operations.csv
 
 Exit status: 0 written, 1 bad rows (nothing written), 2 trouble.";
 
@@ -148,6 +162,15 @@ pub struct Args {
     /// Lyra header creation time HHMMSS, UTC (default: now)
     #[arg(long, value_name = "HHMMSS", help_heading = "Lyra")]
     pub time: Option<String>,
+    /// Sips Office Batch: the remitter id of the HEADER record
+    #[arg(long, value_name = "ID", help_heading = "Sips Office Batch")]
+    pub remitter: Option<String>,
+    /// Sips Office Batch: the HEADER's file sequence number [default: 1]
+    #[arg(long, value_name = "N", help_heading = "Sips Office Batch")]
+    pub sequence: Option<u64>,
+    /// Sips Office Batch: the CSV interface version declared (FILE;request;office;vN)
+    #[arg(long, value_name = "N", default_value_t = gateways::sips::batch::SAMPLE_VERSION, help_heading = "Sips Office Batch")]
+    pub office_version: u32,
     /// Amounts are decimal (12.50 or 12,50), converted with the currency's
     /// exponent (EUR 2, JPY 0, KWD 3)
     // Every format's options get a heading of their own: the key group's
@@ -208,5 +231,6 @@ pub fn run(args: Args) -> Result<Outcome> {
         Format::Paybox => build_paybox(args, delim),
         Format::Lyra => build_lyra(args, delim),
         Format::PayboxDirect => direct::build_direct(args, delim),
+        Format::SipsOfficeBatch => office_batch::build_office_batch(args, delim),
     }
 }

@@ -23,6 +23,7 @@ use gateways::paybox::MAX_BATCH;
 use crate::{sniff_or, Detected};
 
 mod direct;
+mod office_batch;
 mod sips;
 
 pub const ABOUT: &str = "Play the gateway: answer a Question XML (status XML), a Lyra REQ (ANS), Paybox Direct requests or a Sips Office Server request";
@@ -139,7 +140,13 @@ pub fn run(args: Args) -> Result<Outcome> {
             out.commit()?;
             Ok(Outcome::Yes)
         }
-        Detected::LyraAns | Detected::DirectAnswer => Err(Error::trouble(format!(
+        Detected::OfficeBatchRequest => {
+            let mut out = Output::create_spooled(args.output.path(), Access::Usual)?;
+            office_batch::respond_office_batch(&name, reader, &mut out)?;
+            out.commit()?;
+            Ok(Outcome::Yes)
+        }
+        Detected::LyraAns | Detected::DirectAnswer | Detected::OfficeBatchResponse => Err(Error::trouble(format!(
             "{}: this is an answer; respond reads a request: a Question XML, a Lyra REQ, Paybox Direct request lines or a Sips Office Server JSON request",
             paylot_cli::input::quote(&name)
         ))),

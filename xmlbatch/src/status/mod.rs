@@ -13,6 +13,7 @@ use crate::{sniff, Detected};
 
 mod direct;
 mod lyra;
+mod office_batch;
 mod paybox;
 
 pub use direct::status_direct;
@@ -64,6 +65,8 @@ pub enum AnswerFormat {
     Lyra,
     /// Paybox Direct answers, one per line
     PayboxDirect,
+    /// Sips Office Batch response file
+    SipsOfficeBatch,
     /// (old spelling of --output-format csv)
     #[value(hide = true)]
     Csv,
@@ -115,6 +118,12 @@ impl Tally {
     /// For Lyra ANS lines, which may carry no code yet (processed later).
     pub(crate) fn lyra(with_question: bool) -> Tally {
         Tally::make(with_question, true, "mismatches with the question")
+    }
+
+    /// For Office Batch response records, whose result is mostly not
+    /// located.
+    pub(crate) fn office_batch() -> Tally {
+        Tally::make(false, true, "mismatches with the question")
     }
 
     fn make(with_question: bool, unknown: bool, mismatch_label: &'static str) -> Tally {
@@ -201,6 +210,13 @@ pub fn run(args: Args) -> Result<Outcome> {
         (AnswerFormat::Auto, Detected::Xml) => AnswerFormat::Paybox,
         (AnswerFormat::Auto, Detected::LyraAns) => AnswerFormat::Lyra,
         (AnswerFormat::Auto, Detected::DirectAnswer) => AnswerFormat::PayboxDirect,
+        (AnswerFormat::Auto, Detected::OfficeBatchResponse) => AnswerFormat::SipsOfficeBatch,
+        (AnswerFormat::Auto, Detected::OfficeBatchRequest) => {
+            return Err(Error::trouble(format!(
+                "{}: this is a Sips Office Batch request; status reads the response file",
+                paylot_cli::input::quote(&name)
+            )))
+        }
         (AnswerFormat::Auto, Detected::LyraReq) => {
             return Err(Error::trouble(format!(
                 "{}: this is a Lyra REQ (a request); status reads the gateway's ANS (or a Paybox status XML)",
@@ -228,6 +244,14 @@ pub fn run(args: Args) -> Result<Outcome> {
         AnswerFormat::Lyra => status_lyra(question, output_format, &name, reader, &mut out)?,
         AnswerFormat::PayboxDirect => {
             status_direct(question, output_format, &name, reader, &mut out)?
+        }
+        AnswerFormat::SipsOfficeBatch => {
+            if question.is_some() {
+                return Err(Error::usage(
+                    "--question is not read for Office Batch responses (how a response record matches its request beyond recordSequence is not published)",
+                ));
+            }
+            office_batch::status_office_batch(output_format, &name, reader, &mut out)?
         }
         _ => status_paybox(question, output_format, &name, reader, &mut out)?,
     };

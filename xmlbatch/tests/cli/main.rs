@@ -3,5 +3,6 @@
 mod build;
 mod check;
 mod lyra;
+mod office_batch;
 mod respond_status;
 mod util;

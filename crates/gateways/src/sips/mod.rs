@@ -1,6 +1,7 @@
 //! Worldline Sips 2.0 (Sogenactif, Mercanet, Sherlock's): the seals of
 //! Office Server JSON, Paypage JSON and Paypage POST messages.
 
+pub mod batch;
 pub mod fields;
 pub mod office;
 pub mod seal;
