@@ -195,10 +195,10 @@ pub fn detect(head: &[u8]) -> Option<Detected> {
     if head.starts_with(b"{") {
         return Some(Detected::SipsJson);
     }
-    if head.starts_with(b"FILE;request;office;") {
+    if head.starts_with(gateways::sips::batch::REQUEST_START) {
         return Some(Detected::OfficeBatchRequest);
     }
-    if head.starts_with(b"FILE;response;office;") {
+    if head.starts_with(gateways::sips::batch::RESPONSE_START) {
         return Some(Detected::OfficeBatchResponse);
     }
     let first_line = head.split(|b| *b == b'\n').next().unwrap_or(head);

@@ -20,11 +20,10 @@ use paylot_cli::Error;
 
 use super::responder::Answered;
 use super::used_ids::UsedIds;
-use super::{free_name, request_event, Account, Failure, Gateway};
+use super::{free_name, request_event, Account, Failure, Gateway, Played};
 use crate::fsutil::{self, quote_path, OpenFiles};
 use crate::state::{GatewayState, Pending};
 use crate::sweep::{Policy, Sweeper};
-use gateways::Gateway as Family;
 
 type Outcome = std::result::Result<(), Failure>;
 
@@ -214,7 +213,7 @@ impl Gateway {
         self.save(st)?;
         if let Some(w) = &due {
             out.emit(
-                &request_event("request_scanned", Family::Lyra, account, &p.name)
+                &request_event("request_scanned", Played::Lyra, account, &p.name)
                     .with("scan", rfc3339(&w.scan))
                     .with("answer_from", rfc3339(&w.answer_from))
                     .with("answer_by", rfc3339(&w.answer_by))
@@ -255,7 +254,7 @@ impl Gateway {
         out.emit(
             &request_event(
                 "request_rejected",
-                Family::Lyra,
+                Played::Lyra,
                 account,
                 &n.to_string_lossy(),
             )
@@ -328,7 +327,7 @@ impl Gateway {
         self.save(st)?;
         if ans.exists() {
             out.emit(
-                &request_event("request_answered", Family::Lyra, &p.account, &p.name)
+                &request_event("request_answered", Played::Lyra, &p.account, &p.name)
                     .with("answer", ans_name.as_str())
                     .with("path", ans.to_string_lossy().into_owned())
                     .with("size", fs::metadata(&ans).map(|m| m.len()).unwrap_or(0))

@@ -29,6 +29,7 @@ use crate::NamingOpts;
 
 mod http;
 mod lyra;
+mod office_batch;
 mod paybox;
 mod responder;
 mod used_ids;
@@ -39,7 +40,7 @@ use responder::Responder;
 pub struct Args {
     /// Which gateway to play (drop directories)
     #[arg(long, alias = "scheme", value_enum, required_unless_present = "http")]
-    pub gateway: Option<Family>,
+    pub gateway: Option<Played>,
     /// Serve the server-to-server interfaces over HTTP instead, on PORT or
     /// ADDR:PORT (127.0.0.1 unless an address is given; port 0 picks a
     /// free one, printed in the first line): Paybox Direct at /PPPS.php,
@@ -97,6 +98,31 @@ pub struct Args {
     pub root: Option<PathBuf>,
 }
 
+/// What the drop-directory sandbox plays: the gateways whose rules the
+/// other commands know (`--gateway`), and Sips Office Batch, whose file
+/// names and directories are not published: only the sandbox plays it,
+/// on a tree of this project's choosing (`office_batch`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Played {
+    /// Paybox, E-Transactions, Up2pay
+    Paybox,
+    /// Lyra: Systempay, PayZen, Scellius, Sogecommerce
+    Lyra,
+    /// Worldline Sips Office Batch CSV (Sogenactif, Mercanet, Sherlock's)
+    SipsOfficeBatch,
+}
+
+impl Played {
+    /// The name in events (`gateway`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Played::Paybox => Family::Paybox.as_str(),
+            Played::Lyra => Family::Lyra.as_str(),
+            Played::SipsOfficeBatch => "sips-office-batch",
+        }
+    }
+}
+
 /// Why a file could not be handled.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum Failure {
@@ -146,10 +172,10 @@ pub fn run(a: Args) -> Result<Outcome> {
     }
     let schedule = match (a.on_schedule, family) {
         (false, _) => None,
-        (true, Family::Lyra) => Some(a.schedule.schedule()?),
-        (true, Family::Paybox) => {
+        (true, Played::Lyra) => Some(a.schedule.schedule()?),
+        (true, _) => {
             return Err(Error::usage(
-                "--on-schedule is for --gateway lyra (Paybox publishes no scan times)",
+                "--on-schedule is for --gateway lyra (the others publish no scan times)",
             ))
         }
     };
@@ -201,7 +227,7 @@ struct Account {
 struct Gateway {
     args: Args,
     root: PathBuf,
-    family: Family,
+    family: Played,
     state_path: PathBuf,
     responder: Responder,
     failures: usize,
@@ -214,7 +240,7 @@ struct Gateway {
 }
 
 impl Gateway {
-    fn new(args: Args, root: PathBuf, family: Family) -> Gateway {
+    fn new(args: Args, root: PathBuf, family: Played) -> Gateway {
         let state_path = args
             .state
             .clone()
@@ -263,8 +289,9 @@ impl Gateway {
         let accounts = self.accounts()?;
         for acc in accounts {
             let res = match self.family {
-                Family::Lyra => self.lyra_account(&acc, &mut st, &open, out),
-                Family::Paybox => self.paybox_account(&acc.name, &acc.dir, &mut st, &open, out),
+                Played::Lyra => self.lyra_account(&acc, &mut st, &open, out),
+                Played::Paybox => self.paybox_account(&acc.name, &acc.dir, &mut st, &open, out),
+                Played::SipsOfficeBatch => self.office_batch_account(&acc, &mut st, &open, out),
             };
             self.settle_failure(res, Some(&acc.dir))?;
         }
@@ -310,8 +337,9 @@ impl Gateway {
     /// by the gateway's layouts. A symbolic link in their place is refused.
     fn layout_of(&mut self, dir: &Path) -> Option<(&'static str, &'static str)> {
         let layouts: &[(&'static str, &'static str)] = match self.family {
-            Family::Lyra => &LAYOUTS,
-            Family::Paybox => std::slice::from_ref(&LAYOUT),
+            Played::Lyra => &LAYOUTS,
+            Played::Paybox => std::slice::from_ref(&LAYOUT),
+            Played::SipsOfficeBatch => std::slice::from_ref(&office_batch::LAYOUT),
         };
         for (up, ans) in layouts {
             let p = dir.join(up);
@@ -376,7 +404,7 @@ impl Gateway {
 /// An event about one request of an account, with what every such event
 /// carries: the gateway (also under its old field name, `scheme`, for
 /// one release), the account and the request.
-fn request_event(kind: &str, gateway: Family, account: &str, request: &str) -> Record {
+fn request_event(kind: &str, gateway: Played, account: &str, request: &str) -> Record {
     Record::new(kind)
         .with("gateway", gateway.as_str())
         .with("scheme", gateway.as_str())

@@ -17,10 +17,9 @@ use paylot_cli::output::{rename_durably, sync_dir, write_atomically};
 use paylot_cli::Error;
 
 use super::responder::Answered;
-use super::{free_name, request_event, Failure, Gateway};
+use super::{free_name, request_event, Failure, Gateway, Played};
 use crate::fsutil::{self, quote_path, OpenFiles};
 use crate::state::{GatewayState, Pending};
-use gateways::Gateway as Family;
 
 type Outcome = std::result::Result<(), Failure>;
 
@@ -217,7 +216,7 @@ impl Gateway {
                 .map_err(|e| Error::io(format!("moving {}", quote_path(path)), e))?;
         }
         out.emit(
-            &request_event("question_rejected", Family::Paybox, dirs.account, name)
+            &request_event("question_rejected", Played::Paybox, dirs.account, name)
                 .with("reason", code)
                 .with("detail", why)
                 .with("path", err.to_string_lossy().into_owned())
@@ -252,7 +251,7 @@ impl Gateway {
                         let reason = paylot_cli::safe(&format!("{}: {why}", p.name)).into_owned();
                         write_atomically(&err, format!("{reason}\n").as_bytes())?;
                         event = Some(
-                            request_event("question_rejected", Family::Paybox, &p.account, &p.name)
+                            request_event("question_rejected", Played::Paybox, &p.account, &p.name)
                                 .with("reason", "responder")
                                 .with("detail", why)
                                 .with("path", err.to_string_lossy().into_owned()),
@@ -271,7 +270,7 @@ impl Gateway {
         }
         if event.is_none() && status.exists() {
             event = Some(
-                request_event("question_answered", Family::Paybox, &p.account, &p.name)
+                request_event("question_answered", Played::Paybox, &p.account, &p.name)
                     .with("answer", status_file.as_str())
                     .with("path", status.to_string_lossy().into_owned())
                     .with("size", fs::metadata(&status).map(|m| m.len()).unwrap_or(0)),

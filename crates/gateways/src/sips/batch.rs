@@ -35,6 +35,18 @@ pub const SEPARATOR: u8 = b';';
 /// The CSV interface version of every published sample (`FILE;request;office;v19`).
 pub const SAMPLE_VERSION: u32 = 19;
 
+/// How a request file starts, and a response file (by symmetry).
+pub const REQUEST_START: &[u8] = b"FILE;request;office;";
+pub const RESPONSE_START: &[u8] = b"FILE;response;office;";
+
+/// The name of the response to the request file `request`. Worldline's
+/// names are not published (the archive's `OFBREQ…` is cut off): this is
+/// the sandbox's own, `<request>.response`, to be replaced by the real
+/// rule once known.
+pub fn response_name(request: &str) -> String {
+    format!("{request}.response")
+}
+
 /// How sure a fact is (the reference's marks).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sure {

@@ -1,0 +1,223 @@
+//! The sandbox as Sips Office Batch: each complete request file of an
+//! account's `in/` is answered by the responder with one response file
+//! in `out/` (`gateways::sips::batch::response_name`), and moved to
+//! `processed/`. Worldline's directories, file names, ZIP packaging and
+//! file-level rejections are not published: the tree is this project's
+//! (the same words as the Paybox tree), and the sandbox refuses only what
+//! it cannot answer at all — a link, an empty file, a file that is not an
+//! Office Batch request — with `<name>.err` in `out/` saying why.
+
+use std::ffi::OsString;
+use std::fs;
+use std::io::Read;
+use std::path::Path;
+
+use gateways::sips::batch::{response_name, REQUEST_START};
+use paylot_cli::json::Lines;
+use paylot_cli::output::{rename_durably, write_atomically};
+use paylot_cli::Error;
+
+use super::responder::Answered;
+use super::{free_name, request_event, Account, Failure, Gateway, Played};
+use crate::fsutil::{self, quote_path, OpenFiles};
+use crate::state::{GatewayState, Pending};
+
+type Outcome = std::result::Result<(), Failure>;
+
+/// The (upload, answer) directories of an account.
+pub const LAYOUT: (&str, &str) = ("in", "out");
+
+impl Gateway {
+    pub(super) fn office_batch_account(
+        &mut self,
+        acc: &Account,
+        st: &mut GatewayState,
+        open: &OpenFiles,
+        out: &mut Lines,
+    ) -> Outcome {
+        let account = acc.name.as_str();
+        let in_dir = acc.dir.join(acc.upload);
+        let out_dir = self.inner_dir(&acc.dir, acc.answer)?;
+        let done_dir = self.inner_dir(&acc.dir, "processed")?;
+        paylot_cli::cleanup::remove_leftovers(crate::TOOL, &out_dir);
+        let dirs = [in_dir.as_path(), out_dir.as_path(), done_dir.as_path()];
+        let pending: Vec<Pending> = st
+            .pending
+            .iter()
+            .filter(|p| p.account == account)
+            .cloned()
+            .collect();
+        for p in pending {
+            let r = self.office_batch_finish(&p, dirs, st, out);
+            self.settle_failure(r, None)?;
+        }
+        let names = fsutil::names_in(&in_dir).map_err(|e| Error::reading_path(&in_dir, e))?;
+        for n in names {
+            let r = self.office_batch_file(account, dirs, &n, st, open, out);
+            self.settle_failure(r, None)?;
+        }
+        Ok(())
+    }
+
+    fn office_batch_file(
+        &mut self,
+        account: &str,
+        dirs: [&Path; 3],
+        n: &OsString,
+        st: &mut GatewayState,
+        open: &OpenFiles,
+        out: &mut Lines,
+    ) -> Outcome {
+        let path = dirs[0].join(n);
+        let name = n.to_string_lossy().into_owned();
+        // Hidden files: uploads in progress under a temporary name.
+        if name.starts_with('.') {
+            return Ok(());
+        }
+        let meta = path
+            .symlink_metadata()
+            .map_err(|e| Error::io(quote_path(&path), e))?;
+        if meta.file_type().is_symlink() {
+            return self.office_batch_reject(
+                account,
+                dirs,
+                &path,
+                &name,
+                "symbolic link refused (not followed)",
+                out,
+            );
+        }
+        if !meta.is_file() || !self.complete(&meta, open) {
+            return Ok(());
+        }
+        // Its first bytes (after a UTF-8 BOM) say what it is.
+        let mut head = Vec::new();
+        fs::File::open(&path)
+            .and_then(|f| {
+                f.take(REQUEST_START.len() as u64 + 3)
+                    .read_to_end(&mut head)
+            })
+            .map_err(|e| Failure::Local(Error::reading_path(&path, e)))?;
+        let head = head
+            .strip_prefix(b"\xEF\xBB\xBF".as_slice())
+            .unwrap_or(&head);
+        if !head.starts_with(REQUEST_START) {
+            let why = if meta.len() == 0 {
+                "empty file (0 bytes)"
+            } else {
+                "not an Office Batch request file (expected FILE;request;office;vNN as its first line)"
+            };
+            return self.office_batch_reject(account, dirs, &path, &name, why, out);
+        }
+        // Claim: record before acting.
+        let p = Pending {
+            account: account.to_string(),
+            name,
+            due: None,
+        };
+        st.pending.push(p.clone());
+        self.save(st)?;
+        match self.office_batch_finish(&p, dirs, st, out) {
+            Err(Failure::Local(e)) => {
+                st.pending.retain(|q| q != &p);
+                Err(Failure::Local(self.save_unclaimed(st, e)))
+            }
+            other => other,
+        }
+    }
+
+    /// `<name>.err` in out/ with the reason; the file moved to
+    /// processed/ (a link removed, never followed).
+    fn office_batch_reject(
+        &mut self,
+        account: &str,
+        dirs: [&Path; 3],
+        path: &Path,
+        name: &str,
+        why: &str,
+        out: &mut Lines,
+    ) -> Outcome {
+        let err = dirs[1].join(format!("{name}.err"));
+        let reason = paylot_cli::safe(&format!("{name}: {why}")).into_owned();
+        write_atomically(&err, format!("{reason}\n").as_bytes())?;
+        let is_link = path
+            .symlink_metadata()
+            .is_ok_and(|m| m.file_type().is_symlink());
+        if is_link {
+            fs::remove_file(path)
+                .map_err(|e| Error::io(format!("removing {}", quote_path(path)), e))?;
+        } else if path.exists() {
+            let target = free_name(dirs[2], &OsString::from(name), ".rejected");
+            rename_durably(path, &target)
+                .map_err(|e| Error::io(format!("moving {}", quote_path(path)), e))?;
+        }
+        out.emit(
+            &request_event("request_rejected", Played::SipsOfficeBatch, account, name)
+                .with("detail", why)
+                .with("path", err.to_string_lossy().into_owned())
+                .with("time", paylot_cli::time::now_rfc3339()),
+        )?;
+        Ok(())
+    }
+
+    /// Finish a claimed request; idempotent.
+    fn office_batch_finish(
+        &mut self,
+        p: &Pending,
+        dirs: [&Path; 3],
+        st: &mut GatewayState,
+        out: &mut Lines,
+    ) -> Outcome {
+        let req_in = dirs[0].join(&p.name);
+        let req_done = dirs[2].join(&p.name);
+        let answer_name = response_name(&p.name);
+        let answer = dirs[1].join(&answer_name);
+        if !answer.exists() {
+            match [&req_in, &req_done].into_iter().find(|f| f.is_file()) {
+                Some(src) => {
+                    let env = [
+                        ("DROPWATCH_SCHEME", Played::SipsOfficeBatch.as_str()),
+                        ("DROPWATCH_ACCOUNT", p.account.as_str()),
+                        ("DROPWATCH_REQUEST", p.name.as_str()),
+                        ("DROPWATCH_ANSWER", answer_name.as_str()),
+                    ];
+                    if let Answered::Refused(why) = self.responder.respond(src, &answer, &env)? {
+                        if req_in.exists() {
+                            self.office_batch_reject(
+                                &p.account, dirs, &req_in, &p.name, &why, out,
+                            )?;
+                        }
+                        st.pending.retain(|q| q != p);
+                        self.save(st)?;
+                        return Ok(());
+                    }
+                }
+                None => self.warn(format_args!(
+                    "{}: pending request disappeared before it was answered",
+                    quote_path(&req_in)
+                )),
+            }
+        }
+        if req_in.exists() {
+            rename_durably(&req_in, &req_done)
+                .map_err(|e| Error::io(format!("moving {}", quote_path(&req_in)), e))?;
+        }
+        st.pending.retain(|q| q != p);
+        self.save(st)?;
+        if answer.exists() {
+            out.emit(
+                &request_event(
+                    "request_answered",
+                    Played::SipsOfficeBatch,
+                    &p.account,
+                    &p.name,
+                )
+                .with("answer", answer_name.as_str())
+                .with("path", answer.to_string_lossy().into_owned())
+                .with("size", fs::metadata(&answer).map(|m| m.len()).unwrap_or(0))
+                .with("time", paylot_cli::time::now_rfc3339()),
+            )?;
+        }
+        Ok(())
+    }
+}
