@@ -581,8 +581,7 @@ fn default_responder_is_xmlbatch_respond_next_to_dropwatch() {
 fn lyra_on_schedule_takes_a_file_at_its_scan_only() {
     let d = Dir::new();
     // Uploaded three days ago: its scan and its answer time have passed.
-    let old = d.write(&format!("12345678/request_ips/{REQ1}"), "old\n");
-    set_age(&old, std::time::Duration::from_secs(3 * 86400));
+    d.write_old(&format!("12345678/request_ips/{REQ1}"), "old\n", 3);
     // Uploaded now: its scan is still to come.
     let fresh = "20261123.12345678.PAY.REQ.P.02";
     d.write(&format!("12345678/request_ips/{fresh}"), "fresh\n");
