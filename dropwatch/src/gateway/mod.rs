@@ -412,6 +412,26 @@ fn request_event(kind: &str, gateway: Played, account: &str, request: &str) -> R
         .with("request", request)
 }
 
+/// A refused upload at `path`: the reason written to `err` (one line,
+/// `<name>: <why>`), the file moved to `done/<name>.rejected` (or `.2`, …),
+/// a symbolic link removed, never followed.
+fn set_aside(err: &Path, path: &Path, name: &str, why: &str, done: &Path) -> Result<()> {
+    let reason = paylot_cli::safe(&format!("{name}: {why}")).into_owned();
+    paylot_cli::output::write_atomically(err, format!("{reason}\n").as_bytes())?;
+    let is_link = path
+        .symlink_metadata()
+        .is_ok_and(|m| m.file_type().is_symlink());
+    if is_link {
+        fs::remove_file(path)
+            .map_err(|e| Error::io(format!("removing {}", quote_path(path)), e))?;
+    } else if path.exists() {
+        let target = free_name(done, &OsString::from(name), ".rejected");
+        paylot_cli::output::rename_durably(path, &target)
+            .map_err(|e| Error::io(format!("moving {}", quote_path(path)), e))?;
+    }
+    Ok(())
+}
+
 /// `dir/<name><suffix>`, or with `.2`, `.3`… if taken (nothing is ever
 /// overwritten).
 fn free_name(dir: &Path, n: &OsString, suffix: &str) -> PathBuf {

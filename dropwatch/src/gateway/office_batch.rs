@@ -14,11 +14,11 @@ use std::path::Path;
 
 use gateways::sips::batch::{response_name, REQUEST_START};
 use paylot_cli::json::Lines;
-use paylot_cli::output::{rename_durably, write_atomically};
+use paylot_cli::output::rename_durably;
 use paylot_cli::Error;
 
 use super::responder::Answered;
-use super::{free_name, request_event, Account, Failure, Gateway, Played};
+use super::{request_event, set_aside, Account, Failure, Gateway, Played};
 use crate::fsutil::{self, quote_path, OpenFiles};
 use crate::state::{GatewayState, Pending};
 
@@ -138,19 +138,7 @@ impl Gateway {
         out: &mut Lines,
     ) -> Outcome {
         let err = dirs[1].join(format!("{name}.err"));
-        let reason = paylot_cli::safe(&format!("{name}: {why}")).into_owned();
-        write_atomically(&err, format!("{reason}\n").as_bytes())?;
-        let is_link = path
-            .symlink_metadata()
-            .is_ok_and(|m| m.file_type().is_symlink());
-        if is_link {
-            fs::remove_file(path)
-                .map_err(|e| Error::io(format!("removing {}", quote_path(path)), e))?;
-        } else if path.exists() {
-            let target = free_name(dirs[2], &OsString::from(name), ".rejected");
-            rename_durably(path, &target)
-                .map_err(|e| Error::io(format!("moving {}", quote_path(path)), e))?;
-        }
+        set_aside(&err, path, name, why, dirs[2])?;
         out.emit(
             &request_event("request_rejected", Played::SipsOfficeBatch, account, name)
                 .with("detail", why)

@@ -4,7 +4,6 @@
 //! `<stem>.status.xml` in `out/`, or `<stem>.err` with the reason, and
 //! moved to `processed/`.
 
-use std::ffi::OsString;
 use std::fs;
 use std::path::Path;
 
@@ -17,7 +16,7 @@ use paylot_cli::output::{rename_durably, sync_dir, write_atomically};
 use paylot_cli::Error;
 
 use super::responder::Answered;
-use super::{free_name, request_event, Failure, Gateway, Played};
+use super::{request_event, set_aside, Failure, Gateway, Played};
 use crate::fsutil::{self, quote_path, OpenFiles};
 use crate::state::{GatewayState, Pending};
 
@@ -201,20 +200,7 @@ impl Gateway {
         out: &mut Lines,
     ) -> Outcome {
         let err = dirs.answers.join(error_file_name(name));
-        let reason = paylot_cli::safe(&format!("{name}: {why}")).into_owned();
-        write_atomically(&err, format!("{reason}\n").as_bytes())?;
-        let is_link = path
-            .symlink_metadata()
-            .map(|m| m.file_type().is_symlink())
-            .unwrap_or(false);
-        if is_link {
-            fs::remove_file(path)
-                .map_err(|e| Error::io(format!("removing {}", quote_path(path)), e))?;
-        } else if path.exists() {
-            let target = free_name(dirs.done, &OsString::from(name), ".rejected");
-            rename_durably(path, &target)
-                .map_err(|e| Error::io(format!("moving {}", quote_path(path)), e))?;
-        }
+        set_aside(&err, path, name, why, dirs.done)?;
         out.emit(
             &request_event("question_rejected", Played::Paybox, dirs.account, name)
                 .with("reason", code)
