@@ -33,20 +33,31 @@ pub fn respond_office_batch(
             Err(e) => return Err(paylot_cli::csv::error(name, e)),
         }
         let cols: Vec<&str> = rec.iter().collect();
-        // An answer carries no card data: what is echoed is made safe.
-        let safe = |v: &str| paylot_cli::safe(v).into_owned();
+        // An answer carries no card data: what is echoed is shown by what
+        // its column holds (a card number masked, identifiers as they
+        // are, a column of no published name read as text).
+        let show = |name: &str, v: &str| gateways::kinds::of(name).show(v).into_owned();
         match batch::classify(&cols, first) {
             Line::File(_, v) => w
                 .write_record(["FILE", "response", "office", &format!("v{v}")])
                 .map_err(werr)?,
-            Line::Header(h) => w
-                .write_record(
-                    std::iter::once("HEADER".to_string()).chain(h.iter().map(|v| safe(v))),
-                )
-                .map_err(werr)?,
+            Line::Header(h) => {
+                let names = ["remitterId", "date", "time", "sequence"];
+                let shown = h
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| show(names.get(i).copied().unwrap_or(""), v));
+                w.write_record(std::iter::once("HEADER".to_string()).chain(shown))
+                    .map_err(werr)?
+            }
             Line::Record(f, kw, data) => {
                 records += 1;
-                let mut out: Vec<String> = data.iter().map(|v| safe(v)).collect();
+                let name = |i: usize| f.and_then(|f| f.columns.get(i)).map_or("", |c| c.name);
+                let mut out: Vec<String> = data
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| show(name(i), v))
+                    .collect();
                 if let Some((f, order)) = f.and_then(|f| Some((f, f.response_code_order?))) {
                     out.resize(out.len().max(order), String::new());
                     out[order - 1] = batch::office_batch_response_code(f, &data).to_string();

@@ -36,7 +36,13 @@ pub fn status_office_batch(
 ) -> Result<Tally> {
     let mut rdr = batch::reader(reader);
     let mut rec = csv::StringRecord::new();
-    let mut w = RecordWriter::new(out, format, "answer", OFFICE_BATCH_COLUMNS)?;
+    let mut w = RecordWriter::new(
+        out,
+        format,
+        "answer",
+        OFFICE_BATCH_COLUMNS,
+        gateways::kinds::of,
+    )?;
     let mut tally = Tally::office_batch();
     let (mut first, mut records, mut end) = (true, 0u64, None);
     loop {

@@ -28,4 +28,13 @@ pub const FIELDS: &[(&str, FieldKind)] = &[
     ("cardExpiryDate", Figure),
     ("cardNumber", CardNumber),
     ("cardCSCValue", SecurityCode),
+    // Office Batch (sips::batch): the envelope's and records' own fields,
+    // and the columns xmlbatch status writes.
+    ("remitterId", Identifier),
+    ("recordSequence", Identifier),
+    ("operationAmount", Figure),
+    ("record_sequence", Identifier),
+    ("merchant_id", Identifier),
+    ("transaction_reference", Identifier),
+    ("office_batch_response_code", Figure),
 ];
