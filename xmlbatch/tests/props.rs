@@ -39,6 +39,7 @@ fn opts() -> PayboxOpts {
         decimal_amounts: true,
         delim: b',',
         encoding: None,
+        columns: Default::default(),
     }
 }
 
@@ -63,7 +64,7 @@ proptest! {
     fn csv_rows_never_panic(data in with_prefix(&["", "type,amount,currency,reference,pan,expiry,cvv,question\n", "TYPE,MONTANT,DEVISE\n3,"])) {
         let mut out = Vec::new();
         let _ = write_paybox(&opts(), Input::from_reader("fuzz", Cursor::new(data.clone())), &mut out);
-        let lopts = LyraOpts { shop: "12345678".into(), mode: "TEST", date: "20261123".into(), time: "101500".into(), decimal_amounts: false, delim: b',', encoding: None };
+        let lopts = LyraOpts { shop: "12345678".into(), mode: "TEST", date: "20261123".into(), time: "101500".into(), decimal_amounts: false, delim: b',', encoding: None, columns: Default::default() };
         let _ = write_lyra(&lopts, Input::from_reader("fuzz", Cursor::new(data)), &mut Vec::new());
     }
 

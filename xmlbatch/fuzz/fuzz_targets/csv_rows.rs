@@ -16,6 +16,7 @@ fuzz_target!(|data: &[u8]| {
         decimal_amounts: true,
         delim: b',',
         encoding: None,
+        columns: Default::default(),
     };
     let _ = write_paybox(
         &opts,
@@ -30,6 +31,7 @@ fuzz_target!(|data: &[u8]| {
         decimal_amounts: true,
         delim: b',',
         encoding: None,
+        columns: Default::default(),
     };
     let _ = write_lyra(
         &lopts,

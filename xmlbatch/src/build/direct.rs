@@ -11,7 +11,7 @@ use paylot_cli::secret::SecretSource;
 use paylot_cli::{Access, Error, Input, Outcome, Output, Result};
 use zeroize::Zeroizing;
 
-use super::paybox::{created, first_question, read_operations, shop, PayboxOpts};
+use super::paybox::{created, first_question, read_operations, shop, vocabulary, PayboxOpts};
 use super::{usage, Args};
 use crate::csv_input::encoding;
 
@@ -37,6 +37,7 @@ pub(super) fn build_direct(args: Args, delim: u8) -> Result<Outcome> {
     }
     let first = first_question(&args)?;
     let (_, default_date) = created(&args)?;
+    let columns = args.columns.mapping(&vocabulary())?;
     let auth = authentication(&args)?;
     // The counter comes last among the checks, so a usage error takes no lock.
     let state = match &args.question_state {
@@ -60,6 +61,7 @@ pub(super) fn build_direct(args: Args, delim: u8) -> Result<Outcome> {
         decimal_amounts: args.decimal_amounts,
         delim,
         encoding: encoding(&args.encoding)?,
+        columns,
     };
     let input = Input::open(args.file.path())?;
     let mut out = Output::create_spooled(args.output.path(), Access::Private)?;

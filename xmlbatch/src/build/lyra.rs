@@ -13,7 +13,7 @@ use paylot_cli::progress::{Progress, Unit};
 use paylot_cli::{Access, Error, Input, Outcome, Output, Result};
 
 use super::{usage, Args};
-use crate::csv_input::{decode, encoding, next_record, open_csv};
+use crate::csv_input::{decode, encoding, next_record, open_csv, Mapping, Vocabulary};
 
 /// The Lyra CSV columns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -38,26 +38,43 @@ impl LyraColumn {
     /// How many there are (`Type` is the last).
     const COUNT: usize = LyraColumn::Type as usize + 1;
 
-    fn from_name(name: &str) -> Option<LyraColumn> {
+    /// Each column (in the enum's order) with the names it is read from
+    /// (any case), its own first.
+    const NAMES: [(LyraColumn, &'static [&'static str]); LyraColumn::COUNT] = {
         use LyraColumn::*;
-        let n = name.trim().to_ascii_lowercase();
-        Some(match n.as_str() {
-            "transaction_id" | "trans_id" => TransactionId,
-            "amount" => Amount,
-            "currency" => Currency,
-            "token" | "identifier" => Token,
-            "capture_date" => CaptureDate,
-            "validation_mode" => ValidationMode,
-            "contract" => Contract,
-            "reference" | "order_id" => Reference,
-            "order_info1" | "order_info" => OrderInfo1,
-            "order_info2" => OrderInfo2,
-            "order_info3" => OrderInfo3,
-            "date" => Date,
-            "time" => Time,
-            "type" => Type,
-            _ => return None,
-        })
+        [
+            (TransactionId, &["transaction_id", "trans_id"]),
+            (Amount, &["amount"]),
+            (Currency, &["currency"]),
+            (Token, &["token", "identifier"]),
+            (CaptureDate, &["capture_date"]),
+            (ValidationMode, &["validation_mode"]),
+            (Contract, &["contract"]),
+            (Reference, &["reference", "order_id"]),
+            (OrderInfo1, &["order_info1", "order_info"]),
+            (OrderInfo2, &["order_info2"]),
+            (OrderInfo3, &["order_info3"]),
+            (Date, &["date"]),
+            (Time, &["time"]),
+            (Type, &["type"]),
+        ]
+    };
+
+    // NAMES is in the enum's order: `readable` indexes it.
+    const _IN_ORDER: () = {
+        let mut i = 0;
+        while i < LyraColumn::COUNT {
+            assert!(LyraColumn::NAMES[i].0 as usize == i);
+            i += 1;
+        }
+    };
+
+    fn from_name(name: &str) -> Option<LyraColumn> {
+        let name = name.trim();
+        LyraColumn::NAMES
+            .iter()
+            .find(|(_, names)| names.iter().any(|n| n.eq_ignore_ascii_case(name)))
+            .map(|(c, _)| *c)
     }
 
     /// The REQ position this column fills.
@@ -82,22 +99,18 @@ impl LyraColumn {
     }
 
     fn readable(self) -> &'static str {
-        use LyraColumn::*;
-        match self {
-            TransactionId => "transaction_id",
-            Amount => "amount",
-            Currency => "currency",
-            Token => "token",
-            CaptureDate => "capture_date",
-            ValidationMode => "validation_mode",
-            Contract => "contract",
-            Reference => "reference",
-            OrderInfo1 => "order_info1",
-            OrderInfo2 => "order_info2",
-            OrderInfo3 => "order_info3",
-            Date => "date",
-            Time => "time",
-            Type => "type",
+        LyraColumn::NAMES[self as usize].1[0]
+    }
+
+    /// The Lyra column names, for the mapping and its messages.
+    fn vocabulary() -> Vocabulary<LyraColumn> {
+        Vocabulary {
+            format: "Lyra",
+            columns: LyraColumn::NAMES
+                .iter()
+                .map(|(c, names)| (*c, names.to_vec()))
+                .collect(),
+            column: LyraColumn::from_name,
         }
     }
 }
@@ -177,6 +190,7 @@ pub(super) fn build_lyra(args: Args, delim: u8) -> Result<Outcome> {
         decimal_amounts: args.decimal_amounts,
         delim,
         encoding: encoding(&args.encoding)?,
+        columns: args.columns.mapping(&LyraColumn::vocabulary())?,
     };
     let input = Input::open(args.file.path())?;
     let mut out = Output::create_spooled(args.output.path(), Access::Private)?;
@@ -198,6 +212,8 @@ pub struct LyraOpts {
     pub delim: u8,
     /// The CSV's encoding, None for UTF-8.
     pub encoding: Option<&'static encoding_rs::Encoding>,
+    /// The CSV's headers read as Lyra names (`--column`, `--columns`).
+    pub columns: Mapping,
 }
 
 /// Read the CSV and write the REQ to `out`; every bad row is reported and
@@ -209,21 +225,12 @@ pub fn write_lyra(opts: &LyraOpts, input: Input, out: &mut dyn Write) -> Result<
     // Lyra column, by the column's number.
     let mut given: Vec<(LyraColumn, usize)> = Vec::new();
     let mut slots = [None; LyraColumn::COUNT];
-    for (i, h) in names.iter().enumerate() {
-        match LyraColumn::from_name(h) {
-            Some(c) => {
-                given.push((c, i));
-                if slots[c as usize].replace(i).is_some() {
-                    return Err(Error::trouble(format!("{name}:1: column {} given twice", crate::csv_input::show_column(h))));
-                }
-            }
-            None => {
-                return Err(Error::trouble(format!(
-                    "{name}:1: unknown column {} (expected transaction_id, amount, currency, token, capture_date, validation_mode, contract, reference, order_info1, order_info2, order_info3, date, time or type)",
-                    crate::csv_input::show_column(h)
-                )))
-            }
-        }
+    let columns = opts
+        .columns
+        .columns(&name, &names, &LyraColumn::vocabulary())?;
+    for (i, c) in columns.into_iter().enumerate() {
+        given.push((c, i));
+        slots[c as usize] = Some(i);
     }
     for c in [
         LyraColumn::TransactionId,
@@ -233,7 +240,7 @@ pub fn write_lyra(opts: &LyraOpts, input: Input, out: &mut dyn Write) -> Result<
     ] {
         if slots[c as usize].is_none() {
             return Err(Error::trouble(format!(
-                "{name}:1: no {} column (every Lyra payment needs transaction_id, amount, currency and token)",
+                "{name}:1: no {} column (every Lyra payment needs transaction_id, amount, currency and token; map yours with --column 'HEADER=NAME')",
                 c.readable()
             )));
         }

@@ -8,6 +8,7 @@ use gateways::paybox::values::YearMonth;
 use paylot_cli::{Error, Outcome, Result};
 
 use crate::csv_input::delimiter;
+pub use crate::csv_input::{ColumnArgs, Mapping};
 
 mod direct;
 mod lyra;
@@ -74,7 +75,13 @@ data dictionary's column names (recordSequence, merchantId,
 transactionReference, amount, currencyCode, cardNumber, ...; see
 docs/xmlbatch.md): one record per row, column n = the dictionary's Order n.
 recordSequence defaults to the row's number. The layout is what Worldline
-published, partly inferred: confirm with the gateway before production.";
+published, partly inferred: confirm with the gateway before production.
+
+Headers named otherwise (a spreadsheet's \"Type opération\", \"Référence\")
+are mapped to these names with --column 'HEADER=NAME' (repeated) or
+--columns FILE (one HEADER=NAME a line, # comment lines), the same for
+every format; a header is compared trimmed, Unicode-composed and in any
+case. Every unknown column is reported at once, with the closest name.";
 
 pub const EXAMPLES: &str = "\
 Examples:
@@ -88,6 +95,9 @@ Examples:
         -o requests.txt payments.csv
   $ xmlbatch build --format sips-office-batch --remitter 023101122334455 \\
         --sequence 1 -o office-batch.csv operations.csv
+  $ xmlbatch build --site 1999888 --rank 32 --batch 42 -d ';' \\
+        --column 'Type opération=type' --column 'Référence=reference' \\
+        --columns export-columns.txt export.csv > batch.xml
 
 Exit status: 0 written, 1 bad rows (nothing written), 2 trouble.";
 
@@ -194,6 +204,8 @@ pub struct Args {
         help_heading = "Input and output"
     )]
     pub delimiter: String,
+    #[command(flatten)]
+    pub columns: ColumnArgs,
     #[command(flatten, next_help_heading = "Input and output")]
     pub quiet: paylot_cli::args::QuietArg,
     #[command(flatten)]

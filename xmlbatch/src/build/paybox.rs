@@ -15,7 +15,7 @@ use paylot_cli::progress::{Progress, Unit};
 use paylot_cli::{Access, Error, Input, Outcome, Output, Result};
 
 use super::{today, usage, Args};
-use crate::csv_input::{decode, encoding, next_record, open_csv};
+use crate::csv_input::{decode, encoding, next_record, open_csv, Mapping, Vocabulary};
 
 pub(super) fn build_paybox(args: Args, delim: u8) -> Result<Outcome> {
     let (site, rank) = shop(&args)?;
@@ -41,6 +41,7 @@ pub(super) fn build_paybox(args: Args, delim: u8) -> Result<Outcome> {
     }
     let first_question = first_question(&args)?.unwrap_or(1);
     let (created_on, default_date) = created(&args)?;
+    let columns = args.columns.mapping(&vocabulary())?;
 
     // The batch number comes last among the checks of the options, so a
     // usage error takes no lock.
@@ -72,6 +73,7 @@ pub(super) fn build_paybox(args: Args, delim: u8) -> Result<Outcome> {
         decimal_amounts: args.decimal_amounts,
         delim,
         encoding: encoding(&args.encoding)?,
+        columns,
     };
     let input = Input::open(args.file.path())?;
     let mut out = Output::create_spooled(args.output.path(), Access::Private)?;
@@ -176,6 +178,21 @@ pub struct PayboxOpts {
     pub delim: u8,
     /// The CSV's encoding, None for UTF-8.
     pub encoding: Option<&'static encoding_rs::Encoding>,
+    /// The CSV's headers read as Paybox names (`--column`, `--columns`).
+    pub columns: Mapping,
+}
+
+/// The Paybox column names: the gateway's Direct names and this
+/// project's readable ones (`gateways::paybox::fields`).
+pub(super) fn vocabulary() -> Vocabulary<Field> {
+    Vocabulary {
+        format: "Paybox",
+        columns: Field::ALL
+            .iter()
+            .map(|f| (*f, vec![f.direct(), f.readable()]))
+            .collect(),
+        column: Field::from_column,
+    }
 }
 
 /// Read the CSV and write the Question XML to `out`. On any bad row,
@@ -236,32 +253,11 @@ pub(super) fn read_operations(
     let site = &opts.site;
     let rank = &opts.rank;
     let (name, mut rdr, names) = open_csv(input, opts.delim, opts.encoding)?;
-    let mut columns: Vec<Option<Field>> = Vec::new();
-    let mut index: HashMap<Field, usize> = HashMap::new();
-    for (i, h) in names.iter().enumerate() {
-        match Field::from_column(h) {
-            Some(f) => {
-                if let Some(prev) = index.insert(f, i) {
-                    return Err(Error::trouble(format!(
-                        "{name}:1: columns {} and {} both give the {} (keep one)",
-                        show(&names[prev]),
-                        show(h),
-                        f.readable()
-                    )));
-                }
-                columns.push(Some(f));
-            }
-            None => {
-                return Err(Error::trouble(format!(
-                    "{name}:1: unknown column {} (expected Paybox Direct names such as MONTANT or readable names such as amount; see xmlbatch build --help)",
-                    crate::csv_input::show_column(h)
-                )))
-            }
-        }
-    }
+    let fields = opts.columns.columns(&name, &names, &vocabulary())?;
+    let index: HashMap<Field, usize> = fields.iter().enumerate().map(|(i, f)| (*f, i)).collect();
     if !index.contains_key(&Field::Type) {
         return Err(Error::trouble(format!(
-            "{name}:1: no TYPE (or type) column (every operation needs a type)"
+            "{name}:1: no TYPE (or type) column (every operation needs a type; map yours with --column 'HEADER=type')"
         )));
     }
     let column_name = |f: Field| {

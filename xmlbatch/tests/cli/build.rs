@@ -429,10 +429,10 @@ fn header_and_usage_problems_are_trouble() {
     let d = Dir::new();
     d.run_stdin(&paybox_args(&[]), "type,montant_ht\n1,2\n")
         .expect(2)
-        .stderr_has("xmlbatch: <stdin>:1: unknown column \"montant_ht\"");
+        .stderr_has("<stdin>:1: column 2 \"montant_ht\": not a Paybox column; did you mean MONTANT? (--column 'montant_ht=MONTANT')\nxmlbatch: <stdin>: an unknown column, nothing read. Paybox columns (any case): NUMQUESTION/question, TYPE/type,");
     d.run_stdin(&paybox_args(&[]), "amount,MONTANT,type\n1,2,3\n")
         .expect(2)
-        .stderr_has("xmlbatch: <stdin>:1: columns \"amount\" and \"MONTANT\" both give the amount (keep one)");
+        .stderr_has("<stdin>:1: columns 1 \"amount\" and 2 \"MONTANT\" both give MONTANT (keep one)\nxmlbatch: <stdin>: a problem with its columns, nothing read.");
     d.run_stdin(&paybox_args(&[]), "amount\n1\n")
         .expect(2)
         .stderr_has("no TYPE (or type) column");

@@ -2,6 +2,7 @@
 
 mod build;
 mod check;
+mod columns;
 mod lyra;
 mod office_batch;
 mod respond_status;
