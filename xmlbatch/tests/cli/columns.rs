@@ -234,6 +234,13 @@ fn every_mapping_problem_is_reported_at_once_with_its_place() {
     d.run(&paybox_args(&["--columns", "-", "fr.csv"]))
         .expect(2)
         .stderr_has("--columns -: give the mapping as a file (standard input is the CSV's)");
+    // Not a mapping: refused before it is held whole.
+    d.write("big.txt", "# x\n".repeat(300_000));
+    d.run(&paybox_args(&["--columns", "big.txt", "fr.csv"]))
+        .expect(2)
+        .stderr_has(
+            "\"big.txt\": larger than 1 MiB: not a column mapping (one HEADER=NAME a line)",
+        );
     // Not UTF-8: the line, and the command that converts it.
     d.write("latin1.txt", b"Type op\xe9ration=type\n");
     d.run(&paybox_args(&["--columns", "latin1.txt", "fr.csv"]))
