@@ -248,8 +248,9 @@ impl<C: Copy + PartialEq> Vocabulary<C> {
             .flat_map(|(_, names)| names.iter().copied())
             .map(|n| (score(n), n))
             // The threshold clap's suggestions use (0.7) is loose for
-            // names this short: `date` would be offered for `Carte`.
-            .filter(|((s, _), _)| *s >= 0.8)
+            // names this short: `date` would be offered for `Carte` (0.78),
+            // `recordSequence` for `Référence` (0.82).
+            .filter(|((s, _), _)| *s >= 0.85)
             .max_by(|(a, _), (b, _)| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal))
             .map(|(_, n)| n)
     }

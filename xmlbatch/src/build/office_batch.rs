@@ -9,10 +9,39 @@ use gateways::sips::batch::{self, Column, Function};
 use paylot_cli::{Access, Error, Input, Outcome, Output, Result};
 
 use super::{usage, Args};
-use crate::csv_input::{decode, encoding, next_record, open_csv, show_column};
+use crate::csv_input::{decode, encoding, next_record, open_csv, Mapping, Vocabulary};
 
 /// The CSV column naming each row's function.
 const FUNCTION_COLUMN: &str = "function";
+
+/// The Office Batch column names: `function`, and every column of a
+/// function the data dictionary publishes (`gateways::sips::batch`), a
+/// column standing for its dictionary name.
+fn vocabulary() -> Vocabulary<&'static str> {
+    let mut columns: Vec<(&'static str, Vec<&'static str>)> =
+        vec![(FUNCTION_COLUMN, vec![FUNCTION_COLUMN])];
+    for c in batch::FUNCTIONS.iter().flat_map(|f| f.columns) {
+        if !columns.iter().any(|(n, _)| n.eq_ignore_ascii_case(c.name)) {
+            columns.push((c.name, vec![c.name]));
+        }
+    }
+    Vocabulary {
+        format: "Sips Office Batch",
+        columns,
+        column,
+    }
+}
+
+/// The dictionary's name of a column (or `function`), any case.
+fn column(name: &str) -> Option<&'static str> {
+    let name = name.trim();
+    if name.eq_ignore_ascii_case(FUNCTION_COLUMN) {
+        return Some(FUNCTION_COLUMN);
+    }
+    batch::FUNCTIONS
+        .iter()
+        .find_map(|f| f.column(name).map(|(_, c)| c.name))
+}
 
 pub(super) fn build_office_batch(args: Args, delim: u8) -> Result<Outcome> {
     for (given, opt) in [
@@ -54,6 +83,7 @@ pub(super) fn build_office_batch(args: Args, delim: u8) -> Result<Outcome> {
     };
     let (date, time_) = batch::header_date_time(created);
     let version = args.office_version;
+    let columns = args.columns.mapping(&vocabulary())?;
     let input = Input::open(args.file.path())?;
     let mut out = Output::create_spooled(args.output.path(), Access::Private)?;
     let header = Header {
@@ -63,7 +93,8 @@ pub(super) fn build_office_batch(args: Args, delim: u8) -> Result<Outcome> {
         sequence: args.sequence.unwrap_or(1),
         version,
     };
-    let rows = write_office_batch(&header, delim, encoding(&args.encoding)?, input, &mut out)?;
+    let enc = encoding(&args.encoding)?;
+    let rows = write_office_batch(&header, delim, enc, &columns, input, &mut out)?;
     out.commit()?;
     super::summarize(rows, args.quiet.quiet);
     Ok(Outcome::Yes)
@@ -84,27 +115,19 @@ pub fn write_office_batch(
     h: &Header,
     delim: u8,
     enc: Option<&'static encoding_rs::Encoding>,
+    mapping: &Mapping,
     input: Input,
     out: &mut dyn Write,
 ) -> Result<usize> {
     let (name, mut rdr, names) = open_csv(input, delim, enc)?;
-    let Some(fcol) = names
-        .iter()
-        .position(|n| n.eq_ignore_ascii_case(FUNCTION_COLUMN))
-    else {
+    // The dictionary's name of each column; every header not one of them
+    // (mapped or not) is reported here.
+    let columns = mapping.columns(&name, &names, &vocabulary())?;
+    let Some(fcol) = columns.iter().position(|c| *c == FUNCTION_COLUMN) else {
         return Err(Error::trouble(format!(
-            "{name}:1: no function column (each row names its function: cardOrder, walletOrder, walletCredit, acceptChallenge, refuseChallenge, cancel, validate, refund)"
+            "{name}:1: no function column (each row names its function: cardOrder, walletOrder, walletCredit, acceptChallenge, refuseChallenge, cancel, validate, refund; map yours with --column 'HEADER=function')"
         )));
     };
-    // Every other column must be a column of some function.
-    for (i, n) in names.iter().enumerate() {
-        if i != fcol && !batch::FUNCTIONS.iter().any(|f| f.column(n).is_some()) {
-            return Err(Error::trouble(format!(
-                "{name}:1: column {} is not an Office Batch column the data dictionary publishes (names as in the dictionary, e.g. merchantId, transactionReference, amount, currencyCode)",
-                show_column(n)
-            )));
-        }
-    }
     let mut w = batch::writer(out);
     let werr = |e: csv::Error| Error::trouble(format!("writing: {e}"));
     w.write_record(["FILE", "request", "office", &format!("v{}", h.version)])
@@ -127,7 +150,7 @@ pub fn write_office_batch(
         }
         let line = rec.position().map_or(0, |p| p.line());
         let vals = decode(&rec, &names, enc, &name)?;
-        match record(&names, fcol, &vals, rows, h.version) {
+        match record(&names, &columns, fcol, &vals, rows, h.version) {
             Ok(cols) => {
                 if bad_rows == 0 {
                     w.write_record(&cols).map_err(werr)?;
@@ -161,9 +184,11 @@ pub fn write_office_batch(
 }
 
 /// One row as a record: the keyword, then the function's columns in
-/// Order; or what is wrong, per column.
+/// Order; or what is wrong, per column (named as the CSV's header, in
+/// `names`; `columns` the dictionary's name of each).
 fn record(
     names: &[String],
+    columns_given: &[&'static str],
     fcol: usize,
     vals: &[std::borrow::Cow<'_, str>],
     row: usize,
@@ -193,12 +218,12 @@ fn record(
     let mut msgs = Vec::new();
     let mut cols: Vec<String> = vec![String::new(); columns.len() + 1];
     cols[0] = f.keyword.to_string();
-    for (i, n) in names.iter().enumerate() {
+    for (i, (n, c)) in names.iter().zip(columns_given).enumerate() {
         let v = vals.get(i).map(|v| v.as_ref()).unwrap_or("");
         if i == fcol || v.is_empty() {
             continue;
         }
-        match f.column(n) {
+        match f.column(c) {
             Some((order, _)) if order <= columns.len() => cols[order] = v.to_string(),
             Some(_) => msgs.push((
                 n.clone(),
@@ -216,11 +241,10 @@ fn record(
     }
     let refs: Vec<&str> = cols[1..].iter().map(String::as_str).collect();
     for (_, cname, m) in batch::check_record(f, &refs) {
-        let given = names
+        let given = columns_given
             .iter()
-            .find(|n| n.eq_ignore_ascii_case(cname))
-            .cloned()
-            .unwrap_or_else(|| cname.to_string());
+            .position(|c| c.eq_ignore_ascii_case(cname))
+            .map_or_else(|| cname.to_string(), |i| names[i].clone());
         if !msgs.iter().any(|(c, _)| *c == given) {
             msgs.push((given, m));
         }

@@ -154,6 +154,75 @@ fn a_mapping_reads_a_french_export_as_the_plain_names_would() {
     assert!(got.stdout.contains(";TOKEN-1;;CMD-1;"), "{got}");
 }
 
+/// The Office Batch acceptChallenge sample (D-AC), built from a French
+/// export: its headers unknown, then mapped.
+#[test]
+fn office_batch_reads_the_same_mapping() {
+    let d = Dir::new();
+    let build = [
+        "build",
+        "--format",
+        "sips-office-batch",
+        "--remitter",
+        "023101122334455",
+        "--created-on",
+        "2021-12-16T14:26:45+01:00",
+        "-d",
+        ";",
+    ];
+    d.write(
+        "ob.csv",
+        "Fonction;Commerçant;Référence;validationIndicator;operationOrigin;comment;s10TransactionId;s10TransactionIdDate\n\
+         acceptChallenge;023101122334456;SIM20220329092501;valid;origin;comment;101;20210329\n",
+    );
+    let mut args = build.to_vec();
+    args.push("ob.csv");
+    let r = d.run(&args).expect(2);
+    assert_eq!(
+        r.stderr.lines().take(3).collect::<Vec<_>>(),
+        [
+            "ob.csv:1: column 1 \"Fonction\": not a Sips Office Batch column; did you mean function? (--column 'Fonction=function')",
+            "ob.csv:1: column 2 \"Commerçant\": not a Sips Office Batch column; did you mean comment? (--column 'Commerçant=comment')",
+            "ob.csv:1: column 3 \"Référence\": not a Sips Office Batch column",
+        ],
+        "{r}"
+    );
+    r.stderr_has("xmlbatch: \"ob.csv\": 3 unknown columns, nothing read. Sips Office Batch columns (any case): function, recordSequence, merchantId, transactionReference, amount,");
+    assert!(r.stdout.is_empty(), "{r}");
+
+    d.write(
+        "ob-colonnes.txt",
+        "Fonction=function\nCommerçant=merchantId\nRéférence=transactionReference\n",
+    );
+    let mut args = build.to_vec();
+    args.extend(["--columns", "ob-colonnes.txt", "ob.csv"]);
+    let r = d.run(&args).expect(0);
+    assert_eq!(
+        r.stdout,
+        "FILE;request;office;v19\n\
+         HEADER;023101122334455;2021-12-16+0100;14:26:45+0100;1\n\
+         ACCEPTCHALLENGE;1;023101122334456;SIM20220329092501;valid;origin;comment;101;20210329\n\
+         END;1\n"
+    );
+    // A row's problem names the column as the export does.
+    d.write(
+        "ob-bad.csv",
+        "Fonction;Commerçant;Référence;validationIndicator;operationOrigin;comment;s10TransactionId;s10TransactionIdDate\n\
+         acceptChallenge;;SIM20220329092501;valid;origin;comment;101;20210329\n",
+    );
+    let mut args = build.to_vec();
+    args.extend(["--columns", "ob-colonnes.txt", "ob-bad.csv"]);
+    d.run(&args)
+        .expect(1)
+        .stderr_has("ob-bad.csv:2: column \"Commerçant\": ");
+    // A Paybox name is not an Office Batch one.
+    let mut args = build.to_vec();
+    args.extend(["--column", "Montant=MONTANT", "ob.csv"]);
+    d.run(&args).expect(2).stderr_has(
+        "--column \"Montant=MONTANT\": the name after = is not a Sips Office Batch column\n",
+    );
+}
+
 #[test]
 fn headers_are_compared_composed_and_in_any_case() {
     let d = Dir::new();
