@@ -159,23 +159,13 @@ fn a_mapping_reads_a_french_export_as_the_plain_names_would() {
 #[test]
 fn office_batch_reads_the_same_mapping() {
     let d = Dir::new();
-    let build = [
-        "build",
-        "--format",
-        "sips-office-batch",
-        "--remitter",
-        "023101122334455",
-        "--created-on",
-        "2021-12-16T14:26:45+01:00",
-        "-d",
-        ";",
-    ];
+    let build = office_batch_args(&["-d", ";"]);
     d.write(
         "ob.csv",
         "Fonction;Commerçant;Référence;validationIndicator;operationOrigin;comment;s10TransactionId;s10TransactionIdDate\n\
          acceptChallenge;023101122334456;SIM20220329092501;valid;origin;comment;101;20210329\n",
     );
-    let mut args = build.to_vec();
+    let mut args = build.clone();
     args.push("ob.csv");
     let r = d.run(&args).expect(2);
     assert_eq!(
@@ -194,7 +184,7 @@ fn office_batch_reads_the_same_mapping() {
         "ob-colonnes.txt",
         "Fonction=function\nCommerçant=merchantId\nRéférence=transactionReference\n",
     );
-    let mut args = build.to_vec();
+    let mut args = build.clone();
     args.extend(["--columns", "ob-colonnes.txt", "ob.csv"]);
     let r = d.run(&args).expect(0);
     assert_eq!(
@@ -210,13 +200,13 @@ fn office_batch_reads_the_same_mapping() {
         "Fonction;Commerçant;Référence;validationIndicator;operationOrigin;comment;s10TransactionId;s10TransactionIdDate\n\
          acceptChallenge;;SIM20220329092501;valid;origin;comment;101;20210329\n",
     );
-    let mut args = build.to_vec();
+    let mut args = build.clone();
     args.extend(["--columns", "ob-colonnes.txt", "ob-bad.csv"]);
     d.run(&args)
         .expect(1)
         .stderr_has("ob-bad.csv:2: column \"Commerçant\": ");
     // A Paybox name is not an Office Batch one.
-    let mut args = build.to_vec();
+    let mut args = build.clone();
     args.extend(["--column", "Montant=MONTANT", "ob.csv"]);
     d.run(&args).expect(2).stderr_has(
         "--column \"Montant=MONTANT\": the name after = is not a Sips Office Batch column\n",

@@ -16,18 +16,6 @@ HEADER;023101122334455;2021-12-16+0100;14:26:45+0100;1\n\
 REFUSECHALLENGE;10;023101122334456;SIM20220329092501;origin;comment;101;20210329\n\
 END;1\n";
 
-const BUILD: &[&str] = &[
-    "build",
-    "--format",
-    "sips-office-batch",
-    "--remitter",
-    "023101122334455",
-    "--created-on",
-    "2021-12-16T14:26:45+01:00",
-    "--sequence",
-    "1",
-];
-
 #[test]
 fn the_published_samples_check_as_valid() {
     let d = Dir::new();
@@ -43,13 +31,13 @@ fn a_build_from_csv_reproduces_the_samples_column_for_column() {
     let d = Dir::new();
     let accept = "function,recordSequence,merchantId,transactionReference,validationIndicator,operationOrigin,comment,s10TransactionId,s10TransactionIdDate\n\
 acceptChallenge,1,023101122334456,SIM20220329092501,valid,origin,comment,101,20210329\n";
-    let r = d.run_stdin(BUILD, accept).expect(0);
+    let r = d.run_stdin(&office_batch_args(&[]), accept).expect(0);
     assert_eq!(r.stdout, ACCEPT_SAMPLE);
     // The columns in another order, the function by its keyword, the
     // record sequence given.
     let refuse = "merchantId,function,s10TransactionIdDate,s10TransactionId,comment,operationOrigin,transactionReference,recordSequence\n\
 023101122334456,REFUSECHALLENGE,20210329,101,comment,origin,SIM20220329092501,10\n";
-    let r = d.run_stdin(BUILD, refuse).expect(0);
+    let r = d.run_stdin(&office_batch_args(&[]), refuse).expect(0);
     assert_eq!(r.stdout, REFUSE_SAMPLE);
 }
 
@@ -63,7 +51,7 @@ cardOrder,023101122334456,ORDER3,1050,978,4111111111111111,202912,01,12;3,\n\
 duplicate,023101122334456,ORDER4,1050,978,,,,,\n\
 credit,023101122334456,ORDER5,1050,978,,,,,\n\
 refuseChallenge,023101122334456,ORDER6,,,,,,,valid\n";
-    let r = d.run_stdin(BUILD, csv).expect(1);
+    let r = d.run_stdin(&office_batch_args(&[]), csv).expect(1);
     assert_eq!(r.stdout, "", "nothing written");
     r.stderr_has("<stdin>:3: column \"transactionReference\": the value contains ;, CR or LF");
     r.stderr_has(
@@ -80,7 +68,7 @@ refuseChallenge,023101122334456,ORDER6,,,,,,,valid\n";
     // A good file holds card data: 0600.
     let good = csv.lines().take(2).collect::<Vec<_>>().join("\n") + "\n";
     d.write("ops.csv", &good);
-    let mut args = BUILD.to_vec();
+    let mut args = office_batch_args(&[]);
     args.extend(["-o", "office.csv", "ops.csv"]);
     d.run(&args).expect(0);
     use std::os::unix::fs::PermissionsExt;
@@ -110,7 +98,7 @@ refuseChallenge,023101122334456,ORDER6,,,,,,,valid\n";
     );
     d.run(&["check", "office.csv"]).expect(0);
     // A version whose columns are not published is refused.
-    let mut args = BUILD.to_vec();
+    let mut args = office_batch_args(&[]);
     args.extend(["--office-version", "18", "ops.csv"]);
     d.run(&args)
         .expect(1)

@@ -205,3 +205,21 @@ pub fn lyra_args<'a>(extra: &[&'a str]) -> Vec<&'a str> {
     v.extend_from_slice(extra);
     v
 }
+
+/// The usual `build` options, Sips Office Batch: the envelope of the
+/// published samples.
+pub fn office_batch_args<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+    let mut v = vec![
+        "build",
+        "--format",
+        "sips-office-batch",
+        "--remitter",
+        "023101122334455",
+        "--created-on",
+        "2021-12-16T14:26:45+01:00",
+        "--sequence",
+        "1",
+    ];
+    v.extend_from_slice(extra);
+    v
+}
