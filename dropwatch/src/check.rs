@@ -19,7 +19,7 @@ use gateways::Gateway;
 use paylot_cli::json::{Lines, Record};
 use paylot_cli::{Error, Outcome, Result};
 
-use crate::fsutil::{process_name, quote_path, OpenFiles};
+use crate::fsutil::{self, process_name, quote_path, Use};
 use crate::name::{collect_dir, collect_sent, files_under};
 use crate::NamingOpts;
 
@@ -74,7 +74,6 @@ pub fn run(a: Args) -> Result<Outcome> {
         })?,
         None => jiff::Timestamp::now(),
     };
-    let open = OpenFiles::scan();
     let mut sent = Vec::new();
     for s in &a.sent {
         collect_sent(s, &mut sent)?;
@@ -85,7 +84,7 @@ pub fn run(a: Args) -> Result<Outcome> {
     let mut all_ok = true;
     let mut trouble: Option<Error> = None;
     for f in &a.files {
-        let (problems, warnings) = match check_one(&a, f, &open, &sent) {
+        let (problems, warnings) = match check_one(&a, f, &sent) {
             Ok(p) => p,
             Err(e) => {
                 paylot_cli::say(crate::TOOL, &e);
@@ -166,13 +165,13 @@ pub fn run(a: Args) -> Result<Outcome> {
 /// would answer badly without refusing it (warnings).
 type Findings = (Vec<Problem>, Vec<Problem>);
 
-fn check_one(a: &Args, f: &Path, open: &OpenFiles, sent: &[String]) -> Result<Findings> {
+fn check_one(a: &Args, f: &Path, sent: &[String]) -> Result<Findings> {
     let known = known_names(a, f, sent)?;
     let rules = Rules {
         gateway: a.gateway,
         template: &a.naming.template,
     };
-    let (problems, routing) = rules.judge(f, &known, open)?;
+    let (problems, routing) = rules.judge(f, &known)?;
     let name = f.file_name().and_then(|n| n.to_str());
     if let (Some(r), Some(n)) = (routing, name) {
         warn_unanswered(a, f, n, &r, &known);
@@ -195,14 +194,10 @@ pub struct Rules<'a> {
 impl Rules<'_> {
     /// Every problem the gateway would find with the local file `f`,
     /// given the names already used (`known`), in the gateway's order, and
-    /// whether some process still has it open; with a Paybox Question's
+    /// whether some process still has it open, or may have
+    /// ([`fsutil::in_use`]); with a Paybox Question's
     /// routing data when it has none.
-    pub fn judge(
-        &self,
-        f: &Path,
-        known: &[String],
-        open: &OpenFiles,
-    ) -> Result<(Vec<Problem>, Option<Routing>)> {
+    pub fn judge(&self, f: &Path, known: &[String]) -> Result<(Vec<Problem>, Option<Routing>)> {
         let meta = fs::symlink_metadata(f).map_err(|e| Error::io(quote_path(f), e))?;
         let mut problems = Vec::new();
         if meta.file_type().is_symlink() {
@@ -245,14 +240,26 @@ impl Rules<'_> {
                 }
             }
         }
-        // Still open by some process?
-        if let Some(pid) = open.holder(&meta) {
+        // Still open by some process? What cannot be told may be.
+        let wait =
+            "wait until the writer has closed it, or write under a temporary name and rename";
+        let holder = match fsutil::in_use_named(f, &meta) {
+            Use::Free => None,
+            Use::Open(Some(pid)) => Some(format!(
+                "is still open by process {pid} ({})",
+                process_name(pid)
+            )),
+            Use::Open(None) => Some("is still open by another process".to_string()),
+            Use::Unknown => Some(
+                "may still be open by another process (this user cannot tell: see the warning \
+                 above)"
+                    .to_string(),
+            ),
+        };
+        if let Some(holder) = holder {
             problems.push(Problem {
                 code: "open",
-                message: format!(
-                    "is still open by process {pid} ({}): wait until the writer has closed it, or write under a temporary name and rename",
-                    process_name(pid)
-                ),
+                message: format!("{holder}: {wait}"),
             });
         }
         Ok((problems, routed))

@@ -18,23 +18,92 @@ pub fn quote_path(p: &Path) -> String {
     paylot_cli::quote(&p.to_string_lossy())
 }
 
+/// Whether another process may have a file open, as far as this process
+/// can tell: the answer of [`in_use`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Use {
+    /// No other process has it open.
+    Free,
+    /// Another process has it open; its pid when the walk of `/proc`
+    /// found it (the kernel's answer names none).
+    Open(Option<u32>),
+    /// This process cannot tell: the kernel does not answer for this
+    /// file, and some processes' open files cannot be seen. Every command
+    /// treats it as open (nothing that may be open is taken, gzipped,
+    /// deleted or said complete), and [`in_use`] has said why.
+    Unknown,
+}
+
+impl Use {
+    /// Whether the file may be acted on: nobody else has it open.
+    pub fn is_free(self) -> bool {
+        self == Use::Free
+    }
+}
+
+/// [`in_use`] for one file, with the holder named when the kernel says
+/// it is open and the walk of `/proc` can find it (for a message or an
+/// event; the walk is the slow part, so only then).
+pub fn in_use_named(path: &Path, meta: &fs::Metadata) -> Use {
+    match in_use(&[(path, meta)])[0] {
+        Use::Open(None) => {
+            let name: Vec<&std::ffi::OsStr> = path.file_name().into_iter().collect();
+            Use::Open(OpenFiles::scan_for(&[meta], &name).holder(meta))
+        }
+        other => other,
+    }
+}
+
+/// The one open-file test of every command (`watch`, `sweep`, `check`,
+/// `gateway`), like `fuser`: for each file, the kernel first (a write
+/// lease, [`open_elsewhere`]); where it cannot answer (another user's file
+/// without CAP_LEASE, a network file system), one walk of `/proc` for
+/// those files only ([`OpenFiles`]). A file neither can clear while some
+/// processes cannot be looked at is [`Use::Unknown`], said once per file
+/// on stderr.
+pub fn in_use(files: &[(&Path, &fs::Metadata)]) -> Vec<Use> {
+    let asked: Vec<Option<bool>> = files.iter().map(|(p, _)| open_elsewhere(p)).collect();
+    let walked = || {
+        files
+            .iter()
+            .zip(&asked)
+            .filter(|(_, a)| a.is_none())
+            .map(|(f, _)| f)
+    };
+    let metas: Vec<&fs::Metadata> = walked().map(|f| f.1).collect();
+    let names: Vec<&std::ffi::OsStr> = walked().filter_map(|f| f.0.file_name()).collect();
+    let open = OpenFiles::scan_for(&metas, &names);
+    files
+        .iter()
+        .zip(asked)
+        .map(|((path, meta), asked)| match (asked, open.holder(meta)) {
+            (Some(false), _) => Use::Free,
+            (_, Some(pid)) => Use::Open(Some(pid)),
+            (Some(true), None) => Use::Open(None),
+            (None, None) if open.all_seen() => Use::Free,
+            (None, None) => {
+                open.cannot_tell(path);
+                Use::Unknown
+            }
+        })
+        .collect()
+}
+
 /// Device and inode of files held open by a process we may inspect, with
 /// one holder's pid, found the way `fuser` does: `stat` on each
 /// `/proc/<pid>/fd/<n>`. Processes whose descriptors cannot be read
-/// (another user's, without privileges) are counted, so that a tool can
-/// say it could not look, rather than take "not seen" for "not open".
+/// (another user's, without privileges), or that `/proc` hides
+/// (`hidepid`), are noted, so that "not seen" is never taken for "not
+/// open". (Tests use it to wait for a file to be closed: it opens
+/// nothing.)
 #[derive(Default)]
 pub struct OpenFiles {
     held: HashMap<(u64, u64), u32>,
     unseen: usize,
+    hidden: bool,
 }
 
 impl OpenFiles {
-    /// Every file open by any process.
-    pub fn scan() -> OpenFiles {
-        OpenFiles::walk_proc(None, |_| true)
-    }
-
     /// Only these files: a descriptor is looked at (`stat`) only when the
     /// name it points to is one of theirs (`readlink`, cheap), so that the
     /// check costs little and runs only when there is a candidate. Names
@@ -46,18 +115,21 @@ impl OpenFiles {
         }
         let wanted: HashSet<(u64, u64)> = files.iter().map(|m| (m.dev(), m.ino())).collect();
         let names: HashSet<&std::ffi::OsStr> = names.iter().copied().collect();
-        OpenFiles::walk_proc(Some(&names), |key| wanted.contains(key))
+        let mut open = OpenFiles::walk_proc(&names, |key| wanted.contains(key));
+        open.hidden |= proc_hides_others();
+        open
     }
 
-    /// Every descriptor of every process we may look at; with `names`,
-    /// only those pointing to a file of one of these names are stat'ed.
+    /// Every descriptor of every process we may look at; only those
+    /// pointing to a file of one of these names are stat'ed.
     fn walk_proc(
-        names: Option<&HashSet<&std::ffi::OsStr>>,
+        names: &HashSet<&std::ffi::OsStr>,
         keep: impl Fn(&(u64, u64)) -> bool,
     ) -> OpenFiles {
         let me = std::process::id();
         let mut open = OpenFiles::default();
         let Ok(procs) = fs::read_dir("/proc") else {
+            open.hidden = true;
             return open;
         };
         for p in procs.flatten() {
@@ -79,11 +151,9 @@ impl OpenFiles {
             };
             for fd in fds.flatten() {
                 let path = fd.path();
-                if let Some(names) = names {
-                    match fs::read_link(&path) {
-                        Ok(t) if t.file_name().is_some_and(|n| names.contains(n)) => {}
-                        _ => continue,
-                    }
+                match fs::read_link(&path) {
+                    Ok(t) if t.file_name().is_some_and(|n| names.contains(n)) => {}
+                    _ => continue,
                 }
                 if let Ok(m) = fs::metadata(&path) {
                     let key = (m.dev(), m.ino());
@@ -101,27 +171,93 @@ impl OpenFiles {
         self.held.get(&(meta.dev(), meta.ino())).copied()
     }
 
-    /// How many processes' open files could not be looked at.
-    pub fn unseen(&self) -> usize {
-        self.unseen
+    /// Whether every process's open files could be looked at.
+    fn all_seen(&self) -> bool {
+        self.unseen == 0 && !self.hidden
     }
 
-    /// Say once per run, on stderr, that some processes could not be
-    /// looked at: a file one of them holds open may be taken for complete.
-    pub fn warn_unseen(&self) {
-        static SAID: std::sync::Once = std::sync::Once::new();
-        if self.unseen > 0 {
-            SAID.call_once(|| {
-                paylot_cli::warn(
-                    crate::TOOL,
-                    format_args!(
-                        "the open files of {} process(es) cannot be seen (another user's /proc/PID/fd is not readable without privileges): a file one of them still writes may be taken for complete; run as the user who writes the files, or as root",
-                        self.unseen
-                    ),
-                );
-            });
+    /// Say, once per file and run, that whether `path` is open cannot be
+    /// told, why, and what is done.
+    fn cannot_tell(&self, path: &Path) {
+        static SAID: std::sync::Mutex<Option<HashSet<PathBuf>>> = std::sync::Mutex::new(None);
+        let first = SAID
+            .lock()
+            .map(|mut said| {
+                said.get_or_insert_with(HashSet::new)
+                    .insert(path.to_path_buf())
+            })
+            .unwrap_or(true);
+        if !first {
+            return;
         }
+        let unseen = match (self.unseen, self.hidden) {
+            (0, _) => "/proc does not show other users' processes (mounted with hidepid, or \
+                       not readable)"
+                .to_string(),
+            (n, false) => format!(
+                "the open files of {n} process(es) cannot be seen (another user's \
+                 /proc/PID/fd is not readable without privileges)"
+            ),
+            (n, true) => format!(
+                "/proc hides other users' processes (hidepid) and the open files of {n} \
+                 more cannot be seen"
+            ),
+        };
+        paylot_cli::warn(
+            crate::TOOL,
+            format_args!(
+                "{}: cannot tell whether another process has it open: the kernel does not \
+                 answer for this file (another user's file, without CAP_LEASE), and {unseen}; \
+                 it is treated as in use (left alone); run as the user who writes the files, \
+                 or as root",
+                quote_path(path)
+            ),
+        );
     }
+}
+
+/// Whether `/proc` lists only this user's processes (`hidepid=invisible`
+/// or `ptraceable`, alias 2 and 4) and this process is not exempt (root,
+/// or a member of the mount's `gid=`): then another user's process that
+/// holds a file is not even listed.
+fn proc_hides_others() -> bool {
+    let Ok(mounts) = fs::read_to_string("/proc/self/mountinfo") else {
+        return false;
+    };
+    // The mount on /proc that is on top: the last one listed.
+    let Some(options) = mounts
+        .lines()
+        .rfind(|l| l.split(' ').nth(4) == Some("/proc"))
+        .and_then(|l| l.split(" - ").nth(1))
+        .and_then(|fs| fs.split(' ').nth(2))
+    else {
+        return false;
+    };
+    let hides = options.split(',').any(|o| {
+        matches!(
+            o,
+            "hidepid=2" | "hidepid=invisible" | "hidepid=4" | "hidepid=ptraceable"
+        )
+    });
+    if !hides {
+        return false;
+    }
+    let status = fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let ids = |field: &str| -> Vec<String> {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(field))
+            .map(|v| v.split_whitespace().map(str::to_string).collect())
+            .unwrap_or_default()
+    };
+    // Uid: and Gid: list real, effective, saved, file system.
+    if ids("Uid:").get(1).is_some_and(|euid| euid == "0") {
+        return false;
+    }
+    let exempt = options.split(',').find_map(|o| o.strip_prefix("gid="));
+    !exempt.is_some_and(|gid| {
+        ids("Groups:").iter().any(|g| g == gid) || ids("Gid:").get(1).is_some_and(|g| g == gid)
+    })
 }
 
 /// Whether another process has the file at `path` open, asked of the
@@ -131,7 +267,7 @@ impl OpenFiles {
 /// `/proc/<pid>/fd`. `None` when the kernel cannot say here (a file of
 /// another user without CAP_LEASE, a network file system, leases turned
 /// off): then the walk of `/proc` is the answer ([`OpenFiles`]).
-pub fn open_elsewhere(path: &Path) -> Option<bool> {
+fn open_elsewhere(path: &Path) -> Option<bool> {
     use std::os::fd::AsRawFd;
     use std::os::unix::fs::OpenOptionsExt;
     lease_break_is_harmless();
@@ -249,6 +385,25 @@ pub fn append_ext(p: &Path, ext: &str) -> PathBuf {
     PathBuf::from(s)
 }
 
+/// A directory that could not be read, said the same way by every
+/// command; the command ends with status 2 once it has done the rest.
+pub fn unreadable_dir(dir: &Path, e: io::Error) -> Error {
+    Error::trouble(format!(
+        "reading {} (nothing under it was looked at: give the user running dropwatch read \
+         and search permission on it)",
+        quote_path(dir)
+    ))
+    .caused_by(e)
+}
+
+/// [`unreadable_dir`] for a part of a tree walked (walkdir's error).
+pub fn unreadable(e: walkdir::Error, root: &Path) -> Error {
+    let dir = e.path().unwrap_or(root).to_path_buf();
+    let why = e.to_string();
+    let io = e.into_io_error().unwrap_or_else(|| io::Error::other(why));
+    unreadable_dir(&dir, io)
+}
+
 /// A directory entry that is a real directory (not a symlink to one).
 /// Whether a directory named on the command line is one: the root of a
 /// tree may be a symbolic link to a directory (operators link drop
@@ -324,24 +479,29 @@ mod tests {
         fs::write(&f, b"x").unwrap();
         let mut child = std::process::Command::new("sh")
             .arg("-c")
-            .arg("exec 3<\"$1\"; read _")
+            .arg("exec 3<\"$1\"; echo ready; read _")
             .arg("sh")
             .arg(&f)
             .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
             .spawn()
             .unwrap();
+        let mut ready = String::new();
+        use std::io::BufRead;
+        std::io::BufReader::new(child.stdout.as_mut().unwrap())
+            .read_line(&mut ready)
+            .unwrap();
         let meta = fs::metadata(&f).unwrap();
-        let mut seen = false;
-        for _ in 0..200 {
-            if OpenFiles::scan().holder(&meta).is_some() {
-                seen = true;
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
+        let name = f.file_name().unwrap();
+        // The walk of /proc names the holder; the kernel, or the walk,
+        // says it is open.
+        let walked = OpenFiles::scan_for(&[&meta], &[name]).holder(&meta);
+        let judged = in_use_named(&f, &meta);
         drop(child.stdin.take());
         child.wait().unwrap();
-        assert!(seen);
-        assert!(OpenFiles::scan().holder(&meta).is_none());
+        assert_eq!(walked, Some(child.id()));
+        assert_eq!(judged, Use::Open(Some(child.id())));
+        assert_eq!(OpenFiles::scan_for(&[&meta], &[name]).holder(&meta), None);
+        assert_eq!(in_use(&[(&f, &meta)]), vec![Use::Free]);
     }
 }

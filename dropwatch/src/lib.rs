@@ -75,7 +75,8 @@ Examples:
   $ dropwatch check --at 2026-11-23T04:01:00+01:00 --known archive/ outbox/20261123.12345678.PAY.REQ.P.01
 
 Checks, in the gateway's order: naming rule, empty file, name (or Paybox batch number) already \
-used, then whether some process still has the file open (like fuser). Lyra: when the file is \
+used, then whether some process still has the file open (like fuser; a file this user cannot \
+tell about counts as open). Lyra: when the file is \
 read and answered (Systempay's schedule by default: --test-scans, --production-scans), and a \
 warning for each transaction id the shop already used that UTC day in the files sent (answered 96).
 
@@ -92,6 +93,9 @@ Event types: request_waiting, request_taken, answer_ready, request_rejected, sta
 error_file, compressed, purged (see docs/dropwatch.md). Every line has version, type, scheme, \
 path, name, size, mtime and time.
 
+A file some process has open, or may have (this user cannot tell: said on stderr), is not \
+complete. A directory that cannot be read is said; --once then ends with status 2.
+
 Exit status: 0 normal end (--once, or the reader of stdout went away); 2 trouble.")]
     Watch(watch::Args),
     /// Compress old files to .gz and delete older ones
@@ -100,8 +104,9 @@ Examples:
   $ dropwatch sweep --dry-run drop/
   $ dropwatch sweep --compress-after 7d --delete-after 15d drop/
 
-A file in use (open by any process) is never touched. The .gz is written as NAME.gz.tmp, synced, \
-given the original's mtime, renamed, and only then is the original removed.
+A file in use (open by any process), or that may be (this user cannot tell: said on stderr), is \
+never touched. The .gz is written under a temporary name, synced, given the original's mtime, \
+renamed, and only then is the original removed.
 
 Exit status: 0 done; 2 trouble (some action failed; the others were done).")]
     Sweep(sweep::Args),

@@ -266,13 +266,7 @@ pub fn files_under(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for d in dirs {
         for e in walkdir::WalkDir::new(&d).follow_links(false) {
-            let e = e.map_err(|e| {
-                trouble(format!(
-                    "reading {}: {}",
-                    quote_path(e.path().unwrap_or(&d)),
-                    e
-                ))
-            })?;
+            let e = e.map_err(|e| crate::fsutil::unreadable(e, &d))?;
             if !e.file_type().is_dir() {
                 out.push(e.into_path());
             }

@@ -1,10 +1,10 @@
 //! `dropwatch sweep`: retention. Files older than one limit are gzipped
 //! (`.gz` appended), files older than a second limit are deleted; a file
-//! in use is never touched.
+//! in use, or that may be ([`fsutil::in_use`]), is never touched.
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
 use paylot_cli::{Error, Outcome, Result};
 
@@ -13,7 +13,7 @@ use gateways::lyra::names::{strip_decorations, GZ_SUFFIX};
 use paylot_cli::cleanup::{is_temp_name, stale_leftovers};
 use paylot_cli::json::{Lines, Record};
 
-use crate::fsutil::{self, quote_path, OpenFiles};
+use crate::fsutil::{self, quote_path, Use};
 use crate::states::OWN_PREFIX;
 
 #[derive(clap::Args, Debug)]
@@ -75,29 +75,22 @@ pub fn run(a: Args) -> Result<Outcome> {
 /// Applies a [`Policy`] to trees, counting failures.
 pub struct Sweeper {
     pub policy: Policy,
-    open: OpenFiles,
-    scanned_at: Instant,
     pub failures: usize,
+}
+
+/// Whether some process has the file open, or may have: asked right
+/// before acting on it.
+fn busy(path: &Path, meta: &fs::Metadata) -> Option<Use> {
+    let u = fsutil::in_use_named(path, meta);
+    (!u.is_free()).then_some(u)
 }
 
 impl Sweeper {
     pub fn new(policy: Policy) -> Sweeper {
         Sweeper {
             policy,
-            open: OpenFiles::scan(),
-            scanned_at: Instant::now(),
             failures: 0,
         }
-    }
-
-    /// The open-file table, refreshed if older than a second, so that the
-    /// last check before acting is recent.
-    fn open_files(&mut self) -> &OpenFiles {
-        if self.scanned_at.elapsed() > Duration::from_secs(1) {
-            self.open = OpenFiles::scan();
-            self.scanned_at = Instant::now();
-        }
-        &self.open
     }
 
     pub fn sweep(&mut self, dir: &Path, sink: &mut Lines) -> Result<()> {
@@ -109,10 +102,7 @@ impl Sweeper {
             let entry = match entry {
                 Ok(e) => e,
                 Err(e) => {
-                    self.fail(format!(
-                        "reading {}: {e}",
-                        quote_path(e.path().unwrap_or(dir))
-                    ));
+                    self.fail(fsutil::unreadable(e, dir));
                     continue;
                 }
             };
@@ -159,7 +149,7 @@ impl Sweeper {
             let Ok(meta) = path.symlink_metadata() else {
                 continue;
             };
-            if self.open_files().holder(&meta).is_some() {
+            if busy(&path, &meta).is_some() {
                 continue;
             }
             if !self.policy.dry_run {
@@ -201,8 +191,8 @@ impl Sweeper {
             p.delete_after
         };
         if age > limit {
-            if let Some(pid) = self.open_files().holder(meta) {
-                return skipped(sink, base(), pid);
+            if let Some(u) = busy(path, meta) {
+                return skipped(sink, base(), u);
             }
             if !p.dry_run {
                 fs::remove_file(path)
@@ -233,8 +223,8 @@ impl Sweeper {
                 );
                 return Ok(());
             }
-            if let Some(pid) = self.open_files().holder(meta) {
-                return skipped(sink, base(), pid);
+            if let Some(u) = busy(path, meta) {
+                return skipped(sink, base(), u);
             }
             if !p.dry_run {
                 fs::remove_file(path)
@@ -245,8 +235,8 @@ impl Sweeper {
                 .with("resumed", true);
             return emit(sink, ev, "compressed", p.dry_run);
         }
-        if let Some(pid) = self.open_files().holder(meta) {
-            return skipped(sink, base(), pid);
+        if let Some(u) = busy(path, meta) {
+            return skipped(sink, base(), u);
         }
         let mut ev = base().with("gz_path", gz.to_string_lossy().into_owned());
         if !p.dry_run {
@@ -278,11 +268,16 @@ fn emit(sink: &mut Lines, mut ev: Record, kind: &str, dry_run: bool) -> Result<(
     sink.emit(&ev)
 }
 
-fn skipped(sink: &mut Lines, mut ev: Record, pid: u32) -> Result<()> {
+fn skipped(sink: &mut Lines, mut ev: Record, why: Use) -> Result<()> {
     ev.set("type", "skipped");
-    ev.set("reason", "in_use");
-    ev.set("pid", pid);
-    ev.set("process", fsutil::process_name(pid));
+    match why {
+        Use::Unknown => ev.set("reason", "cannot_tell"),
+        _ => ev.set("reason", "in_use"),
+    }
+    if let Use::Open(Some(pid)) = why {
+        ev.set("pid", pid);
+        ev.set("process", fsutil::process_name(pid));
+    }
     ev.set("time", paylot_cli::time::now_rfc3339());
     sink.emit(&ev)
 }

@@ -23,7 +23,7 @@ use gateways::paybox::names::Template;
 use gateways::Gateway;
 use paylot_cli::json::{Lines, Record};
 
-use crate::fsutil::{self, quote_path, OpenFiles};
+use crate::fsutil::{self, quote_path};
 use crate::state::{self, Reported, WatchState};
 use crate::states::{classify, Kind};
 use crate::NamingOpts;
@@ -99,6 +99,7 @@ pub fn run(a: Args) -> Result<Outcome> {
         candidates: HashMap::new(),
         warned: HashSet::new(),
         handed_off: HashSet::new(),
+        unreadable: 0,
         dirty: false,
         saver: None,
     };
@@ -110,7 +111,14 @@ pub fn run(a: Args) -> Result<Outcome> {
             let due: Vec<PathBuf> = w.candidates.keys().cloned().collect();
             w.observe(&due, &mut sink)?;
         }
-        return w.commit().map(|_| Outcome::Yes);
+        w.commit()?;
+        if w.unreadable > 0 {
+            return Err(Error::trouble(format!(
+                "watch: {} directory(ies) could not be read (see above); the rest was reported",
+                w.unreadable
+            )));
+        }
+        return Ok(Outcome::Yes);
     }
     match a.poll {
         Some(every) => loop {
@@ -140,6 +148,8 @@ struct Watch {
     warned: HashSet<PathBuf>,
     /// Paths renamed into place since they were last judged.
     handed_off: HashSet<PathBuf>,
+    /// Directories that could not be read (each said once).
+    unreadable: usize,
     dirty: bool,
     /// While watching live, the state is saved in the background.
     saver: Option<state::Saver<WatchState>>,
@@ -209,11 +219,18 @@ impl Watch {
     fn walk(&mut self, roots: &[PathBuf]) -> Vec<PathBuf> {
         let mut out = Vec::new();
         for d in roots {
-            for e in walkdir::WalkDir::new(d)
-                .follow_links(false)
-                .into_iter()
-                .flatten()
-            {
+            for e in walkdir::WalkDir::new(d).follow_links(false) {
+                let e = match e {
+                    Ok(e) => e,
+                    Err(e) => {
+                        let at = e.path().unwrap_or(d).to_path_buf();
+                        if self.warned.insert(at) {
+                            self.unreadable += 1;
+                            paylot_cli::say(crate::TOOL, fsutil::unreadable(e, d));
+                        }
+                        continue;
+                    }
+                };
                 let ft = e.file_type();
                 if ft.is_dir() {
                     continue;
@@ -291,28 +308,16 @@ impl Watch {
             }
             judged.push((path, key, meta, name, gateway, kind));
         }
-        // Open by some process? The kernel says, file by file; where it
-        // cannot, one walk of /proc for those files only.
-        let asked: Vec<Option<bool>> = judged.iter().map(|j| fsutil::open_elsewhere(j.0)).collect();
-        let open = {
-            let unknown = || {
-                judged
-                    .iter()
-                    .zip(&asked)
-                    .filter(|(_, a)| a.is_none())
-                    .map(|(j, _)| j)
-            };
-            let metas: Vec<&fs::Metadata> = unknown().map(|j| &j.2).collect();
-            let names: Vec<&std::ffi::OsStr> = unknown().filter_map(|j| j.0.file_name()).collect();
-            OpenFiles::scan_for(&metas, &names)
-        };
-        open.warn_unseen();
-        for ((path, key, meta, name, gateway, kind), asked) in judged.into_iter().zip(asked) {
+        // Open by some process, or may be? One test for them all.
+        let files: Vec<(&Path, &fs::Metadata)> =
+            judged.iter().map(|j| (j.0.as_path(), &j.2)).collect();
+        let uses = fsutil::in_use(&files);
+        for ((path, key, meta, name, gateway, kind), used) in judged.into_iter().zip(uses) {
             let size = meta.len();
             let mt = mtime_ns(&meta);
             let ty = kind_type(&kind);
             // Complete?
-            if asked.unwrap_or_else(|| open.holder(&meta).is_some()) {
+            if !used.is_free() {
                 self.candidates.insert(
                     path.clone(),
                     Obs {

@@ -12,9 +12,9 @@ use openpgp::parse::Parse;
 use openpgp::policy::Policy;
 
 use crate::element;
-use crate::io::{self, CopyError, LegacyArgs};
+use crate::io::{self, CopyError, Expansion, ExpansionArg, LegacyArgs};
 use crate::keys::{self, Need, Policies};
-use crate::verdict::{Helper, Report};
+use crate::verdict::{Helper, Nested, Report};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -27,9 +27,12 @@ Examples:
 
 The output (file or standard output) is written only after the signature
 verified: on any failure nothing is written and no file is left behind.
+A message signed only by keys not named by --verify-with is refused before
+its content is unpacked; a message that unpacks to more than --max-expansion
+times its size (a compression bomb) is refused as it is read.
 Exit status: 0 decrypted and verified, 1 signature missing, bad or from a
 signer not named, or message tampered with, 2 trouble (no key for this
-message, wrong passphrase, malformed input).";
+message, wrong passphrase, malformed input, a compression bomb).";
 
 /// Decrypt a message and verify its signature before releasing the plaintext
 #[derive(Debug, clap::Args)]
@@ -44,6 +47,8 @@ pub struct Args {
     #[arg(long, value_name = "NAME")]
     pub element: Option<String>,
     #[command(flatten)]
+    pub expansion: ExpansionArg,
+    #[command(flatten)]
     pub legacy: LegacyArgs,
     #[command(flatten)]
     pub output: paylot_cli::args::OutputArg,
@@ -51,8 +56,9 @@ pub struct Args {
     pub file: paylot_cli::args::InputArg,
 }
 
-/// Decrypt and verify `input` into `out`. Returns the report (good
-/// signers). `out` must hold everything back until the caller commits.
+/// Decrypt and verify `input` into `out`, within `bound`. Returns the
+/// report (good signers). `out` must hold everything back until the
+/// caller commits.
 ///
 /// A panic inside the OpenPGP library (it has `unwrap`s on input it does
 /// not expect: docs/pgpwrap.md, "Upstream reports") ends in an error, exit
@@ -63,9 +69,10 @@ pub fn open(
     helper: Helper,
     key_name: &str,
     p: &dyn Policy,
+    bound: &Expansion,
     out: &mut dyn Write,
 ) -> Result<Report> {
-    paylot_cli::contain(|| open_unguarded(input, input_name, helper, key_name, p, out))
+    paylot_cli::contain(|| open_unguarded(input, input_name, helper, key_name, p, bound, out))
         .unwrap_or_else(|panic| {
             Err(Error::trouble(format!(
                 "{input_name}: the message is damaged: the OpenPGP library (sequoia-openpgp) \
@@ -80,19 +87,21 @@ fn open_unguarded(
     helper: Helper,
     key_name: &str,
     p: &dyn Policy,
+    bound: &Expansion,
     out: &mut dyn Write,
 ) -> Result<Report> {
     let report = helper.report.clone();
     let fail = |e: openpgp::anyhow::Error| classify(e, &report, input_name, key_name);
-    let input = precheck(input, input_name)?;
+    let input = precheck(bound.counted(input), input_name)?;
     let mut dec = DecryptorBuilder::from_reader(input)
         .map_err(fail)?
         .buffer_size(io::parser_buffer(io::PARSER_BUFFER))
         .with_policy(p, None, helper)
         .map_err(fail)?;
-    io::copy(&mut dec, out).map_err(|e| match e {
+    io::copy(&mut dec, out, Some(bound)).map_err(|e| match e {
         CopyError::Read(e) => fail(openpgp::anyhow::Error::from(e)),
         CopyError::Write(e) => Error::io("writing the plaintext", e),
+        CopyError::Expanded(e) => e,
     })?;
     if !dec.message_processed() {
         return Err(Error::trouble(format!(
@@ -219,6 +228,9 @@ fn classify(
     if let Some(why) = r.refusal {
         return Error::no(format!("{input_name}: {why}"));
     }
+    if let Some(bomb) = Nested::refusal(&e, input_name) {
+        return bomb;
+    }
     let text = io::describe(&e);
     if fault == Fault::Manipulated {
         return Error::no(format!(
@@ -255,6 +267,7 @@ pub fn run(args: Args) -> Result<Outcome> {
     let helper = Helper::new(signers, pairs, true);
     let input = Input::open(args.file.path())?;
     let input_name = input.quoted();
+    let bound = Expansion::new(args.expansion, &input_name);
     match &args.element {
         None => {
             // Unverified plaintext: held back, and private from creation.
@@ -265,6 +278,7 @@ pub fn run(args: Args) -> Result<Outcome> {
                 helper,
                 &key_name,
                 policies.active(),
+                &bound,
                 &mut out,
             )?;
             out.commit()?;
@@ -298,6 +312,7 @@ pub fn run(args: Args) -> Result<Outcome> {
                 helper,
                 &key_name,
                 policies.active(),
+                &Expansion::new(args.expansion, &where_),
                 &mut signed,
             )?;
             element::check_binding(&doc, range, &signed, elem)
@@ -381,6 +396,12 @@ mod tests {
             helper,
             "r",
             policies.active(),
+            &Expansion::new(
+                io::ExpansionArg {
+                    max_expansion: io::MAX_EXPANSION,
+                },
+                "<test>",
+            ),
             &mut out,
         )?;
         Ok(out)
@@ -389,6 +410,50 @@ mod tests {
     #[test]
     fn the_fixture_message_opens() {
         assert_eq!(try_open(fixture().message.clone()).unwrap(), PLAIN);
+    }
+
+    /// The fixture's plaintext, signed by the fixture's signer and
+    /// encrypted to its recipient, inside `layers` compressed containers.
+    fn compressed(layers: usize) -> Vec<u8> {
+        use openpgp::serialize::stream::{Compressor, Encryptor, LiteralWriter, Message, Signer};
+        let f = fixture();
+        let policies = Policies::new(false);
+        let p = policies.active();
+        let recipients: Vec<_> = f
+            .recipient
+            .keys()
+            .with_policy(p, None)
+            .for_transport_encryption()
+            .collect();
+        let signer = keys::signers(std::slice::from_ref(&f.signer), "s", None, p)
+            .unwrap()
+            .remove(0);
+        let mut out = Vec::new();
+        let mut m = Encryptor::for_recipients(Message::new(&mut out), recipients)
+            .build()
+            .unwrap();
+        for _ in 0..layers {
+            m = Compressor::new(m).build().unwrap();
+        }
+        let m = Signer::new(m, signer).unwrap().build().unwrap();
+        let mut w = LiteralWriter::new(m).build().unwrap();
+        w.write_all(PLAIN).unwrap();
+        w.finalize().unwrap();
+        out
+    }
+
+    /// gpg compresses once; compression inside compression multiplies the
+    /// expansion and is refused before the content is read.
+    #[test]
+    fn compression_inside_compression_is_refused() {
+        assert_eq!(try_open(compressed(1)).unwrap(), PLAIN);
+        let e = try_open(compressed(2)).unwrap_err();
+        assert_eq!(e.exit_status(), 2, "{e}");
+        assert!(
+            e.to_string()
+                .contains("compressed data inside compressed data"),
+            "{e}"
+        );
     }
 
     proptest! {

@@ -139,9 +139,10 @@ impl Sealer {
             literal = literal.filename(n).map_err(pgp)?;
         }
         let mut w = literal.build().map_err(pgp)?;
-        io::copy(input, &mut w).map_err(|e| match e {
+        io::copy(input, &mut w, None).map_err(|e| match e {
             CopyError::Read(e) => Error::reading(input_name, e),
             CopyError::Write(e) => Error::io("writing the encrypted output", e),
+            CopyError::Expanded(e) => e,
         })?;
         w.finalize().map_err(pgp)?;
         Ok(())

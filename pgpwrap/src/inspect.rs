@@ -181,6 +181,17 @@ fn describe_message(reader: Box<dyn Read + Send + Sync>, name: &str) -> Result<V
                     "date": l.date().map(format_time),
                 })
             }
+            // Compression inside compression is only ever a bomb (decrypt
+            // and verify refuse it): said, and not unpacked.
+            Packet::CompressedData(_) if !compression.is_null() => {
+                compression = json!(format!(
+                    "{}, with compressed data inside it (not unpacked: only a compression bomb \
+                     nests compression; decrypt and verify refuse it)",
+                    compression.as_str().unwrap_or_default(),
+                ));
+                ppr = pp.next().map_err(bad)?.1;
+                continue;
+            }
             Packet::CompressedData(c) => compression = json!(c.algo().to_string()),
             Packet::PublicKey(_) | Packet::SecretKey(_) => {
                 return Err(Error::trouble(format!("{name}: a key inside a message")));
@@ -466,6 +477,24 @@ mod tests {
         assert_eq!(first_tag(0xc6), Some(6)); // new format public key
         assert_eq!(first_tag(0x85), Some(1)); // old format PKESK
         assert_eq!(first_tag(b'<'), None);
+    }
+
+    /// A nested compressed container is said and not unpacked (only a
+    /// bomb nests them: each layer multiplies the expansion by ~1000).
+    #[test]
+    fn compression_inside_compression_is_not_unpacked() {
+        use openpgp::serialize::stream::{Compressor, LiteralWriter, Message};
+        let mut bytes = Vec::new();
+        let m = Compressor::new(Message::new(&mut bytes)).build().unwrap();
+        let m = Compressor::new(m).build().unwrap();
+        let mut w = LiteralWriter::new(m).build().unwrap();
+        w.write_all(&[0u8; 4096]).unwrap();
+        w.finalize().unwrap();
+        let (_, items) = describe_bytes(&bytes).unwrap();
+        let c = items[0]["compression"].as_str().unwrap();
+        assert!(c.contains("with compressed data inside it"), "{c}");
+        // The literal data packet, inside the inner container, was not reached.
+        assert!(items[0]["literal"].is_null(), "{}", items[0]);
     }
 
     proptest! {

@@ -1,9 +1,11 @@
 //! Inputs, outputs and options shared by the subcommands.
 
 use std::io::{self, Read, Write};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use paylot_cli::progress::{Progress, Unit};
-use paylot_cli::{PassphraseArgs, Result};
+use paylot_cli::{Error, PassphraseArgs, Result};
 use sequoia_openpgp::crypto::Password;
 
 /// Bytes read and written per step when streaming.
@@ -20,15 +22,21 @@ pub fn parser_buffer(requested: usize) -> usize {
     requested.max(64 * 1024)
 }
 
-/// Where a copy failed: reading the input or writing the output.
+/// Where a copy failed: reading the input or writing the output, or the
+/// content outgrew its message ([`Expansion`]).
 pub enum CopyError {
     Read(io::Error),
     Write(io::Error),
+    Expanded(Error),
 }
 
 /// Copy everything from `r` to `w` in large chunks (with progress on a
-/// terminal).
-pub fn copy(r: &mut dyn Read, w: &mut dyn Write) -> std::result::Result<u64, CopyError> {
+/// terminal), within `bound` when the content is unpacked from a message.
+pub fn copy(
+    r: &mut dyn Read,
+    w: &mut dyn Write,
+    bound: Option<&Expansion>,
+) -> std::result::Result<u64, CopyError> {
     let mut buf = vec![0u8; CHUNK];
     let mut total = 0u64;
     let mut progress = Progress::new(Unit::Bytes);
@@ -39,9 +47,107 @@ pub fn copy(r: &mut dyn Read, w: &mut dyn Write) -> std::result::Result<u64, Cop
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(CopyError::Read(e)),
         };
-        w.write_all(&buf[..n]).map_err(CopyError::Write)?;
         total += n as u64;
+        if let Some(b) = bound {
+            b.check(total).map_err(CopyError::Expanded)?;
+        }
+        w.write_all(&buf[..n]).map_err(CopyError::Write)?;
         progress.update(total);
+    }
+}
+
+/// How many times its message's size the content may be, by default
+/// (`--max-expansion`). Batch files compress by 3 to 35 with gpg's
+/// default (deflate, level 6; measured in docs/pgpwrap.md, "Compressed
+/// messages"); a compression bomb expands by about 1000 per layer of
+/// compression.
+pub const MAX_EXPANSION: u64 = 100;
+
+/// Content up to this size is always allowed, whatever its message's
+/// size: a short file of repeated lines compresses by more than any
+/// batch, and costs nothing.
+pub const EXPANSION_FLOOR: u64 = 16 * 1024 * 1024;
+
+/// `--max-expansion N`.
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct ExpansionArg {
+    /// Refuse a message whose content is more than N times the message's size (a
+    /// compression bomb); 16 MiB of content is always allowed
+    #[arg(long, value_name = "N", default_value_t = MAX_EXPANSION,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_expansion: u64,
+}
+
+/// The bound on what a message may unpack to: `--max-expansion` times the
+/// bytes of the message read so far, and never less than
+/// [`EXPANSION_FLOOR`]. Checked as the content comes, so a compression
+/// bomb is stopped after a few times the bound, never after filling a
+/// disk or the memory.
+pub struct Expansion {
+    read: Arc<AtomicU64>,
+    max: u64,
+    message: String,
+}
+
+impl Expansion {
+    /// The bound of `arg` for the message named `message` (for messages).
+    pub fn new(arg: ExpansionArg, message: &str) -> Expansion {
+        Expansion {
+            read: Arc::new(AtomicU64::new(0)),
+            max: arg.max_expansion,
+            message: message.to_string(),
+        }
+    }
+
+    /// The message's reader, counted.
+    pub fn counted(&self, inner: Box<dyn Read + Send + Sync>) -> Box<dyn Read + Send + Sync> {
+        Box::new(Counted {
+            inner,
+            read: self.read.clone(),
+        })
+    }
+
+    /// Whether `content` bytes are within the bound; the refusal says
+    /// which limit was hit and how to raise it.
+    pub fn check(&self, content: u64) -> Result<()> {
+        let read = self.read.load(Ordering::Relaxed);
+        let allowed = read.saturating_mul(self.max).max(EXPANSION_FLOOR);
+        if content <= allowed {
+            return Ok(());
+        }
+        Err(Error::trouble(format!(
+            "{}: the message unpacks to more than {} from the first {} of it, beyond the limit \
+             of {} times its size (--max-expansion; {} is always allowed): refused as a \
+             compression bomb, nothing was written; if it is genuine, raise the limit with \
+             --max-expansion",
+            self.message,
+            bytes(allowed),
+            bytes(read),
+            self.max,
+            bytes(EXPANSION_FLOOR),
+        )))
+    }
+}
+
+/// A size for a person: bytes, KiB or MiB.
+fn bytes(n: u64) -> String {
+    match n {
+        0..1024 => format!("{n} bytes"),
+        1024..1_048_576 => format!("{:.0} KiB", n as f64 / 1024.0),
+        _ => format!("{:.0} MiB", n as f64 / 1_048_576.0),
+    }
+}
+
+struct Counted {
+    inner: Box<dyn Read + Send + Sync>,
+    read: Arc<AtomicU64>,
+}
+
+impl Read for Counted {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
     }
 }
 

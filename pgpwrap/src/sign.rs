@@ -80,9 +80,10 @@ pub fn run(args: Args) -> Result<Outcome> {
             literal.build().map_err(pgp)?
         };
         let input_name = input.quoted();
-        io::copy(input.reader(), &mut w).map_err(|e| match e {
+        io::copy(input.reader(), &mut w, None).map_err(|e| match e {
             CopyError::Read(e) => Error::reading(input_name, e),
             CopyError::Write(e) => Error::io("writing the signed output", e),
+            CopyError::Expanded(e) => e,
         })?;
         w.finalize().map_err(pgp)?;
     }

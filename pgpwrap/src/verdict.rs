@@ -5,6 +5,13 @@
 //! of the named certificates; for `decrypt`, that signature must be
 //! inside the encryption (sign-then-encrypt), so that it covers the
 //! plaintext.
+//!
+//! What can be refused before the content is unpacked is refused then
+//! ([`Helper::inspect`]): a message whose content comes unsigned, or
+//! signed only by keys that are not named (a signed message announces
+//! its signers before its content: the one-pass signature packets), or,
+//! for `decrypt`, not encrypted. A stranger's message, however large it
+//! unpacks, costs no more than its first packets.
 
 use std::sync::{Arc, Mutex};
 
@@ -18,8 +25,9 @@ use openpgp::parse::stream::{
     DecryptionHelper, GoodChecksum, MessageLayer, MessageStructure, VerificationError,
     VerificationHelper,
 };
+use openpgp::parse::PacketParser;
 use openpgp::types::SymmetricAlgorithm;
-use openpgp::{Cert, KeyHandle};
+use openpgp::{Cert, KeyHandle, Packet};
 
 /// What happened while a message was read: filled in by the helper and
 /// read afterwards to word the error.
@@ -41,6 +49,15 @@ pub struct Helper {
     decryptors: Vec<Pair>,
     require_encryption: bool,
     pub report: Arc<Mutex<Report>>,
+    /// The signers the message announced before its content (one-pass
+    /// signatures, or signatures placed before the content).
+    announced: Vec<KeyHandle>,
+    /// Whether an encryption container came before the content.
+    encrypted: bool,
+    /// Whether a compressed container came before the content.
+    compressed: bool,
+    /// Whether the content has begun.
+    content: bool,
 }
 
 impl Helper {
@@ -50,6 +67,10 @@ impl Helper {
             decryptors,
             require_encryption,
             report: Arc::new(Mutex::new(Report::default())),
+            announced: Vec::new(),
+            encrypted: false,
+            compressed: false,
+            content: false,
         }
     }
 
@@ -89,12 +110,14 @@ fn issuers(sig: &openpgp::packet::Signature) -> String {
     }
 }
 
+/// "signed by KEY, which is not among the certificates named (…)".
+fn not_named(signer: &str, named: &str) -> String {
+    format!("signed by {signer}, which is not among the certificates named ({named})")
+}
+
 fn describe_failure(e: &VerificationError, named: &str) -> String {
     match e {
-        VerificationError::MissingKey { sig } => format!(
-            "signed by {}, which is not among the certificates named ({named})",
-            issuers(sig)
-        ),
+        VerificationError::MissingKey { sig } => not_named(&issuers(sig), named),
         VerificationError::UnboundKey { cert, error, .. } => format!(
             "signed by a key not validly bound to {}: {}",
             cert.fingerprint(),
@@ -129,9 +152,103 @@ fn signer_name(ka_cert: &Cert) -> String {
     }
 }
 
+/// A compressed container inside another (see [`Helper::inspect`]).
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "compressed data inside compressed data, which no OpenPGP implementation writes: refused \
+     as a compression bomb, nothing was written"
+)]
+pub struct Nested;
+
+impl Nested {
+    /// The refusal, if `e` is (or was caused by) nested compression.
+    pub fn refusal(e: &openpgp::anyhow::Error, input: &str) -> Option<paylot_cli::Error> {
+        e.chain()
+            .any(|c| c.is::<Nested>())
+            .then(|| paylot_cli::Error::trouble(format!("{input}: {Nested}")))
+    }
+}
+
+const NOT_ENCRYPTED: &str = "the message is not encrypted";
+
+const NOT_SIGNED: &str = "the message is not signed: its content is not released (pgpwrap needs a \
+                          good signature from a named certificate)";
+
+impl Helper {
+    /// Whether a key of one of the named certificates may be `handle`.
+    fn names(&self, handle: &KeyHandle) -> bool {
+        self.signers
+            .iter()
+            .any(|c| c.keys().any(|k| k.key().key_handle().aliases(handle)))
+    }
+
+    /// The content is about to be read: refuse now what [`check`] would
+    /// refuse anyway, whatever the content.
+    ///
+    /// [`check`]: VerificationHelper::check
+    fn before_content(&mut self) -> openpgp::Result<()> {
+        if self.require_encryption && !self.encrypted {
+            return self.refuse(NOT_ENCRYPTED.to_string());
+        }
+        if self.announced.is_empty() {
+            return self.refuse(NOT_SIGNED.to_string());
+        }
+        // A wildcard issuer (an anonymous signer) may be anyone: only the
+        // signature, at the end, can tell.
+        let unknown = |h: &KeyHandle| match h {
+            KeyHandle::KeyID(id) => id.is_wildcard(),
+            KeyHandle::Fingerprint(_) => false,
+        };
+        if self.announced.iter().any(|h| unknown(h) || self.names(h)) {
+            return Ok(());
+        }
+        let mut signers: Vec<String> = self.announced.iter().map(|h| h.to_hex()).collect();
+        signers.dedup();
+        let why = format!(
+            "{}; refused before its content was unpacked",
+            not_named(&format!("key {}", signers.join(" / ")), &self.named())
+        );
+        self.refuse(format!("no good signature: {why}"))
+    }
+}
+
 impl VerificationHelper for Helper {
     fn get_certs(&mut self, _ids: &[KeyHandle]) -> openpgp::Result<Vec<Cert>> {
         Ok(self.signers.clone())
+    }
+
+    /// Each packet as it comes, before what follows it is read: the
+    /// signers a message announces come before its content.
+    fn inspect(&mut self, pp: &PacketParser) -> openpgp::Result<()> {
+        if self.content {
+            return Ok(());
+        }
+        match &pp.packet {
+            Packet::SEIP(_) => self.encrypted = true,
+            // gpg, Sequoia and every other implementation compress once;
+            // compression inside compression multiplies the expansion
+            // (a thousand per layer), which only a bomb needs.
+            Packet::CompressedData(_) if self.compressed => {
+                return Err(Nested.into());
+            }
+            Packet::CompressedData(_) => self.compressed = true,
+            Packet::OnePassSig(ops) => self.announced.push(ops.issuer().clone()),
+            // A signature before the content (the old "SIG LITERAL" form).
+            Packet::Signature(sig) => {
+                let issuers = sig.get_issuers();
+                if issuers.is_empty() {
+                    self.announced
+                        .push(KeyHandle::KeyID(openpgp::KeyID::wildcard()));
+                }
+                self.announced.extend(issuers);
+            }
+            Packet::Literal(_) => {
+                self.content = true;
+                return self.before_content();
+            }
+            _ => {}
+        }
+        Ok(())
     }
 
     fn check(&mut self, structure: MessageStructure) -> openpgp::Result<()> {
@@ -166,14 +283,10 @@ impl VerificationHelper for Helper {
             }
         }
         if self.require_encryption && !encrypted {
-            return self.refuse("the message is not encrypted".to_string());
+            return self.refuse(NOT_ENCRYPTED.to_string());
         }
         if !signed {
-            return self.refuse(
-                "the message is not signed: its content is not released (pgpwrap needs a good \
-                 signature from a named certificate)"
-                    .to_string(),
-            );
+            return self.refuse(NOT_SIGNED.to_string());
         }
         if good.is_empty() {
             return self.refuse(format!("no good signature: {}", failures.join("; ")));

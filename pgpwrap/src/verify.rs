@@ -9,9 +9,9 @@ use sequoia_openpgp as openpgp;
 use openpgp::parse::stream::{DetachedVerifierBuilder, VerifierBuilder};
 use openpgp::parse::Parse;
 
-use crate::io::{self, CopyError, LegacyArgs};
+use crate::io::{self, CopyError, Expansion, ExpansionArg, LegacyArgs};
 use crate::keys::{self, Need, Policies};
-use crate::verdict::{Helper, Report};
+use crate::verdict::{Helper, Nested, Report};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -24,8 +24,11 @@ Examples:
 An inline signed message's content is written (to -o FILE or standard
 output) only after its signature verified. Cleartext-signed files (gpg
 --clearsign) are accepted too.
+A message signed only by keys not named by --signer is refused before its
+content is unpacked; a message that unpacks to more than --max-expansion
+times its size (a compression bomb) is refused as it is read.
 Exit status: 0 good signature from a named signer, 1 signature missing,
-bad, or from a signer not named, 2 trouble.";
+bad, or from a signer not named, 2 trouble (a compression bomb among them).";
 
 /// Verify a signed message or a detached signature
 #[derive(Debug, clap::Args)]
@@ -38,6 +41,8 @@ pub struct Args {
     #[arg(long, value_name = "SIG", conflicts_with = "output")]
     pub signature: Option<PathBuf>,
     #[command(flatten)]
+    pub expansion: ExpansionArg,
+    #[command(flatten)]
     pub legacy: LegacyArgs,
     #[command(flatten)]
     pub output: paylot_cli::args::OutputArg,
@@ -49,6 +54,9 @@ fn fail(e: openpgp::anyhow::Error, report: &std::sync::Mutex<Report>, input: &st
     let r = report.lock().map(|r| r.clone()).unwrap_or_default();
     if let Some(why) = r.refusal {
         return Error::no(format!("{input}: {why}"));
+    }
+    if let Some(bomb) = Nested::refusal(&e, input) {
+        return bomb;
     }
     let text = match e.downcast_ref::<std::io::Error>() {
         Some(ioe) => ioe.to_string(),
@@ -86,14 +94,16 @@ pub fn run(args: Args) -> Result<Outcome> {
             let name = input.quoted();
             // Unverified until the end: held back, and private.
             let mut out = Output::create_spooled(args.output.path(), Access::Private)?;
-            let mut v = VerifierBuilder::from_reader(input.into_reader())
+            let bound = Expansion::new(args.expansion, &name);
+            let mut v = VerifierBuilder::from_reader(bound.counted(input.into_reader()))
                 .map_err(|e| fail(e, &report, &name))?
                 .buffer_size(io::parser_buffer(io::PARSER_BUFFER))
                 .with_policy(p, None, helper)
                 .map_err(|e| fail(e, &report, &name))?;
-            io::copy(&mut v, &mut out).map_err(|e| match e {
+            io::copy(&mut v, &mut out, Some(&bound)).map_err(|e| match e {
                 CopyError::Read(e) => fail(openpgp::anyhow::Error::from(e), &report, &name),
                 CopyError::Write(e) => Error::io("writing the verified content", e),
+                CopyError::Expanded(e) => e,
             })?;
             if !v.message_processed() {
                 return Err(Error::trouble(format!("{name}: the message is incomplete")));

@@ -225,23 +225,3 @@ fn a_temporary_file_whose_lock_is_held_is_never_taken_for_a_leftover() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("removed"), "{err}");
 }
-
-/// A tool whose standard output was closed (`>&-`) says so and ends in
-/// trouble: its data went nowhere.
-#[test]
-fn a_closed_standard_output_is_trouble() {
-    let sh = Sh::new();
-    for script in [
-        "seal explain \"$SAMPLES/paybox-system.json\" >&-",
-        "xmlbatch build --site 1999888 --rank 32 --batch 1 \"$SAMPLES/paybox-operations.csv\" >&-",
-    ] {
-        let out = sh.run(script);
-        assert_eq!(out.status.code(), Some(2), "{script}");
-        assert!(
-            String::from_utf8_lossy(&out.stderr).contains("standard output is closed"),
-            "{script}"
-        );
-    }
-    // A redirection to /dev/null is not a closed output.
-    sh.ok("seal explain \"$SAMPLES/paybox-system.json\" > /dev/null");
-}

@@ -135,3 +135,98 @@ fn a_closed_pipe_ends_every_tool_quietly() {
         assert!(err.is_empty(), "{cmd}: {shown}");
     }
 }
+
+/// Standard output on /dev/null opened read-write is how Python's
+/// `subprocess.DEVNULL`, systemd's `StandardOutput=null`, daemon(3) and
+/// most supervisors start a program, and a closed standard input is how
+/// cron and some supervisors leave it: every tool runs there as it does
+/// from a shell (issue 21: stdout on /dev/null read-write was once taken
+/// for a closed stdout, status 2).
+#[test]
+fn every_tool_runs_with_stdout_on_dev_null_read_write_and_stdin_closed() {
+    let sh = Sh::new();
+    sh.ok(
+        "printf 'secret123' > sips.key; chmod 600 sips.key
+         printf '{\"amount\":\"1\",\"orderId\":\"1\"}\\n' > one.jsonl
+         seal compute -q --jsonl --key-file sips.key one.jsonl > sealed.jsonl
+         xmlbatch build -q --site 1999888 --rank 32 --batch 1 \"$SAMPLES/paybox-operations.csv\" > q.xml
+         xmlbatch respond q.xml > status.xml
+         pgpwrap encrypt --recipient gateway.pub --sign-with shop.key -o q.pgp q.xml
+         pgpwrap sign --key gateway.key -o status.gpg status.xml
+         mkdir -p drop/12345678/request_ips old
+         echo x > drop/12345678/request_ips/20261123.12345678.PAY.REQ.T.01
+         echo x > old/f; touch -d '30 days ago' old/f",
+    );
+    // Each command, and its status (xmlbatch status: the sample batch has
+    // refused answers).
+    let commands = [
+        ("seal compute -q --jsonl --key-file sips.key one.jsonl", 0),
+        ("seal verify -q --jsonl --key-file sips.key sealed.jsonl", 0),
+        ("seal explain \"$SAMPLES/paybox-system.json\"", 0),
+        (
+            "xmlbatch build -q --site 1999888 --rank 32 --batch 1 \"$SAMPLES/paybox-operations.csv\"",
+            0,
+        ),
+        ("xmlbatch respond q.xml", 0),
+        ("xmlbatch status -q status.xml", 1),
+        ("xmlbatch check -q q.xml", 0),
+        (
+            "pgpwrap encrypt --recipient gateway.pub --sign-with shop.key q.xml",
+            0,
+        ),
+        (
+            "pgpwrap decrypt --key gateway.key --verify-with shop.pub q.pgp",
+            0,
+        ),
+        ("pgpwrap verify --signer gateway.pub status.gpg", 0),
+        ("pgpwrap inspect q.pgp", 0),
+        (
+            "dropwatch name --shop 12345678 --date 20261123 drop/12345678/request_ips",
+            0,
+        ),
+        (
+            "dropwatch check drop/12345678/request_ips/20261123.12345678.PAY.REQ.T.01",
+            0,
+        ),
+        ("dropwatch watch --once --no-state --settle 0s drop", 0),
+        ("dropwatch sweep old", 0),
+    ];
+    // From a shell (`> /dev/null`, write-only), then as Python, systemd
+    // and cron start them: bash's `1<>` opens read-write, as Python does,
+    // and `<&-` closes stdin.
+    for redirect in ["> /dev/null", "1<>/dev/null <&-"] {
+        for (cmd, want) in commands {
+            sh.ok("echo x > old/f; touch -d '30 days ago' old/f");
+            let out = sh.run(&format!("{cmd} {redirect}"));
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(want), "{cmd} {redirect}: {err}");
+            assert!(!err.contains("closed"), "{cmd} {redirect}: {err}");
+        }
+    }
+    // The very call of the issue, from Python.
+    let out = sh.run(
+        "python3 -c \"import subprocess, sys; sys.exit(subprocess.run(['seal', 'compute', \
+         '--jsonl', '--key-file', 'sips.key', 'one.jsonl'], stdout=subprocess.DEVNULL, \
+         stdin=subprocess.DEVNULL).returncode)\"",
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The data really is written there (not merely accepted): to a file
+    // opened read-write the same way.
+    let out = sh.run("seal compute -q --jsonl --key-file sips.key one.jsonl 1<>rw.jsonl <&-");
+    assert!(out.status.success());
+    assert_eq!(
+        std::fs::read_to_string(sh.path("rw.jsonl")).unwrap(),
+        std::fs::read_to_string(sh.path("sealed.jsonl")).unwrap()
+    );
+    // A tool that reads standard input finds it empty when it was closed,
+    // and says so (trouble), whatever its standard output.
+    let out = sh.run("seal explain 1<>/dev/null <&-");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("<stdin>"), "{err}");
+}

@@ -99,10 +99,17 @@ impl Error {
     /// A broken pipe is recognised here so that every tool ends quietly
     /// when its reader goes away.
     pub fn io(context: impl fmt::Display, err: io::Error) -> Error {
-        if err.kind() == io::ErrorKind::BrokenPipe {
-            return Error::new(Kind::BrokenPipe, "");
+        match err.kind() {
+            io::ErrorKind::BrokenPipe => Error::new(Kind::BrokenPipe, ""),
+            // "File too large" says nothing of the limit that was hit.
+            io::ErrorKind::FileTooLarge => Error::new(Kind::Trouble, context.to_string())
+                .caused_by(io::Error::new(
+                    err.kind(),
+                    "file too large: the file-size limit of this process was reached (ulimit \
+                     -f, systemd's LimitFSIZE=); raise it, or write elsewhere",
+                )),
+            _ => Error::new(Kind::Trouble, context.to_string()).caused_by(err),
         }
-        Error::new(Kind::Trouble, context.to_string()).caused_by(err)
     }
 
     /// An input that could not be read: `reading NAME: cause`, where

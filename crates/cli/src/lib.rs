@@ -125,6 +125,16 @@ pub fn contain<T>(f: impl FnOnce() -> T) -> std::result::Result<T, String> {
     })
 }
 
+/// A write past the file-size limit (`ulimit -f`, `LimitFSIZE=`) fails
+/// with `EFBIG`, said like any I/O error (exit 2, temporary files
+/// removed), instead of killing the process by SIGXFSZ, whose default
+/// action that is. A handler, not SIG_IGN: the commands a tool runs (the
+/// sandbox's responder) start with the default again.
+fn file_size_limit_is_an_error() {
+    let caught = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let _ = signal_hook::flag::register(signal_hook::consts::SIGXFSZ, caught);
+}
+
 /// Run a tool's body and turn its result into a message and an exit
 /// status. Every `main.rs` is one call to this.
 ///
@@ -134,6 +144,7 @@ pub fn contain<T>(f: impl FnOnce() -> T) -> std::result::Result<T, String> {
 pub fn run(tool: &'static str, body: impl FnOnce() -> Result<Outcome>) -> ExitCode {
     let _ = TOOL.set(tool);
     cleanup::install(tool);
+    file_size_limit_is_an_error();
     quiet_panics();
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(body));
     let code = match result {

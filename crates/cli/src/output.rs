@@ -69,37 +69,15 @@ enum Inner {
     Spool(BufWriter<File>),
     /// A temporary file beside the target, renamed over it in `commit`.
     Atomic(AtomicFile),
-    /// Standard output was closed when the tool started (`>&-`): every
-    /// write fails, so that the run cannot end as if its data had gone
-    /// somewhere.
-    Closed,
 }
 
-fn closed_error() -> io::Error {
-    io::Error::other("standard output is closed (give -o FILE, or do not close it)")
-}
-
-/// Whether standard output was closed when the process started. The Rust
-/// runtime then opens `/dev/null` in its place (read-write, which a shell
-/// redirection `>/dev/null` never does), so that is what is looked for.
-pub fn stdout_was_closed() -> bool {
-    static CLOSED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *CLOSED.get_or_init(|| {
-        let is_null = fs::read_link("/proc/self/fd/1").is_ok_and(|p| p == Path::new("/dev/null"));
-        if !is_null {
-            return false;
-        }
-        let flags = fs::read_to_string("/proc/self/fdinfo/1")
-            .ok()
-            .and_then(|t| {
-                t.lines()
-                    .find_map(|l| l.strip_prefix("flags:"))
-                    .and_then(|f| u32::from_str_radix(f.trim(), 8).ok())
-            });
-        // O_ACCMODE is 3, O_RDWR is 2.
-        flags.is_some_and(|f| f & 3 == 2)
-    })
-}
+// Standard output on /dev/null is written like any other: the caller asked
+// for the data to be discarded (`> /dev/null`, Python's
+// `subprocess.DEVNULL`, systemd's `StandardOutput=null`, daemon(3) all
+// hand /dev/null to the child, the last three opened read-write). A
+// standard output closed by the caller (`>&-`) cannot be told from these:
+// the Rust runtime opens /dev/null read-write in the place of a closed
+// descriptor 0, 1 or 2 before `main`, so it is /dev/null too.
 
 impl Output {
     /// Standard output for `None` and `-`, else `path`, written atomically
@@ -123,7 +101,6 @@ impl Output {
     fn open(path: Option<&Path>, access: Access, hold: bool) -> Result<Output> {
         let inner = match path {
             Some(p) if p.as_os_str() != "-" => Inner::Atomic(AtomicFile::create(p, access)?),
-            _ if stdout_was_closed() => Inner::Closed,
             _ if hold => {
                 let file = tempfile::tempfile()
                     .map_err(|e| Error::io("cannot create a temporary file", e))?;
@@ -137,9 +114,7 @@ impl Output {
     /// Standard output, buffered as its reader needs.
     pub fn stdout() -> Output {
         let out = io::stdout();
-        let inner = if stdout_was_closed() {
-            Inner::Closed
-        } else if out.is_terminal() {
+        let inner = if out.is_terminal() {
             Inner::Terminal(LineWriter::new(out))
         } else {
             Inner::Pipe(BufWriter::with_capacity(BUFFER, out))
@@ -183,7 +158,6 @@ impl Output {
                 out.flush().map_err(werr)
             }
             Inner::Atomic(a) => a.commit(),
-            Inner::Closed => Err(werr(closed_error())),
         }
     }
 }
@@ -195,7 +169,6 @@ impl Write for Output {
             Inner::Pipe(w) => w.write(buf),
             Inner::Spool(w) => w.write(buf),
             Inner::Atomic(a) => a.writer.write(buf),
-            Inner::Closed => Err(closed_error()),
         }
     }
 
@@ -205,7 +178,6 @@ impl Write for Output {
             Inner::Pipe(w) => w.write_all(buf),
             Inner::Spool(w) => w.write_all(buf),
             Inner::Atomic(a) => a.writer.write_all(buf),
-            Inner::Closed => Err(closed_error()),
         }
     }
 
@@ -216,7 +188,6 @@ impl Write for Output {
             // Flushing a spool or a temporary file releases nothing.
             Inner::Spool(w) => w.flush(),
             Inner::Atomic(a) => a.writer.flush(),
-            Inner::Closed => Err(closed_error()),
         }
     }
 }

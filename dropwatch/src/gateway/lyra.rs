@@ -21,7 +21,7 @@ use paylot_cli::Error;
 use super::responder::Answered;
 use super::used_ids::UsedIds;
 use super::{free_name, request_event, Account, Failure, Gateway, Played};
-use crate::fsutil::{self, quote_path, OpenFiles};
+use crate::fsutil::{self, quote_path};
 use crate::state::{GatewayState, Pending};
 use crate::sweep::{Policy, Sweeper};
 
@@ -80,7 +80,6 @@ impl Gateway {
         &mut self,
         acc: &Account,
         st: &mut GatewayState,
-        open: &OpenFiles,
         out: &mut Lines,
     ) -> Outcome {
         let account = acc.name.as_str();
@@ -104,7 +103,7 @@ impl Gateway {
             let r = self.lyra_finish(&p, &req_dir, &res_dir, st, out);
             self.settle_failure(r, None)?;
         }
-        let names = fsutil::names_in(&req_dir).map_err(|e| Error::reading_path(&req_dir, e))?;
+        let names = fsutil::names_in(&req_dir).map_err(|e| fsutil::unreadable_dir(&req_dir, e))?;
         for n in names {
             // Scanned, waiting for its answer time.
             let lossy = n.to_string_lossy();
@@ -115,7 +114,7 @@ impl Gateway {
             {
                 continue;
             }
-            let r = self.lyra_file(account, &req_dir, &res_dir, &n, st, open, now, out);
+            let r = self.lyra_file(account, &req_dir, &res_dir, &n, st, now, out);
             self.settle_failure(r, None)?;
         }
         if !self.args.no_retention {
@@ -140,7 +139,6 @@ impl Gateway {
         res_dir: &Path,
         n: &OsString,
         st: &mut GatewayState,
-        open: &OpenFiles,
         now: jiff::Timestamp,
         out: &mut Lines,
     ) -> Outcome {
@@ -164,7 +162,7 @@ impl Gateway {
                 out,
             );
         }
-        if !meta.is_file() || !self.complete(&meta, open) {
+        if !meta.is_file() || !self.complete(&path, &meta) {
             return Ok(());
         }
         // On schedule: the scan that takes it (by its mode: a name the

@@ -23,7 +23,7 @@ use paylot_cli::json::{Lines, Record};
 use paylot_cli::output::sync_dir;
 use paylot_cli::{Error, Outcome, Result};
 
-use crate::fsutil::{self, quote_path, OpenFiles};
+use crate::fsutil::{self, quote_path};
 use crate::state::{self, GatewayState};
 use crate::NamingOpts;
 
@@ -285,13 +285,12 @@ impl Gateway {
 
     fn pass(&mut self, out: &mut Lines) -> Result<()> {
         let mut st: GatewayState = state::load(&self.state_path)?;
-        let open = OpenFiles::scan();
         let accounts = self.accounts()?;
         for acc in accounts {
             let res = match self.family {
-                Played::Lyra => self.lyra_account(&acc, &mut st, &open, out),
-                Played::Paybox => self.paybox_account(&acc.name, &acc.dir, &mut st, &open, out),
-                Played::SipsOfficeBatch => self.office_batch_account(&acc, &mut st, &open, out),
+                Played::Lyra => self.lyra_account(&acc, &mut st, out),
+                Played::Paybox => self.paybox_account(&acc.name, &acc.dir, &mut st, out),
+                Played::SipsOfficeBatch => self.office_batch_account(&acc, &mut st, out),
             };
             self.settle_failure(res, Some(&acc.dir))?;
         }
@@ -311,7 +310,8 @@ impl Gateway {
                 answer: ans,
             });
         }
-        let names = fsutil::names_in(&self.root).map_err(|e| Error::reading_path(&self.root, e))?;
+        let names =
+            fsutil::names_in(&self.root).map_err(|e| fsutil::unreadable_dir(&self.root, e))?;
         for n in names {
             let Some(s) = n.to_str() else { continue };
             if s.starts_with('.') {
@@ -334,7 +334,9 @@ impl Gateway {
     }
 
     /// The (upload, answer) directory names used in an account directory,
-    /// by the gateway's layouts. A symbolic link in their place is refused.
+    /// by the gateway's layouts. A symbolic link in their place is refused;
+    /// a directory that cannot be looked into is said (and counted), never
+    /// taken for one without an upload directory.
     fn layout_of(&mut self, dir: &Path) -> Option<(&'static str, &'static str)> {
         let layouts: &[(&'static str, &'static str)] = match self.family {
             Played::Lyra => &LAYOUTS,
@@ -352,7 +354,12 @@ impl Gateway {
                     return None;
                 }
                 Ok(m) if m.is_dir() => return Some((up, ans)),
-                _ => {}
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => {
+                    self.warn(fsutil::unreadable_dir(&p, e));
+                    return None;
+                }
             }
         }
         None
@@ -371,11 +378,11 @@ impl Gateway {
         }
     }
 
-    /// Whether a file is complete: nobody has it open and its mtime is at
-    /// least `--settle` old.
-    fn complete(&mut self, meta: &fs::Metadata, open: &OpenFiles) -> bool {
-        let done =
-            open.holder(meta).is_none() && fsutil::age(meta, SystemTime::now()) >= self.args.settle;
+    /// Whether a file is complete: nobody has it open (nor may have:
+    /// [`fsutil::in_use`]) and its mtime is at least `--settle` old.
+    fn complete(&mut self, path: &Path, meta: &fs::Metadata) -> bool {
+        let done = fsutil::age(meta, SystemTime::now()) >= self.args.settle
+            && fsutil::in_use(&[(path, meta)])[0].is_free();
         if !done {
             self.unsettled += 1;
         }

@@ -19,7 +19,7 @@ use paylot_cli::Error;
 
 use super::responder::Answered;
 use super::{request_event, set_aside, Account, Failure, Gateway, Played};
-use crate::fsutil::{self, quote_path, OpenFiles};
+use crate::fsutil::{self, quote_path};
 use crate::state::{GatewayState, Pending};
 
 type Outcome = std::result::Result<(), Failure>;
@@ -32,7 +32,6 @@ impl Gateway {
         &mut self,
         acc: &Account,
         st: &mut GatewayState,
-        open: &OpenFiles,
         out: &mut Lines,
     ) -> Outcome {
         let account = acc.name.as_str();
@@ -51,9 +50,9 @@ impl Gateway {
             let r = self.office_batch_finish(&p, dirs, st, out);
             self.settle_failure(r, None)?;
         }
-        let names = fsutil::names_in(&in_dir).map_err(|e| Error::reading_path(&in_dir, e))?;
+        let names = fsutil::names_in(&in_dir).map_err(|e| fsutil::unreadable_dir(&in_dir, e))?;
         for n in names {
-            let r = self.office_batch_file(account, dirs, &n, st, open, out);
+            let r = self.office_batch_file(account, dirs, &n, st, out);
             self.settle_failure(r, None)?;
         }
         Ok(())
@@ -65,7 +64,6 @@ impl Gateway {
         dirs: [&Path; 3],
         n: &OsString,
         st: &mut GatewayState,
-        open: &OpenFiles,
         out: &mut Lines,
     ) -> Outcome {
         let path = dirs[0].join(n);
@@ -87,7 +85,7 @@ impl Gateway {
                 out,
             );
         }
-        if !meta.is_file() || !self.complete(&meta, open) {
+        if !meta.is_file() || !self.complete(&path, &meta) {
             return Ok(());
         }
         // Its first bytes (after a UTF-8 BOM) say what it is.

@@ -17,7 +17,7 @@ use paylot_cli::Error;
 
 use super::responder::Answered;
 use super::{request_event, set_aside, Failure, Gateway, Played};
-use crate::fsutil::{self, quote_path, OpenFiles};
+use crate::fsutil::{self, quote_path};
 use crate::state::{GatewayState, Pending};
 
 type Outcome = std::result::Result<(), Failure>;
@@ -36,7 +36,6 @@ impl Gateway {
         account: &str,
         dir: &Path,
         st: &mut GatewayState,
-        open: &OpenFiles,
         out: &mut Lines,
     ) -> Outcome {
         let in_dir = dir.join("in");
@@ -62,7 +61,7 @@ impl Gateway {
         }
         let t = self.args.naming.template.clone();
         let mut candidates = Vec::new();
-        let names = fsutil::names_in(&in_dir).map_err(|e| Error::reading_path(&in_dir, e))?;
+        let names = fsutil::names_in(&in_dir).map_err(|e| fsutil::unreadable_dir(&in_dir, e))?;
         for n in names {
             let path = in_dir.join(&n);
             let Ok(meta) = path.symlink_metadata() else {
@@ -79,7 +78,7 @@ impl Gateway {
                 self.paybox_reject(&dirs, &path, &lossy, "symlink", why, out)?;
                 continue;
             }
-            if !meta.is_file() || !self.complete(&meta, open) {
+            if !meta.is_file() || !self.complete(&path, &meta) {
                 continue;
             }
             match drop::validate(n.to_str(), meta.len(), &self.args.accept, &t) {

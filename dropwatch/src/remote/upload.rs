@@ -23,7 +23,7 @@ use paylot_cli::{Error, Outcome, Result};
 
 use super::{join, runtime, Account, RemoteArgs};
 use crate::check::Rules;
-use crate::fsutil::{quote_path, OpenFiles};
+use crate::fsutil::quote_path;
 use crate::name::{append_sent, collect_sent, open_sent};
 
 #[derive(clap::Args, Debug)]
@@ -63,10 +63,9 @@ async fn upload(a: &Args) -> Result<Outcome> {
         gateway: a.remote.gateway,
         template: &a.remote.naming.template,
     };
-    let open = OpenFiles::scan();
     let mut refused = 0;
     for f in &a.files {
-        let (problems, _) = rules.judge(f, &known, &open)?;
+        let (problems, _) = rules.judge(f, &known)?;
         for p in &problems {
             paylot_cli::say(
                 crate::TOOL,
