@@ -166,7 +166,7 @@ pub fn sniff_or(
             ))
         } else {
             Error::trouble(format!(
-                "{}: not a Paybox XML file, a Lyra PAY file nor Paybox Direct lines (expected '<', '00;PAY;', 'VERSION=' or an answer's 'NUMTRANS=' at the start)",
+                "{}: not a Paybox XML file, a Lyra PAY file nor Paybox Direct lines (expected '<', '00;PAY;', Paybox Direct fields such as VERSION= and TYPE=, or an answer's NUMTRANS=)",
                 paylot_cli::input::quote(&name)
             ))
         }
@@ -202,14 +202,15 @@ pub fn detect(head: &[u8]) -> Option<Detected> {
         return Some(Detected::OfficeBatchResponse);
     }
     let first_line = head.split(|b| *b == b'\n').next().unwrap_or(head);
-    if head.starts_with(b"VERSION=") {
-        return Some(Detected::DirectRequest);
-    }
     let code_field = format!("{}=", gateways::paybox::direct::CODE_FIELD);
     if memchr::memmem::find(first_line, code_field.as_bytes()).is_some()
         || head.starts_with(b"NUMTRANS=")
     {
         return Some(Detected::DirectAnswer);
+    }
+    // A request's fields come in any order (each client has its own).
+    if gateways::paybox::direct::is_request_line(first_line) {
+        return Some(Detected::DirectRequest);
     }
     // A Lyra file: `00;PAY;...`, or at least a 2-digit record code (a
     // request with a bad header is still answered as a request).
@@ -250,6 +251,10 @@ mod tests {
         assert_eq!(detect(b"TYPE,MONTANT"), None);
         assert_eq!(
             detect(b"VERSION=00103&TYPE=00001"),
+            Some(Detected::DirectRequest)
+        );
+        assert_eq!(
+            detect(b"REFERENCE=1&PORTEUR=1111222233334444&VERSION=00103&TYPE=00003"),
             Some(Detected::DirectRequest)
         );
         assert_eq!(

@@ -5,6 +5,14 @@ use time::format_description::well_known::Rfc3339;
 
 use crate::all_digits;
 
+/// Today, on this machine's clock (local time when known, else UTC): the
+/// date a sandbox believes unless told another.
+pub fn today() -> time::Date {
+    time::OffsetDateTime::now_local()
+        .unwrap_or_else(|_| time::OffsetDateTime::now_utc())
+        .date()
+}
+
 /// Whether (`year`, `month`, `day`) is a real calendar date.
 pub fn is_date(year: i32, month: u8, day: u8) -> bool {
     match time::Month::try_from(month) {
@@ -56,6 +64,17 @@ pub fn is_hhmmss(s: &str) -> bool {
         )
 }
 
+/// `DDMMYYYY`, a real date (a Paybox DATEQ without its time, as the
+/// gateway's own documentation example and BenMorel/Paybox send it).
+pub fn is_ddmmyyyy(s: &str) -> bool {
+    s.len() == 8
+        && all_digits(s)
+        && matches!(
+            (number(&s[..2]), number(&s[2..4]), number(&s[4..8])),
+            (Some(d), Some(m), Some(y)) if is_date(y, m, d)
+        )
+}
+
 /// `DDMMYYYYHHMMSS`, a real date and time (Paybox DATEQ).
 pub fn is_ddmmyyyyhhmmss(s: &str) -> bool {
     s.len() == 14
@@ -93,6 +112,8 @@ mod tests {
         assert!(!is_yyyymmdd("2026113") && !is_yyyymmdd("20261131"));
         assert!(is_hhmmss("235959") && !is_hhmmss("240000") && !is_hhmmss("12345"));
         assert!(is_ddmmyyyyhhmmss("22112026101500"));
+        assert!(is_ddmmyyyy("06122026"));
+        assert!(!is_ddmmyyyy("31022026"));
         assert!(!is_ddmmyyyyhhmmss("31022026101500"));
         assert!(!is_ddmmyyyyhhmmss("22112026241500"));
         assert!(rfc3339("2026-11-22T10:15:00+01:00").is_some());

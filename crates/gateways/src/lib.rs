@@ -29,6 +29,7 @@ mod decision;
 pub mod drop;
 pub mod kinds;
 pub mod lyra;
+pub mod memory;
 pub mod paybox;
 pub mod seal;
 pub mod sips;

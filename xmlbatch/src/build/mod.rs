@@ -230,7 +230,7 @@ pub(crate) fn usage(msg: impl std::fmt::Display) -> Error {
 
 /// Today as (year, month), in local time when known.
 pub fn today() -> YearMonth {
-    let now = time::OffsetDateTime::now_local().unwrap_or_else(|_| time::OffsetDateTime::now_utc());
+    let now = gateways::calendar::today();
     YearMonth {
         year: now.year(),
         month: now.month() as u8,

@@ -130,13 +130,14 @@ pub fn run(args: Args) -> Result<Outcome> {
         }
         Detected::DirectRequest => {
             let mut out = Output::create_spooled(args.output.path(), Access::Usual)?;
-            direct::respond_direct(args.seed, &name, reader, &mut out)?;
+            direct::respond_direct(&name, reader, &mut out)?;
             out.commit()?;
             Ok(Outcome::Yes)
         }
         Detected::SipsJson => {
             let mut out = Output::create_spooled(args.output.path(), Access::Usual)?;
-            sips::respond_sips(args.seed, &name, reader, &mut out)?;
+            let function = sips::function_of(args.request.name().as_deref()).to_string();
+            sips::respond_sips(&function, &name, reader, &mut out)?;
             out.commit()?;
             Ok(Outcome::Yes)
         }

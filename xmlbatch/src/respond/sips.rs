@@ -1,24 +1,30 @@
 //! `xmlbatch respond` for Sips Office Server JSON: a request object in,
-//! the response object out, unsealed — the sandbox that runs the
-//! responder (`dropwatch gateway --http`) checks the request's seal and
-//! seals the response with the shop's key.
-//!
-//! The test cards: `111122223333` + `0NN` + a Luhn digit forces
-//! responseCode NN; any other valid card number is accepted (00).
+//! the response object out, unsealed — what the platform does with it is
+//! `gateways::sips::server`, the very code the HTTP sandbox (`dropwatch
+//! gateway --http`) runs; the sandbox checks the request's seal and seals
+//! the response with the shop's key. The function is named by `--name`
+//! (the sandbox gives the URL path, `/rs-services/v2/checkout/cardOrder`);
+//! without it, a cardOrder.
 
 use std::io::{BufRead, Read, Write};
 
-use gateways::sips::office::{self, RESPONSE_CODE_FIELD};
+use gateways::memory::Memory;
+use gateways::sips::{office, server};
 use paylot_cli::{Error, Result};
 use serde_json::{Map, Value};
-
-use super::mix;
 
 /// The largest request read (the platform's requests are a few KB).
 const MAX_REQUEST: u64 = 1 << 20;
 
+/// The function a request name (a URL path) names.
+pub fn function_of(name: Option<&str>) -> &str {
+    name.and_then(|n| n.split_once(office::SERVICE_PREFIX).map(|(_, f)| f))
+        .filter(|f| !f.is_empty())
+        .unwrap_or("checkout/cardOrder")
+}
+
 pub fn respond_sips(
-    seed: u64,
+    function: &str,
     name: &str,
     reader: Box<dyn BufRead>,
     out: &mut dyn Write,
@@ -43,71 +49,12 @@ pub fn respond_sips(
             e
         ))
     })?;
-    let response = response_to(seed, &request);
+    let memory = Memory::in_memory().map_err(|e| Error::trouble(e.to_string()))?;
+    let response = server::respond(function, &request, &memory, gateways::calendar::today())
+        .map_err(|e| Error::trouble(e.to_string()))?;
     let mut text = paylot_cli::json::to_vec(&Value::Object(response));
     text.push(b'\n');
     out.write_all(&text)
         .and_then(|()| out.flush())
         .map_err(|e| Error::io("writing the response", e))
-}
-
-/// The response the test platform gives to `request`.
-pub fn response_to(seed: u64, request: &Map<String, Value>) -> Map<String, Value> {
-    let text = |k: &str| match request.get(k) {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Number(n)) => n.to_string(),
-        _ => String::new(),
-    };
-    let reference = text("transactionReference");
-    let card = text("cardNumber");
-    let amount = text("amount");
-    let amount_ok =
-        amount.is_empty() || (amount.len() <= 12 && amount.bytes().all(|b| b.is_ascii_digit()));
-    let (code, error_field) = if reference.is_empty() {
-        // The test shop works in transactionReference mode.
-        ("30".to_string(), Some("transactionReference"))
-    } else if !amount_ok {
-        ("30".to_string(), Some("amount"))
-    } else if !card.is_empty() && !paylot_cli::card::luhn_valid(&card) {
-        ("30".to_string(), Some("cardNumber"))
-    } else {
-        (
-            office::forced_code(&card).unwrap_or_else(|| "00".to_string()),
-            None,
-        )
-    };
-    let mut r = Map::new();
-    // What is echoed is the request's, whatever it holds, shown as its
-    // field's kind says: merchantId and transactionReference exactly as
-    // they came, anything else masked (a card number in the amount must
-    // not come back whole).
-    let mut put = |k: &str, v: String| {
-        if !v.is_empty() {
-            let shown = gateways::kinds::of(k).show(&v).into_owned();
-            r.insert(k.to_string(), Value::String(shown));
-        }
-    };
-    put(
-        "acquirerResponseCode",
-        if code == "00" {
-            "00".into()
-        } else {
-            String::new()
-        },
-    );
-    put("amount", amount);
-    if code == "00" && !card.is_empty() {
-        put(
-            "authorisationId",
-            format!("{:06}", mix(seed, &["auth", &reference]) % 1_000_000),
-        );
-    }
-    put("currencyCode", text("currencyCode"));
-    if let Some(f) = error_field {
-        put("errorFieldName", f.to_string());
-    }
-    put("merchantId", text("merchantId"));
-    put(RESPONSE_CODE_FIELD, code);
-    put("transactionReference", reference);
-    r
 }

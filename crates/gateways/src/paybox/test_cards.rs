@@ -24,6 +24,41 @@ pub fn forced_code(pan: &str) -> Option<&'static str> {
         .map(|(c, _)| *c)
 }
 
+/// The Visa test card nexylan/paybox-direct's live tests use
+/// (`getCreditCardSerial`), a card from the United States.
+pub const VISA_TEST_CARD: &str = "4012001037141112";
+
+/// The country the platform gives for a card (PAYS, ISO 3166 alpha-3:
+/// nexylan's live tests expect `USA` for its Visa test card; the
+/// sandbox's other cards are French).
+pub fn country(pan: &str) -> &'static str {
+    if pan == VISA_TEST_CARD {
+        "USA"
+    } else {
+        "FRA"
+    }
+}
+
+/// TYPECARTE, when asked: what nexylan's live tests record the
+/// pre-production platform answering (`getExpectedCardType`).
+pub fn card_type(pan: &str) -> &'static str {
+    if pan.is_empty() {
+        ""
+    } else {
+        "cb2a5.2"
+    }
+}
+
+/// SHA-1, when asked: the card number's SHA-1 in uppercase hex (nexylan's
+/// `getExpectedSha1` for its Visa test card is exactly that).
+pub fn card_hash(pan: &str) -> String {
+    use sha1::Digest;
+    if pan.is_empty() {
+        return String::new();
+    }
+    hex::encode_upper(sha1::Sha1::digest(pan.as_bytes()))
+}
+
 /// The test card number that forces `code` (e.g. `00151`).
 pub fn test_card_for(code: &str) -> String {
     let body = format!("{TEST_CARD_PREFIX}{}", &code[2..]);
@@ -44,5 +79,9 @@ mod tests {
         }
         assert!(paylot_cli::card::luhn_valid(PAYBOX_TEST_CARD));
         assert_eq!(forced_code(PAYBOX_TEST_CARD), None);
+        assert_eq!(
+            card_hash(VISA_TEST_CARD),
+            "678AEDDA00FA890C9056626FFB5699C57BC602B0"
+        );
     }
 }

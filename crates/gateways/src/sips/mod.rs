@@ -5,3 +5,4 @@ pub mod batch;
 pub mod fields;
 pub mod office;
 pub mod seal;
+pub mod server;

@@ -10,6 +10,8 @@
 
 use std::borrow::Cow;
 
+pub mod gateway;
+
 use super::codes::{self, Kind, OpType};
 use super::operation::Operation;
 use crate::seal::SealString;
@@ -202,6 +204,18 @@ pub fn is_request(mut has: impl FnMut(&str) -> bool) -> bool {
             .any(|k| has(k))
 }
 
+/// Whether a line is a Direct request: `NAME=value&…` pairs, in any
+/// order, among them `VERSION` or `TYPE` (and not an answer's code).
+pub fn is_request_line(line: &[u8]) -> bool {
+    let fields = parse_request(line);
+    !fields.is_empty()
+        && fields
+            .iter()
+            .all(|(k, _)| !k.is_empty() && k.bytes().all(|b| b.is_ascii_graphic()))
+        && fields.iter().any(|(k, _)| k == "VERSION" || k == "TYPE")
+        && !fields.iter().any(|(k, _)| k == CODE_FIELD)
+}
+
 /// Whether these fields are a Direct answer (they carry its code).
 pub fn is_answer(mut has: impl FnMut(&str) -> bool) -> bool {
     has(CODE_FIELD)
@@ -257,7 +271,8 @@ pub fn request_problem(fields: &[(String, String)]) -> Option<(&'static str, Str
 /// The answer the gateway gives a request it refuses before running it:
 /// no transaction, the request's NUMQUESTION, SITE and RANG echoed as
 /// they came (identifiers: never altered; control characters escaped),
-/// the code and why.
+/// the code and why; PAYS only when the request asked for it
+/// (gateway::reply says why).
 pub fn refusal_line(fields: &[(String, String)], code: &str, why: &str) -> Vec<u8> {
     let get = |k: &str| {
         let value = fields
@@ -266,10 +281,10 @@ pub fn refusal_line(fields: &[(String, String)], code: &str, why: &str) -> Vec<u
             .map_or("", |(_, v)| v.as_str());
         crate::kinds::of(k).show(value).into_owned()
     };
-    answer_line(&[
+    let mut line = answer_line(&[
         ("NUMTRANS", NO_NUMBER),
         ("NUMAPPEL", NO_NUMBER),
-        ("NUMQUESTION", &get("NUMQUESTION")),
+        ("NUMQUESTION", &gateway::question_echo(&get("NUMQUESTION"))),
         ("SITE", &get("SITE")),
         ("RANG", &get("RANG")),
         ("AUTORISATION", ""),
@@ -277,8 +292,11 @@ pub fn refusal_line(fields: &[(String, String)], code: &str, why: &str) -> Vec<u
         ("COMMENTAIRE", &paylot_cli::text::safe(why)),
         ("REFABONNE", ""),
         ("PORTEUR", ""),
-        ("PAYS", ""),
-    ])
+    ]);
+    if fields.iter().any(|(k, _)| k == "PAYS") {
+        line.extend_from_slice(b"&PAYS=");
+    }
+    line
 }
 
 /// The call and transaction numbers of an answer without a transaction.
@@ -346,10 +364,10 @@ pub fn parse_answer(line: &[u8]) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Write an answer line as the gateway does (Latin-1, not URL-encoded).
-/// A value that holds `&` would end the pair: it is written with a space
-/// in its place, as are line breaks; a character Latin-1 cannot hold
-/// becomes `?`.
+/// Write an answer line as the gateway does (Latin-1, not URL-encoded,
+/// no line end: the HTTP body is the line). A value that holds `&` would
+/// end the pair: it is written with a space in its place, as are line
+/// breaks; a character Latin-1 cannot hold becomes `?`.
 pub fn answer_line(fields: &[(&str, &str)]) -> Vec<u8> {
     let mut out = Vec::with_capacity(256);
     for (i, (k, v)) in fields.iter().enumerate() {
@@ -366,7 +384,6 @@ pub fn answer_line(fields: &[(&str, &str)]) -> Vec<u8> {
             out.push(b);
         }
     }
-    out.push(b'\n');
     out
 }
 
@@ -437,7 +454,7 @@ mod tests {
         assert_eq!(a[3].1, "");
         assert_eq!(a[4].1, "a=b");
         let line = answer_line(&[("COMMENTAIRE", "é & co\n")]);
-        assert_eq!(line, b"COMMENTAIRE=\xe9   co \n");
+        assert_eq!(line, b"COMMENTAIRE=\xe9   co ");
     }
 
     #[test]
