@@ -8,22 +8,7 @@ mod common;
 
 use common::Sh;
 
-/// Start the HTTP sandbox (extra options in `$SANDBOX_OPTS`), wait for
-/// its first line (up to a minute, unless it ends first), and set `$URL`
-/// to its base address; stopped when the script ends.
-const START: &str = r#"
-eval "dropwatch gateway --http 0 $SANDBOX_OPTS > http.log 2> http.err &"
-sandbox=$!
-trap 'kill $sandbox 2>/dev/null; wait $sandbox 2>/dev/null' EXIT
-for _ in $(seq 1200); do
-    [ -s http.log ] && break
-    kill -0 $sandbox 2>/dev/null || break
-    sleep 0.05
-done
-port=$(head -n 1 http.log | sed 's/.*"address":"127\.0\.0\.1:\([0-9]*\)".*/\1/')
-[ -n "$port" ] || { echo "the sandbox did not start:" >&2; cat http.err >&2; exit 1; }
-URL="http://127.0.0.1:$port"
-"#;
+use common::START;
 
 /// The Paybox pre-production HMAC key (published), as a key file.
 const PAYBOX_KEY: &str =
@@ -177,7 +162,7 @@ xmlbatch status --question wrong.txt wrong-answers.txt > /dev/null 2>&1; echo wr
     assert!(none.contains("0 answers read"), "{none}");
     assert_eq!(none.matches("has no answer").count(), 2, "{none}");
     assert!(
-        out.contains("CODEREPONSE=00006&COMMENTAIRE=access refused: the HMAC does not match"),
+        out.contains("CODEREPONSE=00006&COMMENTAIRE=Non autorise&"),
         "{out}"
     );
     assert!(out.contains("wrong=1"), "{out}");
@@ -327,8 +312,8 @@ fn what_the_sandbox_answers_itself_and_what_it_never_repeats() {
 body='VERSION=00103&TYPE=00001&SITE=1999888&RANG=032&CLE=1999888I&NUMQUESTION=1&PORTEUR=1111222233334444&CVV=123'
 curl -sS -w '%{{http_code}}\n' --data-binary "$body" "$URL/PPPS.php" > refused.txt
 curl -sS -o /dev/null -w '%{{http_code}}\n' --data-binary 'hello' "$URL/PPPS.php"
-curl -sS --data-binary 'VERSION=00103&TYPE=00001&SITE=1999888&RANG=032&CLE=1999888I&CLE=x&NUMQUESTION=7' "$URL/PPPS.php"
-curl -sS --data-binary 'VERSION=00103&TYPE=00001&SITE=1999888&RANG=032&NUMQUESTION=8' "$URL/PPPS.php"
+curl -sS --data-binary 'VERSION=00103&TYPE=00001&SITE=1999888&RANG=032&CLE=1999888I&CLE=x&NUMQUESTION=7' "$URL/PPPS.php"; echo
+curl -sS --data-binary 'VERSION=00103&TYPE=00001&SITE=1999888&RANG=032&NUMQUESTION=8' "$URL/PPPS.php"; echo
 curl -sS -o /dev/null -w '%{{http_code}}\n' -H 'Content-Type: application/json' -d '{{}}' --path-as-is "$URL/rs-services/v2/../../etc/passwd"
 kill $sandbox; wait $sandbox 2>/dev/null
 mv http.log first.log; mv http.err first.err
@@ -347,13 +332,11 @@ curl -sS --max-time 10 -o /dev/null -w '%{{http_code}}\n' --data-binary "$body" 
         "{out}"
     );
     assert!(
-        lines[1].starts_with("NUMTRANS=0000000000&NUMAPPEL=0000000000&NUMQUESTION=7&"),
+        lines[1].starts_with("NUMTRANS=0000000000&NUMAPPEL=0000000000&NUMQUESTION=0000000007&"),
         "{out}"
     );
     assert!(
-        lines[2].contains(
-            "CODEREPONSE=00006&COMMENTAIRE=access refused: the request has neither CLE nor HMAC"
-        ),
+        lines[2].contains("CODEREPONSE=00006&COMMENTAIRE=Non autorise&"),
         "{out}"
     );
     assert_eq!(lines[3], "404", "{out}");

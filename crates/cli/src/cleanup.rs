@@ -42,24 +42,66 @@ pub fn install(tool: &'static str) {
         let spawned = std::thread::Builder::new()
             .name("signals".into())
             .spawn(move || {
-                if let Some(sig) = signals.forever().next() {
-                    let removed = remove_registered();
-                    let name = match sig {
-                        SIGINT => "SIGINT",
-                        SIGTERM => "SIGTERM",
-                        _ => "SIGHUP",
-                    };
-                    let what = if removed > 0 {
-                        "; its temporary files were removed, nothing was written"
+                let mut first = true;
+                for sig in signals.forever() {
+                    // A run that must finish what it has in hand (the
+                    // HTTP sandbox) does so on the first signal; a second
+                    // one ends it at once.
+                    let drain = if first {
+                        DRAIN.lock().ok().and_then(|mut d| d.take())
                     } else {
-                        ""
+                        None
                     };
-                    crate::say(tool, format_args!("interrupted by {name}{what}"));
-                    std::process::exit(128 + sig);
+                    first = false;
+                    match drain {
+                        Some(drain) => {
+                            let _ =
+                                std::thread::Builder::new()
+                                    .name("drain".into())
+                                    .spawn(move || {
+                                        drain();
+                                        end(tool, sig)
+                                    });
+                        }
+                        None => end(tool, sig),
+                    }
                 }
             });
         drop(spawned);
     });
+}
+
+/// What a run does before a signal ends it, if anything.
+static DRAIN: Mutex<Option<Box<dyn FnOnce() + Send>>> = Mutex::new(None);
+
+/// A run that must finish what it has in hand when SIGINT, SIGTERM or
+/// SIGHUP ends it (the HTTP sandbox: the requests in flight answered and
+/// logged, the responders it started stopped): `drain` runs on the first
+/// such signal, and when it returns the temporary files are removed and
+/// the process ends as usual (status 128 + the signal). A second signal
+/// ends it at once.
+pub fn drain_on_signal(drain: impl FnOnce() + Send + 'static) {
+    if let Ok(mut d) = DRAIN.lock() {
+        *d = Some(Box::new(drain));
+    }
+}
+
+/// Remove the registered temporary files, say why the run ends, end it.
+fn end(tool: &'static str, sig: i32) -> ! {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let removed = remove_registered();
+    let name = match sig {
+        SIGINT => "SIGINT",
+        SIGTERM => "SIGTERM",
+        _ => "SIGHUP",
+    };
+    let what = if removed > 0 {
+        "; its temporary files were removed, nothing was written"
+    } else {
+        ""
+    };
+    crate::say(tool, format_args!("interrupted by {name}{what}"));
+    std::process::exit(128 + sig);
 }
 
 /// The signals this process ignores, as the kernel tells them

@@ -113,22 +113,74 @@ pub enum Replied {
     Refused(String),
 }
 
+/// The process groups of the responders running now (the HTTP sandbox),
+/// so that a signal that ends the sandbox ends them too.
+#[derive(Default)]
+pub struct Running {
+    groups: std::sync::Mutex<std::collections::HashSet<u32>>,
+}
+
+impl Running {
+    fn add(&self, group: u32) {
+        self.groups
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(group);
+    }
+
+    fn remove(&self, group: u32) {
+        self.groups
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&group);
+    }
+
+    /// Kill every running responder with what it started (its process
+    /// group).
+    pub fn kill_all(&self) {
+        let groups: Vec<u32> = self
+            .groups
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .copied()
+            .collect();
+        for g in groups {
+            kill_group(g);
+        }
+    }
+}
+
+/// kill(1) on a process group: libc's killpg would need `unsafe`, which
+/// the workspace denies.
+fn kill_group(group: u32) {
+    let _ = Command::new("kill")
+        .args(["-KILL", "--", &format!("-{group}")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+}
+
 impl Responder {
-    /// Run the responder on `body` (stdin), within `timeout`, and take at
+    /// Run the responder on `body` (stdin) until `deadline`, and take at
     /// most `limit` bytes of its answer (stdout). Any end but exit 0 with
     /// an answer or exit 1 is a local fault, as with files.
-    pub fn reply(
+    ///
+    /// Asynchronous: its pipes are read by the runtime, not by threads of
+    /// their own, so that a responder that leaves a process behind holding
+    /// them (`setsid`, out of its group) costs nothing once the deadline
+    /// has passed: the pipes are closed and forgotten.
+    pub async fn reply(
         &self,
-        body: &[u8],
+        body: Vec<u8>,
         env: &[(&str, &str)],
-        timeout: std::time::Duration,
+        deadline: tokio::time::Instant,
         limit: usize,
+        running: &Running,
     ) -> Result<Replied, Error> {
-        use std::io::{Read, Write};
-        use std::os::unix::process::CommandExt;
-        use std::sync::mpsc;
-        let deadline = std::time::Instant::now() + timeout;
-        let mut cmd = Command::new("sh");
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let allowed = deadline.saturating_duration_since(tokio::time::Instant::now());
+        let mut cmd = tokio::process::Command::new("sh");
         cmd.arg("-c")
             .arg(&self.command)
             .stdin(Stdio::piped())
@@ -137,80 +189,78 @@ impl Responder {
             // Its own process group, so that at the deadline the whole
             // responder goes, with whatever it started (a `sleep` holding
             // its stdout would keep the answer open otherwise).
-            .process_group(0);
+            .process_group(0)
+            .kill_on_drop(true);
         for (k, v) in env {
             cmd.env(k, v);
         }
         let mut child = cmd
             .spawn()
             .map_err(|e| Error::io("running the responder with sh -c", e))?;
-        let group = child.id();
-        // kill(1) on the group: libc's killpg would need `unsafe`, which
-        // the workspace denies.
-        let kill_group = || {
-            let _ = Command::new("kill")
-                .args(["-KILL", "--", &format!("-{group}")])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status();
+        let Some(group) = child.id() else {
+            return Err(Error::trouble(
+                "the responder ended before it could be watched (a local fault)",
+            ));
         };
-        let stdin = child.stdin.take();
+        running.add(group);
+        struct Unlist<'a>(&'a Running, u32);
+        impl Drop for Unlist<'_> {
+            fn drop(&mut self) {
+                self.0.remove(self.1);
+            }
+        }
+        let _unlist = Unlist(running, group);
+        if let Some(mut stdin) = child.stdin.take() {
+            tokio::spawn(async move {
+                // A responder that reads nothing closes its end: not ours to report.
+                let _ = stdin.write_all(&body).await;
+            });
+        }
         let stdout = child.stdout.take();
         let stderr = child.stderr.take();
-        let body = body.to_vec();
-        // Feeding and draining happen beside the wait, so that neither
-        // side can block the other, and the clock bounds them all.
-        std::thread::spawn(move || {
-            if let Some(mut s) = stdin {
-                // A responder that reads nothing closes its end: not ours to report.
-                let _ = s.write_all(&body);
-            }
-        });
-        let (out_tx, out_rx) = mpsc::channel();
-        std::thread::spawn(move || {
+        let out = tokio::spawn(async move {
             let mut out = Vec::new();
             if let Some(s) = stdout {
-                let _ = s.take(limit as u64 + 1).read_to_end(&mut out);
+                let _ = s.take(limit as u64 + 1).read_to_end(&mut out).await;
             }
-            let _ = out_tx.send(out);
+            out
         });
-        let (err_tx, err_rx) = mpsc::channel();
-        std::thread::spawn(move || {
+        let err = tokio::spawn(async move {
             let mut out = Vec::new();
             if let Some(s) = stderr {
-                let _ = s.take(64 * 1024).read_to_end(&mut out);
+                let _ = s.take(64 * 1024).read_to_end(&mut out).await;
             }
-            let _ = err_tx.send(out);
+            out
         });
-        let status = loop {
-            match child.try_wait() {
-                Ok(Some(st)) => break Some(st),
-                Ok(None) if std::time::Instant::now() >= deadline => {
-                    kill_group();
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    break None;
-                }
-                Ok(None) => std::thread::sleep(std::time::Duration::from_millis(2)),
-                Err(e) => {
-                    let _ = child.kill();
-                    return Err(Error::io("waiting for the responder", e));
-                }
+        let status = match tokio::time::timeout_at(deadline, child.wait()).await {
+            Ok(Ok(st)) => Some(st),
+            Ok(Err(e)) => {
+                kill_group(group);
+                return Err(Error::io("waiting for the responder", e));
+            }
+            Err(_) => {
+                kill_group(group);
+                let _ = child.wait().await;
+                None
             }
         };
         // What the responder started may still hold its pipes: what is not
         // in by the deadline is not waited for.
-        let left = |d: std::time::Instant| {
-            d.saturating_duration_since(std::time::Instant::now())
-                .max(std::time::Duration::from_millis(50))
+        let grace =
+            deadline.max(tokio::time::Instant::now() + std::time::Duration::from_millis(50));
+        let out = match tokio::time::timeout_at(grace, out).await {
+            Ok(Ok(out)) => Some(out),
+            _ => {
+                // Still held: by the group's other members, which exist,
+                // so the group's id is still its own.
+                kill_group(group);
+                None
+            }
         };
-        let out = out_rx.recv_timeout(left(deadline));
-        if out.is_err() {
-            // Still held: by the group's other members, which exist, so
-            // the group's id is still its own.
-            kill_group();
-        }
-        let err = err_rx.recv_timeout(left(deadline)).unwrap_or_default();
+        let err = match tokio::time::timeout_at(grace, err).await {
+            Ok(Ok(e)) => e,
+            _ => Vec::new(),
+        };
         let err = paylot_cli::text::excerpt(String::from_utf8_lossy(&err).trim(), 2000);
         let tail = if err.is_empty() {
             String::new()
@@ -220,13 +270,13 @@ impl Responder {
         let Some(status) = status else {
             return Err(Error::trouble(format!(
                 "the responder did not answer within {} and was stopped (a local fault){tail}",
-                paylot_cli::time::format_duration(timeout)
+                paylot_cli::time::format_duration(allowed)
             )));
         };
-        let Ok(out) = out else {
+        let Some(out) = out else {
             return Err(Error::trouble(format!(
                 "the responder ended, but what it started kept its output open past {} (a local fault){tail}",
-                paylot_cli::time::format_duration(timeout)
+                paylot_cli::time::format_duration(allowed)
             )));
         };
         if out.len() > limit {

@@ -78,6 +78,36 @@ pub fn bin_dir() -> PathBuf {
     dir
 }
 
+/// Start the HTTP sandbox (extra options in `$SANDBOX_OPTS`), wait for
+/// its first line (up to a minute, unless it ends first), and set `$URL`
+/// to its base address, `$port` and `$sandbox` to its port and process;
+/// stopped when the script ends.
+pub const START: &str = r#"
+eval "dropwatch gateway --http 0 $SANDBOX_OPTS > http.log 2> http.err &"
+sandbox=$!
+trap 'kill $sandbox 2>/dev/null; wait $sandbox 2>/dev/null' EXIT
+for _ in $(seq 1200); do
+    [ -s http.log ] && break
+    kill -0 $sandbox 2>/dev/null || break
+    sleep 0.05
+done
+port=$(head -n 1 http.log | sed 's/.*"address":"127\.0\.0\.1:\([0-9]*\)".*/\1/')
+[ -n "$port" ] || { echo "the sandbox did not start:" >&2; cat http.err >&2; exit 1; }
+URL="http://127.0.0.1:$port"
+"#;
+
+/// The Python of the virtualenv `make test-deps` fills with the client
+/// libraries merchants run (scripts/install-test-deps.sh).
+pub fn client_python() -> PathBuf {
+    let python = bin_dir().parent().unwrap().join("test-venv/bin/python3");
+    assert!(
+        python.exists(),
+        "{} is missing: install the client libraries first (make test-deps)",
+        python.display()
+    );
+    python
+}
+
 pub struct Sh {
     pub dir: tempfile::TempDir,
 }
