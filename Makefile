@@ -40,6 +40,7 @@ bench:
 	./pgpwrap/benches/run.sh
 	./pgpwrap/benches/small.sh
 	./dropwatch/benches/run.sh
+	./dropwatch/benches/http.sh
 
 man:
 	$(CARGO) run --quiet -p paylot-tests --bin paylot-docgen -- $(TARGET_DIR)/doc

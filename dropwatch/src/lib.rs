@@ -117,6 +117,7 @@ Examples:
   $ dropwatch gateway --gateway lyra --every 1m --on-schedule sandbox/   # scans at 04:00, 05:00, 13:00
   $ dropwatch gateway --http 8080 > http.log &           # Paybox Direct and Sips Office Server
   $ curl --data-binary @request.txt http://127.0.0.1:8080/PPPS.php
+  $ dropwatch gateway --http 8080 --store shop.db --date 2026-12-24 --reset
   $ dropwatch gateway --gateway paybox --every 10s \\
       --responder 'pgpwrap decrypt --element Merchant --key gw.key --verify-with shop.pub | xmlbatch respond | pgpwrap sign --key gw.key' sandbox/
 
@@ -125,14 +126,19 @@ Lyra tree: ROOT/<shopId>/request_ips (uploads) and ROOT/<shopId>/result_ips (ans
 Paybox tree: ROOT/<merchant>/in (uploads), ROOT/<merchant>/out (status and .err files),
 ROOT/<merchant>/processed (Question files taken).
 
-HTTP (--http): POST /PPPS.php (Paybox Direct: the HMAC or CLE checked with the shop's, 00006 \
-otherwise) and POST /rs-services/v2/... (Sips Office Server JSON: 415 without Content-Type: \
-application/json; the seal and keyVersion checked, responseCode 34 otherwise; every response \
-sealed). The keys default to the gateways' published test keys. Each body goes to the \
-responder's stdin (DROPWATCH_REQUEST is the path); one JSON line per request on stdout, the \
-first one {\"type\":\"listening\",\"address\":...}. Requests are bounded (64 KiB, --timeout).
+HTTP (--http): POST /PPPS.php (Paybox Direct, fields in any order: the HMAC or CLE checked \
+with the shop's, 00006 otherwise), POST /rs-services/v2/... (Sips Office Server JSON: 415 \
+without Content-Type: application/json; the seal and keyVersion checked, responseCode 34 \
+otherwise; every response sealed) and GET /load.html (200, the official module's check). \
+Answered in this process as the test platforms answer, remembering every transaction in \
+--store (an SQLite file; --reset forgets them), on the date --date says; --responder CMD \
+answers instead (the body on its stdin, DROPWATCH_REQUEST the path). The keys default to the \
+gateways' published test keys. One JSON line per request on stdout, the first one \
+{\"type\":\"listening\",\"address\":...}. A request must arrive whole within --timeout and \
+hold at most 64 KiB; at most --max-pending are in hand at once (503 beyond).
 
-Exit status: 0 done (HTTP: the reader of stdout went away); 2 trouble.")]
+Exit status: 0 done (HTTP: the reader of stdout went away); 2 trouble; 128 + N when \
+signal N ended it (HTTP: after the requests in hand were answered and logged).")]
     Gateway(Box<gateway::Args>),
     /// Upload request files to the gateway's SFTP account: checked first,
     /// written under a temporary name, then moved into place

@@ -151,7 +151,44 @@ impl Memory {
         tx.commit().map_err(|e| self.error(e))?;
         Ok(out)
     }
+
+    /// Several steps in one commit (what a busy server does with the
+    /// requests that arrived together: one write to the disk for all):
+    /// each step is whole or not at all, as with [`Memory::update`], and
+    /// none is committed before all have run. Each step's own outcome, or
+    /// the commit's failure for all.
+    pub fn update_each<T>(
+        &self,
+        steps: Vec<Step<'_, T>>,
+    ) -> Result<Vec<Result<T, MemoryError>>, MemoryError> {
+        let mut conn = self.lock();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| self.error(e))?;
+        let mut outcomes = Vec::with_capacity(steps.len());
+        for step in steps {
+            tx.execute_batch("SAVEPOINT step")
+                .map_err(|e| self.error(e))?;
+            let books = Books {
+                tx: &tx,
+                memory: self,
+            };
+            let out = step(&books);
+            let end = if out.is_ok() {
+                "RELEASE step"
+            } else {
+                "ROLLBACK TO step; RELEASE step"
+            };
+            tx.execute_batch(end).map_err(|e| self.error(e))?;
+            outcomes.push(out);
+        }
+        tx.commit().map_err(|e| self.error(e))?;
+        Ok(outcomes)
+    }
 }
+
+/// One step of [`Memory::update_each`].
+pub type Step<'a, T> = Box<dyn FnOnce(&Books<'_>) -> Result<T, MemoryError> + Send + 'a>;
 
 /// The store inside one step ([`Memory::update`]).
 pub struct Books<'a> {
@@ -337,6 +374,23 @@ mod tests {
             Ok(())
         })
         .unwrap();
+    }
+
+    #[test]
+    fn steps_committed_together_each_whole_or_not_at_all() {
+        let m = Memory::in_memory().unwrap();
+        let steps: Vec<Step<'_, u64>> = vec![
+            Box::new(|b| b.next_number("S", "n", 1)),
+            Box::new(|b| {
+                b.next_number("S", "n", 1)?;
+                Err(b.fail("stop"))
+            }),
+            Box::new(|b| b.next_number("S", "n", 1)),
+        ];
+        let out = m.update_each(steps).unwrap();
+        assert_eq!(out[0].as_ref().unwrap(), &1);
+        assert!(out[1].is_err());
+        assert_eq!(out[2].as_ref().unwrap(), &2, "the failed step left nothing");
     }
 
     #[test]

@@ -35,7 +35,8 @@ its PAY ANS, or answer Paybox Direct request lines (one answer line each,
 Latin-1, as the gateway writes them) or a Sips Office Server JSON request
 (the response object, unsealed: the HTTP sandbox, dropwatch gateway --http,
 checks the request's seal and seals the response). The format is recognised
-from the content (XML, a line starting 00;PAY;, VERSION=, or {).
+from the content (XML, a line starting 00;PAY;, Direct fields such as
+VERSION= and TYPE=, or {).
 
 Paybox: valid card operations are accepted (00000) with an authorisation
 number, call and transaction numbers; invalid data gets the platform's code
@@ -46,10 +47,13 @@ Luhn digit) force response code 00CCC: 1111222233331515 insufficient funds
 (00159), 1111222233331911 issuer unreachable (00191). The Paybox test card
 1111222233334444 is accepted. Expiry is judged against the batch's CreatedOn.
 
-Paybox Direct: the same codes and test cards as the batch; a request with
-neither CLE nor HMAC, or a bad SITE or RANG, gets 00006; a VERSION other
-than 00103 or 00104 gets 00013. (Whether the HMAC or CLE is right is the
-sandbox's check, with the shop's key.)
+Paybox Direct (fields in any order): the gateway's rules, the very code
+of the HTTP sandbox (dropwatch gateway --http): the same test cards as the
+batch; a request with neither CLE nor HMAC, or a bad SITE or RANG, gets
+00006; a VERSION other than 00103 or 00104 gets 00013; the lines of one run
+share a memory (a capture finds the authorisation of an earlier line; a
+question number used twice gets 00039). Whether the HMAC or CLE is right is
+the sandbox's check, with the shop's key. --seed applies to batch files.
 
 Sips Office Server: responseCode 00; cards 111122223333 + 0NN + a Luhn digit
 force responseCode NN (1111222233330343: 34); a missing

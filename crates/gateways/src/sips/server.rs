@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use super::office::{self, RESPONSE_CODE_FIELD};
 use super::seal::{json_seal, Direction, SEAL_FIELD};
-use crate::memory::{Memory, MemoryError};
+use crate::memory::{Books, Memory, MemoryError};
 use crate::seal::same_seal;
 
 /// The shop's secret key and its version.
@@ -72,11 +72,22 @@ pub fn refusal(
 }
 
 /// The response the test platform gives to `function` (`checkout/cardOrder`,
-/// …), unsealed.
+/// …), unsealed (`xmlbatch respond`).
 pub fn respond(
+    function: &str,
+    request: &Map<String, Value>,
+    memory: &Memory,
+    today: time::Date,
+) -> Result<Map<String, Value>, MemoryError> {
+    memory.update(|books| run_step(function, request, books, today))
+}
+
+/// Run a function on a request [`check`] let through: one step of the
+/// memory.
+pub fn run_step(
     _function: &str,
     request: &Map<String, Value>,
-    _memory: &Memory,
+    _books: &Books<'_>,
     _today: time::Date,
 ) -> Result<Map<String, Value>, MemoryError> {
     Ok(response_to(request))
@@ -92,6 +103,42 @@ pub fn sealed(mut response: Map<String, Value>, keys: &Keys<'_>) -> Vec<u8> {
     paylot_cli::json::to_vec(&Value::Object(response))
 }
 
+/// What the platform makes of a request before running its function.
+pub enum Checked {
+    /// Not a JSON object.
+    Unreadable(String),
+    /// Refused, and the sealed answer.
+    Refused(Reply),
+    /// To be run.
+    Run(Map<String, Value>),
+}
+
+/// Read a request and make the checks the platform makes before
+/// running a function.
+pub fn check(body: &[u8], keys: &Keys<'_>) -> Checked {
+    let request: Map<String, Value> = match serde_json::from_slice(body) {
+        Ok(m) => m,
+        Err(e) => return Checked::Unreadable(format!("the request is not a JSON object: {e}")),
+    };
+    match refusal(&request, keys) {
+        Some((response, why)) => Checked::Refused(reply(response, keys, Some(why))),
+        None => Checked::Run(request),
+    }
+}
+
+/// A response, sealed, with its code.
+pub fn reply(response: Map<String, Value>, keys: &Keys<'_>, note: Option<String>) -> Reply {
+    let code = match response.get(RESPONSE_CODE_FIELD) {
+        Some(Value::String(s)) => s.clone(),
+        _ => String::new(),
+    };
+    Reply::Response {
+        body: sealed(response, keys),
+        code,
+        note,
+    }
+}
+
 /// The whole exchange: read, check, run, seal.
 pub fn answer(
     function: &str,
@@ -100,27 +147,14 @@ pub fn answer(
     memory: &Memory,
     today: time::Date,
 ) -> Result<Reply, MemoryError> {
-    let request: Map<String, Value> = match serde_json::from_slice(body) {
-        Ok(m) => m,
-        Err(e) => {
-            return Ok(Reply::Unreadable(format!(
-                "the request is not a JSON object: {e}"
-            )))
+    match check(body, keys) {
+        Checked::Unreadable(why) => Ok(Reply::Unreadable(why)),
+        Checked::Refused(r) => Ok(r),
+        Checked::Run(request) => {
+            let response = respond(function, &request, memory, today)?;
+            Ok(reply(response, keys, None))
         }
-    };
-    let (response, note) = match refusal(&request, keys) {
-        Some((response, why)) => (response, Some(why)),
-        None => (respond(function, &request, memory, today)?, None),
-    };
-    let code = match response.get(RESPONSE_CODE_FIELD) {
-        Some(Value::String(s)) => s.clone(),
-        _ => String::new(),
-    };
-    Ok(Reply::Response {
-        body: sealed(response, keys),
-        code,
-        note,
-    })
+    }
 }
 
 /// The response the test platform gives to `request`.

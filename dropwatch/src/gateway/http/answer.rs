@@ -18,6 +18,7 @@ use serde_json::{Map, Value};
 use tokio::time::Instant;
 
 use super::conn::{Clock, Watched};
+use super::ledger::{Done, Work};
 use super::{InHand, Sandbox, DIRECT_PATH, LOAD_PATH, MAX_ANSWER, MAX_BODY};
 use crate::gateway::responder::Replied;
 
@@ -365,22 +366,14 @@ async fn respond(
     }
 }
 
-/// Run `work` off the runtime's threads (the memory is SQLite, which may
-/// wait on the disk).
-async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> std::result::Result<T, gateways::memory::MemoryError> + Send + 'static,
-) -> std::result::Result<T, Answered> {
-    match tokio::task::spawn_blocking(work).await {
-        Ok(Ok(t)) => Ok(t),
-        Ok(Err(e)) => Err(Answered::plain(
+/// Run `work` in the sandbox's memory.
+async fn in_memory(sb: &Sandbox, work: Work) -> std::result::Result<Done, Answered> {
+    sb.ledger.run(work).await.map_err(|e| {
+        Answered::plain(
             StatusCode::INTERNAL_SERVER_ERROR,
             format!("sandbox fault, not the request's: {e}"),
-        )),
-        Err(e) => Err(Answered::plain(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            format!("sandbox fault, not the request's: {e}"),
-        )),
-    }
+        )
+    })
 }
 
 const LATIN1_TEXT: &str = "text/plain; charset=ISO-8859-1";
@@ -405,30 +398,26 @@ fn direct_answer(reply: ppps::Reply) -> Answered {
 /// Paybox Direct: the gateway's rules, in this process; or the
 /// authentication here and the rest by the responder.
 async fn answer_direct(sb: &Arc<Sandbox>, path: &str, body: Bytes, deadline: Instant) -> Answered {
-    if sb.responder.is_none() {
-        let s = sb.clone();
-        let today = sb.today();
-        let work = move || {
-            let keys = ppps::Keys {
-                hmac: &s.paybox_key,
-                password: &s.paybox_cle,
-            };
-            ppps::answer(&body, Some(&keys), &s.memory, today)
-        };
-        return match blocking(work).await {
-            Ok(Some(reply)) => direct_answer(reply),
-            Ok(None) => not_direct(),
-            Err(a) => a,
-        };
-    }
     let keys = ppps::Keys {
         hmac: &sb.paybox_key,
         password: &sb.paybox_cle,
     };
-    match ppps::screen(&body, Some(&keys)) {
+    let fields = match ppps::screen(&body, Some(&keys)) {
         ppps::Screened::NotDirect => return not_direct(),
         ppps::Screened::Refused(reply) => return direct_answer(reply),
-        ppps::Screened::Run(_) => {}
+        ppps::Screened::Run(fields) => fields,
+    };
+    if sb.responder.is_none() {
+        let today = sb.today();
+        let work: Work =
+            Box::new(move |books| ppps::run_step(&fields, books, today).map(Done::Direct));
+        return match in_memory(sb, work).await {
+            Ok(Done::Direct(reply)) => direct_answer(reply),
+            Ok(Done::Sips(_)) => {
+                Answered::plain(StatusCode::INTERNAL_SERVER_ERROR, "sandbox fault")
+            }
+            Err(a) => a,
+        };
     }
     match respond(sb, path, "paybox-direct", body, deadline).await {
         Ok(answer) => {
@@ -478,33 +467,30 @@ async fn answer_sips(
         .strip_prefix(office::SERVICE_PREFIX)
         .unwrap_or_default()
         .to_string();
-    let json = |body: Vec<u8>, code: String, note: Option<String>| Answered {
-        status: StatusCode::OK,
-        content_type: "application/json",
-        body,
-        code: Some(code).filter(|c| !c.is_empty()),
-        note,
-    };
-    if sb.responder.is_none() {
-        let s = sb.clone();
-        let today = sb.today();
-        let work = move || {
-            let keys = server::Keys {
-                secret: &s.sips_key,
-                version: &s.sips_key_version,
-            };
-            server::answer(&function, &body, &keys, &s.memory, today)
-        };
-        return match blocking(work).await {
-            Ok(server::Reply::Response { body, code, note }) => json(body, code, note),
-            Ok(server::Reply::Unreadable(why)) => Answered::plain(StatusCode::BAD_REQUEST, why),
-            Err(a) => a,
-        };
-    }
     let keys = server::Keys {
         secret: &sb.sips_key,
         version: &sb.sips_key_version,
     };
+    if sb.responder.is_none() {
+        let request = match server::check(&body, &keys) {
+            server::Checked::Unreadable(why) => {
+                return Answered::plain(StatusCode::BAD_REQUEST, why)
+            }
+            server::Checked::Refused(r) => return sips_answer(r),
+            server::Checked::Run(request) => request,
+        };
+        let today = sb.today();
+        let work: Work = Box::new(move |books| {
+            server::run_step(&function, &request, books, today).map(Done::Sips)
+        });
+        return match in_memory(sb, work).await {
+            Ok(Done::Sips(response)) => sips_answer(server::reply(response, &keys, None)),
+            Ok(Done::Direct(_)) => {
+                Answered::plain(StatusCode::INTERNAL_SERVER_ERROR, "sandbox fault")
+            }
+            Err(a) => a,
+        };
+    }
     let request: Map<String, Value> = match serde_json::from_slice(&body) {
         Ok(m) => m,
         Err(e) => {
@@ -529,9 +515,18 @@ async fn answer_sips(
             Err(a) => return a,
         },
     };
-    let code = match response.get(office::RESPONSE_CODE_FIELD) {
-        Some(Value::String(s)) => s.clone(),
-        _ => String::new(),
-    };
-    json(server::sealed(response, &keys), code, note)
+    sips_answer(server::reply(response, &keys, note))
+}
+
+fn sips_answer(reply: server::Reply) -> Answered {
+    match reply {
+        server::Reply::Response { body, code, note } => Answered {
+            status: StatusCode::OK,
+            content_type: "application/json",
+            body,
+            code: Some(code).filter(|c| !c.is_empty()),
+            note,
+        },
+        server::Reply::Unreadable(why) => Answered::plain(StatusCode::BAD_REQUEST, why),
+    }
 }

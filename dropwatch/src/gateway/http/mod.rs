@@ -41,6 +41,7 @@ use super::Args;
 
 mod answer;
 mod conn;
+mod ledger;
 
 /// The largest request body taken (a Direct request is a few hundred
 /// bytes, an Office Server request a few KB).
@@ -209,7 +210,7 @@ struct Sandbox {
     running: Running,
     runners: tokio::sync::Semaphore,
     pending: Arc<tokio::sync::Semaphore>,
-    memory: Memory,
+    ledger: ledger::Ledger,
     date: Option<time::Date>,
     log: Mutex<Lines>,
     /// Set when the reader of the log went away: the run ends.
@@ -337,7 +338,8 @@ pub fn serve(addr: &str, a: &Args) -> Result<Outcome> {
         pending: Arc::new(tokio::sync::Semaphore::new(
             k.max_pending.unwrap_or(MAX_PENDING) as usize,
         )),
-        memory,
+        ledger: ledger::Ledger::start(memory)
+            .map_err(|e| Error::io("starting the HTTP sandbox", e))?,
         date: k.date,
         log: Mutex::new(Lines::stdout()),
         stop: tokio::sync::Notify::new(),

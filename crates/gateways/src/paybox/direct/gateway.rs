@@ -147,12 +147,21 @@ pub fn answer(
     match screen(body, keys) {
         Screened::NotDirect => Ok(None),
         Screened::Refused(reply) => Ok(Some(reply)),
-        Screened::Run(fields) => {
-            let request = Request { fields: &fields };
-            let outcome = memory.update(|books| run(&request, books, today))?;
-            Ok(Some(reply(&request, outcome)))
-        }
+        Screened::Run(fields) => memory
+            .update(|books| run_step(&fields, books, today))
+            .map(Some),
     }
+}
+
+/// Run a request [`screen`] let through: one step of the memory.
+pub fn run_step(
+    fields: &[(String, String)],
+    books: &Books<'_>,
+    today: time::Date,
+) -> Result<Reply, MemoryError> {
+    let request = Request { fields };
+    let outcome = run(&request, books, today)?;
+    Ok(reply(&request, outcome))
 }
 
 /// Whether the request proves it comes from the shop: an HMAC over its
@@ -532,8 +541,9 @@ fn new_transaction(
     state: State,
     country: &str,
 ) -> Result<Transaction, MemoryError> {
-    let numtrans = books.next_number(shop, "NUMTRANS", FIRST_NUMTRANS)?;
-    let numappel = books.next_number(shop, "NUMAPPEL", FIRST_NUMAPPEL)?;
+    // One counter gives both: a transaction's numbers are new together.
+    let n = books.next_number(shop, "transaction", 0)?;
+    let (numtrans, numappel) = (FIRST_NUMTRANS + n, FIRST_NUMAPPEL + n);
     Ok(Transaction {
         numtrans: format!("{numtrans:010}"),
         numappel: format!("{numappel:010}"),
