@@ -178,14 +178,14 @@ fn response_to(request: &Map<String, Value>) -> Map<String, Value> {
         )
     };
     let mut r = Map::new();
-    // What is echoed is the request's, whatever it holds: masked (a card
-    // number in the wrong field must not come back whole).
+    // What is echoed is the request's, whatever it holds, shown as its
+    // field's kind says: merchantId and transactionReference exactly as
+    // they came, anything else masked (a card number in the amount must
+    // not come back whole).
     let mut put = |k: &str, v: String| {
         if !v.is_empty() {
-            r.insert(
-                k.to_string(),
-                Value::String(paylot_cli::text::safe(&v).into_owned()),
-            );
+            let shown = crate::kinds::of(k).show(&v).into_owned();
+            r.insert(k.to_string(), Value::String(shown));
         }
     };
     put(

@@ -855,7 +855,10 @@ fn inquiry(r: &Request<'_>, books: &Books<'_>, shop: &str) -> Result<Outcome, Me
 /// The answer line: the fields every answer has, in the gateway's order
 /// (../shared/reference/paybox.md §2.4), then what was asked for.
 fn reply(r: &Request<'_>, o: Outcome) -> Reply {
-    let echo = |v: &str| paylot_cli::text::safe(v).into_owned();
+    // What is echoed is the request's, shown as its field's kind says:
+    // the merchant's identifiers exactly as they came, text masked (a card
+    // number typed in a reference must not come back whole).
+    let echo = |k: &str, v: &str| crate::kinds::of(k).show(v).into_owned();
     let zeros = |v: &str| {
         if v.is_empty() {
             NO_NUMBER.to_string()
@@ -866,13 +869,16 @@ fn reply(r: &Request<'_>, o: Outcome) -> Reply {
     let mut fields: Vec<(&str, String)> = vec![
         ("NUMTRANS", zeros(&o.numtrans)),
         ("NUMAPPEL", zeros(&o.numappel)),
-        ("NUMQUESTION", echo(&question_echo(r.get("NUMQUESTION")))),
-        ("SITE", echo(r.get("SITE"))),
-        ("RANG", echo(r.get("RANG"))),
+        (
+            "NUMQUESTION",
+            echo("NUMQUESTION", &question_echo(r.get("NUMQUESTION"))),
+        ),
+        ("SITE", echo("SITE", r.get("SITE"))),
+        ("RANG", echo("RANG", r.get("RANG"))),
         ("AUTORISATION", o.authorisation.clone()),
         (CODE_FIELD, o.code.to_string()),
-        ("COMMENTAIRE", echo(&o.comment)),
-        ("REFABONNE", echo(r.get("REFABONNE"))),
+        ("COMMENTAIRE", echo("COMMENTAIRE", &o.comment)),
+        ("REFABONNE", echo("REFABONNE", r.get("REFABONNE"))),
         ("PORTEUR", o.token.clone()),
     ];
     if r.asks("PAYS") {
