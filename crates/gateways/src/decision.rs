@@ -8,6 +8,12 @@ pub enum Decision {
     Accepted,
     Refused,
     Retry,
+    /// Neither done nor refused yet: the final state is to be looked up
+    /// later (Sips 60, pending).
+    Pending,
+    /// Done already by an earlier request (Sips 94: a resend of an order
+    /// that went through).
+    AlreadyDone,
     /// No answer says (the answer was lost, or carries no code): the
     /// operation's state must be asked, never assumed.
     Unknown,
@@ -19,6 +25,8 @@ impl Decision {
             Decision::Accepted => "accepted",
             Decision::Refused => "refused",
             Decision::Retry => "retry",
+            Decision::Pending => "pending",
+            Decision::AlreadyDone => "already done",
             Decision::Unknown => "unknown",
         }
     }

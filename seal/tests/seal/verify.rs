@@ -365,3 +365,29 @@ fn parallel_verify_keeps_the_input_order() {
         want.len()
     );
 }
+
+#[test]
+fn every_sips_response_code_is_put_in_words_from_the_dictionary() {
+    let d = Dir::new();
+    let k = d.key("k", b"secret123");
+    for (code, meaning, outcome) in [
+        ("05", "authorisation refused by the card issuer", "refused"),
+        ("17", "cancelled by the buyer", "refused"),
+        ("60", "transaction pending: neither refused nor done yet", "pending"),
+        ("94", "duplicated transaction: this transactionReference was used already", "already done"),
+    ] {
+        // The response rule: every field but the seal, by name, values
+        // joined.
+        let seal_hex = hmac_sha256_hex(b"secret123", format!("{code}R1").as_bytes());
+        let resp = format!(
+            r#"{{"responseCode":"{code}","transactionReference":"R1","seal":"{seal_hex}"}}"#
+        );
+        let r = seal(&["verify", "--key-file", k.to_str().unwrap()], resp.as_bytes());
+        expect_status(&r, 0);
+        let j = r.json();
+        assert_eq!(j["valid"], true, "{code}: {j}");
+        assert_eq!(j["meaning"], meaning, "{code}: {j}");
+        assert_eq!(j["outcome"], outcome, "{code}: {j}");
+        assert!(j["action"].as_str().is_some_and(|a| !a.is_empty()), "{j}");
+    }
+}

@@ -148,6 +148,8 @@ impl Tally {
             Decision::Accepted => "accepted",
             Decision::Refused => "refused",
             Decision::Retry => "to retry",
+            Decision::Pending => "pending",
+            Decision::AlreadyDone => "already done",
             Decision::Unknown => "unknown",
         });
         self.refused_or_retry |= o != Decision::Accepted;

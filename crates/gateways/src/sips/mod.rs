@@ -3,6 +3,7 @@
 
 pub mod batch;
 pub mod fields;
+pub mod codes;
 pub mod office;
 pub mod seal;
 pub mod server;

@@ -5,7 +5,6 @@
 //! Source: the Sogenactif Office Server JSON guide, release 24.3
 //! (../shared/reference/sips.md §6b).
 
-use crate::Decision;
 
 /// The Sogenactif test shop's (recette, merchant 201040040170001,
 /// published by the gateway) key version.
@@ -35,54 +34,7 @@ pub fn echo(request: &serde_json::Map<String, serde_json::Value>, field: &str) -
     crate::kinds::of(field).show(&text).into_owned()
 }
 
-/// What a response code says, and what to do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Reading {
-    pub meaning: &'static str,
-    pub action: &'static str,
-    pub decision: Decision,
-}
-
-/// The gateway's reading of a `responseCode`.
-pub fn reading(code: &str) -> Reading {
-    let r = |meaning, action, decision| Reading {
-        meaning,
-        action,
-        decision,
-    };
-    match code {
-        "00" => r(
-            "function done",
-            "nothing: the function succeeded",
-            Decision::Accepted,
-        ),
-        "90" | "97" | "99" => r(
-            "refused after a temporary technical problem",
-            "try the function again later",
-            Decision::Retry,
-        ),
-        "40" => r(
-            "function not allowed for this shop",
-            "contact the gateway's support to have it enabled, if the acquirer contract allows",
-            Decision::Refused,
-        ),
-        "34" => r(
-            "suspected fraud",
-            "if the shop's secret key was renewed, the request must carry the new keyVersion; otherwise check the seal and the key",
-            Decision::Refused,
-        ),
-        "75" => r(
-            "maximum number of payment attempts reached",
-            "do not try again with the same data",
-            Decision::Refused,
-        ),
-        _ => r(
-            "function not done: a request parameter is wrong",
-            "see the data dictionary for this responseCode and the parameters' formats",
-            Decision::Refused,
-        ),
-    }
-}
+pub use super::codes::{reading, Reading};
 
 /// What the gateway's documentation says of a response whose seal does
 /// not match.
@@ -121,14 +73,6 @@ pub fn test_card_for(code: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn codes_in_words() {
-        assert_eq!(reading("00").decision, Decision::Accepted);
-        assert_eq!(reading("97").decision, Decision::Retry);
-        assert!(reading("34").action.contains("keyVersion"));
-        assert_eq!(reading("12").meaning, reading("30").meaning);
-    }
 
     #[test]
     fn the_415_page_is_recognised() {
