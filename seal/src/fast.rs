@@ -241,32 +241,6 @@ pub fn compute_line(
     })
 }
 
-/// The first name given twice in one object of this JSON text, at any
-/// depth (a JSON reader keeps one of the values, and which one differs
-/// between readers: the gateway's and the merchant's may disagree).
-pub fn repeated_name(text: &str) -> Option<String> {
-    fn walk(node: &Node) -> Option<String> {
-        match node {
-            Node::Obj(fields) => {
-                let mut seen = std::collections::HashSet::with_capacity(fields.len());
-                for (k, v) in fields {
-                    if !seen.insert(k.as_ref()) {
-                        return Some(k.to_string());
-                    }
-                    if let Some(r) = walk(v) {
-                        return Some(r);
-                    }
-                }
-                None
-            }
-            Node::Arr(items) => items.iter().find_map(walk),
-            _ => None,
-        }
-    }
-    let node: Node = serde_json::from_str(text).ok()?;
-    walk(&node)
-}
-
 /// A string as serde_json writes it (its escaping, not ours).
 fn write_str(text: &str, out: &mut Vec<u8>) {
     // Writing to a Vec cannot fail.

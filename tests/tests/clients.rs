@@ -468,3 +468,71 @@ EOF
         Some("Capturé")
     );
 }
+
+#[test]
+fn eopayment_sips2_validates_cancels_and_diagnoses_against_the_sandbox() {
+    let sh = Sh::new();
+    let python = client_python();
+    // eopayment 3.15's sips2 backend: perform_cash_management_operation()
+    // posts cashManagement/validate and /cancel, diagnostic() posts
+    // diagnostic/getTransactionData, to WS_URL[platform] (pointed at the
+    // sandbox). Its platform 'prod' checks the response's seal (the test
+    // platform does not seal, its source says), so the seal is checked.
+    let script = format!(
+        r#"{START}
+"{python}" - "$URL" <<'EOF'
+import json, sys, urllib.request
+from decimal import Decimal
+from eopayment import sips2, common
+URL = sys.argv[1]
+sips2.Payment.WS_URL['prod'] = URL
+backend = sips2.Payment(dict(platform='prod', merchant_id='201040040170001',
+                             secret_key='rxSP61eeP_oNi5TxCD7Ngy9YcwC8MLw6OlmFGGcsY54', key_version='1'))
+def order(reference, mode):
+    data = dict(amount='1000', cardCSCValue='123', cardExpiryDate='209912', cardNumber='1111222233334444',
+                currencyCode='978', interfaceVersion='IR_WS_2.55', keyVersion='1', merchantId='201040040170001',
+                orderChannel='INTERNET', transactionReference=reference, captureMode=mode)
+    data['seal'] = backend.get_seal_for_json_ws_data(data)
+    req = urllib.request.Request(URL + '/rs-services/v2/checkout/cardOrder', data=json.dumps(data).encode(),
+                                 headers={{'Content-Type': 'application/json'}})
+    with urllib.request.urlopen(req, timeout=20) as r:
+        return json.load(r)
+def show(step, value):
+    print(json.dumps({{'step': step, 'status': 0, 'body': json.dumps(value, sort_keys=True)}}))
+show('order', order('EOP1', 'VALIDATION'))
+show('validate', backend.validate(Decimal('10.00'), {{'transactionReference': 'EOP1'}}))
+order('EOP2', 'AUTHOR_CAPTURE')
+show('cancel', backend.cancel(Decimal('4.00'), {{'transactionReference': 'EOP2'}}))
+show('diagnostic', backend.diagnostic(Decimal('0'), {{'transactionReference': 'EOP2'}}))
+try:
+    backend.cancel(Decimal('99.00'), {{'transactionReference': 'EOP2'}})
+    show('too_much', 'accepted')
+except common.ResponseError as e:
+    show('too_much', str(e))
+EOF
+"#,
+        python = python.display()
+    );
+    let out = sh.ok(&script);
+    let all = steps(&out);
+    let json =
+        |name: &str| -> serde_json::Value { serde_json::from_str(step(&all, name).1).unwrap() };
+    let order = json("order");
+    assert_eq!(order["responseCode"], "00", "{out}");
+    for absent in ["amount", "currencyCode", "merchantId"] {
+        assert!(order.get(absent).is_none(), "{absent}: {order}");
+    }
+    let validate = json("validate");
+    assert_eq!(validate["responseCode"], "00", "{out}");
+    assert_eq!(validate["newStatus"], "TO_CAPTURE", "{out}");
+    assert!(validate.get("seal").is_some());
+    let cancel = json("cancel");
+    assert_eq!(cancel["newAmount"], 600, "{out}");
+    assert!(cancel.get("transactionReference").is_none(), "{cancel}");
+    let diagnostic = json("diagnostic");
+    assert_eq!(diagnostic["transactionStatus"], "TO_CAPTURE", "{out}");
+    assert_eq!(diagnostic["getTransDataResponseCode"], "00", "{out}");
+    assert_eq!(diagnostic["currentAmount"], 600, "{out}");
+    let too_much = step(&all, "too_much").1;
+    assert!(too_much.contains("'responseCode': '24'"), "{too_much}");
+}

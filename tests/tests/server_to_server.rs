@@ -236,7 +236,10 @@ seal verify --key-file sips.key page.html 2> page.err; echo page=$?
     let verdict: serde_json::Value = serde_json::from_str(lines[0]).unwrap();
     assert_eq!(verdict["valid"], true, "{out}");
     assert_eq!(verdict["response_code"], "00", "{out}");
-    assert_eq!(verdict["meaning"], "function done", "{out}");
+    assert_eq!(
+        verdict["meaning"], "function done (authorisation accepted)",
+        "{out}"
+    );
     assert_eq!(verdict["outcome"], "accepted", "{out}");
     assert_eq!(lines[1], "verify=0", "{out}");
     let tampered: serde_json::Value = serde_json::from_str(lines[2]).unwrap();

@@ -373,8 +373,16 @@ fn every_sips_response_code_is_put_in_words_from_the_dictionary() {
     for (code, meaning, outcome) in [
         ("05", "authorisation refused by the card issuer", "refused"),
         ("17", "cancelled by the buyer", "refused"),
-        ("60", "transaction pending: neither refused nor done yet", "pending"),
-        ("94", "duplicated transaction: this transactionReference was used already", "already done"),
+        (
+            "60",
+            "transaction pending: neither refused nor done yet",
+            "pending",
+        ),
+        (
+            "94",
+            "duplicated transaction: this transactionReference was used already",
+            "already done",
+        ),
     ] {
         // The response rule: every field but the seal, by name, values
         // joined.
@@ -382,7 +390,10 @@ fn every_sips_response_code_is_put_in_words_from_the_dictionary() {
         let resp = format!(
             r#"{{"responseCode":"{code}","transactionReference":"R1","seal":"{seal_hex}"}}"#
         );
-        let r = seal(&["verify", "--key-file", k.to_str().unwrap()], resp.as_bytes());
+        let r = seal(
+            &["verify", "--key-file", k.to_str().unwrap()],
+            resp.as_bytes(),
+        );
         expect_status(&r, 0);
         let j = r.json();
         assert_eq!(j["valid"], true, "{code}: {j}");

@@ -2,8 +2,9 @@
 //! Office Server JSON, Paypage JSON and Paypage POST messages.
 
 pub mod batch;
-pub mod fields;
 pub mod codes;
+pub mod fields;
+pub mod functions;
 pub mod office;
 pub mod seal;
 pub mod server;

@@ -5,7 +5,6 @@
 //! Source: the Sogenactif Office Server JSON guide, release 24.3
 //! (../shared/reference/sips.md §6b).
 
-
 /// The Sogenactif test shop's (recette, merchant 201040040170001,
 /// published by the gateway) key version.
 pub const TEST_KEY_VERSION: &str = "1";
@@ -21,17 +20,14 @@ pub const RESPONSE_CODE_FIELD: &str = "responseCode";
 /// (appended to the platform's base URL).
 pub const SERVICE_PREFIX: &str = "/rs-services/v2/";
 
-/// A request's field as a response echoes it: shown as its kind says
-/// (`crate::kinds`): an identifier (merchantId, transactionReference)
-/// exactly as it came, anything else masked (a card number sent in the
-/// wrong field must not come back whole).
-pub fn echo(request: &serde_json::Map<String, serde_json::Value>, field: &str) -> String {
-    let text = match request.get(field) {
+/// A message's field as text: a string as it is, a number as written,
+/// nothing for anything else.
+pub fn text(message: &serde_json::Map<String, serde_json::Value>, field: &str) -> String {
+    match message.get(field) {
         Some(serde_json::Value::String(s)) => s.clone(),
         Some(serde_json::Value::Number(n)) => n.to_string(),
         _ => String::new(),
-    };
-    crate::kinds::of(field).show(&text).into_owned()
+    }
 }
 
 pub use super::codes::{reading, Reading};

@@ -31,15 +31,6 @@ pub enum Reply {
     Unreadable(String),
 }
 
-/// A request's field as text (a number as written).
-fn text(request: &Map<String, Value>, k: &str) -> String {
-    match request.get(k) {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Number(n)) => n.to_string(),
-        _ => String::new(),
-    }
-}
-
 /// Why the platform refuses a request before running its function: a
 /// seal or a keyVersion that is not the shop's gets responseCode 34
 /// (../shared/reference/sips.md §6b: "otherwise the answer is
@@ -48,7 +39,7 @@ pub fn refusal(
     request: &Map<String, Value>,
     keys: &Keys<'_>,
 ) -> Option<(Map<String, Value>, String)> {
-    let version = text(request, office::KEY_VERSION_FIELD);
+    let version = office::text(request, office::KEY_VERSION_FIELD);
     let why = if version != keys.version {
         format!(
             "keyVersion is {}, the shop's key is version {}",
@@ -85,12 +76,12 @@ pub fn respond(
 /// Run a function on a request [`check`] let through: one step of the
 /// memory.
 pub fn run_step(
-    _function: &str,
+    function: &str,
     request: &Map<String, Value>,
-    _books: &Books<'_>,
-    _today: time::Date,
+    books: &Books<'_>,
+    today: time::Date,
 ) -> Result<Map<String, Value>, MemoryError> {
-    Ok(response_to(request))
+    super::functions::run(function, request, books, today)
 }
 
 /// Seal a response with the shop's key (every field but `seal`), and
@@ -120,6 +111,22 @@ pub fn check(body: &[u8], keys: &Keys<'_>) -> Checked {
         Ok(m) => m,
         Err(e) => return Checked::Unreadable(format!("the request is not a JSON object: {e}")),
     };
+    // A field given twice: the rule `seal verify` applies to the same
+    // message (super::seal::repeated_name), here a format error on that
+    // field — never an answer to one of its readings.
+    if let Some(name) = super::seal::repeated_name(body) {
+        let mut m = Map::new();
+        m.insert(RESPONSE_CODE_FIELD.into(), "30".into());
+        m.insert(
+            "errorFieldName".into(),
+            Value::String(crate::kinds::of(&name).show(&name).into_owned()),
+        );
+        let why = format!(
+            "the field {} is given twice: which value is meant?",
+            crate::show(&name)
+        );
+        return Checked::Refused(reply(m, keys, Some(why)));
+    }
     match refusal(&request, keys) {
         Some((response, why)) => Checked::Refused(reply(response, keys, Some(why))),
         None => Checked::Run(request),
@@ -155,57 +162,4 @@ pub fn answer(
             Ok(reply(response, keys, None))
         }
     }
-}
-
-/// The response the test platform gives to `request`.
-fn response_to(request: &Map<String, Value>) -> Map<String, Value> {
-    let reference = text(request, "transactionReference");
-    let card = text(request, "cardNumber");
-    let amount = text(request, "amount");
-    let amount_ok =
-        amount.is_empty() || (amount.len() <= 12 && amount.bytes().all(|b| b.is_ascii_digit()));
-    let (code, error_field) = if reference.is_empty() {
-        // The test shop works in transactionReference mode.
-        ("30".to_string(), Some("transactionReference"))
-    } else if !amount_ok {
-        ("30".to_string(), Some("amount"))
-    } else if !card.is_empty() && !paylot_cli::card::luhn_valid(&card) {
-        ("30".to_string(), Some("cardNumber"))
-    } else {
-        (
-            office::forced_code(&card).unwrap_or_else(|| "00".to_string()),
-            None,
-        )
-    };
-    let mut r = Map::new();
-    // What is echoed is the request's, whatever it holds, shown as its
-    // field's kind says: merchantId and transactionReference exactly as
-    // they came, anything else masked (a card number in the amount must
-    // not come back whole).
-    let mut put = |k: &str, v: String| {
-        if !v.is_empty() {
-            let shown = crate::kinds::of(k).show(&v).into_owned();
-            r.insert(k.to_string(), Value::String(shown));
-        }
-    };
-    put(
-        "acquirerResponseCode",
-        if code == "00" {
-            "00".into()
-        } else {
-            String::new()
-        },
-    );
-    put("amount", amount);
-    if code == "00" && !card.is_empty() {
-        put("authorisationId", "123456".into());
-    }
-    put("currencyCode", text(request, "currencyCode"));
-    if let Some(f) = error_field {
-        put("errorFieldName", f.to_string());
-    }
-    put("merchantId", text(request, "merchantId"));
-    put(RESPONSE_CODE_FIELD, code);
-    put("transactionReference", reference);
-    r
 }
