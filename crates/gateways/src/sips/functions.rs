@@ -103,6 +103,13 @@ pub const RESPONSE_FIELDS: &[(&str, &[&str])] = &[
     ),
 ];
 
+/// Whether `function`'s response has `field`.
+pub fn answers(function: &str, field: &str) -> bool {
+    RESPONSE_FIELDS
+        .iter()
+        .any(|(f, fields)| *f == function && fields.contains(&field))
+}
+
 /// A transaction as the memory keeps it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Transaction {
@@ -240,9 +247,9 @@ pub fn run(
         return Ok(format_error("transactionReference"));
     }
     let found = books.get::<Transaction>(&shop, TRANSACTION, &reference)?;
-    let out = match function {
-        "checkout/cardOrder" => return card_order(request, books, &shop, &reference, found, today),
-        "diagnostic/getTransactionData" => return Ok(transaction_data(request, found, today)),
+    let mut out = match function {
+        "checkout/cardOrder" => card_order(request, books, &shop, &reference, found, today)?,
+        "diagnostic/getTransactionData" => transaction_data(request, found, today),
         "cashManagement/validate" | "cashManagement/cancel" | "cashManagement/refund" => {
             let Some(mut tx) = found else {
                 // 25: not found in the Sips database (the dictionary).
@@ -268,6 +275,14 @@ pub fn run(
         // shop (the guide's generic table).
         _ => Response::new("40").0,
     };
+    // Where the function's response has transactionReference, it comes
+    // back whatever the code (a cardOrder refused for its format too).
+    if answers(function, "transactionReference") && !out.contains_key("transactionReference") {
+        let shown = crate::kinds::of("transactionReference")
+            .show(&reference)
+            .into_owned();
+        out.insert("transactionReference".into(), Value::String(shown));
+    }
     Ok(out)
 }
 

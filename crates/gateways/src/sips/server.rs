@@ -36,6 +36,7 @@ pub enum Reply {
 /// (../shared/reference/sips.md §6b: "otherwise the answer is
 /// responseCode 34 (suspected fraud)").
 pub fn refusal(
+    function: &str,
     request: &Map<String, Value>,
     keys: &Keys<'_>,
 ) -> Option<(Map<String, Value>, String)> {
@@ -59,6 +60,7 @@ pub fn refusal(
     };
     let mut m = Map::new();
     m.insert(RESPONSE_CODE_FIELD.into(), "34".into());
+    echo_reference(function, request, &mut m);
     Some((m, why))
 }
 
@@ -106,7 +108,7 @@ pub enum Checked {
 
 /// Read a request and make the checks the platform makes before
 /// running a function.
-pub fn check(body: &[u8], keys: &Keys<'_>) -> Checked {
+pub fn check(function: &str, body: &[u8], keys: &Keys<'_>) -> Checked {
     let request: Map<String, Value> = match serde_json::from_slice(body) {
         Ok(m) => m,
         Err(e) => return Checked::Unreadable(format!("the request is not a JSON object: {e}")),
@@ -127,7 +129,7 @@ pub fn check(body: &[u8], keys: &Keys<'_>) -> Checked {
         );
         return Checked::Refused(reply(m, keys, Some(why)));
     }
-    match refusal(&request, keys) {
+    match refusal(function, &request, keys) {
         Some((response, why)) => Checked::Refused(reply(response, keys, Some(why))),
         None => Checked::Run(request),
     }
@@ -154,12 +156,24 @@ pub fn answer(
     memory: &Memory,
     today: time::Date,
 ) -> Result<Reply, MemoryError> {
-    match check(body, keys) {
+    match check(function, body, keys) {
         Checked::Unreadable(why) => Ok(Reply::Unreadable(why)),
         Checked::Refused(r) => Ok(r),
         Checked::Run(request) => {
             let response = respond(function, &request, memory, today)?;
             Ok(reply(response, keys, None))
         }
+    }
+}
+
+/// A refusal echoes the request's transactionReference where the
+/// function's response has the field (a cardOrder's does, a cancel's
+/// does not: super::functions::RESPONSE_FIELDS), as it came.
+fn echo_reference(function: &str, request: &Map<String, Value>, response: &mut Map<String, Value>) {
+    const FIELD: &str = "transactionReference";
+    let reference = office::text(request, FIELD);
+    if !reference.is_empty() && super::functions::answers(function, FIELD) {
+        let shown = crate::kinds::of(FIELD).show(&reference).into_owned();
+        response.insert(FIELD.into(), Value::String(shown));
     }
 }

@@ -472,7 +472,7 @@ async fn answer_sips(
         version: &sb.sips_key_version,
     };
     if sb.responder.is_none() {
-        let request = match server::check(&body, &keys) {
+        let request = match server::check(&function, &body, &keys) {
             server::Checked::Unreadable(why) => {
                 return Answered::plain(StatusCode::BAD_REQUEST, why)
             }
@@ -500,7 +500,7 @@ async fn answer_sips(
             )
         }
     };
-    let (response, note) = match server::refusal(&request, &keys) {
+    let (response, note) = match server::refusal(&function, &request, &keys) {
         Some((response, why)) => (response, Some(why)),
         None => match respond(sb, path, "sips", body, deadline).await {
             Ok(answer) => match serde_json::from_slice::<Map<String, Value>>(&answer) {

@@ -271,7 +271,7 @@ pub fn request_problem(fields: &[(String, String)]) -> Option<(&'static str, Str
 /// The answer the gateway gives a request it refuses before running it:
 /// no transaction, the request's NUMQUESTION, SITE and RANG echoed as
 /// they came (identifiers: never altered; control characters escaped),
-/// the code and why; PAYS only when the request asked for it
+/// REFABONNE too, the code and why; PAYS only when the request asked for it
 /// (gateway::reply says why).
 pub fn refusal_line(fields: &[(String, String)], code: &str, why: &str) -> Vec<u8> {
     let get = |k: &str| {
@@ -290,7 +290,7 @@ pub fn refusal_line(fields: &[(String, String)], code: &str, why: &str) -> Vec<u
         ("AUTORISATION", ""),
         (CODE_FIELD, code),
         ("COMMENTAIRE", &paylot_cli::text::safe(why)),
-        ("REFABONNE", ""),
+        ("REFABONNE", &get("REFABONNE")),
         ("PORTEUR", ""),
     ]);
     if fields.iter().any(|(k, _)| k == "PAYS") {
