@@ -132,6 +132,17 @@ fn encode_uri(text: &[u8]) -> String {
 /// The likely cause when the raw text does not verify.
 fn diagnose(key: &RsaPublicKey, split: &Split<'_>, signature: &[u8]) -> Option<String> {
     let signed = split.signed;
+    // A whole URL pasted from an access log or a browser: Paybox signs
+    // the query string alone, what follows the first '?'.
+    if let Some((address, query)) = signed.split_once('?') {
+        if !address.contains(['&', '=']) && verifies(key, query.as_bytes(), signature) {
+            return Some(
+                "matches over the query string alone: this is a whole URL, and Paybox signs \
+                 only what follows its '?'; give the query string (the text after '?')"
+                    .into(),
+            );
+        }
+    }
     let decoded = percent_decode(signed);
     let form_decoded = percent_decode(&signed.replace('+', " "));
     let fully_encoded: String = signed

@@ -528,3 +528,18 @@ fn ipn_parameter_dropped_before_verification() {
     assert!(c.contains("PR #28"), "{c}");
     assert!(!c.contains("keyVersion"), "{c}");
 }
+
+#[test]
+fn ipn_given_as_a_whole_url() {
+    // A return copied from the web server's access log, address and all:
+    // Paybox signed the query string alone.
+    let query = format!(
+        "https://shop.example/paybox/ipn.php?{}",
+        crate::vectors::lexik_query("Mt=1000&Ref=CMD1349338388&Auto=XXXXXX&Erreur=00000")
+    );
+    let (r, v, _) = ipn(&query, &[]);
+    expect_status(&r, 1);
+    let c = v["likely_cause"].as_str().unwrap();
+    assert!(c.contains("this is a whole URL"), "{c}");
+    assert!(!c.contains("shop.example"), "{c}");
+}
