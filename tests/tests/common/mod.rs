@@ -82,7 +82,12 @@ pub fn bin_dir() -> PathBuf {
 /// its first line (up to a minute, unless it ends first), and set `$URL`
 /// to its base address, `$port` and `$sandbox` to its port and process;
 /// stopped when the script ends.
+///
+/// The previous run's log is removed first: the background job truncates
+/// it only once it runs, and a script that restarts the sandbox would
+/// otherwise read the old port from it and talk to a sandbox it killed.
 pub const START: &str = r#"
+rm -f http.log http.err
 eval "dropwatch gateway --http 0 $SANDBOX_OPTS > http.log 2> http.err &"
 sandbox=$!
 trap 'kill $sandbox 2>/dev/null; wait $sandbox 2>/dev/null' EXIT
