@@ -427,6 +427,12 @@ fn reused_ids(a: &Args, f: &Path, name: &str) -> Result<Vec<Problem>> {
             mine.entry(u).or_insert(line);
         },
     ) {
+        // A line past its bound is refused here as the responder and the
+        // gateway refuse it (docs/conventions.md, Limits), not left to a
+        // warning.
+        if e.is_past_bound() {
+            return Err(e);
+        }
         return Ok(vec![unread("this file", e)]);
     }
     if mine.is_empty() {

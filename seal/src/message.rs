@@ -84,7 +84,7 @@ pub fn records(input: &[u8], jsonl: bool) -> Vec<(usize, &[u8])> {
 /// Paybox System form is a few KiB, a Sips JSON message a few tens of
 /// KiB; a longer one is no gateway's message, and is refused before it
 /// is held whole (docs/seal.md, "Limits").
-pub const MAX_MESSAGE: usize = 1 << 20;
+pub const MAX_MESSAGE: usize = paylot_cli::limits::MESSAGE as usize;
 
 /// What is said of a message longer than [`MAX_MESSAGE`] (its reading
 /// stops one byte past it).

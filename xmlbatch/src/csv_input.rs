@@ -62,7 +62,7 @@ pub fn encoding(label: &str) -> Result<Option<&'static encoding_rs::Encoding>> {
 /// The longest row of an operations CSV, in bytes: a row is a few
 /// hundred bytes (the longest field, a reference, is 250 characters); a
 /// longer one is refused before it is held whole (docs/xmlbatch.md).
-pub const MAX_ROW: u64 = 64 * 1024;
+pub const MAX_ROW: u64 = paylot_cli::limits::CSV_ROW;
 
 /// The CSV reader, its rows bounded to [`MAX_ROW`].
 pub struct CsvReader {

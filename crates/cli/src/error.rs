@@ -37,6 +37,9 @@ enum Kind {
     No,
     /// Exit 2: unreadable or malformed input, I/O, missing key.
     Trouble,
+    /// Exit 2: an input past one of its documented bounds
+    /// ([`crate::limits`]), refused before it is held whole.
+    PastBound,
     /// Exit 2: bad usage; the message is followed by "Try 'TOOL --help'".
     Usage,
     /// The reader of our stdout went away (`tool | head`): end quietly, 0.
@@ -73,6 +76,30 @@ impl Error {
     /// Trouble (exit 2): unreadable or malformed input, I/O, missing key.
     pub fn trouble(message: impl Into<String>) -> Error {
         Error::new(Kind::Trouble, message)
+    }
+
+    /// An input past one of its documented bounds ([`crate::limits`]),
+    /// refused before it is held whole: trouble (exit 2), told apart so
+    /// that a caller for whom it is a refusal can say so
+    /// ([`Error::refusal_if_past_bound`]).
+    pub fn past_bound(message: impl Into<String>) -> Error {
+        Error::new(Kind::PastBound, message)
+    }
+
+    /// Whether this is an input past its bound ([`Error::past_bound`]).
+    pub fn is_past_bound(&self) -> bool {
+        self.kind == Kind::PastBound
+    }
+
+    /// The same error, a "no" (exit 1) when it is an input past its
+    /// bound: for `xmlbatch respond`, which plays a gateway that refuses
+    /// such a file (the drop sandbox then writes its refusal, where
+    /// trouble would leave the request pending as a local fault).
+    pub fn refusal_if_past_bound(mut self) -> Error {
+        if self.kind == Kind::PastBound {
+            self.kind = Kind::No;
+        }
+        self
     }
 
     /// Bad usage (exit 2): printed with a pointer to `--help`.
@@ -154,7 +181,7 @@ impl Error {
     pub fn exit_status(&self) -> u8 {
         match self.kind {
             Kind::No => 1,
-            Kind::Trouble | Kind::Usage | Kind::Reported => 2,
+            Kind::Trouble | Kind::PastBound | Kind::Usage | Kind::Reported => 2,
             Kind::BrokenPipe | Kind::Done => 0,
         }
     }

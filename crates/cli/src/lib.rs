@@ -40,6 +40,7 @@ pub mod encoding;
 pub mod error;
 pub mod input;
 pub mod json;
+pub mod limits;
 pub mod output;
 pub mod pipeline;
 pub mod progress;

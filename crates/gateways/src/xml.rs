@@ -53,14 +53,176 @@ fn starts_armored(bytes: &[u8]) -> Option<bool> {
     Some(rest.starts_with(begin))
 }
 
+/// A piece of the document past [`paylot_cli::limits::XML_PIECE`]: what
+/// [`Pieces`] says instead of reading on (an I/O error of its own type,
+/// told from any other by its type, not its text).
+#[derive(Debug)]
+struct PieceTooLong;
+
+impl std::fmt::Display for PieceTooLong {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a piece of XML past its bound")
+    }
+}
+
+impl std::error::Error for PieceTooLong {}
+
+/// The reader under quick-xml: it hands out at most
+/// [`paylot_cli::limits::XML_PIECE`] bytes from where the event being read
+/// starts (quick-xml holds an event whole: a text, a tag or a comment of
+/// a gigabyte would be held whole), and it can look a few bytes ahead
+/// without taking them, whatever its buffer holds (the armor test).
+struct Pieces<R> {
+    inner: R,
+    buf: Vec<u8>,
+    pos: usize,
+    /// Bytes taken by quick-xml (consumed), and where the event at hand
+    /// started among them.
+    taken: u64,
+    start: u64,
+}
+
+impl<R: io::Read> Pieces<R> {
+    fn new(inner: R) -> Pieces<R> {
+        Pieces {
+            inner,
+            buf: Vec::with_capacity(16 * 1024),
+            pos: 0,
+            taken: 0,
+            start: 0,
+        }
+    }
+
+    /// The next event starts here.
+    fn event_start(&mut self) {
+        self.start = self.taken;
+    }
+
+    /// Read more into the buffer (keeping what is not consumed); false
+    /// at the end of the input.
+    fn more(&mut self) -> io::Result<bool> {
+        if self.pos > 0 {
+            self.buf.drain(..self.pos);
+            self.pos = 0;
+        }
+        let have = self.buf.len();
+        self.buf.resize(have.max(16 * 1024).max(have + 4096), 0);
+        loop {
+            match self.inner.read(&mut self.buf[have..]) {
+                Ok(n) => {
+                    self.buf.truncate(have + n);
+                    return Ok(n > 0);
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    self.buf.truncate(have);
+                    return Err(e);
+                }
+            }
+        }
+    }
+
+    /// At least `n` bytes not yet taken, unless the input ends first.
+    fn peek(&mut self, n: usize) -> io::Result<&[u8]> {
+        while self.buf.len() - self.pos < n {
+            if !self.more()? {
+                break;
+            }
+        }
+        Ok(&self.buf[self.pos..])
+    }
+
+    /// Take the bytes up to the next `<` (or the end) without keeping
+    /// them: the content of an armored element, which may be as large as
+    /// the batch. The newlines taken.
+    fn skip_to_tag(&mut self) -> io::Result<u64> {
+        let mut newlines = 0;
+        loop {
+            if self.pos == self.buf.len() && !self.more()? {
+                return Ok(newlines);
+            }
+            let rest = &self.buf[self.pos..];
+            let end = memchr::memchr(b'<', rest).unwrap_or(rest.len());
+            newlines += memchr::memchr_iter(b'\n', &rest[..end]).count() as u64;
+            self.pos += end;
+            self.taken += end as u64;
+            if self.pos < self.buf.len() {
+                return Ok(newlines);
+            }
+        }
+    }
+
+    /// Take the white space at hand; the newlines taken.
+    fn skip_space(&mut self) -> io::Result<u64> {
+        let mut newlines = 0;
+        loop {
+            if self.pos == self.buf.len() && !self.more()? {
+                return Ok(newlines);
+            }
+            let rest = &self.buf[self.pos..];
+            let end = rest
+                .iter()
+                .position(|b| !b.is_ascii_whitespace())
+                .unwrap_or(rest.len());
+            newlines += memchr::memchr_iter(b'\n', &rest[..end]).count() as u64;
+            self.pos += end;
+            self.taken += end as u64;
+            if self.pos < self.buf.len() {
+                return Ok(newlines);
+            }
+        }
+    }
+}
+
+impl<R: io::Read> io::Read for Pieces<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let n = {
+            let have = self.fill_buf()?;
+            let n = have.len().min(out.len());
+            out[..n].copy_from_slice(&have[..n]);
+            n
+        };
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl<R: io::Read> BufRead for Pieces<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        let allowed = (self.start + paylot_cli::limits::XML_PIECE).saturating_sub(self.taken);
+        if allowed == 0 {
+            return Err(io::Error::new(io::ErrorKind::InvalidData, PieceTooLong));
+        }
+        if self.pos == self.buf.len() {
+            self.buf.clear();
+            self.pos = 0;
+            self.more()?;
+        }
+        let rest = &self.buf[self.pos..];
+        Ok(&rest[..rest
+            .len()
+            .min(usize::try_from(allowed).unwrap_or(usize::MAX))])
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.pos += n;
+        self.taken += n as u64;
+    }
+}
+
 /// Walk a whole document, calling `f` for each element start and end.
-/// Malformed XML is trouble (exit 2), reported with its line.
+/// Malformed XML is trouble (exit 2), reported with its line. Memory is
+/// bounded whatever the document: a piece of it (a text, a tag, a
+/// comment) or an element's text past [`paylot_cli::limits::XML_PIECE`],
+/// or elements nested past [`paylot_cli::limits::XML_DEPTH`], are refused
+/// (exit 2) where they start.
 pub fn walk<R: BufRead>(
     src: R,
     name: &str,
     mut f: impl FnMut(XmlEvent<'_>) -> Result<()>,
 ) -> Result<()> {
-    let mut reader = Reader::from_reader(src);
+    use paylot_cli::limits::{XML_DEPTH, XML_PIECE};
+    let mut reader = Reader::from_reader(Pieces::new(src));
     // Every byte of the document is in exactly one event, and `buf` holds
     // the event's bytes: counting the newlines there gives the line.
     let mut newlines = 0u64;
@@ -84,10 +246,23 @@ pub fn walk<R: BufRead>(
     };
     let utf8 =
         |line: u64| Error::trouble(format!("{name}:{line}: malformed XML: a name is not UTF-8"));
+    let too_long = |line: u64, what: &str| {
+        Error::past_bound(format!(
+            "{name}:{line}: {what} of more than {}, the most a Paybox batch file holds (its longest value is 250 characters): not a Question or status file (is this the file meant?); nothing was read past it",
+            paylot_cli::limits::show(XML_PIECE)
+        ))
+    };
     loop {
         let line = newlines + 1;
+        reader.get_mut().event_start();
         let event = match reader.read_event_into(&mut buf) {
             Ok(e) => e,
+            Err(quick_xml::Error::Io(e)) if e.get_ref().is_some_and(|i| i.is::<PieceTooLong>()) => {
+                return Err(too_long(
+                    line,
+                    "a piece of XML (a text, a tag or a comment)",
+                ));
+            }
             Err(quick_xml::Error::Io(e)) => {
                 let e = std::sync::Arc::try_unwrap(e)
                     .unwrap_or_else(|e| io::Error::new(e.kind(), e.to_string()));
@@ -168,6 +343,11 @@ pub fn walk<R: BufRead>(
                         text: "",
                     })?;
                 } else {
+                    if depth >= XML_DEPTH {
+                        return Err(Error::past_bound(format!(
+                            "{name}:{line}: elements nested more than {XML_DEPTH} deep (a Paybox batch file is 4 deep): not a Question or status file (is this the file meant?)"
+                        )));
+                    }
                     if texts.len() <= depth {
                         texts.push(String::new());
                         containers.push(false);
@@ -181,14 +361,24 @@ pub fn walk<R: BufRead>(
                     }
                     texts[depth].clear();
                     containers[depth] = false;
-                    // A look at the next bytes, without taking them.
-                    armored[depth] = depth <= ARMOR_DEPTH
-                        && matches!(
-                            reader.get_mut().fill_buf().map(starts_armored),
-                            Ok(Some(true))
-                        );
+                    // A look at the next bytes, without taking them (the
+                    // white space before them is taken: it is trimmed
+                    // from the text and not kept between children).
+                    armored[depth] = false;
+                    if depth <= ARMOR_DEPTH {
+                        let io = |e| Error::reading(paylot_cli::input::quote(name), e);
+                        let pieces = reader.get_mut();
+                        newlines += pieces.skip_space().map_err(io)?;
+                        let begin = paylot_cli::armor::BEGIN_MESSAGE;
+                        armored[depth] =
+                            matches!(pieces.peek(begin.len()).map(starts_armored), Ok(Some(true)));
+                    }
                     if armored[depth] {
                         f(XmlEvent::Armored { name: local, line })?;
+                        // A reader that goes on past it does not want the
+                        // armor, which is never held.
+                        let io = |e| Error::reading(paylot_cli::input::quote(name), e);
+                        newlines += reader.get_mut().skip_to_tag().map_err(io)?;
                     }
                     depth += 1;
                 }
@@ -214,6 +404,9 @@ pub fn walk<R: BufRead>(
                 } else if !containers[depth - 1] {
                     let first = texts[depth - 1].is_empty();
                     texts[depth - 1].push_str(&s);
+                    if texts[depth - 1].len() as u64 > XML_PIECE {
+                        return Err(too_long(line, "an element's text"));
+                    }
                     // The look ahead had too few bytes to tell.
                     if first
                         && depth - 1 <= ARMOR_DEPTH
@@ -232,6 +425,9 @@ pub fn walk<R: BufRead>(
                     return Err(malformed(line, "text outside the root element".into()));
                 }
                 texts[depth - 1].push_str(&String::from_utf8_lossy(t));
+                if texts[depth - 1].len() as u64 > XML_PIECE {
+                    return Err(too_long(line, "an element's text"));
+                }
             }
             Event::GeneralRef(ref r) => {
                 let resolved = if r.is_char_ref() {
@@ -251,6 +447,9 @@ pub fn walk<R: BufRead>(
                     return Err(malformed(line, "text outside the root element".into()));
                 }
                 texts[depth - 1].push(c);
+                if texts[depth - 1].len() as u64 > XML_PIECE {
+                    return Err(too_long(line, "an element's text"));
+                }
             }
             Event::DocType(_) => return Err(malformed(line, "a DOCTYPE is not allowed".into())),
             Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}

@@ -22,8 +22,12 @@ pub fn respond_direct(name: &str, mut reader: Box<dyn BufRead>, out: &mut dyn Wr
         buf.clear();
         // A request is a few hundred bytes: a longer line is cut (and
         // answered as the incoherent frame it then is).
-        let (n, _) = paylot_cli::input::read_line_bounded(&mut *reader, &mut buf, 64 * 1024)
-            .map_err(|e| Error::reading(paylot_cli::input::quote(name), e))?;
+        let (n, _) = paylot_cli::input::read_line_bounded(
+            &mut *reader,
+            &mut buf,
+            paylot_cli::limits::LINE as usize,
+        )
+        .map_err(|e| Error::reading(paylot_cli::input::quote(name), e))?;
         if n == 0 {
             break;
         }

@@ -73,7 +73,9 @@ Examples:
   $ xmlbatch respond --name 20261123.12345678.PAY.REQ.T.01 < req > ans
   $ xmlbatch respond requests.txt > answers.txt        # Paybox Direct lines
 
-Exit status: 0 answered, 2 trouble (not a request, malformed XML or JSON).";
+Exit status: 0 answered, 1 refused whole as the gateway would (a line or a
+piece of XML past its bound: docs/conventions.md, Limits), 2 trouble (not a
+request, malformed XML or JSON).";
 
 #[derive(Debug, ClapArgs)]
 pub struct Args {
@@ -92,6 +94,14 @@ pub struct Args {
     pub request: crate::RequestFile,
 }
 
+/// A request past one of its bounds (a line, a piece of XML) is refused
+/// as the gateway refuses a file it cannot read: exit 1, so that the drop
+/// sandbox writes the refusal (`.err`, `_ERROR`) where exit 2 would be
+/// its own fault, the request left pending and tried again at each pass.
+fn refused(e: Error) -> Error {
+    e.refusal_if_past_bound()
+}
+
 pub fn run(args: Args) -> Result<Outcome> {
     let input = Input::open(args.request.file.path())?;
     let name = input.name().to_string();
@@ -106,7 +116,7 @@ pub fn run(args: Args) -> Result<Outcome> {
     match detected {
         Detected::Xml => {
             let mut out = Output::create_spooled(args.output.path(), Access::Usual)?;
-            respond_paybox(args.seed, &name, reader, &mut out)?;
+            respond_paybox(args.seed, &name, reader, &mut out).map_err(refused)?;
             out.commit()?;
             Ok(Outcome::Yes)
         }
@@ -128,26 +138,27 @@ pub fn run(args: Args) -> Result<Outcome> {
                 reader,
                 &used,
                 &mut out,
-            )?;
+            )
+            .map_err(refused)?;
             out.commit()?;
             Ok(Outcome::Yes)
         }
         Detected::DirectRequest => {
             let mut out = Output::create_spooled(args.output.path(), Access::Usual)?;
-            direct::respond_direct(&name, reader, &mut out)?;
+            direct::respond_direct(&name, reader, &mut out).map_err(refused)?;
             out.commit()?;
             Ok(Outcome::Yes)
         }
         Detected::SipsJson => {
             let mut out = Output::create_spooled(args.output.path(), Access::Usual)?;
             let function = sips::function_of(args.request.name().as_deref()).to_string();
-            sips::respond_sips(&function, &name, reader, &mut out)?;
+            sips::respond_sips(&function, &name, reader, &mut out).map_err(refused)?;
             out.commit()?;
             Ok(Outcome::Yes)
         }
         Detected::OfficeBatchRequest => {
             let mut out = Output::create_spooled(args.output.path(), Access::Usual)?;
-            office_batch::respond_office_batch(&name, reader, &mut out)?;
+            office_batch::respond_office_batch(&name, reader, &mut out).map_err(refused)?;
             out.commit()?;
             Ok(Outcome::Yes)
         }

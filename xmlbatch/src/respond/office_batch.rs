@@ -30,7 +30,7 @@ pub fn respond_office_batch(
         match rdr.read_record(&mut rec) {
             Ok(false) => break,
             Ok(true) => {}
-            Err(e) => return Err(paylot_cli::csv::error(name, e)),
+            Err(e) => return Err(rdr.error(name, e)),
         }
         let cols: Vec<&str> = rec.iter().collect();
         // An answer carries no card data: what is echoed is shown by what

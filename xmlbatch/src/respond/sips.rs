@@ -14,7 +14,7 @@ use paylot_cli::{Error, Result};
 use serde_json::{Map, Value};
 
 /// The largest request read (the platform's requests are a few KB).
-const MAX_REQUEST: u64 = 1 << 20;
+const MAX_REQUEST: u64 = paylot_cli::limits::OFFICE_SERVER_REQUEST;
 
 /// The function a request name (a URL path) names.
 pub fn function_of(name: Option<&str>) -> &str {
@@ -35,9 +35,10 @@ pub fn respond_sips(
         .read_to_end(&mut body)
         .map_err(|e| Error::reading(paylot_cli::input::quote(name), e))?;
     if body.len() as u64 > MAX_REQUEST {
-        return Err(Error::trouble(format!(
-            "{}: more than 1 MiB: not a Sips Office Server request",
-            paylot_cli::input::quote(name)
+        return Err(Error::past_bound(format!(
+            "{}: more than {}: not a Sips Office Server request",
+            paylot_cli::input::quote(name),
+            paylot_cli::limits::show(MAX_REQUEST)
         )));
     }
     let request: Map<String, Value> = serde_json::from_slice(&body).map_err(|e| {

@@ -50,7 +50,7 @@ const KEPT: &[&str] = &[
 
 /// The longest line read whole: a request or an answer is a few hundred
 /// bytes; a longer line is cut (and is then no Direct line).
-const MAX_LINE: usize = 64 * 1024;
+const MAX_LINE: usize = paylot_cli::limits::LINE as usize;
 
 /// A request sent, as far as its answer is concerned.
 struct Sent {

@@ -72,7 +72,7 @@ pub fn status_lyra(
             match rdr.read_record(&mut record) {
                 Ok(true) => std::mem::swap(feed.slot()?, &mut record),
                 Ok(false) => return Ok(()),
-                Err(e) => return Err(paylot_cli::csv::error(name, e)),
+                Err(e) => return Err(rdr.error(name, e)),
             }
         }
     };

@@ -49,7 +49,7 @@ pub fn status_office_batch(
         match rdr.read_record(&mut rec) {
             Ok(false) => break,
             Ok(true) => {}
-            Err(e) => return Err(paylot_cli::csv::error(name, e)),
+            Err(e) => return Err(rdr.error(name, e)),
         }
         let line = rec.position().map_or(0, |p| p.line());
         let cols: Vec<&str> = rec.iter().collect();

@@ -140,14 +140,19 @@ impl TransactionIds {
 }
 
 /// A csv reader for Lyra files: `;`, no quoting, any number of columns,
-/// LF or CRLF.
-pub fn reader<R: std::io::Read>(src: R) -> csv::Reader<R> {
-    csv::ReaderBuilder::new()
-        .delimiter(b';')
-        .has_headers(false)
-        .flexible(true)
-        .quoting(false)
-        .from_reader(src)
+/// LF or CRLF; a line past [`paylot_cli::limits::LINE`] is refused where
+/// it starts, before it is held whole (a hostile file may be one line of
+/// gigabytes).
+pub fn reader<R: std::io::Read>(src: R) -> paylot_cli::csv::Lines<R> {
+    paylot_cli::csv::Lines::new(
+        csv::ReaderBuilder::new()
+            .delimiter(b';')
+            .has_headers(false)
+            .flexible(true)
+            .quoting(false),
+        src,
+        paylot_cli::limits::LINE,
+    )
 }
 
 /// A csv writer for Lyra files: `;`, never quoted, LF line ends.
@@ -390,7 +395,7 @@ pub fn read_req<R: BufRead>(src: R, name: &str) -> Result<Req> {
                         "{name}:{line}: not valid UTF-8 (expected UTF-8 text)"
                     )));
                 }
-                return Err(paylot_cli::csv::error(name, e));
+                return Err(rdr.error(name, e));
             }
         }
         let line = rec.position().map(|p| p.line()).unwrap_or(0);

@@ -82,7 +82,7 @@ pub fn each_use<R: Read>(
         match rdr.read_record(&mut rec) {
             Ok(false) => return Ok(()),
             Ok(true) => {}
-            Err(e) => return Err(paylot_cli::csv::error(name, e)),
+            Err(e) => return Err(rdr.error(name, e)),
         }
         let line = rec.position().map_or(0, |p| p.line());
         let col = |i: usize| rec.get(i - 1).unwrap_or("");
@@ -130,7 +130,7 @@ pub fn read_uses<R: BufRead>(src: R, name: &str) -> Result<HashSet<DayId>> {
         match rdr.read_record(&mut rec) {
             Ok(false) => return Ok(uses),
             Ok(true) => {}
-            Err(e) => return Err(paylot_cli::csv::error(name, e)),
+            Err(e) => return Err(rdr.error(name, e)),
         }
         match (rec.get(0), rec.get(1), rec.get(2), rec.len()) {
             (Some(shop), Some(day), Some(id), 3) => {

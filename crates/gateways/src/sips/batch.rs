@@ -619,7 +619,7 @@ pub fn header_date_time(t: time::OffsetDateTime) -> (String, String) {
 
 /// A csv reader for Office Batch files: `;`, no quoting (none is
 /// published), any number of columns, LF or CRLF.
-pub fn reader<R: std::io::Read>(src: R) -> csv::Reader<R> {
+pub fn reader<R: std::io::Read>(src: R) -> paylot_cli::csv::Lines<R> {
     crate::lyra::file::reader(src)
 }
 

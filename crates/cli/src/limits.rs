@@ -1,0 +1,169 @@
+//! The bounds on what one piece of input may cost, named once: memory
+//! stays bounded whatever a tool is given, and a piece past its bound is
+//! refused (status 2, with where it starts) before it is held whole —
+//! never an abort on an allocation that fails. Each bound is far above
+//! any real input; docs/conventions.md ("Limits") lists them with why.
+
+use std::io::{self, BufRead, Read};
+
+/// A message `seal` judges (the whole input, or a `--jsonl` line): a Sips
+/// JSON message is a few tens of KiB at most, a Direct request a few KiB.
+pub const MESSAGE: u64 = 1 << 20;
+
+/// A row of the operations CSV `xmlbatch build` reads: a row is a few
+/// hundred bytes (the longest field, a reference, is 250 characters).
+pub const CSV_ROW: u64 = 64 * 1024;
+
+/// A line of a gateway's line file: a Lyra PAY REQ or ANS line (about 25
+/// short columns), a Sips Office Batch line, a Paybox Direct request or
+/// answer (a few hundred bytes each).
+pub const LINE: u64 = 64 * 1024;
+
+/// A Sips Office Server request (JSON, a few KiB).
+pub const OFFICE_SERVER_REQUEST: u64 = 1 << 20;
+
+/// One piece of a Paybox Question or status XML document — a text, a tag
+/// with its attributes, a comment: the longest value is a 250-character
+/// reference. An element's text, however many pieces make it, is held to
+/// the same bound.
+pub const XML_PIECE: u64 = 64 * 1024;
+
+/// How deep the elements of a Paybox Question or status XML document may
+/// nest: the documents are four levels deep.
+pub const XML_DEPTH: usize = 32;
+
+/// A secret file (`--key-file`, `--cle-file`, `--passphrase-file`…): a key
+/// is at most a few hundred bytes.
+pub const SECRET_FILE: u64 = 64 * 1024;
+
+/// A PEM public key file (`seal --pubkey`): an RSA key is under 1 KiB.
+pub const PUBLIC_KEY_FILE: u64 = 64 * 1024;
+
+/// An OpenPGP key or certificate file: a certificate with many
+/// signatures and a photo is a few hundred KiB.
+pub const OPENPGP_KEY_FILE: u64 = 16 << 20;
+
+/// A line of a small state file (a counter, a `--sent` list of file
+/// names): a number or a file name.
+pub const STATE_LINE: u64 = 4096;
+
+/// A JSON state file of dropwatch (the files in progress, the Lyra ids
+/// each shop used on its last 31 days): read as it is parsed, never whole.
+pub const STATE_FILE: u64 = 256 << 20;
+
+/// The document `pgpwrap encrypt --element` reads whole (it is signed
+/// whole and written back around the element): a batch file is a few MiB.
+pub const ELEMENT_DOCUMENT: u64 = 64 << 20;
+
+/// The document `pgpwrap decrypt --element` and `inspect` read whole:
+/// what `encrypt --element` writes from [`ELEMENT_DOCUMENT`] bytes (the
+/// armor adds a third), with room to spare.
+pub const ELEMENT_ENVELOPE: u64 = 96 << 20;
+
+/// A bound as it is said in messages: "1 MiB", "64 KiB", "4096 bytes".
+pub fn show(bytes: u64) -> String {
+    if bytes >= 1 << 20 && bytes.is_multiple_of(1 << 20) {
+        format!("{} MiB", bytes >> 20)
+    } else if bytes >= 1024 && bytes.is_multiple_of(1024) {
+        format!("{} KiB", bytes >> 10)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+/// Read all of `src` into `buf`, but never more than `max` bytes and one:
+/// `Ok(false)` when `src` holds more than `max` (the caller refuses it; at
+/// most `max + 1` bytes were read).
+pub fn read_at_most(src: impl Read, buf: &mut Vec<u8>, max: u64) -> io::Result<bool> {
+    let start = buf.len();
+    src.take(max.saturating_add(1)).read_to_end(buf)?;
+    Ok((buf.len() - start) as u64 <= max)
+}
+
+/// One line read by [`read_line`].
+#[derive(Debug, PartialEq, Eq)]
+pub enum Line {
+    /// A line (in the buffer, with its `\n` if it had one).
+    Read,
+    /// The end of the input: nothing read.
+    End,
+    /// A line longer than the bound: reading stopped at the bound, so that
+    /// an endless line (`/dev/zero`) costs neither memory nor time.
+    TooLong,
+}
+
+/// Read one line into `buf` (cleared first), up to `max` bytes and its
+/// `\n`; past that, stop and say [`Line::TooLong`].
+pub fn read_line(src: &mut dyn BufRead, buf: &mut Vec<u8>, max: u64) -> io::Result<Line> {
+    buf.clear();
+    let max = usize::try_from(max).unwrap_or(usize::MAX);
+    loop {
+        let chunk = match src.fill_buf() {
+            Ok(c) => c,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if chunk.is_empty() {
+            return Ok(if buf.is_empty() {
+                Line::End
+            } else {
+                Line::Read
+            });
+        }
+        let (part, done) = match memchr::memchr(b'\n', chunk) {
+            Some(i) => (&chunk[..=i], true),
+            None => (chunk, false),
+        };
+        // The `\n` does not count.
+        let text = part.len() - usize::from(done);
+        if buf.len() + text > max {
+            return Ok(Line::TooLong);
+        }
+        buf.extend_from_slice(part);
+        let n = part.len();
+        src.consume(n);
+        if done {
+            return Ok(Line::Read);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bounds_are_said_in_their_unit() {
+        assert_eq!(show(MESSAGE), "1 MiB");
+        assert_eq!(show(LINE), "64 KiB");
+        assert_eq!(show(STATE_LINE), "4 KiB");
+        assert_eq!(show(1000), "1000 bytes");
+    }
+
+    #[test]
+    fn a_line_past_its_bound_stops_the_reading_at_the_bound() {
+        let mut buf = Vec::new();
+        let mut src = io::BufReader::with_capacity(16, &b"ab\ncdefgh\nij"[..]);
+        assert_eq!(read_line(&mut src, &mut buf, 4).unwrap(), Line::Read);
+        assert_eq!(buf, b"ab\n");
+        assert_eq!(read_line(&mut src, &mut buf, 4).unwrap(), Line::TooLong);
+        let mut exact = &b"abcd\nabcd"[..];
+        assert_eq!(read_line(&mut exact, &mut buf, 4).unwrap(), Line::Read);
+        assert_eq!(read_line(&mut exact, &mut buf, 4).unwrap(), Line::Read);
+        assert_eq!(buf, b"abcd");
+        assert_eq!(read_line(&mut exact, &mut buf, 4).unwrap(), Line::End);
+        // An endless line costs the bound.
+        let mut zero = io::BufReader::new(io::repeat(0));
+        assert_eq!(read_line(&mut zero, &mut buf, 4096).unwrap(), Line::TooLong);
+        assert!(buf.len() <= 4096);
+    }
+
+    #[test]
+    fn a_whole_read_past_its_bound_is_told() {
+        let mut buf = Vec::new();
+        assert!(read_at_most(&b"abcd"[..], &mut buf, 4).unwrap());
+        buf.clear();
+        assert!(!read_at_most(io::repeat(0), &mut buf, 4).unwrap());
+        assert_eq!(buf.len(), 5);
+    }
+}
