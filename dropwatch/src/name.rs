@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 use std::fs::{File, OpenOptions};
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::io::{Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use paylot_cli::{Error, Outcome, Result};
@@ -297,23 +297,40 @@ pub fn append_sent(f: &mut File, path: &Path, name: &str) -> Result<()> {
         .map_err(|e| Error::io(format!("recording in {}", quote_path(path)), e))
 }
 
-/// Names listed in a sent file (a missing file lists none).
+/// Names listed in a sent file (a missing file lists none). Read line by
+/// line, each at most [`paylot_cli::limits::STATE_LINE`] bytes: a file
+/// named here by mistake (`/dev/zero`, a large file) is refused at the
+/// first line past the bound, not read whole.
 pub fn collect_sent(path: &Path, out: &mut Vec<String>) -> Result<()> {
-    let mut text = String::new();
-    match File::open(path) {
-        Ok(mut f) => {
-            f.read_to_string(&mut text)
-                .map_err(|e| Error::reading_path(path, e))?;
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+    use paylot_cli::limits::{self, Line, STATE_LINE};
+    let f = match File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
         Err(e) => return Err(Error::reading_path(path, e)),
-    }
-    for line in text.lines() {
-        let l = line.trim();
+    };
+    let mut reader = std::io::BufReader::new(f);
+    let mut buf = Vec::new();
+    let mut n = 0u64;
+    loop {
+        n += 1;
+        match limits::read_line(&mut reader, &mut buf, STATE_LINE)
+            .map_err(|e| Error::reading_path(path, e))?
+        {
+            Line::End => return Ok(()),
+            Line::TooLong => {
+                return Err(Error::trouble(format!(
+                    "{}:{n}: a line of more than {}, the most a --sent line may hold (a file name): not a list of names sent (is it the right file?)",
+                    quote_path(path),
+                    limits::show(STATE_LINE)
+                )))
+            }
+            Line::Read => {}
+        }
+        let text = String::from_utf8_lossy(&buf);
+        let l = text.trim();
         if !l.is_empty() && !l.starts_with('#') {
             // A line may be a path: keep its last component.
             out.push(l.rsplit('/').next().unwrap_or(l).to_string());
         }
     }
-    Ok(())
 }

@@ -16,17 +16,34 @@ use crate::fsutil::quote_path;
 
 pub const STATE_VERSION: u32 = 1;
 
-/// Load a state file; a missing file gives the default state.
+/// Load a state file; a missing file gives the default state. It is
+/// parsed as it is read, never held whole, and read no further than
+/// [`paylot_cli::limits::STATE_FILE`]: a file named here by mistake
+/// (`/dev/zero`, a large sparse file) is refused at its first byte that
+/// is not JSON, or at the bound.
 pub fn load<T: DeserializeOwned + Default>(path: &Path) -> Result<T> {
-    match fs::read(path) {
-        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
-            Error::trouble(format!(
-                "{}: not a dropwatch state file ({e}); move it away or give another --state",
-                quote_path(path)
-            ))
-        }),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(T::default()),
-        Err(e) => Err(Error::reading_path(path, e)),
+    use io::Read;
+    use paylot_cli::limits::{self, STATE_FILE};
+    let file = match fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(T::default()),
+        Err(e) => return Err(Error::reading_path(path, e)),
+    };
+    let mut limited = io::BufReader::new(file.take(STATE_FILE + 1));
+    let mut de = serde_json::Deserializer::from_reader(&mut limited);
+    let parsed = T::deserialize(&mut de).and_then(|t| de.end().map(|()| t));
+    match parsed {
+        Ok(t) => Ok(t),
+        Err(e) if e.is_io() => Err(Error::reading_path(path, io::Error::from(e))),
+        Err(_) if limited.get_ref().limit() == 0 => Err(Error::trouble(format!(
+            "{}: more than {}, the most a dropwatch state file may hold: not a state file (move it away or give another --state)",
+            quote_path(path),
+            limits::show(STATE_FILE)
+        ))),
+        Err(e) => Err(Error::trouble(format!(
+            "{}: not a dropwatch state file ({e}); move it away or give another --state",
+            quote_path(path)
+        ))),
     }
 }
 

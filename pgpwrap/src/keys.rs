@@ -260,22 +260,38 @@ fn why_unusable(cert: &Cert, p: &dyn Policy, need: Need) -> String {
 /// cannot be read: it may be the key itself, typed in the wrong place.
 pub fn read_file(path: &Path, secret_option: Option<&str>) -> Result<(String, Vec<Cert>)> {
     let name = paylot_cli::quote(&path.to_string_lossy());
-    let bytes = std::fs::read(path).map_err(|e| match secret_option {
-        Some(option) => Error::io(
-            format!(
-                "{option}: cannot read the key file ({})",
-                paylot_cli::secret::NOT_REPEATED
+    // Bounded: a file named here by mistake (`/dev/zero`, a large file)
+    // is not read whole.
+    let max = paylot_cli::limits::OPENPGP_KEY_FILE;
+    let mut bytes = Vec::new();
+    let whole = std::fs::File::open(path)
+        .and_then(|f| paylot_cli::limits::read_at_most(f, &mut bytes, max))
+        .map_err(|e| match secret_option {
+            Some(option) => Error::io(
+                format!(
+                    "{option}: cannot read the key file ({})",
+                    paylot_cli::secret::NOT_REPEATED
+                ),
+                e,
             ),
-            e,
-        ),
-        None => Error::io(
-            format!(
-                "cannot read {}",
-                paylot_cli::text::quote_unresolved(&path.to_string_lossy())
+            None => Error::io(
+                format!(
+                    "cannot read {}",
+                    paylot_cli::text::quote_unresolved(&path.to_string_lossy())
+                ),
+                e,
             ),
-            e,
-        ),
-    })?;
+        })?;
+    if !whole {
+        let which = match secret_option {
+            Some(option) => format!("{option}: the key file"),
+            None => name.clone(),
+        };
+        return Err(Error::trouble(format!(
+            "{which} holds more than {}, the most an OpenPGP key file may hold (a certificate is at most a few hundred KiB): is it the right file?",
+            paylot_cli::limits::show(max)
+        )));
+    }
     let certs = parse_certs(&bytes).map_err(|e| {
         Error::trouble(format!(
             "{name}: not an OpenPGP key or certificate ({e}); expected what `gpg --export \

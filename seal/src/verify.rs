@@ -350,8 +350,26 @@ pub fn load_pubkey(path: Option<&std::path::Path>) -> Result<rsa::RsaPublicKey> 
     match path {
         None => ipn::public_key(ipn::PAYBOX_PUBLIC_KEY).map_err(|e| Error::trouble(e.0)),
         Some(p) => {
-            let text = std::fs::read_to_string(p).map_err(|e| {
-                Error::io(format!("cannot read the public key \"{}\"", p.display()), e)
+            // Bounded: a file named here by mistake is not read whole.
+            let max = paylot_cli::limits::PUBLIC_KEY_FILE;
+            let mut bytes = Vec::new();
+            let whole = std::fs::File::open(p)
+                .and_then(|f| paylot_cli::limits::read_at_most(f, &mut bytes, max))
+                .map_err(|e| {
+                    Error::io(format!("cannot read the public key \"{}\"", p.display()), e)
+                })?;
+            if !whole {
+                return Err(Error::trouble(format!(
+                    "--pubkey \"{}\": more than {}, the most a public key file may hold (a PEM RSA key is under 1 KiB): is it the right file?",
+                    p.display(),
+                    paylot_cli::limits::show(max)
+                )));
+            }
+            let text = String::from_utf8(bytes).map_err(|_| {
+                Error::trouble(format!(
+                    "--pubkey \"{}\": not a PEM public key (not UTF-8 text)",
+                    p.display()
+                ))
             })?;
             ipn::public_key(&text).map_err(|e| Error::trouble(format!("\"{}\": {e}", p.display())))
         }

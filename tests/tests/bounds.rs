@@ -298,3 +298,44 @@ fn paybox_xml_pieces_and_depth_past_their_bound_are_refused_with_their_line() {
         "{err}"
     );
 }
+
+#[test]
+fn files_named_by_options_are_read_no_further_than_their_bound() {
+    let sh = Sh::new();
+    // /dev/zero and a 2 GB sparse file where a small file is expected.
+    sh.ok("ln -s /dev/zero zero && truncate -s 2G sparse && chmod 600 sparse
+           printf 'type,amount,currency,reference,pan,expiry,cvv\\n00003,1000,978,R1,1111222233334444,1229,123\\n' > ops.csv
+           mkdir d");
+    for file in ["zero", "sparse"] {
+        for (tool, said) in [
+            (
+                format!("seal compute --scheme sips-json --key-file {file}"),
+                format!("--key-file: the key file \"{file}\" holds more than 64 KiB"),
+            ),
+            (
+                format!("seal verify --scheme paybox-ipn --pubkey {file}"),
+                format!("--pubkey \"{file}\": more than 64 KiB"),
+            ),
+            (
+                format!("pgpwrap encrypt --recipient {file}"),
+                format!("\"{file}\" holds more than 16 MiB"),
+            ),
+            (
+                format!("xmlbatch build --site 1999888 --rank 32 --batch-state {file} ops.csv"),
+                "not a batch number counter: it holds more than 4 KiB".to_string(),
+            ),
+            (
+                format!("dropwatch name --gateway paybox --site 1999888 --rank 32 --sent {file} d"),
+                format!("\"{file}\":1: a line of more than 4 KiB"),
+            ),
+            (
+                format!("dropwatch watch --once --state {file} d"),
+                format!("\"{file}\": not a dropwatch state file"),
+            ),
+        ] {
+            let (code, err) = limited(&sh, "echo '{\"a\":\"b\"}'", &tool);
+            assert_eq!(code, Some(2), "{tool}: {err}");
+            assert!(err.contains(&said), "{tool}: {err}");
+        }
+    }
+}

@@ -53,7 +53,13 @@ impl Counter {
                 e,
             )
         })?;
-        let last = match std::fs::read(path) {
+        // Bounded: a counter is one number; a file named here by mistake
+        // (`/dev/zero`, a large file) is not read whole.
+        let read = std::fs::File::open(path).and_then(|f| {
+            let mut bytes = Vec::new();
+            crate::limits::read_at_most(f, &mut bytes, crate::limits::STATE_LINE).map(|_| bytes)
+        });
+        let last = match read {
             Ok(bytes) => {
                 let text = String::from_utf8_lossy(&bytes);
                 let t = text.trim();
@@ -62,6 +68,8 @@ impl Counter {
                     // number: a file given here by mistake may be a key.
                     let holds = if !t.is_empty() && t.len() <= 10 && t.bytes().all(|b| b.is_ascii_digit()) {
                         format!("it holds {t}")
+                    } else if bytes.len() as u64 > crate::limits::STATE_LINE {
+                        format!("it holds more than {} (read no further; content not repeated: is it the right file?)", crate::limits::show(crate::limits::STATE_LINE))
                     } else {
                         format!("it holds {} bytes that are not one number (content not repeated: is it the right file?)", bytes.len())
                     };

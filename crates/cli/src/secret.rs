@@ -13,7 +13,6 @@
 use std::env;
 use std::fmt;
 use std::fs;
-use std::io::Read;
 use std::path::PathBuf;
 
 use zeroize::Zeroizing;
@@ -171,9 +170,18 @@ impl SecretSource {
                 }
                 #[cfg(not(unix))]
                 let _ = &meta;
+                // Bounded: a file named here by mistake (a log, a device,
+                // `/dev/zero`) is refused at the bound, not read whole.
+                let max = crate::limits::SECRET_FILE;
                 let mut raw = Zeroizing::new(Vec::new());
-                file.read_to_end(&mut raw)
+                let whole = crate::limits::read_at_most(&mut file, &mut raw, max)
                     .map_err(|e| Error::io(format!("reading the {what} file {shown}"), e))?;
+                if !whole {
+                    return Err(Error::trouble(format!(
+                        "{option}: the {what} file {shown} holds more than {}, the most a {what} file may hold (a {what} is at most a few hundred bytes): is it the right file?",
+                        crate::limits::show(max)
+                    )));
+                }
                 let (bytes, trailing) = split_line_ending(&raw);
                 if bytes.is_empty() {
                     return Err(Error::trouble(format!("the {what} file {shown} is empty")));
