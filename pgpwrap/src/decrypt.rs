@@ -284,7 +284,12 @@ pub fn run(args: Args) -> Result<Outcome> {
             out.commit()?;
         }
         Some(elem) => {
-            let doc = input.read_all()?;
+            // The document is read whole (the element is found in it and
+            // the readable copy compared with it): bounded.
+            let doc = input.read_all_at_most(
+                paylot_cli::limits::ELEMENT_ENVELOPE,
+                "--element reads (encrypt --element takes at most 64 MiB, which its armor makes at most 96 MiB)",
+            )?;
             let range = element::find_content(&doc, elem)
                 .map_err(|e| Error::trouble(e.message(elem, &input_name)))?;
             let content = doc[range.clone()].to_vec();

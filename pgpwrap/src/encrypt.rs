@@ -187,7 +187,12 @@ pub fn run(args: Args) -> Result<Outcome> {
         }
         Some(elem) => {
             let input_name = input.quoted();
-            let doc = input.read_all()?;
+            // The document is read whole (it is signed whole and written
+            // back around the element): bounded.
+            let doc = input.read_all_at_most(
+                paylot_cli::limits::ELEMENT_DOCUMENT,
+                "--element reads (a batch file is a few MiB; encrypt a larger file whole, without --element)",
+            )?;
             let range = element::find_content(&doc, elem)
                 .map_err(|e| Error::trouble(e.message(elem, &input_name)))?;
             // The whole clear document is signed, then encrypted, so that

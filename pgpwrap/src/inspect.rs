@@ -419,10 +419,19 @@ fn describe_envelope(
     mut reader: Box<dyn Read + Send + Sync>,
     name: &str,
 ) -> Result<(bool, Vec<Value>)> {
+    // The document is read whole to find the element: bounded, as
+    // decrypt --element bounds it.
     let mut doc = head;
-    reader
-        .read_to_end(&mut doc)
+    let max = paylot_cli::limits::ELEMENT_ENVELOPE;
+    let left = max.saturating_sub(doc.len() as u64);
+    let whole = paylot_cli::limits::read_at_most(&mut reader, &mut doc, left)
         .map_err(|e| Error::reading(name, e))?;
+    if !whole {
+        return Err(Error::trouble(format!(
+            "{name}: an XML document of more than {}, the most an envelope of encrypt --element may be (it takes at most 64 MiB, which its armor makes at most 96 MiB)",
+            paylot_cli::limits::show(max)
+        )));
+    }
     let Some((element, range)) = crate::element::find_armored(&doc) else {
         return Err(Error::trouble(format!(
             "{name}: an XML document with no OpenPGP message in it: not OpenPGP data (an \

@@ -339,3 +339,29 @@ fn files_named_by_options_are_read_no_further_than_their_bound() {
         }
     }
 }
+
+#[test]
+fn pgpwrap_element_documents_past_their_bound_are_refused() {
+    let sh = Sh::new();
+    for (feed, tool, said) in [
+        (
+            "head -c 67108865 /dev/zero",
+            "pgpwrap encrypt --recipient gateway.pub --element Merchant",
+            "<stdin>: more than 64 MiB, the most --element reads",
+        ),
+        (
+            "head -c 100663297 /dev/zero",
+            "pgpwrap decrypt --key gateway.key --verify-with shop.pub --element Merchant",
+            "<stdin>: more than 96 MiB, the most --element reads",
+        ),
+        (
+            "{ echo '<?xml version=\"1.0\"?>'; head -c 100663297 /dev/zero; }",
+            "pgpwrap inspect",
+            "<stdin>: an XML document of more than 96 MiB",
+        ),
+    ] {
+        let (code, err) = limited(&sh, feed, tool);
+        assert_eq!(code, Some(2), "{tool}: {err}");
+        assert!(err.contains(said), "{tool}: {err}");
+    }
+}

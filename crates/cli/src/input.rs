@@ -72,13 +72,21 @@ impl Input {
         Error::reading(self.quoted(), err)
     }
 
-    /// Read everything, as bytes.
-    pub fn read_all(mut self) -> Result<Vec<u8>> {
+    /// Read everything, refusing an input of more than `max` bytes (at
+    /// most `max + 1` are read): `what` names it in the message, with the
+    /// option or fix that applies ("the document --element reads").
+    pub fn read_all_at_most(mut self, max: u64, what: &str) -> Result<Vec<u8>> {
         let mut buf = Vec::new();
-        match self.reader.read_to_end(&mut buf) {
-            Ok(_) => Ok(buf),
-            Err(e) => Err(self.read_error(e)),
+        let whole = crate::limits::read_at_most(&mut self.reader, &mut buf, max)
+            .map_err(|e| self.read_error(e))?;
+        if !whole {
+            return Err(Error::trouble(format!(
+                "{}: more than {}, the most {what}",
+                self.quoted(),
+                crate::limits::show(max)
+            )));
         }
+        Ok(buf)
     }
 
     /// Read into `buf` up to `max` bytes of what is left: the caller
