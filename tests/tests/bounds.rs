@@ -365,3 +365,31 @@ fn pgpwrap_element_documents_past_their_bound_are_refused() {
         assert!(err.contains(said), "{tool}: {err}");
     }
 }
+
+#[test]
+fn paybox_direct_lines_past_their_bound_are_refused_with_their_line() {
+    let sh = Sh::new();
+    let request =
+        "VERSION=00103&TYPE=00001&SITE=1999888&RANG=32&CLE=1999888I&NUMQUESTION=1&REFERENCE=";
+    let feed = long_line(&format!("{request}R\\n{request}"), 'R', 200 << 20, "\\n");
+    let said = "<stdin>:2: a line of more than 65536 bytes, the most a Paybox Direct request or answer may hold";
+    for (tool, status) in [
+        ("xmlbatch status --format paybox-direct", 2),
+        ("xmlbatch respond", 1),
+    ] {
+        let (code, err) = limited(&sh, &feed, tool);
+        assert_eq!(code, Some(status), "{tool}: {err}");
+        assert!(err.contains(said), "{tool}: {err}");
+    }
+    // An endless line as the question: read no further than the bound.
+    let (code, err) = limited(
+        &sh,
+        "true",
+        "xmlbatch status --format paybox-direct --question /dev/zero /dev/null",
+    );
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("/dev/zero:1: a line of more than 65536 bytes"),
+        "{err}"
+    );
+}

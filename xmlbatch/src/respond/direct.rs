@@ -9,7 +9,7 @@
 use std::io::{BufRead, Write};
 
 use gateways::memory::Memory;
-use gateways::paybox::direct::gateway;
+use gateways::paybox::direct::{self, gateway};
 use paylot_cli::{Error, Result};
 
 /// Answer each request line of `reader` with an answer line on `out`.
@@ -17,27 +17,16 @@ pub fn respond_direct(name: &str, mut reader: Box<dyn BufRead>, out: &mut dyn Wr
     let werr = |e: std::io::Error| Error::io("writing the Direct answers", e);
     let memory = Memory::in_memory().map_err(|e| Error::trouble(e.to_string()))?;
     let today = gateways::calendar::today();
-    let mut buf = Vec::with_capacity(512);
-    loop {
-        buf.clear();
-        // A request is a few hundred bytes: a longer line is cut (and
-        // answered as the incoherent frame it then is).
-        let (n, _) = paylot_cli::input::read_line_bounded(
-            &mut *reader,
-            &mut buf,
-            paylot_cli::limits::LINE as usize,
-        )
-        .map_err(|e| Error::reading(paylot_cli::input::quote(name), e))?;
-        if n == 0 {
-            break;
-        }
-        let reply = gateway::answer(&buf, None, &memory, today)
+    // A line past its bound is refused whole (status 1 from respond).
+    direct::each_line(&mut *reader, name, |_, line| {
+        let reply = gateway::answer(line, None, &memory, today)
             .map_err(|e| Error::trouble(e.to_string()))?;
         // A blank line, or one without a Direct field, gets no answer.
         if let Some(reply) = reply {
             out.write_all(&reply.line).map_err(werr)?;
             out.write_all(b"\n").map_err(werr)?;
         }
-    }
+        Ok(())
+    })?;
     out.flush().map_err(werr)
 }

@@ -48,10 +48,6 @@ const KEPT: &[&str] = &[
     "DEVISE",
 ];
 
-/// The longest line read whole: a request or an answer is a few hundred
-/// bytes; a longer line is cut (and is then no Direct line).
-const MAX_LINE: usize = paylot_cli::limits::LINE as usize;
-
 /// A request sent, as far as its answer is concerned.
 struct Sent {
     line: u64,
@@ -65,30 +61,13 @@ impl Sent {
     }
 }
 
-/// Read every line of `reader`, blank ones included: its number and its
-/// bytes (at most [`MAX_LINE`], a longer one said and cut).
+/// Every line of `reader` (the rule and its bound: `direct::each_line`).
 fn lines(
     reader: &mut dyn BufRead,
     name: &str,
-    mut f: impl FnMut(u64, &[u8]) -> Result<()>,
+    f: impl FnMut(u64, &[u8]) -> Result<()>,
 ) -> Result<()> {
-    let mut buf = Vec::with_capacity(512);
-    let mut line = 0u64;
-    loop {
-        buf.clear();
-        let (n, cut) = paylot_cli::input::read_line_bounded(reader, &mut buf, MAX_LINE)
-            .map_err(|e| Error::reading(paylot_cli::input::quote(name), e))?;
-        if n == 0 {
-            return Ok(());
-        }
-        line += 1;
-        if cut {
-            paylot_cli::note(format_args!(
-                "{name}:{line}: a line of {n} bytes, not a Paybox Direct request or answer (they are a few hundred): read as its first {MAX_LINE} bytes"
-            ));
-        }
-        f(line, &buf)?;
-    }
+    direct::each_line(reader, name, f)
 }
 
 /// An amount as the request padded it, without the padding.

@@ -46,6 +46,36 @@ pub const MAX_QUESTION: u64 = 2_147_483_647;
 /// What the gateway writes for a value it does not have.
 const UNAVAILABLE: &str = "???";
 
+/// Call `f` with the number and the bytes (with their `\n`) of each line
+/// of a file of Direct requests or answers, blank ones included. A line
+/// is a few hundred bytes: one past [`paylot_cli::limits::LINE`] is
+/// refused where it starts ([`paylot_cli::Error::past_bound`], status 2;
+/// `xmlbatch respond` makes it a refusal), read no further, so that an
+/// endless line (`/dev/zero`) costs neither memory nor time.
+pub fn each_line(
+    reader: &mut dyn std::io::BufRead,
+    name: &str,
+    mut f: impl FnMut(u64, &[u8]) -> paylot_cli::Result<()>,
+) -> paylot_cli::Result<()> {
+    use paylot_cli::limits::{self, Line, LINE};
+    let mut buf = Vec::with_capacity(512);
+    let mut line = 0u64;
+    loop {
+        line += 1;
+        match limits::read_line(reader, &mut buf, LINE)
+            .map_err(|e| paylot_cli::Error::reading(paylot_cli::input::quote(name), e))?
+        {
+            Line::End => return Ok(()),
+            Line::TooLong => {
+                return Err(paylot_cli::Error::past_bound(format!(
+                    "{name}:{line}: a line of more than {LINE} bytes, the most a Paybox Direct request or answer may hold (they are a few hundred): not a file of Direct lines (is this the file meant?); nothing was read past it"
+                )))
+            }
+            Line::Read => f(line, &buf)?,
+        }
+    }
+}
+
 /// The VERSION an operation is sent with: Direct Plus for the stored-card
 /// (subscriber) operations, Direct for the others.
 pub fn version_for(op: &OpType) -> &'static str {
