@@ -137,17 +137,6 @@ fn lyra_request(body_lines: usize) -> String {
     s
 }
 
-/// A Paybox Question whose Merchant content is an OpenPGP message, as
-/// pgpwrap encrypt --element Merchant leaves it (what upload's check can
-/// see from outside).
-fn protected_question(batch: u64) -> String {
-    format!(
-        "<PayboxBatch xmlns=\"http://www.paybox.com/PayboxBatch\" BatchNumber=\"{batch}\">\n\
-         <Merchant Site=\"1999888\" Rank=\"032\">\n-----BEGIN PGP MESSAGE-----\n\nwcBMA0\n\
-         -----END PGP MESSAGE-----\n</Merchant>\n</PayboxBatch>\n"
-    )
-}
-
 #[test]
 fn lyra_upload_wait_fetch_purge_and_an_answer_that_appears_while_polling() {
     let a = Account::new();
@@ -265,6 +254,19 @@ fn paybox_clear_question_refused_status_and_err_fetched_and_purged() {
     r.expect(1);
     assert!(
         r.stderr().contains("pgpwrap encrypt --element Merchant"),
+        "{}",
+        r.describe()
+    );
+    assert!(a.d.files("drop/paybox/m1/in").is_empty());
+    // Nor does clear content behind an armor line (attack H3).
+    a.d.write(
+        &format!("fake/{Q1}"),
+        "<PayboxBatch BatchNumber=\"1\"><Merchant Site=\"1999888\" Rank=\"032\">\n-----BEGIN PGP MESSAGE-----\n\n<Question><PAN>1111222233334444</PAN></Question>\n-----END PGP MESSAGE-----\n</Merchant></PayboxBatch>\n",
+    );
+    let r = a.run("upload", "paybox", &[remote, &format!("fake/{Q1}")]);
+    r.expect(1);
+    assert!(
+        r.stderr().contains("inside the armored message"),
         "{}",
         r.describe()
     );
