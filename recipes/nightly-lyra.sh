@@ -11,9 +11,14 @@
 #
 # Usage: nightly-lyra.sh EXPORT.csv          (cron: once, then again until it says done)
 #
-# Everything of a day lives in $PAYLOT_DIR/lyra/DAY/: the REQ as uploaded,
-# the ANS, results.csv, report.txt. Running it again resumes where it
-# stopped: a REQ is built and uploaded once, an answer fetched once.
+# Every file sent lives in a directory of its own, named by the REQ:
+# $PAYLOT_DIR/lyra/DAY/20261201.12345678.PAY.REQ.T.02/ holds the REQ as
+# uploaded, the ANS, results.csv, report.txt, and export.sha256, the
+# export it was built from. An export is one file: run again on the same
+# export (same content), it resumes where it stopped - a REQ is built and
+# uploaded once, an answer fetched once; another export the same day
+# takes the next name (T.02, T.03, ...) and has its own answer and
+# results.
 #
 # Exit status: 0 the file and all its payments were accepted; 1 something
 # was refused (the file: _ERROR / _DUPLICATE; or some payments: see
@@ -35,19 +40,30 @@ shop=${LYRA_SHOP:-12345678}
 mode=${LYRA_MODE:-test}
 state=${PAYLOT_DIR:-/var/lib/paylot}
 day=${PAYLOT_DAY:-$(date +%Y%m%d)}
-dir=$state/lyra/$day
+daydir=$state/lyra/$day
 remote=(--gateway lyra)
 
 # The script works in the day's directory: paths given relative to here.
 abs() { case $1 in /*) printf '%s' "$1" ;; *) printf '%s/%s' "$PWD" "$1" ;; esac; }
-csv=$(abs "$csv") state=$(abs "$state") dir=$(abs "$dir")
+csv=$(abs "$csv") state=$(abs "$state") daydir=$(abs "$daydir")
 [ -n "${PAYLOT_SSH_CONFIG:-}" ] && remote+=(--ssh-config "$(abs "$PAYLOT_SSH_CONFIG")")
-mkdir -p "$dir" && cd "$dir" || exit 2
 say() { printf '%s\n' "$*" | tee -a report.txt >&2; }
 end() { say "== $(date -u +%FT%TZ) $1"; exit "$2"; }
 
+# 0. The export's file: the directory whose export.sha256 is this
+#    export's; a new export is built in .new-SHA256 (hidden), then moved
+#    to its REQ's name.
+key=$(sha256sum < "$csv") || { echo "cannot read $csv" >&2; exit 2; }
+key=${key%% *}
+mkdir -p "$daydir" && cd "$daydir" || exit 2
+batch=$(grep -lxF "$key" -- */export.sha256 2>/dev/null | head -n 1)
+batch=${batch%/export.sha256}
+if [ -z "$batch" ]; then
+    mkdir -p ".new-$key" && cd ".new-$key" || exit 2
+fi
+
 # 1. The REQ, once, under the next name free for the day.
-if [ ! -s request.name ]; then
+if [ -z "$batch" ] && [ ! -s request.name ]; then
     name=$(dropwatch name --gateway lyra --shop "$shop" --mode "$mode" --date "$day" \
              --sent "$state/lyra.sent" "$state/lyra") || end "no free name for $day" 2
     xmlbatch build --format lyra --shop "$shop" --mode "$mode" -o "$name" "$csv"
@@ -56,6 +72,13 @@ if [ ! -s request.name ]; then
     printf '%s\n' "$name" > request.name || end "cannot keep the request's name" 2
     say "built $name from $csv"
 fi
+if [ -z "$batch" ]; then
+    batch=$(cat request.name) \
+      && printf '%s\n' "$key" > export.sha256 && cd .. && mv ".new-$key" "$batch" \
+      || end "cannot keep the file $batch" 2
+fi
+cd "$batch" || exit 2
+dir=$daydir/$batch
 name=$(cat request.name)
 answer=${name/.REQ./.ANS.}
 

@@ -10,10 +10,15 @@
 #
 # Usage: nightly-paybox.sh EXPORT.csv        (cron: once, then again until it says done)
 #
-# Everything of a day lives in $PAYLOT_DIR/paybox/DAY/: the Question as
-# uploaded, the answer, results.csv, report.txt. Running it again resumes
-# where it stopped (a cut connection, an answer not there yet): a Question
-# is built and uploaded once, an answer fetched once; results are kept.
+# Every batch lives in a directory of its own, named by its Question
+# (batch number): $PAYLOT_DIR/paybox/DAY/1999888.032.000042/ holds the
+# Question as uploaded, the answer, results.csv, report.txt, and
+# export.sha256, the export it was built from. An export is one batch:
+# run again on the same export (same content), it resumes its batch where
+# it stopped (a cut connection, an answer not there yet) - a Question is
+# built and uploaded once, an answer fetched once, results kept; another
+# export, the same day or not, is another batch, with its own directory,
+# answer and results.
 #
 # Exit status, like every paylot tool: 0 the batch and all its operations
 # were accepted; 1 something was refused (the file: .err; or some
@@ -39,7 +44,7 @@ rank=${PAYBOX_RANK:-32}
 keys=${PAYLOT_KEYS:-/etc/paylot}
 state=${PAYLOT_DIR:-/var/lib/paylot}
 day=${PAYLOT_DAY:-$(date +%Y%m%d)}
-dir=$state/paybox/$day
+daydir=$state/paybox/$day
 remote=(--gateway paybox)
 [ -n "${PAYBOX_PORT:-}" ] && remote+=(--port "$PAYBOX_PORT")
 pass=()
@@ -47,17 +52,28 @@ pass=()
 
 # The script works in the day's directory: paths given relative to here.
 abs() { case $1 in /*) printf '%s' "$1" ;; *) printf '%s/%s' "$PWD" "$1" ;; esac; }
-csv=$(abs "$csv") state=$(abs "$state") dir=$(abs "$dir")
+csv=$(abs "$csv") state=$(abs "$state") daydir=$(abs "$daydir")
 keys=$(abs "$keys")
 [ -n "${PAYLOT_SSH_CONFIG:-}" ] && remote+=(--ssh-config "$(abs "$PAYLOT_SSH_CONFIG")")
-mkdir -p "$dir" && cd "$dir" || exit 2
 say() { printf '%s\n' "$*" | tee -a report.txt >&2; }
 # The report's last word, and the exit status.
 end() { say "== $(date -u +%FT%TZ) $1"; exit "$2"; }
 
+# 0. The export's batch: the directory whose export.sha256 is this
+#    export's; a new export is built in .new-SHA256 (hidden), then moved
+#    to its batch's name.
+key=$(sha256sum < "$csv") || { echo "cannot read $csv" >&2; exit 2; }
+key=${key%% *}
+mkdir -p "$daydir" && cd "$daydir" || exit 2
+batch=$(grep -lxF "$key" -- */export.sha256 2>/dev/null | head -n 1)
+batch=${batch%/export.sha256}
+if [ -z "$batch" ]; then
+    mkdir -p ".new-$key" && cd ".new-$key" || exit 2
+fi
+
 # 1. The Question, once: built, signed, encrypted (the clear Question only
 #    in the pipe), then named from its own BatchNumber, Site and Rank.
-if [ ! -s question.name ]; then
+if [ -z "$batch" ] && [ ! -s question.name ]; then
     xmlbatch build --site "$site" --rank "$rank" --batch-state "$state/paybox.batch" "$csv" \
       | pgpwrap encrypt --recipient "$keys/paybox.pub" --recipient "$keys/shop.pub" \
           --sign-with "$keys/shop.key" "${pass[@]}" --element Merchant -o question.xml
@@ -68,6 +84,13 @@ if [ ! -s question.name ]; then
     mv question.xml "$name" && printf '%s\n' "$name" > question.name || end "cannot keep the Question" 2
     say "built $name from $csv"
 fi
+if [ -z "$batch" ]; then
+    name=$(cat question.name) && batch=${name%.xml} \
+      && printf '%s\n' "$key" > export.sha256 && cd .. && mv ".new-$key" "$batch" \
+      || end "cannot keep the batch $batch" 2
+fi
+cd "$batch" || exit 2
+dir=$daydir/$batch
 name=$(cat question.name)
 status=${name%.xml}.status.xml
 err=${name%.xml}.err

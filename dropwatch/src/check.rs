@@ -14,7 +14,7 @@ use gateways::paybox::drop::{routing, Routing};
 use gateways::paybox::names::{
     error_file_name, question_name_of, question_stem, status_name, Template,
 };
-use gateways::paybox::question::read_header;
+use gateways::paybox::question::read_sealed;
 use gateways::Gateway;
 use paylot_cli::json::{Lines, Record};
 use paylot_cli::{Error, Outcome, Result};
@@ -309,7 +309,7 @@ impl Rules<'_> {
             }]));
         };
         let file = fs::File::open(f).map_err(|e| Error::reading_path(f, e))?;
-        let header = match read_header(std::io::BufReader::new(file), name) {
+        let (header, sealing) = match read_sealed(std::io::BufReader::new(file), name) {
             Ok(h) => h,
             Err(e) if e.is_io() => return Err(e),
             Err(e) => {
@@ -322,7 +322,7 @@ impl Rules<'_> {
                 }]))
             }
         };
-        let mut found: Vec<Problem> = paybox_drop::protection_problem(&header)
+        let mut found: Vec<Problem> = paybox_drop::protection_problem(&sealing)
             .map(|why| Problem {
                 code: "clear",
                 message: format!("{why}; {err_file}"),

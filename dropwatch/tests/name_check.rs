@@ -230,11 +230,7 @@ fn check_refuses_symlinks_and_paybox_old_batches() {
     d.write("m/out/1999888.032.000042.status.xml", "x");
     // The Merchant content encrypted, as pgpwrap encrypt --element
     // Merchant leaves it.
-    let question = |batch: u64| {
-        format!(
-            "<PayboxBatch xmlns=\"http://www.paybox.com/PayboxBatch\" BatchNumber=\"{batch}\"><Merchant Site=\"1999888\" Rank=\"032\">\n-----BEGIN PGP MESSAGE-----\n\nwcBMA0\n-----END PGP MESSAGE-----\n</Merchant></PayboxBatch>"
-        )
-    };
+    let question = protected_question;
     d.write("m/in/1999888.032.000041.xml", &question(41));
     d.write("m/in/1999888.032.000043.xml", &question(43));
     let r = d.run(&["check", "--scheme", "paybox", "m/in/1999888.032.000041.xml"]);
@@ -276,6 +272,112 @@ fn check_refuses_a_paybox_question_in_clear() {
         "{}",
         r.describe()
     );
+}
+
+/// Attack H3: a Merchant element that only looks encrypted. Each is
+/// refused (exit 1, code "clear", the pgpwrap command said); the real
+/// envelope passes.
+#[test]
+fn check_refuses_a_merchant_element_that_only_looks_encrypted() {
+    let d = Dir::new();
+    let real = protected_question(2);
+    let clear =
+        "<Question NumQuestion=\"1\"><CB><PAN>1111222233334444</PAN><CVV>123</CVV></CB></Question>";
+    let end = "-----END PGP MESSAGE-----\n";
+    let wrap = |content: &str| {
+        format!(
+            "<PayboxBatch xmlns=\"http://www.paybox.com/PayboxBatch\" BatchNumber=\"2\"><Merchant Site=\"1999888\" Rank=\"032\">{content}</Merchant></PayboxBatch>\n"
+        )
+    };
+    let cases: Vec<(&str, String, &str)> = vec![
+        (
+            "an armor line over clear XML",
+            wrap(&format!("\n-----BEGIN PGP MESSAGE-----\n\n{clear}\n{end}")),
+            "'<' (markup) inside the armored message",
+        ),
+        (
+            "an armor line, then card data, no END",
+            wrap("-----BEGIN PGP MESSAGE-----\n1111222233334444 123"),
+            "inside the armored message",
+        ),
+        (
+            "garbage in the armor",
+            wrap(&format!("\n-----BEGIN PGP MESSAGE-----\n\nZ2FyYmFnZSBnYXJiYWdl\n{end}")),
+            "not OpenPGP data",
+        ),
+        (
+            "a signed message, not encrypted",
+            wrap("\n-----BEGIN PGP MESSAGE-----\n\nxA0DAAgWEhPS9YOBetsBywxiAAAAAABoZWxsbwrCvQQAFggAbwWCaxWJOgkQEhPS\n9YOBettHFAAAAAAAHgAgc2FsdEBub3RhdGlvbnMuc2VxdW9pYS1wZ3Aub3Jnb1Ve\neSUvwCOUpb3xYtSUATqjshZoLXUdlOOFA5iTs3UWIQQEsWa1TakfDAxM54YSE9L1\ng4F62wAAP3cBAJeF7iuCcHg6OB1rmHKlCdEzBJOkbDcEeuV60/H1R8Y0AP97Q52w\n6Gg3pAM+ARxU5SW/VHQJhK8dId5Y9IvZwLnlBw==\n=xnn2\n-----END PGP MESSAGE-----\n"),
+            "one-pass signature",
+        ),
+        (
+            "a real armor, then clear child elements",
+            real.replacen(end, &format!("{end}{clear}"), 1),
+            "element <Question> in the Merchant element",
+        ),
+        (
+            "a real armor, then clear text",
+            real.replacen(end, &format!("{end}4970100000000000 123"), 1),
+            "text after the END",
+        ),
+        (
+            "a second, clear Merchant",
+            real.replacen("</Merchant>", &format!("</Merchant><Merchant Site=\"1999888\" Rank=\"032\">{clear}</Merchant>"), 1),
+            "a second <Merchant>",
+        ),
+        (
+            "the armored Merchant under a prefix of another namespace",
+            real.replacen("<Merchant ", "<p:Merchant xmlns:p=\"urn:elsewhere\" ", 1)
+                .replacen("</Merchant>", &format!("</p:Merchant><Other>{clear}</Other>"), 1),
+            "<p:Merchant> with a namespace of its own",
+        ),
+        (
+            "the Merchant in another default namespace",
+            real.replacen("<Merchant ", "<Merchant xmlns=\"urn:elsewhere\" ", 1),
+            "with a namespace of its own",
+        ),
+        (
+            "clear content in CDATA",
+            wrap(&format!("<![CDATA[\n-----BEGIN PGP MESSAGE-----\n]]>{clear}")),
+            "in clear",
+        ),
+        (
+            "card data in a comment",
+            real.replacen("</Merchant>", "</Merchant><!-- 4970100000000000 -->", 1),
+            "a comment",
+        ),
+        (
+            "clear text in the root",
+            real.replacen("</Merchant>", "</Merchant>4970100000000000", 1),
+            "text in clear in the root",
+        ),
+    ];
+    for (i, (what, content, says)) in cases.iter().enumerate() {
+        let f = format!("t{i}/1999888.032.000002.xml");
+        d.write(&f, content);
+        let r = d.run(&["check", "--gateway", "paybox", "--json", &f]);
+        r.expect(1);
+        assert_eq!(
+            r.events()[0]["problems"][0]["code"],
+            "clear",
+            "{what}: {}",
+            r.describe()
+        );
+        assert!(r.stderr().contains(says), "{what}: {}", r.describe());
+        assert!(
+            r.stderr().contains("pgpwrap encrypt --element Merchant"),
+            "{what}: {}",
+            r.describe()
+        );
+        assert!(
+            !r.stderr().contains("1111222233334444"),
+            "{what}: {}",
+            r.describe()
+        );
+    }
+    d.write("ok/1999888.032.000002.xml", &real);
+    d.run(&["check", "--gateway", "paybox", "ok/1999888.032.000002.xml"])
+        .expect(0);
 }
 
 #[test]

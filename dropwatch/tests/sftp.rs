@@ -137,17 +137,6 @@ fn lyra_request(body_lines: usize) -> String {
     s
 }
 
-/// A Paybox Question whose Merchant content is an OpenPGP message, as
-/// pgpwrap encrypt --element Merchant leaves it (what upload's check can
-/// see from outside).
-fn protected_question(batch: u64) -> String {
-    format!(
-        "<PayboxBatch xmlns=\"http://www.paybox.com/PayboxBatch\" BatchNumber=\"{batch}\">\n\
-         <Merchant Site=\"1999888\" Rank=\"032\">\n-----BEGIN PGP MESSAGE-----\n\nwcBMA0\n\
-         -----END PGP MESSAGE-----\n</Merchant>\n</PayboxBatch>\n"
-    )
-}
-
 #[test]
 fn lyra_upload_wait_fetch_purge_and_an_answer_that_appears_while_polling() {
     let a = Account::new();
@@ -269,6 +258,19 @@ fn paybox_clear_question_refused_status_and_err_fetched_and_purged() {
         r.describe()
     );
     assert!(a.d.files("drop/paybox/m1/in").is_empty());
+    // Nor does clear content behind an armor line (attack H3).
+    a.d.write(
+        &format!("fake/{Q1}"),
+        "<PayboxBatch BatchNumber=\"1\"><Merchant Site=\"1999888\" Rank=\"032\">\n-----BEGIN PGP MESSAGE-----\n\n<Question><PAN>1111222233334444</PAN></Question>\n-----END PGP MESSAGE-----\n</Merchant></PayboxBatch>\n",
+    );
+    let r = a.run("upload", "paybox", &[remote, &format!("fake/{Q1}")]);
+    r.expect(1);
+    assert!(
+        r.stderr().contains("inside the armored message"),
+        "{}",
+        r.describe()
+    );
+    assert!(a.d.files("drop/paybox/m1/in").is_empty());
 
     a.d.write(&format!("outbox/{Q1}"), &protected_question(1));
     let r = a.run("upload", "paybox", &[remote, &format!("outbox/{Q1}")]);
@@ -377,6 +379,89 @@ fn a_fetch_cut_midway_writes_nothing_and_the_next_one_gets_it_whole() {
     r.expect(0);
     assert_eq!(a.d.read(&format!("inbox/{ANS1}")), ans);
     assert_eq!(a.d.files("inbox"), vec![ANS1]);
+}
+
+/// Attack M6: the gateway rewrites an answer while it is copied, same
+/// size, within the same second (SFTP's times are whole seconds: the
+/// mtime is set back to what it was, as such a rewrite looks). Size and
+/// mtime agree before and after; the copy would be half the old answer,
+/// half the new. Nothing is written; the next fetch gets the new one whole.
+#[test]
+fn a_fetch_of_an_answer_rewritten_while_copied_writes_nothing() {
+    let a = Account::new();
+    let old = lyra_request(120_000); // about 7 MB
+    let path = a.d.path(&format!("drop/{SHOP}/result_ips/{ANS1}"));
+    a.d.write(&format!("drop/{SHOP}/result_ips/{ANS1}"), &old);
+    let new = old.replace("TEST-TOKEN-1", "TEST-TOKEN-2");
+    assert_eq!(new.len(), old.len());
+    let (rewritten, new_copy) = (path.clone(), new.clone());
+    a.server.during_next(Way::Down, 1 << 20, move || {
+        let mtime = fs::metadata(&rewritten).unwrap().modified().unwrap();
+        let mut f = fs::OpenOptions::new().write(true).open(&rewritten).unwrap();
+        std::io::Write::write_all(&mut f, new_copy.as_bytes()).unwrap();
+        f.set_modified(mtime).unwrap();
+    });
+    let remote = format!("gw:{SHOP}");
+    let fetch = || {
+        a.run(
+            "fetch",
+            "lyra",
+            &["--local", "inbox", "--settle", "0s", &remote, REQ1],
+        )
+    };
+    let r = fetch();
+    r.expect(2);
+    assert!(
+        r.stderr().contains("changed while it was read"),
+        "{}",
+        r.describe()
+    );
+    assert!(
+        a.d.files("inbox").is_empty(),
+        "nothing half: {:?}",
+        a.d.files("inbox")
+    );
+    fetch().expect(0);
+    assert!(
+        a.d.read(&format!("inbox/{ANS1}")) == new,
+        "the new answer, whole"
+    );
+}
+
+/// Attack M6: one file that cannot be purged does not keep the others on
+/// the account; every failure is said, and the run ends in trouble.
+#[test]
+fn purge_goes_on_past_a_file_it_cannot_purge_and_says_each() {
+    let a = Account::new();
+    let remote = "gw:paybox/m1";
+    let names = [
+        "1999888.032.000001.status.xml",
+        "1999888.032.000002.status.xml",
+        "1999888.032.000003.err",
+    ];
+    for n in names {
+        a.d.write(&format!("drop/paybox/m1/out/{n}"), "<PayboxBatchStatus/>\n");
+        a.d.write(&format!("inbox/{n}"), "<PayboxBatchStatus/>\n");
+    }
+    // Two local copies are not the files on the server: those two stay,
+    // whatever order the server lists them in.
+    for n in &names[..2] {
+        a.d.write(&format!("inbox/{n}"), "something else\n");
+    }
+    let r = a.run("purge", "paybox", &["--local", "inbox", remote]);
+    r.expect(2);
+    assert_eq!(r.stdout(), format!("{}\n", names[2]), "{}", r.describe());
+    for n in &names[..2] {
+        assert!(r.stderr().contains(n), "{n}: {}", r.describe());
+    }
+    assert!(
+        r.stderr().contains("2 file(s) could not be purged"),
+        "{}",
+        r.describe()
+    );
+    let mut left = a.d.files("drop/paybox/m1/out");
+    left.sort();
+    assert_eq!(left, names[..2].to_vec());
 }
 
 #[test]

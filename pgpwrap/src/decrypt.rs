@@ -301,6 +301,13 @@ pub fn run(args: Args) -> Result<Outcome> {
                          (was it written by `pgpwrap encrypt --element {elem}`?)"
                     )))
                 }
+                element::Content::NotEncrypted(what) => {
+                    return Err(Error::no(format!(
+                        "{input_name}: element <{elem}> does not hold an encrypted OpenPGP \
+                         message: {what}; nothing was written (encrypt it with pgpwrap encrypt \
+                         --element {elem})"
+                    )))
+                }
                 element::Content::Extra(what) => {
                     return Err(Error::no(format!(
                         "{input_name}: element <{elem}> holds more than its encrypted message: \

@@ -16,7 +16,7 @@
 //! The element is found by byte offsets, with quick-xml: everything
 //! outside its content stays byte for byte.
 
-use paylot_cli::armor::{BEGIN_MESSAGE as BEGIN, END_MESSAGE as END};
+use paylot_cli::armor::{Unsealed, BEGIN_MESSAGE as BEGIN};
 
 use quick_xml::events::Event;
 use quick_xml::Reader;
@@ -225,42 +225,33 @@ pub fn find_armored(doc: &[u8]) -> Option<(String, std::ops::Range<usize>)> {
 /// What an element's content holds, as far as decryption is concerned.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Content {
-    /// One armored OpenPGP message and white space around it: the
-    /// envelope `pgpwrap encrypt --element` writes.
+    /// One armored, encrypted OpenPGP message and white space around it:
+    /// the envelope `pgpwrap encrypt --element` writes.
     Armored,
     /// Not an armored message at all (a clear element).
     NotArmored,
     /// An armored message with something more: text, markup or a second
-    /// message that nothing signed. Where it is, in words.
+    /// message that nothing signed; or an armor that is not well formed.
+    /// Where it is, in words.
     Extra(String),
+    /// A well-formed armor whose packets are not an encrypted message.
+    NotEncrypted(String),
 }
 
 /// Judge an element's content before it is decrypted: exactly one
-/// armored message, white space around it, nothing else. Anything more
-/// in the element was put there unsigned, and a reader of the document
-/// (a gateway's parser) could take it for the real content.
+/// armored encrypted message, white space around it, nothing else
+/// (`paylot_cli::armor::sealed`, the test dropwatch check makes before an
+/// upload). Anything more in the element was put there unsigned, and a
+/// reader of the document (a gateway's parser) could take it for the real
+/// content.
 pub fn judge_content(content: &[u8]) -> Content {
-    let Some(start) = content.iter().position(|b| !b.is_ascii_whitespace()) else {
-        return Content::NotArmored;
-    };
-    if !content[start..].starts_with(BEGIN) {
-        return Content::NotArmored;
-    }
-    let Some(end) = find(&content[start..], END).map(|i| start + i + END.len()) else {
-        return Content::Extra("the armored message has no END line".into());
-    };
-    if find(&content[start + BEGIN.len()..end], BEGIN).is_some() {
-        return Content::Extra("a second BEGIN PGP MESSAGE line inside the first message".into());
-    }
-    match content[end..].iter().position(|b| !b.is_ascii_whitespace()) {
-        None => Content::Armored,
-        Some(i) => {
-            let lines = content[..end + i].iter().filter(|b| **b == b'\n').count();
-            Content::Extra(format!(
-                "text after the END PGP MESSAGE line ({} line(s) into the element)",
-                lines
-            ))
+    match paylot_cli::armor::sealed(content) {
+        Ok(()) => Content::Armored,
+        Err(Unsealed::NotArmored) => Content::NotArmored,
+        Err(Unsealed::Armor { line, what }) => {
+            Content::Extra(format!("{what} (line {line} of the element)"))
         }
+        Err(Unsealed::NotEncrypted(what)) => Content::NotEncrypted(what),
     }
 }
 
@@ -476,7 +467,25 @@ mod tests {
 
     #[test]
     fn only_one_armored_message_may_stand_in_the_element() {
-        let block = "-----BEGIN PGP MESSAGE-----\n\nwcBMA\n=abcd\n-----END PGP MESSAGE-----\n";
+        // What pgpwrap encrypt --element writes.
+        let block = "-----BEGIN PGP MESSAGE-----
+
+wV4D6fM+fg8nFK8SAQdAssrnPEY6Axqiv2itQ8SdT8m7C3H5iYXA3Og5nLxnbwcw
+Yq+QV1BuU9W5eVjf6myB0heusmy1k2F/z3hucnxAkaR3EfdafCtB0Mww0yt5OGOL
+0sEsAf7JB4xVinOFKG3vT3p0VjpzaTgV1vjh5RxofXIbnRsj+jzo89Lx6YUpMJZD
+onIZrlgriYOdZi6q8F3DdJYh/ndzuTClt5gLX/cUlH2MvZrKdADEr5ODYt0B44I/
+V3vJh/PgJwDyGhAwgb8+CLjolUdkSCATla1dbzF2NcASIoaPH76MDojDu4P++X84
+Zt6Y/6mJcQXWDKl//pKUdnqATLHpIeXSg91P3x1dBUy+cH3pN112HHmey0HbnqNW
+OmklzzxReaM65VpR3OgvmDZB51D3qMONbGHLxzFRiB3xjjRVBgKjBoYiM1GqWufL
+nhSm3EXeO3annnmgCoC8cgpiRj23ZAJvqlTAwlB3GveaGxeHyiYnMbNeHwplLJ0/
+h5yEYcIoSCwQuKNYPdr9Cjprfxz+OKi2YeTX/6eBDZdakKJDymWdmBKUm8Z/C3qj
+0BtZHggQseQ6LPkdUtkd5XaOxTsAHQbNEvTAmtd3FCxWy3oZWDDlUtzTBzET7vJn
+dtXeKsk5+xV9jpXOVKF3ZY8iKs3YXyS13W7jeahsQxLVyUx/KlvzYvw03rWFG2JH
+6tokUicOnOcgeMcCwtnTzzVdr35yphdZfIBR1cUOeeO+V9s+91UH6GQaVdmScZlU
+3UfT4owdunGnW0feulvL
+=Xw7A
+-----END PGP MESSAGE-----
+";
         assert_eq!(
             judge_content(format!("\n{block}").as_bytes()),
             Content::Armored
@@ -493,12 +502,21 @@ mod tests {
             format!("\n{block}&e;"),
             format!("\n{block}{block}"),
             format!("\n{}", &block[..40]),
+            // An armor line over clear data.
+            "\n-----BEGIN PGP MESSAGE-----\n\n<PAN>1111222233334444</PAN>\n-----END PGP MESSAGE-----\n"
+                .to_string(),
         ] {
             assert!(
                 matches!(judge_content(extra.as_bytes()), Content::Extra(_)),
                 "{extra}"
             );
         }
+        // Armor over a message that is signed, not encrypted.
+        let signed = "-----BEGIN PGP MESSAGE-----\n\nxA0DAAgWEhPS9YOBetsBywxiAAAAAABoZWxsbwrCvQQAFggAbwWCaxWJOgkQEhPS\n9YOBettHFAAAAAAAHgAgc2FsdEBub3RhdGlvbnMuc2VxdW9pYS1wZ3Aub3Jnb1Ve\neSUvwCOUpb3xYtSUATqjshZoLXUdlOOFA5iTs3UWIQQEsWa1TakfDAxM54YSE9L1\ng4F62wAAP3cBAJeF7iuCcHg6OB1rmHKlCdEzBJOkbDcEeuV60/H1R8Y0AP97Q52w\n6Gg3pAM+ARxU5SW/VHQJhK8dId5Y9IvZwLnlBw==\n=xnn2\n-----END PGP MESSAGE-----\n";
+        assert!(matches!(
+            judge_content(signed.as_bytes()),
+            Content::NotEncrypted(_)
+        ));
     }
 
     #[test]

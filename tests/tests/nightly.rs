@@ -148,7 +148,8 @@ fn paybox_nights_accepted_refused_rows_a_cut_and_an_err_file() {
     // Night 1: every operation accepted.
     let out = n.night("paybox", "20261201", "accepted.csv");
     expect(&out, 0, &n);
-    let day1 = "state/paybox/20261201";
+    // Each batch in a directory of its own, named by its Question.
+    let day1 = "state/paybox/20261201/1999888.032.000001";
     assert!(n
         .read(&format!("{day1}/report.txt"))
         .contains("every operation accepted"));
@@ -169,7 +170,7 @@ fn paybox_nights_accepted_refused_rows_a_cut_and_an_err_file() {
     let out = n.night("paybox", "20261202", &csv);
     expect(&out, 2, &n);
     assert_eq!(n.server.cuts(), 1);
-    let day2 = "state/paybox/20261202";
+    let day2 = "state/paybox/20261202/1999888.032.000002";
     assert!(n.read(&format!("{day2}/report.txt")).contains("run again"));
     let out = n.night("paybox", "20261202", &csv);
     expect(&out, 1, &n); // some operations refused: a result
@@ -196,7 +197,7 @@ fn paybox_nights_accepted_refused_rows_a_cut_and_an_err_file() {
     );
     let out = n.night("paybox", "20261203", "accepted.csv");
     expect(&out, 1, &n);
-    let day3 = "state/paybox/20261203";
+    let day3 = "state/paybox/20261203/1999888.032.000003";
     let report = n.read(&format!("{day3}/report.txt"));
     assert!(report.contains("refused by the gateway"), "{report}");
     assert!(report.contains("the signature does not verify"), "{report}");
@@ -204,6 +205,39 @@ fn paybox_nights_accepted_refused_rows_a_cut_and_an_err_file() {
         .files(day3)
         .contains(&"1999888.032.000003.err".to_string()));
     assert!(n.files("drop/paybox/m1/out").is_empty());
+
+    // Night 4: two exports the same day are two batches (attack M5): each
+    // its own Question, answer and results; neither taken for the other.
+    n.gateway("paybox", Some(PAYBOX_RESPONDER));
+    n.sh.ok(&format!(
+        "sed -n '1p;6p' {SAMPLES}/paybox-operations.csv > second.csv"
+    ));
+    expect(&n.night("paybox", "20261204", "accepted.csv"), 0, &n);
+    expect(&n.night("paybox", "20261204", "second.csv"), 1, &n); // ORDER-3 refused
+    let (first, second) = (
+        "state/paybox/20261204/1999888.032.000004",
+        "state/paybox/20261204/1999888.032.000005",
+    );
+    let results = n.read(&format!("{first}/results.csv"));
+    assert!(
+        results.contains("ORDER-1") && !results.contains("ORDER-3"),
+        "{results}"
+    );
+    let results = n.read(&format!("{second}/results.csv"));
+    assert!(
+        results.contains("ORDER-3") && !results.contains("ORDER-1"),
+        "{results}"
+    );
+    assert!(n
+        .files(second)
+        .contains(&"1999888.032.000005.status.xml".to_string()));
+    // The first export again: its own batch, resumed, not a third.
+    expect(&n.night("paybox", "20261204", "accepted.csv"), 0, &n);
+    assert_eq!(n.read("state/paybox.batch").trim(), "5");
+    assert_eq!(
+        n.files("state/paybox/20261204"),
+        vec!["1999888.032.000004", "1999888.032.000005"]
+    );
 }
 
 #[test]
@@ -216,12 +250,14 @@ fn lyra_nights_accepted_refused_payments_and_an_error_file() {
 
     let out = n.night("lyra", "20261201", "accepted.csv");
     expect(&out, 0, &n);
-    let day1 = "state/lyra/20261201";
+    // Each file sent in a directory of its own, named by its REQ.
+    let day1 = "state/lyra/20261201/20261201.12345678.PAY.REQ.T.01";
     assert_eq!(
         n.files(day1),
         vec![
             "20261201.12345678.PAY.ANS.T.01",
             "20261201.12345678.PAY.REQ.T.01",
+            "export.sha256",
             "report.txt",
             "request.name",
             "results.csv",
@@ -232,38 +268,53 @@ fn lyra_nights_accepted_refused_payments_and_an_error_file() {
     let csv = format!("{SAMPLES}/lyra-payments.csv");
     let out = n.night("lyra", "20261202", &csv);
     expect(&out, 1, &n);
-    let results = n.read("state/lyra/20261202/results.csv");
+    let day2 = "state/lyra/20261202/20261202.12345678.PAY.REQ.T.01";
+    let results = n.read(&format!("{day2}/results.csv"));
     assert!(results.contains("insufficient funds"), "{results}");
     // Again: nothing fetched twice, results kept.
     expect(&n.night("lyra", "20261202", &csv), 1, &n);
-    assert_eq!(n.read("state/lyra/20261202/results.csv"), results);
+    assert_eq!(n.read(&format!("{day2}/results.csv")), results);
+    // A second export the same day (attack M5): the next name, its own
+    // answer and results; the first's untouched. Other transaction ids:
+    // an id is unique per shop per UTC day (lyra::ids).
+    n.sh.ok(&format!(
+        "sed -n '1p;2p' {SAMPLES}/lyra-payments.csv | sed 's/^1,/51,/' > second.csv"
+    ));
+    expect(&n.night("lyra", "20261202", "second.csv"), 0, &n);
+    let second = "state/lyra/20261202/20261202.12345678.PAY.REQ.T.02";
+    assert!(n
+        .files(second)
+        .contains(&"20261202.12345678.PAY.ANS.T.02".to_string()));
+    let results2 = n.read(&format!("{second}/results.csv"));
+    assert!(!results2.contains("insufficient funds"), "{results2}");
+    assert_eq!(n.read(&format!("{day2}/results.csv")), results);
+    expect(&n.night("lyra", "20261202", &csv), 1, &n);
+    assert_eq!(n.files("state/lyra/20261202").len(), 2);
 
     // The gateway renames the file _ERROR: fetched for the report, purged.
     n.gateway("lyra", Some("echo 'bad header' >&2; exit 1"));
     let out = n.night("lyra", "20261203", "accepted.csv");
     expect(&out, 1, &n);
-    let day3 = "state/lyra/20261203";
+    let day3 = "state/lyra/20261203/20261203.12345678.PAY.REQ.T.01";
     assert!(n.read(&format!("{day3}/report.txt")).contains("_ERROR"));
     assert!(n
         .files(day3)
         .contains(&"20261203.12345678.PAY.REQ.T.01_ERROR".to_string()));
     assert!(n.files("drop/lyra/12345678/request_ips").is_empty());
 
-    // The Makefile: some payments refused is a result, kept; make succeeds.
+    // The Makefile: one target per export, two the same day two batches
+    // (attack M5); some payments refused is a result, kept; make succeeds.
     n.gateway("lyra", None);
     // Other transaction ids: the nights of this test are one real UTC day,
     // on which the gateway answers a reused id 96 (lyra::ids).
     n.sh.ok(&format!(
-        "mkdir -p exports && sed 's/^\\([0-9]\\),/1\\1,/' {SAMPLES}/lyra-payments.csv > exports/20261204-lyra.csv"
+        "mkdir -p exports && sed 's/^\\([0-9]\\),/1\\1,/' {SAMPLES}/lyra-payments.csv > exports/20261204-lyra.csv
+         sed -n '1p;2p' {SAMPLES}/lyra-payments.csv | sed 's/^1,/21,/' > exports/20261204-lyra-2.csv"
     ));
     let out = Command::new("make")
         .args(["-f", &format!("{RECIPES}/Makefile"), "DAY=20261204"])
         .arg(format!("STATE={}", n.sh.path("state").display()))
         .arg("EXPORTS=exports")
-        .arg(format!(
-            "{}/lyra/20261204/results.status",
-            n.sh.path("state").display()
-        ))
         .current_dir(n.sh.dir.path())
         .env("PATH", path())
         .env("LYRA_ACCOUNT", "gw:lyra/12345678")
@@ -273,8 +324,22 @@ fn lyra_nights_accepted_refused_payments_and_an_error_file() {
         .output()
         .unwrap();
     expect(&out, 0, &n);
-    assert_eq!(n.read("state/lyra/20261204/results.status").trim(), "1");
-    assert!(n
-        .read("state/lyra/20261204/results.csv")
-        .contains("insufficient funds"));
+    assert_eq!(n.read("state/done/20261204-lyra.status").trim(), "1");
+    assert_eq!(n.read("state/done/20261204-lyra-2.status").trim(), "0");
+    let day4 = "state/lyra/20261204";
+    assert_eq!(
+        n.files(day4),
+        vec![
+            "20261204.12345678.PAY.REQ.T.01",
+            "20261204.12345678.PAY.REQ.T.02"
+        ]
+    );
+    let first = n.read(&format!(
+        "{day4}/20261204.12345678.PAY.REQ.T.01/results.csv"
+    ));
+    assert!(first.contains("insufficient funds"), "{first}");
+    let second = n.read(&format!(
+        "{day4}/20261204.12345678.PAY.REQ.T.02/results.csv"
+    ));
+    assert!(!second.contains("insufficient funds"), "{second}");
 }

@@ -321,28 +321,30 @@ async fn fetch_one(acc: &Account<'_>, a: &FetchArgs, request: &str) -> Result<(P
     };
     // Answers may hold card data: private from creation.
     let mut copy = AtomicFile::create(&local, Access::Private)?;
-    let mut file = acc.ask("opening", &path, acc.sftp().open(&path)).await?;
     let werr = |e| Error::io(format!("writing {}", quote_path(&local)), e);
-    while let Some(b) = acc
-        .ask(
-            "reading",
-            &path,
-            file.read(256 * 1024, bytes::BytesMut::new()),
-        )
-        .await?
-    {
-        copy.writer().write_all(&b).map_err(werr)?;
-    }
-    acc.ask("closing", &path, file.close()).await?;
+    let written = read_remote(acc, &path, |b| copy.writer().write_all(b).map_err(werr)).await?;
     copy.writer().flush().map_err(werr)?;
-    let after = acc.stat(&path).await?;
-    if copy.len() != found.entry.size
-        || after.as_ref().map(|e| (e.size, e.mtime)) != Some((found.entry.size, found.entry.mtime))
-    {
-        return Err(Error::trouble(format!(
+    // Complete and final: the size and mtime unchanged, and the file read
+    // again gives the same bytes. SFTP's times are whole seconds: a
+    // gateway rewriting the answer, same size, within the second, leaves
+    // the stat as it was, and the copy half the old file, half the new
+    // (attack M6); a second read tells. Answers are small beside the
+    // batches; the second read costs one more transfer of it.
+    let changed = || {
+        Error::trouble(format!(
             "fetch: {} changed while it was read: nothing written, try again later",
             remote.show(&path)
-        )));
+        ))
+    };
+    let after = acc.stat(&path).await?;
+    if written.0 != found.entry.size
+        || after.as_ref().map(|e| (e.size, e.mtime)) != Some((found.entry.size, found.entry.mtime))
+    {
+        return Err(changed());
+    }
+    let again = read_remote(acc, &path, |_| Ok(())).await?;
+    if again != written {
+        return Err(changed());
     }
     copy.commit()?;
     paylot_cli::say(
@@ -355,6 +357,33 @@ async fn fetch_one(acc: &Account<'_>, a: &FetchArgs, request: &str) -> Result<(P
         ),
     );
     Ok((local, meaning))
+}
+
+/// Read the remote file `path` whole, each piece given to `each`: its
+/// length and SHA-256.
+async fn read_remote(
+    acc: &Account<'_>,
+    path: &str,
+    mut each: impl FnMut(&[u8]) -> Result<()>,
+) -> Result<(u64, [u8; 32])> {
+    use sha2::Digest as _;
+    let mut digest = sha2::Sha256::new();
+    let mut len = 0u64;
+    let mut file = acc.ask("opening", path, acc.sftp().open(path)).await?;
+    while let Some(b) = acc
+        .ask(
+            "reading",
+            path,
+            file.read(256 * 1024, bytes::BytesMut::new()),
+        )
+        .await?
+    {
+        digest.update(&b);
+        len += b.len() as u64;
+        each(&b)?;
+    }
+    acc.ask("closing", path, file.close()).await?;
+    Ok((len, digest.finalize().into()))
 }
 
 /// A copy fetched before: `Some` when `local` is there with the size of

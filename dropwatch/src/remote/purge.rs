@@ -8,7 +8,7 @@
 //! Nothing is lost: a file is removed only when `--local` holds a copy of
 //! the same name and size (`dropwatch fetch` put it there).
 
-use paylot_cli::{Outcome, Result};
+use paylot_cli::{Error, Outcome, Result};
 
 use super::answer::{fetched_before, LocalArg};
 use super::{join, meaning, runtime, Account, RemoteArgs};
@@ -33,6 +33,11 @@ async fn purge(a: &Args) -> Result<Outcome> {
     let acc = Account::connect(&a.remote).await?;
     let mut out = paylot_cli::json::Lines::stdout();
     let mut kept = 0usize;
+    // A file that cannot be purged (its local copy differs, the server
+    // refuses to remove it) does not stop the others: the account has a
+    // quota, and what can be removed is. Each failure is said as it comes;
+    // the run ends in trouble (exit 2) when there was one (attack M6).
+    let mut failed = 0usize;
     for (dir, entry) in acc.files().await? {
         if !merchants_to_purge(a, &acc, &dir, &entry.name) {
             continue;
@@ -46,14 +51,32 @@ async fn purge(a: &Args) -> Result<Outcome> {
             continue;
         }
         let path = join(&dir, &entry.name);
-        if fetched_before(&a.local.local.join(&entry.name), &entry)?.is_none() {
-            kept += 1;
-            continue;
+        match fetched_before(&a.local.local.join(&entry.name), &entry) {
+            Ok(Some(_)) => {}
+            Ok(None) => {
+                kept += 1;
+                continue;
+            }
+            Err(e) => {
+                paylot_cli::say(
+                    crate::TOOL,
+                    e.within(format!("purge: {} kept", a.remote.remote.show(&path))),
+                );
+                failed += 1;
+                continue;
+            }
         }
         let mut fs = acc.sftp().fs();
-        acc.ask_if_there("removing", &path, fs.remove_file(&path))
-            .await?;
-        out.human(&entry.name)?;
+        match acc
+            .ask_if_there("removing", &path, fs.remove_file(&path))
+            .await
+        {
+            Ok(_) => out.human(&entry.name)?,
+            Err(e) => {
+                paylot_cli::say(crate::TOOL, &e);
+                failed += 1;
+            }
+        }
     }
     acc.close().await;
     if kept > 0 {
@@ -64,6 +87,15 @@ async fn purge(a: &Args) -> Result<Outcome> {
                 crate::fsutil::quote_path(&a.local.local)
             ),
         );
+    }
+    if failed > 0 {
+        paylot_cli::say(
+            crate::TOOL,
+            format_args!(
+                "purge: {failed} file(s) could not be purged (said above); the others were"
+            ),
+        );
+        return Err(Error::reported());
     }
     Ok(Outcome::Yes)
 }

@@ -33,10 +33,14 @@ pub enum Way {
     Down,
 }
 
-#[derive(Debug, Clone, Copy)]
+/// What happens to the next connection once `after` bytes went `way`:
+/// cut, or (`then`) something done on the server's side while the
+/// transfer goes on — a file the gateway rewrites under a reader.
+#[derive(Clone)]
 struct Cut {
     way: Way,
     after: u64,
+    then: Option<Arc<dyn Fn() + Send + Sync>>,
 }
 
 pub struct Server {
@@ -170,7 +174,21 @@ impl Server {
 
     /// Cut the next connection once `after` bytes went `way`.
     pub fn cut_next(&self, way: Way, after: u64) {
-        *self.cut.lock().unwrap() = Some(Cut { way, after });
+        *self.cut.lock().unwrap() = Some(Cut {
+            way,
+            after,
+            then: None,
+        });
+    }
+
+    /// On the next connection, once `after` bytes went `way`, run `then`
+    /// (once) and go on relaying.
+    pub fn during_next(&self, way: Way, after: u64, then: impl Fn() + Send + Sync + 'static) {
+        *self.cut.lock().unwrap() = Some(Cut {
+            way,
+            after,
+            then: Some(Arc::new(then)),
+        });
     }
 
     /// How many connections were cut.
@@ -213,7 +231,7 @@ fn relay(conn: TcpStream, config: &Path, log: &Path, plan: Option<Cut>, cuts: Ar
     };
     let mut to_sshd = sshd.stdin.take().unwrap();
     let mut from_sshd = sshd.stdout.take().unwrap();
-    let limit = |way: Way| plan.filter(|c| c.way == way).map(|c| c.after);
+    let limit = |way: Way| plan.clone().filter(|c| c.way == way);
     let (up_conn, down_conn) = (conn.try_clone().unwrap(), conn.try_clone().unwrap());
     // Counted when cut, before the client can see it.
     let (up_cut, down_cut) = (cuts.clone(), cuts);
@@ -242,11 +260,11 @@ fn relay(conn: TcpStream, config: &Path, log: &Path, plan: Option<Cut>, cuts: Ar
 }
 
 /// Copy until either end closes, or cut the connection `conn` once more
-/// than `limit` bytes went through.
+/// than `limit` bytes went through (or run its `then`, once, and go on).
 fn pump(
     from: &mut impl Read,
     to: &mut impl Write,
-    limit: Option<u64>,
+    mut limit: Option<Cut>,
     conn: &TcpStream,
     cuts: &AtomicUsize,
 ) {
@@ -258,10 +276,14 @@ fn pump(
             Ok(n) => n,
         };
         total += n as u64;
-        if limit.is_some_and(|l| total > l) {
-            cuts.fetch_add(1, Ordering::SeqCst);
-            let _ = conn.shutdown(Shutdown::Both);
-            return;
+        if limit.as_ref().is_some_and(|l| total > l.after) {
+            if let Some(then) = limit.take().and_then(|l| l.then) {
+                then();
+            } else {
+                cuts.fetch_add(1, Ordering::SeqCst);
+                let _ = conn.shutdown(Shutdown::Both);
+                return;
+            }
         }
         if to.write_all(&buf[..n]).is_err() {
             return;

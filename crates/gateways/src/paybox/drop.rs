@@ -5,7 +5,7 @@
 //! numbers must strictly increase from one file to the next, per shop.
 
 use super::names::{QuestionName, Template};
-use super::question::Header;
+use super::question::{Header, Sealing};
 use super::values::{parse_batch, parse_rank, parse_site};
 pub use crate::drop::Reason;
 
@@ -158,14 +158,22 @@ pub fn routing(header: &Header, name: &QuestionName) -> Result<Routing, Vec<Stri
 /// signature is inside it, checked by the gateway when it decrypts. Says
 /// why a Question whose Merchant content is clear would be refused, and
 /// the command that protects it.
-pub fn protection_problem(header: &Header) -> Option<String> {
-    (!header.encrypted).then(|| {
-        "the Merchant element is in clear (card numbers, security codes): the gateway takes a \
-         Question only signed, then encrypted; protect it with pgpwrap encrypt --element Merchant \
-         --recipient PAYBOX.pub --sign-with SHOP.key (e.g. xmlbatch build ... | pgpwrap encrypt \
-         --element Merchant --recipient keys/paybox.pub --sign-with keys/shop.key -o FILE)"
-            .to_string()
-    })
+pub fn protection_problem(sealing: &Sealing) -> Option<String> {
+    const PROTECT: &str = "protect it with pgpwrap encrypt --element Merchant --recipient \
+         PAYBOX.pub --sign-with SHOP.key (e.g. xmlbatch build ... | pgpwrap encrypt --element \
+         Merchant --recipient keys/paybox.pub --sign-with keys/shop.key -o FILE)";
+    match sealing {
+        Sealing::Sealed => None,
+        Sealing::Clear => Some(format!(
+            "the Merchant element is in clear (card numbers, security codes): the gateway takes a \
+             Question only signed, then encrypted; {PROTECT}"
+        )),
+        Sealing::Unsealed(what) => Some(format!(
+            "{what}: the gateway takes a Question only signed, then encrypted, its Merchant \
+             element holding one armored OpenPGP message and nothing else; start again from the \
+             clear Question and {PROTECT}"
+        )),
+    }
 }
 
 /// The batch rule: a Question's number must be greater than the last one
