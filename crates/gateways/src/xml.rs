@@ -57,7 +57,7 @@ fn starts_armored(bytes: &[u8]) -> Option<bool> {
 /// [`Pieces`] says instead of reading on (an I/O error of its own type,
 /// told from any other by its type, not its text).
 #[derive(Debug)]
-struct PieceTooLong;
+pub(crate) struct PieceTooLong;
 
 impl std::fmt::Display for PieceTooLong {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -72,7 +72,7 @@ impl std::error::Error for PieceTooLong {}
 /// starts (quick-xml holds an event whole: a text, a tag or a comment of
 /// a gigabyte would be held whole), and it can look a few bytes ahead
 /// without taking them, whatever its buffer holds (the armor test).
-struct Pieces<R> {
+pub(crate) struct Pieces<R> {
     inner: R,
     buf: Vec<u8>,
     pos: usize,
@@ -83,7 +83,7 @@ struct Pieces<R> {
 }
 
 impl<R: io::Read> Pieces<R> {
-    fn new(inner: R) -> Pieces<R> {
+    pub(crate) fn new(inner: R) -> Pieces<R> {
         Pieces {
             inner,
             buf: Vec::with_capacity(16 * 1024),
@@ -94,7 +94,7 @@ impl<R: io::Read> Pieces<R> {
     }
 
     /// The next event starts here.
-    fn event_start(&mut self) {
+    pub(crate) fn event_start(&mut self) {
         self.start = self.taken;
     }
 
@@ -210,6 +210,27 @@ impl<R: io::Read> BufRead for Pieces<R> {
     }
 }
 
+/// Whether quick-xml's error is [`Pieces`] refusing a piece past its bound.
+pub(crate) fn is_piece_too_long(e: &quick_xml::Error) -> bool {
+    matches!(e, quick_xml::Error::Io(e) if e.get_ref().is_some_and(|i| i.is::<PieceTooLong>()))
+}
+
+/// A piece (`what`) past [`paylot_cli::limits::XML_PIECE`], where it starts.
+pub(crate) fn too_long(name: &str, line: u64, what: &str) -> Error {
+    Error::past_bound(format!(
+        "{name}:{line}: {what} of more than {}, the most a Paybox batch file holds (its longest value is 250 characters): not a Question or status file (is this the file meant?); nothing was read past it",
+        paylot_cli::limits::show(paylot_cli::limits::XML_PIECE)
+    ))
+}
+
+/// An element opened past [`paylot_cli::limits::XML_DEPTH`].
+pub(crate) fn too_deep(name: &str, line: u64) -> Error {
+    let depth = paylot_cli::limits::XML_DEPTH;
+    Error::past_bound(format!(
+        "{name}:{line}: elements nested more than {depth} deep (a Paybox batch file is 4 deep): not a Question or status file (is this the file meant?)"
+    ))
+}
+
 /// Walk a whole document, calling `f` for each element start and end.
 /// Malformed XML is trouble (exit 2), reported with its line. Memory is
 /// bounded whatever the document: a piece of it (a text, a tag, a
@@ -246,18 +267,13 @@ pub fn walk<R: BufRead>(
     };
     let utf8 =
         |line: u64| Error::trouble(format!("{name}:{line}: malformed XML: a name is not UTF-8"));
-    let too_long = |line: u64, what: &str| {
-        Error::past_bound(format!(
-            "{name}:{line}: {what} of more than {}, the most a Paybox batch file holds (its longest value is 250 characters): not a Question or status file (is this the file meant?); nothing was read past it",
-            paylot_cli::limits::show(XML_PIECE)
-        ))
-    };
+    let too_long = |line: u64, what: &str| too_long(name, line, what);
     loop {
         let line = newlines + 1;
         reader.get_mut().event_start();
         let event = match reader.read_event_into(&mut buf) {
             Ok(e) => e,
-            Err(quick_xml::Error::Io(e)) if e.get_ref().is_some_and(|i| i.is::<PieceTooLong>()) => {
+            Err(e) if is_piece_too_long(&e) => {
                 return Err(too_long(
                     line,
                     "a piece of XML (a text, a tag or a comment)",
@@ -344,9 +360,7 @@ pub fn walk<R: BufRead>(
                     })?;
                 } else {
                     if depth >= XML_DEPTH {
-                        return Err(Error::past_bound(format!(
-                            "{name}:{line}: elements nested more than {XML_DEPTH} deep (a Paybox batch file is 4 deep): not a Question or status file (is this the file meant?)"
-                        )));
+                        return Err(too_deep(name, line));
                     }
                     if texts.len() <= depth {
                         texts.push(String::new());

@@ -300,7 +300,10 @@ pub enum Sealing {
 /// that is not a Question file is trouble, as for `read_header`.
 pub fn read_sealed<R: BufRead>(src: R, name: &str) -> Result<(Header, Sealing)> {
     use quick_xml::events::Event;
-    let mut reader = quick_xml::Reader::from_reader(src);
+    // The walker's reader and bounds: a piece past XML_PIECE, elements
+    // past XML_DEPTH are refused where they start (the armor itself is
+    // read in pieces below, never held).
+    let mut reader = quick_xml::Reader::from_reader(xml::Pieces::new(src));
     let mut header = Header::default();
     let mut buf = Vec::new();
     let mut newlines = 0u64;
@@ -317,8 +320,16 @@ pub fn read_sealed<R: BufRead>(src: R, name: &str) -> Result<(Header, Sealing)> 
     };
     loop {
         let line = newlines + 1;
+        reader.get_mut().event_start();
         let event = match reader.read_event_into(&mut buf) {
             Ok(e) => e,
+            Err(e) if xml::is_piece_too_long(&e) => {
+                return Err(xml::too_long(
+                    name,
+                    line,
+                    "a piece of XML (a text, a tag or a comment)",
+                ));
+            }
             Err(quick_xml::Error::Io(e)) => {
                 let e = std::sync::Arc::try_unwrap(e)
                     .unwrap_or_else(|e| io::Error::new(e.kind(), e.to_string()));
@@ -415,6 +426,9 @@ pub fn read_sealed<R: BufRead>(src: R, name: &str) -> Result<(Header, Sealing)> 
                     _ => {}
                 }
                 if !empty {
+                    if depth >= paylot_cli::limits::XML_DEPTH {
+                        return Err(xml::too_deep(name, line));
+                    }
                     depth += 1;
                 }
             }
@@ -484,13 +498,16 @@ pub fn read_sealed<R: BufRead>(src: R, name: &str) -> Result<(Header, Sealing)> 
 /// The raw content of an element up to its next markup (`<`), fed to the
 /// sealed-message check as it is read: the verdict, and the newlines
 /// read.
-fn read_sealed_content<R: BufRead>(
-    src: &mut R,
+fn read_sealed_content<R: io::Read>(
+    src: &mut xml::Pieces<R>,
     name: &str,
 ) -> Result<(std::result::Result<(), paylot_cli::armor::Unsealed>, u64)> {
     let mut check = paylot_cli::armor::SealedCheck::new();
     let mut newlines = 0u64;
     loop {
+        // The armor may be as large as the batch: each chunk is checked
+        // and let go, so no piece bound applies to it.
+        src.event_start();
         let chunk = src
             .fill_buf()
             .map_err(|e| Error::reading(paylot_cli::input::quote(name), e))?;
