@@ -42,18 +42,27 @@ fn declared() -> &'static HashMap<String, FieldKind> {
 /// `customerContact.email`, `cards[1].cvv`, a CSV column): by its last
 /// part, without regard to case.
 pub fn of(path: &str) -> FieldKind {
+    known(path).unwrap_or(FieldKind::Text)
+}
+
+/// The kind of the field named `path` when a gateway declares it or its
+/// name says it (a security code, a card number, a password); None for a
+/// name nobody declared, which [`of`] reads as text. Where a value's
+/// place is all that is known (an Office Batch column by position), such
+/// a field may hold anything, card data included (`sips::batch`).
+pub fn known(path: &str) -> Option<FieldKind> {
     let name = last_name_part(path);
     if let Some(kind) = declared().get(&name) {
-        return *kind;
+        return Some(*kind);
     }
     if is_security_code_name(&name) {
-        FieldKind::SecurityCode
+        Some(FieldKind::SecurityCode)
     } else if CARD_NUMBER_NAMES.contains(&name.as_str()) {
-        FieldKind::CardNumber
+        Some(FieldKind::CardNumber)
     } else if name.contains("password") || name.contains("passwd") {
-        FieldKind::Secret
+        Some(FieldKind::Secret)
     } else {
-        FieldKind::Text
+        None
     }
 }
 
