@@ -768,3 +768,66 @@ fn no_fragment_of_a_secret_is_ever_shown() {
         leaks.join("\n---\n")
     );
 }
+
+/// Attack H2: the in-process sandbox echoes request fields. A fragment
+/// of the shop's key sent as a Sips transactionReference (any case) or a
+/// Direct REFABONNE does not come back, and the Sips answer is sealed
+/// over what is sent (scrubbed first, then sealed: `seal verify` accepts
+/// it); the shop's name comes back as it went even where it shares
+/// digits with a secret (a password of digits sent as SITE).
+#[test]
+fn sandbox_echoes_are_scrubbed_before_sealing_and_spare_the_shops_name() {
+    let sh = Sh::new();
+    let sips = "rxSP61eeP_oNi5TxCD7Ngy9YcwC8MLw6OlmFGGcsY54";
+    std::fs::write(sh.path("sips.key"), sips).unwrap();
+    // A Direct password of digits, the very digits of the shop's SITE.
+    std::fs::write(sh.path("cle.txt"), "1999888").unwrap();
+    sh.ok("chmod 600 sips.key cle.txt");
+    let sandbox = common::Sandbox::start(
+        &sh,
+        &[
+            "--sips-key-file",
+            "sips.key",
+            "--paybox-cle-file",
+            "cle.txt",
+        ],
+    );
+    let url = &sandbox.url;
+    let mut leaks = Vec::new();
+    for (k, reference) in [&sips[2..20], &sips.to_ascii_lowercase()[5..25]]
+        .iter()
+        .enumerate()
+    {
+        std::fs::write(
+            sh.path(&format!("r{k}.json")),
+            format!("{{\"amount\":\"100\",\"currencyCode\":\"978\",\"interfaceVersion\":\"IR_WS_2.20\",\"keyVersion\":\"1\",\"merchantId\":\"201040040170001\",\"transactionReference\":\"{reference}\",\"cardNumber\":\"1111222233334444\",\"cardExpiryDate\":\"202912\",\"seal\":\"00\"}}"),
+        )
+        .unwrap();
+        // Refused (34, the seal wrong) and answered (sealed right).
+        for script in [
+            format!("cat r{k}.json"),
+            format!("seal compute --key-file sips.key r{k}.json"),
+        ] {
+            let out = sh.ok(&format!(
+                "{script} | curl -sS --max-time 10 -H 'Content-Type: application/json' --data-binary @- {url}/rs-services/v2/checkout/cardOrder > a.json; cat a.json"
+            ));
+            let found = fragments_in(sips, &out);
+            if !found.is_empty() {
+                leaks.push(format!("{script}: {found:?} in {out}"));
+            }
+            let verified = sh.run("seal verify --key-file sips.key a.json");
+            assert_eq!(
+                verified.status.code(),
+                Some(0),
+                "the answer's seal is not over what was sent: {out}\n{}",
+                String::from_utf8_lossy(&verified.stdout)
+            );
+        }
+    }
+    let out = sh.ok(&format!(
+        "curl -sS --max-time 10 --data-binary 'VERSION=00104&TYPE=00001&SITE=1999888&RANG=32&CLE=1999888&NUMQUESTION=7&MONTANT=1000&DEVISE=978&REFERENCE=R&REFABONNE=X1999888Y&PORTEUR=1111222233334444&DATEVAL=1229&CVV=123' {url}/PPPS.php | iconv -f latin1 -t utf-8"
+    ));
+    assert!(out.contains("SITE=1999888&RANG=32&"), "{out}");
+    assert!(!out.contains("X1999888Y"), "{out}");
+    assert!(leaks.is_empty(), "{}", leaks.join("\n"));
+}

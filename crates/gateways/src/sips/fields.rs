@@ -4,6 +4,10 @@
 
 use paylot_cli::text::FieldKind::{self, *};
 
+/// The fields that name the shop itself: never altered, not even where
+/// they overlap a secret (`crate::kinds::names_the_shop`).
+pub const SHOP_FIELDS: &[&str] = &["merchantId", "remitterId", "merchant_id"];
+
 pub const FIELDS: &[(&str, FieldKind)] = &[
     ("merchantId", Identifier),
     ("transactionReference", Identifier),
