@@ -172,6 +172,7 @@ pub fn run(args: Args) -> Result<Outcome> {
     match &args.element {
         None => {
             // Nothing is left by a run that fails (docs/conventions.md).
+            // All of it is ciphertext: the usual mode.
             let mut out = Output::create_spooled(args.output.path(), Access::Usual)?;
             let name = literal_name(args.file.path());
             let input_name = input.quoted();
@@ -203,7 +204,9 @@ pub fn run(args: Args) -> Result<Outcome> {
             wrapped.push(b'\n');
             wrapped.extend_from_slice(&armored);
             let result = element::splice(&doc, range, &wrapped);
-            let mut out = Output::create_spooled(args.output.path(), Access::Usual)?;
+            // What stays outside the element is in clear and may hold card
+            // data: the owner's alone from creation.
+            let mut out = Output::create_spooled(args.output.path(), Access::Private)?;
             out.write_all(&result)
                 .map_err(|e| Error::io(format!("writing {}", out.name()), e))?;
             out.commit()?;

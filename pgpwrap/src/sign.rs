@@ -49,8 +49,16 @@ pub fn run(args: Args) -> Result<Outcome> {
         .next()
         .ok_or_else(|| Error::trouble(format!("{name}: no signing key")))?;
     let mut input = Input::open(args.file.path())?;
-    // Nothing is left by a run that fails (docs/conventions.md).
-    let mut out = Output::create_spooled(args.output.path(), paylot_cli::Access::Usual)?;
+    // Nothing is left by a run that fails (docs/conventions.md). A signed
+    // message carries its content in clear (a Question with its card
+    // numbers): the file is the owner's alone from creation. A detached
+    // signature holds none of it.
+    let access = if args.detached {
+        paylot_cli::Access::Usual
+    } else {
+        paylot_cli::Access::Private
+    };
+    let mut out = Output::create_spooled(args.output.path(), access)?;
     let pgp = |e: openpgp::anyhow::Error| Error::trouble(format!("signing: {}", io::describe(&e)));
     {
         let mut message = Message::new(&mut out);

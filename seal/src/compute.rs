@@ -45,7 +45,11 @@ impl ComputeJob<'_> {
         scratch: &mut fast::Scratch,
         out: &mut Vec<u8>,
     ) -> Sealed {
-        if self.fast && self.args.message.input != InputKind::Form {
+        // A secret pasted into a field is refused, never sealed and
+        // written on (secret::refuse_in_data): looked for in the line
+        // first, the field named through the general path.
+        let pasted = paylot_cli::redact::holds_secret(bytes);
+        if self.fast && !pasted && self.args.message.input != InputKind::Form {
             if let Some(s) = fast::compute_line(
                 bytes,
                 &self.choice,
@@ -65,6 +69,11 @@ impl ComputeJob<'_> {
             Ok(m) => m,
             Err(e) => return Sealed::Bad(e.0),
         };
+        if pasted {
+            if let Err(e) = refuse_pasted_secret(&msg.fields, line) {
+                return Sealed::Fatal(e);
+            }
+        }
         let (scheme, _) = analysis::scheme_of(&msg, &self.choice);
         if scheme == Scheme::PayboxIpn {
             return Sealed::Fatal(Error::trouble(
@@ -112,6 +121,33 @@ impl ComputeJob<'_> {
         out.push(b'\n');
         Sealed::Done
     }
+}
+
+/// A field holding a fragment of the key is refused by name
+/// (secret::refuse_in_data), a Sips POST `Data` field by the pairs it
+/// holds; the shop's name is not (a Sips test key is named after its
+/// merchantId: `002001000000001_KEY1`).
+fn refuse_pasted_secret(fields: &Map<String, Value>, line: usize) -> Result<()> {
+    let at = format!("line {line}");
+    for (name, value) in fields {
+        let text = match value {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        let pairs: Vec<(&str, &str)> = if name.eq_ignore_ascii_case("Data") {
+            text.split('|')
+                .map(|p| p.split_once('=').unwrap_or((name.as_str(), p)))
+                .collect()
+        } else {
+            vec![(name.as_str(), text.as_str())]
+        };
+        for (n, v) in pairs {
+            if !gateways::kinds::is_shop_name(n, v) {
+                paylot_cli::secret::refuse_in_data(&at, n, v)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 impl ComputeJob<'_> {

@@ -768,3 +768,116 @@ fn no_fragment_of_a_secret_is_ever_shown() {
         leaks.join("\n---\n")
     );
 }
+
+/// Attack H2: the in-process sandbox echoes request fields. A fragment
+/// of the shop's key sent as a Sips transactionReference (any case) or a
+/// Direct REFABONNE does not come back, and the Sips answer is sealed
+/// over what is sent (scrubbed first, then sealed: `seal verify` accepts
+/// it); the shop's name comes back as it went even where it shares
+/// digits with a secret (a password of digits sent as SITE).
+#[test]
+fn sandbox_echoes_are_scrubbed_before_sealing_and_spare_the_shops_name() {
+    let sh = Sh::new();
+    let sips = "rxSP61eeP_oNi5TxCD7Ngy9YcwC8MLw6OlmFGGcsY54";
+    std::fs::write(sh.path("sips.key"), sips).unwrap();
+    // A Direct password of digits, the very digits of the shop's SITE.
+    std::fs::write(sh.path("cle.txt"), "1999888").unwrap();
+    sh.ok("chmod 600 sips.key cle.txt");
+    let sandbox = common::Sandbox::start(
+        &sh,
+        &[
+            "--sips-key-file",
+            "sips.key",
+            "--paybox-cle-file",
+            "cle.txt",
+        ],
+    );
+    let url = &sandbox.url;
+    let mut leaks = Vec::new();
+    for (k, reference) in [&sips[2..20], &sips.to_ascii_lowercase()[5..25]]
+        .iter()
+        .enumerate()
+    {
+        std::fs::write(
+            sh.path(&format!("r{k}.json")),
+            format!("{{\"amount\":\"100\",\"currencyCode\":\"978\",\"interfaceVersion\":\"IR_WS_2.20\",\"keyVersion\":\"1\",\"merchantId\":\"201040040170001\",\"transactionReference\":\"{reference}\",\"cardNumber\":\"1111222233334444\",\"cardExpiryDate\":\"202912\",\"seal\":\"00\"}}"),
+        )
+        .unwrap();
+        // Refused (34, the seal wrong), the reference echoed. (seal
+        // compute refuses to seal a request with the key in a field.)
+        {
+            let script = format!("cat r{k}.json");
+            let out = sh.ok(&format!(
+                "{script} | curl -sS --max-time 10 -H 'Content-Type: application/json' --data-binary @- {url}/rs-services/v2/checkout/cardOrder > a.json; cat a.json"
+            ));
+            let found = fragments_in(sips, &out);
+            if !found.is_empty() {
+                leaks.push(format!("{script}: {found:?} in {out}"));
+            }
+            let verified = sh.run("seal verify --key-file sips.key a.json");
+            assert_eq!(
+                verified.status.code(),
+                Some(0),
+                "the answer's seal is not over what was sent: {out}\n{}",
+                String::from_utf8_lossy(&verified.stdout)
+            );
+        }
+    }
+    let out = sh.ok(&format!(
+        "curl -sS --max-time 10 --data-binary 'VERSION=00104&TYPE=00001&SITE=1999888&RANG=32&CLE=1999888&NUMQUESTION=7&MONTANT=1000&DEVISE=978&REFERENCE=R&REFABONNE=X1999888Y&PORTEUR=1111222233334444&DATEVAL=1229&CVV=123' {url}/PPPS.php | iconv -f latin1 -t utf-8"
+    ));
+    assert!(out.contains("SITE=1999888&RANG=32&"), "{out}");
+    assert!(!out.contains("X1999888Y"), "{out}");
+    assert!(leaks.is_empty(), "{}", leaks.join("\n"));
+}
+
+/// Attack M2: a secret pasted into a data field — the Sips key (or 12 of
+/// its characters, any case) as a transactionReference for `seal
+/// compute`, the HMAC key or the CLE in a CSV cell for `xmlbatch build
+/// --format paybox-direct` — is refused with status 2 naming the field,
+/// never sealed and written on, and never echoed.
+#[test]
+fn a_secret_pasted_into_a_data_field_is_refused_by_name() {
+    let sh = Sh::new();
+    let sips = "rxSP61eeP_oNi5TxCD7Ngy9YcwC8MLw6OlmFGGcsY54";
+    std::fs::write(sh.path("sips.key"), sips).unwrap();
+    std::fs::write(sh.path("paybox.key"), PAYBOX_KEY).unwrap();
+    std::fs::write(sh.path("cle.txt"), "Cl3S3cr3t2026x").unwrap();
+    sh.ok("chmod 600 sips.key paybox.key cle.txt");
+    let lower = PAYBOX_KEY.to_ascii_lowercase();
+    for reference in [sips.to_string(), sips[3..17].to_ascii_uppercase()] {
+        std::fs::write(
+            sh.path("r.json"),
+            format!("{{\"amount\":\"100\",\"merchantId\":\"201040040170001\",\"keyVersion\":\"1\",\"transactionReference\":\"{reference}\"}}"),
+        )
+        .unwrap();
+        let out = sh.run("seal compute --key-file sips.key -o sealed.json r.json");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains("\"transactionReference\""), "{err}");
+        assert!(fragments_in(sips, &err).is_empty(), "{err}");
+        assert!(!sh.path("sealed.json").exists());
+    }
+    for (cell, auth) in [
+        (&lower[10..30], "--key-file paybox.key"),
+        ("x-cl3s3cr3t2026x", "--cle-file cle.txt"),
+    ] {
+        std::fs::write(
+            sh.path("ops.csv"),
+            format!("type,amount,currency,reference,pan,expiry,cvv\n00003,1000,978,{cell},1111222233334444,{},123\n", common::expiry()),
+        )
+        .unwrap();
+        let out = sh.run(&format!(
+            "xmlbatch build --format paybox-direct --site 1999888 --rank 32 --first-question 1 {auth} ops.csv"
+        ));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{auth}: {err}");
+        assert!(out.stdout.is_empty(), "{auth}");
+        assert!(
+            err.contains("ops.csv:2") && err.contains("\"reference\""),
+            "{err}"
+        );
+        assert!(fragments_in(PAYBOX_KEY, &err).is_empty(), "{err}");
+        assert!(!err.to_ascii_lowercase().contains("cl3s3cr3t"), "{err}");
+    }
+}

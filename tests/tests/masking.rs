@@ -185,6 +185,47 @@ proptest! {
         }
     }
 
+    // Sips Office Batch: xmlbatch respond echoes a request's records and
+    // xmlbatch status passes a response's columns through by position.
+    // The merchant's identifiers come back as they went; a card column,
+    // a column past the function's published table and every column of
+    // a function no table has (any of which may be a card number) are
+    // masked whatever their digits.
+    #[test]
+    fn office_batch_columns_are_shown_by_kind(ids in identifiers(3), pan in "[0-9]{12,19}") {
+        let sh = Sh::new();
+        let [remitter, mid, reference] = [&ids[0], &ids[1], &ids[2]];
+        let req = format!(
+            "FILE;request;office;v19\n\
+             HEADER;{remitter};2026-12-06+0100;10:00:00+0100;1\n\
+             CARDORDER;1;{mid};{reference};1000;;;123;;2912;{pan};;978\n\
+             MYSTERY;2;{mid};{reference};{pan};999\n\
+             REFUSECHALLENGE;3;{mid};{reference};origin;comment;1;20261206;;{pan}\n\
+             END;3\n"
+        );
+        std::fs::write(sh.path("req.csv"), req).unwrap();
+        let masked = format!("{}{}{}", &pan[..6], "*".repeat(pan.len() - 10), &pan[pan.len() - 4..]);
+        let response = sh.ok("xmlbatch respond -o resp.csv req.csv; cat resp.csv");
+        let status = sh.run("xmlbatch status -q resp.csv");
+        let status = String::from_utf8_lossy(&status.stdout).into_owned();
+        let jsonl = sh.run("xmlbatch status -q --output-format jsonl resp.csv");
+        let jsonl = String::from_utf8_lossy(&jsonl.stdout).into_owned();
+        for out in [&response, &status, &jsonl] {
+            prop_assert!(!out.contains(&pan[..pan.len() - 4]), "{}", out);
+            // The security code, and a short value of unknown kind.
+            prop_assert!(out.contains(";;;***;;") && out.contains(&format!("{masked};***")), "{}", out);
+            prop_assert_eq!(out.matches(&masked).count(), 3, "{}", out);
+        }
+        let lines: Vec<Vec<&str>> = response.lines().map(|l| l.split(';').collect()).collect();
+        prop_assert_eq!(lines[1][1], remitter.as_str());
+        for l in &lines[2..5] {
+            prop_assert_eq!([l[2], l[3]], [mid.as_str(), reference.as_str()], "{}", response);
+        }
+        for row in csv_rows(&status) {
+            prop_assert_eq!([&*row[2], &*row[3]], [mid.as_str(), reference.as_str()], "{}", status);
+        }
+    }
+
     #[test]
     fn identifiers_round_trip_through_seal_explain(ids in identifiers(10)) {
         let sh = Sh::new();

@@ -230,3 +230,34 @@ fn every_tool_runs_with_stdout_on_dev_null_read_write_and_stdin_closed() {
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("<stdin>"), "{err}");
 }
+
+/// Every `-o FILE` that may hold clear card data is its owner's alone
+/// from creation, whatever the umask (docs/conventions.md): a signed
+/// message holds its content in clear, and `encrypt --element` leaves
+/// all but the element readable. What holds none of it (ciphertext, a
+/// detached signature, a masked status) keeps the usual mode.
+#[test]
+fn outputs_that_may_hold_card_data_are_private_from_creation() {
+    let sh = Sh::new();
+    std::fs::write(
+        sh.path("q.xml"),
+        "<Q><Merchant>1999888</Merchant><Card>4970100000000000</Card></Q>\n",
+    )
+    .unwrap();
+    let mode = |f: &str| {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(sh.path(f)).unwrap().permissions().mode() & 0o777
+    };
+    sh.ok("umask 000
+        pgpwrap sign --key shop.key -o signed.pgp q.xml
+        pgpwrap sign --key shop.key --armor -o signed.asc q.xml
+        pgpwrap encrypt --recipient gateway.pub --sign-with shop.key --element Merchant -o element.xml q.xml
+        pgpwrap sign --key shop.key --detached -o detached.sig q.xml
+        pgpwrap encrypt --recipient gateway.pub --sign-with shop.key -o whole.pgp q.xml");
+    for private in ["signed.pgp", "signed.asc", "element.xml"] {
+        assert_eq!(mode(private), 0o600, "{private}");
+    }
+    for usual in ["detached.sig", "whole.pgp"] {
+        assert_eq!(mode(usual), 0o666, "{usual}");
+    }
+}

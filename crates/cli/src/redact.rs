@@ -157,6 +157,12 @@ pub fn scrub(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Whether `bytes` hold a fragment of [`WINDOW`] characters (or more) of
+/// a secret this process has read, in any of its forms and any case.
+pub fn holds_secret(bytes: &[u8]) -> bool {
+    windows().is_some_and(|w| w.is_match(bytes))
+}
+
 /// [`scrub`] for bytes that may not be UTF-8 (an answer in Latin-1).
 pub fn scrub_bytes(bytes: &[u8]) -> Cow<'_, [u8]> {
     let Some(windows) = windows() else {

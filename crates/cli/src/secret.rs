@@ -93,6 +93,22 @@ pub fn hold(bytes: &[u8]) {
     remember(bytes);
 }
 
+/// A secret pasted into a data field (the key as a reference, the CLE
+/// in a CSV cell): trouble naming the field, never its value, so that
+/// nothing is written that carries it on (a sealed message, a Question,
+/// a Direct request). `value` is checked for any fragment of
+/// [`crate::redact::WINDOW`] characters of a secret this run read, in
+/// any case and form; `at` says where (`ops.csv:3`, `line 2`).
+pub fn refuse_in_data(at: &str, field: &str, value: &str) -> Result<()> {
+    if crate::redact::holds_secret(value.as_bytes()) {
+        return Err(crate::Error::trouble(format!(
+            "{at}: the field {} holds a secret this run read (a key or password pasted into the data?): nothing written; put the data's own value there",
+            crate::text::quote(&crate::redact::scrub(field))
+        )));
+    }
+    Ok(())
+}
+
 /// Whether two secrets are the same bytes, in time that does not depend
 /// on where they differ (a password compared, not a seal: no case
 /// folding, no trimming).

@@ -42,19 +42,68 @@ fn declared() -> &'static HashMap<String, FieldKind> {
 /// `customerContact.email`, `cards[1].cvv`, a CSV column): by its last
 /// part, without regard to case.
 pub fn of(path: &str) -> FieldKind {
+    known(path).unwrap_or(FieldKind::Text)
+}
+
+/// The kind of the field named `path` when a gateway declares it or its
+/// name says it (a security code, a card number, a password); None for a
+/// name nobody declared, which [`of`] reads as text. Where a value's
+/// place is all that is known (an Office Batch column by position), such
+/// a field may hold anything, card data included (`sips::batch`).
+pub fn known(path: &str) -> Option<FieldKind> {
     let name = last_name_part(path);
     if let Some(kind) = declared().get(&name) {
-        return *kind;
+        return Some(*kind);
     }
     if is_security_code_name(&name) {
-        FieldKind::SecurityCode
+        Some(FieldKind::SecurityCode)
     } else if CARD_NUMBER_NAMES.contains(&name.as_str()) {
-        FieldKind::CardNumber
+        Some(FieldKind::CardNumber)
     } else if name.contains("password") || name.contains("passwd") {
-        FieldKind::Secret
+        Some(FieldKind::Secret)
     } else {
-        FieldKind::Text
+        None
     }
+}
+
+/// Whether the field named `path` names the shop itself (Paybox `SITE`,
+/// `RANG`, `IDENTIFIANT`; Sips `merchantId`; Lyra `vads_site_id`), in
+/// each gateway's list ([`crate::paybox::fields::SHOP_FIELDS`],
+/// [`crate::sips::fields::SHOP_FIELDS`], [`crate::lyra::fields::SHOP_FIELDS`]):
+/// the one value an answer gives back even where it overlaps a secret of
+/// the shop's (a CLE of digits sent as SITE). The shop's name is the
+/// client's own; altering it breaks every check of the echo.
+pub fn names_the_shop(path: &str) -> bool {
+    let name = last_name_part(path);
+    crate::paybox::fields::SHOP_FIELDS
+        .iter()
+        .chain(crate::sips::fields::SHOP_FIELDS)
+        .chain(crate::lyra::fields::SHOP_FIELDS)
+        .any(|f| f.eq_ignore_ascii_case(&name))
+}
+
+/// The value of the field named `path` as an answer may give it back:
+/// every fragment of a secret this process has read scrubbed
+/// (`paylot_cli::redact::scrub`), unless it is the shop's name: a field
+/// that names the shop ([`names_the_shop`]) holding digits, the form of
+/// a shop's name in every gateway (SITE 7, RANG 2–3, merchantId 15,
+/// vads_site_id 8). Such a name may share a run of digits with a key or
+/// a password of digits, and still comes back as it went; a value of
+/// another form there is no shop's name (a password pasted as SITE) and
+/// is scrubbed like any other. A gateway's answer is scrubbed field by
+/// field, before it is sealed, so that the seal is over what is sent.
+pub fn scrub_echo<'a>(path: &str, value: &'a str) -> std::borrow::Cow<'a, str> {
+    if is_shop_name(path, value) {
+        std::borrow::Cow::Borrowed(value)
+    } else {
+        paylot_cli::redact::scrub(value)
+    }
+}
+
+/// Whether `value` in the field named `path` is the shop's name, given
+/// back as it went whatever secret it overlaps ([`scrub_echo`]).
+pub fn is_shop_name(path: &str, value: &str) -> bool {
+    !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) && names_the_shop(path)
 }
 
 /// Give the tool's masking of free text (its messages) the names after
@@ -156,6 +205,35 @@ mod tests {
             ("comment", Text),
         ] {
             assert_eq!(of(name), kind, "{name}");
+        }
+    }
+
+    #[test]
+    fn the_shops_name_is_spared_by_the_scrub_and_nothing_else() {
+        // A password of digits, as a back office may give it.
+        paylot_cli::secret::hold(b"19998880032");
+        for (name, value) in [
+            ("SITE", "19998880032"),
+            ("RANG", "19998880032"),
+            ("IDENTIFIANT", "19998880032"),
+            ("merchantId", "19998880032"),
+            ("vads_site_id", "19998880032"),
+        ] {
+            assert_eq!(scrub_echo(name, value), value, "{name}");
+        }
+        for (name, value) in [
+            ("REFERENCE", "19998880032"),
+            ("NUMQUESTION", "19998880032"),
+            ("transactionReference", "19998880032"),
+            ("orderId", "x19998880032"),
+            // Not a shop's name in form: a password pasted as SITE.
+            ("SITE", "19998880032-x"),
+        ] {
+            let out = scrub_echo(name, value);
+            assert!(
+                out.contains("(a secret)") && !out.contains("19998880032"),
+                "{name}: {out}"
+            );
         }
     }
 

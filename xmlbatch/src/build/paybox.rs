@@ -295,6 +295,14 @@ pub(super) fn read_operations(
         }
         let line = rec.position().map(|p| p.line()).unwrap_or(0);
         let vals = decode(&rec, &names, opts.encoding, &name)?;
+        // A secret pasted into a cell (the HMAC key, the CLE) is refused,
+        // never written on in a Direct request (secret::refuse_in_data).
+        // The shop's name is spared (gateways::kinds::is_shop_name).
+        for (column, value) in names.iter().zip(&vals) {
+            if !gateways::kinds::is_shop_name(column, value) {
+                paylot_cli::secret::refuse_in_data(&format!("{name}:{line}"), column, value)?;
+            }
+        }
         let mut msgs: Vec<(String, String)> = Vec::new();
         let assigned = opts.first_question + rows - 1;
         let number = if has_question {

@@ -9,7 +9,8 @@
 //! Order (12, 8), that column holds `00`, `01` (merchantId) or `03`
 //! (transactionReference), the columns between left empty. Where the
 //! other functions' results and `responseCode` stand is not published:
-//! their records are echoed as they are.
+//! their records are echoed, each column shown as its kind says and any
+//! column whose kind is not known masked (`sips::batch::show_column`).
 
 use std::io::{BufRead, Write};
 
@@ -33,30 +34,27 @@ pub fn respond_office_batch(
             Err(e) => return Err(rdr.error(name, e)),
         }
         let cols: Vec<&str> = rec.iter().collect();
-        // An answer carries no card data: what is echoed is shown by what
-        // its column holds (a card number masked, identifiers as they
-        // are, a column of no published name read as text).
-        let show = |name: &str, v: &str| gateways::kinds::of(name).show(v).into_owned();
+        // An answer carries no card data: what is echoed is shown as its
+        // column's kind says, and a column whose kind is not known is
+        // masked (sips::batch::show_column).
         match batch::classify(&cols, first) {
             Line::File(_, v) => w
                 .write_record(["FILE", "response", "office", &format!("v{v}")])
                 .map_err(werr)?,
             Line::Header(h) => {
-                let names = ["remitterId", "date", "time", "sequence"];
                 let shown = h
                     .iter()
                     .enumerate()
-                    .map(|(i, v)| show(names.get(i).copied().unwrap_or(""), v));
+                    .map(|(i, v)| batch::show_header_column(i, v).into_owned());
                 w.write_record(std::iter::once("HEADER".to_string()).chain(shown))
                     .map_err(werr)?
             }
             Line::Record(f, kw, data) => {
                 records += 1;
-                let name = |i: usize| f.and_then(|f| f.columns.get(i)).map_or("", |c| c.name);
                 let mut out: Vec<String> = data
                     .iter()
                     .enumerate()
-                    .map(|(i, v)| show(name(i), v))
+                    .map(|(i, v)| batch::show_column(f, i + 1, v).into_owned())
                     .collect();
                 if let Some((f, order)) = f.and_then(|f| Some((f, f.response_code_order?))) {
                     out.resize(out.len().max(order), String::new());

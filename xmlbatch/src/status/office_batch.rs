@@ -3,7 +3,8 @@
 //! record's keyword, recordSequence, merchantId and transactionReference
 //! (Orders 1–3), `officeBatchResponseCode` in words where its Order is
 //! published (acceptChallenge 12, refuseChallenge 8), and the record's
-//! other columns passed through by position. Where a response record
+//! other columns passed through by position, each shown as its kind says,
+//! masked where its kind is not known (`sips::batch::show_column`). Where a response record
 //! holds `responseCode` is not published: a record whose
 //! officeBatchResponseCode says no field was wrong, or whose code has no
 //! published place, has the outcome unknown.
@@ -28,6 +29,18 @@ const OFFICE_BATCH_COLUMNS: &[&str] = &[
     "columns",
 ];
 
+/// The kind of a column this writes: `columns` is made of values each
+/// already shown as its own kind says (sips::batch::show_column), which a
+/// second look as text must not alter (an identifier in it that passes
+/// the Luhn check); the others are named as the dictionary names them.
+fn kind_of(column: &str) -> paylot_cli::text::FieldKind {
+    if column == "columns" {
+        paylot_cli::text::FieldKind::Identifier
+    } else {
+        gateways::kinds::of(column)
+    }
+}
+
 pub fn status_office_batch(
     format: OutputFormat,
     name: &str,
@@ -36,13 +49,7 @@ pub fn status_office_batch(
 ) -> Result<Tally> {
     let mut rdr = batch::reader(reader);
     let mut rec = csv::StringRecord::new();
-    let mut w = RecordWriter::new(
-        out,
-        format,
-        "answer",
-        OFFICE_BATCH_COLUMNS,
-        gateways::kinds::of,
-    )?;
+    let mut w = RecordWriter::new(out, format, "answer", OFFICE_BATCH_COLUMNS, kind_of)?;
     let mut tally = Tally::office_batch();
     let (mut first, mut records, mut end) = (true, 0u64, None);
     loop {
@@ -72,7 +79,16 @@ pub fn status_office_batch(
                     None => Decision::Unknown,
                 };
                 tally.add(outcome);
-                let rest = data.get(3..).map(|r| r.join(";")).unwrap_or_default();
+                // The columns past Order 3, each shown as its kind says
+                // and masked where its kind is not known: by position, any
+                // of them may be a request's card number echoed.
+                let rest = data
+                    .iter()
+                    .enumerate()
+                    .skip(3)
+                    .map(|(i, v)| batch::show_column(f, i + 1, v))
+                    .collect::<Vec<_>>()
+                    .join(";");
                 w.write(&[
                     kw,
                     col(1),

@@ -6,6 +6,10 @@ use paylot_cli::text::FieldKind::{self, *};
 
 use super::file::ANS_COLUMNS;
 
+/// The fields that name the shop itself: never altered, not even where
+/// they overlap a secret (`crate::kinds::names_the_shop`).
+pub const SHOP_FIELDS: &[&str] = &["vads_site_id"];
+
 /// The form's fields and the readable names of the files' columns.
 pub const FIELDS: &[(&str, FieldKind)] = &[
     ("vads_site_id", Identifier),

@@ -168,6 +168,21 @@ impl Field {
     }
 }
 
+/// The fields that name the shop itself, in every Paybox vocabulary
+/// (Direct, the Question XML, Paybox System): what the merchant and the
+/// gateway know the shop by, never altered, not even where it overlaps a
+/// secret (`crate::kinds::names_the_shop`).
+pub const SHOP_FIELDS: &[&str] = &[
+    "SITE",
+    "RANG",
+    "IDENTIFIANT",
+    "Site",
+    "Rank",
+    "PBX_SITE",
+    "PBX_RANG",
+    "PBX_IDENTIFIANT",
+];
+
 /// What the fields of Paybox that are not operation fields hold: Direct's
 /// own (its authentication, its answer), the status file's, and the
 /// Paybox System form's (`PBX_*`; `PBX_PORTEUR` is the customer's e-mail

@@ -28,6 +28,10 @@
 //! the columns of credit and directDebitOrder, the optional columns of
 //! cancel, validate, refund and duplicate, and the file-level rejections.
 
+use std::borrow::Cow;
+
+use paylot_cli::text::FieldKind;
+
 use crate::currency;
 
 /// The separator of every published sample.
@@ -660,6 +664,56 @@ pub fn check_record(f: &Function, cols: &[&str]) -> Vec<(usize, &'static str, St
     out
 }
 
+/// What the HEADER's columns after the keyword hold: the remitter's
+/// identifier, the date, the time and the file's sequence number (the
+/// order `xmlbatch build` writes, by the samples).
+const HEADER_KINDS: [FieldKind; 4] = [
+    FieldKind::Identifier,
+    FieldKind::Text,
+    FieldKind::Text,
+    FieldKind::Identifier,
+];
+
+/// The kind of the column of Order `order` (1, 2, …) of a record of `f`
+/// (None: a keyword no table has), when it is known: the kind its
+/// published name declares (`crate::kinds`), a code where a response
+/// holds `officeBatchResponseCode`. Orders 1–3 are every function's
+/// (recordSequence, merchantId, transactionReference). None
+/// for a column past the table, of no published name (`column23`) or of
+/// a name nobody declared: what it holds is not known.
+pub fn column_kind(f: Option<&Function>, order: usize) -> Option<FieldKind> {
+    const HEAD: [Column; 3] = head(false, Inferred, "");
+    if f.is_some_and(|f| f.response_code_order == Some(order)) {
+        return Some(FieldKind::Figure);
+    }
+    let columns = f.map_or(&HEAD[..], |f| f.columns);
+    let column = columns.get(order.checked_sub(1)?)?;
+    crate::kinds::known(column.name)
+}
+
+/// The value of the column of Order `order` of a record of `f`, as the
+/// tools may show it (xmlbatch status, xmlbatch respond's echo): as its
+/// kind says when its kind is known, else masked as a card number would
+/// be. A column passed through by position may be the request's card
+/// number or security code (a function whose layout is not published, a
+/// column past the table): only a column known not to hold card data is
+/// shown as it is.
+pub fn show_column<'a>(f: Option<&Function>, order: usize, value: &'a str) -> Cow<'a, str> {
+    column_kind(f, order)
+        .unwrap_or(FieldKind::CardNumber)
+        .show(value)
+}
+
+/// [`show_column`] for the HEADER's column `i` (0: the first after the
+/// keyword).
+pub fn show_header_column(i: usize, value: &str) -> Cow<'_, str> {
+    HEADER_KINDS
+        .get(i)
+        .copied()
+        .unwrap_or(FieldKind::CardNumber)
+        .show(value)
+}
+
 /// The `officeBatchResponseCode` the platform gives a record of `f`:
 /// `01` for a bad merchantId, `03` for a bad transactionReference, else
 /// `00` (the published part of the list; which check comes first is not
@@ -745,6 +799,28 @@ mod tests {
             assert!(f.columns.iter().all(|c| !c.name.is_empty()), "{}", f.name);
         }
         assert!(function("duplicate").unwrap().unbuildable.is_some());
+    }
+
+    #[test]
+    fn columns_of_unknown_kind_are_masked_identifiers_never() {
+        let co = function("cardOrder");
+        let rc = function("refuseChallenge");
+        // Card columns, and columns whose kind is not known: past the
+        // table, without a published name, or of a function no table has.
+        assert_eq!(show_column(co, 10, "1234123412341234"), "123412******1234");
+        assert_eq!(show_column(co, 7, "123"), "***");
+        assert_eq!(show_column(co, 23, "4970100000000000"), "497010******0000");
+        assert_eq!(show_column(rc, 9, "4970100000000000"), "497010******0000");
+        assert_eq!(show_column(None, 4, "4970100000000000"), "497010******0000");
+        assert_eq!(show_header_column(4, "999"), "***");
+        // Identifiers as they came, wherever the function is known or not.
+        for f in [co, rc, None] {
+            assert_eq!(show_column(f, 2, "201040040170001"), "201040040170001");
+            assert_eq!(show_column(f, 3, "2026120612345678"), "2026120612345678");
+        }
+        assert_eq!(show_header_column(0, "023101122334455"), "023101122334455");
+        assert_eq!(show_column(rc, 8, "03"), "03");
+        assert_eq!(show_column(co, 4, "1000"), "1000");
     }
 
     #[test]

@@ -4,6 +4,10 @@
 
 use paylot_cli::text::FieldKind::{self, *};
 
+/// The fields that name the shop itself: never altered, not even where
+/// they overlap a secret (`crate::kinds::names_the_shop`).
+pub const SHOP_FIELDS: &[&str] = &["merchantId", "remitterId", "merchant_id"];
+
 pub const FIELDS: &[(&str, FieldKind)] = &[
     ("merchantId", Identifier),
     ("transactionReference", Identifier),
@@ -37,4 +41,44 @@ pub const FIELDS: &[(&str, FieldKind)] = &[
     ("merchant_id", Identifier),
     ("transaction_reference", Identifier),
     ("office_batch_response_code", Figure),
+    // The other named columns of the Office Batch records (sips::batch):
+    // declared, so that a column of no declared kind is known to be one
+    // whose content nobody can vouch for (masked as card data).
+    ("subMerchantId", Identifier),
+    ("subMerchantLegalId", Identifier),
+    ("invoiceReference", Identifier),
+    ("settlementArchivingReference", Identifier),
+    ("cardEffectiveDate", Figure),
+    ("cardSeqNumber", Figure),
+    // 3-D Secure's authentication value: sensitive authentication data.
+    ("initialCavv", SecurityCode),
+    ("captureMode", Text),
+    ("comment", Text),
+    ("customerEmail", Text),
+    ("customerIpAddress", Text),
+    ("merchantTransactionDateTime", Text),
+    ("orderChannel", Text),
+    ("operationOrigin", Text),
+    ("paymentMeanBrand", Text),
+    ("paymentPattern", Text),
+    ("returnContext", Text),
+    ("transactionOrigin", Text),
+    ("validationIndicator", Text),
+    ("accordSettlementMode", Text),
+    ("settlementMode", Text),
+    ("merchantAuthentMethod", Text),
+    ("panType", Text),
+    ("subMerchantCategoryCode", Text),
+    ("subMerchantName", Text),
+    ("subMerchantCity", Text),
+    ("subMerchantCountry", Text),
+    ("subMerchantStreet", Text),
+    ("subMerchantStreetNumber", Text),
+    ("subMerchantZipCode", Text),
+    ("subMerchantAddressAdditional1", Text),
+    ("subMerchantAddressAdditional2", Text),
+    ("subMerchantAddressAdditional3", Text),
+    ("subMerchantPostBox", Text),
+    ("subMerchantState", Text),
+    ("subMerchantUrl", Text),
 ];

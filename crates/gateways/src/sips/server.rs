@@ -87,9 +87,13 @@ pub fn run_step(
 }
 
 /// Seal a response with the shop's key (every field but `seal`), and
-/// write it.
+/// write it. Every value but the shop's name (merchantId) is first
+/// scrubbed of the secrets this process has read — an echoed
+/// transactionReference or orderId holding the key does not come back —
+/// and then sealed: the seal is over what is sent (`kinds::scrub_echo`).
 pub fn sealed(mut response: Map<String, Value>, keys: &Keys<'_>) -> Vec<u8> {
     response.remove(SEAL_FIELD);
+    scrub_values(&mut response);
     if let Some(seal) = json_seal(&response, Direction::Response, keys.secret) {
         response.insert(SEAL_FIELD.into(), Value::String(seal));
     }
@@ -175,5 +179,42 @@ fn echo_reference(function: &str, request: &Map<String, Value>, response: &mut M
     if !reference.is_empty() && super::functions::answers(function, FIELD) {
         let shown = crate::kinds::of(FIELD).show(&reference).into_owned();
         response.insert(FIELD.into(), Value::String(shown));
+    }
+}
+
+/// Every string of `map`, nested objects and arrays included, scrubbed as
+/// its field's name says (`kinds::scrub_echo`); the names too.
+fn scrub_values(map: &mut Map<String, Value>) {
+    fn walk(name: &str, value: &mut Value) {
+        match value {
+            Value::String(s) => {
+                if let std::borrow::Cow::Owned(t) = crate::kinds::scrub_echo(name, s) {
+                    *s = t;
+                }
+            }
+            // A number of many digits may be a hex key's run of digits.
+            Value::Number(n) => {
+                if let std::borrow::Cow::Owned(t) = crate::kinds::scrub_echo(name, &n.to_string()) {
+                    *value = Value::String(t);
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(|v| walk(name, v)),
+            Value::Object(m) => scrub_values(m),
+            _ => {}
+        }
+    }
+    for (name, value) in map.iter_mut() {
+        walk(name, value);
+    }
+    // A name holding a secret (a responder's own field): the map made
+    // again, in its order.
+    if map
+        .keys()
+        .any(|k| matches!(paylot_cli::redact::scrub(k), std::borrow::Cow::Owned(_)))
+    {
+        *map = std::mem::take(map)
+            .into_iter()
+            .map(|(k, v)| (paylot_cli::redact::scrub(&k).into_owned(), v))
+            .collect();
     }
 }

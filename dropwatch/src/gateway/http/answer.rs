@@ -97,6 +97,12 @@ struct Answered {
     code: Option<String>,
     /// Why the sandbox answered as it did, or failed.
     note: Option<String>,
+    /// Whether the body is a gateway's answer scrubbed field by field by
+    /// the gateway's own rule (`gateways::kinds::scrub_echo`: the shop's
+    /// name spared, a Sips answer sealed after): not to be scrubbed
+    /// again as a whole, which would alter the shop's name or break the
+    /// seal.
+    scrubbed_by_field: bool,
 }
 
 impl Answered {
@@ -111,6 +117,7 @@ impl Answered {
             body: format!("{text}\n").into_bytes(),
             code: None,
             note: Some(text),
+            scrubbed_by_field: false,
         }
     }
 
@@ -257,8 +264,14 @@ async fn handle(
 /// Log the request once, and make its response.
 fn finish(sandbox: &Sandbox, seen: &Seen, a: Answered) -> Response<Full<Bytes>> {
     // Nothing answered repeats a secret of the shop's, whole or in part,
-    // whatever the answer quotes (a CLE sent as SITE, a key in a field).
-    let body = paylot_cli::redact::scrub_bytes(&a.body).into_owned();
+    // whatever the answer quotes (a key in a field): a gateway's answer
+    // was scrubbed field by field, the shop's name spared, any other
+    // body is scrubbed whole here.
+    let body = if a.scrubbed_by_field {
+        a.body
+    } else {
+        paylot_cli::redact::scrub_bytes(&a.body).into_owned()
+    };
     let mut record = Record::new("http_request")
         .with("method", seen.method.as_str())
         .with("path", seen.path.as_str())
@@ -392,6 +405,8 @@ fn direct_answer(reply: ppps::Reply) -> Answered {
         body: reply.line,
         code: Some(reply.code),
         note: reply.note.map(|n| safe(&n)),
+        // direct::answer_line scrubs every value but the shop's name.
+        scrubbed_by_field: true,
     }
 }
 
@@ -428,9 +443,10 @@ async fn answer_direct(sb: &Arc<Sandbox>, path: &str, body: Bytes, deadline: Ins
             Answered {
                 status: StatusCode::OK,
                 content_type: LATIN1_TEXT,
-                body: answer,
+                body: direct::scrubbed_answer(&answer),
                 code,
                 note: None,
+                scrubbed_by_field: true,
             }
         }
         Err(a) => a,
@@ -461,6 +477,7 @@ async fn answer_sips(
             body: office::UNSUPPORTED_MEDIA_TYPE_PAGE.as_bytes().to_vec(),
             code: None,
             note: Some("no Content-Type: application/json".into()),
+            scrubbed_by_field: false,
         };
     }
     let function = path
@@ -526,6 +543,8 @@ fn sips_answer(reply: server::Reply) -> Answered {
             body,
             code: Some(code).filter(|c| !c.is_empty()),
             note,
+            // server::sealed scrubs every value but merchantId, then seals.
+            scrubbed_by_field: true,
         },
         server::Reply::Unreadable(why) => Answered::plain(StatusCode::BAD_REQUEST, why),
     }

@@ -397,7 +397,10 @@ pub fn parse_answer(line: &[u8]) -> Vec<(String, String)> {
 /// Write an answer line as the gateway does (Latin-1, not URL-encoded,
 /// no line end: the HTTP body is the line). A value that holds `&` would
 /// end the pair: it is written with a space in its place, as are line
-/// breaks; a character Latin-1 cannot hold becomes `?`.
+/// breaks; a character Latin-1 cannot hold becomes `?`. Every value but
+/// the shop's name is scrubbed of the secrets this process has read (a
+/// client that sends the CLE or the HMAC key as its NUMQUESTION or
+/// REFABONNE does not get it back: `kinds::scrub_echo`).
 pub fn answer_line(fields: &[(&str, &str)]) -> Vec<u8> {
     let mut out = Vec::with_capacity(256);
     for (i, (k, v)) in fields.iter().enumerate() {
@@ -406,12 +409,37 @@ pub fn answer_line(fields: &[(&str, &str)]) -> Vec<u8> {
         }
         out.extend_from_slice(k.as_bytes());
         out.push(b'=');
-        for c in v.chars() {
+        for c in crate::kinds::scrub_echo(k, v).chars() {
             let b = match c {
                 '&' | '\r' | '\n' => b' ',
                 c => u8::try_from(u32::from(c)).unwrap_or(b'?'),
             };
             out.push(b);
+        }
+    }
+    out
+}
+
+/// An answer line from elsewhere (the sandbox's `--responder`) as it may
+/// be sent on: each value but the shop's name scrubbed of the secrets
+/// this process has read, byte for byte otherwise (the answer is
+/// Latin-1, the pairs split as [`parse_answer`] splits them).
+pub fn scrubbed_answer(line: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(line.len());
+    for (i, pair) in line.split(|b| *b == b'&').enumerate() {
+        if i > 0 {
+            out.push(b'&');
+        }
+        match pair.iter().position(|b| *b == b'=') {
+            Some(at)
+                if crate::kinds::is_shop_name(
+                    from_latin1(&pair[..at]).trim(),
+                    &from_latin1(&pair[at + 1..]),
+                ) =>
+            {
+                out.extend_from_slice(pair)
+            }
+            _ => out.extend_from_slice(&paylot_cli::redact::scrub_bytes(pair)),
         }
     }
     out
