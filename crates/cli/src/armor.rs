@@ -656,24 +656,7 @@ mod tests {
     }
     /// `pgpwrap encrypt --element Merchant` (sequoia: new-format
     /// packets, a PKESK then a SEIPD).
-    const ENCRYPTED: &str = "-----BEGIN PGP MESSAGE-----
-
-wV4D6fM+fg8nFK8SAQdAssrnPEY6Axqiv2itQ8SdT8m7C3H5iYXA3Og5nLxnbwcw
-Yq+QV1BuU9W5eVjf6myB0heusmy1k2F/z3hucnxAkaR3EfdafCtB0Mww0yt5OGOL
-0sEsAf7JB4xVinOFKG3vT3p0VjpzaTgV1vjh5RxofXIbnRsj+jzo89Lx6YUpMJZD
-onIZrlgriYOdZi6q8F3DdJYh/ndzuTClt5gLX/cUlH2MvZrKdADEr5ODYt0B44I/
-V3vJh/PgJwDyGhAwgb8+CLjolUdkSCATla1dbzF2NcASIoaPH76MDojDu4P++X84
-Zt6Y/6mJcQXWDKl//pKUdnqATLHpIeXSg91P3x1dBUy+cH3pN112HHmey0HbnqNW
-OmklzzxReaM65VpR3OgvmDZB51D3qMONbGHLxzFRiB3xjjRVBgKjBoYiM1GqWufL
-nhSm3EXeO3annnmgCoC8cgpiRj23ZAJvqlTAwlB3GveaGxeHyiYnMbNeHwplLJ0/
-h5yEYcIoSCwQuKNYPdr9Cjprfxz+OKi2YeTX/6eBDZdakKJDymWdmBKUm8Z/C3qj
-0BtZHggQseQ6LPkdUtkd5XaOxTsAHQbNEvTAmtd3FCxWy3oZWDDlUtzTBzET7vJn
-dtXeKsk5+xV9jpXOVKF3ZY8iKs3YXyS13W7jeahsQxLVyUx/KlvzYvw03rWFG2JH
-6tokUicOnOcgeMcCwtnTzzVdr35yphdZfIBR1cUOeeO+V9s+91UH6GQaVdmScZlU
-3UfT4owdunGnW0feulvL
-=Xw7A
------END PGP MESSAGE-----
-";
+    const ENCRYPTED: &str = include_str!("../testdata/encrypted.asc");
     /// `gpg --symmetric --armor` (an old-format SKESK, then a SEIPD).
     const GPG_SYMMETRIC: &str = "-----BEGIN PGP MESSAGE-----
 
