@@ -57,7 +57,7 @@ fn starts_armored(bytes: &[u8]) -> Option<bool> {
 /// [`Pieces`] says instead of reading on (an I/O error of its own type,
 /// told from any other by its type, not its text).
 #[derive(Debug)]
-pub(crate) struct PieceTooLong;
+struct PieceTooLong;
 
 impl std::fmt::Display for PieceTooLong {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -136,34 +136,29 @@ impl<R: io::Read> Pieces<R> {
     /// them: the content of an armored element, which may be as large as
     /// the batch. The newlines taken.
     fn skip_to_tag(&mut self) -> io::Result<u64> {
-        let mut newlines = 0;
-        loop {
-            if self.pos == self.buf.len() && !self.more()? {
-                return Ok(newlines);
-            }
-            let rest = &self.buf[self.pos..];
-            let end = memchr::memchr(b'<', rest).unwrap_or(rest.len());
-            newlines += memchr::memchr_iter(b'\n', &rest[..end]).count() as u64;
-            self.pos += end;
-            self.taken += end as u64;
-            if self.pos < self.buf.len() {
-                return Ok(newlines);
-            }
-        }
+        self.skip(|rest| memchr::memchr(b'<', rest).unwrap_or(rest.len()))
     }
 
     /// Take the white space at hand; the newlines taken.
     fn skip_space(&mut self) -> io::Result<u64> {
+        self.skip(|rest| {
+            rest.iter()
+                .position(|b| !b.is_ascii_whitespace())
+                .unwrap_or(rest.len())
+        })
+    }
+
+    /// Take bytes without keeping them: `take` says how many of the bytes
+    /// at hand to take, and the skip goes on while it takes them all. The
+    /// newlines taken.
+    fn skip(&mut self, take: impl Fn(&[u8]) -> usize) -> io::Result<u64> {
         let mut newlines = 0;
         loop {
             if self.pos == self.buf.len() && !self.more()? {
                 return Ok(newlines);
             }
             let rest = &self.buf[self.pos..];
-            let end = rest
-                .iter()
-                .position(|b| !b.is_ascii_whitespace())
-                .unwrap_or(rest.len());
+            let end = take(rest);
             newlines += memchr::memchr_iter(b'\n', &rest[..end]).count() as u64;
             self.pos += end;
             self.taken += end as u64;
@@ -210,13 +205,39 @@ impl<R: io::Read> BufRead for Pieces<R> {
     }
 }
 
-/// Whether quick-xml's error is [`Pieces`] refusing a piece past its bound.
-pub(crate) fn is_piece_too_long(e: &quick_xml::Error) -> bool {
-    matches!(e, quick_xml::Error::Io(e) if e.get_ref().is_some_and(|i| i.is::<PieceTooLong>()))
+/// The next event of a document read through [`Pieces`], which starts on
+/// `line`: a piece past its bound, a read that fails and malformed XML
+/// said as every reading of Paybox XML says them.
+pub(crate) fn next_event<'b, R: io::Read>(
+    reader: &mut Reader<Pieces<R>>,
+    buf: &'b mut Vec<u8>,
+    name: &str,
+    line: u64,
+) -> Result<Event<'b>> {
+    reader.get_mut().event_start();
+    match reader.read_event_into(buf) {
+        Ok(e) => Ok(e),
+        Err(quick_xml::Error::Io(e)) if e.get_ref().is_some_and(|i| i.is::<PieceTooLong>()) => Err(
+            too_long(name, line, "a piece of XML (a text, a tag or a comment)"),
+        ),
+        Err(quick_xml::Error::Io(e)) => {
+            let e = std::sync::Arc::try_unwrap(e)
+                .unwrap_or_else(|e| io::Error::new(e.kind(), e.to_string()));
+            Err(Error::reading(paylot_cli::input::quote(name), e))
+        }
+        Err(e) => Err(malformed(name, line, e)),
+    }
+}
+
+/// Malformed XML (`what`) on `line` of the document `name`: trouble.
+pub(crate) fn malformed(name: &str, line: u64, what: impl std::fmt::Display) -> Error {
+    Error::trouble(format!(
+        "{name}:{line}: malformed XML: {what} (expected a well-formed XML document)"
+    ))
 }
 
 /// A piece (`what`) past [`paylot_cli::limits::XML_PIECE`], where it starts.
-pub(crate) fn too_long(name: &str, line: u64, what: &str) -> Error {
+fn too_long(name: &str, line: u64, what: &str) -> Error {
     Error::past_bound(format!(
         "{name}:{line}: {what} of more than {}, the most a Paybox batch file holds (its longest value is 250 characters): not a Question or status file (is this the file meant?); nothing was read past it",
         paylot_cli::limits::show(paylot_cli::limits::XML_PIECE)
@@ -260,32 +281,13 @@ pub fn walk<R: BufRead>(
     let mut attrs: Vec<(String, String)> = Vec::new();
     let mut depth = 0usize;
     let mut seen_root = false;
-    let malformed = |line: u64, what: String| {
-        Error::trouble(format!(
-            "{name}:{line}: malformed XML: {what} (expected a well-formed XML document)"
-        ))
-    };
+    let malformed = |line: u64, what: String| malformed(name, line, what);
     let utf8 =
         |line: u64| Error::trouble(format!("{name}:{line}: malformed XML: a name is not UTF-8"));
     let too_long = |line: u64, what: &str| too_long(name, line, what);
     loop {
         let line = newlines + 1;
-        reader.get_mut().event_start();
-        let event = match reader.read_event_into(&mut buf) {
-            Ok(e) => e,
-            Err(e) if is_piece_too_long(&e) => {
-                return Err(too_long(
-                    line,
-                    "a piece of XML (a text, a tag or a comment)",
-                ));
-            }
-            Err(quick_xml::Error::Io(e)) => {
-                let e = std::sync::Arc::try_unwrap(e)
-                    .unwrap_or_else(|e| io::Error::new(e.kind(), e.to_string()));
-                return Err(Error::reading(paylot_cli::input::quote(name), e));
-            }
-            Err(e) => return Err(malformed(line, e.to_string())),
-        };
+        let event = next_event(&mut reader, &mut buf, name, line)?;
         match event {
             Event::Start(ref e) | Event::Empty(ref e) => {
                 let is_empty = matches!(event, Event::Empty(_));

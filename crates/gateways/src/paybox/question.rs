@@ -313,30 +313,10 @@ pub fn read_sealed<R: BufRead>(src: R, name: &str) -> Result<(Header, Sealing)> 
     // so that a malformed one is trouble rather than a refusal.
     let mut verdict: Option<Sealing> = None;
     let mut merchants = 0;
-    let malformed = |line: u64, what: String| {
-        Error::trouble(format!(
-            "{name}:{line}: malformed XML: {what} (expected a well-formed XML document)"
-        ))
-    };
+    let malformed = |line: u64, what: String| xml::malformed(name, line, what);
     loop {
         let line = newlines + 1;
-        reader.get_mut().event_start();
-        let event = match reader.read_event_into(&mut buf) {
-            Ok(e) => e,
-            Err(e) if xml::is_piece_too_long(&e) => {
-                return Err(xml::too_long(
-                    name,
-                    line,
-                    "a piece of XML (a text, a tag or a comment)",
-                ));
-            }
-            Err(quick_xml::Error::Io(e)) => {
-                let e = std::sync::Arc::try_unwrap(e)
-                    .unwrap_or_else(|e| io::Error::new(e.kind(), e.to_string()));
-                return Err(Error::reading(paylot_cli::input::quote(name), e));
-            }
-            Err(e) => return Err(malformed(line, e.to_string())),
-        };
+        let event = xml::next_event(&mut reader, &mut buf, name, line)?;
         let unsealed = |verdict: &mut Option<Sealing>, what: String| {
             verdict.get_or_insert(Sealing::Unsealed(format!("line {line}: {what}")));
         };
