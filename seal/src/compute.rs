@@ -142,9 +142,7 @@ fn refuse_pasted_secret(fields: &Map<String, Value>, line: usize) -> Result<()> 
             vec![(name.as_str(), text.as_str())]
         };
         for (n, v) in pairs {
-            if !gateways::kinds::is_shop_name(n, v) {
-                paylot_cli::secret::refuse_in_data(&at, n, v)?;
-            }
+            gateways::kinds::refuse_pasted_secret(&at, n, v)?;
         }
     }
     Ok(())

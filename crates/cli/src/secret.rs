@@ -98,8 +98,9 @@ pub fn hold(bytes: &[u8]) {
 /// nothing is written that carries it on (a sealed message, a Question,
 /// a Direct request). `value` is checked for any fragment of
 /// [`crate::redact::WINDOW`] characters of a secret this run read, in
-/// any case and form; `at` says where (`ops.csv:3`, `line 2`).
-pub fn refuse_in_data(at: &str, field: &str, value: &str) -> Result<()> {
+/// any case and form; `at` says where (`ops.csv:3`, `line 2`), made only
+/// for the message (this is asked of every cell of a batch).
+pub fn refuse_in_data(at: impl fmt::Display, field: &str, value: &str) -> Result<()> {
     if crate::redact::holds_secret(value.as_bytes()) {
         return Err(crate::Error::trouble(format!(
             "{at}: the field {} holds a secret this run read (a key or password pasted into the data?): nothing written; put the data's own value there",

@@ -297,11 +297,9 @@ pub(super) fn read_operations(
         let vals = decode(&rec, &names, opts.encoding, &name)?;
         // A secret pasted into a cell (the HMAC key, the CLE) is refused,
         // never written on in a Direct request (secret::refuse_in_data).
-        // The shop's name is spared (gateways::kinds::is_shop_name).
+        // The shop's name is spared (gateways::kinds::refuse_pasted_secret).
         for (column, value) in names.iter().zip(&vals) {
-            if !gateways::kinds::is_shop_name(column, value) {
-                paylot_cli::secret::refuse_in_data(&format!("{name}:{line}"), column, value)?;
-            }
+            gateways::kinds::refuse_pasted_secret(format_args!("{name}:{line}"), column, value)?;
         }
         let mut msgs: Vec<(String, String)> = Vec::new();
         let assigned = opts.first_question + rows - 1;
