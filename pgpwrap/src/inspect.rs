@@ -70,6 +70,15 @@ fn flags(f: &KeyFlags) -> Vec<&'static str> {
     v
 }
 
+/// Text a person or a program put in the key or message (a user id, the
+/// literal data's file name, the element's name), masked where it is
+/// read: the rest of what inspect shows is made by OpenPGP (fingerprints,
+/// key ids, algorithms, dates) and is shown as it is, so that a
+/// fingerprint never loses digits to a card number's masking.
+fn free_text(bytes: &[u8]) -> String {
+    paylot_cli::text::mask(&String::from_utf8_lossy(bytes)).into_owned()
+}
+
 fn describe_cert(cert: &Cert) -> Value {
     let standard = StandardPolicy::new();
     let legacy = crate::keys::Policies::new(true);
@@ -120,7 +129,7 @@ fn describe_cert(cert: &Cert) -> Value {
     }
     let userids: Vec<String> = cert
         .userids()
-        .map(|u| String::from_utf8_lossy(u.userid().value()).into_owned())
+        .map(|u| free_text(u.userid().value()))
         .collect();
     json!({
         "type": if cert.is_tsk() { "secret-key" } else { "certificate" },
@@ -176,7 +185,7 @@ fn describe_message(reader: Box<dyn Read + Send + Sync>, name: &str) -> Result<V
             })),
             Packet::Literal(l) => {
                 literal = json!({
-                    "name": l.filename().map(|f| String::from_utf8_lossy(f).into_owned()),
+                    "name": l.filename().map(free_text),
                     "format": l.format().to_string(),
                     "date": l.date().map(format_time),
                 })
@@ -223,7 +232,7 @@ fn describe_message(reader: Box<dyn Read + Send + Sync>, name: &str) -> Result<V
 fn text(v: &Value, armored: bool, out: &mut String) {
     use std::fmt::Write as _;
     let s = |v: &Value| match v {
-        Value::String(s) => paylot_cli::safe(s).into_owned(),
+        Value::String(s) => paylot_cli::sanitize(s).into_owned(),
         Value::Null => "-".to_string(),
         other => other.to_string(),
     };
@@ -234,7 +243,7 @@ fn text(v: &Value, armored: bool, out: &mut String) {
                     out,
                     "XML document: element <{}> holds the message below (decrypt it with pgpwrap decrypt --element {})",
                     s(&v["element"]),
-                    paylot_cli::safe(el)
+                    paylot_cli::sanitize(el)
                 );
             }
             let _ = writeln!(
@@ -440,7 +449,7 @@ fn describe_envelope(
     };
     let content = doc[range].to_vec();
     let mut d = describe_message(Box::new(Cursor::new(content)), name)?;
-    d["element"] = json!(element);
+    d["element"] = json!(free_text(element.as_bytes()));
     Ok((true, vec![d]))
 }
 
@@ -454,7 +463,7 @@ pub fn run(args: Args) -> Result<Outcome> {
         for mut d in docs {
             d["armored"] = json!(armored);
             d["version"] = json!(1);
-            paylot_cli::json::mask_strings(&mut d);
+            paylot_cli::json::scrub_strings(&mut d);
             paylot_cli::json::to_writer(&mut out, &d).map_err(werr)?;
             writeln!(out).map_err(werr)?;
         }
@@ -464,7 +473,7 @@ pub fn run(args: Args) -> Result<Outcome> {
             text(d, armored, &mut s);
         }
         for line in s.lines() {
-            writeln!(out, "{}", paylot_cli::safe(line)).map_err(werr)?;
+            writeln!(out, "{}", paylot_cli::redact::scrub(line)).map_err(werr)?;
         }
     }
     out.commit()?;

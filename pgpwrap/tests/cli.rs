@@ -495,6 +495,37 @@ fn verify_refuses_tampered_inline_messages() {
     assert!(stdout.is_empty());
 }
 
+/// inspect masks what people wrote (the literal data's file name, a user
+/// id) by what it is, and shows what OpenPGP made (fingerprints, key ids)
+/// whole: a fingerprint holding a Luhn-valid group of digits once came
+/// out with four of them starred.
+#[test]
+fn inspect_masks_free_text_and_never_a_fingerprint() {
+    let k = keys();
+    let wd = workdir();
+    // The Paybox test card, as a careless export might name its file.
+    let input = wd.path().join("1111222233334444.csv");
+    fs::write(&input, b"a;b\n").unwrap();
+    let signed = wd.path().join("s.gpg");
+    let (code, _, err) = run(a!["sign", "--key", k.key("gw_rsa"), "-o", signed, input]);
+    assert_eq!(code, 0, "{err}");
+    let (code, stdout, err) = run(a!["inspect", "--json", signed]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_slice(&stdout).unwrap();
+    assert_eq!(v["literal"]["name"], "111122******4444.csv", "{v}");
+    let (code, stdout, _) = run(a!["inspect", signed]);
+    assert_eq!(code, 0);
+    let text = String::from_utf8_lossy(&stdout);
+    assert!(text.contains("name 111122******4444.csv"), "{text}");
+    assert!(!text.contains("1111222233334444"), "{text}");
+
+    let (code, stdout, _) = run(a!["inspect", "--json", k.pubkey("gw_rsa")]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_slice(&stdout).unwrap();
+    let fpr = v["fingerprint"].as_str().unwrap();
+    assert!(fpr.len() == 40 && !fpr.contains('*'), "{v}");
+}
+
 #[test]
 fn keygen_writes_0600_secret_and_refuses_to_overwrite() {
     let wd = workdir();

@@ -597,6 +597,14 @@ fn mask_card_numbers(text: &str, hidden: &mut Hidden) {
     let mut gap = Gap::default();
     let mut i = 0;
     while i < text.len() {
+        if let Some(len) = digest_at(text, i) {
+            if let Some((before, g)) = group.take() {
+                runs.group(before, g, hidden);
+            }
+            gap.broken = true;
+            i += len;
+            continue;
+        }
         let (piece, len) = piece_at(text, i);
         if let Piece::Digit(d) = piece {
             let (_, g) = group.get_or_insert_with(|| (std::mem::take(&mut gap), Group::new(i)));
@@ -617,6 +625,26 @@ fn mask_card_numbers(text: &str, hidden: &mut Hidden) {
         runs.group(before, g, hidden);
     }
     runs.finish(hidden);
+}
+
+/// The length of the hex digest or fingerprint that starts at byte `i`
+/// of `text`, if one does: a word of 32, 40, 64, 96 or 128 hex
+/// characters (MD5 to SHA-512, an OpenPGP v4 or v6 fingerprint, a
+/// Sips seal, a Paybox HMAC). Its digits are a hash's, not a card's: a
+/// fingerprint shown to be compared must not lose digits to a
+/// Luhn-valid group inside it. Only looked at where a word starts, so
+/// the scan stays linear.
+fn digest_at(text: &str, i: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    if !bytes[i].is_ascii_hexdigit() || (i > 0 && bytes[i - 1].is_ascii_alphanumeric()) {
+        return None;
+    }
+    let word = bytes[i..]
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric())
+        .count();
+    let hex = bytes[i..i + word].iter().all(u8::is_ascii_hexdigit);
+    (hex && matches!(word, 32 | 40 | 64 | 96 | 128)).then_some(word)
 }
 
 /// Whether 14 digits are a date and time as the gateways write them
@@ -952,6 +980,29 @@ mod tests {
             ("CLE", FieldKind::Secret),
             ("REFERENCE", FieldKind::Identifier),
         ]);
+    }
+
+    /// A fingerprint or digest is shown whole, whatever Luhn-valid group
+    /// of digits it holds (pgpwrap inspect masked one in CI); a card
+    /// number glued to letters, or in a word of another length, is not.
+    #[test]
+    fn digests_and_fingerprints_keep_their_digits() {
+        let fpr = "E347E36340912345673D591084F04A5E43B152E4";
+        assert_eq!(fpr.len(), 40);
+        assert_eq!(mask(fpr), fpr);
+        let line = format!("  primary {fpr} RSA 3072 bits");
+        assert_eq!(mask(&line), line);
+        let sha256 = format!("{}{}", "36340912345673", "a".repeat(50));
+        assert_eq!(mask(&sha256), sha256);
+        for glued in [
+            "E347E36340912345673D591084F04A5E43B152E",
+            "E347E36340912345673D591084F04A5E43B152E4F",
+            "G347E36340912345673D591084F04A5E43B152E4",
+            "ref36340912345673",
+            "abcdef4111111111111111",
+        ] {
+            assert_ne!(mask(glued), glued, "{glued}");
+        }
     }
 
     /// The digits of `text` read as one number (separators dropped).
