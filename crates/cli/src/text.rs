@@ -627,13 +627,15 @@ fn mask_card_numbers(text: &str, hidden: &mut Hidden) {
     runs.finish(hidden);
 }
 
-/// The length of the hex digest or fingerprint that starts at byte `i`
-/// of `text`, if one does: a word of 32, 40, 64, 96 or 128 hex
-/// characters (MD5 to SHA-512, an OpenPGP v4 or v6 fingerprint, a
-/// Sips seal, a Paybox HMAC). Its digits are a hash's, not a card's: a
-/// fingerprint shown to be compared must not lose digits to a
-/// Luhn-valid group inside it. Only looked at where a word starts, so
-/// the scan stays linear.
+/// The length of the hex digest, fingerprint or key id that starts at
+/// byte `i` of `text`, if one does: a word of 32, 40, 64, 96 or 128 hex
+/// characters (MD5 to SHA-512, an OpenPGP v4 or v6 fingerprint, a Sips
+/// seal, a Paybox HMAC), or an OpenPGP key id as OpenPGP tools write it
+/// (16 upper-case hex characters, a letter among them: 16 digits may be
+/// a card number). Its digits are a hash's, not a card's: a fingerprint
+/// shown to be compared must not lose digits to a Luhn-valid group
+/// inside it. Only looked at where a word starts, so the scan stays
+/// linear.
 fn digest_at(text: &str, i: usize) -> Option<usize> {
     let bytes = text.as_bytes();
     if !bytes[i].is_ascii_hexdigit() || (i > 0 && bytes[i - 1].is_ascii_alphanumeric()) {
@@ -643,8 +645,12 @@ fn digest_at(text: &str, i: usize) -> Option<usize> {
         .iter()
         .take_while(|b| b.is_ascii_alphanumeric())
         .count();
-    let hex = bytes[i..i + word].iter().all(u8::is_ascii_hexdigit);
-    (hex && matches!(word, 32 | 40 | 64 | 96 | 128)).then_some(word)
+    let w = &bytes[i..i + word];
+    let digest = matches!(word, 32 | 40 | 64 | 96 | 128) && w.iter().all(u8::is_ascii_hexdigit);
+    let key_id = word == 16
+        && w.iter().all(|b| matches!(b, b'0'..=b'9' | b'A'..=b'F'))
+        && w.iter().any(u8::is_ascii_uppercase);
+    (digest || key_id).then_some(word)
 }
 
 /// Whether 14 digits are a date and time as the gateways write them
@@ -994,12 +1000,17 @@ mod tests {
         assert_eq!(mask(&line), line);
         let sha256 = format!("{}{}", "36340912345673", "a".repeat(50));
         assert_eq!(mask(&sha256), sha256);
+        let key_id = "091234567377D5A9";
+        assert_eq!(mask(key_id), key_id);
         for glued in [
             "E347E36340912345673D591084F04A5E43B152E",
             "E347E36340912345673D591084F04A5E43B152E4F",
             "G347E36340912345673D591084F04A5E43B152E4",
             "ref36340912345673",
             "abcdef4111111111111111",
+            "4111111111111111",
+            "091234567377d5a9",
+            "091234567377G5A9",
         ] {
             assert_ne!(mask(glued), glued, "{glued}");
         }
