@@ -226,6 +226,42 @@ proptest! {
         }
     }
 
+    // Paybox Direct answers (attack M7): each column of xmlbatch status
+    // is shown by the kind declared for it (gateways::paybox::fields::
+    // ANSWER_COLUMNS): the call, transaction and question numbers and
+    // the subscriber as they came, the token (what PORTEUR gives back: a
+    // card number, or the token standing for one) masked whatever its
+    // digits; it was read as text, whole when it failed the Luhn check.
+    #[test]
+    fn direct_answer_columns_are_shown_by_kind(ids in identifiers(4), pan in "[0-9]{12,19}") {
+        let sh = Sh::new();
+        let [numtrans, numappel, numquestion, subscriber] = [&ids[0], &ids[1], &ids[2], &ids[3]];
+        std::fs::write(
+            sh.path("answers.txt"),
+            format!(
+                "NUMTRANS={numtrans}&NUMAPPEL={numappel}&NUMQUESTION={numquestion}&SITE=1999888&RANG=032&AUTORISATION=XXXXXX&CODEREPONSE=00000&COMMENTAIRE=ok&REFABONNE={subscriber}&PORTEUR={pan}&PAYS=FRA\n\
+                 NUMTRANS={numtrans}&NUMAPPEL={numappel}&NUMQUESTION={numquestion}&SITE=1999888&RANG=032&AUTORISATION=XXXXXX&CODEREPONSE=00000&COMMENTAIRE=ok&REFABONNE={subscriber}&PORTEUR=SBX{pan}&PAYS=FRA\n"
+            ),
+        )
+        .unwrap();
+        let masked = format!("{}{}{}", &pan[..6], "*".repeat(pan.len() - 10), &pan[pan.len() - 4..]);
+        let token = format!("SBX{pan}");
+        let token_masked = format!("{}{}{}", &token[..6], "*".repeat(token.len() - 10), &token[token.len() - 4..]);
+        let csv = sh.ok("xmlbatch status -q --format paybox-direct answers.txt");
+        let jsonl = sh.ok("xmlbatch status -q --format paybox-direct --output-format jsonl answers.txt");
+        for out in [&csv, &jsonl] {
+            prop_assert!(!out.contains(&pan[..pan.len() - 4]), "{}", out);
+        }
+        let rows = csv_rows(&csv);
+        prop_assert_eq!(rows.len(), 2);
+        for (row, token) in rows.iter().zip([&masked, &token_masked]) {
+            let got = [&*row[11], &*row[10], &*row[0], &*row[14], &*row[15]];
+            prop_assert_eq!(got, [&**numtrans, &**numappel, &**numquestion, &**subscriber, &**token], "{}", csv);
+        }
+        prop_assert_eq!(jsonl.matches(&format!("\"token\":\"{masked}\"")).count(), 1, "{}", jsonl);
+        prop_assert_eq!(jsonl.matches(&format!("\"token\":\"{token_masked}\"")).count(), 1, "{}", jsonl);
+    }
+
     #[test]
     fn identifiers_round_trip_through_seal_explain(ids in identifiers(10)) {
         let sh = Sh::new();

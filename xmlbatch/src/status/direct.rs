@@ -7,6 +7,7 @@ use std::path::Path;
 
 use gateways::paybox::codes;
 use gateways::paybox::direct::{self, ECHOED};
+use gateways::paybox::fields;
 use gateways::show;
 use gateways::Decision;
 use paylot_cli::progress::{Progress, Unit};
@@ -14,25 +15,6 @@ use paylot_cli::records::{OutputFormat, RecordWriter};
 use paylot_cli::{Error, Input, Result};
 
 use super::{mismatch, Tally};
-
-const DIRECT_COLUMNS: &[&str] = &[
-    "question",
-    "operation",
-    "operation_name",
-    "reference",
-    "amount",
-    "currency",
-    "response_code",
-    "meaning",
-    "outcome",
-    "authorization",
-    "call_id",
-    "transaction_id",
-    "card_country",
-    "comment",
-    "subscriber",
-    "token",
-];
 
 use gateways::paybox::direct::UNKNOWN_STATE;
 
@@ -129,7 +111,13 @@ pub fn status_direct(
         None => None,
     };
 
-    let mut rec = RecordWriter::new(out, format, "answer", DIRECT_COLUMNS, gateways::kinds::of)?;
+    let mut rec = RecordWriter::new(
+        out,
+        format,
+        "answer",
+        fields::answer_column_names(),
+        fields::answer_column_kind,
+    )?;
     let mut tally = Tally::direct(question.is_some());
     let mut progress = Progress::new(Unit::Records("answers"));
     let mut position = 0usize;

@@ -5,7 +5,7 @@ use std::io::{BufRead, Write};
 use std::path::Path;
 
 use gateways::paybox::codes;
-use gateways::paybox::fields::Field;
+use gateways::paybox::fields::{self, Field};
 use gateways::paybox::question::{self, Header, QuestionItem};
 use gateways::paybox::status::{read_status, Answer, StatusItem};
 use gateways::show;
@@ -15,23 +15,6 @@ use paylot_cli::records::{OutputFormat, RecordWriter};
 use paylot_cli::{Input, Result};
 
 use super::{mismatch, Tally};
-
-const PAYBOX_COLUMNS: &[&str] = &[
-    "question",
-    "operation",
-    "operation_name",
-    "reference",
-    "amount",
-    "currency",
-    "response_code",
-    "meaning",
-    "outcome",
-    "authorization",
-    "call_id",
-    "transaction_id",
-    "card_country",
-    "comment",
-];
 
 /// What crosses from the reading stage to the writing one.
 enum Part {
@@ -100,7 +83,13 @@ pub fn status_paybox(
         questions = Some((qname, header, map));
     }
 
-    let mut rec = RecordWriter::new(out, format, "answer", PAYBOX_COLUMNS, gateways::kinds::of)?;
+    let mut rec = RecordWriter::new(
+        out,
+        format,
+        "answer",
+        &fields::answer_column_names()[..fields::QUESTION_ANSWER_COLUMNS],
+        fields::answer_column_kind,
+    )?;
     let mut tally = Tally::new(question.is_some());
     let mut progress = Progress::new(Unit::Records("answers"));
     // The XML is read on a thread of its own while the answers are

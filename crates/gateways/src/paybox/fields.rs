@@ -119,7 +119,7 @@ impl Field {
 
     /// What the field holds: a merchant's identifier or reference is
     /// never altered, a card number is masked, a security code blanked.
-    pub fn kind(self) -> FieldKind {
+    pub const fn kind(self) -> FieldKind {
         match self {
             Field::Pan => CardNumber,
             Field::Cvv => SecurityCode,
@@ -217,6 +217,55 @@ pub const OTHER_FIELDS: &[(&str, FieldKind)] = &[
     ("PBX_HMAC", Seal),
     ("PBX_PORTEUR", Text),
 ];
+
+/// The columns `xmlbatch status` writes for a Paybox answer, in order,
+/// each with the kind of what it holds, declared here once so that each
+/// is masked or shown by what it is: the question, call and transaction
+/// numbers and the subscriber are identifiers (shown as they are), the
+/// token is what PORTEUR gives back, a card number or the token standing
+/// for one (its first 6 and last 4 kept, whatever its digits: attack M7
+/// found it read as text, so a number failing the Luhn check went out
+/// whole). A Question's status file has the first
+/// [`QUESTION_ANSWER_COLUMNS`]; a Direct answer all of them.
+pub const ANSWER_COLUMNS: [(&str, FieldKind); 16] = [
+    ("question", Field::Question.kind()),
+    ("operation", Field::Type.kind()),
+    ("operation_name", Text),
+    ("reference", Field::Reference.kind()),
+    ("amount", Field::Amount.kind()),
+    ("currency", Field::Currency.kind()),
+    // CODEREPONSE, ResponseCode.
+    ("response_code", Figure),
+    ("meaning", Text),
+    ("outcome", Text),
+    ("authorization", Field::Authorization.kind()),
+    ("call_id", Field::CallId.kind()),
+    ("transaction_id", Field::TransactionId.kind()),
+    // PAYS, CardCountryCode.
+    ("card_country", Figure),
+    ("comment", Text),
+    // Direct answers only.
+    ("subscriber", Field::Subscriber.kind()),
+    ("token", Field::Pan.kind()),
+];
+
+/// How many of [`ANSWER_COLUMNS`] a Question's status file fills.
+pub const QUESTION_ANSWER_COLUMNS: usize = 14;
+
+/// The names of [`ANSWER_COLUMNS`].
+pub fn answer_column_names() -> &'static [&'static str] {
+    static NAMES: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    NAMES.get_or_init(|| ANSWER_COLUMNS.iter().map(|(name, _)| *name).collect())
+}
+
+/// The kind of an answer column by its name (declared in
+/// [`ANSWER_COLUMNS`]); a column not declared there is read as text.
+pub fn answer_column_kind(column: &str) -> FieldKind {
+    ANSWER_COLUMNS
+        .iter()
+        .find(|(name, _)| *name == column)
+        .map_or(Text, |(_, kind)| *kind)
+}
 
 /// The fields an operation type needs.
 pub fn required(op: &OpType) -> &'static [Field] {
