@@ -12,7 +12,7 @@ use crate::{trouble, NamingOpts};
 use gateways::calendar::is_yyyymmdd;
 use gateways::lyra::names::{strip_decorations, FileKind, Mode, Name};
 use gateways::paybox::names::Template;
-use gateways::paybox::values::{parse_rank, parse_site};
+use gateways::paybox::values::{parse_rank, parse_site, parse_written_rank};
 use gateways::Gateway;
 
 #[derive(clap::Args, Debug)]
@@ -32,7 +32,7 @@ pub struct Args {
     /// Paybox site number (7 digits)
     #[arg(long, value_name = "N")]
     pub site: Option<String>,
-    #[arg(help = gateways::paybox::values::RANK_OPTION_HELP)]
+    #[arg(help = gateways::paybox::values::rank_option_help())]
     #[arg(long, value_name = "N")]
     pub rank: Option<String>,
     /// Paybox: name this Question from its own BatchNumber, Site and Rank
@@ -183,12 +183,8 @@ fn paybox_name_of(a: &Args, file: &Path, known: &[String]) -> Result<String> {
         .map_err(|e| Error::no(format!("{shown}: BatchNumber {e}")))?;
     let site = parse_site(header.site.as_deref().unwrap_or(""))
         .map_err(|e| Error::no(format!("{shown}: Merchant Site {e}")))?;
-    let rank = header
-        .rank
-        .as_deref()
-        .filter(|r| r.len() == 3)
-        .and_then(|r| parse_rank(r).ok())
-        .ok_or_else(|| Error::no(format!("{shown}: Merchant Rank is not 3 digits (e.g. 032)")))?;
+    let rank = parse_written_rank(header.rank.as_deref().unwrap_or(""))
+        .map_err(|e| Error::no(format!("{shown}: Merchant Rank {e}")))?;
     if batch > t.max_batch() {
         return Err(Error::no(format!(
             "{shown}: BatchNumber {batch} does not fit the template \"{}\" (give a wider {{batch:N}})",

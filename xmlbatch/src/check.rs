@@ -11,7 +11,9 @@ use gateways::lyra::file as lyra;
 use gateways::lyra::names::{FileKind, Name};
 use gateways::paybox::operation::parse_operation;
 use gateways::paybox::question::{self, QuestionItem};
-use gateways::paybox::values::{parse_batch, parse_question, parse_site, Rules};
+use gateways::paybox::values::{
+    parse_batch, parse_question, parse_site, parse_written_rank, Rules,
+};
 use gateways::show;
 
 use crate::{sniff, Detected};
@@ -141,15 +143,8 @@ fn check_question(name: &str, reader: Box<dyn BufRead>) -> Result<(u64, u64)> {
                 if let Err(m) = parse_site(h.site.as_deref().unwrap_or("")) {
                     report(h.merchant_line, format!("Merchant Site: {m}"));
                 }
-                let rank = h.rank.as_deref().unwrap_or("");
-                if rank.len() != 3 || !rank.bytes().all(|b| b.is_ascii_digit()) {
-                    report(
-                        h.merchant_line,
-                        format!(
-                            "Merchant Rank: {} is not a rank (expected 3 digits, e.g. 032)",
-                            show(rank)
-                        ),
-                    );
+                if let Err(m) = parse_written_rank(h.rank.as_deref().unwrap_or("")) {
+                    report(h.merchant_line, format!("Merchant Rank: {m}"));
                 }
             }
             QuestionItem::Question(q) => {

@@ -3,7 +3,8 @@
 
 use std::io::Write;
 
-use gateways::paybox::direct::{self, Auth, MAX_QUESTION};
+use gateways::paybox::direct::{self, Auth};
+use gateways::paybox::MAX_NUMBER;
 use gateways::paybox::fields::Field;
 use gateways::seal::{key_bytes, Scheme};
 use paylot_cli::counter::Counter;
@@ -41,7 +42,7 @@ pub(super) fn build_direct(args: Args, delim: u8) -> Result<Outcome> {
     let auth = authentication(&args)?;
     // The counter comes last among the checks, so a usage error takes no lock.
     let state = match &args.question_state {
-        Some(p) => Some(Counter::open(p, "question number", MAX_QUESTION)?),
+        Some(p) => Some(Counter::open(p, "question number", MAX_NUMBER)?),
         None => None,
     };
     let used = state.as_ref().map(|s| s.last);

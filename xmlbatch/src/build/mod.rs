@@ -109,11 +109,11 @@ pub struct Args {
     /// Paybox site number (7 digits)
     #[arg(long, value_name = "N", help_heading = "Paybox")]
     pub site: Option<String>,
-    #[arg(help = gateways::paybox::values::RANK_OPTION_HELP)]
+    #[arg(help = gateways::paybox::values::rank_option_help())]
     #[arg(long, value_name = "N", help_heading = "Paybox")]
     pub rank: Option<String>,
-    /// Batch number to write (1 to 2147483647)
     #[arg(
+        help = format!("Batch number to write (1 to {})", gateways::paybox::MAX_NUMBER),
         long,
         value_name = "N",
         conflicts_with = "batch_state",

@@ -7,7 +7,7 @@ use gateways::paybox::fields::Field;
 use gateways::paybox::operation::{parse_operation, Operation, Problem};
 use gateways::paybox::question::QuestionWriter;
 use gateways::paybox::values::{parse_question, parse_rank, parse_site, Rules};
-use gateways::paybox::MAX_BATCH;
+use gateways::paybox::MAX_NUMBER;
 use gateways::show;
 use paylot_cli::counter::Counter;
 use paylot_cli::pipeline::{two_stages, Feed, Item};
@@ -23,8 +23,8 @@ pub(super) fn build_paybox(args: Args, delim: u8) -> Result<Outcome> {
         return Err(usage("one of --batch N or --batch-state FILE is required"));
     }
     if let Some(b) = args.batch {
-        if !(1..=MAX_BATCH).contains(&b) {
-            return Err(usage(format!("--batch {b}: expected 1 to {MAX_BATCH}")));
+        if !(1..=MAX_NUMBER).contains(&b) {
+            return Err(usage(format!("--batch {b}: expected 1 to {MAX_NUMBER}")));
         }
     }
     for (given, opt) in [
@@ -46,13 +46,13 @@ pub(super) fn build_paybox(args: Args, delim: u8) -> Result<Outcome> {
     // The batch number comes last among the checks of the options, so a
     // usage error takes no lock.
     let state = match &args.batch_state {
-        Some(p) => Some(Counter::open(p, "batch number", MAX_BATCH)?),
+        Some(p) => Some(Counter::open(p, "batch number", MAX_NUMBER)?),
         None => None,
     };
     if let (Some(s), Some(p)) = (&state, &args.batch_state) {
-        if s.last >= MAX_BATCH {
+        if s.last >= MAX_NUMBER {
             return Err(Error::trouble(format!(
-                "{}: the last batch number is {MAX_BATCH}, the highest allowed (ask the gateway how to restart the numbering)",
+                "{}: the last batch number is {MAX_NUMBER}, the highest allowed (ask the gateway how to restart the numbering)",
                 paylot_cli::quote(&p.to_string_lossy())
             )));
         }
@@ -114,8 +114,8 @@ pub(super) fn shop(args: &Args) -> Result<(String, String)> {
 /// `--first-question`, checked.
 pub(super) fn first_question(args: &Args) -> Result<Option<u64>> {
     match args.first_question {
-        Some(n) if !(1..=MAX_BATCH).contains(&n) => Err(usage(format!(
-            "--first-question {n}: expected 1 to {MAX_BATCH}"
+        Some(n) if !(1..=MAX_NUMBER).contains(&n) => Err(usage(format!(
+            "--first-question {n}: expected 1 to {MAX_NUMBER}"
         ))),
         n => Ok(n),
     }
@@ -305,8 +305,8 @@ pub(super) fn read_operations(
         let assigned = opts.first_question + rows - 1;
         let number = if has_question {
             None
-        } else if assigned > 2_147_483_647 {
-            msgs.push((column_name(Field::Question), format!("the assigned question number {assigned} is above 2147483647, the highest the gateway takes (lower --first-question; with --question-state, the counter is at its end: ask the gateway how to restart the numbering)")));
+        } else if assigned > MAX_NUMBER {
+            msgs.push((column_name(Field::Question), format!("the assigned question number {assigned} is above {MAX_NUMBER}, the highest the gateway takes (lower --first-question; with --question-state, the counter is at its end: ask the gateway how to restart the numbering)")));
             // Said above: not "missing" too.
             Some(0)
         } else {

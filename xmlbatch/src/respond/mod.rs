@@ -17,8 +17,8 @@ use gateways::paybox::fields::Field;
 use gateways::paybox::operation::parse_operation;
 use gateways::paybox::question::{self, Header, QuestionItem, RawQuestion};
 use gateways::paybox::status::{Answer, StatusWriter};
-use gateways::paybox::values::{parse_question, parse_site, Rules, YearMonth};
-use gateways::paybox::MAX_BATCH;
+use gateways::paybox::values::{parse_question, parse_site, parse_written_rank, Rules, YearMonth};
+use gateways::paybox::MAX_NUMBER;
 
 use crate::{sniff_or, Detected};
 
@@ -234,11 +234,13 @@ fn header_problem(h: &Header) -> Option<(&'static str, String)> {
         .batch
         .as_deref()
         .and_then(|b| b.parse::<u64>().ok())
-        .is_some_and(|b| (1..=MAX_BATCH).contains(&b));
+        .is_some_and(|b| (1..=MAX_NUMBER).contains(&b));
     if !batch_ok {
         return Some((
             "00014",
-            "incoherent frame: BatchNumber is missing or not a number from 1 to 2147483647".into(),
+            format!(
+                "incoherent frame: BatchNumber is missing or not a number from 1 to {MAX_NUMBER}"
+            ),
         ));
     }
     let created_ok = h.created_on.as_deref().is_some_and(|c| {
@@ -259,14 +261,11 @@ fn header_problem(h: &Header) -> Option<(&'static str, String)> {
             ))
         }
     }
-    match h.rank.as_deref() {
-        Some(r) if r.len() == 3 && r.bytes().all(|b| b.is_ascii_digit()) => {}
-        _ => {
-            return Some((
-                "00006",
-                "access refused: the Merchant's Rank is missing or not 3 digits".into(),
-            ))
-        }
+    if parse_written_rank(h.rank.as_deref().unwrap_or("")).is_err() {
+        return Some((
+            "00006",
+            "access refused: the Merchant's Rank is missing or not 3 digits".into(),
+        ));
     }
     None
 }

@@ -448,6 +448,18 @@ fn header_and_usage_problems_are_trouble() {
     )
     .expect(2)
     .stderr_has("--site: \"19998\" is not a site number");
+    // A rank is 2 or 3 digits (../shared/reference/paybox.md §2.2), the
+    // same words in --help and here: 1 digit was taken, and written 001.
+    for rank in ["1", "0032"] {
+        d.run_stdin(
+            &["build", "--site", "1999888", "--rank", rank, "--batch", "1"],
+            row(&[]),
+        )
+        .expect(2)
+        .stderr_has(&format!(
+            "--rank: \"{rank}\" is not a rank (expected 2 or 3 digits, written with 3: e.g. 32 or 032)"
+        ));
+    }
     d.run_stdin(
         &[
             "build",
@@ -613,5 +625,5 @@ fn build_help_puts_each_option_under_its_own_heading() {
         );
     }
     assert!(r.stdout.contains("Input and output:"), "{r}");
-    assert!(r.stdout.contains("1 to 3 digits, written with 3"), "{r}");
+    assert!(r.stdout.contains("2 or 3 digits, written with 3"), "{r}");
 }

@@ -6,7 +6,7 @@
 
 use super::names::{QuestionName, Template};
 use super::question::{Header, Sealing};
-use super::values::{parse_batch, parse_rank, parse_site};
+use super::values::{parse_batch, parse_site, parse_written_rank};
 pub use crate::drop::Reason;
 
 /// The (upload, answer) directories of a Paybox account.
@@ -107,18 +107,8 @@ pub fn routing(header: &Header, name: &QuestionName) -> Result<Routing, Vec<Stri
     let site = parse_site(header.site.as_deref().unwrap_or(""))
         .map_err(|m| why.push(format!("Merchant Site {m}")))
         .ok();
-    let rank = header
-        .rank
-        .as_deref()
-        .filter(|r| r.len() == 3)
-        .ok_or(())
-        .and_then(|r| parse_rank(r).map_err(|_| ()))
-        .map_err(|_| {
-            why.push(format!(
-                "Merchant Rank {} is not a rank (expected 3 digits, e.g. 032)",
-                crate::show(header.rank.as_deref().unwrap_or(""))
-            ))
-        })
+    let rank = parse_written_rank(header.rank.as_deref().unwrap_or(""))
+        .map_err(|m| why.push(format!("Merchant Rank {m}")))
         .ok();
     let fix = "name the file from its content: dropwatch name --gateway paybox --question FILE";
     if let Some(b) = batch.filter(|b| *b != name.batch) {

@@ -222,15 +222,16 @@ pub fn parse_dateq(value: &str) -> Result<String, Invalid> {
 pub fn parse_question(value: &str) -> Result<u32, Invalid> {
     let bad = || {
         Invalid(format!(
-            "{} is not a question number (expected 1 to 2147483647)",
-            show(value)
+            "{} is not a question number (expected 1 to {})",
+            show(value),
+            super::MAX_NUMBER
         ))
     };
     if !all_digits(value) || value.len() > 10 {
         return Err(bad());
     }
     match value.parse::<u64>() {
-        Ok(n) if (1..=2_147_483_647).contains(&n) => Ok(n as u32),
+        Ok(n) if (1..=super::MAX_NUMBER).contains(&n) => Ok(n as u32),
         _ => Err(bad()),
     }
 }
@@ -245,14 +246,14 @@ pub fn parse_authorization(value: &str) -> Result<String, Invalid> {
     Ok(value.to_string())
 }
 
-/// A Question's BatchNumber: 1 to 2147483647, digits only.
+/// A Question's BatchNumber: 1 to [`super::MAX_NUMBER`], digits only.
 pub fn parse_batch(value: &str) -> Result<u64, Invalid> {
     match value.parse::<u64>() {
-        Ok(b) if all_digits(value) && (1..=super::MAX_BATCH).contains(&b) => Ok(b),
+        Ok(b) if all_digits(value) && (1..=super::MAX_NUMBER).contains(&b) => Ok(b),
         _ => Err(Invalid(format!(
             "{} is not a batch number (expected 1 to {})",
             show(value),
-            super::MAX_BATCH
+            super::MAX_NUMBER
         ))),
     }
 }
@@ -268,25 +269,45 @@ pub fn parse_site(value: &str) -> Result<String, Invalid> {
     Ok(value.to_string())
 }
 
-/// A rank: 1 to 3 digits, written with 3.
-/// What a rank given on the command line is, for `--help` (the one
-/// definition: the parser below holds to it). In a file, the rank is
-/// written with its 3 digits.
-pub const RANK_OPTION_HELP: &str = "Paybox rank: 1 to 3 digits, written with 3 (32 → 032)";
+/// A rank (RANG) is 2 or 3 digits, written with 3: the official module
+/// pads it to 3 (`%03d`, "CB55: rank on 3 positions") and the gateway's
+/// own examples send both `32` and `032` (../shared/reference/paybox.md
+/// §2.2, ../shared/spec/batch-formats.md). Said once, here: the options'
+/// `--help` and every message say it in these words.
+pub const RANK_RULE: &str = "2 or 3 digits, written with 3";
 
+/// What `--rank` is, for `--help`.
+pub fn rank_option_help() -> String {
+    format!("Paybox rank: {RANK_RULE} (32 → 032)")
+}
+
+/// A rank as a person or a Direct request gives it ([`RANK_RULE`]),
+/// written with its 3 digits.
 pub fn parse_rank(value: &str) -> Result<String, Invalid> {
-    if value.is_empty() || value.len() > 3 || !all_digits(value) {
+    if !(2..=3).contains(&value.len()) || !all_digits(value) {
         return Err(Invalid(format!(
-            "{} is not a rank (expected 1 to 3 digits, written with 3: e.g. 32 or 032)",
+            "{} is not a rank (expected {RANK_RULE}: e.g. 32 or 032)",
             show(value)
         )));
     }
     Ok(format!("{value:0>3}"))
 }
 
+/// A rank as a Question file writes it (`Merchant/@Rank`): its 3 digits.
+pub fn parse_written_rank(value: &str) -> Result<String, Invalid> {
+    if value.len() != 3 || !all_digits(value) {
+        return Err(Invalid(format!(
+            "{} is not a rank (expected 3 digits, e.g. 032)",
+            show(value)
+        )));
+    }
+    Ok(value.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::paybox::MAX_NUMBER;
 
     const TODAY: YearMonth = YearMonth {
         year: 2026,
@@ -335,6 +356,16 @@ mod tests {
             .message()
             .contains("value not shown"));
         assert_eq!(parse_rank("32"), Ok("032".into()));
+        assert_eq!(parse_rank("032"), Ok("032".into()));
+        // A rank is 2 or 3 digits (RANK_RULE): not 1, not 4.
+        for bad in ["", "1", "0321", "3a"] {
+            let e = parse_rank(bad).unwrap_err();
+            assert!(e.message().contains(RANK_RULE), "{bad}: {e}");
+        }
+        // In a Question file, its 3 digits.
+        assert_eq!(parse_written_rank("032"), Ok("032".into()));
+        assert!(parse_written_rank("32").is_err());
+        assert_eq!(parse_question(&MAX_NUMBER.to_string()), Ok(i32::MAX as u32));
         assert!(parse_site("199988").is_err());
         assert_eq!(parse_question("0000000042"), Ok(42));
         assert!(parse_question("2147483648").is_err());

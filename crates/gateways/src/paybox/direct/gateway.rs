@@ -35,6 +35,7 @@ use crate::memory::{Books, Memory, MemoryError};
 use crate::paybox::codes::{self, Kind, OpType};
 use crate::paybox::test_cards;
 use crate::paybox::values::{parse_cvv, parse_expiry, parse_text, YearMonth};
+use crate::paybox::MAX_NUMBER;
 use crate::seal::{same_seal, seal_of, Algorithm, Scheme};
 
 /// The shop's secrets, to check a request's authentication.
@@ -359,11 +360,13 @@ fn run(r: &Request<'_>, books: &Books<'_>, today: time::Date) -> Result<Outcome,
     // `PayboxDirectResponse::DUPLICATE_REQUEST`; the number is unique per
     // day and site/rank, ../shared/reference/paybox.md §2.2).
     let number = match r.get("NUMQUESTION").parse::<u64>() {
-        Ok(n) if (1..=super::MAX_QUESTION).contains(&n) => n,
+        Ok(n) if (1..=MAX_NUMBER).contains(&n) => n,
         _ => {
             return Ok(Outcome::refused(
                 "00005",
-                "invalid question number: NUMQUESTION must be a number from 1 to 2147483647",
+                format!(
+                    "invalid question number: NUMQUESTION must be a number from 1 to {MAX_NUMBER}"
+                ),
             ))
         }
     };
@@ -905,7 +908,7 @@ fn reply(r: &Request<'_>, o: Outcome) -> Reply {
 /// it takes, as sent otherwise.
 pub fn question_echo(sent: &str) -> String {
     match sent.parse::<u64>() {
-        Ok(n) if n <= super::MAX_QUESTION && sent.bytes().all(|b| b.is_ascii_digit()) => {
+        Ok(n) if n <= MAX_NUMBER && sent.bytes().all(|b| b.is_ascii_digit()) => {
             format!("{n:010}")
         }
         _ => sent.to_string(),

@@ -41,8 +41,6 @@ pub const VERSION_REFUSED: &str = "00013";
 pub const INCOHERENT_FRAME: &str = "00014";
 /// What an operation whose answer says nothing asks of the merchant.
 pub const UNKNOWN_STATE: &str = "the operation's state is unknown: ask the gateway with an inquiry (TYPE 00017) before sending it again";
-/// The highest NUMQUESTION: 2^31 - 1.
-pub const MAX_QUESTION: u64 = 2_147_483_647;
 /// What the gateway writes for a value it does not have.
 const UNAVAILABLE: &str = "???";
 
@@ -286,7 +284,10 @@ pub fn request_problem(fields: &[(String, String)]) -> Option<(&'static str, Str
     {
         return Some((
             ACCESS_REFUSED,
-            "access refused: SITE must be 7 digits and RANG 2 or 3".into(),
+            format!(
+                "access refused: SITE must be 7 digits and RANG {}",
+                super::values::RANK_RULE
+            ),
         ));
     }
     if get(PASSWORD_FIELD).is_empty() && get(SEAL_FIELD).is_empty() {
