@@ -526,8 +526,9 @@ fn warn_unanswered(a: &Args, f: &Path, name: &str, me: &Routing, known: &[String
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
         let canonical = dir.canonicalize().ok()?;
-        (canonical.file_name()? == "in")
-            .then(|| canonical.parent().map(|p| p.join("out")))
+        let (upload, answer) = gateways::paybox::drop::LAYOUT;
+        (canonical.file_name()? == upload)
+            .then(|| canonical.parent().map(|p| p.join(answer)))
             .flatten()
             .filter(|o| o.is_dir())
     });

@@ -13,12 +13,12 @@ use clap::{CommandFactory, Parser, Subcommand};
 use paylot_cli::{Error, Outcome, Result};
 
 pub mod check;
+pub mod file_kind;
 pub mod fsutil;
 pub mod gateway;
 pub mod name;
 pub mod remote;
 pub mod state;
-pub mod states;
 pub mod sweep;
 pub mod watch;
 

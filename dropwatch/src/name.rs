@@ -246,13 +246,7 @@ pub fn files_under(dir: &Path) -> Result<Vec<PathBuf>> {
     }
     let mut dirs = vec![dir.to_path_buf()];
     if let Some(last) = dir.file_name().and_then(|n| n.to_str()) {
-        let sibling = match last {
-            "request_ips" => Some("result_ips"),
-            "depot" => Some("id"),
-            "in" => Some("out"),
-            _ => None,
-        };
-        if let (Some(s), Some(parent)) = (sibling, dir.parent()) {
+        if let (Some(s), Some(parent)) = (gateways::answer_dir_beside(last), dir.parent()) {
             let p = parent.join(s);
             if crate::fsutil::is_real_dir(&p) {
                 dirs.push(p);

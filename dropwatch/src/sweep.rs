@@ -13,8 +13,8 @@ use gateways::lyra::names::{strip_decorations, GZ_SUFFIX};
 use paylot_cli::cleanup::{is_temp_name, stale_leftovers};
 use paylot_cli::json::{Lines, Record};
 
+use crate::file_kind::OWN_PREFIX;
 use crate::fsutil::{self, quote_path, Use};
-use crate::states::OWN_PREFIX;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {

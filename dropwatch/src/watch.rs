@@ -23,9 +23,9 @@ use gateways::paybox::names::Template;
 use gateways::Gateway;
 use paylot_cli::json::{Lines, Record};
 
+use crate::file_kind::{classify, Kind};
 use crate::fsutil::{self, quote_path};
 use crate::state::{self, Reported, WatchState};
-use crate::states::{classify, Kind};
 use crate::NamingOpts;
 
 #[derive(clap::Args, Debug)]
@@ -637,12 +637,10 @@ fn gone(e: &notify::Error) -> bool {
 /// Whether a file sits in a directory where the gateway puts what it has
 /// taken (Lyra `result_ips` / `id`, the sandbox's Paybox `processed`).
 fn in_answer_dir(p: &Path) -> bool {
-    matches!(
-        p.parent()
-            .and_then(|d| d.file_name())
-            .and_then(|n| n.to_str()),
-        Some("result_ips" | "id" | "processed")
-    )
+    p.parent()
+        .and_then(|d| d.file_name())
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| gateways::lyra::drop::is_answer_dir(n) || n == crate::gateway::PROCESSED)
 }
 
 fn gateway_of(name: &str) -> &'static str {

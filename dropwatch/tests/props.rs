@@ -1,7 +1,7 @@
 //! Property tests: the classification of names and the state files never
 //! panic on arbitrary input.
 
-use dropwatch::states::classify;
+use dropwatch::file_kind::classify;
 use gateways::paybox::names::{Template, DEFAULT_TEMPLATE};
 use gateways::Gateway;
 use paylot_cli::time::parse_duration;

@@ -56,6 +56,27 @@ impl Gateway {
             Gateway::Lyra => "lyra",
         }
     }
+
+    /// The (upload, answer) directories of an account's drop tree, in the
+    /// order they are looked for (Lyra: newest layout first).
+    pub fn layouts(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            Gateway::Paybox => std::slice::from_ref(&paybox::drop::LAYOUT),
+            Gateway::Lyra => &lyra::drop::LAYOUTS,
+        }
+    }
+}
+
+/// The answer directory beside an upload directory named `upload`, in
+/// any gateway's layout (Lyra `request_ips` → `result_ips`, `depot` →
+/// `id`; Paybox `in` → `out`): what a drop tree looked into from its
+/// upload directory holds beside it.
+pub fn answer_dir_beside(upload: &str) -> Option<&'static str> {
+    Gateway::ALL
+        .into_iter()
+        .flat_map(Gateway::layouts)
+        .find(|(up, _)| *up == upload)
+        .map(|(_, answer)| *answer)
 }
 
 impl std::fmt::Display for Gateway {
@@ -107,5 +128,18 @@ mod tests {
         assert_eq!(show("a\u{1b}[31m"), "\"a\\u{1b}[31m\"");
         assert_eq!(show("4111111111111111"), "\"411111******1111\"");
         assert_eq!("LYRA".parse::<Gateway>(), Ok(Gateway::Lyra));
+    }
+
+    #[test]
+    fn each_upload_directory_has_its_answer_directory_beside_it() {
+        for (upload, answer) in [
+            ("request_ips", "result_ips"),
+            ("depot", "id"),
+            ("in", "out"),
+        ] {
+            assert_eq!(answer_dir_beside(upload), Some(answer), "{upload}");
+        }
+        assert_eq!(answer_dir_beside("result_ips"), None);
+        assert!(lyra::drop::is_answer_dir("id") && !lyra::drop::is_answer_dir("out"));
     }
 }

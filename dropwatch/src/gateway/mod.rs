@@ -16,9 +16,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use gateways::lyra::drop::{COMPRESS_AFTER, DELETE_AFTER, LAYOUTS};
-use gateways::paybox::drop::{ACCEPTED, LAYOUT};
-use gateways::Gateway as Family;
+use gateways::lyra::drop::{COMPRESS_AFTER, DELETE_AFTER};
+use gateways::paybox::drop::ACCEPTED;
 use paylot_cli::json::{Lines, Record};
 use paylot_cli::output::sync_dir;
 use paylot_cli::{Error, Outcome, Result};
@@ -116,12 +115,17 @@ impl Played {
     /// The name in events (`gateway`).
     pub fn as_str(self) -> &'static str {
         match self {
-            Played::Paybox => Family::Paybox.as_str(),
-            Played::Lyra => Family::Lyra.as_str(),
+            Played::Paybox => gateways::Gateway::Paybox.as_str(),
+            Played::Lyra => gateways::Gateway::Lyra.as_str(),
             Played::SipsOfficeBatch => "sips-office-batch",
         }
     }
 }
+
+/// Where the sandbox moves the Paybox and Office Batch requests it has
+/// taken, beside the account's upload directory (Lyra moves them to its
+/// answer directory).
+pub const PROCESSED: &str = "processed";
 
 /// Why a file could not be handled.
 #[derive(Debug, thiserror::Error)]
@@ -338,10 +342,11 @@ impl Gateway {
     /// a directory that cannot be looked into is said (and counted), never
     /// taken for one without an upload directory.
     fn layout_of(&mut self, dir: &Path) -> Option<(&'static str, &'static str)> {
-        let layouts: &[(&'static str, &'static str)] = match self.family {
-            Played::Lyra => &LAYOUTS,
-            Played::Paybox => std::slice::from_ref(&LAYOUT),
-            Played::SipsOfficeBatch => std::slice::from_ref(&office_batch::LAYOUT),
+        let layouts = match self.family {
+            Played::Lyra => gateways::Gateway::Lyra.layouts(),
+            // The Office Batch tree is this project's, in the Paybox
+            // tree's words (office_batch.rs).
+            Played::Paybox | Played::SipsOfficeBatch => gateways::Gateway::Paybox.layouts(),
         };
         for (up, ans) in layouts {
             let p = dir.join(up);

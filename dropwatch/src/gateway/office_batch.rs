@@ -24,9 +24,6 @@ use crate::state::{GatewayState, Pending};
 
 type Outcome = std::result::Result<(), Failure>;
 
-/// The (upload, answer) directories of an account.
-pub const LAYOUT: (&str, &str) = ("in", "out");
-
 impl Gateway {
     pub(super) fn office_batch_account(
         &mut self,
@@ -37,7 +34,7 @@ impl Gateway {
         let account = acc.name.as_str();
         let in_dir = acc.dir.join(acc.upload);
         let out_dir = self.inner_dir(&acc.dir, acc.answer)?;
-        let done_dir = self.inner_dir(&acc.dir, "processed")?;
+        let done_dir = self.inner_dir(&acc.dir, super::PROCESSED)?;
         paylot_cli::cleanup::remove_leftovers(crate::TOOL, &out_dir);
         let dirs = [in_dir.as_path(), out_dir.as_path(), done_dir.as_path()];
         let pending: Vec<Pending> = st

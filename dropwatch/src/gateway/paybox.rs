@@ -38,9 +38,10 @@ impl Gateway {
         st: &mut GatewayState,
         out: &mut Lines,
     ) -> Outcome {
-        let in_dir = dir.join("in");
-        let out_dir = self.inner_dir(dir, "out")?;
-        let done_dir = self.inner_dir(dir, "processed")?;
+        let (upload, answer) = gateways::paybox::drop::LAYOUT;
+        let in_dir = dir.join(upload);
+        let out_dir = self.inner_dir(dir, answer)?;
+        let done_dir = self.inner_dir(dir, super::PROCESSED)?;
         paylot_cli::cleanup::remove_leftovers(crate::TOOL, &out_dir);
         let dirs = Dirs {
             account,

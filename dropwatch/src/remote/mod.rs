@@ -7,7 +7,7 @@
 //! (no host-key option is ever passed; `BatchMode=yes` only forbids a
 //! prompt, which would hang a nightly job). The gateways' rules — which
 //! names answer a request, what a rejection is called, where each file
-//! goes — are `gateways::{lyra, paybox}`'s and `crate::states`'s: this
+//! goes — are `gateways::{lyra, paybox}`'s and `crate::file_kind`'s: this
 //! module only moves files.
 
 use std::future::Future;
@@ -17,14 +17,12 @@ use std::process::Stdio;
 use std::time::{Duration, SystemTime};
 
 use futures_core::Stream;
-use gateways::lyra::drop::LAYOUTS;
-use gateways::paybox::drop::LAYOUT;
 use gateways::Gateway;
 use openssh_sftp_client::error::SftpErrorKind;
 use openssh_sftp_client::{Sftp, SftpOptions};
 use paylot_cli::{Error, Result};
 
-use crate::states::{self, Kind};
+use crate::file_kind::{self, Kind};
 use crate::NamingOpts;
 
 pub mod answer;
@@ -204,10 +202,7 @@ impl<'a> Account<'a> {
     /// The account's (upload, answer) directory names, by the gateway's
     /// layouts: the first whose upload directory is there.
     async fn layout(&self) -> Result<(&'static str, &'static str)> {
-        let layouts: &[(&'static str, &'static str)] = match self.args.gateway {
-            Gateway::Lyra => &LAYOUTS,
-            Gateway::Paybox => std::slice::from_ref(&LAYOUT),
-        };
+        let layouts = self.args.gateway.layouts();
         for (up, ans) in layouts {
             let path = self.args.remote.join(up);
             if self.stat(&path).await?.is_some_and(|e| !e.is_file) {
@@ -391,7 +386,7 @@ fn why_from_log(log: &std::fs::File, timed_out: bool, limit: Duration) -> String
 
 /// What a file of the account is, for the request `request`: its answer,
 /// a rejection of it, or nothing to do with it. The gateway's names, read
-/// by `crate::states` (a compressed answer counts as the answer).
+/// by `crate::file_kind` (a compressed answer counts as the answer).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Meaning {
     /// The gateway's answer (Lyra ANS, Paybox `.status.xml`).
@@ -402,7 +397,7 @@ pub enum Meaning {
 
 /// What `name` means for `request`.
 pub fn meaning(args: &RemoteArgs, name: &str, request: &str) -> Option<Meaning> {
-    let classify = |n: &str| states::classify(n, &[args.gateway], &args.naming.template);
+    let classify = |n: &str| file_kind::classify(n, &[args.gateway], &args.naming.template);
     let (_, kind) = classify(name)?;
     let kind = match kind {
         Kind::Compressed { original } => classify(&original)?.1,

@@ -12,7 +12,7 @@ use paylot_cli::{Error, Outcome, Result};
 
 use super::answer::{fetched_before, LocalArg};
 use super::{join, meaning, runtime, Account, RemoteArgs};
-use crate::states::{self, Kind};
+use crate::file_kind::{self, Kind};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -103,7 +103,7 @@ async fn purge(a: &Args) -> Result<Outcome> {
 /// Whether the file `name` of `dir` is one the merchant purges: by the
 /// gateway's rules above.
 fn merchants_to_purge(a: &Args, acc: &Account<'_>, dir: &str, name: &str) -> bool {
-    let Some((_, kind)) = states::classify(name, &[a.remote.gateway], &a.remote.naming.template)
+    let Some((_, kind)) = file_kind::classify(name, &[a.remote.gateway], &a.remote.naming.template)
     else {
         return false;
     };

@@ -19,6 +19,13 @@ pub use crate::drop::Reason;
 /// first.
 pub const LAYOUTS: [(&str, &str); 2] = [("request_ips", "result_ips"), ("depot", "id")];
 
+/// Whether a directory of this name is where the gateway moves the
+/// requests it has taken (and writes their ANS): an answer directory of
+/// one of the [`LAYOUTS`].
+pub fn is_answer_dir(name: &str) -> bool {
+    LAYOUTS.iter().any(|(_, answer)| *answer == name)
+}
+
 /// Retention: compressed after this long, deleted after that.
 pub const COMPRESS_AFTER: &str = "7d";
 pub const DELETE_AFTER: &str = "15d";
