@@ -29,12 +29,8 @@ pub struct Args {
     /// Lyra file date, YYYYMMDD or YYYY-MM-DD [default: today, local time]
     #[arg(long, value_name = "D")]
     pub date: Option<String>,
-    /// Paybox site number (7 digits)
-    #[arg(long, value_name = "N")]
-    pub site: Option<String>,
-    #[arg(help = gateways::paybox::values::rank_option_help())]
-    #[arg(long, value_name = "N")]
-    pub rank: Option<String>,
+    #[command(flatten)]
+    pub paybox_shop: gateways::paybox::values::ShopArgs,
     /// Paybox: name this Question from its own BatchNumber, Site and Rank
     /// (the numbers the gateway acts on), checked against the names
     /// already used — so that name and content always agree
@@ -141,7 +137,7 @@ fn next_paybox(a: &Args, known: &[String]) -> Result<String> {
         return paybox_name_of(a, q, known);
     }
     let t = &a.naming.template;
-    let site = match &a.site {
+    let site = match &a.paybox_shop.site {
         Some(s) => parse_site(s).map_err(|e| trouble(format!("name: --site {e}")))?,
         None if t.uses_site() => {
             return Err(trouble(
@@ -150,7 +146,7 @@ fn next_paybox(a: &Args, known: &[String]) -> Result<String> {
         }
         None => String::new(),
     };
-    let rank = match &a.rank {
+    let rank = match &a.paybox_shop.rank {
         Some(r) => parse_rank(r).map_err(|e| trouble(format!("name: --rank {e}")))?,
         None if t.uses_rank() => {
             return Err(trouble("name: --gateway paybox needs --rank (e.g. 032)"))

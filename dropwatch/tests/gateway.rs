@@ -606,3 +606,39 @@ fn lyra_on_schedule_takes_a_file_at_its_scan_only() {
     r.expect(0);
     assert_eq!(r.of_type("request_answered")[0]["request"], fresh);
 }
+
+/// The HTTP sandbox's secrets are each one pair of options (the one
+/// group of paylot_cli::secret_options!, under the sandbox's prefix):
+/// each option is said by its name where it means nothing, and a pair's
+/// file and variable are one secret, not both.
+#[test]
+fn the_sandbox_secret_options_are_pairs_said_by_name() {
+    let d = Dir::new();
+    for option in [
+        "--paybox-key-file",
+        "--paybox-key-env",
+        "--paybox-cle-file",
+        "--paybox-cle-env",
+        "--sips-key-file",
+        "--sips-key-env",
+    ] {
+        let r = d.run(&["gateway", "--gateway", "lyra", option, "X", "."]);
+        r.expect(2);
+        assert!(
+            r.stderr()
+                .contains(&format!("{option} is for the HTTP sandbox (--http PORT)")),
+            "{}",
+            r.describe()
+        );
+    }
+    for prefix in ["paybox-key", "paybox-cle", "sips-key"] {
+        let (file, env) = (format!("--{prefix}-file"), format!("--{prefix}-env"));
+        let r = d.run(&["gateway", "--http", "0", &file, "/k", &env, "K"]);
+        r.expect(2);
+        assert!(
+            r.stderr().contains(&file) && r.stderr().contains(&env),
+            "{}",
+            r.describe()
+        );
+    }
+}

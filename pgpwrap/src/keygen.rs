@@ -45,7 +45,8 @@ pub struct Args {
     /// Write PREFIX.key and PREFIX.pub
     #[arg(long, value_name = "PREFIX", required = true)]
     pub out: PathBuf,
-    /// Protect the secret key with the passphrase read from FILE or NAME (otherwise unprotected)
+    // Protect the secret key with the passphrase read from --passphrase-file
+    // PATH or --passphrase-env VAR (otherwise unprotected).
     #[command(flatten)]
     pub passphrase: PassphraseArgs,
     /// Key algorithm

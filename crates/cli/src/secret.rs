@@ -30,59 +30,107 @@ pub enum SecretSource {
     Env { name: String, option: &'static str },
 }
 
-/// `--key-file PATH` / `--key-env NAME`: where a tool's secret key comes
-/// from (never from a value on the command line).
-#[derive(Debug, Clone, Default, clap::Args)]
-pub struct KeyArgs {
-    /// Read the secret key from this file (one trailing newline is ignored)
-    #[arg(long, value_name = "PATH", conflicts_with = "key_env")]
-    pub key_file: Option<PathBuf>,
-    /// Read the secret key from this environment variable
-    #[arg(long, value_name = "VAR")]
-    pub key_env: Option<String>,
+/// A secret's pair of options, `--X-file PATH` / `--X-env VAR`, as a clap
+/// group to flatten where the secret is asked for: the one definition of
+/// such a pair, so that every secret of every tool is named, conflicts,
+/// is read ([`SecretSource::read`]: bounded, never repeated, its mode
+/// checked) and is said in messages alike. A group per meaning: the same
+/// secret under another prefix (the HTTP sandbox's `--paybox-key-file`
+/// for what `xmlbatch build` calls `--key-file`) is another use of this.
+///
+/// ```ignore
+/// paylot_cli::secret_options! {
+///     /// `--cle-file PATH` / `--cle-env VAR`: the Direct password.
+///     pub struct CleArgs {
+///         file: cle_file = "cle-file",
+///         env: cle_env = "cle-env",
+///         what: "Direct password (CLE)",
+///         file_help: "Read the Direct password (CLE) from this file",
+///         env_help: "Read the Direct password (CLE) from this environment variable",
+///         heading: "Paybox Direct",
+///     }
+/// }
+/// ```
+#[macro_export]
+macro_rules! secret_options {
+    (
+        $(#[$meta:meta])*
+        $vis:vis struct $name:ident {
+            file: $file:ident = $file_long:literal,
+            env: $env:ident = $env_long:literal,
+            what: $what:literal,
+            file_help: $file_help:literal,
+            env_help: $env_help:literal
+            $(, heading: $heading:literal)?
+            $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Default, clap::Args)]
+        $vis struct $name {
+            #[arg(
+                long = $file_long,
+                value_name = "PATH",
+                conflicts_with = stringify!($env),
+                help = $file_help
+                $(, help_heading = $heading)?
+            )]
+            pub $file: Option<std::path::PathBuf>,
+            #[arg(long = $env_long, value_name = "VAR", help = $env_help $(, help_heading = $heading)?)]
+            pub $env: Option<String>,
+        }
+
+        impl $name {
+            /// What the secret is called in messages.
+            pub const WHAT: &'static str = $what;
+
+            /// The source named on the command line, if any.
+            pub fn source(&self) -> Option<$crate::secret::SecretSource> {
+                $crate::secret::SecretSource::named(
+                    &self.$file,
+                    &self.$env,
+                    (concat!("--", $file_long), concat!("--", $env_long)),
+                )
+            }
+
+            /// The option given, if any (for a message that says it
+            /// means nothing here).
+            pub fn given(&self) -> Option<&'static str> {
+                self.source().map(|s| s.option())
+            }
+
+            /// Read the secret, if one was named; warnings (a file every
+            /// user may read) said as `tool`'s.
+            pub fn read(&self, tool: &str) -> $crate::Result<Option<$crate::secret::Secret>> {
+                self.source()
+                    .map(|s| s.read($what, &mut |w| $crate::warn(tool, w)))
+                    .transpose()
+            }
+        }
+    };
 }
 
-impl KeyArgs {
-    /// The source named on the command line, if any.
-    pub fn source(&self) -> Option<SecretSource> {
-        SecretSource::named(&self.key_file, &self.key_env, ("--key-file", "--key-env"))
-    }
-
-    /// Read the key, if one was named.
-    pub fn read(&self, tool: &str) -> Result<Option<Secret>> {
-        self.source()
-            .map(|s| s.read("key", &mut |w| crate::warn(tool, w)))
-            .transpose()
+secret_options! {
+    /// `--key-file PATH` / `--key-env VAR`: where a tool's secret key comes
+    /// from (never from a value on the command line).
+    pub struct KeyArgs {
+        file: key_file = "key-file",
+        env: key_env = "key-env",
+        what: "key",
+        file_help: "Read the secret key from this file (one trailing newline is ignored)",
+        env_help: "Read the secret key from this environment variable",
     }
 }
 
-/// `--passphrase-file PATH` / `--passphrase-env NAME`: the passphrase of a
-/// protected secret key.
-#[derive(Debug, Clone, Default, clap::Args)]
-pub struct PassphraseArgs {
-    /// Read the secret key's passphrase from FILE (one trailing newline is ignored)
-    #[arg(long, value_name = "FILE", conflicts_with = "passphrase_env")]
-    pub passphrase_file: Option<PathBuf>,
-    /// Read the secret key's passphrase from the environment variable NAME
-    #[arg(long, value_name = "NAME")]
-    pub passphrase_env: Option<String>,
-}
-
-impl PassphraseArgs {
-    /// The source named on the command line, if any.
-    pub fn source(&self) -> Option<SecretSource> {
-        SecretSource::named(
-            &self.passphrase_file,
-            &self.passphrase_env,
-            ("--passphrase-file", "--passphrase-env"),
-        )
-    }
-
-    /// Read the passphrase, if one was named.
-    pub fn read(&self, tool: &str) -> Result<Option<Secret>> {
-        self.source()
-            .map(|s| s.read("passphrase", &mut |w| crate::warn(tool, w)))
-            .transpose()
+secret_options! {
+    /// `--passphrase-file PATH` / `--passphrase-env VAR`: the passphrase of
+    /// a protected secret key.
+    pub struct PassphraseArgs {
+        file: passphrase_file = "passphrase-file",
+        env: passphrase_env = "passphrase-env",
+        what: "passphrase",
+        file_help: "Read the secret key's passphrase from this file (one trailing newline is ignored)",
+        env_help: "Read the secret key's passphrase from this environment variable",
     }
 }
 
@@ -121,6 +169,13 @@ pub fn same_secret(a: &[u8], b: &[u8]) -> bool {
 pub const NOT_REPEATED: &str = "the argument is not repeated, in case it is the secret itself";
 
 impl SecretSource {
+    /// The option that named this source (`--key-file`).
+    pub fn option(&self) -> &'static str {
+        match self {
+            SecretSource::File { option, .. } | SecretSource::Env { option, .. } => option,
+        }
+    }
+
     /// The source a pair of options names (`--X-file PATH`, `--X-env
     /// VAR`): the file, else the variable, else none.
     pub fn named(
@@ -371,5 +426,67 @@ mod tests {
         let err = file(empty).read("key", &mut |_| {}).unwrap_err();
         assert_eq!(err.exit_status(), 2);
         assert!(err.message().contains("is empty"), "{}", err.message());
+    }
+
+    #[test]
+    fn a_secret_option_pair_is_one_group_however_prefixed() {
+        use clap::{Args, FromArgMatches};
+        crate::secret_options! {
+            pub struct ShopKeyArgs {
+                file: shop_key_file = "shop-key-file",
+                env: shop_key_env = "shop-key-env",
+                what: "shop's key",
+                file_help: "Read the shop's key from this file",
+                env_help: "Read the shop's key from this environment variable",
+                heading: "Shop",
+            }
+        }
+        let command = || ShopKeyArgs::augment_args(clap::Command::new("t"));
+        let parse = |args: &[&str]| {
+            command()
+                .try_get_matches_from(args)
+                .map(|m| ShopKeyArgs::from_arg_matches(&m).unwrap())
+        };
+        let f = parse(&["t", "--shop-key-file", "/k"]).unwrap();
+        assert_eq!(f.given(), Some("--shop-key-file"));
+        assert_eq!(
+            f.source(),
+            Some(SecretSource::File {
+                path: "/k".into(),
+                option: "--shop-key-file"
+            })
+        );
+        let e = parse(&["t", "--shop-key-env", "K"]).unwrap();
+        assert_eq!(
+            e.source(),
+            Some(SecretSource::Env {
+                name: "K".into(),
+                option: "--shop-key-env"
+            })
+        );
+        assert_eq!(parse(&["t"]).unwrap().given(), None);
+        // The two ways are one secret: not both.
+        let both = parse(&["t", "--shop-key-file", "/k", "--shop-key-env", "K"]).unwrap_err();
+        assert_eq!(both.kind(), clap::error::ErrorKind::ArgumentConflict);
+        let help = command().render_long_help().to_string();
+        for line in ["Shop:", "--shop-key-file <PATH>", "--shop-key-env <VAR>"] {
+            assert!(help.contains(line), "{line}:\n{help}");
+        }
+        assert_eq!(ShopKeyArgs::WHAT, "shop's key");
+        // Read as every secret is: one trailing newline is not part of it.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("shop.key");
+        fs::write(&path, "0123456789ABCDEF\n").unwrap();
+        let args = parse(&["t", "--shop-key-file", path.to_str().unwrap()]).unwrap();
+        let secret = args.read("t").unwrap().unwrap();
+        assert_eq!(secret.expose(), b"0123456789ABCDEF");
+        assert_eq!(
+            parse(&["t"])
+                .unwrap()
+                .read("t")
+                .unwrap()
+                .map(|s| s.expose().len()),
+            None
+        );
     }
 }

@@ -4,11 +4,10 @@
 use std::io::Write;
 
 use gateways::paybox::direct::{self, Auth};
-use gateways::paybox::MAX_NUMBER;
 use gateways::paybox::fields::Field;
+use gateways::paybox::MAX_NUMBER;
 use gateways::seal::{key_bytes, Scheme};
 use paylot_cli::counter::Counter;
-use paylot_cli::secret::SecretSource;
 use paylot_cli::{Access, Error, Input, Outcome, Output, Result};
 use zeroize::Zeroizing;
 
@@ -146,8 +145,7 @@ pub(super) fn build_direct(args: Args, delim: u8) -> Result<Outcome> {
 /// `--key-file`/`--key-env` (HMAC) or `--cle-file`/`--cle-env` (CLE):
 /// exactly one of them.
 fn authentication(args: &Args) -> Result<Authentication> {
-    let cle = SecretSource::named(&args.cle_file, &args.cle_env, ("--cle-file", "--cle-env"));
-    match (args.key.source(), cle) {
+    match (args.key.source(), args.cle.source()) {
         (Some(_), Some(_)) => Err(usage(
             "give either --key-file/--key-env (HMAC) or --cle-file/--cle-env (CLE), not both",
         )),
@@ -164,7 +162,7 @@ fn authentication(args: &Args) -> Result<Authentication> {
             Ok(Authentication::Hmac(key))
         }
         (None, Some(source)) => {
-            let secret = source.read("Direct password (CLE)", &mut |w| {
+            let secret = source.read(super::CleArgs::WHAT, &mut |w| {
                 paylot_cli::warn("xmlbatch", w)
             })?;
             let text = std::str::from_utf8(secret.expose())

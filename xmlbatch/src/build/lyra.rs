@@ -116,9 +116,10 @@ impl LyraColumn {
 }
 
 pub(super) fn build_lyra(args: Args, delim: u8) -> Result<Outcome> {
+    if let Some(opt) = args.paybox_shop.given().next() {
+        return Err(usage(format!("{opt} is for --format paybox")));
+    }
     for (given, opt) in [
-        (args.site.is_some(), "--site"),
-        (args.rank.is_some(), "--rank"),
         (args.batch.is_some(), "--batch"),
         (args.batch_state.is_some(), "--batch-state"),
     ] {

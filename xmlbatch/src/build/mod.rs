@@ -101,17 +101,33 @@ Examples:
 
 Exit status: 0 written, 1 bad rows (nothing written), 2 trouble.";
 
+paylot_cli::secret_options! {
+    /// `--cle-file PATH` / `--cle-env VAR`: the Direct password, the other
+    /// way to authenticate a Direct request than the HMAC key.
+    pub struct CleArgs {
+        file: cle_file = "cle-file",
+        env: cle_env = "cle-env",
+        what: "Direct password (CLE)",
+        file_help: "paybox-direct: authenticate with the Direct password (CLE) read from this file",
+        env_help: "paybox-direct: the Direct password (CLE) from this environment variable",
+        heading: "Paybox Direct",
+    }
+}
+
 #[derive(Debug, ClapArgs)]
 pub struct Args {
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Paybox)]
     pub format: Format,
-    /// Paybox site number (7 digits)
-    #[arg(long, value_name = "N", help_heading = "Paybox")]
-    pub site: Option<String>,
-    #[arg(help = gateways::paybox::values::rank_option_help())]
-    #[arg(long, value_name = "N", help_heading = "Paybox")]
-    pub rank: Option<String>,
+    /// The file's creation time, RFC 3339 (default: now); Lyra: written
+    /// as its UTC date and time (2026-11-24T00:30:00+01:00 is 20261123
+    /// 233000, the day of the transaction ids)
+    #[arg(long, value_name = "TIME")]
+    pub created_on: Option<String>,
+    // The shop's group sets the heading of what follows it: every
+    // option below has a heading of its own.
+    #[command(flatten, next_help_heading = "Paybox")]
+    pub paybox_shop: gateways::paybox::values::ShopArgs,
     #[arg(
         help = format!("Batch number to write (1 to {})", gateways::paybox::MAX_NUMBER),
         long,
@@ -124,11 +140,6 @@ pub struct Args {
     /// stored back, under a lock, only if the run succeeds
     #[arg(long, value_name = "FILE", help_heading = "Paybox")]
     pub batch_state: Option<PathBuf>,
-    /// The file's creation time, RFC 3339 (default: now); Lyra: written
-    /// as its UTC date and time (2026-11-24T00:30:00+01:00 is 20261123
-    /// 233000, the day of the transaction ids)
-    #[arg(long, value_name = "TIME")]
-    pub created_on: Option<String>,
     /// First question number when the CSV has no question column
     /// [default: 1; paybox-direct: none, give it or --question-state]
     #[arg(long, value_name = "N", help_heading = "Paybox")]
@@ -147,18 +158,8 @@ pub struct Args {
     // (said in LONG_ABOUT: a flattened group's own comment is not shown).
     #[command(flatten, next_help_heading = "Paybox Direct: the HMAC key (hex)")]
     pub key: paylot_cli::secret::KeyArgs,
-    /// paybox-direct: authenticate with the Direct password (CLE) read
-    /// from this file
-    #[arg(
-        long,
-        value_name = "PATH",
-        conflicts_with = "cle_env",
-        help_heading = "Paybox Direct"
-    )]
-    pub cle_file: Option<PathBuf>,
-    /// paybox-direct: the Direct password (CLE) from this environment variable
-    #[arg(long, value_name = "VAR", help_heading = "Paybox Direct")]
-    pub cle_env: Option<String>,
+    #[command(flatten)]
+    pub cle: CleArgs,
     /// Lyra shop id (8 digits)
     #[arg(long, value_name = "N", help_heading = "Lyra")]
     pub shop: Option<String>,

@@ -44,9 +44,7 @@ fn column(name: &str) -> Option<&'static str> {
 }
 
 pub(super) fn build_office_batch(args: Args, delim: u8) -> Result<Outcome> {
-    for (given, opt) in [
-        (args.site.is_some(), "--site"),
-        (args.rank.is_some(), "--rank"),
+    let others = [
         (args.batch.is_some(), "--batch"),
         (args.batch_state.is_some(), "--batch-state"),
         (args.shop.is_some(), "--shop"),
@@ -54,12 +52,15 @@ pub(super) fn build_office_batch(args: Args, delim: u8) -> Result<Outcome> {
         (args.date.is_some(), "--date"),
         (args.time.is_some(), "--time"),
         (args.decimal_amounts, "--decimal-amounts"),
-    ] {
-        if given {
-            return Err(usage(format!(
-                "{opt} is not an Office Batch option (amounts are in the smallest currency unit, e.g. 1050)"
-            )));
-        }
+    ];
+    let others = others
+        .into_iter()
+        .filter(|(given, _)| *given)
+        .map(|(_, opt)| opt);
+    if let Some(opt) = args.paybox_shop.given().chain(others).next() {
+        return Err(usage(format!(
+            "{opt} is not an Office Batch option (amounts are in the smallest currency unit, e.g. 1050)"
+        )));
     }
     let remitter = args.remitter.as_deref().ok_or_else(|| {
         usage("--remitter is required with --format sips-office-batch (the HEADER's remitterId, e.g. 023101122334455)")

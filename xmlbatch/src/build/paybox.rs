@@ -30,10 +30,7 @@ pub(super) fn build_paybox(args: Args, delim: u8) -> Result<Outcome> {
     for (given, opt) in [
         (args.question_state.is_some(), "--question-state"),
         (args.key.source().is_some(), "--key-file/--key-env"),
-        (
-            args.cle_file.is_some() || args.cle_env.is_some(),
-            "--cle-file/--cle-env",
-        ),
+        (args.cle.source().is_some(), "--cle-file/--cle-env"),
     ] {
         if given {
             return Err(usage(format!("{opt} is for --format paybox-direct")));
@@ -99,11 +96,13 @@ pub(super) fn shop(args: &Args) -> Result<(String, String)> {
         }
     }
     let site = args
+        .paybox_shop
         .site
         .as_deref()
         .ok_or_else(|| usage("--site is required (the shop's 7-digit site number)"))?;
     let site = parse_site(site).map_err(|m| usage(format!("--site: {m}")))?;
     let rank = args
+        .paybox_shop
         .rank
         .as_deref()
         .ok_or_else(|| usage("--rank is required (the shop's rank, e.g. 032)"))?;

@@ -281,6 +281,32 @@ pub fn rank_option_help() -> String {
     format!("Paybox rank: {RANK_RULE} (32 → 032)")
 }
 
+/// `--site N` / `--rank N`: the Paybox shop (SITE, RANG) a command
+/// works for, as every tool takes it (xmlbatch build, dropwatch name):
+/// one group, flattened where it is asked for, each value checked there
+/// by [`parse_site`] and [`parse_rank`].
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ShopArgs {
+    /// Paybox site number (7 digits)
+    #[arg(long, value_name = "N")]
+    pub site: Option<String>,
+    #[arg(long, value_name = "N", help = rank_option_help())]
+    pub rank: Option<String>,
+}
+
+impl ShopArgs {
+    /// The options given, for a command they mean nothing to.
+    pub fn given(&self) -> impl Iterator<Item = &'static str> + '_ {
+        [
+            (self.site.is_some(), "--site"),
+            (self.rank.is_some(), "--rank"),
+        ]
+        .into_iter()
+        .filter(|(given, _)| *given)
+        .map(|(_, option)| option)
+    }
+}
+
 /// A rank as a person or a Direct request gives it ([`RANK_RULE`]),
 /// written with its 3 digits.
 pub fn parse_rank(value: &str) -> Result<String, Invalid> {

@@ -61,46 +61,55 @@ const RUNNERS: usize = 16;
 /// How many requests may be answered or waiting at once by default.
 const MAX_PENDING: u32 = 256;
 
+paylot_cli::secret_options! {
+    /// The Paybox shop's HMAC key, what `xmlbatch build` reads with
+    /// `--key-file`, under the sandbox's prefix.
+    pub struct PayboxKeyArgs {
+        file: paybox_key_file = "paybox-key-file",
+        env: paybox_key_env = "paybox-key-env",
+        what: "Paybox HMAC key",
+        file_help: "--http, Paybox Direct: read the shop's HMAC key (hex) from PATH [default: the pre-production test key, 0123456789ABCDEF x 8]",
+        env_help: "--http, Paybox Direct: the shop's HMAC key from the environment variable VAR",
+        heading: "HTTP sandbox",
+    }
+}
+
+paylot_cli::secret_options! {
+    /// The Direct password accepted, what `xmlbatch build` reads with
+    /// `--cle-file`, under the sandbox's prefix.
+    pub struct PayboxCleArgs {
+        file: paybox_cle_file = "paybox-cle-file",
+        env: paybox_cle_env = "paybox-cle-env",
+        what: "Direct password (CLE)",
+        file_help: "--http, Paybox Direct: read the Direct password (CLE) accepted from PATH [default: 1999888I, the test shop's]",
+        env_help: "--http, Paybox Direct: the CLE from the environment variable VAR",
+        heading: "HTTP sandbox",
+    }
+}
+
+paylot_cli::secret_options! {
+    /// The Sips shop's secret key, what `seal` reads with `--key-file`,
+    /// under the sandbox's prefix.
+    pub struct SipsKeyArgs {
+        file: sips_key_file = "sips-key-file",
+        env: sips_key_env = "sips-key-env",
+        what: "Sips secret key",
+        file_help: "--http, Sips: read the shop's secret key from PATH [default: the Sogenactif test shop's, merchant 201040040170001]",
+        env_help: "--http, Sips: the shop's secret key from the environment variable VAR",
+        heading: "HTTP sandbox",
+    }
+}
+
 /// The shop the HTTP sandbox plays: its keys, each by default the test
 /// shop's published one.
 #[derive(clap::Args, Debug, Clone)]
 pub struct ShopKeys {
-    /// --http, Paybox Direct: read the shop's HMAC key (hex) from PATH
-    /// [default: the pre-production test key, 0123456789ABCDEF x 8]
-    #[arg(
-        long,
-        value_name = "PATH",
-        conflicts_with = "paybox_key_env",
-        help_heading = "HTTP sandbox"
-    )]
-    pub paybox_key_file: Option<PathBuf>,
-    /// --http, Paybox Direct: the shop's HMAC key from the environment variable VAR
-    #[arg(long, value_name = "VAR", help_heading = "HTTP sandbox")]
-    pub paybox_key_env: Option<String>,
-    /// --http, Paybox Direct: read the Direct password (CLE) accepted from
-    /// PATH [default: 1999888I, the test shop's]
-    #[arg(
-        long,
-        value_name = "PATH",
-        conflicts_with = "paybox_cle_env",
-        help_heading = "HTTP sandbox"
-    )]
-    pub paybox_cle_file: Option<PathBuf>,
-    /// --http, Paybox Direct: the CLE from the environment variable VAR
-    #[arg(long, value_name = "VAR", help_heading = "HTTP sandbox")]
-    pub paybox_cle_env: Option<String>,
-    /// --http, Sips: read the shop's secret key from PATH [default: the
-    /// Sogenactif test shop's, merchant 201040040170001]
-    #[arg(
-        long,
-        value_name = "PATH",
-        conflicts_with = "sips_key_env",
-        help_heading = "HTTP sandbox"
-    )]
-    pub sips_key_file: Option<PathBuf>,
-    /// --http, Sips: the shop's secret key from the environment variable VAR
-    #[arg(long, value_name = "VAR", help_heading = "HTTP sandbox")]
-    pub sips_key_env: Option<String>,
+    #[command(flatten)]
+    pub paybox_key: PayboxKeyArgs,
+    #[command(flatten)]
+    pub paybox_cle: PayboxCleArgs,
+    #[command(flatten)]
+    pub sips_key: SipsKeyArgs,
     /// --http, Sips: the version of the shop's key (a request with another gets responseCode 34)
     /// [default: 1]
     #[arg(long, value_name = "N", help_heading = "HTTP sandbox")]
@@ -137,13 +146,15 @@ impl ShopKeys {
     /// The first of these options given, if any (they mean nothing
     /// without --http).
     pub fn given(&self) -> Option<&'static str> {
+        let secrets = [
+            self.paybox_key.given(),
+            self.paybox_cle.given(),
+            self.sips_key.given(),
+        ];
+        if let Some(option) = secrets.into_iter().flatten().next() {
+            return Some(option);
+        }
         [
-            (self.paybox_key_file.is_some(), "--paybox-key-file"),
-            (self.paybox_key_env.is_some(), "--paybox-key-env"),
-            (self.paybox_cle_file.is_some(), "--paybox-cle-file"),
-            (self.paybox_cle_env.is_some(), "--paybox-cle-env"),
-            (self.sips_key_file.is_some(), "--sips-key-file"),
-            (self.sips_key_env.is_some(), "--sips-key-env"),
             (self.sips_key_version.is_some(), "--sips-key-version"),
             (self.timeout.is_some(), "--timeout"),
             (self.store.is_some(), "--store"),
@@ -160,13 +171,11 @@ impl ShopKeys {
 /// A secret from a file or a variable, or the published test value;
 /// and where it came from, for messages.
 fn secret(
-    file: &Option<PathBuf>,
-    env: &Option<String>,
-    options: (&'static str, &'static str),
+    source: Option<SecretSource>,
     what: &str,
     default: &str,
 ) -> Result<(Zeroizing<Vec<u8>>, String)> {
-    match SecretSource::named(file, env, options) {
+    match source {
         Some(s) => {
             let secret = s.read(what, &mut |w| paylot_cli::warn(crate::TOOL, w))?;
             Ok((
@@ -289,19 +298,15 @@ pub fn serve(addr: &str, a: &Args) -> Result<Outcome> {
         ));
     }
     let (paybox_hex, origin) = secret(
-        &k.paybox_key_file,
-        &k.paybox_key_env,
-        ("--paybox-key-file", "--paybox-key-env"),
-        "Paybox HMAC key",
+        k.paybox_key.source(),
+        PayboxKeyArgs::WHAT,
         gateways::paybox::hmac::TEST_KEY,
     )?;
     let paybox_key = key_bytes(Scheme::PayboxDirect, &paybox_hex)
         .map_err(|e| Error::trouble(format!("{origin}: {e}")))?;
     let (paybox_cle, origin) = secret(
-        &k.paybox_cle_file,
-        &k.paybox_cle_env,
-        ("--paybox-cle-file", "--paybox-cle-env"),
-        "Direct password (CLE)",
+        k.paybox_cle.source(),
+        PayboxCleArgs::WHAT,
         direct::TEST_PASSWORD,
     )?;
     if let Some(why) = std::str::from_utf8(&paybox_cle).map_or(
@@ -323,10 +328,8 @@ pub fn serve(addr: &str, a: &Args) -> Result<Outcome> {
         paybox_key,
         paybox_cle,
         sips_key: secret(
-            &k.sips_key_file,
-            &k.sips_key_env,
-            ("--sips-key-file", "--sips-key-env"),
-            "Sips secret key",
+            k.sips_key.source(),
+            SipsKeyArgs::WHAT,
             office::TEST_SECRET_KEY,
         )?
         .0,
