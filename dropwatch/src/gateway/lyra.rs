@@ -290,14 +290,10 @@ impl Gateway {
                 }
                 Some(src) => {
                     let used = self.hand_used_ids(src, st)?;
-                    let env = [
-                        ("DROPWATCH_SCHEME", "lyra"),
-                        ("DROPWATCH_ACCOUNT", p.account.as_str()),
-                        ("DROPWATCH_REQUEST", p.name.as_str()),
-                        ("DROPWATCH_ANSWER", ans_name.as_str()),
-                        ("DROPWATCH_USED_IDS", &used.to_string_lossy()),
-                    ];
-                    let answered = self.responder.respond(src, &ans, &env);
+                    let used_ids = [("DROPWATCH_USED_IDS", &*used.to_string_lossy())];
+                    let answered =
+                        self.responder
+                            .answer_pending(Played::Lyra, p, src, &ans, &used_ids);
                     // Only this run reads it; a leftover is rewritten by the next.
                     let _ = fs::remove_file(&used);
                     if let Answered::Refused(why) = answered? {

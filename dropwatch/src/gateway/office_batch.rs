@@ -158,13 +158,14 @@ impl Gateway {
         if !answer.exists() {
             match [&req_in, &req_done].into_iter().find(|f| f.is_file()) {
                 Some(src) => {
-                    let env = [
-                        ("DROPWATCH_SCHEME", Played::SipsOfficeBatch.as_str()),
-                        ("DROPWATCH_ACCOUNT", p.account.as_str()),
-                        ("DROPWATCH_REQUEST", p.name.as_str()),
-                        ("DROPWATCH_ANSWER", answer_name.as_str()),
-                    ];
-                    if let Answered::Refused(why) = self.responder.respond(src, &answer, &env)? {
+                    let answered = self.responder.answer_pending(
+                        Played::SipsOfficeBatch,
+                        p,
+                        src,
+                        &answer,
+                        &[],
+                    )?;
+                    if let Answered::Refused(why) = answered {
                         if req_in.exists() {
                             self.office_batch_reject(
                                 &p.account, dirs, &req_in, &p.name, &why, out,

@@ -227,13 +227,10 @@ impl Gateway {
         if !status.exists() && !err.exists() {
             match [&q_in, &q_done].into_iter().find(|f| f.is_file()) {
                 Some(src) => {
-                    let env = [
-                        ("DROPWATCH_SCHEME", "paybox"),
-                        ("DROPWATCH_ACCOUNT", p.account.as_str()),
-                        ("DROPWATCH_REQUEST", p.name.as_str()),
-                        ("DROPWATCH_ANSWER", status_file.as_str()),
-                    ];
-                    if let Answered::Refused(why) = self.responder.respond(src, &status, &env)? {
+                    let answered =
+                        self.responder
+                            .answer_pending(Played::Paybox, p, src, &status, &[])?;
+                    if let Answered::Refused(why) = answered {
                         let reason = paylot_cli::safe(&format!("{}: {why}", p.name)).into_owned();
                         write_atomically(&err, format!("{reason}\n").as_bytes())?;
                         event = Some(

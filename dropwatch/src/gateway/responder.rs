@@ -9,8 +9,9 @@ use std::process::{Command, Stdio};
 use paylot_cli::output::{Access, AtomicFile};
 use paylot_cli::Error;
 
-use super::Failure;
+use super::{Failure, Played};
 use crate::fsutil::quote_path;
+use crate::state::Pending;
 
 /// How a responder run ended.
 pub enum Answered {
@@ -45,6 +46,34 @@ impl Responder {
             is_default: command.is_none(),
             command: command.unwrap_or_else(default_responder),
         }
+    }
+
+    /// Answer a pending request of the sandbox playing `played`: the
+    /// responder reads `input` and writes `answer`, told which request it
+    /// answers by its environment, the same for every gateway played
+    /// (`DROPWATCH_SCHEME`, `DROPWATCH_ACCOUNT`, `DROPWATCH_REQUEST`,
+    /// `DROPWATCH_ANSWER`: the answer's file name), and `extra`, what a
+    /// gateway adds (Lyra's `DROPWATCH_USED_IDS`).
+    pub fn answer_pending(
+        &self,
+        played: Played,
+        request: &Pending,
+        input: &Path,
+        answer: &Path,
+        extra: &[(&str, &str)],
+    ) -> Result<Answered, Failure> {
+        let answer_name = answer
+            .file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default();
+        let mut env = vec![
+            ("DROPWATCH_SCHEME", played.as_str()),
+            ("DROPWATCH_ACCOUNT", request.account.as_str()),
+            ("DROPWATCH_REQUEST", request.name.as_str()),
+            ("DROPWATCH_ANSWER", &answer_name),
+        ];
+        env.extend_from_slice(extra);
+        self.respond(input, answer, &env)
     }
 
     /// Run the responder: `input` on stdin, stdout into a temporary file
