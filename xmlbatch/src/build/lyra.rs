@@ -423,18 +423,7 @@ pub fn write_lyra(opts: &LyraOpts, input: Input, out: &mut dyn Write) -> Result<
         Ok((rows, bad_rows))
     };
     let (rows, bad_rows) = two_stages(read, |cols| w.write_record(&*cols).map_err(werr))?;
-    if bad_rows > 0 {
-        return Err(Error::no(format!(
-            "{bad_rows} of {rows} rows rejected in {}; nothing written",
-            paylot_cli::input::quote(&name)
-        )));
-    }
-    if rows == 0 {
-        return Err(Error::no(format!(
-            "{}: no payments (expected at least one row after the header); nothing written",
-            paylot_cli::input::quote(&name)
-        )));
-    }
+    super::refuse_bad_or_no_rows(&name, rows as u64, bad_rows as u64, "payments")?;
     if rows > RECOMMENDED_MAX_LINES {
         paylot_cli::warn(
             "xmlbatch",

@@ -225,6 +225,29 @@ pub(crate) fn summarize(rows: usize, quiet: bool) {
     summary.say("xmlbatch", quiet);
 }
 
+/// What every format does once its rows are read: a bad row refuses the
+/// whole file, and so does a file of no rows (`what`: "operations",
+/// "payments"), status 1 and nothing written.
+pub(crate) fn refuse_bad_or_no_rows(
+    name: &str,
+    rows: u64,
+    bad_rows: u64,
+    what: &str,
+) -> Result<()> {
+    let name = paylot_cli::input::quote(name);
+    if bad_rows > 0 {
+        return Err(Error::no(format!(
+            "{bad_rows} of {rows} rows rejected in {name}; nothing written"
+        )));
+    }
+    if rows == 0 {
+        return Err(Error::no(format!(
+            "{name}: no {what} (expected at least one row after the header); nothing written"
+        )));
+    }
+    Ok(())
+}
+
 pub(crate) fn usage(msg: impl std::fmt::Display) -> Error {
     Error::usage(msg.to_string()).with_detail(vec!["Usage: xmlbatch build [OPTIONS] [FILE]".into()])
 }

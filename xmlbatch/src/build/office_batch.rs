@@ -167,18 +167,7 @@ pub fn write_office_batch(
             }
         }
     }
-    if bad_rows > 0 {
-        return Err(Error::no(format!(
-            "{bad_rows} of {rows} rows rejected in {}; nothing written",
-            paylot_cli::input::quote(&name)
-        )));
-    }
-    if rows == 0 {
-        return Err(Error::no(format!(
-            "{}: no operations (expected at least one row after the header); nothing written",
-            paylot_cli::input::quote(&name)
-        )));
-    }
+    super::refuse_bad_or_no_rows(&name, rows as u64, bad_rows as u64, "operations")?;
     w.write_record(["END", &rows.to_string()]).map_err(werr)?;
     w.flush().map_err(|e| Error::io("writing", e))?;
     Ok(rows)

@@ -354,18 +354,6 @@ pub(super) fn read_operations(
             }
         }
     }
-    if bad_rows > 0 {
-        return Err(Error::no(format!(
-            "{} of {rows} rows rejected in {}; nothing written",
-            bad_rows,
-            paylot_cli::input::quote(&name)
-        )));
-    }
-    if rows == 0 {
-        return Err(Error::no(format!(
-            "{}: no operations (expected at least one row after the header); nothing written",
-            paylot_cli::input::quote(&name)
-        )));
-    }
+    super::refuse_bad_or_no_rows(&name, rows, bad_rows as u64, "operations")?;
     Ok(rows as usize)
 }
