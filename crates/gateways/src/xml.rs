@@ -230,6 +230,18 @@ pub(crate) fn next_event<'b, R: io::Read>(
 }
 
 /// Malformed XML (`what`) on `line` of the document `name`: trouble.
+/// At the end of a document: whole when every element was closed and
+/// there was one; else malformed, for every reader of Paybox XML alike.
+pub(crate) fn check_end(name: &str, line: u64, depth: usize, seen_root: bool) -> Result<()> {
+    if depth != 0 {
+        return Err(malformed(name, line, "the document ends inside an element"));
+    }
+    if !seen_root {
+        return Err(malformed(name, line, "no root element"));
+    }
+    Ok(())
+}
+
 pub(crate) fn malformed(name: &str, line: u64, what: impl std::fmt::Display) -> Error {
     Error::trouble(format!(
         "{name}:{line}: malformed XML: {what} (expected a well-formed XML document)"
@@ -469,18 +481,7 @@ pub fn walk<R: BufRead>(
             }
             Event::DocType(_) => return Err(malformed(line, "a DOCTYPE is not allowed".into())),
             Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
-            Event::Eof => {
-                if depth != 0 {
-                    return Err(malformed(
-                        line,
-                        "the document ends inside an element".into(),
-                    ));
-                }
-                if !seen_root {
-                    return Err(malformed(line, "no root element".into()));
-                }
-                return Ok(());
-            }
+            Event::Eof => return check_end(name, line, depth, seen_root),
         }
         // Events are short: a plain count, which the compiler makes wide,
         // beats a call per event.

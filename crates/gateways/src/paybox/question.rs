@@ -450,15 +450,7 @@ pub fn read_sealed<R: BufRead>(src: R, name: &str) -> Result<(Header, Sealing)> 
             ),
             Event::DocType(_) => return Err(malformed(line, "a DOCTYPE is not allowed".into())),
             Event::Eof => {
-                if depth != 0 {
-                    return Err(malformed(
-                        line,
-                        "the document ends inside an element".into(),
-                    ));
-                }
-                if !seen_root {
-                    return Err(malformed(line, "no root element".into()));
-                }
+                xml::check_end(name, line, depth, seen_root)?;
                 break;
             }
             _ => {}
