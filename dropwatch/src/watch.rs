@@ -137,6 +137,18 @@ struct Obs {
     since: Instant,
 }
 
+impl Obs {
+    /// A file seen now with this size and modification time: unchanged
+    /// since then, and nobody holding it, it is complete.
+    fn now(size: u64, mtime_ns: i128) -> Obs {
+        Obs {
+            size,
+            mtime_ns,
+            since: Instant::now(),
+        }
+    }
+}
+
 struct Watch {
     gateways: Vec<Gateway>,
     template: Template,
@@ -318,14 +330,7 @@ impl Watch {
             let ty = kind_type(&kind);
             // Complete?
             if !used.is_free() {
-                self.candidates.insert(
-                    path.clone(),
-                    Obs {
-                        size,
-                        mtime_ns: mt,
-                        since: Instant::now(),
-                    },
-                );
+                self.candidates.insert(path.clone(), Obs::now(size, mt));
                 continue;
             }
             // Looked at again now that nobody holds it: a writer that wrote
@@ -335,14 +340,8 @@ impl Watch {
             match fs::symlink_metadata(path) {
                 Ok(m) if m.is_file() && m.len() == size && mtime_ns(&m) == mt => {}
                 Ok(m) if m.is_file() => {
-                    self.candidates.insert(
-                        path.clone(),
-                        Obs {
-                            size: m.len(),
-                            mtime_ns: mtime_ns(&m),
-                            since: Instant::now(),
-                        },
-                    );
+                    self.candidates
+                        .insert(path.clone(), Obs::now(m.len(), mtime_ns(&m)));
                     continue;
                 }
                 // Gone meanwhile: the next look says so.
@@ -362,14 +361,7 @@ impl Watch {
             if !(old_enough || stable) {
                 let same = matches!(self.candidates.get(path), Some(o) if o.size == size && o.mtime_ns == mt);
                 if !same {
-                    self.candidates.insert(
-                        path.clone(),
-                        Obs {
-                            size,
-                            mtime_ns: mt,
-                            since: Instant::now(),
-                        },
-                    );
+                    self.candidates.insert(path.clone(), Obs::now(size, mt));
                 }
                 continue;
             }
