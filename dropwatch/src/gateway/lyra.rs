@@ -20,7 +20,9 @@ use paylot_cli::Error;
 
 use super::responder::Answered;
 use super::used_ids::UsedIds;
-use super::{free_name, request_event, Account, Failure, Gateway, Played};
+use super::{
+    answered_event, free_name, rejected_event, request_event, Account, Failure, Gateway, Played,
+};
 use crate::fsutil::{self, quote_path};
 use crate::state::{GatewayState, Pending};
 use crate::sweep::{Policy, Sweeper};
@@ -250,15 +252,15 @@ impl Gateway {
         rename_durably(path, &target)
             .map_err(|e| Error::io(format!("renaming {}", quote_path(path)), e))?;
         out.emit(
-            &request_event(
+            &rejected_event(
                 "request_rejected",
                 Played::Lyra,
                 account,
                 &n.to_string_lossy(),
+                Some(why.as_str()),
+                detail,
+                &target,
             )
-            .with("reason", why.as_str())
-            .with("detail", detail)
-            .with("path", target.to_string_lossy().into_owned())
             .with("time", paylot_cli::time::now_rfc3339()),
         )?;
         Ok(())
@@ -321,10 +323,7 @@ impl Gateway {
         self.save(st)?;
         if ans.exists() {
             out.emit(
-                &request_event("request_answered", Played::Lyra, &p.account, &p.name)
-                    .with("answer", ans_name.as_str())
-                    .with("path", ans.to_string_lossy().into_owned())
-                    .with("size", fs::metadata(&ans).map(|m| m.len()).unwrap_or(0))
+                &answered_event("request_answered", Played::Lyra, &p.account, &p.name, &ans)
                     .with("time", paylot_cli::time::now_rfc3339()),
             )?;
         }

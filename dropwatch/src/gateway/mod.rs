@@ -424,6 +424,43 @@ fn request_event(kind: &str, gateway: Played, account: &str, request: &str) -> R
         .with("request", request)
 }
 
+/// A request rejected: why, as a code for scripts (`reason`) where there
+/// is one, and in words (`detail`), and where that is said (the `.err`
+/// file) or the request renamed (`path`). The same fields for every
+/// gateway played (docs/dropwatch.md, "Events").
+fn rejected_event(
+    kind: &str,
+    gateway: Played,
+    account: &str,
+    request: &str,
+    reason: Option<&str>,
+    detail: &str,
+    path: &Path,
+) -> Record {
+    let mut event = request_event(kind, gateway, account, request);
+    if let Some(reason) = reason {
+        event.set("reason", reason);
+    }
+    event
+        .with("detail", detail)
+        .with("path", path.to_string_lossy().into_owned())
+}
+
+/// A request answered: the answer's file name, path and size.
+fn answered_event(
+    kind: &str,
+    gateway: Played,
+    account: &str,
+    request: &str,
+    answer: &Path,
+) -> Record {
+    let name = answer.file_name().unwrap_or_default().to_string_lossy();
+    request_event(kind, gateway, account, request)
+        .with("answer", name.into_owned())
+        .with("path", answer.to_string_lossy().into_owned())
+        .with("size", fs::metadata(answer).map(|m| m.len()).unwrap_or(0))
+}
+
 /// A refused upload at `path`: the reason written to `err` (one line,
 /// `<name>: <why>`), the file moved to `done/<name>.rejected` (or `.2`, …),
 /// a symbolic link removed, never followed.

@@ -18,7 +18,7 @@ use paylot_cli::output::rename_durably;
 use paylot_cli::Error;
 
 use super::responder::Answered;
-use super::{request_event, set_aside, Account, Failure, Gateway, Played};
+use super::{answered_event, rejected_event, set_aside, Account, Failure, Gateway, Played};
 use crate::fsutil::{self, quote_path};
 use crate::state::{GatewayState, Pending};
 
@@ -135,10 +135,16 @@ impl Gateway {
         let err = dirs[1].join(format!("{name}.err"));
         set_aside(&err, path, name, why, dirs[2])?;
         out.emit(
-            &request_event("request_rejected", Played::SipsOfficeBatch, account, name)
-                .with("detail", why)
-                .with("path", err.to_string_lossy().into_owned())
-                .with("time", paylot_cli::time::now_rfc3339()),
+            &rejected_event(
+                "request_rejected",
+                Played::SipsOfficeBatch,
+                account,
+                name,
+                None,
+                why,
+                &err,
+            )
+            .with("time", paylot_cli::time::now_rfc3339()),
         )?;
         Ok(())
     }
@@ -190,15 +196,13 @@ impl Gateway {
         self.save(st)?;
         if answer.exists() {
             out.emit(
-                &request_event(
+                &answered_event(
                     "request_answered",
                     Played::SipsOfficeBatch,
                     &p.account,
                     &p.name,
+                    &answer,
                 )
-                .with("answer", answer_name.as_str())
-                .with("path", answer.to_string_lossy().into_owned())
-                .with("size", fs::metadata(&answer).map(|m| m.len()).unwrap_or(0))
                 .with("time", paylot_cli::time::now_rfc3339()),
             )?;
         }

@@ -16,7 +16,7 @@ use paylot_cli::output::{rename_durably, sync_dir, write_atomically};
 use paylot_cli::Error;
 
 use super::responder::Answered;
-use super::{request_event, set_aside, Failure, Gateway, Played};
+use super::{answered_event, rejected_event, set_aside, Failure, Gateway, Played};
 use crate::fsutil::{self, quote_path};
 use crate::state::{GatewayState, Pending};
 
@@ -202,11 +202,16 @@ impl Gateway {
         let err = dirs.answers.join(error_file_name(name));
         set_aside(&err, path, name, why, dirs.done)?;
         out.emit(
-            &request_event("question_rejected", Played::Paybox, dirs.account, name)
-                .with("reason", code)
-                .with("detail", why)
-                .with("path", err.to_string_lossy().into_owned())
-                .with("time", paylot_cli::time::now_rfc3339()),
+            &rejected_event(
+                "question_rejected",
+                Played::Paybox,
+                dirs.account,
+                name,
+                Some(code),
+                why,
+                &err,
+            )
+            .with("time", paylot_cli::time::now_rfc3339()),
         )?;
         Ok(())
     }
@@ -233,12 +238,15 @@ impl Gateway {
                     if let Answered::Refused(why) = answered {
                         let reason = paylot_cli::safe(&format!("{}: {why}", p.name)).into_owned();
                         write_atomically(&err, format!("{reason}\n").as_bytes())?;
-                        event = Some(
-                            request_event("question_rejected", Played::Paybox, &p.account, &p.name)
-                                .with("reason", "responder")
-                                .with("detail", why)
-                                .with("path", err.to_string_lossy().into_owned()),
-                        );
+                        event = Some(rejected_event(
+                            "question_rejected",
+                            Played::Paybox,
+                            &p.account,
+                            &p.name,
+                            Some("responder"),
+                            &why,
+                            &err,
+                        ));
                     }
                 }
                 None => self.warn(format_args!(
@@ -252,12 +260,13 @@ impl Gateway {
                 .map_err(|e| Error::io(format!("moving {}", quote_path(&q_in)), e))?;
         }
         if event.is_none() && status.exists() {
-            event = Some(
-                request_event("question_answered", Played::Paybox, &p.account, &p.name)
-                    .with("answer", status_file.as_str())
-                    .with("path", status.to_string_lossy().into_owned())
-                    .with("size", fs::metadata(&status).map(|m| m.len()).unwrap_or(0)),
-            );
+            event = Some(answered_event(
+                "question_answered",
+                Played::Paybox,
+                &p.account,
+                &p.name,
+                &status,
+            ));
         }
         st.pending.retain(|q| q != p);
         self.save(st)?;
