@@ -5,6 +5,11 @@
 //! - `status`: status XML / ANS → CSV or JSON Lines, matched to the question;
 //! - `check`: is a Question XML, REQ or Office Batch request acceptable?
 //!
+//! Beside them, what only xmlbatch needs: `counter` (NUMQUESTION and
+//! batch numbers kept in a locked file, `--question-state`,
+//! `--batch-state`) and `pipeline` (a conversion read on one thread and
+//! written on another, for build and status).
+//!
 //! See docs/xmlbatch.md for every element, column, option and exit status.
 
 use std::io::{BufRead, Cursor, Read};
@@ -14,7 +19,9 @@ use paylot_cli::{Error, Input, Outcome, Result};
 
 pub mod build;
 pub mod check;
+mod counter;
 mod csv_input;
+mod pipeline;
 pub mod respond;
 pub mod status;
 

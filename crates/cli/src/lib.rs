@@ -22,8 +22,6 @@
 //! - [`cleanup`]: temporary files removed on signals, and those of killed
 //!   runs removed by the next run;
 //! - [`csv`], [`json`], [`records`]: records in and out;
-//! - [`counter`]: a number kept in a locked file, consumed only by a run
-//!   that succeeded;
 //! - [`progress`]: progress on a terminal, never in a pipe;
 //! - [`time`]: RFC 3339 times and the durations options take.
 
@@ -34,7 +32,6 @@ pub mod args;
 pub mod armor;
 pub mod card;
 pub mod cleanup;
-pub mod counter;
 pub mod csv;
 pub mod encoding;
 pub mod error;
@@ -42,7 +39,6 @@ pub mod input;
 pub mod json;
 pub mod limits;
 pub mod output;
-pub mod pipeline;
 pub mod progress;
 pub mod records;
 pub mod redact;

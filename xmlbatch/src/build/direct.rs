@@ -7,12 +7,12 @@ use gateways::paybox::direct::{self, Auth};
 use gateways::paybox::fields::Field;
 use gateways::paybox::MAX_NUMBER;
 use gateways::seal::{key_bytes, Scheme};
-use paylot_cli::counter::Counter;
 use paylot_cli::{Access, Error, Input, Outcome, Output, Result};
 use zeroize::Zeroizing;
 
 use super::paybox::{created, first_question, read_operations, shop, vocabulary, PayboxOpts};
 use super::{usage, Args};
+use crate::counter::Counter;
 use crate::csv_input::encoding;
 
 /// How the requests prove they come from the shop.

@@ -8,12 +8,12 @@ use gateways::currency::{parse_currency, parse_decimal_amount};
 use gateways::lyra::file::{self as lyra, DETAIL_COLUMNS, RECOMMENDED_MAX_LINES, VERSION};
 use gateways::lyra::names::{FileKind, Name};
 use gateways::show;
-use paylot_cli::pipeline::{two_stages, Feed};
 use paylot_cli::progress::{Progress, Unit};
 use paylot_cli::{Access, Error, Input, Outcome, Output, Result};
 
 use super::{usage, Args};
 use crate::csv_input::{decode, encoding, next_record, open_csv, Mapping, Vocabulary};
+use crate::pipeline::{two_stages, Feed};
 
 /// The Lyra CSV columns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -9,13 +9,13 @@ use gateways::paybox::question::QuestionWriter;
 use gateways::paybox::values::{parse_question, parse_rank, parse_site, Rules};
 use gateways::paybox::MAX_NUMBER;
 use gateways::show;
-use paylot_cli::counter::Counter;
-use paylot_cli::pipeline::{two_stages, Feed, Item};
 use paylot_cli::progress::{Progress, Unit};
 use paylot_cli::{Access, Error, Input, Outcome, Output, Result};
 
 use super::{today, usage, Args};
+use crate::counter::Counter;
 use crate::csv_input::{decode, encoding, next_record, open_csv, Mapping, Vocabulary};
+use crate::pipeline::{two_stages, Feed, Item};
 
 pub(super) fn build_paybox(args: Args, delim: u8) -> Result<Outcome> {
     let (site, rank) = shop(&args)?;

@@ -7,12 +7,12 @@ use std::path::Path;
 use gateways::lyra::codes;
 use gateways::lyra::file as lyra;
 use gateways::show;
-use paylot_cli::pipeline::{two_stages, Feed};
 use paylot_cli::progress::{Progress, Unit};
 use paylot_cli::records::{OutputFormat, RecordWriter};
 use paylot_cli::{Error, Input, Result};
 
 use super::{mismatch, Tally};
+use crate::pipeline::{two_stages, Feed};
 
 const LYRA_COLUMNS: &[&str] = &[
     "sequence",

@@ -9,12 +9,12 @@ use gateways::paybox::fields::{self, Field};
 use gateways::paybox::question::{self, Header, QuestionItem};
 use gateways::paybox::status::{read_status, Answer, StatusItem};
 use gateways::show;
-use paylot_cli::pipeline::{two_stages, Feed, Item};
 use paylot_cli::progress::{Progress, Unit};
 use paylot_cli::records::{OutputFormat, RecordWriter};
 use paylot_cli::{Input, Result};
 
 use super::{mismatch, Tally};
+use crate::pipeline::{two_stages, Feed, Item};
 
 /// What crosses from the reading stage to the writing one.
 enum Part {

@@ -9,7 +9,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 
-use crate::error::{Error, Result};
+use paylot_cli::{Error, Result};
 
 /// Items per batch: enough that handing a batch over costs little per
 /// item, few enough that the writing stage starts at once.

@@ -10,8 +10,8 @@
 use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Result};
-use crate::text::quote;
+use paylot_cli::text::quote;
+use paylot_cli::{Error, Result};
 
 /// A locked counter file and the last number it holds.
 pub struct Counter {
@@ -57,7 +57,8 @@ impl Counter {
         // (`/dev/zero`, a large file) is not read whole.
         let read = std::fs::File::open(path).and_then(|f| {
             let mut bytes = Vec::new();
-            crate::limits::read_at_most(f, &mut bytes, crate::limits::STATE_LINE).map(|_| bytes)
+            paylot_cli::limits::read_at_most(f, &mut bytes, paylot_cli::limits::STATE_LINE)
+                .map(|_| bytes)
         });
         let last = match read {
             Ok(bytes) => {
@@ -68,8 +69,8 @@ impl Counter {
                     // number: a file given here by mistake may be a key.
                     let holds = if !t.is_empty() && t.len() <= 10 && t.bytes().all(|b| b.is_ascii_digit()) {
                         format!("it holds {t}")
-                    } else if bytes.len() as u64 > crate::limits::STATE_LINE {
-                        format!("it holds more than {} (read no further; content not repeated: is it the right file?)", crate::limits::show(crate::limits::STATE_LINE))
+                    } else if bytes.len() as u64 > paylot_cli::limits::STATE_LINE {
+                        format!("it holds more than {} (read no further; content not repeated: is it the right file?)", paylot_cli::limits::show(paylot_cli::limits::STATE_LINE))
                     } else {
                         format!("it holds {} bytes that are not one number (content not repeated: is it the right file?)", bytes.len())
                     };
@@ -91,7 +92,7 @@ impl Counter {
     /// Store `value` as the last number used. The lock is released when
     /// the counter is dropped.
     pub fn store(&self, value: u64) -> Result<()> {
-        crate::output::write_atomically(&self.path, format!("{value}\n").as_bytes())
+        paylot_cli::output::write_atomically(&self.path, format!("{value}\n").as_bytes())
     }
 }
 

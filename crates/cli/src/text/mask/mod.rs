@@ -1,0 +1,210 @@
+//! Card numbers and security codes hidden in free text, where no field
+//! says what a value is: [`mask`], the first look that spares most text
+//! the scans ([`shown_as_is`]), and [`hide_card_values`] for a row's
+//! known card numbers. What a digit is: `pieces`; the card-number scan:
+//! `runs`; what follows a name: `names`.
+
+use std::borrow::Cow;
+
+use crate::card;
+
+mod names;
+mod pieces;
+mod runs;
+
+pub use names::use_card_field_names;
+use names::{mask_named_values, mask_security_codes, CARD_NAME, SECRET_NAME};
+use pieces::{piece_at, Piece};
+use runs::mask_card_numbers;
+
+/// Card numbers and security codes hidden where the structure is not
+/// known (a message quoting a broken line, free text, a field nobody
+/// declared):
+///
+/// - digits are read as digits however they are written (ASCII, other
+///   scripts' digits, full-width digits, `%3N` in a form body), and
+///   groups of them joined by up to three separators (spaces of any
+///   kind, zero-width characters, dashes, `+`, `%20`, control
+///   characters) form one run; `.` and `_` join groups of 3 to 6 digits
+///   (`4111.1111.1111.1111`), not the parts of a file name;
+/// - a card number is one or more whole groups of a run, 12 to 19 digits
+///   in all, that pass the Luhn check (never a window cut out of a
+///   longer group: `201040040170001` is a merchant's identifier, not
+///   the card number inside it); the first one found keeps its first 6
+///   and last 4 digits and every other digit of its run becomes `*` (so
+///   that the digits glued to it, an expiry or a security code, go too);
+/// - the value after the name of a card-number field
+///   ([`use_card_field_names`]: `PORTEUR=…`, `"cardNumber":"…"`) is
+///   masked whatever its digits, and a password's is blanked;
+/// - the digits that follow the name of a security-code field of any
+///   gateway, or the words "security code" (`<CVV>123`, `CVV=123`,
+///   `"cardCSCValue":"123"`, `column "cvv": "123"`, `cvv is 123`,
+///   `cvv987`) become `*`.
+///
+/// Linear in the text, in time and memory.
+pub fn mask(text: &str) -> Cow<'_, str> {
+    // Most text has nothing to hide, said in one look: every value of a
+    // status file of a million answers comes this way.
+    let look = Look::of(text);
+    if look.nothing_to_mask() {
+        return Cow::Borrowed(text);
+    }
+    mask_with(
+        text,
+        look.other_digits || look.digits >= card::MIN_PAN_DIGITS,
+        look.has_name || look.has_secret,
+    )
+}
+
+/// What the first look at a value finds, in one pass over its bytes.
+struct Look {
+    /// ASCII digits.
+    digits: usize,
+    /// A byte that may start a name to look after: a `c` (every word that
+    /// names a security code has one) or the first letter of a card
+    /// field's name.
+    has_name: bool,
+    /// The first letter of a password field's name and a `=`, `:` or
+    /// `>`: a password is hidden whatever its characters.
+    has_secret: bool,
+    /// A `=`, `:` or `>`.
+    has_assign: bool,
+    /// What else could be a digit: `%` (encoded) or a non-ASCII byte.
+    other_digits: bool,
+    /// C0 controls and DEL.
+    controls: bool,
+}
+
+impl Look {
+    fn of(text: &str) -> Look {
+        let starts = names::starts();
+        let mut look = Look {
+            digits: 0,
+            has_name: false,
+            has_secret: false,
+            has_assign: false,
+            other_digits: false,
+            controls: false,
+        };
+        for &b in text.as_bytes() {
+            match b {
+                b'0'..=b'9' => look.digits += 1,
+                b'%' | 0x80.. => look.other_digits = true,
+                0..=0x1f | 0x7f => look.controls = true,
+                b'=' | b':' | b'>' => look.has_assign = true,
+                _ => {}
+            }
+            let flags = starts.map_or(0, |s| s[usize::from(b.to_ascii_lowercase())]);
+            look.has_name |= b.eq_ignore_ascii_case(&b'c') || flags & CARD_NAME != 0;
+            look.has_secret |= flags & SECRET_NAME != 0;
+        }
+        look
+    }
+
+    /// Nothing [`mask`] would hide: too few ASCII digits for a card
+    /// number and no name to look after, nor anything else that could be
+    /// a digit.
+    fn nothing_to_mask(&self) -> bool {
+        let password = self.has_secret && self.has_assign;
+        !self.other_digits
+            && !password
+            && (self.digits == 0 || (self.digits < card::MIN_PAN_DIGITS && !self.has_name))
+    }
+}
+
+/// Whether a value is shown as it is: nothing for [`mask`] to hide and
+/// nothing for [`sanitize`] to escape (printable ASCII).
+pub fn shown_as_is(text: &str) -> bool {
+    let look = Look::of(text);
+    !look.controls && look.nothing_to_mask()
+}
+
+/// How a range of text is hidden.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Hide {
+    /// Each digit becomes `*`; separators and other characters stay.
+    Digits,
+    /// Each character becomes `*`.
+    All,
+}
+
+/// Byte ranges of the text to hide, and how.
+pub(super) type Hidden = Vec<(usize, usize, Hide)>;
+
+/// [`mask`] past its first look: the card-number scan, and the scans
+/// after names, each when asked for.
+fn mask_with(text: &str, card_numbers: bool, names: bool) -> Cow<'_, str> {
+    let mut hidden: Hidden = Vec::new();
+    if card_numbers {
+        mask_card_numbers(text, &mut hidden);
+    }
+    if names {
+        mask_security_codes(text, &mut hidden);
+        mask_named_values(text, &mut hidden);
+    }
+    hide(text, hidden)
+}
+
+/// `text` with the `hidden` ranges hidden.
+fn hide(text: &str, mut hidden: Hidden) -> Cow<'_, str> {
+    if hidden.is_empty() {
+        return Cow::Borrowed(text);
+    }
+    hidden.sort_unstable_by_key(|h| h.0);
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for (start, end, how) in hidden {
+        let start = start.max(at);
+        if end <= start {
+            continue;
+        }
+        out.push_str(&text[at..start]);
+        let mut i = start;
+        while i < end {
+            let (piece, len) = piece_at(text, i);
+            match (how, piece) {
+                (Hide::All, _) => {
+                    // One `*` a character.
+                    let c = text[i..].chars().next().map_or(1, char::len_utf8);
+                    out.push('*');
+                    i += c;
+                    continue;
+                }
+                (Hide::Digits, Piece::Digit(_)) => out.push('*'),
+                (Hide::Digits, _) => out.push_str(&text[i..i + len]),
+            }
+            i += len;
+        }
+        at = i;
+    }
+    if at < text.len() {
+        out.push_str(&text[at..]);
+    }
+    Cow::Owned(out)
+}
+
+/// The card numbers that `cards` (the values of a row's card fields)
+/// hold, hidden wherever `text` quotes them again (another column of the
+/// same row, a message about it), as their field shows them: a card
+/// number is card data wherever it stands, Luhn-valid or not. Only
+/// values of 12 digits or more are looked for (a shorter one is no card
+/// number, and would hide what merely looks like it).
+pub fn hide_card_values<'a>(text: &'a str, cards: &[&str]) -> Cow<'a, str> {
+    let mut out = Cow::Borrowed(text);
+    for card in cards {
+        let card = card.trim();
+        let digits: String = card.chars().filter(char::is_ascii_digit).collect();
+        if digits.len() < card::MIN_PAN_DIGITS {
+            continue;
+        }
+        for quoted in [card, digits.as_str()] {
+            if out.contains(quoted) {
+                out = Cow::Owned(out.replace(quoted, &card::mask_pan(quoted)));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;
