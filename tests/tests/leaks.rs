@@ -881,3 +881,86 @@ fn a_secret_pasted_into_a_data_field_is_refused_by_name() {
         assert!(!err.to_ascii_lowercase().contains("cl3s3cr3t"), "{err}");
     }
 }
+
+/// `text` with its numeric character references (`&#52;`, `&#x34;`)
+/// written as the characters they stand for: what a person reads.
+fn decode_references(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("&#") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 2..];
+        let (radix, body) = match after.strip_prefix(['x', 'X']) {
+            Some(b) => (16, b),
+            None => (10, after),
+        };
+        let n = body
+            .find(|c: char| !c.is_digit(radix))
+            .unwrap_or(body.len());
+        let c = body[n..]
+            .starts_with(';')
+            .then(|| u32::from_str_radix(&body[..n], radix).ok())
+            .flatten()
+            .and_then(char::from_u32);
+        match c {
+            Some(c) => {
+                out.push(c);
+                rest = &body[n + 1..];
+            }
+            None => {
+                out.push_str("&#");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Finding M1: a card number written as character references in a free
+/// text field (a Sips returnContext, a browser's form post of text
+/// outside its charset) reached `seal explain` whole: the mask read
+/// `%3N` and other scripts' digits as digits, not `&#52;` or `&#x34;`.
+#[test]
+fn card_numbers_written_as_character_references_are_masked() {
+    let sh = Sh::new();
+    let dec: String = "4012001037141112"
+        .chars()
+        .map(|c| format!("&#{};", u32::from(c)))
+        .collect();
+    let hex: String = "1111222233334444"
+        .chars()
+        .map(|c| format!("&#x{:x};", u32::from(c)))
+        .collect();
+    std::fs::write(
+        sh.path("m.json"),
+        format!("{{\"amount\":\"1000\",\"merchantId\":\"201040040170001\",\"returnContext\":\"card {dec}\",\"customerContact\":{{\"note\":\"paid with {hex} on the phone\"}}}}\n"),
+    )
+    .unwrap();
+    let mut leaks = Vec::new();
+    for script in [
+        "seal explain m.json",
+        "seal explain --json m.json",
+        "seal explain --scheme sips-json m.json",
+    ] {
+        let out = sh.run(script);
+        assert!(
+            matches!(out.status.code(), Some(0..=2)),
+            "{script}: {:?}",
+            out.status
+        );
+        let text = String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr);
+        let read = read_as_digits(&decode_references(&text));
+        for pan in ["4012001037141112", "1111222233334444"] {
+            if read.contains(&pan[..11]) {
+                leaks.push(format!("{script} shows {pan}:\n{text}"));
+            }
+        }
+        // The masked number is still there to be read, and the
+        // merchant's identifier is left as it is.
+        assert!(text.contains("******"), "{script}:\n{text}");
+        assert!(text.contains("201040040170001"), "{script}:\n{text}");
+    }
+    assert!(leaks.is_empty(), "{}", leaks.join("\n---\n"));
+}

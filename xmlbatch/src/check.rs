@@ -9,6 +9,7 @@ use paylot_cli::{Error, Input, Outcome, Result};
 
 use gateways::lyra::file as lyra;
 use gateways::lyra::names::{FileKind, Name};
+use gateways::paybox::fields::Field;
 use gateways::paybox::operation::parse_operation;
 use gateways::paybox::question::{self, QuestionItem};
 use gateways::paybox::values::{
@@ -149,6 +150,18 @@ fn check_question(name: &str, reader: Box<dyn BufRead>) -> Result<(u64, u64)> {
             }
             QuestionItem::Question(q) => {
                 questions += 1;
+                // The question's card number is card data wherever a
+                // message about the question quotes it: in another
+                // element, glued to an amount (`<Activity>` holding the
+                // card and the amount run together), where no digit
+                // rule could tell it from a reference.
+                let card: Vec<&str> = q.get(Field::Pan).into_iter().collect();
+                let mut report = |line: u64, msg: String| {
+                    report(
+                        line,
+                        paylot_cli::text::hide_card_values(&msg, &card).into_owned(),
+                    );
+                };
                 let label = format!("question {}", show(q.number.as_deref().unwrap_or("")));
                 for s in &q.structure {
                     report(q.line, format!("{label}: {s}"));

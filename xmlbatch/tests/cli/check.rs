@@ -74,3 +74,35 @@ fn check_exit_statuses() {
     .expect(1)
     .stderr_has("no <Merchant> element");
 }
+
+/// Finding M1: a question's card number glued to an amount in another
+/// element (a lost separator) was quoted whole in the message about that
+/// element; digits alone cannot tell it from a reference, the question's
+/// own PAN can. A reference glued the same way stays as it is.
+#[test]
+fn the_questions_card_number_is_masked_wherever_a_message_quotes_it() {
+    let d = Dir::new();
+    d.write(
+        "glued.xml",
+        r#"<?xml version="1.0"?>
+<PayboxBatch xmlns="http://www.paybox.com/PayboxBatch" BatchNumber="1" CreatedOn="2026-11-22T10:15:00+01:00">
+  <Merchant Site="1999888" Rank="032">
+    <Question Number="0000000001" Type="00003">
+      <Amount>1000</Amount><Currency>978</Currency><Reference>R1</Reference>
+      <Activity>&#52;0120010371411121000</Activity>
+      <Card><CB><PAN>4012001037141112</PAN><Expiry>1249</Expiry></CB></Card>
+    </Question>
+    <Question Number="0000000002" Type="00003">
+      <Amount>1000</Amount><Currency>978</Currency><Reference>R2</Reference>
+      <Activity>20104004017000110</Activity>
+      <Card><CB><PAN>1111222233334444</PAN><Expiry>1249</Expiry></CB></Card>
+    </Question>
+  </Merchant>
+</PayboxBatch>
+"#,
+    );
+    let r = d.run(&["check", "glued.xml"]).expect(1);
+    assert!(!r.stderr.contains("401200103714"), "{}", r.stderr);
+    r.stderr_has("question \"0000000001\": element \"Activity\": \"401200******11121000\" is not an activity")
+        .stderr_has("question \"0000000002\": element \"Activity\": \"20104004017000110\" is not an activity");
+}

@@ -28,7 +28,7 @@ mod quote;
 mod sanitize;
 
 pub use kinds::{FieldKind, FIGURE_DIGITS, SEAL_CHARS};
-pub use mask::{hide_card_values, mask, shown_as_is, use_card_field_names};
+pub use mask::{hide_card_values, mask, mask_joined, shown_as_is, use_card_field_names};
 pub use quote::{excerpt, quote, quote_cut, quote_input, quote_unresolved};
 pub use sanitize::{acts_on_terminal, sanitize};
 

@@ -127,8 +127,12 @@ pub(super) fn mask_security_codes(text: &str, hidden: &mut Hidden) {
                 }
             }
             let digits = j;
-            while j < bytes.len() && bytes[j].is_ascii_digit() {
-                j += 1;
+            // Digits however written: `&#49;`, `%31`, full-width.
+            while j < bytes.len() {
+                match piece_at(text, j) {
+                    (Piece::Digit(_), len) => j += len,
+                    _ => break,
+                }
             }
             if j > digits {
                 hidden.push((digits, j, Hide::Digits));

@@ -1,6 +1,6 @@
 //! What the scanner reads as one piece of text: a digit however it is
-//! written (ASCII, another script's, full-width, `%3N`), a separator, a
-//! dot, or anything else.
+//! written (ASCII, another script's, full-width, `%3N` in a form body,
+//! `&#52;` or `&#x34;` in XML), a separator, a dot, or anything else.
 
 /// One piece of text as the card-number scanner sees it.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -32,21 +32,26 @@ pub(super) fn piece_at(text: &str, i: usize) -> (Piece, usize) {
             };
         }
     }
+    if b == b'&' {
+        if let Some((c, len)) = char_reference(&bytes[i..]) {
+            return (of_char(c), len);
+        }
+    }
     if b.is_ascii() {
-        let piece = match b {
-            b' ' | b'\t' | b'-' | b'+' => Piece::Separator,
-            b'.' | b'_' => Piece::Dot,
-            0..=0x1f | 0x7f => Piece::Separator,
-            _ => Piece::Other,
-        };
-        return (piece, 1);
+        return (of_char(char::from(b)), 1);
     }
     let c = text[i..].chars().next().unwrap_or('\u{fffd}');
-    let len = c.len_utf8();
-    if let Some(d) = digit_value(c) {
-        return (Piece::Digit(d), len);
+    (of_char(c), c.len_utf8())
+}
+
+/// What a character is to the scanner, however it was written.
+fn of_char(c: char) -> Piece {
+    if let Some(d) = c.to_digit(10).or_else(|| digit_value(c).map(u32::from)) {
+        return Piece::Digit(d as u8);
     }
-    let piece = match c {
+    match c {
+        ' ' | '\t' | '-' | '+' => Piece::Separator,
+        '.' | '_' => Piece::Dot,
         '\u{a0}' | '\u{ad}' | '\u{2000}'..='\u{2015}' | '\u{2028}'..='\u{202f}' => Piece::Separator,
         '\u{205f}'..='\u{2064}' | '\u{2212}' | '\u{3000}' | '\u{feff}' | '\u{fe63}' => {
             Piece::Separator
@@ -54,8 +59,36 @@ pub(super) fn piece_at(text: &str, i: usize) -> (Piece, usize) {
         '\u{ff0d}' | '\u{ff0e}' => Piece::Separator,
         c if c.is_control() || c.is_whitespace() => Piece::Separator,
         _ => Piece::Other,
+    }
+}
+
+/// The character an XML (or HTML) numeric character reference at the
+/// start of `bytes` stands for, and the reference's length: `&#52;`,
+/// `&#x34;`, `&#X0034;`. A card number quoted raw from an XML message
+/// may be written so, and is the same digits (as `%34` in a form body).
+/// Leading zeros are read however many: the reference is read to its
+/// first byte that is not a digit, once, so the scan stays linear.
+pub(super) fn char_reference(bytes: &[u8]) -> Option<(char, usize)> {
+    let rest = bytes.strip_prefix(b"&#")?;
+    let (radix, skip) = match rest.first() {
+        Some(b'x' | b'X') => (16, 1),
+        _ => (10, 0),
     };
-    (piece, len)
+    let mut value: u32 = 0;
+    let mut n = 0;
+    for &b in &rest[skip..] {
+        let Some(d) = (b as char).to_digit(radix) else {
+            break;
+        };
+        // Past the last character: no character, whatever follows.
+        value = value.saturating_mul(radix).saturating_add(d).min(0x11_0000);
+        n += 1;
+    }
+    let end = 2 + skip + n;
+    if n == 0 || bytes.get(end) != Some(&b';') {
+        return None;
+    }
+    Some((char::from_u32(value)?, end + 1))
 }
 
 /// The value of a decimal digit written in another script, or full-width.

@@ -67,7 +67,7 @@ proptest! {
     // what they return is what the full scans return.
     #[test]
     fn the_quick_looks_change_nothing(
-        text in "([0-9]{1,20}|[ -~]{0,12}|cvv|CSC|PORTEUR=|\"cardNumber\":\"|CLE=|%3[0-9]|%20|[\u{80}-\u{ff}\u{660}-\u{669}\u{202a}\u{ff10}-\u{ff19}]|\u{1b}|\t){0,12}"
+        text in "([0-9]{1,20}|[ -~]{0,12}|cvv|CSC|PORTEUR=|\"cardNumber\":\"|CLE=|%3[0-9]|%20|&#5[0-7];|&#x3[0-9];|&#0*3[2-9];|&#|[\u{80}-\u{ff}\u{660}-\u{669}\u{202a}\u{ff10}-\u{ff19}]|\u{1b}|\t){0,12}"
     ) {
         names();
         prop_assert_eq!(mask(&text), mask_with(&text, true, true));
@@ -302,6 +302,129 @@ fn masking_is_linear_in_memory_and_time() {
     assert!(masked.starts_with("* * "));
     let digits = "7".repeat(1 << 22);
     assert!(matches!(mask(&digits), Cow::Borrowed(_)));
+    // Character references: each read once, however long its zeros.
+    let refs = "&#".repeat(1 << 20) + &"0".repeat(1 << 20) + "&#52;";
+    assert_eq!(mask(&refs), refs);
+    let zeros = format!("&#{};", "0".repeat(1 << 22));
+    assert_eq!(mask(&zeros), zeros);
+}
+
+/// `text` with each ASCII digit written as a character reference, the
+/// way `written` (one per digit, cycled) says: raw, decimal, hex, upper
+/// X, leading zeros.
+fn as_references(text: &str, written: &[u8]) -> String {
+    let mut k = 0;
+    text.chars()
+        .map(|c| {
+            if !c.is_ascii_digit() {
+                return c.to_string();
+            }
+            k += 1;
+            match written[(k - 1) % written.len()] % 5 {
+                0 => c.to_string(),
+                1 => format!("&#{};", u32::from(c)),
+                2 => format!("&#x{:x};", u32::from(c)),
+                3 => format!("&#X{:X};", u32::from(c)),
+                _ => format!("&#000{};", u32::from(c)),
+            }
+        })
+        .collect()
+}
+
+proptest! {
+    // A card number written with character references (a piece of XML
+    // quoted raw) is masked as the same digits written plainly are.
+    #[test]
+    fn character_references_are_digits(
+        body in "[0-9]{11,18}",
+        written in proptest::collection::vec(any::<u8>(), 1..20),
+        grouped in any::<bool>(),
+    ) {
+        let pan = format!("{body}{}", card::luhn_check_digit(&body));
+        prop_assume!(!is_timestamp(pan.as_bytes()));
+        let plain = if grouped {
+            pan.as_bytes().chunks(4).map(|c| std::str::from_utf8(c).unwrap()).collect::<Vec<_>>().join(" ")
+        } else {
+            pan.clone()
+        };
+        let text = format!("<Comment>paid with {plain}</Comment>");
+        let refs = as_references(&text, &written);
+        let masked = mask(&refs);
+        let seen = visible_digits(&masked);
+        prop_assert_eq!(seen.chars().filter(char::is_ascii_digit).count(), 10, "{} -> {}", refs, masked);
+        prop_assert_eq!(visible_digits(&mask(&text)), seen);
+    }
+
+    // What is no card number written plainly is none written with
+    // references either: a reference is read as its character, no more.
+    #[test]
+    fn references_change_nothing_else(
+        digits in "[0-9]{1,40}",
+        written in proptest::collection::vec(any::<u8>(), 1..20),
+    ) {
+        let whole_is_card = (card::MIN_PAN_DIGITS..=card::MAX_PAN_DIGITS).contains(&digits.len())
+            && card::luhn_valid(&digits);
+        prop_assume!(!whole_is_card);
+        let text = format!("ref {} end", as_references(&digits, &written));
+        prop_assert_eq!(mask(&text), text.as_str());
+    }
+}
+
+/// Finding M1: a card number quoted raw from an XML message, written as
+/// character references, was shown whole.
+#[test]
+fn card_numbers_written_as_character_references_are_masked() {
+    names();
+    for (text, want) in [
+        (
+            "<Comment>card &#52;&#48;&#49;&#50;&#48;&#48;&#49;&#48;&#51;&#55;&#49;&#52;&#49;&#49;&#49;&#50;</Comment>",
+            "<Comment>card &#52;&#48;&#49;&#50;&#48;&#48;******&#49;&#49;&#49;&#50;</Comment>",
+        ),
+        (
+            "4012&#x20;&#x30;&#x30;10&#X20;3714&#32;1112 ok",
+            "4012&#x20;&#x30;&#x30;**&#X20;****&#32;1112 ok",
+        ),
+        ("&#00052;012001037141112", "&#00052;01200******1112"),
+        // After a card field's name, whatever its digits.
+        (
+            "<PAN>&#52;&#57;&#55;&#48;100000000000</PAN>",
+            "<PAN>&#52;&#57;&#55;&#48;10******0000</PAN>",
+        ),
+        ("<CVV>&#49;&#50;&#x33;</CVV>", "<CVV>***</CVV>"),
+        ("cvv=&#x31;2&#51;", "cvv=***"),
+    ] {
+        assert_eq!(mask(text), want, "{text}");
+    }
+    // References that are not digits, or not references, are text.
+    for text in [
+        "AT&amp;T &#38; &#x26; 4012",
+        "&#52 &#x; &#; &# &#xZZ; &#99999999999999999999; &#55296;",
+        "Caf&#233; n&#xB0; 12",
+    ] {
+        assert_eq!(mask(text), text, "{text}");
+    }
+}
+
+/// Finding M1: a card number glued to an amount is not told by its
+/// digits (four random 20-digit references in five hold a Luhn-valid
+/// card-length prefix or suffix); the row's known card number is hidden
+/// wherever it stands, glued or not.
+#[test]
+fn a_card_number_glued_to_an_amount_is_hidden_where_it_is_known() {
+    for text in [
+        "40120010371411121000",
+        "10004012001037141112",
+        "\"merchantId\":\"201040040170001\"",
+    ] {
+        assert_eq!(mask(text), text, "{text}");
+    }
+    assert_eq!(
+        hide_card_values(
+            "\"40120010371411121000\" is not an activity",
+            &["4012001037141112"]
+        ),
+        "\"401200******11121000\" is not an activity"
+    );
 }
 
 #[test]
@@ -319,4 +442,56 @@ fn values_of_a_rows_card_fields_are_hidden_where_quoted_again() {
         hide_card_values("4970 1000 0000 0000", &["4970 1000 0000 0000"]),
         "4970 1*********0000"
     );
+}
+
+/// Finding M1, in a seal string: the fields' values run together, so a
+/// card number in a free-text field is glued to the amount before it and
+/// the merchantId after it; `seal explain` showed it whole.
+#[test]
+fn parts_joined_are_masked_each_alone_and_together() {
+    names();
+    assert_eq!(
+        mask_joined(&["1000", "1111222233334444", "201040040170001"], ""),
+        "1000111122******4444201040040170001"
+    );
+    assert_eq!(
+        mask_joined(&["1000", "&#x34;012001037141112", "x"], "|"),
+        "1000|&#x34;01200******1112|x"
+    );
+    // Split between two parts: one number in the joined text.
+    assert_eq!(
+        mask_joined(&["4111 1111", " 1111 1111"], ""),
+        mask("4111 1111 1111 1111")
+    );
+    // Identifiers and amounts glued: nothing to hide.
+    for parts in [
+        ["1000", "20261206123456789", "201040040170001"],
+        ["2500", "0", "011223344550000"],
+    ] {
+        assert_eq!(mask_joined(&parts, ""), parts.concat());
+    }
+}
+
+proptest! {
+    // A card number standing whole in one part is masked whatever digits
+    // the parts around it glue to it, and one part alone is masked as
+    // `mask` masks it.
+    #[test]
+    fn a_card_number_in_a_part_is_masked_whatever_is_glued_to_it(
+        before in "[0-9]{0,20}",
+        body in "[0-9]{11,18}",
+        after in "[0-9]{0,20}",
+        sep in "(|,| )",
+    ) {
+        let pan = format!("{body}{}", card::luhn_check_digit(&body));
+        prop_assume!(!is_timestamp(pan.as_bytes()));
+        let joined = mask_joined(&[before.as_str(), pan.as_str(), after.as_str()], &sep);
+        let card = &joined[before.len() + sep.len()..][..pan.len()];
+        // As its field would show it, or more hidden (the part before
+        // may be a card number whose run takes this one's digits too).
+        let shown = card::mask_pan(&pan);
+        let as_field = card.chars().zip(shown.chars()).all(|(c, s)| c == s || c == '*');
+        prop_assert!(as_field, "{} -> {}", pan, joined);
+        prop_assert_eq!(mask_joined(&[before.as_str()], &sep), mask(&before).into_owned());
+    }
 }
