@@ -36,7 +36,8 @@ pub fn respond_office_batch(
         let cols: Vec<&str> = rec.iter().collect();
         // An answer carries no card data: what is echoed is shown as its
         // column's kind says, and a column whose kind is not known is
-        // masked (sips::batch::show_column).
+        // masked, and the record's card number hidden wherever another
+        // column quotes it (sips::batch::show_record).
         match batch::classify(&cols, first) {
             Line::File(_, v) => w
                 .write_record(["FILE", "response", "office", &format!("v{v}")])
@@ -51,11 +52,7 @@ pub fn respond_office_batch(
             }
             Line::Record(f, kw, data) => {
                 records += 1;
-                let mut out: Vec<String> = data
-                    .iter()
-                    .enumerate()
-                    .map(|(i, v)| batch::show_column(f, i + 1, v).into_owned())
-                    .collect();
+                let mut out: Vec<String> = batch::show_record(f, &data);
                 if let Some((f, order)) = f.and_then(|f| Some((f, f.response_code_order?))) {
                     out.resize(out.len().max(order), String::new());
                     out[order - 1] = batch::office_batch_response_code(f, &data).to_string();

@@ -81,14 +81,10 @@ pub fn status_office_batch(
                 tally.add(outcome);
                 // The columns past Order 3, each shown as its kind says
                 // and masked where its kind is not known: by position, any
-                // of them may be a request's card number echoed.
-                let rest = data
-                    .iter()
-                    .enumerate()
-                    .skip(3)
-                    .map(|(i, v)| batch::show_column(f, i + 1, v))
-                    .collect::<Vec<_>>()
-                    .join(";");
+                // of them may be a request's card number echoed; the
+                // record's card number hidden wherever another column
+                // quotes it (sips::batch::show_record).
+                let rest = batch::show_record(f, &data)[3.min(data.len())..].join(";");
                 w.write(&[
                     kw,
                     col(1),

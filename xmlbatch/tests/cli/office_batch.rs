@@ -149,3 +149,30 @@ END;1\n"
     assert_eq!(st.column("outcome"), ["unknown"]);
     st.stderr_has("where a response record holds responseCode is not published");
 }
+
+/// Finding M1: a record whose amount has the card number run into it (a
+/// lost separator) was echoed by respond, and quoted by check, whole:
+/// no digit rule can tell that run from a reference, the record's own
+/// cardNumber can. The merchant's identifiers stay as they came.
+#[test]
+fn the_records_card_number_is_hidden_where_another_column_quotes_it() {
+    let d = Dir::new();
+    d.write(
+        "glued.csv",
+        "FILE;request;office;v19\n\
+HEADER;023101122334455;2021-12-16+0100;14:26:45+0100;1\n\
+CARDORDER;1;201040040170001;SIM1;40120010371411121050;AUTHOR_CAPTURE;0;;;203012;4012001037141112;01;978\n\
+END;1\n",
+    );
+    let r = d.run(&["check", "glued.csv"]).expect(1);
+    r.stderr_has("column 4 (amount): \"401200******11121050\" is not an amount");
+    let r = d.run(&["respond", "glued.csv"]).expect(0);
+    assert!(
+        r.stdout.contains(";201040040170001;SIM1;401200******11121050;AUTHOR_CAPTURE;0;;;203012;401200******1112;01;978"),
+        "{r}"
+    );
+    let st = d.run_stdin(&["status"], &r.stdout).expect(1);
+    for out in [&r.stdout, &r.stderr, &st.stdout, &st.stderr] {
+        assert!(!out.contains("401200103714"), "{out}");
+    }
+}

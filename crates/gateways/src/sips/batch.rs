@@ -30,7 +30,7 @@
 
 use std::borrow::Cow;
 
-use paylot_cli::text::FieldKind;
+use paylot_cli::text::{hide_card_values, FieldKind};
 
 use crate::currency;
 
@@ -653,15 +653,50 @@ pub fn columns_for(f: &Function, version: u32) -> Result<&'static [Column], Stri
 /// Problems of one record of `f` (columns 1, 2, … in `cols`, column 0
 /// left out), as (Order, column name, message), in Order. Columns past
 /// the published ones are not judged.
+///
+/// The record's card number is hidden wherever a message quotes it
+/// again (an amount with the card number run into it, a lost separator:
+/// no digit rule could tell that run from a reference).
 pub fn check_record(f: &Function, cols: &[&str]) -> Vec<(usize, &'static str, String)> {
+    let cards = card_values(Some(f), cols);
     let mut out = Vec::new();
     for (i, c) in f.columns.iter().enumerate() {
         let v = cols.get(i).copied().unwrap_or("");
         if let Some(m) = value_problem(c, v) {
-            out.push((i + 1, c.name, m));
+            out.push((i + 1, c.name, hide_card_values(&m, &cards).into_owned()));
         }
     }
     out
+}
+
+/// The values of a record's card-number columns (columns 1, 2, … in
+/// `cols`): card data wherever the record quotes them again.
+fn card_values<'a>(f: Option<&Function>, cols: &[&'a str]) -> Vec<&'a str> {
+    cols.iter()
+        .enumerate()
+        .filter(|(i, _)| column_kind(f, i + 1) == Some(FieldKind::CardNumber))
+        .map(|(_, v)| *v)
+        .collect()
+}
+
+/// A record's columns (1, 2, … in `cols`) as the tools may show them
+/// (xmlbatch respond's echo, xmlbatch status): each as [`show_column`]
+/// says, and the record's card number hidden wherever a column that is
+/// not an identifier quotes it again, glued to other digits or not (the
+/// amount `40120010371411121050`: the card number and the amount run
+/// together). An identifier is never altered.
+pub fn show_record(f: Option<&Function>, cols: &[&str]) -> Vec<String> {
+    let cards = card_values(f, cols);
+    cols.iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let shown = show_column(f, i + 1, v);
+            match column_kind(f, i + 1) {
+                Some(FieldKind::Identifier | FieldKind::CardNumber) => shown.into_owned(),
+                _ => hide_card_values(&shown, &cards).into_owned(),
+            }
+        })
+        .collect()
 }
 
 /// What the HEADER's columns after the keyword hold: the remitter's
@@ -821,6 +856,38 @@ mod tests {
         assert_eq!(show_header_column(0, "023101122334455"), "023101122334455");
         assert_eq!(show_column(rc, 8, "03"), "03");
         assert_eq!(show_column(co, 4, "1000"), "1000");
+    }
+
+    /// Finding M1: an amount with the record's card number run into it
+    /// (a lost separator) was echoed and quoted whole.
+    #[test]
+    fn the_records_card_number_is_hidden_in_its_other_columns() {
+        let co = function("cardOrder").unwrap();
+        let mut cols = vec![""; 12];
+        cols[0] = "1";
+        cols[1] = "201040040170001";
+        cols[2] = "4012001037141112";
+        cols[3] = "40120010371411121050";
+        cols[8] = "203012";
+        cols[9] = "4012001037141112";
+        cols[11] = "978";
+        let shown = show_record(Some(co), &cols);
+        assert_eq!(shown[3], "401200******11121050");
+        assert_eq!(shown[9], "401200******1112");
+        // Identifiers as they came, even one that repeats the card.
+        assert_eq!(shown[1], "201040040170001");
+        assert_eq!(shown[2], "4012001037141112");
+        let problems = check_record(co, &cols);
+        let amount = problems.iter().find(|p| p.0 == 4).expect("the amount");
+        assert!(
+            amount.2.contains("\"401200******11121050\""),
+            "{}",
+            amount.2
+        );
+        assert!(
+            problems.iter().all(|p| !p.2.contains("401200103714")),
+            "{problems:?}"
+        );
     }
 
     #[test]
