@@ -15,27 +15,19 @@
 //! this module knows no gateway. The names after which free text holds
 //! card data are given once by the tool ([`use_card_field_names`]).
 //!
-//! One job a module: `mask` (card data in free text: what is read as
-//! a digit, a run, a card number, a name), `kinds` (a value whose field
-//! is known), `sanitize` (control characters), `quote` (a value
-//! quoted or cut for a message).
-
-use std::borrow::Cow;
+//! One job a module, each item re-exported here: `mask` (card data in
+//! free text: what is read as a digit, a run, a card number, a name),
+//! `kinds` (a value whose field is known), `sanitize` (control
+//! characters; `safe`, mask then sanitize), `quote` (a value quoted or
+//! cut for a message). They import one another one way: kinds, quote
+//! and sanitize use mask; mask uses none of them.
 
 mod kinds;
 mod mask;
 mod quote;
 mod sanitize;
 
-pub use kinds::{FieldKind, FIGURE_DIGITS, SEAL_CHARS};
-pub use mask::{hide_card_values, mask, mask_joined, shown_as_is, use_card_field_names};
+pub use kinds::{use_card_field_names, FieldKind, FIGURE_DIGITS, SEAL_CHARS};
+pub use mask::{hide_card_values, mask, mask_joined, shown_as_is};
 pub use quote::{excerpt, quote, quote_cut, quote_input, quote_unresolved};
-pub use sanitize::{acts_on_terminal, sanitize};
-
-/// `text` as it may reach a person: [`mask`], then [`sanitize`].
-pub fn safe(text: &str) -> Cow<'_, str> {
-    match mask(text) {
-        Cow::Borrowed(t) => sanitize(t),
-        Cow::Owned(t) => Cow::Owned(sanitize(&t).into_owned()),
-    }
-}
+pub use sanitize::{acts_on_terminal, safe, sanitize};

@@ -3,7 +3,8 @@
 //! [`excerpt`]) once scrubbed and masked, so that a cut never shows more
 //! than the whole would.
 
-use super::{mask, safe, sanitize};
+use super::mask::mask;
+use super::sanitize::{safe, sanitize};
 
 /// A name or value quoted for a message: `"text"`, made [`safe`].
 pub fn quote(text: &str) -> String {

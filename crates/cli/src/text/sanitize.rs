@@ -1,7 +1,19 @@
 //! Control characters and the characters that reorder text on screen,
-//! shown escaped: nothing from outside drives the terminal.
+//! shown escaped: nothing from outside drives the terminal; and [`safe`],
+//! what every piece of text from outside goes through before a person
+//! sees it (masked, then escaped).
 
 use std::borrow::Cow;
+
+use super::mask::mask;
+
+/// `text` as it may reach a person: [`mask`], then [`sanitize`].
+pub fn safe(text: &str) -> Cow<'_, str> {
+    match mask(text) {
+        Cow::Borrowed(t) => sanitize(t),
+        Cow::Owned(t) => Cow::Owned(sanitize(&t).into_owned()),
+    }
+}
 
 /// `text` with every control character escaped (`\n`, `\u{1b}`), and the
 /// characters that reorder text on screen (bidirectional overrides and

@@ -8,13 +8,14 @@ use std::borrow::Cow;
 
 use crate::card;
 
+mod hide;
 mod names;
 mod pieces;
 mod runs;
 
-pub use names::use_card_field_names;
+use hide::{hide, Hidden};
 use names::{mask_named_values, mask_security_codes, CARD_NAME, SECRET_NAME};
-use pieces::{piece_at, Piece};
+pub(super) use names::{use_names, Named};
 use runs::mask_card_numbers;
 
 /// Card numbers and security codes hidden where the structure is not
@@ -40,7 +41,7 @@ use runs::mask_card_numbers;
 ///   rewrite four random 20-digit identifiers in five); where the row's
 ///   card number is known, [`hide_card_values`] hides it, glued or not;
 /// - the value after the name of a card-number field
-///   ([`use_card_field_names`]: `PORTEUR=…`, `"cardNumber":"…"`) is
+///   (`text::use_card_field_names`: `PORTEUR=…`, `"cardNumber":"…"`) is
 ///   masked whatever its digits, and a password's is blanked;
 /// - the digits that follow the name of a security-code field of any
 ///   gateway, or the words "security code" (`<CVV>123`, `CVV=123`,
@@ -130,18 +131,6 @@ pub fn shown_as_is(text: &str) -> bool {
     !look.controls && look.nothing_to_mask()
 }
 
-/// How a range of text is hidden.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Hide {
-    /// Each digit becomes `*`; separators and other characters stay.
-    Digits,
-    /// Each character becomes `*`.
-    All,
-}
-
-/// Byte ranges of the text to hide, and how.
-pub(super) type Hidden = Vec<(usize, usize, Hide)>;
-
 /// [`mask`] past its first look: the card-number scan, and the scans
 /// after names, each when asked for.
 fn mask_with(text: &str, card_numbers: bool, names: bool) -> Cow<'_, str> {
@@ -184,44 +173,6 @@ pub fn mask_joined(parts: &[&str], sep: &str) -> String {
     hide(&joined, hidden).into_owned()
 }
 
-/// `text` with the `hidden` ranges hidden.
-fn hide(text: &str, mut hidden: Hidden) -> Cow<'_, str> {
-    if hidden.is_empty() {
-        return Cow::Borrowed(text);
-    }
-    hidden.sort_unstable_by_key(|h| h.0);
-    let mut out = String::with_capacity(text.len());
-    let mut at = 0;
-    for (start, end, how) in hidden {
-        let start = start.max(at);
-        if end <= start {
-            continue;
-        }
-        out.push_str(&text[at..start]);
-        let mut i = start;
-        while i < end {
-            let (piece, len) = piece_at(text, i);
-            match (how, piece) {
-                (Hide::All, _) => {
-                    // One `*` a character.
-                    let c = text[i..].chars().next().map_or(1, char::len_utf8);
-                    out.push('*');
-                    i += c;
-                    continue;
-                }
-                (Hide::Digits, Piece::Digit(_)) => out.push('*'),
-                (Hide::Digits, _) => out.push_str(&text[i..i + len]),
-            }
-            i += len;
-        }
-        at = i;
-    }
-    if at < text.len() {
-        out.push_str(&text[at..]);
-    }
-    Cow::Owned(out)
-}
-
 /// The card numbers that `cards` (the values of a row's card fields)
 /// hold, hidden wherever `text` quotes them again (another column of the
 /// same row, a message about it), as their field shows them: a card
@@ -246,4 +197,4 @@ pub fn hide_card_values<'a>(text: &'a str, cards: &[&str]) -> Cow<'a, str> {
 }
 
 #[cfg(test)]
-mod tests;
+pub(super) mod tests;

@@ -4,15 +4,25 @@
 
 use std::sync::OnceLock;
 
+use super::hide::{Hidden, Hide};
 use super::pieces::{piece_at, Piece};
-use super::{Hidden, Hide};
 use crate::card;
-use crate::text::FieldKind;
+
+/// What a name given to the mask names: what follows it is hidden.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(in crate::text) enum Named {
+    /// A card-number field: its value keeps its first 6 and last 4
+    /// digits.
+    CardNumber,
+    /// A password sent as a field: its value is blanked.
+    Secret,
+}
 
 /// The names after which free text holds card data, given once by the
-/// tool (from `gateways::kinds`), and their automaton.
+/// tool (from `gateways::kinds`, through `text::use_card_field_names`),
+/// and their automaton.
 struct CardNames {
-    kinds: Vec<FieldKind>,
+    kinds: Vec<Named>,
     automaton: aho_corasick::AhoCorasick,
     /// The bytes (lower case) a name starts with, for [`Look`]'s first
     /// test: [`CARD_NAME`], [`SECRET_NAME`] or both.
@@ -33,17 +43,14 @@ pub(super) fn starts() -> Option<&'static [u8; 256]> {
     CARD_NAMES.get().map(|n| &n.starts)
 }
 
-/// Tell [`mask`] the field names after which a value is card data in
-/// free text (`"cardNumber":"…"`, `PORTEUR=…`, `<PAN>…`): the names of
-/// the card-number fields ([`FieldKind::CardNumber`]) and of the
-/// passwords sent as fields ([`FieldKind::Secret`]) of every gateway.
-/// Given once, by the tool, from the gateways' declarations; the first
-/// call wins.
-pub fn use_card_field_names(names: &[(&str, FieldKind)]) {
-    let names: Vec<(&str, FieldKind)> = names
+/// Tell [`mask`](super::mask) the names after which free text holds card
+/// data (`"cardNumber":"…"`, `PORTEUR=…`, `<PAN>…`) and what each names;
+/// the first call wins.
+pub(in crate::text) fn use_names(names: &[(&str, Named)]) {
+    let names: Vec<(&str, Named)> = names
         .iter()
         .copied()
-        .filter(|(n, k)| !n.is_empty() && matches!(k, FieldKind::CardNumber | FieldKind::Secret))
+        .filter(|(n, _)| !n.is_empty())
         .collect();
     let Ok(automaton) = aho_corasick::AhoCorasick::builder()
         .ascii_case_insensitive(true)
@@ -54,10 +61,9 @@ pub fn use_card_field_names(names: &[(&str, FieldKind)]) {
     };
     let mut starts = [0u8; 256];
     for (n, k) in &names {
-        let flag = if *k == FieldKind::Secret {
-            SECRET_NAME
-        } else {
-            CARD_NAME
+        let flag = match k {
+            Named::Secret => SECRET_NAME,
+            Named::CardNumber => CARD_NAME,
         };
         starts[usize::from(n.as_bytes()[0].to_ascii_lowercase())] |= flag;
     }
@@ -158,7 +164,7 @@ fn skip_delimiters(bytes: &[u8], mut j: usize) -> usize {
 }
 
 /// The values after the names of card-number fields and passwords
-/// ([`use_card_field_names`]), where a field is written as one: the name,
+/// (`text::use_card_field_names`), where a field is written as one: the name,
 /// then `=`, `:` or `>` (`PORTEUR=…`, `"cardNumber": "…"`, `<PAN>…`,
 /// `column "pan": "…"`). A card number keeps its first 6 and last 4
 /// digits (a value masked already, `497010******0000`, stays as it is);
@@ -186,7 +192,7 @@ pub(super) fn mask_named_values(text: &str, hidden: &mut Hidden) {
             continue;
         }
         match names.kinds[m.pattern().as_usize()] {
-            FieldKind::Secret => {
+            Named::Secret => {
                 let stop = bytes[j..]
                     .iter()
                     .position(|b| b"&\"'<;, \t\r\n".contains(b))
@@ -195,7 +201,7 @@ pub(super) fn mask_named_values(text: &str, hidden: &mut Hidden) {
                     hidden.push((j, stop, Hide::All));
                 }
             }
-            _ => mask_card_value(text, j, hidden),
+            Named::CardNumber => mask_card_value(text, j, hidden),
         }
     }
 }

@@ -5,8 +5,8 @@
 
 use std::collections::VecDeque;
 
+use super::hide::{Hidden, Hide};
 use super::pieces::{piece_at, Piece};
-use super::{Hidden, Hide};
 use crate::card;
 
 /// A group of consecutive digits: where it stands, and (up to the
