@@ -197,6 +197,12 @@ fn every_rule_has_its_message() {
             r#"column "reference": "RRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRR…" is 251 characters long (at most 250)"#,
         ),
         (
+            // The row's card number repeated: a cut inside the run shows
+            // none of the digits the cut leaves whole.
+            &[("reference", &"1111222233334444".repeat(30))],
+            r#"column "reference": "****************************************…" is 480 characters long (at most 250)"#,
+        ),
+        (
             &[("reference", "a\u{7}b")],
             r#"column "reference": "a\u{7}b" contains a control character (not allowed)"#,
         ),

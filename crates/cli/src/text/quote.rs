@@ -50,10 +50,30 @@ pub fn excerpt(text: &str, max: usize) -> String {
     let scrubbed = crate::redact::scrub(&text[..end]);
     let masked = mask(&scrubbed);
     let mut out: String = masked.chars().take(max).collect();
-    if end < text.len() || masked.chars().nth(max).is_some() {
+    let next = masked.chars().nth(max);
+    if next.is_some_and(char::is_numeric) {
+        star_cut_digits(&mut out);
+    }
+    if end < text.len() || next.is_some() {
         out.push('…');
     }
     out
+}
+
+/// The digits shown just before a cut that falls inside a run of digits
+/// become `*`: the run goes on past the cut, and its shown start may be
+/// the start of a card number the mask could not see whole there (a
+/// row's card number repeated in another column is hidden by the caller
+/// after the cut, where the cut one no longer reads as it).
+fn star_cut_digits(out: &mut String) {
+    let keep = out
+        .char_indices()
+        .rev()
+        .find(|(_, c)| !c.is_numeric())
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    let starred = "*".repeat(out[keep..].chars().count());
+    out.truncate(keep);
+    out.push_str(&starred);
 }
 
 /// A value quoted for a message, cut after `max` characters
@@ -98,5 +118,21 @@ mod tests {
         assert_eq!(quote("a\nb"), "\"a\\nb\"");
         assert_eq!(quote_cut("abc", 40), "\"abc\"");
         assert_eq!(quote_cut("abcdef", 3), "\"abc…\"");
+    }
+
+    /// A cut inside a run of digits shows none of the run's digits
+    /// before it: the verifier saw `…4444111122******444411112222…` once
+    /// the row's card number was hidden in a 480-digit reference that
+    /// repeated it, 8 digits of the third copy left whole by the cut.
+    #[test]
+    fn a_cut_inside_digits_shows_none_of_them() {
+        let repeated = "1111222233334444".repeat(30);
+        let q = quote_cut(&repeated, 40);
+        assert_eq!(q, format!("\"{}…\"", "*".repeat(40)));
+        let q = quote_cut(&format!("ref-{repeated}"), 40);
+        assert_eq!(q, format!("\"ref-{}…\"", "*".repeat(36)));
+        // A cut after the digits, or text that ends, changes nothing.
+        assert_eq!(quote_cut("12345678 and more words", 8), "\"12345678…\"");
+        assert_eq!(quote_cut("ref 12345678", 40), "\"ref 12345678\"");
     }
 }
