@@ -64,12 +64,10 @@ pub fn encoding(label: &str) -> Result<Option<&'static encoding_rs::Encoding>> {
 /// longer one is refused before it is held whole (docs/xmlbatch.md).
 pub const MAX_ROW: u64 = paylot_cli::limits::CSV_ROW;
 
-/// The CSV reader, its rows bounded to [`MAX_ROW`].
+/// The CSV reader, its rows bounded to [`MAX_ROW`] and said at the line
+/// where they start (paylot_cli's one CSV reader).
 pub struct CsvReader {
-    rdr: csv::Reader<paylot_cli::csv::Bounded<Box<dyn std::io::BufRead + Send + Sync>>>,
-    start: paylot_cli::csv::RecordStart,
-    /// The line the next record starts on.
-    line: u64,
+    rdr: paylot_cli::csv::Lines<Box<dyn std::io::BufRead + Send + Sync>>,
 }
 
 /// The CSV reader and its header, with the BOM stripped.
@@ -90,18 +88,20 @@ pub fn open_csv(
             found.message(&paylot_cli::input::quote(&name)),
         ));
     }
-    let (reader, start) = paylot_cli::csv::bounded(reader, MAX_ROW);
-    let mut rdr = csv::ReaderBuilder::new()
-        .delimiter(delim)
-        .has_headers(true)
-        .flexible(false)
-        .from_reader(reader);
-    let headers = rdr
-        .byte_headers()
-        .map_err(|e| paylot_cli::csv::error_at(&name, 1, e))?
-        .clone();
-    start.at(rdr.position().byte());
-    let line = rdr.position().line();
+    // The header is the first record, read as every other one (bounded,
+    // its line counted); it sets the number of fields every row must have.
+    let mut rdr = paylot_cli::csv::Lines::with_noun(
+        csv::ReaderBuilder::new()
+            .delimiter(delim)
+            .has_headers(false)
+            .flexible(false),
+        reader,
+        MAX_ROW,
+        "row",
+    );
+    let mut headers = csv::ByteRecord::new();
+    rdr.read_byte_record(&mut headers)
+        .map_err(|e| rdr.error(&name, e))?;
     if headers.is_empty() || (headers.len() == 1 && headers[0].is_empty()) {
         return Err(Error::trouble(format!(
             "{}: empty input (expected a CSV with a header row)",
@@ -127,7 +127,7 @@ pub fn open_csv(
         }
         names.push(s);
     }
-    Ok((name, CsvReader { rdr, start, line }, names))
+    Ok((name, CsvReader { rdr }, names))
 }
 
 /// The fix xmlbatch offers for a single-byte export.
@@ -175,22 +175,17 @@ pub fn next_record(
     columns: usize,
     bad_rows: &mut usize,
 ) -> Result<Option<bool>> {
-    let read = rdr.rdr.read_byte_record(rec);
-    let started = rdr.line;
-    // The next record starts where this one ended.
-    rdr.start.at(rdr.rdr.position().byte());
-    rdr.line = rdr.rdr.position().line();
-    match read {
+    match rdr.rdr.read_byte_record(rec) {
         Ok(false) => Ok(None),
         Ok(true) => Ok(Some(true)),
         Err(e) => {
-            let line = e.position().map_or(started, |p| p.line());
+            let line = rdr.rdr.line();
             if let csv::ErrorKind::UnequalLengths { len, .. } = e.kind() {
                 paylot_cli::note(format_args!("{name}:{line}: the row has {len} fields, the header has {columns} (check the delimiter and quoting)"));
                 *bad_rows += 1;
                 Ok(Some(false))
             } else {
-                Err(paylot_cli::csv::error_at(name, started, e))
+                Err(rdr.rdr.error(name, e))
             }
         }
     }

@@ -3,6 +3,7 @@
 mod build;
 mod check;
 mod columns;
+mod line_ends;
 mod lyra;
 mod office_batch;
 mod respond_status;

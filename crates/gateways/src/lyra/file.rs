@@ -390,7 +390,7 @@ pub fn read_req<R: BufRead>(src: R, name: &str) -> Result<Req> {
             Ok(true) => {}
             Err(e) => {
                 if let csv::ErrorKind::Utf8 { .. } = e.kind() {
-                    let line = e.position().map(|p| p.line()).unwrap_or(0);
+                    let line = rdr.line();
                     return Err(Error::no(format!(
                         "{name}:{line}: not valid UTF-8 (expected UTF-8 text)"
                     )));
