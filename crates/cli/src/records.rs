@@ -15,10 +15,6 @@ pub enum OutputFormat {
     Jsonl,
 }
 
-/// The version of the JSON Lines records (bumped on incompatible
-/// changes; a new field may appear without it).
-pub const RECORD_VERSION: u32 = 1;
-
 /// Writes records of one kind, with fixed columns, as CSV or JSON Lines.
 pub struct RecordWriter<'a> {
     kind: &'static str,
@@ -120,7 +116,7 @@ impl<'a> RecordWriter<'a> {
             Sink::Jsonl(out) => {
                 let mut obj = serde_json::Map::new();
                 obj.insert("type".into(), self.kind.into());
-                obj.insert("version".into(), RECORD_VERSION.into());
+                obj.insert("version".into(), crate::json::RECORD_VERSION.into());
                 for ((c, k), v) in self.columns.iter().zip(kinds).zip(values) {
                     obj.insert((*c).into(), shown(*k, v).into());
                 }
