@@ -111,7 +111,7 @@ fn check_question(name: &str, reader: Box<dyn BufRead>) -> Result<(u64, u64)> {
     let rules = Rules {
         allow_names: false,
         decimal_amounts: false,
-        today: crate::build::today(),
+        today: gateways::calendar::YearMonth::today(),
     };
     let mut seen: HashMap<u32, u64> = HashMap::new();
     let mut questions = 0u64;

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use paylot_cli::{Error, Input, Result};
 use unicode_normalization::UnicodeNormalization;
 
-use crate::build::usage;
+use crate::usage::build as usage;
 
 /// A header's column name quoted for a message — unless it does not look
 /// like a name (no letter, or very long): then the file is probably not
@@ -313,7 +313,7 @@ impl ColumnArgs {
         let mut problems = Vec::new();
         for path in &self.columns {
             if path.as_os_str() == "-" {
-                return Err(crate::build::usage(
+                return Err(usage(
                     "--columns -: give the mapping as a file (standard input is the CSV's)",
                 ));
             }

@@ -24,6 +24,7 @@ mod csv_input;
 mod pipeline;
 pub mod respond;
 pub mod status;
+mod usage;
 
 const EXIT_STATUS: &str = "\
 Exit status: 0 success (valid, all accepted), 1 the answer is no (bad rows,
@@ -274,5 +275,37 @@ mod tests {
             detect(b"FILE;request;office;v19\nHEADER"),
             Some(Detected::OfficeBatchRequest)
         );
+    }
+
+    /// Modules depend one way (issue 27 §1): what a command reads
+    /// through (`csv_input`, `usage`) and the other commands never reach
+    /// into `build` (today's month is the calendar's, in gateways).
+    #[test]
+    fn nothing_reaches_back_into_build() {
+        for (file, code) in [
+            ("csv_input.rs", include_str!("csv_input.rs")),
+            ("usage.rs", include_str!("usage.rs")),
+            ("check.rs", include_str!("check.rs")),
+            ("respond/mod.rs", include_str!("respond/mod.rs")),
+            ("respond/direct.rs", include_str!("respond/direct.rs")),
+            (
+                "respond/office_batch.rs",
+                include_str!("respond/office_batch.rs"),
+            ),
+            ("respond/sips.rs", include_str!("respond/sips.rs")),
+            ("status/mod.rs", include_str!("status/mod.rs")),
+            ("status/direct.rs", include_str!("status/direct.rs")),
+            ("status/lyra.rs", include_str!("status/lyra.rs")),
+            (
+                "status/office_batch.rs",
+                include_str!("status/office_batch.rs"),
+            ),
+            ("status/paybox.rs", include_str!("status/paybox.rs")),
+        ] {
+            assert!(
+                !code.contains(concat!("crate::", "build")),
+                "{file} reaches into build"
+            );
+        }
     }
 }

@@ -13,6 +13,28 @@ pub fn today() -> time::Date {
         .date()
 }
 
+/// A year and month: what a card's expiry is judged against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct YearMonth {
+    pub year: i32,
+    pub month: u8,
+}
+
+impl YearMonth {
+    /// The month of `date`.
+    pub fn of(date: time::Date) -> YearMonth {
+        YearMonth {
+            year: date.year(),
+            month: date.month() as u8,
+        }
+    }
+
+    /// This month, on this machine's clock ([`today`]).
+    pub fn today() -> YearMonth {
+        YearMonth::of(today())
+    }
+}
+
 /// Whether (`year`, `month`, `day`) is a real calendar date.
 pub fn is_date(year: i32, month: u8, day: u8) -> bool {
     match time::Month::try_from(month) {

@@ -4,7 +4,6 @@ use std::path::PathBuf;
 
 use clap::{Args as ClapArgs, ValueEnum};
 use gateways::lyra::names::Mode;
-use gateways::paybox::values::YearMonth;
 use paylot_cli::{Error, Outcome, Result};
 
 use crate::csv_input::delimiter;
@@ -248,18 +247,7 @@ pub(crate) fn refuse_bad_or_no_rows(
     Ok(())
 }
 
-pub(crate) fn usage(msg: impl std::fmt::Display) -> Error {
-    Error::usage(msg.to_string()).with_detail(vec!["Usage: xmlbatch build [OPTIONS] [FILE]".into()])
-}
-
-/// Today as (year, month), in local time when known.
-pub fn today() -> YearMonth {
-    let now = gateways::calendar::today();
-    YearMonth {
-        year: now.year(),
-        month: now.month() as u8,
-    }
-}
+pub(crate) use crate::usage::build as usage;
 
 pub fn run(args: Args) -> Result<Outcome> {
     let delim = delimiter(&args.delimiter)?;

@@ -12,7 +12,7 @@ use gateways::show;
 use paylot_cli::progress::{Progress, Unit};
 use paylot_cli::{Access, Error, Input, Outcome, Output, Result};
 
-use super::{today, usage, Args};
+use super::{usage, Args};
 use crate::counter::Counter;
 use crate::csv_input::{decode, encoding, next_record, open_csv, Mapping, Vocabulary};
 use crate::pipeline::{two_stages, Feed, Item};
@@ -269,7 +269,7 @@ pub(super) fn read_operations(
     let rules = Rules {
         allow_names: true,
         decimal_amounts: opts.decimal_amounts,
-        today: today(),
+        today: gateways::calendar::YearMonth::today(),
     };
     let mut rec = csv::ByteRecord::new();
     let mut progress = Progress::new(Unit::Records("rows"));

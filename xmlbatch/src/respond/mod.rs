@@ -405,11 +405,8 @@ pub fn respond_paybox(
                         )
                         .ok()
                     })
-                    .map(|t| YearMonth {
-                        year: t.year(),
-                        month: t.month() as u8,
-                    })
-                    .unwrap_or_else(crate::build::today);
+                    .map(|t| YearMonth::of(t.date()))
+                    .unwrap_or_else(YearMonth::today);
                 ctx = Some(Ctx {
                     seed,
                     batch: h.batch.clone().unwrap_or_default(),

@@ -24,12 +24,8 @@ fn no_control(value: &str) -> Result<(), Invalid> {
     Ok(())
 }
 
-/// Today as (year, month), for the expiry rule.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct YearMonth {
-    pub year: i32,
-    pub month: u8,
-}
+/// Today as (year, month), for the expiry rule: the calendar's.
+pub use crate::calendar::YearMonth;
 
 /// How lenient the readers are: CSV input accepts names and decimal
 /// amounts; XML input must already be canonical.

@@ -408,10 +408,7 @@ fn run(r: &Request<'_>, books: &Books<'_>, today: time::Date) -> Result<Outcome,
     }
     let t = Today {
         day,
-        month: YearMonth {
-            year: today.year(),
-            month: today.month() as u8,
-        },
+        month: YearMonth::of(today),
     };
     match op.kind {
         Kind::Card => card(r, books, &shop, op, &t, None),
