@@ -3,6 +3,7 @@
 //! read: reported with their location and skipped, the others are still
 //! processed, and the run ends with status 2.
 
+use paylot_cli::limits::Line;
 use paylot_cli::summary::Summary;
 use paylot_cli::{say, Error, Input, KeyArgs, Outcome, Result, Secret};
 
@@ -54,15 +55,27 @@ impl Records {
         }
         loop {
             self.buf.clear();
-            let (n, _) =
-                paylot_cli::input::read_line_bounded(self.input.reader(), &mut self.buf, bound)
-                    .map_err(rerr)?;
-            if n == 0 {
-                self.done = true;
-                return Ok(None);
+            let read = paylot_cli::limits::append_line(
+                self.input.reader(),
+                &mut self.buf,
+                message::MAX_MESSAGE as u64,
+            )
+            .map_err(rerr)?;
+            match read {
+                Line::End => {
+                    self.done = true;
+                    return Ok(None);
+                }
+                // Its bound and one byte are held, which `message::parse`
+                // refuses; reading stops there (docs/conventions.md,
+                // Limits): a line is never read to its end, which an
+                // endless line never reaches.
+                Line::TooLong => self.done = true,
+                Line::Read => {}
             }
             self.line += 1;
-            if !self.buf.iter().all(|b| b.is_ascii_whitespace()) {
+            // A line past its bound is said, blank or not.
+            if self.done || !self.buf.iter().all(|b| b.is_ascii_whitespace()) {
                 return Ok(Some((self.line, &self.buf)));
             }
         }
@@ -226,27 +239,41 @@ struct Batch {
 }
 
 impl Batch {
-    fn fill(&mut self, input: &mut Input, line_no: &mut usize) -> Result<()> {
+    fn fill(&mut self, input: &mut Input, at: &mut Place) -> Result<()> {
         self.chunk.clear();
         self.lines.clear();
-        while self.lines.len() < BATCH_LINES && self.chunk.len() < BATCH_BYTES {
+        while !at.stopped && self.lines.len() < BATCH_LINES && self.chunk.len() < BATCH_BYTES {
             let start = self.chunk.len();
-            // A line is kept up to one byte past the bound of a message,
-            // which `message::parse` then refuses.
-            let bound = start + message::MAX_MESSAGE + 1;
-            let (n, _) =
-                paylot_cli::input::read_line_bounded(input.reader(), &mut self.chunk, bound)
-                    .map_err(|e| input.read_error(e))?;
-            if n == 0 {
-                break;
+            let read = paylot_cli::limits::append_line(
+                input.reader(),
+                &mut self.chunk,
+                message::MAX_MESSAGE as u64,
+            )
+            .map_err(|e| input.read_error(e))?;
+            match read {
+                Line::End => break,
+                // Its bound and one byte are held, which `message::parse`
+                // refuses, after the lines before it; reading stops there
+                // (a line is never read to its end).
+                Line::TooLong => at.stopped = true,
+                Line::Read => {}
             }
-            *line_no += 1;
-            if !self.chunk[start..].iter().all(u8::is_ascii_whitespace) {
-                self.lines.push((*line_no, start..self.chunk.len()));
+            at.line += 1;
+            // A line past its bound is said, blank or not.
+            if at.stopped || !self.chunk[start..].iter().all(u8::is_ascii_whitespace) {
+                self.lines.push((at.line, start..self.chunk.len()));
             }
         }
         Ok(())
     }
+}
+
+/// How far the input of [`each_line_in_parallel`] is read: the lines so
+/// far, and whether reading stopped at a line past its bound.
+#[derive(Default)]
+struct Place {
+    line: usize,
+    stopped: bool,
 }
 
 /// Lines per part of a batch.
@@ -285,10 +312,10 @@ where
         .map_or(1, |n| n.get())
         .clamp(1, 8);
     let mut slots: Vec<Mutex<S>> = Vec::new();
-    let mut line_no = 0;
+    let mut at = Place::default();
     let mut current = Batch::default();
     let mut next = Batch::default();
-    current.fill(input, &mut line_no)?;
+    current.fill(input, &mut at)?;
     while !current.lines.is_empty() {
         let parts: Vec<&[(usize, std::ops::Range<usize>)]> =
             current.lines.chunks(PART_LINES).collect();
@@ -321,7 +348,7 @@ where
             for _ in 1..threads {
                 scope.spawn(work_parts);
             }
-            let read = next.fill(input, &mut line_no);
+            let read = next.fill(input, &mut at);
             work_parts();
             read
         });

@@ -88,7 +88,8 @@ pub enum Line {
     /// The end of the input: nothing read.
     End,
     /// A line longer than the bound: reading stopped at the bound, so that
-    /// an endless line (`/dev/zero`) costs neither memory nor time.
+    /// an endless line (`/dev/zero`) costs neither memory nor time. The
+    /// line's first bytes are held, the bound and one.
     TooLong,
 }
 
@@ -96,6 +97,14 @@ pub enum Line {
 /// `\n`; past that, stop and say [`Line::TooLong`].
 pub fn read_line(src: &mut dyn BufRead, buf: &mut Vec<u8>, max: u64) -> io::Result<Line> {
     buf.clear();
+    append_line(src, buf, max)
+}
+
+/// [`read_line`], the line added after what `buf` holds: one reading of
+/// a line for a reader that keeps several lines in one buffer (seal's
+/// `--jsonl` batches).
+pub fn append_line(src: &mut dyn BufRead, buf: &mut Vec<u8>, max: u64) -> io::Result<Line> {
+    let before = buf.len();
     let max = usize::try_from(max).unwrap_or(usize::MAX);
     loop {
         let chunk = match src.fill_buf() {
@@ -104,7 +113,7 @@ pub fn read_line(src: &mut dyn BufRead, buf: &mut Vec<u8>, max: u64) -> io::Resu
             Err(e) => return Err(e),
         };
         if chunk.is_empty() {
-            return Ok(if buf.is_empty() {
+            return Ok(if buf.len() == before {
                 Line::End
             } else {
                 Line::Read
@@ -116,7 +125,12 @@ pub fn read_line(src: &mut dyn BufRead, buf: &mut Vec<u8>, max: u64) -> io::Resu
         };
         // The `\n` does not count.
         let text = part.len() - usize::from(done);
-        if buf.len() + text > max {
+        let held = buf.len() - before;
+        if held + text > max {
+            // The bound and one held: what is past the bound is seen.
+            let take = max + 1 - held;
+            buf.extend_from_slice(&part[..take]);
+            src.consume(take);
             return Ok(Line::TooLong);
         }
         buf.extend_from_slice(part);
@@ -155,7 +169,23 @@ mod tests {
         // An endless line costs the bound.
         let mut zero = io::BufReader::new(io::repeat(0));
         assert_eq!(read_line(&mut zero, &mut buf, 4096).unwrap(), Line::TooLong);
-        assert!(buf.len() <= 4096);
+        assert_eq!(buf.len(), 4097);
+    }
+
+    #[test]
+    fn lines_are_appended_each_to_its_bound() {
+        let mut buf = b"kept".to_vec();
+        let mut src = io::BufReader::with_capacity(3, &b"abcd\nabcde\n\nz"[..]);
+        assert_eq!(append_line(&mut src, &mut buf, 4).unwrap(), Line::Read);
+        assert_eq!(buf, b"keptabcd\n");
+        assert_eq!(append_line(&mut src, &mut buf, 4).unwrap(), Line::TooLong);
+        // The bound and one, and no further.
+        assert_eq!(buf, b"keptabcd\nabcde");
+        let mut rest = Vec::new();
+        src.read_to_end(&mut rest).unwrap();
+        assert_eq!(rest, b"\n\nz");
+        let mut empty = &b""[..];
+        assert_eq!(append_line(&mut empty, &mut buf, 4).unwrap(), Line::End);
     }
 
     #[test]

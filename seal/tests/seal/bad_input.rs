@@ -202,3 +202,83 @@ fn paybox_ipn_cannot_be_computed() {
     expect_status(&r, 2);
     assert!(r.stderr.contains("can only be"), "{}", r.stderr);
 }
+
+/// `seal ARGS` fed a good line, then one line of `fill` without end (at
+/// most `cap` bytes of it); its status, stderr and how much of the line
+/// was written before it stopped reading.
+fn endless_line(args: &[&str], fill: u8, cap: usize) -> (Option<i32>, String, usize) {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_seal"))
+        .args(args)
+        .env_clear()
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        let good = b"VERSION=00103&TYPE=00001&SITE=1999888&RANG=32&NUMQUESTION=1&REFERENCE=R\n";
+        let mut sent = 0;
+        if stdin.write_all(good).is_err() {
+            return sent;
+        }
+        let chunk = vec![fill; 64 << 10];
+        while sent < cap {
+            // The tool went away: it read no further.
+            if stdin.write_all(&chunk).is_err() {
+                break;
+            }
+            sent += chunk.len();
+        }
+        sent
+    });
+    let out = child.wait_with_output().unwrap();
+    let sent = writer.join().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        sent,
+    )
+}
+
+#[test]
+fn a_jsonl_line_past_its_bound_stops_the_reading_there() {
+    let d = Dir::new();
+    let k = d.key("hex", "0123456789ABCDEF".repeat(8).as_bytes());
+    let k = k.display().to_string();
+    // An endless line (`yes | tr -d '\n'`) was read to its end, its bytes
+    // dropped: memory bounded, the run never ending. Now reading stops at
+    // the bound: the line is said, the lines before it judged, status 2.
+    let cap = 256 << 20;
+    // A blank one too: it was skipped, read to its end, the run a success.
+    for (verb, fill) in [
+        ("compute", b'y'),
+        ("verify", b'y'),
+        ("explain", b'y'),
+        ("compute", b' '),
+        ("explain", b' '),
+    ] {
+        let args = [
+            verb,
+            "--jsonl",
+            "--scheme",
+            "paybox-direct",
+            "--key-file",
+            &k,
+        ];
+        let (status, stderr, sent) = endless_line(&args, fill, cap);
+        assert_eq!(status, Some(2), "{verb}: {stderr}");
+        assert!(
+            stderr.contains("<stdin>:2: a message of more than 1 MiB"),
+            "{verb}: {stderr}"
+        );
+        assert!(
+            stderr.contains("2 messages read") && stderr.contains("1 unreadable"),
+            "{verb}: {stderr}"
+        );
+        // The bound, a batch and the pipe's buffer: far from the whole.
+        assert!(sent < 16 << 20, "{verb} read {sent} bytes of the line");
+    }
+}
