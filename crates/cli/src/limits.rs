@@ -19,6 +19,13 @@ pub const CSV_ROW: u64 = 64 * 1024;
 /// answer (a few hundred bytes each).
 pub const LINE: u64 = 64 * 1024;
 
+/// What `xmlbatch status --question` keeps of a Lyra PAY REQ to match
+/// its answer: of each payment line, only its sequence number, date,
+/// transaction id, amount, currency and order reference (about 50 bytes;
+/// a REQ holds at most 999,999 lines, so about 50 MB at the most a real
+/// one needs), never the line whole.
+pub const MATCHED_REQUEST: u64 = 128 << 20;
+
 /// A Sips Office Server request (JSON, a few KiB).
 pub const OFFICE_SERVER_REQUEST: u64 = 1 << 20;
 

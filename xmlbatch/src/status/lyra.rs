@@ -29,8 +29,104 @@ const LYRA_COLUMNS: &[&str] = &[
     "reference",
 ];
 
-/// The request file's name, header, and lines by sequence number.
-type RequestIndex = (String, Vec<String>, HashMap<String, (u64, Vec<String>)>);
+/// What matching needs of a request (`--question`): its name, its
+/// header's shop and mode, and of each payment line, by sequence number,
+/// its line and the columns compared or echoed — never the lines whole
+/// (64 KiB each, up to 999,999 of them).
+struct RequestIndex {
+    name: String,
+    shop: String,
+    mode: String,
+    lines: HashMap<Box<str>, Asked>,
+}
+
+/// The request's columns an answer line is matched on, in this order:
+/// their positions, and what each is called in messages.
+const MATCHED: [(usize, &str); 4] = [
+    (3, "date"),
+    (5, "transaction id"),
+    (7, "amount"),
+    (8, "currency"),
+];
+
+/// The position of the order reference, which the records echo.
+const REFERENCE: usize = 13;
+
+/// A payment line of the request: where it is, and its [`MATCHED`]
+/// columns then its order reference, joined by `;` (which no value of a
+/// Lyra file holds) in one allocation.
+struct Asked {
+    line: u64,
+    kept: Box<str>,
+}
+
+impl Asked {
+    /// The `i`th column kept.
+    fn get(&self, i: usize) -> &str {
+        self.kept.split(';').nth(i).unwrap_or("")
+    }
+}
+
+/// Read the request `qpath` line by line, keeping what matching needs,
+/// bounded: past [`lyra::MAX_LINES`] payment lines or
+/// [`paylot_cli::limits::MATCHED_REQUEST`] kept, it is not a Lyra request
+/// (status 2).
+fn index_request(qpath: &Path) -> Result<RequestIndex> {
+    use paylot_cli::limits::{self, MATCHED_REQUEST};
+    let qin = Input::open(Some(qpath))?;
+    let name = qin.name().to_string();
+    let mut index = RequestIndex {
+        name: name.clone(),
+        shop: String::new(),
+        mode: String::new(),
+        lines: HashMap::new(),
+    };
+    let (mut count, mut kept) = (0usize, 0u64);
+    lyra::each_req_line(qin.into_reader(), &name, |line, kind, rec| {
+        let col = |i: usize| rec.get(i - 1).unwrap_or("");
+        match kind {
+            lyra::ReqLine::Header => {
+                index.shop = col(4).to_string();
+                index.mode = col(5).to_string();
+            }
+            lyra::ReqLine::Detail => {
+                count += 1;
+                if count > lyra::MAX_LINES {
+                    return Err(Error::past_bound(format!(
+                        "{name}:{line}: more than {} payment lines, the most a Lyra request holds (its sequence number is NUMERIC 6): not a request of this gateway (is this the file meant?); nothing was read past it",
+                        lyra::MAX_LINES
+                    )));
+                }
+                let mut text = String::new();
+                for (i, (pos, _)) in MATCHED.iter().enumerate() {
+                    if i > 0 {
+                        text.push(';');
+                    }
+                    text.push_str(col(*pos));
+                }
+                text.push(';');
+                text.push_str(col(REFERENCE));
+                kept += (text.len() + col(2).len()) as u64;
+                if kept > MATCHED_REQUEST {
+                    return Err(Error::past_bound(format!(
+                        "{name}:{line}: the columns an answer is matched on pass {} over the request's lines, the most a Lyra request needs (about 50 bytes a line): not a request of this gateway (is this the file meant?); nothing was read past it",
+                        limits::show(MATCHED_REQUEST)
+                    )));
+                }
+                index.lines.insert(
+                    col(2).into(),
+                    Asked {
+                        line,
+                        kept: text.into(),
+                    },
+                );
+            }
+            _ => {}
+        }
+        Ok(())
+    })?;
+    Ok(index)
+}
 
 /// Write one record per answer line of the ANS in `reader` to `out`.
 pub fn status_lyra(
@@ -43,15 +139,7 @@ pub fn status_lyra(
     // The request lines by sequence number, when asked to match.
     let mut questions: Option<RequestIndex> = None;
     if let Some(qpath) = question {
-        let qin = Input::open(Some(qpath))?;
-        let qname = qin.name().to_string();
-        let req = lyra::read_req(qin.into_reader(), &qname)?;
-        let map = req
-            .details
-            .into_iter()
-            .map(|(line, cols)| (cols.get(1).cloned().unwrap_or_default(), (line, cols)))
-            .collect();
-        questions = Some((qname, req.header, map));
+        questions = Some(index_request(qpath)?);
     }
 
     let mut header_seen = false;
@@ -103,9 +191,9 @@ pub fn status_lyra(
                 // Reading stops (at its next line).
                 return Err(Error::done());
             }
-            if let Some((qname, qh, _)) = &questions {
-                for (what, a, q) in [("shop", col(6), qh.get(3)), ("mode", col(7), qh.get(4))] {
-                    let q = q.map(String::as_str).unwrap_or("");
+            if let Some(q) = &questions {
+                let qname = &q.name;
+                for (what, a, q) in [("shop", col(6), &q.shop), ("mode", col(7), &q.mode)] {
                     if a != q {
                         mismatch(
                             &mut tally,
@@ -135,23 +223,23 @@ pub fn status_lyra(
                 let code = col(19);
                 let additional = col(25);
                 let mut reference = String::new();
-                if let Some((qname, _, map)) = questions.as_mut() {
-                    match map.remove(col(2)) {
+                if let Some(q) = questions.as_mut() {
+                    match q.lines.remove(col(2)) {
                         None => mismatch(
                             &mut tally,
-                            format!("{name}:{line}: answer line {} is unexpected: no such sequence number in {}", show(col(2)), paylot_cli::input::quote(qname)),
+                            format!("{name}:{line}: answer line {} is unexpected: no such sequence number in {}", show(col(2)), paylot_cli::input::quote(&q.name)),
                         ),
-                        Some((qline, q)) => {
-                            for (pos, what) in [(3, "date"), (5, "transaction id"), (7, "amount"), (8, "currency")] {
-                                let qv = q.get(pos - 1).map(String::as_str).unwrap_or("");
-                                if col(pos) != qv {
+                        Some(asked) => {
+                            for (i, (pos, what)) in MATCHED.iter().enumerate() {
+                                let qv = asked.get(i);
+                                if col(*pos) != qv {
                                     mismatch(
                                         &mut tally,
-                                        format!("{name}:{line}: answer line {}: {what} is {}, the request (line {qline}) says {}", col(2), show(col(pos)), show(qv)),
+                                        format!("{name}:{line}: answer line {}: {what} is {}, the request (line {}) says {}", col(2), show(col(*pos)), asked.line, show(qv)),
                                     );
                                 }
                             }
-                            reference = q.get(12).cloned().unwrap_or_default();
+                            reference = asked.get(MATCHED.len()).to_string();
                         }
                     }
                 }
@@ -216,8 +304,10 @@ pub fn status_lyra(
         ),
         _ => {}
     }
-    if let Some((qname, _, map)) = questions {
-        let mut missing: Vec<(u64, String)> = map.into_iter().map(|(k, (l, _))| (l, k)).collect();
+    if let Some(q) = questions {
+        let qname = q.name;
+        let mut missing: Vec<(u64, Box<str>)> =
+            q.lines.into_iter().map(|(k, a)| (a.line, k)).collect();
         missing.sort();
         for (line, seq) in missing {
             mismatch(

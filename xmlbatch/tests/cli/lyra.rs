@@ -449,3 +449,93 @@ fn a_missing_trailer_is_reported_where_it_was_expected() {
         .expect(1)
         .stderr_has("20181130.12345678.PAY.REQ.T.01:4: no trailer (expected 01;2 here");
 }
+
+#[test]
+fn status_keeps_only_what_matching_needs_of_the_request() {
+    // 5000 payment lines of 62 KB (order info): 310 MB of request,
+    // streamed, matched under a 300 MB address space. Every line was kept
+    // whole for matching (the run aborted); now only the columns an
+    // answer is matched on are.
+    let d = Dir::new();
+    let n = 5000;
+    let mut ans = String::from("00;PAY;06;0;;12345678;TEST;20261123;102008;20261124;003000\n");
+    for i in 1..=n {
+        // Line 7's amount differs from the request's.
+        let amount = if i == 7 { 200 } else { 100 };
+        ans.push_str(&format!(
+            "02;{i};20261123;102008;{i:06};CD;{amount};978;;;TOK;;;;;;;;00;;;;;;0\n"
+        ));
+    }
+    ans.push_str(&format!("01;{n}\n"));
+    d.write("ans", ans);
+    let feed = format!(
+        "python3 -c \"
+import sys
+pad = 'I' * 62000
+sys.stdout.write('00;PAY;06;12345678;TEST;20261123;102008;\\n')
+for i in range(1, {n} + 1):
+    sys.stdout.write('02;%d;20261123;102008;%06d;CD;100;978;;;TOK;;REF%d;%s;;\\n' % (i, i, i, pad))
+sys.stdout.write('01;{n}\\n')
+\""
+    );
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "{feed} | (ulimit -v 300000; exec {} status --question /dev/stdin ans)",
+            env!("CARGO_BIN_EXE_xmlbatch")
+        ))
+        .current_dir(d.tmp.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr
+            .contains("ans:8: answer line 7: amount is \"200\", the request (line 8) says \"100\""),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("{n} answers read: {n} accepted, 0 refused, 0 to retry, 0 unknown, 1 mismatches with the question")),
+        "{stderr}"
+    );
+    // The order reference is still echoed.
+    assert!(
+        stdout.lines().last().unwrap().ends_with(",REF5000"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn status_refuses_a_request_whose_matched_columns_pass_their_bound() {
+    // 2300 order references of 60 KB: 138 MB kept for matching, past the
+    // 128 MiB a real request needs (about 50 bytes a line, 999,999 lines
+    // at most): refused where it passes, status 2.
+    let d = Dir::new();
+    d.write(
+        "ans",
+        "00;PAY;06;0;;12345678;TEST;20261123;102008;20261124;003000\n01;0\n",
+    );
+    let feed = "python3 -c \"
+import sys
+pad = 'R' * 60000
+sys.stdout.write('00;PAY;06;12345678;TEST;20261123;102008;\\n')
+for i in range(1, 2301):
+    sys.stdout.write('02;%d;20261123;102008;%06d;CD;100;978;;;TOK;;%s;;;\\n' % (i, i, pad))
+\" 2>/dev/null";
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "{feed} | {} status --question /dev/stdin ans",
+            env!("CARGO_BIN_EXE_xmlbatch")
+        ))
+        .current_dir(d.tmp.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("/dev/stdin:2237: the columns an answer is matched on pass 128 MiB"),
+        "{stderr}"
+    );
+}

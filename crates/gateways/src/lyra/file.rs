@@ -380,13 +380,69 @@ pub struct Req {
 }
 
 pub fn read_req<R: BufRead>(src: R, name: &str) -> Result<Req> {
+    let mut req = Req::default();
+    each_req_line(src, name, |line, kind, rec| {
+        let mut cols: Vec<String> = rec.iter().map(str::to_string).collect();
+        if !(cols.len() == 1 && cols[0].is_empty()) {
+            req.end_line = line + 1;
+        }
+        match kind {
+            ReqLine::Header => {
+                if let Some(c) = cols.first_mut() {
+                    if let Some(stripped) = c.strip_prefix('\u{feff}') {
+                        *c = stripped.to_string();
+                    }
+                }
+                req.header = cols;
+            }
+            ReqLine::AfterTrailer => req.stray.push((line, "a line after the trailer".into())),
+            ReqLine::Detail => req.details.push((line, cols)),
+            ReqLine::Trailer => req.trailer = Some((line, cols)),
+            ReqLine::Blank => {}
+            ReqLine::Other => req.stray.push((
+                line,
+                format!("record code {} (expected 02 or 01)", show(&cols[0])),
+            )),
+        }
+        Ok(())
+    })?;
+    Ok(req)
+}
+
+/// What a line of a REQ is, by its place and record code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReqLine {
+    /// The first line (its first column may start with a BOM).
+    Header,
+    /// A payment line (`02`).
+    Detail,
+    /// The trailer (`01`).
+    Trailer,
+    /// Any line after the trailer.
+    AfterTrailer,
+    /// An empty line.
+    Blank,
+    /// A record code other than `02` or `01`.
+    Other,
+}
+
+/// Call `f` with the line, the kind and the columns of each line of the
+/// REQ read from `src`, one at a time (memory does not grow with the
+/// file: what a caller keeps is its own); [`read_req`] keeps them all. A
+/// line that is not UTF-8 is a "no" (status 1: the gateway would reject
+/// the file); a line past its bound is trouble.
+pub fn each_req_line<R: std::io::Read>(
+    src: R,
+    name: &str,
+    mut f: impl FnMut(u64, ReqLine, &csv::StringRecord) -> Result<()>,
+) -> Result<()> {
     let mut rdr = reader(src);
     let mut rec = csv::StringRecord::new();
-    let mut req = Req::default();
     let mut first = true;
+    let mut after_trailer = false;
     loop {
         match rdr.read_record(&mut rec) {
-            Ok(false) => break,
+            Ok(false) => return Ok(()),
             Ok(true) => {}
             Err(e) => {
                 if let csv::ErrorKind::Utf8 { .. } = e.kind() {
@@ -398,37 +454,24 @@ pub fn read_req<R: BufRead>(src: R, name: &str) -> Result<Req> {
                 return Err(rdr.error(name, e));
             }
         }
-        let line = rec.position().map(|p| p.line()).unwrap_or(0);
-        let mut cols: Vec<String> = rec.iter().map(str::to_string).collect();
-        if !(cols.len() == 1 && cols[0].is_empty()) {
-            req.end_line = line + 1;
-        }
-        if first {
-            if let Some(c) = cols.first_mut() {
-                if let Some(stripped) = c.strip_prefix('\u{feff}') {
-                    *c = stripped.to_string();
-                }
-            }
-            req.header = cols;
+        let kind = if first {
             first = false;
-            continue;
-        }
-        if req.trailer.is_some() {
-            req.stray.push((line, "a line after the trailer".into()));
-            continue;
-        }
-        match cols.first().map(String::as_str) {
-            Some("02") => req.details.push((line, cols)),
-            Some("01") => req.trailer = Some((line, cols)),
-            _ if cols.len() == 1 && cols[0].is_empty() => {}
-            Some(other) => req.stray.push((
-                line,
-                format!("record code {} (expected 02 or 01)", show(other)),
-            )),
-            None => {}
-        }
+            ReqLine::Header
+        } else if after_trailer {
+            ReqLine::AfterTrailer
+        } else {
+            match &rec[0] {
+                "02" => ReqLine::Detail,
+                "01" => {
+                    after_trailer = true;
+                    ReqLine::Trailer
+                }
+                "" if rec.len() == 1 => ReqLine::Blank,
+                _ => ReqLine::Other,
+            }
+        };
+        f(rdr.line(), kind, &rec)?;
     }
-    Ok(req)
 }
 
 /// The whole-file checks after the header: trailer present and agreeing.
