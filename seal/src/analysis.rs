@@ -5,9 +5,11 @@
 use base64::Engine as _;
 use gateways::lyra::signature::{self as lyra, FIELD_PREFIX as VADS};
 use gateways::paybox::hmac as paybox;
-use gateways::seal::{has_booleans, scalar_text, Algorithm, Scheme, SealString, Segment};
+use gateways::schemes::{self, Scheme, Seen, Unbuilt};
+use gateways::seal::tree::{self, Fields};
+use gateways::seal::{has_booleans, scalar_text, Algorithm, SealString, Segment};
 use gateways::sips::seal::{
-    self as sips, Direction, Sides, SipsJsonRule, POST_FORM_FIELDS, REQUEST_ONLY, RESPONSE_ONLY,
+    self as sips, Direction, Sides, POST_FORM_FIELDS, REQUEST_ONLY, RESPONSE_ONLY,
 };
 use serde_json::{Map, Value};
 
@@ -31,7 +33,7 @@ pub struct Analysis {
     pub algorithm_reason: String,
     pub direction: Option<(Direction, String)>,
     /// Sips JSON: the fields did not tell request from response, so the
-    /// seal decides ([`crate::check::check`] tries the other one).
+    /// seal decides (the check tries the other one: `other_direction`).
     pub unsure: bool,
     /// Fields present in the message that do not enter the seal.
     pub excluded: Vec<String>,
@@ -74,11 +76,11 @@ impl Analysis {
             pairs: Vec::new(),
         };
         match scheme {
-            Scheme::SipsJson => a.sips_json(&msg.fields, choice),
+            Scheme::SipsJson => a.sips_json(&msg.fields, choice)?,
             Scheme::SipsPost => a.sips_post(&msg.fields)?,
             Scheme::Paybox => {
                 a.pairs = message::flat_pairs(&msg.fields)?;
-                a.seal_string = paybox::seal_string(&a.pairs);
+                a.seal_string = built(scheme, &tree::from_map(&msg.fields), Direction::Request)?;
                 a.given = text_field(&msg.fields, paybox::SEAL_FIELD);
                 a.excluded = present(&msg.fields, &[paybox::SEAL_FIELD]);
             }
@@ -98,7 +100,7 @@ impl Analysis {
                         "field {k} holds a character Latin-1 cannot hold: Paybox Direct reads Latin-1, so the gateway cannot see this value as given (sealed here as UTF-8)"
                     ));
                 }
-                a.seal_string = gateways::paybox::direct::seal_string(&a.pairs);
+                a.seal_string = built(scheme, &tree::from_pairs(&a.pairs), Direction::Request)?;
                 let seal_field = gateways::paybox::direct::SEAL_FIELD;
                 a.given = a
                     .pairs
@@ -111,7 +113,7 @@ impl Analysis {
                 // Only vads_* fields count, so only they must be flat.
                 a.pairs =
                     message::flat_pairs(msg.fields.iter().filter(|(k, _)| k.starts_with(VADS)))?;
-                a.seal_string = lyra::seal_string(&a.pairs, true);
+                a.seal_string = built(scheme, &tree::from_map(&msg.fields), Direction::Request)?;
                 a.given = text_field(&msg.fields, lyra::SEAL_FIELD);
                 a.excluded = msg
                     .fields
@@ -135,7 +137,7 @@ impl Analysis {
         Ok(a)
     }
 
-    fn sips_json(&mut self, fields: &Map<String, Value>, choice: &Choice) {
+    fn sips_json(&mut self, fields: &Map<String, Value>, choice: &Choice) -> Result<(), Unreadable> {
         let (direction, why) = match choice.direction {
             Some(d) => (d, "--message on the command line".to_string()),
             None => match sips::sides(|k| fields.contains_key(k)) {
@@ -156,7 +158,7 @@ impl Analysis {
                 }
             },
         };
-        self.set_direction(fields, direction, why);
+        self.set_direction(fields, direction, why)?;
         if fields.values().any(has_booleans) {
             self.notes.push(
                 "booleans enter the seal as true/false: the gateway does not document this \
@@ -164,14 +166,20 @@ impl Analysis {
                     .into(),
             );
         }
+        Ok(())
     }
 
-    fn set_direction(&mut self, fields: &Map<String, Value>, direction: Direction, why: String) {
-        let excluded = sips::excluded(direction);
+    fn set_direction(
+        &mut self,
+        fields: &Map<String, Value>,
+        direction: Direction,
+        why: String,
+    ) -> Result<(), Unreadable> {
         self.direction = Some((direction, why));
-        self.excluded = present(fields, excluded);
-        self.seal_string = sips::json_seal_string(fields, excluded, SipsJsonRule::default());
+        self.excluded = present(fields, sips::excluded(direction));
+        self.seal_string = built(Scheme::SipsJson, &tree::from_map(fields), direction)?;
         self.given = text_field(fields, sips::SEAL_FIELD);
+        Ok(())
     }
 
     /// A Sips JSON message whose fields did not tell its direction, read
@@ -179,7 +187,9 @@ impl Analysis {
     pub fn other_direction(&self, msg: &Message) -> Option<Analysis> {
         let (direction, why) = self.direction.as_ref().filter(|_| self.unsure)?;
         let mut other = self.clone();
-        other.set_direction(&msg.fields, direction.other(), why.clone());
+        other
+            .set_direction(&msg.fields, direction.other(), why.clone())
+            .ok()?;
         Some(other)
     }
 
@@ -261,14 +271,18 @@ pub fn is_base64_encoded(fields: &Map<String, Value>) -> bool {
 }
 
 fn detect(msg: &Message) -> (Scheme, String) {
-    let (scheme, why) = Scheme::detect(&msg.fields);
-    if scheme == Scheme::SipsJson && msg.raw_form.is_some() {
-        return (
-            Scheme::PayboxIpn,
-            "a form body with none of Data, PBX_*, vads_* (a Paybox return query string)".into(),
-        );
-    }
-    (scheme, why)
+    Seen::of(msg.fields.keys().map(String::as_str)).detect(msg.raw_form.is_some())
+}
+
+/// A message's seal string by the one builder (`gateways::schemes`),
+/// each piece with its path.
+fn built(scheme: Scheme, fields: &Fields, direction: Direction) -> Result<SealString, Unreadable> {
+    schemes::seal_string(scheme, fields, direction).map_err(|e| match e {
+        Unbuilt::NotFlat(k) => Unreadable(format!(
+            "field \"{k}\" is not flat: this scheme takes flat fields only"
+        )),
+        Unbuilt::Whole => Unreadable(format!("internal: {scheme} seals a text, not fields")),
+    })
 }
 
 /// The scheme of a message, when the command line leaves it to us.
@@ -285,7 +299,7 @@ fn algorithm_for(
     choice: &Choice,
 ) -> Result<(Algorithm, String), Unreadable> {
     if let Some(name) = &choice.algorithm {
-        return Algorithm::parse(name, scheme)
+        return scheme.algorithm(name)
             .map(|a| (a, "--algorithm on the command line".into()))
             .map_err(Unreadable::from);
     }
@@ -294,13 +308,13 @@ fn algorithm_for(
         if let Some(v) = fields.get(f) {
             let text = scalar_text(v).unwrap_or_default();
             if !text.is_empty() {
-                return Algorithm::parse(&text, scheme)
+                return scheme.algorithm(&text)
                     .map(|a| (a, format!("the message's {f} field")))
                     .map_err(|e| Unreadable(format!("field {f}: {e}")));
             }
         }
     }
-    let default = Algorithm::for_scheme(scheme)[0];
+    let default = scheme.algorithms()[0];
     let why = match field {
         Some(f) => format!("the {scheme} default (the message has no {f} field)"),
         None => format!("the {scheme} default (use --algorithm SHA-1 for shops set to SHA-1)"),

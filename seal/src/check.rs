@@ -2,7 +2,8 @@
 //! the seal computed with the key, whether the message's matches, and when
 //! it does not, the known integration mistake that reproduces it.
 
-use gateways::seal::{differs_only_in_case, key_bytes, same_seal, seal_of};
+use gateways::schemes::{key_bytes, seal_of};
+use gateways::seal::{differs_only_in_case, same_seal};
 use paylot_cli::{Error, Result, Secret};
 
 use crate::analysis::Analysis;

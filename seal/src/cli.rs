@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, CommandFactory, Parser, Subcommand};
 use paylot_cli::{Error, Input, KeyArgs, Output, Result};
 
-use gateways::seal::Scheme;
+use gateways::schemes::Scheme;
 use gateways::sips::seal::Direction;
 
 use crate::analysis::Choice;

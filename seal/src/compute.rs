@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use gateways::seal::{seal_of, Keys, Scheme};
+use gateways::schemes::{seal_of, Keys, Scheme};
 use gateways::sips::office::KEY_VERSION_FIELD;
 use gateways::sips::seal::Direction;
 use paylot_cli::{Error, Outcome, Output, Result};

@@ -10,7 +10,8 @@
 use base64::Engine as _;
 use gateways::lyra::signature as lyra;
 use gateways::paybox::hmac as paybox;
-use gateways::seal::{key_bytes, same_seal, seal_of, Algorithm, Scheme};
+use gateways::schemes::{key_bytes, seal_of, Scheme};
+use gateways::seal::{same_seal, Algorithm};
 use gateways::sips::seal::{self as sips, Direction, MessageOrder, SipsJsonRule};
 use serde_json::{Map, Value};
 
@@ -143,7 +144,7 @@ pub fn diagnose(msg: &Message, a: &Analysis, secret: &[u8], trailing: &[u8]) -> 
         key: key.clone(),
         algorithm: None,
     };
-    for &alg in Algorithm::for_scheme(a.scheme) {
+    for &alg in a.scheme.algorithms() {
         if alg == a.algorithm {
             continue;
         }
@@ -264,7 +265,7 @@ fn describe(scheme: Scheme, alg: Algorithm) -> String {
         Scheme::Paybox | Scheme::PayboxDirect => format!(
             "{}={} ({})",
             scheme.algorithm_field().unwrap_or_default(),
-            alg.spelling_for(scheme),
+            scheme.spelling(alg),
             alg.name()
         ),
         _ => alg.name().to_string(),

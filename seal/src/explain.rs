@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use gateways::seal::Scheme;
+use gateways::schemes::Scheme;
 use paylot_cli::{Error, Outcome, Output, Result};
 
 use crate::analysis::{self, Analysis, Choice};

@@ -162,7 +162,7 @@ fn parse_json(text: &str, first_line: usize) -> Result<Message, Unreadable> {
             e.column().max(1)
         ))
     })?;
-    if let Some(name) = gateways::sips::seal::repeated_name(text.as_bytes()) {
+    if let Some(name) = gateways::seal::tree::repeated_name(text.as_bytes()) {
         return Err(Unreadable(format!(
             "{first_line}: the field {} is given twice: which value is meant? (JSON readers keep one or the other: the gateway's and yours may disagree; keep one)",
             gateways::show(&name)

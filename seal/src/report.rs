@@ -2,7 +2,8 @@
 //! report for a person (text) or a script (JSON).
 
 use gateways::paybox::ipn;
-use gateways::seal::{Algorithm, Scheme, Segment};
+use gateways::schemes::Scheme;
+use gateways::seal::{Algorithm, Segment};
 use gateways::sips::seal::Direction;
 use paylot_cli::text::FieldKind;
 use serde::Serialize;
@@ -202,7 +203,7 @@ pub fn report(a: &Analysis, check: Option<(Check, String)>, reveal: bool, line: 
             reason: as_text(why),
         }),
         algorithm: Named {
-            name: a.algorithm.spelling_for(a.scheme).into(),
+            name: a.scheme.spelling(a.algorithm).into(),
             reason: as_text(&a.algorithm_reason),
         },
         excluded: a.excluded.iter().map(|e| as_text(e)).collect(),

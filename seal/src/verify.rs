@@ -2,7 +2,7 @@
 //! wrong and the likely cause.
 
 use gateways::paybox::ipn;
-use gateways::seal::Scheme;
+use gateways::schemes::Scheme;
 use paylot_cli::{say, warn, Error, Outcome, Output, Result, Secret};
 use serde::Serialize;
 use serde_json::Value;
@@ -22,7 +22,7 @@ use crate::records::{
     each_line_in_parallel, parse_message, read_secret, Finished, Records, Trouble,
 };
 use crate::TOOL;
-use gateways::seal::Keys;
+use gateways::schemes::Keys;
 
 /// One verification result, as printed.
 #[derive(Debug, Serialize)]

@@ -1,7 +1,8 @@
 //! Properties of the seal library over generated input.
 
 use gateways::paybox::ipn;
-use gateways::seal::{key_bytes, same_seal, seal_of};
+use gateways::schemes::{key_bytes, seal_of};
+use gateways::seal::same_seal;
 use proptest::prelude::*;
 use seal::analysis::{Analysis, Choice};
 use seal::message::{self, InputKind};

@@ -11,8 +11,12 @@
 //!   REQ / ANS files, their names, the return codes, the drop directory's
 //!   rules, the sandbox's test tokens;
 //! - [`sips`]: Worldline Sips 2.0 — the JSON and POST seals;
-//! - [`seal`]: the seal machinery all three share (schemes, algorithms,
-//!   seal strings, keys);
+//! - [`seal`]: the seal machinery that names no gateway (algorithms, the
+//!   tree a message is read into, seal strings and where a rule writes
+//!   them), under each gateway's seal rule (`sips::seal`, `paybox::hmac`,
+//!   `lyra::signature`);
+//! - [`schemes`]: the one module above the gateways: the seal schemes,
+//!   how one is recognised, and which gateway's rule each takes;
 //! - [`currency`], [`calendar`], [`Decision`]: what the families share
 //!   (ISO 4217 amounts, the date formats, what an answer code decides);
 //! - [`kinds`]: what a field holds by its name, in every gateway's
@@ -31,6 +35,7 @@ pub mod kinds;
 pub mod lyra;
 pub mod memory;
 pub mod paybox;
+pub mod schemes;
 pub mod seal;
 pub mod sips;
 mod xml;

@@ -5,7 +5,7 @@
 use libfuzzer_sys::fuzz_target;
 use seal::analysis::{Analysis, Choice};
 use seal::message::{self, InputKind};
-use gateways::seal::Scheme;
+use gateways::schemes::Scheme;
 
 fuzz_target!(|data: &[u8]| {
     for kind in [InputKind::Auto, InputKind::Json, InputKind::Form] {

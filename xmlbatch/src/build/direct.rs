@@ -6,7 +6,7 @@ use std::io::Write;
 use gateways::paybox::direct::{self, Auth};
 use gateways::paybox::fields::Field;
 use gateways::paybox::MAX_NUMBER;
-use gateways::seal::{key_bytes, Scheme};
+use gateways::schemes::{key_bytes, Scheme};
 use paylot_cli::{Access, Error, Input, Outcome, Output, Result};
 use zeroize::Zeroizing;
 

@@ -3,7 +3,10 @@
 //! `+`, then `+` and the key; HMAC-SHA-256 in base64 (default) or SHA-1 in
 //! lowercase hex. Field `signature`.
 
-use crate::seal::{SealString, Segment};
+use std::borrow::Cow;
+
+use crate::seal::tree::{self, Node};
+use crate::seal::{write_base64, write_hex, Algorithm, NotFlat, SealString, Segments, Sink};
 
 /// The field that carries the signature.
 pub const SEAL_FIELD: &str = "signature";
@@ -11,22 +14,63 @@ pub const SEAL_FIELD: &str = "signature";
 /// The prefix of the fields that enter the signature.
 pub const FIELD_PREFIX: &str = "vads_";
 
-/// Lyra: the values of the `vads_*` fields in byte order of names, joined
-/// with `+` (the key is appended when sealing).
-pub fn seal_string(fields: &[(String, String)], sorted: bool) -> SealString {
-    let mut vads: Vec<&(String, String)> = fields
-        .iter()
-        .filter(|(k, _)| k.starts_with(FIELD_PREFIX))
-        .collect();
-    if sorted {
-        vads.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+/// Between two values of the signature string.
+pub const SEPARATOR: &str = "+";
+
+/// The algorithms of the signature, the default first.
+pub const ALGORITHMS: [Algorithm; 2] = [Algorithm::HmacSha256, Algorithm::Sha1];
+
+/// What a Lyra name (folded: [`Algorithm::fold`]) means.
+pub fn algorithm(folded: &str) -> Option<Algorithm> {
+    match folded {
+        "HMACSHA256" => Some(Algorithm::HmacSha256),
+        "SHA1" => Some(Algorithm::Sha1),
+        _ => None,
     }
-    let segments = vads
-        .into_iter()
-        .map(|(k, v)| Segment {
-            path: k.clone(),
-            text: v.clone(),
-        })
-        .collect();
-    SealString::joined(segments, "+")
+}
+
+/// The Lyra rule, once: the values of the `vads_*` fields, in byte order
+/// of names when `sorted` (the rule; message order is a mistake the
+/// diagnosis tries), written to `sink` (joined with `+`; the key is
+/// appended when sealing). Only they must be flat.
+pub fn build<S: Sink>(
+    fields: &[(Cow<str>, Node)],
+    sorted: bool,
+    sink: &mut S,
+    order: &mut Vec<usize>,
+) -> Result<(), NotFlat> {
+    order.clear();
+    order.extend((0..fields.len()).filter(|i| fields[*i].0.starts_with(FIELD_PREFIX)));
+    if sorted {
+        // Names are unique: no two compare equal.
+        order.sort_unstable_by(|a, b| fields[*a].0.as_bytes().cmp(fields[*b].0.as_bytes()));
+    }
+    for i in order.iter() {
+        let (k, v) = &fields[*i];
+        sink.piece(k, &[v.flat().ok_or_else(|| NotFlat(k.to_string()))?]);
+    }
+    Ok(())
+}
+
+/// Lyra over form pairs: each value with its name.
+pub fn seal_string(fields: &[(String, String)], sorted: bool) -> SealString {
+    let mut sink = Segments::new(SEPARATOR);
+    // Pairs are flat: this cannot fail.
+    let _ = build(&tree::from_pairs(fields), sorted, &mut sink, &mut Vec::new());
+    sink.into_string()
+}
+
+/// Append the signature of `text`: the key appended after a `+` (the
+/// rule), then HMAC-SHA-256 in base64 or SHA-1 in lower-case hex.
+pub fn write_seal(algorithm: Algorithm, text: &[u8], key: &[u8], out: &mut Vec<u8>) {
+    let mut full = Vec::with_capacity(text.len() + 1 + key.len());
+    full.extend_from_slice(text);
+    full.push(b'+');
+    full.extend_from_slice(key);
+    let digest = algorithm.digest(key, &full);
+    if algorithm == Algorithm::Sha1 {
+        write_hex(&digest, false, out);
+    } else {
+        write_base64(&digest, out);
+    }
 }

@@ -1,12 +1,12 @@
-//! The seal algorithms, and which scheme accepts which.
+//! The seal algorithms: their names and digests. Which scheme accepts
+//! which, and how it spells them, is each gateway's (`sips::seal`,
+//! `paybox::hmac`, `lyra::signature`).
 
 use std::fmt;
 
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
 use sha2::{Digest, Sha224, Sha256, Sha384, Sha512};
-
-use super::Scheme;
 
 /// How the bytes of a seal are computed from the seal string and the key.
 /// What the key is, and how the result is written, depends on the scheme.
@@ -35,85 +35,25 @@ impl Algorithm {
         }
     }
 
-    /// The algorithms a scheme accepts, its default first.
-    pub fn for_scheme(scheme: Scheme) -> &'static [Algorithm] {
-        use Algorithm::*;
-        match scheme {
-            Scheme::SipsJson => &[HmacSha256, Sha256, HmacSha512],
-            Scheme::SipsPost => &[Sha256, HmacSha256, HmacSha512],
-            Scheme::Paybox | Scheme::PayboxDirect => {
-                &[HmacSha512, HmacSha256, HmacSha384, HmacSha224]
-            }
-            Scheme::Lyra => &[HmacSha256, Sha1],
-            // RSA/SHA-1 under the Paybox key; not a keyed seal.
-            Scheme::PayboxIpn => &[],
-        }
-    }
-
-    /// Parse a name as a user or a message writes it, for `scheme`.
-    /// Spelling is forgiving (`hmac-sha-256`, `HMAC_SHA256`, `sha512`), but
-    /// the meaning follows the scheme: Paybox's `PBX_HASH=SHA512` means
-    /// HMAC-SHA-512, Sips' `SHA-256` means a plain hash.
-    pub fn parse(name: &str, scheme: Scheme) -> Result<Algorithm, crate::Invalid> {
-        Self::parse_name(name, scheme).map_err(crate::Invalid)
-    }
-
-    fn parse_name(name: &str, scheme: Scheme) -> Result<Algorithm, String> {
-        let folded: String = name
-            .chars()
+    /// A name as a user or a message writes it, folded so that spelling
+    /// is forgiving (`hmac-sha-256`, `HMAC_SHA256`, `sha512` all fold to
+    /// `HMACSHA256` / `SHA512`); what a folded name means is each
+    /// gateway's own table (Paybox's `SHA512` is an HMAC, Sips' `SHA-256`
+    /// a plain hash).
+    pub fn fold(name: &str) -> String {
+        name.chars()
             .filter(|c| *c != '-' && *c != '_' && *c != ' ')
             .collect::<String>()
-            .to_ascii_uppercase();
-        use Algorithm::*;
-        // Paybox System and Direct spell their algorithms alike.
-        let family = if scheme == Scheme::PayboxDirect {
-            Scheme::Paybox
-        } else {
-            scheme
-        };
-        let found = match (family, folded.as_str()) {
-            (Scheme::Paybox, "SHA512" | "HMACSHA512") => Some(HmacSha512),
-            (Scheme::Paybox, "SHA256" | "HMACSHA256") => Some(HmacSha256),
-            (Scheme::Paybox, "SHA384" | "HMACSHA384") => Some(HmacSha384),
-            (Scheme::Paybox, "SHA224" | "HMACSHA224") => Some(HmacSha224),
-            (Scheme::SipsJson | Scheme::SipsPost, "HMACSHA256") => Some(HmacSha256),
-            (Scheme::SipsJson | Scheme::SipsPost, "SHA256") => Some(Sha256),
-            (Scheme::SipsJson | Scheme::SipsPost, "HMACSHA512") => Some(HmacSha512),
-            (Scheme::Lyra, "HMACSHA256") => Some(HmacSha256),
-            (Scheme::Lyra, "SHA1") => Some(Sha1),
-            _ => None,
-        };
-        found.ok_or_else(|| {
-            let accepted: Vec<&str> = Algorithm::for_scheme(scheme)
-                .iter()
-                .map(|a| a.spelling_for(scheme))
-                .collect();
-            if accepted.is_empty() {
-                format!("the {scheme} scheme takes no algorithm (it is RSA/SHA-1 under the Paybox public key)")
-            } else {
-                format!(
-                    "unknown algorithm {} for the {scheme} scheme (expected one of: {})",
-                    crate::show(name),
-                    accepted.join(", ")
-                )
-            }
-        })
+            .to_ascii_uppercase()
     }
 
-    /// The name as the scheme's own messages spell it.
-    pub fn spelling_for(self, scheme: Scheme) -> &'static str {
-        let scheme = if scheme == Scheme::PayboxDirect {
-            Scheme::Paybox
-        } else {
-            scheme
-        };
-        match (scheme, self) {
-            (Scheme::Paybox, Algorithm::HmacSha512) => "SHA512",
-            (Scheme::Paybox, Algorithm::HmacSha256) => "SHA256",
-            (Scheme::Paybox, Algorithm::HmacSha384) => "SHA384",
-            (Scheme::Paybox, Algorithm::HmacSha224) => "SHA224",
-            _ => self.name(),
-        }
+    /// What is said of a name no algorithm of the scheme answers to.
+    pub fn unknown(name: &str, scheme: &str, accepted: &[&str]) -> crate::Invalid {
+        crate::Invalid(format!(
+            "unknown algorithm {} for the {scheme} scheme (expected one of: {})",
+            crate::show(name),
+            accepted.join(", ")
+        ))
     }
 
     /// The raw digest of `message` under `key`. For the plain hashes the
@@ -153,24 +93,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn spelling_is_forgiving_but_meaning_follows_the_scheme() {
-        assert_eq!(
-            Algorithm::parse("sha512", Scheme::Paybox),
-            Ok(Algorithm::HmacSha512)
-        );
-        assert_eq!(
-            Algorithm::parse("SHA-256", Scheme::SipsJson),
-            Ok(Algorithm::Sha256)
-        );
-        assert_eq!(
-            Algorithm::parse("hmac_sha256", Scheme::Lyra),
-            Ok(Algorithm::HmacSha256)
-        );
-        assert!(Algorithm::parse("SHA-1", Scheme::SipsJson).is_err());
-        assert!(Algorithm::parse("MD5", Scheme::Paybox)
-            .unwrap_err()
-            .message()
-            .contains("expected one of: SHA512, SHA256, SHA384, SHA224"));
+    fn spelling_is_folded() {
+        assert_eq!(Algorithm::fold("hmac_sha-256"), "HMACSHA256");
+        assert_eq!(Algorithm::fold("Sha 512"), "SHA512");
     }
 
     #[test]

@@ -53,6 +53,97 @@ impl SealString {
     }
 }
 
+/// Where a rule writes its seal string, piece by piece: [`Text`] keeps
+/// the text alone (the fast paths: no path is made, nothing allocated),
+/// [`Segments`] keeps each piece with where it comes from (`explain`, the
+/// diagnosis). One rule writes to either, so the string a seal is
+/// computed over and the one `explain` shows are built by the same code.
+pub trait Sink {
+    /// Whether the rule should say where each piece comes from: a sink
+    /// that does not want paths spares the rule the work of making them.
+    const PATHS: bool;
+    /// One field's contribution, given as parts written one after the
+    /// other (`NAME`, `=`, `value`), so that no piece is formatted first.
+    fn piece(&mut self, path: &str, parts: &[&str]);
+}
+
+/// The seal string's text alone, appended to a caller's buffer.
+pub struct Text<'a> {
+    out: &'a mut String,
+    separator: &'static str,
+    first: bool,
+}
+
+impl<'a> Text<'a> {
+    pub fn new(out: &'a mut String, separator: &'static str) -> Text<'a> {
+        Text {
+            out,
+            separator,
+            first: true,
+        }
+    }
+}
+
+impl Sink for Text<'_> {
+    const PATHS: bool = false;
+    fn piece(&mut self, _path: &str, parts: &[&str]) {
+        if !self.first {
+            self.out.push_str(self.separator);
+        }
+        self.first = false;
+        for p in parts {
+            self.out.push_str(p);
+        }
+    }
+}
+
+/// The pieces with their paths, made into a [`SealString`].
+pub struct Segments {
+    segments: Vec<Segment>,
+    separator: &'static str,
+}
+
+impl Segments {
+    pub fn new(separator: &'static str) -> Segments {
+        Segments {
+            segments: Vec::new(),
+            separator,
+        }
+    }
+
+    pub fn into_string(self) -> SealString {
+        SealString::joined(self.segments, self.separator)
+    }
+
+    pub fn into_segments(self) -> Vec<Segment> {
+        self.segments
+    }
+}
+
+impl Sink for Segments {
+    const PATHS: bool = true;
+    fn piece(&mut self, path: &str, parts: &[&str]) {
+        self.segments.push(Segment {
+            path: path.to_string(),
+            text: parts.concat(),
+        });
+    }
+}
+
+/// What a rule reuses from one message to the next: the order of an
+/// object's names, and the path of the field being walked (made only for
+/// a sink that wants paths).
+#[derive(Debug, Default)]
+pub struct Work {
+    pub order: Vec<usize>,
+    pub path: String,
+}
+
+/// A field a flat rule (Paybox, Lyra) takes holds a list or an object:
+/// its name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotFlat(pub String);
+
 /// Whether the message holds a boolean anywhere (their rendering is
 /// undocumented by the gateway, so `explain` says so).
 pub fn has_booleans(value: &Value) -> bool {

@@ -6,11 +6,16 @@
 //! byte-wise order of names, containers recursively, lists in order.
 //! POST: the `Data` text exactly as transmitted.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
+use std::fmt::Write as _;
 
 use serde_json::{Map, Value};
 
-use crate::seal::{scalar_text, SealString, Segment};
+use crate::seal::tree::{self, Node};
+use crate::seal::{
+    scalar_text, write_hex, Algorithm, SealString, Segment, Segments, Sink, Work,
+};
 
 /// The field that carries a JSON seal.
 pub const SEAL_FIELD: &str = "seal";
@@ -168,15 +173,73 @@ fn name_order(a: &str, b: &str, case_insensitive: bool) -> Ordering {
 }
 
 /// Sips JSON: values of all fields but `excluded` (top level), in byte
-/// order of names, containers recursively, lists in order.
+/// order of names, containers recursively, lists in order; each piece
+/// with its path (for `explain` and the diagnosis; the seal's own string
+/// is built by the same [`build`]).
 pub fn json_seal_string(
     fields: &Map<String, Value>,
     excluded: &[&str],
     rule: SipsJsonRule,
 ) -> SealString {
-    let mut segments = Vec::new();
-    walk_object(fields, "", Some(excluded), rule, &mut segments);
-    SealString::joined(segments, "")
+    let mut sink = Segments::new("");
+    build(
+        &tree::from_map(fields),
+        excluded,
+        rule,
+        &mut sink,
+        &mut Work::default(),
+    );
+    sink.into_string()
+}
+
+/// The Sips JSON rule, once: the values of `fields` but `excluded` (top
+/// level only), written to `sink` as `rule` says (the gateway's rule by
+/// default, an SDK's mistake for the diagnosis). Names are unique (the
+/// tree's reader refuses a name given twice).
+pub fn build<S: Sink>(
+    fields: &[(Cow<str>, Node)],
+    excluded: &[&str],
+    rule: SipsJsonRule,
+    sink: &mut S,
+    work: &mut Work,
+) {
+    work.path.clear();
+    Walk {
+        rule,
+        sink,
+        order: &mut work.order,
+        path: &mut work.path,
+    }
+    .object(fields, Some(excluded));
+}
+
+/// The algorithms of Sips JSON, its default first.
+pub const ALGORITHMS: [Algorithm; 3] = [
+    Algorithm::HmacSha256,
+    Algorithm::Sha256,
+    Algorithm::HmacSha512,
+];
+/// The algorithms of Sips POST, its default first.
+pub const POST_ALGORITHMS: [Algorithm; 3] = [
+    Algorithm::Sha256,
+    Algorithm::HmacSha256,
+    Algorithm::HmacSha512,
+];
+
+/// What a Sips name (folded: [`Algorithm::fold`]) means: Sips' `SHA-256`
+/// is a plain hash of the string and the secret.
+pub fn algorithm(folded: &str) -> Option<Algorithm> {
+    match folded {
+        "HMACSHA256" => Some(Algorithm::HmacSha256),
+        "SHA256" => Some(Algorithm::Sha256),
+        "HMACSHA512" => Some(Algorithm::HmacSha512),
+        _ => None,
+    }
+}
+
+/// Append the seal of `text`: lower-case hex.
+pub fn write_seal(algorithm: Algorithm, text: &[u8], key: &[u8], out: &mut Vec<u8>) {
+    write_hex(&algorithm.digest(key, text), false, out);
 }
 
 /// The seal of a Sips JSON message under the shop's secret (its UTF-8
@@ -188,119 +251,136 @@ pub fn json_seal(
     direction: Direction,
     secret: &[u8],
 ) -> Option<String> {
-    use crate::seal::{seal_of, Algorithm, Scheme};
     let algorithm = match fields.get(ALGORITHM_FIELD) {
-        Some(Value::String(name)) => Algorithm::parse(name, Scheme::SipsJson).ok()?,
-        None => Algorithm::for_scheme(Scheme::SipsJson)[0],
+        Some(Value::String(name)) => algorithm(&Algorithm::fold(name))?,
+        None => ALGORITHMS[0],
         Some(_) => return None,
     };
     let text = json_seal_string(fields, excluded(direction), SipsJsonRule::default()).text;
-    Some(seal_of(
-        Scheme::SipsJson,
-        algorithm,
-        text.as_bytes(),
-        secret,
-    ))
+    let mut out = Vec::with_capacity(64);
+    write_seal(algorithm, text.as_bytes(), secret, &mut out);
+    String::from_utf8(out).ok()
 }
 
-fn walk_object(
-    fields: &Map<String, Value>,
-    prefix: &str,
-    excluded: Option<&[&str]>,
+/// One walk of a message: the rule, where it writes, and what it reuses.
+struct Walk<'w, S> {
     rule: SipsJsonRule,
-    out: &mut Vec<Segment>,
-) {
-    let mut names: Vec<&String> = fields
-        .keys()
-        .filter(|k| excluded.is_none_or(|ex| !ex.contains(&k.as_str())))
-        .collect();
-    let top = excluded.is_some();
-    let sorted = match rule.message_order {
-        MessageOrder::Sorted => true,
-        MessageOrder::Nested => top,
-        MessageOrder::Everywhere => false,
-    };
-    if sorted {
-        names.sort_by(|a, b| name_order(a, b, rule.case_insensitive_order));
-    }
-    for name in names {
-        let path = if prefix.is_empty() {
-            name.clone()
-        } else {
-            format!("{prefix}.{name}")
-        };
-        walk_value(&fields[name.as_str()], &path, rule, out);
-    }
+    sink: &'w mut S,
+    order: &'w mut Vec<usize>,
+    path: &'w mut String,
 }
 
-fn walk_value(value: &Value, path: &str, rule: SipsJsonRule, out: &mut Vec<Segment>) {
-    match value {
-        Value::Null => {}
-        Value::String(s) if s.is_empty() => {}
-        Value::String(s) => out.push(Segment {
-            path: path.to_string(),
-            text: s.clone(),
-        }),
-        // With serde_json's arbitrary_precision, this is the number's text
-        // exactly as written (`1.0` stays `1.0`).
-        Value::Number(n) => out.push(Segment {
-            path: path.to_string(),
-            text: n.to_string(),
-        }),
-        Value::Bool(b) => {
-            let text = match (rule.php_booleans, b) {
-                (true, true) => "1",
-                (true, false) => "",
-                (false, true) => "true",
-                (false, false) => "false",
-            };
-            if !text.is_empty() {
-                out.push(Segment {
-                    path: path.to_string(),
-                    text: text.to_string(),
-                });
+impl<S: Sink> Walk<'_, S> {
+    fn object(&mut self, fields: &[(Cow<str>, Node)], excluded: Option<&[&str]>) {
+        let start = self.order.len();
+        self.order.extend(
+            (0..fields.len()).filter(|i| excluded.is_none_or(|ex| !ex.contains(&&*fields[*i].0))),
+        );
+        let top = excluded.is_some();
+        let sorted = match self.rule.message_order {
+            MessageOrder::Sorted => true,
+            MessageOrder::Nested => top,
+            MessageOrder::Everywhere => false,
+        };
+        let names = &mut self.order[start..];
+        if sorted && self.rule.case_insensitive_order {
+            // Stable: names equal but for case keep their order, as
+            // Java's sort does.
+            names.sort_by(|a, b| name_order(&fields[*a].0, &fields[*b].0, true));
+        } else if sorted {
+            // Names are unique: no two compare equal.
+            names.sort_unstable_by(|a, b| fields[*a].0.as_bytes().cmp(fields[*b].0.as_bytes()));
+        }
+        for n in start..self.order.len() {
+            let (name, value) = &fields[self.order[n]];
+            let len = self.path.len();
+            if S::PATHS {
+                if len > 0 {
+                    self.path.push('.');
+                }
+                self.path.push_str(name);
+            }
+            self.value(value);
+            self.path.truncate(len);
+        }
+        self.order.truncate(start);
+    }
+
+    fn value(&mut self, value: &Node) {
+        match value {
+            Node::Null => {}
+            Node::Str(s) if s.is_empty() => {}
+            // A number is the text it was written with (`1.0` stays `1.0`).
+            Node::Str(s) | Node::Num(s) => self.sink.piece(self.path, &[s]),
+            Node::Bool(b) => {
+                let text = match (self.rule.php_booleans, b) {
+                    (true, true) => "1",
+                    (true, false) => "",
+                    (false, true) => "true",
+                    (false, false) => "false",
+                };
+                if !text.is_empty() {
+                    self.sink.piece(self.path, &[text]);
+                }
+            }
+            Node::Obj(fields) => self.object(fields, None),
+            Node::Arr(_) if self.rule.js_lists => {
+                let text = js_text(value).replace(',', "");
+                if !text.is_empty() {
+                    self.sink.piece(self.path, &[&text]);
+                }
+            }
+            Node::Arr(items) if self.rule.sort_lists => self.sorted_list(items),
+            Node::Arr(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    let len = self.path.len();
+                    if S::PATHS {
+                        let _ = write!(self.path, "[{i}]");
+                    }
+                    self.value(item);
+                    self.path.truncate(len);
+                }
             }
         }
-        Value::Object(map) => walk_object(map, path, None, rule, out),
-        Value::Array(_) if rule.js_lists => {
-            let text = js_text(value).replace(',', "");
-            if !text.is_empty() {
-                out.push(Segment {
-                    path: path.to_string(),
-                    text,
-                });
-            }
-        }
-        Value::Array(items) => {
-            let mut parts: Vec<Vec<Segment>> = items
-                .iter()
-                .enumerate()
-                .map(|(i, item)| {
-                    let mut inner = Vec::new();
-                    walk_value(item, &format!("{path}[{i}]"), rule, &mut inner);
-                    inner
-                })
-                .collect();
-            if rule.sort_lists {
-                parts.sort_by(|a, b| {
-                    let ta: String = a.iter().map(|s| s.text.as_str()).collect();
-                    let tb: String = b.iter().map(|s| s.text.as_str()).collect();
-                    ta.cmp(&tb)
-                });
-            }
-            out.extend(parts.into_iter().flatten());
+    }
+
+    /// The Java SDK's way: each element's pieces, the elements sorted by
+    /// their text.
+    fn sorted_list(&mut self, items: &[Node]) {
+        let mut parts: Vec<Vec<Segment>> = items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| {
+                let mut inner = Segments::new("");
+                let mut path = format!("{}[{i}]", self.path);
+                Walk {
+                    rule: self.rule,
+                    sink: &mut inner,
+                    order: &mut *self.order,
+                    path: &mut path,
+                }
+                .value(item);
+                inner.into_segments()
+            })
+            .collect();
+        parts.sort_by(|a, b| {
+            let ta: String = a.iter().map(|s| s.text.as_str()).collect();
+            let tb: String = b.iter().map(|s| s.text.as_str()).collect();
+            ta.cmp(&tb)
+        });
+        for s in parts.iter().flatten() {
+            self.sink.piece(&s.path, &[&s.text]);
         }
     }
 }
 
 /// A value as JavaScript's `String(value)` writes it: a list is its
 /// elements joined with commas, an object `[object Object]`.
-fn js_text(value: &Value) -> String {
+fn js_text(value: &Node) -> String {
     match value {
-        Value::Null => String::new(),
-        Value::Array(items) => items.iter().map(js_text).collect::<Vec<_>>().join(","),
-        Value::Object(_) => "[object Object]".into(),
-        other => scalar_text(other).unwrap_or_default(),
+        Node::Arr(items) => items.iter().map(js_text).collect::<Vec<_>>().join(","),
+        Node::Obj(_) => "[object Object]".into(),
+        other => other.flat().unwrap_or_default().to_string(),
     }
 }
 
@@ -471,91 +551,5 @@ mod tests {
             post_data(&m),
             "amount=9000|instalmentData.number=3|instalmentData.amountsList=1000,1000,7000"
         );
-    }
-}
-
-/// The first name given twice in one object of this JSON text, at any
-/// depth, if any. Such a message is refused by both ends alike — `seal
-/// verify` and the sandbox's Office Server: JSON readers keep one value
-/// or the other, so the gateway and the merchant may not read the same
-/// message (and its seal says nothing of which).
-pub fn repeated_name(text: &[u8]) -> Option<String> {
-    use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
-    use std::borrow::Cow;
-
-    struct First(Option<String>);
-    struct Look;
-    impl<'de> Deserialize<'de> for First {
-        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<First, D::Error> {
-            d.deserialize_any(Look)
-        }
-    }
-    impl<'de> Visitor<'de> for Look {
-        type Value = First;
-        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("JSON")
-        }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<First, A::Error> {
-            let mut seen = std::collections::HashSet::new();
-            let mut found = None;
-            while let Some(k) = map.next_key::<Cow<'de, str>>()? {
-                let inner: First = map.next_value()?;
-                if found.is_none() {
-                    if !seen.insert(k.to_string()) {
-                        found = Some(k.into_owned());
-                    } else {
-                        found = inner.0;
-                    }
-                }
-            }
-            Ok(First(found))
-        }
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<First, A::Error> {
-            let mut found = None;
-            while let Some(inner) = seq.next_element::<First>()? {
-                found = found.or(inner.0);
-            }
-            Ok(First(found))
-        }
-        fn visit_bool<E>(self, _: bool) -> Result<First, E> {
-            Ok(First(None))
-        }
-        fn visit_i64<E>(self, _: i64) -> Result<First, E> {
-            Ok(First(None))
-        }
-        fn visit_u64<E>(self, _: u64) -> Result<First, E> {
-            Ok(First(None))
-        }
-        fn visit_f64<E>(self, _: f64) -> Result<First, E> {
-            Ok(First(None))
-        }
-        fn visit_str<E>(self, _: &str) -> Result<First, E> {
-            Ok(First(None))
-        }
-        fn visit_unit<E>(self) -> Result<First, E> {
-            Ok(First(None))
-        }
-    }
-    serde_json::from_slice::<First>(text).ok().and_then(|f| f.0)
-}
-
-#[cfg(test)]
-mod repeated {
-    #[test]
-    fn a_name_given_twice_is_found_at_any_depth() {
-        use super::repeated_name;
-        assert_eq!(
-            repeated_name(br#"{"amount":"9","amount":"1"}"#).as_deref(),
-            Some("amount")
-        );
-        assert_eq!(
-            repeated_name(br#"{"a":[{"b":1,"b":2}]}"#).as_deref(),
-            Some("b")
-        );
-        assert_eq!(
-            repeated_name(br#"{"a":{"b":1},"c":{"b":2},"n":1.50}"#),
-            None
-        );
-        assert_eq!(repeated_name(b"not json"), None);
     }
 }

@@ -118,9 +118,9 @@ pub fn check(function: &str, body: &[u8], keys: &Keys<'_>) -> Checked {
         Err(e) => return Checked::Unreadable(format!("the request is not a JSON object: {e}")),
     };
     // A field given twice: the rule `seal verify` applies to the same
-    // message (super::seal::repeated_name), here a format error on that
+    // message (crate::seal::tree::repeated_name), here a format error on that
     // field — never an answer to one of its readings.
-    if let Some(name) = super::seal::repeated_name(body) {
+    if let Some(name) = crate::seal::tree::repeated_name(body) {
         let mut m = Map::new();
         m.insert(RESPONSE_CODE_FIELD.into(), "30".into());
         m.insert(

@@ -29,7 +29,7 @@ use std::time::Duration;
 
 use gateways::memory::Memory;
 use gateways::paybox::direct;
-use gateways::seal::{key_bytes, Scheme};
+use gateways::schemes::{key_bytes, Scheme};
 use gateways::sips::office;
 use paylot_cli::json::{Lines, Record};
 use paylot_cli::secret::SecretSource;

@@ -35,8 +35,9 @@ use crate::memory::{Books, Memory, MemoryError};
 use crate::paybox::codes::{self, Kind, OpType};
 use crate::paybox::test_cards;
 use crate::paybox::values::{parse_cvv, parse_expiry, parse_text, YearMonth};
+use crate::paybox::hmac;
 use crate::paybox::MAX_NUMBER;
-use crate::seal::{same_seal, seal_of, Algorithm, Scheme};
+use crate::seal::{same_seal, Algorithm};
 
 /// The shop's secrets, to check a request's authentication.
 pub struct Keys<'a> {
@@ -186,7 +187,7 @@ fn authentication(fields: &[(String, String)], keys: &Keys<'_>) -> Option<(&'sta
     }
     let algorithm = match get(super::ALGORITHM_FIELD) {
         "" => Algorithm::HmacSha512,
-        name => match Algorithm::parse(name, Scheme::PayboxDirect) {
+        name => match hmac::parse_algorithm(name, "paybox-direct") {
             Ok(a) => a,
             Err(e) => return Some((ACCESS_REFUSED, format!("access refused: HASH: {}", e.0))),
         },
@@ -199,10 +200,9 @@ fn authentication(fields: &[(String, String)], keys: &Keys<'_>) -> Option<(&'sta
     // is never the stricter.
     let sent = latin1(&text).unwrap_or(Cow::Borrowed(text.as_bytes()));
     let matches = |bytes: &[u8]| {
-        same_seal(
-            given,
-            &seal_of(Scheme::PayboxDirect, algorithm, bytes, keys.hmac),
-        )
+        let mut seal = Vec::with_capacity(128);
+        super::write_seal(algorithm, bytes, keys.hmac, &mut seal);
+        same_seal(given, std::str::from_utf8(&seal).unwrap_or_default())
     };
     if matches(&sent) || (text.as_bytes() != &*sent && matches(text.as_bytes())) {
         None

@@ -14,7 +14,7 @@ pub mod gateway;
 
 use super::codes::{self, Kind, OpType};
 use super::operation::Operation;
-use crate::seal::SealString;
+use crate::seal::{Algorithm, SealString};
 use crate::Decision;
 
 /// `VERSION` of a Paybox Direct request.
@@ -157,12 +157,17 @@ pub fn seal_string(fields: &[(String, String)]) -> SealString {
 /// [`seal_string`], UPPERCASE hex, as `HASH=SHA512` says.
 pub fn seal(fields: &[(String, String)], key: &[u8]) -> String {
     let text = seal_string(fields).text;
-    crate::seal::seal_of(
-        crate::seal::Scheme::PayboxDirect,
-        crate::seal::Algorithm::HmacSha512,
-        text.as_bytes(),
-        key,
-    )
+    let mut out = Vec::with_capacity(128);
+    write_seal(Algorithm::HmacSha512, text.as_bytes(), key, &mut out);
+    String::from_utf8(out).expect("hex is ASCII")
+}
+
+/// Append the seal of a request's seal string: the gateway reads Direct
+/// requests in Latin-1 and seals those bytes; text it cannot hold is
+/// sealed as given (UTF-8). UPPERCASE hex, as `PBX_HMAC`.
+pub fn write_seal(algorithm: Algorithm, text: &[u8], key: &[u8], out: &mut Vec<u8>) {
+    let latin1 = std::str::from_utf8(text).ok().and_then(|t| latin1(t).ok());
+    super::hmac::write_seal(algorithm, latin1.as_deref().unwrap_or(text), key, out);
 }
 
 /// The gateway reads Latin-1: the text's bytes in it, or the first
@@ -226,11 +231,13 @@ pub fn parse_request(body: &[u8]) -> Vec<(String, String)> {
 /// Whether these fields are a Direct request (`VERSION` and a question
 /// number or an authentication), as the gateway's form bodies are.
 pub fn is_request(mut has: impl FnMut(&str) -> bool) -> bool {
-    has("VERSION")
-        && ["NUMQUESTION", SEAL_FIELD, ALGORITHM_FIELD, PASSWORD_FIELD]
-            .iter()
-            .any(|k| has(k))
+    has(VERSION_FIELD) && REQUEST_MARKS.iter().any(|k| has(k))
 }
+
+/// The field every Direct request has.
+pub const VERSION_FIELD: &str = "VERSION";
+/// Beside `VERSION`, one of these makes a Direct request.
+pub const REQUEST_MARKS: [&str; 4] = ["NUMQUESTION", SEAL_FIELD, ALGORITHM_FIELD, PASSWORD_FIELD];
 
 /// Whether a line is a Direct request: `NAME=value&…` pairs, in any
 /// order, among them `VERSION` or `TYPE` (and not an answer's code).
