@@ -161,6 +161,18 @@ impl MessageArgs {
     }
 }
 
+/// How a Paybox return (IPN) is checked: defined once for `verify` and
+/// `explain`, which both check one.
+#[derive(Debug, Args)]
+pub struct IpnArgs {
+    /// paybox-ipn: the RSA public key (PEM) to verify with, instead of Paybox's shipped key
+    #[arg(long, value_name = "PEM")]
+    pub pubkey: Option<PathBuf>,
+    /// paybox-ipn: the name of the signature parameter (default: the last parameter)
+    #[arg(long, value_name = "NAME")]
+    pub sig_field: Option<String>,
+}
+
 #[derive(Debug, Args)]
 pub struct ComputeArgs {
     #[command(flatten)]
@@ -180,12 +192,8 @@ pub struct VerifyArgs {
     pub message: MessageArgs,
     #[command(flatten)]
     pub key: KeyArgs,
-    /// paybox-ipn: the RSA public key (PEM) to verify with, instead of Paybox's shipped key
-    #[arg(long, value_name = "PEM")]
-    pub pubkey: Option<PathBuf>,
-    /// paybox-ipn: the name of the signature parameter (default: the last parameter)
-    #[arg(long, value_name = "NAME")]
-    pub sig_field: Option<String>,
+    #[command(flatten)]
+    pub ipn: IpnArgs,
     #[command(flatten)]
     pub output: paylot_cli::args::OutputArg,
 }
@@ -202,12 +210,8 @@ pub struct ExplainArgs {
     /// Show card numbers and security codes in full
     #[arg(long)]
     pub reveal: bool,
-    /// paybox-ipn: the RSA public key (PEM) to verify with
-    #[arg(long, value_name = "PEM")]
-    pub pubkey: Option<PathBuf>,
-    /// paybox-ipn: the name of the signature parameter (default: the last parameter)
-    #[arg(long, value_name = "NAME")]
-    pub sig_field: Option<String>,
+    #[command(flatten)]
+    pub ipn: IpnArgs,
     #[command(flatten)]
     pub output: paylot_cli::args::OutputArg,
 }

@@ -14,7 +14,7 @@ use crate::verify::{ipn_query, load_pubkey};
 pub fn run(args: &ExplainArgs, out: &mut Output) -> Result<Finished> {
     let choice: Choice = args.message.choice();
     let secret = read_secret(&args.key, None)?;
-    let pubkey = load_pubkey(args.pubkey.as_deref())?;
+    let pubkey = load_pubkey(args.ipn.pubkey.as_deref())?;
     let mut records = Records::new(open_input(&args.message)?, args.message.jsonl);
     let name = records.name();
     let mut trouble = Trouble::new(
@@ -42,7 +42,7 @@ pub fn run(args: &ExplainArgs, out: &mut Output) -> Result<Finished> {
                 &query,
                 &scheme_reason,
                 &pubkey,
-                args.sig_field.as_deref(),
+                args.ipn.sig_field.as_deref(),
                 args.reveal,
                 line,
             ) {

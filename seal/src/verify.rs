@@ -137,7 +137,7 @@ impl Judge<'_> {
         }
         let (scheme, _) = analysis::scheme_of(&msg, &self.choice);
         let verdict = if scheme == Scheme::PayboxIpn {
-            match verify_ipn(&msg, &self.pubkey, self.args.sig_field.as_deref(), line) {
+            match verify_ipn(&msg, &self.pubkey, self.args.ipn.sig_field.as_deref(), line) {
                 Ok(v) => v,
                 Err(e) => return Ok(Judged::Unreadable(format!("{line}: {e}"))),
             }
@@ -235,7 +235,7 @@ pub fn run(args: &VerifyArgs, out: &mut Output) -> Result<Finished> {
         choice: args.message.choice(),
         keys: secret.as_ref().map(|s| Keys::new(s.expose())),
         secret,
-        pubkey: load_pubkey(args.pubkey.as_deref())?,
+        pubkey: load_pubkey(args.ipn.pubkey.as_deref())?,
         name: String::new(),
     };
     let mut input = open_input(&args.message)?;
