@@ -315,6 +315,20 @@ mod tests {
         )
     }
 
+    fn escape_non_ascii(line: &[u8]) -> Vec<u8> {
+        let mut out = String::new();
+        for c in String::from_utf8_lossy(line).chars() {
+            if c.is_ascii() {
+                out.push(c);
+            } else {
+                for u in c.encode_utf16(&mut [0; 2]) {
+                    out.push_str(&format!("\\u{u:04x}"));
+                }
+            }
+        }
+        out.into_bytes()
+    }
+
     proptest! {
         /// The fast path writes exactly what the general path writes.
         #[test]
@@ -323,6 +337,7 @@ mod tests {
             seal_only in any::<bool>(),
             spaced in any::<bool>(),
             sealed in any::<bool>(),
+            escaped in any::<bool>(),
         ) {
             let mut obj: Map<String, Value> = fields.into_iter().collect();
             if sealed {
@@ -334,6 +349,9 @@ mod tests {
             } else {
                 serde_json::to_vec(&obj).unwrap()
             };
+            // Non-ASCII text raw, or written as `\u00e9` escapes (Python's
+            // json.dumps, PHP's json_encode).
+            let line = if escaped { escape_non_ascii(&line) } else { line };
             let args = if seal_only { job(&["--key-env", "K", "--seal-only"]) } else { job(&["--key-env", "K"]) };
             prop_assert_eq!(run(&args, true, &line), run(&args, false, &line));
         }

@@ -282,3 +282,36 @@ fn a_jsonl_line_past_its_bound_stops_the_reading_there() {
         assert!(sent < 16 << 20, "{verb} read {sent} bytes of the line");
     }
 }
+
+/// A name given twice is refused by every path, whatever the scheme and
+/// however deep: the fast path of compute once sealed a Lyra message
+/// with a repeated name (its own copy of the rules looked for repeats
+/// only among the names it sorted), which verify then refused.
+#[test]
+fn a_name_given_twice_is_refused_by_compute_on_every_scheme() {
+    let d = Dir::new();
+    for (line, name) in [
+        (r#"{"vads_a":"1","x":{"b":1,"b":2}}"#, "b"),
+        (r#"{"vads_a":"1","x":1,"x":2}"#, "x"),
+        (r#"{"PBX_SITE":"1","PBX_SITE":"2"}"#, "PBX_SITE"),
+        (r#"{"amount":"1","c":[{"d":"1","d":"2"}]}"#, "d"),
+    ] {
+        for jsonl in [true, false] {
+            let mut args = vec!["compute", "--key-file"];
+            let k = key(&d);
+            args.push(&k);
+            if jsonl {
+                args.push("--jsonl");
+            }
+            let r = seal(&args, line.as_bytes());
+            expect_status(&r, 2);
+            assert!(
+                r.stderr
+                    .contains(&format!("the field \"{name}\" is given twice")),
+                "{line}: {}",
+                r.stderr
+            );
+            assert_eq!(r.stdout, "", "{line}");
+        }
+    }
+}
