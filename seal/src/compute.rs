@@ -353,7 +353,16 @@ mod tests {
             // json.dumps, PHP's json_encode).
             let line = if escaped { escape_non_ascii(&line) } else { line };
             let args = if seal_only { job(&["--key-env", "K", "--seal-only"]) } else { job(&["--key-env", "K"]) };
-            prop_assert_eq!(run(&args, true, &line), run(&args, false, &line));
+            let (fast, general) = (run(&args, true, &line), run(&args, false, &line));
+            if escaped && !seal_only {
+                // A compact line keeps its escapes (the seal is spliced
+                // in), the general path writes the text raw: the same
+                // object, field for field.
+                let read = |out: Option<Vec<u8>>| out.map(|o| serde_json::from_slice::<Value>(&o).unwrap());
+                prop_assert_eq!(read(fast), read(general));
+            } else {
+                prop_assert_eq!(fast, general);
+            }
         }
     }
 }

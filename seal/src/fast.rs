@@ -33,21 +33,34 @@ fn is_compact(line: &[u8]) -> bool {
     if spaces == 0 {
         return true;
     }
-    let mut in_string = false;
-    let mut escaped = false;
-    for &b in line {
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if b == b'\\' {
-                escaped = true;
-            } else if b == b'"' {
-                in_string = false;
+    // White space somewhere: is it in a string (French text, an
+    // address) or between tokens? Strings are crossed by memchr to their
+    // closing quote (a quote after an odd run of backslashes is escaped);
+    // between them, the few bytes of `":"`, `,` and numbers are looked at.
+    let mut at = 0;
+    while at < line.len() {
+        match line[at] {
+            b'"' => {
+                let mut end = at + 1;
+                loop {
+                    let Some(q) = memchr::memchr(b'"', &line[end..]) else {
+                        return false;
+                    };
+                    let close = end + q;
+                    let backslashes = line[..close]
+                        .iter()
+                        .rev()
+                        .take_while(|b| **b == b'\\')
+                        .count();
+                    end = close + 1;
+                    if backslashes % 2 == 0 {
+                        break;
+                    }
+                }
+                at = end;
             }
-        } else if b == b'"' {
-            in_string = true;
-        } else if b.is_ascii_whitespace() {
-            return false;
+            b if b.is_ascii_whitespace() => return false,
+            _ => at += 1,
         }
     }
     true
@@ -322,5 +335,9 @@ mod tests {
         assert!(fast(r#"[1]"#).is_none());
         assert!(is_compact(br#"{"a":"b c"}"#));
         assert!(!is_compact(br#"{"a":"b\"", "c":1}"#));
+        assert!(is_compact(br#"{"a":"b\\","c":"d e"}"#));
+        assert!(!is_compact(br#"{"a":"b\\", "c":1}"#));
+        assert!(is_compact(br#"{"a":"\\\" x","c":[1,2]}"#));
+        assert!(!is_compact(br#"{"a":"\\\" x","c":[1, 2]}"#));
     }
 }
