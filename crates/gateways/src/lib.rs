@@ -38,6 +38,7 @@ pub mod paybox;
 pub mod schemes;
 pub mod seal;
 pub mod sips;
+pub mod test_cards;
 mod xml;
 
 pub use decision::Decision;

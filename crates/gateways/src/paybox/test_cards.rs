@@ -6,7 +6,7 @@ use super::codes::PAYBOX_CODES;
 
 /// The prefix of the sandbox's test cards: `111122223333` + a 3-digit code
 /// + a Luhn check digit. A code naming a known Paybox refusal forces it.
-pub const TEST_CARD_PREFIX: &str = "111122223333";
+pub use crate::test_cards::TEST_CARD_PREFIX;
 
 /// The Paybox published test card, accepted.
 pub const PAYBOX_TEST_CARD: &str = "1111222233334444";

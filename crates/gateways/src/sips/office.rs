@@ -52,7 +52,7 @@ pub const UNSUPPORTED_MEDIA_TYPE_PAGE: &str = "<!doctype html>\n<html><head><tit
 /// The sandbox's test cards: `111122223333` + `0NN` + a Luhn digit forces
 /// responseCode NN; any other valid card is accepted (00).
 pub fn forced_code(card: &str) -> Option<String> {
-    let rest = card.strip_prefix(crate::paybox::test_cards::TEST_CARD_PREFIX)?;
+    let rest = card.strip_prefix(crate::test_cards::TEST_CARD_PREFIX)?;
     let digits = rest.as_bytes();
     (digits.len() == 4 && digits[0] == b'0' && digits.iter().all(u8::is_ascii_digit))
         .then(|| rest[1..3].to_string())
@@ -61,7 +61,7 @@ pub fn forced_code(card: &str) -> Option<String> {
 
 /// The test card number that forces responseCode `code` (2 digits).
 pub fn test_card_for(code: &str) -> String {
-    let body = format!("{}0{code}", crate::paybox::test_cards::TEST_CARD_PREFIX);
+    let body = format!("{}0{code}", crate::test_cards::TEST_CARD_PREFIX);
     let check = paylot_cli::card::luhn_check_digit(&body);
     format!("{body}{check}")
 }
