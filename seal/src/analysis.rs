@@ -137,7 +137,11 @@ impl Analysis {
         Ok(a)
     }
 
-    fn sips_json(&mut self, fields: &Map<String, Value>, choice: &Choice) -> Result<(), Unreadable> {
+    fn sips_json(
+        &mut self,
+        fields: &Map<String, Value>,
+        choice: &Choice,
+    ) -> Result<(), Unreadable> {
         let (direction, why) = match choice.direction {
             Some(d) => (d, "--message on the command line".to_string()),
             None => match sips::sides(|k| fields.contains_key(k)) {
@@ -299,7 +303,8 @@ fn algorithm_for(
     choice: &Choice,
 ) -> Result<(Algorithm, String), Unreadable> {
     if let Some(name) = &choice.algorithm {
-        return scheme.algorithm(name)
+        return scheme
+            .algorithm(name)
             .map(|a| (a, "--algorithm on the command line".into()))
             .map_err(Unreadable::from);
     }
@@ -308,7 +313,8 @@ fn algorithm_for(
         if let Some(v) = fields.get(f) {
             let text = scalar_text(v).unwrap_or_default();
             if !text.is_empty() {
-                return scheme.algorithm(&text)
+                return scheme
+                    .algorithm(&text)
                     .map(|a| (a, format!("the message's {f} field")))
                     .map_err(|e| Unreadable(format!("field {f}: {e}")));
             }

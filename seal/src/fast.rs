@@ -116,7 +116,14 @@ fn built<'a>(
         };
     }
     // A list or an object in a flat scheme: the general path says which.
-    schemes::seal_text(scheme, &fields, direction, &mut scratch.text, &mut scratch.work).ok()?;
+    schemes::seal_text(
+        scheme,
+        &fields,
+        direction,
+        &mut scratch.text,
+        &mut scratch.work,
+    )
+    .ok()?;
     Some(Line {
         line,
         scheme,
@@ -228,7 +235,13 @@ pub fn verify_line(
     let key = keys.get(scheme).ok()?;
     let computed = &mut scratch.seal;
     computed.clear();
-    schemes::write_seal(scheme, read.algorithm, scratch.text.as_bytes(), key, computed);
+    schemes::write_seal(
+        scheme,
+        read.algorithm,
+        scratch.text.as_bytes(),
+        key,
+        computed,
+    );
     // Equal bytes: valid. Anything else (another case, a mismatch) is
     // the general path's to say, with its cause.
     if !bool::from(subtle::ConstantTimeEq::ct_eq(

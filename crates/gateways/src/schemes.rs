@@ -114,7 +114,11 @@ impl Scheme {
             }
         };
         found.ok_or_else(|| {
-            let accepted: Vec<&str> = self.algorithms().iter().map(|a| self.spelling(*a)).collect();
+            let accepted: Vec<&str> = self
+                .algorithms()
+                .iter()
+                .map(|a| self.spelling(*a))
+                .collect();
             Algorithm::unknown(name, self.name(), &accepted)
         })
     }
@@ -296,10 +300,7 @@ pub struct Seen<'a> {
 }
 
 fn index_in(names: &[&str], name: &str) -> u8 {
-    names
-        .iter()
-        .position(|n| *n == name)
-        .map_or(0, |i| 1 << i)
+    names.iter().position(|n| *n == name).map_or(0, |i| 1 << i)
 }
 
 impl<'a> Seen<'a> {

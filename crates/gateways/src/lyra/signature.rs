@@ -56,7 +56,12 @@ pub fn build<S: Sink>(
 pub fn seal_string(fields: &[(String, String)], sorted: bool) -> SealString {
     let mut sink = Segments::new(SEPARATOR);
     // Pairs are flat: this cannot fail.
-    let _ = build(&tree::from_pairs(fields), sorted, &mut sink, &mut Vec::new());
+    let _ = build(
+        &tree::from_pairs(fields),
+        sorted,
+        &mut sink,
+        &mut Vec::new(),
+    );
     sink.into_string()
 }
 

@@ -146,7 +146,10 @@ mod tests {
 
     #[test]
     fn spelling_is_forgiving_but_names_paybox_hmacs() {
-        assert_eq!(parse_algorithm("sha512", "paybox"), Ok(Algorithm::HmacSha512));
+        assert_eq!(
+            parse_algorithm("sha512", "paybox"),
+            Ok(Algorithm::HmacSha512)
+        );
         assert!(parse_algorithm("MD5", "paybox")
             .unwrap_err()
             .message()

@@ -13,9 +13,7 @@ use std::fmt::Write as _;
 use serde_json::{Map, Value};
 
 use crate::seal::tree::{self, Node};
-use crate::seal::{
-    scalar_text, write_hex, Algorithm, SealString, Segment, Segments, Sink, Work,
-};
+use crate::seal::{scalar_text, write_hex, Algorithm, SealString, Segment, Segments, Sink, Work};
 
 /// The field that carries a JSON seal.
 pub const SEAL_FIELD: &str = "seal";

@@ -33,9 +33,9 @@ use super::{
 };
 use crate::memory::{Books, Memory, MemoryError};
 use crate::paybox::codes::{self, Kind, OpType};
+use crate::paybox::hmac;
 use crate::paybox::test_cards;
 use crate::paybox::values::{parse_cvv, parse_expiry, parse_text, YearMonth};
-use crate::paybox::hmac;
 use crate::paybox::MAX_NUMBER;
 use crate::seal::{same_seal, Algorithm};
 
