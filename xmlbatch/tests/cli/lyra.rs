@@ -613,6 +613,36 @@ sys.stdout.write('01;{n}\\n')
 }
 
 #[test]
+fn a_request_of_many_days_costs_an_entry_per_id_not_a_table_per_day() {
+    // 3,000 payment lines, each of its own day, the last reusing the id of
+    // the day before: past the first three days each day had a table of
+    // 125 KB (375 MB: check and respond aborted under 300 MB for a 160 KB
+    // file); now a set of the ids used on them.
+    let d = Dir::new();
+    let feed = "python3 -c \"
+import datetime, sys
+d0 = datetime.date(2000, 1, 1)
+sys.stdout.write('00;PAY;06;12345678;TEST;20261123;102008;\\n')
+for i in range(1, 3001):
+    day = (d0 + datetime.timedelta(days=min(i, 2999))).strftime('%Y%m%d')
+    sys.stdout.write('02;%d;%s;102008;%06d;CD;100;978;;;TOK;;;;;\\n' % (i, day, min(i, 2999)))
+sys.stdout.write('01;3000\\n')
+\"";
+    let (code, _, stderr) = under_300_mb(&d, feed, "check /dev/stdin");
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("/dev/stdin:3001: position 5 (transaction id): 002999 is already used on an earlier line for 20080318 (ids must be unique per shop per day)"),
+        "{stderr}"
+    );
+    let (code, stdout, stderr) = under_300_mb(&d, feed, "respond /dev/stdin");
+    assert_eq!(code, Some(0), "{stderr}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 3002);
+    assert!(lines[2999].contains(";00;AUTHORISED;"), "{}", lines[2999]);
+    assert!(lines[3000].contains(";96;ERROR;"), "{}", lines[3000]);
+}
+
+#[test]
 fn check_and_respond_stop_past_the_most_payment_lines_a_request_holds() {
     // 1,000,000 payment lines: a sequence number is NUMERIC 6, so no Lyra
     // request holds more than 999,999. Reading stops there (what is kept

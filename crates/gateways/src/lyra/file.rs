@@ -53,20 +53,19 @@ pub const RECOMMENDED_MAX_LINES: usize = 2000;
 pub const MAX_LINES: usize = 999_999;
 
 /// The transaction ids used in a file, per day: an id is 6 digits and must
-/// be unique per shop per day, so a day's ids fit in a fixed table — the
-/// memory does not grow with the file. The line of each id's first use is
-/// kept for the first few days of a file (a file covers one or two); past
-/// them, a set of bits says only that an id was used.
+/// be unique per shop per day. For the first few days of a file (a file
+/// covers one or two) a fixed table per day keeps the line of each id's
+/// first use; past them, a set says only that an id was used on a day —
+/// one entry an id, not a table a day (a file of a thousand lines of a
+/// thousand days took a table of 125 KB for each, 125 MB), so memory
+/// grows with the ids recorded, at most the gateway's
+/// [`MAX_LINES`] a file, never with the days.
 #[derive(Default)]
 pub struct TransactionIds {
-    days: Vec<(String, DayIds)>,
-}
-
-enum DayIds {
-    /// The line of each id's first use (0: unused).
-    Lines(Box<[u32]>),
-    /// Whether each id was used.
-    Bits(Box<[u64]>),
+    /// The first days, with the line of each id's first use (0: unused).
+    days: Vec<(String, Box<[u32]>)>,
+    /// The ids used on later days, as day (YYYYMMDD) × 1,000,000 + id.
+    later: std::collections::HashSet<u64>,
 }
 
 /// How many days keep the line of each id (4 MB each).
@@ -85,42 +84,43 @@ pub enum Used {
 }
 
 impl TransactionIds {
-    /// Record the use of `id` (6 digits) on `date` at `line`; an id that
-    /// is not 6 digits is the detail check's business, not counted here.
+    /// Record the use of `id` (6 digits) on `date` (YYYYMMDD) at `line`;
+    /// an id that is not 6 digits, or a date that is not 8, is the detail
+    /// check's business, not counted here.
     pub fn record(&mut self, date: &str, id: &str, line: u64) -> Used {
-        let Some(n) = (id.len() == 6 && id.bytes().all(|b| b.is_ascii_digit()))
-            .then(|| id.parse::<usize>().ok())
-            .flatten()
-        else {
+        let six = id.len() == 6 && id.bytes().all(|b| b.is_ascii_digit());
+        let eight = date.len() == 8 && date.bytes().all(|b| b.is_ascii_digit());
+        let (Some(n), Some(day)) = (
+            six.then(|| id.parse::<usize>().ok()).flatten(),
+            eight.then(|| date.parse::<u64>().ok()).flatten(),
+        ) else {
             return Used::First;
         };
         let at = match self.days.iter().position(|(d, _)| d == date) {
-            Some(i) => i,
-            None => {
-                let table = if self.days.len() < DAYS_WITH_LINES {
-                    DayIds::Lines(vec![0u32; IDS].into_boxed_slice())
-                } else {
-                    DayIds::Bits(vec![0u64; IDS.div_ceil(64)].into_boxed_slice())
-                };
-                self.days.push((date.to_string(), table));
-                self.days.len() - 1
+            Some(i) => Some(i),
+            None if self.days.len() < DAYS_WITH_LINES => {
+                self.days
+                    .push((date.to_string(), vec![0u32; IDS].into_boxed_slice()));
+                Some(self.days.len() - 1)
             }
+            None => None,
         };
-        match &mut self.days[at].1 {
-            DayIds::Lines(lines) => match lines[n] {
-                0 => {
-                    lines[n] = u32::try_from(line).unwrap_or(u32::MAX).max(1);
-                    Used::First
+        match at {
+            Some(i) => {
+                let lines = &mut self.days[i].1;
+                match lines[n] {
+                    0 => {
+                        lines[n] = u32::try_from(line).unwrap_or(u32::MAX).max(1);
+                        Used::First
+                    }
+                    first => Used::OnLine(u64::from(first)),
                 }
-                first => Used::OnLine(u64::from(first)),
-            },
-            DayIds::Bits(bits) => {
-                let (word, bit) = (n / 64, 1u64 << (n % 64));
-                if bits[word] & bit != 0 {
-                    Used::Before
-                } else {
-                    bits[word] |= bit;
+            }
+            None => {
+                if self.later.insert(day * IDS as u64 + n as u64) {
                     Used::First
+                } else {
+                    Used::Before
                 }
             }
         }
