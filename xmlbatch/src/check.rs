@@ -1,9 +1,10 @@
 //! `xmlbatch check`: is this Question XML or Lyra REQ acceptable?
 
 use std::collections::HashMap;
-use std::io::BufRead;
+use std::io::{BufRead, Read, Write};
 
 use clap::Args as ClapArgs;
+use paylot_cli::output::Held;
 use paylot_cli::summary::Summary;
 use paylot_cli::{Error, Input, Outcome, Result};
 
@@ -213,7 +214,114 @@ fn check_question(name: &str, reader: Box<dyn BufRead>) -> Result<(u64, u64)> {
     Ok((questions, bad))
 }
 
-/// The payment lines of a REQ, and its problems (each said).
+/// What `xmlbatch check` says of a REQ, held until the file is read whole
+/// (its order: the header's, the stray lines', the trailer's, then the
+/// payment lines'; and nothing but the error when the file cannot be
+/// read to its end): in [`Held`], so memory does not grow with the file.
+struct Said {
+    name: String,
+    /// The header's and stray lines' problems and warnings.
+    first: Held,
+    /// The payment lines' problems.
+    details: Held,
+}
+
+const PROBLEM: u8 = 0;
+const WARNING: u8 = 1;
+
+impl Said {
+    fn hold(to: &mut Held, tag: u8, line: u64, text: &str) -> Result<()> {
+        let len = u32::try_from(text.len()).unwrap_or(u32::MAX);
+        let bytes = &text.as_bytes()[..len as usize];
+        [&[tag][..], &line.to_le_bytes(), &len.to_le_bytes(), bytes]
+            .iter()
+            .try_for_each(|b| to.write_all(b))
+            .map_err(|e| Error::io("holding the messages back", e))
+    }
+
+    fn problem(&mut self, line: u64, msg: &str) -> Result<()> {
+        Said::hold(&mut self.first, PROBLEM, line, msg)
+    }
+
+    fn warning(&mut self, text: &str) -> Result<()> {
+        Said::hold(&mut self.first, WARNING, 0, text)
+    }
+
+    fn detail(&mut self, line: u64, msg: &str) -> Result<()> {
+        Said::hold(&mut self.details, PROBLEM, line, msg)
+    }
+
+    /// Say what `held` holds, in order; the number of problems.
+    fn say(name: &str, held: Held) -> Result<u64> {
+        let rerr = |e| Error::io("reading the held messages back", e);
+        let mut r = held.into_reader().map_err(rerr)?;
+        let mut bad = 0u64;
+        loop {
+            let mut tag = [0u8; 1];
+            if r.read(&mut tag).map_err(rerr)? == 0 {
+                return Ok(bad);
+            }
+            let (mut line, mut len) = ([0u8; 8], [0u8; 4]);
+            r.read_exact(&mut line).map_err(rerr)?;
+            r.read_exact(&mut len).map_err(rerr)?;
+            let mut text = vec![0u8; u32::from_le_bytes(len) as usize];
+            r.read_exact(&mut text).map_err(rerr)?;
+            let text = String::from_utf8_lossy(&text);
+            if tag[0] == PROBLEM {
+                bad += 1;
+                let line = u64::from_le_bytes(line);
+                paylot_cli::note(format_args!("{name}:{line}: {text}"));
+            } else {
+                paylot_cli::warn("xmlbatch", text);
+            }
+        }
+    }
+}
+
+/// The header's problems and warnings.
+fn check_req_header(said: &mut Said, header: &[String], file_name: Option<&Name>) -> Result<()> {
+    let name = said.name.clone();
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    if let Some((_, msg)) = lyra::check_header(&header, file_name) {
+        said.problem(1, &format!("header: {msg}"))?;
+    }
+    let version = header.get(2).copied().unwrap_or("");
+    if let Some(note) = lyra::version_note(version) {
+        said.warning(&format!("{name}:1: {note}"))?;
+    }
+    if let Some(n) = file_name {
+        let utc_day_before =
+            gateways::calendar::previous_day(&n.date).as_deref() == header.get(5).copied();
+        if utc_day_before {
+            // The header's date is UTC (Lyra's days are), the name's may be
+            // local: a file built at 00:30 in Paris is of the previous UTC
+            // day. No source says the gateway compares the dates.
+            said.warning(&format!(
+                "{name}:1: the header's creation date {} is the day before the name's date {}: a name given in local time just after midnight (the header's date is the UTC day); to be sure, name the file with the header's date (dropwatch name --date {})",
+                show(header[5]),
+                n.date,
+                header[5]
+            ))?;
+        } else if header.get(5).is_some_and(|d| *d != n.date) {
+            said.problem(
+                1,
+                &format!(
+                    "header: the creation date {} is not the name's date {}",
+                    show(header[5]),
+                    n.date
+                ),
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// The payment lines of a REQ, and its problems (each said). The file is
+/// read line by line (`lyra::each_req_line`): of it only the header, the
+/// trailer, the counts and the transaction ids seen are kept, the
+/// messages held back in a temporary file past 64 KiB, so memory does not
+/// grow with the file (a 310 MB REQ, held whole, aborted under a 300 MB
+/// limit).
 fn check_req(name: &str, path: Option<&str>, reader: Box<dyn BufRead>) -> Result<(u64, u64)> {
     let mut bad = 0u64;
     let mut report = |line: u64, msg: String| {
@@ -238,105 +346,94 @@ fn check_req(name: &str, path: Option<&str>, reader: Box<dyn BufRead>) -> Result
         }
         None => None,
     };
-    let req = lyra::read_req(reader, name)?;
-    let header: Vec<&str> = req.header.iter().map(String::as_str).collect();
-    if let Some((_, msg)) = lyra::check_header(&header, file_name.as_ref()) {
-        report(1, format!("header: {msg}"));
-    }
-    let version = header.get(2).copied().unwrap_or("");
-    if let Some(note) = lyra::version_note(version) {
-        paylot_cli::warn("xmlbatch", format!("{name}:1: {note}"));
-    }
-    if let Some(n) = &file_name {
-        let utc_day_before =
-            gateways::calendar::previous_day(&n.date).as_deref() == header.get(5).copied();
-        if utc_day_before {
-            // The header's date is UTC (Lyra's days are), the name's may be
-            // local: a file built at 00:30 in Paris is of the previous UTC
-            // day. No source says the gateway compares the dates.
-            paylot_cli::warn(
-                "xmlbatch",
-                format!(
-                    "{name}:1: the header's creation date {} is the day before the name's date {}: a name given in local time just after midnight (the header's date is the UTC day); to be sure, name the file with the header's date (dropwatch name --date {})",
-                    show(header[5]),
-                    n.date,
-                    header[5]
-                ),
-            );
-        } else if header.get(5).is_some_and(|d| *d != n.date) {
-            report(
-                1,
-                format!(
-                    "header: the creation date {} is not the name's date {}",
-                    show(header[5]),
-                    n.date
-                ),
-            );
+    let mut said = Said {
+        name: name.to_string(),
+        first: Held::new(),
+        details: Held::new(),
+    };
+    let mut req = lyra::ReqShape::default();
+    let mut seen = lyra::TransactionIds::default();
+    lyra::each_req_line(reader, name, |line, kind, rec| {
+        if let Some(what) = req.take(line, kind, rec) {
+            return said.problem(line, &what);
         }
+        match kind {
+            lyra::ReqLine::Header => check_req_header(&mut said, &req.header, file_name.as_ref()),
+            lyra::ReqLine::Detail => {
+                let version = req.header.get(2).map(String::as_str).unwrap_or("");
+                let c: Vec<&str> = rec.iter().collect();
+                let problems = lyra::check_detail(&c, version);
+                for (pos, msg) in &problems {
+                    let what = gateways::lyra::codes::POSITIONS
+                        .iter()
+                        .find(|(p, _)| *p == pos.to_string())
+                        .map(|(_, w)| format!(" ({})", w.split(" (").next().unwrap_or(w)))
+                        .unwrap_or_default();
+                    said.detail(line, &format!("position {pos}{what}: {msg}"))?;
+                }
+                if problems.is_empty() {
+                    if c[1] != req.details.to_string() {
+                        said.detail(line, &format!("position 2 (sequence number): {} (expected {}, the lines are numbered 1, 2, ...)", show(c[1]), req.details))?;
+                    }
+                    let used = seen.record(c[2], c[4], line);
+                    if let Some(m) = lyra::TransactionIds::duplicate_message(used, c[2], c[4]) {
+                        let m = m.strip_prefix("transaction id ").unwrap_or(&m);
+                        said.detail(line, &format!("position 5 (transaction id): {m}"))?;
+                    }
+                }
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    })?;
+    if req.end_line == 0 && req.header.is_empty() {
+        // No line at all: the header's checks say so.
+        check_req_header(&mut said, &[], file_name.as_ref())?;
     }
-    for (line, what) in &req.stray {
-        report(*line, what.clone());
-    }
+    let Said { first, details, .. } = said;
+    bad += Said::say(name, first)?;
+    let mut report = |line: u64, msg: String| {
+        bad += 1;
+        paylot_cli::note(format_args!("{name}:{line}: {msg}"));
+    };
     match &req.trailer {
         None => report(
             req.end_line,
             format!(
                 "no trailer (expected 01;{} here: 01 and the number of detail lines, as the last line)",
-                req.details.len()
+                req.details
             ),
         ),
         Some((line, t)) => {
             let count = t.get(1).map(String::as_str).unwrap_or("");
-            if t.len() != 2 || count.parse::<usize>().ok() != Some(req.details.len()) {
+            if t.len() != 2 || count.parse::<usize>().ok() != Some(req.details) {
                 report(
                     *line,
                     format!(
                         "trailer {} does not match the {} detail lines (expected 01;{})",
                         show(&t.join(";")),
-                        req.details.len(),
-                        req.details.len()
+                        req.details,
+                        req.details
                     ),
                 );
             }
         }
     }
-    if req.details.is_empty() {
+    if req.details == 0 {
         report(1, "no detail lines (expected at least one 02 line)".into());
     }
-    let mut seen = lyra::TransactionIds::default();
-    for (i, (line, cols)) in req.details.iter().enumerate() {
-        let c: Vec<&str> = cols.iter().map(String::as_str).collect();
-        let problems = lyra::check_detail(&c, version);
-        for (pos, msg) in &problems {
-            let what = gateways::lyra::codes::POSITIONS
-                .iter()
-                .find(|(p, _)| *p == pos.to_string())
-                .map(|(_, w)| format!(" ({})", w.split(" (").next().unwrap_or(w)))
-                .unwrap_or_default();
-            report(*line, format!("position {pos}{what}: {msg}"));
-        }
-        if problems.is_empty() {
-            if c[1] != (i + 1).to_string() {
-                report(*line, format!("position 2 (sequence number): {} (expected {}, the lines are numbered 1, 2, ...)", show(c[1]), i + 1));
-            }
-            let used = seen.record(c[2], c[4], *line);
-            if let Some(m) = lyra::TransactionIds::duplicate_message(used, c[2], c[4]) {
-                let m = m.strip_prefix("transaction id ").unwrap_or(&m);
-                report(*line, format!("position 5 (transaction id): {m}"));
-            }
-        }
-    }
-    if req.details.len() > lyra::RECOMMENDED_MAX_LINES {
+    bad += Said::say(name, details)?;
+    if req.details > lyra::RECOMMENDED_MAX_LINES {
         paylot_cli::warn(
             "xmlbatch",
             format!(
                 "{}: {} payment lines; the gateway recommends at most 2,000 per file",
                 paylot_cli::input::quote(name),
-                req.details.len()
+                req.details
             ),
         );
     }
-    Ok((req.details.len() as u64, bad))
+    Ok((req.details as u64, bad))
 }
 
 /// The records of a Sips Office Batch request file, and its problems

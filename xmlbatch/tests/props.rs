@@ -82,7 +82,12 @@ proptest! {
 
     #[test]
     fn req_never_panics(data in with_prefix(&["", "00;PAY;06;12345678;TEST;20261123;101500;\n02;1;"])) {
-        let _ = lyra::read_req(reader(&data), "fuzz");
+        let mut shape = lyra::ReqShape::default();
+        let _ = lyra::each_req_line(reader(&data), "fuzz", |line, kind, rec| {
+            shape.take(line, kind, rec);
+            Ok(())
+        });
+        let _ = lyra::check_trailer(&shape);
         let _ = respond::respond_lyra(0, None, "fuzz", reader(&data), &Default::default(), &mut Vec::new());
     }
 

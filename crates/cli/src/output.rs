@@ -192,6 +192,59 @@ impl Write for Output {
     }
 }
 
+/// Bytes a command must hold back while it reads on — the body of an
+/// answer whose first line depends on the input's last, messages to be
+/// said after others —, in memory up to 64 KiB, past that in an
+/// anonymous temporary file (mode 0600, gone with the process): memory
+/// stays bounded whatever the input's size.
+#[derive(Default)]
+pub struct Held {
+    memory: Vec<u8>,
+    file: Option<BufWriter<File>>,
+}
+
+impl Held {
+    pub fn new() -> Held {
+        Held::default()
+    }
+
+    /// Whether nothing was written.
+    pub fn is_empty(&self) -> bool {
+        self.memory.is_empty() && self.file.is_none()
+    }
+
+    /// What was written, from its first byte.
+    pub fn into_reader(self) -> io::Result<Box<dyn io::BufRead>> {
+        match self.file {
+            None => Ok(Box::new(io::Cursor::new(self.memory))),
+            Some(w) => {
+                let mut file = w.into_inner().map_err(io::IntoInnerError::into_error)?;
+                file.seek(SeekFrom::Start(0))?;
+                Ok(Box::new(io::BufReader::with_capacity(BUFFER, file)))
+            }
+        }
+    }
+}
+
+impl Write for Held {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.file.is_none() && self.memory.len() + buf.len() > BUFFER {
+            let mut w = BufWriter::with_capacity(BUFFER, tempfile::tempfile()?);
+            w.write_all(&std::mem::take(&mut self.memory))?;
+            self.file = Some(w);
+        }
+        match &mut self.file {
+            Some(w) => w.write(buf),
+            None => self.memory.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        // Nothing held is released before it is read back.
+        Ok(())
+    }
+}
+
 /// A file being written under a temporary name beside its target, and
 /// renamed over it when complete: the one way every tool writes a file.
 ///
@@ -370,6 +423,7 @@ pub fn rename_durably(from: &Path, to: &Path) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Read;
 
     #[test]
     fn atomic_output_appears_only_on_commit() {
@@ -461,5 +515,22 @@ mod tests {
         }
         assert_eq!(fs::read(&target).unwrap(), b"good");
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn held_bytes_read_back_whole_in_memory_or_past_it() {
+        for size in [0usize, 10, BUFFER, BUFFER + 1, 5 * BUFFER + 7] {
+            let data: Vec<u8> = (0..size).map(|i| (i % 251) as u8).collect();
+            let mut held = Held::new();
+            for chunk in data.chunks(1000) {
+                held.write_all(chunk).unwrap();
+            }
+            assert_eq!(held.is_empty(), size == 0);
+            // Past 64 KiB, the bytes are in a file, not in memory.
+            assert_eq!(held.file.is_some(), size > BUFFER, "{size}");
+            let mut back = Vec::new();
+            held.into_reader().unwrap().read_to_end(&mut back).unwrap();
+            assert_eq!(back, data, "{size}");
+        }
     }
 }

@@ -539,3 +539,128 @@ for i in range(1, 2301):
         "{stderr}"
     );
 }
+
+/// `xmlbatch ARGS` reading what the shell command `feed` writes, under a
+/// 300 MB address space: (exit status, stdout, stderr).
+fn under_300_mb(dir: &Dir, feed: &str, args: &str) -> (Option<i32>, String, String) {
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "{feed} | (ulimit -v 300000; exec {} {args})",
+            env!("CARGO_BIN_EXE_xmlbatch")
+        ))
+        .current_dir(dir.tmp.path())
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn check_and_respond_read_a_request_line_by_line() {
+    // 230,000 valid payment lines of 1.3 KB (the longest each column may
+    // be): 300 MB of request, checked and answered under a 300 MB address
+    // space. Every line was kept whole (both aborted); now the header,
+    // trailer, counts and ids seen are, the answer lines held back in a
+    // temporary file until the trailer says the file is accepted. The last
+    // line reuses the first's id: the ids are still all remembered.
+    let d = Dir::new();
+    let n = 230_000;
+    let feed = format!(
+        "python3 -c \"
+import sys
+pad = 'I' * 255
+sys.stdout.write('00;PAY;06;12345678;TEST;20261123;102008;\\n')
+for i in range(1, {n} + 1):
+    sys.stdout.write('02;%d;20261123;102008;%06d;CD;100;978;;;TOK%d;;REF%d;%s;%s;%s\\n' % (i, i if i < {n} else 1, i, i, pad, pad, pad))
+sys.stdout.write('01;{n}\\n')
+\" 2>/dev/null"
+    );
+    let (code, _, stderr) = under_300_mb(&d, &feed, "check /dev/stdin");
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_eq!(
+        stderr.lines().filter(|l| l.starts_with("/dev/stdin:")).collect::<Vec<_>>(),
+        [format!("/dev/stdin:{}: position 5 (transaction id): 000001 is already used on line 2 for 20261123 (ids must be unique per shop per day)", n + 1)],
+        "{stderr}"
+    );
+    assert!(stderr.contains(&format!("{n} payment lines;")), "{stderr}");
+
+    let (code, stdout, stderr) = under_300_mb(
+        &d,
+        &feed,
+        "respond --name 20261123.12345678.PAY.REQ.T.01 /dev/stdin",
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), n + 2);
+    assert!(
+        lines[0].starts_with("00;PAY;06;0;;12345678;TEST;"),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[1]
+            .starts_with("02;1;20261123;102008;000001;CD;100;978;100;978;20261123;;TOK1;;REF1;"),
+        "{}",
+        lines[1]
+    );
+    assert!(lines[1].contains(";00;AUTHORISED;"), "{}", lines[1]);
+    assert!(lines[n].contains(";96;ERROR;"), "{}", lines[n]);
+    assert_eq!(lines[n + 1], format!("01;{n}"));
+}
+
+#[test]
+fn a_request_of_many_days_costs_an_entry_per_id_not_a_table_per_day() {
+    // 3,000 payment lines, each of its own day, the last reusing the id of
+    // the day before: past the first three days each day had a table of
+    // 125 KB (375 MB: check and respond aborted under 300 MB for a 160 KB
+    // file); now a set of the ids used on them.
+    let d = Dir::new();
+    let feed = "python3 -c \"
+import datetime, sys
+d0 = datetime.date(2000, 1, 1)
+sys.stdout.write('00;PAY;06;12345678;TEST;20261123;102008;\\n')
+for i in range(1, 3001):
+    day = (d0 + datetime.timedelta(days=min(i, 2999))).strftime('%Y%m%d')
+    sys.stdout.write('02;%d;%s;102008;%06d;CD;100;978;;;TOK;;;;;\\n' % (i, day, min(i, 2999)))
+sys.stdout.write('01;3000\\n')
+\"";
+    let (code, _, stderr) = under_300_mb(&d, feed, "check /dev/stdin");
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("/dev/stdin:3001: position 5 (transaction id): 002999 is already used on an earlier line for 20080318 (ids must be unique per shop per day)"),
+        "{stderr}"
+    );
+    let (code, stdout, stderr) = under_300_mb(&d, feed, "respond /dev/stdin");
+    assert_eq!(code, Some(0), "{stderr}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 3002);
+    assert!(lines[2999].contains(";00;AUTHORISED;"), "{}", lines[2999]);
+    assert!(lines[3000].contains(";96;ERROR;"), "{}", lines[3000]);
+}
+
+#[test]
+fn check_and_respond_stop_past_the_most_payment_lines_a_request_holds() {
+    // 1,000,000 payment lines: a sequence number is NUMERIC 6, so no Lyra
+    // request holds more than 999,999. Reading stops there (what is kept
+    // of each line, its id, stays bounded by the gateway's own limit):
+    // check says so (status 2), respond refuses the file (status 1).
+    let d = Dir::new();
+    let feed = "python3 -c \"
+import sys
+sys.stdout.write('00;PAY;06;12345678;TEST;20261123;102008;\\n')
+sys.stdout.write(''.join('02;%d;20261123;102008;%06d;CD;1;978;;;T;;;;;\\n' % (i, i % 1000000) for i in range(1, 1000001)))
+sys.stdout.write('01;1000000\\n')
+\" 2>/dev/null";
+    let said = "/dev/stdin:1000001: more than 999999 payment lines, the most a Lyra request holds (its sequence number is NUMERIC 6): not a request of this gateway (is this the file meant?); nothing was read past it";
+    let (code, _, stderr) = under_300_mb(&d, feed, "check /dev/stdin");
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains(said), "{stderr}");
+    let (code, stdout, stderr) = under_300_mb(&d, feed, "respond /dev/stdin");
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains(said), "{stderr}");
+    assert_eq!(stdout, "");
+}

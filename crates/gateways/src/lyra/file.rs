@@ -2,7 +2,7 @@
 //! and `PAY.ANS` answers. `;`-separated, no quoting: read and written with
 //! the csv crate (quoting off), values never contain `;`, CR or LF.
 
-use std::io::{BufRead, Write};
+use std::io::Write;
 
 use paylot_cli::{Error, Result};
 
@@ -53,20 +53,19 @@ pub const RECOMMENDED_MAX_LINES: usize = 2000;
 pub const MAX_LINES: usize = 999_999;
 
 /// The transaction ids used in a file, per day: an id is 6 digits and must
-/// be unique per shop per day, so a day's ids fit in a fixed table — the
-/// memory does not grow with the file. The line of each id's first use is
-/// kept for the first few days of a file (a file covers one or two); past
-/// them, a set of bits says only that an id was used.
+/// be unique per shop per day. For the first few days of a file (a file
+/// covers one or two) a fixed table per day keeps the line of each id's
+/// first use; past them, a set says only that an id was used on a day —
+/// one entry an id, not a table a day (a file of a thousand lines of a
+/// thousand days took a table of 125 KB for each, 125 MB), so memory
+/// grows with the ids recorded, at most the gateway's
+/// [`MAX_LINES`] a file, never with the days.
 #[derive(Default)]
 pub struct TransactionIds {
-    days: Vec<(String, DayIds)>,
-}
-
-enum DayIds {
-    /// The line of each id's first use (0: unused).
-    Lines(Box<[u32]>),
-    /// Whether each id was used.
-    Bits(Box<[u64]>),
+    /// The first days, with the line of each id's first use (0: unused).
+    days: Vec<(String, Box<[u32]>)>,
+    /// The ids used on later days, as day (YYYYMMDD) × 1,000,000 + id.
+    later: std::collections::HashSet<u64>,
 }
 
 /// How many days keep the line of each id (4 MB each).
@@ -85,42 +84,43 @@ pub enum Used {
 }
 
 impl TransactionIds {
-    /// Record the use of `id` (6 digits) on `date` at `line`; an id that
-    /// is not 6 digits is the detail check's business, not counted here.
+    /// Record the use of `id` (6 digits) on `date` (YYYYMMDD) at `line`;
+    /// an id that is not 6 digits, or a date that is not 8, is the detail
+    /// check's business, not counted here.
     pub fn record(&mut self, date: &str, id: &str, line: u64) -> Used {
-        let Some(n) = (id.len() == 6 && id.bytes().all(|b| b.is_ascii_digit()))
-            .then(|| id.parse::<usize>().ok())
-            .flatten()
-        else {
+        let six = id.len() == 6 && id.bytes().all(|b| b.is_ascii_digit());
+        let eight = date.len() == 8 && date.bytes().all(|b| b.is_ascii_digit());
+        let (Some(n), Some(day)) = (
+            six.then(|| id.parse::<usize>().ok()).flatten(),
+            eight.then(|| date.parse::<u64>().ok()).flatten(),
+        ) else {
             return Used::First;
         };
         let at = match self.days.iter().position(|(d, _)| d == date) {
-            Some(i) => i,
-            None => {
-                let table = if self.days.len() < DAYS_WITH_LINES {
-                    DayIds::Lines(vec![0u32; IDS].into_boxed_slice())
-                } else {
-                    DayIds::Bits(vec![0u64; IDS.div_ceil(64)].into_boxed_slice())
-                };
-                self.days.push((date.to_string(), table));
-                self.days.len() - 1
+            Some(i) => Some(i),
+            None if self.days.len() < DAYS_WITH_LINES => {
+                self.days
+                    .push((date.to_string(), vec![0u32; IDS].into_boxed_slice()));
+                Some(self.days.len() - 1)
             }
+            None => None,
         };
-        match &mut self.days[at].1 {
-            DayIds::Lines(lines) => match lines[n] {
-                0 => {
-                    lines[n] = u32::try_from(line).unwrap_or(u32::MAX).max(1);
-                    Used::First
+        match at {
+            Some(i) => {
+                let lines = &mut self.days[i].1;
+                match lines[n] {
+                    0 => {
+                        lines[n] = u32::try_from(line).unwrap_or(u32::MAX).max(1);
+                        Used::First
+                    }
+                    first => Used::OnLine(u64::from(first)),
                 }
-                first => Used::OnLine(u64::from(first)),
-            },
-            DayIds::Bits(bits) => {
-                let (word, bit) = (n / 64, 1u64 << (n % 64));
-                if bits[word] & bit != 0 {
-                    Used::Before
-                } else {
-                    bits[word] |= bit;
+            }
+            None => {
+                if self.later.insert(day * IDS as u64 + n as u64) {
                     Used::First
+                } else {
+                    Used::Before
                 }
             }
         }
@@ -365,48 +365,61 @@ pub fn check_detail(cols: &[&str], version: &str) -> Vec<(usize, String)> {
     out
 }
 
-/// A REQ file read whole: header, detail lines (with their file line),
-/// trailer.
+/// What the whole-file checks of a REQ need, gathered line by line as
+/// [`each_req_line`] reads it: the header, the trailer, the number of
+/// payment lines, the first stray line. Bounded whatever the file (each
+/// line is at most [`paylot_cli::limits::LINE`]): the payment lines
+/// themselves are the caller's to judge as they pass, never kept.
 #[derive(Debug, Default)]
-pub struct Req {
+pub struct ReqShape {
+    /// The header's columns (a BOM before the first one dropped); empty
+    /// when the file has no line.
     pub header: Vec<String>,
-    pub details: Vec<(u64, Vec<String>)>,
+    /// How many payment lines (`02`) there are.
+    pub details: usize,
     pub trailer: Option<(u64, Vec<String>)>,
-    /// Lines after the trailer, or records other than 00/02/01.
-    pub stray: Vec<(u64, String)>,
+    /// The first line after the trailer or of a record other than
+    /// 00/02/01, and what it is: the gateway's check names the first.
+    pub first_stray: Option<(u64, String)>,
     /// The line after the last record read: where a missing trailer was
     /// expected.
     pub end_line: u64,
 }
 
-pub fn read_req<R: BufRead>(src: R, name: &str) -> Result<Req> {
-    let mut req = Req::default();
-    each_req_line(src, name, |line, kind, rec| {
-        let mut cols: Vec<String> = rec.iter().map(str::to_string).collect();
-        if !(cols.len() == 1 && cols[0].is_empty()) {
-            req.end_line = line + 1;
+impl ReqShape {
+    /// Take the line `line` of kind `kind` into account; for a stray line
+    /// (after the trailer, or of another record code), what it is.
+    pub fn take(&mut self, line: u64, kind: ReqLine, rec: &csv::StringRecord) -> Option<String> {
+        if !(rec.len() == 1 && rec[0].is_empty()) {
+            self.end_line = line + 1;
         }
-        match kind {
+        let stray = match kind {
             ReqLine::Header => {
-                if let Some(c) = cols.first_mut() {
+                self.header = rec.iter().map(str::to_string).collect();
+                if let Some(c) = self.header.first_mut() {
                     if let Some(stripped) = c.strip_prefix('\u{feff}') {
                         *c = stripped.to_string();
                     }
                 }
-                req.header = cols;
+                None
             }
-            ReqLine::AfterTrailer => req.stray.push((line, "a line after the trailer".into())),
-            ReqLine::Detail => req.details.push((line, cols)),
-            ReqLine::Trailer => req.trailer = Some((line, cols)),
-            ReqLine::Blank => {}
-            ReqLine::Other => req.stray.push((
-                line,
-                format!("record code {} (expected 02 or 01)", show(&cols[0])),
-            )),
+            ReqLine::AfterTrailer => Some("a line after the trailer".to_string()),
+            ReqLine::Detail => {
+                self.details += 1;
+                None
+            }
+            ReqLine::Trailer => {
+                self.trailer = Some((line, rec.iter().map(str::to_string).collect()));
+                None
+            }
+            ReqLine::Blank => None,
+            ReqLine::Other => Some(format!("record code {} (expected 02 or 01)", show(&rec[0]))),
+        };
+        if let Some(what) = &stray {
+            self.first_stray.get_or_insert_with(|| (line, what.clone()));
         }
-        Ok(())
-    })?;
-    Ok(req)
+        stray
+    }
 }
 
 /// What a line of a REQ is, by its place and record code.
@@ -428,9 +441,13 @@ pub enum ReqLine {
 
 /// Call `f` with the line, the kind and the columns of each line of the
 /// REQ read from `src`, one at a time (memory does not grow with the
-/// file: what a caller keeps is its own); [`read_req`] keeps them all. A
-/// line that is not UTF-8 is a "no" (status 1: the gateway would reject
-/// the file); a line past its bound is trouble.
+/// file: what a caller keeps is its own, [`ReqShape`] what the whole-file
+/// checks need). A line that is not UTF-8 is a "no" (status 1: the
+/// gateway would reject the file); a line past its bound, or a payment
+/// line past the [`MAX_LINES`]th, is past its bound (status 2; a refusal
+/// for `xmlbatch respond`): what is kept of each payment line (its
+/// transaction id, at the least) stays bounded by the gateway's own
+/// limit.
 pub fn each_req_line<R: std::io::Read>(
     src: R,
     name: &str,
@@ -440,6 +457,7 @@ pub fn each_req_line<R: std::io::Read>(
     let mut rec = csv::StringRecord::new();
     let mut first = true;
     let mut after_trailer = false;
+    let mut details = 0usize;
     loop {
         match rdr.read_record(&mut rec) {
             Ok(false) => return Ok(()),
@@ -470,13 +488,22 @@ pub fn each_req_line<R: std::io::Read>(
                 _ => ReqLine::Other,
             }
         };
-        f(rdr.line(), kind, &rec)?;
+        let line = rdr.line();
+        if kind == ReqLine::Detail {
+            details += 1;
+            if details > MAX_LINES {
+                return Err(Error::past_bound(format!(
+                    "{name}:{line}: more than {MAX_LINES} payment lines, the most a Lyra request holds (its sequence number is NUMERIC 6): not a request of this gateway (is this the file meant?); nothing was read past it"
+                )));
+            }
+        }
+        f(line, kind, &rec)?;
     }
 }
 
 /// The whole-file checks after the header: trailer present and agreeing.
-pub fn check_trailer(req: &Req) -> Option<(u8, String)> {
-    if let Some((line, what)) = req.stray.first() {
+pub fn check_trailer(req: &ReqShape) -> Option<(u8, String)> {
+    if let Some((line, what)) = &req.first_stray {
         return Some((1, format!("line {line}: {what}")));
     }
     match &req.trailer {
@@ -486,16 +513,16 @@ pub fn check_trailer(req: &Req) -> Option<(u8, String)> {
         )),
         Some((_, t)) => {
             let count = t.get(1).map(String::as_str).unwrap_or("");
-            if t.len() != 2 || count.parse::<usize>().ok() != Some(req.details.len()) {
+            if t.len() != 2 || count.parse::<usize>().ok() != Some(req.details) {
                 Some((
                     1,
                     format!(
                         "Trailer count {} does not match the {} detail lines",
                         show(count),
-                        req.details.len()
+                        req.details
                     ),
                 ))
-            } else if req.details.is_empty() {
+            } else if req.details == 0 {
                 Some((2, "No detail lines".into()))
             } else {
                 None
