@@ -227,3 +227,39 @@ EOF
     let out = sh.ok(&script);
     assert_eq!(out, "other client 200\nclosed True\n", "{out}");
 }
+
+#[test]
+fn a_responder_that_detaches_leaves_no_descriptor_past_the_deadline() {
+    let sh = Sh::new();
+    // The responder leaves behind a process of another session holding
+    // its stdout and stderr (out of its group: not the sandbox's to
+    // kill), then answers. Past the deadline the sandbox's ends of those
+    // pipes are closed: its descriptors are back to what they were.
+    let script = format!(
+        r#"cat > detach.sh <<'EOF'
+cat > /dev/null
+setsid sh -c 'echo $$ > "detached.$$"; exec sleep 60' &
+printf 'NUMTRANS=0000000001&NUMAPPEL=0000000001&NUMQUESTION=0000000001&SITE=1999888&RANG=32&AUTORISATION=XXXXXX&CODEREPONSE=00000&COMMENTAIRE=ok&REFABONNE=&PORTEUR='
+EOF
+SANDBOX_OPTS='--timeout 1s --responder "sh detach.sh"'
+{START}{WAIT}
+pipes() {{ ls -l /proc/$sandbox/fd | grep -c pipe; }}
+before=$(pipes)
+for i in 1 2 3 4 5; do
+    curl -sS --max-time 30 -o /dev/null --data-binary '{BODY}' "$URL/PPPS.php"
+done
+log_count 5
+sleep 0.2
+after=$(pipes)
+for f in detached.*; do kill "$(cat "$f")" 2>/dev/null; done
+echo "pipes $before -> $after"
+"#
+    );
+    let out = sh.ok(&script);
+    let (before, after) = out
+        .trim()
+        .strip_prefix("pipes ")
+        .and_then(|s| s.split_once(" -> "))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert_eq!(before, after, "{out}");
+}

@@ -196,9 +196,10 @@ impl Responder {
     /// an answer or exit 1 is a local fault, as with files.
     ///
     /// Asynchronous: its pipes are read by the runtime, not by threads of
-    /// their own, so that a responder that leaves a process behind holding
-    /// them (`setsid`, out of its group) costs nothing once the deadline
-    /// has passed: the pipes are closed and forgotten.
+    /// their own, and the sandbox's ends are closed when this returns, so
+    /// that a responder that leaves a process behind holding them
+    /// (`setsid`, out of its group) costs nothing once the deadline has
+    /// passed: no thread, no descriptor.
     pub async fn reply(
         &self,
         body: Vec<u8>,
@@ -239,28 +240,34 @@ impl Responder {
             }
         }
         let _unlist = Unlist(running, group);
-        if let Some(mut stdin) = child.stdin.take() {
-            tokio::spawn(async move {
+        // The tasks that feed and read the pipes hold their ends: each is
+        // aborted when `reply` returns, whatever way, so that a process
+        // the responder left behind holding the other ends (`setsid`, out
+        // of the group, not ours to kill) keeps no descriptor of ours
+        // open past the deadline. A task merely left behind would read on
+        // until that process exits.
+        let _feed = child.stdin.take().map(|mut stdin| {
+            Aborted(tokio::spawn(async move {
                 // A responder that reads nothing closes its end: not ours to report.
                 let _ = stdin.write_all(&body).await;
-            });
-        }
+            }))
+        });
         let stdout = child.stdout.take();
         let stderr = child.stderr.take();
-        let out = tokio::spawn(async move {
+        let mut out = Aborted(tokio::spawn(async move {
             let mut out = Vec::new();
             if let Some(s) = stdout {
                 let _ = s.take(limit as u64 + 1).read_to_end(&mut out).await;
             }
             out
-        });
-        let err = tokio::spawn(async move {
+        }));
+        let mut err = Aborted(tokio::spawn(async move {
             let mut out = Vec::new();
             if let Some(s) = stderr {
                 let _ = s.take(64 * 1024).read_to_end(&mut out).await;
             }
             out
-        });
+        }));
         let status = match tokio::time::timeout_at(deadline, child.wait()).await {
             Ok(Ok(st)) => Some(st),
             Ok(Err(e)) => {
@@ -277,16 +284,16 @@ impl Responder {
         // in by the deadline is not waited for.
         let grace =
             deadline.max(tokio::time::Instant::now() + std::time::Duration::from_millis(50));
-        let out = match tokio::time::timeout_at(grace, out).await {
+        let out = match tokio::time::timeout_at(grace, &mut out.0).await {
             Ok(Ok(out)) => Some(out),
             _ => {
-                // Still held: by the group's other members, which exist,
-                // so the group's id is still its own.
+                // Still held: by the group's other members, if any, which
+                // exist, so the group's id is still its own.
                 kill_group(group);
                 None
             }
         };
-        let err = match tokio::time::timeout_at(grace, err).await {
+        let err = match tokio::time::timeout_at(grace, &mut err.0).await {
             Ok(Ok(e)) => e,
             _ => Vec::new(),
         };
@@ -321,6 +328,16 @@ impl Responder {
             ))),
             Ending::Local(what) => Err(Error::trouble(format!("{what} (a local fault){tail}"))),
         }
+    }
+}
+
+/// A task aborted when dropped: the pipe it holds is closed then, not
+/// when the task would have ended by itself.
+struct Aborted<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for Aborted<T> {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 
