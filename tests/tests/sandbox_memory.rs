@@ -113,3 +113,25 @@ echo "twice $(EXTRA='"amount":"999999",' call checkout/cardOrder "$order,\"trans
         "{out}"
     );
 }
+
+#[test]
+fn paybox_direct_numbers_are_never_the_same_across_ranks_nor_restarts() {
+    let sh = Sh::new();
+    // Ranks 32, 63 and 222 of site 1999888 are the published test shops:
+    // one merchant's, whose database keys its payments by NUMTRANS.
+    let script = with_restarts(
+        r#"
+d() { curl -sS --max-time 30 --data-binary "VERSION=00103&TYPE=00001&SITE=1999888&RANG=$1&CLE=1999888I&NUMQUESTION=1&MONTANT=1000&DEVISE=978&REFERENCE=R&PORTEUR=1111222233334444&DATEVAL=1239&CVV=123" "$URL/PPPS.php"; }
+start --date 2030-01-15
+for rank in 32 63; do a=$(d $rank); echo "$a" | field NUMTRANS; echo "$a" | field NUMAPPEL; done
+stop KILL
+start --date 2030-01-16
+for rank in 222 032; do a=$(d $rank); echo "$a" | field NUMTRANS; echo "$a" | field NUMAPPEL; done
+"#,
+    );
+    let out = sh.ok(&script);
+    let numbers: Vec<&str> = out.lines().collect();
+    assert_eq!(numbers.len(), 8, "{out}");
+    let distinct: std::collections::HashSet<&&str> = numbers.iter().collect();
+    assert_eq!(distinct.len(), 8, "{out}");
+}

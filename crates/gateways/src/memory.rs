@@ -16,7 +16,8 @@
 //! `merchantId`):
 //! - records by id ([`Books::get`], [`Books::put`]): a transaction, a
 //!   subscriber — JSON text, shaped by the gateway's module that writes it;
-//! - counters ([`Books::next_number`]): the numbers the gateway hands out;
+//! - counters ([`Books::next_number`]): the numbers the gateway hands out
+//!   (a platform's, shared by its shops: [`Books::next_platform_number`]);
 //! - keys used per day ([`Books::first_use`]): a question number, a
 //!   transaction id, whatever a gateway allows once a day.
 
@@ -300,6 +301,34 @@ impl Books<'_> {
         Ok(u64::try_from(value).unwrap_or(0))
     }
 
+    /// The next number of the counter `name` that the shops of a whole
+    /// platform share (`platform` is the prefix of their names, e.g.
+    /// `paybox:`; the counter is filed under it): as [`Books::next_number`],
+    /// but never the same twice across those shops. First used, it starts
+    /// past the highest the shops' own counter `name` reached, so that a
+    /// store written when each shop counted alone never gets a number
+    /// again that one of its shops was given.
+    pub fn next_platform_number(
+        &self,
+        platform: &str,
+        name: &str,
+        first: u64,
+    ) -> Result<u64, MemoryError> {
+        let first = i64::try_from(first).unwrap_or(i64::MAX);
+        let value: i64 = self
+            .tx
+            .prepare_cached(
+                "INSERT INTO counters (shop, name, value) VALUES (?1, ?2, MAX(?3,
+                     (SELECT COALESCE(MAX(value) + 1, 0) FROM counters
+                      WHERE name = ?2 AND shop <> ?1 AND substr(shop, 1, length(?1)) = ?1)))
+                 ON CONFLICT (shop, name) DO UPDATE SET value = value + 1
+                 RETURNING value",
+            )
+            .and_then(|mut s| s.query_row(params![platform, name, first], |row| row.get(0)))
+            .map_err(|e| self.fail(e))?;
+        Ok(u64::try_from(value).unwrap_or(0))
+    }
+
     /// Record that `shop` used `key` (of `kind`) on `day`; whether this
     /// is the first time that day.
     pub fn first_use(
@@ -371,6 +400,26 @@ mod tests {
         m.reset().unwrap();
         m.update(|b| {
             assert_eq!(b.get::<T>("S", "t", "1")?, None);
+            Ok(())
+        })
+        .unwrap();
+    }
+
+    #[test]
+    fn a_platform_number_is_shared_by_its_shops_and_starts_past_theirs() {
+        let m = Memory::in_memory().unwrap();
+        m.update(|b| {
+            // A store of when each shop counted alone.
+            b.next_number("p:1/32", "n", 0)?;
+            b.next_number("p:1/32", "n", 0)?;
+            b.next_number("p:1/63", "n", 0)?;
+            b.next_number("other", "n", 0)?;
+            b.next_number("other", "n", 0)?;
+            b.next_number("other", "n", 0)?;
+            b.next_number("other", "n", 0)?;
+            assert_eq!(b.next_platform_number("p:", "n", 0)?, 2);
+            assert_eq!(b.next_platform_number("p:", "n", 0)?, 3);
+            assert_eq!(b.next_platform_number("q:", "n", 0)?, 0);
             Ok(())
         })
         .unwrap();

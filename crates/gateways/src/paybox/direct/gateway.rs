@@ -84,11 +84,14 @@ mod said {
 /// operation; eopayment's and activemerchant's recorded answers carry it).
 pub const TEST_AUTHORISATION: &str = "XXXXXX";
 
-/// The first transaction and call numbers a shop is given (the
-/// platform's are 10 digits: 0013989865, 0030378572 in eopayment's
-/// recorded answer); each is then one more, never the same twice.
+/// The first transaction and call numbers the platform gives (its are
+/// 10 digits: 0013989865, 0030378572 in eopayment's recorded answer);
+/// each is then one more, never the same twice.
 const FIRST_NUMTRANS: u64 = 10_000_001;
 const FIRST_NUMAPPEL: u64 = 30_000_001;
+/// What the memory files every Paybox shop under (`paybox:SITE/RANG`),
+/// and the platform's own counters.
+const PLATFORM: &str = "paybox:";
 
 /// The fields of a request that say it is meant for Paybox Direct.
 const DIRECT_FIELDS: [&str; 6] = ["VERSION", "TYPE", "SITE", "RANG", "NUMQUESTION", "DATEQ"];
@@ -236,7 +239,7 @@ impl Request<'_> {
     /// same shop is `32` to one client and `032` to another).
     fn shop(&self) -> String {
         let rank = self.get("RANG").trim_start_matches('0');
-        format!("paybox:{}/{}", self.get("SITE"), rank)
+        format!("{PLATFORM}{}/{}", self.get("SITE"), rank)
     }
 }
 
@@ -532,17 +535,21 @@ fn card_data(r: &Request<'_>, t: &Today) -> Result<String, Refused> {
     Ok(pan.to_string())
 }
 
-/// A new transaction: the next numbers of the shop.
+/// A new transaction: the platform's next numbers.
 fn new_transaction(
     books: &Books<'_>,
-    shop: &str,
     m: &Money,
     t: &Today,
     state: State,
     country: &str,
 ) -> Result<Transaction, MemoryError> {
     // One counter gives both: a transaction's numbers are new together.
-    let n = books.next_number(shop, "transaction", 0)?;
+    // The platform's, not the shop's: the numbers identify a transaction
+    // on their own (a merchant's database keys its payments by NUMTRANS,
+    // whatever the rank that took them — ranks 32, 63 and 222 of the test
+    // site 1999888 are one merchant's test shops), so no two shops of the
+    // sandbox are given the same.
+    let n = books.next_platform_number(PLATFORM, "transaction", 0)?;
     let (numtrans, numappel) = (FIRST_NUMTRANS + n, FIRST_NUMAPPEL + n);
     Ok(Transaction {
         numtrans: format!("{numtrans:010}"),
@@ -605,7 +612,7 @@ fn card(
         if !code.starts_with("001") {
             return Ok(Outcome::refused(code, codes::meaning(code)));
         }
-        let mut tx = new_transaction(books, shop, &m, t, State::Refused, &country)?;
+        let mut tx = new_transaction(books, &m, t, State::Refused, &country)?;
         tx.captured = 0;
         tx.captured_on = None;
         save(books, shop, &tx)?;
@@ -615,7 +622,7 @@ fn card(
         o.pan = pan;
         return Ok(o);
     }
-    let mut tx = new_transaction(books, shop, &m, t, state, &country)?;
+    let mut tx = new_transaction(books, &m, t, state, &country)?;
     if op.authorizes {
         tx.authorisation = TEST_AUTHORISATION.into();
     }
