@@ -263,3 +263,43 @@ echo "pipes $before -> $after"
         .unwrap_or_else(|| panic!("{out}"));
     assert_eq!(before, after, "{out}");
 }
+
+#[test]
+fn a_request_that_waited_half_its_time_for_a_responder_is_answered_503() {
+    let sh = Sh::new();
+    // The 16 runners held; a 17th request waits. Its responder would be
+    // given 1.5 s of --timeout 6s if started when the others are let go
+    // (4.5 s on), and takes 3 s: it is answered 503 once it has waited
+    // half of --timeout (3 s), not started and stopped at its deadline
+    // (500, a local fault it is not).
+    let script = format!(
+        r#"cat > slow.sh <<'EOF'
+cat > /dev/null
+echo $$ > "started.$$"
+if [ -e go ]; then sleep 3; else while [ ! -e go ]; do sleep 0.05; done; fi
+printf 'NUMTRANS=0000000001&NUMAPPEL=0000000002&NUMQUESTION=0000000001&SITE=1999888&RANG=32&AUTORISATION=XXXXXX&CODEREPONSE=00000&COMMENTAIRE=held&REFABONNE=&PORTEUR='
+EOF
+SANDBOX_OPTS='--timeout 6s --responder "sh slow.sh"'
+{START}{WAIT}
+clients=
+for i in $(seq 16); do
+    curl -sS --max-time 60 -o /dev/null -w '%{{http_code}}\n' --data-binary '{BODY}' "$URL/PPPS.php" > held.$i &
+    clients="$clients $!"
+done
+for _ in $(seq 600); do [ "$(ls started.* 2>/dev/null | wc -l)" -ge 16 ] && break; sleep 0.05; done
+curl -sS --max-time 60 -D headers.txt -o late.txt -w '%{{http_code}}\n' --data-binary '{BODY}' "$URL/PPPS.php" > late.code &
+late=$!
+sleep 4.5
+touch go
+wait $clients $late
+cat late.code
+grep -i '^retry-after' headers.txt | tr -d '\r'
+cat held.* | sort | uniq -c | tr -s ' '
+log_count 17
+"#
+    );
+    let out = sh.ok(&script);
+    assert_eq!(out, "503\nretry-after: 1\n 16 200\n", "{out}");
+    let late = std::fs::read_to_string(sh.path("late.txt")).unwrap();
+    assert!(late.contains("half of --timeout"), "{late}");
+}

@@ -362,8 +362,18 @@ async fn respond(
             "sandbox fault: no responder",
         ));
     };
-    let Ok(Ok(_runner)) = tokio::time::timeout_at(deadline, sandbox.runners.acquire()).await else {
-        return Err(Answered::busy("no responder was free within --timeout"));
+    // A request waits for a free runner half of its time at most: what
+    // waited longer is overload, answered 503 with Retry-After as beyond
+    // --max-pending, not a responder started with next to no time left
+    // and stopped at once, a local fault (500) it is not. Every responder
+    // started has half of --timeout at least.
+    let wait_until = deadline - sandbox.timeout / 2;
+    let Ok(Ok(_runner)) = tokio::time::timeout_at(wait_until, sandbox.runners.acquire()).await
+    else {
+        return Err(Answered::busy(&format!(
+            "no responder was free within half of --timeout ({}; each responder is given the other half at least)",
+            paylot_cli::time::format_duration(sandbox.timeout / 2)
+        )));
     };
     let env = [("DROPWATCH_REQUEST", path), ("DROPWATCH_GATEWAY", gateway)];
     match responder

@@ -9,7 +9,9 @@
 //! - a request must arrive whole, headers and body, within `--timeout`
 //!   of its first byte (408, or the connection closed), and hold at most
 //!   [`MAX_BODY`] bytes (413); a request that has arrived whole is
-//!   answered within `--timeout` more, waiting included (503 past it),
+//!   answered within `--timeout` more, waiting included (503 past it;
+//!   a request waits for a responder half of `--timeout` at most, 503
+//!   past it, so that no responder is started with no time left),
 //!   and at most `--max-pending` are answered or waiting at once (503
 //!   beyond, at once);
 //! - a request sent whole is answered even if the client half-closes
@@ -56,7 +58,7 @@ pub const DIRECT_PATH: &str = "/PPPS.php";
 /// available").
 pub const LOAD_PATH: &str = "/load.html";
 /// At most this many responders run at once; the other requests wait,
-/// within their deadline.
+/// half of `--timeout` at most (answer::respond).
 const RUNNERS: usize = 16;
 /// How many requests may be answered or waiting at once by default.
 const MAX_PENDING: u32 = 256;
