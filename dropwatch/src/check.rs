@@ -399,7 +399,8 @@ fn known_dirs(a: &Args, f: &Path) -> (Vec<PathBuf>, Option<PathBuf>) {
     (dirs, own.canonicalize().ok())
 }
 
-/// Lyra: the lines of `f` whose transaction id its shop already uses on
+/// Lyra: the lines of `f` whose transaction id its shop already uses in
+/// the same mode (TEST and PRODUCTION are apart: `gateways::lyra::ids`) on
 /// the same UTC day in a file sent before, or waiting beside it for the
 /// same scan: the gateway would answer them `96 transaction.exist`
 /// (`gateways::lyra::ids`). The files are those of the known
@@ -492,8 +493,8 @@ fn reused_ids(a: &Args, f: &Path, name: &str) -> Result<Vec<Problem>> {
         .map(|(at, u, other, line)| Problem {
             code: "transaction_exist",
             message: format!(
-                "line {at}: transaction id {} of shop {} is already used on {} (a UTC day) by {other} line {line}: the gateway would answer this line {} {} (an id is unique per shop per UTC day, whatever the file); give it another id",
-                u.id, u.shop, u.day, ids::REUSED.0, ids::REUSED.1
+                "line {at}: transaction id {} of shop {} in {} is already used on {} (a UTC day) by {other} line {line}: the gateway would answer this line {} {} (an id is unique per shop and mode per UTC day, whatever the file); give it another id",
+                u.id, u.shop, u.mode, u.day, ids::REUSED.0, ids::REUSED.1
             ),
         }))
         .collect())

@@ -159,8 +159,8 @@ pub struct GatewayState {
     /// finished; resumed first on the next run.
     #[serde(default)]
     pub pending: Vec<Pending>,
-    /// Lyra: shop → UTC day → the transaction ids used that day (read
-    /// from the answers given): see `gateway::used_ids`.
+    /// Lyra: `SHOP/MODE` → UTC day → the transaction ids used that day
+    /// (read from the answers given): see `gateway::used_ids`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub lyra_ids: BTreeMap<String, BTreeMap<String, BTreeSet<String>>>,
 }

@@ -73,7 +73,7 @@ fn a_second_file_the_same_utc_day_reusing_an_id_is_warned_and_answered_96() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains(&format!(
-            "warning: \"sb/12345678/request_ips/{second}\": line 2: transaction id 000002 of shop 12345678 is already used on 20261123 (a UTC day) by \"sb/12345678/result_ips/{}\" line 3: the gateway would answer this line 96 transaction.exist",
+            "warning: \"sb/12345678/request_ips/{second}\": line 2: transaction id 000002 of shop 12345678 in TEST is already used on 20261123 (a UTC day) by \"sb/12345678/result_ips/{}\" line 3: the gateway would answer this line 96 transaction.exist",
             first.replace(".REQ.", ".ANS.")
         )),
         "{err}"
@@ -102,6 +102,56 @@ fn a_second_file_the_same_utc_day_reusing_an_id_is_warned_and_answered_96() {
     assert_eq!(third, "20261123.12345678.PAY.REQ.T.03");
     run_gateway(&sh);
     assert_eq!(codes(&sh, &third), pairs(&[("000001", "96")]));
+}
+
+#[test]
+fn test_and_production_ids_are_apart() {
+    let sh = Sh::new();
+    // TEST and PRODUCTION are separate platforms of the shop's (own keys,
+    // own transactions: gateways::lyra::ids): a PRODUCTION file reusing
+    // the ids of the day's TEST file is neither warned nor answered 96.
+    let test = upload(&sh, PAYMENTS, "2026-11-23T10:15:00+01:00", "20261123");
+    run_gateway(&sh);
+    assert_eq!(
+        codes(&sh, &test),
+        pairs(&[("000001", "00"), ("000002", "00")])
+    );
+    std::fs::write(sh.path("pay.csv"), PAYMENTS).unwrap();
+    let prod = sh
+        .ok(r#"name=$(dropwatch name --gateway lyra --shop 12345678 --mode production --date 20261123 sb/12345678/request_ips)
+        xmlbatch build --format lyra --shop 12345678 --mode production --created-on 2026-11-23T11:00:00+01:00 -q -o "outbox/$name" pay.csv
+        cp "outbox/$name" "sb/12345678/request_ips/.$name.part" && mv "sb/12345678/request_ips/.$name.part" "sb/12345678/request_ips/$name"
+        echo "$name""#)
+        .trim()
+        .to_string();
+    assert_eq!(prod, "20261123.12345678.PAY.REQ.P.01");
+    let out = sh.run(&format!("dropwatch check sb/12345678/request_ips/{prod}"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(!err.contains("transaction.exist"), "{err}");
+    run_gateway(&sh);
+    assert_eq!(
+        codes(&sh, &prod),
+        pairs(&[("000001", "00"), ("000002", "00")])
+    );
+    // Within PRODUCTION, the rule holds.
+    let csv = "transaction_id,amount,currency,token\n2,500,EUR,TOK-3\n";
+    std::fs::write(sh.path("pay.csv"), csv).unwrap();
+    let again = sh
+        .ok(r#"name=$(dropwatch name --gateway lyra --shop 12345678 --mode production --date 20261123 sb/12345678/request_ips)
+        xmlbatch build --format lyra --shop 12345678 --mode production --created-on 2026-11-23T12:00:00+01:00 -q -o "outbox/$name" pay.csv
+        mv "outbox/$name" "sb/12345678/request_ips/$name"
+        echo "$name""#)
+        .trim()
+        .to_string();
+    let out = sh.run(&format!("dropwatch check sb/12345678/request_ips/{again}"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("transaction id 000002 of shop 12345678 in PRODUCTION is already used"),
+        "{err}"
+    );
+    run_gateway(&sh);
+    assert_eq!(codes(&sh, &again), pairs(&[("000002", "96")]));
 }
 
 #[test]

@@ -30,7 +30,7 @@ use crate::sweep::{Policy, Sweeper};
 type Outcome = std::result::Result<(), Failure>;
 
 impl Gateway {
-    /// Write the ids the shop used on the days of the request `src` to the
+    /// Write the ids the shop used in the request's mode on the days of the request `src` to the
     /// file handed to the responder (`DROPWATCH_USED_IDS`); its path.
     fn hand_used_ids(
         &self,
@@ -47,7 +47,7 @@ impl Gateway {
             Side::Request,
             &shown,
             |_, u| {
-                days.insert((u.shop, u.day));
+                days.insert((u.shop, u.mode, u.day));
             },
         );
         let mut bytes = Vec::new();

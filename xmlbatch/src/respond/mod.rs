@@ -610,7 +610,7 @@ fn answer_line(
     let (code, additional) = if let Some((pos, _)) = problems.first() {
         ("30".to_string(), pos.to_string())
     } else if seen.record(col(3), col(5), line_no) != lyra::Used::First
-        || DayId::of_line(shop, col(3), col(5)).is_some_and(|u| used.contains(&u))
+        || DayId::of_line(shop, &h.mode, col(3), col(5)).is_some_and(|u| used.contains(&u))
     {
         (ids::REUSED.0.to_string(), ids::REUSED.1.to_string())
     } else if let Some(code) = gateways::lyra::test_cards::forced_code(col(11)) {

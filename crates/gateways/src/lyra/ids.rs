@@ -5,6 +5,16 @@
 //! used that day `96` with the additional code `transaction.exist`
 //! (https://docs.lyra.com/en/collect/payment-file/oneclick-payment/error-handling.html).
 //!
+//! Per mode too: TEST and PRODUCTION are separate platforms of the
+//! shop's, with their own keys ("the TEST or PRODUCTION key", chosen by
+//! `vads_ctx_mode`: https://payzen.io/en-EN/form-payment/payment-method/sepa-recurring/computing-the-signature.html,
+//! ../shared/reference/lyra.md §7)
+//! and their own transactions (a TEST file's payments are "test
+//! transactions", listed apart in the Back Office:
+//! https://paiement.systempay.fr/doc/en-EN/payment-file/ips/validation-process-of-a-test-file.html,
+//! lyra.md §4):
+//! an id a TEST file used is not used in PRODUCTION, nor the other way.
+//!
 //! The day is the line's transaction date (position 03), which is a UTC
 //! date: `xmlbatch build` writes the UTC day (a file built at 00:30 in
 //! Paris belongs to the previous day), as the hosted form's
@@ -25,21 +35,24 @@ use crate::calendar::is_yyyymmdd;
 /// The return code and additional code of a line whose id was used.
 pub const REUSED: (&str, &str) = ("96", "transaction.exist");
 
-/// One use of a transaction id: the shop, the UTC day, the id.
+/// One use of a transaction id: the shop, its mode (the header's
+/// `TEST` or `PRODUCTION`), the UTC day, the id.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct DayId {
     pub shop: String,
+    pub mode: String,
     pub day: String,
     pub id: String,
 }
 
 impl DayId {
-    /// The use a detail line makes (`day` its position 03, `id` its 05),
-    /// when both are there to be judged (a malformed line is the detail
-    /// checks' business).
-    pub fn of_line(shop: &str, day: &str, id: &str) -> Option<DayId> {
+    /// The use a detail line of a file of `shop` in `mode` makes (`day`
+    /// its position 03, `id` its 05), when both are there to be judged (a
+    /// malformed line is the detail checks' business).
+    pub fn of_line(shop: &str, mode: &str, day: &str, id: &str) -> Option<DayId> {
         (!id.is_empty() && is_yyyymmdd(day)).then(|| DayId {
             shop: shop.to_string(),
+            mode: mode.to_string(),
             day: day.to_string(),
             id: id.to_string(),
         })
@@ -77,7 +90,7 @@ pub fn each_use<R: Read>(
 ) -> Result<()> {
     let mut rdr = reader(src);
     let mut rec = csv::StringRecord::new();
-    let mut shop: Option<String> = None;
+    let mut shop: Option<(String, String)> = None;
     loop {
         match rdr.read_record(&mut rec) {
             Ok(false) => return Ok(()),
@@ -86,13 +99,13 @@ pub fn each_use<R: Read>(
         }
         let line = rec.position().map_or(0, |p| p.line());
         let col = |i: usize| rec.get(i - 1).unwrap_or("");
-        let Some(shop) = shop.as_deref() else {
+        let Some((shop, mode)) = &shop else {
             if col(1).trim_start_matches('\u{feff}') != "00" || col(2) != "PAY" {
                 return Ok(());
             }
             shop = match side {
-                Side::Request => Some(col(4).to_string()),
-                Side::Answer if col(4) == "0" => Some(col(6).to_string()),
+                Side::Request => Some((col(4).to_string(), col(5).to_string())),
+                Side::Answer if col(4) == "0" => Some((col(6).to_string(), col(7).to_string())),
                 // Rejected whole: nothing was processed.
                 Side::Answer => return Ok(()),
             };
@@ -104,24 +117,26 @@ pub fn each_use<R: Read>(
         if side == Side::Answer && !answer_uses_id(col(19)) {
             continue;
         }
-        if let Some(u) = DayId::of_line(shop, col(3), col(5)) {
+        if let Some(u) = DayId::of_line(shop, mode, col(3), col(5)) {
             f(line, u);
         }
     }
 }
 
-/// Write uses one a line, `shop;day;id` (the file the sandbox hands its
-/// responder).
+/// Write uses one a line, `shop;mode;day;id` (the file the sandbox hands
+/// its responder).
 pub fn write_uses<'a, W: Write>(out: W, uses: impl IntoIterator<Item = &'a DayId>) -> Result<()> {
     let mut w = super::file::writer(out);
     for u in uses {
-        w.write_record([&u.shop, &u.day, &u.id])
+        w.write_record([&u.shop, &u.mode, &u.day, &u.id])
             .map_err(|e| Error::trouble(format!("writing the ids used: {e}")))?;
     }
     w.flush().map_err(|e| Error::io("writing the ids used", e))
 }
 
-/// Read a file written by [`write_uses`].
+/// Read a file written by [`write_uses`]; a line of three fields,
+/// `shop;day;id` (what was written before modes were told apart), is a
+/// TEST file's use, the sandbox's.
 pub fn read_uses<R: BufRead>(src: R, name: &str) -> Result<HashSet<DayId>> {
     let mut rdr = reader(src);
     let mut rec = csv::StringRecord::new();
@@ -132,18 +147,21 @@ pub fn read_uses<R: BufRead>(src: R, name: &str) -> Result<HashSet<DayId>> {
             Ok(true) => {}
             Err(e) => return Err(rdr.error(name, e)),
         }
-        match (rec.get(0), rec.get(1), rec.get(2), rec.len()) {
-            (Some(shop), Some(day), Some(id), 3) => {
-                if let Some(u) = DayId::of_line(shop, day, id) {
-                    uses.insert(u);
-                }
-            }
-            (Some(""), None, None, 1) => {}
+        let fields: Vec<&str> = rec.iter().collect();
+        let use_ = match fields[..] {
+            [shop, mode, day, id] => Some((shop, mode, day, id)),
+            [shop, day, id] => Some((shop, "TEST", day, id)),
+            [""] => None,
             _ => {
                 let line = rec.position().map_or(0, |p| p.line());
                 return Err(Error::trouble(format!(
-                    "{name}:{line}: expected shop;YYYYMMDD;transaction id"
+                    "{name}:{line}: expected shop;TEST or PRODUCTION;YYYYMMDD;transaction id"
                 )));
+            }
+        };
+        if let Some((shop, mode, day, id)) = use_ {
+            if let Some(u) = DayId::of_line(shop, mode, day, id) {
+                uses.insert(u);
             }
         }
     }
@@ -163,7 +181,10 @@ mod tests {
         each_use(req.as_bytes(), Side::Request, "r", |l, u| got.push((l, u))).unwrap();
         assert_eq!(
             got,
-            [(2, DayId::of_line("12345678", "20261123", "000001").unwrap())]
+            [(
+                2,
+                DayId::of_line("12345678", "TEST", "20261123", "000001").unwrap()
+            )]
         );
         let mut line = vec![""; 25];
         line[0] = "02";
@@ -192,16 +213,19 @@ mod tests {
     fn uses_round_trip_through_their_file() {
         let uses: Vec<DayId> = ["000001", "000002"]
             .iter()
-            .filter_map(|id| DayId::of_line("12345678", "20261123", id))
+            .filter_map(|id| DayId::of_line("12345678", "PRODUCTION", "20261123", id))
             .collect();
         let mut buf = Vec::new();
         write_uses(&mut buf, &uses).unwrap();
         assert_eq!(
             String::from_utf8_lossy(&buf),
-            "12345678;20261123;000001\n12345678;20261123;000002\n"
+            "12345678;PRODUCTION;20261123;000001\n12345678;PRODUCTION;20261123;000002\n"
         );
         let back = read_uses(&buf[..], "u").unwrap();
         assert_eq!(back.len(), 2);
+        assert!(back.contains(&uses[0]));
+        let before = read_uses(&b"12345678;20261123;000001\n"[..], "u").unwrap();
+        assert!(before.contains(&DayId::of_line("12345678", "TEST", "20261123", "000001").unwrap()));
         assert!(read_uses(&b"x;y\n"[..], "u").is_err());
     }
 }
