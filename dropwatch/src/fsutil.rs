@@ -396,6 +396,36 @@ pub fn unreadable_dir(dir: &Path, e: io::Error) -> Error {
     .caused_by(e)
 }
 
+/// How a command that went on past what it could not do ends, once the
+/// rest is done (status 2): the directories it could not read
+/// ([`unreadable_dir`], each said already), counted in the same words by
+/// every command, then its other failures in its own (`other`); `rest`,
+/// what was done all the same. None when nothing failed.
+pub fn incomplete(
+    command: &str,
+    unreadable: usize,
+    other: Option<String>,
+    rest: &str,
+) -> Option<Error> {
+    let mut parts = Vec::new();
+    if unreadable > 0 {
+        parts.push(format!("{unreadable} directory(ies) could not be read"));
+    }
+    parts.extend(other);
+    if parts.is_empty() {
+        return None;
+    }
+    let rest = if rest.is_empty() {
+        String::new()
+    } else {
+        format!("; {rest}")
+    };
+    Some(Error::trouble(format!(
+        "{command}: {} (see above){rest}",
+        parts.join(" and ")
+    )))
+}
+
 /// [`unreadable_dir`] for a part of a tree walked (walkdir's error).
 pub fn unreadable(e: walkdir::Error, root: &Path) -> Error {
     let dir = e.path().unwrap_or(root).to_path_buf();

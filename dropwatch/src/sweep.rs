@@ -63,11 +63,10 @@ pub fn run(a: Args) -> Result<Outcome> {
         }
         sweeper.sweep(d, &mut sink)?;
     }
-    if sweeper.failures > 0 {
-        return Err(Error::trouble(format!(
-            "sweep: {} action(s) failed (see above); the others were done",
-            sweeper.failures
-        )));
+    let failed = (sweeper.failures > 0).then(|| format!("{} action(s) failed", sweeper.failures));
+    if let Some(e) = fsutil::incomplete("sweep", sweeper.unreadable, failed, "the others were done")
+    {
+        return Err(e);
     }
     Ok(Outcome::Yes)
 }
@@ -75,7 +74,12 @@ pub fn run(a: Args) -> Result<Outcome> {
 /// Applies a [`Policy`] to trees, counting failures.
 pub struct Sweeper {
     pub policy: Policy,
+    /// Actions that failed (each said).
     pub failures: usize,
+    /// Directories that could not be read (each said), counted apart:
+    /// every command ends its run with them in the same words
+    /// (`fsutil::incomplete`).
+    pub unreadable: usize,
 }
 
 /// Whether some process has the file open, or may have: asked right
@@ -90,6 +94,7 @@ impl Sweeper {
         Sweeper {
             policy,
             failures: 0,
+            unreadable: 0,
         }
     }
 
@@ -102,7 +107,8 @@ impl Sweeper {
             let entry = match entry {
                 Ok(e) => e,
                 Err(e) => {
-                    self.fail(fsutil::unreadable(e, dir));
+                    paylot_cli::say(crate::TOOL, fsutil::unreadable(e, dir));
+                    self.unreadable += 1;
                     continue;
                 }
             };

@@ -112,11 +112,8 @@ pub fn run(a: Args) -> Result<Outcome> {
             w.observe(&due, &mut sink)?;
         }
         w.commit()?;
-        if w.unreadable > 0 {
-            return Err(Error::trouble(format!(
-                "watch: {} directory(ies) could not be read (see above); the rest was reported",
-                w.unreadable
-            )));
+        if let Some(e) = fsutil::incomplete("watch", w.unreadable, None, "the rest was reported") {
+            return Err(e);
         }
         return Ok(Outcome::Yes);
     }

@@ -147,6 +147,40 @@ fn sweep_leaves_alone_what_may_be_open() {
     assert_eq!(err.matches("cannot tell").count(), 1, "{err}");
 }
 
+/// `sweep` says a directory it cannot read and ends with status 2 in the
+/// words `watch` and `gateway` use ("1 directory(ies) could not be
+/// read"), having swept the rest; it said "1 action(s) failed".
+#[test]
+fn sweep_says_a_directory_it_cannot_read_as_the_other_commands_do() {
+    let d = Dir::new();
+    let test = "sweep_says_a_directory_it_cannot_read_as_the_other_commands_do";
+    let Some(nb) = nobody(&d, test) else {
+        return;
+    };
+    to_nobody(&d.mkdir("t"));
+    to_nobody(&d.write_old("t/old", "nobody's old data\n", 10));
+    d.mkdir("t/locked");
+    out_of_reach(&d.path("t/locked"));
+    let r = nb.run(&d, &["sweep", "t"]);
+    r.expect(2);
+    let err = r.stderr();
+    assert!(
+        err.contains("t/locked\" (nothing under it was looked at"),
+        "{err}"
+    );
+    assert!(
+        err.contains("sweep: 1 directory(ies) could not be read (see above); the others were done"),
+        "{err}"
+    );
+    assert!(!err.contains("action(s) failed"), "{err}");
+    assert_eq!(
+        about(&r, "old")[0]["type"],
+        "compressed",
+        "{}",
+        r.describe()
+    );
+}
+
 /// `check` says that a file another process holds, or may hold, is not
 /// ready (exit 1); it said `ok`.
 #[test]
@@ -286,6 +320,13 @@ fn gateway_takes_no_request_that_may_be_open_and_says_what_it_cannot_read() {
         err.contains("root/87654321/request_ips\" (nothing under it was looked at"),
         "{err}"
     );
+    // Ended in the words every command uses for it, not as a file
+    // that could not be handled.
+    assert!(
+        err.contains("gateway: 1 directory(ies) could not be read (see above)"),
+        "{err}"
+    );
+    assert!(!err.contains("file(s) could not be handled"), "{err}");
     // nobody's request, closed now, was taken meanwhile; root's still
     // cannot be told, and stays.
     assert_eq!(r.of_type("request_answered").len(), 1, "{}", r.describe());

@@ -129,6 +129,7 @@ impl Gateway {
             sw.sweep(&req_dir, out)?;
             sw.sweep(&res_dir, out)?;
             self.failures += sw.failures;
+            self.unreadable += sw.unreadable;
         }
         Ok(())
     }

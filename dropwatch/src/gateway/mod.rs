@@ -211,11 +211,9 @@ pub fn run(a: Args) -> Result<Outcome> {
         }
         std::thread::sleep(gw.args.every);
     }
-    if gw.failures > 0 {
-        return Err(Error::trouble(format!(
-            "gateway: {} file(s) could not be handled (see above)",
-            gw.failures
-        )));
+    let failed = (gw.failures > 0).then(|| format!("{} file(s) could not be handled", gw.failures));
+    if let Some(e) = fsutil::incomplete("gateway", gw.unreadable, failed, "") {
+        return Err(e);
     }
     Ok(Outcome::Yes)
 }
@@ -235,6 +233,9 @@ struct Gateway {
     state_path: PathBuf,
     responder: Responder,
     failures: usize,
+    /// Directories that could not be read (each said), counted apart
+    /// from the files (`fsutil::incomplete`).
+    unreadable: usize,
     /// Files left for a later pass: still open, or changed too recently.
     unsettled: usize,
     /// Lyra, on schedule: the scans (None: take and answer at once).
@@ -257,6 +258,7 @@ impl Gateway {
             state_path,
             responder,
             failures: 0,
+            unreadable: 0,
             unsettled: 0,
             schedule: None,
             waiting: 0,
@@ -362,7 +364,8 @@ impl Gateway {
                 Ok(_) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
                 Err(e) => {
-                    self.warn(fsutil::unreadable_dir(&p, e));
+                    paylot_cli::say(crate::TOOL, fsutil::unreadable_dir(&p, e));
+                    self.unreadable += 1;
                     return None;
                 }
             }
