@@ -43,14 +43,14 @@ bench:
 	./dropwatch/benches/http.sh
 
 man:
-	$(CARGO) run --quiet -p paylot-tests --bin paylot-docgen -- $(TARGET_DIR)/doc
+	$(CARGO) run --quiet -p paylot-docgen -- $(TARGET_DIR)/doc
 
 # The Debian package: target/debian/paylot_VERSION-REV_ARCH.deb, installed
 # with `sudo apt-get install ./target/debian/paylot_*.deb`. Release builds
 # of the four tools and of paylot-docgen, in one cargo run.
 deb:
 	CARGO="$(CARGO)" ./scripts/install-deb-deps.sh $(CARGO_DEB_VERSION)
-	$(CARGO) build --release --locked -p seal -p xmlbatch -p pgpwrap -p dropwatch -p paylot-tests --bins
+	$(CARGO) build --release --locked -p seal -p xmlbatch -p pgpwrap -p dropwatch -p paylot-docgen --bins
 	rm -rf $(DEB_ASSETS) $(TARGET_DIR)/debian/paylot_*.deb
 	$(TARGET_DIR)/release/paylot-docgen $(DEB_ASSETS) >/dev/null
 	gzip -9n $(DEB_ASSETS)/man/man1/*.1

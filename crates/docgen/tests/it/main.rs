@@ -1,0 +1,3 @@
+//! paylot-docgen's tests: one test binary, a module per subject.
+
+mod docgen;

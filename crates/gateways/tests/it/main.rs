@@ -1,0 +1,4 @@
+//! paylot-gateways' integration tests: one test binary, a module per
+//! subject.
+
+mod names;

@@ -1,0 +1,622 @@
+//! Behaviour of each command on good and bad input: element mode round
+//! trip, every bad input of the issue, exit statuses, no file left behind.
+
+use std::fs;
+use std::path::Path;
+
+use crate::util::*;
+
+const BATCH: &[u8] = b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\r\n<Batch xmlns:x=\"urn:x\" numero=\"000123\" date=\"23112026\">\r\n  <Site>1999888</Site><Rang>032</Rang>\r\n  <Merchant id=\"m1\" x:note='a &amp; b'>\r\n    <Question><Ref>caf\xe9 &lt;1&gt;</Ref><![CDATA[<raw> & ]]><!-- c --></Question>\r\n\t</Merchant>\r\n  <Trailer n=\"1\"/>\r\n</Batch>";
+
+fn enc_element(input: &Path, out: &Path) -> (i32, Vec<u8>, String) {
+    let k = keys();
+    run(a![
+        "encrypt",
+        "--recipient",
+        k.pubkey("gw_rsa"),
+        "--sign-with",
+        k.key("shop_ed"),
+        "--element",
+        "Merchant",
+        "-o",
+        out,
+        input
+    ])
+}
+
+/// `encrypt --element Merchant` replaces exactly the element's content by
+/// an armored message; `decrypt --element` restores the file byte for
+/// byte; gpg reads the armored content alone.
+#[test]
+fn element_mode_round_trip_is_byte_for_byte() {
+    let k = keys();
+    let wd = workdir();
+    let input = wd.path().join("question.xml");
+    fs::write(&input, BATCH).unwrap();
+    let enc = wd.path().join("question.enc.xml");
+    let (code, _, err) = enc_element(&input, &enc);
+    assert_eq!(code, 0, "{err}");
+    let out = fs::read(&enc).unwrap();
+    let open_tag: &[u8] = b"<Merchant id=\"m1\" x:note='a &amp; b'>";
+    let head_len = BATCH
+        .windows(open_tag.len())
+        .position(|w| w == open_tag)
+        .unwrap()
+        + open_tag.len();
+    let tail_at = BATCH.windows(11).position(|w| w == b"</Merchant>").unwrap();
+    assert_eq!(
+        &out[..head_len],
+        &BATCH[..head_len],
+        "everything before the content unchanged"
+    );
+    assert!(
+        out.ends_with(&BATCH[tail_at..]),
+        "everything after the content unchanged"
+    );
+    let content = &out[head_len..out.len() - (BATCH.len() - tail_at)];
+    assert!(
+        content.starts_with(b"\n-----BEGIN PGP MESSAGE-----\n"),
+        "{}",
+        String::from_utf8_lossy(content)
+    );
+    assert!(content.ends_with(b"-----END PGP MESSAGE-----\n"));
+    assert!(
+        !out.windows(8).any(|w| w == b"Question"),
+        "the content is not readable"
+    );
+
+    // The armored content alone is an ordinary message for gpg: the whole
+    // clear document, signed, so that the signature also covers what
+    // stays readable.
+    let armored = wd.path().join("content.asc");
+    fs::write(&armored, &content[1..]).unwrap();
+    let gpg = Gpg::new();
+    gpg.import(&[&k.key("gw_rsa"), &k.pubkey("shop_ed")]);
+    let o = gpg.ok(&[
+        "--status-fd",
+        "2",
+        "-o",
+        "-",
+        "--decrypt",
+        armored.to_str().unwrap(),
+    ]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("[GNUPG:] GOODSIG"));
+    assert_eq!(o.stdout, BATCH);
+
+    // decrypt --element restores the original exactly.
+    let back = wd.path().join("question.back.xml");
+    let (code, _, err) = run(a![
+        "decrypt",
+        "--key",
+        k.key("gw_rsa"),
+        "--verify-with",
+        k.pubkey("shop_ed"),
+        "--element",
+        "Merchant",
+        "-o",
+        back,
+        enc
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(fs::read(&back).unwrap(), BATCH);
+
+    // Same through stdout.
+    let (code, stdout, err) = run(a![
+        "decrypt",
+        "--key",
+        k.key("gw_rsa"),
+        "--verify-with",
+        k.pubkey("shop_ed"),
+        "--element",
+        "Merchant",
+        enc
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(stdout, BATCH);
+
+    // Signed by someone not named: exit 1, nothing written.
+    let bad = wd.path().join("bad.xml");
+    let (code, stdout, err) = run(a![
+        "decrypt",
+        "--key",
+        k.key("gw_rsa"),
+        "--verify-with",
+        k.pubkey("stranger"),
+        "--element",
+        "Merchant",
+        "-o",
+        bad,
+        enc
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(stdout.is_empty() && !bad.exists());
+}
+
+/// `--element` naming an absent or repeated element, or a non-XML input:
+/// exit 2, a message saying which, no output file.
+#[test]
+fn element_absent_twice_or_not_xml() {
+    let k = keys();
+    let wd = workdir();
+    let cases: [(&str, &[u8], &str); 5] = [
+        (
+            "absent",
+            b"<Batch><Site>1</Site></Batch>",
+            "no element <Merchant>",
+        ),
+        (
+            "twice",
+            b"<Batch><Merchant>1</Merchant>\n<Merchant>2</Merchant></Batch>",
+            "appears 2 times (lines 1, 2)",
+        ),
+        (
+            "csv",
+            b"site;rang;amount\n1999888;032;1250\n",
+            "not an XML document",
+        ),
+        (
+            "broken",
+            b"<Batch><Merchant>1</Batch>",
+            "not an XML document",
+        ),
+        ("binary", b"\x00\x01\x02\xff", "not an XML document"),
+    ];
+    for (name, body, want) in cases {
+        let input = wd.path().join(format!("{name}.xml"));
+        fs::write(&input, body).unwrap();
+        let out = wd.path().join(format!("{name}.out"));
+        let (code, stdout, err) = enc_element(&input, &out);
+        assert_eq!(code, 2, "{name}: {err}");
+        assert!(err.contains(want), "{name}: {err}");
+        assert!(err.starts_with("pgpwrap: \""), "{name}: {err}");
+        assert!(stdout.is_empty() && !out.exists(), "{name}");
+        let (code, _, err) = run(a![
+            "decrypt",
+            "--key",
+            k.key("gw_rsa"),
+            "--verify-with",
+            k.pubkey("shop_ed"),
+            "--element",
+            "Merchant",
+            "-o",
+            out,
+            input
+        ]);
+        assert_eq!(code, 2, "{name}: {err}");
+        assert!(err.contains(want), "{name}: {err}");
+        assert!(!out.exists());
+    }
+    // A present element without a message in it.
+    let plain = wd.path().join("plain.xml");
+    fs::write(&plain, b"<Batch><Merchant>clear</Merchant></Batch>").unwrap();
+    let (code, _, err) = run(a![
+        "decrypt",
+        "--key",
+        k.key("gw_rsa"),
+        "--verify-with",
+        k.pubkey("shop_ed"),
+        "--element",
+        "Merchant",
+        plain
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("does not hold an armored OpenPGP message"),
+        "{err}"
+    );
+    assert_eq!(listing(wd.path()).len(), 6, "{:?}", listing(wd.path()));
+}
+
+fn encrypt_file(wd: &Path, data: &[u8], sign: Option<&str>, armor: bool) -> std::path::PathBuf {
+    let k = keys();
+    let input = wd.join("in.bin");
+    fs::write(&input, data).unwrap();
+    let out = wd.join(format!("msg-{}-{armor}.pgp", sign.unwrap_or("unsigned")));
+    let mut args = a!["encrypt", "-r", k.pubkey("gw_rsa"), "-o", out];
+    if let Some(s) = sign {
+        args.extend(a!["--sign-with", k.key(s)]);
+    }
+    if armor {
+        args.push("--armor".into());
+    }
+    args.push(input.into());
+    let (code, _, err) = run(args);
+    assert_eq!(code, 0, "{err}");
+    out
+}
+
+fn decrypt(msg: &Path, out: &Path, signer: &str) -> (i32, Vec<u8>, String) {
+    let k = keys();
+    run(a![
+        "decrypt",
+        "--key",
+        k.key("gw_rsa"),
+        "--verify-with",
+        k.pubkey(signer),
+        "-o",
+        out,
+        msg
+    ])
+}
+
+/// A file that already holds a good result is never replaced by a failed
+/// run, and no temporary file is left.
+fn assert_untouched(dir: &Path, out: &Path, before: &[String]) {
+    assert_eq!(fs::read(out).unwrap(), b"previous good output");
+    assert_eq!(listing(dir), before);
+}
+
+#[test]
+fn tampered_ciphertext_is_refused_with_status_1() {
+    let wd = workdir();
+    let data = sample_bytes(100_000);
+    let msg = encrypt_file(wd.path(), &data, Some("shop_ed"), false);
+    let mut bytes = fs::read(&msg).unwrap();
+    let out = wd.path().join("out.bin");
+    fs::write(&out, b"previous good output").unwrap();
+    let before = listing(wd.path());
+    for at in [bytes.len() / 2, bytes.len() - 30] {
+        let orig = bytes[at];
+        bytes[at] ^= 0x20;
+        let bad = wd.path().join("tampered.pgp");
+        fs::write(&bad, &bytes).unwrap();
+        let (code, stdout, err) = decrypt(&bad, &out, "shop_ed");
+        assert_eq!(code, 1, "at {at}: {err}");
+        assert!(
+            err.contains("tampered") || err.contains("BAD signature"),
+            "{err}"
+        );
+        assert!(stdout.is_empty());
+        fs::remove_file(&bad).unwrap();
+        assert_untouched(wd.path(), &out, &before);
+        bytes[at] = orig;
+    }
+}
+
+#[test]
+fn truncated_message_is_refused_and_writes_nothing() {
+    let wd = workdir();
+    let data = sample_bytes(50_000);
+    for armor in [false, true] {
+        let msg = encrypt_file(wd.path(), &data, Some("shop_ed"), armor);
+        let bytes = fs::read(&msg).unwrap();
+        let cut = wd.path().join("cut.pgp");
+        fs::write(&cut, &bytes[..bytes.len() * 2 / 3]).unwrap();
+        let out = wd.path().join("out.bin");
+        let (code, stdout, err) = decrypt(&cut, &out, "shop_ed");
+        // Cut short, the encrypted data fails its integrity check: the
+        // answer is no (1), like a tampered message.
+        assert_eq!(code, 1, "armor {armor}: {err}");
+        assert!(err.contains("truncated"), "{err}");
+        assert!(stdout.is_empty() && !out.exists());
+        fs::remove_file(&cut).unwrap();
+        fs::remove_file(&msg).unwrap();
+    }
+}
+
+#[test]
+fn wrong_recipient_names_the_key_ids() {
+    let k = keys();
+    let wd = workdir();
+    let msg = encrypt_file(wd.path(), b"x", Some("shop_ed"), false);
+    let out = wd.path().join("out");
+    let (code, stdout, err) = run(a![
+        "decrypt",
+        "--key",
+        k.key("stranger"),
+        "--verify-with",
+        k.pubkey("shop_ed"),
+        "-o",
+        out,
+        msg
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("is encrypted to key") && err.contains("holds none of them"),
+        "{err}"
+    );
+    assert!(stdout.is_empty() && !out.exists());
+}
+
+#[test]
+fn unsigned_messages_are_refused_with_status_1() {
+    let k = keys();
+    let wd = workdir();
+    let data = b"unsigned content\n";
+    let msg = encrypt_file(wd.path(), data, None, false);
+    let out = wd.path().join("out");
+    let (code, stdout, err) = decrypt(&msg, &out, "shop_ed");
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("not signed"), "{err}");
+    assert!(stdout.is_empty() && !out.exists());
+    // gpg --encrypt without --sign, to stdout: nothing on stdout.
+    let gpg = Gpg::new();
+    gpg.import(&[&k.pubkey("gw_rsa")]);
+    let g = wd.path().join("g.gpg");
+    let plain = wd.path().join("in.bin");
+    gpg.ok(&[
+        "-r",
+        &k.fpr("gw_rsa"),
+        "-e",
+        "-o",
+        g.to_str().unwrap(),
+        plain.to_str().unwrap(),
+    ]);
+    let (code, stdout, err) = run(a![
+        "decrypt",
+        "--key",
+        k.key("gw_rsa"),
+        "--verify-with",
+        k.pubkey("shop_ed"),
+        g
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(stdout.is_empty());
+    // An unsigned literal message (gpg --store) fails verify too.
+    let stored = wd.path().join("s.gpg");
+    gpg.ok(&[
+        "--store",
+        "-o",
+        stored.to_str().unwrap(),
+        plain.to_str().unwrap(),
+    ]);
+    let (code, stdout, err) = run(a!["verify", "--signer", k.pubkey("shop_ed"), stored]);
+    assert_eq!(code, 1, "{err}");
+    assert!(stdout.is_empty());
+}
+
+/// A large message (beyond the parser's buffer) from an unknown signer:
+/// nothing at all reaches stdout, because the verdict comes at the end.
+#[test]
+fn unknown_signer_releases_nothing_even_for_large_messages() {
+    let k = keys();
+    let wd = workdir();
+    let data = sample_bytes(3 * 1024 * 1024);
+    let msg = encrypt_file(wd.path(), &data, Some("stranger"), false);
+    let (code, stdout, err) = run(a![
+        "decrypt",
+        "--key",
+        k.key("gw_rsa"),
+        "--verify-with",
+        k.pubkey("shop_ed"),
+        msg
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("not among the certificates named"), "{err}");
+    assert!(stdout.is_empty(), "{} bytes released", stdout.len());
+    let (code, stdout, err) = run(a![
+        "decrypt",
+        "--key",
+        k.key("gw_rsa"),
+        "--verify-with",
+        k.pubkey("stranger"),
+        msg
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(stdout == data);
+}
+
+#[test]
+fn expired_and_revoked_recipients_are_refused() {
+    let k = keys();
+    let wd = workdir();
+    let input = wd.path().join("in");
+    fs::write(&input, b"x").unwrap();
+    for (who, want) in [("expired", "expired on 2020-12-31"), ("revoked", "revoked")] {
+        let out = wd.path().join("out");
+        let (code, _, err) = run(a![
+            "encrypt",
+            "-r",
+            k.pubkey(who),
+            "--sign-with",
+            k.key("shop_ed"),
+            "-o",
+            out,
+            input
+        ]);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains(want), "{err}");
+        assert!(!out.exists());
+    }
+}
+
+#[test]
+fn secret_key_where_certificate_expected_and_reverse() {
+    let k = keys();
+    let wd = workdir();
+    let input = wd.path().join("in");
+    fs::write(&input, b"x").unwrap();
+    let (code, _, err) = run(a!["encrypt", "-r", k.key("gw_rsa"), input]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("is a secret key, where a certificate (public key) is expected"),
+        "{err}"
+    );
+    let (code, _, err) = run(a![
+        "encrypt",
+        "-r",
+        k.pubkey("gw_rsa"),
+        "--sign-with",
+        k.pubkey("shop_ed"),
+        input
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("without secret key material, where a secret key is expected"),
+        "{err}"
+    );
+    let (code, _, err) = run(a!["verify", "--signer", k.key("gw_rsa"), input]);
+    assert_eq!(code, 2);
+    assert!(err.contains("is a secret key"), "{err}");
+    let (code, _, err) = run(a!["sign", "--key", k.pubkey("gw_rsa"), input]);
+    assert_eq!(code, 2);
+    assert!(err.contains("without secret key material"), "{err}");
+    let (code, _, err) = run(a!["encrypt", "-r", input, input]);
+    assert_eq!(code, 2);
+    assert!(err.contains("not an OpenPGP key or certificate"), "{err}");
+}
+
+#[test]
+fn verify_refuses_tampered_inline_messages() {
+    let k = keys();
+    let wd = workdir();
+    let input = wd.path().join("status.xml");
+    fs::write(&input, b"<Status code=\"00\">approved</Status>\n").unwrap();
+    let signed = wd.path().join("status.xml.gpg");
+    let (code, _, err) = run(a!["sign", "--key", k.key("gw_rsa"), "-o", signed, input]);
+    assert_eq!(code, 0, "{err}");
+    // Signed with SHA-256, as gpg 2.2 does.
+    let (code, stdout, _) = run(a!["inspect", "--json", signed]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_slice(&stdout).unwrap();
+    assert_eq!(v["signatures"][0]["hash"], "SHA256", "{v}");
+    assert_eq!(v["literal"]["name"], "status.xml", "{v}");
+    let mut bytes = fs::read(&signed).unwrap();
+    let at = bytes.windows(8).position(|w| w == b"approved").unwrap();
+    bytes[at..at + 8].copy_from_slice(b"declined");
+    fs::write(&signed, &bytes).unwrap();
+    let out = wd.path().join("out.xml");
+    let (code, stdout, err) = run(a![
+        "verify",
+        "--signer",
+        k.pubkey("gw_rsa"),
+        "-o",
+        out,
+        signed
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("BAD signature"), "{err}");
+    assert!(stdout.is_empty() && !out.exists());
+    // Not a signed message at all.
+    let (code, stdout, err) = run(a!["verify", "--signer", k.pubkey("gw_rsa"), input]);
+    assert_eq!(code, 2, "{err}");
+    assert!(stdout.is_empty());
+}
+
+/// inspect masks what people wrote (the literal data's file name, a user
+/// id) by what it is, and shows what OpenPGP made (fingerprints, key ids)
+/// whole: a fingerprint holding a Luhn-valid group of digits once came
+/// out with four of them starred.
+#[test]
+fn inspect_masks_free_text_and_never_a_fingerprint() {
+    let k = keys();
+    let wd = workdir();
+    // The Paybox test card, as a careless export might name its file.
+    let input = wd.path().join("1111222233334444.csv");
+    fs::write(&input, b"a;b\n").unwrap();
+    let signed = wd.path().join("s.gpg");
+    let (code, _, err) = run(a!["sign", "--key", k.key("gw_rsa"), "-o", signed, input]);
+    assert_eq!(code, 0, "{err}");
+    let (code, stdout, err) = run(a!["inspect", "--json", signed]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_slice(&stdout).unwrap();
+    assert_eq!(v["literal"]["name"], "111122******4444.csv", "{v}");
+    let (code, stdout, _) = run(a!["inspect", signed]);
+    assert_eq!(code, 0);
+    let text = String::from_utf8_lossy(&stdout);
+    assert!(text.contains("name 111122******4444.csv"), "{text}");
+    assert!(!text.contains("1111222233334444"), "{text}");
+
+    let (code, stdout, _) = run(a!["inspect", "--json", k.pubkey("gw_rsa")]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_slice(&stdout).unwrap();
+    let fpr = v["fingerprint"].as_str().unwrap();
+    assert!(fpr.len() == 40 && !fpr.contains('*'), "{v}");
+}
+
+#[test]
+fn keygen_writes_0600_secret_and_refuses_to_overwrite() {
+    let wd = workdir();
+    let prefix = wd.path().join("shop");
+    let (code, _, err) = run(a![
+        "keygen",
+        "--userid",
+        "Shop <ops@example.com>",
+        "--out",
+        prefix
+    ]);
+    assert_eq!(code, 0, "{err}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = fs::metadata(wd.path().join("shop.key"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let key = fs::read_to_string(wd.path().join("shop.key")).unwrap();
+    assert!(key.starts_with("-----BEGIN PGP PRIVATE KEY BLOCK-----"));
+    let public = fs::read_to_string(wd.path().join("shop.pub")).unwrap();
+    assert!(public.starts_with("-----BEGIN PGP PUBLIC KEY BLOCK-----"));
+    let (code, _, err) = run(a![
+        "keygen",
+        "--userid",
+        "Other <o@example.com>",
+        "--out",
+        prefix
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("already exists"), "{err}");
+    assert_eq!(fs::read_to_string(wd.path().join("shop.key")).unwrap(), key);
+    // inspect shows the capabilities and the expiry (3 years by default).
+    let (code, stdout, _) = run(a!["inspect", "--json", wd.path().join("shop.key")]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_slice(&stdout).unwrap();
+    assert_eq!(v["type"], "secret-key");
+    assert_eq!(v["user_ids"][0], "Shop <ops@example.com>");
+    let caps: Vec<String> = v["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["capabilities"].to_string())
+        .collect();
+    assert_eq!(caps, ["[\"certify\"]", "[\"sign\"]", "[\"encrypt\"]"]);
+    assert!(v["keys"][0]["expires"].as_str().unwrap().starts_with("20"));
+    // A passphrase from argv is not even an option.
+    let (code, _, _) = run(a![
+        "keygen",
+        "--userid",
+        "x",
+        "--passphrase",
+        "secret",
+        "--out",
+        wd.path().join("x")
+    ]);
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn encrypt_to_stdout_without_signature_warns() {
+    let k = keys();
+    let wd = workdir();
+    let input = wd.path().join("in");
+    fs::write(&input, b"x").unwrap();
+    let (code, stdout, err) = run(a!["encrypt", "-r", k.pubkey("gw_rsa"), "--armor", input]);
+    assert_eq!(code, 0, "{err}");
+    assert!(stdout.starts_with(b"-----BEGIN PGP MESSAGE-----"));
+    assert!(
+        err.contains("warning: encrypting without a signature"),
+        "{err}"
+    );
+}
+
+#[test]
+fn help_documents_exit_status_and_examples() {
+    let (code, stdout, _) = run(a!["--help"]);
+    assert_eq!(code, 0);
+    let text = String::from_utf8_lossy(&stdout);
+    assert!(
+        text.contains("Exit status:") && text.contains("Examples:"),
+        "{text}"
+    );
+    for sub in ["keygen", "encrypt", "decrypt", "sign", "verify", "inspect"] {
+        let (code, stdout, _) = run(a![sub, "--help"]);
+        assert_eq!(code, 0);
+        let text = String::from_utf8_lossy(&stdout);
+        assert!(text.contains("$ pgpwrap"), "{sub}: {text}");
+        assert!(text.contains("Exit status"), "{sub}: {text}");
+    }
+    let (code, _, err) = run(a!["decrypt", "--key"]);
+    assert_eq!(code, 2, "{err}");
+}

@@ -1,0 +1,303 @@
+//! The HTTP sandbox under the ways clients behave, through the real
+//! binary on 127.0.0.1: a client that half-closes, one that gives up, a
+//! signal while requests are in hand, a request too slow as a whole, more
+//! requests than the sandbox takes at once, a client that never reads its
+//! answers. Waits poll for what they wait for, with generous deadlines.
+
+use crate::util::{Sh, START};
+
+/// A Direct request, whole.
+const BODY: &str = "TYPE=00001&VERSION=00103&SITE=1999888&RANG=32&CLE=1999888I&NUMQUESTION=1&MONTANT=1000&DEVISE=978&REFERENCE=R&PORTEUR=1111222233334444&DATEVAL=1230&CVV=123";
+
+/// `wait_for FILE` polls until FILE exists (30 s at most), `log_count N`
+/// until the log holds N request lines.
+const WAIT: &str = r#"
+wait_for() { for _ in $(seq 600); do [ -e "$1" ] && return 0; sleep 0.05; done; echo "timed out waiting for $1" >&2; return 1; }
+log_count() { for _ in $(seq 600); do [ "$(grep -c '"type":"http_request"' http.log)" -ge "$1" ] && return 0; sleep 0.05; done; echo "timed out waiting for $1 log lines" >&2; cat http.log >&2; return 1; }
+"#;
+
+/// A responder that says it started (in `started.PID`, PID its process
+/// group's), waits for the file `go`, then answers.
+const HELD: &str = r#"
+cat > held.sh <<'EOF'
+cat > /dev/null
+echo $$ > "started.$$"
+while [ ! -e go ]; do sleep 0.05; done
+printf 'NUMTRANS=0000000001&NUMAPPEL=0000000002&NUMQUESTION=0000000001&SITE=1999888&RANG=32&AUTORISATION=XXXXXX&CODEREPONSE=00000&COMMENTAIRE=held&REFABONNE=&PORTEUR='
+EOF
+"#;
+
+#[test]
+fn a_client_that_half_closes_gets_its_answer() {
+    let sh = Sh::new();
+    let script = format!(
+        r#"{START}{WAIT}
+python3 - "$port" <<'EOF'
+import socket, sys
+body = b"{BODY}"
+s = socket.create_connection(('127.0.0.1', int(sys.argv[1])))
+s.sendall(b"POST /PPPS.php HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+s.shutdown(socket.SHUT_WR)
+answer = b''
+s.settimeout(30)
+while True:
+    chunk = s.recv(4096)
+    if not chunk:
+        break
+    answer += chunk
+print(answer.decode('latin-1').split('\r\n')[0])
+print('CODEREPONSE=00000' in answer.decode('latin-1'))
+EOF
+log_count 1
+"#
+    );
+    let out = sh.ok(&script);
+    assert_eq!(out, "HTTP/1.1 200 OK\nTrue\n", "{out}");
+    let log = std::fs::read_to_string(sh.path("http.log")).unwrap();
+    assert!(log.contains("\"response_code\":\"00000\""), "{log}");
+}
+
+#[test]
+fn a_client_that_gives_up_is_still_answered_and_logged() {
+    let sh = Sh::new();
+    let script = format!(
+        r#"{HELD}SANDBOX_OPTS='--timeout 30s --responder "sh held.sh"'
+{START}{WAIT}
+curl -sS --max-time 60 --data-binary '{BODY}' "$URL/PPPS.php" > /dev/null 2>&1 &
+client=$!
+for _ in $(seq 600); do ls started.* > /dev/null 2>&1 && break; sleep 0.05; done
+kill $client; wait $client 2>/dev/null
+grep -c http_request http.log || true
+touch go
+log_count 1
+"#
+    );
+    let out = sh.ok(&script);
+    assert_eq!(
+        out.lines().next(),
+        Some("0"),
+        "nothing logged before: {out}"
+    );
+    let log = std::fs::read_to_string(sh.path("http.log")).unwrap();
+    assert!(
+        log.contains("\"status\":200") && log.contains("\"response_code\":\"00000\""),
+        "{log}"
+    );
+}
+
+#[test]
+fn a_signal_stops_the_responders_and_logs_the_requests_in_hand() {
+    let sh = Sh::new();
+    let script = format!(
+        r#"{HELD}SANDBOX_OPTS='--timeout 30s --responder "sh held.sh"'
+{START}{WAIT}
+curl -sS --max-time 60 -o answer.txt -w '%{{http_code}}\n' --data-binary '{BODY}' "$URL/PPPS.php" > code.txt 2>&1 &
+client=$!
+for _ in $(seq 600); do ls started.* > /dev/null 2>&1 && break; sleep 0.05; done
+group=$(cat started.*)
+kill -TERM $sandbox
+set +e
+wait $sandbox; echo "status=$?"
+wait $client
+cat code.txt
+# The responder's process group is gone with it.
+for _ in $(seq 600); do pgrep -g "$group" > /dev/null || break; sleep 0.05; done
+pgrep -g "$group" > /dev/null && echo "responder left running" || echo "responder gone"
+grep -c '"type":"http_request"' http.log
+"#
+    );
+    let out = sh.ok(&script);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "status=143", "{out}");
+    assert_eq!(lines[1], "500", "the responder was stopped: {out}");
+    assert_eq!(lines[2], "responder gone", "{out}");
+    assert_eq!(lines[3], "1", "{out}");
+    let log = std::fs::read_to_string(sh.path("http.log")).unwrap();
+    assert!(log.contains("killed by signal 9"), "{log}");
+    let err = std::fs::read_to_string(sh.path("http.err")).unwrap();
+    assert!(err.contains("interrupted by SIGTERM"), "{err}");
+}
+
+#[test]
+fn a_request_must_arrive_whole_within_the_timeout() {
+    let sh = Sh::new();
+    // Headers in 1.2 s, then the body in 1.2 s more: each part within
+    // --timeout 2s, the whole not.
+    let script = format!(
+        r#"SANDBOX_OPTS='--timeout 2s'
+{START}{WAIT}
+python3 - "$port" <<'EOF'
+import socket, sys, time
+body = b"{BODY}"
+head = b"POST /PPPS.php HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % len(body)
+s = socket.create_connection(('127.0.0.1', int(sys.argv[1])))
+s.settimeout(30)
+def dribble(data, seconds):
+    step = len(data) // 4 + 1
+    for i in range(0, len(data), step):
+        try:
+            s.sendall(data[i:i + step])
+        except OSError:
+            return
+        time.sleep(seconds * step / len(data))
+dribble(head, 1.2)
+dribble(body, 1.2)
+answer = b''
+try:
+    while True:
+        chunk = s.recv(4096)
+        if not chunk:
+            break
+        answer += chunk
+except OSError:
+    pass
+print(answer.decode('latin-1').split('\r\n')[0] or 'closed')
+EOF
+log_count 1
+"#
+    );
+    let out = sh.ok(&script);
+    assert_eq!(out.trim(), "HTTP/1.1 408 Request Timeout", "{out}");
+    let log = std::fs::read_to_string(sh.path("http.log")).unwrap();
+    assert!(log.contains("\"status\":408"), "{log}");
+}
+
+#[test]
+fn beyond_max_pending_requests_are_answered_503_at_once() {
+    let sh = Sh::new();
+    let script = format!(
+        r#"{HELD}SANDBOX_OPTS='--timeout 30s --max-pending 2 --responder "sh held.sh"'
+{START}{WAIT}
+clients=
+for i in 1 2; do
+    curl -sS --max-time 60 -o /dev/null -w '%{{http_code}}\n' --data-binary '{BODY}' "$URL/PPPS.php" > held.$i &
+    clients="$clients $!"
+done
+for _ in $(seq 600); do [ "$(ls started.* 2>/dev/null | wc -l)" -ge 2 ] && break; sleep 0.05; done
+curl -sS -D headers.txt -o busy.txt -w '%{{http_code}}\n' --data-binary '{BODY}' "$URL/PPPS.php"
+grep -i '^retry-after' headers.txt | tr -d '\r'
+touch go
+wait $clients
+cat held.1 held.2
+log_count 3
+"#
+    );
+    let out = sh.ok(&script);
+    assert_eq!(out, "503\nretry-after: 1\n200\n200\n", "{out}");
+    let busy = std::fs::read_to_string(sh.path("busy.txt")).unwrap();
+    assert!(busy.contains("--max-pending"), "{busy}");
+}
+
+#[test]
+fn a_client_that_never_reads_loses_its_connection_and_others_are_served() {
+    let sh = Sh::new();
+    let script = format!(
+        r#"SANDBOX_OPTS='--timeout 1s'
+{START}{WAIT}
+python3 - "$port" "$URL" <<'EOF'
+import errno, socket, sys, time, urllib.request
+s = socket.create_connection(('127.0.0.1', int(sys.argv[1])))
+s.setblocking(False)
+request = b"GET /load.html HTTP/1.1\r\nHost: x\r\n\r\n"
+# Pipeline requests and never read an answer, until nothing more goes.
+sent, closed, checked = 0, False, False
+deadline = time.time() + 60
+while time.time() < deadline:
+    try:
+        s.send(request * 64)
+        sent += 64
+        continue
+    except BlockingIOError:
+        pass
+    except OSError:
+        closed = True
+        break
+    # Nothing more goes: meanwhile another client is served.
+    if sent and not checked:
+        with urllib.request.urlopen(sys.argv[2] + '/load.html', timeout=20) as r:
+            print('other client', r.status)
+        checked = True
+    time.sleep(0.1)
+print('closed' if closed else 'still open', sent > 0)
+EOF
+"#
+    );
+    let out = sh.ok(&script);
+    assert_eq!(out, "other client 200\nclosed True\n", "{out}");
+}
+
+#[test]
+fn a_responder_that_detaches_leaves_no_descriptor_past_the_deadline() {
+    let sh = Sh::new();
+    // The responder leaves behind a process of another session holding
+    // its stdout and stderr (out of its group: not the sandbox's to
+    // kill), then answers. Past the deadline the sandbox's ends of those
+    // pipes are closed: its descriptors are back to what they were.
+    let script = format!(
+        r#"cat > detach.sh <<'EOF'
+cat > /dev/null
+setsid sh -c 'echo $$ > "detached.$$"; exec sleep 60' &
+printf 'NUMTRANS=0000000001&NUMAPPEL=0000000001&NUMQUESTION=0000000001&SITE=1999888&RANG=32&AUTORISATION=XXXXXX&CODEREPONSE=00000&COMMENTAIRE=ok&REFABONNE=&PORTEUR='
+EOF
+SANDBOX_OPTS='--timeout 1s --responder "sh detach.sh"'
+{START}{WAIT}
+pipes() {{ ls -l /proc/$sandbox/fd | grep -c pipe; }}
+before=$(pipes)
+for i in 1 2 3 4 5; do
+    curl -sS --max-time 30 -o /dev/null --data-binary '{BODY}' "$URL/PPPS.php"
+done
+log_count 5
+sleep 0.2
+after=$(pipes)
+for f in detached.*; do kill "$(cat "$f")" 2>/dev/null; done
+echo "pipes $before -> $after"
+"#
+    );
+    let out = sh.ok(&script);
+    let (before, after) = out
+        .trim()
+        .strip_prefix("pipes ")
+        .and_then(|s| s.split_once(" -> "))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert_eq!(before, after, "{out}");
+}
+
+#[test]
+fn a_request_that_waited_half_its_time_for_a_responder_is_answered_503() {
+    let sh = Sh::new();
+    // The 16 runners held; a 17th request waits. Its responder would be
+    // given 1.5 s of --timeout 6s if started when the others are let go
+    // (4.5 s on), and takes 3 s: it is answered 503 once it has waited
+    // half of --timeout (3 s), not started and stopped at its deadline
+    // (500, a local fault it is not).
+    let script = format!(
+        r#"cat > slow.sh <<'EOF'
+cat > /dev/null
+echo $$ > "started.$$"
+if [ -e go ]; then sleep 3; else while [ ! -e go ]; do sleep 0.05; done; fi
+printf 'NUMTRANS=0000000001&NUMAPPEL=0000000002&NUMQUESTION=0000000001&SITE=1999888&RANG=32&AUTORISATION=XXXXXX&CODEREPONSE=00000&COMMENTAIRE=held&REFABONNE=&PORTEUR='
+EOF
+SANDBOX_OPTS='--timeout 6s --responder "sh slow.sh"'
+{START}{WAIT}
+clients=
+for i in $(seq 16); do
+    curl -sS --max-time 60 -o /dev/null -w '%{{http_code}}\n' --data-binary '{BODY}' "$URL/PPPS.php" > held.$i &
+    clients="$clients $!"
+done
+for _ in $(seq 600); do [ "$(ls started.* 2>/dev/null | wc -l)" -ge 16 ] && break; sleep 0.05; done
+curl -sS --max-time 60 -D headers.txt -o late.txt -w '%{{http_code}}\n' --data-binary '{BODY}' "$URL/PPPS.php" > late.code &
+late=$!
+sleep 4.5
+touch go
+wait $clients $late
+cat late.code
+grep -i '^retry-after' headers.txt | tr -d '\r'
+cat held.* | sort | uniq -c | tr -s ' '
+log_count 17
+"#
+    );
+    let out = sh.ok(&script);
+    assert_eq!(out, "503\nretry-after: 1\n 16 200\n", "{out}");
+    let late = std::fs::read_to_string(sh.path("late.txt")).unwrap();
+    assert!(late.contains("half of --timeout"), "{late}");
+}
