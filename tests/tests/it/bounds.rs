@@ -4,7 +4,7 @@
 //! take — never an abort (134) or a signal. Inputs of hundreds of
 //! megabytes are streamed into the tool, never written to disk.
 
-use crate::util::Sh;
+use crate::util::{expiry, Sh};
 
 /// The address-space limit the tools run under (KiB): a few times what
 /// one bounded message costs, far below what a huge line would.
@@ -86,7 +86,9 @@ fn seal_takes_a_message_just_under_its_bound_in_bounded_memory() {
 fn xmlbatch_build_refuses_a_row_past_its_bound_with_its_line() {
     let sh = Sh::new();
     let header = "type,amount,currency,reference,pan,expiry,cvv";
-    let good = "00003,1000,978,R1,1111222233334444,1229,123";
+    // The card's expiry from today: xmlbatch build refuses one in the past.
+    let e = expiry();
+    let good = format!("00003,1000,978,R1,1111222233334444,{e},123");
     // One field of 5 MB and of 51 MB of card numbers, and a quoted field
     // of 3 million short lines.
     for (what, field) in [
@@ -95,7 +97,7 @@ fn xmlbatch_build_refuses_a_row_past_its_bound_with_its_line() {
         ("3 M lines", "chr(34) + 'x\\n' * 3000000 + chr(34)"),
     ] {
         let feed = format!(
-            "python3 -c \"import sys; sys.stdout.write('{header}\\n{good}\\n00003,1000,978,' + {field} + ',4111111111111111,1229,123\\n{good}\\n')\""
+            "python3 -c \"import sys; sys.stdout.write('{header}\\n{good}\\n00003,1000,978,' + {field} + ',4111111111111111,{e},123\\n{good}\\n')\""
         );
         for format in [
             "--format paybox --batch 1",
@@ -302,7 +304,7 @@ fn files_named_by_options_are_read_no_further_than_their_bound() {
     let sh = Sh::new();
     // /dev/zero and a 2 GB sparse file where a small file is expected.
     sh.ok("ln -s /dev/zero zero && truncate -s 2G sparse && chmod 600 sparse
-           printf 'type,amount,currency,reference,pan,expiry,cvv\\n00003,1000,978,R1,1111222233334444,1229,123\\n' > ops.csv
+           printf 'type,amount,currency,reference,pan,expiry,cvv\\n00003,1000,978,R1,1111222233334444,%s,123\\n' \"$EXPIRY\" > ops.csv
            mkdir d");
     for file in ["zero", "sparse"] {
         for (tool, said) in [

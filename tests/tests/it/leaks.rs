@@ -719,8 +719,9 @@ fn no_fragment_of_a_secret_is_ever_shown() {
     }
     // A good request: the responder refuses it, its stderr quoting the key.
     bodies.push(format!(
-        "VERSION=00103&TYPE=00003&SITE=1999888&RANG=32&CLE={}&NUMQUESTION=1&MONTANT=1000&DEVISE=978&REFERENCE=R&PORTEUR=1111222233334444&DATEVAL=1229&CVV=123",
-        encode(cle)
+        "VERSION=00103&TYPE=00003&SITE=1999888&RANG=32&CLE={}&NUMQUESTION=1&MONTANT=1000&DEVISE=978&REFERENCE=R&PORTEUR=1111222233334444&DATEVAL={}&CVV=123",
+        encode(cle),
+        expiry()
     ));
     for (k, body) in bodies.iter().enumerate() {
         std::fs::write(sh.path(&format!("body{k}")), body).unwrap();
@@ -799,7 +800,7 @@ fn sandbox_echoes_are_scrubbed_before_sealing_and_spare_the_shops_name() {
     {
         std::fs::write(
             sh.path(&format!("r{k}.json")),
-            format!("{{\"amount\":\"100\",\"currencyCode\":\"978\",\"interfaceVersion\":\"IR_WS_2.20\",\"keyVersion\":\"1\",\"merchantId\":\"201040040170001\",\"transactionReference\":\"{reference}\",\"cardNumber\":\"1111222233334444\",\"cardExpiryDate\":\"202912\",\"seal\":\"00\"}}"),
+            format!("{{\"amount\":\"100\",\"currencyCode\":\"978\",\"interfaceVersion\":\"IR_WS_2.20\",\"keyVersion\":\"1\",\"merchantId\":\"201040040170001\",\"transactionReference\":\"{reference}\",\"cardNumber\":\"1111222233334444\",\"cardExpiryDate\":\"209912\",\"seal\":\"00\"}}"),
         )
         .unwrap();
         // Refused (34, the seal wrong), the reference echoed. (seal
@@ -823,7 +824,8 @@ fn sandbox_echoes_are_scrubbed_before_sealing_and_spare_the_shops_name() {
         }
     }
     let out = sh.ok(&format!(
-        "curl -sS --max-time 10 --data-binary 'VERSION=00104&TYPE=00001&SITE=1999888&RANG=32&CLE=1999888&NUMQUESTION=7&MONTANT=1000&DEVISE=978&REFERENCE=R&REFABONNE=X1999888Y&PORTEUR=1111222233334444&DATEVAL=1229&CVV=123' {url}/PPPS.php | iconv -f latin1 -t utf-8"
+        "curl -sS --max-time 10 --data-binary 'VERSION=00104&TYPE=00001&SITE=1999888&RANG=32&CLE=1999888&NUMQUESTION=7&MONTANT=1000&DEVISE=978&REFERENCE=R&REFABONNE=X1999888Y&PORTEUR=1111222233334444&DATEVAL={}&CVV=123' {url}/PPPS.php | iconv -f latin1 -t utf-8",
+        expiry()
     ));
     assert!(out.contains("SITE=1999888&RANG=32&"), "{out}");
     assert!(!out.contains("X1999888Y"), "{out}");

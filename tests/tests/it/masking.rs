@@ -360,7 +360,7 @@ fn identifiers_round_trip_through_the_http_sandbox() {
             // Sips: refused (34, unsealed) and answered (sealed with the
             // test shop's key).
             let req = format!(
-                "{{\"amount\":\"100\",\"currencyCode\":\"978\",\"interfaceVersion\":\"IR_WS_2.20\",\"keyVersion\":\"1\",\"merchantId\":\"{}\",\"transactionReference\":\"{}\",\"cardNumber\":\"1111222233334444\",\"cardExpiryDate\":\"202912\",\"seal\":\"00\"}}",
+                "{{\"amount\":\"100\",\"currencyCode\":\"978\",\"interfaceVersion\":\"IR_WS_2.20\",\"keyVersion\":\"1\",\"merchantId\":\"{}\",\"transactionReference\":\"{}\",\"cardNumber\":\"1111222233334444\",\"cardExpiryDate\":\"209912\",\"seal\":\"00\"}}",
                 ids[4], ids[5]
             );
             std::fs::write(sh.path("req.json"), &req).unwrap();

@@ -4,10 +4,16 @@
 //! requests than the sandbox takes at once, a client that never reads its
 //! answers. Waits poll for what they wait for, with generous deadlines.
 
-use crate::util::{Sh, START};
+use crate::util::{expiry, Sh, START};
 
-/// A Direct request, whole.
-const BODY: &str = "TYPE=00001&VERSION=00103&SITE=1999888&RANG=32&CLE=1999888I&NUMQUESTION=1&MONTANT=1000&DEVISE=978&REFERENCE=R&PORTEUR=1111222233334444&DATEVAL=1230&CVV=123";
+/// A Direct request, whole; its card's expiry from today (the sandbox
+/// refuses one in the past: a fixed date fails the suite once it passes).
+fn body() -> String {
+    format!(
+        "TYPE=00001&VERSION=00103&SITE=1999888&RANG=32&CLE=1999888I&NUMQUESTION=1&MONTANT=1000&DEVISE=978&REFERENCE=R&PORTEUR=1111222233334444&DATEVAL={}&CVV=123",
+        expiry()
+    )
+}
 
 /// `wait_for FILE` polls until FILE exists (30 s at most), `log_count N`
 /// until the log holds N request lines.
@@ -30,11 +36,12 @@ EOF
 #[test]
 fn a_client_that_half_closes_gets_its_answer() {
     let sh = Sh::new();
+    let body = body();
     let script = format!(
         r#"{START}{WAIT}
 python3 - "$port" <<'EOF'
 import socket, sys
-body = b"{BODY}"
+body = b"{body}"
 s = socket.create_connection(('127.0.0.1', int(sys.argv[1])))
 s.sendall(b"POST /PPPS.php HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
 s.shutdown(socket.SHUT_WR)
@@ -60,10 +67,11 @@ log_count 1
 #[test]
 fn a_client_that_gives_up_is_still_answered_and_logged() {
     let sh = Sh::new();
+    let body = body();
     let script = format!(
         r#"{HELD}SANDBOX_OPTS='--timeout 30s --responder "sh held.sh"'
 {START}{WAIT}
-curl -sS --max-time 60 --data-binary '{BODY}' "$URL/PPPS.php" > /dev/null 2>&1 &
+curl -sS --max-time 60 --data-binary '{body}' "$URL/PPPS.php" > /dev/null 2>&1 &
 client=$!
 for _ in $(seq 600); do ls started.* > /dev/null 2>&1 && break; sleep 0.05; done
 kill $client; wait $client 2>/dev/null
@@ -88,10 +96,11 @@ log_count 1
 #[test]
 fn a_signal_stops_the_responders_and_logs_the_requests_in_hand() {
     let sh = Sh::new();
+    let body = body();
     let script = format!(
         r#"{HELD}SANDBOX_OPTS='--timeout 30s --responder "sh held.sh"'
 {START}{WAIT}
-curl -sS --max-time 60 -o answer.txt -w '%{{http_code}}\n' --data-binary '{BODY}' "$URL/PPPS.php" > code.txt 2>&1 &
+curl -sS --max-time 60 -o answer.txt -w '%{{http_code}}\n' --data-binary '{body}' "$URL/PPPS.php" > code.txt 2>&1 &
 client=$!
 for _ in $(seq 600); do ls started.* > /dev/null 2>&1 && break; sleep 0.05; done
 group=$(cat started.*)
@@ -121,6 +130,7 @@ grep -c '"type":"http_request"' http.log
 #[test]
 fn a_request_must_arrive_whole_within_the_timeout() {
     let sh = Sh::new();
+    let body = body();
     // Headers in 1.2 s, then the body in 1.2 s more: each part within
     // --timeout 2s, the whole not.
     let script = format!(
@@ -128,7 +138,7 @@ fn a_request_must_arrive_whole_within_the_timeout() {
 {START}{WAIT}
 python3 - "$port" <<'EOF'
 import socket, sys, time
-body = b"{BODY}"
+body = b"{body}"
 head = b"POST /PPPS.php HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % len(body)
 s = socket.create_connection(('127.0.0.1', int(sys.argv[1])))
 s.settimeout(30)
@@ -165,16 +175,17 @@ log_count 1
 #[test]
 fn beyond_max_pending_requests_are_answered_503_at_once() {
     let sh = Sh::new();
+    let body = body();
     let script = format!(
         r#"{HELD}SANDBOX_OPTS='--timeout 30s --max-pending 2 --responder "sh held.sh"'
 {START}{WAIT}
 clients=
 for i in 1 2; do
-    curl -sS --max-time 60 -o /dev/null -w '%{{http_code}}\n' --data-binary '{BODY}' "$URL/PPPS.php" > held.$i &
+    curl -sS --max-time 60 -o /dev/null -w '%{{http_code}}\n' --data-binary '{body}' "$URL/PPPS.php" > held.$i &
     clients="$clients $!"
 done
 for _ in $(seq 600); do [ "$(ls started.* 2>/dev/null | wc -l)" -ge 2 ] && break; sleep 0.05; done
-curl -sS -D headers.txt -o busy.txt -w '%{{http_code}}\n' --data-binary '{BODY}' "$URL/PPPS.php"
+curl -sS -D headers.txt -o busy.txt -w '%{{http_code}}\n' --data-binary '{body}' "$URL/PPPS.php"
 grep -i '^retry-after' headers.txt | tr -d '\r'
 touch go
 wait $clients
@@ -229,6 +240,7 @@ EOF
 #[test]
 fn a_responder_that_detaches_leaves_no_descriptor_past_the_deadline() {
     let sh = Sh::new();
+    let body = body();
     // The responder leaves behind a process of another session holding
     // its stdout and stderr (out of its group: not the sandbox's to
     // kill), then answers. Past the deadline the sandbox's ends of those
@@ -244,7 +256,7 @@ SANDBOX_OPTS='--timeout 1s --responder "sh detach.sh"'
 pipes() {{ ls -l /proc/$sandbox/fd | grep -c pipe; }}
 before=$(pipes)
 for i in 1 2 3 4 5; do
-    curl -sS --max-time 30 -o /dev/null --data-binary '{BODY}' "$URL/PPPS.php"
+    curl -sS --max-time 30 -o /dev/null --data-binary '{body}' "$URL/PPPS.php"
 done
 log_count 5
 sleep 0.2
@@ -265,6 +277,7 @@ echo "pipes $before -> $after"
 #[test]
 fn a_request_that_waited_half_its_time_for_a_responder_is_answered_503() {
     let sh = Sh::new();
+    let body = body();
     // The 16 runners held; a 17th request waits. Its responder would be
     // given 1.5 s of --timeout 6s if started when the others are let go
     // (4.5 s on), and takes 3 s: it is answered 503 once it has waited
@@ -281,11 +294,11 @@ SANDBOX_OPTS='--timeout 6s --responder "sh slow.sh"'
 {START}{WAIT}
 clients=
 for i in $(seq 16); do
-    curl -sS --max-time 60 -o /dev/null -w '%{{http_code}}\n' --data-binary '{BODY}' "$URL/PPPS.php" > held.$i &
+    curl -sS --max-time 60 -o /dev/null -w '%{{http_code}}\n' --data-binary '{body}' "$URL/PPPS.php" > held.$i &
     clients="$clients $!"
 done
 for _ in $(seq 600); do [ "$(ls started.* 2>/dev/null | wc -l)" -ge 16 ] && break; sleep 0.05; done
-curl -sS --max-time 60 -D headers.txt -o late.txt -w '%{{http_code}}\n' --data-binary '{BODY}' "$URL/PPPS.php" > late.code &
+curl -sS --max-time 60 -D headers.txt -o late.txt -w '%{{http_code}}\n' --data-binary '{body}' "$URL/PPPS.php" > late.code &
 late=$!
 sleep 4.5
 touch go
