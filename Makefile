@@ -21,9 +21,16 @@ demo:
 	$(CARGO) build --quiet --workspace --bins
 	PATH="$(TARGET_DIR)/debug:$$PATH" ./demo/run.sh
 
+# The property tests' seed (proptest reads PROPTEST_RNG_SEED): today's UTC
+# date unless given, said before the run, so that a run is the same all
+# day and a failure the day's cases find runs again with
+# `make test PROPTEST_RNG_SEED=YYYYMMDD` (a bare cargo test draws one).
+PROPTEST_RNG_SEED ?= $(shell date -u +%Y%m%d)
+
 test: test-deps
 	$(CARGO) build --workspace --bins
-	$(CARGO) test --workspace --no-fail-fast
+	@echo "make test: PROPTEST_RNG_SEED=$(PROPTEST_RNG_SEED)"
+	PROPTEST_RNG_SEED=$(PROPTEST_RNG_SEED) $(CARGO) test --workspace --no-fail-fast
 
 test-deps:
 	./scripts/install-test-deps.sh
