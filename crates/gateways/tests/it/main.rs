@@ -2,3 +2,4 @@
 //! subject.
 
 mod names;
+mod seal_vectors;
