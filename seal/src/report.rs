@@ -145,7 +145,10 @@ pub fn report(a: &Analysis, check: Option<(Check, String)>, reveal: bool, line: 
     } else {
         // Fields read as text are masked together where they follow one
         // another: a card number split between two of them is one in the
-        // seal string. Identifiers stand between them as they are.
+        // seal string. Each is masked alone too: glued to its neighbours'
+        // digits, a card number is no longer a number of card length, and
+        // the run as a whole would show it (`mask_joined`). Identifiers
+        // stand between them as they are.
         let mut parts: Vec<String> = Vec::new();
         let mut run: Vec<&str> = Vec::new();
         for (seg, f) in a.seal_string.segments.iter().zip(&fields) {
@@ -155,12 +158,12 @@ pub fn report(a: &Analysis, check: Option<(Check, String)>, reveal: bool, line: 
                 continue;
             }
             if !run.is_empty() {
-                parts.push(as_text(&std::mem::take(&mut run).join(sep)));
+                parts.push(paylot_cli::text::mask_joined(&std::mem::take(&mut run), sep));
             }
             parts.push(f.value.clone());
         }
         if !run.is_empty() {
-            parts.push(as_text(&run.join(sep)));
+            parts.push(paylot_cli::text::mask_joined(&run, sep));
         }
         parts.join(sep)
     };

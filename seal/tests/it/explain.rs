@@ -138,3 +138,36 @@ fn paybox_ipn_shows_the_raw_signed_text() {
         r.stdout
     );
 }
+
+/// A card number in a text field, glued in the seal string to the digits
+/// of the fields around it, is masked there as in its own field: the run
+/// of text fields is masked together and each field alone. Sealed or not,
+/// as JSON or text; `--reveal` shows the seal string exactly.
+#[test]
+fn a_card_number_glued_to_its_neighbours_is_masked_in_the_seal_string() {
+    let d = Dir::new();
+    let key = d.key("k", b"secret123");
+    let key = key.to_str().unwrap();
+    let unsealed =
+        r#"{"amount":"1000","customerContact":{"note":"1111222233334444"},"merchantId":"201040040170001","keyVersion":"1"}"#;
+    let sealed = seal(&["compute", "--key-file", key], unsealed.as_bytes());
+    expect_status(&sealed, 0);
+    for msg in [unsealed, sealed.stdout.trim()] {
+        let r = seal(&["explain", "--json", "--key-file", key], msg.as_bytes());
+        assert!(!r.stdout.contains("1111222233334444"), "{}", r.stdout);
+        let j = r.json();
+        assert_eq!(
+            j["seal_string"]["text"],
+            "1000111122******4444201040040170001",
+            "{}",
+            r.stdout
+        );
+        let r = seal(&["explain", "--key-file", key], msg.as_bytes());
+        assert!(!r.stdout.contains("1111222233334444"), "{}", r.stdout);
+        let r = seal(&["explain", "--json", "--reveal"], msg.as_bytes());
+        assert_eq!(
+            r.json()["seal_string"]["text"],
+            "10001111222233334444201040040170001"
+        );
+    }
+}
