@@ -74,9 +74,12 @@ impl Records {
                 Line::Read => {}
             }
             self.line += 1;
+            // The bound is on the line's content: its `\n` is no part of
+            // the message (a line of exactly the bound is read whole).
+            let content = content(&self.buf, read);
             // A line past its bound is said, blank or not.
-            if self.done || !self.buf.iter().all(|b| b.is_ascii_whitespace()) {
-                return Ok(Some((self.line, &self.buf)));
+            if self.done || !self.buf[..content].iter().all(|b| b.is_ascii_whitespace()) {
+                return Ok(Some((self.line, &self.buf[..content])));
             }
         }
     }
@@ -259,12 +262,25 @@ impl Batch {
                 Line::Read => {}
             }
             at.line += 1;
+            // The line's content, without its `\n`: what the bound is on.
+            let end = start + content(&self.chunk[start..], read);
             // A line past its bound is said, blank or not.
-            if at.stopped || !self.chunk[start..].iter().all(u8::is_ascii_whitespace) {
-                self.lines.push((at.line, start..self.chunk.len()));
+            if at.stopped || !self.chunk[start..end].iter().all(u8::is_ascii_whitespace) {
+                self.lines.push((at.line, start..end));
             }
         }
         Ok(())
+    }
+}
+
+/// How much of a line just read (`line`, as `append_line` left it) is its
+/// content: all but its `\n`. `append_line` bounds the content, so a line
+/// of exactly [`message::MAX_MESSAGE`] bytes holds one byte more with its
+/// `\n`, which `message::parse` would refuse as a message past its bound.
+fn content(line: &[u8], read: Line) -> usize {
+    match read {
+        Line::Read if line.ends_with(b"\n") => line.len() - 1,
+        _ => line.len(),
     }
 }
 

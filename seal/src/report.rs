@@ -158,7 +158,10 @@ pub fn report(a: &Analysis, check: Option<(Check, String)>, reveal: bool, line: 
                 continue;
             }
             if !run.is_empty() {
-                parts.push(paylot_cli::text::mask_joined(&std::mem::take(&mut run), sep));
+                parts.push(paylot_cli::text::mask_joined(
+                    &std::mem::take(&mut run),
+                    sep,
+                ));
             }
             parts.push(f.value.clone());
         }

@@ -283,6 +283,38 @@ fn a_jsonl_line_past_its_bound_stops_the_reading_there() {
     }
 }
 
+/// The bound is on a line's content: a line of exactly 1 MiB and its
+/// `\n` is read (it was refused as "more than 1 MiB", its `\n` counted),
+/// one byte more is refused, by every `--jsonl` reader.
+#[test]
+fn a_jsonl_line_of_exactly_the_bound_is_read() {
+    let d = Dir::new();
+    let k = d.key("k", b"secret123");
+    let k = k.display().to_string();
+    let head = r#"{"amount":"1","keyVersion":"1","merchantId":"011223344550000","orderId":""#;
+    let line = |n: usize| format!("{head}{}\"}}\n", "x".repeat(n - head.len() - 2));
+    let exact = line(1 << 20);
+    assert_eq!(exact.len(), (1 << 20) + 1);
+    for verb in ["compute", "verify", "explain"] {
+        let r = seal(&[verb, "--jsonl", "--key-file", &k], exact.as_bytes());
+        assert!(
+            !r.stderr.contains("more than 1 MiB") && r.stderr.contains("0 unreadable"),
+            "{verb}: {}",
+            r.stderr
+        );
+        let r = seal(
+            &[verb, "--jsonl", "--key-file", &k],
+            line((1 << 20) + 1).as_bytes(),
+        );
+        expect_status(&r, 2);
+        assert!(
+            r.stderr.contains("<stdin>:1: a message of more than 1 MiB"),
+            "{verb}: {}",
+            r.stderr
+        );
+    }
+}
+
 /// A name given twice is refused by every path, whatever the scheme and
 /// however deep: the fast path of compute once sealed a Lyra message
 /// with a repeated name (its own copy of the rules looked for repeats

@@ -148,8 +148,7 @@ fn a_card_number_glued_to_its_neighbours_is_masked_in_the_seal_string() {
     let d = Dir::new();
     let key = d.key("k", b"secret123");
     let key = key.to_str().unwrap();
-    let unsealed =
-        r#"{"amount":"1000","customerContact":{"note":"1111222233334444"},"merchantId":"201040040170001","keyVersion":"1"}"#;
+    let unsealed = r#"{"amount":"1000","customerContact":{"note":"1111222233334444"},"merchantId":"201040040170001","keyVersion":"1"}"#;
     let sealed = seal(&["compute", "--key-file", key], unsealed.as_bytes());
     expect_status(&sealed, 0);
     for msg in [unsealed, sealed.stdout.trim()] {
@@ -157,8 +156,7 @@ fn a_card_number_glued_to_its_neighbours_is_masked_in_the_seal_string() {
         assert!(!r.stdout.contains("1111222233334444"), "{}", r.stdout);
         let j = r.json();
         assert_eq!(
-            j["seal_string"]["text"],
-            "1000111122******4444201040040170001",
+            j["seal_string"]["text"], "1000111122******4444201040040170001",
             "{}",
             r.stdout
         );
