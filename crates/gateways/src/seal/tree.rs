@@ -8,7 +8,9 @@
 //! rule is written once, over this tree.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 use std::fmt;
+use std::hash::BuildHasher as _;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
@@ -186,11 +188,26 @@ impl<'de> Visitor<'de> for NodeVisitor {
 /// per bucket of (length, first, middle and last byte), and the names
 /// compared only when a bucket is hit again. A name given twice is found
 /// where it is read, at every depth, for a few nanoseconds a name.
+///
+/// Past [`Seen::FEW`] names the 256 buckets are all hit, and comparing
+/// every name with all those before it made reading an object of 30,000
+/// names quadratic (5 s for 600 KB, issue 26 O3): the names' hashes are
+/// then kept in a set, and the names compared only when a hash is seen
+/// again (a name given twice, or a collision of 64-bit hashes).
 #[derive(Default)]
-struct Seen([u64; 4]);
+struct Seen {
+    buckets: [u64; 4],
+    hashes: Option<HashSet<u64>>,
+}
 
 impl Seen {
+    /// The names after which the buckets give way to the hashes.
+    const FEW: usize = 64;
+
     fn again(&mut self, name: &str, before: &[(Cow<str>, Node)]) -> bool {
+        if let Some(hashes) = &mut self.hashes {
+            return !hashes.insert(hash_name(name)) && before.iter().any(|(k, _)| k == name);
+        }
         let b = name.as_bytes();
         let at = |i: usize| u32::from(b.get(i).copied().unwrap_or(0));
         let mix = (b.len() as u32).wrapping_mul(0x9E37_79B1)
@@ -199,12 +216,28 @@ impl Seen {
             ^ at(b.len().wrapping_sub(1)).wrapping_mul(0x27D4_EB2F);
         let bucket = (mix >> 24) as usize;
         let (word, bit) = (bucket / 64, 1u64 << (bucket % 64));
-        if self.0[word] & bit == 0 {
-            self.0[word] |= bit;
+        if self.buckets[word] & bit == 0 {
+            self.buckets[word] |= bit;
             return false;
+        }
+        if before.len() >= Self::FEW {
+            let mut hashes: HashSet<u64> = before.iter().map(|(k, _)| hash_name(k)).collect();
+            let new = hashes.insert(hash_name(name));
+            self.hashes = Some(hashes);
+            if new {
+                return false;
+            }
         }
         before.iter().any(|(k, _)| k == name)
     }
+}
+
+/// A name's hash, keyed at random once per run: names chosen to collide
+/// cannot be written in advance.
+fn hash_name(name: &str) -> u64 {
+    static KEYS: std::sync::OnceLock<std::collections::hash_map::RandomState> =
+        std::sync::OnceLock::new();
+    KEYS.get_or_init(Default::default).hash_one(name)
 }
 
 impl<'de> Deserialize<'de> for Node<'de> {
@@ -331,6 +364,12 @@ mod tests {
         let text = format!("{{{}}}", many.join(","));
         assert_eq!(read_object(&text).unwrap().len(), 200);
         let text = format!("{{{},\"k77\":1}}", many.join(","));
+        assert!(read_object(&text).is_none());
+        // Past the buckets, the hashes: a name repeated far from where it
+        // was first given, escaped or not.
+        let text = format!("{{{},\"k\\u0033\":1}}", many.join(","));
+        assert!(read_object(&text).is_none());
+        let text = format!("{{{},\"k199\":1}}", many.join(","));
         assert!(read_object(&text).is_none());
     }
 
