@@ -460,6 +460,7 @@ fn value_shapes(
                 Entities::Special => "'\"' as &quot;, '&' as &amp;",
                 Entities::Named => "é as &eacute;, '<' as &lt;",
                 Entities::Numeric => "’ as &#8217;, é as &#233;",
+                Entities::Mixed => "é as &eacute; and ’ as &#8217; in one value",
             };
             push(
                 format!(
@@ -473,6 +474,7 @@ fn value_shapes(
             );
         }
     }
+    entities_by_field(msg, a, key, push);
     if let Some(text) = rebuilt(msg, a, &mangle::entities_decoded) {
         push(
             "matches if the HTML entities in the values are decoded: the seal was made over the \
@@ -494,6 +496,65 @@ fn value_shapes(
         );
     }
 }
+
+/// The values HTML-entity-encoded when sealed, each field its own way:
+/// named entities in one (`Caf&eacute;`), numeric ones in another
+/// (`Ath&#232;nes`), as when one value comes from a CMS's text and the
+/// other from a form. Every split of the values the two ways write
+/// differently is one seal-string build, so it is tried for a few such
+/// values only ([`MAX_SPLIT`]: 2^3 − 2 = 6 builds at most; the ways that
+/// encode every value alike were tried before).
+fn entities_by_field(
+    msg: &Message,
+    a: &Analysis,
+    key: &[u8],
+    push: &mut dyn FnMut(String, Vec<u8>, Key),
+) {
+    use std::cell::Cell;
+    let differ = |v: &str| Entities::Named.encode(v) != Entities::Numeric.encode(v);
+    let count = Cell::new(0u32);
+    rebuilt(msg, a, &|v| {
+        if differ(v) {
+            count.set(count.get() + 1);
+        }
+        None
+    });
+    let n = count.get();
+    if !(2..=MAX_SPLIT).contains(&n) {
+        return;
+    }
+    for split in 1..(1u32 << n) - 1 {
+        let at = Cell::new(0u32);
+        let change = |v: &str| {
+            if !differ(v) {
+                return Entities::Named.encode(v);
+            }
+            let i = at.get();
+            at.set(i + 1);
+            if split & (1 << i) != 0 {
+                Entities::Named.encode(v)
+            } else {
+                Entities::Numeric.encode(v)
+            }
+        };
+        if let Some(text) = rebuilt(msg, a, &change) {
+            push(
+                "matches if the values were HTML-entity-encoded when sealed, some with named \
+                 entities (é as &eacute;) and others with numeric ones (é as &#233;), while the \
+                 form posts the characters the entities stand for: seal the text exactly as it \
+                 will be posted (decode entities first, e.g. html_entity_decode), and escape it \
+                 for HTML only in the form"
+                    .into(),
+                text,
+                owned(key),
+            );
+        }
+    }
+}
+
+/// The most values whose entities are split between named and numeric
+/// ([`entities_by_field`]).
+const MAX_SPLIT: u32 = 3;
 
 /// The seal string with every value passed through `change`, or `None`
 /// when no value changes.

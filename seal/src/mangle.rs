@@ -39,14 +39,21 @@ pub enum Entities {
     /// `’` (`&#8217;`) in the texts nursit/bank signed for PayZen (issue
     /// #62, commit 9f7b221).
     Numeric,
+    /// Both forms in one value: named entities for the Latin-1 letters
+    /// (`é` as `&eacute;`), numeric ones for the other characters past
+    /// ASCII (`’` as `&#8217;`), as a text holding SPIP's typographic
+    /// `&#8217;` reads once PHP `htmlentities` (ISO-8859-1 table) has
+    /// named its accents: `Caf&eacute; d&#8217;Ath&egrave;nes`.
+    Mixed,
 }
 
 impl Entities {
-    pub const ALL: [Entities; 4] = [
+    pub const ALL: [Entities; 5] = [
         Entities::Quotes,
         Entities::Special,
         Entities::Named,
         Entities::Numeric,
+        Entities::Mixed,
     ];
 
     /// `text` with its characters as entities, or `None` if none is.
@@ -68,7 +75,18 @@ impl Entities {
             };
             match (self, special) {
                 (Entities::Quotes, Some(e)) if c == '"' => out.push_str(e),
-                (Entities::Special | Entities::Named, Some(e)) => out.push_str(e),
+                (Entities::Special | Entities::Named | Entities::Mixed, Some(e)) => out.push_str(e),
+                (Entities::Mixed, None) if ('\u{a0}'..='\u{ff}').contains(&c) => {
+                    match entity_name(c) {
+                        Some(name) => {
+                            out.push('&');
+                            out.push_str(name);
+                        }
+                        None => {
+                            let _ = write!(out, "&#{};", u32::from(c));
+                        }
+                    }
+                }
                 (Entities::Named, None) if !c.is_ascii() => match entity_name(c) {
                     Some(name) => {
                         out.push('&');
@@ -78,7 +96,7 @@ impl Entities {
                         let _ = write!(out, "&#{};", u32::from(c));
                     }
                 },
-                (Entities::Numeric, None) if !c.is_ascii() => {
+                (Entities::Numeric | Entities::Mixed, None) if !c.is_ascii() => {
                     let _ = write!(out, "&#{};", u32::from(c));
                 }
                 _ => {
@@ -178,6 +196,10 @@ mod tests {
         assert_eq!(
             Entities::Numeric.encode("l’été").unwrap(),
             "l&#8217;&#233;t&#233;"
+        );
+        assert_eq!(
+            Entities::Mixed.encode("Café d’Athènes").unwrap(),
+            "Caf&eacute; d&#8217;Ath&egrave;nes"
         );
         assert_eq!(Entities::Special.encode("a'b").unwrap(), "a&#039;b");
         assert_eq!(Entities::Numeric.encode("plain"), None);

@@ -348,6 +348,49 @@ fn lyra_entities_posted_but_characters_sealed() {
     assert!(c.contains("HTML entities in the values are decoded"), "{c}");
 }
 
+/// [`lyra`] with the published Lyra test key (../shared/spec/seal.md).
+fn lyra_published(msg: Value, values: &str) -> String {
+    let key = "1122334455667788";
+    let signature = lyra_hmac(key.as_bytes(), format!("{values}+{key}").as_bytes());
+    named(key.as_bytes(), &with(msg, "signature", signature), &[])
+}
+
+/// Issue 26 §2 (F3): both forms in one sealed value (SPIP's `&#8217;`
+/// beside accents named by htmlentities), or named entities in one field
+/// and numeric ones in another, were "no known integration mistake".
+#[test]
+fn lyra_values_sealed_with_named_and_numeric_entities_together() {
+    let msg = json!({"vads_amount":"5124","vads_ctx_mode":"TEST","vads_order_info":"Café d’Athènes",
+                     "vads_site_id":"12345678"});
+    let c = lyra_published(msg, "5124+TEST+Caf&eacute; d&#8217;Ath&egrave;nes+12345678");
+    assert!(
+        c.contains("HTML-entity-encoded when sealed (é as &eacute; and ’ as &#8217; in one value)"),
+        "{c}"
+    );
+    let msg = json!({"vads_amount":"5124","vads_ctx_mode":"TEST","vads_cust_city":"Athènes",
+                     "vads_order_info":"Café","vads_site_id":"12345678"});
+    for sealed in [
+        "5124+TEST+Ath&#232;nes+Caf&eacute;+12345678",
+        "5124+TEST+Ath&egrave;nes+Caf&#233;+12345678",
+    ] {
+        let c = lyra_published(msg.clone(), sealed);
+        assert!(
+            c.contains("some with named entities (é as &eacute;) and others with numeric ones"),
+            "{sealed}: {c}"
+        );
+    }
+}
+
+/// The reverse, every form of entity decoded together: named, decimal
+/// and hexadecimal in one posted value.
+#[test]
+fn lyra_entities_of_every_form_posted_but_characters_sealed() {
+    let msg = json!({"vads_amount":"5124","vads_ctx_mode":"TEST",
+                     "vads_order_info":"Caf&eacute; d&#8217;Ath&#xe8;nes","vads_site_id":"12345678"});
+    let c = lyra_published(msg, "5124+TEST+Café d’Athènes+12345678");
+    assert!(c.contains("HTML entities in the values are decoded"), "{c}");
+}
+
 #[test]
 fn paybox_shopping_cart_sealed_with_quote_entities() {
     // nursit/bank before 624a52c: str_replace('"', '&#034;', $v) on every
