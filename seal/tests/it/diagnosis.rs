@@ -390,20 +390,17 @@ fn ipn_signature_with_plus_turned_to_spaces() {
     assert!(c.contains("'+' signs were turned into spaces"), "{c}");
 }
 
-/// A wrong seal on a large message is diagnosed in time linear in its
-/// size: an object of 60,000 names (880 KB) took 22 s in a debug build,
-/// every name compared with all those before it as the message was read
-/// (issue 26 O3); 1.1 s now. The bound is generous (a loaded machine)
-/// and still far below what the quadratic reading took.
+/// A wrong seal on a large message (an object of 60,000 names, 880 KB)
+/// is diagnosed whole, its names read once each. Its speed is a
+/// benchmark's to measure, not a test's (docs/performance.md, issue 26
+/// O3: 22 s in a debug build when each name was compared with all those
+/// before it, 1.1 s since).
 #[test]
-fn a_large_message_is_diagnosed_in_linear_time() {
+fn a_large_message_is_diagnosed() {
     let mut msg = json!({"amount": "1000", "merchantId": "011223344550000", "keyVersion": "1"});
     for i in 0..60_000 {
         msg[format!("x{i}")] = json!(i);
     }
-    let started = std::time::Instant::now();
     let c = cause(b"secret123", msg, "seal", &"0".repeat(64));
-    let took = started.elapsed();
     assert!(c.starts_with("no known integration mistake"), "{c}");
-    assert!(took.as_secs() < 10, "took {took:?}");
 }
