@@ -287,8 +287,13 @@ impl Responder {
         let out = match tokio::time::timeout_at(grace, &mut out.0).await {
             Ok(Ok(out)) => Some(out),
             _ => {
-                // Still held: by the group's other members, if any, which
-                // exist, so the group's id is still its own.
+                // Still held, by what the responder started: those still
+                // in its process group are stopped. One that left the
+                // group (setsid) is not ours to stop; the sandbox only
+                // drops its ends of the pipes. The group's id is the reaped
+                // child's pid, which Linux does not hand out again within
+                // this grace (pids are given in turn, wrapping only after
+                // pid_max).
                 kill_group(group);
                 None
             }

@@ -281,11 +281,12 @@ echo "pipes $before -> $after"
 fn a_request_that_waited_half_its_time_for_a_responder_is_answered_503() {
     let sh = Sh::new();
     let body = body();
-    // The 16 runners held; a 17th request waits. Its responder would be
-    // given 1.5 s of --timeout 6s if started when the others are let go
-    // (4.5 s on), and takes 3 s: it is answered 503 once it has waited
-    // half of --timeout (3 s), not started and stopped at its deadline
-    // (500, a local fault it is not).
+    // The 16 runners held; a 17th request waits for one. It is answered
+    // 503 once it has waited half of --timeout (6 s of 12 s), not given a
+    // responder with no time left and stopped at its deadline (500, a
+    // local fault it is not). The held ones are let go only once the
+    // 17th has its answer, whatever the machine's load: they have used
+    // about half of their own 12 s by then, and end at once.
     let script = format!(
         r#"cat > slow.sh <<'EOF'
 cat > /dev/null
@@ -293,7 +294,7 @@ echo $$ > "started.$$"
 if [ -e go ]; then sleep 3; else while [ ! -e go ]; do sleep 0.05; done; fi
 printf 'NUMTRANS=0000000001&NUMAPPEL=0000000002&NUMQUESTION=0000000001&SITE=1999888&RANG=32&AUTORISATION=XXXXXX&CODEREPONSE=00000&COMMENTAIRE=held&REFABONNE=&PORTEUR='
 EOF
-SANDBOX_OPTS='--timeout 6s --responder "sh slow.sh"'
+SANDBOX_OPTS='--timeout 12s --responder "sh slow.sh"'
 {START}{WAIT}
 clients=
 for i in $(seq 16); do
@@ -303,7 +304,7 @@ done
 for _ in $(seq 600); do [ "$(ls started.* 2>/dev/null | wc -l)" -ge 16 ] && break; sleep 0.05; done
 curl -sS --max-time 60 -D headers.txt -o late.txt -w '%{{http_code}}\n' --data-binary '{body}' "$URL/PPPS.php" > late.code &
 late=$!
-sleep 4.5
+for _ in $(seq 1200); do [ -s late.code ] && break; sleep 0.05; done
 touch go
 wait $clients $late
 cat late.code

@@ -222,15 +222,16 @@ pub(super) fn mask_card_numbers(text: &str, hidden: &mut Hidden) {
     runs.finish(hidden);
 }
 
-/// The length of the hex digest, fingerprint or key id that starts at
-/// byte `i` of `text`, if one does: a word of 32, 40, 64, 96 or 128 hex
-/// characters (MD5 to SHA-512, an OpenPGP v4 or v6 fingerprint, a Sips
-/// seal, a Paybox HMAC), or an OpenPGP key id as OpenPGP tools write it
-/// (16 upper-case hex characters, a letter among them: 16 digits may be
-/// a card number). Its digits are a hash's, not a card's: a fingerprint
-/// shown to be compared must not lose digits to a Luhn-valid group
-/// inside it. Only looked at where a word starts, so the scan stays
-/// linear.
+/// The length of the hex digest or fingerprint that starts at byte `i`
+/// of `text`, if one does: a word of 40, 64, 96 or 128 hex characters
+/// written in one case, as tools write them (an OpenPGP v4 or v6
+/// fingerprint, a SHA-256 digest or Sips seal, a Paybox HMAC of SHA-384
+/// or SHA-512). Its digits are a hash's, not a card's: a fingerprint or a
+/// seal quoted in a message to be compared must not lose digits to a
+/// Luhn-valid group inside it (about one fingerprint in 250 holds one).
+/// Shorter words are read as text: `A378282246310005` is a card number
+/// with a letter before it, however hex it looks. Only looked at where a
+/// word starts, so the scan stays linear.
 fn digest_at(text: &str, i: usize) -> Option<usize> {
     let bytes = text.as_bytes();
     if !bytes[i].is_ascii_hexdigit() || (i > 0 && bytes[i - 1].is_ascii_alphanumeric()) {
@@ -240,12 +241,13 @@ fn digest_at(text: &str, i: usize) -> Option<usize> {
         .iter()
         .take_while(|b| b.is_ascii_alphanumeric())
         .count();
+    if !matches!(word, 40 | 64 | 96 | 128) {
+        return None;
+    }
     let w = &bytes[i..i + word];
-    let digest = matches!(word, 32 | 40 | 64 | 96 | 128) && w.iter().all(u8::is_ascii_hexdigit);
-    let key_id = word == 16
-        && w.iter().all(|b| matches!(b, b'0'..=b'9' | b'A'..=b'F'))
-        && w.iter().any(u8::is_ascii_uppercase);
-    (digest || key_id).then_some(word)
+    let upper = w.iter().all(|b| matches!(b, b'0'..=b'9' | b'A'..=b'F'));
+    let lower = w.iter().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+    (upper || lower).then_some(word)
 }
 
 /// Whether 14 digits are a date and time as the gateways write them
