@@ -191,8 +191,8 @@ struct Bounded<R> {
     last: Vec<u8>,
     last_at: u64,
     /// Where the bare CRs (a CR not followed by LF) handed over are,
-    /// until a record starts past them, and how many are before the
-    /// record being read.
+    /// until the record sought is known to start past them, and how many
+    /// are before it: a few at a time, whatever the number of blank lines.
     bare: std::collections::VecDeque<u64>,
     bare_before: u64,
     /// The end of the input was read.
@@ -253,13 +253,16 @@ impl<R> Bounded<R> {
             .unwrap_or(rest.len());
         let line = line + rest[..ends].iter().filter(|&&b| b == b'\n').count() as u64;
         let byte = self.last_at + (from + ends) as u64;
-        if ends == rest.len() {
-            self.start = Start::Seeking { at: byte, line };
-            return;
-        }
+        // The bare CRs before `byte` are before the record, found or not:
+        // counted now, so that blank lines of bare CRs are not kept while
+        // seeking (record_start, on every read, would walk them all).
         while self.bare.front().is_some_and(|&cr| cr < byte) {
             self.bare.pop_front();
             self.bare_before += 1;
+        }
+        if ends == rest.len() {
+            self.start = Start::Seeking { at: byte, line };
+            return;
         }
         self.start = Start::Found {
             byte,
@@ -409,6 +412,34 @@ mod tests {
                 said(&[(1, "a"), (2, "b")]),
                 "unquoted"
             );
+        }
+    }
+
+    /// Blank lines of bare CRs: the queue of bare CRs does not grow with
+    /// them while the next record is sought (each read walked it whole,
+    /// so time was quadratic in their number and memory linear), and the
+    /// record after them is on its line.
+    #[test]
+    fn bare_cr_blank_lines_are_counted_without_being_kept() {
+        use std::io::Read;
+        let blank = 20_000;
+        let text = format!("a;1\r{}b;2\r", "\r".repeat(blank));
+        let said = vec![(1, "a".to_string()), (blank as u64 + 2, "b".to_string())];
+        for step in [1, 7, 8192] {
+            assert_eq!(lines(&text, step, true), said, "{step}");
+        }
+        // Read as the csv reader does, the blank lines first: after each
+        // read, at most the CR that ended the read before is held.
+        let text = format!("{}b;2\r", "\r".repeat(blank));
+        for step in [1, 7, 8192] {
+            let mut bounded = Bounded::new(Steps(text.as_bytes(), step), 1 << 10, "line");
+            let mut buf = [0; 8192];
+            let mut most = 0;
+            while bounded.read(&mut buf).unwrap() > 0 {
+                most = most.max(bounded.bare.len());
+            }
+            assert!(most <= 1, "{step}: {most} bare CRs held");
+            assert_eq!(bounded.record_start(), (blank as u64, blank as u64 + 1));
         }
     }
 
