@@ -102,7 +102,7 @@ impl Output {
         let inner = match path {
             Some(p) if p.as_os_str() != "-" => Inner::Atomic(AtomicFile::create(p, access)?),
             _ if hold => {
-                let file = tempfile::tempfile()
+                let file = private_tempfile()
                     .map_err(|e| Error::io("cannot create a temporary file", e))?;
                 Inner::Spool(BufWriter::with_capacity(BUFFER, file))
             }
@@ -192,6 +192,18 @@ impl Write for Output {
     }
 }
 
+/// An anonymous temporary file, mode 0600: what is held back may be card
+/// data or unverified plaintext. `tempfile::tempfile` opens it with
+/// O_TMPFILE and mode 0666 less the umask (0644 as a rule), not the 0600
+/// every file of card data has (docs/conventions.md): the mode is set
+/// before anything is written.
+fn private_tempfile() -> io::Result<File> {
+    use std::os::unix::fs::PermissionsExt;
+    let file = tempfile::tempfile()?;
+    file.set_permissions(fs::Permissions::from_mode(0o600))?;
+    Ok(file)
+}
+
 /// Bytes a command must hold back while it reads on — the body of an
 /// answer whose first line depends on the input's last, messages to be
 /// said after others —, in memory up to 64 KiB, past that in an
@@ -229,7 +241,7 @@ impl Held {
 impl Write for Held {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         if self.file.is_none() && self.memory.len() + buf.len() > BUFFER {
-            let mut w = BufWriter::with_capacity(BUFFER, tempfile::tempfile()?);
+            let mut w = BufWriter::with_capacity(BUFFER, private_tempfile()?);
             w.write_all(&std::mem::take(&mut self.memory))?;
             self.file = Some(w);
         }
@@ -515,6 +527,22 @@ mod tests {
         }
         assert_eq!(fs::read(&target).unwrap(), b"good");
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn held_and_spooled_bytes_are_in_files_of_mode_0600() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |f: &File| f.metadata().unwrap().permissions().mode() & 0o777;
+        let mut held = Held::new();
+        held.write_all(&vec![0; BUFFER + 1]).unwrap();
+        assert_eq!(mode(held.file.as_ref().unwrap().get_ref()), 0o600);
+        for access in [Access::Usual, Access::Private] {
+            let out = Output::create_spooled(None, access).unwrap();
+            let Inner::Spool(w) = &out.inner else {
+                panic!("standard output is spooled");
+            };
+            assert_eq!(mode(w.get_ref()), 0o600, "{access:?}");
+        }
     }
 
     #[test]
