@@ -347,3 +347,63 @@ fn a_name_given_twice_is_refused_by_compute_on_every_scheme() {
         }
     }
 }
+
+/// A JSON object whose first name is serde_json's private number token
+/// (`$serde_json::private::Number`) was read by the fast path's tree as
+/// a number of any text and written raw: a second `vads_amount` was
+/// injected into the sealed output (status 0), and verify said yes to
+/// it. Such a token is a number only if its text is one, as serde_json
+/// reads it; otherwise every path refuses the message (status 2).
+#[test]
+fn serde_jsons_number_token_writes_nothing_raw_on_any_path() {
+    let d = Dir::new();
+    let k = d.key("k", b"1122334455667788").display().to_string();
+    let injected = r#"{"vads_amount":"100","vads_x":{"$serde_json::private::Number":"1,\"vads_amount\":\"1"},"vads_site_id":"1"}"#;
+    let spaced = injected.replace(r#","vads_site_id""#, r#", "vads_site_id""#);
+    // The seal the injected text was given: its value taken as written.
+    let sealed = lyra_hmac(
+        b"1122334455667788",
+        br#"100+1,"vads_amount":"1+1+1122334455667788"#,
+    );
+    let carried = injected.replace("}\"}", &format!("}}\",\"signature\":\"{sealed}\"}}"));
+    let carried = carried.replace(r#""1"}"#, &format!(r#""1","signature":"{sealed}"}}"#));
+    for (verb, line) in [
+        ("compute", injected.to_string()),
+        ("compute", spaced.clone()),
+        ("verify", carried.clone()),
+        ("explain", carried.clone()),
+    ] {
+        for jsonl in [false, true] {
+            let mut args = vec![verb, "--key-file", &k];
+            if jsonl {
+                args.push("--jsonl");
+            }
+            let r = seal(&args, line.as_bytes());
+            expect_status(&r, 2);
+            assert!(
+                r.stderr.contains("malformed JSON: invalid number"),
+                "{verb} {line}: {}",
+                r.stderr
+            );
+            assert!(
+                !r.stdout.contains("vads_amount"),
+                "{verb} {line}: {}",
+                r.stdout
+            );
+        }
+    }
+    // A token whose text is a number is read as serde_json reads it (a
+    // number), by both paths alike.
+    let number = r#"{"vads_amount":{"$serde_json::private::Number":"100"},"vads_site_id":"1"}"#;
+    let sealed = lyra_hmac(b"1122334455667788", b"100+1+1122334455667788");
+    for line in [number.to_string(), number.replace(',', ", ")] {
+        let r = seal(&["compute", "--key-file", &k], line.as_bytes());
+        expect_status(&r, 0);
+        assert!(
+            r.stdout
+                .ends_with(&format!(",\"signature\":\"{sealed}\"}}\n")),
+            "{line}: {}",
+            r.stdout
+        );
+    }
+}

@@ -171,7 +171,17 @@ impl<'de> Visitor<'de> for NodeVisitor {
         let mut seen = Seen::default();
         while let Some(key) = map.next_key::<Key<'de>>()? {
             if fields.is_empty() && key.0 == NUMBER_TOKEN {
+                // The token is also a name any text may give: its value is
+                // a number only if it reads as one, the check serde_json
+                // makes (`NumberFromString`), or `write_compact` would
+                // write arbitrary text raw into the sealed message
+                // (`"1,\"vads_amount\":\"1"`: a second field, sealed).
+                // Refused as serde_json refuses it, so that the general
+                // path, which reads with serde_json, says the same.
                 let text: Key<'de> = map.next_value()?;
+                if text.0.parse::<serde_json::Number>().is_err() {
+                    return Err(de::Error::custom("invalid number"));
+                }
                 return Ok(Node::Num(text.0));
             }
             if seen.again(&key.0, &fields) {
@@ -371,6 +381,31 @@ mod tests {
         assert!(read_object(&text).is_none());
         let text = format!("{{{},\"k199\":1}}", many.join(","));
         assert!(read_object(&text).is_none());
+    }
+
+    #[test]
+    fn serde_jsons_number_token_is_a_number_only_when_its_text_is_one() {
+        // Refused as serde_json refuses it: nothing that is not a JSON
+        // number is kept as one, to be written raw.
+        let injected = r#"{"a":"1","x":{"$serde_json::private::Number":"1,\"a\":\"2"}}"#;
+        assert!(read_object(injected).is_none());
+        assert!(serde_json::from_str::<Value>(injected).is_err());
+        for bad in [
+            "", " 1", "1 ", "01", "1.", "+1", "0x1", "1e", "\"1\"", "NaN",
+        ] {
+            let text = format!(r#"{{"x":{{"$serde_json::private::Number":"{bad}"}}}}"#);
+            assert!(read_object(&text).is_none(), "{bad:?}");
+            assert!(serde_json::from_str::<Value>(&text).is_err(), "{bad:?}");
+        }
+        let text = r#"{"x":{"$serde_json::private::Number":"-1.50e+3"}}"#;
+        let f = read_object(text).unwrap();
+        assert_eq!(f[0].1, Node::Num(Cow::Borrowed("-1.50e+3")));
+        let mut out = Vec::new();
+        write_fields(&f, &mut out);
+        assert_eq!(
+            out,
+            serde_json::to_vec(&serde_json::from_str::<Value>(text).unwrap()).unwrap()
+        );
     }
 
     #[test]
