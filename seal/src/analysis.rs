@@ -59,6 +59,12 @@ impl Analysis {
         if scheme == Scheme::PayboxIpn {
             return Err("internal: paybox-ipn is not analysed here".into());
         }
+        // A form that gives a name twice, refused as a JSON object that
+        // does: every scheme sealed here reads its fields by name (a
+        // Direct request so given is answered 00014).
+        if let Some(name) = &msg.repeated {
+            return Err(message::given_twice(name).into());
+        }
         let (algorithm, algorithm_reason) = algorithm_for(scheme, &msg.fields, choice)?;
         let mut a = Analysis {
             scheme,

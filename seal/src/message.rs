@@ -21,6 +21,22 @@ pub struct Message {
     pub fields: Map<String, Value>,
     /// The raw text of a form body, exactly as received.
     pub raw_form: Option<String>,
+    /// A form body's first name given twice (`fields` keeps one value of
+    /// it: a map cannot hold two). Refused where the scheme is known
+    /// ([`given_twice`]): all but a Paybox return, whose RSA signature
+    /// covers the query string as Paybox wrote it and is only checked.
+    pub repeated: Option<String>,
+}
+
+/// Why a message that gives a name twice is refused, JSON or form: the
+/// gateway and the merchant may each take one value (PHP keeps a form's
+/// last, other readers the first; JSON readers one or the other), and a
+/// seal says nothing of which.
+pub fn given_twice(name: &str) -> String {
+    format!(
+        "the field {} is given twice: which value is meant? (readers keep one or the other: the gateway's and yours may disagree; keep one)",
+        gateways::show(name)
+    )
 }
 
 /// A message that cannot be judged: what is wrong with it, and where.
@@ -163,15 +179,13 @@ fn parse_json(text: &str, first_line: usize) -> Result<Message, Unreadable> {
         ))
     })?;
     if let Some(name) = gateways::seal::tree::repeated_name(text.as_bytes()) {
-        return Err(Unreadable(format!(
-            "{first_line}: the field {} is given twice: which value is meant? (JSON readers keep one or the other: the gateway's and yours may disagree; keep one)",
-            gateways::show(&name)
-        )));
+        return Err(Unreadable(format!("{first_line}: {}", given_twice(&name))));
     }
     match value {
         Value::Object(fields) => Ok(Message {
             fields,
             raw_form: None,
+            repeated: None,
         }),
         other => Err(Unreadable(format!(
             "{first_line}: expected a JSON object, found {}",
@@ -195,12 +209,18 @@ fn kind_of(v: &Value) -> &'static str {
 /// the raw text kept, since some seals cover it as received.
 pub fn parse_form(raw: &str) -> Message {
     let mut fields = Map::new();
+    let mut repeated = None;
     for (k, v) in form_urlencoded::parse(raw.as_bytes()) {
-        fields.insert(k.into_owned(), Value::String(v.into_owned()));
+        let k = k.into_owned();
+        if fields.contains_key(&k) {
+            repeated.get_or_insert_with(|| k.clone());
+        }
+        fields.insert(k, Value::String(v.into_owned()));
     }
     Message {
         fields,
         raw_form: Some(raw.to_string()),
+        repeated,
     }
 }
 

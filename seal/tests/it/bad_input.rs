@@ -407,3 +407,47 @@ fn serde_jsons_number_token_writes_nothing_raw_on_any_path() {
         );
     }
 }
+
+/// A form that gives a name twice was sealed with the last value
+/// (status 0; Lyra, Paybox, Sips POST) or both (a Direct request, which
+/// the gateway answers 00014), where a JSON object that does is refused:
+/// now refused alike, by compute, verify and explain, naming the field.
+/// A Paybox return is not: its RSA signature covers the query string as
+/// Paybox wrote it, and is only checked.
+#[test]
+fn a_name_given_twice_in_a_form_is_refused_on_every_sealed_scheme() {
+    let d = Dir::new();
+    let k = d.key("k", b"1122334455667788").display().to_string();
+    for (form, name) in [
+        ("vads_amount=100&vads_amount=1&vads_site_id=1", "vads_amount"),
+        ("vads_amount=100&x=1&x=2", "x"),
+        ("PBX_SITE=1999888&PBX_RANG=32&PBX_SITE=1&PBX_HASH=SHA512", "PBX_SITE"),
+        (
+            "VERSION=00104&TYPE=00001&SITE=1999888&RANG=32&NUMQUESTION=1&MONTANT=100&MONTANT=1&HASH=SHA512",
+            "MONTANT",
+        ),
+        (
+            "Data=amount%3D100%7CmerchantId%3D1&Data=amount%3D1&InterfaceVersion=HP_2.0&Seal=x",
+            "Data",
+        ),
+    ] {
+        for verb in ["compute", "verify", "explain"] {
+            let r = seal(&[verb, "--input", "form", "--key-file", &k], form.as_bytes());
+            expect_status(&r, 2);
+            assert!(
+                r.stderr.contains(&format!(
+                    "<stdin>:1: the field \"{name}\" is given twice"
+                )),
+                "{verb} {form}: {}",
+                r.stderr
+            );
+            assert_eq!(r.stdout, "", "{verb} {form}");
+        }
+    }
+    let r = seal(
+        &["verify", "--input", "form", "--scheme", "paybox-ipn"],
+        b"Mt=100&Mt=1&Sign=AAAA",
+    );
+    expect_status(&r, 1);
+    assert!(r.stderr.contains("over \"Mt=100&Mt=1\""), "{}", r.stderr);
+}

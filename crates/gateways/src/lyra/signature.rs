@@ -42,8 +42,13 @@ pub fn build<S: Sink>(
     order.clear();
     order.extend((0..fields.len()).filter(|i| fields[*i].0.starts_with(FIELD_PREFIX)));
     if sorted {
-        // Names are unique: no two compare equal.
-        order.sort_unstable_by(|a, b| fields[*a].0.as_bytes().cmp(fields[*b].0.as_bytes()));
+        // seal's readers refuse a message that gives a name twice (JSON
+        // or form), but this rule takes any fields: a name given twice
+        // keeps its values in message order (the index breaks the tie),
+        // so that the string is the same on every run.
+        order.sort_unstable_by(|a, b| {
+            (fields[*a].0.as_bytes(), *a).cmp(&(fields[*b].0.as_bytes(), *b))
+        });
     }
     for i in order.iter() {
         let (k, v) = &fields[*i];
@@ -77,5 +82,30 @@ pub fn write_seal(algorithm: Algorithm, text: &[u8], key: &[u8], out: &mut Vec<u
         write_hex(&digest, false, out);
     } else {
         write_base64(&digest, out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_name_given_twice_keeps_its_values_in_message_order() {
+        let pairs = |v: &[(&str, &str)]| -> Vec<(String, String)> {
+            v.iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let fields = pairs(&[
+            ("vads_b", "2"),
+            ("vads_a", "9"),
+            ("vads_a", "1"),
+            ("x", "0"),
+        ]);
+        for _ in 0..8 {
+            assert_eq!(seal_string(&fields, true).text, "9+1+2");
+        }
+        let fields = pairs(&[("vads_a", "1"), ("vads_b", "2"), ("vads_a", "9")]);
+        assert_eq!(seal_string(&fields, true).text, "1+9+2");
     }
 }
