@@ -101,7 +101,8 @@ pub enum Line {
 }
 
 /// Read one line into `buf` (cleared first), up to `max` bytes and its
-/// `\n`; past that, stop and say [`Line::TooLong`].
+/// line end (`\n` or `\r\n`, which the bound does not count); past
+/// that, stop and say [`Line::TooLong`].
 pub fn read_line(src: &mut dyn BufRead, buf: &mut Vec<u8>, max: u64) -> io::Result<Line> {
     buf.clear();
     append_line(src, buf, max)
@@ -130,9 +131,15 @@ pub fn append_line(src: &mut dyn BufRead, buf: &mut Vec<u8>, max: u64) -> io::Re
             Some(i) => (&chunk[..=i], true),
             None => (chunk, false),
         };
-        // The `\n` does not count.
-        let text = part.len() - usize::from(done);
-        let held = buf.len() - before;
+        // The line end does not count, `\n` or `\r\n` (a CR at a chunk's
+        // end may be a CRLF's: it counts once the next byte is not `\n`).
+        let mut text = part.len() - usize::from(done);
+        let mut held = buf.len() - before;
+        if text > 0 && part[text - 1] == b'\r' {
+            text -= 1;
+        } else if done && text == 0 && held > 0 && buf.last() == Some(&b'\r') {
+            held -= 1;
+        }
         if held + text > max {
             // The bound and one held: what is past the bound is seen.
             let take = max + 1 - held;
@@ -177,6 +184,33 @@ mod tests {
         let mut zero = io::BufReader::new(io::repeat(0));
         assert_eq!(read_line(&mut zero, &mut buf, 4096).unwrap(), Line::TooLong);
         assert_eq!(buf.len(), 4097);
+    }
+
+    /// A CRLF's CR is the line end's, not the line's, wherever a chunk
+    /// cuts it from its LF (the attacker's finding: a Direct answer of
+    /// 64 KiB and CRLF was refused, the same with LF read).
+    #[test]
+    fn a_crlf_does_not_count_against_the_bound() {
+        for capacity in [1, 2, 3, 4, 5, 6, 7, 64] {
+            let mut buf = Vec::new();
+            let mut src = io::BufReader::with_capacity(capacity, &b"abcd\r\nabcd\rx\nab\r"[..]);
+            assert_eq!(
+                read_line(&mut src, &mut buf, 4).unwrap(),
+                Line::Read,
+                "{capacity}"
+            );
+            assert_eq!(buf, b"abcd\r\n");
+            // A CR that no LF follows is the line's.
+            assert_eq!(
+                read_line(&mut src, &mut buf, 4).unwrap(),
+                Line::TooLong,
+                "{capacity}"
+            );
+            assert_eq!(buf, b"abcd\r");
+            let mut rest = Vec::new();
+            src.read_to_end(&mut rest).unwrap();
+            assert_eq!(rest, b"x\nab\r", "{capacity}");
+        }
     }
 
     #[test]

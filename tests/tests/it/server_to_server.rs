@@ -358,6 +358,33 @@ curl -sS --max-time 10 -o /dev/null -w '%{{http_code}}\n' --data-binary "$body" 
     assert!(refused.contains("PORTEUR=111122******4444"), "{refused}");
 }
 
+/// Direct answers saved by Windows tools: a BOM before the first line and
+/// CRLF line ends. The BOM made the first field `\u{feff}NUMTRANS`, and
+/// the first answer's transaction number (what a capture or refund needs)
+/// came out empty with no word; a line of 64 KiB and CRLF was refused
+/// as past the 64 KiB bound, the same line with LF read.
+#[test]
+fn direct_answers_with_a_bom_and_crlf_lose_nothing() {
+    let sh = Sh::new();
+    let out = sh.run(
+        r#"set +e
+a='NUMTRANS=0010000001&NUMAPPEL=0030000001&NUMQUESTION=0000000001&SITE=1999888&RANG=032&AUTORISATION=XXXXXX&CODEREPONSE=00000&COMMENTAIRE='
+printf '\357\273\277%s\r\n' "${a}ok" > bom.txt
+xmlbatch status --output-format jsonl bom.txt; echo bom=$?
+python3 -c "import sys; a=sys.argv[1]; sys.stdout.write(a + 'x' * (65536 - len(a)) + '\r\n')" "$a" > long.txt
+xmlbatch status --output-format jsonl long.txt > /dev/null; echo long=$?
+"#,
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stdout.contains("\"transaction_id\":\"0010000001\""),
+        "{stdout}{stderr}"
+    );
+    assert!(stdout.contains("bom=0"), "{stdout}{stderr}");
+    assert!(stdout.contains("long=0"), "{stdout}{stderr}");
+}
+
 #[test]
 fn ambiguous_direct_answers_and_echoed_card_numbers() {
     let sh = Sh::new();

@@ -69,6 +69,10 @@ pub fn each_line(
                     "{name}:{line}: a line of more than {LINE} bytes, the most a Paybox Direct request or answer may hold (they are a few hundred): not a file of Direct lines (is this the file meant?); nothing was read past it"
                 )))
             }
+            // A BOM (a file saved by Notepad or Excel) is no part of the
+            // first line: read with it, its first field's name was
+            // `\u{feff}NUMTRANS`, and the answer's transaction number lost.
+            Line::Read if line == 1 => f(line, buf.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&buf))?,
             Line::Read => f(line, &buf)?,
         }
     }
