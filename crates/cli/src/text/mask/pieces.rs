@@ -67,8 +67,14 @@ fn of_char(c: char) -> Piece {
 /// `&#x34;`, `&#X0034;`. A card number quoted raw from an XML message
 /// may be written so, and is the same digits (as `%34` in a form body).
 /// Leading zeros are read however many: the reference is read to its
-/// first byte that is not a digit, once, so the scan stays linear.
+/// first byte that is not a digit, once, so the scan stays linear. The
+/// `;` may be left out, as HTML readers take `&#49&#48` for `10`; and
+/// `&nbsp;` is the no-break space it stands for, a separator between a
+/// card number's groups as the raw U+00A0 is.
 pub(super) fn char_reference(bytes: &[u8]) -> Option<(char, usize)> {
+    if bytes.starts_with(b"&nbsp;") {
+        return Some(('\u{a0}', 6));
+    }
     let rest = bytes.strip_prefix(b"&#")?;
     let (radix, skip) = match rest.first() {
         Some(b'x' | b'X') => (16, 1),
@@ -85,10 +91,15 @@ pub(super) fn char_reference(bytes: &[u8]) -> Option<(char, usize)> {
         n += 1;
     }
     let end = 2 + skip + n;
-    if n == 0 || bytes.get(end) != Some(&b';') {
+    if n == 0 {
         return None;
     }
-    Some((char::from_u32(value)?, end + 1))
+    let len = if bytes.get(end) == Some(&b';') {
+        end + 1
+    } else {
+        end
+    };
+    Some((char::from_u32(value)?, len))
 }
 
 /// The value of a decimal digit written in another script, or full-width.

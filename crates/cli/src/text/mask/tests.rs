@@ -382,6 +382,16 @@ fn card_numbers_written_as_character_references_are_masked() {
             "<PAN>&#52;&#57;&#55;&#48;100000000000</PAN>",
             "<PAN>&#52;&#57;&#55;&#48;10******0000</PAN>",
         ),
+        // Without their `;`, as HTML reads them, and `&nbsp;` between
+        // groups (an attacker's pass found both shown whole).
+        (
+            "401200&#49&#48&#51&#55&#49&#52&#49&#49&#49&#50 x",
+            "401200******&#49&#49&#49&#50 x",
+        ),
+        (
+            "4012&nbsp;0010&nbsp;3714&nbsp;1112",
+            "4012&nbsp;00**&nbsp;****&nbsp;1112",
+        ),
         ("<CVV>&#49;&#50;&#x33;</CVV>", "<CVV>***</CVV>"),
         ("cvv=&#x31;2&#51;", "cvv=***"),
     ] {
