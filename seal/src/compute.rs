@@ -201,11 +201,15 @@ pub fn run(args: &ComputeArgs, out: &mut Output) -> Result<Finished> {
 
     if !args.message.jsonl {
         let mut bytes = Vec::new();
-        input.read_at_most(&mut bytes, crate::message::MAX_MESSAGE + 1)?;
-        let first = message::records(&bytes, false)[0].0;
+        let (first, content) = crate::records::read_whole(&mut input, &mut bytes)?;
         let mut buf = Vec::new();
         trouble.record();
-        match job.record(&bytes, first, &mut fast::Scratch::default(), &mut buf) {
+        match job.record(
+            &bytes[..content],
+            first,
+            &mut fast::Scratch::default(),
+            &mut buf,
+        ) {
             Sealed::Done => {
                 trouble.count("sealed");
                 out.write_all(&buf).map_err(werr)?

@@ -43,15 +43,10 @@ impl Records {
         }
         let name = self.input.name().to_string();
         let rerr = |e| Error::reading(paylot_cli::input::quote(&name), e);
-        // A message is read up to one byte past its bound, which
-        // `message::parse` then refuses.
-        let bound = message::MAX_MESSAGE + 1;
         if !self.jsonl {
             self.done = true;
-            self.buf.clear();
-            self.input.read_at_most(&mut self.buf, bound)?;
-            let first = message::records(&self.buf, false)[0].0;
-            return Ok(Some((first, &self.buf)));
+            let (first, content) = read_whole(&mut self.input, &mut self.buf)?;
+            return Ok(Some((first, &self.buf[..content])));
         }
         loop {
             self.buf.clear();
@@ -74,8 +69,9 @@ impl Records {
                 Line::Read => {}
             }
             self.line += 1;
-            // The bound is on the line's content: its `\n` is no part of
-            // the message (a line of exactly the bound is read whole).
+            // The bound is on the line's content: its line end (`\n` or
+            // `\r\n`) is no part of the message (a line of exactly the
+            // bound is read whole).
             let content = content(&self.buf, read);
             // A line past its bound is said, blank or not.
             if self.done || !self.buf[..content].iter().all(|b| b.is_ascii_whitespace()) {
@@ -262,7 +258,7 @@ impl Batch {
                 Line::Read => {}
             }
             at.line += 1;
-            // The line's content, without its `\n`: what the bound is on.
+            // The line's content, without its line end: what the bound is on.
             let end = start + content(&self.chunk[start..], read);
             // A line past its bound is said, blank or not.
             if at.stopped || !self.chunk[start..end].iter().all(u8::is_ascii_whitespace) {
@@ -274,14 +270,35 @@ impl Batch {
 }
 
 /// How much of a line just read (`line`, as `append_line` left it) is its
-/// content: all but its `\n`. `append_line` bounds the content, so a line
-/// of exactly [`message::MAX_MESSAGE`] bytes holds one byte more with its
-/// `\n`, which `message::parse` would refuse as a message past its bound.
+/// content: all but its line end (`\n` or `\r\n`, which `append_line`
+/// does not count either), the message that `message::parse` bounds: a
+/// line of exactly [`message::MAX_MESSAGE`] bytes holds one or two more
+/// with its line end. A line cut at its bound (`TooLong`) is all content.
 fn content(line: &[u8], read: Line) -> usize {
     match read {
+        Line::Read if line.ends_with(b"\r\n") => line.len() - 2,
         Line::Read if line.ends_with(b"\n") => line.len() - 1,
         _ => line.len(),
     }
+}
+
+/// Read the whole input as one message into `buf`: its first line number
+/// and how much of `buf` is its content, all but a final line end (`\n`
+/// or `\r\n`, which a file saved by an editor ends with): an input of
+/// exactly [`message::MAX_MESSAGE`] bytes with it is read whole, as one
+/// without. Reading stops past the bound and a line end, where the
+/// content is past the bound, which `message::parse` refuses.
+pub fn read_whole(input: &mut Input, buf: &mut Vec<u8>) -> Result<(usize, usize)> {
+    buf.clear();
+    input.read_at_most(buf, message::MAX_MESSAGE + 3)?;
+    let content = if buf.ends_with(b"\r\n") {
+        buf.len() - 2
+    } else if buf.ends_with(b"\n") {
+        buf.len() - 1
+    } else {
+        buf.len()
+    };
+    Ok((message::records(buf, false)[0].0, content))
 }
 
 /// How far the input of [`each_line_in_parallel`] is read: the lines so

@@ -315,6 +315,70 @@ fn a_jsonl_line_of_exactly_the_bound_is_read() {
     }
 }
 
+/// The bound is on a message's content, its line end excluded on every
+/// path: a `--jsonl` line of exactly 1 MiB ended by CRLF (JSON or form),
+/// and a whole input of exactly 1 MiB ended by LF or CRLF, are read (they
+/// were refused as "more than 1 MiB", the CR or the final line end
+/// counted); one byte more of content is still refused.
+#[test]
+fn a_message_of_exactly_the_bound_is_read_whatever_its_line_end() {
+    let d = Dir::new();
+    let k = d.key("lyra", b"1122334455667788").display().to_string();
+    let json_head = r#"{"vads_amount":"100","vads_order_id":""#;
+    let json = |n: usize| format!("{json_head}{}\"}}", "x".repeat(n - json_head.len() - 2));
+    let form_head = "vads_amount=100&vads_order_id=";
+    let form = |n: usize| format!("{form_head}{}", "x".repeat(n - form_head.len()));
+    let bound = 1 << 20;
+    assert_eq!(json(bound).len(), bound);
+    for (input, msg) in [("json", &json as &dyn Fn(usize) -> String), ("form", &form)] {
+        for verb in ["compute", "verify", "explain"] {
+            let args = |jsonl: bool| {
+                let mut a = vec![verb, "--scheme", "lyra", "--input", input, "--key-file", &k];
+                if jsonl {
+                    a.push("--jsonl");
+                }
+                a.into_iter().map(String::from).collect::<Vec<_>>()
+            };
+            let run = |jsonl: bool, text: String| {
+                let a = args(jsonl);
+                let a: Vec<&str> = a.iter().map(String::as_str).collect();
+                seal(&a, text.as_bytes())
+            };
+            for (jsonl, text) in [
+                (true, format!("vads_amount=1\r\n{}\r\n", msg(bound))),
+                (false, format!("{}\n", msg(bound))),
+                (false, format!("{}\r\n", msg(bound))),
+            ] {
+                let text = if input == "json" {
+                    text.replace("vads_amount=1", r#"{"vads_amount":"1"}"#)
+                } else {
+                    text
+                };
+                let r = run(jsonl, text);
+                assert!(
+                    !r.stderr.contains("more than 1 MiB") && !r.stderr.contains("unreadable, "),
+                    "{verb} {input} jsonl={jsonl}: {}",
+                    r.stderr
+                );
+                assert_ne!(r.status, 2, "{verb} {input}: {}", r.stderr);
+            }
+            for (jsonl, text, at) in [
+                (true, format!("{}\r\n", msg(bound + 1)), 1),
+                (false, format!("{}\r\n", msg(bound + 1)), 1),
+            ] {
+                let r = run(jsonl, text);
+                expect_status(&r, 2);
+                assert!(
+                    r.stderr
+                        .contains(&format!("<stdin>:{at}: a message of more than 1 MiB")),
+                    "{verb} {input} jsonl={jsonl}: {}",
+                    r.stderr
+                );
+            }
+        }
+    }
+}
+
 /// A name given twice is refused by every path, whatever the scheme and
 /// however deep: the fast path of compute once sealed a Lyra message
 /// with a repeated name (its own copy of the rules looked for repeats
