@@ -337,13 +337,16 @@ impl ColumnArgs {
             let bytes = paylot_cli::encoding::strip_bom(&bytes);
             let text = std::str::from_utf8(bytes).map_err(|e| {
                 let at = e.valid_up_to();
-                let line = 1 + memchr::memchr_iter(b'\n', &bytes[..at]).count();
+                let line = paylot_cli::text::line_number(&bytes[..at]);
                 Error::trouble(format!(
                     "{name}:{line}: {}",
                     paylot_cli::encoding::not_utf8(bytes[at], None)
                 ))
             })?;
-            for (n, line) in text.lines().enumerate() {
+            // Lines end as the CSV's rows do (LF, CRLF or a bare CR): a
+            // file of CR-ended lines is one line to `str::lines`, whose
+            // mappings were lost without a word.
+            for (n, line) in paylot_cli::text::lines(text).enumerate() {
                 let line = line.trim();
                 if line.is_empty() || line.starts_with('#') {
                     continue;

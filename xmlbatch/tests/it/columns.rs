@@ -408,3 +408,39 @@ fn the_help_shows_the_mapping_options_and_an_example() {
         "{r}"
     );
 }
+
+/// A mapping file's lines end as the CSV's rows do, by LF, CRLF or a bare
+/// CR: a file of CR-ended lines was one line, its mappings lost without a
+/// word (then "column 5 \"Carte\": not a Paybox column"), a bad name on
+/// it said at line 1.
+#[test]
+fn a_mapping_file_of_cr_ended_lines_is_read_line_by_line() {
+    let d = Dir::new();
+    d.write("fr.csv", french_paybox());
+    d.write("plain.csv", plain_paybox());
+    let want = d.run(&paybox_args(&["-d", ";", "plain.csv"])).expect(0);
+    let mapping = "Type opération=type\rRéférence=reference\rMontant=amount\r\nDevise=currency\rCarte=pan\nExpiration=expiry\r";
+    d.write("colonnes.txt", mapping);
+    let got = d
+        .run(&paybox_args(&[
+            "-d",
+            ";",
+            "--columns",
+            "colonnes.txt",
+            "fr.csv",
+        ]))
+        .expect(0);
+    assert_eq!(got.stdout, want.stdout);
+    d.write("colonnes.txt", mapping.replace("=pan", "=pann"));
+    let r = d
+        .run(&paybox_args(&[
+            "-d",
+            ";",
+            "--columns",
+            "colonnes.txt",
+            "fr.csv",
+        ]))
+        .expect(2);
+    r.stderr_has("colonnes.txt:5: \"pann\" is not a Paybox column; did you mean pan?\n");
+    assert!(r.stdout.is_empty(), "{r}");
+}

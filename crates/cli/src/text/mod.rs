@@ -31,3 +31,42 @@ pub use kinds::{use_card_field_names, FieldKind, FIGURE_DIGITS, SEAL_CHARS};
 pub use mask::{hide_card_values, mask, mask_joined, shown_as_is};
 pub use quote::{excerpt, quote, quote_cut, quote_input, quote_unresolved};
 pub use sanitize::{acts_on_terminal, safe, sanitize};
+
+/// The lines of a text file, each ended as the CSV reader ends a row
+/// (`crate::csv`): by LF, CRLF or a bare CR (a file saved on an old Mac,
+/// or by a tool that writes `\r` alone), the line end no part of the
+/// line; like [`str::lines`], a final line end starts no line. Linear.
+pub fn lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(text);
+    std::iter::from_fn(move || {
+        let t = rest.take()?;
+        match memchr::memchr2(b'\r', b'\n', t.as_bytes()) {
+            None => (!t.is_empty()).then_some(t),
+            Some(i) => {
+                let end = if t[i..].starts_with("\r\n") { 2 } else { 1 };
+                rest = Some(&t[i + end..]);
+                Some(&t[..i])
+            }
+        }
+    })
+}
+
+/// The number of the line that `before` (a text's start) ends in, its
+/// lines ended as by [`lines`].
+pub fn line_number(before: &[u8]) -> usize {
+    let crs = memchr::memchr_iter(b'\r', before)
+        .filter(|&i| before.get(i + 1) != Some(&b'\n'))
+        .count();
+    1 + crs + memchr::memchr_iter(b'\n', before).count()
+}
+
+#[cfg(test)]
+mod line_tests {
+    #[test]
+    fn lf_crlf_and_a_bare_cr_end_a_line() {
+        let all: Vec<&str> = super::lines("a\rb\r\nc\n\rd\r").collect();
+        assert_eq!(all, ["a", "b", "c", "", "d"]);
+        assert_eq!(super::lines("").count(), 0);
+        assert_eq!(super::line_number(b"a\rb\r\nc\n\r"), 5);
+    }
+}
