@@ -13,7 +13,9 @@
 //! that length of every form of every secret is looked for in one pass
 //! ([`aho_corasick`]): linear in the text, whatever it holds, and a text
 //! is scrubbed before it is cut, never after (a cut leaves a fragment
-//! no whole-secret search can find).
+//! no whole-secret search can find). A text with `%XX` escapes is also
+//! looked at decoded (one more linear pass): a secret escaped at will,
+//! character by character, is no window of any one form.
 
 use std::borrow::Cow;
 use std::sync::{Arc, RwLock};
@@ -115,6 +117,17 @@ fn fragments(
         .find_overlapping_iter(haystack)
         .map(|m| (m.start(), m.end()))
         .collect();
+    // A secret written with its characters percent-escaped at will
+    // (`%31%31…`, each one or some, in either case of hex) is no window
+    // of any one form: it is looked for in the text decoded, and said
+    // where its escapes stand in the text.
+    if let Some((decoded, origin)) = percent_decoded(haystack) {
+        ranges.extend(
+            windows
+                .find_overlapping_iter(&decoded)
+                .map(|m| (origin[m.start()], origin[m.end()])),
+        );
+    }
     ranges.iter_mut().for_each(widen);
     ranges.sort_unstable();
     let mut joined: Vec<(usize, usize)> = Vec::new();
@@ -125,6 +138,36 @@ fn fragments(
         }
     }
     joined
+}
+
+/// `bytes` with every `%XX` escape decoded, and where each byte decoded
+/// starts in `bytes` (one more entry: its end); `None` without an escape.
+/// Linear in `bytes`.
+fn percent_decoded(bytes: &[u8]) -> Option<(Zeroizing<Vec<u8>>, Vec<usize>)> {
+    memchr::memchr(b'%', bytes)?;
+    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
+    let mut decoded = Zeroizing::new(Vec::with_capacity(bytes.len()));
+    let mut origin = Vec::with_capacity(bytes.len() + 1);
+    let mut i = 0;
+    while i < bytes.len() {
+        origin.push(i);
+        match (
+            bytes[i],
+            bytes.get(i + 1).and_then(|b| hex(*b)),
+            bytes.get(i + 2).and_then(|b| hex(*b)),
+        ) {
+            (b'%', Some(hi), Some(lo)) => {
+                decoded.push(hi << 4 | lo);
+                i += 3;
+            }
+            (b, _, _) => {
+                decoded.push(b);
+                i += 1;
+            }
+        }
+    }
+    origin.push(bytes.len());
+    Some((decoded, origin))
 }
 
 /// `text` with every fragment of [`WINDOW`] characters (or more) of a
@@ -160,7 +203,9 @@ pub fn scrub(text: &str) -> Cow<'_, str> {
 /// Whether `bytes` hold a fragment of [`WINDOW`] characters (or more) of
 /// a secret this process has read, in any of its forms and any case.
 pub fn holds_secret(bytes: &[u8]) -> bool {
-    windows().is_some_and(|w| w.is_match(bytes))
+    windows().is_some_and(|w| {
+        w.is_match(bytes) || percent_decoded(bytes).is_some_and(|(d, _)| w.is_match(&d[..]))
+    })
 }
 
 /// [`scrub`] for bytes that may not be UTF-8 (an answer in Latin-1).
@@ -197,6 +242,32 @@ mod tests {
             .as_bytes()
             .windows(WINDOW)
             .all(|w| !text.as_bytes().windows(WINDOW).any(|t| t == w))
+    }
+
+    /// A secret's characters percent-escaped at will (all, some, either
+    /// case of hex) are no window of any one form: they were neither
+    /// scrubbed nor found.
+    #[test]
+    fn a_secret_written_in_percent_escapes_is_found_and_scrubbed() {
+        remember(b"1122334455667788");
+        let all: String = "1122334455667788"
+            .bytes()
+            .map(|b| format!("%{b:02x}"))
+            .collect();
+        for text in [
+            format!("info={all}&x=1"),
+            "a%3122334%34556%3677b".to_string(),
+            "%31%312%32%33%33%34%34%35%35%36%36".to_string(),
+        ] {
+            assert!(holds_secret(text.as_bytes()), "{text}");
+            let out = scrub(&text);
+            assert!(out.contains(SCRUBBED), "{text} -> {out}");
+            assert!(!out.contains("%35"), "{text} -> {out}");
+            assert!(!out.contains("4455"), "{text} -> {out}");
+        }
+        assert_eq!(scrub(&format!("x={all}&y=2")), "x=(a secret)&y=2");
+        // 11 characters of it, escaped, are no fragment; a `%` alone is text.
+        assert!(!holds_secret(b"%31%31%32%32%33%33%34%34%35%35%36 100% 4%"));
     }
 
     #[test]

@@ -515,3 +515,40 @@ fn a_name_given_twice_in_a_form_is_refused_on_every_sealed_scheme() {
     expect_status(&r, 1);
     assert!(r.stderr.contains("over \"Mt=100&Mt=1\""), "{}", r.stderr);
 }
+
+/// The key pasted into a data field written as percent-escapes (all its
+/// characters, or 12 of them some escaped) is refused as the raw key is:
+/// it was sealed and echoed (status 0), no window of any one form of the
+/// key matching it.
+#[test]
+fn a_key_pasted_as_percent_escapes_is_refused() {
+    let d = Dir::new();
+    let k = d.key("lyra", b"1122334455667788").display().to_string();
+    let all: String = "1122334455667788"
+        .bytes()
+        .map(|b| format!("%{b:02X}"))
+        .collect();
+    for value in [
+        all.as_str(),
+        "x%31%32%32%33%33%34%34%35%35%36%36%37y",
+        "12%32334455%3667",
+    ] {
+        for input in [
+            format!(r#"{{"vads_amount":"100","vads_order_info":"{value}"}}"#),
+            format!("vads_amount=100&vads_order_info={value}"),
+        ] {
+            let r = seal(
+                &["compute", "--scheme", "lyra", "--key-file", &k],
+                input.as_bytes(),
+            );
+            expect_status(&r, 2);
+            assert!(
+                r.stderr.contains("\"vads_order_info\" holds a secret"),
+                "{input}: {}",
+                r.stderr
+            );
+            assert_eq!(r.stdout, "", "{input}");
+            assert!(!r.stderr.contains("%35"), "{input}: {}", r.stderr);
+        }
+    }
+}
