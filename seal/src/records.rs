@@ -291,14 +291,7 @@ fn content(line: &[u8], read: Line) -> usize {
 pub fn read_whole(input: &mut Input, buf: &mut Vec<u8>) -> Result<(usize, usize)> {
     buf.clear();
     input.read_at_most(buf, message::MAX_MESSAGE + 3)?;
-    let content = if buf.ends_with(b"\r\n") {
-        buf.len() - 2
-    } else if buf.ends_with(b"\n") {
-        buf.len() - 1
-    } else {
-        buf.len()
-    };
-    Ok((message::records(buf, false)[0].0, content))
+    Ok((message::records(buf, false)[0].0, content(buf, Line::Read)))
 }
 
 /// How far the input of [`each_line_in_parallel`] is read: the lines so
