@@ -72,7 +72,7 @@ pub fn each_line(
             // A BOM (a file saved by Notepad or Excel) is no part of the
             // first line: read with it, its first field's name was
             // `\u{feff}NUMTRANS`, and the answer's transaction number lost.
-            Line::Read if line == 1 => f(line, buf.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&buf))?,
+            Line::Read if line == 1 => f(line, paylot_cli::encoding::strip_bom(&buf))?,
             Line::Read => f(line, &buf)?,
         }
     }
