@@ -36,13 +36,100 @@ const SCRUBBED: &str = "(a secret)";
 /// The secrets read by this process, and the automaton of their windows.
 struct Read {
     secrets: Vec<Zeroizing<String>>,
-    windows: Option<Arc<AhoCorasick>>,
+    windows: Option<Arc<Windows>>,
 }
 
 static READ: RwLock<Read> = RwLock::new(Read {
     secrets: Vec::new(),
     windows: None,
 });
+
+/// The windows of the secrets read: the automaton that finds them, and a
+/// sieve that tells at a glance where none can be.
+struct Windows {
+    automaton: AhoCorasick,
+    /// A bit per hash of every four bytes (ASCII lower case) of every
+    /// window: a window standing in a text holds four of its bytes at a
+    /// sampled place, whose bit is then set.
+    grams: Box<[u64; GRAM_WORDS]>,
+    /// The distance between the sampled places: the shortest window's
+    /// length less 3, so that every window standing in a text, however
+    /// placed, holds the four bytes at one of them.
+    stride: usize,
+    /// The longest window's length: how far from a sampled place a
+    /// window holding it may stand.
+    longest: usize,
+}
+
+/// The sieve's bits (2^16, 8 KiB: it stays in the first-level cache).
+const GRAM_BITS: u32 = 16;
+const GRAM_WORDS: usize = (1 << GRAM_BITS) / 64;
+
+/// Four bytes, in ASCII lower case, hashed to a bit of the sieve.
+#[inline(always)]
+fn gram_bit(four: [u8; 4]) -> usize {
+    // The four bytes lowered at once: 0x20 added to each of `A`..=`Z`
+    // (a byte's high bit kept out of the sums, and bytes at or above
+    // 0x80 left alone), as `to_ascii_lowercase` does byte by byte.
+    let x = u32::from_le_bytes(four);
+    let low = x & 0x7f7f_7f7f;
+    let at_least_a = low.wrapping_add(0x3f3f_3f3f); // high bit: byte >= b'A'
+    let past_z = low.wrapping_add(0x2525_2525); // high bit: byte > b'Z'
+    let upper = (at_least_a & !past_z) & !x & 0x8080_8080;
+    let lower = x | (upper >> 2);
+    (lower.wrapping_mul(0x9E37_79B1) >> (32 - GRAM_BITS)) as usize
+}
+
+impl Windows {
+    fn new(windows: &[Zeroizing<Vec<u8>>]) -> Option<Windows> {
+        let automaton = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(windows.iter().map(|w| w.as_slice()))
+            .ok()?;
+        let mut grams = Box::new([0u64; GRAM_WORDS]);
+        for w in windows {
+            for four in w.windows(4) {
+                let bit = gram_bit([four[0], four[1], four[2], four[3]]);
+                grams[bit / 64] |= 1 << (bit % 64);
+            }
+        }
+        // Every window is at least `SCRUB_MIN` (6) long: the stride is 3
+        // or more.
+        let shortest = windows.iter().map(|w| w.len()).min()?;
+        let longest = windows.iter().map(|w| w.len()).max()?;
+        Some(Windows {
+            automaton,
+            grams,
+            stride: shortest.checked_sub(3).filter(|s| *s > 0)?,
+            longest,
+        })
+    }
+
+    /// Whether a window stands in `bytes`, as the automaton says over the
+    /// whole text, asked only where the sieve lets one be. A window at
+    /// `p` (length `shortest` or more) covers the sampled places from `p`
+    /// to `p + shortest - 4`, one of which is a multiple of the stride:
+    /// the four bytes there are four of the window's, whose bit is set.
+    /// Around such a place `q`, a window holding them starts at
+    /// `q + 4 - longest` or later and ends by `q + longest`: the
+    /// automaton is asked of that stretch alone. Linear in `bytes`, and
+    /// about a lookup every `stride` bytes where no secret is.
+    fn is_match(&self, bytes: &[u8]) -> bool {
+        let mut q = 0;
+        while let Some(four) = bytes.get(q..q + 4) {
+            let bit = gram_bit([four[0], four[1], four[2], four[3]]);
+            if self.grams[bit / 64] & (1 << (bit % 64)) != 0 {
+                let from = (q + 4).saturating_sub(self.longest);
+                let to = (q + self.longest).min(bytes.len());
+                if self.automaton.is_match(&bytes[from..to]) {
+                    return true;
+                }
+            }
+            q += self.stride;
+        }
+        false
+    }
+}
 
 pub(crate) fn remember(bytes: &[u8]) {
     let Ok(text) = std::str::from_utf8(bytes) else {
@@ -73,11 +160,7 @@ pub(crate) fn remember(bytes: &[u8]) {
     }
     windows.sort_unstable_by(|a, b| a.as_slice().cmp(b.as_slice()));
     windows.dedup_by(|a, b| a.as_slice() == b.as_slice());
-    read.windows = AhoCorasick::builder()
-        .ascii_case_insensitive(true)
-        .build(windows.iter().map(|w| w.as_slice()))
-        .ok()
-        .map(Arc::new);
+    read.windows = Windows::new(&windows).map(Arc::new);
 }
 
 /// The forms a secret takes in the tools' outputs: as it is,
@@ -100,7 +183,7 @@ fn forms(secret: &str) -> Vec<Zeroizing<Vec<u8>>> {
 }
 
 /// The automaton of the windows of the secrets read, if any.
-fn windows() -> Option<Arc<AhoCorasick>> {
+fn windows() -> Option<Arc<Windows>> {
     READ.read().ok().and_then(|read| read.windows.clone())
 }
 
@@ -178,7 +261,7 @@ pub fn scrub(text: &str) -> Cow<'_, str> {
         return Cow::Borrowed(text);
     };
     // A window may start or end inside a character of the text.
-    let found = fragments(&windows, text.as_bytes(), |r| {
+    let found = fragments(&windows.automaton, text.as_bytes(), |r| {
         while !text.is_char_boundary(r.0) {
             r.0 -= 1;
         }
@@ -213,7 +296,7 @@ pub fn scrub_bytes(bytes: &[u8]) -> Cow<'_, [u8]> {
     let Some(windows) = windows() else {
         return Cow::Borrowed(bytes);
     };
-    let found = fragments(&windows, bytes, |_| {});
+    let found = fragments(&windows.automaton, bytes, |_| {});
     if found.is_empty() {
         return Cow::Borrowed(bytes);
     }
@@ -302,6 +385,87 @@ mod tests {
             scrub("SITE=1999888I&RANG=1999888"),
             "SITE=(a secret)&RANG=1999888"
         );
+    }
+
+    /// Windows of these secrets, as `remember` builds them.
+    fn windows_of(secrets: &[&str]) -> Windows {
+        let mut windows = Vec::new();
+        for secret in secrets {
+            for form in forms(secret) {
+                if form.len() < WINDOW {
+                    windows.push(Zeroizing::new(form.to_ascii_lowercase()));
+                } else {
+                    for w in form.windows(WINDOW) {
+                        windows.push(Zeroizing::new(w.to_ascii_lowercase()));
+                    }
+                }
+            }
+        }
+        Windows::new(&windows).unwrap()
+    }
+
+    #[test]
+    fn the_sieve_lowers_as_to_ascii_lowercase_does() {
+        for a in 0..=255u8 {
+            for b in [
+                0u8, b'@', b'A', b'Z', b'[', b'`', b'a', b'z', 0x80, 0xc1, 0xda, 0xff,
+            ] {
+                let four = [a, b, b.wrapping_add(a), 0xff - a];
+                let lowered = four.map(|c| c.to_ascii_lowercase());
+                let h = (u32::from_le_bytes(lowered).wrapping_mul(0x9E37_79B1) >> (32 - GRAM_BITS))
+                    as usize;
+                assert_eq!(gram_bit(four), h, "{four:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_sieve_finds_a_window_wherever_it_stands() {
+        let w = windows_of(&["secret123", HEX_KEY]);
+        let lower = HEX_KEY.to_ascii_lowercase();
+        for text in [
+            "SECRET123".to_string(),
+            format!("{{\"a\":\"x{}\"}}", &HEX_KEY[5..17]),
+            lower[50..62].to_string(),
+            format!("ab{}", &lower[0..12]),
+        ] {
+            for pad in 0..8 {
+                let t = format!("{}{text}", "x".repeat(pad));
+                assert!(w.is_match(t.as_bytes()), "{t}");
+            }
+        }
+        assert!(!w.is_match(b"secret12"));
+        assert!(!w.is_match(&lower.as_bytes()[..11]));
+        assert!(!w.is_match(b""));
+    }
+
+    proptest! {
+        // The sieve says what the automaton says of the whole text, for
+        // secrets of every length and texts holding pieces of them
+        // anywhere, in any case.
+        #[test]
+        fn the_sieve_agrees_with_the_automaton(
+            secret in "[a-zA-Z0-9&%+ _-]{6,40}",
+            before in "[a-zA-Z0-9&%+ \"{}:,é]{0,30}",
+            after in "[a-zA-Z0-9&%+ \"{}:,é]{0,30}",
+            from in 0usize..40,
+            len in 0usize..20,
+            upper in any::<bool>(),
+        ) {
+            let w = windows_of(&[secret.as_str()]);
+            let from = from.min(secret.len());
+            let end = (from + len).min(secret.len());
+            let mut piece = secret[from..end].to_string();
+            if upper {
+                piece = piece.to_ascii_uppercase();
+            }
+            let text = format!("{before}{piece}{after}");
+            prop_assert_eq!(
+                w.is_match(text.as_bytes()),
+                w.automaton.is_match(text.as_bytes()),
+                "{}", text
+            );
+        }
     }
 
     proptest! {
