@@ -302,8 +302,9 @@ struct Place {
     stopped: bool,
 }
 
-/// Lines per part of a batch.
-const PART_LINES: usize = 256;
+/// Lines per part of a batch: small enough that the threads end a batch
+/// together (a part is a few hundred microseconds of work).
+const PART_LINES: usize = 64;
 
 /// Lines per batch in `--jsonl` mode; each batch is split between the
 /// threads, and the next one is read while they work.
@@ -317,11 +318,13 @@ const BATCH_BYTES: usize = 4 << 20;
 /// results given back in input order: `work(scratch, part, line, bytes)`
 /// handles one line into its part's state (returning false stops that
 /// part: a fatal error), `emit(part, lines)` takes each part's state in
-/// turn with the number of lines it held. The input is read in batches,
-/// the next one while the threads work on the current one; each batch is
-/// cut into parts that the threads take in turn, so that the reading
-/// thread, once it has read, works too. Memory: two batches, each at
-/// most [`BATCH_BYTES`] and a message.
+/// turn with the number of lines it held. The input is read in batches;
+/// while the threads work on one batch, the reading thread reads the
+/// next and emits the one before (so that writing the output, the one
+/// job that must be done in order, is not done while the other threads
+/// wait), then works too: each batch is cut into parts that the threads
+/// take in turn. Memory: three batches, each at most [`BATCH_BYTES`] and
+/// a message, and the outputs of two.
 pub fn each_line_in_parallel<W, S>(
     input: &mut Input,
     reset: impl Fn(&mut S) + Sync,
@@ -337,7 +340,20 @@ where
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, 8);
+    // The parts' states of the batch being worked on, and of the one
+    // before, waiting to be emitted (with each part's number of lines).
     let mut slots: Vec<Mutex<S>> = Vec::new();
+    let mut done: Vec<Mutex<S>> = Vec::new();
+    let mut done_lines: Vec<usize> = Vec::new();
+    let mut emit_done = |done: &mut Vec<Mutex<S>>, lines: &[usize]| -> Result<()> {
+        for (slot, n) in done.iter_mut().zip(lines) {
+            let part = slot
+                .get_mut()
+                .map_err(|_| Error::trouble("internal: a worker thread failed"))?;
+            emit(part, *n)?;
+        }
+        Ok(())
+    };
     let mut at = Place::default();
     let mut current = Batch::default();
     let mut next = Batch::default();
@@ -370,22 +386,22 @@ where
                 }
             }
         };
-        let read = std::thread::scope(|scope| {
+        let (read, emitted) = std::thread::scope(|scope| {
             for _ in 1..threads {
                 scope.spawn(work_parts);
             }
             let read = next.fill(input, &mut at);
+            let emitted = emit_done(&mut done, &done_lines);
             work_parts();
-            read
+            (read, emitted)
         });
-        for (slot, lines) in slots[..parts.len()].iter_mut().zip(&parts) {
-            let part = slot
-                .get_mut()
-                .map_err(|_| Error::trouble("internal: a worker thread failed"))?;
-            emit(part, lines.len())?;
-        }
+        emitted?;
         read?;
+        // This batch's parts wait to be emitted, as the next is worked on.
+        std::mem::swap(&mut slots, &mut done);
+        done_lines.clear();
+        done_lines.extend(parts.iter().map(|p| p.len()));
         std::mem::swap(&mut current, &mut next);
     }
-    Ok(())
+    emit_done(&mut done, &done_lines)
 }
