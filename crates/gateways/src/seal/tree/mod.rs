@@ -1,9 +1,10 @@
 //! A message as the seal rules read it: a JSON object as a tree borrowed
-//! from its text, fields in message order. serde_json reads it (one pass,
-//! no hashing); a string is borrowed from the text unless it holds an
-//! escape (`\u00e8`), which serde_json decodes; a number keeps the text
-//! it was written with (`arbitrary_precision`), since a seal covers that
-//! text. A message read as a `serde_json::Map`, or as form pairs, is
+//! from its text, fields in message order. A reader of the JSON that
+//! messages hold ([`scan`]) reads it in one pass, and serde_json what
+//! that reader gives up on (no hashing either way); a string is borrowed
+//! from the text unless it holds an escape (`\u00e8`), which is decoded;
+//! a number keeps the text it was written with (`arbitrary_precision`),
+//! since a seal covers that text. A message read as a `serde_json::Map`, or as form pairs, is
 //! viewed as the same tree ([`from_map`], [`from_pairs`]), so that every
 //! rule is written once, over this tree.
 
@@ -14,6 +15,8 @@ use std::hash::BuildHasher as _;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
+
+mod scan;
 
 /// An object's fields, in message order.
 pub type Fields<'a> = Vec<(Cow<'a, str>, Node<'a>)>;
@@ -52,6 +55,11 @@ const NUMBER_TOKEN: &str = "$serde_json::private::Number";
 /// JSON, or gives a name twice in one object at any depth (such a message
 /// is refused by its reader, [`repeated_name`] says which name).
 pub fn read_object(text: &str) -> Option<Fields<'_>> {
+    // Most messages are read by the fast reader; what it gives up on,
+    // serde_json reads.
+    if let Some(fields) = scan::object(text) {
+        return Some(fields);
+    }
     match serde_json::from_str(text).ok()? {
         Node::Obj(fields) => Some(fields),
         _ => None,

@@ -1,0 +1,393 @@
+//! The reader of the fast path: a JSON object read into the tree in one
+//! pass over its text, for the messages merchants send (strings, with or
+//! without escapes, numbers written plainly, objects and lists nested a
+//! few levels). It reads a subset of JSON, and gives up on the rest
+//! (`None`: an exponent, a string with a control character or a lone
+//! surrogate, nesting deeper than [`DEPTH`], a name given twice, serde_json's
+//! number token, anything that is not JSON), which serde_json then reads
+//! (`super::read_object`): what this reader gives is what serde_json
+//! gives, which the property tests below hold it to. serde_json, through
+//! a visitor, cost three times as much for the same tree (issue 27).
+
+use std::borrow::Cow;
+
+use super::{Fields, Node, Seen, NUMBER_TOKEN};
+
+/// Levels of objects and lists past which the reader gives up (serde_json
+/// refuses past 128).
+const DEPTH: usize = 32;
+
+/// The text read as one JSON object, or `None` where serde_json must say.
+pub(super) fn object(text: &str) -> Option<Fields<'_>> {
+    let mut r = Reader { text, at: 0 };
+    r.space();
+    if r.peek()? != b'{' {
+        return None;
+    }
+    let fields = r.object(0)?;
+    r.space();
+    (r.at == text.len()).then_some(fields)
+}
+
+struct Reader<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn bytes(&self) -> &'a [u8] {
+        self.text.as_bytes()
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes().get(self.at).copied()
+    }
+
+    /// JSON's white space: space, tab, line feed, carriage return.
+    fn space(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.at += 1;
+        }
+    }
+
+    /// `byte`, after white space.
+    fn eat(&mut self, byte: u8) -> Option<()> {
+        self.space();
+        (self.peek()? == byte).then(|| self.at += 1)
+    }
+
+    /// An object, its `{` next.
+    fn object(&mut self, depth: usize) -> Option<Fields<'a>> {
+        if depth >= DEPTH {
+            return None;
+        }
+        self.at += 1;
+        let mut fields: Fields<'a> = Vec::with_capacity(16);
+        let mut seen = Seen::default();
+        self.space();
+        if self.peek()? == b'}' {
+            self.at += 1;
+            return Some(fields);
+        }
+        loop {
+            self.eat(b'"')?;
+            let name = self.string()?;
+            if name == NUMBER_TOKEN || seen.again(&name, &fields) {
+                return None;
+            }
+            self.eat(b':')?;
+            let value = self.value(depth)?;
+            fields.push((name, value));
+            self.space();
+            match self.peek()? {
+                b',' => self.at += 1,
+                b'}' => {
+                    self.at += 1;
+                    return Some(fields);
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// A list, its `[` next.
+    fn list(&mut self, depth: usize) -> Option<Vec<Node<'a>>> {
+        if depth >= DEPTH {
+            return None;
+        }
+        self.at += 1;
+        let mut items = Vec::new();
+        self.space();
+        if self.peek()? == b']' {
+            self.at += 1;
+            return Some(items);
+        }
+        loop {
+            items.push(self.value(depth)?);
+            self.space();
+            match self.peek()? {
+                b',' => self.at += 1,
+                b']' => {
+                    self.at += 1;
+                    return Some(items);
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Option<Node<'a>> {
+        self.space();
+        Some(match self.peek()? {
+            b'"' => {
+                self.at += 1;
+                Node::Str(self.string()?)
+            }
+            b'{' => Node::Obj(self.object(depth + 1)?),
+            b'[' => Node::Arr(self.list(depth + 1)?),
+            b't' => self.word("true", Node::Bool(true))?,
+            b'f' => self.word("false", Node::Bool(false))?,
+            b'n' => self.word("null", Node::Null)?,
+            _ => Node::Num(Cow::Borrowed(self.number()?)),
+        })
+    }
+
+    fn word(&mut self, word: &str, node: Node<'a>) -> Option<Node<'a>> {
+        self.bytes()[self.at..]
+            .starts_with(word.as_bytes())
+            .then(|| self.at += word.len())?;
+        Some(node)
+    }
+
+    /// A number written plainly (`-12`, `0.50`): its text, as serde_json
+    /// keeps it (`arbitrary_precision`). An exponent is serde_json's.
+    fn number(&mut self) -> Option<&'a str> {
+        let b = self.bytes();
+        let start = self.at;
+        let mut at = start + usize::from(b.get(start) == Some(&b'-'));
+        let digits = |at: usize| b[at..].iter().take_while(|c| c.is_ascii_digit()).count();
+        match digits(at) {
+            0 => return None,
+            // A leading zero stands alone (`01` is no JSON number).
+            n if n > 1 && b[at] == b'0' => return None,
+            n => at += n,
+        }
+        if b.get(at) == Some(&b'.') {
+            match digits(at + 1) {
+                0 => return None,
+                n => at += 1 + n,
+            }
+        }
+        if let Some(b'e' | b'E') = b.get(at) {
+            return None;
+        }
+        self.at = at;
+        Some(&self.text[start..at])
+    }
+
+    /// A string, its opening quote passed: borrowed from the text unless
+    /// it holds an escape.
+    fn string(&mut self) -> Option<Cow<'a, str>> {
+        let start = self.at;
+        let end = start + special(&self.bytes()[start..])?;
+        if self.bytes()[end] == b'"' {
+            self.at = end + 1;
+            return Some(Cow::Borrowed(&self.text[start..end]));
+        }
+        let mut owned = String::with_capacity(end - start + 16);
+        owned.push_str(&self.text[start..end]);
+        self.at = end;
+        loop {
+            // At a quote or a backslash (a control character gave up).
+            match self.bytes()[self.at] {
+                b'"' => {
+                    self.at += 1;
+                    return Some(Cow::Owned(owned));
+                }
+                _ => self.escape(&mut owned)?,
+            }
+            let from = self.at;
+            let to = from + special(&self.bytes()[from..])?;
+            owned.push_str(&self.text[from..to]);
+            self.at = to;
+        }
+    }
+
+    /// One escape, its backslash next, decoded onto `out`.
+    fn escape(&mut self, out: &mut String) -> Option<()> {
+        let b = self.bytes();
+        let c = match *b.get(self.at + 1)? {
+            b'"' => '"',
+            b'\\' => '\\',
+            b'/' => '/',
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            b'u' => {
+                let high = hex4(b.get(self.at + 2..self.at + 6)?)?;
+                self.at += 6;
+                let code = match high {
+                    0xD800..=0xDBFF => {
+                        // A pair: the low half must follow at once.
+                        if b.get(self.at..self.at + 2)? != b"\\u" {
+                            return None;
+                        }
+                        let low = hex4(b.get(self.at + 2..self.at + 6)?)?;
+                        if !(0xDC00..=0xDFFF).contains(&low) {
+                            return None;
+                        }
+                        self.at += 6;
+                        0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
+                    }
+                    0xDC00..=0xDFFF => return None,
+                    _ => high,
+                };
+                out.push(char::from_u32(code)?);
+                return Some(());
+            }
+            _ => return None,
+        };
+        out.push(c);
+        self.at += 2;
+        Some(())
+    }
+}
+
+/// Four hex digits' value.
+fn hex4(four: &[u8]) -> Option<u32> {
+    four.iter()
+        .try_fold(0u32, |v, b| Some(v << 4 | (*b as char).to_digit(16)?))
+}
+
+/// Where the first quote or backslash of `bytes` stands; `None` at a
+/// control character (which JSON forbids in a string) or at the end.
+/// Eight bytes are looked at a time: a byte equal to `"` or `\`, or
+/// under 0x20, sets its high bit in the mask (the first one set is
+/// exact; a borrow may set bits after it, which are not looked at).
+fn special(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    let mut at = 0;
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(chunk);
+        let v = u64::from_le_bytes(w);
+        let mask = zero(v ^ (ONES * u64::from(b'"')))
+            | zero(v ^ (ONES * u64::from(b'\\')))
+            | (v.wrapping_sub(ONES * 0x20) & !v & HIGH);
+        if mask != 0 {
+            return found(at + (mask.trailing_zeros() / 8) as usize, bytes);
+        }
+        at += 8;
+    }
+    let rest = chunks.remainder();
+    let i = rest
+        .iter()
+        .position(|b| matches!(b, b'"' | b'\\') || *b < 0x20)?;
+    found(at + i, bytes)
+}
+
+fn found(at: usize, bytes: &[u8]) -> Option<usize> {
+    (bytes[at] >= 0x20).then_some(at)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// What serde_json reads, through the tree's visitor.
+    fn serde(text: &str) -> Option<Fields<'_>> {
+        match serde_json::from_str(text).ok()? {
+            Node::Obj(fields) => Some(fields),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn reads_what_merchants_send_as_serde_json_does() {
+        for text in [
+            r#"{"amount":"2500","customerContact":{"email":"a@b.c"},"n":-1.50,"z":0}"#,
+            r#" { "a" : [ 1 , "x" , true , false , null , { } , [ ] ] } "#,
+            r#"{"t":"H\u00e9l\u00e8ne \ud83d\ude00 \"q\" \\ \/ \b\f\n\r\t"}"#,
+            r#"{"café":"crème brûlée","k":"😀"}"#,
+            "{}",
+        ] {
+            assert_eq!(object(text), serde(text), "{text}");
+            assert!(object(text).is_some(), "{text}");
+        }
+        let f = object(r#"{"a":"x","b":"\u00e8"}"#).unwrap();
+        assert!(matches!(&f[0].1, Node::Str(Cow::Borrowed("x"))));
+        assert_eq!(f[1].1, Node::Str(Cow::Owned("è".into())));
+    }
+
+    #[test]
+    fn gives_up_on_what_it_does_not_read() {
+        for text in [
+            r#"{"n":1e5}"#,
+            r#"{"n":01}"#,
+            r#"{"n":1.}"#,
+            r#"{"n":-}"#,
+            r#"{"n":.5}"#,
+            r#"{"n":+1}"#,
+            r#"{"s":"a"#,
+            "{\"s\":\"a\tb\"}",
+            r#"{"s":"\ud800"}"#,
+            r#"{"s":"\udc00x"}"#,
+            r#"{"s":"\ud800\u0041"}"#,
+            r#"{"s":"\x"}"#,
+            r#"{"s":"\u00g0"}"#,
+            r#"{"a":1,"a":2}"#,
+            r#"{"a":1,}"#,
+            r#"{"a":1}x"#,
+            r#"{"a" 1}"#,
+            r#"{"a":tru}"#,
+            r#"{"$serde_json::private::Number":"1"}"#,
+            "[1]",
+            "",
+        ] {
+            assert_eq!(object(text), None, "{text}");
+        }
+        let deep = format!("{{\"a\":{}1{}}}", "[".repeat(40), "]".repeat(40));
+        assert_eq!(object(&deep), None);
+        assert!(serde(&deep).is_some());
+    }
+
+    /// A JSON string: mostly what messages hold, now and then what this
+    /// reader gives up on (a tab, a lone surrogate).
+    fn string() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            20 => "[a-zA-Z0-9 éè😀]{1,4}",
+            4 => "\\\\[\"\\\\/bfnrt]",
+            4 => "\\\\u00[0-9a-fA-F]{2}",
+            2 => "\\\\u[0-9a-fA-F]{4}",
+            1 => Just("\\ud83d\\ude00".to_string()),
+            1 => Just("\\ud800".to_string()),
+            1 => Just("\t".to_string()),
+        ];
+        prop::collection::vec(piece, 0..5).prop_map(|p| format!("\"{}\"", p.concat()))
+    }
+
+    /// JSON text of every kind this reader meets or gives up on.
+    fn json() -> impl Strategy<Value = String> {
+        let leaf = prop_oneof![
+            8 => string(),
+            4 => "-?(0|[1-9][0-9]{0,5})(\\.[0-9]{1,3})?",
+            1 => "-?(01|1\\.|[0-9][eE][+-]?[0-9])",
+            1 => Just("true".to_string()),
+            1 => Just("null".to_string()),
+            1 => Just("tru".to_string()),
+        ];
+        leaf.prop_recursive(4, 24, 5, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4)
+                    .prop_map(|v| format!("[{}]", v.join(","))),
+                prop::collection::vec(("[a-z]{1,3}", inner), 0..5).prop_map(|v| {
+                    let f: Vec<String> = v.iter().map(|(k, x)| format!("\"{k}\" : {x}")).collect();
+                    format!("{{ {} }}", f.join(","))
+                }),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn gives_what_serde_json_gives_or_gives_up(
+            fields in prop::collection::vec(("[a-z]{1,3}", json()), 0..6),
+            spaced in any::<bool>(),
+        ) {
+            let sep = if spaced { ", " } else { "," };
+            let f: Vec<String> = fields.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect();
+            let text = format!("{{{}}}", f.join(sep));
+            // Where this reader gives up, serde_json says; where it reads,
+            // it gives what serde_json gives.
+            if let Some(read) = object(&text) {
+                prop_assert_eq!(Some(read), serde(&text), "{}", text);
+            }
+        }
+    }
+}
