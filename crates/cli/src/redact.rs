@@ -18,6 +18,8 @@
 //! character by character, is no window of any one form.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 
 use aho_corasick::AhoCorasick;
@@ -115,19 +117,28 @@ impl Windows {
     /// automaton is asked of that stretch alone. Linear in `bytes`, and
     /// about a lookup every `stride` bytes where no secret is.
     fn is_match(&self, bytes: &[u8]) -> bool {
+        let Some(last) = bytes.len().checked_sub(4) else {
+            return false;
+        };
         let mut q = 0;
-        while let Some(four) = bytes.get(q..q + 4) {
-            let bit = gram_bit([four[0], four[1], four[2], four[3]]);
-            if self.grams[bit / 64] & (1 << (bit % 64)) != 0 {
-                let from = (q + 4).saturating_sub(self.longest);
-                let to = (q + self.longest).min(bytes.len());
-                if self.automaton.is_match(&bytes[from..to]) {
-                    return true;
-                }
+        while q <= last {
+            let four = [bytes[q], bytes[q + 1], bytes[q + 2], bytes[q + 3]];
+            let bit = gram_bit(four);
+            if self.grams[bit / 64] & (1 << (bit % 64)) != 0 && self.around(bytes, q) {
+                return true;
             }
             q += self.stride;
         }
         false
+    }
+
+    /// Whether a window stands around the sampled place `q`.
+    #[cold]
+    #[inline(never)]
+    fn around(&self, bytes: &[u8], q: usize) -> bool {
+        let from = (q + 4).saturating_sub(self.longest);
+        let to = (q + self.longest).min(bytes.len());
+        self.automaton.is_match(&bytes[from..to])
     }
 }
 
@@ -161,6 +172,9 @@ pub(crate) fn remember(bytes: &[u8]) {
     windows.sort_unstable_by(|a, b| a.as_slice().cmp(b.as_slice()));
     windows.dedup_by(|a, b| a.as_slice() == b.as_slice());
     read.windows = Windows::new(&windows).map(Arc::new);
+    // Still under the lock: a thread that sees the new count reads the
+    // new windows.
+    SECRETS_READ.fetch_add(1, Ordering::Release);
 }
 
 /// The forms a secret takes in the tools' outputs: as it is,
@@ -182,9 +196,43 @@ fn forms(secret: &str) -> Vec<Zeroizing<Vec<u8>>> {
         .collect()
 }
 
-/// The automaton of the windows of the secrets read, if any.
+/// How many times the secrets read have changed.
+static SECRETS_READ: AtomicUsize = AtomicUsize::new(0);
+
+thread_local! {
+    /// This thread's copy of the windows, and the count it was taken at.
+    static WINDOWS: RefCell<(usize, Option<Arc<Windows>>)> = const { RefCell::new((0, None)) };
+}
+
+/// The automaton of the windows of the secrets read, if any. Each thread
+/// keeps its own handle, taken again only when a secret has been read
+/// since: `holds_secret` runs on every line of every thread, and a lock
+/// and a count shared by all of them, written at every call, kept the
+/// cores waiting on each other.
 fn windows() -> Option<Arc<Windows>> {
-    READ.read().ok().and_then(|read| read.windows.clone())
+    with_windows(|w| w.cloned())
+}
+
+/// `f` of this thread's windows, without touching what other threads
+/// share (the handle is not even cloned).
+fn with_windows<R>(f: impl Fn(Option<&Arc<Windows>>) -> R) -> R {
+    let now = SECRETS_READ.load(Ordering::Acquire);
+    let shared = || READ.read().ok().and_then(|read| read.windows.clone());
+    // `try_with`: at a thread's end its copy may be gone already.
+    WINDOWS
+        .try_with(|cell| {
+            if !cell.try_borrow().is_ok_and(|c| c.0 == now) {
+                if let Ok(mut cached) = cell.try_borrow_mut() {
+                    *cached = (now, shared());
+                }
+            }
+            match cell.try_borrow() {
+                Ok(cached) if cached.0 == now => f(cached.1.as_ref()),
+                // Being renewed up the stack: the shared handle.
+                _ => f(shared().as_ref()),
+            }
+        })
+        .unwrap_or_else(|_| f(shared().as_ref()))
 }
 
 /// Where the fragments of secrets stand in `haystack`: byte ranges,
@@ -286,7 +334,8 @@ pub fn scrub(text: &str) -> Cow<'_, str> {
 /// Whether `bytes` hold a fragment of [`WINDOW`] characters (or more) of
 /// a secret this process has read, in any of its forms and any case.
 pub fn holds_secret(bytes: &[u8]) -> bool {
-    windows().is_some_and(|w| {
+    with_windows(|w| {
+        let Some(w) = w else { return false };
         w.is_match(bytes) || percent_decoded(bytes).is_some_and(|(d, _)| w.is_match(&d[..]))
     })
 }
@@ -402,6 +451,22 @@ mod tests {
             }
         }
         Windows::new(&windows).unwrap()
+    }
+
+    #[test]
+    fn a_thread_sees_a_secret_read_after_its_copy_was_taken() {
+        let text = b"x=Zq8-late-secret-77";
+        let (asked, ask) = (std::sync::mpsc::channel(), std::sync::mpsc::channel());
+        let thread = std::thread::spawn(move || {
+            let before = holds_secret(text);
+            asked.0.send(()).unwrap();
+            ask.1.recv().unwrap();
+            (before, holds_secret(text))
+        });
+        asked.1.recv().unwrap();
+        remember(b"Zq8-late-secret-77");
+        ask.0.send(()).unwrap();
+        assert_eq!(thread.join().unwrap(), (false, true));
     }
 
     #[test]
