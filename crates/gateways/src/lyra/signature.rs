@@ -6,7 +6,9 @@
 use std::borrow::Cow;
 
 use crate::seal::tree::{self, Node};
-use crate::seal::{write_base64, write_hex, Algorithm, NotFlat, SealString, Segments, Sink};
+use crate::seal::{
+    byte_order, write_base64, write_hex, Algorithm, NotFlat, SealString, Segments, Sink,
+};
 
 /// The field that carries the signature.
 pub const SEAL_FIELD: &str = "signature";
@@ -47,7 +49,7 @@ pub fn build<S: Sink>(
         // keeps its values in message order (the index breaks the tie),
         // so that the string is the same on every run.
         order.sort_unstable_by(|a, b| {
-            (fields[*a].0.as_bytes(), *a).cmp(&(fields[*b].0.as_bytes(), *b))
+            byte_order(fields[*a].0.as_bytes(), fields[*b].0.as_bytes()).then(a.cmp(b))
         });
     }
     for i in order.iter() {

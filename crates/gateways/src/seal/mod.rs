@@ -15,6 +15,7 @@ mod write;
 
 pub use algorithm::Algorithm;
 pub use string::{
-    has_booleans, has_lists, scalar_text, NotFlat, SealString, Segment, Segments, Sink, Text, Work,
+    byte_order, has_booleans, has_lists, scalar_text, NotFlat, SealString, Segment, Segments, Sink,
+    Text, Work,
 };
 pub use write::{differs_only_in_case, same_seal, write_base64, write_hex};

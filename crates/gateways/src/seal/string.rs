@@ -130,6 +130,26 @@ impl Sink for Segments {
     }
 }
 
+/// Byte-wise order of two names, as `a.cmp(b)` says it: told by their
+/// first eight bytes, then the next eight, read as numbers, where those
+/// differ (most names of a message do), and byte by byte only past
+/// them. Sorting a shuffled object's names spent as long in the C
+/// library's byte comparison as reading the object (issue 27).
+pub fn byte_order(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+    let word = |s: &[u8], at: usize| {
+        let w: [u8; 8] = s.get(at..at + 8)?.try_into().ok()?;
+        Some(u64::from_be_bytes(w))
+    };
+    for at in [0, 8] {
+        match (word(a, at), word(b, at)) {
+            (Some(x), Some(y)) if x != y => return x.cmp(&y),
+            (Some(_), Some(_)) => {}
+            _ => break,
+        }
+    }
+    a.cmp(b)
+}
+
 /// What a rule reuses from one message to the next: the order of an
 /// object's names, and the path of the field being walked (made only for
 /// a sink that wants paths).
@@ -173,5 +193,26 @@ pub fn scalar_text(value: &Value) -> Option<String> {
         Value::Bool(b) => Some(b.to_string()),
         Value::Null => Some(String::new()),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        // The order of names is the bytes' order, whatever their lengths
+        // and wherever they first differ (within the first words or past
+        // them, one the other's prefix).
+        #[test]
+        fn byte_order_is_the_bytes_order(
+            common in "[a-zA-Z_\u{0}-\u{2}é]{0,20}",
+            a in "[a-c\u{0}é]{0,10}",
+            b in "[a-c\u{0}é]{0,10}",
+        ) {
+            let (a, b) = (format!("{common}{a}"), format!("{common}{b}"));
+            prop_assert_eq!(byte_order(a.as_bytes(), b.as_bytes()), a.as_bytes().cmp(b.as_bytes()));
+        }
     }
 }

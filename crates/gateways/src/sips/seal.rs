@@ -13,7 +13,9 @@ use std::fmt::Write as _;
 use serde_json::{Map, Value};
 
 use crate::seal::tree::{self, Node};
-use crate::seal::{scalar_text, write_hex, Algorithm, SealString, Segment, Segments, Sink, Work};
+use crate::seal::{
+    byte_order, scalar_text, write_hex, Algorithm, SealString, Segment, Segments, Sink, Work,
+};
 
 /// The field that carries a JSON seal.
 pub const SEAL_FIELD: &str = "seal";
@@ -287,7 +289,9 @@ impl<S: Sink> Walk<'_, S> {
             names.sort_by(|a, b| name_order(&fields[*a].0, &fields[*b].0, true));
         } else if sorted {
             // Names are unique: no two compare equal.
-            names.sort_unstable_by(|a, b| fields[*a].0.as_bytes().cmp(fields[*b].0.as_bytes()));
+            names.sort_unstable_by(|a, b| {
+                byte_order(fields[*a].0.as_bytes(), fields[*b].0.as_bytes())
+            });
         }
         for n in start..self.order.len() {
             let (name, value) = &fields[self.order[n]];
