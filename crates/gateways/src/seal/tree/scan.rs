@@ -246,16 +246,16 @@ fn hex4(four: &[u8]) -> Option<u32> {
 /// Eight bytes are looked at a time: a byte equal to `"` or `\`, or
 /// under 0x20, sets its high bit in the mask (the first one set is
 /// exact; a borrow may set bits after it, which are not looked at).
+#[inline]
 fn special(bytes: &[u8]) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
     let mut at = 0;
-    let mut chunks = bytes.chunks_exact(8);
-    for chunk in &mut chunks {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(chunk);
-        let v = u64::from_le_bytes(w);
+    while let Some(eight) = bytes.get(at..at + 8) {
+        let v = u64::from_le_bytes([
+            eight[0], eight[1], eight[2], eight[3], eight[4], eight[5], eight[6], eight[7],
+        ]);
         let mask = zero(v ^ (ONES * u64::from(b'"')))
             | zero(v ^ (ONES * u64::from(b'\\')))
             | (v.wrapping_sub(ONES * 0x20) & !v & HIGH);
@@ -264,8 +264,7 @@ fn special(bytes: &[u8]) -> Option<usize> {
         }
         at += 8;
     }
-    let rest = chunks.remainder();
-    let i = rest
+    let i = bytes[at..]
         .iter()
         .position(|b| matches!(b, b'"' | b'\\') || *b < 0x20)?;
     found(at + i, bytes)
