@@ -319,12 +319,12 @@ const BATCH_BYTES: usize = 4 << 20;
 /// handles one line into its part's state (returning false stops that
 /// part: a fatal error), `emit(part, lines)` takes each part's state in
 /// turn with the number of lines it held. The input is read in batches;
-/// while the threads work on one batch, the reading thread reads the
-/// next and emits the one before (so that writing the output, the one
+/// while the threads work on one batch, the reading thread emits the one
+/// before and reads the next (so that writing the output, the one
 /// job that must be done in order, is not done while the other threads
 /// wait), then works too: each batch is cut into parts that the threads
-/// take in turn. Memory: three batches, each at most [`BATCH_BYTES`] and
-/// a message, and the outputs of two.
+/// take in turn. Memory: two batches, each at most [`BATCH_BYTES`] and a
+/// message, and the outputs of two.
 pub fn each_line_in_parallel<W, S>(
     input: &mut Input,
     reset: impl Fn(&mut S) + Sync,
@@ -390,8 +390,14 @@ where
             for _ in 1..threads {
                 scope.spawn(work_parts);
             }
-            let read = next.fill(input, &mut at);
+            // The batch before first: its output leaves as soon as the
+            // batch after it has been read, as it always has.
             let emitted = emit_done(&mut done, &done_lines);
+            let read = match emitted {
+                Ok(()) => next.fill(input, &mut at),
+                // A fatal error: nothing more is read.
+                Err(_) => Ok(()),
+            };
             work_parts();
             (read, emitted)
         });

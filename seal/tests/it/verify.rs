@@ -402,3 +402,71 @@ fn every_sips_response_code_is_put_in_words_from_the_dictionary() {
         assert!(j["action"].as_str().is_some_and(|a| !a.is_empty()), "{j}");
     }
 }
+
+/// Lines over several batches (4,096 lines each, worked on by every core,
+/// each batch's output written while the next is worked on): every line
+/// answered once, in input order, with its own line number; a wrong seal
+/// said at its line; a line that is not JSON, or a secret pasted into a
+/// field, in the third batch, is said at its line and nothing is written
+/// (status 2), as in a run of one batch.
+#[test]
+fn jsonl_over_many_batches_answers_each_line_in_order() {
+    let d = Dir::new();
+    let k = d.key("k", b"0123456789abcdefXY").display().to_string();
+    let n = 10_000;
+    let line = |i: usize| {
+        format!("{{\"amount\":\"{i}\",\"keyVersion\":\"1\",\"merchantId\":\"011223344550000\"}}\n")
+    };
+    let input: String = (1..=n).map(line).collect();
+    let r = seal(
+        &["compute", "--jsonl", "-q", "--key-file", &k],
+        input.as_bytes(),
+    );
+    expect_status(&r, 0);
+    let sealed: Vec<&str> = r.stdout.lines().collect();
+    assert_eq!(sealed.len(), n);
+    for (i, line) in sealed.iter().enumerate() {
+        assert!(
+            line.starts_with(&format!("{{\"amount\":\"{}\",", i + 1)),
+            "{line}"
+        );
+    }
+
+    // Verified back, one of them made wrong.
+    let wrong = sealed[7_000].replace("\"amount\":\"7001\"", "\"amount\":\"9\"");
+    let mut again = sealed.clone();
+    again[7_000] = &wrong;
+    let r = seal(
+        &["verify", "--jsonl", "-q", "--key-file", &k],
+        format!("{}\n", again.join("\n")).as_bytes(),
+    );
+    expect_status(&r, 1);
+    let verdicts = r.lines();
+    assert_eq!(verdicts.len(), n);
+    for (i, v) in verdicts.iter().enumerate() {
+        assert_eq!(v["line"], i + 1);
+        assert_eq!(v["valid"], i != 7_000, "{v}");
+    }
+
+    for (at, bad, said) in [
+        (
+            9_000,
+            "{\"amount\":\"9000\",\"returnContext\":\"0123456789abcdefXY\"}",
+            "holds a secret",
+        ),
+        (8_500, "not json", "malformed JSON"),
+    ] {
+        let text: String = (1..=n)
+            .map(|i| if i == at { format!("{bad}\n") } else { line(i) })
+            .collect();
+        let r = seal(
+            &["compute", "--jsonl", "-q", "--key-file", &k],
+            text.as_bytes(),
+        );
+        expect_status(&r, 2);
+        assert!(r.stderr.contains(&at.to_string()), "{}", r.stderr);
+        assert!(r.stderr.contains(said), "{}", r.stderr);
+        assert!(!r.stderr.contains("0123456789ab"), "{}", r.stderr);
+        assert_eq!(r.stdout, "");
+    }
+}
