@@ -12,6 +12,7 @@
 use std::borrow::Cow;
 
 use super::{Fields, Node, Seen, NUMBER_TOKEN};
+use crate::seal::byte_order;
 
 /// Levels of objects and lists past which the reader gives up (serde_json
 /// refuses past 128).
@@ -63,7 +64,11 @@ impl<'a> Reader<'a> {
         }
         self.at += 1;
         let mut fields: Fields<'a> = Vec::with_capacity(16);
-        let mut seen = Seen::default();
+        // Names in strictly rising order (as most messages give them:
+        // Sips sorts its own) cannot repeat: each is only compared with
+        // the one before. From the first that does not rise, every name
+        // is looked for among those before it.
+        let mut seen: Option<Seen> = None;
         self.space();
         if self.peek()? == b'}' {
             self.at += 1;
@@ -72,7 +77,22 @@ impl<'a> Reader<'a> {
         loop {
             self.eat(b'"')?;
             let name = self.string()?;
-            if name == NUMBER_TOKEN || seen.again(&name, &fields) {
+            if name == NUMBER_TOKEN {
+                return None;
+            }
+            let rises = || {
+                fields
+                    .last()
+                    .is_none_or(|(last, _)| byte_order(last.as_bytes(), name.as_bytes()).is_lt())
+            };
+            if seen.is_none() && !rises() {
+                let mut all = Seen::default();
+                for i in 0..fields.len() {
+                    all.again(&fields[i].0, &fields[..i]);
+                }
+                seen = Some(all);
+            }
+            if seen.as_mut().is_some_and(|s| s.again(&name, &fields)) {
                 return None;
             }
             self.eat(b':')?;
@@ -321,6 +341,9 @@ mod tests {
             r#"{"s":"\x"}"#,
             r#"{"s":"\u00g0"}"#,
             r#"{"a":1,"a":2}"#,
+            r#"{"a":1,"b":2,"c":3,"a":4}"#,
+            r#"{"a":1,"b":2,"b":3}"#,
+            r#"{"b":1,"a":2,"c":3,"a":4}"#,
             r#"{"a":1,}"#,
             r#"{"a":1}x"#,
             r#"{"a" 1}"#,
