@@ -95,6 +95,16 @@ pub fn from_pairs(pairs: &[(String, String)]) -> Fields<'_> {
 
 /// A string as serde_json writes it (its escaping, not ours).
 pub fn write_str(text: &str, out: &mut Vec<u8>) {
+    // serde_json escapes only a quote, a backslash and control
+    // characters: a string without them (most) is written as it is,
+    // without serde_json's writer around each one.
+    if scan::first_escaped(text.as_bytes()).is_none() {
+        out.reserve(text.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(text.as_bytes());
+        out.push(b'"');
+        return;
+    }
     // Writing to a Vec cannot fail.
     let _ = serde_json::to_writer(&mut *out, text);
 }
@@ -354,6 +364,16 @@ pub fn repeated_name(text: &[u8]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        // Written as serde_json writes it, whatever it holds.
+        #[test]
+        fn strings_are_written_as_serde_json_writes_them(text in "(\\PC|[\"\\\\\u{0}-\u{1f}\u{7f}\u{2028}])*") {
+            let mut out = Vec::new();
+            write_str(&text, &mut out);
+            proptest::prop_assert_eq!(out, serde_json::to_vec(&text).unwrap());
+        }
+    }
 
     #[test]
     fn a_name_given_twice_is_found_at_any_depth() {

@@ -263,11 +263,17 @@ fn hex4(four: &[u8]) -> Option<u32> {
 
 /// Where the first quote or backslash of `bytes` stands; `None` at a
 /// control character (which JSON forbids in a string) or at the end.
-/// Eight bytes are looked at a time: a byte equal to `"` or `\`, or
-/// under 0x20, sets its high bit in the mask (the first one set is
-/// exact; a borrow may set bits after it, which are not looked at).
 #[inline]
 fn special(bytes: &[u8]) -> Option<usize> {
+    first_escaped(bytes).filter(|at| bytes[*at] >= 0x20)
+}
+
+/// Where the first byte of `bytes` that a JSON string escapes stands: a
+/// quote, a backslash or a control character. Eight bytes are looked at
+/// a time: such a byte sets its high bit in the mask (the first one set
+/// is exact; a borrow may set bits after it, which are not looked at).
+#[inline]
+pub(super) fn first_escaped(bytes: &[u8]) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
@@ -280,18 +286,14 @@ fn special(bytes: &[u8]) -> Option<usize> {
             | zero(v ^ (ONES * u64::from(b'\\')))
             | (v.wrapping_sub(ONES * 0x20) & !v & HIGH);
         if mask != 0 {
-            return found(at + (mask.trailing_zeros() / 8) as usize, bytes);
+            return Some(at + (mask.trailing_zeros() / 8) as usize);
         }
         at += 8;
     }
     let i = bytes[at..]
         .iter()
         .position(|b| matches!(b, b'"' | b'\\') || *b < 0x20)?;
-    found(at + i, bytes)
-}
-
-fn found(at: usize, bytes: &[u8]) -> Option<usize> {
-    (bytes[at] >= 0x20).then_some(at)
+    Some(at + i)
 }
 
 #[cfg(test)]
