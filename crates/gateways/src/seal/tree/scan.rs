@@ -66,8 +66,10 @@ impl<'a> Reader<'a> {
         let mut fields: Fields<'a> = Vec::with_capacity(16);
         // Names in strictly rising order (as most messages give them:
         // Sips sorts its own) cannot repeat: each is only compared with
-        // the one before. From the first that does not rise, every name
-        // is looked for among those before it.
+        // the one before. Past that run (a seal added last, or names in
+        // any order), a name is looked for in the run, sorted, and among
+        // the names after it (the buckets of `Seen`).
+        let mut rising = 0;
         let mut seen: Option<Seen> = None;
         self.space();
         if self.peek()? == b'}' {
@@ -80,20 +82,24 @@ impl<'a> Reader<'a> {
             if name == NUMBER_TOKEN {
                 return None;
             }
-            let rises = || {
-                fields
+            let rises = seen.is_none()
+                && fields
                     .last()
-                    .is_none_or(|(last, _)| byte_order(last.as_bytes(), name.as_bytes()).is_lt())
-            };
-            if seen.is_none() && !rises() {
-                let mut all = Seen::default();
-                for i in 0..fields.len() {
-                    all.again(&fields[i].0, &fields[..i]);
+                    .is_none_or(|(last, _)| byte_order(last.as_bytes(), name.as_bytes()).is_lt());
+            if rises {
+                rising += 1;
+            } else {
+                let run = &fields[..rising];
+                if run
+                    .binary_search_by(|(k, _)| byte_order(k.as_bytes(), name.as_bytes()))
+                    .is_ok()
+                {
+                    return None;
                 }
-                seen = Some(all);
-            }
-            if seen.as_mut().is_some_and(|s| s.again(&name, &fields)) {
-                return None;
+                let after = &fields[rising..];
+                if seen.get_or_insert_with(Seen::default).again(&name, after) {
+                    return None;
+                }
             }
             self.eat(b':')?;
             let value = self.value(depth)?;
@@ -346,6 +352,10 @@ mod tests {
             r#"{"a":1,"b":2,"c":3,"a":4}"#,
             r#"{"a":1,"b":2,"b":3}"#,
             r#"{"b":1,"a":2,"c":3,"a":4}"#,
+            r#"{"a":1,"c":2,"b":3,"c":4}"#,
+            r#"{"a":1,"c":2,"b":3,"b":4}"#,
+            r#"{"a":1,"c":2,"b":3,"d":4,"a":5}"#,
+            r#"{"a":1,"c":2,"b":3,"e":4,"d":5,"e":6}"#,
             r#"{"a":1,}"#,
             r#"{"a":1}x"#,
             r#"{"a" 1}"#,
