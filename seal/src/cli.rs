@@ -12,6 +12,9 @@ use gateways::sips::seal::Direction;
 use crate::analysis::Choice;
 use crate::message::InputKind;
 
+/// The tool's name, for messages.
+pub const TOOL: &str = "seal";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "seal",

@@ -27,11 +27,8 @@ pub mod records;
 pub mod report;
 pub mod verify;
 
-pub use cli::command;
+pub use cli::{command, TOOL};
 use cli::{Cli, Command};
-
-/// The tool's name, for messages.
-pub const TOOL: &str = "seal";
 
 /// Parse the command line and run.
 pub fn main() -> Result<Outcome> {

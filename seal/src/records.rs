@@ -9,8 +9,8 @@ use paylot_cli::{say, Error, Input, KeyArgs, Outcome, Result, Secret};
 
 use crate::cli::MessageArgs;
 
+use crate::cli::TOOL;
 use crate::message::{self, InputKind, Message};
-use crate::TOOL;
 
 /// Records from the input: the whole input, or one per line.
 pub struct Records {

@@ -13,6 +13,7 @@ use gateways::sips::seal::Direction;
 use crate::analysis::Choice;
 use crate::analysis::{self, Analysis};
 use crate::check;
+use crate::cli::TOOL;
 use crate::cli::{open_input, write_line, VerifyArgs};
 use crate::fast;
 use crate::message::InputKind;
@@ -21,7 +22,6 @@ use crate::message::Unreadable;
 use crate::records::{
     each_line_in_parallel, parse_message, read_secret, Finished, Records, Trouble,
 };
-use crate::TOOL;
 use gateways::schemes::Keys;
 
 /// One verification result, as printed.
