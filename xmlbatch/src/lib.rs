@@ -287,6 +287,8 @@ mod tests {
             ("usage.rs", include_str!("usage.rs")),
             ("check.rs", include_str!("check.rs")),
             ("respond/mod.rs", include_str!("respond/mod.rs")),
+            ("respond/lyra.rs", include_str!("respond/lyra.rs")),
+            ("respond/paybox.rs", include_str!("respond/paybox.rs")),
             ("respond/direct.rs", include_str!("respond/direct.rs")),
             (
                 "respond/office_batch.rs",

@@ -4,7 +4,7 @@ use libfuzzer_sys::fuzz_target;
 use std::io::Cursor;
 
 fuzz_target!(|data: &[u8]| {
-    let _ = xmlbatch::respond::respond_paybox(
+    let _ = xmlbatch::respond::paybox::respond_paybox(
         0,
         "fuzz",
         Box::new(Cursor::new(data.to_vec())),

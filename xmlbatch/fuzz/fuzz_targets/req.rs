@@ -4,7 +4,7 @@ use libfuzzer_sys::fuzz_target;
 use std::io::Cursor;
 
 fuzz_target!(|data: &[u8]| {
-    let _ = xmlbatch::respond::respond_lyra(
+    let _ = xmlbatch::respond::lyra::respond_lyra(
         0,
         None,
         "fuzz",

@@ -71,7 +71,7 @@ proptest! {
     #[test]
     fn question_xml_never_panics(data in with_prefix(&["", "<PayboxBatch xmlns=\"http://www.paybox.com/PayboxBatch\" BatchNumber=\"1\" CreatedOn=\"2026-11-22T10:15:00Z\"><Merchant Site=\"1999888\" Rank=\"032\"><Question Number=\"1\" Type=\"00003\">"])) {
         let _ = read_questions(reader(&data), "fuzz", |_| Ok(()));
-        let _ = respond::respond_paybox(0, "fuzz", reader(&data), &mut Vec::new());
+        let _ = respond::paybox::respond_paybox(0, "fuzz", reader(&data), &mut Vec::new());
     }
 
     #[test]
@@ -88,7 +88,7 @@ proptest! {
             Ok(())
         });
         let _ = lyra::check_trailer(&shape);
-        let _ = respond::respond_lyra(0, None, "fuzz", reader(&data), &Default::default(), &mut Vec::new());
+        let _ = respond::lyra::respond_lyra(0, None, "fuzz", reader(&data), &Default::default(), &mut Vec::new());
     }
 
     #[test]
@@ -135,7 +135,7 @@ proptest! {
         let mut q = Vec::new();
         write_paybox(&o, Input::from_reader("t", Cursor::new(csv.into_bytes())), &mut q).unwrap();
         let mut s = Vec::new();
-        respond::respond_paybox(3, "q", reader(&q), &mut s).unwrap();
+        respond::paybox::respond_paybox(3, "q", reader(&q), &mut s).unwrap();
         let mut codes = Vec::new();
         read_status(reader(&s), "s", |item| {
             if let gateways::paybox::status::StatusItem::Answer(a) = item {
