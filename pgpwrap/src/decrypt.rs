@@ -12,7 +12,7 @@ use openpgp::parse::Parse;
 use openpgp::policy::Policy;
 
 use crate::element;
-use crate::io::{self, CopyError, Expansion, ExpansionArg, LegacyArgs};
+use crate::io::{self, CopyError, Expansion, ExpansionArg};
 use crate::keys::{self, Need, Policies};
 use crate::verdict::{Helper, Nested, Report};
 
@@ -49,11 +49,7 @@ pub struct Args {
     #[command(flatten)]
     pub expansion: ExpansionArg,
     #[command(flatten)]
-    pub legacy: LegacyArgs,
-    #[command(flatten)]
-    pub output: paylot_cli::args::OutputArg,
-    #[command(flatten)]
-    pub file: paylot_cli::args::InputArg,
+    pub message: io::MessageArgs,
 }
 
 /// Decrypt and verify `input` into `out`, within `bound`. Returns the
@@ -258,20 +254,20 @@ fn classify(
 }
 
 pub fn run(args: Args) -> Result<Outcome> {
-    let policies = Policies::new(args.legacy.allow_legacy);
+    let policies = Policies::new(args.message.legacy.allow_legacy);
     let (key_name, secret) =
         keys::load_secret(&args.secret.key, "--key", Need::Decrypt, &policies)?;
     let signers = keys::load_certs(&args.verify_with, Need::Verify, &policies)?;
     let pass = io::passphrase(&args.secret.passphrase)?;
     let pairs = keys::decryptors(&secret, &key_name, pass.as_ref(), policies.active())?;
     let helper = Helper::new(signers, pairs, true);
-    let input = Input::open(args.file.path())?;
+    let input = Input::open(args.message.file.path())?;
     let input_name = input.quoted();
     let bound = Expansion::new(args.expansion, &input_name);
     match &args.element {
         None => {
             // Unverified plaintext: held back, and private from creation.
-            let mut out = Output::create_spooled(args.output.path(), Access::Private)?;
+            let mut out = Output::create_spooled(args.message.output.path(), Access::Private)?;
             open(
                 input.into_reader(),
                 &input_name,
@@ -329,7 +325,7 @@ pub fn run(args: Args) -> Result<Outcome> {
             )?;
             element::check_binding(&doc, range, &signed, elem)
                 .map_err(|u| Error::no(u.message(elem, &input_name)))?;
-            let mut out = Output::create_spooled(args.output.path(), Access::Private)?;
+            let mut out = Output::create_spooled(args.message.output.path(), Access::Private)?;
             out.write_all(&signed)
                 .map_err(|e| Error::io(format!("writing {}", out.name()), e))?;
             out.commit()?;

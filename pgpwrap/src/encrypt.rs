@@ -14,7 +14,7 @@ use openpgp::serialize::stream::{Armorer, Encryptor, LiteralWriter, Message, Rec
 use openpgp::Cert;
 
 use crate::element;
-use crate::io::{self, CopyError, LegacyArgs};
+use crate::io::{self, CopyError};
 use crate::keys::{self, Need, Policies};
 
 const EXAMPLES: &str = "\
@@ -49,11 +49,7 @@ pub struct Args {
     #[arg(long, value_name = "NAME")]
     pub element: Option<String>,
     #[command(flatten)]
-    pub legacy: LegacyArgs,
-    #[command(flatten)]
-    pub output: paylot_cli::args::OutputArg,
-    #[command(flatten)]
-    pub file: paylot_cli::args::InputArg,
+    pub message: io::MessageArgs,
 }
 
 /// The hash for data signatures: SHA-256, as gpg 2.2 chooses, readable
@@ -70,7 +66,7 @@ pub struct Sealer {
 
 impl Sealer {
     fn load(args: &Args) -> Result<Sealer> {
-        let policies = Policies::new(args.legacy.allow_legacy);
+        let policies = Policies::new(args.message.legacy.allow_legacy);
         let recipients = keys::load_certs(&args.recipient, Need::Encrypt, &policies)?;
         let signers = match &args.sign_with {
             Some(path) => {
@@ -168,13 +164,13 @@ pub fn run(args: Args) -> Result<Outcome> {
              sent the file, and gateways refuse unsigned files",
         );
     }
-    let input = Input::open(args.file.path())?;
+    let input = Input::open(args.message.file.path())?;
     match &args.element {
         None => {
             // Nothing is left by a run that fails (docs/conventions.md).
             // All of it is ciphertext: the usual mode.
-            let mut out = Output::create_spooled(args.output.path(), Access::Usual)?;
-            let name = literal_name(args.file.path());
+            let mut out = Output::create_spooled(args.message.output.path(), Access::Usual)?;
+            let name = literal_name(args.message.file.path());
             let input_name = input.quoted();
             let mut reader = input.into_reader();
             sealer.seal(
@@ -206,7 +202,7 @@ pub fn run(args: Args) -> Result<Outcome> {
             let result = element::splice(&doc, range, &wrapped);
             // What stays outside the element is in clear and may hold card
             // data: the owner's alone from creation.
-            let mut out = Output::create_spooled(args.output.path(), Access::Private)?;
+            let mut out = Output::create_spooled(args.message.output.path(), Access::Private)?;
             out.write_all(&result)
                 .map_err(|e| Error::io(format!("writing {}", out.name()), e))?;
             out.commit()?;

@@ -170,6 +170,20 @@ pub fn passphrase(args: &PassphraseArgs) -> Result<Option<Password>> {
         .map(|secret| Password::from(secret.expose())))
 }
 
+/// What every command that turns one message into another takes
+/// (encrypt, decrypt, sign, verify): `--allow-legacy`, `-o FILE` and
+/// `[FILE]`, one group flattened last, so that they read alike in each
+/// command's help.
+#[derive(Debug, Clone, clap::Args)]
+pub struct MessageArgs {
+    #[command(flatten)]
+    pub legacy: LegacyArgs,
+    #[command(flatten)]
+    pub output: paylot_cli::args::OutputArg,
+    #[command(flatten)]
+    pub file: paylot_cli::args::InputArg,
+}
+
 /// `--allow-legacy`.
 #[derive(Debug, Clone, Copy, Default, clap::Args)]
 pub struct LegacyArgs {

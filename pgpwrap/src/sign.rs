@@ -7,7 +7,7 @@ use sequoia_openpgp as openpgp;
 use openpgp::armor;
 use openpgp::serialize::stream::{Armorer, LiteralWriter, Message, Signer};
 
-use crate::io::{self, CopyError, LegacyArgs};
+use crate::io::{self, CopyError};
 use crate::keys::{self, Need, Policies};
 
 const EXAMPLES: &str = "\
@@ -33,22 +33,18 @@ pub struct Args {
     #[arg(long, short = 'a')]
     pub armor: bool,
     #[command(flatten)]
-    pub legacy: LegacyArgs,
-    #[command(flatten)]
-    pub output: paylot_cli::args::OutputArg,
-    #[command(flatten)]
-    pub file: paylot_cli::args::InputArg,
+    pub message: io::MessageArgs,
 }
 
 pub fn run(args: Args) -> Result<Outcome> {
-    let policies = Policies::new(args.legacy.allow_legacy);
+    let policies = Policies::new(args.message.legacy.allow_legacy);
     let (name, certs) = keys::load_secret(&args.secret.key, "--key", Need::Sign, &policies)?;
     let pass = io::passphrase(&args.secret.passphrase)?;
     let mut pairs = keys::signers(&certs, &name, pass.as_ref(), policies.active())?.into_iter();
     let first = pairs
         .next()
         .ok_or_else(|| Error::trouble(format!("{name}: no signing key")))?;
-    let mut input = Input::open(args.file.path())?;
+    let mut input = Input::open(args.message.file.path())?;
     // Nothing is left by a run that fails (docs/conventions.md). A signed
     // message carries its content in clear (a Question with its card
     // numbers): the file is the owner's alone from creation. A detached
@@ -58,7 +54,7 @@ pub fn run(args: Args) -> Result<Outcome> {
     } else {
         paylot_cli::Access::Private
     };
-    let mut out = Output::create_spooled(args.output.path(), access)?;
+    let mut out = Output::create_spooled(args.message.output.path(), access)?;
     let pgp = |e: openpgp::anyhow::Error| Error::trouble(format!("signing: {}", io::describe(&e)));
     {
         let mut message = Message::new(&mut out);
@@ -82,7 +78,7 @@ pub fn run(args: Args) -> Result<Outcome> {
         } else {
             let message = signer.build().map_err(pgp)?;
             let mut literal = LiteralWriter::new(message);
-            if let Some(n) = crate::encrypt::literal_name(args.file.path()) {
+            if let Some(n) = crate::encrypt::literal_name(args.message.file.path()) {
                 literal = literal.filename(n).map_err(pgp)?;
             }
             literal.build().map_err(pgp)?

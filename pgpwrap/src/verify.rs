@@ -9,7 +9,7 @@ use sequoia_openpgp as openpgp;
 use openpgp::parse::stream::{DetachedVerifierBuilder, VerifierBuilder};
 use openpgp::parse::Parse;
 
-use crate::io::{self, CopyError, Expansion, ExpansionArg, LegacyArgs};
+use crate::io::{self, CopyError, Expansion, ExpansionArg};
 use crate::keys::{self, Need, Policies};
 use crate::verdict::{Helper, Nested, Report};
 
@@ -43,11 +43,7 @@ pub struct Args {
     #[command(flatten)]
     pub expansion: ExpansionArg,
     #[command(flatten)]
-    pub legacy: LegacyArgs,
-    #[command(flatten)]
-    pub output: paylot_cli::args::OutputArg,
-    #[command(flatten)]
-    pub file: paylot_cli::args::InputArg,
+    pub message: io::MessageArgs,
 }
 
 fn fail(e: openpgp::anyhow::Error, report: &std::sync::Mutex<Report>, input: &str) -> Error {
@@ -66,7 +62,7 @@ fn fail(e: openpgp::anyhow::Error, report: &std::sync::Mutex<Report>, input: &st
 }
 
 pub fn run(args: Args) -> Result<Outcome> {
-    let policies = Policies::new(args.legacy.allow_legacy);
+    let policies = Policies::new(args.message.legacy.allow_legacy);
     let p = policies.active();
     let signers = keys::load_certs(&args.signer, Need::Verify, &policies)?;
     let helper = Helper::new(signers, Vec::new(), false);
@@ -74,7 +70,7 @@ pub fn run(args: Args) -> Result<Outcome> {
     match &args.signature {
         Some(sig_path) => {
             let sig = Input::open(Some(sig_path))?;
-            let data = Input::open(args.file.path())?;
+            let data = Input::open(args.message.file.path())?;
             let sig_name = sig.quoted();
             let data_name = data.quoted();
             let mut v = DetachedVerifierBuilder::from_reader(sig.into_reader())
@@ -90,10 +86,10 @@ pub fn run(args: Args) -> Result<Outcome> {
                 .map_err(|e| fail(e, &report, &data_name))?;
         }
         None => {
-            let input = Input::open(args.file.path())?;
+            let input = Input::open(args.message.file.path())?;
             let name = input.quoted();
             // Unverified until the end: held back, and private.
-            let mut out = Output::create_spooled(args.output.path(), Access::Private)?;
+            let mut out = Output::create_spooled(args.message.output.path(), Access::Private)?;
             let bound = Expansion::new(args.expansion, &name);
             let mut v = VerifierBuilder::from_reader(bound.counted(input.into_reader()))
                 .map_err(|e| fail(e, &report, &name))?
