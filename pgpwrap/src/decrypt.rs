@@ -68,48 +68,39 @@ pub fn open(
     bound: &Expansion,
     out: &mut dyn Write,
 ) -> Result<Report> {
-    paylot_cli::contain(|| open_unguarded(input, input_name, helper, key_name, p, bound, out))
-        .unwrap_or_else(|panic| {
-            Err(Error::trouble(format!(
-                "{input_name}: the message is damaged: the OpenPGP library (sequoia-openpgp) \
-                 failed while reading it ({panic}); nothing was written"
-            )))
-        })
-}
-
-fn open_unguarded(
-    input: Box<dyn Read + Send + Sync>,
-    input_name: &str,
-    helper: Helper,
-    key_name: &str,
-    p: &dyn Policy,
-    bound: &Expansion,
-    out: &mut dyn Write,
-) -> Result<Report> {
-    let report = helper.report.clone();
-    let fail = |e: openpgp::anyhow::Error| classify(e, &report, input_name, key_name);
-    let input = precheck(bound.counted(input), input_name)?;
-    let mut dec = DecryptorBuilder::from_reader(input)
-        .map_err(fail)?
-        .buffer_size(io::parser_buffer(io::PARSER_BUFFER))
-        .with_policy(p, None, helper)
-        .map_err(fail)?;
-    io::copy(&mut dec, out, Some(bound)).map_err(|e| match e {
-        CopyError::Read(e) => fail(openpgp::anyhow::Error::from(e)),
-        CopyError::Write(e) => Error::io("writing the plaintext", e),
-        CopyError::Expanded(e) => e,
-    })?;
-    if !dec.message_processed() {
-        return Err(Error::trouble(format!(
-            "{input_name}: the message is incomplete"
-        )));
-    }
-    let r = report.lock().map(|r| r.clone()).unwrap_or_default();
-    if r.good.is_empty() {
-        // check() always runs before the end; never release without it.
-        return Err(Error::no(format!("{input_name}: no good signature")));
-    }
-    Ok(r)
+    // The whole reading is contained: a panic anywhere in it ends here.
+    paylot_cli::contain(|| {
+        let report = helper.report.clone();
+        let fail = |e: openpgp::anyhow::Error| classify(e, &report, input_name, key_name);
+        let input = precheck(bound.counted(input), input_name)?;
+        let mut dec = DecryptorBuilder::from_reader(input)
+            .map_err(fail)?
+            .buffer_size(io::parser_buffer(io::PARSER_BUFFER))
+            .with_policy(p, None, helper)
+            .map_err(fail)?;
+        io::copy(&mut dec, out, Some(bound)).map_err(|e| match e {
+            CopyError::Read(e) => fail(openpgp::anyhow::Error::from(e)),
+            CopyError::Write(e) => Error::io("writing the plaintext", e),
+            CopyError::Expanded(e) => e,
+        })?;
+        if !dec.message_processed() {
+            return Err(Error::trouble(format!(
+                "{input_name}: the message is incomplete"
+            )));
+        }
+        let r = report.lock().map(|r| r.clone()).unwrap_or_default();
+        if r.good.is_empty() {
+            // check() always runs before the end; never release without it.
+            return Err(Error::no(format!("{input_name}: no good signature")));
+        }
+        Ok(r)
+    })
+    .unwrap_or_else(|panic| {
+        Err(Error::trouble(format!(
+            "{input_name}: the message is damaged: the OpenPGP library (sequoia-openpgp) \
+             failed while reading it ({panic}); nothing was written"
+        )))
+    })
 }
 
 /// Messages up to this size are checked for a complete packet structure
