@@ -453,12 +453,7 @@ fn check_office_batch(name: &str, reader: Box<dyn BufRead>) -> Result<(u64, u64)
     let mut rec = csv::StringRecord::new();
     let (mut records, mut first, mut header, mut end) = (0u64, true, false, None);
     let mut last_line = 0u64;
-    loop {
-        match rdr.read_record(&mut rec) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => return Err(rdr.error(name, e)),
-        }
+    while rdr.next_record(name, &mut rec)? {
         let line = rec.position().map_or(0, |p| p.line());
         let cols: Vec<&str> = rec.iter().collect();
         if cols.len() == 1 && cols[0].is_empty() {

@@ -105,6 +105,13 @@ impl<R: std::io::Read> Lines<R> {
         Ok(read)
     }
 
+    /// The next record of the file called `name` (false at its end), a
+    /// read error said as [`Lines::error`] does: the loop every reader of
+    /// a line file writes, `while rdr.next_record(name, &mut rec)? {`.
+    pub fn next_record(&mut self, name: &str, rec: &mut csv::StringRecord) -> Result<bool, Error> {
+        self.read_record(rec).map_err(|e| self.error(name, e))
+    }
+
     /// The next record, as the csv reader's `read_byte_record`, its
     /// position where it starts.
     pub fn read_byte_record(&mut self, rec: &mut csv::ByteRecord) -> csv::Result<bool> {

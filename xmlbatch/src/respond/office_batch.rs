@@ -27,12 +27,7 @@ pub fn respond_office_batch(
     let werr = |e: csv::Error| Error::trouble(format!("writing the response: {e}"));
     let mut rec = csv::StringRecord::new();
     let (mut first, mut records) = (true, 0u64);
-    loop {
-        match rdr.read_record(&mut rec) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => return Err(rdr.error(name, e)),
-        }
+    while rdr.next_record(name, &mut rec)? {
         let cols: Vec<&str> = rec.iter().collect();
         // An answer carries no card data: what is echoed is shown as its
         // column's kind says, and a column whose kind is not known is

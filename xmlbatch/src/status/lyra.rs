@@ -150,13 +150,10 @@ pub fn status_lyra(
     let read = |feed: &mut Feed<csv::StringRecord>| {
         let mut rdr = lyra::reader(reader);
         let mut record = csv::StringRecord::new();
-        loop {
-            match rdr.read_record(&mut record) {
-                Ok(true) => std::mem::swap(feed.slot()?, &mut record),
-                Ok(false) => return Ok(()),
-                Err(e) => return Err(rdr.error(name, e)),
-            }
+        while rdr.next_record(name, &mut record)? {
+            std::mem::swap(feed.slot()?, &mut record);
         }
+        Ok(())
     };
     let written = two_stages(read, |record| {
         let line = record.position().map(|p| p.line()).unwrap_or(0);

@@ -52,12 +52,7 @@ pub fn status_office_batch(
     let mut w = RecordWriter::new(out, format, "answer", OFFICE_BATCH_COLUMNS, kind_of)?;
     let mut tally = Tally::office_batch();
     let (mut first, mut records, mut end) = (true, 0u64, None);
-    loop {
-        match rdr.read_record(&mut rec) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => return Err(rdr.error(name, e)),
-        }
+    while rdr.next_record(name, &mut rec)? {
         let line = rec.position().map_or(0, |p| p.line());
         let cols: Vec<&str> = rec.iter().collect();
         match batch::classify(&cols, first) {
