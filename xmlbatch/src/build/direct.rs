@@ -13,7 +13,6 @@ use zeroize::Zeroizing;
 use super::paybox::{created, first_question, read_operations, shop, vocabulary, PayboxOpts};
 use super::{usage, Args};
 use crate::counter::Counter;
-use crate::csv_input::encoding;
 
 /// How the requests prove they come from the shop.
 enum Authentication {
@@ -51,17 +50,15 @@ pub(super) fn build_direct(args: Args, delim: u8) -> Result<Outcome> {
         (None, None) => 0,
     };
     let opts = PayboxOpts {
-        site: site.clone(),
-        rank: rank.clone(),
-        batch: 0,
-        created_on: String::new(),
-        default_date,
         // 0: the CSV must number its questions.
         first_question: first,
-        decimal_amounts: args.decimal_amounts,
-        delim,
-        encoding: encoding(&args.encoding)?,
-        columns,
+        ..PayboxOpts::new(
+            &args,
+            delim,
+            (site.clone(), rank.clone()),
+            default_date,
+            columns,
+        )?
     };
     let input = Input::open(args.file.path())?;
     let mut out = Output::create_spooled(args.output.path(), Access::Private)?;

@@ -61,16 +61,10 @@ pub(super) fn build_paybox(args: Args, delim: u8) -> Result<Outcome> {
         .unwrap_or(1);
 
     let opts = PayboxOpts {
-        site,
-        rank,
         batch,
         created_on,
-        default_date,
         first_question,
-        decimal_amounts: args.decimal_amounts,
-        delim,
-        encoding: encoding(&args.encoding)?,
-        columns,
+        ..PayboxOpts::new(&args, delim, (site, rank), default_date, columns)?
     };
     let input = Input::open(args.file.path())?;
     let mut out = Output::create_spooled(args.output.path(), Access::Private)?;
@@ -179,6 +173,33 @@ pub struct PayboxOpts {
     pub encoding: Option<&'static encoding_rs::Encoding>,
     /// The CSV's headers read as Paybox names (`--column`, `--columns`).
     pub columns: Mapping,
+}
+
+impl PayboxOpts {
+    /// The options the Question XML and the Direct requests read alike
+    /// from the command line: the shop, the CSV's shape (delimiter,
+    /// encoding, columns, amounts) and DATEQ's default; no batch, no
+    /// creation time, no first question (the caller sets its own).
+    pub(super) fn new(
+        args: &Args,
+        delim: u8,
+        (site, rank): (String, String),
+        default_date: String,
+        columns: Mapping,
+    ) -> Result<PayboxOpts> {
+        Ok(PayboxOpts {
+            site,
+            rank,
+            batch: 0,
+            created_on: String::new(),
+            default_date,
+            first_question: 0,
+            decimal_amounts: args.decimal_amounts,
+            delim,
+            encoding: encoding(&args.encoding)?,
+            columns,
+        })
+    }
 }
 
 /// The Paybox column names: the gateway's Direct names and this
