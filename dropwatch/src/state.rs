@@ -165,6 +165,18 @@ pub struct GatewayState {
     pub lyra_ids: BTreeMap<String, BTreeMap<String, BTreeSet<String>>>,
 }
 
+impl GatewayState {
+    /// The requests of `account` claimed and not yet finished, copied
+    /// (finishing one changes the state), in the order they were claimed.
+    pub fn pending_of(&self, account: &str) -> Vec<Pending> {
+        self.pending
+            .iter()
+            .filter(|p| p.account == account)
+            .cloned()
+            .collect()
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Pending {
     /// Account directory relative to ROOT (`<shopId>` or `<merchant>`).

@@ -21,7 +21,8 @@ use paylot_cli::Error;
 use super::responder::Answered;
 use super::used_ids::UsedIds;
 use super::{
-    answered_event, free_name, rejected_event, request_event, Account, Failure, Gateway, Played,
+    answered_event, free_name, rejected_event, request_event, Account, Dirs, Failure, Gateway,
+    Played,
 };
 use crate::fsutil::{self, quote_path};
 use crate::state::{GatewayState, Pending};
@@ -84,17 +85,10 @@ impl Gateway {
         st: &mut GatewayState,
         out: &mut Lines,
     ) -> Outcome {
-        let account = acc.name.as_str();
-        let req_dir = acc.dir.join(acc.upload);
-        let res_dir = self.inner_dir(&acc.dir, acc.answer)?;
-        paylot_cli::cleanup::remove_leftovers(crate::TOOL, &res_dir);
+        let dirs = self.dirs(acc, None)?;
+        let account = dirs.account;
         // Finish what a killed run left pending.
-        let pending: Vec<Pending> = st
-            .pending
-            .iter()
-            .filter(|p| p.account == account)
-            .cloned()
-            .collect();
+        let pending = st.pending_of(account);
         let now = jiff::Timestamp::now();
         for p in pending {
             if p.waits(now) {
@@ -102,10 +96,11 @@ impl Gateway {
                 continue;
             }
             // A local fault leaves it pending, for the next pass.
-            let r = self.lyra_finish(&p, &req_dir, &res_dir, st, out);
+            let r = self.lyra_finish(&p, &dirs, st, out);
             self.settle_failure(r, None)?;
         }
-        let names = fsutil::names_in(&req_dir).map_err(|e| fsutil::unreadable_dir(&req_dir, e))?;
+        let names =
+            fsutil::names_in(&dirs.upload).map_err(|e| fsutil::unreadable_dir(&dirs.upload, e))?;
         for n in names {
             // Scanned, waiting for its answer time.
             let lossy = n.to_string_lossy();
@@ -116,7 +111,7 @@ impl Gateway {
             {
                 continue;
             }
-            let r = self.lyra_file(account, &req_dir, &res_dir, &n, st, now, out);
+            let r = self.lyra_file(&dirs, &n, st, now, out);
             self.settle_failure(r, None)?;
         }
         if !self.args.no_retention {
@@ -126,35 +121,27 @@ impl Gateway {
                 rejected_after: self.args.rejected_after,
                 dry_run: false,
             });
-            sw.sweep(&req_dir, out)?;
-            sw.sweep(&res_dir, out)?;
+            sw.sweep(&dirs.upload, out)?;
+            sw.sweep(&dirs.answers, out)?;
             self.failures += sw.failures;
             self.unreadable += sw.unreadable;
         }
         Ok(())
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn lyra_file(
         &mut self,
-        account: &str,
-        req_dir: &Path,
-        res_dir: &Path,
+        dirs: &Dirs,
         n: &OsString,
         st: &mut GatewayState,
         now: jiff::Timestamp,
         out: &mut Lines,
     ) -> Outcome {
-        let path = req_dir.join(n);
-        let lossy = n.to_string_lossy().into_owned();
-        // Hidden files: uploads in progress under a temporary name; and
-        // what later scans ignore.
-        if lossy.starts_with('.') || drop::ignored(&lossy) {
+        let (account, res_dir) = (dirs.account, &dirs.answers);
+        // Passed over too: what later scans ignore.
+        let Some((path, lossy, meta)) = super::upload(dirs, n, drop::ignored)? else {
             return Ok(());
-        }
-        let meta = path
-            .symlink_metadata()
-            .map_err(|e| Error::io(quote_path(&path), e))?;
+        };
         if meta.file_type().is_symlink() {
             return self.lyra_reject(
                 account,
@@ -225,7 +212,7 @@ impl Gateway {
                 return Ok(());
             }
         }
-        match self.lyra_finish(&p, req_dir, res_dir, st, out) {
+        match self.lyra_finish(&p, dirs, st, out) {
             Err(Failure::Local(e)) => {
                 // Nothing was done to the request: unclaim it, so that the
                 // next pass takes it as new.
@@ -271,50 +258,36 @@ impl Gateway {
     fn lyra_finish(
         &mut self,
         p: &Pending,
-        req_dir: &Path,
-        res_dir: &Path,
+        dirs: &Dirs,
         st: &mut GatewayState,
         out: &mut Lines,
     ) -> Outcome {
-        let req_in = req_dir.join(&p.name);
-        let req_out = res_dir.join(&p.name);
+        let req_in = dirs.upload.join(&p.name);
         let ans_name = Name::parse(&p.name)
             .map(|n| n.with_kind(FileKind::Ans).to_string())
             .ok_or_else(|| Error::trouble(format!("state: bad pending name \"{}\"", p.name)))?;
-        let ans = res_dir.join(&ans_name);
+        let ans = dirs.answers.join(&ans_name);
         if !ans.exists() {
-            let source = [&req_in, &req_out].into_iter().find(|f| f.is_file());
-            match source {
-                None => {
-                    self.warn(format_args!(
-                        "{}: pending request disappeared before it was answered",
-                        quote_path(&req_in)
-                    ));
-                }
-                Some(src) => {
-                    let used = self.hand_used_ids(src, st)?;
-                    let used_ids = [("DROPWATCH_USED_IDS", &*used.to_string_lossy())];
-                    let answered =
-                        self.responder
-                            .answer_pending(Played::Lyra, p, src, &ans, &used_ids);
-                    // Only this run reads it; a leftover is rewritten by the next.
-                    let _ = fs::remove_file(&used);
-                    if let Answered::Refused(why) = answered? {
-                        if req_in.exists() {
-                            let n = OsString::from(&p.name);
-                            self.lyra_reject(&p.account, &req_in, &n, Rejection::Error, &why, out)?;
-                        }
-                        st.pending.retain(|q| q != p);
-                        self.save(st)?;
-                        return Ok(());
+            if let Some(src) = self.claimed(p, dirs, "request") {
+                let used = self.hand_used_ids(&src, st)?;
+                let used_ids = [("DROPWATCH_USED_IDS", &*used.to_string_lossy())];
+                let answered =
+                    self.responder
+                        .answer_pending(Played::Lyra, p, &src, &ans, &used_ids);
+                // Only this run reads it; a leftover is rewritten by the next.
+                let _ = fs::remove_file(&used);
+                if let Answered::Refused(why) = answered? {
+                    if req_in.exists() {
+                        let n = OsString::from(&p.name);
+                        self.lyra_reject(&p.account, &req_in, &n, Rejection::Error, &why, out)?;
                     }
+                    st.pending.retain(|q| q != p);
+                    self.save(st)?;
+                    return Ok(());
                 }
             }
         }
-        if req_in.exists() {
-            rename_durably(&req_in, &req_out)
-                .map_err(|e| Error::io(format!("moving {}", quote_path(&req_in)), e))?;
-        }
+        super::move_done(p, dirs)?;
         // Saved with the end of the request: a kill before leaves it
         // pending, and its answer is read again when it is finished.
         if ans.exists() {

@@ -19,11 +19,11 @@ use std::time::{Duration, SystemTime};
 use gateways::lyra::drop::{COMPRESS_AFTER, DELETE_AFTER};
 use gateways::paybox::drop::ACCEPTED;
 use paylot_cli::json::{Lines, Record};
-use paylot_cli::output::sync_dir;
+use paylot_cli::output::{rename_durably, sync_dir};
 use paylot_cli::{Error, Outcome, Result};
 
 use crate::fsutil::{self, quote_path};
-use crate::state::{self, GatewayState};
+use crate::state::{self, GatewayState, Pending};
 use crate::NamingOpts;
 
 mod http;
@@ -226,6 +226,16 @@ struct Account {
     answer: &'static str,
 }
 
+/// Where one account's files go: its uploads, its answers, and where a
+/// request is moved once answered (`processed/`; Lyra's answer
+/// directory itself).
+struct Dirs<'a> {
+    account: &'a str,
+    upload: PathBuf,
+    answers: PathBuf,
+    done: PathBuf,
+}
+
 struct Gateway {
     args: Args,
     root: PathBuf,
@@ -295,7 +305,7 @@ impl Gateway {
         for acc in accounts {
             let res = match self.family {
                 Played::Lyra => self.lyra_account(&acc, &mut st, out),
-                Played::Paybox => self.paybox_account(&acc.name, &acc.dir, &mut st, out),
+                Played::Paybox => self.paybox_account(&acc, &mut st, out),
                 Played::SipsOfficeBatch => self.office_batch_account(&acc, &mut st, out),
             };
             self.settle_failure(res, Some(&acc.dir))?;
@@ -397,6 +407,43 @@ impl Gateway {
         done
     }
 
+    /// An account's directories: the answers' and `done` (when the
+    /// request is not moved among the answers) made if missing, and the
+    /// temporaries a killed run left among the answers removed.
+    fn dirs<'a>(&self, acc: &'a Account, done: Option<&str>) -> Result<Dirs<'a>> {
+        let upload = acc.dir.join(acc.upload);
+        let answers = self.inner_dir(&acc.dir, acc.answer)?;
+        let done = match done {
+            Some(d) => self.inner_dir(&acc.dir, d)?,
+            None => answers.clone(),
+        };
+        paylot_cli::cleanup::remove_leftovers(crate::TOOL, &answers);
+        Ok(Dirs {
+            account: &acc.name,
+            upload,
+            answers,
+            done,
+        })
+    }
+
+    /// Where a claimed request is read from to be answered: the upload
+    /// directory, or where the run that was killed had moved it. Neither:
+    /// said (`what` the request is called), and None.
+    fn claimed(&mut self, p: &Pending, dirs: &Dirs, what: &str) -> Option<PathBuf> {
+        let upload = dirs.upload.join(&p.name);
+        let found = [&upload, &dirs.done.join(&p.name)]
+            .into_iter()
+            .find(|f| f.is_file())
+            .cloned();
+        if found.is_none() {
+            self.warn(format_args!(
+                "{}: pending {what} disappeared before it was answered",
+                quote_path(&upload)
+            ));
+        }
+        found
+    }
+
     /// A real directory inside the account, created if missing.
     fn inner_dir(&self, account_dir: &Path, name: &str) -> Result<PathBuf> {
         let p = account_dir.join(name);
@@ -414,6 +461,36 @@ impl Gateway {
             }
         }
     }
+}
+
+/// The upload `n` as a pass first looks at it: its path, its name and
+/// its metadata (a link not followed); None for a hidden file (an upload
+/// in progress under a temporary name) or a name `skip` says to pass over.
+fn upload(
+    dirs: &Dirs,
+    n: &OsString,
+    skip: impl Fn(&str) -> bool,
+) -> Result<Option<(PathBuf, String, fs::Metadata)>> {
+    let path = dirs.upload.join(n);
+    let name = n.to_string_lossy().into_owned();
+    if name.starts_with('.') || skip(&name) {
+        return Ok(None);
+    }
+    let meta = path
+        .symlink_metadata()
+        .map_err(|e| Error::io(quote_path(&path), e))?;
+    Ok(Some((path, name, meta)))
+}
+
+/// An answered request moved out of the upload directory to `done`,
+/// durably; moved already (by the run that was killed), nothing to do.
+fn move_done(p: &Pending, dirs: &Dirs) -> Result<()> {
+    let from = dirs.upload.join(&p.name);
+    if from.exists() {
+        rename_durably(&from, &dirs.done.join(&p.name))
+            .map_err(|e| Error::io(format!("moving {}", quote_path(&from)), e))?;
+    }
+    Ok(())
 }
 
 /// An event about one request of an account, with what every such event

@@ -14,12 +14,11 @@ use std::path::Path;
 
 use gateways::sips::batch::{response_name, REQUEST_START};
 use paylot_cli::json::Lines;
-use paylot_cli::output::rename_durably;
 use paylot_cli::Error;
 
 use super::responder::Answered;
-use super::{answered_event, rejected_event, set_aside, Account, Failure, Gateway, Played};
-use crate::fsutil::{self, quote_path};
+use super::{answered_event, rejected_event, set_aside, Account, Dirs, Failure, Gateway, Played};
+use crate::fsutil;
 use crate::state::{GatewayState, Pending};
 
 type Outcome = std::result::Result<(), Failure>;
@@ -31,25 +30,15 @@ impl Gateway {
         st: &mut GatewayState,
         out: &mut Lines,
     ) -> Outcome {
-        let account = acc.name.as_str();
-        let in_dir = acc.dir.join(acc.upload);
-        let out_dir = self.inner_dir(&acc.dir, acc.answer)?;
-        let done_dir = self.inner_dir(&acc.dir, super::PROCESSED)?;
-        paylot_cli::cleanup::remove_leftovers(crate::TOOL, &out_dir);
-        let dirs = [in_dir.as_path(), out_dir.as_path(), done_dir.as_path()];
-        let pending: Vec<Pending> = st
-            .pending
-            .iter()
-            .filter(|p| p.account == account)
-            .cloned()
-            .collect();
-        for p in pending {
-            let r = self.office_batch_finish(&p, dirs, st, out);
+        let dirs = self.dirs(acc, Some(super::PROCESSED))?;
+        for p in st.pending_of(dirs.account) {
+            let r = self.office_batch_finish(&p, &dirs, st, out);
             self.settle_failure(r, None)?;
         }
-        let names = fsutil::names_in(&in_dir).map_err(|e| fsutil::unreadable_dir(&in_dir, e))?;
+        let names =
+            fsutil::names_in(&dirs.upload).map_err(|e| fsutil::unreadable_dir(&dirs.upload, e))?;
         for n in names {
-            let r = self.office_batch_file(account, dirs, &n, st, out);
+            let r = self.office_batch_file(&dirs, &n, st, out);
             self.settle_failure(r, None)?;
         }
         Ok(())
@@ -57,24 +46,16 @@ impl Gateway {
 
     fn office_batch_file(
         &mut self,
-        account: &str,
-        dirs: [&Path; 3],
+        dirs: &Dirs,
         n: &OsString,
         st: &mut GatewayState,
         out: &mut Lines,
     ) -> Outcome {
-        let path = dirs[0].join(n);
-        let name = n.to_string_lossy().into_owned();
-        // Hidden files: uploads in progress under a temporary name.
-        if name.starts_with('.') {
+        let Some((path, name, meta)) = super::upload(dirs, n, |_| false)? else {
             return Ok(());
-        }
-        let meta = path
-            .symlink_metadata()
-            .map_err(|e| Error::io(quote_path(&path), e))?;
+        };
         if meta.file_type().is_symlink() {
             return self.office_batch_reject(
-                account,
                 dirs,
                 &path,
                 &name,
@@ -102,11 +83,11 @@ impl Gateway {
             } else {
                 "not an Office Batch request file (expected FILE;request;office;vNN as its first line)"
             };
-            return self.office_batch_reject(account, dirs, &path, &name, why, out);
+            return self.office_batch_reject(dirs, &path, &name, why, out);
         }
         // Claim: record before acting.
         let p = Pending {
-            account: account.to_string(),
+            account: dirs.account.to_string(),
             name,
             due: None,
         };
@@ -125,20 +106,19 @@ impl Gateway {
     /// processed/ (a link removed, never followed).
     fn office_batch_reject(
         &mut self,
-        account: &str,
-        dirs: [&Path; 3],
+        dirs: &Dirs,
         path: &Path,
         name: &str,
         why: &str,
         out: &mut Lines,
     ) -> Outcome {
-        let err = dirs[1].join(format!("{name}.err"));
-        set_aside(&err, path, name, why, dirs[2])?;
+        let err = dirs.answers.join(format!("{name}.err"));
+        set_aside(&err, path, name, why, &dirs.done)?;
         out.emit(
             &rejected_event(
                 "request_rejected",
                 Played::SipsOfficeBatch,
-                account,
+                dirs.account,
                 name,
                 None,
                 why,
@@ -153,45 +133,33 @@ impl Gateway {
     fn office_batch_finish(
         &mut self,
         p: &Pending,
-        dirs: [&Path; 3],
+        dirs: &Dirs,
         st: &mut GatewayState,
         out: &mut Lines,
     ) -> Outcome {
-        let req_in = dirs[0].join(&p.name);
-        let req_done = dirs[2].join(&p.name);
+        let req_in = dirs.upload.join(&p.name);
         let answer_name = response_name(&p.name);
-        let answer = dirs[1].join(&answer_name);
+        let answer = dirs.answers.join(&answer_name);
         if !answer.exists() {
-            match [&req_in, &req_done].into_iter().find(|f| f.is_file()) {
-                Some(src) => {
-                    let answered = self.responder.answer_pending(
-                        Played::SipsOfficeBatch,
-                        p,
-                        src,
-                        &answer,
-                        &[],
-                    )?;
-                    if let Answered::Refused(why) = answered {
-                        if req_in.exists() {
-                            self.office_batch_reject(
-                                &p.account, dirs, &req_in, &p.name, &why, out,
-                            )?;
-                        }
-                        st.pending.retain(|q| q != p);
-                        self.save(st)?;
-                        return Ok(());
+            if let Some(src) = self.claimed(p, dirs, "request") {
+                let answered = self.responder.answer_pending(
+                    Played::SipsOfficeBatch,
+                    p,
+                    &src,
+                    &answer,
+                    &[],
+                )?;
+                if let Answered::Refused(why) = answered {
+                    if req_in.exists() {
+                        self.office_batch_reject(dirs, &req_in, &p.name, &why, out)?;
                     }
+                    st.pending.retain(|q| q != p);
+                    self.save(st)?;
+                    return Ok(());
                 }
-                None => self.warn(format_args!(
-                    "{}: pending request disappeared before it was answered",
-                    quote_path(&req_in)
-                )),
             }
         }
-        if req_in.exists() {
-            rename_durably(&req_in, &req_done)
-                .map_err(|e| Error::io(format!("moving {}", quote_path(&req_in)), e))?;
-        }
+        super::move_done(p, dirs)?;
         st.pending.retain(|q| q != p);
         self.save(st)?;
         if answer.exists() {

@@ -12,57 +12,33 @@ use gateways::paybox::names::QuestionName;
 use gateways::paybox::names::{error_file_name, status_name};
 use gateways::paybox::question::read_header;
 use paylot_cli::json::{Lines, Record};
-use paylot_cli::output::{rename_durably, sync_dir, write_atomically};
+use paylot_cli::output::{sync_dir, write_atomically};
 use paylot_cli::Error;
 
 use super::responder::Answered;
-use super::{answered_event, rejected_event, set_aside, Failure, Gateway, Played};
+use super::{answered_event, rejected_event, set_aside, Account, Dirs, Failure, Gateway, Played};
 use crate::fsutil::{self, quote_path};
 use crate::state::{GatewayState, Pending};
 
 type Outcome = std::result::Result<(), Failure>;
 
-/// Where one account's files go.
-struct Dirs<'a> {
-    account: &'a str,
-    upload: &'a Path,
-    answers: &'a Path,
-    done: &'a Path,
-}
-
 impl Gateway {
     pub(super) fn paybox_account(
         &mut self,
-        account: &str,
-        dir: &Path,
+        acc: &Account,
         st: &mut GatewayState,
         out: &mut Lines,
     ) -> Outcome {
-        let (upload, answer) = gateways::paybox::drop::LAYOUT;
-        let in_dir = dir.join(upload);
-        let out_dir = self.inner_dir(dir, answer)?;
-        let done_dir = self.inner_dir(dir, super::PROCESSED)?;
-        paylot_cli::cleanup::remove_leftovers(crate::TOOL, &out_dir);
-        let dirs = Dirs {
-            account,
-            upload: &in_dir,
-            answers: &out_dir,
-            done: &done_dir,
-        };
-        let pending: Vec<Pending> = st
-            .pending
-            .iter()
-            .filter(|p| p.account == account)
-            .cloned()
-            .collect();
-        for p in pending {
+        let dirs = self.dirs(acc, Some(super::PROCESSED))?;
+        let (account, in_dir) = (dirs.account, &dirs.upload);
+        for p in st.pending_of(account) {
             // A local fault leaves it pending, for the next pass.
             let r = self.paybox_finish(&p, &dirs, st, out);
             self.settle_failure(r, None)?;
         }
         let t = self.args.naming.template.clone();
         let mut candidates = Vec::new();
-        let names = fsutil::names_in(&in_dir).map_err(|e| fsutil::unreadable_dir(&in_dir, e))?;
+        let names = fsutil::names_in(in_dir).map_err(|e| fsutil::unreadable_dir(in_dir, e))?;
         for n in names {
             let path = in_dir.join(&n);
             let Ok(meta) = path.symlink_metadata() else {
@@ -86,7 +62,7 @@ impl Gateway {
                 Verdict::Delete(detail) => {
                     fs::remove_file(&path)
                         .map_err(|e| Error::io(format!("deleting {}", quote_path(&path)), e))?;
-                    sync_dir(&in_dir);
+                    sync_dir(in_dir);
                     out.emit(
                         &Record::new("file_deleted")
                             .with("gateway", "paybox")
@@ -116,7 +92,7 @@ impl Gateway {
         candidates.sort();
         // Batch numbers already taken, also from processed/ (if the state
         // file was lost).
-        let done_names = fsutil::name_set(&done_dir);
+        let done_names = fsutil::name_set(&dirs.done);
         for (key, batch, name) in candidates {
             let state_key = format!("{account}/{key}");
             let from_state = st.last_batch.get(&state_key).copied().unwrap_or(0);
@@ -200,7 +176,7 @@ impl Gateway {
         out: &mut Lines,
     ) -> Outcome {
         let err = dirs.answers.join(error_file_name(name));
-        set_aside(&err, path, name, why, dirs.done)?;
+        set_aside(&err, path, name, why, &dirs.done)?;
         out.emit(
             &rejected_event(
                 "question_rejected",
@@ -223,42 +199,31 @@ impl Gateway {
         st: &mut GatewayState,
         out: &mut Lines,
     ) -> Outcome {
-        let q_in = dirs.upload.join(&p.name);
-        let q_done = dirs.done.join(&p.name);
         let status_file = status_name(&p.name);
         let status = dirs.answers.join(&status_file);
         let err = dirs.answers.join(error_file_name(&p.name));
         let mut event = None;
         if !status.exists() && !err.exists() {
-            match [&q_in, &q_done].into_iter().find(|f| f.is_file()) {
-                Some(src) => {
-                    let answered =
-                        self.responder
-                            .answer_pending(Played::Paybox, p, src, &status, &[])?;
-                    if let Answered::Refused(why) = answered {
-                        let reason = paylot_cli::safe(&format!("{}: {why}", p.name)).into_owned();
-                        write_atomically(&err, format!("{reason}\n").as_bytes())?;
-                        event = Some(rejected_event(
-                            "question_rejected",
-                            Played::Paybox,
-                            &p.account,
-                            &p.name,
-                            Some("responder"),
-                            &why,
-                            &err,
-                        ));
-                    }
+            if let Some(src) = self.claimed(p, dirs, "Question") {
+                let answered =
+                    self.responder
+                        .answer_pending(Played::Paybox, p, &src, &status, &[])?;
+                if let Answered::Refused(why) = answered {
+                    let reason = paylot_cli::safe(&format!("{}: {why}", p.name)).into_owned();
+                    write_atomically(&err, format!("{reason}\n").as_bytes())?;
+                    event = Some(rejected_event(
+                        "question_rejected",
+                        Played::Paybox,
+                        &p.account,
+                        &p.name,
+                        Some("responder"),
+                        &why,
+                        &err,
+                    ));
                 }
-                None => self.warn(format_args!(
-                    "{}: pending Question disappeared before it was answered",
-                    quote_path(&q_in)
-                )),
             }
         }
-        if q_in.exists() {
-            rename_durably(&q_in, &q_done)
-                .map_err(|e| Error::io(format!("moving {}", quote_path(&q_in)), e))?;
-        }
+        super::move_done(p, dirs)?;
         if event.is_none() && status.exists() {
             event = Some(answered_event(
                 "question_answered",
