@@ -44,6 +44,12 @@ fuzz_target!(|data: &[u8]| {
         helper,
         "r",
         policies.active(),
+        &pgpwrap::io::Expansion::new(
+            pgpwrap::io::ExpansionArg {
+                max_expansion: pgpwrap::io::MAX_EXPANSION,
+            },
+            "<fuzz>",
+        ),
         &mut out,
     );
     assert!(r.is_err(), "random input cannot carry a good signature");
