@@ -1,6 +1,6 @@
 //! Any text classified as a drop-tree file name: no panic.
 #![no_main]
-use dropwatch::states::classify;
+use dropwatch::file_kind::classify;
 use gateways::paybox::names::{Template, DEFAULT_TEMPLATE};
 use gateways::Gateway;
 use libfuzzer_sys::fuzz_target;
