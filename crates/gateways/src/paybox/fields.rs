@@ -183,6 +183,16 @@ pub const SHOP_FIELDS: &[&str] = &[
     "PBX_IDENTIFIANT",
 ];
 
+/// The field of a Direct request that carries its seal (HMAC
+/// authentication).
+pub const SEAL_FIELD: &str = "HMAC";
+/// The field of a Direct request that names the seal's algorithm.
+pub const ALGORITHM_FIELD: &str = "HASH";
+/// The Direct password field (the other authentication).
+pub const PASSWORD_FIELD: &str = "CLE";
+/// The field of a Direct answer that carries its code.
+pub const CODE_FIELD: &str = "CODEREPONSE";
+
 /// What the fields of Paybox that are not operation fields hold: Direct's
 /// own (its authentication, its answer), the status file's, and the
 /// Paybox System form's (`PBX_*`; `PBX_PORTEUR` is the customer's e-mail
@@ -190,10 +200,10 @@ pub const SHOP_FIELDS: &[&str] = &[
 pub const OTHER_FIELDS: &[(&str, FieldKind)] = &[
     // Paybox Direct.
     ("VERSION", Figure),
-    (super::direct::PASSWORD_FIELD, Secret),
-    (super::direct::ALGORITHM_FIELD, Text),
-    (super::direct::SEAL_FIELD, Seal),
-    (super::direct::CODE_FIELD, Figure),
+    (PASSWORD_FIELD, Secret),
+    (ALGORITHM_FIELD, Text),
+    (SEAL_FIELD, Seal),
+    (CODE_FIELD, Figure),
     ("COMMENTAIRE", Text),
     ("PAYS", Figure),
     ("TYPECARTE", Text),

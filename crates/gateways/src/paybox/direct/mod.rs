@@ -22,17 +22,12 @@ pub const VERSION_DIRECT: &str = "00103";
 /// `VERSION` of a Direct Plus request (stored cards: subscriber
 /// operations 00051–00061).
 pub const VERSION_DIRECT_PLUS: &str = "00104";
-/// The field that carries a request's seal (HMAC authentication).
-pub const SEAL_FIELD: &str = "HMAC";
-/// The field that names the seal's algorithm.
-pub const ALGORITHM_FIELD: &str = "HASH";
-/// The Direct password field (the other authentication).
-pub const PASSWORD_FIELD: &str = "CLE";
+// Direct's own field names are declared with the other Paybox fields,
+// which say what each holds (`fields` names no module above it).
+pub use super::fields::{ALGORITHM_FIELD, CODE_FIELD, PASSWORD_FIELD, SEAL_FIELD};
 /// The Direct password (CLE) of the pre-production test shop 1999888,
 /// published by the gateway.
 pub const TEST_PASSWORD: &str = "1999888I";
-/// The field of an answer that carries its code.
-pub const CODE_FIELD: &str = "CODEREPONSE";
 /// Access refused (site, rank, authentication).
 pub const ACCESS_REFUSED: &str = "00006";
 /// Version no longer supported.
