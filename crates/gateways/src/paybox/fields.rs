@@ -9,6 +9,7 @@
 use paylot_cli::text::FieldKind::{self, *};
 
 use super::codes::{Kind, OpType};
+use crate::vocabulary::Vocabulary;
 
 /// A Paybox operation field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -168,10 +169,28 @@ impl Field {
     }
 }
 
+/// Every name a Paybox field goes by (an operation field's Direct,
+/// readable and Question XML names, then the other fields), with its
+/// kind.
+pub fn declared() -> impl Iterator<Item = (&'static str, FieldKind)> {
+    let operation = Field::ALL
+        .into_iter()
+        .flat_map(|f| [f.direct(), f.readable(), f.element()].map(|n| (n, f.kind())));
+    operation.chain(OTHER_FIELDS.iter().copied())
+}
+
+/// Paybox's vocabulary: what its fields hold, by their names, and the
+/// fields that name the shop; what Paybox's own code judges its fields
+/// by (`crate::kinds` joins it with the other gateways').
+pub fn vocabulary() -> &'static Vocabulary {
+    static VOCABULARY: std::sync::OnceLock<Vocabulary> = std::sync::OnceLock::new();
+    VOCABULARY.get_or_init(|| Vocabulary::new(declared(), SHOP_FIELDS.iter().copied()))
+}
+
 /// The fields that name the shop itself, in every Paybox vocabulary
 /// (Direct, the Question XML, Paybox System): what the merchant and the
 /// gateway know the shop by, never altered, not even where it overlaps a
-/// secret (`crate::kinds::names_the_shop`).
+/// secret (`Vocabulary::names_the_shop`).
 pub const SHOP_FIELDS: &[&str] = &[
     "SITE",
     "RANG",

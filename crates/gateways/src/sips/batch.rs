@@ -711,7 +711,7 @@ const HEADER_KINDS: [FieldKind; 4] = [
 
 /// The kind of the column of Order `order` (1, 2, …) of a record of `f`
 /// (None: a keyword no table has), when it is known: the kind its
-/// published name declares (`crate::kinds`), a code where a response
+/// published name declares (Sips's vocabulary), a code where a response
 /// holds `officeBatchResponseCode`. Orders 1–3 are every function's
 /// (recordSequence, merchantId, transactionReference). None
 /// for a column past the table, of no published name (`column23`) or of
@@ -723,7 +723,7 @@ pub fn column_kind(f: Option<&Function>, order: usize) -> Option<FieldKind> {
     }
     let columns = f.map_or(&HEAD[..], |f| f.columns);
     let column = columns.get(order.checked_sub(1)?)?;
-    crate::kinds::known(column.name)
+    super::fields::vocabulary().known(column.name)
 }
 
 /// The value of the column of Order `order` of a record of `f`, as the

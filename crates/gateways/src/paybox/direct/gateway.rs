@@ -33,6 +33,7 @@ use super::{
 };
 use crate::memory::{Books, Memory, MemoryError};
 use crate::paybox::codes::{self, Kind, OpType};
+use crate::paybox::fields::vocabulary;
 use crate::paybox::hmac;
 use crate::paybox::test_cards;
 use crate::paybox::values::{parse_cvv, parse_expiry, parse_text, YearMonth};
@@ -865,7 +866,7 @@ fn reply(r: &Request<'_>, o: Outcome) -> Reply {
     // What is echoed is the request's, shown as its field's kind says:
     // the merchant's identifiers exactly as they came, text masked (a card
     // number typed in a reference must not come back whole).
-    let echo = |k: &str, v: &str| crate::kinds::of(k).show(v).into_owned();
+    let echo = |k: &str, v: &str| vocabulary().of(k).show(v).into_owned();
     let zeros = |v: &str| {
         if v.is_empty() {
             NO_NUMBER.to_string()

@@ -13,6 +13,7 @@ use std::borrow::Cow;
 pub mod gateway;
 
 use super::codes::{self, Kind, OpType};
+use super::fields::vocabulary;
 use super::operation::Operation;
 use crate::seal::{Algorithm, SealString};
 use crate::Decision;
@@ -316,7 +317,7 @@ pub fn refusal_line(fields: &[(String, String)], code: &str, why: &str) -> Vec<u
             .iter()
             .find(|(n, _)| n == k)
             .map_or("", |(_, v)| v.as_str());
-        crate::kinds::of(k).show(value).into_owned()
+        vocabulary().of(k).show(value).into_owned()
     };
     let mut line = answer_line(&[
         ("NUMTRANS", NO_NUMBER),
@@ -407,7 +408,7 @@ pub fn parse_answer(line: &[u8]) -> Vec<(String, String)> {
 /// breaks; a character Latin-1 cannot hold becomes `?`. Every value but
 /// the shop's name is scrubbed of the secrets this process has read (a
 /// client that sends the CLE or the HMAC key as its NUMQUESTION or
-/// REFABONNE does not get it back: `kinds::scrub_echo`).
+/// REFABONNE does not get it back: `Vocabulary::scrub_echo`).
 pub fn answer_line(fields: &[(&str, &str)]) -> Vec<u8> {
     let mut out = Vec::with_capacity(256);
     for (i, (k, v)) in fields.iter().enumerate() {
@@ -416,7 +417,7 @@ pub fn answer_line(fields: &[(&str, &str)]) -> Vec<u8> {
         }
         out.extend_from_slice(k.as_bytes());
         out.push(b'=');
-        for c in crate::kinds::scrub_echo(k, v).chars() {
+        for c in vocabulary().scrub_echo(k, v).chars() {
             let b = match c {
                 '&' | '\r' | '\n' => b' ',
                 c => u8::try_from(u32::from(c)).unwrap_or(b'?'),
@@ -438,6 +439,8 @@ pub fn scrubbed_answer(line: &[u8]) -> Vec<u8> {
             out.push(b'&');
         }
         match pair.iter().position(|b| *b == b'=') {
+            // The responder's names may be any gateway's: a shop's name
+            // is judged in every gateway's vocabulary.
             Some(at)
                 if crate::kinds::is_shop_name(
                     from_latin1(&pair[..at]).trim(),
