@@ -15,6 +15,7 @@ pub mod gateway;
 use super::codes::{self, Kind, OpType};
 use super::fields::vocabulary;
 use super::operation::Operation;
+use super::MAX_NUMBER;
 use crate::seal::{Algorithm, SealString};
 use crate::Decision;
 
@@ -322,7 +323,7 @@ pub fn refusal_line(fields: &[(String, String)], code: &str, why: &str) -> Vec<u
     let mut line = answer_line(&[
         ("NUMTRANS", NO_NUMBER),
         ("NUMAPPEL", NO_NUMBER),
-        ("NUMQUESTION", &gateway::question_echo(&get("NUMQUESTION"))),
+        ("NUMQUESTION", &question_echo(&get("NUMQUESTION"))),
         ("SITE", &get("SITE")),
         ("RANG", &get("RANG")),
         ("AUTORISATION", ""),
@@ -335,6 +336,17 @@ pub fn refusal_line(fields: &[(String, String)], code: &str, why: &str) -> Vec<u
         line.extend_from_slice(b"&PAYS=");
     }
     line
+}
+
+/// NUMQUESTION as the gateway echoes it: 10 digits when it is a number
+/// it takes, as sent otherwise.
+pub fn question_echo(sent: &str) -> String {
+    match sent.parse::<u64>() {
+        Ok(n) if n <= MAX_NUMBER && sent.bytes().all(|b| b.is_ascii_digit()) => {
+            format!("{n:010}")
+        }
+        _ => sent.to_string(),
+    }
 }
 
 /// The call and transaction numbers of an answer without a transaction.
