@@ -6,7 +6,7 @@ use super::outcome::{said, Outcome, TEST_AUTHORISATION};
 use super::records::{
     save, State, Subscriber, Transaction, FIRST_NUMAPPEL, FIRST_NUMTRANS, PLATFORM, SUBSCRIBER,
 };
-use super::request::{card_data, money, Money, Request, Today};
+use super::request::{card_data, money, Call, Money, Today};
 use crate::memory::{Books, MemoryError};
 use crate::paybox::codes::{self, OpType};
 use crate::paybox::test_cards;
@@ -52,13 +52,11 @@ pub(super) fn new_transaction(
 /// A card operation (00001, 00003, 00004, 00012), or a subscriber's with
 /// the card the subscriber was registered with.
 pub(super) fn card(
-    r: &Request<'_>,
-    books: &Books<'_>,
-    shop: &str,
+    c: &Call<'_>,
     op: &OpType,
-    t: &Today,
     stored: Option<(&str, &Subscriber)>,
 ) -> Result<Outcome, MemoryError> {
+    let Call { r, books, shop, t } = *c;
     let m = match money(r, true) {
         Ok(m) => m,
         Err(o) => return Ok(o.into()),
@@ -111,13 +109,8 @@ pub(super) fn card(
 /// A Direct Plus card operation: register (00056) and update (00057)
 /// take a card and give its token; the others pay with a registered
 /// subscriber's token.
-pub(super) fn subscriber_card(
-    r: &Request<'_>,
-    books: &Books<'_>,
-    shop: &str,
-    op: &OpType,
-    t: &Today,
-) -> Result<Outcome, MemoryError> {
+pub(super) fn subscriber_card(c: &Call<'_>, op: &OpType) -> Result<Outcome, MemoryError> {
+    let Call { r, books, shop, t } = *c;
     let reference = r.get("REFABONNE");
     if reference.is_empty() || parse_text(reference, 250).is_err() {
         return Ok(Outcome::refused(
@@ -138,11 +131,11 @@ pub(super) fn subscriber_card(
         (_, Some(_)) => {}
     }
     if let Some(s) = existing.filter(|_| op.code != "00057") {
-        let mut o = card(r, books, shop, op, t, Some((reference, &s)))?;
+        let mut o = card(c, op, Some((reference, &s)))?;
         o.token = s.token;
         return Ok(o);
     }
-    let mut o = card(r, books, shop, op, t, None)?;
+    let mut o = card(c, op, None)?;
     if o.code == "00000" {
         let number = books.next_number(shop, "token", 1)?;
         let s = Subscriber {

@@ -4,17 +4,14 @@
 
 use super::outcome::{refuse, said, Outcome, Refused};
 use super::records::{padded, save, State, Subscriber, Transaction, SUBSCRIBER, TRANSACTION};
-use super::request::{money, Request, Today};
-use crate::memory::{Books, MemoryError};
+use super::request::{money, Call};
+use crate::memory::MemoryError;
 use crate::paybox::codes::OpType;
 
 /// The transaction a follow-up names (NUMTRANS, and NUMAPPEL when
 /// given, must be one the gateway made for this shop).
-pub(super) fn named(
-    r: &Request<'_>,
-    books: &Books<'_>,
-    shop: &str,
-) -> Result<Result<Transaction, Refused>, MemoryError> {
+pub(super) fn named(c: &Call<'_>) -> Result<Result<Transaction, Refused>, MemoryError> {
+    let Call { r, books, shop, .. } = *c;
     let numtrans = r.get("NUMTRANS");
     if numtrans.is_empty() {
         // activemerchant's `test_failed_capture` / `test_failed_refund`
@@ -41,14 +38,9 @@ pub(super) fn named(
 
 /// Capture (00002, 00052), cancel (00005, 00055), update the amount
 /// (00013), refund (00014): on a transaction the gateway made.
-pub(super) fn follow_up(
-    r: &Request<'_>,
-    books: &Books<'_>,
-    shop: &str,
-    op: &OpType,
-    t: &Today,
-) -> Result<Outcome, MemoryError> {
-    let mut tx = match named(r, books, shop)? {
+pub(super) fn follow_up(c: &Call<'_>, op: &OpType) -> Result<Outcome, MemoryError> {
+    let Call { r, books, shop, t } = *c;
+    let mut tx = match named(c)? {
         Ok(tx) => tx,
         Err(o) => return Ok(o.into()),
     };
@@ -148,11 +140,8 @@ pub(super) fn follow_up(
 /// 00011: does a transaction of this amount and reference exist? Its
 /// numbers if so (BenMorel's `testCheckExistingTransaction`), 00018 if
 /// not (`testCheckNonExistingTransaction`).
-pub(super) fn check(
-    r: &Request<'_>,
-    books: &Books<'_>,
-    shop: &str,
-) -> Result<Outcome, MemoryError> {
+pub(super) fn check(c: &Call<'_>) -> Result<Outcome, MemoryError> {
+    let Call { r, books, shop, .. } = *c;
     let amount = crate::currency::parse_amount(r.get("MONTANT")).ok();
     let found = books
         .by_reference::<Transaction>(shop, TRANSACTION, r.get("REFERENCE"))?
@@ -167,11 +156,8 @@ pub(super) fn check(
 
 /// 00017: a transaction's state, in STATUS (BenMorel's `testInquire`;
 /// `testInquireNonExistingTransaction`: 00018).
-pub(super) fn inquiry(
-    r: &Request<'_>,
-    books: &Books<'_>,
-    shop: &str,
-) -> Result<Outcome, MemoryError> {
+pub(super) fn inquiry(c: &Call<'_>) -> Result<Outcome, MemoryError> {
+    let Call { r, books, shop, .. } = *c;
     let numtrans = r.get("NUMTRANS");
     let found = if numtrans.is_empty() {
         None

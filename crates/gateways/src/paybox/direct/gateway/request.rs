@@ -5,6 +5,7 @@
 
 use super::outcome::{refuse, said, Refused};
 use super::records::PLATFORM;
+use crate::memory::Books;
 use crate::paybox::values::{parse_cvv, parse_expiry, parse_text, YearMonth};
 
 /// A request's fields, read by name (field order is free).
@@ -34,6 +35,17 @@ impl Request<'_> {
         let rank = self.get("RANG").trim_start_matches('0');
         format!("{PLATFORM}{}/{}", self.get("SITE"), rank)
     }
+}
+
+/// A request being run: its fields, the memory's books, the shop it is
+/// for (as [`Request::shop`] files it) and the date the gateway believes;
+/// what every operation reads.
+#[derive(Clone, Copy)]
+pub(super) struct Call<'a> {
+    pub(super) r: &'a Request<'a>,
+    pub(super) books: &'a Books<'a>,
+    pub(super) shop: &'a str,
+    pub(super) t: &'a Today,
 }
 
 /// The date the gateway believes, in the forms its rules need.

@@ -6,7 +6,7 @@ use super::card::{card, subscriber_card};
 use super::follow_up::{check, follow_up, inquiry};
 use super::outcome::{said, Outcome};
 use super::records::{day_of, Subscriber, QUESTION, SUBSCRIBER};
-use super::request::{Request, Today};
+use super::request::{Call, Request, Today};
 use crate::memory::{Books, MemoryError};
 use crate::paybox::codes::{self, Kind};
 use crate::paybox::direct::NO_NUMBER;
@@ -77,10 +77,16 @@ pub(super) fn run(
         day,
         month: YearMonth::of(today),
     };
+    let c = Call {
+        r,
+        books,
+        shop: &shop,
+        t: &t,
+    };
     match op.kind {
-        Kind::Card => card(r, books, &shop, op, &t, None),
-        Kind::SubscriberCard => subscriber_card(r, books, &shop, op, &t),
-        Kind::FollowUp => follow_up(r, books, &shop, op, &t),
+        Kind::Card => card(&c, op, None),
+        Kind::SubscriberCard => subscriber_card(&c, op),
+        Kind::FollowUp => follow_up(&c, op),
         Kind::SubscriberFollowUp => {
             let reference = r.get("REFABONNE");
             if reference.is_empty() {
@@ -98,7 +104,7 @@ pub(super) fn run(
             {
                 return Ok(Outcome::refused("00017", said::NO_SUBSCRIBER));
             }
-            follow_up(r, books, &shop, op, &t)
+            follow_up(&c, op)
         }
         Kind::SubscriberDelete => {
             let reference = r.get("REFABONNE");
@@ -117,7 +123,7 @@ pub(super) fn run(
                 ..Outcome::default()
             })
         }
-        Kind::Check => check(r, books, &shop),
-        Kind::Inquiry => inquiry(r, books, &shop),
+        Kind::Check => check(&c),
+        Kind::Inquiry => inquiry(&c),
     }
 }
