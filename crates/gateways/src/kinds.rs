@@ -1,48 +1,50 @@
 //! What a field holds, by its name, in the vocabulary of every gateway:
 //! the one lookup the tools' masking asks (`paylot_cli::text::FieldKind`).
-//! Each gateway declares its fields' kinds with its fields
-//! ([`crate::paybox::fields`], [`crate::lyra::fields`],
-//! [`crate::sips::fields`]); a name no gateway declares (a CSV export's
-//! own spelling) is judged by what it says (`card_cvv`, `cardNo`,
-//! `password`), and is otherwise text.
+//! Each gateway declares its fields' kinds with its fields, and judges
+//! its own fields by them ([`crate::paybox::fields`],
+//! [`crate::lyra::fields`], [`crate::sips::fields`]); this module, above
+//! the gateways, joins them into one [`Vocabulary`] for what may come
+//! from any of them (a tool's columns, a message's fields); a name no
+//! gateway declares (a CSV export's own spelling) is judged by what it
+//! says (`card_cvv`, `cardNo`, `password`), and is otherwise text.
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use paylot_cli::text::FieldKind;
 
-use crate::paybox::fields::{Field, OTHER_FIELDS};
+use crate::vocabulary::{Vocabulary, CARD_NUMBER_NAMES};
+use crate::{lyra, paybox, sips};
 
 /// Every name a gateway declares, with its kind.
 fn all_declared() -> impl Iterator<Item = (&'static str, FieldKind)> {
-    let paybox = Field::ALL
-        .into_iter()
-        .flat_map(|f| [f.direct(), f.readable(), f.element()].map(|n| (n, f.kind())));
-    let others = OTHER_FIELDS
-        .iter()
-        .chain(crate::lyra::fields::FIELDS)
-        .chain(crate::sips::fields::FIELDS)
-        .copied();
-    paybox.chain(others)
+    paybox::fields::declared()
+        .chain(lyra::fields::FIELDS.iter().copied())
+        .chain(sips::fields::FIELDS.iter().copied())
 }
 
-/// Every declared name, lower case, with its kind.
-fn declared() -> &'static HashMap<String, FieldKind> {
-    static DECLARED: OnceLock<HashMap<String, FieldKind>> = OnceLock::new();
-    DECLARED.get_or_init(|| {
-        let mut m = HashMap::new();
-        for (name, kind) in all_declared() {
-            m.entry(name.to_ascii_lowercase()).or_insert(kind);
-        }
-        m
+/// Every gateway's vocabulary joined: its names (where two gateways
+/// declare one name, the first one's kind: they agree, as a test holds)
+/// and the names of the shop in each gateway's list
+/// ([`crate::paybox::fields::SHOP_FIELDS`],
+/// [`crate::sips::fields::SHOP_FIELDS`],
+/// [`crate::lyra::fields::SHOP_FIELDS`]).
+fn every_gateway() -> &'static Vocabulary {
+    static ALL: OnceLock<Vocabulary> = OnceLock::new();
+    ALL.get_or_init(|| {
+        let shop = paybox::fields::SHOP_FIELDS
+            .iter()
+            .chain(sips::fields::SHOP_FIELDS)
+            .chain(lyra::fields::SHOP_FIELDS)
+            .copied();
+        Vocabulary::new(all_declared(), shop)
     })
 }
 
 /// The kind of the field named `path` (`cardNumber`,
-/// `customerContact.email`, `cards[1].cvv`, a CSV column): by its last
-/// part, without regard to case.
+/// `customerContact.email`, `cards[1].cvv`, a CSV column), in any
+/// gateway's vocabulary: by its last part, without regard to case.
 pub fn of(path: &str) -> FieldKind {
-    known(path).unwrap_or(FieldKind::Text)
+    every_gateway().of(path)
 }
 
 /// The kind of the field named `path` when a gateway declares it or its
@@ -51,53 +53,19 @@ pub fn of(path: &str) -> FieldKind {
 /// place is all that is known (an Office Batch column by position), such
 /// a field may hold anything, card data included (`sips::batch`).
 pub fn known(path: &str) -> Option<FieldKind> {
-    let name = last_name_part(path);
-    if let Some(kind) = declared().get(&name) {
-        return Some(*kind);
-    }
-    if is_security_code_name(&name) {
-        Some(FieldKind::SecurityCode)
-    } else if CARD_NUMBER_NAMES.contains(&name.as_str()) {
-        Some(FieldKind::CardNumber)
-    } else if name.contains("password") || name.contains("passwd") {
-        Some(FieldKind::Secret)
-    } else {
-        None
-    }
+    every_gateway().known(path)
 }
 
-/// Whether the field named `path` names the shop itself (Paybox `SITE`,
-/// `RANG`, `IDENTIFIANT`; Sips `merchantId`; Lyra `vads_site_id`), in
-/// each gateway's list ([`crate::paybox::fields::SHOP_FIELDS`],
-/// [`crate::sips::fields::SHOP_FIELDS`], [`crate::lyra::fields::SHOP_FIELDS`]):
-/// the one value an answer gives back even where it overlaps a secret of
-/// the shop's (a CLE of digits sent as SITE). The shop's name is the
-/// client's own; altering it breaks every check of the echo.
+/// Whether the field named `path` names the shop itself in any gateway's
+/// vocabulary ([`Vocabulary::names_the_shop`]).
 pub fn names_the_shop(path: &str) -> bool {
-    let name = last_name_part(path);
-    crate::paybox::fields::SHOP_FIELDS
-        .iter()
-        .chain(crate::sips::fields::SHOP_FIELDS)
-        .chain(crate::lyra::fields::SHOP_FIELDS)
-        .any(|f| f.eq_ignore_ascii_case(&name))
+    every_gateway().names_the_shop(path)
 }
 
-/// The value of the field named `path` as an answer may give it back:
-/// every fragment of a secret this process has read scrubbed
-/// (`paylot_cli::redact::scrub`), unless it is the shop's name: a field
-/// that names the shop ([`names_the_shop`]) holding digits, the form of
-/// a shop's name in every gateway (SITE 7, RANG 2–3, merchantId 15,
-/// vads_site_id 8). Such a name may share a run of digits with a key or
-/// a password of digits, and still comes back as it went; a value of
-/// another form there is no shop's name (a password pasted as SITE) and
-/// is scrubbed like any other. A gateway's answer is scrubbed field by
-/// field, before it is sealed, so that the seal is over what is sent.
+/// The value of the field named `path` as an answer may give it back,
+/// the shop's name of any gateway spared ([`Vocabulary::scrub_echo`]).
 pub fn scrub_echo<'a>(path: &str, value: &'a str) -> std::borrow::Cow<'a, str> {
-    if is_shop_name(path, value) {
-        std::borrow::Cow::Borrowed(value)
-    } else {
-        paylot_cli::redact::scrub(value)
-    }
+    every_gateway().scrub_echo(path, value)
 }
 
 /// A secret pasted into the data field named `path` refused by name
@@ -115,10 +83,11 @@ pub fn refuse_pasted_secret(
     paylot_cli::secret::refuse_in_data(at, path, value)
 }
 
-/// Whether `value` in the field named `path` is the shop's name, given
-/// back as it went whatever secret it overlaps ([`scrub_echo`]).
+/// Whether `value` in the field named `path` is the shop's name in any
+/// gateway's vocabulary, given back as it went whatever secret it
+/// overlaps ([`scrub_echo`]).
 pub fn is_shop_name(path: &str, value: &str) -> bool {
-    !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) && names_the_shop(path)
+    every_gateway().is_shop_name(path, value)
 }
 
 /// Give the tool's masking of free text (its messages) the names after
@@ -140,38 +109,6 @@ fn card_field_names() -> Vec<(&'static str, FieldKind)> {
     names.sort_unstable_by_key(|(n, _)| n.to_ascii_lowercase());
     names.dedup_by_key(|(n, _)| n.to_ascii_lowercase());
     names
-}
-
-/// Names of card-number fields in CSV exports, lower case.
-const CARD_NUMBER_NAMES: [&str; 3] = ["card_number", "cardno", "card_no"];
-
-/// What the name of a field that holds a card security code (CVV, CVC,
-/// CSC, "cryptogramme visuel") contains, once lower-cased and stripped of
-/// `_` and `-`: the spellings of CSV exports (`card_cvv`, `cvvCode`,
-/// `cardCSC`) and of the gateways' forms. A name that also says `result`
-/// is the answer to a check (`cardCSCResultCode`), not a code.
-const SECURITY_CODE_PARTS: [&str; 7] = [
-    "cvv",
-    "cvc",
-    "cardcsc",
-    "securitycode",
-    "cryptogram",
-    "cvx",
-    "cvn",
-];
-
-fn is_security_code_name(name: &str) -> bool {
-    let name: String = name.chars().filter(|c| *c != '_' && *c != '-').collect();
-    !name.contains("result")
-        && (name.ends_with("csc") || SECURITY_CODE_PARTS.iter().any(|p| name.contains(p)))
-}
-
-/// The last part of a field path (`customerContact.cardNumber`,
-/// `cards[1].cvv`), lower-cased.
-fn last_name_part(path: &str) -> String {
-    let last = path.rsplit('.').next().unwrap_or(path);
-    let last = last.split('[').next().unwrap_or(last);
-    last.trim().to_ascii_lowercase()
 }
 
 #[cfg(test)]
@@ -220,6 +157,38 @@ mod tests {
             ("comment", Text),
         ] {
             assert_eq!(of(name), kind, "{name}");
+        }
+    }
+
+    /// Each gateway judges its own fields by its own vocabulary; the
+    /// tools, by every gateway's joined. Where two gateways declare one
+    /// name (`amount`, `reference`, `transaction_id`, `comment`…) they
+    /// must give it one kind, or a field would be shown one way by its
+    /// gateway and another by the tools.
+    #[test]
+    fn a_name_two_gateways_declare_has_one_kind() {
+        let gateways = [
+            (
+                "paybox",
+                paybox::fields::vocabulary(),
+                paybox::fields::declared().collect::<Vec<_>>(),
+            ),
+            (
+                "lyra",
+                lyra::fields::vocabulary(),
+                lyra::fields::FIELDS.to_vec(),
+            ),
+            (
+                "sips",
+                sips::fields::vocabulary(),
+                sips::fields::FIELDS.to_vec(),
+            ),
+        ];
+        for (gateway, vocabulary, names) in gateways {
+            for (name, kind) in names {
+                assert_eq!(vocabulary.of(name), kind, "{gateway}: {name}");
+                assert_eq!(of(name), kind, "{gateway}: {name}, every gateway's");
+            }
         }
     }
 

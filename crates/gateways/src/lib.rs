@@ -39,6 +39,7 @@ pub mod schemes;
 pub mod seal;
 pub mod sips;
 pub mod test_cards;
+pub mod vocabulary;
 mod xml;
 
 pub use decision::Decision;

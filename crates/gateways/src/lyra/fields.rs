@@ -4,10 +4,20 @@
 
 use paylot_cli::text::FieldKind::{self, *};
 
+use crate::vocabulary::Vocabulary;
+
 use super::file::ANS_COLUMNS;
 
+/// Lyra's vocabulary: what its fields hold, by their names, and the
+/// fields that name the shop; what Lyra's own code judges its fields
+/// by (`crate::kinds` joins it with the other gateways').
+pub fn vocabulary() -> &'static Vocabulary {
+    static VOCABULARY: std::sync::OnceLock<Vocabulary> = std::sync::OnceLock::new();
+    VOCABULARY.get_or_init(|| Vocabulary::new(FIELDS.iter().copied(), SHOP_FIELDS.iter().copied()))
+}
+
 /// The fields that name the shop itself: never altered, not even where
-/// they overlap a secret (`crate::kinds::names_the_shop`).
+/// they overlap a secret (`Vocabulary::names_the_shop`).
 pub const SHOP_FIELDS: &[&str] = &["vads_site_id"];
 
 /// The form's fields and the readable names of the files' columns.

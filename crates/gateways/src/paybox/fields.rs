@@ -9,6 +9,7 @@
 use paylot_cli::text::FieldKind::{self, *};
 
 use super::codes::{Kind, OpType};
+use crate::vocabulary::Vocabulary;
 
 /// A Paybox operation field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -168,10 +169,28 @@ impl Field {
     }
 }
 
+/// Every name a Paybox field goes by (an operation field's Direct,
+/// readable and Question XML names, then the other fields), with its
+/// kind.
+pub fn declared() -> impl Iterator<Item = (&'static str, FieldKind)> {
+    let operation = Field::ALL
+        .into_iter()
+        .flat_map(|f| [f.direct(), f.readable(), f.element()].map(|n| (n, f.kind())));
+    operation.chain(OTHER_FIELDS.iter().copied())
+}
+
+/// Paybox's vocabulary: what its fields hold, by their names, and the
+/// fields that name the shop; what Paybox's own code judges its fields
+/// by (`crate::kinds` joins it with the other gateways').
+pub fn vocabulary() -> &'static Vocabulary {
+    static VOCABULARY: std::sync::OnceLock<Vocabulary> = std::sync::OnceLock::new();
+    VOCABULARY.get_or_init(|| Vocabulary::new(declared(), SHOP_FIELDS.iter().copied()))
+}
+
 /// The fields that name the shop itself, in every Paybox vocabulary
 /// (Direct, the Question XML, Paybox System): what the merchant and the
 /// gateway know the shop by, never altered, not even where it overlaps a
-/// secret (`crate::kinds::names_the_shop`).
+/// secret (`Vocabulary::names_the_shop`).
 pub const SHOP_FIELDS: &[&str] = &[
     "SITE",
     "RANG",
@@ -183,6 +202,16 @@ pub const SHOP_FIELDS: &[&str] = &[
     "PBX_IDENTIFIANT",
 ];
 
+/// The field of a Direct request that carries its seal (HMAC
+/// authentication).
+pub const SEAL_FIELD: &str = "HMAC";
+/// The field of a Direct request that names the seal's algorithm.
+pub const ALGORITHM_FIELD: &str = "HASH";
+/// The Direct password field (the other authentication).
+pub const PASSWORD_FIELD: &str = "CLE";
+/// The field of a Direct answer that carries its code.
+pub const CODE_FIELD: &str = "CODEREPONSE";
+
 /// What the fields of Paybox that are not operation fields hold: Direct's
 /// own (its authentication, its answer), the status file's, and the
 /// Paybox System form's (`PBX_*`; `PBX_PORTEUR` is the customer's e-mail
@@ -190,10 +219,10 @@ pub const SHOP_FIELDS: &[&str] = &[
 pub const OTHER_FIELDS: &[(&str, FieldKind)] = &[
     // Paybox Direct.
     ("VERSION", Figure),
-    (super::direct::PASSWORD_FIELD, Secret),
-    (super::direct::ALGORITHM_FIELD, Text),
-    (super::direct::SEAL_FIELD, Seal),
-    (super::direct::CODE_FIELD, Figure),
+    (PASSWORD_FIELD, Secret),
+    (ALGORITHM_FIELD, Text),
+    (SEAL_FIELD, Seal),
+    (CODE_FIELD, Figure),
     ("COMMENTAIRE", Text),
     ("PAYS", Figure),
     ("TYPECARTE", Text),

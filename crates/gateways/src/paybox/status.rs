@@ -7,6 +7,7 @@ use paylot_cli::{Error, Result};
 use quick_xml::events::BytesStart;
 use quick_xml::Writer;
 
+use super::fields::vocabulary;
 use super::question::Header;
 use crate::xml::{self, close, leaf, open, XmlEvent};
 
@@ -99,7 +100,7 @@ impl<W: Write> StatusWriter<W> {
 
     /// Write one answer. A status file carries no card data (it is signed,
     /// not encrypted): every value is shown as its element's kind says
-    /// (`crate::kinds`): the merchant's question number, reference,
+    /// (Paybox's vocabulary): the merchant's question number, reference,
     /// transaction and call numbers exactly as they came, any other text
     /// masked on its way in, so that a card number echoed from a bad
     /// question (a misplaced amount, a comment) never reaches it; and a
@@ -107,7 +108,7 @@ impl<W: Write> StatusWriter<W> {
     /// cannot carry most of them, and a person may read the file on a
     /// terminal).
     pub fn answer(&mut self, a: &Answer) -> io::Result<()> {
-        let show = |name: &str, value: &'_ str| crate::kinds::of(name).show(value).into_owned();
+        let show = |name: &str, value: &'_ str| vocabulary().of(name).show(value).into_owned();
         let w = &mut self.w;
         open(
             w,

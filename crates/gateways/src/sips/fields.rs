@@ -4,8 +4,18 @@
 
 use paylot_cli::text::FieldKind::{self, *};
 
+use crate::vocabulary::Vocabulary;
+
+/// Sips's vocabulary: what its fields hold, by their names, and the
+/// fields that name the shop; what Sips's own code judges its fields
+/// by (`crate::kinds` joins it with the other gateways').
+pub fn vocabulary() -> &'static Vocabulary {
+    static VOCABULARY: std::sync::OnceLock<Vocabulary> = std::sync::OnceLock::new();
+    VOCABULARY.get_or_init(|| Vocabulary::new(FIELDS.iter().copied(), SHOP_FIELDS.iter().copied()))
+}
+
 /// The fields that name the shop itself: never altered, not even where
-/// they overlap a secret (`crate::kinds::names_the_shop`).
+/// they overlap a secret (`Vocabulary::names_the_shop`).
 pub const SHOP_FIELDS: &[&str] = &["merchantId", "remitterId", "merchant_id"];
 
 pub const FIELDS: &[(&str, FieldKind)] = &[

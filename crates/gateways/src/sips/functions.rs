@@ -13,6 +13,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::fields::vocabulary;
 use super::office::{self, RESPONSE_CODE_FIELD};
 use crate::memory::{Books, MemoryError};
 
@@ -206,7 +207,7 @@ impl Response {
         let v = v.into();
         if !v.is_empty() {
             // What is echoed is shown as its field's kind says.
-            let shown = crate::kinds::of(k).show(&v).into_owned();
+            let shown = vocabulary().of(k).show(&v).into_owned();
             self.0.insert(k.into(), Value::String(shown));
         }
         self
@@ -278,7 +279,8 @@ pub fn run(
     // Where the function's response has transactionReference, it comes
     // back whatever the code (a cardOrder refused for its format too).
     if answers(function, "transactionReference") && !out.contains_key("transactionReference") {
-        let shown = crate::kinds::of("transactionReference")
+        let shown = vocabulary()
+            .of("transactionReference")
             .show(&reference)
             .into_owned();
         out.insert("transactionReference".into(), Value::String(shown));

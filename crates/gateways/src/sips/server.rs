@@ -123,6 +123,7 @@ pub fn check(function: &str, body: &[u8], keys: &Keys<'_>) -> Checked {
     if let Some(name) = crate::seal::tree::repeated_name(body) {
         let mut m = Map::new();
         m.insert(RESPONSE_CODE_FIELD.into(), "30".into());
+        // The client's name, of any gateway's vocabulary.
         m.insert(
             "errorFieldName".into(),
             Value::String(crate::kinds::of(&name).show(&name).into_owned()),
@@ -177,13 +178,18 @@ fn echo_reference(function: &str, request: &Map<String, Value>, response: &mut M
     const FIELD: &str = "transactionReference";
     let reference = office::text(request, FIELD);
     if !reference.is_empty() && super::functions::answers(function, FIELD) {
-        let shown = crate::kinds::of(FIELD).show(&reference).into_owned();
+        let shown = super::fields::vocabulary()
+            .of(FIELD)
+            .show(&reference)
+            .into_owned();
         response.insert(FIELD.into(), Value::String(shown));
     }
 }
 
 /// Every string of `map`, nested objects and arrays included, scrubbed as
-/// its field's name says (`kinds::scrub_echo`); the names too.
+/// its field's name says (`kinds::scrub_echo`); the names too. A
+/// responder's names may be any gateway's: they are judged in every
+/// gateway's vocabulary.
 fn scrub_values(map: &mut Map<String, Value>) {
     fn walk(name: &str, value: &mut Value) {
         match value {

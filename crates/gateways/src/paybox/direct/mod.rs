@@ -13,7 +13,9 @@ use std::borrow::Cow;
 pub mod gateway;
 
 use super::codes::{self, Kind, OpType};
+use super::fields::vocabulary;
 use super::operation::Operation;
+use super::MAX_NUMBER;
 use crate::seal::{Algorithm, SealString};
 use crate::Decision;
 
@@ -22,17 +24,12 @@ pub const VERSION_DIRECT: &str = "00103";
 /// `VERSION` of a Direct Plus request (stored cards: subscriber
 /// operations 00051–00061).
 pub const VERSION_DIRECT_PLUS: &str = "00104";
-/// The field that carries a request's seal (HMAC authentication).
-pub const SEAL_FIELD: &str = "HMAC";
-/// The field that names the seal's algorithm.
-pub const ALGORITHM_FIELD: &str = "HASH";
-/// The Direct password field (the other authentication).
-pub const PASSWORD_FIELD: &str = "CLE";
+// Direct's own field names are declared with the other Paybox fields,
+// which say what each holds (`fields` names no module above it).
+pub use super::fields::{ALGORITHM_FIELD, CODE_FIELD, PASSWORD_FIELD, SEAL_FIELD};
 /// The Direct password (CLE) of the pre-production test shop 1999888,
 /// published by the gateway.
 pub const TEST_PASSWORD: &str = "1999888I";
-/// The field of an answer that carries its code.
-pub const CODE_FIELD: &str = "CODEREPONSE";
 /// Access refused (site, rank, authentication).
 pub const ACCESS_REFUSED: &str = "00006";
 /// Version no longer supported.
@@ -321,12 +318,12 @@ pub fn refusal_line(fields: &[(String, String)], code: &str, why: &str) -> Vec<u
             .iter()
             .find(|(n, _)| n == k)
             .map_or("", |(_, v)| v.as_str());
-        crate::kinds::of(k).show(value).into_owned()
+        vocabulary().of(k).show(value).into_owned()
     };
     let mut line = answer_line(&[
         ("NUMTRANS", NO_NUMBER),
         ("NUMAPPEL", NO_NUMBER),
-        ("NUMQUESTION", &gateway::question_echo(&get("NUMQUESTION"))),
+        ("NUMQUESTION", &question_echo(&get("NUMQUESTION"))),
         ("SITE", &get("SITE")),
         ("RANG", &get("RANG")),
         ("AUTORISATION", ""),
@@ -339,6 +336,17 @@ pub fn refusal_line(fields: &[(String, String)], code: &str, why: &str) -> Vec<u
         line.extend_from_slice(b"&PAYS=");
     }
     line
+}
+
+/// NUMQUESTION as the gateway echoes it: 10 digits when it is a number
+/// it takes, as sent otherwise.
+pub fn question_echo(sent: &str) -> String {
+    match sent.parse::<u64>() {
+        Ok(n) if n <= MAX_NUMBER && sent.bytes().all(|b| b.is_ascii_digit()) => {
+            format!("{n:010}")
+        }
+        _ => sent.to_string(),
+    }
 }
 
 /// The call and transaction numbers of an answer without a transaction.
@@ -412,7 +420,7 @@ pub fn parse_answer(line: &[u8]) -> Vec<(String, String)> {
 /// breaks; a character Latin-1 cannot hold becomes `?`. Every value but
 /// the shop's name is scrubbed of the secrets this process has read (a
 /// client that sends the CLE or the HMAC key as its NUMQUESTION or
-/// REFABONNE does not get it back: `kinds::scrub_echo`).
+/// REFABONNE does not get it back: `Vocabulary::scrub_echo`).
 pub fn answer_line(fields: &[(&str, &str)]) -> Vec<u8> {
     let mut out = Vec::with_capacity(256);
     for (i, (k, v)) in fields.iter().enumerate() {
@@ -421,7 +429,7 @@ pub fn answer_line(fields: &[(&str, &str)]) -> Vec<u8> {
         }
         out.extend_from_slice(k.as_bytes());
         out.push(b'=');
-        for c in crate::kinds::scrub_echo(k, v).chars() {
+        for c in vocabulary().scrub_echo(k, v).chars() {
             let b = match c {
                 '&' | '\r' | '\n' => b' ',
                 c => u8::try_from(u32::from(c)).unwrap_or(b'?'),
@@ -443,6 +451,8 @@ pub fn scrubbed_answer(line: &[u8]) -> Vec<u8> {
             out.push(b'&');
         }
         match pair.iter().position(|b| *b == b'=') {
+            // The responder's names may be any gateway's: a shop's name
+            // is judged in every gateway's vocabulary.
             Some(at)
                 if crate::kinds::is_shop_name(
                     from_latin1(&pair[..at]).trim(),
