@@ -3,7 +3,7 @@
 
 use time::format_description::well_known::Rfc3339;
 
-use crate::all_digits;
+use crate::invalid::all_digits;
 
 /// Today, on this machine's clock (local time when known, else UTC): the
 /// date a sandbox believes unless told another.

@@ -1,7 +1,7 @@
 //! ISO 4217 currencies, and amounts in their minor units: the same rules
 //! for every gateway (Paybox DEVISE / MONTANT, Lyra currency / amount).
 
-use crate::{all_digits, show, Invalid};
+use crate::invalid::{all_digits, show, Invalid};
 
 /// An ISO 4217 currency.
 #[derive(Debug, PartialEq, Eq)]

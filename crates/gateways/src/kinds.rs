@@ -28,7 +28,7 @@ fn all_declared() -> impl Iterator<Item = (&'static str, FieldKind)> {
 /// ([`crate::paybox::fields::SHOP_FIELDS`],
 /// [`crate::sips::fields::SHOP_FIELDS`],
 /// [`crate::lyra::fields::SHOP_FIELDS`]).
-fn every_gateway() -> &'static Vocabulary {
+pub fn vocabulary() -> &'static Vocabulary {
     static ALL: OnceLock<Vocabulary> = OnceLock::new();
     ALL.get_or_init(|| {
         let shop = paybox::fields::SHOP_FIELDS
@@ -44,7 +44,7 @@ fn every_gateway() -> &'static Vocabulary {
 /// `customerContact.email`, `cards[1].cvv`, a CSV column), in any
 /// gateway's vocabulary: by its last part, without regard to case.
 pub fn of(path: &str) -> FieldKind {
-    every_gateway().of(path)
+    vocabulary().of(path)
 }
 
 /// The kind of the field named `path` when a gateway declares it or its
@@ -53,19 +53,19 @@ pub fn of(path: &str) -> FieldKind {
 /// place is all that is known (an Office Batch column by position), such
 /// a field may hold anything, card data included (`sips::batch`).
 pub fn known(path: &str) -> Option<FieldKind> {
-    every_gateway().known(path)
+    vocabulary().known(path)
 }
 
 /// Whether the field named `path` names the shop itself in any gateway's
 /// vocabulary ([`Vocabulary::names_the_shop`]).
 pub fn names_the_shop(path: &str) -> bool {
-    every_gateway().names_the_shop(path)
+    vocabulary().names_the_shop(path)
 }
 
 /// The value of the field named `path` as an answer may give it back,
 /// the shop's name of any gateway spared ([`Vocabulary::scrub_echo`]).
 pub fn scrub_echo<'a>(path: &str, value: &'a str) -> std::borrow::Cow<'a, str> {
-    every_gateway().scrub_echo(path, value)
+    vocabulary().scrub_echo(path, value)
 }
 
 /// A secret pasted into the data field named `path` refused by name
@@ -87,7 +87,7 @@ pub fn refuse_pasted_secret(
 /// gateway's vocabulary, given back as it went whatever secret it
 /// overlaps ([`scrub_echo`]).
 pub fn is_shop_name(path: &str, value: &str) -> bool {
-    every_gateway().is_shop_name(path, value)
+    vocabulary().is_shop_name(path, value)
 }
 
 /// Give the tool's masking of free text (its messages) the names after

@@ -31,6 +31,8 @@ pub mod calendar;
 pub mod currency;
 mod decision;
 pub mod drop;
+mod gateway;
+mod invalid;
 pub mod kinds;
 pub mod lyra;
 pub mod memory;
@@ -44,87 +46,8 @@ mod xml;
 
 pub use decision::Decision;
 
-/// Which gateway's rules apply (`--gateway` in every tool).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
-pub enum Gateway {
-    /// Paybox, E-Transactions, Up2pay.
-    Paybox,
-    /// Lyra: Systempay, PayZen, Scellius, Sogecommerce.
-    Lyra,
-}
-
-impl Gateway {
-    pub const ALL: [Gateway; 2] = [Gateway::Paybox, Gateway::Lyra];
-
-    /// The name on command lines and in JSON records.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Gateway::Paybox => "paybox",
-            Gateway::Lyra => "lyra",
-        }
-    }
-
-    /// The (upload, answer) directories of an account's drop tree, in the
-    /// order they are looked for (Lyra: newest layout first).
-    pub fn layouts(self) -> &'static [(&'static str, &'static str)] {
-        match self {
-            Gateway::Paybox => std::slice::from_ref(&paybox::drop::LAYOUT),
-            Gateway::Lyra => &lyra::drop::LAYOUTS,
-        }
-    }
-}
-
-/// The answer directory beside an upload directory named `upload`, in
-/// any gateway's layout (Lyra `request_ips` → `result_ips`, `depot` →
-/// `id`; Paybox `in` → `out`): what a drop tree looked into from its
-/// upload directory holds beside it.
-pub fn answer_dir_beside(upload: &str) -> Option<&'static str> {
-    Gateway::ALL
-        .into_iter()
-        .flat_map(Gateway::layouts)
-        .find(|(up, _)| *up == upload)
-        .map(|(_, answer)| *answer)
-}
-
-impl std::fmt::Display for Gateway {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl std::str::FromStr for Gateway {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Gateway, String> {
-        Gateway::ALL
-            .into_iter()
-            .find(|g| g.as_str().eq_ignore_ascii_case(s))
-            .ok_or_else(|| "expected paybox or lyra".to_string())
-    }
-}
-
-/// A value the gateway would refuse: what is wrong with it and what would
-/// be right, in words (card numbers masked).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct Invalid(pub String);
-
-impl Invalid {
-    /// The message, in words.
-    pub fn message(&self) -> &str {
-        &self.0
-    }
-}
-
-/// A value quoted for a message: masked and made safe, cut after 40
-/// characters.
-pub fn show(value: &str) -> String {
-    paylot_cli::text::quote_cut(value, 40)
-}
-
-/// Whether `s` is one or more ASCII digits.
-pub(crate) fn all_digits(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
-}
+pub use gateway::{answer_dir_beside, Gateway};
+pub use invalid::{show, Invalid};
 
 #[cfg(test)]
 mod tests {

@@ -101,14 +101,14 @@ impl Scheme {
     /// forgiving (`hmac-sha-256`, `HMAC_SHA256`, `sha512`), but the
     /// meaning is the gateway's: Paybox's `PBX_HASH=SHA512` means
     /// HMAC-SHA-512, Sips' `SHA-256` means a plain hash.
-    pub fn algorithm(self, name: &str) -> Result<Algorithm, crate::Invalid> {
+    pub fn algorithm(self, name: &str) -> Result<Algorithm, crate::invalid::Invalid> {
         let folded = Algorithm::fold(name);
         let found = match self {
             Scheme::SipsJson | Scheme::SipsPost => sips::algorithm(&folded),
             Scheme::Paybox | Scheme::PayboxDirect => paybox::algorithm(&folded),
             Scheme::Lyra => lyra::algorithm(&folded),
             Scheme::PayboxIpn => {
-                return Err(crate::Invalid(format!(
+                return Err(crate::invalid::Invalid(format!(
                     "the {self} scheme takes no algorithm (it is RSA/SHA-1 under the Paybox public key)"
                 )))
             }

@@ -82,7 +82,7 @@ impl Vocabulary {
     /// whatever secret it overlaps ([`Self::scrub_echo`]). A value of
     /// another form there is no shop's name (a password pasted as SITE).
     pub fn is_shop_name(&self, path: &str, value: &str) -> bool {
-        crate::all_digits(value) && self.names_the_shop(path)
+        crate::invalid::all_digits(value) && self.names_the_shop(path)
     }
 
     /// The value of the field named `path` as an answer may give it

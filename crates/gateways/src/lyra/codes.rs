@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use crate::Decision;
+use crate::decision::Decision;
 
 /// CB authorisation codes, as Lyra writes them in column 19 for refusals.
 pub static CB_CODES: &[(&str, &str)] = &[
@@ -138,7 +138,7 @@ pub fn additional_meaning<'a>(code: &str, additional: &'a str) -> Cow<'a, str> {
             "20" => "countries do not match".into(),
             "30" => "IP country on greylist".into(),
             "99" => "technical problem during a risk check".into(),
-            other if other.len() == 2 && crate::all_digits(other) => {
+            other if other.len() == 2 && crate::invalid::all_digits(other) => {
                 format!("risk check {other} (not in the published list)").into()
             }
             _ => "".into(),

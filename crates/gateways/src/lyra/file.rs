@@ -9,7 +9,7 @@ use paylot_cli::{Error, Result};
 use super::names::{Mode, Name};
 use crate::calendar::{is_hhmmss, is_yyyymmdd};
 use crate::currency;
-use crate::show;
+use crate::invalid::show;
 
 /// The current version, the one `xmlbatch build` writes.
 pub const VERSION: &str = "06";

@@ -203,7 +203,7 @@ impl Rejection {
 }
 
 fn digits(s: &str, len: usize) -> bool {
-    s.len() == len && crate::all_digits(s)
+    s.len() == len && crate::invalid::all_digits(s)
 }
 
 #[cfg(test)]

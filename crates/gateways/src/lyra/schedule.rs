@@ -25,7 +25,7 @@ use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan, ZonedDateTime};
 
 use super::names::Mode;
-use crate::{show, Invalid};
+use crate::invalid::{show, Invalid};
 
 /// The schedule's time zone by default: every brand's pages give Paris
 /// times.

@@ -1,7 +1,7 @@
 //! Paybox code tables: the operation types (TYPE) and the answer codes
 //! (CODEREPONSE: platform 000xx, authorisation centre 001xx).
 
-use crate::Decision;
+use crate::decision::Decision;
 
 /// What an operation needs, by family.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -60,7 +60,7 @@ pub fn spelling(algorithm: Algorithm) -> &'static str {
 
 /// A name as a message or a user writes it, for `scheme` (named in the
 /// error: `paybox`, `paybox-direct`).
-pub fn parse_algorithm(name: &str, scheme: &str) -> Result<Algorithm, crate::Invalid> {
+pub fn parse_algorithm(name: &str, scheme: &str) -> Result<Algorithm, crate::invalid::Invalid> {
     algorithm(&Algorithm::fold(name)).ok_or_else(|| {
         let accepted: Vec<&str> = ALGORITHMS.iter().map(|a| spelling(*a)).collect();
         Algorithm::unknown(name, scheme, &accepted)

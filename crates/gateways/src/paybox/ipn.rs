@@ -19,8 +19,8 @@ pub const SIGNATURE_FIELD: &str = "Sign";
 pub const PAYBOX_PUBLIC_KEY: &str = include_str!("../../keys/paybox-pubkey.pem");
 
 /// Read a public key in PEM (SubjectPublicKeyInfo or PKCS#1).
-pub fn public_key(pem: &str) -> Result<RsaPublicKey, crate::Invalid> {
-    parse_public_key(pem).map_err(crate::Invalid)
+pub fn public_key(pem: &str) -> Result<RsaPublicKey, crate::invalid::Invalid> {
+    parse_public_key(pem).map_err(crate::invalid::Invalid)
 }
 
 fn parse_public_key(pem: &str) -> Result<RsaPublicKey, String> {
@@ -45,8 +45,11 @@ pub struct Split<'a> {
 
 /// Split `query` at the signature parameter: `field` if named, else the
 /// last parameter (Paybox requires the signature letter K to come last).
-pub fn split<'a>(query: &'a str, field: Option<&str>) -> Result<Split<'a>, crate::Invalid> {
-    split_query(query, field).map_err(crate::Invalid)
+pub fn split<'a>(
+    query: &'a str,
+    field: Option<&str>,
+) -> Result<Split<'a>, crate::invalid::Invalid> {
+    split_query(query, field).map_err(crate::invalid::Invalid)
 }
 
 fn split_query<'a>(query: &'a str, field: Option<&str>) -> Result<Split<'a>, String> {

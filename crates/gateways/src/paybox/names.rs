@@ -47,8 +47,8 @@ impl QuestionName {
 }
 
 impl Template {
-    pub fn parse(text: &str) -> Result<Template, crate::Invalid> {
-        Self::parse_text(text).map_err(crate::Invalid)
+    pub fn parse(text: &str) -> Result<Template, crate::invalid::Invalid> {
+        Self::parse_text(text).map_err(crate::invalid::Invalid)
     }
 
     fn parse_text(text: &str) -> Result<Template, String> {

@@ -5,7 +5,7 @@ use super::codes::OpType;
 use super::fields::{required, Field};
 use super::values::*;
 use crate::currency::{parse_amount, parse_currency, parse_decimal_amount, Currency};
-use crate::Invalid;
+use crate::invalid::Invalid;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Operation {

@@ -176,7 +176,7 @@ pub fn read_status<R: BufRead>(
                         if ns != Some(STATUS_NS) {
                             return Err(Error::trouble(format!(
                                 "{name}:{line}: the namespace is {}, not {STATUS_NS}",
-                                ns.map(crate::show).unwrap_or_else(|| "missing".into())
+                                ns.map(crate::invalid::show).unwrap_or_else(|| "missing".into())
                             )));
                         }
                         header.batch = xml::attr(attrs, "BatchNumber").map(str::to_string);

@@ -2,7 +2,7 @@
 //! wrong with it and what would be right (card numbers masked).
 
 use super::codes::{self, OpType};
-use crate::{all_digits, show, Invalid};
+use crate::invalid::{all_digits, show, Invalid};
 
 /// A card number masked as first 6 / last 4 (shorter values are masked
 /// completely), quoted for a message.

@@ -48,10 +48,10 @@ impl Algorithm {
     }
 
     /// What is said of a name no algorithm of the scheme answers to.
-    pub fn unknown(name: &str, scheme: &str, accepted: &[&str]) -> crate::Invalid {
-        crate::Invalid(format!(
+    pub fn unknown(name: &str, scheme: &str, accepted: &[&str]) -> crate::invalid::Invalid {
+        crate::invalid::Invalid(format!(
             "unknown algorithm {} for the {scheme} scheme (expected one of: {})",
-            crate::show(name),
+            crate::invalid::show(name),
             accepted.join(", ")
         ))
     }

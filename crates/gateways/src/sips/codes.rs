@@ -18,7 +18,7 @@
 //! - `issue`: worldline/Sips-International-non-FR-PHPlibrary#9 (a library
 //!   that counted 60 as a success).
 
-use crate::Decision;
+use crate::decision::Decision;
 
 /// What a response code says, and what to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -10,11 +10,17 @@ use super::office::{self, RESPONSE_CODE_FIELD};
 use super::seal::{json_seal, Direction, SEAL_FIELD};
 use crate::memory::{Books, Memory, MemoryError};
 use crate::seal::same_seal;
+use crate::vocabulary::Vocabulary;
 
 /// The shop's secret key and its version.
 pub struct Keys<'a> {
     pub secret: &'a [u8],
     pub version: &'a str,
+    /// The vocabulary a client's field names are judged in (what of a
+    /// name or a value its answer may show): a client may give any
+    /// gateway's names, so the caller gives every gateway's
+    /// (`kinds::vocabulary`), from above the gateways.
+    pub names: &'a Vocabulary,
 }
 
 /// The platform's answer to a request.
@@ -44,7 +50,7 @@ pub fn refusal(
     let why = if version != keys.version {
         format!(
             "keyVersion is {}, the shop's key is version {}",
-            crate::show(&version),
+            crate::invalid::show(&version),
             keys.version
         )
     } else {
@@ -90,10 +96,10 @@ pub fn run_step(
 /// write it. Every value but the shop's name (merchantId) is first
 /// scrubbed of the secrets this process has read — an echoed
 /// transactionReference or orderId holding the key does not come back —
-/// and then sealed: the seal is over what is sent (`kinds::scrub_echo`).
+/// and then sealed: the seal is over what is sent (`Vocabulary::scrub_echo`).
 pub fn sealed(mut response: Map<String, Value>, keys: &Keys<'_>) -> Vec<u8> {
     response.remove(SEAL_FIELD);
-    scrub_values(&mut response);
+    scrub_values(&mut response, keys.names);
     if let Some(seal) = json_seal(&response, Direction::Response, keys.secret) {
         response.insert(SEAL_FIELD.into(), Value::String(seal));
     }
@@ -126,11 +132,11 @@ pub fn check(function: &str, body: &[u8], keys: &Keys<'_>) -> Checked {
         // The client's name, of any gateway's vocabulary.
         m.insert(
             "errorFieldName".into(),
-            Value::String(crate::kinds::of(&name).show(&name).into_owned()),
+            Value::String(keys.names.of(&name).show(&name).into_owned()),
         );
         let why = format!(
             "the field {} is given twice: which value is meant?",
-            crate::show(&name)
+            crate::invalid::show(&name)
         );
         return Checked::Refused(reply(m, keys, Some(why)));
     }
@@ -187,30 +193,30 @@ fn echo_reference(function: &str, request: &Map<String, Value>, response: &mut M
 }
 
 /// Every string of `map`, nested objects and arrays included, scrubbed as
-/// its field's name says (`kinds::scrub_echo`); the names too. A
-/// responder's names may be any gateway's: they are judged in every
-/// gateway's vocabulary.
-fn scrub_values(map: &mut Map<String, Value>) {
-    fn walk(name: &str, value: &mut Value) {
+/// its field's name says (`Vocabulary::scrub_echo`); the names too. A
+/// responder's names may be any gateway's: they are judged in the
+/// vocabulary given, every gateway's.
+fn scrub_values(map: &mut Map<String, Value>, names: &Vocabulary) {
+    fn walk(name: &str, value: &mut Value, names: &Vocabulary) {
         match value {
             Value::String(s) => {
-                if let std::borrow::Cow::Owned(t) = crate::kinds::scrub_echo(name, s) {
+                if let std::borrow::Cow::Owned(t) = names.scrub_echo(name, s) {
                     *s = t;
                 }
             }
             // A number of many digits may be a hex key's run of digits.
             Value::Number(n) => {
-                if let std::borrow::Cow::Owned(t) = crate::kinds::scrub_echo(name, &n.to_string()) {
+                if let std::borrow::Cow::Owned(t) = names.scrub_echo(name, &n.to_string()) {
                     *value = Value::String(t);
                 }
             }
-            Value::Array(items) => items.iter_mut().for_each(|v| walk(name, v)),
-            Value::Object(m) => scrub_values(m),
+            Value::Array(items) => items.iter_mut().for_each(|v| walk(name, v, names)),
+            Value::Object(m) => scrub_values(m, names),
             _ => {}
         }
     }
     for (name, value) in map.iter_mut() {
-        walk(name, value);
+        walk(name, value, names);
     }
     // A name holding a secret (a responder's own field): the map made
     // again, in its order.

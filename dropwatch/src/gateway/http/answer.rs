@@ -453,7 +453,7 @@ async fn answer_direct(sb: &Arc<Sandbox>, path: &str, body: Bytes, deadline: Ins
             Answered {
                 status: StatusCode::OK,
                 content_type: LATIN1_TEXT,
-                body: direct::scrubbed_answer(&answer),
+                body: direct::scrubbed_answer(&answer, gateways::kinds::vocabulary()),
                 code,
                 note: None,
                 scrubbed_by_field: true,
@@ -497,6 +497,7 @@ async fn answer_sips(
     let keys = server::Keys {
         secret: &sb.sips_key,
         version: &sb.sips_key_version,
+        names: gateways::kinds::vocabulary(),
     };
     if sb.responder.is_none() {
         let request = match server::check(&function, &body, &keys) {

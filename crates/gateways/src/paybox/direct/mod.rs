@@ -16,8 +16,9 @@ use super::codes::{self, Kind, OpType};
 use super::fields::vocabulary;
 use super::operation::Operation;
 use super::MAX_NUMBER;
+use crate::decision::Decision;
 use crate::seal::{Algorithm, SealString};
-use crate::Decision;
+use crate::vocabulary::Vocabulary;
 
 /// `VERSION` of a Paybox Direct request.
 pub const VERSION_DIRECT: &str = "00103";
@@ -267,7 +268,7 @@ pub fn request_problem(fields: &[(String, String)]) -> Option<(&'static str, Str
             INCOHERENT_FRAME,
             format!(
                 "incoherent frame: the field {} is given twice",
-                crate::show(k)
+                crate::invalid::show(k)
             ),
         ));
     }
@@ -283,7 +284,7 @@ pub fn request_problem(fields: &[(String, String)]) -> Option<(&'static str, Str
             VERSION_REFUSED,
             format!(
                 "version no longer supported: VERSION is {} (expected {VERSION_DIRECT} Direct or {VERSION_DIRECT_PLUS} Direct Plus)",
-                crate::show(version)
+                crate::invalid::show(version)
             ),
         ));
     }
@@ -443,18 +444,19 @@ pub fn answer_line(fields: &[(&str, &str)]) -> Vec<u8> {
 /// An answer line from elsewhere (the sandbox's `--responder`) as it may
 /// be sent on: each value but the shop's name scrubbed of the secrets
 /// this process has read, byte for byte otherwise (the answer is
-/// Latin-1, the pairs split as [`parse_answer`] splits them).
-pub fn scrubbed_answer(line: &[u8]) -> Vec<u8> {
+/// Latin-1, the pairs split as [`parse_answer`] splits them). The
+/// responder's names may be any gateway's: the shop's name is told by
+/// `names`, which the caller gives from above the gateways (every
+/// gateway's, `kinds::vocabulary`).
+pub fn scrubbed_answer(line: &[u8], names: &Vocabulary) -> Vec<u8> {
     let mut out = Vec::with_capacity(line.len());
     for (i, pair) in line.split(|b| *b == b'&').enumerate() {
         if i > 0 {
             out.push(b'&');
         }
         match pair.iter().position(|b| *b == b'=') {
-            // The responder's names may be any gateway's: a shop's name
-            // is judged in every gateway's vocabulary.
             Some(at)
-                if crate::kinds::is_shop_name(
+                if names.is_shop_name(
                     from_latin1(&pair[..at]).trim(),
                     &from_latin1(&pair[at + 1..]),
                 ) =>

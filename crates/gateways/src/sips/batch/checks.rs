@@ -28,28 +28,28 @@ pub fn value_problem(c: &Column, value: &str) -> Option<String> {
                 .to_string(),
         );
     }
-    let digits = crate::all_digits(value);
+    let digits = crate::invalid::all_digits(value);
     match c.format {
         Text => None,
         Digits(max) => (!digits || value.len() > max)
-            .then(|| format!("{} is not a number of up to {max} digits", crate::show(value))),
+            .then(|| format!("{} is not a number of up to {max} digits", crate::invalid::show(value))),
         Amount => (!digits || value.len() > 12).then(|| {
             format!(
                 "{} is not an amount in the smallest currency unit (digits, e.g. 1050 for EUR 10.50)",
-                crate::show(value)
+                crate::invalid::show(value)
             )
         }),
         Currency => currency::currency_by_numeric(value).is_none().then(|| {
             format!(
                 "{} is not a known ISO 4217 numeric currency (e.g. 978)",
-                crate::show(value)
+                crate::invalid::show(value)
             )
         }),
         Reference => (value.len() > 35 || !value.bytes().all(|b| b.is_ascii_alphanumeric()))
             .then(|| {
                 format!(
                     "{} is not a transactionReference (AN35: up to 35 letters and digits)",
-                    crate::show(value)
+                    crate::invalid::show(value)
                 )
             }),
         CardNumber => {
@@ -60,7 +60,7 @@ pub fn value_problem(c: &Column, value: &str) -> Option<String> {
             })
         }
         Date => (!crate::calendar::is_yyyymmdd(value))
-            .then(|| format!("{} is not a date YYYYMMDD", crate::show(value))),
+            .then(|| format!("{} is not a date YYYYMMDD", crate::invalid::show(value))),
     }
 }
 

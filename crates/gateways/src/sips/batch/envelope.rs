@@ -36,7 +36,7 @@ pub fn parse_file_line(cols: &[&str]) -> Option<(&'static str, u32)> {
         _ => return None,
     };
     let v = cols[3].strip_prefix('v')?;
-    (crate::all_digits(v) && v.len() <= 4)
+    (crate::invalid::all_digits(v) && v.len() <= 4)
         .then(|| v.parse().ok())
         .flatten()
         .map(|n| (kind, n))

@@ -29,8 +29,8 @@ pub(super) fn named(c: &Call<'_>) -> Result<Result<Transaction, Refused>, Memory
             "00015",
             format!(
                 "error accessing previously referenced data: no transaction {} (NUMAPPEL {}) for this shop",
-                crate::show(numtrans),
-                crate::show(numappel)
+                crate::invalid::show(numtrans),
+                crate::invalid::show(numappel)
             ),
         )),
     })

@@ -49,7 +49,7 @@ pub(super) fn run(
             "00009",
             format!(
                 "invalid operation type: TYPE is {}",
-                crate::show(r.get("TYPE"))
+                crate::invalid::show(r.get("TYPE"))
             ),
         ));
     };
