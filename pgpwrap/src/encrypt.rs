@@ -159,7 +159,7 @@ pub fn run(args: Args) -> Result<Outcome> {
     let sealer = Sealer::load(&args)?;
     if sealer.signers.is_empty() {
         paylot_cli::warn(
-            crate::TOOL,
+            crate::cli::TOOL,
             "encrypting without a signature (no --sign-with): the recipient cannot tell who \
              sent the file, and gateways refuse unsigned files",
         );

@@ -166,7 +166,7 @@ pub struct SecretKeyArgs {
 /// any, for a secret key.
 pub fn passphrase(args: &PassphraseArgs) -> Result<Option<Password>> {
     Ok(args
-        .read(crate::TOOL)?
+        .read(crate::cli::TOOL)?
         .map(|secret| Password::from(secret.expose())))
 }
 

@@ -104,7 +104,7 @@ pub fn run(args: Args) -> Result<Outcome> {
     paylot_cli::output::write_atomically_private(&key_path, &secret)?;
     paylot_cli::output::write_atomically(&pub_path, &public)?;
     paylot_cli::say(
-        crate::TOOL,
+        crate::cli::TOOL,
         format_args!(
             "wrote {} (secret) and {} (certificate), fingerprint {}",
             paylot_cli::quote(&key_path.to_string_lossy()),

@@ -93,7 +93,7 @@ impl Policies {
             let problems = legacy_problems(cert).join(", ");
             if self.allow_legacy {
                 paylot_cli::warn(
-                    crate::TOOL,
+                    crate::cli::TOOL,
                     format!(
                         "{name}: accepting a legacy key ({problems}) because of --allow-legacy"
                     ),

@@ -5,10 +5,14 @@
 //! One module per subcommand; [`keys`] loads keys and applies the
 //! algorithm policy, [`verdict`] decides whether a message's signatures
 //! are acceptable, [`element`] finds one XML element's content.
+//! [`commands`] is the command line, which names every subcommand;
+//! [`cli`] holds what they all share (`TOOL`), below them; this file
+//! only runs the subcommand parsed, so every import runs one way, down.
 
-use clap::{CommandFactory, Parser, Subcommand};
 use paylot_cli::{Outcome, Result};
 
+pub mod cli;
+pub mod commands;
 pub mod decrypt;
 pub mod element;
 pub mod encrypt;
@@ -21,50 +25,9 @@ pub mod sign;
 pub mod verdict;
 pub mod verify;
 
-/// The tool's name, for messages.
-pub const TOOL: &str = "pgpwrap";
-
-const AFTER_HELP: &str = "\
-Exit status:
-  0  success: the file was written, the signature is good
-  1  the answer is no: the signature is missing, bad, or from a signer not
-     named; the message was tampered with
-  2  trouble: bad usage, unreadable or malformed input, missing or unusable
-     key, wrong passphrase, I/O error
-
-Passphrases come from --passphrase-file FILE or --passphrase-env NAME, never
-from the command line. Keys are read from files (armored or binary), never
-from a keyring: pgpwrap is stateless.
-
-Examples:
-  $ pgpwrap keygen --userid 'Shop <ops@example.com>' --out shop
-  $ pgpwrap encrypt --recipient gateway.pub --sign-with shop.key -o batch.xml.pgp batch.xml
-  $ pgpwrap decrypt --key shop.key --verify-with gateway.pub -o answer.xml answer.xml.pgp
-  $ pgpwrap verify --signer gateway.pub status.xml.gpg | xmlbatch status
-  $ pgpwrap inspect batch.xml.pgp";
-
-/// Sign-then-encrypt and decrypt-then-verify batch files, interoperable with GnuPG.
-#[derive(Debug, Parser)]
-#[command(name = "pgpwrap", version = paylot_cli::VERSION, about, after_help = AFTER_HELP)]
-pub struct Cli {
-    #[command(subcommand)]
-    command: Cmd,
-}
-
-#[derive(Debug, Subcommand)]
-enum Cmd {
-    Keygen(keygen::Args),
-    Encrypt(encrypt::Args),
-    Decrypt(decrypt::Args),
-    Sign(sign::Args),
-    Verify(verify::Args),
-    Inspect(inspect::Args),
-}
-
-/// The `clap::Command`, for man pages and completions.
-pub fn command() -> clap::Command {
-    Cli::command()
-}
+pub use cli::TOOL;
+pub use commands::command;
+use commands::{Cli, Cmd};
 
 /// Parse the command line and run the subcommand.
 pub fn main() -> Result<Outcome> {
@@ -76,13 +39,5 @@ pub fn main() -> Result<Outcome> {
         Cmd::Sign(a) => sign::run(a),
         Cmd::Verify(a) => verify::run(a),
         Cmd::Inspect(a) => inspect::run(a),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn the_command_line_definition_is_consistent() {
-        super::command().debug_assert();
     }
 }
