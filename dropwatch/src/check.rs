@@ -19,9 +19,9 @@ use gateways::Gateway;
 use paylot_cli::json::{Lines, Record};
 use paylot_cli::{Error, Outcome, Result};
 
+use crate::cli::NamingOpts;
 use crate::fsutil::{self, process_name, quote_path, Use};
 use crate::name::{collect_dir, collect_sent, files_under};
-use crate::NamingOpts;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -50,7 +50,7 @@ pub struct Args {
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
     #[command(flatten)]
-    pub schedule: crate::ScheduleOpts,
+    pub schedule: crate::cli::ScheduleOpts,
     /// Files to check
     #[arg(value_name = "FILE", required = true)]
     pub files: Vec<PathBuf>,
@@ -87,20 +87,20 @@ pub fn run(a: Args) -> Result<Outcome> {
         let (problems, warnings) = match check_one(&a, f, &sent) {
             Ok(p) => p,
             Err(e) => {
-                paylot_cli::say(crate::TOOL, &e);
+                paylot_cli::say(crate::cli::TOOL, &e);
                 trouble = Some(e);
                 continue;
             }
         };
         for p in &problems {
             paylot_cli::say(
-                crate::TOOL,
+                crate::cli::TOOL,
                 format_args!("{}: {}", quote_path(f), p.message),
             );
         }
         for w in &warnings {
             paylot_cli::warn(
-                crate::TOOL,
+                crate::cli::TOOL,
                 format_args!("{}: {}", quote_path(f), w.message),
             );
         }
@@ -111,7 +111,7 @@ pub fn run(a: Args) -> Result<Outcome> {
             .and_then(|n| Some((n.mode, schedule.when(n.mode, uploaded)?)));
         if let Some((mode, w)) = &when {
             paylot_cli::say(
-                crate::TOOL,
+                crate::cli::TOOL,
                 format_args!(
                     "{}: uploaded at {}, it is read by the {} scan of {}; its answer should appear between {} and {} (schedule in {}: see --test-scans, --production-scans)",
                     quote_path(f),
@@ -566,7 +566,7 @@ fn warn_unanswered(a: &Args, f: &Path, name: &str, me: &Routing, known: &[String
         answers.join(status_name(&prev)).exists() || answers.join(error_file_name(&prev)).exists();
     if !answered {
         paylot_cli::warn(
-            crate::TOOL,
+            crate::cli::TOOL,
             format_args!(
                 "{}: the previous batch, {} (\"{prev}\"), has no status file in {} yet: the gateway advises sending a Question only once the previous one's status has arrived",
                 quote_path(f),

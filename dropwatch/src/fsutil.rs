@@ -204,7 +204,7 @@ impl OpenFiles {
             ),
         };
         paylot_cli::warn(
-            crate::TOOL,
+            crate::cli::TOOL,
             format_args!(
                 "{}: cannot tell whether another process has it open: the kernel does not \
                  answer for this file (another user's file, without CAP_LEASE), and {unseen}; \

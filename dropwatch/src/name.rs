@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 use paylot_cli::{Error, Outcome, Result};
 
+use crate::cli::NamingOpts;
 use crate::fsutil::quote_path;
-use crate::{trouble, NamingOpts};
 use gateways::calendar::is_yyyymmdd;
 use gateways::lyra::names::{strip_decorations, FileKind, Mode, Name};
 use gateways::paybox::names::Template;
@@ -24,7 +24,7 @@ pub struct Args {
     #[arg(long, value_name = "N")]
     pub shop: Option<String>,
     /// Lyra mode
-    #[arg(long, value_enum, default_value_t = crate::default_mode())]
+    #[arg(long, value_enum, default_value_t = Mode::Test)]
     pub mode: Mode,
     /// Lyra file date, YYYYMMDD or YYYY-MM-DD [default: today, local time]
     #[arg(long, value_name = "D")]
@@ -81,10 +81,10 @@ pub fn run(a: Args) -> Result<Outcome> {
 
 fn next_lyra(a: &Args, known: &[String]) -> Result<String> {
     let shop = a.shop.as_deref().ok_or_else(|| {
-        trouble("name: --gateway lyra needs --shop (8 digits, e.g. --shop 12345678)")
+        Error::trouble("name: --gateway lyra needs --shop (8 digits, e.g. --shop 12345678)")
     })?;
     if shop.len() != 8 || !shop.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(trouble(format!(
+        return Err(Error::trouble(format!(
             "name: --shop \"{shop}\" is not 8 digits (e.g. 12345678)"
         )));
     }
@@ -92,7 +92,7 @@ fn next_lyra(a: &Args, known: &[String]) -> Result<String> {
         Some(d) => {
             let d = d.replace('-', "");
             if !is_yyyymmdd(&d) {
-                return Err(trouble(format!(
+                return Err(Error::trouble(format!(
                     "name: --date \"{}\" is not a date (expected YYYYMMDD or YYYY-MM-DD)",
                     paylot_cli::safe(&d)
                 )));
@@ -138,18 +138,20 @@ fn next_paybox(a: &Args, known: &[String]) -> Result<String> {
     }
     let t = &a.naming.template;
     let site = match &a.paybox_shop.site {
-        Some(s) => parse_site(s).map_err(|e| trouble(format!("name: --site {e}")))?,
+        Some(s) => parse_site(s).map_err(|e| Error::trouble(format!("name: --site {e}")))?,
         None if t.uses_site() => {
-            return Err(trouble(
+            return Err(Error::trouble(
                 "name: --gateway paybox needs --site (7 digits) and --rank",
             ))
         }
         None => String::new(),
     };
     let rank = match &a.paybox_shop.rank {
-        Some(r) => parse_rank(r).map_err(|e| trouble(format!("name: --rank {e}")))?,
+        Some(r) => parse_rank(r).map_err(|e| Error::trouble(format!("name: --rank {e}")))?,
         None if t.uses_rank() => {
-            return Err(trouble("name: --gateway paybox needs --rank (e.g. 032)"))
+            return Err(Error::trouble(
+                "name: --gateway paybox needs --rank (e.g. 032)",
+            ))
         }
         None => String::new(),
     };
@@ -235,7 +237,7 @@ pub fn collect_dir(dir: &Path, out: &mut Vec<String>) -> Result<()> {
 /// The files [`collect_dir`] names, as paths.
 pub fn files_under(dir: &Path) -> Result<Vec<PathBuf>> {
     if !dir.is_dir() {
-        return Err(trouble(format!(
+        return Err(Error::trouble(format!(
             "{}: not a directory (give the directory holding your request files)",
             quote_path(dir)
         )));

@@ -19,14 +19,14 @@ use crate::fsutil::{self, quote_path, Use};
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Compress files whose mtime is older than this
-    #[arg(long, value_name = "DURATION", default_value = COMPRESS_AFTER, value_parser = crate::duration_arg)]
+    #[arg(long, value_name = "DURATION", default_value = COMPRESS_AFTER, value_parser = crate::cli::duration_arg)]
     pub compress_after: Duration,
     /// Delete files (compressed or not) whose mtime is older than this
-    #[arg(long, value_name = "DURATION", default_value = DELETE_AFTER, value_parser = crate::duration_arg)]
+    #[arg(long, value_name = "DURATION", default_value = DELETE_AFTER, value_parser = crate::cli::duration_arg)]
     pub delete_after: Duration,
     /// Delete files renamed _ERROR / _DUPLICATE older than this (Lyra
     /// purges them after 7 days) [default: as --delete-after]
-    #[arg(long, value_name = "DURATION", value_parser = crate::duration_arg)]
+    #[arg(long, value_name = "DURATION", value_parser = crate::cli::duration_arg)]
     pub rejected_after: Option<Duration>,
     /// Print what would be done, do nothing
     #[arg(long, short = 'n')]
@@ -107,7 +107,7 @@ impl Sweeper {
             let entry = match entry {
                 Ok(e) => e,
                 Err(e) => {
-                    paylot_cli::say(crate::TOOL, fsutil::unreadable(e, dir));
+                    paylot_cli::say(crate::cli::TOOL, fsutil::unreadable(e, dir));
                     self.unreadable += 1;
                     continue;
                 }
@@ -125,7 +125,7 @@ impl Sweeper {
             let name = entry.file_name().to_string_lossy().into_owned();
             if ft.is_symlink() {
                 paylot_cli::warn(
-                    crate::TOOL,
+                    crate::cli::TOOL,
                     format!(
                         "{}: symbolic link not followed, left alone",
                         quote_path(path)
@@ -175,7 +175,7 @@ impl Sweeper {
     }
 
     fn fail(&mut self, msg: impl std::fmt::Display) {
-        paylot_cli::say(crate::TOOL, msg);
+        paylot_cli::say(crate::cli::TOOL, msg);
         self.failures += 1;
     }
 
@@ -220,7 +220,7 @@ impl Sweeper {
             };
             if !same_mtime || !fsutil::gz_matches(&gz, path) {
                 paylot_cli::warn(
-                    crate::TOOL,
+                    crate::cli::TOOL,
                     format!(
                         "{}: not compressed: {} exists with other content",
                         quote_path(path),

@@ -72,7 +72,7 @@ impl Gateway {
         if let Err(e) = read {
             // Another responder's answer, not a Lyra ANS: nothing to remember.
             paylot_cli::warn(
-                crate::TOOL,
+                crate::cli::TOOL,
                 format_args!("{shown}: its transaction ids are not remembered (ids reused in later files will not be answered 96): {e}"),
             );
         }

@@ -22,9 +22,9 @@ use paylot_cli::json::{Lines, Record};
 use paylot_cli::output::{rename_durably, sync_dir};
 use paylot_cli::{Error, Outcome, Result};
 
+use crate::cli::NamingOpts;
 use crate::fsutil::{self, quote_path};
 use crate::state::{self, GatewayState, Pending};
-use crate::NamingOpts;
 
 mod http;
 mod lyra;
@@ -52,7 +52,7 @@ pub struct Args {
     #[arg(long, conflicts_with = "every")]
     pub once: bool,
     /// Run a pass every DURATION until killed
-    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = crate::duration_arg)]
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = crate::cli::duration_arg)]
     pub every: Duration,
     /// Command line run with `sh -c` for each request: request on stdin,
     /// answer on stdout [default: "xmlbatch respond", xmlbatch looked for
@@ -65,16 +65,16 @@ pub struct Args {
     pub state: Option<PathBuf>,
     /// Take a file only when no process has it open and its mtime is at
     /// least this old
-    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = crate::duration_arg)]
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = crate::cli::duration_arg)]
     pub settle: Duration,
     /// Lyra retention: compress files older than this
-    #[arg(long, value_name = "DURATION", default_value = COMPRESS_AFTER, value_parser = crate::duration_arg)]
+    #[arg(long, value_name = "DURATION", default_value = COMPRESS_AFTER, value_parser = crate::cli::duration_arg)]
     pub compress_after: Duration,
     /// Lyra retention: delete files older than this
-    #[arg(long, value_name = "DURATION", default_value = DELETE_AFTER, value_parser = crate::duration_arg)]
+    #[arg(long, value_name = "DURATION", default_value = DELETE_AFTER, value_parser = crate::cli::duration_arg)]
     pub delete_after: Duration,
     /// Lyra retention: delete _ERROR / _DUPLICATE files older than this
-    #[arg(long, value_name = "DURATION", default_value = COMPRESS_AFTER, value_parser = crate::duration_arg)]
+    #[arg(long, value_name = "DURATION", default_value = COMPRESS_AFTER, value_parser = crate::cli::duration_arg)]
     pub rejected_after: Duration,
     /// Do not apply retention
     #[arg(long)]
@@ -86,7 +86,7 @@ pub struct Args {
     #[arg(long, help_heading = "Lyra schedule")]
     pub on_schedule: bool,
     #[command(flatten)]
-    pub schedule: crate::ScheduleOpts,
+    pub schedule: crate::cli::ScheduleOpts,
     /// Paybox: file extension kept in in/ (repeatable); others are deleted
     #[arg(long, value_name = "EXT", default_values_t = vec![ACCEPTED.to_string()])]
     pub accept: Vec<String>,
@@ -193,7 +193,7 @@ pub fn run(a: Args) -> Result<Outcome> {
         if gw.args.once {
             if gw.waiting > 0 {
                 paylot_cli::say(
-                    crate::TOOL,
+                    crate::cli::TOOL,
                     format_args!(
                         "{} file(s) wait for their scan or their answer time (--on-schedule)",
                         gw.waiting
@@ -201,7 +201,7 @@ pub fn run(a: Args) -> Result<Outcome> {
                 );
             }
             if gw.unsettled > 0 {
-                paylot_cli::say(crate::TOOL, format_args!(
+                paylot_cli::say(crate::cli::TOOL, format_args!(
                     "{} file(s) left for a later pass: still open, or changed less than --settle {} ago (--settle 0s takes a closed file at once)",
                     gw.unsettled,
                     paylot_cli::time::format_duration(gw.args.settle)
@@ -276,7 +276,7 @@ impl Gateway {
     }
 
     fn warn(&mut self, msg: impl std::fmt::Display) {
-        paylot_cli::say(crate::TOOL, msg);
+        paylot_cli::say(crate::cli::TOOL, msg);
         self.failures += 1;
     }
 
@@ -374,7 +374,7 @@ impl Gateway {
                 Ok(_) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
                 Err(e) => {
-                    paylot_cli::say(crate::TOOL, fsutil::unreadable_dir(&p, e));
+                    paylot_cli::say(crate::cli::TOOL, fsutil::unreadable_dir(&p, e));
                     self.unreadable += 1;
                     return None;
                 }
@@ -417,7 +417,7 @@ impl Gateway {
             Some(d) => self.inner_dir(&acc.dir, d)?,
             None => answers.clone(),
         };
-        paylot_cli::cleanup::remove_leftovers(crate::TOOL, &answers);
+        paylot_cli::cleanup::remove_leftovers(crate::cli::TOOL, &answers);
         Ok(Dirs {
             account: &acc.name,
             upload,

@@ -26,10 +26,10 @@ pub struct WaitArgs {
     #[command(flatten)]
     pub remote: RemoteArgs,
     /// Give up after this long (exit 2)
-    #[arg(long, value_name = "DURATION", default_value = "12h", value_parser = crate::duration_arg)]
+    #[arg(long, value_name = "DURATION", default_value = "12h", value_parser = crate::cli::duration_arg)]
     pub timeout: Duration,
     /// Look at the account this often
-    #[arg(long, value_name = "DURATION", default_value = "1m", value_parser = crate::duration_arg)]
+    #[arg(long, value_name = "DURATION", default_value = "1m", value_parser = crate::cli::duration_arg)]
     pub every: Duration,
     #[command(flatten)]
     pub settle: SettleArg,
@@ -55,7 +55,7 @@ pub struct FetchArgs {
 pub struct SettleArg {
     /// An answer counts as complete once its size and time have not
     /// changed for this long (the gateway may still be writing it)
-    #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = crate::duration_arg)]
+    #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = crate::cli::duration_arg)]
     pub settle: Duration,
 }
 
@@ -147,7 +147,7 @@ async fn wait_for(a: &WaitArgs) -> Result<Outcome> {
                 Ok(None) if !said_waiting => {
                     said_waiting = true;
                     paylot_cli::say(
-                        crate::TOOL,
+                        crate::cli::TOOL,
                         format_args!(
                             "waiting for the answer to {} on {} (a look every {}, for at most {})",
                             paylot_cli::quote(&a.request),
@@ -189,10 +189,10 @@ async fn wait_for(a: &WaitArgs) -> Result<Outcome> {
 }
 
 fn say_retry(e: &Error, first: bool) {
-    paylot_cli::say(crate::TOOL, e);
+    paylot_cli::say(crate::cli::TOOL, e);
     if first {
         paylot_cli::say(
-            crate::TOOL,
+            crate::cli::TOOL,
             "wait: connecting again at each look, until the answer or --timeout",
         );
     }
@@ -208,7 +208,7 @@ async fn say_answer(acc: &Account<'_>, f: &Found, request: &str) -> Result<Outco
     }
     let why = refusal_reason(acc, f).await;
     paylot_cli::say(
-        crate::TOOL,
+        crate::cli::TOOL,
         format_args!(
             "{} was refused by the gateway: {}{why}",
             paylot_cli::quote(request),
@@ -276,7 +276,7 @@ async fn fetch_all(a: &FetchArgs) -> Result<Outcome> {
                 refused |= m == Meaning::Refusal;
             }
             Err(e) => {
-                paylot_cli::say(crate::TOOL, &e);
+                paylot_cli::say(crate::cli::TOOL, &e);
                 trouble = Some(e);
             }
         }
@@ -303,7 +303,7 @@ async fn fetch_one(acc: &Account<'_>, a: &FetchArgs, request: &str) -> Result<(P
     let local = a.local.local.join(&found.entry.name);
     if let Some(done) = fetched_before(&local, &found.entry)? {
         paylot_cli::say(
-            crate::TOOL,
+            crate::cli::TOOL,
             format_args!(
                 "{}: fetched before ({}): not fetched again",
                 remote.show(&path),
@@ -348,7 +348,7 @@ async fn fetch_one(acc: &Account<'_>, a: &FetchArgs, request: &str) -> Result<(P
     }
     copy.commit()?;
     paylot_cli::say(
-        crate::TOOL,
+        crate::cli::TOOL,
         format_args!(
             "fetched {} into {} ({} bytes)",
             remote.show(&path),

@@ -22,8 +22,8 @@ use openssh_sftp_client::error::SftpErrorKind;
 use openssh_sftp_client::{Sftp, SftpOptions};
 use paylot_cli::{Error, Result};
 
+use crate::cli::NamingOpts;
 use crate::file_kind::{self, Kind};
-use crate::NamingOpts;
 
 pub mod answer;
 pub mod purge;
@@ -48,7 +48,7 @@ pub struct RemoteArgs {
     pub port: Option<u16>,
     /// How long connecting, or one request to the server, may take before
     /// the link is taken as cut
-    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = crate::duration_arg)]
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = crate::cli::duration_arg)]
     pub io_timeout: Duration,
     /// The gateway account: [USER@]HOST:DIR, where DIR holds request_ips
     /// and result_ips (Lyra; older accounts: depot and id) or in and out

@@ -59,7 +59,7 @@ async fn purge(a: &Args) -> Result<Outcome> {
             }
             Err(e) => {
                 paylot_cli::say(
-                    crate::TOOL,
+                    crate::cli::TOOL,
                     e.within(format!("purge: {} kept", a.remote.remote.show(&path))),
                 );
                 failed += 1;
@@ -73,7 +73,7 @@ async fn purge(a: &Args) -> Result<Outcome> {
         {
             Ok(_) => out.human(&entry.name)?,
             Err(e) => {
-                paylot_cli::say(crate::TOOL, &e);
+                paylot_cli::say(crate::cli::TOOL, &e);
                 failed += 1;
             }
         }
@@ -81,7 +81,7 @@ async fn purge(a: &Args) -> Result<Outcome> {
     acc.close().await;
     if kept > 0 {
         paylot_cli::say(
-            crate::TOOL,
+            crate::cli::TOOL,
             format_args!(
                 "purge: {kept} file(s) kept on the server: not fetched into {} yet (dropwatch fetch)",
                 crate::fsutil::quote_path(&a.local.local)
@@ -90,7 +90,7 @@ async fn purge(a: &Args) -> Result<Outcome> {
     }
     if failed > 0 {
         paylot_cli::say(
-            crate::TOOL,
+            crate::cli::TOOL,
             format_args!(
                 "purge: {failed} file(s) could not be purged (said above); the others were"
             ),

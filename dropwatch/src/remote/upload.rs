@@ -68,7 +68,7 @@ async fn upload(a: &Args) -> Result<Outcome> {
         let (problems, _) = rules.judge(f, &known)?;
         for p in &problems {
             paylot_cli::say(
-                crate::TOOL,
+                crate::cli::TOOL,
                 format_args!("{}: {}", quote_path(f), p.message),
             );
         }
@@ -81,7 +81,7 @@ async fn upload(a: &Args) -> Result<Outcome> {
     if refused > 0 {
         acc.close().await;
         paylot_cli::say(
-            crate::TOOL,
+            crate::cli::TOOL,
             format_args!(
                 "upload: nothing was uploaded: {refused} file(s) would be refused by the gateway (see above)"
             ),
@@ -181,7 +181,7 @@ async fn put(acc: &Account<'_>, a: &Args, f: &Path) -> Result<String> {
         )));
     }
     paylot_cli::say(
-        crate::TOOL,
+        crate::cli::TOOL,
         format_args!(
             "uploaded {} as {} ({size} bytes)",
             quote_path(f),

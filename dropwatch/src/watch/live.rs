@@ -86,7 +86,7 @@ impl Watch {
                     }
                 }
                 Err(e) => {
-                    paylot_cli::warn(crate::TOOL, format!("inotify: {e}; rescanning"));
+                    paylot_cli::warn(crate::cli::TOOL, format!("inotify: {e}; rescanning"));
                     *full = true;
                 }
             };
@@ -115,7 +115,7 @@ impl Watch {
             if !new_dirs.is_empty() {
                 if let Err(e) = watch_dirs(&mut watcher, &mut new_dirs) {
                     paylot_cli::warn(
-                        crate::TOOL,
+                        crate::cli::TOOL,
                         format!(
                             "inotify: {e}; rescanning (raise fs.inotify.max_user_watches, or use --poll)"
                         ),

@@ -23,9 +23,9 @@ use gateways::paybox::names::Template;
 use gateways::Gateway;
 use paylot_cli::json::Lines;
 
+use crate::cli::NamingOpts;
 use crate::fsutil::{self, quote_path};
 use crate::state::{self, WatchState};
-use crate::NamingOpts;
 
 mod live;
 mod scan;
@@ -42,7 +42,7 @@ pub struct Args {
     pub once: bool,
     /// A file is complete when no process has it open and its size and
     /// mtime have not changed for this long
-    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = crate::duration_arg)]
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = crate::cli::duration_arg)]
     pub settle: Duration,
     /// What was reported [default: DIR/.dropwatch-watch.json, first DIR]
     #[arg(long, value_name = "FILE", conflicts_with = "no_state")]
@@ -52,10 +52,10 @@ pub struct Args {
     pub no_state: bool,
     /// Do not use inotify: rescan every DURATION (network mounts: NFS,
     /// CIFS, sshfs see no remote writes)
-    #[arg(long, value_name = "DURATION", value_parser = crate::duration_arg)]
+    #[arg(long, value_name = "DURATION", value_parser = crate::cli::duration_arg)]
     pub poll: Option<Duration>,
     /// Full rescan period while watching with inotify
-    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = crate::duration_arg)]
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = crate::cli::duration_arg)]
     pub rescan_every: Duration,
     /// Directories to watch (recursively; a DIR may be a symbolic link to a directory, links inside are not followed)
     #[arg(value_name = "DIR", required = true)]
@@ -86,13 +86,13 @@ pub fn run(a: Args) -> Result<Outcome> {
         Some(p) => {
             // Temporaries of a killed run.
             let dir = p.parent().filter(|d| !d.as_os_str().is_empty());
-            paylot_cli::cleanup::remove_leftovers(crate::TOOL, dir.unwrap_or(Path::new(".")));
+            paylot_cli::cleanup::remove_leftovers(crate::cli::TOOL, dir.unwrap_or(Path::new(".")));
             state::load(p)?
         }
         None => WatchState::default(),
     };
     let mut w = Watch {
-        gateways: crate::gateways(a.gateway),
+        gateways: gateways(a.gateway),
         template: a.naming.template.clone(),
         settle: a.settle,
         dirs,
@@ -164,4 +164,12 @@ struct Watch {
     dirty: bool,
     /// While watching live, the state is saved in the background.
     saver: Option<state::Saver<WatchState>>,
+}
+
+/// The gateways whose rules apply: the one named, or both.
+fn gateways(g: Option<Gateway>) -> Vec<Gateway> {
+    match g {
+        Some(g) => vec![g],
+        None => vec![Gateway::Lyra, Gateway::Paybox],
+    }
 }

@@ -87,7 +87,7 @@ impl Watch {
                         let at = e.path().unwrap_or(d).to_path_buf();
                         if self.warned.insert(at) {
                             self.unreadable += 1;
-                            paylot_cli::say(crate::TOOL, fsutil::unreadable(e, d));
+                            paylot_cli::say(crate::cli::TOOL, fsutil::unreadable(e, d));
                         }
                         continue;
                     }
@@ -99,7 +99,7 @@ impl Watch {
                 if ft.is_symlink() {
                     if self.warned.insert(e.path().to_path_buf()) {
                         paylot_cli::warn(
-                            crate::TOOL,
+                            crate::cli::TOOL,
                             format!("{}: symbolic link not followed", quote_path(e.path())),
                         );
                     }

@@ -294,7 +294,7 @@ fn finish(sandbox: &Sandbox, seen: &Seen, a: Answered) -> Response<Full<Bytes>> 
     }
     if a.status.is_server_error() && a.status != StatusCode::SERVICE_UNAVAILABLE {
         paylot_cli::say(
-            crate::TOOL,
+            crate::cli::TOOL,
             format_args!(
                 "HTTP sandbox: {} {}: {}",
                 seen.method,

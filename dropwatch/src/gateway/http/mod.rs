@@ -118,7 +118,7 @@ pub struct ShopKeys {
     pub sips_key_version: Option<String>,
     /// --http: the time a request may take to arrive whole, and then to be answered
     /// [default: 10s]
-    #[arg(long, value_name = "DURATION", value_parser = crate::duration_arg, help_heading = "HTTP sandbox")]
+    #[arg(long, value_name = "DURATION", value_parser = crate::cli::duration_arg, help_heading = "HTTP sandbox")]
     pub timeout: Option<Duration>,
     /// --http: the sandbox's memory of the transactions it answered, an SQLite file
     /// [default: dropwatch-sandbox.db in the current directory]
@@ -179,7 +179,7 @@ fn secret(
 ) -> Result<(Zeroizing<Vec<u8>>, String)> {
     match source {
         Some(s) => {
-            let secret = s.read(what, &mut |w| paylot_cli::warn(crate::TOOL, w))?;
+            let secret = s.read(what, &mut |w| paylot_cli::warn(crate::cli::TOOL, w))?;
             Ok((
                 Zeroizing::new(secret.expose().to_vec()),
                 secret.origin().to_string(),
@@ -238,7 +238,7 @@ impl Sandbox {
         let mut log = self.log.lock().unwrap_or_else(|p| p.into_inner());
         if let Err(e) = log.emit(record) {
             if !e.is_broken_pipe() {
-                paylot_cli::say(crate::TOOL, &e);
+                paylot_cli::say(crate::cli::TOOL, &e);
             }
             self.stop.notify_one();
         }
@@ -353,7 +353,7 @@ pub fn serve(addr: &str, a: &Args) -> Result<Outcome> {
     });
     if !addr.ip().is_loopback() {
         paylot_cli::warn(
-            crate::TOOL,
+            crate::cli::TOOL,
             format_args!("the HTTP sandbox listens on {addr}, beyond this machine: it answers anyone who can reach it"),
         );
     }
@@ -400,7 +400,7 @@ async fn run(addr: SocketAddr, sandbox: Arc<Sandbox>, store: PathBuf) -> Result<
                         // once per run of failures, and the loop waits a
                         // little so as not to spin while none is freed.
                         if accept_errors == 0 {
-                            paylot_cli::say(crate::TOOL, format_args!("HTTP sandbox: accepting a connection: {e} (said once until a connection is accepted again)"));
+                            paylot_cli::say(crate::cli::TOOL, format_args!("HTTP sandbox: accepting a connection: {e} (said once until a connection is accepted again)"));
                         }
                         accept_errors += 1;
                         tokio::time::sleep(Duration::from_millis(50)).await;
