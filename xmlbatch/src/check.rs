@@ -18,7 +18,7 @@ use gateways::paybox::values::{
 };
 use gateways::show;
 
-use crate::{sniff, Detected};
+use crate::sniff::{sniff, Detected};
 
 pub const ABOUT: &str =
     "Check a Paybox Question XML or a Lyra PAY REQ against the rules build applies";
@@ -50,7 +50,7 @@ pub struct Args {
     #[command(flatten)]
     pub quiet: paylot_cli::args::QuietArg,
     #[command(flatten)]
-    pub request: crate::RequestFile,
+    pub request: crate::cli::RequestFile,
 }
 
 pub fn run(args: Args) -> Result<Outcome> {

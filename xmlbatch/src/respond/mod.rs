@@ -16,7 +16,7 @@ use paylot_cli::{Access, Error, Input, Outcome, Output, Result};
 use gateways::lyra::ids;
 use gateways::lyra::names::Name;
 
-use crate::{sniff_or, Detected};
+use crate::sniff::{sniff_or, Detected};
 
 mod direct;
 pub mod lyra;
@@ -89,7 +89,7 @@ pub struct Args {
     #[command(flatten)]
     pub output: paylot_cli::args::OutputArg,
     #[command(flatten)]
-    pub request: crate::RequestFile,
+    pub request: crate::cli::RequestFile,
 }
 
 /// A request past one of its bounds (a line, a piece of XML) is refused

@@ -9,7 +9,7 @@ use paylot_cli::records::OutputFormat;
 use paylot_cli::summary::Summary;
 use paylot_cli::{Error, Input, Outcome, Output, Result};
 
-use crate::{sniff, Detected};
+use crate::sniff::{sniff, Detected};
 
 mod direct;
 mod lyra;
