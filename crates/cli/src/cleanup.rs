@@ -100,7 +100,7 @@ fn end(tool: &'static str, sig: i32) -> ! {
     } else {
         ""
     };
-    crate::say(tool, format_args!("interrupted by {name}{what}"));
+    crate::error::say(tool, format_args!("interrupted by {name}{what}"));
     std::process::exit(128 + sig);
 }
 
@@ -277,7 +277,7 @@ pub fn remove_leftovers(tool: &str, dir: &Path) -> Vec<PathBuf> {
     let mut removed = Vec::new();
     for (path, pid) in stale_leftovers(dir) {
         if fs::remove_file(&path).is_ok() {
-            crate::say(
+            crate::error::say(
                 tool,
                 format_args!(
                     "removed {}, a temporary file left by a run that was killed (pid {pid})",

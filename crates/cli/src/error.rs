@@ -8,6 +8,20 @@
 
 use std::fmt;
 use std::io::{self, Write};
+use std::sync::OnceLock;
+
+static TOOL: OnceLock<&'static str> = OnceLock::new();
+
+/// The name of the running tool, for messages (set once, by
+/// [`crate::run`]).
+pub fn tool() -> &'static str {
+    TOOL.get().copied().unwrap_or("paylot")
+}
+
+/// Name the running tool (by [`crate::run`], once).
+pub(crate) fn set_tool(tool: &'static str) {
+    let _ = TOOL.set(tool);
+}
 
 /// How a run that met no trouble ended: the answer to the question the
 /// command asks ("is this seal valid?", "is this file acceptable?").

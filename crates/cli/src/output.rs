@@ -315,7 +315,7 @@ impl AtomicFile {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        cleanup::remove_leftovers(crate::tool(), &dir);
+        cleanup::remove_leftovers(crate::error::tool(), &dir);
         // Registered before it exists: a signal between the two would
         // otherwise leave it behind.
         let prefix = cleanup::temp_prefix(&name);

@@ -29,7 +29,7 @@ impl Progress {
     pub fn new(unit: Unit) -> Progress {
         let now = Instant::now();
         Progress {
-            tool: crate::tool(),
+            tool: crate::error::tool(),
             unit,
             on: std::io::stderr().is_terminal(),
             start: now,

@@ -101,9 +101,9 @@ macro_rules! secret_options {
 
             /// Read the secret, if one was named; warnings (a file every
             /// user may read) said as `tool`'s.
-            pub fn read(&self, tool: &str) -> $crate::Result<Option<$crate::secret::Secret>> {
+            pub fn read(&self, tool: &str) -> $crate::error::Result<Option<$crate::secret::Secret>> {
                 self.source()
-                    .map(|s| s.read($what, &mut |w| $crate::warn(tool, w)))
+                    .map(|s| s.read($what, &mut |w| $crate::error::warn(tool, w)))
                     .transpose()
             }
         }
@@ -150,7 +150,7 @@ pub fn hold(bytes: &[u8]) {
 /// for the message (this is asked of every cell of a batch).
 pub fn refuse_in_data(at: impl fmt::Display, field: &str, value: &str) -> Result<()> {
     if crate::redact::holds_secret(value.as_bytes()) {
-        return Err(crate::Error::trouble(format!(
+        return Err(crate::error::Error::trouble(format!(
             "{at}: the field {} holds a secret this run read (a key or password pasted into the data?): nothing written; put the data's own value there",
             crate::text::quote(&crate::redact::scrub(field))
         )));

@@ -68,7 +68,7 @@ impl Summary {
     /// Print the line on stderr as `tool: …`, unless `quiet`.
     pub fn say(&self, tool: &str, quiet: bool) {
         if !quiet {
-            crate::say(tool, self.line());
+            crate::error::say(tool, self.line());
         }
     }
 }
