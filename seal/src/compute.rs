@@ -223,7 +223,7 @@ pub fn run(args: &ComputeArgs, out: &mut Output) -> Result<Finished> {
     each_line_in_parallel(
         &mut input,
         |part: &mut Part| {
-            part.out.clear();
+            crate::records::clear_part_buffer(&mut part.out);
             part.bad.clear();
             part.fatal = None;
         },
