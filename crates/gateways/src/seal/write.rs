@@ -28,17 +28,31 @@ pub fn write_base64(digest: &[u8], out: &mut Vec<u8>) {
 pub fn same_seal(given: &str, computed: &str) -> bool {
     let a = given.trim().as_bytes();
     let b = computed.as_bytes();
+    if b.iter().all(|c| c.is_ascii_hexdigit()) {
+        same_bytes_by(a, b, |c| c.to_ascii_lowercase())
+    } else {
+        same_bytes(a, b)
+    }
+}
+
+/// Whether two byte strings (a seal given, a seal computed) are equal, in
+/// a time that depends on their lengths only: every byte is looked at,
+/// the differences gathered without a branch and judged once, at the end
+/// (`subtle`). subtle's comparison of slices hides each byte from the
+/// optimiser in turn, which cost 4 % of a `seal verify`.
+pub fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    same_bytes_by(a, b, |c| c)
+}
+
+fn same_bytes_by(a: &[u8], b: &[u8], fold: impl Fn(u8) -> u8) -> bool {
     if a.len() != b.len() {
         return false;
     }
-    let hex = b.iter().all(|c| c.is_ascii_hexdigit());
-    if hex {
-        let a: Vec<u8> = a.iter().map(|c| c.to_ascii_lowercase()).collect();
-        let b: Vec<u8> = b.iter().map(|c| c.to_ascii_lowercase()).collect();
-        a.ct_eq(&b).into()
-    } else {
-        a.ct_eq(b).into()
-    }
+    let differences = a
+        .iter()
+        .zip(b)
+        .fold(0u8, |d, (x, y)| d | (fold(*x) ^ fold(*y)));
+    differences.ct_eq(&0).into()
 }
 
 /// Whether a hex seal matched only because case was ignored.
@@ -56,6 +70,26 @@ mod tests {
         assert!(differs_only_in_case("ABCD", "abcd"));
         assert!(!same_seal("abc=", "ABC="));
         assert!(!same_seal("abcd", "abce"));
+        assert!(!same_seal("abcd", "abcde"));
+        assert!(same_seal(" abcd\n", "abcd"));
+    }
+
+    #[test]
+    fn bytes_are_equal_only_when_every_one_is() {
+        let seal = b"f1772faa4b73c0fc5a9810ad7fcaf91458d6174b2178a0a0a2bea2d860b404f5";
+        assert!(same_bytes(seal, seal));
+        for i in 0..seal.len() {
+            for bit in 0..8 {
+                let mut other = *seal;
+                other[i] ^= 1 << bit;
+                assert!(!same_bytes(seal, &other), "{i} {bit}");
+            }
+        }
+        assert!(!same_bytes(seal, &seal[1..]));
+        assert!(same_bytes(b"", b""));
+        // Case counts here: a seal in the other case is the general
+        // path's to say.
+        assert!(!same_bytes(b"ABCD", b"abcd"));
     }
 
     #[test]
