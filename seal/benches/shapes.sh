@@ -70,4 +70,6 @@ for shape in $shapes; do
     done
 done
 echo "input: $n objects per shape; $(nproc) cores"
-python3 scripts/bench-pairs.py "${ROUNDS:-3}" "${pairs[@]}"
+# Each side's output of the round before removed, untimed: replacing it
+# would free its pages inside the next command's time.
+BENCH_BEFORE="rm -f $work/out $work/out2" python3 scripts/bench-pairs.py "${ROUNDS:-3}" "${pairs[@]}"
