@@ -83,6 +83,27 @@ fn gram_bit(four: [u8; 4]) -> usize {
 }
 
 impl Windows {
+    /// The windows of these secrets: every window of [`WINDOW`]
+    /// characters of every form of each (a shorter form whole), in lower
+    /// case, each once.
+    fn of<'a>(secrets: impl IntoIterator<Item = &'a str>) -> Option<Windows> {
+        let mut windows: Vec<Zeroizing<Vec<u8>>> = Vec::new();
+        for secret in secrets {
+            for form in forms(secret) {
+                if form.len() < WINDOW {
+                    windows.push(Zeroizing::new(form.to_ascii_lowercase()));
+                    continue;
+                }
+                for w in form.windows(WINDOW) {
+                    windows.push(Zeroizing::new(w.to_ascii_lowercase()));
+                }
+            }
+        }
+        windows.sort_unstable_by(|a, b| a.as_slice().cmp(b.as_slice()));
+        windows.dedup_by(|a, b| a.as_slice() == b.as_slice());
+        Windows::new(&windows)
+    }
+
     fn new(windows: &[Zeroizing<Vec<u8>>]) -> Option<Windows> {
         let automaton = AhoCorasick::builder()
             .ascii_case_insensitive(true)
@@ -157,21 +178,7 @@ pub(crate) fn remember(bytes: &[u8]) {
         return;
     }
     read.secrets.push(Zeroizing::new(text.to_string()));
-    let mut windows: Vec<Zeroizing<Vec<u8>>> = Vec::new();
-    for secret in &read.secrets {
-        for form in forms(secret) {
-            if form.len() < WINDOW {
-                windows.push(Zeroizing::new(form.to_ascii_lowercase()));
-                continue;
-            }
-            for w in form.windows(WINDOW) {
-                windows.push(Zeroizing::new(w.to_ascii_lowercase()));
-            }
-        }
-    }
-    windows.sort_unstable_by(|a, b| a.as_slice().cmp(b.as_slice()));
-    windows.dedup_by(|a, b| a.as_slice() == b.as_slice());
-    read.windows = Windows::new(&windows).map(Arc::new);
+    read.windows = Windows::of(read.secrets.iter().map(|s| s.as_str())).map(Arc::new);
     // Still under the lock: a thread that sees the new count reads the
     // new windows.
     SECRETS_READ.fetch_add(1, Ordering::Release);
@@ -436,23 +443,6 @@ mod tests {
         );
     }
 
-    /// Windows of these secrets, as `remember` builds them.
-    fn windows_of(secrets: &[&str]) -> Windows {
-        let mut windows = Vec::new();
-        for secret in secrets {
-            for form in forms(secret) {
-                if form.len() < WINDOW {
-                    windows.push(Zeroizing::new(form.to_ascii_lowercase()));
-                } else {
-                    for w in form.windows(WINDOW) {
-                        windows.push(Zeroizing::new(w.to_ascii_lowercase()));
-                    }
-                }
-            }
-        }
-        Windows::new(&windows).unwrap()
-    }
-
     #[test]
     fn a_thread_sees_a_secret_read_after_its_copy_was_taken() {
         let text = b"x=Zq8-late-secret-77";
@@ -486,7 +476,7 @@ mod tests {
 
     #[test]
     fn the_sieve_finds_a_window_wherever_it_stands() {
-        let w = windows_of(&["secret123", HEX_KEY]);
+        let w = Windows::of(["secret123", HEX_KEY]).unwrap();
         let lower = HEX_KEY.to_ascii_lowercase();
         for text in [
             "SECRET123".to_string(),
@@ -517,7 +507,7 @@ mod tests {
             len in 0usize..20,
             upper in any::<bool>(),
         ) {
-            let w = windows_of(&[secret.as_str()]);
+            let w = Windows::of([secret.as_str()]).unwrap();
             let from = from.min(secret.len());
             let end = (from + len).min(secret.len());
             let mut piece = secret[from..end].to_string();
