@@ -4,9 +4,10 @@
 //! that reader gives up on (no hashing either way); a string is borrowed
 //! from the text unless it holds an escape (`\u00e8`), which is decoded;
 //! a number keeps the text it was written with (`arbitrary_precision`),
-//! since a seal covers that text. A message read as a `serde_json::Map`, or as form pairs, is
-//! viewed as the same tree ([`from_map`], [`from_pairs`]), so that every
-//! rule is written once, over this tree.
+//! since a seal covers that text. A message read as a
+//! `serde_json::Map`, or as form pairs, is viewed as the same tree
+//! ([`from_map`], [`from_pairs`]), so that every rule is written once,
+//! over this tree.
 
 use std::borrow::Cow;
 use std::collections::HashSet;
