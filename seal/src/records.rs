@@ -380,14 +380,6 @@ impl<S: Default> Round<S> {
     }
 }
 
-/// A panic in a thread's work, said as [`paylot_cli::run`] says one.
-fn internal(what: &str) -> Error {
-    Error::trouble(format!(
-        "internal error ({what}); nothing was written; this is a bug: please report it with the \
-         command line that caused it"
-    ))
-}
-
 /// Every non-blank line of `input`, worked on by every core, and the
 /// results given back in input order: `work(scratch, part, line, bytes)`
 /// handles one line into its part's state (returning false stops that
@@ -433,7 +425,7 @@ where
         for (slot, n) in round.slots.iter_mut().zip(sizes) {
             let part = slot
                 .get_mut()
-                .map_err(|_| internal("a worker thread failed"))?;
+                .map_err(|_| Error::internal("a worker thread failed"))?;
             emit(part, n)?;
         }
         Ok(())
@@ -493,10 +485,10 @@ where
                 worked = worked.and(Err("a worker thread ended".into()));
             }
             if let Err(what) = worked {
-                break Err(internal(&what));
+                break Err(Error::internal(&what));
             }
             let Ok(finished) = Arc::try_unwrap(round) else {
-                break Err(internal("a worker thread kept its batch"));
+                break Err(Error::internal("a worker thread kept its batch"));
             };
             if let Err(e) = emitted.and(read) {
                 break Err(e);

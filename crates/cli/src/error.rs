@@ -92,6 +92,15 @@ impl Error {
         Error::new(Kind::Trouble, message)
     }
 
+    /// A bug met and contained (a panic, `what` it said): trouble, with
+    /// what to do about it.
+    pub fn internal(what: &str) -> Error {
+        Error::trouble(format!(
+            "internal error ({what}); nothing was written; this is a bug: please report it \
+             with the command line that caused it"
+        ))
+    }
+
     /// An input past one of its documented bounds ([`crate::limits`]),
     /// refused before it is held whole: trouble (exit 2), told apart so
     /// that a caller for whom it is a refusal can say so

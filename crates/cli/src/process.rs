@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use std::sync::Mutex;
 
 use crate::cleanup;
-use crate::error::{self, say, Outcome, Result};
+use crate::error::{self, Error, Outcome, Result};
 
 /// What the last panic said, and where.
 static PANIC: Mutex<Option<String>> = Mutex::new(None);
@@ -98,14 +98,7 @@ pub fn run(tool: &'static str, body: impl FnOnce() -> Result<Outcome>) -> ExitCo
                 .ok()
                 .and_then(|mut p| p.take())
                 .unwrap_or_else(|| "unknown".into());
-            say(
-                tool,
-                format_args!(
-                    "internal error ({what}); nothing was written; this is a bug: please \
-                     report it with the command line that caused it"
-                ),
-            );
-            2
+            error::report(tool, &Error::internal(&what))
         }
     };
     ExitCode::from(code)
