@@ -265,7 +265,7 @@ impl Write for Held {
 /// directly, as a shell redirection would. A symbolic link to a file is
 /// followed: the file it names is replaced, the link stays.
 pub struct AtomicFile {
-    writer: BufWriter<File>,
+    writer: BufWriter<Writeback>,
     /// The temporary file, removed when dropped unless renamed into place.
     temp: Option<tempfile::TempPath>,
     target: PathBuf,
@@ -292,7 +292,7 @@ impl AtomicFile {
                     .open(target)
                     .map_err(|e| Error::io(format!("cannot write {shown}"), e))?;
                 return Ok(AtomicFile {
-                    writer: BufWriter::with_capacity(BUFFER, file),
+                    writer: BufWriter::with_capacity(BUFFER, Writeback::new(file)),
                     temp: None,
                     target: target.to_path_buf(),
                     _registered: None,
@@ -338,7 +338,7 @@ impl AtomicFile {
         cleanup::hold(tmp.as_file());
         let (file, path) = tmp.into_parts();
         Ok(AtomicFile {
-            writer: BufWriter::with_capacity(BUFFER, file),
+            writer: BufWriter::with_capacity(BUFFER, Writeback::new(file)),
             temp: Some(path),
             target: real,
             _registered: Some(registered),
@@ -346,14 +346,14 @@ impl AtomicFile {
     }
 
     /// The file being written.
-    pub fn writer(&mut self) -> &mut BufWriter<File> {
+    pub fn writer(&mut self) -> &mut BufWriter<impl Write> {
         &mut self.writer
     }
 
     /// The file itself (its times, or a copy of its descriptor for a child
     /// process's stdout). Flush [`AtomicFile::writer`] first when mixing.
     pub fn file(&self) -> &File {
-        self.writer.get_ref()
+        &self.writer.get_ref().file
     }
 
     /// The size written so far (after a flush, or a child's writes).
@@ -371,7 +371,11 @@ impl AtomicFile {
     pub fn commit(self) -> Result<()> {
         let shown = crate::text::quote(&self.target.to_string_lossy());
         let werr = |e: io::Error| Error::io(format!("writing {shown}"), e);
-        let file = self.writer.into_inner().map_err(|e| werr(e.into_error()))?;
+        let file = self
+            .writer
+            .into_inner()
+            .map_err(|e| werr(e.into_error()))?
+            .file;
         let Some(temp) = self.temp else {
             return Ok(());
         };
@@ -379,6 +383,63 @@ impl AtomicFile {
         temp.persist(&self.target).map_err(|e| werr(e.error))?;
         sync_dir_of(&self.target);
         Ok(())
+    }
+}
+
+/// A file handed to the disk as it is written: every [`Writeback::EVERY`]
+/// bytes, the kernel is asked to start writing the file's dirty pages out
+/// (`sync_file_range`, without waiting), so that the fsync of
+/// [`AtomicFile::commit`] waits for the last of them only. Without it the
+/// whole file went to the disk in that fsync, after the work: 18 ms of a
+/// 30 MB `seal compute` and 39 ms of a 90 MB one (issue 27), a fifth of
+/// their time, now spent by the disk while the tool works.
+struct Writeback {
+    file: File,
+    /// Bytes written since writeback was last started.
+    since: usize,
+}
+
+impl Writeback {
+    const EVERY: usize = 4 << 20;
+
+    fn new(file: File) -> Writeback {
+        Writeback { file, since: 0 }
+    }
+
+    /// Start writing out every dirty page of the file, best effort: the
+    /// fsync at the end is what makes the file durable, whatever this
+    /// did (a file system that cannot start writeback early only loses
+    /// the head start).
+    #[cfg(target_os = "linux")]
+    fn start(&self) {
+        use std::os::fd::AsRawFd;
+        // Offset 0 and length 0: the whole file. SYNC_FILE_RANGE_WRITE
+        // alone starts the writing and does not wait for it.
+        #[allow(unsafe_code)]
+        // SAFETY: the descriptor is the file's own, open for this call;
+        // the call reads no memory of ours.
+        let _ = unsafe {
+            libc::sync_file_range(self.file.as_raw_fd(), 0, 0, libc::SYNC_FILE_RANGE_WRITE)
+        };
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    fn start(&self) {}
+}
+
+impl Write for Writeback {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.file.write(buf)?;
+        self.since += n;
+        if self.since >= Writeback::EVERY {
+            self.since = 0;
+            self.start();
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.file.flush()
     }
 }
 
@@ -449,6 +510,25 @@ mod tests {
         assert_eq!(fs::read(&target).unwrap(), b"hello");
         // no temporary left behind
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_file_handed_to_the_disk_as_it_is_written_is_whole_and_only_on_commit() {
+        // Past several writeback starts, in writes of odd sizes that
+        // straddle them: every byte there, in order, once committed.
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("big");
+        let data: Vec<u8> = (0..3 * Writeback::EVERY + 12_345)
+            .map(|i| (i % 251) as u8)
+            .collect();
+        let mut out = Output::create_private(Some(&target)).unwrap();
+        for piece in data.chunks(100_003) {
+            out.write_all(piece).unwrap();
+        }
+        out.flush().unwrap();
+        assert!(!target.exists());
+        out.commit().unwrap();
+        assert!(fs::read(&target).unwrap() == data);
     }
 
     #[test]
