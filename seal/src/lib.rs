@@ -14,6 +14,7 @@
 use paylot_cli::{Outcome, Output, Result};
 
 pub mod analysis;
+mod batch;
 pub mod check;
 pub mod cli;
 pub mod compute;

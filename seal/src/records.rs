@@ -9,6 +9,7 @@ use paylot_cli::{say, Error, Input, KeyArgs, Outcome, Result, Secret};
 
 use crate::cli::MessageArgs;
 
+use crate::batch::{Batch, Cut, Place};
 use crate::cli::TOOL;
 use crate::message::{self, InputKind, Message};
 
@@ -230,45 +231,6 @@ pub fn parse_record(
     }
 }
 
-/// Up to `BATCH_LINES` non-blank lines and where each starts.
-#[derive(Default)]
-struct Batch {
-    chunk: Vec<u8>,
-    lines: Vec<(usize, std::ops::Range<usize>)>,
-}
-
-impl Batch {
-    fn fill(&mut self, input: &mut Input, at: &mut Place) -> Result<()> {
-        self.chunk.clear();
-        self.lines.clear();
-        while !at.stopped && self.lines.len() < BATCH_LINES && self.chunk.len() < BATCH_BYTES {
-            let start = self.chunk.len();
-            let read = paylot_cli::limits::append_line(
-                input.reader(),
-                &mut self.chunk,
-                message::MAX_MESSAGE as u64,
-            )
-            .map_err(|e| input.read_error(e))?;
-            match read {
-                Line::End => break,
-                // Its bound and one byte are held, which `message::parse`
-                // refuses, after the lines before it; reading stops there
-                // (a line is never read to its end).
-                Line::TooLong => at.stopped = true,
-                Line::Read => {}
-            }
-            at.line += 1;
-            // The line's content, without its line end: what the bound is on.
-            let end = start + content(&self.chunk[start..], read);
-            // A line past its bound is said, blank or not.
-            if at.stopped || !self.chunk[start..end].iter().all(u8::is_ascii_whitespace) {
-                self.lines.push((at.line, start..end));
-            }
-        }
-        Ok(())
-    }
-}
-
 /// How much of a line just read (`line`, as `append_line` left it) is its
 /// content: all but its line end (`\n` or `\r\n`, which `append_line`
 /// does not count either), the message that `message::parse` bounds: a
@@ -294,25 +256,19 @@ pub fn read_whole(input: &mut Input, buf: &mut Vec<u8>) -> Result<(usize, usize)
     Ok((message::records(buf, false)[0].0, content(buf, Line::Read)))
 }
 
-/// How far the input of [`each_line_in_parallel`] is read: the lines so
-/// far, and whether reading stopped at a line past its bound.
-#[derive(Default)]
-struct Place {
-    line: usize,
-    stopped: bool,
-}
-
 /// Lines per part of a batch: small enough that the threads end a batch
 /// together (a part is a few hundred microseconds of work).
 const PART_LINES: usize = 64;
 
-/// Lines per batch in `--jsonl` mode; each batch is split between the
-/// threads, and the next one is read while they work.
-const BATCH_LINES: usize = 4096;
-
-/// Bytes per batch, past which a batch ends whatever its lines (a batch
-/// then holds at most this and one message more).
-const BATCH_BYTES: usize = 4 << 20;
+/// How `--jsonl` input is cut into batches: 4096 lines, each split
+/// between the threads while the next is read, or 4 MiB (a batch then
+/// holds at most this and one message more); read 64 KiB at a time.
+const CUT: Cut = Cut {
+    max_line: message::MAX_MESSAGE,
+    lines: 4096,
+    bytes: 4 << 20,
+    read: 64 << 10,
+};
 
 /// What a part keeps of its output buffer from one batch to the next.
 const PART_KEEP: usize = 256 << 10;
@@ -372,7 +328,7 @@ impl<S: Default> Round<S> {
             };
             reset(&mut slot);
             for (line, range) in lines {
-                if !work(scratch, &mut slot, *line, &self.batch.chunk[range.clone()]) {
+                if !work(scratch, &mut slot, *line, self.batch.line(range.clone())) {
                     break;
                 }
             }
@@ -394,7 +350,7 @@ impl<S: Default> Round<S> {
 /// often put on the reading thread's core until the scheduler moved it,
 /// milliseconds a batch (seal gained 1.3-1.6x from a second core, where
 /// two independent processes gain 1.8x). Memory: two batches, each at
-/// most [`BATCH_BYTES`] and a message, the outputs of two, and what the
+/// most [`CUT`]'s bytes and a message, the outputs of two, and what the
 /// parts keep between batches (`reset` gives back what is past
 /// [`PART_KEEP`]: [`clear_part_buffer`]).
 pub fn each_line_in_parallel<W, S>(
@@ -413,7 +369,10 @@ where
         .clamp(1, 8);
     let mut at = Place::default();
     let mut current = Round::<S>::default();
-    current.batch.fill(input, &mut at)?;
+    current
+        .batch
+        .fill(input.reader(), &mut at, CUT)
+        .map_err(|e| input.read_error(e))?;
     // The parts of a round worked on, in order, each with its lines.
     let mut emit_round = |round: &mut Round<S>| -> Result<()> {
         let sizes: Vec<usize> = round
@@ -470,7 +429,10 @@ where
             let mut next = before.take().unwrap_or_default();
             let emitted = emit_round(&mut next);
             let read = match emitted {
-                Ok(()) => next.batch.fill(input, &mut at),
+                Ok(()) => next
+                    .batch
+                    .fill(input.reader(), &mut at, CUT)
+                    .map_err(|e| input.read_error(e)),
                 // A fatal error: nothing more is read.
                 Err(_) => Ok(()),
             };

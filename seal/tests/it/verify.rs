@@ -470,3 +470,33 @@ fn jsonl_over_many_batches_answers_each_line_in_order() {
         assert_eq!(r.stdout, "");
     }
 }
+
+#[test]
+fn jsonl_lines_after_megabytes_of_blank_lines_are_all_answered() {
+    // More blank lines than a batch's bytes, between messages and before
+    // the first: a batch of blank lines only was taken for the input's
+    // end, and the messages after it were lost with status 0.
+    let d = Dir::new();
+    let k = d.key("k", b"0123456789abcdefXY").display().to_string();
+    let line = |i: usize| {
+        format!("{{\"amount\":\"{i}\",\"keyVersion\":\"1\",\"merchantId\":\"011223344550000\"}}\n")
+    };
+    let blanks = format!("{}\n", " ".repeat(999)).repeat(9_000);
+    let input = format!("{blanks}{}{blanks}{}\r\n \n{}", line(1), line(2), line(3));
+    let r = seal(
+        &["compute", "--jsonl", "-q", "--key-file", &k],
+        input.as_bytes(),
+    );
+    expect_status(&r, 0);
+    let sealed: Vec<&str> = r.stdout.lines().collect();
+    assert_eq!(sealed.len(), 3, "{}", r.stderr);
+    let r = seal(
+        &["verify", "--jsonl", "-q", "--key-file", &k],
+        format!("{blanks}{}\n{blanks}{}\n", sealed[0], sealed[2]).as_bytes(),
+    );
+    expect_status(&r, 0);
+    let verdicts = r.lines();
+    assert_eq!(verdicts.len(), 2);
+    assert_eq!(verdicts[0]["line"], 9_001);
+    assert_eq!(verdicts[1]["line"], 18_002);
+}
