@@ -156,53 +156,128 @@ pub fn compute_line(
         schemes::write_seal(scheme, read.algorithm, scratch.text.as_bytes(), key, out);
         return Some(sealed);
     }
-    // A compact line without a seal: the seal spliced in before its last
-    // `}`. Any other shape (spaces, a seal to replace): the object written
-    // again as the general path writes it — compact, field order kept, the
-    // seal in place of the old one or last.
-    if fields.iter().any(|(k, _)| k == seal_field) || !is_compact(read.line) {
-        let seal = &mut scratch.seal;
-        seal.clear();
-        schemes::write_seal(scheme, read.algorithm, scratch.text.as_bytes(), key, seal);
-        let seal = std::str::from_utf8(seal).ok()?;
-        out.push(b'{');
-        let mut replaced = false;
-        for (i, (k, v)) in fields.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            tree::write_str(k, out);
-            out.push(b':');
-            if k == seal_field {
-                tree::write_str(seal, out);
-                replaced = true;
-            } else {
-                tree::write_compact(v, out);
-            }
-        }
-        if !replaced {
+    let seal = &mut scratch.seal;
+    seal.clear();
+    schemes::write_seal(scheme, read.algorithm, scratch.text.as_bytes(), key, seal);
+    // A compact line: the seal spliced in, in place of the old one's
+    // text or last. Any other shape (spaces, an old seal that is not a
+    // plain string): the object written again as the general path writes
+    // it (compact, field order kept, the seal in place of the old one or
+    // last).
+    let line = read.line;
+    if !is_compact(line) {
+        write_again(fields, seal_field, std::str::from_utf8(seal).ok()?, out);
+        return Some(sealed);
+    }
+    match fields.iter().find(|(k, _)| k == seal_field) {
+        None => {
+            out.extend_from_slice(line);
+            // The object's last `}`, after which the seal goes.
+            out.pop();
             if !fields.is_empty() {
                 out.push(b',');
             }
-            tree::write_str(seal_field, out);
-            out.push(b':');
-            tree::write_str(seal, out);
+            out.push(b'"');
+            out.extend_from_slice(seal_field.as_bytes());
+            out.extend_from_slice(b"\":\"");
+            out.extend_from_slice(seal);
+            out.extend_from_slice(b"\"}");
         }
-        out.push(b'}');
-        return Some(sealed);
+        Some((_, Node::Str(Cow::Borrowed(old)))) => {
+            let at = text_in(line, old)?;
+            out.extend_from_slice(&line[..at.start]);
+            out.extend_from_slice(seal);
+            out.extend_from_slice(&line[at.end..]);
+        }
+        Some(_) => write_again(fields, seal_field, std::str::from_utf8(seal).ok()?, out),
     }
-    let line = read.line;
-    out.extend_from_slice(&line[..line.len() - 1]);
-    if fields.is_empty() {
-        out.push(b'"');
-    } else {
-        out.extend_from_slice(b",\"");
-    }
-    out.extend_from_slice(seal_field.as_bytes());
-    out.extend_from_slice(b"\":\"");
-    schemes::write_seal(scheme, read.algorithm, scratch.text.as_bytes(), key, out);
-    out.extend_from_slice(b"\"}");
     Some(sealed)
+}
+
+/// Where `text`, borrowed from `line`, stands in it.
+fn text_in(line: &[u8], text: &str) -> Option<std::ops::Range<usize>> {
+    let start = (text.as_ptr() as usize).checked_sub(line.as_ptr() as usize)?;
+    let end = start.checked_add(text.len())?;
+    (end <= line.len()).then_some(start..end)
+}
+
+/// The object written again compact, field order kept, the seal in
+/// place of the old one or last, as the general path writes it. A
+/// string borrowed from the line (one without escapes) is written as it
+/// is: JSON forbids in a string the characters serde_json escapes, which
+/// the readers refuse raw, so there is nothing to look for (looking cost
+/// a spaced line as much as reading it, issue 27).
+fn write_again(fields: &Fields, seal_field: &str, seal: &str, out: &mut Vec<u8>) {
+    out.push(b'{');
+    let mut replaced = false;
+    for (i, (k, v)) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write_read_str(k, out);
+        out.push(b':');
+        if k == seal_field {
+            tree::write_str(seal, out);
+            replaced = true;
+        } else {
+            write_read(v, out);
+        }
+    }
+    if !replaced {
+        if !fields.is_empty() {
+            out.push(b',');
+        }
+        tree::write_str(seal_field, out);
+        out.push(b':');
+        tree::write_str(seal, out);
+    }
+    out.push(b'}');
+}
+
+/// A value of a tree read from a line ([`tree::read_object`]), written
+/// compact as [`tree::write_compact`] writes it.
+fn write_read(node: &Node, out: &mut Vec<u8>) {
+    match node {
+        Node::Str(s) => write_read_str(s, out),
+        Node::Obj(fields) => {
+            out.push(b'{');
+            for (i, (k, v)) in fields.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_read_str(k, out);
+                out.push(b':');
+                write_read(v, out);
+            }
+            out.push(b'}');
+        }
+        Node::Arr(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_read(item, out);
+            }
+            out.push(b']');
+        }
+        other => tree::write_compact(other, out),
+    }
+}
+
+/// A string of a tree read from a line: borrowed, as it is.
+// The Cow itself, not its text: whether it is borrowed is what tells.
+#[allow(clippy::ptr_arg)]
+fn write_read_str(s: &Cow<str>, out: &mut Vec<u8>) {
+    match s {
+        Cow::Borrowed(s) => {
+            out.reserve(s.len() + 2);
+            out.push(b'"');
+            out.extend_from_slice(s.as_bytes());
+            out.push(b'"');
+        }
+        Cow::Owned(s) => tree::write_str(s, out),
+    }
 }
 
 /// Verify one line, if the fast path applies and the seal is right: the
