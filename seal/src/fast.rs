@@ -85,6 +85,8 @@ pub struct Sealed {
 struct Line<'a> {
     line: &'a [u8],
     fields: Fields<'a>,
+    /// No white space between its tokens.
+    compact: bool,
     scheme: Scheme,
     algorithm: Algorithm,
     without_key_version: bool,
@@ -99,7 +101,7 @@ fn built<'a>(
     verifying: bool,
     scratch: &mut Scratch,
 ) -> Option<Line<'a>> {
-    let (line, fields) = object(line)?;
+    let (line, fields, compact) = object(line)?;
     let seen = Seen::of(fields.iter().map(|(k, _)| k.as_ref()));
     let scheme = choice.scheme.unwrap_or_else(|| seen.scheme(false));
     // Rare, and Latin-1 or form-shaped: the general path.
@@ -126,6 +128,7 @@ fn built<'a>(
     .ok()?;
     Some(Line {
         line,
+        compact,
         scheme,
         algorithm,
         without_key_version: scheme == Scheme::SipsJson
@@ -165,7 +168,7 @@ pub fn compute_line(
     // it (compact, field order kept, the seal in place of the old one or
     // last).
     let line = read.line;
-    if !is_compact(line) {
+    if !read.compact {
         write_again(fields, seal_field, std::str::from_utf8(seal).ok()?, out);
         return Some(sealed);
     }
@@ -322,18 +325,23 @@ pub fn verify_line(
     if !gateways::seal::same_bytes(given.as_bytes(), computed) {
         return None;
     }
+    // Written piece by piece: through `write!`, the format machinery
+    // cost as much as comparing the seals.
     use std::io::Write as _;
-    let _ = write!(
-        out,
-        "{{\"type\":\"verify\",\"version\":1,\"line\":{line_no},\"valid\":true,\"scheme\":\"{}\",\"algorithm\":\"{}\"}}",
-        scheme.name(),
-        read.algorithm.name()
-    );
+    out.extend_from_slice(b"{\"type\":\"verify\",\"version\":1,\"line\":");
+    let _ = write!(out, "{line_no}");
+    out.extend_from_slice(b",\"valid\":true,\"scheme\":\"");
+    out.extend_from_slice(scheme.name().as_bytes());
+    out.extend_from_slice(b"\",\"algorithm\":\"");
+    out.extend_from_slice(read.algorithm.name().as_bytes());
+    out.extend_from_slice(b"\"}");
     Some(())
 }
 
-/// The line, trimmed, read as one JSON object: its fields in order.
-fn object(line: &[u8]) -> Option<(&[u8], Fields<'_>)> {
+/// The line, trimmed, read as one JSON object: its fields in order, and
+/// whether it is compact (told by the reader where it can, else looked
+/// at: telling a line whose strings hold spaces took a memchr a string).
+fn object(line: &[u8]) -> Option<(&[u8], Fields<'_>, bool)> {
     // Past the bound, the general path says why.
     if line.len() > crate::message::MAX_MESSAGE {
         return None;
@@ -345,7 +353,9 @@ fn object(line: &[u8]) -> Option<(&[u8], Fields<'_>)> {
     // One UTF-8 check of the whole line (fast on ASCII), after which the
     // JSON reader need not check each string again.
     let text = std::str::from_utf8(line).ok()?;
-    Some((line, tree::read_object(text)?))
+    let (fields, compact) = tree::read_message(text)?;
+    let compact = compact.unwrap_or_else(|| is_compact(line));
+    Some((line, fields, compact))
 }
 
 /// The message's algorithm, as the general path chooses it; `None` for

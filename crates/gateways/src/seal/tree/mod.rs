@@ -56,13 +56,21 @@ const NUMBER_TOKEN: &str = "$serde_json::private::Number";
 /// JSON, or gives a name twice in one object at any depth (such a message
 /// is refused by its reader, [`repeated_name`] says which name).
 pub fn read_object(text: &str) -> Option<Fields<'_>> {
+    read_message(text).map(|(fields, _)| fields)
+}
+
+/// [`read_object`], and whether the object is written compact (no white
+/// space between its tokens) when the fast reader could say: it passes
+/// every byte between tokens, so that a writer need not look again.
+/// `None` for what serde_json read, which does not say.
+pub fn read_message(text: &str) -> Option<(Fields<'_>, Option<bool>)> {
     // Most messages are read by the fast reader; what it gives up on,
     // serde_json reads.
-    if let Some(fields) = scan::object(text) {
-        return Some(fields);
+    if let Some((fields, spaced)) = scan::object(text) {
+        return Some((fields, Some(!spaced)));
     }
     match serde_json::from_str(text).ok()? {
-        Node::Obj(fields) => Some(fields),
+        Node::Obj(fields) => Some((fields, None)),
         _ => None,
     }
 }

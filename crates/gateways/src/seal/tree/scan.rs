@@ -20,20 +20,30 @@ use crate::seal::byte_order;
 const DEPTH: usize = 32;
 
 /// The text read as one JSON object, or `None` where serde_json must say.
-pub(super) fn object(text: &str) -> Option<Fields<'_>> {
-    let mut r = Reader { text, at: 0 };
+/// Whether white space stood between its tokens comes with it (before
+/// and after the object does not count).
+pub(super) fn object(text: &str) -> Option<(Fields<'_>, bool)> {
+    let mut r = Reader {
+        text,
+        at: 0,
+        spaced: false,
+    };
     r.space();
     if r.peek()? != b'{' {
         return None;
     }
+    r.spaced = false;
     let fields = r.object(0)?;
+    let spaced = r.spaced;
     r.space();
-    (r.at == text.len()).then_some(fields)
+    (r.at == text.len()).then_some((fields, spaced))
 }
 
 struct Reader<'a> {
     text: &'a str,
     at: usize,
+    /// Whether white space was passed between tokens.
+    spaced: bool,
 }
 
 impl<'a> Reader<'a> {
@@ -47,9 +57,11 @@ impl<'a> Reader<'a> {
 
     /// JSON's white space: space, tab, line feed, carriage return.
     fn space(&mut self) {
+        let from = self.at;
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
             self.at += 1;
         }
+        self.spaced |= self.at != from;
     }
 
     /// `byte`, after white space.
@@ -64,7 +76,10 @@ impl<'a> Reader<'a> {
             return None;
         }
         self.at += 1;
-        let mut fields: Fields<'a> = Vec::with_capacity(16);
+        // Room for a whole request at the top (a Sips cardOrder with its
+        // seal has 17 to 20 names: growing past 16 copied them all), for
+        // a few below.
+        let mut fields: Fields<'a> = Vec::with_capacity(if depth == 0 { 32 } else { 8 });
         // Names in strictly rising order (as most messages give them:
         // Sips sorts its own) cannot repeat: each is only compared with
         // the one before. Past that run (a seal added last, or names in
@@ -306,6 +321,11 @@ pub(super) fn first_escaped(bytes: &[u8]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The fields this reader reads, without whether they were spaced.
+    fn fields(text: &str) -> Option<Fields<'_>> {
+        object(text).map(|(fields, _)| fields)
+    }
     use proptest::prelude::*;
 
     /// What serde_json reads, through the tree's visitor.
@@ -313,6 +333,35 @@ mod tests {
         match serde_json::from_str(text).ok()? {
             Node::Obj(fields) => Some(fields),
             _ => None,
+        }
+    }
+
+    /// Whether white space stands outside strings, byte by byte.
+    fn white_space_between_tokens(text: &str) -> bool {
+        let (mut in_string, mut escaped) = (false, false);
+        for b in text.trim().bytes() {
+            match (in_string, escaped, b) {
+                (true, true, _) => escaped = false,
+                (true, false, b'\\') => escaped = true,
+                (_, false, b'"') => in_string = !in_string,
+                (false, _, b' ' | b'\t' | b'\r' | b'\n') => return true,
+                _ => {}
+            }
+        }
+        false
+    }
+
+    #[test]
+    fn white_space_between_tokens_is_told() {
+        for (text, spaced) in [
+            (r#"{"a":"b c","d":["e f",{"g":" "}]}"#, false),
+            (r#" {"a":1}	"#, false),
+            (r#"{"a": 1}"#, true),
+            (r#"{ "a":1}"#, true),
+            (r#"{"a":[1 ]}"#, true),
+            ("{\"a\":{\"b\":1}\r\n}", true),
+        ] {
+            assert_eq!(object(text).map(|(_, s)| s), Some(spaced), "{text}");
         }
     }
 
@@ -325,10 +374,10 @@ mod tests {
             r#"{"café":"crème brûlée","k":"😀"}"#,
             "{}",
         ] {
-            assert_eq!(object(text), serde(text), "{text}");
-            assert!(object(text).is_some(), "{text}");
+            assert_eq!(fields(text), serde(text), "{text}");
+            assert!(fields(text).is_some(), "{text}");
         }
-        let f = object(r#"{"a":"x","b":"\u00e8"}"#).unwrap();
+        let f = fields(r#"{"a":"x","b":"\u00e8"}"#).unwrap();
         assert!(matches!(&f[0].1, Node::Str(Cow::Borrowed("x"))));
         assert_eq!(f[1].1, Node::Str(Cow::Owned("è".into())));
     }
@@ -365,10 +414,10 @@ mod tests {
             "[1]",
             "",
         ] {
-            assert_eq!(object(text), None, "{text}");
+            assert_eq!(fields(text), None, "{text}");
         }
         let deep = format!("{{\"a\":{}1{}}}", "[".repeat(40), "]".repeat(40));
-        assert_eq!(object(&deep), None);
+        assert_eq!(fields(&deep), None);
         assert!(serde(&deep).is_some());
     }
 
@@ -420,8 +469,10 @@ mod tests {
             let text = format!("{{{}}}", f.join(sep));
             // Where this reader gives up, serde_json says; where it reads,
             // it gives what serde_json gives.
-            if let Some(read) = object(&text) {
+            if let Some((read, was_spaced)) = object(&text) {
                 prop_assert_eq!(Some(read), serde(&text), "{}", text);
+                // White space between tokens said, whatever is in strings.
+                prop_assert_eq!(was_spaced, white_space_between_tokens(&text), "{}", text);
             }
         }
     }
