@@ -277,15 +277,30 @@ pub fn open_sent(path: &Path) -> Result<File> {
 }
 
 /// Add `name` to the sent file `f` (open and locked by [`open_sent`]),
-/// durably.
+/// durably, on a line of its own: a list edited by hand often ends
+/// without its last newline, and a name glued to the last one would make
+/// both unknown, so the next run would hand out a name already sent.
 pub fn append_sent(f: &mut File, path: &Path, name: &str) -> Result<()> {
-    f.seek(SeekFrom::End(0))
-        .and_then(|_| f.write_all(format!("{name}\n").as_bytes()))
-        .and_then(|_| f.sync_all())
-        .map_err(|e| Error::io(format!("recording in {}", quote_path(path)), e))
+    use std::os::unix::fs::FileExt;
+    let mut record = || -> std::io::Result<()> {
+        let len = f.seek(SeekFrom::End(0))?;
+        let mut last = [b'\n'];
+        if len > 0 {
+            f.read_exact_at(&mut last, len - 1)?;
+        }
+        let sep = if matches!(last[0], b'\n' | b'\r') {
+            ""
+        } else {
+            "\n"
+        };
+        f.write_all(format!("{sep}{name}\n").as_bytes())?;
+        f.sync_all()
+    };
+    record().map_err(|e| Error::io(format!("recording in {}", quote_path(path)), e))
 }
 
-/// Names listed in a sent file (a missing file lists none). Read line by
+/// Names listed in a sent file (a missing file lists none), its lines
+/// ended by LF, CRLF or a bare CR, a UTF-8 BOM skipped. Read line by
 /// line, each at most [`paylot_cli::limits::STATE_LINE`] bytes: a file
 /// named here by mistake (`/dev/zero`, a large file) is refused at the
 /// first line past the bound, not read whole.
@@ -315,10 +330,19 @@ pub fn collect_sent(path: &Path, out: &mut Vec<String>) -> Result<()> {
             Line::Read => {}
         }
         let text = String::from_utf8_lossy(&buf);
-        let l = text.trim();
-        if !l.is_empty() && !l.starts_with('#') {
-            // A line may be a path: keep its last component.
-            out.push(l.rsplit('/').next().unwrap_or(l).to_string());
+        // A list saved by Windows Notepad starts with a BOM, one saved by
+        // an old Mac editor ends its lines with a bare CR: a name missed
+        // here would be handed out again.
+        let text = if n == 1 {
+            text.trim_start_matches('\u{feff}')
+        } else {
+            &text
+        };
+        for l in text.split('\r').map(str::trim) {
+            if !l.is_empty() && !l.starts_with('#') {
+                // A line may be a path: keep its last component.
+                out.push(l.rsplit('/').next().unwrap_or(l).to_string());
+            }
         }
     }
 }

@@ -104,6 +104,37 @@ fn name_record_reserves_the_name() {
     );
 }
 
+/// A sent list edited by hand (its last line without a newline), saved
+/// by Windows Notepad (a BOM, CRLF) or by an old Mac editor (bare CRs):
+/// every name in it is known, and a name recorded after a last line
+/// without its newline stays a line of its own. Before, the name was
+/// glued to the last one, both were lost, and the next run handed out
+/// a name already sent (the gateway renames it _DUPLICATE).
+#[test]
+fn name_reads_and_records_any_sent_list() {
+    let d = Dir::new();
+    d.mkdir("out");
+    let t = |n: u32| format!("20261123.12345678.PAY.REQ.T.{n:02}");
+    d.write("sent.log", &t(1));
+    let a = lyra_name(&d, &["--sent", "sent.log", "--record", "out"]);
+    a.expect(0);
+    assert_eq!(a.stdout().trim(), t(2));
+    assert_eq!(d.read("sent.log"), format!("{}\n{}\n", t(1), t(2)));
+    let b = lyra_name(&d, &["--sent", "sent.log", "--record", "out"]);
+    b.expect(0);
+    assert_eq!(b.stdout().trim(), t(3));
+    for (list, next) in [
+        (format!("\u{feff}{}\r\n", t(7)), t(8)),
+        (format!("{}\r{}\r", t(4), t(5)), t(6)),
+        (format!("\u{feff}{}\r{}", t(4), t(9)), t(10)),
+    ] {
+        d.write("other.log", &list);
+        let r = lyra_name(&d, &["--sent", "other.log", "out"]);
+        r.expect(0);
+        assert_eq!(r.stdout().trim(), next, "{list:?}");
+    }
+}
+
 #[test]
 fn paybox_name_takes_the_next_batch_number() {
     let d = Dir::new();
