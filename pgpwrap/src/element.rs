@@ -83,7 +83,17 @@ pub fn find_content(doc: &[u8], name: &str) -> Result<std::ops::Range<usize>, Fi
     if doc.iter().all(u8::is_ascii_whitespace) {
         return Err(FindError::Empty);
     }
-    let mut reader = Reader::from_reader(doc);
+    // quick-xml skips a UTF-8 BOM and counts its positions from after
+    // it: read from after the BOM here, and count it back in, or the
+    // range would start and end three bytes early (the armor written
+    // over the end of the start tag, the content's last bytes left in
+    // clear).
+    let skip = if doc.starts_with(b"\xef\xbb\xbf") {
+        3
+    } else {
+        0
+    };
+    let mut reader = Reader::from_reader(&doc[skip..]);
     reader.config_mut().check_end_names = true;
     let mut depth = 0usize;
     let mut roots = 0usize;
@@ -92,12 +102,12 @@ pub fn find_content(doc: &[u8], name: &str) -> Result<std::ops::Range<usize>, Fi
     let mut range = None;
     let mut empty_line = None;
     loop {
-        let before = reader.buffer_position() as usize;
+        let before = skip + reader.buffer_position() as usize;
         let event = reader.read_event().map_err(|e| {
-            let at = reader.error_position() as usize;
+            let at = skip + reader.error_position() as usize;
             FindError::NotXml(format!("line {}: {e}", line_of(doc, at)))
         })?;
-        let after = reader.buffer_position() as usize;
+        let after = skip + reader.buffer_position() as usize;
         match event {
             Event::Start(e) => {
                 if depth == 0 {

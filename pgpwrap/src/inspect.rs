@@ -381,7 +381,16 @@ pub fn describe(mut reader: Box<dyn Read + Send + Sync>, name: &str) -> Result<(
         }
     }
     head.truncate(filled);
-    let start = head.iter().position(|b| !b.is_ascii_whitespace());
+    // A document saved with a UTF-8 BOM is an envelope all the same.
+    let bom = if head.starts_with(b"\xef\xbb\xbf") {
+        3
+    } else {
+        0
+    };
+    let start = head[bom..]
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .map(|i| bom + i);
     let Some(start) = start else {
         return Err(Error::trouble(format!(
             "{name}: empty input: not OpenPGP data"

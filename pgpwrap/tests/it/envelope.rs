@@ -22,9 +22,14 @@ const QUESTION: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 "#;
 
 fn encrypt_element(wd: &Path) -> std::path::PathBuf {
+    encrypt_element_of(wd, QUESTION.as_bytes())
+}
+
+/// `pgpwrap encrypt --element Merchant` of `doc`.
+fn encrypt_element_of(wd: &Path, doc: &[u8]) -> std::path::PathBuf {
     let k = keys();
     let clear = wd.join("question.xml");
-    fs::write(&clear, QUESTION).unwrap();
+    fs::write(&clear, doc).unwrap();
     let enc = wd.join("question.enc.xml");
     let (code, _, err) = run(a![
         "encrypt",
@@ -69,6 +74,40 @@ fn the_signed_document_comes_back_byte_for_byte() {
     let (code, _, err) = decrypt_element(&enc, &out);
     assert_eq!(code, 0, "{err}");
     assert_eq!(fs::read_to_string(&out).unwrap(), QUESTION);
+}
+
+/// Found by an attacker: a document that starts with a UTF-8 BOM (as a
+/// Windows tool saves it) had its element found three bytes early (the
+/// XML reader skips the BOM and counts from after it): the armor was
+/// written over the end of `<Merchant Site="1999888" Rank="032">`, the
+/// last bytes of the clear content stayed readable after it, encrypt
+/// ended with status 0, and the file was broken XML that decrypt, the
+/// gateway and dropwatch check all refused (and inspect took the file
+/// for a binary message). The BOM is kept, the element found where it
+/// is.
+#[test]
+fn a_document_with_a_bom_is_wrapped_where_its_element_is() {
+    let wd = workdir();
+    let doc = format!("\u{feff}{QUESTION}");
+    let enc = encrypt_element_of(wd.path(), doc.as_bytes());
+    let readable = fs::read_to_string(&enc).unwrap();
+    assert!(
+        readable.starts_with("\u{feff}<?xml")
+            && readable
+                .contains("<Merchant Site=\"1999888\" Rank=\"032\">\n-----BEGIN PGP MESSAGE-----")
+            && readable.ends_with("-----END PGP MESSAGE-----\n</Merchant>\n</PayboxBatch>\n"),
+        "{readable}"
+    );
+    let (code, stdout, err) = run(a!["inspect", &enc]);
+    let described = String::from_utf8_lossy(&stdout);
+    assert!(
+        code == 0 && described.starts_with("XML document: element <Merchant> holds the message"),
+        "{described}{err}"
+    );
+    let out = wd.path().join("back.xml");
+    let (code, _, err) = decrypt_element(&enc, &out);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(fs::read_to_string(&out).unwrap(), doc);
 }
 
 #[test]
