@@ -219,6 +219,54 @@ fn status_jsonl_records_have_type_and_version() {
     st.stderr_has("xmlbatch: 1 answer read: 1 accepted, 0 refused, 0 to retry");
 }
 
+/// Found by an attacker: an answer giving its ResponseCode twice (a
+/// refusal, then 00000) was read as its last one, accepted, and nothing
+/// said it. Which did the gateway mean? The file is not read on a guess:
+/// status 2, the answer and the element named, nothing written.
+#[test]
+fn status_refuses_an_answer_giving_an_element_twice() {
+    let d = Dir::new();
+    let q = question(
+        &[
+            card_question(1, "978", "1111222233334444", "1230"),
+            card_question(2, "978", "1111222233331515", "1230"),
+        ]
+        .concat(),
+    );
+    let s = d.run_stdin(&["respond"], &q).expect(0);
+    let refused = "<ResponseCode>00151</ResponseCode>";
+    assert!(s.stdout.contains(refused), "{}", s.stdout);
+    let line = 1 + s.stdout[..s.stdout.find(refused).unwrap()]
+        .matches('\n')
+        .count();
+    for (tampered, element) in [
+        (
+            s.stdout.replace(
+                refused,
+                &format!("{refused}<ResponseCode>00000</ResponseCode>"),
+            ),
+            "ResponseCode",
+        ),
+        (
+            s.stdout.replace(
+                "</Answer>",
+                "<TransactionId>1</TransactionId><TransactionId>2</TransactionId></Answer>",
+            ),
+            "TransactionId",
+        ),
+    ] {
+        let st = d.run_stdin(&["status"], &tampered).expect(2);
+        assert_eq!(st.stdout, "", "{element}");
+        if element == "ResponseCode" {
+            st.stderr_has(&format!(
+                ":{line}: answer \"0000000002\": <ResponseCode> is given twice"
+            ));
+        } else {
+            st.stderr_has("answer \"0000000001\": <TransactionId> is given twice");
+        }
+    }
+}
+
 #[test]
 fn status_matches_answers_to_questions() {
     let d = Dir::new();

@@ -158,6 +158,10 @@ pub fn read_status<R: BufRead>(
     let mut header_sent = false;
     let mut answer = Answer::default();
     let mut in_answer = false;
+    // The answer's elements read so far (a bit each, in the order of the
+    // match below), and the line where the last one started.
+    let mut seen = 0u16;
+    let mut field_line = 0;
     xml::walk(src, name, |ev| {
         match ev {
             XmlEvent::Start {
@@ -197,7 +201,9 @@ pub fn read_status<R: BufRead>(
                         answer.type_code.push_str(xml::attr(attrs, "Type").unwrap_or(""));
                         answer.line = line;
                         in_answer = true;
+                        seen = 0;
                     }
+                    3 if in_answer => field_line = line,
                     d if d >= 3 && in_answer => {}
                     _ => {
                         return Err(Error::trouble(format!(
@@ -214,19 +220,34 @@ pub fn read_status<R: BufRead>(
                     if in_answer {
                         let a = &mut answer;
                         let slot = match el {
-                            "ResponseCode" => Some(&mut a.response_code),
-                            "Comment" => Some(&mut a.comment),
-                            "Reference" => Some(&mut a.reference),
-                            "Amount" => Some(&mut a.amount),
-                            "Currency" => Some(&mut a.currency),
-                            "Authorization" => Some(&mut a.authorization),
-                            "CallId" => Some(&mut a.call_id),
-                            "TransactionId" => Some(&mut a.transaction_id),
-                            "CardCountryCode" => Some(&mut a.card_country),
-                            "Subscriber" => Some(&mut a.subscriber),
+                            "ResponseCode" => Some((0, &mut a.response_code)),
+                            "Comment" => Some((1, &mut a.comment)),
+                            "Reference" => Some((2, &mut a.reference)),
+                            "Amount" => Some((3, &mut a.amount)),
+                            "Currency" => Some((4, &mut a.currency)),
+                            "Authorization" => Some((5, &mut a.authorization)),
+                            "CallId" => Some((6, &mut a.call_id)),
+                            "TransactionId" => Some((7, &mut a.transaction_id)),
+                            "CardCountryCode" => Some((8, &mut a.card_country)),
+                            "Subscriber" => Some((9, &mut a.subscriber)),
                             _ => None,
                         };
-                        if let Some(slot) = slot {
+                        if let Some((bit, slot)) = slot {
+                            // Two ResponseCodes (00151, then 00000): which
+                            // did the gateway mean? The last one was taken,
+                            // and a refusal read as accepted, said nowhere.
+                            // The gateway writes each element once; a file
+                            // that does not is not read on a guess.
+                            if seen & (1 << bit) != 0 {
+                                return Err(Error::trouble(format!(
+                                    "{name}:{field_line}: answer {}: <{el}> is given twice: \
+                                     which value did the gateway mean? Not read on a guess \
+                                     (the gateway writes each element of an answer once: \
+                                     ask it for the status file again)",
+                                    crate::invalid::show(&a.number)
+                                )));
+                            }
+                            seen |= 1 << bit;
                             slot.clear();
                             slot.push_str(text);
                         }
