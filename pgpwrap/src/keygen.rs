@@ -1,9 +1,11 @@
 //! `pgpwrap keygen`: a new key for the shop, usable by gpg 2.2 (v4 keys
 //! that advertise only the SEIPDv1 format gpg 2.2 reads).
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use paylot_cli::output::{Access, AtomicFile};
 use paylot_cli::{Error, Outcome, Result};
 use sequoia_openpgp as openpgp;
 
@@ -100,9 +102,19 @@ pub fn run(args: Args) -> Result<Outcome> {
     let secret = cert.as_tsk().armored().to_vec().map_err(pgp)?;
     let public = cert.armored().to_vec().map_err(pgp)?;
     // The secret key is 0600 from the moment it exists; the certificate
-    // gets the usual mode (it is meant to be handed out).
-    paylot_cli::output::write_atomically_private(&key_path, &secret)?;
-    paylot_cli::output::write_atomically(&pub_path, &public)?;
+    // gets the usual mode (it is meant to be handed out). Both are
+    // written and on the disk before either is put in place: a disk that
+    // fills up (or the file-size limit) while the certificate is written
+    // left the secret key behind, alone, under the name the next run
+    // refuses to overwrite.
+    let key = written(&key_path, &secret, Access::Private)?;
+    let certificate = written(&pub_path, &public, Access::Usual)?;
+    key.commit()?;
+    if let Err(e) = certificate.commit() {
+        // A rename that fails after the key's takes the key back.
+        let _ = std::fs::remove_file(&key_path);
+        return Err(e);
+    }
     paylot_cli::say(
         crate::cli::TOOL,
         format_args!(
@@ -113,4 +125,21 @@ pub fn run(args: Args) -> Result<Outcome> {
         ),
     );
     Ok(Outcome::Yes)
+}
+
+/// `bytes` written to a temporary file beside `path`, flushed and synced,
+/// ready to be put in place ([`AtomicFile::commit`]); removed if dropped.
+fn written(path: &Path, bytes: &[u8], access: Access) -> Result<AtomicFile> {
+    let mut file = AtomicFile::create(path, access)?;
+    let done = file
+        .writer()
+        .write_all(bytes)
+        .and_then(|()| file.writer().flush());
+    done.and_then(|()| file.file().sync_all()).map_err(|e| {
+        Error::io(
+            format!("writing {}", paylot_cli::quote(&path.to_string_lossy())),
+            e,
+        )
+    })?;
+    Ok(file)
 }

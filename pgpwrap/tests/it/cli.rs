@@ -586,6 +586,49 @@ fn keygen_writes_0600_secret_and_refuses_to_overwrite() {
     assert_eq!(code, 2);
 }
 
+/// Found by an attacker: a disk that filled up while keygen wrote the
+/// certificate left the secret key behind, alone, under the name the
+/// next run refuses to overwrite (status 2 all the same). Both files are
+/// now written before either is put in place: a failed run leaves
+/// nothing. (Needs root, to mount a small tmpfs; CI runs as root.)
+#[test]
+fn keygen_on_a_full_disk_leaves_no_key_behind() {
+    use std::process::Command;
+    let test = "keygen_on_a_full_disk_leaves_no_key_behind";
+    if !testutil::runs_as_root(test, "mount -t tmpfs") {
+        return;
+    }
+    let wd = workdir();
+    let small = wd.path().join("small");
+    fs::create_dir(&small).unwrap();
+    let st = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=64k", "tmpfs"])
+        .arg(&small)
+        .status()
+        .unwrap();
+    assert!(st.success(), "mount");
+    struct Unmount<'a>(&'a Path);
+    impl Drop for Unmount<'_> {
+        fn drop(&mut self) {
+            let _ = Command::new("umount").arg(self.0).status();
+        }
+    }
+    let _unmount = Unmount(&small);
+    // One page of 4 KiB left: room for the secret key (about 2 KiB),
+    // none for the certificate after it.
+    fs::write(small.join("fill"), vec![0u8; 60 * 1024]).unwrap();
+    let (code, _, err) = run(a![
+        "keygen",
+        "--userid",
+        "Shop <ops@example.com>",
+        "--out",
+        small.join("shop")
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("No space left on device"), "{err}");
+    assert_eq!(listing(&small), ["fill"], "{err}");
+}
+
 #[test]
 fn encrypt_to_stdout_without_signature_warns() {
     let k = keys();
