@@ -110,13 +110,17 @@ pub fn is_ddmmyyyyhhmmss(s: &str) -> bool {
 
 /// The UTC date and time of `t`, as `YYYYMMDD` and `HHMMSS`: Lyra's days
 /// are UTC days (a time at 00:30 in Paris, UTC+1, is 23:30 the day
-/// before).
-pub fn utc_yyyymmdd_hhmmss(t: time::OffsetDateTime) -> (String, String) {
-    let u = t.to_offset(time::UtcOffset::UTC);
-    (
-        format!("{:04}{:02}{:02}", u.year(), u.month() as u8, u.day()),
-        format!("{:02}{:02}{:02}", u.hour(), u.minute(), u.second()),
-    )
+/// before). None when its UTC time is out of the years 0 to 9999 that
+/// RFC 3339 writes (`9999-12-31T23:59:59-23:59`): a time given on the
+/// command line, refused by the caller, where the conversion panicked.
+pub fn utc_yyyymmdd_hhmmss(t: time::OffsetDateTime) -> Option<(String, String)> {
+    let u = t.checked_to_offset(time::UtcOffset::UTC)?;
+    (0..=9999).contains(&u.year()).then(|| {
+        (
+            format!("{:04}{:02}{:02}", u.year(), u.month() as u8, u.day()),
+            format!("{:02}{:02}{:02}", u.hour(), u.minute(), u.second()),
+        )
+    })
 }
 
 /// An RFC 3339 time (Paybox CreatedOn), parsed.
@@ -145,7 +149,10 @@ mod tests {
         let paris = rfc3339("2026-11-24T00:30:00+01:00").unwrap();
         assert_eq!(
             utc_yyyymmdd_hhmmss(paris),
-            ("20261123".to_string(), "233000".to_string())
+            Some(("20261123".to_string(), "233000".to_string()))
         );
+        for far in ["9999-12-31T23:59:59-23:59", "0000-01-01T00:00:00+23:59"] {
+            assert_eq!(utc_yyyymmdd_hhmmss(rfc3339(far).unwrap()), None, "{far}");
+        }
     }
 }

@@ -158,7 +158,12 @@ pub(super) fn build_lyra(args: Args, delim: u8) -> Result<Outcome> {
         })?,
         None => time::OffsetDateTime::now_utc(),
     };
-    let (now_date, now_time) = utc_yyyymmdd_hhmmss(created);
+    let (now_date, now_time) = utc_yyyymmdd_hhmmss(created).ok_or_else(|| {
+        usage(format!(
+            "--created-on {}: its UTC time is not between the years 0 and 9999 (expected a time such as 2026-11-24T00:30:00+01:00)",
+            show(args.created_on.as_deref().unwrap_or(""))
+        ))
+    })?;
     let date = match &args.date {
         Some(d) if is_yyyymmdd(d) => d.clone(),
         Some(d) => return Err(usage(format!("--date {}: expected YYYYMMDD", show(d)))),

@@ -34,6 +34,36 @@ fn builds_the_spec_example() {
     assert_eq!(r.stdout, REQ_EXAMPLE);
 }
 
+/// Found by an attacker: a `--created-on` whose UTC time is past the
+/// year 9999 (23:59:59 on 31 December 9999, 23:59 behind UTC) made
+/// build panic turning it to UTC ("internal error … this is a bug",
+/// status 2). It is a usage error like any time that cannot be used.
+#[test]
+fn a_creation_time_past_what_utc_can_hold_is_a_usage_error() {
+    let d = Dir::new();
+    for at in ["9999-12-31T23:59:59-23:59", "0000-01-01T00:00:00+23:59"] {
+        let r = d
+            .run_stdin(
+                &[
+                    "build",
+                    "--format",
+                    "lyra",
+                    "--shop",
+                    "12345678",
+                    "--mode",
+                    "test",
+                    "--created-on",
+                    at,
+                ],
+                "transaction_id,amount,currency,token\n1,93599,978,TOKEN-1\n",
+            )
+            .expect(2);
+        r.stderr_lacks("internal error");
+        r.stderr_has(&format!("--created-on \"{at}\": its UTC time"));
+        assert_eq!(r.stdout, "");
+    }
+}
+
 #[test]
 fn round_trip_csv_build_respond_status_csv() {
     let d = Dir::new();
