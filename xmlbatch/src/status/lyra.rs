@@ -38,6 +38,9 @@ struct RequestIndex {
     shop: String,
     mode: String,
     lines: HashMap<Box<str>, Asked>,
+    /// Payment lines whose sequence number an earlier line has, in
+    /// words: each a mismatch.
+    repeated: Vec<String>,
 }
 
 /// The request's columns an answer line is matched on, in this order:
@@ -80,6 +83,7 @@ fn index_request(qpath: &Path) -> Result<RequestIndex> {
         shop: String::new(),
         mode: String::new(),
         lines: HashMap::new(),
+        repeated: Vec::new(),
     };
     let mut kept = 0u64;
     lyra::each_req_line(qin.into_reader(), &name, |line, kind, rec| {
@@ -106,6 +110,17 @@ fn index_request(qpath: &Path) -> Result<RequestIndex> {
                         "{name}:{line}: the columns an answer is matched on pass {} over the request's lines, the most a Lyra request needs (about 50 bytes a line): not a request of this gateway (is this the file meant?); nothing was read past it",
                         limits::show(MATCHED_REQUEST)
                     )));
+                }
+                // The first is kept: replaced, it was matched to the
+                // other's answer (its reference shown with it) and never
+                // said unanswered.
+                if let Some(first) = index.lines.get(col(2)) {
+                    index.repeated.push(format!(
+                        "{name}:{line}: request line {}: the sequence number is already used on line {}: its answer cannot be told from that one's (each payment line has its own: see xmlbatch check)",
+                        show(col(2)),
+                        first.line
+                    ));
+                    return Ok(());
                 }
                 index.lines.insert(
                     col(2).into(),
@@ -142,6 +157,9 @@ pub fn status_lyra(
     let mut details = 0u64;
     let mut malformed = 0u64;
     let mut tally = Tally::lyra(question.is_some());
+    for msg in questions.iter_mut().flat_map(|q| q.repeated.drain(..)) {
+        mismatch(&mut tally, msg);
+    }
     let mut progress = Progress::new(Unit::Records("answers"));
     let mut rec = RecordWriter::new(out, format, "answer", LYRA_COLUMNS, gateways::kinds::of)?;
     // The lines are read on a thread of their own while they are

@@ -55,17 +55,34 @@ pub fn status_paybox(
 ) -> Result<Tally> {
     // The questions, when asked to match.
     let mut questions: Option<(String, Header, HashMap<String, QuestionInfo>)> = None;
+    // Questions whose number an earlier question has: each said as a
+    // mismatch once the tally is made.
+    let mut repeated = Vec::new();
     if let Some(qpath) = question {
         let qin = Input::open(Some(qpath))?;
         let qname = qin.name().to_string();
         let mut header = Header::default();
-        let mut map = HashMap::new();
+        let mut map: HashMap<String, QuestionInfo> = HashMap::new();
         question::read_questions(qin.into_reader(), &qname, |item| {
             match item {
                 QuestionItem::Header(h) => header = h,
                 QuestionItem::Question(q) => {
-                    let key = q.number.clone().unwrap_or_default();
-                    let key = key.trim_start_matches('0').to_string();
+                    let number = q.number.clone().unwrap_or_default();
+                    let key = number.trim_start_matches('0').to_string();
+                    // The first is kept: replaced, it was matched to the
+                    // other's answer and never said unanswered, so a
+                    // question was lost with status 0.
+                    if let Some(first) = map.get(&key) {
+                        repeated.push(format!(
+                            "{qname}:{}: question {}: Number is already used on line {}: \
+                             its answer cannot be told from that one's (numbers must be \
+                             unique in a file: see xmlbatch check)",
+                            q.line,
+                            show(&number),
+                            first.line
+                        ));
+                        return Ok(());
+                    }
                     map.insert(
                         key,
                         QuestionInfo {
@@ -91,6 +108,9 @@ pub fn status_paybox(
         fields::answer_column_kind,
     )?;
     let mut tally = Tally::new(question.is_some());
+    for msg in repeated {
+        mismatch(&mut tally, msg);
+    }
     let mut progress = Progress::new(Unit::Records("answers"));
     // The XML is read on a thread of its own while the answers are
     // matched, masked and written on this one.

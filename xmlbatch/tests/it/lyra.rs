@@ -64,6 +64,33 @@ fn a_creation_time_past_what_utc_can_hold_is_a_usage_error() {
     }
 }
 
+/// Found by an attacker: a request giving two payment lines the same
+/// sequence number was indexed as one: the second replaced the first,
+/// whose answer was shown with the other's order reference, and the
+/// second was never said unanswered. The first is kept, the second said
+/// (status 1).
+#[test]
+fn status_says_a_sequence_number_used_twice_in_the_request() {
+    let d = Dir::new();
+    let req = "00;PAY;06;12345678;TEST;20261123;101500;\n\
+               02;1;20261123;101500;000001;CD;1000;978;;;TOKEN-1;;ORDER-1;;;\n\
+               02;1;20261123;101500;000002;CD;1000;978;;;TOKEN-2;;ORDER-2;;;\n\
+               01;2\n";
+    d.write("req", req);
+    let one = req.replace(
+        "02;1;20261123;101500;000002;CD;1000;978;;;TOKEN-2;;ORDER-2;;;\n",
+        "",
+    );
+    let ans = d
+        .run_stdin(&["respond"], one.replace("01;2", "01;1"))
+        .expect(0);
+    d.write("ans", &ans.stdout);
+    let st = d.run(&["status", "--question", "req", "ans"]).expect(1);
+    st.stderr_has("req:3: request line \"1\": the sequence number is already used on line 2")
+        .stderr_has("1 mismatches with the question");
+    assert_eq!(st.column("reference"), ["ORDER-1"]);
+}
+
 #[test]
 fn round_trip_csv_build_respond_status_csv() {
     let d = Dir::new();

@@ -267,6 +267,36 @@ fn status_refuses_an_answer_giving_an_element_twice() {
     }
 }
 
+/// Found by an attacker: a Question giving two questions the same number
+/// (made by hand, or by another tool) was matched as one: the second
+/// replaced the first, the one answer was taken for both, neither was
+/// said unanswered, and status --question ended with 0 and "0
+/// mismatches". The first is kept, the second said (status 1).
+#[test]
+fn status_says_a_question_number_used_twice() {
+    let d = Dir::new();
+    let one = question(&card_question(1, "978", "1111222233334444", "1230"));
+    let s = d.run_stdin(&["respond"], &one).expect(0);
+    d.write("s.xml", &s.stdout);
+    let twice = question(
+        &[
+            card_question(1, "978", "1111222233334444", "1230"),
+            card_question(1, "978", "1111222233334444", "1230").replace("R1<", "R2<"),
+        ]
+        .concat(),
+    );
+    let second = 1 + twice[..twice.rfind("<Question ").unwrap()]
+        .matches('\n')
+        .count();
+    d.write("q.xml", &twice);
+    let st = d.run(&["status", "--question", "q.xml", "s.xml"]).expect(1);
+    st.stderr_has(&format!(
+        "q.xml:{second}: question \"0000000001\": Number is already used on line 4"
+    ))
+    .stderr_has("1 mismatches with the question");
+    assert_eq!(st.column("reference"), ["R1"]);
+}
+
 #[test]
 fn status_matches_answers_to_questions() {
     let d = Dir::new();
