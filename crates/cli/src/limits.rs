@@ -23,7 +23,9 @@ pub const LINE: u64 = 64 * 1024;
 /// its answer: of each payment line, only its sequence number, date,
 /// transaction id, amount, currency and order reference (about 50 bytes;
 /// a REQ holds at most 999,999 lines, so about 50 MB at the most a real
-/// one needs), never the line whole.
+/// one needs), never the line whole. The same of a Paybox Question: of
+/// each question its number, type, reference, amount and currency, and
+/// what its entry costs (about 200 bytes: some 600,000 questions).
 pub const MATCHED_REQUEST: u64 = 128 << 20;
 
 /// A Sips Office Server request (JSON, a few KiB).

@@ -9,9 +9,10 @@ use gateways::paybox::fields::{self, Field};
 use gateways::paybox::question::{self, Header, QuestionItem};
 use gateways::paybox::status::{read_status, Answer, StatusItem};
 use gateways::show;
+use paylot_cli::limits::{self, MATCHED_REQUEST};
 use paylot_cli::progress::{Progress, Unit};
 use paylot_cli::records::{OutputFormat, RecordWriter};
-use paylot_cli::{Input, Result};
+use paylot_cli::{Error, Input, Result};
 
 use super::{mismatch, Tally};
 use crate::pipeline::{two_stages, Feed, Item};
@@ -36,6 +37,11 @@ impl Item for Part {
         }
     }
 }
+
+/// What a question's entry costs besides its values' text (its strings'
+/// and the map's bookkeeping), counted against
+/// [`paylot_cli::limits::MATCHED_REQUEST`].
+const QUESTION_INFO: usize = 160;
 
 struct QuestionInfo {
     type_code: String,
@@ -63,12 +69,34 @@ pub fn status_paybox(
         let qname = qin.name().to_string();
         let mut header = Header::default();
         let mut map: HashMap<String, QuestionInfo> = HashMap::new();
+        // What the map holds, bounded as a Lyra request's index is: the
+        // questions were kept whatever their number and size, so a large
+        // enough file took the memory (240 MB for 176 MB of questions).
+        let mut kept = 0u64;
         question::read_questions(qin.into_reader(), &qname, |item| {
             match item {
                 QuestionItem::Header(h) => header = h,
                 QuestionItem::Question(q) => {
                     let number = q.number.clone().unwrap_or_default();
                     let key = number.trim_start_matches('0').to_string();
+                    kept += (QUESTION_INFO
+                        + key.len()
+                        + [Field::Reference, Field::Amount, Field::Currency]
+                            .iter()
+                            .map(|f| q.get(*f).map_or(0, str::len))
+                            .sum::<usize>()
+                        + q.type_code.as_ref().map_or(0, String::len))
+                        as u64;
+                    if kept > MATCHED_REQUEST {
+                        return Err(Error::past_bound(format!(
+                            "{qname}:{}: what answers are matched on (each question's number, type, \
+                             reference, amount and currency) passes {} over the questions, the \
+                             most a batch needs: not a Question of this gateway (is this the file \
+                             meant?); nothing was read past it",
+                            q.line,
+                            limits::show(MATCHED_REQUEST)
+                        )));
+                    }
                     // The first is kept: replaced, it was matched to the
                     // other's answer and never said unanswered, so a
                     // question was lost with status 0.

@@ -297,6 +297,47 @@ fn status_says_a_question_number_used_twice() {
     assert_eq!(st.column("reference"), ["R1"]);
 }
 
+/// Found by an attacker: `status --question` kept every question of a
+/// Question XML to match the answers, whatever their number and size
+/// (240 MB of memory for a 176 MB file, and on past any bound). What it
+/// keeps is bounded as a Lyra request's index is: 2300 references of 60
+/// KB, 138 MB kept, are refused where they pass 128 MiB, status 2.
+#[test]
+fn status_refuses_questions_whose_matched_values_pass_their_bound() {
+    let d = Dir::new();
+    let s = d
+        .run_stdin(
+            &["respond"],
+            question(&card_question(1, "978", "1111222233334444", "1230")),
+        )
+        .expect(0);
+    d.write("s.xml", &s.stdout);
+    let feed = "python3 -c \"
+import sys
+pad = 'R' * 60000
+sys.stdout.write('<?xml version=\\\"1.0\\\"?>\\n<PayboxBatch xmlns=\\\"http://www.paybox.com/PayboxBatch\\\" BatchNumber=\\\"7\\\" CreatedOn=\\\"2026-11-22T10:15:00+01:00\\\">\\n<Merchant Site=\\\"1999888\\\" Rank=\\\"032\\\">\\n')
+for i in range(1, 2301):
+    sys.stdout.write('<Question Number=\\\"%010d\\\" Type=\\\"00002\\\"><Amount>100</Amount><Currency>978</Currency><Reference>%s</Reference></Question>\\n' % (i, pad))
+sys.stdout.write('</Merchant>\\n</PayboxBatch>\\n')
+\" 2>/dev/null";
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "{feed} | {} status --question /dev/stdin s.xml",
+            env!("CARGO_BIN_EXE_xmlbatch")
+        ))
+        .current_dir(d.path(""))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("/dev/stdin:2234: what answers are matched on (each question's number, type, reference, amount and currency) passes 128 MiB"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty());
+}
+
 #[test]
 fn status_matches_answers_to_questions() {
     let d = Dir::new();
