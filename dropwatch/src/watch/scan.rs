@@ -114,14 +114,11 @@ impl Watch {
 
     pub(super) fn full_scan(&mut self, sink: &mut Lines) -> Result<()> {
         let mut paths = self.walk(&self.dirs.clone());
-        let present: HashSet<String> = paths
-            .iter()
-            .map(|p| p.to_string_lossy().into_owned())
-            .collect();
+        let present: HashSet<String> = paths.iter().map(|p| key_of(p)).collect();
         // Reported files that are gone.
         for k in self.state.reported.keys() {
             if !present.contains(k) {
-                paths.push(PathBuf::from(k));
+                paths.push(path_of(k));
             }
         }
         self.observe(&paths, sink)
@@ -138,7 +135,7 @@ impl Watch {
             if !uniq.insert(path) {
                 continue;
             }
-            let key = path.to_string_lossy().into_owned();
+            let key = key_of(path);
             let meta = match fs::symlink_metadata(path) {
                 Ok(m) if m.is_file() => m,
                 _ => {
@@ -267,7 +264,7 @@ impl Watch {
     /// A reported file is gone: compressed (the .gz has its own event),
     /// rejected (idem), taken by the gateway (a request), or purged.
     fn disappeared(&mut self, path: &Path, sink: &mut Lines) -> Result<()> {
-        let key = path.to_string_lossy().into_owned();
+        let key = key_of(path);
         let Some(r) = self.state.reported.remove(&key) else {
             return Ok(());
         };
@@ -333,3 +330,35 @@ fn first_line(p: &Path) -> String {
     }
     s.lines().next().unwrap_or("").trim().to_string()
 }
+
+/// The state's key for `path`: the path itself when it is UTF-8 (every
+/// path watched is absolute: it starts with `/`), else `bytes:` and its
+/// bytes in base64. The key was the path with each byte that is not
+/// UTF-8 replaced by U+FFFD: two files whose paths differ only there
+/// were one key, so the second was taken for reported after a restart,
+/// and the one that left was never said gone.
+fn key_of(path: &Path) -> String {
+    use base64::Engine as _;
+    use std::os::unix::ffi::OsStrExt;
+    match path.to_str() {
+        Some(s) => s.to_string(),
+        None => format!(
+            "{BYTES_KEY}{}",
+            base64::engine::general_purpose::STANDARD.encode(path.as_os_str().as_bytes())
+        ),
+    }
+}
+
+/// The path a key of [`key_of`] stands for.
+fn path_of(key: &str) -> PathBuf {
+    use base64::Engine as _;
+    use std::os::unix::ffi::OsStringExt;
+    key.strip_prefix(BYTES_KEY)
+        .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+        .map(|b| PathBuf::from(std::ffi::OsString::from_vec(b)))
+        .unwrap_or_else(|| PathBuf::from(key))
+}
+
+/// What starts the key of a path that is not UTF-8 (no absolute path
+/// does).
+const BYTES_KEY: &str = "bytes:";

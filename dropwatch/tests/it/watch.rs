@@ -170,6 +170,50 @@ fn once_state_file_is_where_asked_and_valid() {
     );
 }
 
+/// Found by an attacker: the state kept each path with the bytes that
+/// are not UTF-8 replaced by U+FFFD, so two accounts whose directory
+/// names differ only there (`caf\xe9`, `caf\xe8`, made in Latin-1)
+/// shared their files' keys: the request that left one of them was never
+/// said taken. Each path is now its own key, its exact bytes.
+#[test]
+fn paths_that_are_not_utf8_are_kept_apart() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let d = Dir::new();
+    let request = |account: &[u8]| {
+        d.path("drop")
+            .join(OsStr::from_bytes(account))
+            .join("request_ips")
+            .join(REQ1)
+    };
+    for account in [b"caf\xe9", b"caf\xe8"] {
+        let p = request(account);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        write_closed(&p, b"r", None);
+    }
+    let r = once(&d, &[]);
+    r.expect(0);
+    assert_eq!(
+        types(&r),
+        [
+            format!("request_waiting {REQ1}"),
+            format!("request_waiting {REQ1}")
+        ]
+    );
+    fs::remove_file(request(b"caf\xe8")).unwrap();
+    let r = once(&d, &[]);
+    r.expect(0);
+    let events = r.events();
+    assert_eq!(events.len(), 1, "{}", r.describe());
+    assert_eq!(events[0]["type"], "request_taken");
+    use base64::Engine as _;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(events[0]["path_bytes"].as_str().unwrap())
+        .unwrap();
+    assert_eq!(bytes, request(b"caf\xe8").as_os_str().as_bytes());
+    assert!(once(&d, &[]).expect(0).events().is_empty());
+}
+
 /// A live watcher.
 fn live(d: &Dir, extra: &[&str]) -> Running {
     let mut c = d.cmd();
