@@ -130,6 +130,13 @@ pub fn find_content(doc: &[u8], name: &str) -> Result<std::ops::Range<usize>, Fi
             Event::Empty(e) => {
                 if depth == 0 {
                     roots += 1;
+                    // `<a>…</a><b/>`: an empty second root is one too.
+                    if roots > 1 {
+                        return Err(FindError::NotXml(format!(
+                            "line {}: a second root element",
+                            line_of(doc, before)
+                        )));
+                    }
                 }
                 if e.name().as_ref() == name.as_bytes() {
                     lines.push(line_of(doc, before));
@@ -411,6 +418,8 @@ mod tests {
             &b"id;amount\n1;1250\n"[..],
             b"<a><M>1</a>",
             b"<a><M>1</M>",
+            b"<a><M>1</M></a><b/>",
+            b"<b/><a><M>1</M></a>",
             b"\x00\xff<<",
         ] {
             assert!(
