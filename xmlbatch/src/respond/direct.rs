@@ -18,13 +18,27 @@ pub fn respond_direct(name: &str, mut reader: Box<dyn BufRead>, out: &mut dyn Wr
     let memory = Memory::in_memory().map_err(|e| Error::trouble(e.to_string()))?;
     let today = gateways::calendar::today();
     // A line past its bound is refused whole (status 1 from respond).
-    direct::each_line(&mut *reader, name, |_, line| {
+    direct::each_line(&mut *reader, name, |n, line| {
         let reply = gateway::answer(line, None, &memory, today)
             .map_err(|e| Error::trouble(e.to_string()))?;
-        // A blank line, or one without a Direct field, gets no answer.
-        if let Some(reply) = reply {
-            out.write_all(&reply.line).map_err(werr)?;
-            out.write_all(b"\n").map_err(werr)?;
+        match reply {
+            Some(reply) => {
+                out.write_all(&reply.line).map_err(werr)?;
+                out.write_all(b"\n").map_err(werr)?;
+            }
+            // A blank line gets no answer.
+            None if direct::parse_request(line).is_empty() => {}
+            // A line without a Direct field got none either, and no
+            // word: a request fewer answered than sent, status 0. It is
+            // said, as status --question says it of the same file.
+            None => {
+                return Err(Error::trouble(format!(
+                    "{name}:{n}: not a Paybox Direct request (none of its fields, such as \
+                     VERSION, TYPE, SITE): no answer can be given to it; give respond the \
+                     requests file xmlbatch build --format paybox-direct wrote, one request \
+                     a line"
+                )))
+            }
         }
         Ok(())
     })?;

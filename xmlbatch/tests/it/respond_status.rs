@@ -338,6 +338,39 @@ sys.stdout.write('</Merchant>\\n</PayboxBatch>\\n')
     assert!(out.stdout.is_empty());
 }
 
+/// Found by an attacker: a line of a Direct requests file that is not a
+/// request (a line of a log, a truncated copy) got no answer and no word,
+/// and respond ended with 0, one request fewer answered than sent. It is
+/// said where it is, as `status --question` says it of the same file
+/// (status 2); a line of spaces is blank to both, where `status
+/// --question` refused it and respond skipped it.
+#[test]
+fn respond_says_a_direct_line_that_is_not_a_request() {
+    let d = Dir::new();
+    let request = |n: u32| {
+        format!(
+            "VERSION=00103&TYPE=00003&SITE=1999888&RANG=032&CLE=1999888&NUMQUESTION={n:010}&MONTANT=0000001000&DEVISE=978&REFERENCE=WEB-{n}&PORTEUR=1111222233334444&DATEVAL=1249&CVV=123&ACTIVITE=024&DATEQ=01122026100000\n"
+        )
+    };
+    let blanks = format!("{}\n   \n\r\n{}", request(1), request(2));
+    d.write("requests", &blanks);
+    let r = d.run(&["respond", "requests"]).expect(0);
+    assert_eq!(r.stdout.lines().count(), 2, "{}", r.stdout);
+    d.write("answers", &r.stdout);
+    d.run(&["status", "--question", "requests", "answers"])
+        .expect(0);
+    d.write(
+        "junk",
+        format!("{}\nhello world\n{}", request(1), request(2)),
+    );
+    let r = d.run(&["respond", "junk"]).expect(2);
+    r.stderr_has("junk:3: not a Paybox Direct request");
+    assert_eq!(r.stdout, "");
+    d.run(&["status", "--question", "junk", "answers"])
+        .expect(2)
+        .stderr_has("junk:3: not a Paybox Direct request");
+}
+
 #[test]
 fn status_matches_answers_to_questions() {
     let d = Dir::new();
