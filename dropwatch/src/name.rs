@@ -163,6 +163,15 @@ fn next_paybox(a: &Args, known: &[String]) -> Result<String> {
             t.text()
         )));
     }
+    // A wide template holds more than the gateway takes: the name of a
+    // Question that can never be built (xmlbatch build refuses the
+    // number, the gateway too) was printed with status 0.
+    if next > gateways::paybox::MAX_NUMBER {
+        return Err(Error::no(format!(
+            "name: no batch number left: {last} is the highest batch number the gateway takes \
+             (ask the gateway how to restart the numbering)"
+        )));
+    }
     Ok(t.render(&site, &rank, next))
 }
 

@@ -135,6 +135,43 @@ fn name_reads_and_records_any_sent_list() {
     }
 }
 
+/// Found by an attacker: after batch 2147483647, the highest the gateway
+/// takes (and xmlbatch build writes), a wide template made `name` print
+/// the name of batch 2147483648 with status 0, a Question that can never
+/// be built. No name is left: status 1, as after the template's largest.
+#[test]
+fn paybox_name_stops_at_the_gateways_highest_batch_number() {
+    let d = Dir::new();
+    d.write("out/1999888.032.2147483646.xml", "q");
+    let name = |d: &Dir| {
+        d.run(&[
+            "name",
+            "--gateway",
+            "paybox",
+            "--site",
+            "1999888",
+            "--rank",
+            "32",
+            "--template",
+            "{site}.{rank}.{batch}.xml",
+            "out",
+        ])
+    };
+    let r = name(&d);
+    r.expect(0);
+    assert_eq!(r.stdout().trim(), "1999888.032.2147483647.xml");
+    d.write("out/1999888.032.2147483647.xml", "q");
+    let r = name(&d);
+    r.expect(1);
+    assert_eq!(r.stdout(), "");
+    assert!(
+        r.stderr()
+            .contains("2147483647 is the highest batch number the gateway takes"),
+        "{}",
+        r.describe()
+    );
+}
+
 #[test]
 fn paybox_name_takes_the_next_batch_number() {
     let d = Dir::new();
