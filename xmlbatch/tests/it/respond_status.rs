@@ -371,6 +371,31 @@ fn respond_says_a_direct_line_that_is_not_a_request() {
         .stderr_has("junk:3: not a Paybox Direct request");
 }
 
+/// Found by an attacker: Direct request and answer lines ended by a bare
+/// CR (an old Mac editor) were read as one line: two requests ran
+/// together got one answer (00014, every field given twice), two answers
+/// one ambiguous record, and the second request was said unanswered.
+/// A bare CR ends a line, as in every other line file.
+#[test]
+fn direct_lines_ended_by_a_bare_cr_are_lines() {
+    let d = Dir::new();
+    let request = |n: u32| {
+        format!(
+            "VERSION=00103&TYPE=00003&SITE=1999888&RANG=032&CLE=1999888&NUMQUESTION={n:010}&MONTANT=0000001000&DEVISE=978&REFERENCE=WEB-{n}&PORTEUR=1111222233334444&DATEVAL=1249&CVV=123&ACTIVITE=024&DATEQ=01122026100000"
+        )
+    };
+    d.write("requests", format!("{}\r{}\r", request(1), request(2)));
+    let r = d.run(&["respond", "requests"]).expect(0);
+    assert_eq!(r.stdout.lines().count(), 2, "{}", r.stdout);
+    r.stderr_lacks("given twice");
+    d.write("answers", r.stdout.replace('\n', "\r"));
+    let st = d
+        .run(&["status", "--question", "requests", "answers"])
+        .expect(0);
+    assert_eq!(st.column("reference"), ["WEB-1", "WEB-2"]);
+    assert_eq!(st.column("outcome"), ["accepted", "accepted"]);
+}
+
 #[test]
 fn status_matches_answers_to_questions() {
     let d = Dir::new();

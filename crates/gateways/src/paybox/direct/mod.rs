@@ -43,7 +43,8 @@ pub const UNKNOWN_STATE: &str = "the operation's state is unknown: ask the gatew
 const UNAVAILABLE: &str = "???";
 
 /// Call `f` with the number and the bytes (with their `\n`) of each line
-/// of a file of Direct requests or answers, blank ones included. A line
+/// of a file of Direct requests or answers, blank ones included, whatever
+/// the line ends (LF, CRLF, a bare CR). A line
 /// is a few hundred bytes: one past [`paylot_cli::limits::LINE`] is
 /// refused where it starts ([`paylot_cli::Error::past_bound`], status 2;
 /// `xmlbatch respond` makes it a refusal), read no further, so that an
@@ -70,10 +71,39 @@ pub fn each_line(
             // A BOM (a file saved by Notepad or Excel) is no part of the
             // first line: read with it, its first field's name was
             // `\u{feff}NUMTRANS`, and the answer's transaction number lost.
-            Line::Read if line == 1 => f(line, paylot_cli::encoding::strip_bom(&buf))?,
-            Line::Read => f(line, &buf)?,
+            Line::Read if line == 1 => {
+                line = each_cr_line(paylot_cli::encoding::strip_bom(&buf), line, &mut f)?
+            }
+            Line::Read => line = each_cr_line(&buf, line, &mut f)?,
         }
     }
+}
+
+/// Call `f` with each line of `text`, one line read up to its `\n` that
+/// may hold lines ended by a bare CR (an old Mac editor's line ends; a
+/// Direct value never holds a raw CR: it is form-encoded, `%0D`), the
+/// first numbered `line`; the number of the last. Read as one, two
+/// requests ran together into one with every field given twice (one
+/// answer for two requests, `00014`), and two answers into one.
+fn each_cr_line(
+    text: &[u8],
+    mut line: u64,
+    f: &mut impl FnMut(u64, &[u8]) -> paylot_cli::Result<()>,
+) -> paylot_cli::Result<u64> {
+    let body = text.strip_suffix(b"\n").unwrap_or(text);
+    let body = body.strip_suffix(b"\r").unwrap_or(body);
+    if !body.contains(&b'\r') {
+        f(line, text)?;
+        return Ok(line);
+    }
+    let mut pieces = body.split(|b| *b == b'\r').peekable();
+    while let Some(piece) = pieces.next() {
+        f(line, piece)?;
+        if pieces.peek().is_some() {
+            line += 1;
+        }
+    }
+    Ok(line)
 }
 
 /// The VERSION an operation is sent with: Direct Plus for the stored-card
