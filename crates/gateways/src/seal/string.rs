@@ -150,58 +150,12 @@ pub fn byte_order(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
     a.cmp(b)
 }
 
-/// A name's first eight bytes read as one number, zero after its end:
-/// two names whose numbers differ are in the order of their numbers, in
-/// byte order; equal numbers say nothing ([`byte_order`] then tells).
-pub fn order_key(name: &[u8]) -> u64 {
-    match name.first_chunk::<8>() {
-        Some(eight) => u64::from_be_bytes(*eight),
-        None => name
-            .iter()
-            .enumerate()
-            .fold(0, |key, (i, b)| key | u64::from(*b) << (56 - 8 * i)),
-    }
-}
-
-/// Sort `names` (indices of `fields`) by their names' bytes: by their
-/// [`order_key`]s, made once each into `keyed`, and by [`byte_order`]
-/// only where those are equal. Comparing the names themselves at each
-/// step of the sort cost a shuffled Sips request a fifth of its
-/// instructions (most names are shorter than eight bytes, which went to
-/// the C library's memcmp), issue 27.
-pub fn sort_names<T>(
-    names: &mut [usize],
-    fields: &[(std::borrow::Cow<str>, T)],
-    keyed: &mut Vec<(u64, usize)>,
-) {
-    keyed.clear();
-    keyed.extend(
-        names
-            .iter()
-            .map(|&i| (order_key(fields[i].0.as_bytes()), i)),
-    );
-    let order = |(ka, a): &(u64, usize), (kb, b): &(u64, usize)| {
-        ka.cmp(kb)
-            .then_with(|| byte_order(fields[*a].0.as_bytes(), fields[*b].0.as_bytes()))
-    };
-    // Most messages give their names in order already (Sips sorts its
-    // own): one look says so.
-    if keyed.is_sorted_by(|a, b| order(a, b).is_lt()) {
-        return;
-    }
-    keyed.sort_unstable_by(order);
-    for (slot, (_, i)) in names.iter_mut().zip(keyed.iter()) {
-        *slot = *i;
-    }
-}
-
 /// What a rule reuses from one message to the next: the order of an
-/// object's names (and their sort keys), and the path of the field being
-/// walked (made only for a sink that wants paths).
+/// object's names, and the path of the field being walked (made only for
+/// a sink that wants paths).
 #[derive(Debug, Default)]
 pub struct Work {
     pub order: Vec<usize>,
-    pub keyed: Vec<(u64, usize)>,
     pub path: String,
 }
 
@@ -259,22 +213,6 @@ mod tests {
         ) {
             let (a, b) = (format!("{common}{a}"), format!("{common}{b}"));
             prop_assert_eq!(byte_order(a.as_bytes(), b.as_bytes()), a.as_bytes().cmp(b.as_bytes()));
-        }
-
-        // Sorted by their keys, names are in their bytes' order, whatever
-        // their lengths (shorter than the key's eight bytes, NULs in them).
-        #[test]
-        fn names_sort_in_their_bytes_order(
-            names in proptest::collection::hash_set("[ab\u{0}é]{0,10}", 0..24),
-        ) {
-            let fields: Vec<(std::borrow::Cow<str>, ())> =
-                names.iter().map(|n| (std::borrow::Cow::Borrowed(n.as_str()), ())).collect();
-            let mut order: Vec<usize> = (0..fields.len()).collect();
-            sort_names(&mut order, &fields, &mut Vec::new());
-            let sorted: Vec<&str> = order.iter().map(|&i| &*fields[i].0).collect();
-            let mut expected: Vec<&str> = names.iter().map(String::as_str).collect();
-            expected.sort();
-            prop_assert_eq!(sorted, expected);
         }
     }
 }

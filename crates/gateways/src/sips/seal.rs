@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 
 use crate::seal::tree::{self, Node};
 use crate::seal::{
-    scalar_text, sort_names, write_hex, Algorithm, SealString, Segment, Segments, Sink, Work,
+    byte_order, scalar_text, write_hex, Algorithm, SealString, Segment, Segments, Sink, Work,
 };
 
 /// The field that carries a JSON seal.
@@ -208,7 +208,6 @@ pub fn build<S: Sink>(
         rule,
         sink,
         order: &mut work.order,
-        keyed: &mut work.keyed,
         path: &mut work.path,
     }
     .object(fields, Some(excluded));
@@ -268,7 +267,6 @@ struct Walk<'w, S> {
     rule: SipsJsonRule,
     sink: &'w mut S,
     order: &'w mut Vec<usize>,
-    keyed: &'w mut Vec<(u64, usize)>,
     path: &'w mut String,
 }
 
@@ -291,7 +289,9 @@ impl<S: Sink> Walk<'_, S> {
             names.sort_by(|a, b| name_order(&fields[*a].0, &fields[*b].0, true));
         } else if sorted {
             // Names are unique: no two compare equal.
-            sort_names(names, fields, self.keyed);
+            names.sort_unstable_by(|a, b| {
+                byte_order(fields[*a].0.as_bytes(), fields[*b].0.as_bytes())
+            });
         }
         for n in start..self.order.len() {
             let (name, value) = &fields[self.order[n]];
@@ -359,7 +359,6 @@ impl<S: Sink> Walk<'_, S> {
                     rule: self.rule,
                     sink: &mut inner,
                     order: &mut *self.order,
-                    keyed: &mut *self.keyed,
                     path: &mut path,
                 }
                 .value(item);
