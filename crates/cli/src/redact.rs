@@ -64,6 +64,15 @@ struct Windows {
     /// The longest window's length: how far from a sampled place a
     /// window holding it may stand.
     longest: usize,
+    /// The bytes an escape must give for a text decoded to hold a window
+    /// the text as written does not ([`Windows::escapes_matter`]): those
+    /// of the windows, in both ASCII cases, and those that make an escape
+    /// of the other kind once decoded (`%`, a backslash, hex digits, the
+    /// letters of JSON's escapes).
+    decoded: [bool; 256],
+    /// Whether one of those bytes is past ASCII (a window of a secret
+    /// that holds a character past ASCII).
+    decoded_past_ascii: bool,
 }
 
 /// The sieve's bits (2^16, 8 KiB: it stays in the first-level cache).
@@ -123,11 +132,19 @@ impl Windows {
         // or more.
         let shortest = windows.iter().map(|w| w.len()).min()?;
         let longest = windows.iter().map(|w| w.len()).max()?;
+        let mut decoded = [false; 256];
+        let escapes = b"%\\0123456789abcdefABCDEF\"/bfnrtu";
+        for b in windows.iter().flat_map(|w| w.iter()).chain(escapes) {
+            decoded[usize::from(b.to_ascii_lowercase())] = true;
+            decoded[usize::from(b.to_ascii_uppercase())] = true;
+        }
         Some(Windows {
             automaton,
             grams,
             stride: shortest.checked_sub(3).filter(|s| *s > 0)?,
             longest,
+            decoded_past_ascii: decoded[128..].contains(&true),
+            decoded,
         })
     }
 
@@ -158,9 +175,38 @@ impl Windows {
 
     /// Whether a window stands in `bytes` as written or in a form decoded
     /// ([`each_decoded`]: percent-escapes, JSON escapes), each decoded
-    /// only if the text holds its escape and no form before it matched.
+    /// only if one of its escapes gives a byte that matters and no form
+    /// before it matched.
     fn holds(&self, bytes: &[u8]) -> bool {
-        self.is_match(bytes) || each_decoded(bytes, false, |d, _| self.is_match(d))
+        self.is_match(bytes) || each_decoded(self, bytes, false, |d, _| self.is_match(d))
+    }
+
+    /// Whether an escape of this kind in `text` gives a byte a window
+    /// holds (or one that makes an escape of the other kind): if none
+    /// does, a window in the text decoded holds no byte an escape gave,
+    /// so it stands in one stretch copied as written, and in the text:
+    /// decoding it would find nothing more (`\/` in a URL or `\u00e9` in
+    /// a name, against a key of letters, digits and `_`, is not decoded).
+    /// No allocation; a look at each `%` or backslash.
+    fn escapes_matter(&self, text: &[u8], kind: Escape) -> bool {
+        let matters = |b: u8| self.decoded[usize::from(b)];
+        match kind {
+            Escape::Percent => memchr::memchr_iter(b'%', text)
+                .filter_map(|i| percent_escape(&text[i..]))
+                .any(matters),
+            // Every backslash is looked at, the second of a `\\` too:
+            // one more escape said to matter, none missed.
+            Escape::Json => memchr::memchr_iter(b'\\', text).any(|i| {
+                let escape = &text[i..];
+                if !self.decoded_past_ascii && past_ascii(escape) {
+                    // `\u00e9` in a name against a key of ASCII: told
+                    // from its first digits, nothing read.
+                    return false;
+                }
+                json_escape(escape)
+                    .is_some_and(|(c, _)| c.encode_utf8(&mut [0; 4]).bytes().any(matters))
+            }),
+        }
     }
 
     /// Whether a window stands around the sampled place `q`.
@@ -257,11 +303,12 @@ fn with_windows<R>(f: impl Fn(Option<&Arc<Windows>>) -> R) -> R {
 /// ranges that overlap or touch joined (the windows overlap: a fragment
 /// is the union of those it holds).
 fn fragments(
-    windows: &AhoCorasick,
+    windows: &Windows,
     haystack: &[u8],
     widen: impl Fn(&mut (usize, usize)),
 ) -> Vec<(usize, usize)> {
     let mut ranges: Vec<(usize, usize)> = windows
+        .automaton
         .find_overlapping_iter(haystack)
         .map(|m| (m.start(), m.end()))
         .collect();
@@ -269,9 +316,10 @@ fn fragments(
     // `\u0031…`, each one or some) is no window of any one form: it is
     // looked for in the text decoded, and said where its escapes stand
     // in the text.
-    each_decoded(haystack, true, |decoded, origin| {
+    each_decoded(windows, haystack, true, |decoded, origin| {
         ranges.extend(
             windows
+                .automaton
                 .find_overlapping_iter(decoded)
                 .map(|m| (origin[m.start()], end_in(origin, m.end()))),
         );
@@ -309,9 +357,11 @@ fn end_in(origin: &[usize], mut end: usize) -> usize {
 /// `\u002531`). Stops at the first `f` that says true, and says whether
 /// one did. A text holding neither `%` nor a backslash (nearly every line
 /// `seal compute --jsonl` reads) costs one `memchr2`; a form is decoded
-/// only where its escape stands, and only when no form before it said
+/// only when the text holds one of its escapes that gives a byte that
+/// matters ([`Windows::escapes_matter`]), and no form before it said
 /// true. Linear in `bytes`.
 fn each_decoded(
+    windows: &Windows,
     bytes: &[u8],
     with_origin: bool,
     mut f: impl FnMut(&[u8], &[usize]) -> bool,
@@ -331,12 +381,13 @@ fn each_decoded(
     };
     let mut origin = Vec::new();
     let mut again = Vec::new();
-    if holds(b'%', bytes, first) {
+    let matters = |text: &[u8], kind| windows.escapes_matter(text, kind);
+    if holds(b'%', bytes, first) && matters(bytes, Escape::Percent) {
         let decoded = percent_decoded(bytes, sink(with_origin, &mut origin));
         if f(&decoded, &origin) {
             return true;
         }
-        if holds(b'\\', &decoded, 0) {
+        if holds(b'\\', &decoded, 0) && matters(&decoded, Escape::Json) {
             let twice = json_unescaped(&decoded, sink(with_origin, &mut again));
             compose(&mut again, &origin);
             if f(&twice, &again) {
@@ -344,14 +395,14 @@ fn each_decoded(
             }
         }
     }
-    if holds(b'\\', bytes, first) {
+    if holds(b'\\', bytes, first) && matters(bytes, Escape::Json) {
         origin.clear();
         again.clear();
         let decoded = json_unescaped(bytes, sink(with_origin, &mut origin));
         if f(&decoded, &origin) {
             return true;
         }
-        if holds(b'%', &decoded, 0) {
+        if holds(b'%', &decoded, 0) && matters(&decoded, Escape::Percent) {
             let twice = percent_decoded(&decoded, sink(with_origin, &mut again));
             compose(&mut again, &origin);
             if f(&twice, &again) {
@@ -362,11 +413,25 @@ fn each_decoded(
     false
 }
 
+/// The kinds of escapes a secret may be written in.
+#[derive(Clone, Copy)]
+enum Escape {
+    /// `%31`
+    Percent,
+    /// `\u0031`, `\/`
+    Json,
+}
+
+/// The byte the `%XX` escape at the start of `bytes` stands for.
+fn percent_escape(bytes: &[u8]) -> Option<u8> {
+    let hex = |b: &u8| (*b as char).to_digit(16).map(|d| d as u8);
+    Some(hex(bytes.get(1)?)? << 4 | hex(bytes.get(2)?)?)
+}
+
 /// `bytes` with every `%XX` escape decoded, and, into `origin`, where
 /// each byte decoded starts in `bytes` (one more entry: its end).
 /// Linear in `bytes`.
 fn percent_decoded(bytes: &[u8], mut origin: Option<&mut Vec<usize>>) -> Zeroizing<Vec<u8>> {
-    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
     let mut decoded = Zeroizing::new(Vec::with_capacity(bytes.len()));
     if let Some(o) = origin.as_deref_mut() {
         o.reserve(bytes.len() + 1);
@@ -376,17 +441,17 @@ fn percent_decoded(bytes: &[u8], mut origin: Option<&mut Vec<usize>>) -> Zeroizi
         if let Some(o) = origin.as_deref_mut() {
             o.push(i);
         }
-        match (
-            bytes[i],
-            bytes.get(i + 1).and_then(|b| hex(*b)),
-            bytes.get(i + 2).and_then(|b| hex(*b)),
-        ) {
-            (b'%', Some(hi), Some(lo)) => {
-                decoded.push(hi << 4 | lo);
+        let escape = match bytes[i] {
+            b'%' => percent_escape(&bytes[i..]),
+            _ => None,
+        };
+        match escape {
+            Some(b) => {
+                decoded.push(b);
                 i += 3;
             }
-            (b, _, _) => {
-                decoded.push(b);
+            None => {
+                decoded.push(bytes[i]);
                 i += 1;
             }
         }
@@ -444,6 +509,17 @@ fn json_unescaped(bytes: &[u8], mut origin: Option<&mut Vec<usize>>) -> Zeroizin
     decoded
 }
 
+/// Whether the JSON escape at the start of `bytes` is a `\u` escape
+/// that gives no byte of ASCII: one past `\u007F` (a surrogate, paired
+/// or not, too), or none at all (kept as written: no byte is given).
+fn past_ascii(bytes: &[u8]) -> bool {
+    match bytes.get(1..5) {
+        Some([b'u', b'0', b'0', d]) => !(b'0'..=b'7').contains(d),
+        Some([b'u', ..]) => true,
+        _ => false,
+    }
+}
+
 /// The character the JSON escape at the start of `bytes` (a backslash)
 /// stands for, and its length in `bytes`; `None` for one no reader
 /// decodes (kept as written).
@@ -494,7 +570,7 @@ pub fn scrub(text: &str) -> Cow<'_, str> {
 /// [`scrub`] by these windows.
 fn scrub_by<'a>(windows: &Windows, text: &'a str) -> Cow<'a, str> {
     // A window may start or end inside a character of the text.
-    let found = fragments(&windows.automaton, text.as_bytes(), |r| {
+    let found = fragments(windows, text.as_bytes(), |r| {
         while !text.is_char_boundary(r.0) {
             r.0 -= 1;
         }
@@ -527,7 +603,7 @@ pub fn scrub_bytes(bytes: &[u8]) -> Cow<'_, [u8]> {
     let Some(windows) = windows() else {
         return Cow::Borrowed(bytes);
     };
-    let found = fragments(&windows.automaton, bytes, |_| {});
+    let found = fragments(&windows, bytes, |_| {});
     if found.is_empty() {
         return Cow::Borrowed(bytes);
     }
@@ -641,6 +717,17 @@ mod tests {
         assert_eq!(&json_unescaped(b"\\", None)[..], b"\\");
         assert_eq!(&json_unescaped(b"\\u00", None)[..], b"\\u00");
         assert_eq!(&json_unescaped(b"\\u+041", None)[..], b"\\u+041");
+        for (escape, past) in [
+            (&b"\\u0041"[..], false),
+            (b"\\u007F", false),
+            (b"\\u0080", true),
+            (b"\\u00e9", true),
+            (b"\\uD83D\\uDE00", true),
+            (b"\\u00", false),
+            (b"\\/", false),
+        ] {
+            assert_eq!(past_ascii(escape), past, "{escape:?}");
+        }
     }
 
     /// `text` with each character written as `how` says, in turn: as it
@@ -736,6 +823,44 @@ mod tests {
             prop_assert!(w.holds(text.as_bytes()), "{}", text);
             let out = scrub_by(&w, &text);
             prop_assert!(!w.holds(out.as_bytes()), "{} -> {}", text, out);
+        }
+
+        // Escapes that give no byte a window holds are not decoded: what
+        // is found is what every form decoded, each then decoded the
+        // other way, finds.
+        #[test]
+        fn escapes_left_alone_hide_nothing(
+            secret in "[a-zA-Z0-9_/\u{e9}-]{12,24}",
+            tokens in prop::collection::vec((0usize..24, 0usize..16, 0usize..14), 1..12),
+            how in prop::collection::vec(0u8..6, 1..30),
+        ) {
+            let w = Windows::of([secret.as_str()]).unwrap();
+            let chars: Vec<char> = secret.chars().collect();
+            let noise = [
+                "\\/", "\\u00e9", "%20", "%2F", "\\\\", "\\\"", "%5C", "\\u0025", "%",
+                "\\", "u", "0", "%C3%A9", "\\uD83D\\uDE00",
+            ];
+            let mut text = String::new();
+            for (from, len, n) in tokens {
+                let from = from.min(chars.len());
+                let end = (from + len).min(chars.len());
+                let piece: String = chars[from..end].iter().collect();
+                text.push_str(&escaped_at_will(&piece, &how, true));
+                text.push_str(noise[n]);
+            }
+            let t = text.as_bytes();
+            let p = percent_decoded(t, None);
+            let j = json_unescaped(t, None);
+            let every = [
+                t,
+                &p[..],
+                &json_unescaped(&p, None)[..],
+                &j[..],
+                &percent_decoded(&j, None)[..],
+            ]
+            .iter()
+            .any(|form| w.is_match(form));
+            prop_assert_eq!(w.holds(t), every, "{}", text);
         }
 
         // Pieces of a secret of 11 characters at most, escaped at will,
