@@ -13,9 +13,12 @@
 //! that length of every form of every secret is looked for in one pass
 //! ([`aho_corasick`]): linear in the text, whatever it holds, and a text
 //! is scrubbed before it is cut, never after (a cut leaves a fragment
-//! no whole-secret search can find). A text with `%XX` escapes is also
-//! looked at decoded (one more linear pass): a secret escaped at will,
-//! character by character, is no window of any one form.
+//! no whole-secret search can find). A text with `%XX` escapes or a
+//! backslash is also looked at decoded ([`each_decoded`]: percent-escapes,
+//! JSON escapes such as `\u0031` and `\/`, and each inside the other; a
+//! linear pass each, only for the escapes the text holds): a secret
+//! escaped at will, character by character, is no window of any one
+//! form, and any reader of the text decodes it.
 
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -61,6 +64,15 @@ struct Windows {
     /// The longest window's length: how far from a sampled place a
     /// window holding it may stand.
     longest: usize,
+    /// The bytes an escape must give for a text decoded to hold a window
+    /// the text as written does not ([`Windows::escapes_matter`]): those
+    /// of the windows, in both ASCII cases, and those that make an escape
+    /// of the other kind once decoded (`%`, a backslash, hex digits, the
+    /// letters of JSON's escapes).
+    decoded: [bool; 256],
+    /// Whether one of those bytes is past ASCII (a window of a secret
+    /// that holds a character past ASCII).
+    decoded_past_ascii: bool,
 }
 
 /// The sieve's bits (2^16, 8 KiB: it stays in the first-level cache).
@@ -120,11 +132,19 @@ impl Windows {
         // or more.
         let shortest = windows.iter().map(|w| w.len()).min()?;
         let longest = windows.iter().map(|w| w.len()).max()?;
+        let mut decoded = [false; 256];
+        let escapes = b"%\\0123456789abcdefABCDEF\"/bfnrtu";
+        for b in windows.iter().flat_map(|w| w.iter()).chain(escapes) {
+            decoded[usize::from(b.to_ascii_lowercase())] = true;
+            decoded[usize::from(b.to_ascii_uppercase())] = true;
+        }
         Some(Windows {
             automaton,
             grams,
             stride: shortest.checked_sub(3).filter(|s| *s > 0)?,
             longest,
+            decoded_past_ascii: decoded[128..].contains(&true),
+            decoded,
         })
     }
 
@@ -151,6 +171,42 @@ impl Windows {
             q += self.stride;
         }
         false
+    }
+
+    /// Whether a window stands in `bytes` as written or in a form decoded
+    /// ([`each_decoded`]: percent-escapes, JSON escapes), each decoded
+    /// only if one of its escapes gives a byte that matters and no form
+    /// before it matched.
+    fn holds(&self, bytes: &[u8]) -> bool {
+        self.is_match(bytes) || each_decoded(self, bytes, false, |d, _| self.is_match(d))
+    }
+
+    /// Whether an escape of this kind in `text` gives a byte a window
+    /// holds (or one that makes an escape of the other kind): if none
+    /// does, a window in the text decoded holds no byte an escape gave,
+    /// so it stands in one stretch copied as written, and in the text:
+    /// decoding it would find nothing more (`\/` in a URL or `\u00e9` in
+    /// a name, against a key of letters, digits and `_`, is not decoded).
+    /// No allocation; a look at each `%` or backslash.
+    fn escapes_matter(&self, text: &[u8], kind: Escape) -> bool {
+        let matters = |b: u8| self.decoded[usize::from(b)];
+        match kind {
+            Escape::Percent => memchr::memchr_iter(b'%', text)
+                .filter_map(|i| percent_escape(&text[i..]))
+                .any(matters),
+            // Every backslash is looked at, the second of a `\\` too:
+            // one more escape said to matter, none missed.
+            Escape::Json => memchr::memchr_iter(b'\\', text).any(|i| {
+                let escape = &text[i..];
+                if !self.decoded_past_ascii && past_ascii(escape) {
+                    // `\u00e9` in a name against a key of ASCII: told
+                    // from its first digits, nothing read.
+                    return false;
+                }
+                json_escape(escape)
+                    .is_some_and(|(c, _)| c.encode_utf8(&mut [0; 4]).bytes().any(matters))
+            }),
+        }
     }
 
     /// Whether a window stands around the sampled place `q`.
@@ -247,25 +303,28 @@ fn with_windows<R>(f: impl Fn(Option<&Arc<Windows>>) -> R) -> R {
 /// ranges that overlap or touch joined (the windows overlap: a fragment
 /// is the union of those it holds).
 fn fragments(
-    windows: &AhoCorasick,
+    windows: &Windows,
     haystack: &[u8],
     widen: impl Fn(&mut (usize, usize)),
 ) -> Vec<(usize, usize)> {
     let mut ranges: Vec<(usize, usize)> = windows
+        .automaton
         .find_overlapping_iter(haystack)
         .map(|m| (m.start(), m.end()))
         .collect();
-    // A secret written with its characters percent-escaped at will
-    // (`%31%31…`, each one or some, in either case of hex) is no window
-    // of any one form: it is looked for in the text decoded, and said
-    // where its escapes stand in the text.
-    if let Some((decoded, origin)) = percent_decoded(haystack) {
+    // A secret written with its characters escaped at will (`%31%31…`,
+    // `\u0031…`, each one or some) is no window of any one form: it is
+    // looked for in the text decoded, and said where its escapes stand
+    // in the text.
+    each_decoded(windows, haystack, true, |decoded, origin| {
         ranges.extend(
             windows
-                .find_overlapping_iter(&decoded)
-                .map(|m| (origin[m.start()], origin[m.end()])),
+                .automaton
+                .find_overlapping_iter(decoded)
+                .map(|m| (origin[m.start()], end_in(origin, m.end()))),
         );
-    }
+        false
+    });
     ranges.iter_mut().for_each(widen);
     ranges.sort_unstable();
     let mut joined: Vec<(usize, usize)> = Vec::new();
@@ -278,45 +337,240 @@ fn fragments(
     joined
 }
 
-/// `bytes` with every `%XX` escape decoded, and where each byte decoded
-/// starts in `bytes` (one more entry: its end); `None` without an escape.
+/// Where in the text a piece of its decoded form that ends at `end`
+/// ends: past the whole escape its last byte came from (the bytes of a
+/// character decoded from one `\uXXXX` all start at the escape).
+fn end_in(origin: &[usize], mut end: usize) -> usize {
+    // The last entry (the text's end) is past every byte's start: the
+    // loop stops there at the latest.
+    while end > 0 && end < origin.len() - 1 && origin[end] == origin[end - 1] {
+        end += 1;
+    }
+    origin[end]
+}
+
+/// `f` of each decoded form of `bytes` in which a secret may stand that
+/// is no window of its forms as written, and, with `with_origin`, where
+/// each of its bytes starts in `bytes` (one more entry: its end; empty
+/// without): percent-decoded, JSON-unescaped, each of them then decoded
+/// the other way when it holds the other's escapes (`%5Cu0031`,
+/// `\u002531`). Stops at the first `f` that says true, and says whether
+/// one did. A text holding neither `%` nor a backslash (nearly every line
+/// `seal compute --jsonl` reads) costs one `memchr2`; a form is decoded
+/// only when the text holds one of its escapes that gives a byte that
+/// matters ([`Windows::escapes_matter`]), and no form before it said
+/// true. Linear in `bytes`.
+fn each_decoded(
+    windows: &Windows,
+    bytes: &[u8],
+    with_origin: bool,
+    mut f: impl FnMut(&[u8], &[usize]) -> bool,
+) -> bool {
+    let Some(first) = memchr::memchr2(b'%', b'\\', bytes) else {
+        return false;
+    };
+    let holds = |b: u8, text: &[u8], from: usize| memchr::memchr(b, &text[from..]).is_some();
+    fn sink(with_origin: bool, v: &mut Vec<usize>) -> Option<&mut Vec<usize>> {
+        with_origin.then_some(v)
+    }
+    // The origin of a form decoded from a decoded form, in `bytes`.
+    let compose = |inner: &mut Vec<usize>, outer: &[usize]| {
+        if with_origin {
+            inner.iter_mut().for_each(|o| *o = outer[*o]);
+        }
+    };
+    let mut origin = Vec::new();
+    let mut again = Vec::new();
+    let matters = |text: &[u8], kind| windows.escapes_matter(text, kind);
+    if holds(b'%', bytes, first) && matters(bytes, Escape::Percent) {
+        let decoded = percent_decoded(bytes, sink(with_origin, &mut origin));
+        if f(&decoded, &origin) {
+            return true;
+        }
+        if holds(b'\\', &decoded, 0) && matters(&decoded, Escape::Json) {
+            let twice = json_unescaped(&decoded, sink(with_origin, &mut again));
+            compose(&mut again, &origin);
+            if f(&twice, &again) {
+                return true;
+            }
+        }
+    }
+    if holds(b'\\', bytes, first) && matters(bytes, Escape::Json) {
+        origin.clear();
+        again.clear();
+        let decoded = json_unescaped(bytes, sink(with_origin, &mut origin));
+        if f(&decoded, &origin) {
+            return true;
+        }
+        if holds(b'%', &decoded, 0) && matters(&decoded, Escape::Percent) {
+            let twice = percent_decoded(&decoded, sink(with_origin, &mut again));
+            compose(&mut again, &origin);
+            if f(&twice, &again) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// The kinds of escapes a secret may be written in.
+#[derive(Clone, Copy)]
+enum Escape {
+    /// `%31`
+    Percent,
+    /// `\u0031`, `\/`
+    Json,
+}
+
+/// The byte the `%XX` escape at the start of `bytes` stands for.
+fn percent_escape(bytes: &[u8]) -> Option<u8> {
+    let hex = |b: &u8| (*b as char).to_digit(16).map(|d| d as u8);
+    Some(hex(bytes.get(1)?)? << 4 | hex(bytes.get(2)?)?)
+}
+
+/// `bytes` with every `%XX` escape decoded, and, into `origin`, where
+/// each byte decoded starts in `bytes` (one more entry: its end).
 /// Linear in `bytes`.
-fn percent_decoded(bytes: &[u8]) -> Option<(Zeroizing<Vec<u8>>, Vec<usize>)> {
-    memchr::memchr(b'%', bytes)?;
-    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
+fn percent_decoded(bytes: &[u8], mut origin: Option<&mut Vec<usize>>) -> Zeroizing<Vec<u8>> {
     let mut decoded = Zeroizing::new(Vec::with_capacity(bytes.len()));
-    let mut origin = Vec::with_capacity(bytes.len() + 1);
+    if let Some(o) = origin.as_deref_mut() {
+        o.reserve(bytes.len() + 1);
+    }
     let mut i = 0;
     while i < bytes.len() {
-        origin.push(i);
-        match (
-            bytes[i],
-            bytes.get(i + 1).and_then(|b| hex(*b)),
-            bytes.get(i + 2).and_then(|b| hex(*b)),
-        ) {
-            (b'%', Some(hi), Some(lo)) => {
-                decoded.push(hi << 4 | lo);
+        if let Some(o) = origin.as_deref_mut() {
+            o.push(i);
+        }
+        let escape = match bytes[i] {
+            b'%' => percent_escape(&bytes[i..]),
+            _ => None,
+        };
+        match escape {
+            Some(b) => {
+                decoded.push(b);
                 i += 3;
             }
-            (b, _, _) => {
-                decoded.push(b);
+            None => {
+                decoded.push(bytes[i]);
                 i += 1;
             }
         }
     }
-    origin.push(bytes.len());
-    Some((decoded, origin))
+    if let Some(o) = origin {
+        o.push(bytes.len());
+    }
+    decoded
+}
+
+/// `bytes` with the escapes of a JSON string decoded, leniently, as any
+/// JSON reader would give the text to whoever reads it: `\uXXXX` (either
+/// case of hex; a surrogate pair as its one character), `\/ \\ \" \b \f
+/// \n \r \t`; anything else (a lone surrogate, `\u` without four hex
+/// digits, a backslash before another byte) kept as written, byte for
+/// byte: the text need not be JSON (a quoted line, a cell, a form). Into
+/// `origin`, where each byte decoded starts in `bytes` (those of a
+/// character decoded from one escape all start at its backslash; one
+/// more entry: the end). The stretches between backslashes are copied
+/// whole. Linear in `bytes`.
+fn json_unescaped(bytes: &[u8], mut origin: Option<&mut Vec<usize>>) -> Zeroizing<Vec<u8>> {
+    let mut decoded = Zeroizing::new(Vec::with_capacity(bytes.len()));
+    if let Some(o) = origin.as_deref_mut() {
+        o.reserve(bytes.len() + 1);
+    }
+    let copy = |decoded: &mut Vec<u8>, origin: &mut Option<&mut Vec<usize>>, from, to| {
+        decoded.extend_from_slice(&bytes[from..to]);
+        if let Some(o) = origin.as_deref_mut() {
+            o.extend(from..to);
+        }
+    };
+    let mut at = 0;
+    for i in memchr::memchr_iter(b'\\', bytes) {
+        if i < at {
+            // The second backslash of `\\`, decoded already.
+            continue;
+        }
+        copy(&mut decoded, &mut origin, at, i);
+        let mut utf8 = [0u8; 4];
+        let (text, len): (&[u8], usize) = match json_escape(&bytes[i..]) {
+            Some((c, len)) => (c.encode_utf8(&mut utf8).as_bytes(), len),
+            // Kept as written: the backslash, then what follows it as text.
+            None => (b"\\", 1),
+        };
+        decoded.extend_from_slice(text);
+        if let Some(o) = origin.as_deref_mut() {
+            o.extend(std::iter::repeat_n(i, text.len()));
+        }
+        at = i + len;
+    }
+    copy(&mut decoded, &mut origin, at, bytes.len());
+    if let Some(o) = origin {
+        o.push(bytes.len());
+    }
+    decoded
+}
+
+/// Whether the JSON escape at the start of `bytes` is a `\u` escape
+/// that gives no byte of ASCII: one past `\u007F` (a surrogate, paired
+/// or not, too), or none at all (kept as written: no byte is given).
+fn past_ascii(bytes: &[u8]) -> bool {
+    match bytes.get(1..5) {
+        Some([b'u', b'0', b'0', d]) => !(b'0'..=b'7').contains(d),
+        Some([b'u', ..]) => true,
+        _ => false,
+    }
+}
+
+/// The character the JSON escape at the start of `bytes` (a backslash)
+/// stands for, and its length in `bytes`; `None` for one no reader
+/// decodes (kept as written).
+fn json_escape(bytes: &[u8]) -> Option<(char, usize)> {
+    let unit = |at: usize| -> Option<u32> {
+        let four = bytes.get(at..at + 4)?;
+        // Four hex digits (`from_str_radix` would take a sign too).
+        four.iter()
+            .try_fold(0u32, |n, b| Some(n << 4 | (*b as char).to_digit(16)?))
+    };
+    let c = match *bytes.get(1)? {
+        b'"' => '"',
+        b'\\' => '\\',
+        b'/' => '/',
+        b'b' => '\u{8}',
+        b'f' => '\u{c}',
+        b'n' => '\n',
+        b'r' => '\r',
+        b't' => '\t',
+        b'u' => {
+            let high = unit(2)?;
+            if !(0xD800..=0xDBFF).contains(&high) {
+                // A low surrogate alone is no character: `None`.
+                return char::from_u32(high).map(|c| (c, 6));
+            }
+            if bytes.get(6..8) != Some(b"\\u".as_slice()) {
+                return None;
+            }
+            let low = unit(8).filter(|l| (0xDC00..=0xDFFF).contains(l))?;
+            let c = char::from_u32(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))?;
+            return Some((c, 12));
+        }
+        _ => return None,
+    };
+    Some((c, 2))
 }
 
 /// `text` with every fragment of [`WINDOW`] characters (or more) of a
 /// secret this process has read replaced by `(a secret)`, in any of its
 /// forms and any ASCII case.
 pub fn scrub(text: &str) -> Cow<'_, str> {
-    let Some(windows) = windows() else {
-        return Cow::Borrowed(text);
-    };
+    match windows() {
+        Some(windows) => scrub_by(&windows, text),
+        None => Cow::Borrowed(text),
+    }
+}
+
+/// [`scrub`] by these windows.
+fn scrub_by<'a>(windows: &Windows, text: &'a str) -> Cow<'a, str> {
     // A window may start or end inside a character of the text.
-    let found = fragments(&windows.automaton, text.as_bytes(), |r| {
+    let found = fragments(windows, text.as_bytes(), |r| {
         while !text.is_char_boundary(r.0) {
             r.0 -= 1;
         }
@@ -341,10 +595,7 @@ pub fn scrub(text: &str) -> Cow<'_, str> {
 /// Whether `bytes` hold a fragment of [`WINDOW`] characters (or more) of
 /// a secret this process has read, in any of its forms and any case.
 pub fn holds_secret(bytes: &[u8]) -> bool {
-    with_windows(|w| {
-        let Some(w) = w else { return false };
-        w.is_match(bytes) || percent_decoded(bytes).is_some_and(|(d, _)| w.is_match(&d[..]))
-    })
+    with_windows(|w| w.is_some_and(|w| w.holds(bytes)))
 }
 
 /// [`scrub`] for bytes that may not be UTF-8 (an answer in Latin-1).
@@ -352,7 +603,7 @@ pub fn scrub_bytes(bytes: &[u8]) -> Cow<'_, [u8]> {
     let Some(windows) = windows() else {
         return Cow::Borrowed(bytes);
     };
-    let found = fragments(&windows.automaton, bytes, |_| {});
+    let found = fragments(&windows, bytes, |_| {});
     if found.is_empty() {
         return Cow::Borrowed(bytes);
     }
@@ -407,6 +658,230 @@ mod tests {
         assert_eq!(scrub(&format!("x={all}&y=2")), "x=(a secret)&y=2");
         // 11 characters of it, escaped, are no fragment; a `%` alone is text.
         assert!(!holds_secret(b"%31%31%32%32%33%33%34%34%35%35%36 100% 4%"));
+    }
+
+    /// A secret's characters written as JSON escapes (`\u0031`, `\/`,
+    /// a surrogate pair, some or all, in a JSON text or not) are no window
+    /// of any one form: they were neither found nor scrubbed, and the
+    /// key pasted that way into a field was sealed and written on.
+    #[test]
+    fn a_secret_written_in_json_escapes_is_found_and_scrubbed() {
+        remember("Zq8/json-\"escaped\"-\u{1F600}-77".as_bytes());
+        for text in [
+            r#"{"note":"Zq8\/json-\"escaped\"-\ud83d\ude00-77"}"#,
+            r#"{"note":"zQ8\u002Fjson-\u0022escaped\u0022-\uD83D\uDE00-77"}"#,
+            r#"x Zq8\/json-\"esc y"#,
+            r#"\u005A\u0071\u0038\u002f\u006a\u0073\u006f\u006e\u002d\u0022\u0065\u0073"#,
+            // JSON escapes percent-encoded, and percent-escapes JSON-escaped.
+            r#"p=Zq8%5C/json-%5C%22esc&q=1"#,
+            r#"{"p":"Zq8\u002Fjson\u002D%22esc"}"#,
+        ] {
+            assert!(holds_secret(text.as_bytes()), "{text}");
+            let out = scrub(text);
+            assert!(out.contains(SCRUBBED), "{text} -> {out}");
+            assert!(!holds_secret(out.as_bytes()), "{text} -> {out}");
+            assert!(!out.contains("json"), "{text} -> {out}");
+        }
+        assert_eq!(
+            scrub(r#"{"a":"Zq8\/json-\u0022esc","b":1}"#),
+            r#"{"a":"(a secret)","b":1}"#
+        );
+        // 11 characters of it, escaped, are no fragment; a backslash
+        // before anything else is text.
+        for text in [
+            r#"Zq8\/json-\"e"#,
+            r#"\u005A\u0071\u0038\u002f\u006a\u0073\u006f\u006e\u002d\u0022\u0065"#,
+            r#"Zq8\/json-\"e\sc \uZZ \ud83d \\"#,
+        ] {
+            assert!(!holds_secret(text.as_bytes()), "{text}");
+            assert_eq!(scrub(text), text);
+        }
+    }
+
+    #[test]
+    fn json_escapes_are_decoded_leniently_and_said_where_they_stand() {
+        let text = br#"a\u00e9\ud83d\ude00\ud800x\\u0030\/\z\u12\"\n"#;
+        let mut origin = Vec::new();
+        let decoded = json_unescaped(text, Some(&mut origin));
+        assert_eq!(
+            std::str::from_utf8(&decoded).unwrap(),
+            "a\u{e9}\u{1F600}\\ud800x\\u0030/\\z\\u12\"\n"
+        );
+        assert_eq!(origin.len(), decoded.len() + 1);
+        assert_eq!(&origin[..8], &[0, 1, 1, 7, 7, 7, 7, 19]);
+        assert_eq!(origin.last(), Some(&text.len()));
+        // The bytes of `é` end past its escape, not inside it.
+        assert_eq!(end_in(&origin, 2), 7);
+        assert_eq!(end_in(&origin, 3), 7);
+        assert_eq!(end_in(&origin, decoded.len()), text.len());
+        assert_eq!(&json_unescaped(b"\\", None)[..], b"\\");
+        assert_eq!(&json_unescaped(b"\\u00", None)[..], b"\\u00");
+        assert_eq!(&json_unescaped(b"\\u+041", None)[..], b"\\u+041");
+        for (escape, past) in [
+            (&b"\\u0041"[..], false),
+            (b"\\u007F", false),
+            (b"\\u0080", true),
+            (b"\\u00e9", true),
+            (b"\\uD83D\\uDE00", true),
+            (b"\\u00", false),
+            (b"\\/", false),
+        ] {
+            assert_eq!(past_ascii(escape), past, "{escape:?}");
+        }
+    }
+
+    /// `text` with each character written as `how` says, in turn: as it
+    /// is (a backslash and a quote escaped, as JSON needs them), `\uXXXX` in lower or
+    /// upper case hex (a surrogate pair past the first plane), its short
+    /// escape where it has one (`\/`, `\"`, `\\`), upper case, or with
+    /// `percent` its bytes percent-escaped.
+    fn escaped_at_will(text: &str, how: &[u8], percent: bool) -> String {
+        let mut out = String::new();
+        for (c, how) in text.chars().zip(how.iter().cycle()) {
+            let unit = |upper: bool| -> String {
+                c.encode_utf16(&mut [0u16; 2])
+                    .iter()
+                    .map(|u| match upper {
+                        true => format!("\\u{u:04X}"),
+                        false => format!("\\u{u:04x}"),
+                    })
+                    .collect()
+            };
+            match (how % if percent { 6 } else { 5 }, c) {
+                (1, _) => out.push_str(&unit(false)),
+                (2, _) => out.push_str(&unit(true)),
+                (3, '/' | '"' | '\\') => {
+                    out.push('\\');
+                    out.push(c);
+                }
+                (4, _) if c != '\\' && c != '"' => out.push(c.to_ascii_uppercase()),
+                (5, _) => {
+                    let mut bytes = [0u8; 4];
+                    for b in c.encode_utf8(&mut bytes).bytes() {
+                        out.push_str(&format!("%{b:02X}"));
+                    }
+                }
+                (_, '\\' | '"') => {
+                    out.push('\\');
+                    out.push(c);
+                }
+                _ => out.push(c),
+            }
+        }
+        out
+    }
+
+    proptest! {
+        // Whatever is escaped, how it is escaped, a text of JSON escapes
+        // decodes to what it says, as serde_json reads it.
+        #[test]
+        fn json_unescaped_reads_what_serde_json_reads(
+            text in "\\PC{0,30}",
+            how in prop::collection::vec(0u8..4, 1..8),
+        ) {
+            let escaped = escaped_at_will(&text, &how, false);
+            let read: String = serde_json::from_str(&format!("\"{escaped}\"")).unwrap();
+            prop_assert_eq!(&read, &text);
+            let mut origin = Vec::new();
+            let decoded = json_unescaped(escaped.as_bytes(), Some(&mut origin));
+            prop_assert_eq!(std::str::from_utf8(&decoded).unwrap(), text.as_str());
+            prop_assert_eq!(origin.len(), decoded.len() + 1);
+            prop_assert!(origin.windows(2).all(|w| w[0] <= w[1]));
+        }
+
+        // Any bytes: decoded without a panic, every byte said where it
+        // stands, in order.
+        #[test]
+        fn json_unescaped_takes_any_bytes(bytes in prop::collection::vec(
+            prop::sample::select(b"\\u/\"nt0aAdDfF8%\xc3\xa9".to_vec()), 0..40,
+        )) {
+            let mut origin = Vec::new();
+            let decoded = json_unescaped(&bytes, Some(&mut origin));
+            prop_assert_eq!(origin.len(), decoded.len() + 1);
+            prop_assert!(origin.windows(2).all(|w| w[0] <= w[1]));
+            prop_assert_eq!(origin.last(), Some(&bytes.len()));
+        }
+
+        // A window of a secret written with its characters escaped at will
+        // (JSON escapes, percent-escapes, raw, any case), among any text, is
+        // found, and nothing of it is left once scrubbed.
+        #[test]
+        fn an_escaped_window_is_found_and_scrubbed(
+            secret in "[a-zA-Z0-9/\"\\\\_ \u{e9}\u{20ac}\u{1F600}-]{12,30}",
+            from in any::<prop::sample::Index>(),
+            len in 12usize..30,
+            how in prop::collection::vec(0u8..6, 1..30),
+            before in "[a-z :,{}\"]{0,10}",
+            after in "[a-z :,{}\"]{0,10}",
+        ) {
+            let w = Windows::of([secret.as_str()]).unwrap();
+            let chars: Vec<char> = secret.chars().collect();
+            let from = from.index(chars.len() - WINDOW + 1);
+            let end = (from + len).min(chars.len());
+            let piece: String = chars[from..end].iter().collect();
+            let text = format!("{before}{}{after}", escaped_at_will(&piece, &how, true));
+            prop_assert!(w.holds(text.as_bytes()), "{}", text);
+            let out = scrub_by(&w, &text);
+            prop_assert!(!w.holds(out.as_bytes()), "{} -> {}", text, out);
+        }
+
+        // Escapes that give no byte a window holds are not decoded: what
+        // is found is what every form decoded, each then decoded the
+        // other way, finds.
+        #[test]
+        fn escapes_left_alone_hide_nothing(
+            secret in "[a-zA-Z0-9_/\u{e9}-]{12,24}",
+            tokens in prop::collection::vec((0usize..24, 0usize..16, 0usize..14), 1..12),
+            how in prop::collection::vec(0u8..6, 1..30),
+        ) {
+            let w = Windows::of([secret.as_str()]).unwrap();
+            let chars: Vec<char> = secret.chars().collect();
+            let noise = [
+                "\\/", "\\u00e9", "%20", "%2F", "\\\\", "\\\"", "%5C", "\\u0025", "%",
+                "\\", "u", "0", "%C3%A9", "\\uD83D\\uDE00",
+            ];
+            let mut text = String::new();
+            for (from, len, n) in tokens {
+                let from = from.min(chars.len());
+                let end = (from + len).min(chars.len());
+                let piece: String = chars[from..end].iter().collect();
+                text.push_str(&escaped_at_will(&piece, &how, true));
+                text.push_str(noise[n]);
+            }
+            let t = text.as_bytes();
+            let p = percent_decoded(t, None);
+            let j = json_unescaped(t, None);
+            let every = [
+                t,
+                &p[..],
+                &json_unescaped(&p, None)[..],
+                &j[..],
+                &percent_decoded(&j, None)[..],
+            ]
+            .iter()
+            .any(|form| w.is_match(form));
+            prop_assert_eq!(w.holds(t), every, "{}", text);
+        }
+
+        // Pieces of a secret of 11 characters at most, escaped at will,
+        // apart: no window, found or scrubbed.
+        #[test]
+        fn pieces_shorter_than_a_window_are_not_found(
+            secret in "[a-zA-Z0-9/_-]{12,30}",
+            pieces in prop::collection::vec((0usize..30, 1usize..12, "[#|,:{} ]{1,3}"), 1..5),
+            how in prop::collection::vec(0u8..5, 1..30),
+        ) {
+            let w = Windows::of([secret.as_str()]).unwrap();
+            let mut text = String::new();
+            for (from, len, apart) in pieces {
+                let from = from.min(secret.len());
+                let end = (from + len).min(secret.len());
+                text.push_str(&escaped_at_will(&secret[from..end], &how, false));
+                text.push_str(&apart);
+            }
+            prop_assert!(!w.holds(text.as_bytes()), "{}", text);
+            prop_assert_eq!(scrub_by(&w, &text), text.as_str());
+        }
     }
 
     #[test]

@@ -552,3 +552,78 @@ fn a_key_pasted_as_percent_escapes_is_refused() {
         }
     }
 }
+
+/// The key pasted into a data field written with JSON escapes (`\u0030`
+/// one character in eleven, every character, either case of hex; a
+/// percent-escaped backslash, `%5Cu0030`) is refused as the raw key is:
+/// any JSON reader decodes it, so the sealed message carried the key on,
+/// and it was sealed and written (status 0), no window of any one form of
+/// the key standing in the line as written. The Sips test shop key, with
+/// another shop's merchantId (a merchantId that is a window of the key
+/// sends every line to the general path, which found it).
+#[test]
+fn a_key_pasted_as_json_escapes_is_refused() {
+    let d = Dir::new();
+    let key = "002001000000001_KEY1";
+    let k = d.key("sips", key.as_bytes()).display().to_string();
+    let escaped = |every: usize, upper: bool| -> String {
+        key.chars()
+            .enumerate()
+            .map(|(i, c)| match (i % every == every - 1, upper) {
+                (true, true) => format!("\\u{:04X}", c as u32),
+                (true, false) => format!("\\u{:04x}", c as u32),
+                (false, _) => c.to_string(),
+            })
+            .collect()
+    };
+    for value in [
+        escaped(11, false),
+        escaped(11, true).to_ascii_lowercase(),
+        escaped(1, true),
+        key.replace("00001_", "0000%5Cu0031_"),
+    ] {
+        let line = format!(
+            r#"{{"amount":"100","currencyCode":"978","merchantId":"011223344550000","keyVersion":"1","orderChannel":"INTERNET","transactionReference":"T1","note":"{value}"}}"#
+        );
+        for args in [
+            &["--jsonl"][..],
+            &["--jsonl", "--seal-only"],
+            &[],
+            &["--seal-only"],
+        ] {
+            let mut all = vec!["compute", "--key-file", &k];
+            all.extend_from_slice(args);
+            let r = seal(&all, format!("{line}\n").as_bytes());
+            expect_status(&r, 2);
+            assert!(
+                r.stderr
+                    .contains("line 1: the field \"note\" holds a secret"),
+                "{args:?} {line}: {}",
+                r.stderr
+            );
+            assert_eq!(r.stdout, "", "{args:?} {line}");
+            assert!(!r.stderr.contains("KEY"), "{args:?} {line}: {}", r.stderr);
+        }
+    }
+}
+
+/// A text a tool quotes holding the key written with JSON escapes is
+/// scrubbed as the raw key is: `seal verify` and `explain` of a Paybox
+/// return quote the text signed, which printed the escaped key whole.
+#[test]
+fn a_key_written_in_json_escapes_is_scrubbed_from_what_is_printed() {
+    let d = Dir::new();
+    let k = d.key("sips", b"002001000000001_KEY1").display().to_string();
+    let form = "note=00200100000\\u0030001_KEY\\u0031&&&%zz";
+    for (verb, json) in [("verify", "--jsonl"), ("explain", "--json")] {
+        for json in [None, Some(json)] {
+            let mut args = vec![verb, "--input", "form", "--key-file", &k];
+            args.extend(json);
+            let r = seal(&args, form.as_bytes());
+            expect_status(&r, 1);
+            let out = format!("{}{}", r.stdout, r.stderr);
+            assert!(out.contains("(a secret)"), "{args:?}: {out}");
+            assert!(!out.contains("_KEY"), "{args:?}: {out}");
+        }
+    }
+}
