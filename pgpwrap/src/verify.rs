@@ -1,7 +1,9 @@
 //! `pgpwrap verify`: check a signed message (inline) or a file against a
 //! detached signature, accepting only the named signers.
 
+use std::io::{Read, Write};
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
 use paylot_cli::{Access, Error, Input, Outcome, Output, Result};
 use sequoia_openpgp as openpgp;
@@ -91,7 +93,12 @@ pub fn run(args: Args) -> Result<Outcome> {
             // Unverified until the end: held back, and private.
             let mut out = Output::create_spooled(args.message.output.path(), Access::Private)?;
             let bound = Expansion::new(args.expansion, &name);
-            let mut v = VerifierBuilder::from_reader(bound.counted(input.into_reader()))
+            let tail = Arc::new(Mutex::new(Tail::default()));
+            let watched = Watched {
+                inner: bound.counted(input.into_reader()),
+                tail: tail.clone(),
+            };
+            let mut v = VerifierBuilder::from_reader(watched)
                 .map_err(|e| fail(e, &report, &name))?
                 .buffer_size(io::parser_buffer(io::PARSER_BUFFER))
                 .with_policy(p, None, helper)
@@ -104,6 +111,14 @@ pub fn run(args: Args) -> Result<Outcome> {
             if !v.message_processed() {
                 return Err(Error::trouble(format!("{name}: the message is incomplete")));
             }
+            // gpg's output of a cleartext message ends with the text's last
+            // line ending, which the signature does not cover (see Tail).
+            let state = tail.lock().map(|t| t.state).unwrap_or_default();
+            if let TailState::Ended(crlf) = state {
+                let eol: &[u8] = if crlf { b"\r\n" } else { b"\n" };
+                out.write_all(eol)
+                    .map_err(|e| Error::io("writing the verified content", e))?;
+            }
             out.commit()?;
         }
     }
@@ -112,4 +127,156 @@ pub fn run(args: Args) -> Result<Outcome> {
         return Err(Error::no("no good signature"));
     }
     Ok(Outcome::Yes)
+}
+
+/// What a cleartext-signed message (`gpg --clearsign`) ended its text with.
+///
+/// The line ending before `-----BEGIN PGP SIGNATURE-----` is not signed
+/// (RFC 9580, 7.1), and sequoia's verifier leaves it out of the content;
+/// gpg (`--decrypt`, `--verify --output -`) writes it as the file has it
+/// (`\n` or `\r\n`, also when the signed file had none: `--clearsign`
+/// always ends the text with one, and an empty text is one empty line).
+/// `verify` writes it back so that its output is gpg's, byte for byte.
+///
+/// Told from the raw bytes as the parser reads them: the first line that
+/// opens an armor (`-----BEGIN PGP `) must be `SIGNED MESSAGE` (a binary
+/// message starts with a byte above 0x7F and is never looked at), and the
+/// first line after it that opens the signature armor ends the text; the
+/// line before it gives the ending. A quoting prefix (`> `) before the
+/// first armor line is taken off the others, as sequoia does.
+#[derive(Debug, Default)]
+struct Tail {
+    state: TailState,
+    /// The current line's first bytes (all that the tests need).
+    line: Vec<u8>,
+    prefix: Vec<u8>,
+    /// The ending of the last line of the text so far.
+    last_crlf: bool,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+enum TailState {
+    #[default]
+    Start,
+    Header,
+    Text,
+    /// A cleartext message whose text ended with `\r\n` (true) or `\n`.
+    Ended(bool),
+    /// Not a cleartext message (or not one told from its first lines).
+    NotCleartext,
+}
+
+/// The bytes of a line kept: an armor line's prefix and marker fit.
+const TAIL_LINE: usize = 256;
+
+impl Tail {
+    fn feed(&mut self, buf: &[u8]) {
+        for &b in buf {
+            match self.state {
+                TailState::Ended(_) | TailState::NotCleartext => return,
+                TailState::Start if b >= 0x80 => {
+                    self.state = TailState::NotCleartext;
+                    return;
+                }
+                TailState::Start => self.state = TailState::Header,
+                _ => {}
+            }
+            if b != b'\n' {
+                if self.line.len() < TAIL_LINE {
+                    self.line.push(b);
+                }
+                continue;
+            }
+            let crlf = self.line.last() == Some(&b'\r');
+            let line = std::mem::take(&mut self.line);
+            self.end_line(&line, crlf);
+        }
+    }
+
+    fn end_line(&mut self, line: &[u8], crlf: bool) {
+        const OPEN: &[u8] = b"-----BEGIN PGP ";
+        match self.state {
+            TailState::Header => {
+                let Some(at) = line.windows(OPEN.len()).position(|w| w == OPEN) else {
+                    return;
+                };
+                self.state = if line[at + OPEN.len()..].starts_with(b"SIGNED MESSAGE-----") {
+                    self.prefix = line[..at].to_vec();
+                    TailState::Text
+                } else {
+                    TailState::NotCleartext
+                };
+            }
+            TailState::Text => {
+                let body = line.strip_prefix(&self.prefix[..]).unwrap_or(line);
+                let dashes = body.iter().take_while(|&&c| c == b'-').count();
+                if dashes > 2 && body[dashes..].starts_with(b"BEGIN PGP SIGNATURE") {
+                    self.state = TailState::Ended(self.last_crlf);
+                } else {
+                    self.last_crlf = crlf;
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The input as the parser reads it, watched by a [`Tail`].
+struct Watched {
+    inner: Box<dyn Read + Send + Sync>,
+    tail: Arc<Mutex<Tail>>,
+}
+
+impl Read for Watched {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Ok(mut t) = self.tail.lock() {
+            t.feed(&buf[..n]);
+        }
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ending(input: &[u8], step: usize) -> TailState {
+        let mut t = Tail::default();
+        for piece in input.chunks(step) {
+            t.feed(piece);
+        }
+        t.state
+    }
+
+    #[test]
+    fn the_text_s_last_line_ending_is_told() {
+        let msg = |text: &str, eol: &str| {
+            format!(
+                "-----BEGIN PGP SIGNED MESSAGE-----{eol}Hash: SHA256{eol}{eol}{text}\
+                 -----BEGIN PGP SIGNATURE-----{eol}{eol}iHUE{eol}-----END PGP SIGNATURE-----{eol}"
+            )
+        };
+        for step in [1, 3, 1000] {
+            let lf = msg("a\n- -----BEGIN PGP SIGNATURE-----\nb\n", "\n");
+            assert_eq!(ending(lf.as_bytes(), step), TailState::Ended(false));
+            let crlf = msg("a\r\nb\r\n", "\r\n");
+            assert_eq!(ending(crlf.as_bytes(), step), TailState::Ended(true));
+            // Only the last line counts.
+            let mixed = msg("a\nb\r\n", "\n");
+            assert_eq!(ending(mixed.as_bytes(), step), TailState::Ended(true));
+            // An empty text: the blank line after the header.
+            let empty = msg("", "\n");
+            assert_eq!(ending(empty.as_bytes(), step), TailState::Ended(false));
+            let junk = format!("junk\n\n{}", msg("a\n", "\r\n"));
+            assert_eq!(ending(junk.as_bytes(), step), TailState::Ended(false));
+            let quoted = msg("a\n", "\n").replace('\n', "\n> ");
+            let quoted = format!("> {quoted}");
+            assert_eq!(ending(quoted.as_bytes(), step), TailState::Ended(false));
+            let armored = "-----BEGIN PGP MESSAGE-----\n\nowGb\n-----END PGP MESSAGE-----\n";
+            assert_eq!(ending(armored.as_bytes(), step), TailState::NotCleartext);
+            let binary = b"\xa3\x01-----BEGIN PGP SIGNED MESSAGE-----\n\n-----BEGIN PGP SIGNATURE";
+            assert_eq!(ending(binary, step), TailState::NotCleartext);
+        }
+    }
 }

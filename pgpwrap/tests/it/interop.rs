@@ -288,15 +288,10 @@ fn inline_signatures_both_ways() {
         let (code, stdout, err) = run(a![&"verify", &"--signer", &k.pubkey("gw_rsa"), &g]);
         assert_eq!(code, 0, "{mode}: {err}");
         // The cleartext framework does not sign the last line ending
-        // (RFC 9580, 7.1): the verified content ends without it.
-        let want = if mode == "--clearsign" {
-            &data[..data.len() - 1]
-        } else {
-            &data[..]
-        };
+        // (RFC 9580, 7.1), but gpg writes it: so does pgpwrap.
         assert_eq!(
             String::from_utf8_lossy(&stdout),
-            String::from_utf8_lossy(want),
+            String::from_utf8_lossy(&data),
             "{mode}"
         );
         // Signed by the gateway, but we only accept the shop: exit 1, nothing out.
@@ -304,6 +299,74 @@ fn inline_signatures_both_ways() {
         assert_eq!(code, 1, "{mode}: {err}");
         assert!(stdout.is_empty());
         assert!(err.contains("not among the certificates named"), "{err}");
+    }
+}
+
+/// A cleartext-signed text's verified content is what gpg writes, byte for
+/// byte (`gpg --decrypt` and `gpg --verify --output -`): its last line
+/// ending, which the signature does not cover, as the file has it, also
+/// when the signed file had none, with CRLF, and for an empty text.
+#[test]
+fn clearsigned_content_is_gpgs_bytes() {
+    let k = keys();
+    let wd = workdir();
+    let gpg = Gpg::new();
+    gpg.import(&[&k.key("gw_rsa")]);
+    let fpr = k.fpr("gw_rsa");
+    let texts: [&[u8]; 7] = [
+        b"<Status>\n  <Row/>\n</Status>\n",
+        b"<Status>\n  <Row/>\n</Status>",
+        b"<Status>\r\n  <Row/>\r\n</Status>\r\n",
+        b"a\n\n",
+        b"-----BEGIN PGP SIGNATURE-----\nb  \n",
+        b"\n",
+        b"",
+    ];
+    for (i, text) in texts.iter().enumerate() {
+        let file = wd.path().join(format!("t{i}.xml"));
+        fs::write(&file, text).unwrap();
+        let signed = wd.path().join(format!("t{i}.asc"));
+        gpg.ok(&[
+            "--passphrase",
+            "",
+            "-u",
+            &fpr,
+            "-o",
+            s(&signed),
+            "--clearsign",
+            s(&file),
+        ]);
+        let by_gpg = gpg.ok(&["--decrypt", s(&signed)]).stdout;
+        let by_gpg_verify = gpg.ok(&["--verify", "--output", "-", s(&signed)]).stdout;
+        assert_eq!(by_gpg, by_gpg_verify, "text {i}");
+        let (code, stdout, err) = run(a![&"verify", &"--signer", &k.pubkey("gw_rsa"), &signed]);
+        assert_eq!(code, 0, "text {i}: {err}");
+        assert_eq!(
+            String::from_utf8_lossy(&stdout),
+            String::from_utf8_lossy(&by_gpg),
+            "text {i}"
+        );
+        // The file's line ending before the signature turned to CRLF (a
+        // transfer in text mode): still signed, and both write CRLF.
+        let crlf = String::from_utf8(fs::read(&signed).unwrap())
+            .unwrap()
+            .replace("\r\n", "\n")
+            .replace('\n', "\r\n");
+        let crlf_signed = wd.path().join(format!("t{i}.crlf.asc"));
+        fs::write(&crlf_signed, crlf).unwrap();
+        let by_gpg = gpg.ok(&["--decrypt", s(&crlf_signed)]).stdout;
+        let (code, stdout, err) = run(a![
+            &"verify",
+            &"--signer",
+            &k.pubkey("gw_rsa"),
+            &crlf_signed
+        ]);
+        assert_eq!(code, 0, "text {i} (CRLF): {err}");
+        assert_eq!(
+            String::from_utf8_lossy(&stdout),
+            String::from_utf8_lossy(&by_gpg),
+            "text {i} (CRLF)"
+        );
     }
 }
 
