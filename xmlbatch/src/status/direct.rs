@@ -75,6 +75,9 @@ pub fn status_direct(
     // The requests, in order, when asked to match.
     let mut sent: Vec<Sent> = Vec::new();
     let mut by_number: HashMap<String, usize> = HashMap::new();
+    // Requests whose NUMQUESTION an earlier one has, in words: each a
+    // mismatch once the tally is made.
+    let mut repeated: Vec<String> = Vec::new();
     let qname = match question {
         Some(qpath) => {
             let qin = Input::open(Some(qpath))?;
@@ -96,9 +99,22 @@ pub fn status_direct(
                     .into_iter()
                     .filter(|(k, _)| KEPT.contains(&k.as_str()))
                     .collect();
-                by_number
-                    .entry(key(&fields["NUMQUESTION"]))
-                    .or_insert(sent.len());
+                // The first is kept, as for a Paybox Question (nothing
+                // an answer echoes tells two requests of one NUMQUESTION
+                // apart): the repeat was said unanswered while the one
+                // answer, which may be its own, was shown under the first.
+                // It stays in the order (a curl loop's answers are matched
+                // by position when their number is taken), and is said.
+                let number = key(&fields["NUMQUESTION"]);
+                if let Some(&first) = by_number.get(&number) {
+                    repeated.push(format!(
+                        "{qname}:{line}: request {}: NUMQUESTION is already used on line {}: its answer cannot be told from that one's (a NUMQUESTION is new every day: the gateway answers a repeat 00039)",
+                        show(&fields["NUMQUESTION"]),
+                        sent[first].line
+                    ));
+                } else {
+                    by_number.insert(number, sent.len());
+                }
                 sent.push(Sent {
                     line,
                     fields,
@@ -119,6 +135,9 @@ pub fn status_direct(
         fields::answer_column_kind,
     )?;
     let mut tally = Tally::direct(question.is_some());
+    for msg in repeated {
+        mismatch(&mut tally, msg);
+    }
     let mut progress = Progress::new(Unit::Records("answers"));
     let mut position = 0usize;
     let mut seen_any = false;
@@ -262,7 +281,13 @@ pub fn status_direct(
         )));
     }
     if let Some(q) = &qname {
-        for s in sent.iter().filter(|s| !s.answered) {
+        // A repeat without an answer is said above, once.
+        let first = |i: usize| by_number.get(&key(sent[i].get("NUMQUESTION"))) == Some(&i);
+        for (_, s) in sent
+            .iter()
+            .enumerate()
+            .filter(|&(i, s)| !s.answered && first(i))
+        {
             mismatch(
                 &mut tally,
                 format!(

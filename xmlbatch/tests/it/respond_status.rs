@@ -396,6 +396,52 @@ fn direct_lines_ended_by_a_bare_cr_are_lines() {
     assert_eq!(st.column("outcome"), ["accepted", "accepted"]);
 }
 
+/// Found by an attacker: two Direct requests sharing a NUMQUESTION, one
+/// answer: it was shown under the first request, and the second was said
+/// unanswered, where the answer (which echoes nothing else) may as well be
+/// the second's. As for a Paybox Question (status_says_a_question_number_
+/// used_twice), the first is matched and the repeat said as such.
+#[test]
+fn status_says_a_direct_numquestion_used_twice() {
+    let d = Dir::new();
+    let request = |n: u32, reference: &str| {
+        format!(
+            "VERSION=00103&TYPE=00003&SITE=1999888&RANG=032&CLE=1999888&NUMQUESTION={n:010}&MONTANT=0000001000&DEVISE=978&REFERENCE={reference}&PORTEUR=1111222233334444&DATEVAL=1249&CVV=123&ACTIVITE=024&DATEQ=01122026100000\n"
+        )
+    };
+    d.write(
+        "requests",
+        [
+            request(1, "WEB-A"),
+            request(1, "WEB-B"),
+            request(2, "WEB-C"),
+        ]
+        .concat(),
+    );
+    let r = d.run(&["respond", "requests"]).expect(0);
+    let answers: Vec<&str> = r.stdout.lines().collect();
+    assert_eq!(answers.len(), 3, "{}", r.stdout);
+    let repeat = "requests:2: request \"0000000001\": NUMQUESTION is already used on line 1: \
+                  its answer cannot be told from that one's";
+    // The second request's answer (00039) alone.
+    d.write("lone", format!("{}\n", answers[1]));
+    let st = d
+        .run(&["status", "--question", "requests", "lone"])
+        .expect(1);
+    st.stderr_has(repeat)
+        .stderr_lacks("requests:2: question")
+        .stderr_has("requests:3: question \"0000000002\" has no answer")
+        .stderr_has("2 mismatches with the request");
+    // All three in order: matched by position, the repeat still said.
+    d.write("answers", &r.stdout);
+    let st = d
+        .run(&["status", "--question", "requests", "answers"])
+        .expect(1);
+    st.stderr_has(repeat)
+        .stderr_has("1 mismatches with the request");
+    assert_eq!(st.column("reference"), ["WEB-A", "WEB-B", "WEB-C"]);
+}
+
 #[test]
 fn status_matches_answers_to_questions() {
     let d = Dir::new();
