@@ -26,7 +26,8 @@ pub use crate::redact::scrub;
 pub enum SecretSource {
     /// A file; one trailing line ending is not part of the secret.
     File { path: PathBuf, option: &'static str },
-    /// An environment variable, by name; its value is used exactly.
+    /// An environment variable, by name; one trailing line ending is not
+    /// part of the secret, as in a file.
     Env { name: String, option: &'static str },
 }
 
@@ -118,7 +119,7 @@ secret_options! {
         env: key_env = "key-env",
         what: "key",
         file_help: "Read the secret key from this file (one trailing newline is ignored)",
-        env_help: "Read the secret key from this environment variable",
+        env_help: "Read the secret key from this environment variable (one trailing newline is ignored)",
     }
 }
 
@@ -130,7 +131,7 @@ secret_options! {
         env: passphrase_env = "passphrase-env",
         what: "passphrase",
         file_help: "Read the secret key's passphrase from this file (one trailing newline is ignored)",
-        env_help: "Read the secret key's passphrase from this environment variable",
+        env_help: "Read the secret key's passphrase from this environment variable (one trailing newline is ignored)",
     }
 }
 
@@ -275,14 +276,25 @@ impl SecretSource {
                 let bytes = Zeroizing::new(value.to_string_lossy().into_owned().into_bytes());
                 // Set: the argument is a variable's name.
                 let shown = crate::text::sanitize(name).into_owned();
-                if bytes.is_empty() {
+                // One trailing line ending is not part of the secret, as in
+                // a file: `K=$(cat key)` drops it, `K=$(printf 'k\n')`,
+                // `K=$(cat key; echo)` or a systemd/compose env file with
+                // CRLF keep it, and the key with its newline gave a wrong
+                // seal or "wrong passphrase" with nothing said.
+                let (secret, trailing) = split_line_ending(&bytes);
+                if secret.is_empty() {
+                    let but = if trailing.is_empty() {
+                        ""
+                    } else {
+                        " (but for a line ending)"
+                    };
                     return Err(Error::trouble(format!(
-                        "the environment variable {shown} is empty: no {what}"
+                        "the environment variable {shown} is empty{but}: no {what}"
                     )));
                 }
                 Ok(Secret::new(
-                    &bytes,
-                    b"",
+                    secret,
+                    trailing,
                     format!("environment variable {shown}"),
                 ))
             }
@@ -314,7 +326,7 @@ impl Secret {
         &self.bytes
     }
 
-    /// The line ending that followed the secret in its file and was not
+    /// The line ending that followed the secret in its file (or variable) and was not
     /// taken as part of it (empty if none). Diagnosis uses it: a key with
     /// its newline is a classic integration bug.
     pub fn trailing_line_ending(&self) -> &[u8] {

@@ -511,6 +511,52 @@ fn gpg_protected_key_needs_its_passphrase() {
     assert!(out.exists());
 }
 
+/// A passphrase in an environment variable that ends with a line ending
+/// (`P=$(printf 'pass\n')`, an env file with CRLF) is read as its file is:
+/// the line ending is not part of it. It gave "wrong passphrase", where the
+/// same passphrase in a file worked. No piece of it is ever printed.
+#[test]
+fn a_passphrase_variable_s_line_ending_is_not_part_of_it() {
+    let k = keys();
+    let wd = workdir();
+    let plain = wd.path().join("a.txt");
+    fs::write(&plain, b"hello\n").unwrap();
+    let sign = |value: &str| {
+        let st = pgpwrap()
+            .args(a![
+                &"sign",
+                &"--key",
+                &k.key("prot"),
+                &"--passphrase-env",
+                &"P"
+            ])
+            .arg(&plain)
+            .env("P", value)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&st.stderr).into_owned();
+        for piece in PROT_PASS.as_bytes().windows(12) {
+            let piece = std::str::from_utf8(piece).unwrap();
+            assert!(!err.contains(piece), "{err}");
+        }
+        (st.status.code(), err)
+    };
+    for ending in ["\n", "\r\n"] {
+        let (code, err) = sign(&format!("{PROT_PASS}{ending}"));
+        assert_eq!(code, Some(0), "{ending:?}: {err}");
+    }
+    // One line ending only, as in a file: a second is the passphrase's.
+    let (code, err) = sign(&format!("{PROT_PASS}\n\n"));
+    assert_eq!(code, Some(2));
+    assert!(err.contains("wrong passphrase"), "{err}");
+    let (code, err) = sign("\n");
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("the environment variable P is empty (but for a line ending)"),
+        "{err}"
+    );
+}
+
 /// Legacy partner keys (RSA 1024, SHA-1 self-signatures): refused by
 /// default with the problem named and the opt-in flag; accepted with
 /// --allow-legacy, with a warning; gpg then reads the result.
