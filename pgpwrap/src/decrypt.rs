@@ -260,7 +260,7 @@ pub fn run(args: Args) -> Result<Outcome> {
             // Unverified plaintext: held back, and private from creation.
             let mut out = Output::create_spooled(args.message.output.path(), Access::Private)?;
             open(
-                input.into_reader(),
+                io::no_bom(input.into_reader(), &input_name)?,
                 &input_name,
                 helper,
                 &key_name,

@@ -399,6 +399,9 @@ pub fn describe(mut reader: Box<dyn Read + Send + Sync>, name: &str) -> Result<(
     if head[start..].starts_with(b"<") {
         return describe_envelope(head, reader, name);
     }
+    if bom > 0 {
+        return Err(io::bom_refusal(name));
+    }
     let armored = head[start..].starts_with(b"-----BEGIN PGP ");
     let is_key = if armored {
         head[start..].starts_with(b"-----BEGIN PGP PUBLIC KEY BLOCK-----")

@@ -209,6 +209,37 @@ pub fn describe(err: &sequoia_openpgp::anyhow::Error) -> String {
     text
 }
 
+/// The refusal of an OpenPGP file (a key, a certificate, a message, a
+/// signature) that starts with a UTF-8 byte order mark: sequoia said only
+/// "EOF" or "Malformed Message". gpg 2.2 does not read one either ("no
+/// valid OpenPGP data found"; a `--clearsign` file's signature BAD), so a
+/// file pgpwrap took would not go through gpg: refused, with the fix.
+pub fn bom_refusal(name: &str) -> Error {
+    Error::trouble(format!(
+        "{name}: starts with a byte order mark (BOM): save it without one (OpenPGP armor is \
+         ASCII; gpg does not read it either)"
+    ))
+}
+
+/// `reader`, refused with [`bom_refusal`] if it starts with a BOM; its
+/// first bytes are read and given back in front of the rest. (An OpenPGP
+/// binary message never starts with 0xEF: no packet is assigned that tag.)
+pub fn no_bom(
+    reader: Box<dyn io::BufRead + Send + Sync>,
+    name: &str,
+) -> Result<Box<dyn io::BufRead + Send + Sync>> {
+    let mut head = Vec::with_capacity(3);
+    let mut reader = reader;
+    (&mut reader)
+        .take(3)
+        .read_to_end(&mut head)
+        .map_err(|e| Error::reading(name, e))?;
+    if head == paylot_cli::text::BOM {
+        return Err(bom_refusal(name));
+    }
+    Ok(Box::new(io::Cursor::new(head).chain(reader)))
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -292,6 +292,9 @@ pub fn read_file(path: &Path, secret_option: Option<&str>) -> Result<(String, Ve
             paylot_cli::limits::show(max)
         )));
     }
+    if bytes.starts_with(paylot_cli::text::BOM) {
+        return Err(crate::io::bom_refusal(&name));
+    }
     let certs = parse_certs(&bytes).map_err(|e| {
         Error::trouble(format!(
             "{name}: not an OpenPGP key or certificate ({e}); expected what `gpg --export \

@@ -75,7 +75,8 @@ pub fn run(args: Args) -> Result<Outcome> {
             let data = Input::open(args.message.file.path())?;
             let sig_name = sig.quoted();
             let data_name = data.quoted();
-            let mut v = DetachedVerifierBuilder::from_reader(sig.into_reader())
+            let sig = io::no_bom(sig.into_reader(), &sig_name)?;
+            let mut v = DetachedVerifierBuilder::from_reader(sig)
                 .map_err(|e| {
                     Error::trouble(format!(
                         "{sig_name}: not an OpenPGP signature: {}",
@@ -95,7 +96,7 @@ pub fn run(args: Args) -> Result<Outcome> {
             let bound = Expansion::new(args.expansion, &name);
             let tail = Arc::new(Mutex::new(Tail::default()));
             let watched = Watched {
-                inner: bound.counted(input.into_reader()),
+                inner: bound.counted(Box::new(io::no_bom(input.into_reader(), &name)?)),
                 tail: tail.clone(),
             };
             let mut v = VerifierBuilder::from_reader(watched)

@@ -255,6 +255,17 @@ impl SecretSource {
                         crate::limits::show(max)
                     )));
                 }
+                // Notepad's "UTF-8" (a byte order mark first): the BOM
+                // was read as the secret's first character ("the character
+                // at position 1 is not hex", a wrong seal or passphrase).
+                // Refused rather than dropped: whatever else reads this
+                // file (the shop's own code, gpg --passphrase-file) takes
+                // it in, and the two would disagree without a word.
+                if raw.starts_with(crate::text::BOM) {
+                    return Err(Error::trouble(format!(
+                        "{option}: the {what} file {shown} starts with a byte order mark (BOM): save it without one (in Notepad: \"UTF-8\", not \"UTF-8 with BOM\")"
+                    )));
+                }
                 let (bytes, trailing) = split_line_ending(&raw);
                 if bytes.is_empty() {
                     return Err(Error::trouble(format!("the {what} file {shown} is empty")));

@@ -557,6 +557,144 @@ fn a_passphrase_variable_s_line_ending_is_not_part_of_it() {
     );
 }
 
+/// A file saved by Notepad as "UTF-8 with BOM": a certificate, a key, a
+/// message, a cleartext-signed text, a signature, a passphrase file. gpg
+/// 2.2 reads none of the OpenPGP ones ("no valid OpenPGP data found", or
+/// a BAD signature); pgpwrap said a bare "EOF" or "Malformed Message", and
+/// the passphrase's BOM made it "wrong". Each is refused by name, with the
+/// fix; the same files without it go through.
+#[test]
+fn a_file_starting_with_a_bom_is_refused_by_name() {
+    let k = keys();
+    let wd = workdir();
+    let gpg = Gpg::new();
+    gpg.import(&[&k.key("gw_rsa")]);
+    let fpr = k.fpr("gw_rsa");
+    let plain = wd.path().join("status.xml");
+    fs::write(&plain, b"<Status/>\n").unwrap();
+    let bom = |path: &std::path::Path| {
+        let with = wd.path().join(format!(
+            "bom-{}",
+            path.file_name().unwrap().to_str().unwrap()
+        ));
+        let mut bytes = b"\xef\xbb\xbf".to_vec();
+        bytes.extend(fs::read(path).unwrap());
+        fs::write(&with, bytes).unwrap();
+        with
+    };
+    let said = |args: Vec<std::ffi::OsString>, file: &std::path::Path| {
+        let (code, stdout, err) = run(args);
+        assert_eq!(code, 2, "{err}");
+        assert!(stdout.is_empty());
+        let name = file.file_name().unwrap().to_str().unwrap();
+        assert!(
+            err.contains(name)
+                && err.contains("starts with a byte order mark (BOM): save it without one"),
+            "{err}"
+        );
+    };
+    let signed = wd.path().join("signed.asc");
+    gpg.ok(&[
+        "--passphrase",
+        "",
+        "-u",
+        &fpr,
+        "--armor",
+        "-o",
+        s(&signed),
+        "--sign",
+        s(&plain),
+    ]);
+    let clear = wd.path().join("clear.asc");
+    gpg.ok(&[
+        "--passphrase",
+        "",
+        "-u",
+        &fpr,
+        "-o",
+        s(&clear),
+        "--clearsign",
+        s(&plain),
+    ]);
+    let sig = wd.path().join("status.sig.asc");
+    gpg.ok(&[
+        "--passphrase",
+        "",
+        "-u",
+        &fpr,
+        "--armor",
+        "-o",
+        s(&sig),
+        "--detach-sign",
+        s(&plain),
+    ]);
+    let cert = bom(&k.pubkey("gw_rsa"));
+    // gpg refuses them too: the evidence that nothing readable is refused.
+    for file in [bom(&signed), bom(&clear)] {
+        assert!(
+            !gpg.run(&["--decrypt", s(&file)]).status.success(),
+            "{file:?}"
+        );
+    }
+    assert!(!Gpg::new().run(&["--import", s(&cert)]).status.success());
+
+    let signer = k.pubkey("gw_rsa");
+    said(a![&"verify", &"--signer", &cert, &signed], &cert);
+    for file in [bom(&signed), bom(&clear)] {
+        said(a![&"verify", &"--signer", &signer, &file], &file);
+        said(a![&"inspect", &file], &file);
+    }
+    let bom_sig = bom(&sig);
+    said(
+        a![
+            &"verify",
+            &"--signer",
+            &signer,
+            &"--signature",
+            &bom_sig,
+            &plain
+        ],
+        &bom_sig,
+    );
+    let key = bom(&k.key("shop_ed"));
+    said(a![&"sign", &"--key", &key, &plain], &key);
+    let pass = bom(&k.pass_file());
+    said(
+        a![
+            &"sign",
+            &"--key",
+            &k.key("prot"),
+            &"--passphrase-file",
+            &pass,
+            &plain
+        ],
+        &pass,
+    );
+    // Without it, all good.
+    for file in [&signed, &clear] {
+        let (code, _, err) = run(a![&"verify", &"--signer", &signer, file]);
+        assert_eq!(code, 0, "{err}");
+    }
+    let (code, _, err) = run(a![
+        &"verify",
+        &"--signer",
+        &signer,
+        &"--signature",
+        &sig,
+        &plain
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = run(a![
+        &"sign",
+        &"--key",
+        &k.key("prot"),
+        &"--passphrase-file",
+        &k.pass_file(),
+        &plain
+    ]);
+    assert_eq!(code, 0, "{err}");
+}
+
 /// Legacy partner keys (RSA 1024, SHA-1 self-signatures): refused by
 /// default with the problem named and the opt-in flag; accepted with
 /// --allow-legacy, with a warning; gpg then reads the result.

@@ -32,6 +32,10 @@ pub use mask::{hide_card_values, mask, mask_joined, shown_as_is};
 pub use quote::{excerpt, quote, quote_cut, quote_input, quote_unresolved};
 pub use sanitize::{acts_on_terminal, safe, sanitize};
 
+/// A UTF-8 byte order mark, what Windows editors put before a text they
+/// save as "UTF-8 with BOM".
+pub const BOM: &[u8] = b"\xef\xbb\xbf";
+
 /// The lines of a text file, each ended as the CSV reader ends a row
 /// (`crate::csv`): by LF, CRLF or a bare CR (a file saved on an old Mac,
 /// or by a tool that writes `\r` alone), the line end no part of the
