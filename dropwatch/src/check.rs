@@ -82,13 +82,15 @@ pub fn run(a: Args) -> Result<Outcome> {
     // in trouble leaves nothing there (docs/conventions.md).
     let mut held: Vec<std::result::Result<Record, String>> = Vec::new();
     let mut all_ok = true;
-    let mut trouble: Option<Error> = None;
+    // Files that could not be checked, each said as it came (with its
+    // detail lines, as the run's last error would be).
+    let mut trouble = 0usize;
     for f in &a.files {
         let (problems, warnings) = match check_one(&a, f, &sent) {
             Ok(p) => p,
             Err(e) => {
-                paylot_cli::say(crate::cli::TOOL, &e);
-                trouble = Some(e);
+                paylot_cli::error::report(crate::cli::TOOL, &e);
+                trouble += 1;
                 continue;
             }
         };
@@ -148,8 +150,17 @@ pub fn run(a: Args) -> Result<Outcome> {
         }
         all_ok &= problems.is_empty();
     }
-    if let Some(e) = trouble {
-        return Err(e.within("(the other files were checked, their problems said above)"));
+    // Each was said above: the last one was said again as the run's
+    // error, behind "(the other files were checked…)" even when there
+    // was no other file. Said once; with other files, what became of them.
+    if trouble > 0 {
+        let n = a.files.len();
+        if n == 1 {
+            return Err(Error::reported());
+        }
+        return Err(Error::trouble(format!(
+            "{trouble} of {n} files could not be checked (said above); the others were, their problems said above; nothing was written on standard output"
+        )));
     }
     let mut out = Lines::stdout();
     for line in held {

@@ -456,6 +456,29 @@ fn check_missing_file_is_trouble_but_others_are_checked() {
     // on stdout (docs/conventions.md).
     assert!(r.stderr().contains("is empty"), "{}", r.describe());
     assert_eq!(r.stdout(), "", "{}", r.describe());
+    // Said once, then what became of the others.
+    assert_eq!(r.stderr().matches("nope").count(), 1, "{}", r.describe());
+    assert!(
+        r.stderr()
+            .contains("1 of 2 files could not be checked (said above)"),
+        "{}",
+        r.describe()
+    );
+}
+
+/// Found by an attacker: one file that cannot be checked had its error
+/// said twice, the second time behind "(the other files were checked,
+/// their problems said above)", with no other file. Said once.
+#[test]
+fn check_says_a_lone_file_s_trouble_once() {
+    let d = Dir::new();
+    d.write("dir/x", "");
+    for file in ["nowhere/x", "dir/missing"] {
+        let r = d.run(&["check", file]);
+        r.expect(2);
+        assert_eq!(r.stderr().lines().count(), 1, "{}", r.describe());
+        assert!(!r.stderr().contains("other files"), "{}", r.describe());
+    }
 }
 
 #[test]
