@@ -35,6 +35,8 @@ struct Sent {
     line: u64,
     fields: HashMap<String, String>,
     answered: bool,
+    /// The line of its answer, once answered.
+    answer_line: u64,
 }
 
 impl Sent {
@@ -119,6 +121,7 @@ pub fn status_direct(
                     line,
                     fields,
                     answered: false,
+                    answer_line: 0,
                 });
                 Ok(())
             })?;
@@ -160,10 +163,28 @@ pub fn status_direct(
             match found {
                 Some(i) => {
                     sent[i].answered = true;
+                    sent[i].answer_line = line;
                     Some(i)
                 }
                 None => {
-                    if !answer.is_empty() {
+                    // A request answered already: said as such, not as
+                    // a number the requests file lacks.
+                    let again = by_number
+                        .get(&key(get("NUMQUESTION")))
+                        .map(|&i| &sent[i])
+                        .filter(|s| s.answered && !get("NUMQUESTION").is_empty());
+                    if let Some(s) = again {
+                        mismatch(
+                            &mut tally,
+                            format!(
+                                "{name}:{line}: answer to question {} is a second answer to the request on line {} of {}: the first is on line {}",
+                                show(get("NUMQUESTION")),
+                                s.line,
+                                paylot_cli::input::quote(q),
+                                s.answer_line
+                            ),
+                        );
+                    } else if !answer.is_empty() {
                         mismatch(
                             &mut tally,
                             format!(

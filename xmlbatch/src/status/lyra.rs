@@ -41,6 +41,9 @@ struct RequestIndex {
     /// Payment lines whose sequence number an earlier line has, in
     /// words: each a mismatch.
     repeated: Vec<String>,
+    /// The lines answered, moved from `lines`: by sequence number, the
+    /// answer's line and the request's, to say a second answer as one.
+    answered: HashMap<Box<str>, (u64, u64)>,
 }
 
 /// The request's columns an answer line is matched on, in this order:
@@ -84,6 +87,7 @@ fn index_request(qpath: &Path) -> Result<RequestIndex> {
         mode: String::new(),
         lines: HashMap::new(),
         repeated: Vec::new(),
+        answered: HashMap::new(),
     };
     let mut kept = 0u64;
     lyra::each_req_line(qin.into_reader(), &name, |line, kind, rec| {
@@ -233,12 +237,22 @@ pub fn status_lyra(
                 let additional = col(25);
                 let mut reference = String::new();
                 if let Some(q) = questions.as_mut() {
-                    match q.lines.remove(col(2)) {
-                        None => mismatch(
-                            &mut tally,
-                            format!("{name}:{line}: answer line {} is unexpected: no such sequence number in {}", show(col(2)), paylot_cli::input::quote(&q.name)),
-                        ),
-                        Some(asked) => {
+                    match q.lines.remove_entry(col(2)) {
+                        // A line answered already: said as such, not as a
+                        // sequence number the request lacks.
+                        None => match q.answered.get(col(2)) {
+                            Some(&(first, request_line)) => mismatch(
+                                &mut tally,
+                                format!("{name}:{line}: answer line {} is a second answer to line {} of the request {}: the first is on line {}", show(col(2)), request_line, paylot_cli::input::quote(&q.name), first),
+                            ),
+                            None => mismatch(
+                                &mut tally,
+                                format!("{name}:{line}: answer line {} is unexpected: no such sequence number in {}", show(col(2)), paylot_cli::input::quote(&q.name)),
+                            ),
+                        },
+                        Some((number, asked)) => {
+                            // Its key moves over: no more kept than before.
+                            q.answered.insert(number, (line, asked.line));
                             for (i, (pos, what)) in MATCHED.iter().enumerate() {
                                 let qv = asked.get(i);
                                 if col(*pos) != qv {

@@ -140,6 +140,9 @@ pub fn status_paybox(
         mismatch(&mut tally, msg);
     }
     let mut progress = Progress::new(Unit::Records("answers"));
+    // The questions answered: by number, the answer's line and the
+    // question's, to say a second answer as one.
+    let mut answered: HashMap<String, (u64, u64)> = HashMap::new();
     // The XML is read on a thread of its own while the answers are
     // matched, masked and written on this one.
     let read = |feed: &mut Feed<Part>| {
@@ -183,16 +186,33 @@ pub fn status_paybox(
                 if let Some((qname, _, map)) = questions.as_mut() {
                     let key = a.number.trim_start_matches('0').to_string();
                     match map.remove(&key) {
-                        None => mismatch(
-                            &mut tally,
-                            format!(
-                                "{name}:{}: answer {} is unexpected: no such question in {}",
-                                a.line,
-                                show(&a.number),
-                                paylot_cli::input::quote(qname)
+                        // A question answered already: said as such, not
+                        // as a number the question file lacks.
+                        None => match answered.get(&key) {
+                            Some(&(first, question_line)) => mismatch(
+                                &mut tally,
+                                format!(
+                                    "{name}:{}: answer {} is a second answer to the question on line {} of {}: the first is on line {}",
+                                    a.line,
+                                    show(&a.number),
+                                    question_line,
+                                    paylot_cli::input::quote(qname),
+                                    first
+                                ),
                             ),
-                        ),
+                            None => mismatch(
+                                &mut tally,
+                                format!(
+                                    "{name}:{}: answer {} is unexpected: no such question in {}",
+                                    a.line,
+                                    show(&a.number),
+                                    paylot_cli::input::quote(qname)
+                                ),
+                            ),
+                        },
                         Some(q) => {
+                            // No more than the question it replaces.
+                            answered.insert(key, (a.line, q.line));
                             if !a.type_code.is_empty() && a.type_code != q.type_code {
                                 mismatch(
                                     &mut tally,

@@ -91,6 +91,31 @@ fn status_says_a_sequence_number_used_twice_in_the_request() {
     assert_eq!(st.column("reference"), ["ORDER-1"]);
 }
 
+/// Found by an attacker: an ANS line given twice was said "unexpected:
+/// no such sequence number", of a number the request has. It is said as
+/// a second answer, with both lines.
+#[test]
+fn status_says_a_second_answer_to_one_request_line() {
+    let d = Dir::new();
+    let req = "00;PAY;06;12345678;TEST;20261123;101500;\n\
+               02;1;20261123;101500;000001;CD;1000;978;;;TOKEN-1;;ORDER-1;;;\n\
+               01;1\n";
+    d.write("req", req);
+    let ans = d.run_stdin(&["respond"], req).expect(0);
+    let lines: Vec<&str> = ans.stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{}", ans.stdout);
+    d.write(
+        "ans",
+        format!("{}\n{}\n{}\n01;2\n", lines[0], lines[1], lines[1]),
+    );
+    let st = d.run(&["status", "--question", "req", "ans"]).expect(1);
+    st.stderr_has(
+        "ans:3: answer line \"1\" is a second answer to line 2 of the request \"req\": the first is on line 2",
+    )
+    .stderr_lacks("no such sequence number")
+    .stderr_has("1 mismatches with the question");
+}
+
 #[test]
 fn round_trip_csv_build_respond_status_csv() {
     let d = Dir::new();

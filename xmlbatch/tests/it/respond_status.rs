@@ -442,6 +442,53 @@ fn status_says_a_direct_numquestion_used_twice() {
     assert_eq!(st.column("reference"), ["WEB-A", "WEB-B", "WEB-C"]);
 }
 
+/// Found by an attacker: an answer given twice (a status file
+/// concatenated, an answer pasted again) was said "unexpected: no such
+/// question", of a question the file has. It is said as a second answer,
+/// with both lines: Paybox status XML and Paybox Direct answers alike.
+#[test]
+fn status_says_a_second_answer_to_one_question() {
+    let d = Dir::new();
+    let q = question(&card_question(1, "978", "1111222233334444", "1230"));
+    d.write("q.xml", &q);
+    let s = d.run_stdin(&["respond"], &q).expect(0);
+    let start = s.stdout.find("    <Answer ").unwrap();
+    let end = s.stdout.find("</Answer>\n").unwrap() + "</Answer>\n".len();
+    let answer = &s.stdout[start..end];
+    let first = 1 + s.stdout[..start].matches('\n').count();
+    let second = first + answer.matches('\n').count();
+    d.write("twice.xml", s.stdout.replace(answer, &answer.repeat(2)));
+    let st = d
+        .run(&["status", "--question", "q.xml", "twice.xml"])
+        .expect(1);
+    st.stderr_has(&format!(
+        "twice.xml:{second}: answer \"0000000001\" is a second answer to the question on line 4 of \"q.xml\": the first is on line {first}"
+    ))
+    .stderr_lacks("no such question")
+    .stderr_has("1 mismatches with the question");
+
+    let request = |n: u32| {
+        format!(
+            "VERSION=00103&TYPE=00003&SITE=1999888&RANG=032&CLE=1999888&NUMQUESTION={n:010}&MONTANT=0000001000&DEVISE=978&REFERENCE=WEB-{n}&PORTEUR=1111222233334444&DATEVAL=1249&CVV=123&ACTIVITE=024&DATEQ=01122026100000\n"
+        )
+    };
+    d.write("requests", [request(1), request(2)].concat());
+    let r = d.run(&["respond", "requests"]).expect(0);
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    d.write(
+        "answers",
+        format!("{}\n{}\n{}\n", lines[0], lines[1], lines[1]),
+    );
+    let st = d
+        .run(&["status", "--question", "requests", "answers"])
+        .expect(1);
+    st.stderr_has(
+        "answers:3: answer to question \"0000000002\" is a second answer to the request on line 2 of \"requests\": the first is on line 2",
+    )
+    .stderr_lacks("no such request")
+    .stderr_has("1 mismatches with the request");
+}
+
 #[test]
 fn status_matches_answers_to_questions() {
     let d = Dir::new();
