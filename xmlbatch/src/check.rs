@@ -18,6 +18,7 @@ use gateways::paybox::values::{
 };
 use gateways::show;
 
+use crate::cli::TOOL;
 use crate::sniff::{sniff, Detected};
 
 pub const ABOUT: &str =
@@ -98,7 +99,7 @@ pub fn run(args: Args) -> Result<Outcome> {
         summary.read();
         summary.count("valid");
     }
-    summary.say("xmlbatch", args.quiet.quiet);
+    summary.say(TOOL, args.quiet.quiet);
     Ok(Outcome::Yes)
 }
 
@@ -272,7 +273,7 @@ impl Said {
                 let line = u64::from_le_bytes(line);
                 paylot_cli::note(format_args!("{name}:{line}: {text}"));
             } else {
-                paylot_cli::warn("xmlbatch", text);
+                paylot_cli::warn(TOOL, text);
             }
         }
     }
@@ -335,7 +336,7 @@ fn check_req(name: &str, path: Option<&str>, reader: Box<dyn BufRead>) -> Result
                 Some(n) if n.kind != FileKind::Req => report(0, format!("the name says {}, but the content is a REQ", n.kind.as_str())),
                 Some(_) => {}
                 None => paylot_cli::warn(
-                    "xmlbatch",
+                    TOOL,
                     format!(
                         "{}: the name does not follow YYYYMMDD.<shop>.PAY.REQ.<T|P>.<NN> (no extension); the gateway renames such files _ERROR",
                         paylot_cli::input::quote(name)
@@ -425,7 +426,7 @@ fn check_req(name: &str, path: Option<&str>, reader: Box<dyn BufRead>) -> Result
     bad += Said::say(name, details)?;
     if req.details > lyra::RECOMMENDED_MAX_LINES {
         paylot_cli::warn(
-            "xmlbatch",
+            TOOL,
             format!(
                 "{}: {} payment lines; the gateway recommends at most 2,000 per file",
                 paylot_cli::input::quote(name),
@@ -471,7 +472,7 @@ fn check_office_batch(name: &str, reader: Box<dyn BufRead>) -> Result<(u64, u64)
             Line::File(_, v) => {
                 if v < batch::SAMPLE_VERSION {
                     paylot_cli::warn(
-                        "xmlbatch",
+                        TOOL,
                         format!("{name}:{line}: CSV interface version {v}: the published columns are those of v{} (which columns earlier versions had is not published): checked against them", batch::SAMPLE_VERSION),
                     );
                 }
@@ -497,7 +498,7 @@ fn check_office_batch(name: &str, reader: Box<dyn BufRead>) -> Result<(u64, u64)
                 }
                 let Some(f) = f else {
                     paylot_cli::warn(
-                        "xmlbatch",
+                        TOOL,
                         format!("{name}:{line}: record {}: the columns of {} are not published: not checked", show(cols.first().copied().unwrap_or("")), show(kw)),
                     );
                     continue;

@@ -1,5 +1,9 @@
-//! What the subcommands' command lines share, below them all: the
-//! request file `check` and `respond` read, and the name it goes by.
+//! What the subcommands' command lines share, below them all: the tool's
+//! name, the request file `check` and `respond` read, and the name it
+//! goes by.
+
+/// The tool's name, as its messages start.
+pub const TOOL: &str = "xmlbatch";
 
 /// `--name NAME` and `[FILE]`: a request file, and the name it has (or will
 /// have) in the drop directory, for the naming rule and the check that a

@@ -31,6 +31,7 @@ pub mod sniff;
 pub mod status;
 mod usage;
 
+pub use cli::TOOL;
 pub use commands::command;
 use commands::{Cli, Command};
 

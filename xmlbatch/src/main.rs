@@ -1,5 +1,5 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    paylot_cli::run("xmlbatch", xmlbatch::main)
+    paylot_cli::run(xmlbatch::TOOL, xmlbatch::main)
 }

@@ -12,6 +12,7 @@ use zeroize::Zeroizing;
 
 use super::paybox::{created, first_question, read_operations, shop, vocabulary, PayboxOpts};
 use super::{usage, Args};
+use crate::cli::TOOL;
 use crate::counter::Counter;
 
 /// How the requests prove they come from the shop.
@@ -152,7 +153,7 @@ fn authentication(args: &Args) -> Result<Authentication> {
         (Some(_), None) => {
             let secret = args
                 .key
-                .read("xmlbatch")?
+                .read(TOOL)?
                 .ok_or_else(|| usage("--key-file or --key-env is required"))?;
             let key = key_bytes(Scheme::PayboxDirect, secret.expose())
                 .map_err(|e| Error::trouble(format!("{}: {e}", secret.origin())))?;
@@ -160,7 +161,7 @@ fn authentication(args: &Args) -> Result<Authentication> {
         }
         (None, Some(source)) => {
             let secret = source.read(super::CleArgs::WHAT, &mut |w| {
-                paylot_cli::warn("xmlbatch", w)
+                paylot_cli::warn(TOOL, w)
             })?;
             let text = std::str::from_utf8(secret.expose())
                 .map_err(|_| "the Direct password is not text")

@@ -12,6 +12,7 @@ use paylot_cli::progress::{Progress, Unit};
 use paylot_cli::{Access, Error, Input, Outcome, Output, Result};
 
 use super::{usage, Args};
+use crate::cli::TOOL;
 use crate::csv_input::{decode, encoding, next_record, open_csv, Mapping, Vocabulary};
 use crate::pipeline::{two_stages, Feed};
 
@@ -431,7 +432,7 @@ pub fn write_lyra(opts: &LyraOpts, input: Input, out: &mut dyn Write) -> Result<
     super::refuse_bad_or_no_rows(&name, rows as u64, bad_rows as u64, "payments")?;
     if rows > RECOMMENDED_MAX_LINES {
         paylot_cli::warn(
-            "xmlbatch",
+            TOOL,
             format!("{rows} payment lines; the gateway recommends at most 2,000 per file (split the CSV)"),
         );
     }

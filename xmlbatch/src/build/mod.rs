@@ -6,6 +6,7 @@ use clap::{Args as ClapArgs, ValueEnum};
 use gateways::lyra::names::Mode;
 use paylot_cli::{Error, Outcome, Result};
 
+use crate::cli::TOOL;
 use crate::csv_input::delimiter;
 pub use crate::csv_input::{ColumnArgs, Mapping};
 
@@ -221,7 +222,7 @@ pub(crate) fn summarize(rows: usize, quiet: bool) {
         summary.read();
         summary.count("written");
     }
-    summary.say("xmlbatch", quiet);
+    summary.say(TOOL, quiet);
 }
 
 /// What every format does once its rows are read: a bad row refuses the

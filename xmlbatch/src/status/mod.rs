@@ -9,6 +9,7 @@ use paylot_cli::records::OutputFormat;
 use paylot_cli::summary::Summary;
 use paylot_cli::{Error, Input, Outcome, Output, Result};
 
+use crate::cli::TOOL;
 use crate::sniff::{sniff, Detected};
 
 mod direct;
@@ -168,7 +169,7 @@ impl Tally {
     /// The summary line (unless `quiet`), and the run's outcome: yes when
     /// every answer was accepted and matched.
     pub fn finish(&self, quiet: bool) -> Outcome {
-        self.summary.say("xmlbatch", quiet);
+        self.summary.say(TOOL, quiet);
         Outcome::from_bool(!self.refused_or_retry && self.mismatches == 0)
     }
 }
@@ -201,7 +202,7 @@ pub fn run(args: Args) -> Result<Outcome> {
                 OutputFormat::Jsonl
             };
             paylot_cli::warn(
-                "xmlbatch",
+                TOOL,
                 "--format csv|jsonl is now --output-format csv|jsonl (--format names the answer's format); the old spelling goes in the next release",
             );
             AnswerFormat::Auto
