@@ -77,7 +77,14 @@ macro_rules! secret_options {
                 $(, help_heading = $heading)?
             )]
             pub $file: Option<std::path::PathBuf>,
-            #[arg(long = $env_long, value_name = "VAR", help = $env_help $(, help_heading = $heading)?)]
+            // What every variable's help says of its line ending is said here,
+            // once (`read` drops it).
+            #[arg(
+                long = $env_long,
+                value_name = "VAR",
+                help = concat!($env_help, " (one trailing newline is ignored)")
+                $(, help_heading = $heading)?
+            )]
             pub $env: Option<String>,
         }
 
@@ -119,7 +126,7 @@ secret_options! {
         env: key_env = "key-env",
         what: "key",
         file_help: "Read the secret key from this file (one trailing newline is ignored)",
-        env_help: "Read the secret key from this environment variable (one trailing newline is ignored)",
+        env_help: "Read the secret key from this environment variable",
     }
 }
 
@@ -131,7 +138,7 @@ secret_options! {
         env: passphrase_env = "passphrase-env",
         what: "passphrase",
         file_help: "Read the secret key's passphrase from this file (one trailing newline is ignored)",
-        env_help: "Read the secret key's passphrase from this environment variable (one trailing newline is ignored)",
+        env_help: "Read the secret key's passphrase from this environment variable",
     }
 }
 
