@@ -346,7 +346,10 @@ fn object(line: &[u8]) -> Option<(&[u8], Fields<'_>, bool)> {
     if line.len() > crate::message::MAX_MESSAGE {
         return None;
     }
-    let line = line.trim_ascii();
+    // JSON's white space only, as the general path's reader passes it: a
+    // form feed (which `trim_ascii` also drops) makes the line malformed
+    // there, and must not be sealed or found valid here.
+    let line = trim_json_space(line);
     if line.first() != Some(&b'{') {
         return None;
     }
@@ -356,6 +359,21 @@ fn object(line: &[u8]) -> Option<(&[u8], Fields<'_>, bool)> {
     let (fields, compact) = tree::read_message(text)?;
     let compact = compact.unwrap_or_else(|| is_compact(line));
     Some((line, fields, compact))
+}
+
+/// The line without JSON's white space (space, tab, line feed, carriage
+/// return) at either end.
+fn trim_json_space(line: &[u8]) -> &[u8] {
+    let json_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
+    let start = line
+        .iter()
+        .position(|b| !json_space(b))
+        .unwrap_or(line.len());
+    let end = line
+        .iter()
+        .rposition(|b| !json_space(b))
+        .map_or(start, |i| i + 1);
+    &line[start..end]
 }
 
 /// The message's algorithm, as the general path chooses it; `None` for

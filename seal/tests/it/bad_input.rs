@@ -92,6 +92,43 @@ fn one_bad_jsonl_line_is_reported_the_others_checked_and_nothing_written() {
 }
 
 #[test]
+fn a_form_feed_around_a_line_is_malformed_on_every_path() {
+    // JSON's white space is space, tab, LF and CR: a form feed before or
+    // after the object is refused by the general path's reader, and was
+    // trimmed away by the fast path's, which sealed such a line (status
+    // 0) or found it valid.
+    let d = Dir::new();
+    let request = r#"{"amount":"2500","currencyCode":"978","interfaceVersion":"IR_WS_2.3","keyVersion":"1","merchantId":"011223344550000","orderId":"ORD101","transactionReference":"TREFEXA2012"}"#;
+    let sealed = seal(&["compute", "--key-file", &key(&d)], request.as_bytes());
+    expect_status(&sealed, 0);
+    let sealed = sealed.stdout.trim_end();
+    for (args, line) in [
+        (&["compute"][..], request),
+        (&["compute", "--seal-only"][..], request),
+        (&["verify"][..], sealed),
+    ] {
+        for jsonl in [false, true] {
+            for text in [format!("{line}\x0c"), format!("\x0c{line}")] {
+                let mut argv = args.to_vec();
+                let k = key(&d);
+                argv.extend(["--key-file", &k]);
+                if jsonl {
+                    argv.push("--jsonl");
+                }
+                let r = seal(&argv, text.as_bytes());
+                expect_status(&r, 2);
+                assert_eq!(r.stdout, "", "{argv:?} {text:?}");
+                assert!(
+                    r.stderr.contains("<stdin>:1:") && r.stderr.contains("malformed JSON"),
+                    "{argv:?} {text:?}: {}",
+                    r.stderr
+                );
+            }
+        }
+    }
+}
+
+#[test]
 fn empty_missing_and_world_readable_keys() {
     let d = Dir::new();
     let empty = d.key("empty", b"\n");
