@@ -130,6 +130,10 @@ impl ComputeJob<'_> {
 fn refuse_pasted_secret(fields: &Map<String, Value>, line: usize) -> Result<()> {
     let at = format!("line {line}");
     for (name, value) in fields {
+        // A name is written on as a value is (a nested one is checked
+        // with its object's text, below): a key pasted as a name is
+        // refused, the name shown scrubbed.
+        gateways::kinds::refuse_pasted_secret(&at, name, name)?;
         let text = match value {
             Value::String(s) => s.clone(),
             other => other.to_string(),

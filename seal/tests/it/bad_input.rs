@@ -648,6 +648,32 @@ fn a_key_pasted_as_json_escapes_is_refused() {
 /// scrubbed as the raw key is: `seal verify` and `explain` of a Paybox
 /// return quote the text signed, which printed the escaped key whole.
 #[test]
+fn a_key_pasted_as_a_field_name_is_refused() {
+    // A value holding the key was refused, a top-level name holding it
+    // was sealed and written on (status 0), the key in the output.
+    let d = Dir::new();
+    let k = d.key("k", b"002001000000001_KEY1");
+    for line in [
+        r#"{"002001000000001_KEY1":"x","amount":"1"}"#,
+        r#"{"amount":"1","x2001000000001\u005fKEY":"x"}"#,
+    ] {
+        for extra in [&[][..], &["--seal-only"][..], &["--jsonl"][..]] {
+            let mut argv = vec!["compute", "--key-file", k.to_str().unwrap()];
+            argv.extend_from_slice(extra);
+            let r = seal(&argv, line.as_bytes());
+            expect_status(&r, 2);
+            assert_eq!(r.stdout, "", "{line} {extra:?}");
+            assert!(r.stderr.contains("holds a secret"), "{line}: {}", r.stderr);
+            assert!(
+                !r.stderr.to_lowercase().contains("2001000000001_key"),
+                "{}",
+                r.stderr
+            );
+        }
+    }
+}
+
+#[test]
 fn a_key_written_in_json_escapes_is_scrubbed_from_what_is_printed() {
     let d = Dir::new();
     let k = d.key("sips", b"002001000000001_KEY1").display().to_string();
