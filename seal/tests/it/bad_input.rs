@@ -230,6 +230,35 @@ fn paybox_key_must_be_hex() {
 }
 
 #[test]
+fn a_paybox_hmac_field_that_is_a_list_or_an_object_is_refused_on_every_path() {
+    // Paybox takes flat fields only: the general path refused a PBX_HMAC
+    // list or object, the fast path (which leaves PBX_HMAC out of the
+    // seal string) sealed such a line with status 0, spaced or compact.
+    let d = Dir::new();
+    let k = d.key("k", b"0123456789ABCDEF");
+    for old in ["[]", "{\"q\":\"r\"}", "[\"AB\"]"] {
+        for line in [
+            format!("{{\"PBX_SITE\":\"1999888\",\"PBX_HMAC\":{old},\"PBX_TOTAL\":\"100\"}}"),
+            format!("{{\"PBX_SITE\": \"1999888\", \"PBX_TOTAL\": \"100\", \"PBX_HMAC\": {old}}}"),
+        ] {
+            for extra in [&[][..], &["--seal-only"][..], &["--jsonl"][..]] {
+                let mut argv = vec!["compute", "--key-file", k.to_str().unwrap()];
+                argv.extend_from_slice(extra);
+                let r = seal(&argv, line.as_bytes());
+                expect_status(&r, 2);
+                assert_eq!(r.stdout, "", "{line} {extra:?}");
+                assert!(
+                    r.stderr.contains("<stdin>:1: field \"PBX_HMAC\" is ")
+                        && r.stderr.contains("this scheme takes flat fields only"),
+                    "{line}: {}",
+                    r.stderr
+                );
+            }
+        }
+    }
+}
+
+#[test]
 fn paybox_ipn_cannot_be_computed() {
     let d = Dir::new();
     let r = seal(

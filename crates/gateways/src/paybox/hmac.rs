@@ -101,17 +101,19 @@ pub fn write_seal(algorithm: Algorithm, text: &[u8], key: &[u8], out: &mut Vec<u
 /// The Paybox HMAC rule, once: `NAME=value` for every field but
 /// `seal_field`, in message order, written to `sink` (Paybox System's
 /// `PBX_HMAC`, Paybox Direct's `HMAC`). A list or an object has no place
-/// in a form: its name is the error.
+/// in a form: its name is the error, the seal field's too (it is not
+/// sealed, but a message holding one is no form either: seal's readers
+/// refuse it, and its fast path must not seal it).
 pub fn build<S: Sink>(
     fields: &[(Cow<str>, Node)],
     seal_field: &str,
     sink: &mut S,
 ) -> Result<(), NotFlat> {
     for (k, v) in fields {
+        let value = v.flat().ok_or_else(|| NotFlat(k.to_string()))?;
         if k == seal_field {
             continue;
         }
-        let value = v.flat().ok_or_else(|| NotFlat(k.to_string()))?;
         sink.piece(k, &[k, "=", value]);
     }
     Ok(())
