@@ -232,7 +232,15 @@ pub fn open_input(args: &MessageArgs) -> Result<Input> {
 /// Write one line, turning I/O failures into errors (a closed pipe ends
 /// the run quietly).
 pub fn write_line(out: &mut Output, line: &[u8]) -> Result<()> {
-    out.write_all(line)
-        .and_then(|_| out.write_all(b"\n"))
-        .map_err(|e| Error::io("writing <stdout>", e))
+    match out.write_all(line).and_then(|_| out.write_all(b"\n")) {
+        Ok(()) => Ok(()),
+        Err(e) => Err(writing(&out.name())(e)),
+    }
+}
+
+/// A failure to write to `dest` ([`Output::name`]: the `--output` file
+/// or `<stdout>`), said with it: a full disk under `-o FILE` was said
+/// as `writing <stdout>`.
+pub fn writing(dest: &str) -> impl Fn(std::io::Error) -> Error + '_ {
+    move |e| Error::io(format!("writing {dest}"), e)
 }

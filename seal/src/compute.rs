@@ -201,7 +201,8 @@ pub fn run(args: &ComputeArgs, out: &mut Output) -> Result<Finished> {
     let mut input = open_input(&args.message)?;
     let name = input.name().to_string();
     let mut trouble = Trouble::new(&args.message, &name, &["sealed"]);
-    let werr = |e| Error::io("writing <stdout>", e);
+    let dest = out.name();
+    let werr = crate::cli::writing(&dest);
 
     if !args.message.jsonl {
         let mut bytes = Vec::new();
@@ -248,7 +249,7 @@ pub fn run(args: &ComputeArgs, out: &mut Output) -> Result<Finished> {
             }
         },
         |part, lines| {
-            out.write_all(&part.out).map_err(werr)?;
+            out.write_all(&part.out).map_err(&werr)?;
             trouble.records(lines);
             for _ in part.bad.len()..lines {
                 trouble.count("sealed");

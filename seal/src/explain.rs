@@ -96,8 +96,9 @@ pub fn run(args: &ExplainArgs, out: &mut Output) -> Result<Finished> {
             // message holds it (a key pasted into a field).
             let text = report::render(&report);
             let text = paylot_cli::redact::scrub(&text);
-            out.write_all(text.as_bytes())
-                .map_err(|e| Error::io("writing <stdout>", e))?;
+            if let Err(e) = out.write_all(text.as_bytes()) {
+                return Err(crate::cli::writing(&out.name())(e));
+            }
         }
         first = false;
     }

@@ -259,6 +259,32 @@ fn a_paybox_hmac_field_that_is_a_list_or_an_object_is_refused_on_every_path() {
 }
 
 #[test]
+fn a_failed_write_names_the_output_file() {
+    // More than the output's buffer, to a full device: the failure came
+    // while the lines were written and was said as `writing <stdout>`,
+    // the -o file unnamed.
+    let d = Dir::new();
+    let k = key(&d);
+    let line =
+        r#"{"a":"1","seal":"abc8417c82fd3c9fbb1d508664d0cdbb79b1e39f708dbba9a5b62f6e503a422d"}"#;
+    let input = format!("{line}\n").repeat(3000);
+    for verb in ["compute", "verify"] {
+        let r = seal(
+            &[verb, "--jsonl", "--key-file", &k, "-o", "/dev/full"],
+            input.as_bytes(),
+        );
+        expect_status(&r, 2);
+        assert!(
+            r.stderr
+                .contains("seal: writing \"/dev/full\": No space left on device"),
+            "{verb}: {}",
+            r.stderr
+        );
+        assert!(!r.stderr.contains("<stdout>"), "{verb}: {}", r.stderr);
+    }
+}
+
+#[test]
 fn paybox_ipn_cannot_be_computed() {
     let d = Dir::new();
     let r = seal(
