@@ -318,3 +318,33 @@ log_count 17
     let late = std::fs::read_to_string(sh.path("late.txt")).unwrap();
     assert!(late.contains("half of --timeout"), "{late}");
 }
+
+#[test]
+fn a_declared_length_over_the_limit_is_answered_413_at_once() {
+    let sh = Sh::new();
+    // A Content-Length of 100 TB and no body: 413 at once, not 408 after
+    // --timeout (the sandbox waited for bytes it would refuse anyway).
+    let script = format!(
+        r#"SANDBOX_OPTS='--timeout 20s'
+{START}{WAIT}
+python3 - "$port" <<'EOF'
+import socket, sys, time
+for path, extra in ((b"/PPPS.php", b""), (b"/rs-services/v2/checkout/cardOrder", b"Content-Type: application/json\r\n")):
+    s = socket.create_connection(('127.0.0.1', int(sys.argv[1])))
+    s.settimeout(30)
+    t = time.time()
+    s.sendall(b"POST " + path + b" HTTP/1.1\r\nHost: x\r\n" + extra + b"Content-Length: 99999999999999\r\n\r\n")
+    answer = s.recv(4096)
+    print(answer.decode('latin-1').split('\r\n')[0], time.time() - t < 10)
+EOF
+log_count 2
+"#
+    );
+    let out = sh.ok(&script);
+    assert_eq!(
+        out, "HTTP/1.1 413 Payload Too Large True\nHTTP/1.1 413 Payload Too Large True\n",
+        "{out}"
+    );
+    let log = std::fs::read_to_string(sh.path("http.log")).unwrap();
+    assert_eq!(log.matches("\"status\":413").count(), 2, "{log}");
+}
