@@ -34,6 +34,7 @@ pub mod encoding;
 pub mod error;
 pub mod input;
 pub mod json;
+pub mod json_escape;
 pub mod limits;
 pub mod output;
 mod process;

@@ -203,7 +203,7 @@ impl Windows {
                     // from its first digits, nothing read.
                     return false;
                 }
-                json_escape(escape)
+                crate::json_escape::decode_at(escape)
                     .is_some_and(|(c, _)| c.encode_utf8(&mut [0; 4]).bytes().any(matters))
             }),
         }
@@ -491,7 +491,7 @@ fn json_unescaped(bytes: &[u8], mut origin: Option<&mut Vec<usize>>) -> Zeroizin
         }
         copy(&mut decoded, &mut origin, at, i);
         let mut utf8 = [0u8; 4];
-        let (text, len): (&[u8], usize) = match json_escape(&bytes[i..]) {
+        let (text, len): (&[u8], usize) = match crate::json_escape::decode_at(&bytes[i..]) {
             Some((c, len)) => (c.encode_utf8(&mut utf8).as_bytes(), len),
             // Kept as written: the backslash, then what follows it as text.
             None => (b"\\", 1),
@@ -518,43 +518,6 @@ fn past_ascii(bytes: &[u8]) -> bool {
         Some([b'u', ..]) => true,
         _ => false,
     }
-}
-
-/// The character the JSON escape at the start of `bytes` (a backslash)
-/// stands for, and its length in `bytes`; `None` for one no reader
-/// decodes (kept as written).
-fn json_escape(bytes: &[u8]) -> Option<(char, usize)> {
-    let unit = |at: usize| -> Option<u32> {
-        let four = bytes.get(at..at + 4)?;
-        // Four hex digits (`from_str_radix` would take a sign too).
-        four.iter()
-            .try_fold(0u32, |n, b| Some(n << 4 | (*b as char).to_digit(16)?))
-    };
-    let c = match *bytes.get(1)? {
-        b'"' => '"',
-        b'\\' => '\\',
-        b'/' => '/',
-        b'b' => '\u{8}',
-        b'f' => '\u{c}',
-        b'n' => '\n',
-        b'r' => '\r',
-        b't' => '\t',
-        b'u' => {
-            let high = unit(2)?;
-            if !(0xD800..=0xDBFF).contains(&high) {
-                // A low surrogate alone is no character: `None`.
-                return char::from_u32(high).map(|c| (c, 6));
-            }
-            if bytes.get(6..8) != Some(b"\\u".as_slice()) {
-                return None;
-            }
-            let low = unit(8).filter(|l| (0xDC00..=0xDFFF).contains(l))?;
-            let c = char::from_u32(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))?;
-            return Some((c, 12));
-        }
-        _ => return None,
-    };
-    Some((c, 2))
 }
 
 /// `text` with every fragment of [`WINDOW`] characters (or more) of a

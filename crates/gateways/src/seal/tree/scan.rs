@@ -235,74 +235,14 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// One escape, its backslash next, decoded onto `out`.
+    /// One escape, its backslash next, decoded onto `out` (as every
+    /// reader of a JSON escape decodes it: `paylot_cli::json_escape::decode_at`).
     fn escape(&mut self, out: &mut String) -> Option<()> {
-        let b = self.bytes();
-        let c = match *b.get(self.at + 1)? {
-            b'"' => '"',
-            b'\\' => '\\',
-            b'/' => '/',
-            b'b' => '\u{8}',
-            b'f' => '\u{c}',
-            b'n' => '\n',
-            b'r' => '\r',
-            b't' => '\t',
-            b'u' => {
-                let high = hex4(b.get(self.at + 2..self.at + 6)?)?;
-                self.at += 6;
-                let code = match high {
-                    0xD800..=0xDBFF => {
-                        // A pair: the low half must follow at once.
-                        if b.get(self.at..self.at + 2)? != b"\\u" {
-                            return None;
-                        }
-                        let low = hex4(b.get(self.at + 2..self.at + 6)?)?;
-                        if !(0xDC00..=0xDFFF).contains(&low) {
-                            return None;
-                        }
-                        self.at += 6;
-                        0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
-                    }
-                    0xDC00..=0xDFFF => return None,
-                    _ => high,
-                };
-                out.push(char::from_u32(code)?);
-                return Some(());
-            }
-            _ => return None,
-        };
+        let (c, len) = paylot_cli::json_escape::decode_at(&self.bytes()[self.at..])?;
         out.push(c);
-        self.at += 2;
+        self.at += len;
         Some(())
     }
-}
-
-/// Four hex digits' value, each read from a table (`char::to_digit`
-/// asked each digit its radix and range: most of a `\u00e8`'s cost).
-fn hex4(four: &[u8]) -> Option<u32> {
-    const NOT: u8 = 0xff;
-    const DIGITS: [u8; 256] = {
-        let mut t = [NOT; 256];
-        let mut i = 0;
-        while i < 10 {
-            t[b'0' as usize + i] = i as u8;
-            i += 1;
-        }
-        let mut i = 0;
-        while i < 6 {
-            t[b'a' as usize + i] = 10 + i as u8;
-            t[b'A' as usize + i] = 10 + i as u8;
-            i += 1;
-        }
-        t
-    };
-    let [a, b, c, d] = *four.first_chunk::<4>()?;
-    let [a, b, c, d] = [a, b, c, d].map(|x| DIGITS[usize::from(x)]);
-    // A digit is below 16: any bit above says one was not a digit.
-    if (a | b | c | d) & 0xf0 != 0 {
-        return None;
-    }
-    Some(u32::from(a) << 12 | u32::from(b) << 8 | u32::from(c) << 4 | u32::from(d))
 }
 
 /// Where the first quote or backslash of `bytes` stands; `None` at a
@@ -371,24 +311,6 @@ mod tests {
             }
         }
         false
-    }
-
-    #[test]
-    fn four_hex_digits_are_read_as_char_to_digit_reads_them() {
-        let each = |four: &[u8]| {
-            four.iter()
-                .try_fold(0u32, |v, b| Some(v << 4 | (*b as char).to_digit(16)?))
-        };
-        for a in 0..=255u8 {
-            for four in [
-                [a, b'0', b'f', b'9'],
-                [b'A', a, b'0', b'0'],
-                [b'0', b'0', b'0', a],
-            ] {
-                assert_eq!(hex4(&four), each(&four), "{four:?}");
-            }
-        }
-        assert_eq!(hex4(b"00e"), None);
     }
 
     #[test]
