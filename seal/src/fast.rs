@@ -205,11 +205,8 @@ fn text_in(line: &[u8], text: &str) -> Option<std::ops::Range<usize>> {
 }
 
 /// The object written again compact, field order kept, the seal in
-/// place of the old one or last, as the general path writes it. A
-/// string borrowed from the line (one without escapes) is written as it
-/// is: JSON forbids in a string the characters serde_json escapes, which
-/// the readers refuse raw, so there is nothing to look for (looking cost
-/// a spaced line as much as reading it, issue 27).
+/// place of the old one or last, as the general path writes it (strings
+/// borrowed from the line as they are: [`tree::write_read`]).
 fn write_again(fields: &Fields, seal_field: &str, seal: &str, out: &mut Vec<u8>) {
     out.push(b'{');
     let mut replaced = false;
@@ -217,13 +214,13 @@ fn write_again(fields: &Fields, seal_field: &str, seal: &str, out: &mut Vec<u8>)
         if i > 0 {
             out.push(b',');
         }
-        write_read_str(k, out);
+        tree::write_read_str(k, out);
         out.push(b':');
         if k == seal_field {
             tree::write_str(seal, out);
             replaced = true;
         } else {
-            write_read(v, out);
+            tree::write_read(v, out);
         }
     }
     if !replaced {
@@ -235,52 +232,6 @@ fn write_again(fields: &Fields, seal_field: &str, seal: &str, out: &mut Vec<u8>)
         tree::write_str(seal, out);
     }
     out.push(b'}');
-}
-
-/// A value of a tree read from a line ([`tree::read_object`]), written
-/// compact as [`tree::write_compact`] writes it.
-fn write_read(node: &Node, out: &mut Vec<u8>) {
-    match node {
-        Node::Str(s) => write_read_str(s, out),
-        Node::Obj(fields) => {
-            out.push(b'{');
-            for (i, (k, v)) in fields.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                write_read_str(k, out);
-                out.push(b':');
-                write_read(v, out);
-            }
-            out.push(b'}');
-        }
-        Node::Arr(items) => {
-            out.push(b'[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                write_read(item, out);
-            }
-            out.push(b']');
-        }
-        other => tree::write_compact(other, out),
-    }
-}
-
-/// A string of a tree read from a line: borrowed, as it is.
-// The Cow itself, not its text: whether it is borrowed is what tells.
-#[allow(clippy::ptr_arg)]
-fn write_read_str(s: &Cow<str>, out: &mut Vec<u8>) {
-    match s {
-        Cow::Borrowed(s) => {
-            out.reserve(s.len() + 2);
-            out.push(b'"');
-            out.extend_from_slice(s.as_bytes());
-            out.push(b'"');
-        }
-        Cow::Owned(s) => tree::write_str(s, out),
-    }
 }
 
 /// Verify one line, if the fast path applies and the seal is right: the

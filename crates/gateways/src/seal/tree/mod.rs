@@ -121,35 +121,80 @@ pub fn write_str(text: &str, out: &mut Vec<u8>) {
 /// A value written compact, as serde_json writes a `Value`: numbers as
 /// their text.
 pub fn write_compact(node: &Node, out: &mut Vec<u8>) {
+    write_node(node, out, escaped);
+}
+
+/// An object written compact.
+pub fn write_fields(fields: &[(Cow<str>, Node)], out: &mut Vec<u8>) {
+    write_object(fields, out, escaped);
+}
+
+/// A value of a tree read from a JSON text ([`read_object`],
+/// [`read_message`]) written compact, as [`write_compact`] writes it:
+/// a string borrowed from the text is written as it is (JSON forbids in
+/// a string the characters serde_json escapes, which the readers refuse
+/// raw, so there is nothing to look for: looking cost seal a spaced line
+/// as much as reading it, issue 27). Not for a tree of decoded values
+/// ([`from_map`], [`from_pairs`]), whose borrowed strings may hold them.
+pub fn write_read(node: &Node, out: &mut Vec<u8>) {
+    write_node(node, out, write_read_str);
+}
+
+/// A string of a tree read from a JSON text, as [`write_read`] writes it.
+// The Cow itself, not its text: whether it is borrowed is what tells.
+#[allow(clippy::ptr_arg)]
+pub fn write_read_str(s: &Cow<str>, out: &mut Vec<u8>) {
+    match s {
+        Cow::Borrowed(s) => {
+            out.reserve(s.len() + 2);
+            out.push(b'"');
+            out.extend_from_slice(s.as_bytes());
+            out.push(b'"');
+        }
+        Cow::Owned(s) => write_str(s, out),
+    }
+}
+
+/// How a walk writes a string (name or value).
+type WriteString = fn(&Cow<str>, &mut Vec<u8>);
+
+/// A string escaped as serde_json escapes it, whatever it holds.
+// A `WriteString`, as `write_read_str` is: the same parameter type.
+#[allow(clippy::ptr_arg)]
+fn escaped(s: &Cow<str>, out: &mut Vec<u8>) {
+    write_str(s, out);
+}
+
+/// The one walk of the compact writers, strings written by `string`.
+fn write_node(node: &Node, out: &mut Vec<u8>, string: WriteString) {
     match node {
         Node::Null => out.extend_from_slice(b"null"),
         Node::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
         Node::Num(n) => out.extend_from_slice(n.as_bytes()),
-        Node::Str(s) => write_str(s, out),
+        Node::Str(s) => string(s, out),
         Node::Arr(items) => {
             out.push(b'[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
                     out.push(b',');
                 }
-                write_compact(item, out);
+                write_node(item, out, string);
             }
             out.push(b']');
         }
-        Node::Obj(fields) => write_fields(fields, out),
+        Node::Obj(fields) => write_object(fields, out, string),
     }
 }
 
-/// An object written compact.
-pub fn write_fields(fields: &[(Cow<str>, Node)], out: &mut Vec<u8>) {
+fn write_object(fields: &[(Cow<str>, Node)], out: &mut Vec<u8>, string: WriteString) {
     out.push(b'{');
     for (i, (k, v)) in fields.iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
-        write_str(k, out);
+        string(k, out);
         out.push(b':');
-        write_compact(v, out);
+        write_node(v, out, string);
     }
     out.push(b'}');
 }
