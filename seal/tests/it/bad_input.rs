@@ -699,9 +699,6 @@ fn a_key_pasted_as_json_escapes_is_refused() {
     }
 }
 
-/// A text a tool quotes holding the key written with JSON escapes is
-/// scrubbed as the raw key is: `seal verify` and `explain` of a Paybox
-/// return quote the text signed, which printed the escaped key whole.
 #[test]
 fn a_key_pasted_as_a_field_name_is_refused() {
     // A value holding the key was refused, a top-level name holding it
@@ -728,6 +725,9 @@ fn a_key_pasted_as_a_field_name_is_refused() {
     }
 }
 
+/// A text a tool quotes holding the key written with JSON escapes is
+/// scrubbed as the raw key is: `seal verify` and `explain` of a Paybox
+/// return quote the text signed, which printed the escaped key whole.
 #[test]
 fn a_key_written_in_json_escapes_is_scrubbed_from_what_is_printed() {
     let d = Dir::new();
