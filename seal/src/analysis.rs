@@ -6,7 +6,7 @@ use base64::Engine as _;
 use gateways::lyra::signature::{self as lyra, FIELD_PREFIX as VADS};
 use gateways::paybox::hmac as paybox;
 use gateways::schemes::{self, Scheme, Seen, Unbuilt};
-use gateways::seal::tree::{self, Fields};
+use gateways::seal::tree::{self, Obj};
 use gateways::seal::{has_booleans, scalar_text, Algorithm, SealString, Segment};
 use gateways::sips::seal::{
     self as sips, Direction, Sides, POST_FORM_FIELDS, REQUEST_ONLY, RESPONSE_ONLY,
@@ -86,7 +86,11 @@ impl Analysis {
             Scheme::SipsPost => a.sips_post(&msg.fields)?,
             Scheme::Paybox => {
                 a.pairs = message::flat_pairs(&msg.fields)?;
-                a.seal_string = built(scheme, &tree::from_map(&msg.fields), Direction::Request)?;
+                a.seal_string = built(
+                    scheme,
+                    tree::from_map(&msg.fields).root(),
+                    Direction::Request,
+                )?;
                 a.given = text_field(&msg.fields, paybox::SEAL_FIELD);
                 a.excluded = present(&msg.fields, &[paybox::SEAL_FIELD]);
             }
@@ -106,7 +110,11 @@ impl Analysis {
                         "field {k} holds a character Latin-1 cannot hold: Paybox Direct reads Latin-1, so the gateway cannot see this value as given (sealed here as UTF-8)"
                     ));
                 }
-                a.seal_string = built(scheme, &tree::from_pairs(&a.pairs), Direction::Request)?;
+                a.seal_string = built(
+                    scheme,
+                    tree::from_pairs(&a.pairs).root(),
+                    Direction::Request,
+                )?;
                 let seal_field = gateways::paybox::direct::SEAL_FIELD;
                 a.given = a
                     .pairs
@@ -119,7 +127,11 @@ impl Analysis {
                 // Only vads_* fields count, so only they must be flat.
                 a.pairs =
                     message::flat_pairs(msg.fields.iter().filter(|(k, _)| k.starts_with(VADS)))?;
-                a.seal_string = built(scheme, &tree::from_map(&msg.fields), Direction::Request)?;
+                a.seal_string = built(
+                    scheme,
+                    tree::from_map(&msg.fields).root(),
+                    Direction::Request,
+                )?;
                 a.given = text_field(&msg.fields, lyra::SEAL_FIELD);
                 a.excluded = msg
                     .fields
@@ -187,7 +199,7 @@ impl Analysis {
     ) -> Result<(), Unreadable> {
         self.direction = Some((direction, why));
         self.excluded = present(fields, sips::excluded(direction));
-        self.seal_string = built(Scheme::SipsJson, &tree::from_map(fields), direction)?;
+        self.seal_string = built(Scheme::SipsJson, tree::from_map(fields).root(), direction)?;
         self.given = text_field(fields, sips::SEAL_FIELD);
         Ok(())
     }
@@ -286,7 +298,7 @@ fn detect(msg: &Message) -> (Scheme, String) {
 
 /// A message's seal string by the one builder (`gateways::schemes`),
 /// each piece with its path.
-fn built(scheme: Scheme, fields: &Fields, direction: Direction) -> Result<SealString, Unreadable> {
+fn built(scheme: Scheme, fields: Obj, direction: Direction) -> Result<SealString, Unreadable> {
     schemes::seal_string(scheme, fields, direction).map_err(|e| match e {
         Unbuilt::NotFlat(k) => Unreadable(format!(
             "field \"{k}\" is not flat: this scheme takes flat fields only"

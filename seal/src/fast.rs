@@ -9,62 +9,12 @@
 //! and takes the general path, which gives the same answer: property
 //! tests hold the two paths to the same output.
 
-use std::borrow::Cow;
-
 use gateways::schemes::{self, Keys, Scheme, Seen};
-use gateways::seal::tree::{self, Fields, Node};
+use gateways::seal::tree::{self, Node, Obj, Spare, Tree};
 use gateways::seal::{Algorithm, Work};
 use gateways::sips::seal::{Direction, Sides};
 
 use crate::analysis::Choice;
-
-/// Whether the line is one compact JSON object (no whitespace outside
-/// strings), so that the seal can be spliced in before its last `}`.
-fn is_compact(line: &[u8]) -> bool {
-    if line.first() != Some(&b'{') || line.last() != Some(&b'}') {
-        return false;
-    }
-    // Most lines have no whitespace byte at all: one quick pass says so
-    // (a fold without an early exit, which the compiler makes wide; `any`
-    // stops at each byte to ask, and cost a seventh of a compute).
-    let spaces = line.iter().fold(0u8, |n, &b| {
-        n | u8::from(b == b' ') | u8::from(b == b'\t') | u8::from(b == b'\r') | u8::from(b == b'\n')
-    });
-    if spaces == 0 {
-        return true;
-    }
-    // White space somewhere: is it in a string (French text, an
-    // address) or between tokens? Strings are crossed by memchr to their
-    // closing quote (a quote after an odd run of backslashes is escaped);
-    // between them, the few bytes of `":"`, `,` and numbers are looked at.
-    let mut at = 0;
-    while at < line.len() {
-        match line[at] {
-            b'"' => {
-                let mut end = at + 1;
-                loop {
-                    let Some(q) = memchr::memchr(b'"', &line[end..]) else {
-                        return false;
-                    };
-                    let close = end + q;
-                    let backslashes = line[..close]
-                        .iter()
-                        .rev()
-                        .take_while(|b| **b == b'\\')
-                        .count();
-                    end = close + 1;
-                    if backslashes % 2 == 0 {
-                        break;
-                    }
-                }
-                at = end;
-            }
-            b if b.is_ascii_whitespace() => return false,
-            _ => at += 1,
-        }
-    }
-    true
-}
 
 /// Reused buffers of one worker.
 #[derive(Default)]
@@ -72,6 +22,18 @@ pub struct Scratch {
     text: String,
     work: Work,
     seal: Vec<u8>,
+    tree: Spare,
+}
+
+impl Scratch {
+    /// `work` done with a tree in the scratch's buffers, kept whatever
+    /// its answer.
+    fn with_tree<'l, R>(&mut self, work: impl FnOnce(&mut Tree<'l>, &mut Scratch) -> R) -> R {
+        let mut tree = self.tree.tree();
+        let answer = work(&mut tree, self);
+        self.tree.keep(tree);
+        answer
+    }
 }
 
 /// What the fast path sealed.
@@ -80,11 +42,10 @@ pub struct Sealed {
     pub without_key_version: bool,
 }
 
-/// A line read, its scheme and algorithm told and its seal string built
-/// (in the scratch's text).
+/// A line read (into a tree), its scheme and algorithm told and its seal
+/// string built (in the scratch's text).
 struct Line<'a> {
     line: &'a [u8],
-    fields: Fields<'a>,
     /// No white space between its tokens.
     compact: bool,
     scheme: Scheme,
@@ -92,23 +53,25 @@ struct Line<'a> {
     without_key_version: bool,
 }
 
-/// Read a line and build its seal string. `verifying`: a Sips JSON
-/// message whose names do not tell its direction is the general path's
-/// (it tries both ways); compute takes the likelier one.
+/// Read a line into `tree` and build its seal string. `verifying`: a
+/// Sips JSON message whose names do not tell its direction is the
+/// general path's (it tries both ways); compute takes the likelier one.
 fn built<'a>(
     line: &'a [u8],
+    tree: &mut Tree<'a>,
     choice: &Choice,
     verifying: bool,
     scratch: &mut Scratch,
 ) -> Option<Line<'a>> {
-    let (line, fields, compact) = object(line)?;
-    let seen = Seen::of(fields.iter().map(|(k, _)| k.as_ref()));
+    let (line, compact) = object(line, tree)?;
+    let fields = tree.root();
+    let seen = Seen::of(fields.names());
     let scheme = choice.scheme.unwrap_or_else(|| seen.scheme(false));
     // Rare, and Latin-1 or form-shaped: the general path.
     if !matches!(scheme, Scheme::SipsJson | Scheme::Paybox | Scheme::Lyra) {
         return None;
     }
-    let algorithm = algorithm(scheme, &fields, choice)?;
+    let algorithm = algorithm(scheme, fields, choice)?;
     let mut direction = Direction::Request;
     if scheme == Scheme::SipsJson {
         direction = match (choice.direction, seen.sides()) {
@@ -120,7 +83,7 @@ fn built<'a>(
     // A list or an object in a flat scheme: the general path says which.
     schemes::seal_text(
         scheme,
-        &fields,
+        fields,
         direction,
         &mut scratch.text,
         &mut scratch.work,
@@ -134,7 +97,6 @@ fn built<'a>(
         without_key_version: scheme == Scheme::SipsJson
             && direction == Direction::Request
             && !seen.key_version,
-        fields,
     })
 }
 
@@ -148,53 +110,56 @@ pub fn compute_line(
     scratch: &mut Scratch,
     out: &mut Vec<u8>,
 ) -> Option<Sealed> {
-    let read = built(line, choice, false, scratch)?;
-    let (scheme, fields) = (read.scheme, &read.fields);
-    let key = keys.get(scheme).ok()?;
-    let sealed = Sealed {
-        without_key_version: read.without_key_version,
-    };
-    let seal_field = scheme.seal_field();
-    if seal_only {
-        schemes::write_seal(scheme, read.algorithm, scratch.text.as_bytes(), key, out);
-        return Some(sealed);
-    }
-    let seal = &mut scratch.seal;
-    seal.clear();
-    schemes::write_seal(scheme, read.algorithm, scratch.text.as_bytes(), key, seal);
-    // A compact line: the seal spliced in, in place of the old one's
-    // text or last. Any other shape (spaces, an old seal that is not a
-    // plain string): the object written again as the general path writes
-    // it (compact, field order kept, the seal in place of the old one or
-    // last).
-    let line = read.line;
-    if !read.compact {
-        write_again(fields, seal_field, std::str::from_utf8(seal).ok()?, out);
-        return Some(sealed);
-    }
-    match fields.iter().find(|(k, _)| k == seal_field) {
-        None => {
-            out.extend_from_slice(line);
-            // The object's last `}`, after which the seal goes.
-            out.pop();
-            if !fields.is_empty() {
-                out.push(b',');
+    scratch.with_tree(|tree, scratch| {
+        let read = built(line, tree, choice, false, scratch)?;
+        let (scheme, fields) = (read.scheme, tree.root());
+        let key = keys.get(scheme).ok()?;
+        let sealed = Sealed {
+            without_key_version: read.without_key_version,
+        };
+        let seal_field = scheme.seal_field();
+        if seal_only {
+            schemes::write_seal(scheme, read.algorithm, scratch.text.as_bytes(), key, out);
+            return Some(sealed);
+        }
+        let seal = &mut scratch.seal;
+        seal.clear();
+        schemes::write_seal(scheme, read.algorithm, scratch.text.as_bytes(), key, seal);
+        // A compact line: the seal spliced in, in place of the old one's
+        // text or last. Any other shape (spaces, an old seal that is not a
+        // plain string): the object written again as the general path writes
+        // it (compact, field order kept, the seal in place of the old one or
+        // last).
+        let line = read.line;
+        if !read.compact {
+            write_again(fields, seal_field, std::str::from_utf8(seal).ok()?, out);
+            return Some(sealed);
+        }
+        let old = fields.names().position(|k| k == seal_field);
+        match old.map(|i| fields.as_written(i)) {
+            None => {
+                out.extend_from_slice(line);
+                // The object's last `}`, after which the seal goes.
+                out.pop();
+                if !fields.is_empty() {
+                    out.push(b',');
+                }
+                out.push(b'"');
+                out.extend_from_slice(seal_field.as_bytes());
+                out.extend_from_slice(b"\":\"");
+                out.extend_from_slice(seal);
+                out.extend_from_slice(b"\"}");
             }
-            out.push(b'"');
-            out.extend_from_slice(seal_field.as_bytes());
-            out.extend_from_slice(b"\":\"");
-            out.extend_from_slice(seal);
-            out.extend_from_slice(b"\"}");
+            Some(Some(old)) => {
+                let at = text_in(line, old)?;
+                out.extend_from_slice(&line[..at.start]);
+                out.extend_from_slice(seal);
+                out.extend_from_slice(&line[at.end..]);
+            }
+            Some(None) => write_again(fields, seal_field, std::str::from_utf8(seal).ok()?, out),
         }
-        Some((_, Node::Str(Cow::Borrowed(old)))) => {
-            let at = text_in(line, old)?;
-            out.extend_from_slice(&line[..at.start]);
-            out.extend_from_slice(seal);
-            out.extend_from_slice(&line[at.end..]);
-        }
-        Some(_) => write_again(fields, seal_field, std::str::from_utf8(seal).ok()?, out),
-    }
-    Some(sealed)
+        Some(sealed)
+    })
 }
 
 /// Where `text`, borrowed from `line`, stands in it.
@@ -206,21 +171,21 @@ fn text_in(line: &[u8], text: &str) -> Option<std::ops::Range<usize>> {
 
 /// The object written again compact, field order kept, the seal in
 /// place of the old one or last, as the general path writes it (strings
-/// borrowed from the line as they are: [`tree::write_read`]).
-fn write_again(fields: &Fields, seal_field: &str, seal: &str, out: &mut Vec<u8>) {
+/// borrowed from the line as they are: [`Obj::write_value`]).
+fn write_again(fields: Obj, seal_field: &str, seal: &str, out: &mut Vec<u8>) {
     out.push(b'{');
     let mut replaced = false;
-    for (i, (k, v)) in fields.iter().enumerate() {
+    for (i, k) in fields.names().enumerate() {
         if i > 0 {
             out.push(b',');
         }
-        tree::write_read_str(k, out);
+        fields.write_name(i, out);
         out.push(b':');
         if k == seal_field {
             tree::write_str(seal, out);
             replaced = true;
         } else {
-            tree::write_read(v, out);
+            fields.write_value(i, out);
         }
     }
     if !replaced {
@@ -248,51 +213,52 @@ pub fn verify_line(
     scratch: &mut Scratch,
     out: &mut Vec<u8>,
 ) -> Option<()> {
-    let read = built(line, choice, true, scratch)?;
-    let (scheme, fields) = (read.scheme, &read.fields);
-    if fields
-        .iter()
-        .any(|(k, _)| k == "responseCode" || k == gateways::paybox::direct::CODE_FIELD)
-    {
-        return None;
-    }
-    let seal_field = scheme.seal_field();
-    let given = match fields.iter().find(|(k, _)| k == seal_field) {
-        Some((_, Node::Str(s))) => s,
-        _ => return None,
-    };
-    let key = keys.get(scheme).ok()?;
-    let computed = &mut scratch.seal;
-    computed.clear();
-    schemes::write_seal(
-        scheme,
-        read.algorithm,
-        scratch.text.as_bytes(),
-        key,
-        computed,
-    );
-    // Equal bytes: valid. Anything else (another case, a mismatch) is
-    // the general path's to say, with its cause.
-    if !gateways::seal::same_bytes(given.as_bytes(), computed) {
-        return None;
-    }
-    // Written piece by piece: through `write!`, the format machinery
-    // cost as much as comparing the seals.
-    use std::io::Write as _;
-    out.extend_from_slice(b"{\"type\":\"verify\",\"version\":1,\"line\":");
-    let _ = write!(out, "{line_no}");
-    out.extend_from_slice(b",\"valid\":true,\"scheme\":\"");
-    out.extend_from_slice(scheme.name().as_bytes());
-    out.extend_from_slice(b"\",\"algorithm\":\"");
-    out.extend_from_slice(read.algorithm.name().as_bytes());
-    out.extend_from_slice(b"\"}");
-    Some(())
+    scratch.with_tree(|tree, scratch| {
+        let read = built(line, tree, choice, true, scratch)?;
+        let (scheme, fields) = (read.scheme, tree.root());
+        if fields
+            .names()
+            .any(|k| k == "responseCode" || k == gateways::paybox::direct::CODE_FIELD)
+        {
+            return None;
+        }
+        let seal_field = scheme.seal_field();
+        let given = match fields.get(seal_field) {
+            Some(Node::Str(s)) => s,
+            _ => return None,
+        };
+        let key = keys.get(scheme).ok()?;
+        let computed = &mut scratch.seal;
+        computed.clear();
+        schemes::write_seal(
+            scheme,
+            read.algorithm,
+            scratch.text.as_bytes(),
+            key,
+            computed,
+        );
+        // Equal bytes: valid. Anything else (another case, a mismatch) is
+        // the general path's to say, with its cause.
+        if !gateways::seal::same_bytes(given.as_bytes(), computed) {
+            return None;
+        }
+        // Written piece by piece: through `write!`, the format machinery
+        // cost as much as comparing the seals.
+        use std::io::Write as _;
+        out.extend_from_slice(b"{\"type\":\"verify\",\"version\":1,\"line\":");
+        let _ = write!(out, "{line_no}");
+        out.extend_from_slice(b",\"valid\":true,\"scheme\":\"");
+        out.extend_from_slice(scheme.name().as_bytes());
+        out.extend_from_slice(b"\",\"algorithm\":\"");
+        out.extend_from_slice(read.algorithm.name().as_bytes());
+        out.extend_from_slice(b"\"}");
+        Some(())
+    })
 }
 
-/// The line, trimmed, read as one JSON object: its fields in order, and
-/// whether it is compact (told by the reader where it can, else looked
-/// at: telling a line whose strings hold spaces took a memchr a string).
-fn object(line: &[u8]) -> Option<(&[u8], Fields<'_>, bool)> {
+/// The line, trimmed, read as one JSON object into `tree`, and whether it
+/// is compact (told by the reader: it passes every byte between tokens).
+fn object<'a>(line: &'a [u8], tree: &mut Tree<'a>) -> Option<(&'a [u8], bool)> {
     // Past the bound, the general path says why.
     if line.len() > crate::message::MAX_MESSAGE {
         return None;
@@ -307,9 +273,8 @@ fn object(line: &[u8]) -> Option<(&[u8], Fields<'_>, bool)> {
     // One UTF-8 check of the whole line (fast on ASCII), after which the
     // JSON reader need not check each string again.
     let text = std::str::from_utf8(line).ok()?;
-    let (fields, compact) = tree::read_message(text)?;
-    let compact = compact.unwrap_or_else(|| is_compact(line));
-    Some((line, fields, compact))
+    let compact = tree.read(text)?;
+    Some((line, compact))
 }
 
 /// The line without JSON's white space (space, tab, line feed, carriage
@@ -329,7 +294,7 @@ fn trim_json_space(line: &[u8]) -> &[u8] {
 
 /// The message's algorithm, as the general path chooses it; `None` for
 /// what it explains (a name it does not know, a value not a string).
-fn algorithm(scheme: Scheme, fields: &[(Cow<str>, Node)], choice: &Choice) -> Option<Algorithm> {
+fn algorithm(scheme: Scheme, fields: Obj, choice: &Choice) -> Option<Algorithm> {
     if let Some(name) = &choice.algorithm {
         return scheme.algorithm(name).ok();
     }
@@ -337,9 +302,9 @@ fn algorithm(scheme: Scheme, fields: &[(Cow<str>, Node)], choice: &Choice) -> Op
     let Some(field) = scheme.algorithm_field() else {
         return default;
     };
-    match fields.iter().find(|(k, _)| k == field) {
-        Some((_, Node::Str(s))) if !s.is_empty() => scheme.algorithm(s).ok(),
-        Some((_, Node::Str(_))) | None => default,
+    match fields.get(field) {
+        Some(Node::Str(s)) if !s.is_empty() => scheme.algorithm(s).ok(),
+        Some(Node::Str(_)) | None => default,
         Some(_) => None,
     }
 }
@@ -397,11 +362,5 @@ mod tests {
         assert!(fast(r#"{"a":"1","a":"2"}"#).is_none(), "a name given twice");
         assert!(fast(r#"{"Data":"a=1","Seal":"x"}"#).is_none(), "sips-post");
         assert!(fast(r#"[1]"#).is_none());
-        assert!(is_compact(br#"{"a":"b c"}"#));
-        assert!(!is_compact(br#"{"a":"b\"", "c":1}"#));
-        assert!(is_compact(br#"{"a":"b\\","c":"d e"}"#));
-        assert!(!is_compact(br#"{"a":"b\\", "c":1}"#));
-        assert!(is_compact(br#"{"a":"\\\" x","c":[1,2]}"#));
-        assert!(!is_compact(br#"{"a":"\\\" x","c":[1, 2]}"#));
     }
 }

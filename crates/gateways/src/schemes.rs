@@ -6,7 +6,6 @@
 //! `lyra::signature`, `paybox::ipn`), over the floor that names none
 //! (`seal`); nothing below imports this module.
 
-use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
@@ -15,7 +14,7 @@ use zeroize::Zeroizing;
 use crate::lyra::signature as lyra;
 use crate::paybox::hmac::{self as paybox, KeyError};
 use crate::paybox::{direct, ipn};
-use crate::seal::tree::Node;
+use crate::seal::tree::Obj;
 use crate::seal::{Algorithm, NotFlat, SealString, Segments, Sink, Text, Work};
 use crate::sips::seal::{self as sips, Direction, Sides, REQUEST_ONLY, RESPONSE_ONLY};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -163,7 +162,7 @@ impl From<NotFlat> for Unbuilt {
 /// JSON message's (the others have none).
 pub fn build<S: Sink>(
     scheme: Scheme,
-    fields: &[(Cow<str>, Node)],
+    fields: Obj,
     direction: Direction,
     sink: &mut S,
     work: &mut Work,
@@ -175,7 +174,7 @@ pub fn build<S: Sink>(
         }
         Scheme::Paybox => paybox::build(fields, paybox::SEAL_FIELD, sink)?,
         Scheme::PayboxDirect => paybox::build(fields, direct::SEAL_FIELD, sink)?,
-        Scheme::Lyra => lyra::build(fields, true, sink, &mut work.order)?,
+        Scheme::Lyra => lyra::build(fields, true, sink, work)?,
         Scheme::SipsPost | Scheme::PayboxIpn => return Err(Unbuilt::Whole),
     }
     Ok(())
@@ -184,7 +183,7 @@ pub fn build<S: Sink>(
 /// The seal string's text alone, into `out` (cleared first).
 pub fn seal_text(
     scheme: Scheme,
-    fields: &[(Cow<str>, Node)],
+    fields: Obj,
     direction: Direction,
     out: &mut String,
     work: &mut Work,
@@ -202,7 +201,7 @@ pub fn seal_text(
 /// The seal string with where each piece comes from.
 pub fn seal_string(
     scheme: Scheme,
-    fields: &[(Cow<str>, Node)],
+    fields: Obj,
     direction: Direction,
 ) -> Result<SealString, Unbuilt> {
     let mut sink = Segments::new(scheme.separator());

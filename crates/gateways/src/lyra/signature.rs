@@ -3,11 +3,9 @@
 //! `+`, then `+` and the key; HMAC-SHA-256 in base64 (default) or SHA-1 in
 //! lowercase hex. Field `signature`.
 
-use std::borrow::Cow;
-
-use crate::seal::tree::{self, Node};
+use crate::seal::tree::{self, Obj};
 use crate::seal::{
-    byte_order, write_base64, write_hex, Algorithm, NotFlat, SealString, Segments, Sink,
+    sort_names, write_base64, write_hex, Algorithm, NotFlat, SealString, Segments, Sink, Work,
 };
 
 /// The field that carries the signature.
@@ -36,24 +34,23 @@ pub fn algorithm(folded: &str) -> Option<Algorithm> {
 /// diagnosis tries), written to `sink` (joined with `+`; the key is
 /// appended when sealing). Only they must be flat.
 pub fn build<S: Sink>(
-    fields: &[(Cow<str>, Node)],
+    fields: Obj,
     sorted: bool,
     sink: &mut S,
-    order: &mut Vec<usize>,
+    work: &mut Work,
 ) -> Result<(), NotFlat> {
+    let order = &mut work.order;
     order.clear();
-    order.extend((0..fields.len()).filter(|i| fields[*i].0.starts_with(FIELD_PREFIX)));
+    order.extend((0..fields.len()).filter(|i| fields.name(*i).starts_with(FIELD_PREFIX)));
     if sorted {
         // seal's readers refuse a message that gives a name twice (JSON
         // or form), but this rule takes any fields: a name given twice
-        // keeps its values in message order (the index breaks the tie),
-        // so that the string is the same on every run.
-        order.sort_unstable_by(|a, b| {
-            byte_order(fields[*a].0.as_bytes(), fields[*b].0.as_bytes()).then(a.cmp(b))
-        });
+        // keeps its values in message order, so that the string is the
+        // same on every run.
+        sort_names(order, |i| fields.name(i), &mut work.keys);
     }
     for i in order.iter() {
-        let (k, v) = &fields[*i];
+        let (k, v) = (fields.name(*i), fields.value(*i));
         sink.piece(k, &[v.flat().ok_or_else(|| NotFlat(k.to_string()))?]);
     }
     Ok(())
@@ -64,10 +61,10 @@ pub fn seal_string(fields: &[(String, String)], sorted: bool) -> SealString {
     let mut sink = Segments::new(SEPARATOR);
     // Pairs are flat: this cannot fail.
     let _ = build(
-        &tree::from_pairs(fields),
+        tree::from_pairs(fields).root(),
         sorted,
         &mut sink,
-        &mut Vec::new(),
+        &mut Work::default(),
     );
     sink.into_string()
 }

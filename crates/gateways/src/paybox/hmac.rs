@@ -4,11 +4,9 @@
 //! HMAC with the merchant's hex key (SHA-512 unless `PBX_HASH` says
 //! otherwise); UPPERCASE hex.
 
-use std::borrow::Cow;
-
 use zeroize::Zeroizing;
 
-use crate::seal::tree::{self, Node};
+use crate::seal::tree::{self, Obj};
 use crate::seal::{write_hex, Algorithm, NotFlat, SealString, Segments, Sink};
 
 /// The HMAC key of the Paybox pre-production test shops (published by
@@ -104,12 +102,8 @@ pub fn write_seal(algorithm: Algorithm, text: &[u8], key: &[u8], out: &mut Vec<u
 /// in a form: its name is the error, the seal field's too (it is not
 /// sealed, but a message holding one is no form either: seal's readers
 /// refuse it, and its fast path must not seal it).
-pub fn build<S: Sink>(
-    fields: &[(Cow<str>, Node)],
-    seal_field: &str,
-    sink: &mut S,
-) -> Result<(), NotFlat> {
-    for (k, v) in fields {
+pub fn build<S: Sink>(fields: Obj, seal_field: &str, sink: &mut S) -> Result<(), NotFlat> {
+    for (k, v) in fields.iter() {
         let value = v.flat().ok_or_else(|| NotFlat(k.to_string()))?;
         if k == seal_field {
             continue;
@@ -129,7 +123,7 @@ pub fn seal_string(fields: &[(String, String)]) -> SealString {
 pub fn seal_string_without(fields: &[(String, String)], seal_field: &str) -> SealString {
     let mut sink = Segments::new(SEPARATOR);
     // Pairs are flat: this cannot fail.
-    let _ = build(&tree::from_pairs(fields), seal_field, &mut sink);
+    let _ = build(tree::from_pairs(fields).root(), seal_field, &mut sink);
     sink.into_string()
 }
 

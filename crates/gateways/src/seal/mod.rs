@@ -15,7 +15,7 @@ mod write;
 
 pub use algorithm::Algorithm;
 pub use string::{
-    byte_order, has_booleans, has_lists, scalar_text, NotFlat, SealString, Segment, Segments, Sink,
-    Text, Work,
+    byte_order, has_booleans, has_lists, scalar_text, sort_names, NotFlat, SealString, Segment,
+    Segments, Sink, Text, Work,
 };
 pub use write::{differs_only_in_case, same_bytes, same_seal, write_base64, write_hex};

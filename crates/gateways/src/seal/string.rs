@@ -151,12 +151,47 @@ pub fn byte_order(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
 }
 
 /// What a rule reuses from one message to the next: the order of an
-/// object's names, and the path of the field being walked (made only for
-/// a sink that wants paths).
+/// object's names (and the keys [`sort_names`] sorts them by), and the
+/// path of the field being walked (made only for a sink that wants
+/// paths).
 #[derive(Debug, Default)]
 pub struct Work {
     pub order: Vec<usize>,
+    pub keys: Vec<(u64, usize)>,
     pub path: String,
+}
+
+/// The fields `order` holds (indices), sorted in byte order of their
+/// names, a name given twice in the order given. Each name's first 8
+/// bytes are made one number first, so that most comparisons are one:
+/// sorting a shuffled object's names, comparing them byte by byte, took
+/// a fifth of a seal (issue 27). Names alike in their first 8 bytes
+/// (`customerContact`, `customerAddress`) are compared whole.
+pub fn sort_names<'n>(
+    order: &mut [usize],
+    name: impl Fn(usize) -> &'n str,
+    keys: &mut Vec<(u64, usize)>,
+) {
+    let prefix = |name: &str| match name.as_bytes().first_chunk::<8>() {
+        Some(first) => u64::from_be_bytes(*first),
+        // Zeros past a short name: a name that is another's start comes
+        // first, or ties with one whose next bytes are zeros, and the
+        // names are compared.
+        None => name
+            .bytes()
+            .enumerate()
+            .fold(0, |key, (i, b)| key | u64::from(b) << (56 - 8 * i)),
+    };
+    keys.clear();
+    keys.extend(order.iter().map(|&i| (prefix(name(i)), i)));
+    keys.sort_unstable_by(|a, b| {
+        a.0.cmp(&b.0).then_with(|| {
+            byte_order(name(a.1).as_bytes(), name(b.1).as_bytes()).then(a.1.cmp(&b.1))
+        })
+    });
+    for (slot, (_, i)) in order.iter_mut().zip(keys.iter()) {
+        *slot = *i;
+    }
 }
 
 /// A field a flat rule (Paybox, Lyra) takes holds a list or an object:

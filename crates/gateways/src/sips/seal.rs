@@ -6,15 +6,14 @@
 //! byte-wise order of names, containers recursively, lists in order.
 //! POST: the `Data` text exactly as transmitted.
 
-use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::fmt::Write as _;
 
 use serde_json::{Map, Value};
 
-use crate::seal::tree::{self, Node};
+use crate::seal::tree::{self, List, Node, Obj};
 use crate::seal::{
-    byte_order, scalar_text, write_hex, Algorithm, SealString, Segment, Segments, Sink, Work,
+    scalar_text, sort_names, write_hex, Algorithm, SealString, Segment, Segments, Sink, Work,
 };
 
 /// The field that carries a JSON seal.
@@ -183,7 +182,7 @@ pub fn json_seal_string(
 ) -> SealString {
     let mut sink = Segments::new("");
     build(
-        &tree::from_map(fields),
+        tree::from_map(fields).root(),
         excluded,
         rule,
         &mut sink,
@@ -197,7 +196,7 @@ pub fn json_seal_string(
 /// default, an SDK's mistake for the diagnosis). Names are unique (the
 /// tree's reader refuses a name given twice).
 pub fn build<S: Sink>(
-    fields: &[(Cow<str>, Node)],
+    fields: Obj,
     excluded: &[&str],
     rule: SipsJsonRule,
     sink: &mut S,
@@ -208,6 +207,7 @@ pub fn build<S: Sink>(
         rule,
         sink,
         order: &mut work.order,
+        keys: &mut work.keys,
         path: &mut work.path,
     }
     .object(fields, Some(excluded));
@@ -267,14 +267,15 @@ struct Walk<'w, S> {
     rule: SipsJsonRule,
     sink: &'w mut S,
     order: &'w mut Vec<usize>,
+    keys: &'w mut Vec<(u64, usize)>,
     path: &'w mut String,
 }
 
 impl<S: Sink> Walk<'_, S> {
-    fn object(&mut self, fields: &[(Cow<str>, Node)], excluded: Option<&[&str]>) {
+    fn object(&mut self, fields: Obj, excluded: Option<&[&str]>) {
         let start = self.order.len();
         self.order.extend(
-            (0..fields.len()).filter(|i| excluded.is_none_or(|ex| !ex.contains(&&*fields[*i].0))),
+            (0..fields.len()).filter(|i| excluded.is_none_or(|ex| !ex.contains(&fields.name(*i)))),
         );
         let top = excluded.is_some();
         let sorted = match self.rule.message_order {
@@ -286,32 +287,31 @@ impl<S: Sink> Walk<'_, S> {
         if sorted && self.rule.case_insensitive_order {
             // Stable: names equal but for case keep their order, as
             // Java's sort does.
-            names.sort_by(|a, b| name_order(&fields[*a].0, &fields[*b].0, true));
-        } else if sorted {
-            // Names are unique: no two compare equal.
-            names.sort_unstable_by(|a, b| {
-                byte_order(fields[*a].0.as_bytes(), fields[*b].0.as_bytes())
-            });
+            names.sort_by(|a, b| name_order(fields.name(*a), fields.name(*b), true));
+        } else if sorted && !fields.names_rise() {
+            // Names given in order (most messages: Sips sorts its own)
+            // stay as they are.
+            sort_names(names, |i| fields.name(i), self.keys);
         }
         for n in start..self.order.len() {
-            let (name, value) = &fields[self.order[n]];
+            let i = self.order[n];
             let len = self.path.len();
             if S::PATHS {
                 if len > 0 {
                     self.path.push('.');
                 }
-                self.path.push_str(name);
+                self.path.push_str(fields.name(i));
             }
-            self.value(value);
+            self.value(fields.value(i));
             self.path.truncate(len);
         }
         self.order.truncate(start);
     }
 
-    fn value(&mut self, value: &Node) {
+    fn value(&mut self, value: Node) {
         match value {
             Node::Null => {}
-            Node::Str(s) if s.is_empty() => {}
+            Node::Str("") => {}
             // A number is the text it was written with (`1.0` stays `1.0`).
             Node::Str(s) | Node::Num(s) => self.sink.piece(self.path, &[s]),
             Node::Bool(b) => {
@@ -348,7 +348,7 @@ impl<S: Sink> Walk<'_, S> {
 
     /// The Java SDK's way: each element's pieces, the elements sorted by
     /// their text.
-    fn sorted_list(&mut self, items: &[Node]) {
+    fn sorted_list(&mut self, items: List) {
         let mut parts: Vec<Vec<Segment>> = items
             .iter()
             .enumerate()
@@ -359,6 +359,7 @@ impl<S: Sink> Walk<'_, S> {
                     rule: self.rule,
                     sink: &mut inner,
                     order: &mut *self.order,
+                    keys: &mut *self.keys,
                     path: &mut path,
                 }
                 .value(item);
@@ -378,7 +379,7 @@ impl<S: Sink> Walk<'_, S> {
 
 /// A value as JavaScript's `String(value)` writes it: a list is its
 /// elements joined with commas, an object `[object Object]`.
-fn js_text(value: &Node) -> String {
+fn js_text(value: Node) -> String {
     match value {
         Node::Arr(items) => items.iter().map(js_text).collect::<Vec<_>>().join(","),
         Node::Obj(_) => "[object Object]".into(),

@@ -4,49 +4,58 @@
 //! few levels). It reads a subset of JSON, and gives up on the rest
 //! (`None`: an exponent, a string with a control character or a lone
 //! surrogate, nesting deeper than [`DEPTH`], a name given twice,
-//! serde_json's number token, anything that is not JSON), which
-//! serde_json then reads (`super::read_object`): what this reader gives
-//! is what serde_json gives, which the property tests below hold it to.
-//! serde_json's visitor took a third more instructions for the same tree,
-//! and the most time of any step of a seal (issue 27).
+//! serde_json's number token, anything that is not JSON), which the
+//! general path reads with serde_json: what this reader gives is what
+//! serde_json gives, which the property tests below hold it to.
 
-use std::borrow::Cow;
+use std::collections::HashSet;
+use std::hash::BuildHasher as _;
 
-use super::{Fields, Node, Seen, NUMBER_TOKEN};
+use super::{resolve, Item, Slot, Span, Text, Tree};
 use crate::seal::byte_order;
+
+/// serde_json's private name for a number kept as text
+/// (`arbitrary_precision`): any text may give it as a name too, which
+/// serde_json then reads as a number, or refuses.
+const NUMBER_TOKEN: &str = "$serde_json::private::Number";
 
 /// Levels of objects and lists past which the reader gives up (serde_json
 /// refuses past 128).
 const DEPTH: usize = 32;
 
-/// The text read as one JSON object, or `None` where serde_json must say.
-/// Whether white space stood between its tokens comes with it (before
-/// and after the object does not count).
-pub(super) fn object(text: &str) -> Option<(Fields<'_>, bool)> {
+/// `text` read as one JSON object into `tree`: where its fields stand,
+/// whether its names rise, and whether white space stood between its
+/// tokens (before and after the object does not count); `None` where
+/// serde_json must say.
+pub(super) fn object<'a>(tree: &mut Tree<'a>, text: &'a str) -> Option<(Span, bool, bool)> {
     let mut r = Reader {
         text,
         at: 0,
         spaced: false,
+        tree,
     };
     r.space();
     if r.peek()? != b'{' {
         return None;
     }
     r.spaced = false;
-    let fields = r.object(0)?;
+    let Slot::Obj(span, rises) = r.object(0)? else {
+        return None;
+    };
     let spaced = r.spaced;
     r.space();
-    (r.at == text.len()).then_some((fields, spaced))
+    (r.at == text.len()).then_some((span, rises, spaced))
 }
 
-struct Reader<'a> {
+struct Reader<'a, 't> {
     text: &'a str,
     at: usize,
     /// Whether white space was passed between tokens.
     spaced: bool,
+    tree: &'t mut Tree<'a>,
 }
 
-impl<'a> Reader<'a> {
+impl<'a> Reader<'a, '_> {
     fn bytes(&self) -> &'a [u8] {
         self.text.as_bytes()
     }
@@ -70,16 +79,14 @@ impl<'a> Reader<'a> {
         (self.peek()? == byte).then(|| self.at += 1)
     }
 
-    /// An object, its `{` next.
-    fn object(&mut self, depth: usize) -> Option<Fields<'a>> {
+    /// An object, its `{` next: its fields gathered in the tree's open
+    /// fields, then moved side by side into its items.
+    fn object(&mut self, depth: usize) -> Option<Slot<'a>> {
         if depth >= DEPTH {
             return None;
         }
         self.at += 1;
-        // Room for a whole request at the top (a Sips cardOrder with its
-        // seal has 17 to 20 names: growing past 16 copied them all), for
-        // a few below.
-        let mut fields: Fields<'a> = Vec::with_capacity(if depth == 0 { 32 } else { 8 });
+        let from = self.tree.open.len();
         // Names in strictly rising order (as most messages give them:
         // Sips sorts its own) cannot repeat: each is only compared with
         // the one before. Past that run (a seal added last, or names in
@@ -90,42 +97,50 @@ impl<'a> Reader<'a> {
         self.space();
         if self.peek()? == b'}' {
             self.at += 1;
-            return Some(fields);
+            return Some(Slot::Obj(self.tree.close(from), true));
         }
         loop {
             self.eat(b'"')?;
             let name = self.string()?;
-            if name == NUMBER_TOKEN {
+            let tree = &*self.tree;
+            let text = resolve(&tree.decoded, name);
+            if text == NUMBER_TOKEN {
                 return None;
             }
+            let fields = &tree.open[from..];
+            let name_of = |item: &Item<'a>| resolve(&tree.decoded, item.name);
             let rises = seen.is_none()
-                && fields
-                    .last()
-                    .is_none_or(|(last, _)| byte_order(last.as_bytes(), name.as_bytes()).is_lt());
+                && fields.last().is_none_or(|last| {
+                    byte_order(name_of(last).as_bytes(), text.as_bytes()).is_lt()
+                });
             if rises {
                 rising += 1;
             } else {
                 let run = &fields[..rising];
                 if run
-                    .binary_search_by(|(k, _)| byte_order(k.as_bytes(), name.as_bytes()))
+                    .binary_search_by(|k| byte_order(name_of(k).as_bytes(), text.as_bytes()))
                     .is_ok()
                 {
                     return None;
                 }
                 let after = &fields[rising..];
-                if seen.get_or_insert_with(Seen::default).again(&name, after) {
+                if seen
+                    .get_or_insert_with(Seen::default)
+                    .again(text, after.iter().map(name_of))
+                {
                     return None;
                 }
             }
             self.eat(b':')?;
-            let value = self.value(depth)?;
-            fields.push((name, value));
+            let slot = self.value(depth)?;
+            self.tree.open.push(Item { name, slot });
             self.space();
             match self.peek()? {
                 b',' => self.at += 1,
                 b'}' => {
                     self.at += 1;
-                    return Some(fields);
+                    let rises = seen.is_none();
+                    return Some(Slot::Obj(self.tree.close(from), rises));
                 }
                 _ => return None,
             }
@@ -133,52 +148,56 @@ impl<'a> Reader<'a> {
     }
 
     /// A list, its `[` next.
-    fn list(&mut self, depth: usize) -> Option<Vec<Node<'a>>> {
+    fn list(&mut self, depth: usize) -> Option<Slot<'a>> {
         if depth >= DEPTH {
             return None;
         }
         self.at += 1;
-        let mut items = Vec::new();
+        let from = self.tree.open.len();
         self.space();
         if self.peek()? == b']' {
             self.at += 1;
-            return Some(items);
+            return Some(Slot::Arr(self.tree.close(from)));
         }
         loop {
-            items.push(self.value(depth)?);
+            let slot = self.value(depth)?;
+            self.tree.open.push(Item {
+                name: Text::Borrowed(""),
+                slot,
+            });
             self.space();
             match self.peek()? {
                 b',' => self.at += 1,
                 b']' => {
                     self.at += 1;
-                    return Some(items);
+                    return Some(Slot::Arr(self.tree.close(from)));
                 }
                 _ => return None,
             }
         }
     }
 
-    fn value(&mut self, depth: usize) -> Option<Node<'a>> {
+    fn value(&mut self, depth: usize) -> Option<Slot<'a>> {
         self.space();
         Some(match self.peek()? {
             b'"' => {
                 self.at += 1;
-                Node::Str(self.string()?)
+                Slot::Str(self.string()?)
             }
-            b'{' => Node::Obj(self.object(depth + 1)?),
-            b'[' => Node::Arr(self.list(depth + 1)?),
-            b't' => self.word("true", Node::Bool(true))?,
-            b'f' => self.word("false", Node::Bool(false))?,
-            b'n' => self.word("null", Node::Null)?,
-            _ => Node::Num(Cow::Borrowed(self.number()?)),
+            b'{' => self.object(depth + 1)?,
+            b'[' => self.list(depth + 1)?,
+            b't' => self.word("true", Slot::Bool(true))?,
+            b'f' => self.word("false", Slot::Bool(false))?,
+            b'n' => self.word("null", Slot::Null)?,
+            _ => Slot::Num(self.number()?),
         })
     }
 
-    fn word(&mut self, word: &str, node: Node<'a>) -> Option<Node<'a>> {
+    fn word(&mut self, word: &str, slot: Slot<'a>) -> Option<Slot<'a>> {
         self.bytes()[self.at..]
             .starts_with(word.as_bytes())
             .then(|| self.at += word.len())?;
-        Some(node)
+        Some(slot)
     }
 
     /// A number written plainly (`-12`, `0.50`): its text, as serde_json
@@ -208,41 +227,112 @@ impl<'a> Reader<'a> {
     }
 
     /// A string, its opening quote passed: borrowed from the text unless
-    /// it holds an escape.
-    fn string(&mut self) -> Option<Cow<'a, str>> {
+    /// it holds an escape, then decoded into the tree's text.
+    #[inline]
+    fn string(&mut self) -> Option<Text<'a>> {
         let start = self.at;
-        let end = start + special(&self.bytes()[start..])?;
+        let end = self.special(start)?;
         if self.bytes()[end] == b'"' {
             self.at = end + 1;
-            return Some(Cow::Borrowed(&self.text[start..end]));
+            return Some(Text::Borrowed(&self.text[start..end]));
         }
-        let mut owned = String::with_capacity(end - start + 16);
-        owned.push_str(&self.text[start..end]);
+        self.escaped(start, end)
+    }
+
+    /// Where the first quote or backslash from `from` on stands; `None`
+    /// at a control character or at the end.
+    #[inline]
+    fn special(&self, from: usize) -> Option<usize> {
+        Some(from + special(&self.bytes()[from..])?)
+    }
+
+    /// A string that holds an escape, at `end` (its text from `start`),
+    /// decoded. Apart from the string without one, which most are: its
+    /// registers saved for every string cost a sixth of reading one.
+    #[inline(never)]
+    fn escaped(&mut self, start: usize, end: usize) -> Option<Text<'a>> {
+        let at = self.tree.decoded.len();
+        self.tree.decoded.push_str(&self.text[start..end]);
         self.at = end;
         loop {
             // At a quote or a backslash (a control character gave up).
-            match self.bytes()[self.at] {
-                b'"' => {
-                    self.at += 1;
-                    return Some(Cow::Owned(owned));
-                }
-                _ => self.escape(&mut owned)?,
+            if self.bytes()[self.at] == b'"' {
+                self.at += 1;
+                let len = self.tree.decoded.len() - at;
+                return Some(Text::Decoded { at, len });
             }
+            // One escape, decoded as every reader of a JSON escape
+            // decodes it (`paylot_cli::json_escape::decode_at`).
+            let (c, len) = paylot_cli::json_escape::decode_at(&self.bytes()[self.at..])?;
+            self.tree.decoded.push(c);
+            self.at += len;
             let from = self.at;
-            let to = from + special(&self.bytes()[from..])?;
-            owned.push_str(&self.text[from..to]);
+            let to = self.special(from)?;
+            self.tree.decoded.push_str(&self.text[from..to]);
             self.at = to;
         }
     }
+}
 
-    /// One escape, its backslash next, decoded onto `out` (as every
-    /// reader of a JSON escape decodes it: `paylot_cli::json_escape::decode_at`).
-    fn escape(&mut self, out: &mut String) -> Option<()> {
-        let (c, len) = paylot_cli::json_escape::decode_at(&self.bytes()[self.at..])?;
-        out.push(c);
-        self.at += len;
-        Some(())
+/// The names of one object seen so far, told apart in one look: a bit
+/// per bucket of (length, first, middle and last byte), and the names
+/// compared only when a bucket is hit again. A name given twice is found
+/// where it is read, at every depth, for a few nanoseconds a name.
+///
+/// Past [`Seen::FEW`] names the 256 buckets are all hit, and comparing
+/// every name with all those before it made reading an object of 30,000
+/// names quadratic (5 s for 600 KB, issue 26 O3): the names' hashes are
+/// then kept in a set, and the names compared only when a hash is seen
+/// again (a name given twice, or a collision of 64-bit hashes).
+#[derive(Default)]
+struct Seen {
+    buckets: [u64; 4],
+    hashes: Option<HashSet<u64>>,
+}
+
+impl Seen {
+    /// The names after which the buckets give way to the hashes.
+    const FEW: usize = 64;
+
+    /// Whether `name` is among `before` (the names since the rising run).
+    fn again<'n>(
+        &mut self,
+        name: &str,
+        before: impl ExactSizeIterator<Item = &'n str> + Clone,
+    ) -> bool {
+        if let Some(hashes) = &mut self.hashes {
+            return !hashes.insert(hash_name(name)) && before.clone().any(|k| k == name);
+        }
+        let b = name.as_bytes();
+        let at = |i: usize| u32::from(b.get(i).copied().unwrap_or(0));
+        let mix = (b.len() as u32).wrapping_mul(0x9E37_79B1)
+            ^ at(0).wrapping_mul(0x85EB_CA77)
+            ^ at(b.len() / 2).wrapping_mul(0xC2B2_AE3D)
+            ^ at(b.len().wrapping_sub(1)).wrapping_mul(0x27D4_EB2F);
+        let bucket = (mix >> 24) as usize;
+        let (word, bit) = (bucket / 64, 1u64 << (bucket % 64));
+        if self.buckets[word] & bit == 0 {
+            self.buckets[word] |= bit;
+            return false;
+        }
+        if before.len() >= Self::FEW {
+            let mut hashes: HashSet<u64> = before.clone().map(hash_name).collect();
+            let new = hashes.insert(hash_name(name));
+            self.hashes = Some(hashes);
+            if new {
+                return false;
+            }
+        }
+        before.clone().any(|k| k == name)
     }
+}
+
+/// A name's hash, keyed at random once per run: names chosen to collide
+/// cannot be written in advance.
+fn hash_name(name: &str) -> u64 {
+    static KEYS: std::sync::OnceLock<std::collections::hash_map::RandomState> =
+        std::sync::OnceLock::new();
+    KEYS.get_or_init(Default::default).hash_one(name)
 }
 
 /// Where the first quote or backslash of `bytes` stands; `None` at a
@@ -284,16 +374,32 @@ pub(super) fn first_escaped(bytes: &[u8]) -> Option<usize> {
 mod tests {
     use super::*;
 
-    /// The fields this reader reads, without whether they were spaced.
-    fn fields(text: &str) -> Option<Fields<'_>> {
-        object(text).map(|(fields, _)| fields)
-    }
     use proptest::prelude::*;
+    use serde_json::Value;
 
-    /// What serde_json reads, through the tree's visitor.
-    fn serde(text: &str) -> Option<Fields<'_>> {
+    /// The object this reader reads, written as serde_json writes it (in
+    /// field order, numbers as their text); with whether its names rose
+    /// and whether it was spaced.
+    fn read(text: &str) -> Option<(String, bool, bool)> {
+        let mut tree = Tree::default();
+        let compact = tree.read(text)?;
+        let root = tree.root();
+        Some((
+            Value::Object(root.to_map()).to_string(),
+            root.names_rise(),
+            !compact,
+        ))
+    }
+
+    /// The fields this reader reads, as [`serde`] writes them.
+    fn fields(text: &str) -> Option<String> {
+        read(text).map(|(fields, ..)| fields)
+    }
+
+    /// What serde_json reads, written again.
+    fn serde(text: &str) -> Option<String> {
         match serde_json::from_str(text).ok()? {
-            Node::Obj(fields) => Some(fields),
+            Value::Object(fields) => Some(Value::Object(fields).to_string()),
             _ => None,
         }
     }
@@ -323,7 +429,7 @@ mod tests {
             (r#"{"a":[1 ]}"#, true),
             ("{\"a\":{\"b\":1}\r\n}", true),
         ] {
-            assert_eq!(object(text).map(|(_, s)| s), Some(spaced), "{text}");
+            assert_eq!(read(text).map(|(.., s)| s), Some(spaced), "{text}");
         }
     }
 
@@ -339,9 +445,11 @@ mod tests {
             assert_eq!(fields(text), serde(text), "{text}");
             assert!(fields(text).is_some(), "{text}");
         }
-        let f = fields(r#"{"a":"x","b":"\u00e8"}"#).unwrap();
-        assert!(matches!(&f[0].1, Node::Str(Cow::Borrowed("x"))));
-        assert_eq!(f[1].1, Node::Str(Cow::Owned("è".into())));
+        let mut tree = Tree::default();
+        tree.read(r#"{"a":"x","b":"\u00e8"}"#).unwrap();
+        assert_eq!(tree.root().as_written(0), Some("x"));
+        assert_eq!(tree.root().as_written(1), None);
+        assert_eq!(tree.root().value(1).flat(), Some("è"));
     }
 
     #[test]
@@ -431,8 +539,11 @@ mod tests {
             let text = format!("{{{}}}", f.join(sep));
             // Where this reader gives up, serde_json says; where it reads,
             // it gives what serde_json gives.
-            if let Some((read, was_spaced)) = object(&text) {
+            if let Some((read, rose, was_spaced)) = read(&text) {
                 prop_assert_eq!(Some(read), serde(&text), "{}", text);
+                // Whether the names rose, as told to the rules that sort.
+                let names: Vec<&str> = fields.iter().map(|(k, _)| k.as_str()).collect();
+                prop_assert_eq!(rose, names.windows(2).all(|w| w[0] < w[1]), "{}", text);
                 // White space between tokens said, whatever is in strings.
                 prop_assert_eq!(was_spaced, white_space_between_tokens(&text), "{}", text);
             }
