@@ -273,39 +273,53 @@ struct Walk<'w, S> {
 
 impl<S: Sink> Walk<'_, S> {
     fn object(&mut self, fields: Obj, excluded: Option<&[&str]>) {
-        let start = self.order.len();
-        self.order.extend(
-            (0..fields.len()).filter(|i| excluded.is_none_or(|ex| !ex.contains(&fields.name(*i)))),
-        );
+        let sealed = |name: &str| excluded.is_none_or(|ex| !ex.contains(&name));
         let top = excluded.is_some();
         let sorted = match self.rule.message_order {
             MessageOrder::Sorted => true,
             MessageOrder::Nested => top,
             MessageOrder::Everywhere => false,
         };
+        // Names taken as given: in message order, or given in byte order
+        // already (most messages: Sips sorts its own), without an order
+        // of indices made.
+        if !sorted || (!self.rule.case_insensitive_order && fields.names_rise()) {
+            for (name, value) in fields.iter() {
+                if sealed(name) {
+                    self.field(name, value);
+                }
+            }
+            return;
+        }
+        let start = self.order.len();
+        self.order
+            .extend((0..fields.len()).filter(|i| sealed(fields.name(*i))));
         let names = &mut self.order[start..];
-        if sorted && self.rule.case_insensitive_order {
+        if self.rule.case_insensitive_order {
             // Stable: names equal but for case keep their order, as
             // Java's sort does.
             names.sort_by(|a, b| name_order(fields.name(*a), fields.name(*b), true));
-        } else if sorted && !fields.names_rise() {
-            // Names given in order (most messages: Sips sorts its own)
-            // stay as they are.
+        } else {
             sort_names(names, |i| fields.name(i), self.keys);
         }
         for n in start..self.order.len() {
             let i = self.order[n];
-            let len = self.path.len();
-            if S::PATHS {
-                if len > 0 {
-                    self.path.push('.');
-                }
-                self.path.push_str(fields.name(i));
-            }
-            self.value(fields.value(i));
-            self.path.truncate(len);
+            self.field(fields.name(i), fields.value(i));
         }
         self.order.truncate(start);
+    }
+
+    /// A field's pieces, its name on the path.
+    fn field(&mut self, name: &str, value: Node) {
+        let len = self.path.len();
+        if S::PATHS {
+            if len > 0 {
+                self.path.push('.');
+            }
+            self.path.push_str(name);
+        }
+        self.value(value);
+        self.path.truncate(len);
     }
 
     fn value(&mut self, value: Node) {

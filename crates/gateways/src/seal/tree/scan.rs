@@ -177,6 +177,10 @@ impl<'a> Reader<'a, '_> {
         }
     }
 
+    // Inlined where it is read (in an object, in a list): returned
+    // through memory, its result was read back before the store was done,
+    // a third of reading an object (issue 27).
+    #[inline(always)]
     fn value(&mut self, depth: usize) -> Option<Slot<'a>> {
         self.space();
         Some(match self.peek()? {
@@ -228,7 +232,7 @@ impl<'a> Reader<'a, '_> {
 
     /// A string, its opening quote passed: borrowed from the text unless
     /// it holds an escape, then decoded into the tree's text.
-    #[inline]
+    #[inline(always)]
     fn string(&mut self) -> Option<Text<'a>> {
         let start = self.at;
         let end = self.special(start)?;
