@@ -72,6 +72,10 @@ pub struct Tree<'a> {
     decoded: String,
     root: Span,
     root_rises: bool,
+    /// Read from a JSON text ([`Tree::read`]): its borrowed strings hold
+    /// no character JSON escapes. A tree of decoded values
+    /// ([`from_map`], [`from_pairs`]) may.
+    from_text: bool,
 }
 
 impl Default for Tree<'_> {
@@ -82,6 +86,7 @@ impl Default for Tree<'_> {
             decoded: String::new(),
             root: Span { at: 0, len: 0 },
             root_rises: true,
+            from_text: false,
         }
     }
 }
@@ -137,14 +142,15 @@ fn resolve<'s>(decoded: &'s str, text: Text<'s>) -> &'s str {
 impl<'a> Tree<'a> {
     /// Read `text` as one JSON object into this tree (emptied first),
     /// in one pass: whether it is written compact (no white space
-    /// between its tokens), or `None` where serde_json must say (an
-    /// exponent, a string with a control character or a lone surrogate,
-    /// deep nesting, a name given twice, serde_json's number token,
-    /// anything that is not JSON: see [`scan`]).
+    /// between its tokens), or `None` where serde_json must say (a
+    /// string with a control character or a lone surrogate, deep
+    /// nesting, a name given twice, serde_json's number token, anything
+    /// that is not JSON: see [`scan`]).
     pub fn read(&mut self, text: &'a str) -> Option<bool> {
         self.items.clear();
         self.open.clear();
         self.decoded.clear();
+        self.from_text = true;
         let (root, rises, spaced) = scan::object(self, text)?;
         self.root = root;
         self.root_rises = rises;
@@ -403,8 +409,8 @@ impl<'t> Obj<'t> {
     /// is (JSON forbids in a string the characters serde_json escapes,
     /// which the reader refuses raw, so there is nothing to look for:
     /// looking cost seal a spaced line as much as reading it, issue 27).
-    /// Not for a tree of decoded values ([`from_map`], [`from_pairs`]),
-    /// whose borrowed strings may hold them.
+    /// A tree of decoded values ([`from_map`], [`from_pairs`]), whose
+    /// borrowed strings may hold them, has every string escaped.
     pub fn write_value(&self, i: usize, out: &mut Vec<u8>) {
         if let Some(item) = self.items.get(i) {
             write_slot(self.tree, item.slot, out);
@@ -527,6 +533,23 @@ mod tests {
         let tree = from_map(&map);
         assert_eq!(tree.root().value(0).flat(), Some("1.50"));
         assert_eq!(tree.root().value(1).flat(), Some("è"));
+    }
+
+    #[test]
+    fn decoded_values_are_written_escaped() {
+        // A map's strings are decoded: a quote in one is no end of it.
+        let map: Map<String, Value> =
+            serde_json::from_str(r#"{"a\"b":"x\",\"seal\":\"y","n":[{"m":"\u0001"}]}"#).unwrap();
+        let tree = from_map(&map);
+        let (f, mut out) = (tree.root(), Vec::new());
+        for i in 0..f.len() {
+            f.write_name(i, &mut out);
+            f.write_value(i, &mut out);
+        }
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            r#""a\"b""x\",\"seal\":\"y""n"[{"m":"\u0001"}]"#
+        );
     }
 
     #[test]

@@ -2,8 +2,7 @@
 //! pass over its text, for the messages merchants send (strings, with or
 //! without escapes, numbers written plainly, objects and lists nested a
 //! few levels). It reads a subset of JSON, and gives up on the rest
-//! (`None`: an exponent, a string with a control character or a lone
-//! surrogate, nesting deeper than [`DEPTH`], a name given twice,
+//! (`None`: a string with a control character or a lone surrogate, nesting deeper than [`DEPTH`], a name given twice,
 //! serde_json's number token, anything that is not JSON), which the
 //! general path reads with serde_json: what this reader gives is what
 //! serde_json gives, which the property tests below hold it to.
@@ -204,8 +203,8 @@ impl<'a> Reader<'a, '_> {
         Some(slot)
     }
 
-    /// A number written plainly (`-12`, `0.50`): its text, as serde_json
-    /// keeps it (`arbitrary_precision`). An exponent is serde_json's.
+    /// A number (`-12`, `0.50`, `1E+5`): its text, as serde_json keeps it
+    /// (`arbitrary_precision`), since a seal covers that text.
     fn number(&mut self) -> Option<&'a str> {
         let b = self.bytes();
         let start = self.at;
@@ -224,7 +223,14 @@ impl<'a> Reader<'a, '_> {
             }
         }
         if let Some(b'e' | b'E') = b.get(at) {
-            return None;
+            let mut e = at + 1;
+            if let Some(b'+' | b'-') = b.get(e) {
+                e += 1;
+            }
+            match digits(e) {
+                0 => return None,
+                n => at = e + n,
+            }
         }
         self.at = at;
         Some(&self.text[start..at])
@@ -444,6 +450,7 @@ mod tests {
             r#" { "a" : [ 1 , "x" , true , false , null , { } , [ ] ] } "#,
             r#"{"t":"H\u00e9l\u00e8ne \ud83d\ude00 \"q\" \\ \/ \b\f\n\r\t"}"#,
             r#"{"café":"crème brûlée","k":"😀"}"#,
+            r#"{"a":1e5,"b":-0.5E+03,"c":2e-7,"d":0E0}"#,
             "{}",
         ] {
             assert_eq!(fields(text), serde(text), "{text}");
@@ -459,7 +466,9 @@ mod tests {
     #[test]
     fn gives_up_on_what_it_does_not_read() {
         for text in [
-            r#"{"n":1e5}"#,
+            r#"{"n":1e}"#,
+            r#"{"n":1e+}"#,
+            r#"{"n":1.e5}"#,
             r#"{"n":01}"#,
             r#"{"n":1.}"#,
             r#"{"n":-}"#,

@@ -20,17 +20,17 @@ pub fn write_str(text: &str, out: &mut Vec<u8>) {
     let _ = serde_json::to_writer(&mut *out, text);
 }
 
-/// A string of a tree read from a text: borrowed, as it is; decoded,
-/// escaped again (see [`Obj::write_value`]).
+/// A string of a tree: borrowed from a text read, as it is; decoded, or
+/// borrowed from decoded values, escaped (see [`Obj::write_value`]).
 pub(super) fn write_text(tree: &Tree, text: Text, out: &mut Vec<u8>) {
     match text {
-        Text::Borrowed(s) => {
+        Text::Borrowed(s) if tree.from_text => {
             out.reserve(s.len() + 2);
             out.push(b'"');
             out.extend_from_slice(s.as_bytes());
             out.push(b'"');
         }
-        Text::Decoded { .. } => write_str(tree.text(text), out),
+        Text::Borrowed(_) | Text::Decoded { .. } => write_str(tree.text(text), out),
     }
 }
 
