@@ -348,3 +348,69 @@ log_count 2
     let log = std::fs::read_to_string(sh.path("http.log")).unwrap();
     assert_eq!(log.matches("\"status\":413").count(), 2, "{log}");
 }
+
+#[test]
+fn what_hyper_refuses_before_a_request_is_logged() {
+    let sh = Sh::new();
+    // hyper answers a request it cannot read itself (a bare status, no
+    // body) or closes the connection: each is now a log line saying why,
+    // where the log said nothing.
+    let script = format!(
+        r#"SANDBOX_OPTS='--timeout 20s'
+{START}{WAIT}
+python3 - "$port" <<'EOF'
+import socket, sys
+def ask(data):
+    s = socket.create_connection(('127.0.0.1', int(sys.argv[1])))
+    s.settimeout(30)
+    s.sendall(data)
+    answer = b""
+    while True:
+        got = s.recv(65536)
+        if not got:
+            break
+        answer += got
+    print(answer.decode('latin-1').split('\r\n')[0] or "(closed)")
+ask(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")
+ask(b"POST /PPPS.php HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 300000 + b"\r\n\r\n")
+ask(b"HELLO\r\n\r\n")
+EOF
+for _ in $(seq 600); do [ "$(grep -c '"type":"http_connection"' http.log)" -ge 3 ] && break; sleep 0.05; done
+python3 -c 'import json
+for r in sorted((json.loads(l) for l in open("http.log") if "http_connection" in l), key=lambda r: r["note"]):
+    print(r.get("status"), r["note"])'
+"#
+    );
+    let out = sh.ok(&script);
+    assert_eq!(
+        out,
+        "(closed)\nHTTP/1.1 431 Request Header Fields Too Large\nHTTP/1.1 400 Bad Request\n\
+         None an HTTP/2 connection preface: the sandbox speaks HTTP/1.1 (curl --http1.1)\n\
+         400 not an HTTP/1.1 request\n\
+         431 the request's line and headers are past 65536 bytes\n",
+        "{out}"
+    );
+}
+
+#[test]
+fn a_request_head_not_whole_within_the_timeout_is_logged() {
+    let sh = Sh::new();
+    let script = format!(
+        r#"SANDBOX_OPTS='--timeout 1s'
+{START}{WAIT}
+python3 - "$port" <<'EOF'
+import socket, sys
+s = socket.create_connection(('127.0.0.1', int(sys.argv[1])))
+s.settimeout(30)
+s.sendall(b"POST /PPPS.php HT")
+print(s.recv(4096) or "(closed)")
+EOF
+for _ in $(seq 600); do grep -q '"type":"http_connection"' http.log && break; sleep 0.05; done
+grep -o '"note":"[^"]*"' http.log
+"#
+    );
+    assert_eq!(
+        sh.ok(&script),
+        "(closed)\n\"note\":\"no whole request line and headers within --timeout\"\n"
+    );
+}
