@@ -180,7 +180,9 @@ impl<'a> Tree<'a> {
     /// into the items.
     fn close(&mut self, from: usize) -> Span {
         let at = self.items.len();
-        self.items.extend(self.open.drain(from..));
+        // Copied at once (items are plain data), then let go of.
+        self.items.extend_from_slice(&self.open[from..]);
+        self.open.truncate(from);
         Span {
             at,
             len: self.items.len() - at,
