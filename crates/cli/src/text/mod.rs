@@ -13,7 +13,10 @@
 //! ([`FieldKind::mask`]): the kinds are a gateway rule, declared with
 //! each gateway's fields (crates/gateways) and passed in by the caller;
 //! this module knows no gateway. The names after which free text holds
-//! card data are given once by the tool ([`use_card_field_names`]).
+//! card data are given once by the tool ([`use_card_field_names`]). An
+//! identifier the tool makes itself and quotes in a message (an OpenPGP
+//! key id or fingerprint) is marked where the message is built
+//! ([`identifier`]), and [`mask`] shows it whole.
 //!
 //! One job a module, each item re-exported here: `mask` (card data in
 //! free text: what is read as a digit, a run, a card number, a name),
@@ -28,7 +31,7 @@ mod quote;
 mod sanitize;
 
 pub use kinds::{use_card_field_names, FieldKind, FIGURE_DIGITS, SEAL_CHARS};
-pub use mask::{hide_card_values, mask, mask_joined, shown_as_is};
+pub use mask::{hide_card_values, identifier, mask, mask_joined, shown_as_is};
 pub use quote::{excerpt, quote, quote_cut, quote_input, quote_unresolved};
 pub use sanitize::{acts_on_terminal, safe, sanitize};
 

@@ -9,11 +9,13 @@ use std::borrow::Cow;
 use crate::card;
 
 mod hide;
+mod marked;
 mod names;
 mod pieces;
 mod runs;
 
 use hide::{hide, Hidden};
+pub use marked::identifier;
 use names::{mask_named_values, mask_security_codes, CARD_NAME, SECRET_NAME};
 pub(super) use names::{use_names, Named};
 use runs::mask_card_numbers;
@@ -46,10 +48,16 @@ use runs::mask_card_numbers;
 /// - the digits that follow the name of a security-code field of any
 ///   gateway, or the words "security code" (`<CVV>123`, `CVV=123`,
 ///   `"cardCSCValue":"123"`, `column "cvv": "123"`, `cvv is 123`,
-///   `cvv987`) become `*`, however they are written.
+///   `cvv987`) become `*`, however they are written;
+/// - an identifier the tool made and marked where it built the text
+///   ([`identifier`]: a key id, a fingerprint) is shown whole, whatever
+///   its digits, and the text around it is masked as above.
 ///
 /// Linear in the text, in time and memory.
 pub fn mask(text: &str) -> Cow<'_, str> {
+    if let Some(shown) = marked::mask_marked(text) {
+        return Cow::Owned(shown);
+    }
     // Most text has nothing to hide, said in one look: every value of a
     // status file of a million answers comes this way.
     let look = Look::of(text);
