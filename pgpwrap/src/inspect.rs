@@ -86,7 +86,13 @@ fn describe_cert(cert: &Cert) -> Value {
         Ok(vc) => (Some(vc), Vec::new()),
         Err(_) => (
             cert.with_policy(legacy.active(), None).ok(),
-            crate::keys::legacy_problems(cert),
+            // Made by pgpwrap, with the key ids they name marked as
+            // identifiers (text::identifier): the mask shows them whole
+            // and drops the marks.
+            crate::keys::legacy_problems(cert)
+                .iter()
+                .map(|p| paylot_cli::text::mask(p).into_owned())
+                .collect(),
         ),
     };
     let mut keys = Vec::new();

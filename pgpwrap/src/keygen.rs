@@ -121,7 +121,7 @@ pub fn run(args: Args) -> Result<Outcome> {
             "wrote {} (secret) and {} (certificate), fingerprint {}",
             paylot_cli::quote(&key_path.to_string_lossy()),
             paylot_cli::quote(&pub_path.to_string_lossy()),
-            cert.fingerprint()
+            paylot_cli::text::identifier(cert.fingerprint())
         ),
     );
     Ok(Outcome::Yes)

@@ -124,7 +124,12 @@ fn is_small_legacy(key: &Key<PublicParts, UnspecifiedRole>) -> Option<String> {
         _ => return None,
     };
     let bits = key.mpis().bits()?;
-    (bits < 2048).then(|| format!("{family} key {} has only {bits} bits", key.keyid().to_hex()))
+    (bits < 2048).then(|| {
+        format!(
+            "{family} key {} has only {bits} bits",
+            paylot_cli::text::identifier(key.keyid())
+        )
+    })
 }
 
 /// What makes `cert` a legacy key, in words.
@@ -196,7 +201,7 @@ fn why_unusable(cert: &Cert, p: &dyn Policy, need: Need) -> String {
         Err(e) => {
             return format!(
                 "the key {} is not valid: {}",
-                cert.fingerprint(),
+                paylot_cli::text::identifier(cert.fingerprint()),
                 crate::io::describe(&e)
             )
         }
@@ -211,7 +216,7 @@ fn why_unusable(cert: &Cert, p: &dyn Policy, need: Need) -> String {
             .unwrap_or_default();
         return format!(
             "the key {} has been revoked by its owner{reason}; ask for its replacement",
-            cert.fingerprint()
+            paylot_cli::text::identifier(cert.fingerprint())
         );
     }
     if vc.alive().is_err() {
@@ -222,7 +227,7 @@ fn why_unusable(cert: &Cert, p: &dyn Policy, need: Need) -> String {
             .unwrap_or_default();
         return format!(
             "the key {} expired{when}; ask its owner for an extended or new certificate",
-            cert.fingerprint()
+            paylot_cli::text::identifier(cert.fingerprint())
         );
     }
     let any = vc.keys().supported();
@@ -236,7 +241,7 @@ fn why_unusable(cert: &Cert, p: &dyn Policy, need: Need) -> String {
     if capable == 0 {
         return format!(
             "the key {} has no {} subkey",
-            cert.fingerprint(),
+            paylot_cli::text::identifier(cert.fingerprint()),
             need.what()
         );
     }
@@ -244,14 +249,14 @@ fn why_unusable(cert: &Cert, p: &dyn Policy, need: Need) -> String {
         return format!(
             "the key {} has no secret material for its {} subkeys (only a stub, as \
              gpg --export-secret-subkeys writes?)",
-            cert.fingerprint(),
+            paylot_cli::text::identifier(cert.fingerprint()),
             need.what()
         );
     }
     format!(
         "the {} subkeys of {} have expired or been revoked; ask its owner for an updated certificate",
         need.what(),
-        cert.fingerprint()
+        paylot_cli::text::identifier(cert.fingerprint())
     )
 }
 
@@ -380,7 +385,7 @@ pub fn unlock(
                  --passphrase-file FILE or --passphrase-env NAME"
             )));
         };
-        let id = key.keyid().to_hex();
+        let id = paylot_cli::text::identifier(key.keyid());
         key.decrypt_secret(pass)
             .map_err(|_| Error::trouble(format!("{name}: wrong passphrase for key {id}")))?
     } else {

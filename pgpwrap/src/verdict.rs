@@ -28,6 +28,9 @@ use openpgp::parse::stream::{
 use openpgp::parse::PacketParser;
 use openpgp::types::SymmetricAlgorithm;
 use openpgp::{Cert, KeyHandle, Packet};
+// Key ids and fingerprints are identifiers: marked where a message names
+// them, so that the mask never takes one for a card number.
+use paylot_cli::text::identifier;
 
 /// What happened while a message was read: filled in by the helper and
 /// read afterwards to word the error.
@@ -84,7 +87,7 @@ impl Helper {
     fn named(&self) -> String {
         self.signers
             .iter()
-            .map(|c| c.fingerprint().to_hex())
+            .map(|c| identifier(c.fingerprint()))
             .collect::<Vec<_>>()
             .join(", ")
     }
@@ -100,7 +103,7 @@ fn issuers(sig: &openpgp::packet::Signature) -> String {
                 .iter()
                 .any(|o| matches!(o, KeyHandle::Fingerprint(_)) && o.aliases(h));
         if !dup {
-            ids.push(h.to_hex());
+            ids.push(identifier(h));
         }
     }
     if ids.is_empty() {
@@ -120,18 +123,18 @@ fn describe_failure(e: &VerificationError, named: &str) -> String {
         VerificationError::MissingKey { sig } => not_named(&issuers(sig), named),
         VerificationError::UnboundKey { cert, error, .. } => format!(
             "signed by a key not validly bound to {}: {}",
-            cert.fingerprint(),
+            identifier(cert.fingerprint()),
             crate::io::describe(error)
         ),
         VerificationError::BadKey { ka, error, .. } => format!(
             "signed by key {} of {}, which is not usable: {}",
-            ka.key().fingerprint(),
-            ka.cert().fingerprint(),
+            identifier(ka.key().fingerprint()),
+            identifier(ka.cert().fingerprint()),
             crate::io::describe(error)
         ),
         VerificationError::BadSignature { ka, error, .. } => format!(
             "BAD signature from {}: the content does not match the signature ({})",
-            ka.cert().fingerprint(),
+            identifier(ka.cert().fingerprint()),
             crate::io::describe(error)
         ),
         VerificationError::MalformedSignature { error, .. } => {
@@ -147,8 +150,12 @@ fn signer_name(ka_cert: &Cert) -> String {
         .next()
         .map(|u| String::from_utf8_lossy(u.userid().value()).into_owned());
     match uid {
-        Some(u) => format!("{} ({})", ka_cert.fingerprint(), paylot_cli::safe(&u)),
-        None => ka_cert.fingerprint().to_hex(),
+        Some(u) => format!(
+            "{} ({})",
+            identifier(ka_cert.fingerprint()),
+            paylot_cli::safe(&u)
+        ),
+        None => identifier(ka_cert.fingerprint()),
     }
 }
 
@@ -202,7 +209,7 @@ impl Helper {
         if self.announced.iter().any(|h| unknown(h) || self.names(h)) {
             return Ok(());
         }
-        let mut signers: Vec<String> = self.announced.iter().map(|h| h.to_hex()).collect();
+        let mut signers: Vec<String> = self.announced.iter().map(identifier).collect();
         signers.dedup();
         let why = format!(
             "{}; refused before its content was unpacked",
@@ -309,7 +316,7 @@ impl DecryptionHelper for Helper {
         let recipients: Vec<String> = pkesks
             .iter()
             .map(|p| match p.recipient() {
-                Some(h) => h.to_hex(),
+                Some(h) => identifier(h),
                 None => "(hidden recipient)".to_string(),
             })
             .collect();

@@ -663,3 +663,95 @@ fn help_documents_exit_status_and_examples() {
     let (code, _, err) = run(a!["decrypt", "--key"]);
     assert_eq!(code, 2, "{err}");
 }
+
+/// `bytes` with the first occurrence of the key id `from` (hex) replaced
+/// by `to`: a message that names a key id of our choosing, which no key
+/// generation can give (a key id is a hash).
+fn with_key_id(bytes: &mut [u8], from: &str, to: &str) {
+    let hex = |h: &str| -> Vec<u8> {
+        (0..h.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&h[i..i + 2], 16).unwrap())
+            .collect()
+    };
+    let (from, to) = (hex(from), hex(to));
+    let at = bytes.windows(8).position(|w| w == from).unwrap();
+    bytes[at..at + 8].copy_from_slice(&to);
+}
+
+/// A key id is an identifier, never altered, even when its 16 hex
+/// characters are all digits and pass the Luhn check (about one key in a
+/// thousand holds such a run): it once came out starred like a card
+/// number, and `gpg --list-keys` on what was shown found no key. A card
+/// number in the same message (the file's name) is still masked.
+#[test]
+fn a_recipients_key_id_is_never_masked_like_a_card_number() {
+    let wd = workdir();
+    let msg = encrypt_file(wd.path(), b"x", Some("shop_ed"), false);
+    let (code, stdout, err) = run(a!["inspect", "--json", msg]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_slice(&stdout).unwrap();
+    let id = v["encrypted_to"][0]["key_id"].as_str().unwrap().to_string();
+    let mut bytes = fs::read(&msg).unwrap();
+    // A published test card number (Luhn-valid), as a key id.
+    with_key_id(&mut bytes, &id, "4012001037141112");
+    let named = wd.path().join("1111222233334444.pgp");
+    fs::write(&named, &bytes).unwrap();
+    let (code, stdout, _) = run(a!["inspect", "--json", named]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_slice(&stdout).unwrap();
+    assert_eq!(v["encrypted_to"][0]["key_id"], "4012001037141112", "{v}");
+    let out = wd.path().join("out");
+    let (code, stdout, err) = decrypt(&named, &out, "shop_ed");
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("is encrypted to key 4012001037141112, and"),
+        "{err}"
+    );
+    assert!(err.contains("111122******4444.pgp"), "{err}");
+    assert!(!err.contains("1111222233334444"), "{err}");
+    assert!(stdout.is_empty() && !out.exists());
+}
+
+/// The key id a signed message announces, quoted in the refusal of a
+/// signer not named, is shown whole (see above).
+#[test]
+fn a_signers_key_id_is_never_masked_like_a_card_number() {
+    let k = keys();
+    let wd = workdir();
+    let input = wd.path().join("status.xml");
+    fs::write(&input, b"<Status code=\"00\">approved</Status>\n").unwrap();
+    let signed = wd.path().join("s.gpg");
+    let (code, _, err) = run(a!["sign", "--key", k.key("gw_rsa"), "-o", signed, input]);
+    assert_eq!(code, 0, "{err}");
+    let (code, stdout, _) = run(a!["inspect", "--json", signed]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_slice(&stdout).unwrap();
+    let id = v["one_pass_signatures"][0]["issuer"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{v}"))
+        .to_string();
+    let mut bytes = fs::read(&signed).unwrap();
+    // The one-pass signature packet comes first; its issuer is not signed.
+    with_key_id(&mut bytes, &id, "1234567812345670");
+    let named = wd.path().join("1111222233334444.gpg");
+    fs::write(&named, &bytes).unwrap();
+    let out = wd.path().join("out.xml");
+    let (code, stdout, err) = run(a![
+        "verify",
+        "--signer",
+        k.pubkey("gw_rsa"),
+        "-o",
+        out,
+        named
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("signed by key 1234567812345670, which is not among"),
+        "{err}"
+    );
+    assert!(err.contains(&k.fpr("gw_rsa")), "{err}");
+    assert!(err.contains("111122******4444.gpg"), "{err}");
+    assert!(!err.contains("1111222233334444"), "{err}");
+    assert!(stdout.is_empty() && !out.exists());
+}
