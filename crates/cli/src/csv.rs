@@ -19,6 +19,9 @@ pub fn error_at(name: &str, line: u64, e: csv::Error) -> Error {
             )),
             None => Error::reading(crate::input::quote(name), io),
         },
+        // Not met by a Lines' reader, which reads bytes and says a record
+        // that is not UTF-8 itself, with the byte and the fix
+        // (Lines::next_record).
         csv::ErrorKind::Utf8 { .. } => Error::trouble(format!(
             "{name}:{line}: not valid UTF-8 (expected UTF-8 text)"
         )),
@@ -68,6 +71,13 @@ const READ_AHEAD: u64 = 64 * 1024;
 /// line ends count as lines of the file.
 pub struct Lines<R> {
     rdr: csv::Reader<Bounded<R>>,
+    /// The bytes of the record being read, before they are judged UTF-8
+    /// ([`Lines::next_record`]): one buffer for the whole file.
+    bytes: csv::ByteRecord,
+    /// What a record that is not UTF-8 is: trouble (a malformed input,
+    /// exit 2), or a "no" for a reader that plays a gateway refusing the
+    /// file ([`Lines::non_utf8_refused`]).
+    not_utf8: fn(String) -> Error,
 }
 
 impl<R: std::io::Read> Lines<R> {
@@ -90,26 +100,69 @@ impl<R: std::io::Read> Lines<R> {
             rdr: builder
                 .has_headers(false)
                 .from_reader(Bounded::new(src, max, noun)),
+            bytes: csv::ByteRecord::new(),
+            not_utf8: Error::trouble,
         }
     }
 
-    /// The next record, as the csv reader's `read_record`, its position
-    /// where it starts.
-    pub fn read_record(&mut self, rec: &mut csv::StringRecord) -> csv::Result<bool> {
-        self.begin();
-        let read = self.rdr.read_record(rec);
-        let read = self.end(read)?;
-        if read {
-            rec.set_position(Some(self.position(rec.position())));
-        }
-        Ok(read)
+    /// A record that is not UTF-8 is a "no" (exit 1), not trouble: for a
+    /// reader that judges a file as the gateway would (a Lyra REQ, which
+    /// `xmlbatch check` says the gateway would reject and `xmlbatch
+    /// respond` refuses, so that the drop sandbox writes the refusal
+    /// rather than leave the request pending as a local fault).
+    pub fn non_utf8_refused(mut self) -> Lines<R> {
+        self.not_utf8 = Error::no;
+        self
     }
 
     /// The next record of the file called `name` (false at its end), a
     /// read error said as [`Lines::error`] does: the loop every reader of
     /// a line file writes, `while rdr.next_record(name, &mut rec)? {`.
+    ///
+    /// A record that is not UTF-8 is said at its line and column with the
+    /// byte that is not and the fix (`iconv`; a byte of 0x80 or more is
+    /// most often ISO-8859-1 / Windows-1252: docs/conventions.md), as
+    /// trouble or, for a reader that asked, a "no"
+    /// ([`Lines::non_utf8_refused`]). The record is read as bytes and
+    /// judged here, in the buffer it was read into: the csv crate's own
+    /// UTF-8 error says neither the byte nor the fix.
     pub fn next_record(&mut self, name: &str, rec: &mut csv::StringRecord) -> Result<bool, Error> {
-        self.read_record(rec).map_err(|e| self.error(name, e))
+        let mut bytes = std::mem::take(&mut self.bytes);
+        let read = self.read_byte_record(&mut bytes);
+        match read {
+            Ok(true) => {}
+            Ok(false) => {
+                self.bytes = bytes;
+                return Ok(false);
+            }
+            Err(e) => {
+                self.bytes = bytes;
+                return Err(self.error(name, e));
+            }
+        }
+        match csv::StringRecord::from_byte_record(bytes) {
+            Ok(text) => {
+                // The record's buffer goes back to be read into next.
+                self.bytes = std::mem::replace(rec, text).into_byte_record();
+                Ok(true)
+            }
+            Err(e) => {
+                let (column, valid) = (e.utf8_error().field(), e.utf8_error().valid_up_to());
+                self.bytes = e.into_byte_record();
+                let byte = self
+                    .bytes
+                    .get(column)
+                    .and_then(|f| f.get(valid))
+                    .copied()
+                    .unwrap_or(0);
+                Err((self.not_utf8)(format!(
+                    "{name}:{line}: column {column}: {why}",
+                    line = self.line(),
+                    column = column + 1,
+                    why = crate::encoding::not_utf8(byte, None)
+                )))
+            }
+        }
     }
 
     /// The next record, as the csv reader's `read_byte_record`, its
@@ -382,7 +435,7 @@ mod tests {
         let mut rdr = Lines::new(&mut builder, Steps(text.as_bytes(), step), 1 << 10);
         let mut rec = csv::StringRecord::new();
         let mut found = Vec::new();
-        while rdr.read_record(&mut rec).unwrap() {
+        while rdr.next_record("t", &mut rec).unwrap() {
             let line = rec.position().unwrap().line();
             assert_eq!(line, rdr.line());
             found.push((line, rec[0].to_string()));
@@ -479,6 +532,38 @@ mod tests {
                     "{end:?} {step}: {past}"
                 );
             }
+        }
+    }
+
+    /// A record that is not UTF-8: said at its line and column with the
+    /// byte and the fix, trouble unless the reader refuses it; the
+    /// records around it read as text, in the one buffer.
+    #[test]
+    fn a_record_not_utf8_is_said_with_its_byte_at_its_line_and_column() {
+        let text = b"a;1\r\n\r\nb;caf\xE9\r\nc;3\r\n";
+        let read = |refused: bool| {
+            let mut builder = csv::ReaderBuilder::new();
+            builder.delimiter(b';').flexible(true).quoting(false);
+            let mut rdr = Lines::new(&mut builder, &text[..], 1 << 10);
+            if refused {
+                rdr = rdr.non_utf8_refused();
+            }
+            let mut rec = csv::StringRecord::new();
+            assert!(rdr.next_record("t", &mut rec).unwrap());
+            assert_eq!((&rec[0], rec.position().unwrap().line()), ("a", 1));
+            rdr.next_record("t", &mut rec).unwrap_err()
+        };
+        for refused in [false, true] {
+            let e = read(refused);
+            assert!(
+                e.message().starts_with(
+                    "t:3: column 2: byte 0xE9 is not UTF-8: the file looks like ISO-8859-1"
+                ),
+                "{}",
+                e.message()
+            );
+            assert!(e.message().contains("iconv -f WINDOWS-1252 -t UTF-8"));
+            assert_eq!(e.exit_status(), if refused { 1 } else { 2 });
         }
     }
 }

@@ -119,3 +119,33 @@ fn lyra_files_with_crlf_are_said_on_their_lines() {
         .expect(2)
         .stderr_has(&format!("{name}:3: a line of more than 65536 bytes"));
 }
+
+/// A Lyra request with a Latin-1 byte (é as 0xE9, a spreadsheet's
+/// export): said once, on the line a person finds it on (after a blank
+/// line, CRLF line ends), at its column (Lyra's position), with the byte
+/// and the iconv fix, as every text that is not UTF-8 is
+/// (docs/conventions.md). The reader of a REQ read its lines its own way
+/// and said only "not valid UTF-8 (expected UTF-8 text)"; it now reads
+/// them through the one reader of line files. A "no" still (status 1):
+/// check says the gateway would reject it, respond refuses it.
+#[test]
+fn a_lyra_request_not_utf8_is_said_with_its_byte_and_fix_on_its_line() {
+    let d = Dir::new();
+    let name = "20261123.12345678.PAY.REQ.T.01";
+    let mut req = b"00;PAY;06;12345678;TEST;20261123;102008;\r\n\
+                    02;1;20261123;102008;000001;CD;93599;978;;;TOKEN-1;;ORDER-1;;;\r\n\r\n"
+        .to_vec();
+    req.extend_from_slice(
+        b"02;2;20261123;102008;000002;CD;7500;978;;;TOKEN-2;;ORDER-\xE9;;;\r\n01;2\r\n",
+    );
+    d.write(name, &req);
+    let said = format!(
+        "{name}:4: column 13: byte 0xE9 is not UTF-8: the file looks like ISO-8859-1 or Windows-1252 text"
+    );
+    let fix = "convert it with iconv -f WINDOWS-1252 -t UTF-8 FILE > FILE.utf8";
+    for args in [vec!["check", name], vec!["respond", name]] {
+        let r = d.run(&args).expect(1);
+        r.stderr_has(&said).stderr_has(fix);
+        assert_eq!(r.stderr.matches("is not UTF-8").count(), 1, "{r}");
+    }
+}

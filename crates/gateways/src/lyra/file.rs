@@ -140,7 +140,7 @@ impl TransactionIds {
 }
 
 /// A csv reader for Lyra files: `;`, no quoting, any number of columns,
-/// LF or CRLF; a line past [`paylot_cli::limits::LINE`] is refused where
+/// LF, CRLF or CR; a line past [`paylot_cli::limits::LINE`] is refused where
 /// it starts, before it is held whole (a hostile file may be one line of
 /// gigabytes).
 pub fn reader<R: std::io::Read>(src: R) -> paylot_cli::csv::Lines<R> {
@@ -442,10 +442,13 @@ pub enum ReqLine {
 /// Call `f` with the line, the kind and the columns of each line of the
 /// REQ read from `src`, one at a time (memory does not grow with the
 /// file: what a caller keeps is its own, [`ReqShape`] what the whole-file
-/// checks need). A line that is not UTF-8 is a "no" (status 1: the
-/// gateway would reject the file); a line past its bound, or a payment
-/// line past the [`MAX_LINES`]th, is past its bound (status 2; a refusal
-/// for `xmlbatch respond`): what is kept of each payment line (its
+/// checks need), through the one reader of line files
+/// (`Lines::next_record`: line ends, blank lines, line numbers, the
+/// bound and the encoding are its). A line that is not UTF-8 is a "no"
+/// (status 1: the gateway would reject the file;
+/// `Lines::non_utf8_refused`); a line past its bound, or a payment line
+/// past the [`MAX_LINES`]th, is past its bound (status 2; a refusal for
+/// `xmlbatch respond`): what is kept of each payment line (its
 /// transaction id, at the least) stays bounded by the gateway's own
 /// limit.
 pub fn each_req_line<R: std::io::Read>(
@@ -453,25 +456,12 @@ pub fn each_req_line<R: std::io::Read>(
     name: &str,
     mut f: impl FnMut(u64, ReqLine, &csv::StringRecord) -> Result<()>,
 ) -> Result<()> {
-    let mut rdr = reader(src);
+    let mut rdr = reader(src).non_utf8_refused();
     let mut rec = csv::StringRecord::new();
     let mut first = true;
     let mut after_trailer = false;
     let mut details = 0usize;
-    loop {
-        match rdr.read_record(&mut rec) {
-            Ok(false) => return Ok(()),
-            Ok(true) => {}
-            Err(e) => {
-                if let csv::ErrorKind::Utf8 { .. } = e.kind() {
-                    let line = rdr.line();
-                    return Err(Error::no(format!(
-                        "{name}:{line}: not valid UTF-8 (expected UTF-8 text)"
-                    )));
-                }
-                return Err(rdr.error(name, e));
-            }
-        }
+    while rdr.next_record(name, &mut rec)? {
         let kind = if first {
             first = false;
             ReqLine::Header
@@ -499,6 +489,7 @@ pub fn each_req_line<R: std::io::Read>(
         }
         f(line, kind, &rec)?;
     }
+    Ok(())
 }
 
 /// The whole-file checks after the header: trailer present and agreeing.

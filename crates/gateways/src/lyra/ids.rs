@@ -91,13 +91,8 @@ pub fn each_use<R: Read>(
     let mut rdr = reader(src);
     let mut rec = csv::StringRecord::new();
     let mut shop: Option<(String, String)> = None;
-    loop {
-        match rdr.read_record(&mut rec) {
-            Ok(false) => return Ok(()),
-            Ok(true) => {}
-            Err(e) => return Err(rdr.error(name, e)),
-        }
-        let line = rec.position().map_or(0, |p| p.line());
+    while rdr.next_record(name, &mut rec)? {
+        let line = rdr.line();
         let col = |i: usize| rec.get(i - 1).unwrap_or("");
         let Some((shop, mode)) = &shop else {
             if col(1).trim_start_matches('\u{feff}') != "00" || col(2) != "PAY" {
@@ -121,6 +116,7 @@ pub fn each_use<R: Read>(
             f(line, u);
         }
     }
+    Ok(())
 }
 
 /// Write uses one a line, `shop;mode;day;id` (the file the sandbox hands
@@ -141,19 +137,14 @@ pub fn read_uses<R: BufRead>(src: R, name: &str) -> Result<HashSet<DayId>> {
     let mut rdr = reader(src);
     let mut rec = csv::StringRecord::new();
     let mut uses = HashSet::new();
-    loop {
-        match rdr.read_record(&mut rec) {
-            Ok(false) => return Ok(uses),
-            Ok(true) => {}
-            Err(e) => return Err(rdr.error(name, e)),
-        }
+    while rdr.next_record(name, &mut rec)? {
         let fields: Vec<&str> = rec.iter().collect();
         let use_ = match fields[..] {
             [shop, mode, day, id] => Some((shop, mode, day, id)),
             [shop, day, id] => Some((shop, "TEST", day, id)),
             [""] => None,
             _ => {
-                let line = rec.position().map_or(0, |p| p.line());
+                let line = rdr.line();
                 return Err(Error::trouble(format!(
                     "{name}:{line}: expected shop;TEST or PRODUCTION;YYYYMMDD;transaction id"
                 )));
@@ -165,6 +156,7 @@ pub fn read_uses<R: BufRead>(src: R, name: &str) -> Result<HashSet<DayId>> {
             }
         }
     }
+    Ok(uses)
 }
 
 #[cfg(test)]
