@@ -429,3 +429,29 @@ xmlbatch build --format paybox-direct --site 1999888 --rank 32 --question-state 
         "{stderr}"
     );
 }
+
+/// A field the Office Server refuses is named one way, whatever the
+/// refusal: a bad cardNumber and a cardNumber given twice both come back
+/// `errorFieldName: cardNumber`. A name given twice was shown as the kind
+/// of the field it names: a repeated cardNumber or cardCSCValue came back
+/// as stars, so the merchant could not tell which field to fix. A card
+/// number sent as a name is still masked (errorFieldName is text).
+#[test]
+fn a_field_given_twice_is_named_as_any_field_refused_for_its_format() {
+    let sh = Sh::new();
+    let script = format!(
+        r#"{START}{OFFICE}
+order 12 1 BAD1 > bad.json
+office bad.json | sed 's/.*"errorFieldName":"\([^"]*\)".*/\1/'; echo
+for f in cardNumber cardCSCValue 4012001037141112; do
+    printf '{{"merchantId":"201040040170001","%s":"1","%s":"2","keyVersion":"1","transactionReference":"TWICE"}}' "$f" "$f" > twice.json
+    office twice.json | sed 's/.*"errorFieldName":"\([^"]*\)".*/\1/'; echo
+done
+"#
+    );
+    let out = sh.ok(&script);
+    assert_eq!(
+        out, "cardNumber\ncardNumber\ncardCSCValue\n401200******1112\n",
+        "{out}"
+    );
+}

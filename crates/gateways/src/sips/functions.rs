@@ -219,8 +219,15 @@ impl Response {
     }
 }
 
-/// A format error on `field` (responseCode 30, errorFieldName).
-fn format_error(field: &str) -> Map<String, Value> {
+/// A format error on `field` (responseCode 30, errorFieldName): the one
+/// way the sandbox names a field it refuses, whatever the refusal (a
+/// value that does not fit, a name given twice: `super::server::check`).
+/// errorFieldName names the merchant's own field, shown as its own kind
+/// (text) says, not as the kind of the field it names: `cardNumber` is
+/// named, not masked as if it were a card number (a card number sent as
+/// a name is still masked as text masks it; a secret, scrubbed when the
+/// response is sealed).
+pub(crate) fn format_error(field: &str) -> Map<String, Value> {
     Response::new("30").text("errorFieldName", field).0
 }
 

@@ -127,13 +127,10 @@ pub fn check(function: &str, body: &[u8], keys: &Keys<'_>) -> Checked {
     // message (crate::seal::tree::repeated_name), here a format error on that
     // field — never an answer to one of its readings.
     if let Some(name) = crate::seal::tree::repeated_name(body) {
-        let mut m = Map::new();
-        m.insert(RESPONSE_CODE_FIELD.into(), "30".into());
-        // The client's name, of any gateway's vocabulary.
-        m.insert(
-            "errorFieldName".into(),
-            Value::String(keys.names.of(&name).show(&name).into_owned()),
-        );
+        // Named as every field refused for its format is
+        // (functions::format_error), so that the merchant reads one name
+        // for one field: a repeated cardCSCValue named, not starred.
+        let m = super::functions::format_error(&name);
         let why = format!(
             "the field {} is given twice: which value is meant?",
             crate::invalid::show(&name)
