@@ -123,11 +123,24 @@ impl Spare {
         }
     }
 
-    /// The tree's buffers, kept for the next one.
+    /// The items and the decoded text a spare keeps between messages at
+    /// most: a request's are a few dozen and a few hundred bytes. A
+    /// message of 1 MiB (the bound) holding a list of 500,000 numbers
+    /// needs 28 MB of items while it is read; kept, each worker would hold
+    /// that for the rest of the run.
+    const KEEP_ITEMS: usize = 4096;
+    const KEEP_TEXT: usize = 64 << 10;
+
+    /// The tree's buffers, kept for the next one (given back down to
+    /// [`Spare::KEEP_ITEMS`] and [`Spare::KEEP_TEXT`]).
     pub fn keep(&mut self, tree: Tree<'_>) {
         self.items = emptied(tree.items);
         self.open = emptied(tree.open);
         self.decoded = tree.decoded;
+        self.decoded.clear();
+        self.items.shrink_to(Self::KEEP_ITEMS);
+        self.open.shrink_to(Self::KEEP_ITEMS);
+        self.decoded.shrink_to(Self::KEEP_TEXT);
     }
 }
 
@@ -587,5 +600,19 @@ mod tests {
         assert_eq!(tree.decoded.as_ptr(), decoded);
         assert_eq!(tree.root().value(0).flat(), Some("é"));
         assert_eq!(tree.root().len(), 1);
+        spare.keep(tree);
+        // A message of many items read, its buffers given back down.
+        let many = format!(
+            "{{\"a\":[{}],\"b\":\"{}\"}}",
+            vec!["1"; 100_000].join(","),
+            "\\u00e9".repeat(50_000)
+        );
+        let mut tree = spare.tree();
+        tree.read(&many).unwrap();
+        assert!(tree.items.capacity() >= 100_000);
+        spare.keep(tree);
+        assert!(spare.items.capacity() <= Spare::KEEP_ITEMS);
+        assert!(spare.open.capacity() <= Spare::KEEP_ITEMS);
+        assert!(spare.decoded.capacity() <= Spare::KEEP_TEXT);
     }
 }
