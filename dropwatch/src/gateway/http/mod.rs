@@ -44,6 +44,7 @@ use super::Args;
 mod answer;
 mod conn;
 mod ledger;
+mod serve;
 
 /// The largest request body taken (a Direct request is a few hundred
 /// bytes, an Office Server request a few KB).
@@ -408,7 +409,7 @@ async fn run(addr: SocketAddr, sandbox: Arc<Sandbox>, store: PathBuf) -> Result<
                     }
                 };
                 let _ = stream.set_nodelay(true);
-                tokio::spawn(answer::connection(stream, peer, sandbox.clone()));
+                tokio::spawn(serve::connection(stream, peer, sandbox.clone()));
             }
             () = sandbox.stop.notified() => return Ok(Outcome::Yes),
         }
