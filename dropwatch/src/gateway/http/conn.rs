@@ -35,6 +35,14 @@ impl Clock {
     pub fn started(&self) -> Instant {
         *self.started.lock().unwrap_or_else(|p| p.into_inner())
     }
+
+    /// Nothing read since the last answer was written (or since the
+    /// connection opened): a connection that ends now is idle, not one
+    /// whose next request was coming in. (A request pipelined in the same
+    /// read as the one before it is not told apart.)
+    pub fn idle(&self) -> bool {
+        self.fresh.load(Ordering::Acquire)
+    }
 }
 
 /// A connection's stream, with its [`Clock`] and a bound on how long a

@@ -20,6 +20,7 @@ pub async fn connection(stream: tokio::net::TcpStream, peer: SocketAddr, sandbox
     let log = sandbox.clone();
     let asked = Arc::new(AtomicBool::new(false));
     let asked_here = asked.clone();
+    let watch = clock.clone();
     let service = hyper::service::service_fn(move |req| {
         asked_here.store(true, Ordering::Relaxed);
         handle(req, sandbox.clone(), peer, clock.clone())
@@ -36,8 +37,10 @@ pub async fn connection(stream: tokio::net::TcpStream, peer: SocketAddr, sandbox
         .await;
     if let Err(e) = served {
         // A connection kept alive after its requests and closed when idle
-        // past --timeout (as a server does) is no client's fault.
-        if !(e.is_timeout() && asked.load(Ordering::Relaxed)) {
+        // past --timeout (as a server does) is no client's fault; one
+        // whose next request began to come after an answer and was not
+        // whole in time is logged like a first one, where it went unsaid.
+        if !(e.is_timeout() && asked.load(Ordering::Relaxed) && watch.idle()) {
             log.emit(&connection_ended(peer, &e));
         }
     }
@@ -45,6 +48,11 @@ pub async fn connection(stream: tokio::net::TcpStream, peer: SocketAddr, sandbox
 
 /// The most a request's line and headers may hold (hyper's buffer).
 const HEAD_BOUND: usize = if MAX_BODY > 8192 { MAX_BODY } else { 8192 };
+
+/// The most headers hyper reads in a request (its default), and the
+/// longest URI it takes (`u16::MAX - 1`): past either it answers itself.
+const MAX_HEADERS: usize = 100;
+const MAX_URI: usize = u16::MAX as usize - 1;
 
 /// A connection that hyper ended before a request reached the sandbox,
 /// or while one was answered: what hyper answered, if anything (it
@@ -63,9 +71,19 @@ fn connection_ended(peer: SocketAddr, e: &hyper::Error) -> Record {
         // hyper's words tell its two causes apart: the URI alone (414),
         // or the request's line and headers (431).
         let uri = error.starts_with("URI");
+        // hyper refuses with 431 a head past its buffer and one of more
+        // than its 100 headers alike (one error); a note that named only
+        // the bytes was wrong for a short head of many headers.
         (
             Some(if uri { 414 } else { 431 }),
-            format!("the request's line and headers are past {HEAD_BOUND} bytes"),
+            if uri {
+                format!("the request's URI is past {MAX_URI} bytes")
+            } else {
+                format!(
+                    "the request's line and headers are past {HEAD_BOUND} bytes, or hold more \
+                     than {MAX_HEADERS} headers"
+                )
+            },
         )
     } else if e.is_parse() {
         (Some(400), "not an HTTP/1.1 request".to_string())
