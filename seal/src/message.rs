@@ -168,10 +168,19 @@ fn parse_json(text: &str, first_line: usize) -> Result<Message, Unreadable> {
             Some(at) => what[..at].to_string(),
             None => what,
         };
-        let hint = if what.contains("trailing characters") {
-            " (for one object per line, use --jsonl)"
-        } else {
+        // More after the object: on a later line, a file of JSON Lines
+        // read whole; on the object's own line, --jsonl would not help
+        // (it said so to a --jsonl run too): a lone CR ends no line.
+        let hint = if !what.contains("trailing characters") {
             ""
+        } else if e.line() > 1 {
+            " (for one object per line, use --jsonl)"
+        } else if text.contains('\r') {
+            " (lines end with a lone CR, which ends no line: one object per line with \\n \
+             endings, tr '\\r' '\\n' converts)"
+        } else {
+            " (one JSON object a message; with --jsonl, one a line: put the next on a line \
+             of its own)"
         };
         Unreadable(format!(
             "{line}:{}: malformed JSON: {what}{hint}",

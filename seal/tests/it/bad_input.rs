@@ -35,6 +35,36 @@ fn several_objects_without_jsonl_suggest_it() {
 }
 
 #[test]
+fn two_objects_on_one_line_do_not_suggest_jsonl_to_a_jsonl_run() {
+    // A --jsonl line holding two objects (old Mac files end lines with a
+    // lone CR, which ends no line) was told "for one object per line,
+    // use --jsonl", which it was using.
+    let d = Dir::new();
+    let r = seal(
+        &["compute", "--jsonl", "--key-file", &key(&d)],
+        b"{\"a\":\"1\"}\r{\"a\":\"2\"}\r\n{\"a\":\"1\"} {\"a\":\"2\"}\n",
+    );
+    expect_status(&r, 2);
+    assert!(!r.stderr.contains("use --jsonl"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "<stdin>:1:11: malformed JSON: trailing characters (lines end with a lone CR, \
+             which ends no line: one object per line with \\n endings, tr '\\r' '\\n' converts)"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains(
+            "<stdin>:2:11: malformed JSON: trailing characters (one JSON object a message; \
+             with --jsonl, one a line: put the next on a line of its own)"
+        ),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
 fn a_non_object_is_refused() {
     let d = Dir::new();
     let r = seal(&["compute", "--key-file", &key(&d)], b"[1,2]");
