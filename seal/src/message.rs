@@ -79,11 +79,13 @@ impl std::fmt::Display for Location {
 /// line with `--jsonl`. Each comes with its first line number.
 pub fn records(input: &[u8], jsonl: bool) -> Vec<(usize, &[u8])> {
     if !jsonl {
-        let line = 1 + input
-            .iter()
-            .take_while(|b| b.is_ascii_whitespace())
-            .filter(|b| **b == b'\n')
-            .count();
+        // The message starts past its blank lines; an input of blank lines
+        // only has none, and is said at its first line (not past its end).
+        let blank = input.iter().take_while(|b| b.is_ascii_whitespace());
+        let line = match blank.clone().count() == input.len() {
+            true => 1,
+            false => 1 + blank.filter(|b| **b == b'\n').count(),
+        };
         return vec![(line, input)];
     }
     input

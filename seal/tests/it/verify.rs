@@ -248,6 +248,18 @@ fn empty_input_is_trouble_and_runs_end_with_a_summary() {
         );
         assert_eq!(r.stdout, "", "{sub}");
     }
+    // Blank lines only, without --jsonl: said at the first line, not at
+    // a line past the end.
+    for sub in ["verify", "compute"] {
+        let r = seal(&[sub, "--key-file", k], b"\n\n\n");
+        expect_status(&r, 2);
+        assert!(
+            r.stderr
+                .contains("<stdin>:1: empty input: expected a JSON object"),
+            "{sub}: {}",
+            r.stderr
+        );
+    }
     let bad = format!("{}\n", r#"{"amount":"1","seal":"00"}"#).repeat(2000);
     let r = seal(&["verify", "--jsonl", "--key-file", k], bad.as_bytes());
     expect_status(&r, 1);
