@@ -425,10 +425,10 @@ fn reused_ids(a: &Args, f: &Path, name: &str) -> Result<Vec<Problem>> {
     let mut found = Vec::new();
     // A file whose ids cannot be read is said, not judged: its content is
     // xmlbatch check's business.
-    let unread = |what: &str, e: Error| Problem {
+    let unread = |what: &str, said: &str| Problem {
         code: "unread",
         message: format!(
-            "the transaction ids of {what} could not be read ({e}): run xmlbatch check on it"
+            "the transaction ids of {what} could not be read ({said}): run xmlbatch check on it"
         ),
     };
     if let Err(e) = ids::each_use(
@@ -445,7 +445,14 @@ fn reused_ids(a: &Args, f: &Path, name: &str) -> Result<Vec<Problem>> {
         if e.is_past_bound() {
             return Err(e);
         }
-        return Ok(vec![unread("this file", e)]);
+        // Said of the file the warning names already: by its line
+        // (`line 3: …`), not by its name again.
+        let said = e.to_string();
+        let at = said
+            .strip_prefix(shown.as_str())
+            .and_then(|rest| rest.strip_prefix(':'))
+            .map_or(said.clone(), |rest| format!("line {rest}"));
+        return Ok(vec![unread("this file", &at)]);
     }
     if mine.is_empty() {
         return Ok(Vec::new());
@@ -494,7 +501,7 @@ fn reused_ids(a: &Args, f: &Path, name: &str) -> Result<Vec<Problem>> {
                 })
             });
         if let Err(e) = read {
-            unreadable.push(unread(&other, e));
+            unreadable.push(unread(&other, &e.to_string()));
         }
     }
     found.sort();

@@ -225,6 +225,29 @@ fn check_accepts_a_good_file() {
     assert!(r.stdout().contains(": ok"), "{}", r.describe());
 }
 
+/// A REQ whose ids cannot be read (a byte that is not UTF-8) is said by
+/// its line in the warning that names it, not by its name a second time.
+#[test]
+fn check_says_an_unreadable_request_by_its_line() {
+    let d = Dir::new();
+    let f = d.write(&format!("out/{REQ1}"), "");
+    std::fs::write(
+        &f,
+        b"00;PAY;06;12345678;TEST;20261123;102008;\n\
+          02;1;20261123;102008;000001;CD;93599;978;;;TOKEN-1;;ORDER-\xe9;;;\n01;1\n",
+    )
+    .unwrap();
+    let r = d.run(&["check", "--gateway", "lyra", f.to_str().unwrap()]);
+    r.expect(0);
+    let err = r.stderr();
+    assert!(
+        err.contains("the transaction ids of this file could not be read (line 2: column 13: byte 0xE9 is not UTF-8"),
+        "{}",
+        r.describe()
+    );
+    assert_eq!(err.matches(REQ1).count(), 2, "{}", r.describe());
+}
+
 #[test]
 fn check_reports_every_rule_in_order() {
     let d = Dir::new();
