@@ -38,9 +38,7 @@ pub(super) fn object<'a>(tree: &mut Tree<'a>, text: &'a str) -> Option<(Span, bo
         return None;
     }
     r.spaced = false;
-    let Slot::Obj(span, rises) = r.object(0)? else {
-        return None;
-    };
+    let (span, rises) = r.object(0)?.as_object()?;
     let spaced = r.spaced;
     r.space();
     (r.at == text.len()).then_some((span, rises, spaced))
@@ -96,7 +94,7 @@ impl<'a> Reader<'a, '_> {
         self.space();
         if self.peek()? == b'}' {
             self.at += 1;
-            return Some(Slot::Obj(self.tree.close(from), true));
+            return Some(Slot::Rising(self.tree.close(from)));
         }
         loop {
             self.eat(b'"')?;
@@ -139,7 +137,7 @@ impl<'a> Reader<'a, '_> {
                 b'}' => {
                     self.at += 1;
                     let rises = seen.is_none();
-                    return Some(Slot::Obj(self.tree.close(from), rises));
+                    return Some(Slot::object(self.tree.close(from), rises));
                 }
                 _ => return None,
             }
@@ -269,6 +267,9 @@ impl<'a> Reader<'a, '_> {
             if self.bytes()[self.at] == b'"' {
                 self.at += 1;
                 let len = self.tree.decoded.len() - at;
+                // Past 4 GiB (never: messages are bounded far below), the
+                // general path reads it.
+                let (at, len) = (u32::try_from(at).ok()?, u32::try_from(len).ok()?);
                 return Some(Text::Decoded { at, len });
             }
             // One escape, decoded as every reader of a JSON escape

@@ -50,7 +50,7 @@ pub(super) fn write_slot(tree: &Tree, slot: Slot, out: &mut Vec<u8>) {
             }
             out.push(b']');
         }
-        Slot::Obj(span, _) => {
+        Slot::Obj(span) | Slot::Rising(span) => {
             out.push(b'{');
             for (i, item) in tree.items(span).iter().enumerate() {
                 if i > 0 {
