@@ -466,9 +466,7 @@ fn verify_refuses_tampered_inline_messages() {
     let (code, _, err) = run(a!["sign", "--key", k.key("gw_rsa"), "-o", signed, input]);
     assert_eq!(code, 0, "{err}");
     // Signed with SHA-256, as gpg 2.2 does.
-    let (code, stdout, _) = run(a!["inspect", "--json", signed]);
-    assert_eq!(code, 0);
-    let v: serde_json::Value = serde_json::from_slice(&stdout).unwrap();
+    let v = inspect_json(&signed);
     assert_eq!(v["signatures"][0]["hash"], "SHA256", "{v}");
     assert_eq!(v["literal"]["name"], "status.xml", "{v}");
     let mut bytes = fs::read(&signed).unwrap();
@@ -507,9 +505,7 @@ fn inspect_masks_free_text_and_never_a_fingerprint() {
     let signed = wd.path().join("s.gpg");
     let (code, _, err) = run(a!["sign", "--key", k.key("gw_rsa"), "-o", signed, input]);
     assert_eq!(code, 0, "{err}");
-    let (code, stdout, err) = run(a!["inspect", "--json", signed]);
-    assert_eq!(code, 0, "{err}");
-    let v: serde_json::Value = serde_json::from_slice(&stdout).unwrap();
+    let v = inspect_json(&signed);
     assert_eq!(v["literal"]["name"], "111122******4444.csv", "{v}");
     let (code, stdout, _) = run(a!["inspect", signed]);
     assert_eq!(code, 0);
@@ -517,9 +513,7 @@ fn inspect_masks_free_text_and_never_a_fingerprint() {
     assert!(text.contains("name 111122******4444.csv"), "{text}");
     assert!(!text.contains("1111222233334444"), "{text}");
 
-    let (code, stdout, _) = run(a!["inspect", "--json", k.pubkey("gw_rsa")]);
-    assert_eq!(code, 0);
-    let v: serde_json::Value = serde_json::from_slice(&stdout).unwrap();
+    let v = inspect_json(k.pubkey("gw_rsa"));
     let fpr = v["fingerprint"].as_str().unwrap();
     assert!(fpr.len() == 40 && !fpr.contains('*'), "{v}");
 }
@@ -560,9 +554,7 @@ fn keygen_writes_0600_secret_and_refuses_to_overwrite() {
     assert!(err.contains("already exists"), "{err}");
     assert_eq!(fs::read_to_string(wd.path().join("shop.key")).unwrap(), key);
     // inspect shows the capabilities and the expiry (3 years by default).
-    let (code, stdout, _) = run(a!["inspect", "--json", wd.path().join("shop.key")]);
-    assert_eq!(code, 0);
-    let v: serde_json::Value = serde_json::from_slice(&stdout).unwrap();
+    let v = inspect_json(wd.path().join("shop.key"));
     assert_eq!(v["type"], "secret-key");
     assert_eq!(v["user_ids"][0], "Shop <ops@example.com>");
     let caps: Vec<String> = v["keys"]
@@ -664,6 +656,13 @@ fn help_documents_exit_status_and_examples() {
     assert_eq!(code, 2, "{err}");
 }
 
+/// `pgpwrap inspect --json` of `path`, which must succeed.
+fn inspect_json(path: impl AsRef<std::ffi::OsStr>) -> serde_json::Value {
+    let (code, stdout, err) = run(a!["inspect", "--json", path.as_ref()]);
+    assert_eq!(code, 0, "{err}");
+    serde_json::from_slice(&stdout).unwrap()
+}
+
 /// `bytes` with the first occurrence of the key id `from` (hex) replaced
 /// by `to`: a message that names a key id of our choosing, which no key
 /// generation can give (a key id is a hash).
@@ -688,18 +687,14 @@ fn with_key_id(bytes: &mut [u8], from: &str, to: &str) {
 fn a_recipients_key_id_is_never_masked_like_a_card_number() {
     let wd = workdir();
     let msg = encrypt_file(wd.path(), b"x", Some("shop_ed"), false);
-    let (code, stdout, err) = run(a!["inspect", "--json", msg]);
-    assert_eq!(code, 0, "{err}");
-    let v: serde_json::Value = serde_json::from_slice(&stdout).unwrap();
+    let v = inspect_json(&msg);
     let id = v["encrypted_to"][0]["key_id"].as_str().unwrap().to_string();
     let mut bytes = fs::read(&msg).unwrap();
     // A published test card number (Luhn-valid), as a key id.
     with_key_id(&mut bytes, &id, "4012001037141112");
     let named = wd.path().join("1111222233334444.pgp");
     fs::write(&named, &bytes).unwrap();
-    let (code, stdout, _) = run(a!["inspect", "--json", named]);
-    assert_eq!(code, 0);
-    let v: serde_json::Value = serde_json::from_slice(&stdout).unwrap();
+    let v = inspect_json(&named);
     assert_eq!(v["encrypted_to"][0]["key_id"], "4012001037141112", "{v}");
     let out = wd.path().join("out");
     let (code, stdout, err) = decrypt(&named, &out, "shop_ed");
@@ -724,9 +719,7 @@ fn a_signers_key_id_is_never_masked_like_a_card_number() {
     let signed = wd.path().join("s.gpg");
     let (code, _, err) = run(a!["sign", "--key", k.key("gw_rsa"), "-o", signed, input]);
     assert_eq!(code, 0, "{err}");
-    let (code, stdout, _) = run(a!["inspect", "--json", signed]);
-    assert_eq!(code, 0);
-    let v: serde_json::Value = serde_json::from_slice(&stdout).unwrap();
+    let v = inspect_json(&signed);
     let id = v["one_pass_signatures"][0]["issuer"]
         .as_str()
         .unwrap_or_else(|| panic!("{v}"))
