@@ -16,10 +16,33 @@ fn body() -> String {
 }
 
 /// `wait_for FILE` polls until FILE exists (30 s at most), `log_count N`
-/// until the log holds N request lines.
+/// until the log holds N request lines, `connection_count N` N lines of
+/// connections hyper ended; `connection_notes` prints those lines' status
+/// and note, by note.
 const WAIT: &str = r#"
 wait_for() { for _ in $(seq 600); do [ -e "$1" ] && return 0; sleep 0.05; done; echo "timed out waiting for $1" >&2; return 1; }
 log_count() { for _ in $(seq 600); do [ "$(grep -c '"type":"http_request"' http.log)" -ge "$1" ] && return 0; sleep 0.05; done; echo "timed out waiting for $1 log lines" >&2; cat http.log >&2; return 1; }
+connection_count() { for _ in $(seq 600); do [ "$(grep -c '"type":"http_connection"' http.log)" -ge "$1" ] && return 0; sleep 0.05; done; echo "timed out waiting for $1 connection lines" >&2; cat http.log >&2; return 1; }
+connection_notes() { python3 -c 'import json
+for r in sorted((json.loads(l) for l in open("http.log") if "http_connection" in l), key=lambda r: r["note"]):
+    print(r.get("status"), r["note"])'; }
+"#;
+
+/// Python that asks the sandbox on port `sys.argv[1]` with raw bytes:
+/// `ask(data)` sends them on a new connection and prints the answer's
+/// status line, or `(closed)` when hyper closed it without one.
+const ASK: &str = r#"import socket, sys
+def ask(data):
+    s = socket.create_connection(('127.0.0.1', int(sys.argv[1])))
+    s.settimeout(30)
+    s.sendall(data)
+    answer = b""
+    while True:
+        got = s.recv(65536)
+        if not got:
+            break
+        answer += got
+    print(answer.decode('latin-1').split('\r\n')[0] or "(closed)")
 "#;
 
 /// A responder that says it started (in `started.PID`, PID its process
@@ -359,26 +382,12 @@ fn what_hyper_refuses_before_a_request_is_logged() {
         r#"SANDBOX_OPTS='--timeout 20s'
 {START}{WAIT}
 python3 - "$port" <<'EOF'
-import socket, sys
-def ask(data):
-    s = socket.create_connection(('127.0.0.1', int(sys.argv[1])))
-    s.settimeout(30)
-    s.sendall(data)
-    answer = b""
-    while True:
-        got = s.recv(65536)
-        if not got:
-            break
-        answer += got
-    print(answer.decode('latin-1').split('\r\n')[0] or "(closed)")
-ask(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")
+{ASK}ask(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")
 ask(b"POST /PPPS.php HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 300000 + b"\r\n\r\n")
 ask(b"HELLO\r\n\r\n")
 EOF
-for _ in $(seq 600); do [ "$(grep -c '"type":"http_connection"' http.log)" -ge 3 ] && break; sleep 0.05; done
-python3 -c 'import json
-for r in sorted((json.loads(l) for l in open("http.log") if "http_connection" in l), key=lambda r: r["note"]):
-    print(r.get("status"), r["note"])'
+connection_count 3
+connection_notes
 "#
     );
     let out = sh.ok(&script);
@@ -402,25 +411,11 @@ fn hypers_431_for_many_headers_and_414_are_noted_for_what_they_are() {
         r#"SANDBOX_OPTS='--timeout 20s'
 {START}{WAIT}
 python3 - "$port" <<'EOF'
-import socket, sys
-def ask(data):
-    s = socket.create_connection(('127.0.0.1', int(sys.argv[1])))
-    s.settimeout(30)
-    s.sendall(data)
-    answer = b""
-    while True:
-        got = s.recv(65536)
-        if not got:
-            break
-        answer += got
-    print(answer.decode('latin-1').split('\r\n')[0] or "(closed)")
-ask(b"GET /PPPS.php HTTP/1.1\r\n" + b"".join(b"X-%d: y\r\n" % i for i in range(200)) + b"\r\n")
+{ASK}ask(b"GET /PPPS.php HTTP/1.1\r\n" + b"".join(b"X-%d: y\r\n" % i for i in range(200)) + b"\r\n")
 ask(b"GET /" + b"a" * 65535 + b" HTTP/1.1\r\nHost: x\r\n\r\n")
 EOF
-for _ in $(seq 600); do [ "$(grep -c '"type":"http_connection"' http.log)" -ge 2 ] && break; sleep 0.05; done
-python3 -c 'import json
-for r in sorted((json.loads(l) for l in open("http.log") if "http_connection" in l), key=lambda r: r["status"]):
-    print(r.get("status"), r["note"])'
+connection_count 2
+connection_notes
 "#
     );
     let out = sh.ok(&script);
@@ -458,7 +453,7 @@ s.sendall(b"POST /PPPS.php HTTP/1.1\r\nHost: x\r\nContent-Le")
 print(s.recv(4096) or "(closed)")
 print(idle.recv(4096) or "(closed)")
 EOF
-for _ in $(seq 600); do grep -q '"type":"http_connection"' http.log && break; sleep 0.05; done
+connection_count 1
 sleep 0.3
 grep -o '"note":"[^"]*"' http.log | grep -v 'only POST'
 "#
@@ -477,13 +472,9 @@ fn a_request_head_not_whole_within_the_timeout_is_logged() {
         r#"SANDBOX_OPTS='--timeout 1s'
 {START}{WAIT}
 python3 - "$port" <<'EOF'
-import socket, sys
-s = socket.create_connection(('127.0.0.1', int(sys.argv[1])))
-s.settimeout(30)
-s.sendall(b"POST /PPPS.php HT")
-print(s.recv(4096) or "(closed)")
+{ASK}ask(b"POST /PPPS.php HT")
 EOF
-for _ in $(seq 600); do grep -q '"type":"http_connection"' http.log && break; sleep 0.05; done
+connection_count 1
 grep -o '"note":"[^"]*"' http.log
 "#
     );
