@@ -259,6 +259,23 @@ fn paybox_key_must_be_hex() {
     );
 }
 
+/// `seal compute` of `line` with the key file `key`, on each of its paths
+/// (one message, `--seal-only`, `--jsonl`), each refused as trouble with
+/// nothing written: their stderr, for what each must say.
+fn refused_on_every_path(key: &std::path::Path, line: &str) -> Vec<String> {
+    [&[][..], &["--seal-only"][..], &["--jsonl"][..]]
+        .into_iter()
+        .map(|extra| {
+            let mut argv = vec!["compute", "--key-file", key.to_str().unwrap()];
+            argv.extend_from_slice(extra);
+            let r = seal(&argv, line.as_bytes());
+            expect_status(&r, 2);
+            assert_eq!(r.stdout, "", "{line} {extra:?}");
+            r.stderr
+        })
+        .collect()
+}
+
 #[test]
 fn a_paybox_hmac_field_that_is_a_list_or_an_object_is_refused_on_every_path() {
     // Paybox takes flat fields only: the general path refused a PBX_HMAC
@@ -271,17 +288,11 @@ fn a_paybox_hmac_field_that_is_a_list_or_an_object_is_refused_on_every_path() {
             format!("{{\"PBX_SITE\":\"1999888\",\"PBX_HMAC\":{old},\"PBX_TOTAL\":\"100\"}}"),
             format!("{{\"PBX_SITE\": \"1999888\", \"PBX_TOTAL\": \"100\", \"PBX_HMAC\": {old}}}"),
         ] {
-            for extra in [&[][..], &["--seal-only"][..], &["--jsonl"][..]] {
-                let mut argv = vec!["compute", "--key-file", k.to_str().unwrap()];
-                argv.extend_from_slice(extra);
-                let r = seal(&argv, line.as_bytes());
-                expect_status(&r, 2);
-                assert_eq!(r.stdout, "", "{line} {extra:?}");
+            for stderr in refused_on_every_path(&k, &line) {
                 assert!(
-                    r.stderr.contains("<stdin>:1: field \"PBX_HMAC\" is ")
-                        && r.stderr.contains("this scheme takes flat fields only"),
-                    "{line}: {}",
-                    r.stderr
+                    stderr.contains("<stdin>:1: field \"PBX_HMAC\" is ")
+                        && stderr.contains("this scheme takes flat fields only"),
+                    "{line}: {stderr}"
                 );
             }
         }
@@ -739,17 +750,11 @@ fn a_key_pasted_as_a_field_name_is_refused() {
         r#"{"002001000000001_KEY1":"x","amount":"1"}"#,
         r#"{"amount":"1","x2001000000001\u005fKEY":"x"}"#,
     ] {
-        for extra in [&[][..], &["--seal-only"][..], &["--jsonl"][..]] {
-            let mut argv = vec!["compute", "--key-file", k.to_str().unwrap()];
-            argv.extend_from_slice(extra);
-            let r = seal(&argv, line.as_bytes());
-            expect_status(&r, 2);
-            assert_eq!(r.stdout, "", "{line} {extra:?}");
-            assert!(r.stderr.contains("holds a secret"), "{line}: {}", r.stderr);
+        for stderr in refused_on_every_path(&k, line) {
+            assert!(stderr.contains("holds a secret"), "{line}: {stderr}");
             assert!(
-                !r.stderr.to_lowercase().contains("2001000000001_key"),
-                "{}",
-                r.stderr
+                !stderr.to_lowercase().contains("2001000000001_key"),
+                "{stderr}"
             );
         }
     }
