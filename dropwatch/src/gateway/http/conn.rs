@@ -20,6 +20,8 @@ pub struct Clock {
     /// The next bytes read start a new request (the connection is new, or
     /// an answer was written since).
     fresh: AtomicBool,
+    /// An answer was written on this connection.
+    answered: AtomicBool,
 }
 
 impl Clock {
@@ -27,6 +29,7 @@ impl Clock {
         Arc::new(Clock {
             started: Mutex::new(Instant::now()),
             fresh: AtomicBool::new(true),
+            answered: AtomicBool::new(false),
         })
     }
 
@@ -36,12 +39,13 @@ impl Clock {
         *self.started.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Nothing read since the last answer was written (or since the
-    /// connection opened): a connection that ends now is idle, not one
-    /// whose next request was coming in. (A request pipelined in the same
-    /// read as the one before it is not told apart.)
-    pub fn idle(&self) -> bool {
-        self.fresh.load(Ordering::Acquire)
+    /// An answer was written and nothing read since: a connection kept
+    /// alive after its requests that ends now is idle, not one whose next
+    /// request was coming in, nor one that never sent one. (A request
+    /// pipelined in the same read as the one before it is not told
+    /// apart.)
+    pub fn idle_after_an_answer(&self) -> bool {
+        self.answered.load(Ordering::Acquire) && self.fresh.load(Ordering::Acquire)
     }
 }
 
@@ -109,6 +113,7 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Watched<S> {
             Poll::Ready(r) => {
                 self.stalled = None;
                 if matches!(r, Ok(n) if n > 0) {
+                    self.clock.answered.store(true, Ordering::Release);
                     self.clock.fresh.store(true, Ordering::Release);
                 }
                 Poll::Ready(r)

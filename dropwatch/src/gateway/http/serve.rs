@@ -3,7 +3,6 @@
 //! request reached the sandbox logged with why.
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use paylot_cli::json::Record;
@@ -18,13 +17,9 @@ pub async fn connection(stream: tokio::net::TcpStream, peer: SocketAddr, sandbox
     let clock = Clock::new();
     let io = Watched::new(stream, clock.clone(), timeout);
     let log = sandbox.clone();
-    let asked = Arc::new(AtomicBool::new(false));
-    let asked_here = asked.clone();
     let watch = clock.clone();
-    let service = hyper::service::service_fn(move |req| {
-        asked_here.store(true, Ordering::Relaxed);
-        handle(req, sandbox.clone(), peer, clock.clone())
-    });
+    let service =
+        hyper::service::service_fn(move |req| handle(req, sandbox.clone(), peer, clock.clone()));
     // A client that is too slow, or goes away, ends its own connection
     // only. A client that sends its request and half-closes its side
     // (SHUT_WR) still gets the answer (half_close).
@@ -40,7 +35,7 @@ pub async fn connection(stream: tokio::net::TcpStream, peer: SocketAddr, sandbox
         // past --timeout (as a server does) is no client's fault; one
         // whose next request began to come after an answer and was not
         // whole in time is logged like a first one, where it went unsaid.
-        if !(e.is_timeout() && asked.load(Ordering::Relaxed) && watch.idle()) {
+        if !(e.is_timeout() && watch.idle_after_an_answer()) {
             log.emit(&connection_ended(peer, &e));
         }
     }
