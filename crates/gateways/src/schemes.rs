@@ -174,7 +174,7 @@ pub fn build<S: Sink>(
         }
         Scheme::Paybox => paybox::build(fields, paybox::SEAL_FIELD, sink)?,
         Scheme::PayboxDirect => paybox::build(fields, direct::SEAL_FIELD, sink)?,
-        Scheme::Lyra => lyra::build(fields, true, sink, work)?,
+        Scheme::Lyra => lyra::build(fields, true, sink)?,
         Scheme::SipsPost | Scheme::PayboxIpn => return Err(Unbuilt::Whole),
     }
     Ok(())

@@ -4,9 +4,7 @@
 //! lowercase hex. Field `signature`.
 
 use crate::seal::tree::{self, Obj};
-use crate::seal::{
-    sort_names, write_base64, write_hex, Algorithm, NotFlat, SealString, Segments, Sink, Work,
-};
+use crate::seal::{write_base64, write_hex, Algorithm, NotFlat, SealString, Segments, Sink};
 
 /// The field that carries the signature.
 pub const SEAL_FIELD: &str = "signature";
@@ -33,25 +31,21 @@ pub fn algorithm(folded: &str) -> Option<Algorithm> {
 /// of names when `sorted` (the rule; message order is a mistake the
 /// diagnosis tries), written to `sink` (joined with `+`; the key is
 /// appended when sealing). Only they must be flat.
-pub fn build<S: Sink>(
-    fields: Obj,
-    sorted: bool,
-    sink: &mut S,
-    work: &mut Work,
-) -> Result<(), NotFlat> {
-    let order = &mut work.order;
-    order.clear();
-    order.extend((0..fields.len()).filter(|i| fields.name(*i).starts_with(FIELD_PREFIX)));
-    if sorted {
-        // seal's readers refuse a message that gives a name twice (JSON
-        // or form), but this rule takes any fields: a name given twice
-        // keeps its values in message order, so that the string is the
-        // same on every run.
-        sort_names(order, |i| fields.name(i), &mut work.keys);
-    }
-    for i in order.iter() {
-        let (k, v) = (fields.name(*i), fields.value(*i));
-        sink.piece(k, &[v.flat().ok_or_else(|| NotFlat(k.to_string()))?]);
+pub fn build<S: Sink>(fields: Obj, sorted: bool, sink: &mut S) -> Result<(), NotFlat> {
+    // Sorted where the message was read. seal's readers refuse a message
+    // that gives a name twice (JSON or form), but this rule takes any
+    // fields: a name given twice keeps its values in message order, so
+    // that the string is the same on every run.
+    let order: &mut dyn Iterator<Item = usize> = match sorted {
+        true => &mut fields.by_name(),
+        false => &mut (0..fields.len()),
+    };
+    for i in order {
+        let k = fields.name(i);
+        if k.starts_with(FIELD_PREFIX) {
+            let value = fields.value(i).flat();
+            sink.piece(k, &[value.ok_or_else(|| NotFlat(k.to_string()))?]);
+        }
     }
     Ok(())
 }
@@ -60,12 +54,7 @@ pub fn build<S: Sink>(
 pub fn seal_string(fields: &[(String, String)], sorted: bool) -> SealString {
     let mut sink = Segments::new(SEPARATOR);
     // Pairs are flat: this cannot fail.
-    let _ = build(
-        tree::from_pairs(fields).root(),
-        sorted,
-        &mut sink,
-        &mut Work::default(),
-    );
+    let _ = build(tree::from_pairs(fields).root(), sorted, &mut sink);
     sink.into_string()
 }
 

@@ -12,9 +12,7 @@ use std::fmt::Write as _;
 use serde_json::{Map, Value};
 
 use crate::seal::tree::{self, List, Node, Obj};
-use crate::seal::{
-    scalar_text, sort_names, write_hex, Algorithm, SealString, Segment, Segments, Sink, Work,
-};
+use crate::seal::{scalar_text, write_hex, Algorithm, SealString, Segment, Segments, Sink, Work};
 
 /// The field that carries a JSON seal.
 pub const SEAL_FIELD: &str = "seal";
@@ -207,7 +205,6 @@ pub fn build<S: Sink>(
         rule,
         sink,
         order: &mut work.order,
-        keys: &mut work.keys,
         path: &mut work.path,
     }
     .object(fields, Some(excluded));
@@ -267,7 +264,6 @@ struct Walk<'w, S> {
     rule: SipsJsonRule,
     sink: &'w mut S,
     order: &'w mut Vec<usize>,
-    keys: &'w mut Vec<(u64, usize)>,
     path: &'w mut String,
 }
 
@@ -281,8 +277,7 @@ impl<S: Sink> Walk<'_, S> {
             MessageOrder::Everywhere => false,
         };
         // Names taken as given: in message order, or given in byte order
-        // already (most messages: Sips sorts its own), without an order
-        // of indices made.
+        // already (most messages: Sips sorts its own).
         if !sorted || (!self.rule.case_insensitive_order && fields.names_rise()) {
             for (name, value) in fields.iter() {
                 if sealed(name) {
@@ -291,17 +286,22 @@ impl<S: Sink> Walk<'_, S> {
             }
             return;
         }
+        if !self.rule.case_insensitive_order {
+            // In byte order, as the tree sorted them where it read them.
+            for i in fields.by_name() {
+                let name = fields.name(i);
+                if sealed(name) {
+                    self.field(name, fields.value(i));
+                }
+            }
+            return;
+        }
         let start = self.order.len();
         self.order
             .extend((0..fields.len()).filter(|i| sealed(fields.name(*i))));
-        let names = &mut self.order[start..];
-        if self.rule.case_insensitive_order {
-            // Stable: names equal but for case keep their order, as
-            // Java's sort does.
-            names.sort_by(|a, b| name_order(fields.name(*a), fields.name(*b), true));
-        } else {
-            sort_names(names, |i| fields.name(i), self.keys);
-        }
+        // Stable: names equal but for case keep their order, as Java's
+        // sort does.
+        self.order[start..].sort_by(|a, b| name_order(fields.name(*a), fields.name(*b), true));
         for n in start..self.order.len() {
             let i = self.order[n];
             self.field(fields.name(i), fields.value(i));
@@ -373,7 +373,6 @@ impl<S: Sink> Walk<'_, S> {
                     rule: self.rule,
                     sink: &mut inner,
                     order: &mut *self.order,
-                    keys: &mut *self.keys,
                     path: &mut path,
                 }
                 .value(item);

@@ -17,6 +17,8 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
+use crate::seal::sort_names;
+
 mod repeated;
 mod scan;
 mod write;
@@ -52,7 +54,8 @@ enum Slot<'a> {
     Num(&'a str),
     Str(Text<'a>),
     Arr(Span),
-    /// An object whose names do not rise in byte order as given.
+    /// An object whose names do not rise in byte order as given: their
+    /// byte order stands in the tree's `sorted`, at the same span.
     Obj(Span),
     /// An object whose names rise in byte order as given, as most
     /// messages give them: the rules that sort need not. A variant of its
@@ -96,6 +99,13 @@ pub struct Tree<'a> {
     open: Vec<Item<'a>>,
     /// The strings that held escapes, decoded.
     decoded: String,
+    /// For each object whose names do not rise as given, at its span:
+    /// its fields' indices in byte order of their names, sorted once
+    /// where the object is read (which is also where a name given twice
+    /// is found) for every rule that takes names in that order.
+    sorted: Vec<u32>,
+    /// What the names are sorted by ([`sort_names`]).
+    keys: Vec<u128>,
     root: Span,
     root_rises: bool,
     /// Read from a JSON text ([`Tree::read`]): its borrowed strings hold
@@ -110,6 +120,8 @@ impl Default for Tree<'_> {
             items: Vec::new(),
             open: Vec::new(),
             decoded: String::new(),
+            sorted: Vec::new(),
+            keys: Vec::new(),
             root: Span { at: 0, len: 0 },
             root_rises: true,
             from_text: false,
@@ -124,6 +136,8 @@ pub struct Spare {
     items: Vec<Item<'static>>,
     open: Vec<Item<'static>>,
     decoded: String,
+    sorted: Vec<u32>,
+    keys: Vec<u128>,
 }
 
 /// An empty vector of items, of any lifetime, in the same allocation:
@@ -145,6 +159,8 @@ impl Spare {
             items: emptied(std::mem::take(&mut self.items)),
             open: emptied(std::mem::take(&mut self.open)),
             decoded,
+            sorted: std::mem::take(&mut self.sorted),
+            keys: std::mem::take(&mut self.keys),
             ..Tree::default()
         }
     }
@@ -164,9 +180,15 @@ impl Spare {
         self.open = emptied(tree.open);
         self.decoded = tree.decoded;
         self.decoded.clear();
+        self.sorted = tree.sorted;
+        self.sorted.clear();
+        self.keys = tree.keys;
+        self.keys.clear();
         self.items.shrink_to(Self::KEEP_ITEMS);
         self.open.shrink_to(Self::KEEP_ITEMS);
         self.decoded.shrink_to(Self::KEEP_TEXT);
+        self.sorted.shrink_to(Self::KEEP_ITEMS);
+        self.keys.shrink_to(Self::KEEP_ITEMS);
     }
 }
 
@@ -192,6 +214,7 @@ impl<'a> Tree<'a> {
         self.items.clear();
         self.open.clear();
         self.decoded.clear();
+        self.sorted.clear();
         self.from_text = true;
         let (root, rises, spaced) = scan::object(self, text)?;
         self.root = root;
@@ -201,10 +224,21 @@ impl<'a> Tree<'a> {
 
     /// The object at the top.
     pub fn root(&self) -> Obj<'_> {
+        self.obj(self.root, self.root_rises)
+    }
+
+    /// The object whose fields stand at `span`.
+    fn obj(&self, span: Span, rises: bool) -> Obj<'_> {
         Obj {
             tree: self,
-            items: self.items(self.root),
-            rises: self.root_rises,
+            items: self.items(span),
+            order: match rises {
+                true => &[],
+                false => self
+                    .sorted
+                    .get(span.at..span.at + span.len)
+                    .unwrap_or_default(),
+            },
         }
     }
 
@@ -231,12 +265,29 @@ impl<'a> Tree<'a> {
         }
     }
 
-    /// An object of fields given one by one, their names' order told.
+    /// The fields at `span` sorted in byte order of their names, into
+    /// `sorted` at the same span: whether no name is given twice.
+    fn sort(&mut self, span: Span) -> bool {
+        let end = span.at + span.len;
+        if self.sorted.len() < end {
+            self.sorted.resize(end, 0);
+        }
+        let (items, decoded) = (&self.items[span.at..end], &self.decoded);
+        let name = |i: u32| resolve(decoded, items[i as usize].name);
+        sort_names(&mut self.sorted[span.at..end], name, &mut self.keys)
+    }
+
+    /// An object of fields given one by one, their names' order told and
+    /// kept (a name given twice, as form pairs may give it, too).
     fn close_object(&mut self, from: usize) -> Slot<'a> {
         let rises = self.open[from..]
             .windows(2)
             .all(|w| self.text(w[0].name) < self.text(w[1].name));
-        Slot::object(self.close(from), rises)
+        let span = self.close(from);
+        if !rises {
+            self.sort(span);
+        }
+        Slot::object(span, rises)
     }
 
     fn add_value(&mut self, value: &'a Value) -> Slot<'a> {
@@ -325,16 +376,8 @@ impl<'t> Node<'t> {
                 tree,
                 items: tree.items(span),
             }),
-            Slot::Obj(span) => Node::Obj(Obj {
-                tree,
-                items: tree.items(span),
-                rises: false,
-            }),
-            Slot::Rising(span) => Node::Obj(Obj {
-                tree,
-                items: tree.items(span),
-                rises: true,
-            }),
+            Slot::Obj(span) => Node::Obj(tree.obj(span, false)),
+            Slot::Rising(span) => Node::Obj(tree.obj(span, true)),
         }
     }
 
@@ -376,7 +419,9 @@ impl fmt::Debug for Node<'_> {
 pub struct Obj<'t> {
     tree: &'t Tree<'t>,
     items: &'t [Item<'t>],
-    rises: bool,
+    /// The fields' indices in byte order of their names, when their
+    /// names do not rise as given (empty when they do).
+    order: &'t [u32],
 }
 
 impl<'t> Obj<'t> {
@@ -424,7 +469,18 @@ impl<'t> Obj<'t> {
 
     /// Whether the names rise in byte order as given (no two alike).
     pub fn names_rise(&self) -> bool {
-        self.rises
+        self.order.is_empty()
+    }
+
+    /// The fields' indices in byte order of their names (a name given
+    /// twice, which only form pairs may give, in message order): sorted
+    /// once, where the object was read.
+    pub fn by_name(&self) -> impl Iterator<Item = usize> + 't {
+        let order = self.order;
+        (0..self.len()).map(move |k| match order.get(k) {
+            Some(i) => *i as usize,
+            None => k,
+        })
     }
 
     /// The `i`th value's text as it stands in the text read, when it is
@@ -522,18 +578,30 @@ mod tests {
         assert!(read(r#"{"amount":"9","amount":"1"}"#).is_none());
         assert!(read(r#"{"a":[{"b":1,"b":2}]}"#).is_none());
         assert!(read(r#"{"a":{"b":1},"c":{"b":2},"n":1.50}"#).is_some());
-        // Many names, so that buckets are hit again without a repeat.
+        // Many names, not in byte order (`k10` before `k2`), all sorted
+        // once the object is read: the repeat is found beside the name
+        // it repeats, wherever it was given.
         let many: Vec<String> = (0..200).map(|i| format!("\"k{i}\":{i}")).collect();
         let text = format!("{{{}}}", many.join(","));
         assert_eq!(read(&text).unwrap().len(), 200);
         let text = format!("{{{},\"k77\":1}}", many.join(","));
         assert!(read(&text).is_none());
-        // Past the buckets, the hashes: a name repeated far from where it
-        // was first given, escaped or not.
+        // Escaped or not; alike in their first 12 bytes or not.
         let text = format!("{{{},\"k\\u0033\":1}}", many.join(","));
         assert!(read(&text).is_none());
         let text = format!("{{{},\"k199\":1}}", many.join(","));
         assert!(read(&text).is_none());
+        let alike =
+            r#"{"paymentMeanBrandList":"A","paymentMeanBrand":"B","paymentMeanBrandList":"C"}"#;
+        assert!(read(alike).is_none());
+        let alike = r#"{"paymentMeanBrandList":"A","paymentMeanBrand":"B"}"#;
+        let tree = {
+            let mut tree = Tree::default();
+            tree.read(alike).unwrap();
+            tree
+        };
+        let order: Vec<&str> = tree.root().by_name().map(|i| tree.root().name(i)).collect();
+        assert_eq!(order, ["paymentMeanBrand", "paymentMeanBrandList"]);
     }
 
     #[test]

@@ -7,9 +7,6 @@
 //! general path reads with serde_json: what this reader gives is what
 //! serde_json gives, which the property tests below hold it to.
 
-use std::collections::HashSet;
-use std::hash::BuildHasher as _;
-
 use super::{resolve, Item, Slot, Span, Text, Tree};
 use crate::seal::byte_order;
 
@@ -86,11 +83,13 @@ impl<'a> Reader<'a, '_> {
         let from = self.tree.open.len();
         // Names in strictly rising order (as most messages give them:
         // Sips sorts its own) cannot repeat: each is only compared with
-        // the one before. Past that run (a seal added last, or names in
-        // any order), a name is looked for in the run, sorted, and among
-        // the names after it (the buckets of `Seen`).
-        let mut rising = 0;
-        let mut seen: Option<Seen> = None;
+        // the one before. Names in any other order (a seal added last, a
+        // message built in no order) are sorted once the object is read,
+        // for the rules that take them in byte order, and a name given
+        // twice is then found beside itself. Looking each name up among
+        // those before it, as it was read, cost as long as reading the
+        // object (issue 27).
+        let mut rises = true;
         self.space();
         if self.peek()? == b'}' {
             self.at += 1;
@@ -104,30 +103,11 @@ impl<'a> Reader<'a, '_> {
             if text == NUMBER_TOKEN {
                 return None;
             }
-            let fields = &tree.open[from..];
-            let name_of = |item: &Item<'a>| resolve(&tree.decoded, item.name);
-            let rises = seen.is_none()
-                && fields.last().is_none_or(|last| {
-                    byte_order(name_of(last).as_bytes(), text.as_bytes()).is_lt()
+            rises = rises
+                && tree.open[from..].last().is_none_or(|last| {
+                    let last = resolve(&tree.decoded, last.name);
+                    byte_order(last.as_bytes(), text.as_bytes()).is_lt()
                 });
-            if rises {
-                rising += 1;
-            } else {
-                let run = &fields[..rising];
-                if run
-                    .binary_search_by(|k| byte_order(name_of(k).as_bytes(), text.as_bytes()))
-                    .is_ok()
-                {
-                    return None;
-                }
-                let after = &fields[rising..];
-                if seen
-                    .get_or_insert_with(Seen::default)
-                    .again(text, after.iter().map(name_of))
-                {
-                    return None;
-                }
-            }
             self.eat(b':')?;
             let slot = self.value(depth)?;
             self.tree.open.push(Item { name, slot });
@@ -136,8 +116,12 @@ impl<'a> Reader<'a, '_> {
                 b',' => self.at += 1,
                 b'}' => {
                     self.at += 1;
-                    let rises = seen.is_none();
-                    return Some(Slot::object(self.tree.close(from), rises));
+                    let span = self.tree.close(from);
+                    // A name given twice: serde_json must say.
+                    if !rises && !self.tree.sort(span) {
+                        return None;
+                    }
+                    return Some(Slot::object(span, rises));
                 }
                 _ => return None,
             }
@@ -283,67 +267,6 @@ impl<'a> Reader<'a, '_> {
             self.at = to;
         }
     }
-}
-
-/// The names of one object seen so far, told apart in one look: a bit
-/// per bucket of (length, first, middle and last byte), and the names
-/// compared only when a bucket is hit again. A name given twice is found
-/// where it is read, at every depth, for a few nanoseconds a name.
-///
-/// Past [`Seen::FEW`] names the 256 buckets are all hit, and comparing
-/// every name with all those before it made reading an object of 30,000
-/// names quadratic (5 s for 600 KB, issue 26 O3): the names' hashes are
-/// then kept in a set, and the names compared only when a hash is seen
-/// again (a name given twice, or a collision of 64-bit hashes).
-#[derive(Default)]
-struct Seen {
-    buckets: [u64; 4],
-    hashes: Option<HashSet<u64>>,
-}
-
-impl Seen {
-    /// The names after which the buckets give way to the hashes.
-    const FEW: usize = 64;
-
-    /// Whether `name` is among `before` (the names since the rising run).
-    fn again<'n>(
-        &mut self,
-        name: &str,
-        before: impl ExactSizeIterator<Item = &'n str> + Clone,
-    ) -> bool {
-        if let Some(hashes) = &mut self.hashes {
-            return !hashes.insert(hash_name(name)) && before.clone().any(|k| k == name);
-        }
-        let b = name.as_bytes();
-        let at = |i: usize| u32::from(b.get(i).copied().unwrap_or(0));
-        let mix = (b.len() as u32).wrapping_mul(0x9E37_79B1)
-            ^ at(0).wrapping_mul(0x85EB_CA77)
-            ^ at(b.len() / 2).wrapping_mul(0xC2B2_AE3D)
-            ^ at(b.len().wrapping_sub(1)).wrapping_mul(0x27D4_EB2F);
-        let bucket = (mix >> 24) as usize;
-        let (word, bit) = (bucket / 64, 1u64 << (bucket % 64));
-        if self.buckets[word] & bit == 0 {
-            self.buckets[word] |= bit;
-            return false;
-        }
-        if before.len() >= Self::FEW {
-            let mut hashes: HashSet<u64> = before.clone().map(hash_name).collect();
-            let new = hashes.insert(hash_name(name));
-            self.hashes = Some(hashes);
-            if new {
-                return false;
-            }
-        }
-        before.clone().any(|k| k == name)
-    }
-}
-
-/// A name's hash, keyed at random once per run: names chosen to collide
-/// cannot be written in advance.
-fn hash_name(name: &str) -> u64 {
-    static KEYS: std::sync::OnceLock<std::collections::hash_map::RandomState> =
-        std::sync::OnceLock::new();
-    KEYS.get_or_init(Default::default).hash_one(name)
 }
 
 /// Where the first quote or backslash of `bytes` stands; `None` at a
