@@ -5,13 +5,16 @@
 //! the number and keeps it until the counter is dropped, so two runs at
 //! the same time never get the same number. The new number is stored
 //! (atomically: temporary file and rename) only by [`Counter::store`],
-//! once the run's output is complete, so a failed run consumes nothing.
+//! once the run's output is complete, so a failed run consumes nothing;
+//! [`Counter::store_and_commit`] gives the number back when the output
+//! cannot then be made final (a full disk, a closed standard output).
 
 use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
 
+use paylot_cli::output::Reached;
 use paylot_cli::text::quote;
-use paylot_cli::{Error, Result};
+use paylot_cli::{Error, Output, Result};
 
 /// A locked counter file and the last number it holds.
 pub struct Counter {
@@ -93,6 +96,41 @@ impl Counter {
     /// the counter is dropped.
     pub fn store(&self, value: u64) -> Result<()> {
         paylot_cli::output::write_atomically(&self.path, format!("{value}\n").as_bytes())
+    }
+
+    /// Store `value` as the last number used, then make `out` final (copy
+    /// the held-back output to standard output, or rename `-o FILE` into
+    /// place). Stored first: a document delivered with a number the
+    /// counter does not hold would see that number given again by the
+    /// next run. When `out` cannot be made final and none of it reached
+    /// its reader — a full disk, standard output on /dev/full — the
+    /// number used before is stored back: a local fault consumes no
+    /// number (docs/conventions.md), where the run said "No space left on
+    /// device" with status 2 and the counter had moved on all the same.
+    /// When part of it may have been read (a pipe that broke midway: a
+    /// reader may have sent the Direct requests it had), the numbers stay
+    /// spent: a number is never used twice.
+    pub fn store_and_commit(&self, value: u64, out: Output) -> Result<()> {
+        self.store(value)?;
+        let (e, reached) = match out.commit_telling() {
+            Ok(()) => return Ok(()),
+            Err(failed) => failed,
+        };
+        let name = quote(&self.path.to_string_lossy());
+        if reached == Reached::Maybe {
+            return Err(e.with_detail(vec![format!(
+                "{name} keeps {value}: part of the output may have been read, and a number is never used twice"
+            )]));
+        }
+        match self.store(self.last) {
+            Ok(()) => Err(e),
+            // Both failed: say both, whatever the first was (a closed
+            // pipe too).
+            Err(back) => Err(Error::trouble(format!(
+                "{e}; and {name} could not be set back to {} ({back}): the number {value} is spent",
+                self.last
+            ))),
+        }
     }
 }
 

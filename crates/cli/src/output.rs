@@ -145,19 +145,80 @@ impl Output {
     /// rename a file into place (then fsync its directory). Dropping an
     /// `Output` without committing discards a spool or temporary file.
     pub fn commit(self) -> Result<()> {
+        self.commit_telling().map_err(|(e, _)| e)
+    }
+
+    /// [`Output::commit`], saying on failure whether any of the output
+    /// may have reached its reader: for a run that gives back what it
+    /// took for the output (a counter's number) only when nothing left.
+    pub fn commit_telling(self) -> std::result::Result<(), (Error, Reached)> {
         let name = self.name();
         let werr = |e: io::Error| Error::io(format!("writing {name}"), e);
         match self.inner {
-            Inner::Terminal(mut w) => w.flush().map_err(werr),
-            Inner::Pipe(mut w) => w.flush().map_err(werr),
+            // Written as it went: any of it may have been read.
+            Inner::Terminal(mut w) => w.flush().map_err(|e| (werr(e), Reached::Maybe)),
+            Inner::Pipe(mut w) => w.flush().map_err(|e| (werr(e), Reached::Maybe)),
             Inner::Spool(w) => {
-                let mut file = w.into_inner().map_err(|e| werr(e.into_error()))?;
-                file.seek(SeekFrom::Start(0)).map_err(werr)?;
+                let nothing = |e: io::Error| (werr(e), Reached::Nothing);
+                let mut file = w.into_inner().map_err(|e| nothing(e.into_error()))?;
+                file.seek(SeekFrom::Start(0)).map_err(nothing)?;
                 let mut out = io::stdout().lock();
-                io::copy(&mut file, &mut out).map_err(werr)?;
-                out.flush().map_err(werr)
+                let mut accepted = 0u64;
+                copy_counting(&mut file, &mut out, &mut accepted)
+                    .and_then(|()| out.flush())
+                    .map_err(|e| {
+                        // What stdout accepted may sit in its buffer, or
+                        // have been read: counted as read.
+                        let reached = if accepted == 0 {
+                            Reached::Nothing
+                        } else {
+                            Reached::Maybe
+                        };
+                        (werr(e), reached)
+                    })
             }
-            Inner::Atomic(a) => a.commit(),
+            Inner::Atomic(a) => a.commit_telling(),
+        }
+    }
+}
+
+/// Whether a failed commit may have let any of the output reach its
+/// reader ([`Output::commit_telling`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reached {
+    /// None of it: the spool's copy wrote no byte (standard output on
+    /// /dev/full), or the file was not renamed into place.
+    Nothing,
+    /// Some of it may have been read.
+    Maybe,
+}
+
+/// Copy `from` to `to`, adding to `accepted` each byte `to` accepted (a
+/// copy that fails tells how far it came; `io::copy` does not).
+fn copy_counting(
+    from: &mut impl io::Read,
+    to: &mut impl Write,
+    accepted: &mut u64,
+) -> io::Result<()> {
+    let mut buf = vec![0u8; BUFFER];
+    loop {
+        let n = match from.read(&mut buf) {
+            Ok(0) => return Ok(()),
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        let mut rest = &buf[..n];
+        while !rest.is_empty() {
+            match to.write(rest) {
+                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                Ok(k) => {
+                    *accepted += k as u64;
+                    rest = &rest[k..];
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
         }
     }
 }
@@ -369,18 +430,31 @@ impl AtomicFile {
     /// Flush, fsync, rename into place, fsync the directory (a target that
     /// is not a regular file is only flushed).
     pub fn commit(self) -> Result<()> {
+        self.commit_telling().map_err(|(e, _)| e)
+    }
+
+    /// [`AtomicFile::commit`], saying on failure whether any of the file
+    /// may have been read: nothing, unless the target is not a regular
+    /// file (a device, a FIFO), written as it went.
+    fn commit_telling(self) -> std::result::Result<(), (Error, Reached)> {
         let shown = crate::text::quote(&self.target.to_string_lossy());
         let werr = |e: io::Error| Error::io(format!("writing {shown}"), e);
+        let reached = if self.temp.is_some() {
+            Reached::Nothing
+        } else {
+            Reached::Maybe
+        };
         let file = self
             .writer
             .into_inner()
-            .map_err(|e| werr(e.into_error()))?
+            .map_err(|e| (werr(e.into_error()), reached))?
             .file;
         let Some(temp) = self.temp else {
             return Ok(());
         };
-        file.sync_all().map_err(werr)?;
-        temp.persist(&self.target).map_err(|e| werr(e.error))?;
+        file.sync_all().map_err(|e| (werr(e), reached))?;
+        temp.persist(&self.target)
+            .map_err(|e| (werr(e.error), reached))?;
         sync_dir_of(&self.target);
         Ok(())
     }

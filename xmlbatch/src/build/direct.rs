@@ -132,10 +132,10 @@ pub(super) fn build_direct(args: Args, delim: u8) -> Result<Outcome> {
     )?;
     buffered.flush().map_err(write_err)?;
     drop(buffered);
-    if let Some(s) = &state {
-        s.store(last_number.max(s.last))?;
+    match &state {
+        Some(s) => s.store_and_commit(last_number.max(s.last), out)?,
+        None => out.commit()?,
     }
-    out.commit()?;
     super::summarize(rows, args.quiet.quiet);
     Ok(Outcome::Yes)
 }

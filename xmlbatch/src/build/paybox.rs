@@ -69,10 +69,10 @@ pub(super) fn build_paybox(args: Args, delim: u8) -> Result<Outcome> {
     let input = Input::open(args.file.path())?;
     let mut out = Output::create_spooled(args.output.path(), Access::Private)?;
     let rows = write_paybox(&opts, input, &mut out)?;
-    if let Some(s) = &state {
-        s.store(batch)?;
+    match &state {
+        Some(s) => s.store_and_commit(batch, out)?,
+        None => out.commit()?,
     }
-    out.commit()?;
     super::summarize(rows, args.quiet.quiet);
     Ok(Outcome::Yes)
 }

@@ -541,6 +541,80 @@ fn batch_state_counts_and_a_failed_run_consumes_nothing() {
     );
 }
 
+/// A local fault consumes no number: with standard output on /dev/full
+/// the run ends with status 2 and the counter is where it was (it had
+/// moved on, 41 to 42, and the next run skipped a batch number). The
+/// same for the Direct requests' question numbers, and then a run that
+/// can write uses the numbers the failed one did not.
+#[test]
+fn a_full_disk_on_stdout_consumes_no_number() {
+    let d = Dir::new();
+    // No question column: the numbers come from the state.
+    d.write(
+        "good.csv",
+        format!(
+            "type,amount,currency,reference,pan,expiry,cvv\nauthorize_capture,1000,978,ORDER-1,1111222233334444,{},123\n",
+            expiry()
+        ),
+    );
+    d.write("batch.state", "41\n");
+    d.write("numq", "5\n");
+    d.write("cle", "1122334455667788");
+    let batch = [
+        "build",
+        "--site",
+        "1999888",
+        "--rank",
+        "32",
+        "--batch-state",
+        "batch.state",
+        "--created-on",
+        CREATED_ON,
+        "good.csv",
+    ];
+    let direct = [
+        "build",
+        "--format",
+        "paybox-direct",
+        "--site",
+        "1999888",
+        "--rank",
+        "32",
+        "--question-state",
+        "numq",
+        "--cle-file",
+        "cle",
+        "--created-on",
+        CREATED_ON,
+        "good.csv",
+    ];
+    for (args, state, last) in [
+        (&batch[..], "batch.state", "41\n"),
+        (&direct[..], "numq", "5\n"),
+    ] {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let out = d
+            .command(args)
+            .stdout(full)
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains("No space left on device"), "{stderr}");
+        assert_eq!(d.read(state), last, "{stderr}");
+    }
+    let r = d.run(&batch).expect(0);
+    assert!(r.stdout.contains(r#"BatchNumber="42""#), "{r}");
+    assert_eq!(d.read("batch.state"), "42\n");
+    let r = d.run(&direct).expect(0);
+    assert!(r.stdout.contains("NUMQUESTION=0000000006"), "{r}");
+    assert_eq!(d.read("numq"), "6\n");
+}
+
 #[test]
 fn concurrent_runs_never_share_a_batch_number() {
     let d = Dir::new();
