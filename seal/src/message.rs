@@ -163,7 +163,8 @@ fn parse_json(text: &str, first_line: usize) -> Result<Message, Unreadable> {
     if text.trim().is_empty() {
         return Err(format!("{first_line}: empty input: expected a JSON object").into());
     }
-    let value: Value = serde_json::from_str(text).map_err(|e| {
+    // Numbers as written: the seal covers their text (gateways::seal::tree::parse).
+    let value: Value = gateways::seal::tree::parse(text).map_err(|e| {
         let line = first_line + e.line().saturating_sub(1);
         let what = e.to_string();
         let what = match what.find(" at line ") {

@@ -162,6 +162,51 @@ fn numbers_enter_the_seal_as_written() {
     )));
 }
 
+/// A number with an exponent enters the seal as written on every path:
+/// serde_json writes `1E2` and `1e2` as `1e+2`, and the paths that read a
+/// message through it (verify and explain of a message whose side is
+/// unsure, anything nested past 32) sealed that text: `seal verify` said
+/// "does not match" of the seal `seal compute` had just made, and compute
+/// wrote `1e+2` where the merchant wrote `1E2`.
+#[test]
+fn numbers_with_an_exponent_are_sealed_as_written_on_every_path() {
+    let d = Dir::new();
+    let k = d.key("k", b"secret123").display().to_string();
+    let expected = hmac_sha256_hex(b"secret123", b"1E21e22.5E-3");
+    let msg = r#"{"a":1E2,"b":1e2,"c":2.5E-3}"#;
+    let r = seal(&["compute", "--key-file", &k], msg.as_bytes());
+    expect_status(&r, 0);
+    assert_eq!(
+        r.stdout,
+        format!("{{\"a\":1E2,\"b\":1e2,\"c\":2.5E-3,\"seal\":\"{expected}\"}}\n")
+    );
+    let v = seal(&["verify", "--key-file", &k], r.stdout.as_bytes());
+    expect_status(&v, 0);
+    assert_eq!(v.json()["valid"], true, "{}", v.stdout);
+    let e = seal(&["explain", "--key-file", &k], r.stdout.as_bytes());
+    expect_status(&e, 0);
+    assert!(e.stdout.contains("1E2¦1e2¦2.5E-3"), "{}", e.stdout);
+    // Nested past 32: read by serde_json, written back as it came.
+    let deep = format!(
+        r#"{{"a":1E2,"b":1e2,"c":2.5E-3,"d":{}1{}}}"#,
+        "[".repeat(40),
+        "]".repeat(40)
+    );
+    let r = seal(&["compute", "--key-file", &k], deep.as_bytes());
+    expect_status(&r, 0);
+    let sealed = hmac_sha256_hex(b"secret123", b"1E21e22.5E-31");
+    assert_eq!(
+        r.stdout,
+        format!(
+            "{}{}\"seal\":\"{sealed}\"}}\n",
+            &deep[..deep.len() - 1],
+            ","
+        )
+    );
+    let v = seal(&["verify", "--key-file", &k], r.stdout.as_bytes());
+    expect_status(&v, 0);
+}
+
 #[test]
 fn output_file_is_written_atomically() {
     let d = Dir::new();

@@ -119,8 +119,10 @@ pub enum Checked {
 /// Read a request and make the checks the platform makes before
 /// running a function.
 pub fn check(function: &str, body: &[u8], keys: &Keys<'_>) -> Checked {
-    let request: Map<String, Value> = match serde_json::from_slice(body) {
-        Ok(m) => m,
+    // Numbers as written: the request's seal covers their text.
+    let request: Map<String, Value> = match crate::seal::tree::parse_slice(body) {
+        Ok(Value::Object(m)) => m,
+        Ok(_) => return Checked::Unreadable("the request is not a JSON object".to_string()),
         Err(e) => return Checked::Unreadable(format!("the request is not a JSON object: {e}")),
     };
     // A field given twice: the rule `seal verify` applies to the same
@@ -225,5 +227,37 @@ fn scrub_values(map: &mut Map<String, Value>, names: &Vocabulary) {
             .into_iter()
             .map(|(k, v)| (paylot_cli::redact::scrub(&k).into_owned(), v))
             .collect();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hmac::{Hmac, Mac};
+
+    /// A request's number with an exponent is checked as written: read by
+    /// serde_json alone (`1E3` became `1e+3`), a request sealed over its
+    /// text, as the gateway seals it, was refused with responseCode 34.
+    #[test]
+    fn a_number_with_an_exponent_is_checked_as_written() {
+        let secret = office::TEST_SECRET_KEY.as_bytes();
+        let keys = Keys {
+            secret,
+            version: office::TEST_KEY_VERSION,
+            names: super::super::fields::vocabulary(),
+        };
+        // A request's seal string: its values in the order of their names,
+        // keyVersion and seal left out.
+        let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret).unwrap();
+        mac.update(b"1E3978T1");
+        let seal = hex::encode(mac.finalize().into_bytes());
+        let body = format!(
+            r#"{{"amount":1E3,"currencyCode":"978","keyVersion":"1","transactionReference":"T1","seal":"{seal}"}}"#
+        );
+        match check("checkout/cardOrder", body.as_bytes(), &keys) {
+            Checked::Run(request) => assert_eq!(request["amount"].to_string(), "1E3"),
+            Checked::Refused(r) => panic!("refused: {r:?}"),
+            Checked::Unreadable(why) => panic!("unreadable: {why}"),
+        }
     }
 }

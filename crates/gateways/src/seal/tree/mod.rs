@@ -17,11 +17,13 @@ use serde_json::{Map, Value};
 
 use crate::seal::sort_names;
 
+mod numbers;
 mod repeated;
 mod scan;
 mod view;
 mod write;
 
+pub use numbers::{parse, parse_slice};
 pub use repeated::repeated_name;
 pub use view::{List, Node, Obj};
 pub use write::write_str;
