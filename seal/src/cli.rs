@@ -80,7 +80,8 @@ pub enum Command {
         "seal explain request.json\n  ",
         "seal explain --key-file shop.key response.json\n  ",
         "seal explain --json --input form < callback-body.txt | jq .seal_string\n\n",
-        "Card numbers are masked (first 6, last 4) and security codes hidden unless --reveal.\n\n",
+        "Card numbers are masked (first 6, last 4) and security codes hidden unless --reveal;\n",
+        "a password sent as a field (a Paybox Direct CLE) is hidden always.\n\n",
         "Exit status:\n  0  explained (with a key: and the seal matches)\n",
         "  1  with a key: the seal in the message does not match\n  2  trouble",
     ))]
@@ -210,7 +211,7 @@ pub struct ExplainArgs {
     /// One JSON object per message instead of text
     #[arg(long)]
     pub json: bool,
-    /// Show card numbers and security codes in full
+    /// Show card numbers and security codes in full (never a password: a Direct CLE stays hidden)
     #[arg(long)]
     pub reveal: bool,
     #[command(flatten)]

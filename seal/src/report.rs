@@ -85,7 +85,11 @@ pub fn report(a: &Analysis, check: Option<(Check, String)>, reveal: bool, line: 
     let show = |path: &str, text: &str| {
         let kind = gateways::kinds::of(path);
         match text.strip_prefix(path).and_then(|v| v.strip_prefix('=')) {
-            _ if reveal => text.to_string(),
+            // --reveal shows card data, never a password sent as a field
+            // (a Direct request's CLE: a secret, which no tool prints),
+            // where it showed the CLE whole in the fields and the seal
+            // string.
+            _ if reveal && kind != FieldKind::Secret => text.to_string(),
             Some(v) if !path.is_empty() => format!("{}={}", as_text(path), kind.mask(v)),
             _ => kind.mask(text).into_owned(),
         }

@@ -15,6 +15,31 @@ fn masks_card_numbers_and_codes_unless_revealed() {
     assert!(r.stdout.contains("4111111111111111"), "{}", r.stdout);
 }
 
+/// `--reveal` shows card data, never a password: a Paybox Direct
+/// request's CLE (the test shop's here) was shown whole, in the field
+/// list and in the seal string, text and JSON alike.
+#[test]
+fn reveal_never_shows_a_password() {
+    let request = "VERSION=00103&TYPE=00003&SITE=1999888&RANG=032&CLE=1999888I&NUMQUESTION=0000000001&MONTANT=0000001000&DEVISE=978&REFERENCE=ORDER-1&PORTEUR=1111222233334444&DATEVAL=0529&CVV=123&DATEQ=07122026115304";
+    for json in [false, true] {
+        let mut args = vec!["explain", "--reveal"];
+        if json {
+            args.push("--json");
+        }
+        let r = seal(&args, request.as_bytes());
+        expect_status(&r, 0);
+        assert!(!r.stdout.contains("1999888I"), "{}", r.stdout);
+        assert!(r.stdout.contains("CLE=********"), "{}", r.stdout);
+        // What --reveal is for is still shown.
+        assert!(
+            r.stdout.contains("PORTEUR=1111222233334444"),
+            "{}",
+            r.stdout
+        );
+        assert!(r.stdout.contains("CVV=123"), "{}", r.stdout);
+    }
+}
+
 #[test]
 fn says_why_each_choice_was_made() {
     let r = seal(&["explain"], CARD.as_bytes());
