@@ -174,6 +174,29 @@ pub fn report(a: &Analysis, check: Option<(Check, String)>, reveal: bool, line: 
         }
         parts.join(sep)
     };
+    // A Data sent in base64 (Encode=base64) is its pairs in another
+    // writing: where the pairs hold card data (shown masked below), its
+    // text holds them whole for anyone who decodes it, and was shown as
+    // it is, in the field list and the seal string. Shown with --reveal.
+    let base64_card_data = !reveal
+        && !data_is_pairs
+        && a.data_pairs
+            .iter()
+            .zip(&data_pairs)
+            .any(|(pair, shown)| shown.value != pair.text);
+    let mut text = text;
+    if base64_card_data {
+        let hidden = format!(
+            "(Data in base64, {} bytes: its pairs, below, hold card data; --reveal shows it)",
+            a.seal_string.text.len()
+        );
+        for (f, seg) in fields.iter_mut().zip(&a.seal_string.segments) {
+            if seg.path == "Data" {
+                f.value.clone_from(&hidden);
+            }
+        }
+        text = hidden;
+    }
     let with_boundaries = fields
         .iter()
         .map(|f| f.value.as_str())
