@@ -27,6 +27,22 @@ pub enum Detected {
     OfficeBatchResponse,
 }
 
+impl Detected {
+    /// What the input is, in words, for a message about the wrong file.
+    pub fn what(self) -> &'static str {
+        match self {
+            Detected::Xml => "it is XML: a Paybox Question or status file",
+            Detected::LyraReq => "it is a Lyra PAY request (REQ)",
+            Detected::LyraAns => "it is a Lyra PAY answer (ANS)",
+            Detected::DirectRequest => "it holds Paybox Direct requests",
+            Detected::DirectAnswer => "it holds Paybox Direct answers",
+            Detected::SipsJson => "it is JSON (a Sips Office Server message?)",
+            Detected::OfficeBatchRequest => "it is a Sips Office Batch request",
+            Detected::OfficeBatchResponse => "it is a Sips Office Batch response",
+        }
+    }
+}
+
 /// Recognise the input's format from its first bytes, and give back a
 /// reader that still sees every byte.
 pub fn sniff(input: Input) -> Result<(Detected, Box<dyn BufRead + Send>)> {

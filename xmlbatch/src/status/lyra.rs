@@ -13,6 +13,7 @@ use paylot_cli::{Error, Input, Result};
 
 use super::{mismatch, Tally};
 use crate::pipeline::{two_stages, Feed};
+use crate::sniff::Detected;
 
 const LYRA_COLUMNS: &[&str] = &[
     "sequence",
@@ -81,6 +82,18 @@ fn index_request(qpath: &Path) -> Result<RequestIndex> {
     use paylot_cli::limits::{self, MATCHED_REQUEST};
     let qin = Input::open(Some(qpath))?;
     let name = qin.name().to_string();
+    // Any other file (a Question XML, Direct requests, the ANS itself) was
+    // read as a REQ whose first line is its header: every answer line was
+    // then a mismatch with it (status 1, the answer's "no"), where the
+    // wrong file was given (trouble).
+    let (detected, reader) = crate::sniff::sniff(qin)?;
+    if detected != Detected::LyraReq {
+        return Err(Error::trouble(format!(
+            "{}: not a Lyra PAY request ({}): give --question the REQ this answer answers",
+            paylot_cli::input::quote(&name),
+            detected.what()
+        )));
+    }
     let mut index = RequestIndex {
         name: name.clone(),
         shop: String::new(),
@@ -90,7 +103,7 @@ fn index_request(qpath: &Path) -> Result<RequestIndex> {
         answered: HashMap::new(),
     };
     let mut kept = 0u64;
-    lyra::each_req_line(qin.into_reader(), &name, |line, kind, rec| {
+    lyra::each_req_line(reader, &name, |line, kind, rec| {
         let col = |i: usize| rec.get(i - 1).unwrap_or("");
         match kind {
             lyra::ReqLine::Header => {

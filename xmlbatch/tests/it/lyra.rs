@@ -419,6 +419,41 @@ fn status_matches_ans_lines_to_the_request() {
     r.stderr_has("r:3: request line 2 has no answer in \"bad\"");
 }
 
+/// A --question that is not a REQ is the wrong file, trouble: a Paybox
+/// Question, Direct requests or the ANS itself was read as a REQ whose
+/// first line is its header, and every answer line was said a mismatch
+/// with it ("shop is \"12345678\", the request \"q.xml\" says \"\""),
+/// status 1, as if the gateway's answer disagreed with the request.
+#[test]
+fn status_refuses_a_question_that_is_not_a_request() {
+    let d = Dir::new();
+    d.write("r", REQ_EXAMPLE);
+    let ans = d.run(&["respond", "r"]).expect(0);
+    d.write("a", &ans.stdout);
+    let csv = format!(
+        "type,amount,currency,reference,pan,expiry,cvv\nauthorize_capture,1000,978,ORDER-1,1111222233334444,{},123\n",
+        expiry()
+    );
+    d.write("ops.csv", csv);
+    let q = d.run(&paybox_args(&["ops.csv"])).expect(0);
+    d.write("q.xml", &q.stdout);
+    d.write(
+        "direct.txt",
+        "VERSION=00103&TYPE=00003&SITE=1999888&RANG=032&NUMQUESTION=0000000001&MONTANT=0000001000\n",
+    );
+    for (question, what) in [
+        ("q.xml", "it is XML"),
+        ("direct.txt", "it holds Paybox Direct requests"),
+        ("a", "it is a Lyra PAY answer (ANS)"),
+    ] {
+        d.run(&["status", "--question", question, "a"])
+            .expect(2)
+            .stderr_has(&format!("\"{question}\": not a Lyra PAY request ({what}"))
+            .stderr_lacks("mismatch");
+    }
+    d.run(&["status", "--question", "r", "a"]).expect(0);
+}
+
 #[test]
 fn the_name_can_be_given_for_stdin() {
     let d = Dir::new();
