@@ -202,6 +202,21 @@ pub fn status_lyra(
                     "{name}:{line}: the first line is not a PAY answer header (expected 00;PAY;06;<result>;...)"
                 )));
             }
+            // An answer's result is one digit; a REQ has its shop there
+            // (8 digits), and was said rejected by the gateway ("result
+            // 12345678, unknown result: resend it under a new name"):
+            // the wrong file, given with --format lyra, is trouble.
+            if !matches!(col(4).as_bytes(), [d] if d.is_ascii_digit()) {
+                return Err(Error::trouble(format!(
+                    "{name}:{line}: not a PAY answer: column 4 holds {}, where an answer has its result (0, 1 or 2){}",
+                    show(col(4)),
+                    if col(4).len() == 8 && col(4).bytes().all(|b| b.is_ascii_digit()) {
+                        "; a REQ has its shop there: status reads the gateway's ANS, give the REQ with --question"
+                    } else {
+                        ""
+                    }
+                )));
+            }
             if col(4) != "0" {
                 let what = match col(4) {
                     "1" => "format error",

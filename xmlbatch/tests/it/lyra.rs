@@ -454,6 +454,24 @@ fn status_refuses_a_question_that_is_not_a_request() {
     d.run(&["status", "--question", "r", "a"]).expect(0);
 }
 
+/// A REQ read as an answer with --format lyra is the wrong file: its
+/// header's shop stood where an answer has its result, and it was said
+/// "the gateway rejected the whole file (result \"12345678\", unknown
+/// result): resend it under a new name", status 1. A result the table
+/// does not know, one digit, is still a rejection.
+#[test]
+fn status_with_format_lyra_refuses_a_request() {
+    let d = Dir::new();
+    d.run_stdin(&["status", "--format", "lyra"], REQ_EXAMPLE)
+        .expect(2)
+        .stderr_has("<stdin>:1: not a PAY answer: column 4 holds \"12345678\", where an answer has its result (0, 1 or 2); a REQ has its shop there")
+        .stderr_lacks("rejected");
+    let ans = "00;PAY;06;3;;12345678;TEST;20181130;102008;20181130;112008\n01;0\n";
+    d.run_stdin(&["status", "--format", "lyra"], ans)
+        .expect(1)
+        .stderr_has("the gateway rejected the whole file (result \"3\", unknown result");
+}
+
 #[test]
 fn the_name_can_be_given_for_stdin() {
     let d = Dir::new();
