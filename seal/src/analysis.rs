@@ -225,7 +225,7 @@ impl Analysis {
                 for f in POST_FORM_FIELDS {
                     rest.shift_remove(f);
                 }
-                let mut data = sips::post_data(&rest);
+                let mut data = sips::post_data(&rest)?;
                 if is_base64_encoded(fields) {
                     data = base64::engine::general_purpose::STANDARD.encode(data.as_bytes());
                 }

@@ -211,6 +211,37 @@ fn sips_post_data_is_built_from_a_plain_object() {
     );
 }
 
+/// Data has no escape: a value holding `|` was written as it is, and the
+/// gateway reads what follows as another field — transactionReference
+/// `marlon1|amount=1` sealed a Data holding a second amount, 1 where the
+/// order said 1234. Refused (status 2), the field named, nothing written.
+#[test]
+fn sips_post_data_refuses_a_value_that_would_read_as_another_field() {
+    let d = Dir::new();
+    let k = key_args(&d, "002001000000001_KEY1");
+    for (msg, field) in [
+        (
+            r#"{"amount":"1234","currencyCode":"978","merchantId":"002001000000001","transactionReference":"marlon1|amount=1","keyVersion":"1"}"#,
+            "the field \"transactionReference\" holds '|'",
+        ),
+        (
+            r#"{"amount":"1234","instalmentData":{"amountsList":["1000","234,5"]},"keyVersion":"1"}"#,
+            "the field \"instalmentData.amountsList\" has a list item holding ','",
+        ),
+    ] {
+        for jsonl in [false, true] {
+            let mut args = vec!["compute", "--scheme", "sips-post", "--key-file", &k];
+            if jsonl {
+                args.push("--jsonl");
+            }
+            let r = seal(&args, msg.as_bytes());
+            expect_status(&r, 2);
+            assert_eq!(r.stdout, "");
+            assert!(r.stderr.contains(field), "{}", r.stderr);
+        }
+    }
+}
+
 const PAYBOX_MESSAGE: &str = r#"{"PBX_SITE":"1999888","PBX_RANG":"32","PBX_IDENTIFIANT":"110647233","PBX_TOTAL":"999","PBX_DEVISE":"978","PBX_CMD":"TEST Paybox","PBX_PORTEUR":"test@paybox.com","PBX_RETOUR":"Mt:M;Ref:R;Auto:A;Erreur:E","PBX_HASH":"SHA512","PBX_TIME":"2015-06-08T16:21:16+02:00"}"#;
 const PAYBOX_SEAL: &str = "7ABB5F7A31DF4C8976A44374D3BA2F9831E7927CFD62F774ED378F4E27471708F4EFE6D0BEFA44EBABCBD978B661C74E22EEB16DEF73A510E86D0A5C0E7B6D88";
 

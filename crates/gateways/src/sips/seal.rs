@@ -11,6 +11,7 @@ use std::fmt::Write as _;
 
 use serde_json::{Map, Value};
 
+use crate::invalid::{show, Invalid};
 use crate::seal::tree::{self, List, Node, Obj};
 use crate::seal::{scalar_text, write_hex, Algorithm, SealString, Segment, Segments, Sink, Work};
 
@@ -403,32 +404,64 @@ fn js_text(value: Node) -> String {
 /// Sips POST: build `Data` from a JSON object the way the official kit
 /// flattens it: nested objects become dotted keys, lists comma-joined
 /// values, pairs joined with `|` in object order.
-pub fn post_data(fields: &Map<String, Value>) -> String {
+///
+/// `Data` has no escape: a value holding `|` (or a list item holding
+/// `,`, a name holding `|` or `=`) would be read by the gateway as
+/// other fields (`"orderId":"x|amount=999"` becomes orderId `x` and a
+/// second amount, 999), sealed all the same, where the kit writes it as
+/// it is. Such a field is refused, named (its value is not repeated).
+pub fn post_data(fields: &Map<String, Value>) -> Result<String, Invalid> {
     let mut pairs = Vec::new();
-    flatten(fields, "", &mut pairs);
-    pairs
+    flatten(fields, "", &mut pairs)?;
+    Ok(pairs
         .into_iter()
         .map(|(k, v)| format!("{k}={v}"))
         .collect::<Vec<_>>()
-        .join("|")
+        .join("|"))
 }
 
-fn flatten(fields: &Map<String, Value>, prefix: &str, out: &mut Vec<(String, String)>) {
+fn flatten(
+    fields: &Map<String, Value>,
+    prefix: &str,
+    out: &mut Vec<(String, String)>,
+) -> Result<(), Invalid> {
     for (name, value) in fields {
         let key = if prefix.is_empty() {
             name.clone()
         } else {
             format!("{prefix}.{name}")
         };
+        if key.contains(['|', '=']) {
+            return Err(Invalid(format!(
+                "the field name {} holds '|' or '=', which separate Data's pairs and their names: the gateway would read other fields there (Data has no escape for them)",
+                show(&key)
+            )));
+        }
         match value {
-            Value::Object(m) => flatten(m, &key, out),
+            Value::Object(m) => flatten(m, &key, out)?,
             Value::Array(items) => {
                 let joined: Vec<String> = items.iter().filter_map(scalar_text).collect();
+                if joined.iter().any(|t| t.contains(['|', ','])) {
+                    return Err(Invalid(format!(
+                        "the field {} has a list item holding ',' or '|': Data joins a list's items with ',' and its pairs with '|', so the gateway would read other items or fields; Data has no escape for them: remove it",
+                        show(&key)
+                    )));
+                }
                 out.push((key, joined.join(",")));
             }
-            other => out.push((key, scalar_text(other).unwrap_or_default())),
+            other => {
+                let text = scalar_text(other).unwrap_or_default();
+                if text.contains('|') {
+                    return Err(Invalid(format!(
+                        "the field {} holds '|', which separates Data's pairs: the gateway would read what follows as another field (x|amount=999 is a second amount); Data has no escape for it: remove it",
+                        show(&key)
+                    )));
+                }
+                out.push((key, text));
+            }
         }
     }
+    Ok(())
 }
 
 /// The `key=value` pairs of a Sips POST `Data` string, for reading only:
@@ -564,8 +597,29 @@ mod tests {
             json!({"amount": "9000", "instalmentData": {"number": "3", "amountsList": ["1000", "1000", "7000"]}}),
         );
         assert_eq!(
-            post_data(&m),
+            post_data(&m).unwrap(),
             "amount=9000|instalmentData.number=3|instalmentData.amountsList=1000,1000,7000"
         );
+    }
+
+    /// Data has no escape: what would read as other fields is refused,
+    /// named, never written (`x|amount=999` was a second amount).
+    #[test]
+    fn post_data_refuses_what_would_read_as_other_fields() {
+        for (v, field) in [
+            (
+                json!({"amount": "1", "orderId": "x|amount=12345"}),
+                "\"orderId\"",
+            ),
+            (json!({"amount": "1", "a|b": "2"}), "\"a|b\""),
+            (json!({"amount": "1", "a=b": "2"}), "\"a=b\""),
+            (json!({"c": {"list": ["1", "2,3"]}}), "\"c.list\""),
+        ] {
+            let e = post_data(&obj(v)).unwrap_err();
+            assert!(e.message().contains(field), "{}", e.message());
+            // The value is not repeated.
+            assert!(!e.message().contains("12345"), "{}", e.message());
+        }
+        assert_eq!(post_data(&obj(json!({"a": "x=y"}))).unwrap(), "a=x=y");
     }
 }
