@@ -452,6 +452,17 @@ impl AtomicFile {
         let Some(temp) = self.temp else {
             return Ok(());
         };
+        // `seal compute --key-file shop.key -o shop.key` replaced the
+        // shop's key with the sealed message, with status 0: a file a
+        // secret was read from is never written over.
+        if crate::secret::is_secret_file(&self.target) {
+            return Err((
+                Error::trouble(format!(
+                    "-o {shown} names the file a secret was read from (--key-file, --cle-file, --passphrase-file): the output would replace it; nothing written, write the output elsewhere"
+                )),
+                Reached::Nothing,
+            ));
+        }
         file.sync_all().map_err(|e| (werr(e), reached))?;
         temp.persist(&self.target)
             .map_err(|e| (werr(e.error), reached))?;

@@ -149,6 +149,43 @@ pub fn hold(bytes: &[u8]) {
     remember(bytes);
 }
 
+/// The files this run read a secret from, by device and inode (a link
+/// or another spelling of the path is the same file).
+static SECRET_FILES: std::sync::Mutex<Vec<(u64, u64)>> = std::sync::Mutex::new(Vec::new());
+
+#[cfg(unix)]
+fn remember_file(meta: &fs::Metadata) {
+    use std::os::unix::fs::MetadataExt;
+    if let Ok(mut files) = SECRET_FILES.lock() {
+        files.push((meta.dev(), meta.ino()));
+    }
+}
+
+#[cfg(not(unix))]
+fn remember_file(_meta: &fs::Metadata) {}
+
+/// Whether `path` is a file this run read a secret from (`--key-file`,
+/// `--cle-file`, `--passphrase-file`…): `-o` naming it is refused
+/// ([`crate::output`]), where the output replaced the key.
+pub fn is_secret_file(path: &std::path::Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let Ok(meta) = fs::metadata(path) else {
+            return false;
+        };
+        SECRET_FILES
+            .lock()
+            .map(|files| files.contains(&(meta.dev(), meta.ino())))
+            .unwrap_or(false)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        false
+    }
+}
+
 /// A secret pasted into a data field (the key as a reference, the CLE
 /// in a CSV cell): trouble naming the field, never its value, so that
 /// nothing is written that carries it on (a sealed message, a Question,
@@ -277,6 +314,7 @@ impl SecretSource {
                 if bytes.is_empty() {
                     return Err(Error::trouble(format!("the {what} file {shown} is empty")));
                 }
+                remember_file(&meta);
                 Ok(Secret::new(bytes, trailing, format!("file {shown}")))
             }
             SecretSource::Env { name, option } => {

@@ -243,6 +243,39 @@ fn output_file_is_written_atomically() {
     assert_eq!(std::fs::read_dir(d.dir.path()).unwrap().count(), 2);
 }
 
+/// `-o` naming the key file (a slip of the shell's completion) replaced
+/// the shop's key with the sealed message, status 0; through a hard link
+/// too. Refused: status 2, the key as it was, no temporary left.
+#[test]
+fn output_over_the_key_file_is_refused() {
+    let d = Dir::new();
+    let k = d.key("k", b"secret123");
+    let link = d.path("k.link");
+    std::fs::hard_link(&k, &link).unwrap();
+    for (out, jsonl) in [(&k, false), (&link, true), (&k, true)] {
+        let mut args = vec![
+            "compute",
+            "--key-file",
+            k.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ];
+        if jsonl {
+            args.push("--jsonl");
+        }
+        let r = seal(&args, format!("{REQ}\n").as_bytes());
+        expect_status(&r, 2);
+        assert!(
+            r.stderr.contains("names the file a secret was read from"),
+            "{}",
+            r.stderr
+        );
+        assert!(!r.stderr.contains("secret123"), "{}", r.stderr);
+        assert_eq!(std::fs::read(&k).unwrap(), b"secret123");
+        assert_eq!(std::fs::read_dir(d.dir.path()).unwrap().count(), 2);
+    }
+}
+
 #[test]
 fn a_closed_pipe_ends_quietly() {
     let d = Dir::new();

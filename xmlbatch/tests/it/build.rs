@@ -615,6 +615,34 @@ fn a_full_disk_on_stdout_consumes_no_number() {
     assert_eq!(d.read("numq"), "6\n");
 }
 
+/// `-o` naming the CLE file replaced the Direct password with the
+/// requests (which carry it), status 0. Refused: status 2, the file as
+/// it was.
+#[test]
+fn output_over_the_cle_file_is_refused() {
+    let d = Dir::new();
+    d.write("good.csv", row(&[]));
+    d.write("cle", "1999888I\n");
+    d.run(&[
+        "build",
+        "--format",
+        "paybox-direct",
+        "--site",
+        "1999888",
+        "--rank",
+        "32",
+        "--cle-file",
+        "cle",
+        "-o",
+        "cle",
+        "good.csv",
+    ])
+    .expect(2)
+    .stderr_has("-o \"cle\" names the file a secret was read from");
+    assert_eq!(d.read("cle"), "1999888I\n");
+    assert_eq!(d.entries().len(), 2, "{:?}", d.entries());
+}
+
 #[test]
 fn concurrent_runs_never_share_a_batch_number() {
     let d = Dir::new();
