@@ -228,16 +228,33 @@ pub fn no_bom(
     reader: Box<dyn io::BufRead + Send + Sync>,
     name: &str,
 ) -> Result<Box<dyn io::BufRead + Send + Sync>> {
-    let mut head = Vec::with_capacity(3);
+    no_bom_head(reader, name).map(|(reader, _)| reader)
+}
+
+/// The bytes of an input's head kept to say what it is when it cannot be
+/// read as what was expected (`paylot_cli::armor::recognised`): an armor
+/// line after some white space, or a packet's first byte.
+const HEAD: u64 = 64;
+
+/// [`no_bom`], and the input's first bytes (at most [`HEAD`]), given back
+/// in front of the rest too: what the input is, for a message when it is
+/// not what the command expected (a detached signature given as the signed
+/// file, or the reverse).
+pub fn no_bom_head(
+    reader: Box<dyn io::BufRead + Send + Sync>,
+    name: &str,
+) -> Result<(Box<dyn io::BufRead + Send + Sync>, Vec<u8>)> {
+    let mut head = Vec::with_capacity(HEAD as usize);
     let mut reader = reader;
     (&mut reader)
-        .take(3)
+        .take(HEAD)
         .read_to_end(&mut head)
         .map_err(|e| Error::reading(name, e))?;
-    if head == paylot_cli::text::BOM {
+    if head.starts_with(paylot_cli::text::BOM) {
         return Err(bom_refusal(name));
     }
-    Ok(Box::new(io::Cursor::new(head).chain(reader)))
+    let reader = Box::new(io::Cursor::new(head.clone()).chain(reader));
+    Ok((reader, head))
 }
 
 #[cfg(test)]

@@ -48,7 +48,55 @@ pub struct Args {
     pub message: io::MessageArgs,
 }
 
-fn fail(e: openpgp::anyhow::Error, report: &std::sync::Mutex<Report>, input: &str) -> Error {
+/// What the input was given as: the signed message (FILE, without
+/// `--signature`) or a detached signature (`--signature SIG`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Given {
+    Signed,
+    Signature,
+}
+
+/// An input's first bytes, and the argument that names it in the command
+/// a message suggests: its name, or a placeholder for standard input (the
+/// place it is suggested for: SIG for a signature given as FILE, FILE for a
+/// message given as --signature).
+#[derive(Debug, Clone, Copy)]
+struct Seen<'a> {
+    head: &'a [u8],
+    arg: &'a str,
+}
+
+impl<'a> Seen<'a> {
+    fn new(
+        head: &'a [u8],
+        path: Option<&std::path::Path>,
+        name: &'a str,
+        stdin: &'a str,
+    ) -> Seen<'a> {
+        let arg = match path {
+            Some(p) if p.as_os_str() != "-" => name,
+            _ => stdin,
+        };
+        Seen { head, arg }
+    }
+}
+
+/// The error of an input that could not be verified: a refusal said by
+/// the helper, a compression bomb, or an input that is not what it was
+/// given as, said by what it is (`head`, its first bytes, when they tell
+/// something) with the option
+/// that takes it — a detached signature given as FILE, a signed message
+/// as `--signature`, a file with no OpenPGP data in it (were FILE and
+/// `--signature` swapped?), where the library said only "EOF" or
+/// "Malformed Message".
+fn fail(
+    e: openpgp::anyhow::Error,
+    report: &std::sync::Mutex<Report>,
+    input: &str,
+    seen: Option<Seen>,
+    given: Given,
+) -> Error {
+    use paylot_cli::armor::{recognised, Armored};
     let r = report.lock().map(|r| r.clone()).unwrap_or_default();
     if let Some(why) = r.refusal {
         return Error::no(format!("{input}: {why}"));
@@ -56,11 +104,49 @@ fn fail(e: openpgp::anyhow::Error, report: &std::sync::Mutex<Report>, input: &st
     if let Some(bomb) = Nested::refusal(&e, input) {
         return bomb;
     }
+    let arg = seen.map(|s| s.arg).unwrap_or_default();
+    let what = match (given, seen.map(|s| recognised(s.head))) {
+        (Given::Signed, Some(Some(Armored::Signature))) => Some(format!(
+            "a detached signature, not a signed message: give it with --signature {arg}, \
+             and the file it signs as FILE"
+        )),
+        (Given::Signed, Some(None)) => Some(
+            "not a signed OpenPGP message (no OpenPGP data in it); if its signature is a file \
+             of its own (.asc, .sig), give that with --signature SIG and this file as FILE"
+                .to_string(),
+        ),
+        (Given::Signature, Some(Some(Armored::Message | Armored::SignedText))) => Some(format!(
+            "a signed message, not a detached signature: verify it alone, without \
+             --signature (pgpwrap verify --signer CERT {arg})"
+        )),
+        (Given::Signature, Some(None)) => Some(
+            "not an OpenPGP signature (no OpenPGP data in it): --signature takes the detached \
+             signature (.asc, .sig), FILE the file it signs; were the two swapped?"
+                .to_string(),
+        ),
+        (Given::Signed, Some(Some(Armored::Message))) => Some(format!(
+            "not a signed OpenPGP message ({}); if it is encrypted, open it with pgpwrap \
+             decrypt --key KEY --verify-with CERT {arg}",
+            io::describe(&e)
+        )),
+        (_, Some(Some(Armored::Key))) => Some(
+            "an OpenPGP key or certificate, not a signed file (--signer takes the \
+             certificate)"
+                .to_string(),
+        ),
+        _ => None,
+    };
+    if let Some(what) = what {
+        return Error::trouble(format!("{input}: {what}"));
+    }
     let text = match e.downcast_ref::<std::io::Error>() {
         Some(ioe) => ioe.to_string(),
         None => io::describe(&e),
     };
-    Error::trouble(format!("{input}: not a signed OpenPGP message: {text}"))
+    match given {
+        Given::Signed => Error::trouble(format!("{input}: not a signed OpenPGP message: {text}")),
+        Given::Signature => Error::trouble(format!("{input}: not an OpenPGP signature: {text}")),
+    }
 }
 
 pub fn run(args: Args) -> Result<Outcome> {
@@ -75,18 +161,16 @@ pub fn run(args: Args) -> Result<Outcome> {
             let data = Input::open(args.message.file.path())?;
             let sig_name = sig.quoted();
             let data_name = data.quoted();
-            let sig = io::no_bom(sig.into_reader(), &sig_name)?;
+            let (sig, head) = io::no_bom_head(sig.into_reader(), &sig_name)?;
+            let seen = Seen::new(&head, Some(sig_path), &sig_name, "FILE");
+            let as_signature = |e| fail(e, &report, &sig_name, Some(seen), Given::Signature);
             let mut v = DetachedVerifierBuilder::from_reader(sig)
-                .map_err(|e| {
-                    Error::trouble(format!(
-                        "{sig_name}: not an OpenPGP signature: {}",
-                        io::describe(&e)
-                    ))
-                })?
+                .map_err(as_signature)?
                 .with_policy(p, None, helper)
-                .map_err(|e| fail(e, &report, &sig_name))?;
+                .map_err(as_signature)?;
+            // The data is any file: its head says nothing.
             v.verify_reader(data.into_reader())
-                .map_err(|e| fail(e, &report, &data_name))?;
+                .map_err(|e| fail(e, &report, &data_name, None, Given::Signed))?;
         }
         None => {
             let input = Input::open(args.message.file.path())?;
@@ -95,17 +179,20 @@ pub fn run(args: Args) -> Result<Outcome> {
             let mut out = Output::create_spooled(args.message.output.path(), Access::Private)?;
             let bound = Expansion::new(args.expansion, &name);
             let tail = Arc::new(Mutex::new(Tail::default()));
+            let (input, head) = io::no_bom_head(input.into_reader(), &name)?;
             let watched = Watched {
-                inner: bound.counted(Box::new(io::no_bom(input.into_reader(), &name)?)),
+                inner: bound.counted(Box::new(input)),
                 tail: tail.clone(),
             };
+            let seen = Seen::new(&head, args.message.file.path(), &name, "SIG");
+            let as_signed = |e| fail(e, &report, &name, Some(seen), Given::Signed);
             let mut v = VerifierBuilder::from_reader(watched)
-                .map_err(|e| fail(e, &report, &name))?
+                .map_err(as_signed)?
                 .buffer_size(io::parser_buffer(io::PARSER_BUFFER))
                 .with_policy(p, None, helper)
-                .map_err(|e| fail(e, &report, &name))?;
+                .map_err(as_signed)?;
             io::copy(&mut v, &mut out, Some(&bound)).map_err(|e| match e {
-                CopyError::Read(e) => fail(openpgp::anyhow::Error::from(e), &report, &name),
+                CopyError::Read(e) => as_signed(openpgp::anyhow::Error::from(e)),
                 CopyError::Write(e) => Error::io("writing the verified content", e),
                 CopyError::Expanded(e) => e,
             })?;

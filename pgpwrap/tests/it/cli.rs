@@ -491,6 +491,83 @@ fn verify_refuses_tampered_inline_messages() {
     assert!(stdout.is_empty());
 }
 
+/// The files a newcomer gives in the wrong place — a detached signature as
+/// the signed file, an inline signed message as `--signature`, the two
+/// swapped, a certificate — are said by what they are, with the option
+/// that takes them, where the library said only "EOF" or "Malformed
+/// Message"; on a file or on standard input (no name to suggest). The
+/// right command is then run as suggested.
+#[test]
+fn verify_says_which_file_goes_where() {
+    let k = keys();
+    let wd = workdir();
+    let d = wd.path();
+    let data = d.join("status.xml");
+    fs::write(&data, b"<Status code=\"00\">approved</Status>\n").unwrap();
+    let (inline, asc, sig) = (d.join("s.gpg"), d.join("s.asc"), d.join("s.sig"));
+    let key = k.key("gw_rsa");
+    let signer = k.pubkey("gw_rsa");
+    for args in [
+        a!["sign", "--key", key, "-o", inline, data],
+        a!["sign", "--key", key, "--detached", "--armor", "-o", asc, data],
+        a!["sign", "--key", key, "--detached", "-o", sig, data],
+    ] {
+        let (code, _, err) = run(args);
+        assert_eq!(code, 0, "{err}");
+    }
+    let enc = encrypt_file(d, b"<Status/>", Some("gw_rsa"), false);
+    let said = |args: Vec<std::ffi::OsString>, what: &str| {
+        let (code, stdout, err) = run(args);
+        assert_eq!(code, 2, "{err}");
+        assert!(stdout.is_empty());
+        assert!(err.contains(what), "{what}: {err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        err
+    };
+    for detached in [&asc, &sig] {
+        let err = said(
+            a!["verify", "--signer", signer, detached],
+            "a detached signature, not a signed message: give it with --signature \"",
+        );
+        assert!(err.contains("and the file it signs as FILE"), "{err}");
+    }
+    said(
+        a!["verify", "--signer", signer, "--signature", inline, data],
+        "a signed message, not a detached signature: verify it alone, without --signature \
+         (pgpwrap verify --signer CERT \"",
+    );
+    said(
+        a!["verify", "--signer", signer, "--signature", data, asc],
+        "not an OpenPGP signature (no OpenPGP data in it): --signature takes the detached \
+         signature (.asc, .sig), FILE the file it signs; were the two swapped?",
+    );
+    said(
+        a!["verify", "--signer", signer, data],
+        "not a signed OpenPGP message (no OpenPGP data in it); if its signature is a file of \
+         its own (.asc, .sig), give that with --signature SIG",
+    );
+    said(
+        a!["verify", "--signer", signer, enc],
+        "if it is encrypted, open it with pgpwrap decrypt --key KEY --verify-with CERT",
+    );
+    said(
+        a!["verify", "--signer", signer, signer],
+        "an OpenPGP key or certificate, not a signed file",
+    );
+    // Standard input has no name to suggest: the placeholder of its place.
+    let out = pgpwrap()
+        .args(a!["verify", "--signer", signer])
+        .stdin(fs::File::open(&asc).unwrap())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("give it with --signature SIG, and"), "{err}");
+    // As suggested, it verifies.
+    let (code, _, err) = run(a!["verify", "--signer", signer, "--signature", asc, data]);
+    assert_eq!(code, 0, "{err}");
+}
+
 /// inspect masks what people wrote (the literal data's file name, a user
 /// id) by what it is, and shows what OpenPGP made (fingerprints, key ids)
 /// whole: a fingerprint holding a Luhn-valid group of digits once came

@@ -65,22 +65,43 @@ pub fn armored(bytes: &[u8]) -> Option<Armored> {
     }
 }
 
+/// What `bytes` are, armored ([`armored`]) or binary, by their first
+/// packet's tag (RFC 9580 §5): a signature packet first is a detached
+/// signature (a signed message starts with a one-pass signature), a key
+/// packet a key, a packet a message starts with a message. For a tool
+/// that must tell a user which file was given where another was expected
+/// (a detached signature given as the signed file, or the reverse).
+pub fn recognised(bytes: &[u8]) -> Option<Armored> {
+    if let Some(kind) = armored(bytes) {
+        return Some(kind);
+    }
+    match binary_tag(bytes)? {
+        2 => Some(Armored::Signature),
+        5 | 6 | 7 | 14 => Some(Armored::Key),
+        1 | 3 | 4 | 8 | 11 | 18 | 20 => Some(Armored::Message),
+        _ => None,
+    }
+}
+
+/// The tag of the binary OpenPGP packet `bytes` start with, old format or
+/// new.
+fn binary_tag(bytes: &[u8]) -> Option<u8> {
+    let &b = bytes.first()?;
+    if b & 0x80 == 0 {
+        return None;
+    }
+    Some(if b & 0x40 != 0 {
+        b & 0x3f
+    } else {
+        (b >> 2) & 0x0f
+    })
+}
+
 /// Whether `bytes` start like binary OpenPGP data: a packet header whose
 /// tag is one a message starts with (a session key, a signature, a
 /// one-pass signature, compressed or literal data).
 pub fn binary_message(bytes: &[u8]) -> bool {
-    let Some(&b) = bytes.first() else {
-        return false;
-    };
-    if b & 0x80 == 0 {
-        return false;
-    }
-    let tag = if b & 0x40 != 0 {
-        b & 0x3f
-    } else {
-        (b >> 2) & 0x0f
-    };
-    matches!(tag, 1 | 2 | 3 | 4 | 8 | 11)
+    matches!(binary_tag(bytes), Some(1 | 2 | 3 | 4 | 8 | 11))
 }
 
 #[cfg(test)]
@@ -101,5 +122,25 @@ mod tests {
         assert!(binary_message(&[0xc1, 0x0c]));
         assert!(binary_message(&[0x85, 0x01]));
         assert!(!binary_message(b"<?xml"));
+    }
+
+    #[test]
+    fn binary_packets_are_recognised_by_their_tag() {
+        // A detached signature (gpg --detach-sign): a signature packet.
+        assert_eq!(recognised(&[0x88, 0x75]), Some(Armored::Signature));
+        assert_eq!(recognised(&[0xc2, 0x75]), Some(Armored::Signature));
+        // A signed message: a one-pass signature packet first.
+        assert_eq!(recognised(&[0x90, 0x0d]), Some(Armored::Message));
+        assert_eq!(recognised(&[0xc4, 0x0d]), Some(Armored::Message));
+        // An encrypted message, a certificate, a secret key.
+        assert_eq!(recognised(&[0xc1, 0x5e]), Some(Armored::Message));
+        assert_eq!(recognised(&[0x99, 0x01]), Some(Armored::Key));
+        assert_eq!(recognised(&[0xc5, 0x58]), Some(Armored::Key));
+        assert_eq!(
+            recognised(b"  -----BEGIN PGP SIGNATURE-----\n"),
+            Some(Armored::Signature)
+        );
+        assert_eq!(recognised(b"<?xml version"), None);
+        assert_eq!(recognised(b""), None);
     }
 }
