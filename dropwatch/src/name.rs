@@ -52,6 +52,7 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> Result<Outcome> {
+    misplaced(&a)?;
     // Take the lock first: the choice and the record are one step.
     let mut record = None;
     if a.record {
@@ -79,6 +80,34 @@ pub fn run(a: Args) -> Result<Outcome> {
     Ok(Outcome::Yes)
 }
 
+/// An option of the other gateway's naming refused by name, with the
+/// `--gateway` it is for: `--gateway` defaults to lyra, and a Paybox user
+/// who left it out (`dropwatch name --site 1999888 --rank 32 DIR`) was
+/// told that "--gateway lyra needs --shop", an option they never gave.
+fn misplaced(a: &Args) -> Result<()> {
+    let misplaced = match a.gateway {
+        Gateway::Lyra => a
+            .paybox_shop
+            .given()
+            .chain(a.question.is_some().then_some("--question"))
+            .next()
+            .map(|opt| {
+                format!(
+                    "name: {opt} is for --gateway paybox (a Question's name); without \
+                     --gateway, the name is a Lyra file's (--shop)"
+                )
+            }),
+        Gateway::Paybox => [(a.shop.is_some(), "--shop"), (a.date.is_some(), "--date")]
+            .into_iter()
+            .find(|(given, _)| *given)
+            .map(|(_, opt)| format!("name: {opt} is for --gateway lyra (a Lyra file's name)")),
+    };
+    match misplaced {
+        Some(message) => Err(Error::usage(message)),
+        None => Ok(()),
+    }
+}
+
 fn next_lyra(a: &Args, known: &[String]) -> Result<String> {
     let shop = a.shop.as_deref().ok_or_else(|| {
         Error::trouble("name: --gateway lyra needs --shop (8 digits, e.g. --shop 12345678)")
@@ -89,12 +118,13 @@ fn next_lyra(a: &Args, known: &[String]) -> Result<String> {
         )));
     }
     let date = match &a.date {
-        Some(d) => {
-            let d = d.replace('-', "");
+        Some(given) => {
+            let d = given.replace('-', "");
             if !is_yyyymmdd(&d) {
+                // The value as the user wrote it (2026-13-01), not as read.
                 return Err(Error::trouble(format!(
                     "name: --date \"{}\" is not a date (expected YYYYMMDD or YYYY-MM-DD)",
-                    paylot_cli::safe(&d)
+                    paylot_cli::safe(given)
                 )));
             }
             d

@@ -86,6 +86,85 @@ fn name_refuses_bad_options() {
     assert!(r.stderr().contains("not a date"), "{}", r.describe());
     let r = d.run(&["name", "--shop", "12345678", "missing"]);
     r.expect(2);
+    // Said as written, not as read.
+    let r = d.run(&["name", "--shop", "12345678", "--date", "2026-13-01", "out"]);
+    r.expect(2);
+    assert!(
+        r.stderr().contains("--date \"2026-13-01\" is not a date"),
+        "{}",
+        r.describe()
+    );
+}
+
+/// `--gateway` defaults to lyra: a Paybox user who leaves it out
+/// (`--site … --rank …`, `--question`) is told which `--gateway` the
+/// option is for, where "--gateway lyra needs --shop" named an option
+/// they never gave; and the reverse. Then, as told, a name.
+#[test]
+fn name_says_which_gateway_an_option_is_for() {
+    let d = Dir::new();
+    d.mkdir("out");
+    d.write("q.xml", &protected_question(42));
+    for args in [
+        &["name", "--site", "1999888", "--rank", "32", "out"][..],
+        &["name", "--question", "q.xml", "out"],
+        &["name", "--gateway", "lyra", "--rank", "32", "out"],
+    ] {
+        let r = d.run(args);
+        r.expect(2);
+        assert!(
+            r.stderr().contains("is for --gateway paybox (a Question's name); without --gateway, the name is a Lyra file's (--shop)"),
+            "{}",
+            r.describe()
+        );
+        assert!(!r.stderr().contains("needs --shop"), "{}", r.describe());
+    }
+    for (option, args) in [
+        (
+            "--shop",
+            &["name", "--gateway", "paybox", "--shop", "12345678", "out"][..],
+        ),
+        (
+            "--date",
+            &[
+                "name",
+                "--gateway",
+                "paybox",
+                "--site",
+                "1999888",
+                "--rank",
+                "32",
+                "--date",
+                "20261123",
+                "out",
+            ],
+        ),
+    ] {
+        let r = d.run(args);
+        r.expect(2);
+        assert!(
+            r.stderr()
+                .contains(&format!("name: {option} is for --gateway lyra")),
+            "{}",
+            r.describe()
+        );
+        assert!(r.stdout().is_empty(), "{}", r.describe());
+    }
+    let r = d.run(&["name", "--gateway", "paybox", "--question", "q.xml", "out"]);
+    r.expect(0);
+    assert_eq!(r.stdout(), "1999888.032.000042.xml\n");
+    let r = d.run(&[
+        "name",
+        "--gateway",
+        "paybox",
+        "--site",
+        "1999888",
+        "--rank",
+        "32",
+        "out",
+    ]);
+    r.expect(0);
+    assert_eq!(r.stdout(), "1999888.032.000001.xml\n");
 }
 
 #[test]

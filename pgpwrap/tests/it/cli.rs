@@ -509,7 +509,16 @@ fn verify_says_which_file_goes_where() {
     let signer = k.pubkey("gw_rsa");
     for args in [
         a!["sign", "--key", key, "-o", inline, data],
-        a!["sign", "--key", key, "--detached", "--armor", "-o", asc, data],
+        a![
+            "sign",
+            "--key",
+            key,
+            "--detached",
+            "--armor",
+            "-o",
+            asc,
+            data
+        ],
         a!["sign", "--key", key, "--detached", "-o", sig, data],
     ] {
         let (code, _, err) = run(args);
