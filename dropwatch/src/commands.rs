@@ -36,7 +36,8 @@ pub enum Cmd {
 Examples:
   $ dropwatch name --gateway lyra --shop 12345678 --mode test outbox/
   20261123.12345678.PAY.REQ.T.01
-  $ dropwatch name --gateway paybox --site 1999888 --rank 32 --sent sent.log --record outbox/
+  $ dropwatch name --gateway paybox --site 1999888 --rank 32 \\
+        --sent sent.log --record outbox/
   1999888.032.000001.xml
 
 Names already used, in any state, are known: present in DIR (searched recursively), renamed \
@@ -49,8 +50,10 @@ Exit status: 0 a name was printed; 1 no free name is left (Lyra: 99 files a day)
     #[command(after_help = "\
 Examples:
   $ dropwatch check outbox/20261123.12345678.PAY.REQ.T.01
-  $ dropwatch check --gateway paybox --known out/ --sent sent.log 1999888.032.000042.xml
-  $ dropwatch check --at 2026-11-23T04:01:00+01:00 --known archive/ outbox/20261123.12345678.PAY.REQ.P.01
+  $ dropwatch check --gateway paybox --known out/ --sent sent.log \\
+        1999888.032.000042.xml
+  $ dropwatch check --at 2026-11-23T04:01:00+01:00 --known archive/ \\
+        outbox/20261123.12345678.PAY.REQ.P.01
 
 Checks, in the gateway's order: naming rule, empty file, name (or Paybox batch number) already \
 used, then whether some process still has the file open (like fuser; a file this user cannot \
@@ -64,8 +67,8 @@ Exit status: 0 every file would be accepted; 1 some file would be rejected; 2 tr
     #[command(after_help = "\
 Examples:
   $ dropwatch watch drop/ | while read -r ev; do echo \"$ev\" | jq -r .type; done
-  $ dropwatch watch --once --state /var/lib/dropwatch/shop.json drop/     # from cron
-  $ dropwatch watch --poll 10s /mnt/sftp-mirror/                         # network mount
+  $ dropwatch watch --once --state /var/lib/dropwatch/shop.json drop/  # cron
+  $ dropwatch watch --poll 10s /mnt/sftp-mirror/            # a network mount
 
 Event types: request_waiting, request_taken, answer_ready, request_rejected, status_ready, \
 error_file, compressed, purged (see docs/dropwatch.md). Every line has version, type, scheme, \
@@ -91,13 +94,18 @@ Exit status: 0 done; 2 trouble (some action failed; the others were done).")]
     /// Run a local sandbox gateway over a drop tree, or over HTTP (--http)
     #[command(after_help = "\
 Examples:
-  $ dropwatch gateway --gateway lyra --once --responder 'xmlbatch respond' sandbox/
-  $ dropwatch gateway --gateway lyra --every 1m --on-schedule sandbox/   # scans at 04:00, 05:00, 13:00
-  $ dropwatch gateway --http 8080 > http.log &           # Paybox Direct and Sips Office Server
+  $ dropwatch gateway --gateway lyra --once --responder 'xmlbatch respond' \\
+        sandbox/
+  Lyra on the gateway's schedule (scans at 04:00, 05:00, 13:00):
+  $ dropwatch gateway --gateway lyra --every 1m --on-schedule sandbox/
+  Paybox Direct and Sips Office Server over HTTP:
+  $ dropwatch gateway --http 8080 > http.log &
   $ curl --data-binary @request.txt http://127.0.0.1:8080/PPPS.php
   $ dropwatch gateway --http 8080 --store shop.db --date 2026-12-24 --reset
-  $ dropwatch gateway --gateway paybox --every 10s \\
-      --responder 'pgpwrap decrypt --element Merchant --key gw.key --verify-with shop.pub | xmlbatch respond | pgpwrap sign --key gw.key' sandbox/
+  Paybox, the Question decrypted, answered and the answer signed:
+  $ dropwatch gateway --gateway paybox --every 10s --responder \\
+      'pgpwrap decrypt --element Merchant --key gw.key --verify-with shop.pub |
+       xmlbatch respond | pgpwrap sign --key gw.key' sandbox/
 
 Lyra tree: ROOT/<shopId>/request_ips (uploads) and ROOT/<shopId>/result_ips (answers)
 (older accounts: depot and id).
@@ -122,7 +130,8 @@ signal N ended it (HTTP: after the requests in hand were answered and logged).")
     /// written under a temporary name, then moved into place
     #[command(after_help = "\
 Examples:
-  $ dropwatch upload --gateway lyra lyra-sftp:12345678 outbox/20261123.12345678.PAY.REQ.T.01
+  $ dropwatch upload --gateway lyra lyra-sftp:12345678 \\
+        outbox/20261123.12345678.PAY.REQ.T.01
   20261123.12345678.PAY.REQ.T.01
   $ dropwatch upload --gateway paybox --port 5752 --sent sent.log --record \\
       merchant@paybox-sftp: outbox/1999888.032.000042.xml
@@ -144,9 +153,11 @@ connection, the server).")]
     /// Wait for the gateway's answer to one request on its SFTP account
     #[command(after_help = "\
 Examples:
-  $ dropwatch wait --gateway lyra --timeout 10h lyra-sftp:12345678 20261123.12345678.PAY.REQ.T.01
+  $ dropwatch wait --gateway lyra --timeout 10h lyra-sftp:12345678 \\
+        20261123.12345678.PAY.REQ.T.01
   20261123.12345678.PAY.ANS.T.01
-  $ dropwatch wait --gateway paybox --every 5m merchant@paybox-sftp: 1999888.032.000042.xml
+  $ dropwatch wait --gateway paybox --every 5m merchant@paybox-sftp: \\
+        1999888.032.000042.xml
 
 Looks at the account every --every until the answer is there and complete (its size and time \
 unchanged for --settle): Lyra's ANS in result_ips, or the request renamed _ERROR or _DUPLICATE \
@@ -160,7 +171,8 @@ or trouble.")]
     /// Fetch the gateway's answers to requests from its SFTP account, whole
     #[command(after_help = "\
 Examples:
-  $ dropwatch fetch --gateway lyra --local inbox/ lyra-sftp:12345678 20261123.12345678.PAY.REQ.T.01
+  $ dropwatch fetch --gateway lyra --local inbox/ lyra-sftp:12345678 \\
+        20261123.12345678.PAY.REQ.T.01
   inbox/20261123.12345678.PAY.ANS.T.01
 
 Fetches each request's answer (or its refusal: the .err file, the _ERROR or _DUPLICATE file) \
@@ -176,7 +188,8 @@ yet, or trouble.")]
     #[command(after_help = "\
 Examples:
   $ dropwatch purge --gateway paybox --local inbox/ merchant@paybox-sftp:
-  $ dropwatch purge --gateway lyra --local inbox/ lyra-sftp:12345678 20261123.12345678.PAY.REQ.T.01
+  $ dropwatch purge --gateway lyra --local inbox/ lyra-sftp:12345678 \\
+        20261123.12345678.PAY.REQ.T.01
 
 What the merchant purges: Paybox's answers (.status.xml, .err: the account has a quota); \
 Lyra's rejected requests (_ERROR, _DUPLICATE), which stay in request_ips until the merchant \

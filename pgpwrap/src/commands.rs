@@ -20,8 +20,10 @@ from a keyring: pgpwrap is stateless.
 
 Examples:
   $ pgpwrap keygen --userid 'Shop <ops@example.com>' --out shop
-  $ pgpwrap encrypt --recipient gateway.pub --sign-with shop.key -o batch.xml.pgp batch.xml
-  $ pgpwrap decrypt --key shop.key --verify-with gateway.pub -o answer.xml answer.xml.pgp
+  $ pgpwrap encrypt --recipient gateway.pub --sign-with shop.key \\
+        -o batch.xml.pgp batch.xml
+  $ pgpwrap decrypt --key shop.key --verify-with gateway.pub \\
+        -o answer.xml answer.xml.pgp
   $ pgpwrap verify --signer gateway.pub status.xml.gpg | xmlbatch status
   $ pgpwrap inspect batch.xml.pgp";
 

@@ -22,8 +22,8 @@ Examples:
         --verify-with gateway.pub -o answer.xml answer.xml.pgp
 
   Restore a file whose <Merchant> content was encrypted by `encrypt --element`:
-  $ pgpwrap decrypt --key gateway.key --verify-with shop.pub --element Merchant \\
-        -o question-clear.xml question.xml
+  $ pgpwrap decrypt --key gateway.key --verify-with shop.pub \\
+        --element Merchant -o question-clear.xml question.xml
 
 The output (file or standard output) is written only after the signature
 verified: on any failure nothing is written and no file is left behind.

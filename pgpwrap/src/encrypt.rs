@@ -24,8 +24,8 @@ Examples:
         --passphrase-env SHOP_PGP_PASS -o batch.xml.pgp batch.xml
 
   Encrypt only the content of <Merchant>, leaving the rest of the XML readable:
-  $ pgpwrap encrypt --recipient gateway.pub --sign-with shop.key --element Merchant \\
-        -o question.xml question-clear.xml
+  $ pgpwrap encrypt --recipient gateway.pub --sign-with shop.key \\
+        --element Merchant -o question.xml question-clear.xml
 
 Output is binary unless --armor (--element always writes armor, inside the
 element). No compression is applied. Exit status: 0 written, 2 trouble.";

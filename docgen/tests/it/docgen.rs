@@ -124,3 +124,49 @@ fn docgen_help_is_help() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// Every example of every `--help` is a command that can be copied from
+/// an 80-column terminal: clap wraps help text to the terminal's width,
+/// and an example line longer than that came out cut in two, the second
+/// half looking like output (`dropwatch check --at … --known archive/`,
+/// then `outbox/20261123.12345678.PAY.REQ.P.01` on a line of its own, a
+/// command without its FILE). Long examples go on with ` \` lines.
+#[test]
+fn every_example_fits_an_80_column_terminal() {
+    fn lines(cmd: &clap::Command, width: usize) -> Vec<String> {
+        let mut cmd = cmd.clone().term_width(width).max_term_width(width);
+        cmd.render_long_help()
+            .to_string()
+            .lines()
+            .map(str::to_string)
+            .collect()
+    }
+    fn check(cmd: &clap::Command, path: &str, checked: &mut usize, cut: &mut Vec<String>) {
+        let narrow = lines(cmd, 80);
+        let mut in_example = false;
+        for line in lines(cmd, 10_000) {
+            let example = line.trim_start().starts_with("$ ");
+            if example || in_example {
+                *checked += 1;
+                if !narrow.contains(&line) {
+                    cut.push(format!("{path}: {line}"));
+                }
+            }
+            // A line ending with a backslash or a pipe goes on on the next one.
+            in_example = (example || in_example) && line.ends_with(['\\', '|']);
+        }
+        for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
+            check(sub, &format!("{path} {}", sub.get_name()), checked, cut);
+        }
+    }
+    let (mut checked, mut cut) = (0, Vec::new());
+    for (name, cmd) in paylot_docgen::tools() {
+        check(&cmd, name, &mut checked, &mut cut);
+    }
+    assert!(checked > 40, "{checked}");
+    assert!(
+        cut.is_empty(),
+        "examples cut by an 80-column terminal:\n{}",
+        cut.join("\n")
+    );
+}

@@ -86,8 +86,9 @@ case. Every unknown column is reported at once, with the closest name.";
 pub const EXAMPLES: &str = "\
 Examples:
   $ xmlbatch build --site 1999888 --rank 32 --batch 42 payments.csv > batch.xml
-  $ xmlbatch build --site 1999888 --rank 32 --batch-state /var/lib/paylot/batch \\
-        -d ';' --decimal-amounts -o batch.xml export.csv
+  $ xmlbatch build --site 1999888 --rank 32 \\
+        --batch-state /var/lib/paylot/batch -d ';' --decimal-amounts \\
+        -o batch.xml export.csv
   $ xmlbatch build --format lyra --shop 12345678 --mode test \\
         -o 20261123.12345678.PAY.REQ.T.01 payments.csv
   $ xmlbatch build --format paybox-direct --site 1999888 --rank 32 \\

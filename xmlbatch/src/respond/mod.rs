@@ -66,8 +66,10 @@ transaction.exist; token TEST-REFUSE-NN forces the CB code NN (51, 54, 59,
 pub const EXAMPLES: &str = "\
 Examples:
   $ xmlbatch respond batch.xml > batch.status.xml
-  $ xmlbatch build --site 1999888 --rank 32 --batch 1 p.csv | xmlbatch respond | xmlbatch status
-  $ xmlbatch respond 20261123.12345678.PAY.REQ.T.01 > 20261123.12345678.PAY.ANS.T.01
+  $ xmlbatch build --site 1999888 --rank 32 --batch 1 p.csv \\
+        | xmlbatch respond | xmlbatch status
+  $ xmlbatch respond 20261123.12345678.PAY.REQ.T.01 \\
+        > 20261123.12345678.PAY.ANS.T.01
   $ xmlbatch respond --name 20261123.12345678.PAY.REQ.T.01 < req > ans
   $ xmlbatch respond requests.txt > answers.txt        # Paybox Direct lines
 

@@ -48,7 +48,8 @@ pub const EXAMPLES: &str = "\
 Examples:
   $ xmlbatch status batch.status.xml > results.csv
   $ xmlbatch status --question batch.xml --output-format jsonl batch.status.xml
-  $ xmlbatch status --question 20261123.12345678.PAY.REQ.T.01 20261123.12345678.PAY.ANS.T.01
+  $ xmlbatch status --question 20261123.12345678.PAY.REQ.T.01 \\
+        20261123.12345678.PAY.ANS.T.01
   $ xmlbatch status --format paybox-direct --question requests.txt answers.txt
 
 Exit status: 0 every answer accepted and matched, 1 some answer refused or
