@@ -27,10 +27,10 @@ put on requests and responses. Messages are JSON objects on stdin or in FILE (on
 Keys come from a file (--key-file) or an environment variable named on the command line \
 (--key-env), never from the command line itself.",
     after_help = "Examples:\n  \
-seal compute --key-env SIPS_KEY < request.json\n  \
-seal verify --key-file shop.key --jsonl responses.jsonl\n  \
-seal explain --key-file shop.key response.json\n  \
-seal verify --scheme paybox-ipn --input form <<< \"$QUERY_STRING\"\n\n\
+$ seal compute --key-env SIPS_KEY < request.json\n  \
+$ seal verify --key-file shop.key --jsonl responses.jsonl\n  \
+$ seal explain --key-file shop.key response.json\n  \
+$ seal verify --scheme paybox-ipn --input form <<< \"$QUERY_STRING\"\n\n\
 Exit status:\n  \
 0  success; for verify, every seal is valid\n  \
 1  verify/explain: a seal is wrong or missing (what and where on stderr)\n  \
@@ -47,9 +47,11 @@ pub enum Command {
     /// Print each message with its seal field set
     #[command(after_help = concat!(
         "Examples:\n  ",
-        "echo '{\"amount\":\"2500\",\"currencyCode\":\"978\"}' | seal compute --key-env SIPS_KEY\n  ",
-        "seal compute --jsonl --key-file shop.key orders.jsonl > sealed.jsonl\n  ",
-        "seal compute --scheme lyra --algorithm SHA-1 --key-env LYRA_KEY --seal-only form.json\n\n",
+        "$ echo '{\"amount\":\"2500\",\"currencyCode\":\"978\"}' \\\n",
+        "      | seal compute --key-env SIPS_KEY\n  ",
+        "$ seal compute --jsonl --key-file shop.key orders.jsonl > sealed.jsonl\n  ",
+        "$ seal compute --scheme lyra --algorithm SHA-1 --key-env LYRA_KEY \\\n",
+        "      --seal-only form.json\n\n",
         "The seal field is seal (sips-json), Seal (sips-post), PBX_HMAC (paybox) or signature (lyra);\n",
         "an existing one is replaced in place, else it is added last. Field order is kept.\n\n",
         "Exit status:\n  0  every message was sealed\n  2  trouble: bad usage, malformed input, missing key",
@@ -58,11 +60,13 @@ pub enum Command {
     /// Check the seal each message carries, and say why it is wrong
     #[command(after_help = concat!(
         "Examples:\n  ",
-        "seal verify --key-file shop.key response.json\n  ",
-        "seal verify --jsonl --key-env SIPS_KEY responses.jsonl | jq 'select(.valid|not)'\n  ",
-        "seal verify --input form --key-file shop.key < callback-body.txt\n  ",
-        "seal verify --jsonl --key-file shop.hmac requests.txt     # Paybox Direct requests\n  ",
-        "seal verify --scheme paybox-ipn --input form <<< 'Mt=1000&Ref=CMD1&Erreur=00000&Sign=...'\n\n",
+        "$ seal verify --key-file shop.key response.json\n  ",
+        "$ seal verify --jsonl --key-env SIPS_KEY responses.jsonl \\\n",
+        "      | jq 'select(.valid|not)'\n  ",
+        "$ seal verify --input form --key-file shop.key < callback-body.txt\n  ",
+        "$ seal verify --jsonl --key-file shop.hmac requests.txt  # Paybox Direct\n  ",
+        "$ seal verify --scheme paybox-ipn --input form \\\n",
+        "      <<< 'Mt=1000&Ref=CMD1&Erreur=00000&Sign=...'\n\n",
         "One JSON line per message on stdout: {\"type\":\"verify\",\"version\":1,\"line\":N,\"valid\":…,\n",
         "\"scheme\":…,\"algorithm\":…} and, when invalid, \"reason\"; when the seal does not match,\n",
         "\"likely_cause\": the known integration mistake that reproduces it, or what to check.\n",
@@ -77,9 +81,9 @@ pub enum Command {
     /// Show, for a person, how a message's seal is made
     #[command(after_help = concat!(
         "Examples:\n  ",
-        "seal explain request.json\n  ",
-        "seal explain --key-file shop.key response.json\n  ",
-        "seal explain --json --input form < callback-body.txt | jq .seal_string\n\n",
+        "$ seal explain request.json\n  ",
+        "$ seal explain --key-file shop.key response.json\n  ",
+        "$ seal explain --json --input form < callback-body.txt | jq .seal_string\n\n",
         "Card numbers are masked (first 6, last 4) and security codes hidden unless --reveal;\n",
         "a password sent as a field (a Paybox Direct CLE) is hidden always.\n\n",
         "Exit status:\n  0  explained (with a key: and the seal matches)\n",

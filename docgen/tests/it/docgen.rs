@@ -130,7 +130,9 @@ fn docgen_help_is_help() {
 /// and an example line longer than that came out cut in two, the second
 /// half looking like output (`dropwatch check --at … --known archive/`,
 /// then `outbox/20261123.12345678.PAY.REQ.P.01` on a line of its own, a
-/// command without its FILE). Long examples go on with ` \` lines.
+/// command without its FILE). Long examples go on with ` \` lines, and
+/// every example starts with its `$ ` prompt (seal's had none: they went
+/// unchecked, two of them past 80 columns).
 #[test]
 fn every_example_fits_an_80_column_terminal() {
     fn lines(cmd: &clap::Command, width: usize) -> Vec<String> {
@@ -143,8 +145,16 @@ fn every_example_fits_an_80_column_terminal() {
     }
     fn check(cmd: &clap::Command, path: &str, checked: &mut usize, cut: &mut Vec<String>) {
         let narrow = lines(cmd, 80);
+        let wide = lines(cmd, 10_000);
+        // Examples are told by their prompt, in every tool alike.
+        if wide.iter().any(|l| l.starts_with("Examples:")) {
+            assert!(
+                wide.iter().any(|l| l.trim_start().starts_with("$ ")),
+                "{path}: examples without their \"$ \" prompt"
+            );
+        }
         let mut in_example = false;
-        for line in lines(cmd, 10_000) {
+        for line in wide {
             let example = line.trim_start().starts_with("$ ");
             if example || in_example {
                 *checked += 1;
