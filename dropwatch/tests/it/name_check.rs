@@ -442,6 +442,64 @@ fn check_refuses_a_paybox_question_in_clear() {
     );
 }
 
+/// A Question encrypted whole (`pgpwrap encrypt` without `--element
+/// Merchant`, armored or binary) is said so, with the command that
+/// protects it as the gateway takes it, by `check` (and so `upload`), by
+/// `name --question` and by the sandbox, where the XML reader said "text
+/// outside the root element" or "cannot decode input using UTF-8".
+#[test]
+fn a_question_encrypted_whole_is_said_so() {
+    let d = Dir::new();
+    d.mkdir("out");
+    d.write("in/1999888.032.000001.xml", ENCRYPTED);
+    // A binary message: its first packet a session key (PKESK, new
+    // format), as pgpwrap encrypt writes it without --armor.
+    let mut binary = vec![0xc1, 0x5e, 0x03];
+    binary.extend((0..200u32).map(|i| (i * 37 % 251) as u8));
+    std::fs::write(d.path("in/1999888.032.000002.xml"), &binary).unwrap();
+    let said = "the whole file is an OpenPGP message, not a Question whose Merchant element is \
+                encrypted: the gateway reads a Question's BatchNumber, Site and Rank before it \
+                decrypts anything; encrypt only the Merchant element's content (xmlbatch build \
+                ... | pgpwrap encrypt --element Merchant --recipient PAYBOX.pub --sign-with \
+                SHOP.key -o FILE)";
+    for file in ["in/1999888.032.000001.xml", "in/1999888.032.000002.xml"] {
+        let r = d.run(&["check", "--gateway", "paybox", "--json", file]);
+        r.expect(1);
+        assert_eq!(
+            r.events()[0]["problems"][0]["code"],
+            "content",
+            "{}",
+            r.describe()
+        );
+        assert!(r.stderr().contains(said), "{}", r.describe());
+        assert!(!r.stderr().contains("malformed XML"), "{}", r.describe());
+        let r = d.run(&["name", "--gateway", "paybox", "--question", file, "out"]);
+        r.expect(2);
+        assert!(r.stderr().contains(said), "{}", r.describe());
+    }
+    // The sandbox's .err says the same.
+    d.write("sb/shop/in/1999888.032.000001.xml", ENCRYPTED);
+    let r = d.run(&[
+        "gateway",
+        "--gateway",
+        "paybox",
+        "--once",
+        "--settle",
+        "0s",
+        "sb",
+    ]);
+    r.expect(0);
+    assert!(
+        d.read("sb/shop/out/1999888.032.000001.err").contains(said),
+        "{}",
+        d.tree()
+    );
+    // Encrypted as the gateway takes it, the same content is a Question.
+    d.write("in/1999888.032.000003.xml", &protected_question(3));
+    let r = d.run(&["check", "--gateway", "paybox", "in/1999888.032.000003.xml"]);
+    r.expect(0);
+}
+
 /// Attack H3: a Merchant element that only looks encrypted. Each is
 /// refused (exit 1, code "clear", the pgpwrap command said); the real
 /// envelope passes.

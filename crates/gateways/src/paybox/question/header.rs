@@ -68,13 +68,40 @@ pub fn encrypted_merchant(name: &str, line: u64) -> Error {
     ))
 }
 
+/// A Question file that is OpenPGP data as a whole, refused as such,
+/// told from its first bytes (peeked, not consumed): what a newcomer
+/// uploads after `pgpwrap encrypt` without `--element Merchant`, which
+/// the XML reader called "text outside the root element" or "cannot
+/// decode input using UTF-8". The gateway reads a Question's BatchNumber,
+/// Site and Rank before it decrypts anything: only the Merchant element's
+/// content is encrypted.
+pub(super) fn whole_file_openpgp<R: BufRead>(src: &mut R, name: &str) -> Result<()> {
+    use paylot_cli::armor::{recognised, Armored};
+    let head = src.fill_buf().map_err(|e| Error::reading(name, e))?;
+    match recognised(head) {
+        Some(Armored::Message) => Err(Error::trouble(format!(
+            "{name}: the whole file is an OpenPGP message, not a Question whose Merchant \
+             element is encrypted: the gateway reads a Question's BatchNumber, Site and Rank \
+             before it decrypts anything; encrypt only the Merchant element's content (xmlbatch \
+             build ... | pgpwrap encrypt --element Merchant --recipient PAYBOX.pub --sign-with \
+             SHOP.key -o FILE)"
+        ))),
+        Some(kind) => Err(Error::trouble(format!(
+            "{name}: not a Paybox Question file: {}",
+            kind.hint()
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// Read only the readable routing data of a Question file — the root's
 /// BatchNumber and CreatedOn, the Merchant's Site and Rank, and whether
 /// the Merchant's content is encrypted — and stop there, without reading
 /// the questions (or the encrypted content). What the gateway acts on
 /// before it decrypts anything. A document that is not a Question file is
 /// trouble.
-pub fn read_header<R: BufRead>(src: R, name: &str) -> Result<Header> {
+pub fn read_header<R: BufRead>(mut src: R, name: &str) -> Result<Header> {
+    whole_file_openpgp(&mut src, name)?;
     let mut header = Header::default();
     let mut depth = 0usize;
     let mut in_merchant = false;

@@ -31,8 +31,9 @@ pub enum Sealing {
 /// other element elsewhere in the root. The armor is read in pieces as
 /// it comes, never held: constant memory whatever its size. A document
 /// that is not a Question file is trouble, as for `read_header`.
-pub fn read_sealed<R: BufRead>(src: R, name: &str) -> Result<(Header, Sealing)> {
+pub fn read_sealed<R: BufRead>(mut src: R, name: &str) -> Result<(Header, Sealing)> {
     use quick_xml::events::Event;
+    super::header::whole_file_openpgp(&mut src, name)?;
     // The walker's reader and bounds: a piece past XML_PIECE, elements
     // past XML_DEPTH are refused where they start (the armor itself is
     // read in pieces below, never held).
