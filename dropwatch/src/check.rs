@@ -276,6 +276,23 @@ impl Rules<'_> {
         Ok((problems, routed))
     }
 
+    /// For a name refused by this gateway's rule that the other gateway's
+    /// rule takes, which `--gateway` that is: `--gateway` defaults to
+    /// lyra, and a Paybox Question checked (or uploaded) without
+    /// `--gateway paybox` was told only that it has "4 dot-separated parts
+    /// instead of 6".
+    fn other_gateway(&self, name: &str) -> &'static str {
+        match self.gateway {
+            Gateway::Lyra if self.template.parse_name(name).is_some() => {
+                " (it is named as a Paybox Question: add --gateway paybox)"
+            }
+            Gateway::Paybox if gateways::lyra::names::request_problem(name).is_none() => {
+                " (it is named as a Lyra request: --gateway lyra)"
+            }
+            _ => "",
+        }
+    }
+
     /// A reason of the gateway's, as this check says it.
     fn describe(&self, name: &str, reason: &Reason, known: &[String]) -> Problem {
         let fate = match self.gateway {
@@ -288,7 +305,7 @@ impl Rules<'_> {
         match reason {
         Reason::BadName(m) => Problem {
             code: "name",
-            message: format!("{m}; {fate}"),
+            message: format!("{m}; {fate}{}", self.other_gateway(name)),
         },
         Reason::Empty => Problem {
             code: "empty",

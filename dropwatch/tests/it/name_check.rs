@@ -442,6 +442,48 @@ fn check_refuses_a_paybox_question_in_clear() {
     );
 }
 
+/// A name refused by one gateway's rule that the other's takes says which
+/// `--gateway` it is for (`--gateway` defaults to lyra: a Paybox Question
+/// checked without `--gateway paybox` was told only "4 dot-separated
+/// parts instead of 6"); a name neither takes says nothing more.
+#[test]
+fn check_names_the_gateway_a_name_is_for() {
+    let d = Dir::new();
+    d.write("in/1999888.032.000001.xml", &protected_question(1));
+    d.write(&format!("out/{REQ1}"), "x");
+    d.write("out/orders.csv", "x");
+    let r = d.run(&["check", "--json", "in/1999888.032.000001.xml"]);
+    r.expect(1);
+    assert_eq!(
+        r.events()[0]["problems"][0]["code"],
+        "name",
+        "{}",
+        r.describe()
+    );
+    assert!(
+        r.stderr()
+            .contains("(it is named as a Paybox Question: add --gateway paybox)"),
+        "{}",
+        r.describe()
+    );
+    let r = d.run(&["check", "--gateway", "paybox", &format!("out/{REQ1}")]);
+    r.expect(1);
+    assert!(
+        r.stderr()
+            .contains("(it is named as a Lyra request: --gateway lyra)"),
+        "{}",
+        r.describe()
+    );
+    for gateway in ["lyra", "paybox"] {
+        let r = d.run(&["check", "--gateway", gateway, "out/orders.csv"]);
+        r.expect(1);
+        assert!(!r.stderr().contains("it is named as"), "{}", r.describe());
+    }
+    // As told, it passes.
+    let r = d.run(&["check", "--gateway", "paybox", "in/1999888.032.000001.xml"]);
+    r.expect(0);
+}
+
 /// A Question encrypted whole (`pgpwrap encrypt` without `--element
 /// Merchant`, armored or binary) is said so, with the command that
 /// protects it as the gateway takes it, by `check` (and so `upload`), by
