@@ -9,7 +9,7 @@ use paylot_cli::{Error, Outcome, Result};
 
 use crate::cli::NamingOpts;
 use crate::fsutil::quote_path;
-use gateways::calendar::is_yyyymmdd;
+use gateways::calendar::{parse_day, DAY_FORMS};
 use gateways::lyra::names::{strip_decorations, FileKind, Mode, Name};
 use gateways::paybox::names::Template;
 use gateways::paybox::values::{parse_rank, parse_site, parse_written_rank};
@@ -118,17 +118,13 @@ fn next_lyra(a: &Args, known: &[String]) -> Result<String> {
         )));
     }
     let date = match &a.date {
-        Some(given) => {
-            let d = given.replace('-', "");
-            if !is_yyyymmdd(&d) {
-                // The value as the user wrote it (2026-13-01), not as read.
-                return Err(Error::trouble(format!(
-                    "name: --date \"{}\" is not a date (expected YYYYMMDD or YYYY-MM-DD)",
-                    paylot_cli::safe(given)
-                )));
-            }
-            d
-        }
+        Some(given) => parse_day(given).ok_or_else(|| {
+            // The value as the user wrote it (2026-13-01), not as read.
+            Error::trouble(format!(
+                "name: --date \"{}\" is not a date (expected {DAY_FORMS})",
+                paylot_cli::safe(given)
+            ))
+        })?,
         None => today(),
     };
     let used = used_lyra(known, &date, shop, a.mode);

@@ -123,6 +123,25 @@ pub fn utc_yyyymmdd_hhmmss(t: time::OffsetDateTime) -> Option<(String, String)> 
     })
 }
 
+/// A day as a person gives it to `--date`, in every tool alike:
+/// `YYYYMMDD` (as Lyra's names and headers write it) or `YYYY-MM-DD` (as
+/// `date -I` does), a real date; given as `YYYYMMDD`. `dropwatch name`
+/// took both, `xmlbatch build` only the first, the HTTP sandbox only the
+/// second, and a recipe's `$day` could not go to all three.
+pub fn parse_day(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let compact = match b.len() {
+        8 => s.to_string(),
+        // The dashes are ASCII: the slices fall on characters.
+        10 if b[4] == b'-' && b[7] == b'-' => format!("{}{}{}", &s[..4], &s[5..7], &s[8..]),
+        _ => return None,
+    };
+    is_yyyymmdd(&compact).then_some(compact)
+}
+
+/// What `--date` takes, for its messages.
+pub const DAY_FORMS: &str = "YYYYMMDD or YYYY-MM-DD";
+
 /// An RFC 3339 time (Paybox CreatedOn), parsed.
 pub fn rfc3339(s: &str) -> Option<time::OffsetDateTime> {
     time::OffsetDateTime::parse(s, &Rfc3339).ok()
@@ -145,6 +164,18 @@ mod tests {
         assert!(rfc3339("2026-11-22T10:15:00+01:00").is_some());
         assert!(rfc3339("22/11/2026").is_none());
         assert_eq!(previous_day("20260301").as_deref(), Some("20260228"));
+        assert_eq!(parse_day("2026-12-24").as_deref(), Some("20261224"));
+        assert_eq!(parse_day("20261224").as_deref(), Some("20261224"));
+        for bad in [
+            "2026-02-30",
+            "2026-1224",
+            "2026-12-4",
+            "26-12-24",
+            "2026/12/24",
+            "2026-é-24",
+        ] {
+            assert_eq!(parse_day(bad), None, "{bad}");
+        }
         assert_eq!(previous_day("20260231"), None);
         let paris = rfc3339("2026-11-24T00:30:00+01:00").unwrap();
         assert_eq!(

@@ -192,3 +192,43 @@ fn around_midnight_the_day_is_the_utc_day() {
     );
     let _ = first;
 }
+
+/// `--date` takes a day the same way in every tool: `YYYYMMDD` (as Lyra
+/// writes it) or `YYYY-MM-DD` (as `date -I` does). `dropwatch name` took
+/// both, `xmlbatch build` only the first, the HTTP sandbox only the
+/// second: one `$day` could not be given to all three.
+#[test]
+fn a_date_is_taken_in_both_forms_by_every_tool() {
+    let sh = Sh::new();
+    std::fs::write(sh.path("pay.csv"), PAYMENTS).unwrap();
+    for day in ["20261123", "2026-11-23"] {
+        let out = sh.ok(&format!(
+            "mkdir -p d
+            dropwatch name --gateway lyra --shop 12345678 --date {day} d
+            xmlbatch build --format lyra --shop 12345678 --mode test --date {day} --time 101010 \
+                -q pay.csv | head -1"
+        ));
+        assert_eq!(
+            out, "20261123.12345678.PAY.REQ.T.01\n00;PAY;06;12345678;TEST;20261123;101010;\n",
+            "{day}"
+        );
+        let sandbox = crate::util::Sandbox::start(&sh, &["--store", "s.db", "--date", day]);
+        let log = std::fs::read_to_string(sh.path("http.log")).unwrap();
+        assert!(log.contains("\"date\":\"2026-11-23\""), "{day}: {log}");
+        drop(sandbox);
+    }
+    // A day that is not one is said in the same words everywhere.
+    for script in [
+        "dropwatch name --gateway lyra --shop 12345678 --date 2026-11-31 d",
+        "xmlbatch build --format lyra --shop 12345678 --mode test --date 2026-11-31 pay.csv",
+        "dropwatch gateway --http 0 --date 2026-11-31",
+    ] {
+        let out = sh.run(script);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{script}: {err}");
+        assert!(
+            err.contains("not a date (expected YYYYMMDD or YYYY-MM-DD"),
+            "{script}: {err}"
+        );
+    }
+}

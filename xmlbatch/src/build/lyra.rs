@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 use std::io::Write;
 
-use gateways::calendar::{is_hhmmss, is_yyyymmdd, utc_yyyymmdd_hhmmss};
+use gateways::calendar::{is_hhmmss, parse_day, utc_yyyymmdd_hhmmss, DAY_FORMS};
 use gateways::currency::{parse_currency, parse_decimal_amount};
 use gateways::lyra::file::{self as lyra, DETAIL_COLUMNS, RECOMMENDED_MAX_LINES, VERSION};
 use gateways::lyra::names::{FileKind, Name};
@@ -166,8 +166,12 @@ pub(super) fn build_lyra(args: Args, delim: u8) -> Result<Outcome> {
         ))
     })?;
     let date = match &args.date {
-        Some(d) if is_yyyymmdd(d) => d.clone(),
-        Some(d) => return Err(usage(format!("--date {}: expected YYYYMMDD", show(d)))),
+        Some(d) => parse_day(d).ok_or_else(|| {
+            usage(format!(
+                "--date {}: not a date (expected {DAY_FORMS})",
+                show(d)
+            ))
+        })?,
         None => now_date,
     };
     let time_ = match &args.time {

@@ -167,9 +167,9 @@ pub struct Args {
     /// Lyra mode
     #[arg(long, value_enum, help_heading = "Lyra")]
     pub mode: Option<Mode>,
-    /// Lyra header creation date YYYYMMDD, UTC (default: today, or
-    /// --created-on's UTC day)
-    #[arg(long, value_name = "YYYYMMDD", help_heading = "Lyra")]
+    /// Lyra header creation date, UTC, YYYYMMDD or YYYY-MM-DD (default:
+    /// today, or --created-on's UTC day)
+    #[arg(long, value_name = "D", help_heading = "Lyra")]
     pub date: Option<String>,
     /// Lyra header creation time HHMMSS, UTC (default: now)
     #[arg(long, value_name = "HHMMSS", help_heading = "Lyra")]

@@ -128,9 +128,9 @@ pub struct ShopKeys {
     /// --http: forget every transaction of the store before serving
     #[arg(long, help_heading = "HTTP sandbox")]
     pub reset: bool,
-    /// --http: the date the gateways believe, YYYY-MM-DD (question numbers per day,
-    /// remittance at the end of a capture's day, expiry dates) [default: today]
-    #[arg(long, value_name = "YYYY-MM-DD", value_parser = date_arg, help_heading = "HTTP sandbox")]
+    /// --http: the date the gateways believe, YYYY-MM-DD or YYYYMMDD (question numbers
+    /// per day, remittance at the end of a capture's day, expiry dates) [default: today]
+    #[arg(long, value_name = "D", value_parser = date_arg, help_heading = "HTTP sandbox")]
     pub date: Option<time::Date>,
     /// --http: at most N requests answered or waiting at once; more are answered 503
     /// [default: 256]
@@ -138,11 +138,13 @@ pub struct ShopKeys {
     pub max_pending: Option<u32>,
 }
 
-/// clap value parser for `--date`.
+/// clap value parser for `--date`: what `--date` takes in every tool.
 fn date_arg(s: &str) -> std::result::Result<time::Date, String> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(s, &format)
-        .map_err(|_| format!("{s:?} is not a date (expected YYYY-MM-DD, e.g. 2026-12-24)"))
+    use gateways::calendar::{parse_day, DAY_FORMS};
+    let format = time::macros::format_description!("[year][month][day]");
+    parse_day(s)
+        .and_then(|d| time::Date::parse(&d, &format).ok())
+        .ok_or_else(|| format!("{s:?} is not a date (expected {DAY_FORMS}, e.g. 2026-12-24)"))
 }
 
 impl ShopKeys {
