@@ -9,7 +9,7 @@ use paylot_cli::summary::Summary;
 use paylot_cli::{Error, Input, Outcome, Result};
 
 use gateways::lyra::file as lyra;
-use gateways::lyra::names::{FileKind, Name};
+use gateways::lyra::names::{FileKind, HeaderDate, Name};
 use gateways::paybox::fields::Field;
 use gateways::paybox::operation::parse_operation;
 use gateways::paybox::question::{self, QuestionItem};
@@ -290,20 +290,17 @@ fn check_req_header(said: &mut Said, header: &[String], file_name: Option<&Name>
     if let Some(note) = lyra::version_note(version) {
         said.warning(&format!("{name}:1: {note}"))?;
     }
-    if let Some(n) = file_name {
-        let utc_day_before =
-            gateways::calendar::previous_day(&n.date).as_deref() == header.get(5).copied();
-        if utc_day_before {
-            // The header's date is UTC (Lyra's days are), the name's may be
-            // local: a file built at 00:30 in Paris is of the previous UTC
-            // day. No source says the gateway compares the dates.
+    let date = header.get(5).copied();
+    if let Some((n, date)) = file_name.zip(date) {
+        let fit = n.header_date(date);
+        if fit == HeaderDate::UtcDayBefore {
             said.warning(&format!(
                 "{name}:1: the header's creation date {} is the day before the name's date {}: a name given in local time just after midnight (the header's date is the UTC day); to be sure, name the file with the header's date (dropwatch name --date {})",
                 show(header[5]),
                 n.date,
                 header[5]
             ))?;
-        } else if header.get(5).is_some_and(|d| *d != n.date) {
+        } else if fit == HeaderDate::Other {
             said.problem(
                 1,
                 &format!(

@@ -6,7 +6,7 @@ use std::io::Write;
 use gateways::calendar::{is_hhmmss, parse_day, utc_yyyymmdd_hhmmss, DAY_FORMS};
 use gateways::currency::{parse_currency, parse_decimal_amount};
 use gateways::lyra::file::{self as lyra, DETAIL_COLUMNS, RECOMMENDED_MAX_LINES, VERSION};
-use gateways::lyra::names::{FileKind, Name};
+use gateways::lyra::names::{FileKind, HeaderDate, Name};
 use gateways::show;
 use paylot_cli::progress::{Progress, Unit};
 use paylot_cli::{Access, Error, Input, Outcome, Output, Result};
@@ -189,6 +189,29 @@ pub(super) fn build_lyra(args: Args, delim: u8) -> Result<Outcome> {
                     n.shop,
                     n.mode.letter()
                 )));
+            }
+            // The help's example (-o 20261123.… without --date) wrote, on any
+            // other day, a file `xmlbatch check` calls wrong, without a word.
+            // Said, not refused: no source says the gateway compares the
+            // dates, and a nightly job run for a past day names it so.
+            if n.header_date(&date) == HeaderDate::Other {
+                paylot_cli::warn(
+                    TOOL,
+                    format_args!(
+                        "-o {}: the name's date is {}, the header's creation date {date} ({}, \
+                         UTC): xmlbatch check calls that a problem; give --date {} (the day \
+                         the file is named for), or name the file for {date} (dropwatch name \
+                         --date {date})",
+                        show(&out.to_string_lossy()),
+                        n.date,
+                        match (&args.date, &args.created_on) {
+                            (Some(_), _) => "--date",
+                            (None, Some(_)) => "--created-on's day",
+                            (None, None) => "today",
+                        },
+                        n.date,
+                    ),
+                );
             }
         }
     }

@@ -89,7 +89,7 @@ Examples:
   $ xmlbatch build --site 1999888 --rank 32 \\
         --batch-state /var/lib/paylot/batch -d ';' --decimal-amounts \\
         -o batch.xml export.csv
-  $ xmlbatch build --format lyra --shop 12345678 --mode test \\
+  $ xmlbatch build --format lyra --shop 12345678 --mode test --date 20261123 \\
         -o 20261123.12345678.PAY.REQ.T.01 payments.csv
   $ xmlbatch build --format paybox-direct --site 1999888 --rank 32 \\
         --question-state /var/lib/paylot/numquestion --key-file shop.hmac \\

@@ -799,3 +799,57 @@ sys.stdout.write('01;1000000\\n')
     assert!(stderr.contains(said), "{stderr}");
     assert_eq!(stdout, "");
 }
+
+/// A REQ written under a name whose date is neither the header's
+/// creation date nor the UTC day after it is one `xmlbatch check` calls
+/// wrong: build says so (the help's example, `-o 20261123.…` without
+/// `--date`, wrote it without a word on any other day), and with `--date`
+/// the name's day the file checks clean. The UTC day before the name's is
+/// a name given in local time after midnight: nothing to say.
+#[test]
+fn build_warns_when_the_name_s_date_is_not_the_header_s() {
+    let d = Dir::new();
+    d.write(
+        "pay.csv",
+        "transaction_id,amount,currency,token\n1,1000,978,TOK-1\n",
+    );
+    let name = "20261123.12345678.PAY.REQ.T.01";
+    let build = |extra: &[&str]| {
+        let mut args = vec![
+            "build", "--format", "lyra", "--shop", "12345678", "--mode", "test", "-o", name,
+        ];
+        args.extend_from_slice(extra);
+        args.push("pay.csv");
+        d.run(&args).expect(0)
+    };
+    let r = build(&["--date", "20261125"]);
+    assert!(
+        r.stderr.contains(&format!(
+            "warning: -o \"{name}\": the name's date is 20261123, the header's creation date \
+             20261125 (--date, UTC): xmlbatch check calls that a problem; give --date 20261123"
+        )),
+        "{}",
+        r.stderr
+    );
+    let r = d.run(&["check", name]).expect(1);
+    assert!(
+        r.stderr.contains("is not the name's date 20261123"),
+        "{}",
+        r.stderr
+    );
+    let r = build(&["--created-on", "2026-11-20T10:00:00Z"]);
+    assert!(
+        r.stderr.contains("(--created-on's day, UTC)"),
+        "{}",
+        r.stderr
+    );
+    // As told: the name's day.
+    for day in ["20261123", "2026-11-23"] {
+        let r = build(&["--date", day]);
+        assert!(!r.stderr.contains("warning"), "{}", r.stderr);
+        d.run(&["check", name]).expect(0);
+    }
+    // 00:30 in Paris on the 23rd is the 22nd in UTC: a name in local time.
+    let r = build(&["--created-on", "2026-11-23T00:30:00+01:00"]);
+    assert!(!r.stderr.contains("warning"), "{}", r.stderr);
+}

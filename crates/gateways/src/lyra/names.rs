@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use crate::calendar::is_yyyymmdd;
+use crate::calendar::{is_yyyymmdd, previous_day};
 
 /// Suffix appended by the gateway to a file whose name or size is wrong.
 pub const ERROR_SUFFIX: &str = "_ERROR";
@@ -72,6 +72,15 @@ pub struct Name {
     pub seq: u8,
 }
 
+/// How a header's creation date stands to its file's name
+/// ([`Name::header_date`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeaderDate {
+    Same,
+    UtcDayBefore,
+    Other,
+}
+
 impl Name {
     /// Parse a bare name (no `_ERROR`, no `.gz`; a path's last component).
     pub fn parse(name: &str) -> Option<Name> {
@@ -109,6 +118,22 @@ impl Name {
             mode,
             seq,
         })
+    }
+
+    /// How a header's creation date (a UTC day, `YYYYMMDD`) stands to the
+    /// name's date: the same day; the UTC day before it (a name given in
+    /// local time just after midnight: a file built at 00:30 in Paris is
+    /// of the previous UTC day — no source says the gateway compares the
+    /// dates); or another day, which `xmlbatch check` calls a problem and
+    /// `xmlbatch build -o NAME` refuses to write.
+    pub fn header_date(&self, header_date: &str) -> HeaderDate {
+        if header_date == self.date {
+            HeaderDate::Same
+        } else if previous_day(&self.date).as_deref() == Some(header_date) {
+            HeaderDate::UtcDayBefore
+        } else {
+            HeaderDate::Other
+        }
     }
 
     /// The same file of the other kind (REQ ↔ ANS).
