@@ -273,20 +273,16 @@ impl SecretSource {
                         "{option}: {shown} is a directory, not a {what} file"
                     )));
                 }
+                // Said once the file is known to hold a secret: a chmod is
+                // no advice for another file given in its place.
                 #[cfg(unix)]
-                {
+                let world_readable = {
                     use std::os::unix::fs::PermissionsExt;
                     let mode = meta.permissions().mode();
-                    if meta.is_file() && mode & 0o004 != 0 {
-                        warn(format!(
-                            "the {what} file {shown} is readable by every user of this machine \
-                             (mode {:o}); run: chmod 600 {shown}",
-                            mode & 0o777
-                        ));
-                    }
-                }
+                    (meta.is_file() && mode & 0o004 != 0).then_some(mode & 0o777)
+                };
                 #[cfg(not(unix))]
-                let _ = &meta;
+                let world_readable: Option<u32> = None;
                 // Bounded: a file named here by mistake (a log, a device,
                 // `/dev/zero`) is refused at the bound, not read whole.
                 let max = crate::limits::SECRET_FILE;
@@ -313,6 +309,32 @@ impl SecretSource {
                 let (bytes, trailing) = split_line_ending(&raw);
                 if bytes.is_empty() {
                     return Err(Error::trouble(format!("the {what} file {shown} is empty")));
+                }
+                // A secret is one line. A file of several is another file
+                // given in its place — the input given as --key-file and
+                // the key as the input, an armored OpenPGP key as
+                // --passphrase-file —, which was taken whole as the
+                // secret: a wrong seal, a "wrong passphrase", or the input
+                // said malformed, with nothing said of the swap. Only the
+                // count is said, never a byte of it. Lines of text: a blank
+                // line more at the end is an editor's, and stays the
+                // secret's (see docs/conventions.md, "Secrets").
+                let lines = bytes
+                    .split(|&b| b == b'\n' || b == b'\r')
+                    .filter(|l| !l.is_empty())
+                    .count();
+                if lines > 1 {
+                    return Err(Error::trouble(format!(
+                        "{option}: the {what} file {shown} holds {lines} lines, where a {what} \
+                         is one: is it the right file (another file named in its place, or two \
+                         arguments swapped)?"
+                    )));
+                }
+                if let Some(mode) = world_readable {
+                    warn(format!(
+                        "the {what} file {shown} is readable by every user of this machine \
+                         (mode {mode:o}); run: chmod 600 {shown}"
+                    ));
                 }
                 remember_file(&meta);
                 Ok(Secret::new(bytes, trailing, format!("file {shown}")))

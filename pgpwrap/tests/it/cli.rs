@@ -577,6 +577,47 @@ fn verify_says_which_file_goes_where() {
     assert_eq!(code, 0, "{err}");
 }
 
+/// The key file given as `--passphrase-file` (and the passphrase file as
+/// `--key`): the armored key's lines were taken whole as the passphrase,
+/// said "wrong passphrase". A passphrase is one line: refused by its count
+/// of lines, with no byte of it shown.
+#[test]
+fn a_key_given_as_the_passphrase_file_is_refused_by_its_lines() {
+    let k = keys();
+    let wd = workdir();
+    let data = wd.path().join("status.xml");
+    fs::write(&data, b"<Status/>\n").unwrap();
+    let (code, stdout, err) = run(a![
+        "sign",
+        "--key",
+        k.key("pw_prot"),
+        "--passphrase-file",
+        k.key("pw_prot"),
+        data
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(stdout.is_empty());
+    assert!(
+        err.contains(
+            "--passphrase-file: the passphrase file \""
+        ) && err.contains(
+            "lines, where a passphrase is one: is it the right file (another file named in its \
+             place, or two arguments swapped)?"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("BEGIN PGP"), "{err}");
+    let (code, _, err) = run(a![
+        "sign",
+        "--key",
+        k.key("pw_prot"),
+        "--passphrase-file",
+        k.pass_file(),
+        data
+    ]);
+    assert_eq!(code, 0, "{err}");
+}
+
 /// inspect masks what people wrote (the literal data's file name, a user
 /// id) by what it is, and shows what OpenPGP made (fingerprints, key ids)
 /// whole: a fingerprint holding a Luhn-valid group of digits once came

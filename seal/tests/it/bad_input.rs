@@ -780,3 +780,62 @@ fn a_key_written_in_json_escapes_is_scrubbed_from_what_is_printed() {
         }
     }
 }
+
+/// The message given as `--key-file` and the key as the input (a
+/// newcomer's swap): the message's lines were taken whole as the key,
+/// said only as the key's own file being "malformed JSON", after advice
+/// to chmod the message. A secret is one line: the file is refused by its
+/// count of lines, with no byte of it shown and no chmod advice; a key
+/// file with its one line ending is a key.
+#[test]
+fn a_file_of_several_lines_given_as_the_key_is_refused() {
+    let d = Dir::new();
+    let message = "{\n  \"amount\": \"2500\",\n  \"currencyCode\": \"978\"\n}\n";
+    let msg = d.file("order.json", message.as_bytes());
+    let k = d.key("shop.key", b"secret123\n");
+    let r = seal(
+        &[
+            "compute",
+            "--key-file",
+            msg.to_str().unwrap(),
+            k.to_str().unwrap(),
+        ],
+        b"",
+    );
+    expect_status(&r, 2);
+    assert_eq!(
+        r.stderr,
+        format!(
+            "seal: --key-file: the key file \"{}\" holds 4 lines, where a key is one: is it the \
+             right file (another file named in its place, or two arguments swapped)?\n",
+            msg.display()
+        )
+    );
+    assert!(!r.stderr.contains("amount") && !r.stderr.contains("chmod"));
+    assert_eq!(r.stdout, "");
+    // A key's lines run together by a CR alone, or a CRLF inside: two.
+    for inside in [&b"secret\r123"[..], b"secret\r\n123\r\n"] {
+        let k2 = d.key("two.key", inside);
+        let r = seal(
+            &["compute", "--key-file", k2.to_str().unwrap()],
+            message.as_bytes(),
+        );
+        expect_status(&r, 2);
+        assert!(r.stderr.contains("holds 2 lines"), "{}", r.stderr);
+    }
+    // As told: the right way round; a blank line more at the end is an
+    // editor's, not a second line.
+    for key in [&b"secret123\n"[..], b"secret123\n\n"] {
+        let k = d.key("shop.key", key);
+        let r = seal(
+            &[
+                "compute",
+                "--key-file",
+                k.to_str().unwrap(),
+                msg.to_str().unwrap(),
+            ],
+            b"",
+        );
+        expect_status(&r, 0);
+    }
+}
