@@ -545,6 +545,45 @@ fn status_refuses_what_is_not_a_status_file() {
     d.run_stdin(&["status"], "<PayboxBatchStatus xmlns=\"http://www.paybox.com/PayboxBatchStatus\"><Merchant></PayboxBatchStatus>").expect(2).stderr_has("malformed XML");
 }
 
+/// A Question and its status file given the wrong way round (the
+/// Question as status's FILE, the status file as --question, or to
+/// respond or check) are each said by what they are, with the fix, where
+/// "the root element is <PayboxBatch>, not <PayboxBatchStatus>" left the
+/// newcomer to work out which file was which. As told, they match.
+#[test]
+fn a_question_and_its_status_file_swapped_are_said_so() {
+    let d = Dir::new();
+    d.write(
+        "p.csv",
+        "type,amount,currency,reference,pan,expiry,cvv\n\
+         authorize,1000,978,ORDER-1,1111222233334444,1249,123\n",
+    );
+    d.run(&[
+        "build", "--site", "1999888", "--rank", "32", "--batch", "1", "-o", "q.xml", "p.csv",
+    ])
+    .expect(0);
+    d.run(&["respond", "-o", "q.status.xml", "q.xml"]).expect(0);
+    let question_as_answer = "q.xml:2: a Paybox Question (the request, root <PayboxBatch>), \
+        where the gateway's status file (the answer, root <PayboxBatchStatus>) is expected: give \
+        the status file, and the Question with --question";
+    d.run(&["status", "q.xml"])
+        .expect(2)
+        .stderr_has(question_as_answer);
+    let answer_as_question = "q.status.xml:2: a Paybox status file (the gateway's answer, root \
+        <PayboxBatchStatus>), where a Question (the request, root <PayboxBatch>) is expected: \
+        give the Question the status file answers";
+    d.run(&["status", "--question", "q.status.xml", "q.xml"])
+        .expect(2)
+        .stderr_has(answer_as_question);
+    for cmd in ["respond", "check"] {
+        d.run(&[cmd, "q.status.xml"])
+            .expect(2)
+            .stderr_has(answer_as_question);
+    }
+    d.run(&["status", "--question", "q.xml", "q.status.xml"])
+        .expect(0);
+}
+
 #[test]
 fn a_closed_pipe_ends_quietly() {
     let d = Dir::new();

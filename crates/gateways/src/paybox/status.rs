@@ -171,6 +171,16 @@ pub fn read_status<R: BufRead>(
             } => {
                 match depth {
                     0 => {
+                        // The Question where its answer was expected: the
+                        // two given the wrong way round, said as such.
+                        if el == "PayboxBatch" {
+                            return Err(Error::trouble(format!(
+                                "{name}:{line}: a Paybox Question (the request, root \
+                                 <PayboxBatch>), where the gateway's status file (the answer, \
+                                 root <PayboxBatchStatus>) is expected: give the status file, \
+                                 and the Question with --question"
+                            )));
+                        }
                         if el != "PayboxBatchStatus" {
                             return Err(Error::trouble(format!(
                                 "{name}:{line}: the root element is <{el}>, not <PayboxBatchStatus> (expected a Paybox status file)"

@@ -35,6 +35,14 @@ impl Header {
         line: u64,
         name: &str,
     ) -> Result<()> {
+        // The answer where its Question was expected: said as such.
+        if el == "PayboxBatchStatus" {
+            return Err(Error::trouble(format!(
+                "{name}:{line}: a Paybox status file (the gateway's answer, root \
+                 <PayboxBatchStatus>), where a Question (the request, root <PayboxBatch>) is \
+                 expected: give the Question the status file answers"
+            )));
+        }
         if el != "PayboxBatch" {
             return Err(Error::trouble(format!(
                 "{name}:{line}: the root element is <{el}>, not <PayboxBatch> (expected a Paybox Question file)"
