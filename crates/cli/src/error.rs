@@ -307,6 +307,27 @@ pub fn warn(tool: &str, message: impl fmt::Display) {
     say(tool, format_args!("warning: {message}"));
 }
 
+/// The help to point to for a usage error without a usage line (a value
+/// clap's parser refused, a rule the subcommand applies itself): the
+/// subcommand's, where it said the tool's (`dropwatch name --site …`
+/// without `--gateway paybox` ended "Try 'dropwatch --help'", a page that
+/// names no option of `name`). The tools take no option before their
+/// subcommand, so the first argument is its name once clap has placed it
+/// (an argument it could not place comes with a usage line); only a
+/// word of a subcommand's shape is repeated.
+fn subcommand_help(tool: &str, first: Option<String>) -> String {
+    match first {
+        Some(sub)
+            if (1..=20).contains(&sub.len())
+                && sub.starts_with(|c: char| c.is_ascii_lowercase())
+                && sub.bytes().all(|b| b.is_ascii_lowercase() || b == b'-') =>
+        {
+            format!("{tool} {sub}")
+        }
+        _ => tool.to_string(),
+    }
+}
+
 /// Print the error that ended a run, and give its exit status.
 pub fn report(tool: &str, err: &Error) -> u8 {
     match err.kind {
@@ -328,7 +349,7 @@ pub fn report(tool: &str, err: &Error) -> u8 {
                         .join(" ")
                 })
                 .filter(|c| !c.is_empty())
-                .unwrap_or_else(|| tool.to_string());
+                .unwrap_or_else(|| subcommand_help(tool, std::env::args().nth(1)));
             note(format_args!("Try '{command} --help' for more information."));
         }
         _ if err.message.is_empty() && err.source.is_none() => {}
@@ -345,6 +366,18 @@ pub fn report(tool: &str, err: &Error) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_usage_error_points_to_its_subcommand_s_help() {
+        let help = |first: Option<&str>| subcommand_help("dropwatch", first.map(str::to_string));
+        assert_eq!(help(Some("name")), "dropwatch name");
+        assert_eq!(help(Some("sips-office")), "dropwatch sips-office");
+        // Nothing but a subcommand's shape is repeated: an argument in
+        // its place may be a secret typed there.
+        for other in [None, Some("--once"), Some("s3cr3t"), Some("Name"), Some("")] {
+            assert_eq!(help(other), "dropwatch", "{other:?}");
+        }
+    }
 
     #[test]
     fn statuses_follow_the_contract() {

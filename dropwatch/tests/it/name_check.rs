@@ -118,7 +118,23 @@ fn name_says_which_gateway_an_option_is_for() {
             r.describe()
         );
         assert!(!r.stderr().contains("needs --shop"), "{}", r.describe());
+        // The help that names the options: name's, not the tool's.
+        assert!(
+            r.stderr()
+                .ends_with("Try 'dropwatch name --help' for more information.\n"),
+            "{}",
+            r.describe()
+        );
     }
+    // A value clap's parser refused (it prints no usage line) likewise.
+    let r = d.run(&["name", "--template", "{site}.xml", "out"]);
+    r.expect(2);
+    assert!(
+        r.stderr()
+            .ends_with("Try 'dropwatch name --help' for more information.\n"),
+        "{}",
+        r.describe()
+    );
     for (option, args) in [
         (
             "--shop",
