@@ -128,6 +128,27 @@ fn precheck(
     if head.len() > PRECHECK {
         return Ok(Box::new(std::io::Cursor::new(head).chain(input)));
     }
+    // A key or a signature given as the message (the key and FILE
+    // swapped, a .asc taken for a message) was "truncated or damaged":
+    // said by what it is. (Text before an armored message is the armor
+    // reader's to skip: an XML envelope, a mail's body.)
+    use paylot_cli::armor::{recognised, Armored};
+    let what = match recognised(&head) {
+        Some(Armored::Key) => {
+            Some("an OpenPGP key, not a message (were --key and FILE swapped?)".to_string())
+        }
+        // Its name is not repeated in the command: standard input's
+        // `<stdin>` would paste as a redirection.
+        Some(Armored::Signature) => Some(
+            "a detached signature, not an encrypted message: check it with pgpwrap verify \
+             --signer CERT --signature SIG FILE (SIG this file, FILE the file it signs)"
+                .to_string(),
+        ),
+        _ => None,
+    };
+    if let Some(what) = what {
+        return Err(Error::trouble(format!("{input_name}: {what}")));
+    }
     let damaged = |e: openpgp::anyhow::Error| {
         Error::no(format!(
             "{input_name}: the message is truncated or damaged ({}); nothing was written",
@@ -135,10 +156,12 @@ fn precheck(
         ))
     };
     let mut ppr = openpgp::parse::PacketParser::from_bytes(&head).map_err(|e| {
-        Error::trouble(format!(
-            "{input_name}: not an OpenPGP message: {}",
-            io::describe(&e)
-        ))
+        // No OpenPGP data at all: "unexpected EOF" said nothing of that.
+        let why = match recognised(&head) {
+            None => "no OpenPGP data in it: a clear file?".to_string(),
+            Some(_) => io::describe(&e),
+        };
+        Error::trouble(format!("{input_name}: not an OpenPGP message ({why})"))
     })?;
     let mut packets = 0;
     while let openpgp::parse::PacketParserResult::Some(pp) = ppr {

@@ -301,10 +301,25 @@ pub fn read_file(path: &Path, secret_option: Option<&str>) -> Result<(String, Ve
         return Err(crate::io::bom_refusal(&name));
     }
     let certs = parse_certs(&bytes).map_err(|e| {
-        Error::trouble(format!(
-            "{name}: not an OpenPGP key or certificate ({e}); expected what `gpg --export \
-             --armor` or `pgpwrap keygen` writes"
-        ))
+        // A message or a signature in the key's place: the file to open
+        // and the key given the wrong way round, said as such.
+        use paylot_cli::armor::{recognised, Armored};
+        let given = match recognised(&bytes) {
+            Some(Armored::Message | Armored::SignedText) => Some("an OpenPGP message"),
+            Some(Armored::Signature) => Some("an OpenPGP signature"),
+            _ => None,
+        };
+        match given {
+            Some(given) => Error::trouble(format!(
+                "{name}: {given}, not an OpenPGP key or certificate (were the key and the \
+                 file to open swapped?); expected what `gpg --export --armor` or `pgpwrap \
+                 keygen` writes"
+            )),
+            None => Error::trouble(format!(
+                "{name}: not an OpenPGP key or certificate ({e}); expected what `gpg --export \
+                 --armor` or `pgpwrap keygen` writes"
+            )),
+        }
     })?;
     Ok((name, certs))
 }

@@ -86,7 +86,7 @@ impl<'a> Seen<'a> {
 /// given as, said by what it is (`head`, its first bytes, when they tell
 /// something) with the option
 /// that takes it — a detached signature given as FILE, a signed message
-/// as `--signature`, a file with no OpenPGP data in it (were FILE and
+/// as `--signature`, a file that does not start as OpenPGP data (were FILE and
 /// `--signature` swapped?), where the library said only "EOF" or
 /// "Malformed Message".
 fn fail(
@@ -111,7 +111,7 @@ fn fail(
              and the file it signs as FILE"
         )),
         (Given::Signed, Some(None)) => Some(
-            "not a signed OpenPGP message (no OpenPGP data in it); if its signature is a file \
+            "not a signed OpenPGP message (it does not start as one); if its signature is a file \
              of its own (.asc, .sig), give that with --signature SIG and this file as FILE"
                 .to_string(),
         ),
@@ -120,7 +120,7 @@ fn fail(
              --signature (pgpwrap verify --signer CERT {arg})"
         )),
         (Given::Signature, Some(None)) => Some(
-            "not an OpenPGP signature (no OpenPGP data in it): --signature takes the detached \
+            "not an OpenPGP signature (it does not start as one): --signature takes the detached \
              signature (.asc, .sig), FILE the file it signs; were the two swapped?"
                 .to_string(),
         ),

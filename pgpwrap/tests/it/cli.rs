@@ -547,12 +547,12 @@ fn verify_says_which_file_goes_where() {
     );
     said(
         a!["verify", "--signer", signer, "--signature", data, asc],
-        "not an OpenPGP signature (no OpenPGP data in it): --signature takes the detached \
+        "not an OpenPGP signature (it does not start as one): --signature takes the detached \
          signature (.asc, .sig), FILE the file it signs; were the two swapped?",
     );
     said(
         a!["verify", "--signer", signer, data],
-        "not a signed OpenPGP message (no OpenPGP data in it); if its signature is a file of \
+        "not a signed OpenPGP message (it does not start as one); if its signature is a file of \
          its own (.asc, .sig), give that with --signature SIG",
     );
     said(
@@ -575,6 +575,82 @@ fn verify_says_which_file_goes_where() {
     // As suggested, it verifies.
     let (code, _, err) = run(a!["verify", "--signer", signer, "--signature", asc, data]);
     assert_eq!(code, 0, "{err}");
+}
+
+/// `decrypt` with its files in the wrong places: the key as FILE (and
+/// the message as --key), a detached signature as the message, a clear
+/// file — said by what they are, where they were "truncated or damaged",
+/// "Packet sequence includes non-Cert packets" or "unexpected EOF".
+#[test]
+fn decrypt_says_which_file_goes_where() {
+    let k = keys();
+    let wd = workdir();
+    let d = wd.path();
+    let data = d.join("status.xml");
+    fs::write(&data, b"<Status/>\n").unwrap();
+    let asc = d.join("s.asc");
+    let (code, _, err) = run(a![
+        "sign",
+        "--key",
+        k.key("gw_rsa"),
+        "--detached",
+        "--armor",
+        "-o",
+        asc,
+        data
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let msg = encrypt_file(d, b"<Status/>", Some("shop_ed"), true);
+    let decrypt = |key: &Path, file: &Path| {
+        let (code, stdout, err) = run(a![
+            "decrypt",
+            "--key",
+            key,
+            "--verify-with",
+            k.pubkey("shop_ed"),
+            file
+        ]);
+        assert_eq!(code, 2, "{err}");
+        assert!(stdout.is_empty());
+        err
+    };
+    let err = decrypt(&k.key("gw_rsa"), &k.key("gw_rsa"));
+    assert!(
+        err.contains("an OpenPGP key, not a message (were --key and FILE swapped?)"),
+        "{err}"
+    );
+    let err = decrypt(&msg, &k.key("gw_rsa"));
+    assert!(
+        err.contains(
+            "an OpenPGP message, not an OpenPGP key or certificate (were the key and the file \
+             to open swapped?)"
+        ),
+        "{err}"
+    );
+    let err = decrypt(&k.key("gw_rsa"), &asc);
+    assert!(
+        err.contains(
+            "a detached signature, not an encrypted message: check it with pgpwrap verify \
+             --signer CERT --signature SIG FILE (SIG this file, FILE the file it signs)"
+        ),
+        "{err}"
+    );
+    let err = decrypt(&k.key("gw_rsa"), &data);
+    assert!(
+        err.contains("not an OpenPGP message (no OpenPGP data in it: a clear file?)"),
+        "{err}"
+    );
+    // As told.
+    let (code, stdout, err) = run(a![
+        "decrypt",
+        "--key",
+        k.key("gw_rsa"),
+        "--verify-with",
+        k.pubkey("shop_ed"),
+        msg
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(stdout, b"<Status/>");
 }
 
 /// The key file given as `--passphrase-file` (and the passphrase file as
