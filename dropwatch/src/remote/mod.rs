@@ -74,7 +74,11 @@ impl Remote {
             _ => 0,
         };
         let Some(colon) = text[after..].find(':').map(|i| i + after) else {
-            return Err(format!("no colon: {example}"));
+            // A local file in the account's place: the request given
+            // before the account (`upload FILE HOST:DIR`).
+            return Err(format!(
+                "no colon: {example}; the account comes first, then the files or names"
+            ));
         };
         let (host, dir) = (&text[..colon], &text[colon + 1..]);
         if host.is_empty() || host.starts_with('-') {

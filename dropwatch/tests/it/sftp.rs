@@ -565,3 +565,25 @@ fn finish(mut child: Child, lines: mpsc::Receiver<String>) -> (i32, String, Stri
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+/// The request given before the account (`upload FILE HOST:DIR`, the
+/// order of cp) is said with the order to give them in; no server is
+/// reached.
+#[test]
+fn a_file_in_the_account_s_place_says_the_account_comes_first() {
+    let d = Dir::new();
+    d.write(&format!("outbox/{REQ1}"), "x");
+    let file = format!("outbox/{REQ1}");
+    for cmd in ["upload", "wait", "fetch"] {
+        let r = d.run(&[cmd, "--gateway", "lyra", &file, "lyra-sftp:12345678"]);
+        r.expect(2);
+        assert!(
+            r.stderr().contains(
+                "no colon: expected [USER@]HOST:DIR, e.g. merchant@sftp.example:12345678 or \
+                 paybox:; the account comes first, then the files or names"
+            ),
+            "{}",
+            r.describe()
+        );
+    }
+}
