@@ -71,6 +71,20 @@ pub fn run(args: Args) -> Result<Outcome> {
             "--userid is empty; e.g. --userid 'Shop <ops@example.com>'",
         ));
     }
+    // A file's name where the prefix goes (`--out shop.key`) wrote
+    // shop.key.key and shop.key.pub, which no one wants: the prefix is said.
+    let out = args.out.to_string_lossy();
+    for suffix in [".key", ".pub"] {
+        if let Some(prefix) = out.strip_suffix(suffix).filter(|p| !p.is_empty()) {
+            return Err(Error::usage(format!(
+                "--out {}: give the prefix, without {suffix}: --out {} writes {} and {}",
+                paylot_cli::quote(&out),
+                paylot_cli::quote(prefix),
+                paylot_cli::quote(&format!("{prefix}.key")),
+                paylot_cli::quote(&format!("{prefix}.pub")),
+            )));
+        }
+    }
     let key_path = with_suffix(&args.out, ".key");
     let pub_path = with_suffix(&args.out, ".pub");
     for p in [&key_path, &pub_path] {

@@ -653,6 +653,37 @@ fn decrypt_says_which_file_goes_where() {
     assert_eq!(stdout, b"<Status/>");
 }
 
+/// `keygen --out` takes a prefix: a file's name there (`--out shop.key`)
+/// wrote shop.key.key and shop.key.pub; it is refused with the prefix,
+/// and nothing is written.
+#[test]
+fn keygen_out_is_a_prefix_not_a_file_name() {
+    let wd = workdir();
+    for name in ["shop.key", "shop.pub"] {
+        let out = wd.path().join(name);
+        let (code, _, err) = run(a![
+            "keygen",
+            "--userid",
+            "Shop <ops@example.com>",
+            "--out",
+            out
+        ]);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains(": give the prefix, without ."), "{err}");
+        assert!(err.contains("shop.key\" and \""), "{err}");
+        assert!(listing(wd.path()).is_empty(), "{:?}", listing(wd.path()));
+    }
+    let (code, _, err) = run(a![
+        "keygen",
+        "--userid",
+        "Shop <ops@example.com>",
+        "--out",
+        wd.path().join("shop")
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(listing(wd.path()).len(), 2, "{:?}", listing(wd.path()));
+}
+
 /// The key file given as `--passphrase-file` (and the passphrase file as
 /// `--key`): the armored key's lines were taken whole as the passphrase,
 /// said "wrong passphrase". A passphrase is one line: refused by its count
