@@ -154,9 +154,13 @@ if command -v curl >/dev/null 2>&1; then
         -o direct-requests.txt "$samples/paybox-direct.csv"
 
     step "Paybox Direct 2/3: one POST per request with curl, each answer on its line"
-    printf '$ while IFS= read -r body; do curl -sS --fail --max-time 10 --data-binary "$body" http://%s/PPPS.php || echo; done < direct-requests.txt > direct-answers.txt\n' "$base" >&2
+    # The gateway ends its answer with no line end: each is put on its
+    # line (curl alone ran them together, one "answer" giving every field
+    # twice); a failed POST leaves its line empty, a lost answer.
+    printf '$ while IFS= read -r body; do answer=$(curl -sS --fail --max-time 10 --data-binary "$body" http://%s/PPPS.php) || answer=; printf '"'"'%%s\\n'"'"' "$answer"; done < direct-requests.txt > direct-answers.txt\n' "$base" >&2
     while IFS= read -r body; do
-        curl -sS --fail --max-time 10 --data-binary "$body" "http://$base/PPPS.php" || echo
+        answer=$(curl -sS --fail --max-time 10 --data-binary "$body" "http://$base/PPPS.php") || answer=
+        printf '%s\n' "$answer"
     done < direct-requests.txt > direct-answers.txt
 
     step "Paybox Direct 3/3: the answers in words, SITE/RANG/NUMQUESTION checked against the requests"
