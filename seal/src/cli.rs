@@ -151,7 +151,7 @@ pub struct MessageArgs {
     #[arg(long, value_name = "KIND", value_enum, default_value = "auto")]
     pub input: InputKind,
     /// Sips JSON: treat messages as requests or responses (default: told by the fields only one side carries, else by the seal)
-    #[arg(long, value_name = "DIR", value_enum)]
+    #[arg(long, value_name = "SIDE", value_enum)]
     pub message: Option<Direction>,
     #[command(flatten)]
     pub quiet: paylot_cli::args::QuietArg,

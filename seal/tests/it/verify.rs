@@ -303,6 +303,9 @@ fn help_documents_the_exit_status_and_gives_examples() {
         expect_status(&r, 0);
         assert!(r.stdout.contains("Exit status:"), "{sub}: {}", r.stdout);
         assert!(r.stdout.contains("Examples:"), "{sub}: {}", r.stdout);
+        // DIR is a directory in every tool; --message takes a side.
+        assert!(r.stdout.contains("--message <SIDE>"), "{sub}: {}", r.stdout);
+        assert!(!r.stdout.contains("<DIR>"), "{sub}: {}", r.stdout);
     }
     let r = seal(&["--version"], b"");
     expect_status(&r, 0);
