@@ -349,7 +349,13 @@ pub fn report(tool: &str, err: &Error) -> u8 {
                         .join(" ")
                 })
                 .filter(|c| !c.is_empty())
-                .unwrap_or_else(|| subcommand_help(tool, std::env::args().nth(1)));
+                // args_os, not args: std::env::args panics on an argument
+                // that is not UTF-8, and the program's own name (argv[0], a
+                // path in a Latin-1 directory or an exec -a) is read first.
+                .unwrap_or_else(|| {
+                    let first = std::env::args_os().nth(1);
+                    subcommand_help(tool, first.and_then(|a| a.into_string().ok()))
+                });
             note(format_args!("Try '{command} --help' for more information."));
         }
         _ if err.message.is_empty() && err.source.is_none() => {}

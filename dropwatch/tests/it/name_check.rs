@@ -96,6 +96,36 @@ fn name_refuses_bad_options() {
     );
 }
 
+/// The pointer to the subcommand's help is read from the arguments: one
+/// that is not UTF-8 (the program's own name, a path in a Latin-1
+/// directory, or exec -a) ended the run by a panic, status 101, where the
+/// same usage error is status 2 (std::env::args panics on it).
+#[test]
+fn a_usage_error_under_a_program_name_not_utf8_is_status_2() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::process::CommandExt;
+    let d = Dir::new();
+    d.mkdir("out");
+    let out = d
+        .cmd()
+        .arg0(OsStr::from_bytes(b"/opt/caf\xe9/dropwatch"))
+        .args(["name", "--site", "1999888", "--rank", "32", "out"])
+        .output()
+        .unwrap();
+    let r = Run {
+        args: vec!["name".into(), "--site".into()],
+        out,
+    };
+    r.expect(2);
+    assert!(
+        r.stderr()
+            .ends_with("Try 'dropwatch name --help' for more information.\n"),
+        "{}",
+        r.describe()
+    );
+}
+
 /// `--gateway` defaults to lyra: a Paybox user who leaves it out
 /// (`--site … --rank …`, `--question`) is told which `--gateway` the
 /// option is for, where "--gateway lyra needs --shop" named an option
