@@ -125,7 +125,8 @@ impl Name {
     /// local time just after midnight: a file built at 00:30 in Paris is
     /// of the previous UTC day — no source says the gateway compares the
     /// dates); or another day, which `xmlbatch check` calls a problem and
-    /// `xmlbatch build -o NAME` refuses to write.
+    /// `xmlbatch build -o NAME` warns about (and writes: a nightly job
+    /// builds a past day's file).
     pub fn header_date(&self, header_date: &str) -> HeaderDate {
         if header_date == self.date {
             HeaderDate::Same
