@@ -318,11 +318,19 @@ impl SecretSource {
                 // said malformed, with nothing said of the swap. Only the
                 // count is said, never a byte of it. Lines of text: a blank
                 // line more at the end is an editor's, and stays the
-                // secret's (see docs/conventions.md, "Secrets").
-                let lines = bytes
-                    .split(|&b| b == b'\n' || b == b'\r')
-                    .filter(|l| !l.is_empty())
-                    .count();
+                // secret's (see docs/conventions.md, "Secrets"). Only a
+                // text (UTF-8) has lines: a binary secret (`head -c 32
+                // /dev/urandom`, taken whole as ever, a key made with it)
+                // holds a 0x0A or 0x0D byte one time in five, and was
+                // refused by a count of lines it does not have.
+                let lines = if std::str::from_utf8(bytes).is_ok() {
+                    bytes
+                        .split(|&b| b == b'\n' || b == b'\r')
+                        .filter(|l| !l.is_empty())
+                        .count()
+                } else {
+                    1
+                };
                 if lines > 1 {
                     return Err(Error::trouble(format!(
                         "{option}: the {what} file {shown} holds {lines} lines, where a {what} \

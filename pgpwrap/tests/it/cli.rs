@@ -725,6 +725,41 @@ fn a_key_given_as_the_passphrase_file_is_refused_by_its_lines() {
     assert_eq!(code, 0, "{err}");
 }
 
+/// A binary passphrase (random bytes, `head -c 32 /dev/urandom`) is taken
+/// whole, as it always was: a 0x0A byte in it is no line of text. The
+/// count of lines, meant for a text file given in the wrong place,
+/// refused it ("holds 2 lines"), and with it every key made with it.
+#[test]
+fn a_binary_passphrase_holding_a_newline_byte_is_taken_whole() {
+    let wd = workdir();
+    let d = wd.path();
+    let pass = d.join("shop.pass");
+    fs::write(&pass, b"\x93\xa1\xff\x10ab\nc\x01\xfe").unwrap();
+    let prefix = d.join("shop");
+    let (code, _, err) = run(a![
+        "keygen",
+        "--userid",
+        "Shop <ops@example.com>",
+        "--out",
+        &prefix,
+        "--passphrase-file",
+        &pass
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let data = d.join("status.xml");
+    fs::write(&data, b"<Status/>\n").unwrap();
+    let (code, stdout, err) = run(a![
+        "sign",
+        "--key",
+        d.join("shop.key"),
+        "--passphrase-file",
+        &pass,
+        data
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!stdout.is_empty());
+}
+
 /// inspect masks what people wrote (the literal data's file name, a user
 /// id) by what it is, and shows what OpenPGP made (fingerprints, key ids)
 /// whole: a fingerprint holding a Luhn-valid group of digits once came
