@@ -66,6 +66,19 @@ impl Gateway {
         if !meta.is_file() || !self.complete(&path, &meta) {
             return Ok(());
         }
+        // A claimed request is found again by its name as the state file
+        // keeps it (text): a name that is not UTF-8 would be claimed
+        // under another spelling, never found, never answered nor
+        // refused, and said "disappeared" at every pass.
+        if n.to_str().is_none() {
+            return self.office_batch_reject(
+                dirs,
+                &path,
+                &name,
+                "bad name: not valid UTF-8 (rename it with letters, digits, '.', '_' or '-')",
+                out,
+            );
+        }
         // Its first bytes (after a UTF-8 BOM) say what it is.
         let mut head = Vec::new();
         fs::File::open(&path)

@@ -640,3 +640,59 @@ fn the_sandbox_secret_options_are_pairs_said_by_name() {
         );
     }
 }
+
+/// An Office Batch request whose name is not UTF-8 is refused with its
+/// `.err`: it was claimed under another spelling of its name, said
+/// "disappeared before it was answered" at every pass (status 2), and
+/// left in in/ unanswered for ever.
+#[test]
+fn office_batch_refuses_a_name_that_is_not_utf8_instead_of_losing_it() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let d = Dir::new();
+    let in_dir = d.mkdir("shop/in");
+    write_closed(
+        &in_dir.join(OsStr::from_bytes(b"ops\xff.csv")),
+        b"FILE;request;office;v19\nEND;0\n",
+        None,
+    );
+    let r = d.run(&[
+        "gateway",
+        "--gateway",
+        "sips-office-batch",
+        "--once",
+        "--settle",
+        "0s",
+        "--responder",
+        "cat",
+        ".",
+    ]);
+    r.expect(0);
+    assert!(!r.stderr().contains("disappeared"), "{}", r.describe());
+    let rej = r.of_type("request_rejected");
+    assert_eq!(rej.len(), 1, "{}", r.describe());
+    assert!(
+        rej[0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("not valid UTF-8"),
+        "{}",
+        r.describe()
+    );
+    assert_eq!(d.files("shop/in"), Vec::<String>::new());
+    assert_eq!(d.files("shop/processed").len(), 1, "{}", d.tree());
+    // A second pass has nothing left to say.
+    let again = d.run(&[
+        "gateway",
+        "--gateway",
+        "sips-office-batch",
+        "--once",
+        "--settle",
+        "0s",
+        "--responder",
+        "cat",
+        ".",
+    ]);
+    again.expect(0);
+    assert_eq!(again.stdout(), "", "{}", again.describe());
+}
