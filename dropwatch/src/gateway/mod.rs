@@ -112,6 +112,17 @@ pub enum Played {
 }
 
 impl Played {
+    /// The (upload, answer) directory names of an account, in the order
+    /// they are looked for.
+    fn layouts(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            Played::Lyra => gateways::Gateway::Lyra.layouts(),
+            // The Office Batch tree is this project's, in the Paybox
+            // tree's words (office_batch.rs).
+            Played::Paybox | Played::SipsOfficeBatch => gateways::Gateway::Paybox.layouts(),
+        }
+    }
+
     /// The name in events (`gateway`).
     pub fn as_str(self) -> &'static str {
         match self {
@@ -174,6 +185,9 @@ pub fn run(a: Args) -> Result<Outcome> {
             quote_path(&root)
         )));
     }
+    if let Some(state) = &a.state {
+        state_outside_accounts(state, &root, family)?;
+    }
     let schedule = match (a.on_schedule, family) {
         (false, _) => None,
         (true, Played::Lyra) => Some(a.schedule.schedule()?),
@@ -216,6 +230,43 @@ pub fn run(a: Args) -> Result<Outcome> {
         return Err(e);
     }
     Ok(Outcome::Yes)
+}
+
+/// A `--state` file must not be one of the files the sandbox plays the
+/// gateway on: in an account's upload directory it was taken as an
+/// upload at the next pass (deleted as Paybox's unaccepted extension,
+/// renamed `_ERROR` by Lyra), and with it the names seen and the batch
+/// numbers, silently (a duplicate then answered as new); among the
+/// answers or the requests taken, aged by the retention.
+fn state_outside_accounts(state: &Path, root: &Path, family: Played) -> Result<()> {
+    let dir = match state.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    // A directory that does not exist yet is no drop directory.
+    let (Ok(dir), Ok(root)) = (dir.canonicalize(), root.canonicalize()) else {
+        return Ok(());
+    };
+    let (Some(name), Some(account)) = (dir.file_name().and_then(|n| n.to_str()), dir.parent())
+    else {
+        return Ok(());
+    };
+    let in_tree = account == root || account.parent() == Some(root.as_path());
+    let drop_dir = family
+        .layouts()
+        .iter()
+        .any(|(up, ans)| name == *up || name == *ans)
+        || (name == PROCESSED && family != Played::Lyra);
+    if in_tree && drop_dir {
+        return Err(Error::usage(format!(
+            "--state {}: inside the drop directory {}, where the sandbox takes every file as an \
+             upload or an answer (the state would be lost with it): give a path outside the \
+             accounts' directories, such as the default ROOT/.dropwatch-gateway.json",
+            quote_path(state),
+            quote_path(&dir)
+        )));
+    }
+    Ok(())
 }
 
 struct Account {
@@ -354,13 +405,7 @@ impl Gateway {
     /// a directory that cannot be looked into is said (and counted), never
     /// taken for one without an upload directory.
     fn layout_of(&mut self, dir: &Path) -> Option<(&'static str, &'static str)> {
-        let layouts = match self.family {
-            Played::Lyra => gateways::Gateway::Lyra.layouts(),
-            // The Office Batch tree is this project's, in the Paybox
-            // tree's words (office_batch.rs).
-            Played::Paybox | Played::SipsOfficeBatch => gateways::Gateway::Paybox.layouts(),
-        };
-        for (up, ans) in layouts {
+        for (up, ans) in self.family.layouts() {
             let p = dir.join(up);
             match p.symlink_metadata() {
                 Ok(m) if m.file_type().is_symlink() => {

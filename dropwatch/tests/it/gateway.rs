@@ -696,3 +696,31 @@ fn office_batch_refuses_a_name_that_is_not_utf8_instead_of_losing_it() {
     again.expect(0);
     assert_eq!(again.stdout(), "", "{}", again.describe());
 }
+
+/// A `--state` file in an account's upload directory is refused before
+/// anything is done: the sandbox took it as an upload (Lyra renamed it
+/// `_ERROR`, Paybox deleted it), forgetting every name seen, so that a
+/// request uploaded again was answered as new, never `_DUPLICATE`.
+#[test]
+fn a_state_file_inside_a_drop_directory_is_refused() {
+    let d = Dir::new();
+    d.write(
+        &format!("12345678/request_ips/{REQ1}"),
+        "00;PAY;06;12345678\n02;1\n01;1\n",
+    );
+    let r = lyra(&d, &["--state", "12345678/request_ips/gw.json"]);
+    r.expect(2);
+    assert!(
+        r.stderr().contains("inside the drop directory"),
+        "{}",
+        r.describe()
+    );
+    assert_eq!(r.stdout(), "", "{}", r.describe());
+    assert_eq!(d.files("12345678/request_ips"), vec![REQ1.to_string()]);
+    d.mkdir("acct/in");
+    let r = paybox(&d, &["--state", "acct/in/state.json"]);
+    r.expect(2);
+    // Beside the accounts, it is the operator's to choose.
+    lyra(&d, &["--state", "12345678/gw.json"]).expect(0);
+    assert!(d.exists("12345678/gw.json"), "{}", d.tree());
+}
