@@ -18,8 +18,8 @@ impl Input {
     /// Open `path`, or standard input for `None` and `-`.
     pub fn open(path: Option<&Path>) -> Result<Input> {
         match path {
-            None => Ok(Input::stdin()),
-            Some(p) if p.as_os_str() == "-" => Ok(Input::stdin()),
+            None => Input::checked_stdin(),
+            Some(p) if p.as_os_str() == "-" => Input::checked_stdin(),
             Some(p) => {
                 let name = p.to_string_lossy().into_owned();
                 let file = File::open(p).map_err(|e| {
@@ -28,8 +28,12 @@ impl Input {
                         e,
                     )
                 })?;
-                if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
+                let meta = file.metadata().ok();
+                if meta.as_ref().is_some_and(|m| m.is_dir()) {
                     return Err(Error::trouble(format!("{} is a directory", quote(&name))));
+                }
+                if meta.as_ref().is_some_and(crate::secret::is_secret_meta) {
+                    return Err(secret_as_input(&quote(&name)));
                 }
                 Ok(Input {
                     name,
@@ -37,6 +41,20 @@ impl Input {
                 })
             }
         }
+    }
+
+    /// Standard input, unless it is a file a secret was read from.
+    fn checked_stdin() -> Result<Input> {
+        use std::os::fd::AsFd;
+        let meta = io::stdin()
+            .as_fd()
+            .try_clone_to_owned()
+            .ok()
+            .and_then(|fd| File::from(fd).metadata().ok());
+        if meta.as_ref().is_some_and(crate::secret::is_secret_meta) {
+            return Err(secret_as_input("standard input"));
+        }
+        Ok(Input::stdin())
     }
 
     fn stdin() -> Input {
@@ -113,3 +131,14 @@ impl Input {
 }
 
 pub use crate::text::quote_input as quote;
+
+/// The input is the file a secret was read from (`pgpwrap sign
+/// --passphrase-file pass pass`, two names swapped): what a tool writes
+/// of its input (a signed message carries it in clear) would carry the
+/// secret, so it is refused before a byte is read.
+fn secret_as_input(shown: &str) -> Error {
+    Error::trouble(format!(
+        "{shown} is the file a secret was read from (--key-file, --cle-file, --passphrase-file): \
+         it is not read as the input; name the file to process"
+    ))
+}

@@ -168,12 +168,15 @@ fn remember_file(_meta: &fs::Metadata) {}
 /// `--cle-file`, `--passphrase-file`…): `-o` naming it is refused
 /// ([`crate::output`]), where the output replaced the key.
 pub fn is_secret_file(path: &std::path::Path) -> bool {
+    fs::metadata(path).is_ok_and(|meta| is_secret_meta(&meta))
+}
+
+/// Whether the file of `meta` (opened already: an input, standard
+/// input) is one this run read a secret from.
+pub fn is_secret_meta(meta: &fs::Metadata) -> bool {
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
-        let Ok(meta) = fs::metadata(path) else {
-            return false;
-        };
         SECRET_FILES
             .lock()
             .map(|files| files.contains(&(meta.dev(), meta.ino())))
@@ -181,7 +184,7 @@ pub fn is_secret_file(path: &std::path::Path) -> bool {
     }
     #[cfg(not(unix))]
     {
-        let _ = path;
+        let _ = meta;
         false
     }
 }

@@ -760,6 +760,45 @@ fn a_binary_passphrase_holding_a_newline_byte_is_taken_whole() {
     assert!(!stdout.is_empty());
 }
 
+/// The passphrase file named as the file to sign (two names swapped):
+/// the inline signed message carried the passphrase in clear on
+/// standard output, status 0. Refused before a byte is read, by its name,
+/// another link to it, or on standard input.
+#[test]
+fn the_passphrase_file_as_the_input_is_refused_and_never_printed() {
+    let k = keys();
+    let wd = workdir();
+    let link = wd.path().join("pass-link.txt");
+    fs::hard_link(k.pass_file(), &link).unwrap();
+    for input in [k.pass_file(), link] {
+        let (code, stdout, err) = run(a![
+            "sign",
+            "--key",
+            k.key("pw_prot"),
+            "--passphrase-file",
+            k.pass_file(),
+            input
+        ]);
+        assert_eq!(code, 2, "{err}");
+        assert!(stdout.is_empty(), "{}", String::from_utf8_lossy(&stdout));
+        assert!(err.contains("is the file a secret was read from"), "{err}");
+    }
+    let out = pgpwrap()
+        .args(a![
+            "sign",
+            "--key",
+            k.key("pw_prot"),
+            "--passphrase-file",
+            k.pass_file()
+        ])
+        .stdin(fs::File::open(k.pass_file()).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(out.stdout.is_empty());
+    assert!(!String::from_utf8_lossy(&out.stdout).contains(&PROT_PASS[..12]));
+}
+
 /// inspect masks what people wrote (the literal data's file name, a user
 /// id) by what it is, and shows what OpenPGP made (fingerprints, key ids)
 /// whole: a fingerprint holding a Luhn-valid group of digits once came
