@@ -10,7 +10,7 @@ use std::path::Path;
 use gateways::paybox::drop::{self, routing, Routing, Verdict};
 use gateways::paybox::names::QuestionName;
 use gateways::paybox::names::{error_file_name, status_name};
-use gateways::paybox::question::read_header;
+use gateways::paybox::question::{read_header, read_sealed};
 use paylot_cli::json::{Lines, Record};
 use paylot_cli::output::{sync_dir, write_atomically};
 use paylot_cli::Error;
@@ -145,8 +145,18 @@ impl Gateway {
         name: &str,
         q: &QuestionName,
     ) -> Result<std::result::Result<Routing, (&'static str, String)>, Error> {
-        let file = fs::File::open(path).map_err(|e| Error::reading_path(path, e))?;
-        let header = match read_header(std::io::BufReader::new(file), name) {
+        let open = || fs::File::open(path).map_err(|e| Error::reading_path(path, e));
+        // The whole document walked first, as `dropwatch check` judges it
+        // (read_sealed): a Question malformed past its routing data gets
+        // its .err, as from the gateway, where the responder's status 2
+        // on it was taken for a local fault and the Question left in in/
+        // for ever, every pass ending in status 2.
+        match read_sealed(std::io::BufReader::new(open()?), name) {
+            Err(e) if e.is_io() => return Err(e),
+            Err(e) => return Ok(Err(("content", e.message().to_string()))),
+            Ok(_) => {}
+        }
+        let header = match read_header(std::io::BufReader::new(open()?), name) {
             Ok(h) => h,
             Err(e) if e.is_io() => return Err(e),
             Err(e) => return Ok(Err(("content", e.message().to_string()))),

@@ -724,3 +724,46 @@ fn a_state_file_inside_a_drop_directory_is_refused() {
     lyra(&d, &["--state", "12345678/gw.json"]).expect(0);
     assert!(d.exists("12345678/gw.json"), "{}", d.tree());
 }
+
+/// A Question whose routing data reads well but which is malformed further
+/// on gets its `.err` from the sandbox, as `dropwatch check` says the
+/// gateway answers it: it went to the responder, whose status 2 on it
+/// (xmlbatch respond's for malformed XML) was taken for a local fault,
+/// and the Question stayed in in/ for ever, every pass ending in status 2.
+#[test]
+fn paybox_a_question_malformed_past_its_routing_data_gets_its_err() {
+    let d = Dir::new();
+    let name = "1999888.032.000001.xml";
+    let broken = question(1).replace("</Merchant>", "<Question Number=\"2\"></Merchant>");
+    let file = d.write(&format!("m1/in/{name}"), &broken);
+    let check = d.run(&["check", "--gateway", "paybox", file.to_str().unwrap()]);
+    check.expect(1);
+    assert!(
+        check.stderr().contains("1999888.032.000001.err"),
+        "{}",
+        check.describe()
+    );
+    // The responder xmlbatch respond is for a malformed document.
+    let r = d.run(&[
+        "gateway",
+        "--gateway",
+        "paybox",
+        "--once",
+        "--settle",
+        "0s",
+        "--responder",
+        "echo 'malformed XML' >&2; exit 2",
+        ".",
+    ]);
+    r.expect(0);
+    let rej = r.of_type("question_rejected");
+    assert_eq!(rej.len(), 1, "{}", r.describe());
+    assert_eq!(rej[0]["reason"], "content");
+    assert!(
+        d.read("m1/out/1999888.032.000001.err")
+            .contains("malformed XML"),
+        "{}",
+        d.tree()
+    );
+    assert_eq!(d.files("m1/in"), Vec::<String>::new());
+}
