@@ -161,6 +161,12 @@ impl Gateway {
             Err(e) if e.is_io() => return Err(e),
             Err(e) => return Ok(Err(("content", e.message().to_string()))),
         };
+        // The default responder takes no other document for a Question:
+        // its status 2 on one was taken for a local fault, and the
+        // Question left in in/ for ever.
+        if let (Some(why), true) = (header.namespace_problem(), self.responder.is_default) {
+            return Ok(Err(("content", why)));
+        }
         if header.encrypted && self.responder.is_default {
             return Ok(Err((
                 "encrypted",

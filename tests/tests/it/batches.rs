@@ -403,3 +403,23 @@ fn a_killed_sweep_has_logged_what_it_did_and_the_next_one_cleans_up() {
         .collect();
     assert!(left.iter().all(|n| !n.ends_with(".paylot-tmp")), "{left:?}");
 }
+
+/// The sandbox's default responder (xmlbatch respond) takes no document
+/// outside the Question namespace for a Question: its status 2 on one was
+/// taken for a local fault, the Question left in in/ for ever and every
+/// pass ending in status 2. The sandbox answers it with its `.err`, in
+/// respond's words (the rule once: `Header::namespace_problem`).
+#[test]
+fn a_question_outside_the_question_namespace_gets_its_err_from_the_sandbox() {
+    let sh = Sh::new();
+    sh.ok(
+        "mkdir -p sb/m/in && printf '%s\\n' '<PayboxBatch BatchNumber=\"1\"><Merchant Site=\"1999888\" Rank=\"032\"><Question Number=\"1\" Type=\"00003\"/></Merchant></PayboxBatch>' > sb/m/in/1999888.032.000001.xml",
+    );
+    let out = sh.run("dropwatch gateway --gateway paybox --once --settle 0s sb");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("local fault"), "{stderr}");
+    let err = std::fs::read_to_string(sh.path("sb/m/out/1999888.032.000001.err")).unwrap();
+    assert!(err.contains("the namespace is missing"), "{err}");
+    assert!(!sh.path("sb/m/in/1999888.032.000001.xml").exists());
+}

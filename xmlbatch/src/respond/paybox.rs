@@ -215,16 +215,8 @@ pub fn respond_paybox(
     question::read_questions(reader, name, |item| {
         match item {
             QuestionItem::Header(h) => {
-                if h.namespace.as_deref() != Some(question::QUESTION_NS) {
-                    return Err(Error::trouble(format!(
-                        "{name}:{}: the namespace is {}, not {} (expected a Paybox Question file)",
-                        h.line,
-                        h.namespace
-                            .as_deref()
-                            .map(gateways::show)
-                            .unwrap_or_else(|| "missing".into()),
-                        question::QUESTION_NS
-                    )));
+                if let Some(why) = h.namespace_problem() {
+                    return Err(Error::trouble(format!("{name}:{}: {why}", h.line)));
                 }
                 let today = h
                     .created_on

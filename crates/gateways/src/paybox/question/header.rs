@@ -26,6 +26,23 @@ pub struct Header {
 }
 
 impl Header {
+    /// Why the root is not in the Question namespace (`xmlns`
+    /// `http://www.paybox.com/PayboxBatch`), if it is not: what the
+    /// sandbox's responder (xmlbatch respond) takes for a Question file,
+    /// and the drop sandbox answers with `.err` before handing it one.
+    pub fn namespace_problem(&self) -> Option<String> {
+        let ns = super::QUESTION_NS;
+        (self.namespace.as_deref() != Some(ns)).then(|| {
+            format!(
+                "the namespace is {}, not {ns} (expected a Paybox Question file)",
+                self.namespace
+                    .as_deref()
+                    .map(crate::show)
+                    .unwrap_or_else(|| "missing".into()),
+            )
+        })
+    }
+
     /// The root's readable routing data (BatchNumber, CreatedOn, the
     /// namespace); a root that is not `PayboxBatch` is trouble.
     pub(super) fn read_root(
