@@ -18,7 +18,7 @@ use std::time::{Duration, SystemTime};
 
 use gateways::lyra::drop::{COMPRESS_AFTER, DELETE_AFTER};
 use gateways::paybox::drop::ACCEPTED;
-use paylot_cli::json::{Lines, Record};
+use paylot_cli::json::Lines;
 use paylot_cli::output::{rename_durably, sync_dir};
 use paylot_cli::{Error, Outcome, Result};
 
@@ -26,6 +26,7 @@ use crate::cli::NamingOpts;
 use crate::fsutil::{self, quote_path};
 use crate::state::{self, GatewayState, Pending};
 
+mod events;
 mod http;
 mod lyra;
 mod office_batch;
@@ -33,6 +34,7 @@ mod paybox;
 mod responder;
 mod used_ids;
 
+use events::{answered_event, rejected_event, request_event};
 use responder::Responder;
 
 #[derive(clap::Args, Debug)]
@@ -536,54 +538,6 @@ fn move_done(p: &Pending, dirs: &Dirs) -> Result<()> {
             .map_err(|e| Error::io(format!("moving {}", quote_path(&from)), e))?;
     }
     Ok(())
-}
-
-/// An event about one request of an account, with what every such event
-/// carries: the gateway (also under its old field name, `scheme`, for
-/// one release), the account and the request.
-fn request_event(kind: &str, gateway: Played, account: &str, request: &str) -> Record {
-    Record::new(kind)
-        .with("gateway", gateway.as_str())
-        .with("scheme", gateway.as_str())
-        .with("account", account)
-        .with("request", request)
-}
-
-/// A request rejected: why, as a code for scripts (`reason`) where there
-/// is one, and in words (`detail`), and where that is said (the `.err`
-/// file) or the request renamed (`path`). The same fields for every
-/// gateway played (docs/dropwatch.md, "Events").
-fn rejected_event(
-    kind: &str,
-    gateway: Played,
-    account: &str,
-    request: &str,
-    reason: Option<&str>,
-    detail: &str,
-    path: &Path,
-) -> Record {
-    let mut event = request_event(kind, gateway, account, request);
-    if let Some(reason) = reason {
-        event.set("reason", reason);
-    }
-    event
-        .with("detail", detail)
-        .with("path", path.to_string_lossy().into_owned())
-}
-
-/// A request answered: the answer's file name, path and size.
-fn answered_event(
-    kind: &str,
-    gateway: Played,
-    account: &str,
-    request: &str,
-    answer: &Path,
-) -> Record {
-    let name = answer.file_name().unwrap_or_default().to_string_lossy();
-    request_event(kind, gateway, account, request)
-        .with("answer", name.into_owned())
-        .with("path", answer.to_string_lossy().into_owned())
-        .with("size", fs::metadata(answer).map(|m| m.len()).unwrap_or(0))
 }
 
 /// A refused upload at `path`: the reason written to `err` (one line,
