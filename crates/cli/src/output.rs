@@ -164,8 +164,14 @@ impl Output {
                 file.seek(SeekFrom::Start(0)).map_err(nothing)?;
                 let mut out = io::stdout().lock();
                 let mut accepted = 0u64;
-                copy_counting(&mut file, &mut out, &mut accepted)
-                    .and_then(|()| out.flush())
+                let counting = &mut Counting {
+                    to: &mut out,
+                    accepted: &mut accepted,
+                };
+                // Read in BUFFER-sized pieces, each written at once (io::copy
+                // writes what a BufReader holds).
+                io::copy(&mut io::BufReader::with_capacity(BUFFER, file), counting)
+                    .and_then(|_| counting.flush())
                     .map_err(|e| {
                         // What stdout accepted may sit in its buffer, or
                         // have been read: counted as read.
@@ -193,33 +199,22 @@ pub enum Reached {
     Maybe,
 }
 
-/// Copy `from` to `to`, adding to `accepted` each byte `to` accepted (a
-/// copy that fails tells how far it came; `io::copy` does not).
-fn copy_counting(
-    from: &mut impl io::Read,
-    to: &mut impl Write,
-    accepted: &mut u64,
-) -> io::Result<()> {
-    let mut buf = vec![0u8; BUFFER];
-    loop {
-        let n = match from.read(&mut buf) {
-            Ok(0) => return Ok(()),
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        let mut rest = &buf[..n];
-        while !rest.is_empty() {
-            match to.write(rest) {
-                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
-                Ok(k) => {
-                    *accepted += k as u64;
-                    rest = &rest[k..];
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
-        }
+/// A writer that counts the bytes its writer accepted: a copy that
+/// fails tells how far it came (`io::copy` does not).
+struct Counting<'a, W> {
+    to: W,
+    accepted: &'a mut u64,
+}
+
+impl<W: Write> Write for Counting<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.to.write(buf)?;
+        *self.accepted += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.to.flush()
     }
 }
 
