@@ -112,7 +112,7 @@ fn next_lyra(a: &Args, known: &[String]) -> Result<String> {
     let shop = a.shop.as_deref().ok_or_else(|| {
         Error::trouble("name: --gateway lyra needs --shop (8 digits, e.g. --shop 12345678)")
     })?;
-    if shop.len() != 8 || !shop.bytes().all(|b| b.is_ascii_digit()) {
+    if !gateways::lyra::names::is_shop_id(shop) {
         return Err(Error::trouble(format!(
             "name: --shop \"{shop}\" is not 8 digits (e.g. 12345678)"
         )));

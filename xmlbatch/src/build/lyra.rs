@@ -132,7 +132,7 @@ pub(super) fn build_lyra(args: Args, delim: u8) -> Result<Outcome> {
         .shop
         .as_deref()
         .ok_or_else(|| usage("--shop is required with --format lyra (the 8-digit shop id)"))?;
-    if shop.len() != 8 || !shop.bytes().all(|b| b.is_ascii_digit()) {
+    if !gateways::lyra::names::is_shop_id(shop) {
         return Err(usage(format!(
             "--shop {}: expected 8 digits, e.g. 12345678",
             show(shop)

@@ -43,7 +43,7 @@ struct AnsHeader {
 impl AnsHeader {
     fn of(header: &[String]) -> AnsHeader {
         let get = |i: usize| header.get(i).map(String::as_str).unwrap_or("");
-        let shop = if get(3).len() == 8 && get(3).bytes().all(|b| b.is_ascii_digit()) {
+        let shop = if gateways::lyra::names::is_shop_id(get(3)) {
             get(3)
         } else {
             ""

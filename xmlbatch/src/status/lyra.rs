@@ -210,7 +210,7 @@ pub fn status_lyra(
                 return Err(Error::trouble(format!(
                     "{name}:{line}: not a PAY answer: column 4 holds {}, where an answer has its result (0, 1 or 2){}",
                     show(col(4)),
-                    if col(4).len() == 8 && col(4).bytes().all(|b| b.is_ascii_digit()) {
+                    if gateways::lyra::names::is_shop_id(col(4)) {
                         "; a REQ has its shop there: status reads the gateway's ANS, give the REQ with --question"
                     } else {
                         ""

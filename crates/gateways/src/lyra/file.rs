@@ -194,7 +194,7 @@ pub fn check_header(cols: &[&str], name: Option<&Name>) -> Option<(u8, String)> 
             format!("Incorrect header version ({}, expected 06)", show(cols[2])),
         ));
     }
-    if cols[3].len() != 8 || !digits(cols[3]) {
+    if !super::names::is_shop_id(cols[3]) {
         return Some((
             2,
             format!(

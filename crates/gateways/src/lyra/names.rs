@@ -91,7 +91,7 @@ impl Name {
         }
         let (date, shop, op, dir, mode, seq) =
             (parts[0], parts[1], parts[2], parts[3], parts[4], parts[5]);
-        if !is_yyyymmdd(date) || !digits(shop, 8) || op != "PAY" {
+        if !is_yyyymmdd(date) || !is_shop_id(shop) || op != "PAY" {
             return None;
         }
         let kind = match dir {
@@ -173,7 +173,7 @@ pub fn request_problem(name: &str) -> Option<String> {
                 format!("{} dot-separated parts instead of 6", parts.len())
             } else if !is_yyyymmdd(parts[0]) {
                 format!("\"{}\" is not a date YYYYMMDD", parts[0])
-            } else if !digits(parts[1], 8) {
+            } else if !is_shop_id(parts[1]) {
                 format!("shop \"{}\" is not 8 digits", parts[1])
             } else if parts[2] != "PAY" {
                 format!("\"{}\" instead of PAY", parts[2])
@@ -226,6 +226,12 @@ impl Rejection {
             Rejection::Duplicate => DUPLICATE_SUFFIX,
         }
     }
+}
+
+/// Whether `s` is a shop identifier as Lyra writes it: 8 digits (a
+/// name's second part, a REQ header's fourth column, `--shop`).
+pub fn is_shop_id(s: &str) -> bool {
+    digits(s, 8)
 }
 
 fn digits(s: &str, len: usize) -> bool {
