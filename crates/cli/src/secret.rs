@@ -153,16 +153,23 @@ pub fn hold(bytes: &[u8]) {
 /// or another spelling of the path is the same file).
 static SECRET_FILES: std::sync::Mutex<Vec<(u64, u64)>> = std::sync::Mutex::new(Vec::new());
 
+/// A file's device and inode, where the system has them.
 #[cfg(unix)]
-fn remember_file(meta: &fs::Metadata) {
+fn file_id(meta: &fs::Metadata) -> Option<(u64, u64)> {
     use std::os::unix::fs::MetadataExt;
-    if let Ok(mut files) = SECRET_FILES.lock() {
-        files.push((meta.dev(), meta.ino()));
-    }
+    Some((meta.dev(), meta.ino()))
 }
 
 #[cfg(not(unix))]
-fn remember_file(_meta: &fs::Metadata) {}
+fn file_id(_meta: &fs::Metadata) -> Option<(u64, u64)> {
+    None
+}
+
+fn remember_file(meta: &fs::Metadata) {
+    if let (Some(id), Ok(mut files)) = (file_id(meta), SECRET_FILES.lock()) {
+        files.push(id);
+    }
+}
 
 /// Whether `path` is a file this run read a secret from (`--key-file`,
 /// `--cle-file`, `--passphrase-file`…): `-o` naming it is refused
@@ -174,19 +181,7 @@ pub fn is_secret_file(path: &std::path::Path) -> bool {
 /// Whether the file of `meta` (opened already: an input, standard
 /// input) is one this run read a secret from.
 pub fn is_secret_meta(meta: &fs::Metadata) -> bool {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        SECRET_FILES
-            .lock()
-            .map(|files| files.contains(&(meta.dev(), meta.ino())))
-            .unwrap_or(false)
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = meta;
-        false
-    }
+    file_id(meta).is_some_and(|id| SECRET_FILES.lock().is_ok_and(|files| files.contains(&id)))
 }
 
 /// A secret pasted into a data field (the key as a reference, the CLE
